@@ -1,0 +1,40 @@
+package videollama.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import videollama.weights.SafetensorsWriter;
+import videollama.weights.Tensor;
+
+/** {@code --dump DIR}: intermediate tensors as float32 under the names of DESIGN.md section 6. */
+final class Dumps {
+    private Dumps() {}
+
+    static void write(Path dir, PromptIds prompt, float[] promptEmbeddings, int hidden, List<float[]> logits, int vocab) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new Errors.UsageFailure("--dump " + dir + ": cannot create the folder (" + e.getMessage() + ")");
+        }
+        List<Tensor> tensors = new ArrayList<>();
+        tensors.add(Tensor.ofFloats("prompt.embeds", promptEmbeddings, prompt.length(), hidden));
+        float[] rows = new float[logits.size() * vocab];
+        for (int i = 0; i < logits.size(); i++) {
+            System.arraycopy(logits.get(i), 0, rows, i * vocab, vocab);
+        }
+        tensors.add(Tensor.ofFloats("logits", rows, logits.size(), vocab));
+        SafetensorsWriter.write(dir.resolve("dump.safetensors"), tensors, Map.of("producer", "videollama"));
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(dir.resolve("prompt.json").toFile(), Map.of("segments", prompt.segments()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

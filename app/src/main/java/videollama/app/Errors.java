@@ -1,0 +1,39 @@
+package videollama.app;
+
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import videollama.kernels.BackendUnavailableException;
+import videollama.model.ModelException;
+import videollama.weights.WeightsException;
+
+/** Turns an exception into the one line the user sees. */
+final class Errors {
+    private Errors() {}
+
+    static String describe(Throwable e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (cause instanceof NoSuchFileException n) {
+            return n.getFile() + ": not found";
+        }
+        if (cause instanceof AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (e instanceof ModelException || e instanceof WeightsException || e instanceof BackendUnavailableException
+                || e instanceof UsageFailure) {
+            return Main.oneLine(e.getMessage());
+        }
+        if (cause instanceof java.io.IOException io) {
+            return "I/O error: " + Main.oneLine(io.getMessage());
+        }
+        return "internal error: " + e.getClass().getSimpleName() + ": " + Main.oneLine(e.getMessage())
+                + " (rerun with --verbose for the stack trace)";
+    }
+
+    /** A failure that the user caused and can fix, with its message ready to print. */
+    static final class UsageFailure extends RuntimeException {
+        UsageFailure(String message) {
+            super(message);
+        }
+    }
+}

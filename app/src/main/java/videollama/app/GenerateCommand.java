@@ -1,0 +1,132 @@
+package videollama.app;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import videollama.kernels.Backend;
+import videollama.kernels.Backends;
+import videollama.model.chat.ChatTemplate;
+import videollama.model.generate.Generation;
+import videollama.model.generate.GenerationSettings;
+import videollama.model.generate.Generator;
+import videollama.model.generate.SamplingSettings;
+import videollama.model.llama.Llama;
+import videollama.model.llama.LlamaSession;
+
+/** {@code videollama generate}: text in, text out, with a LLaMA-family model. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate text with a LLaMA / LLaMA-2 / Vicuna model folder (Hugging Face layout).")
+final class GenerateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model folder: config.json, *.safetensors, tokenizer.model (default: the bundled stories260K).")
+    Path model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "", description = "The prompt (default: empty).")
+    String prompt;
+
+    @Option(names = "--raw", description = "No chat template: the prompt is encoded as is, after BOS, and echoed before the continuation.")
+    boolean raw;
+
+    @Option(names = "--template", paramLabel = "NAME",
+            description = "Chat template: llama2 or vicuna (default: vicuna for a 32001-token vocabulary, else llama2).")
+    String template;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
+    String backend;
+
+    @Option(names = "--dump", paramLabel = "DIR", description = "Write prompt.embeds and logits to DIR/dump.safetensors and the prompt's ids to DIR/prompt.json.")
+    Path dump;
+
+    @Override
+    public Integer call() {
+        CommandLine cli = spec.commandLine();
+        SamplingSettings samplingSettings = sampling.settings(cli);
+        ChatTemplate chatTemplate = null;
+        if (!raw) {
+            chatTemplate = template == null ? null : parseTemplate(cli);
+        } else if (template != null) {
+            throw new CommandLine.ParameterException(cli, "--template and --raw exclude each other");
+        }
+        PrintWriter out = cli.getOut();
+        PrintWriter err = cli.getErr();
+        Progress progress = new Progress(err);
+
+        Path dir = CommonOptions.modelOrBundled(model);
+        try (Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of);
+             Backend compute = backend == null ? Backends.openBest() : openBackend(cli)) {
+            err.println("backend: " + compute.name() + " (" + compute.device() + ")");
+            if (chatTemplate == null && !raw) {
+                chatTemplate = ChatTemplate.forVocabulary(llama.config().vocabSize());
+            }
+            String text = raw ? prompt : chatTemplate.render(chatTemplate.defaultSystem(), List.of(new ChatTemplate.Turn(prompt, null)));
+            PromptIds ids = PromptIds.withBos(llama.tokenizer(), text);
+            int context = llama.config().maxPositionEmbeddings();
+            if (ids.length() >= context) {
+                throw new Errors.UsageFailure("--prompt is " + ids.length() + " tokens, which does not fit the context of "
+                        + context + " positions (max_position_embeddings in " + dir.resolve("config.json") + ")");
+            }
+            if (!samplingSettings.isGreedy()) {
+                err.println("sampling: temperature " + samplingSettings.temperature() + ", top-k " + samplingSettings.topK()
+                        + ", top-p " + samplingSettings.topP() + ", seed " + samplingSettings.seed());
+            }
+            List<String> stops = chatTemplate == null ? List.of() : chatTemplate.stopStrings();
+            GenerationSettings settings = new GenerationSettings(sampling.maxNewTokens, samplingSettings, stops, dump != null);
+            int capacity = Math.min(context, ids.length() + Math.max(1, sampling.maxNewTokens));
+            try (LlamaSession session = llama.newSession(compute, capacity)) {
+                float[] embeddings = session.embed(ids.ids());
+                if (raw) {
+                    out.print(prompt);
+                    out.flush();
+                }
+                Generation result = new Generator(llama.tokenizer()).generate(session, embeddings, ids.length(), settings,
+                        raw && !prompt.isEmpty(), piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
+                out.flush();
+                err.println(String.format(Locale.ROOT,
+                        "prompt: %d tokens in %.1f ms (%.1f tok/s); generated: %d tokens, %.1f tok/s after the first; stop: %s; backend %s",
+                        ids.length(), result.prefillNanos() / 1e6, result.prefillTokensPerSecond(), result.tokens().length,
+                        result.decodeTokensPerSecond(), result.stopReason().name().toLowerCase(Locale.ROOT), compute.name()));
+                if (dump != null) {
+                    Dumps.write(dump, ids, embeddings, llama.config().hiddenSize(), result.logits(), llama.config().vocabSize());
+                    err.println("dump: wrote " + dump.resolve("dump.safetensors") + " and " + dump.resolve("prompt.json"));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private ChatTemplate parseTemplate(CommandLine cli) {
+        try {
+            return ChatTemplate.byId(template);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--template: " + e.getMessage());
+        }
+    }
+
+    private Backend openBackend(CommandLine cli) {
+        try {
+            return Backends.open(backend);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--backend: " + e.getMessage());
+        }
+    }
+}

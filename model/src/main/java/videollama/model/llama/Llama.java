@@ -1,0 +1,87 @@
+package videollama.model.llama;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import videollama.kernels.Backend;
+import videollama.kernels.BackendUnavailableException;
+import videollama.model.ModelException;
+import videollama.model.tokenizer.SentencePieceTokenizer;
+import videollama.weights.ShardedTensors;
+import videollama.weights.TensorSource;
+
+/**
+ * A LLaMA-1/2 or Vicuna model from a Hugging Face folder: {@code config.json}, one or more
+ * {@code *.safetensors} files (sharded or not) and {@code tokenizer.model}. The weights stay memory-mapped
+ * for as long as this object is open.
+ */
+public final class Llama implements AutoCloseable {
+    private final Path dir;
+    private final LlamaConfig config;
+    private final SentencePieceTokenizer tokenizer;
+    private final TensorSource tensors;
+    private final LlamaWeights weights;
+
+    private Llama(Path dir, LlamaConfig config, SentencePieceTokenizer tokenizer, TensorSource tensors, LlamaWeights weights) {
+        this.dir = dir;
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.tensors = tensors;
+        this.weights = weights;
+    }
+
+    /** Loads and checks the folder; each error names the file or tensor at fault. */
+    public static Llama load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelException(dir + ": not a model folder (expected a folder with config.json, *.safetensors and tokenizer.model)");
+        }
+        LlamaConfig config = LlamaConfig.load(dir.resolve("config.json"));
+        Path tokenizerFile = dir.resolve("tokenizer.model");
+        if (!Files.isRegularFile(tokenizerFile)) {
+            throw new ModelException(tokenizerFile + ": not found (a LLaMA model folder needs tokenizer.model)");
+        }
+        SentencePieceTokenizer tokenizer = SentencePieceTokenizer.load(tokenizerFile);
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new ModelException(tokenizerFile + ": " + tokenizer.vocabSize() + " pieces, but config.json has vocab_size "
+                    + config.vocabSize());
+        }
+        TensorSource tensors = ShardedTensors.open(dir);
+        try {
+            return new Llama(dir, config, tokenizer, tensors, new LlamaWeights(config, tensors));
+        } catch (RuntimeException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public SentencePieceTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    /** A fresh sequence of at most {@code capacity} positions, computed on {@code backend}. */
+    public LlamaSession newSession(Backend backend, int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+        }
+        if (backend.name().equals("reference")) {
+            return new ReferenceLlamaSession(config, weights, capacity);
+        }
+        throw new BackendUnavailableException(backend.name(), "LLaMA does not run on it yet");
+    }
+
+    @Override
+    public void close() {
+        tensors.close();
+    }
+}

@@ -1,0 +1,36 @@
+package videollama.model.llama;
+
+/**
+ * A LLaMA decoder on one backend, holding one sequence's key/value cache. Tokens or input embeddings go in at
+ * the next free positions; logits come out. Soft tokens (video, audio) enter through {@link #forward} as
+ * embeddings spliced between the embedded text segments.
+ */
+public interface LlamaSession extends AutoCloseable {
+
+    LlamaConfig config();
+
+    /** Positions already in the cache: the next input goes to this position. */
+    int position();
+
+    /** The most positions this session's cache holds. */
+    int capacity();
+
+    /** The rows of {@code embed_tokens} for these ids, [tokens.length, hidden]. */
+    float[] embed(int... tokens);
+
+    /**
+     * Runs {@code count} input rows [count, hidden] at positions {@code position() .. position()+count-1} and
+     * appends them to the cache.
+     *
+     * @return the logits of the last row [vocab], or of every row [count, vocab] when {@code logitsForEveryRow}
+     */
+    float[] forward(float[] embeddings, int count, boolean logitsForEveryRow);
+
+    /** {@link #forward} on token ids. */
+    default float[] forwardTokens(int[] tokens, boolean logitsForEveryRow) {
+        return forward(embed(tokens), tokens.length, logitsForEveryRow);
+    }
+
+    @Override
+    void close();
+}

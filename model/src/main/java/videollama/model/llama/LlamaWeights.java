@@ -1,0 +1,78 @@
+package videollama.model.llama;
+
+import java.util.ArrayList;
+import java.util.List;
+import videollama.kernels.reference.WeightMatrix;
+import videollama.weights.Tensor;
+import videollama.weights.TensorSource;
+import videollama.weights.WeightsException;
+
+/**
+ * The tensors of a Hugging Face {@code LlamaForCausalLM}, by their checkpoint names (spec section 2.7), each
+ * checked against the shape the config implies. Matrices stay in the memory-mapped file in their stored
+ * dtype; only the small norm vectors are widened to float arrays.
+ */
+public final class LlamaWeights {
+    public final Tensor embedTokens;
+    public final WeightMatrix embedding;
+    public final List<Layer> layers;
+    public final float[] finalNorm;
+    /** {@code lm_head.weight}, or the embedding matrix itself when {@code tie_word_embeddings} is set. */
+    public final WeightMatrix lmHead;
+
+    /** One decoder layer's tensors. */
+    public record Layer(
+            float[] inputNorm,
+            WeightMatrix wq,
+            WeightMatrix wk,
+            WeightMatrix wv,
+            WeightMatrix wo,
+            float[] postAttentionNorm,
+            WeightMatrix gate,
+            WeightMatrix up,
+            WeightMatrix down) {}
+
+    public LlamaWeights(LlamaConfig c, TensorSource source) {
+        Loader load = new Loader(source);
+        int d = c.hiddenSize();
+        embedTokens = load.tensor("model.embed_tokens.weight", c.vocabSize(), d);
+        embedding = new WeightMatrix(embedTokens);
+        List<Layer> list = new ArrayList<>(c.numLayers());
+        for (int i = 0; i < c.numLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            list.add(new Layer(
+                    load.vector(p + "input_layernorm.weight", d),
+                    load.matrix(p + "self_attn.q_proj.weight", c.qDim(), d),
+                    load.matrix(p + "self_attn.k_proj.weight", c.kvDim(), d),
+                    load.matrix(p + "self_attn.v_proj.weight", c.kvDim(), d),
+                    load.matrix(p + "self_attn.o_proj.weight", d, c.qDim()),
+                    load.vector(p + "post_attention_layernorm.weight", d),
+                    load.matrix(p + "mlp.gate_proj.weight", c.intermediateSize(), d),
+                    load.matrix(p + "mlp.up_proj.weight", c.intermediateSize(), d),
+                    load.matrix(p + "mlp.down_proj.weight", d, c.intermediateSize())));
+        }
+        layers = List.copyOf(list);
+        finalNorm = load.vector("model.norm.weight", d);
+        lmHead = c.tieWordEmbeddings() ? embedding : load.matrix("lm_head.weight", c.vocabSize(), d);
+    }
+
+    /** Fetches tensors by name and checks their shapes and dtypes; errors name the source and the tensor. */
+    private record Loader(TensorSource source) {
+        Tensor tensor(String name, long... shape) {
+            Tensor t = source.get(name).requireShape(source.describe(), shape);
+            if (!t.dtype().isFloat()) {
+                throw new WeightsException(source.describe() + ": tensor '" + name + "' has dtype " + t.dtype()
+                        + ", expected F32, F16 or BF16");
+            }
+            return t;
+        }
+
+        WeightMatrix matrix(String name, int rows, int cols) {
+            return new WeightMatrix(tensor(name, rows, cols));
+        }
+
+        float[] vector(String name, int length) {
+            return tensor(name, length).toFloatArray();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package videollama.model.llama;
+
+import videollama.kernels.reference.Activations;
+import videollama.kernels.reference.Attention;
+import videollama.kernels.reference.MatMul;
+import videollama.kernels.reference.RmsNorm;
+import videollama.kernels.reference.Rope;
+import videollama.model.ModelException;
+
+/**
+ * LLaMA's forward pass in plain Java, float32, as Hugging Face's {@code LlamaForCausalLM} computes it
+ * (spec section 3.2). Written to be read top to bottom: this is the oracle the device backends are checked against.
+ */
+final class ReferenceLlamaSession implements LlamaSession {
+    private final LlamaConfig config;
+    private final LlamaWeights weights;
+    private final Rope rope;
+    private final int capacity;
+    private final float[][] keyCache;   // [layer][position · kvDim + i]
+    private final float[][] valueCache;
+    private int position;
+
+    ReferenceLlamaSession(LlamaConfig config, LlamaWeights weights, int capacity) {
+        this.config = config;
+        this.weights = weights;
+        this.rope = new Rope(config.headDim(), config.ropeTheta());
+        this.capacity = capacity;
+        this.keyCache = new float[config.numLayers()][Math.multiplyExact(capacity, config.kvDim())];
+        this.valueCache = new float[config.numLayers()][Math.multiplyExact(capacity, config.kvDim())];
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public int position() {
+        return position;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public float[] embed(int... tokens) {
+        int d = config.hiddenSize();
+        float[] out = new float[tokens.length * d];
+        for (int t = 0; t < tokens.length; t++) {
+            if (tokens[t] < 0 || tokens[t] >= weights.embedding.rows()) {
+                throw new ModelException("token id " + tokens[t] + " is outside the vocabulary [0, " + weights.embedding.rows() + ")");
+            }
+            weights.embedding.copyRow(tokens[t], out, t * d);
+        }
+        return out;
+    }
+
+    @Override
+    public float[] forward(float[] embeddings, int n, boolean logitsForEveryRow) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("forward needs at least one input row");
+        }
+        if (position + n > capacity) {
+            throw new ModelException("context full: " + position + " + " + n + " positions exceed the cache of " + capacity);
+        }
+        int d = config.hiddenSize();
+        int qDim = config.qDim();
+        int kvDim = config.kvDim();
+        int ffn = config.intermediateSize();
+        float eps = config.rmsNormEps();
+        int start = position;
+
+        float[] x = new float[n * d];            // the residual stream
+        System.arraycopy(embeddings, 0, x, 0, n * d);
+        float[] xb = new float[n * d];           // a normalised copy of it
+        float[] q = new float[n * qDim];
+        float[] k = new float[n * kvDim];
+        float[] v = new float[n * kvDim];
+        float[] attention = new float[n * qDim];
+        float[] projected = new float[n * d];
+        float[] gate = new float[n * ffn];
+        float[] up = new float[n * ffn];
+
+        for (int l = 0; l < config.numLayers(); l++) {
+            LlamaWeights.Layer w = weights.layers.get(l);
+
+            // Attention block: x += o_proj(attention(rope(q), rope(k), v)) on the normalised stream.
+            RmsNorm.rmsNorm(xb, x, w.inputNorm(), n, eps);
+            MatMul.matmul(q, w.wq(), xb, n);
+            MatMul.matmul(k, w.wk(), xb, n);
+            MatMul.matmul(v, w.wv(), xb, n);
+            for (int t = 0; t < n; t++) {
+                rope.rotate(q, t * qDim, config.numHeads(), start + t);
+                rope.rotate(k, t * kvDim, config.numKvHeads(), start + t);
+            }
+            System.arraycopy(k, 0, keyCache[l], start * kvDim, n * kvDim);
+            System.arraycopy(v, 0, valueCache[l], start * kvDim, n * kvDim);
+            Attention.causal(attention, q, keyCache[l], valueCache[l], n, start,
+                    config.numHeads(), config.numKvHeads(), config.headDim());
+            MatMul.matmul(projected, w.wo(), attention, n);
+            Activations.add(x, projected, n * d);
+
+            // Feed-forward block: x += down(silu(gate(x̂)) · up(x̂)).
+            RmsNorm.rmsNorm(xb, x, w.postAttentionNorm(), n, eps);
+            MatMul.matmul(gate, w.gate(), xb, n);
+            MatMul.matmul(up, w.up(), xb, n);
+            Activations.swiGlu(gate, up, n * ffn);
+            MatMul.matmul(projected, w.down(), gate, n);
+            Activations.add(x, projected, n * d);
+        }
+        position += n;
+
+        // Only the rows whose logits are wanted go through the final norm and the vocabulary projection.
+        int rows = logitsForEveryRow ? n : 1;
+        float[] last = new float[rows * d];
+        System.arraycopy(x, (n - rows) * d, last, 0, rows * d);
+        RmsNorm.rmsNorm(last, last, weights.finalNorm, rows, eps);
+        float[] logits = new float[rows * config.vocabSize()];
+        MatMul.matmul(logits, weights.lmHead, last, rows);
+        return logits;
+    }
+
+    @Override
+    public void close() {}
+}

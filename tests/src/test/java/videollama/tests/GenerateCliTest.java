@@ -1,0 +1,117 @@
+package videollama.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import videollama.model.tokenizer.SentencePieceTokenizer;
+import videollama.weights.SafetensorsFile;
+import videollama.weights.Tensor;
+
+/** {@code videollama generate} end to end on the bundled stories260K, against the PyTorch greedy continuation. */
+class GenerateCliTest {
+    @TempDir
+    Path tmp;
+
+    private static int[] ids(Tensor t) {
+        int[] ids = new int[Math.toIntExact(t.size())];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = Math.toIntExact(t.getLong(i));
+        }
+        return ids;
+    }
+
+    /** The golden greedy tokens up to (not including) the first EOS, at most {@code limit}. */
+    private static int[] goldenContinuation(int limit) {
+        try (SafetensorsFile expected = SafetensorsFile.open(TestFiles.golden("llama/stories260K/expected.safetensors"))) {
+            int[] greedy = ids(expected.get("greedy_ids"));
+            int end = 0;
+            while (end < Math.min(limit, greedy.length) && greedy[end] != 2) {
+                end++;
+            }
+            return Arrays.copyOf(greedy, end);
+        }
+    }
+
+    @Test
+    void greedyStoryIsThePromptAndTheReferenceContinuationOnStdoutOnly() {
+        Cli run = Cli.run("generate", "--model", TestFiles.bundledModel().toString(), "--raw",
+                "--prompt", "Once upon a time", "--temperature", "0", "--max-new-tokens", "100");
+        assertEquals(0, run.exitCode(), run.toString());
+        SentencePieceTokenizer tokenizer = SentencePieceTokenizer.load(TestFiles.bundledModel().resolve("tokenizer.model"));
+        int[] prompt = tokenizer.encode("Once upon a time");
+        int[] continuation = goldenContinuation(100);
+        int[] all = new int[prompt.length + continuation.length];
+        System.arraycopy(prompt, 0, all, 0, prompt.length);
+        System.arraycopy(continuation, 0, all, prompt.length, continuation.length);
+        assertEquals(tokenizer.decode(all) + "\n", run.out());
+        assertTrue(run.out().length() > 200, "a story: " + run.out());
+        assertTrue(run.err().contains("tok/s"), run.err());
+        assertTrue(run.err().contains("backend: reference"), run.err());
+    }
+
+    @Test
+    void demoTellsTheSameStory() {
+        Cli run = Cli.run("demo");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith("Once upon a time"), run.out());
+        SentencePieceTokenizer tokenizer = SentencePieceTokenizer.load(TestFiles.bundledModel().resolve("tokenizer.model"));
+        int[] prompt = tokenizer.encode("Once upon a time");
+        int[] continuation = goldenContinuation(200);
+        int[] all = new int[prompt.length + continuation.length];
+        System.arraycopy(prompt, 0, all, 0, prompt.length);
+        System.arraycopy(continuation, 0, all, prompt.length, continuation.length);
+        assertEquals(tokenizer.decode(all) + "\n", run.out());
+    }
+
+    @Test
+    void aSeedRepeatsASampledRun() {
+        String model = TestFiles.bundledModel().toString();
+        Cli a = Cli.run("generate", "--model", model, "--raw", "--prompt", "Lily", "--seed", "7", "--max-new-tokens", "60");
+        Cli b = Cli.run("generate", "--model", model, "--raw", "--prompt", "Lily", "--seed", "7", "--max-new-tokens", "60");
+        Cli c = Cli.run("generate", "--model", model, "--raw", "--prompt", "Lily", "--seed", "8", "--max-new-tokens", "60");
+        assertEquals(0, a.exitCode(), a.toString());
+        assertEquals(a.out(), b.out());
+        assertNotEquals(a.out(), c.out());
+        assertTrue(a.err().contains("seed 7"), a.err());
+    }
+
+    @Test
+    void dumpWritesLogitsPromptEmbeddingsAndIds() throws IOException {
+        Path dump = tmp.resolve("dump");
+        Cli run = Cli.run("generate", "--model", TestFiles.bundledModel().toString(), "--raw", "--prompt", "Once upon a time",
+                "--temperature", "0", "--max-new-tokens", "12", "--dump", dump.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        SentencePieceTokenizer tokenizer = SentencePieceTokenizer.load(TestFiles.bundledModel().resolve("tokenizer.model"));
+        int[] prompt = tokenizer.encode("Once upon a time");
+        try (SafetensorsFile file = SafetensorsFile.open(dump.resolve("dump.safetensors"));
+             SafetensorsFile expected = SafetensorsFile.open(TestFiles.golden("llama/stories260K/expected.safetensors"))) {
+            Tensor logits = file.get("logits");
+            assertArrayEquals(new long[] {12, 512}, logits.shape());
+            float[] want = Arrays.copyOf(expected.get("step_logits").toFloatArray(), 12 * 512);
+            Tolerance.assertClose(logits.toFloatArray(), want, 1e-4, "dumped logits");
+            assertArrayEquals(new long[] {prompt.length + 1, 64}, file.get("prompt.embeds").shape());
+        }
+        JsonNode json = new ObjectMapper().readTree(dump.resolve("prompt.json").toFile());
+        JsonNode segment = json.get("segments").get(0);
+        assertEquals(prompt.length + 1, segment.size());
+        assertEquals(1, segment.get(0).asInt());
+        assertEquals(prompt[0], segment.get(1).asInt());
+    }
+
+    @Test
+    void chatTemplateModePrintsOnlyTheAnswer() {
+        Cli run = Cli.run("generate", "--model", TestFiles.bundledModel().toString(), "--prompt", "Tell a story",
+                "--temperature", "0", "--max-new-tokens", "20", "--template", "vicuna");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(!run.out().contains("###") && !run.out().contains("Human:"), run.out());
+    }
+}

@@ -1,0 +1,157 @@
+package videollama.weights;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes tensors as a safetensors file.
+ *
+ * <p>The header lists the tensors in the given order, their data follows contiguously in the same order,
+ * and the header is padded with spaces so the data section starts at a multiple of 8 (so a reader that maps
+ * the file finds F32 and I64 data naturally aligned). The file is written beside the target under a
+ * temporary name and renamed over it at the end: a reader never sees half a file, and a file being read
+ * through a mapping may be replaced safely.
+ */
+public final class SafetensorsWriter {
+    /** Tensor bytes go to the file through a buffer of this size, whatever memory backs them. */
+    private static final int COPY_CHUNK = 1 << 22;
+
+    private SafetensorsWriter() {
+    }
+
+    /**
+     * Writes {@code tensors} and {@code metadata} (omitted from the header when empty) to {@code file}.
+     *
+     * @throws IllegalArgumentException for two tensors of one name, or a tensor named {@code __metadata__}
+     * @throws WeightsException         naming the file if it cannot be written
+     */
+    public static void write(Path file, List<Tensor> tensors, Map<String, String> metadata) {
+        byte[] header = header(tensors, metadata == null ? Map.of() : metadata);
+        Path target = file.toAbsolutePath();
+        Path temp = null;
+        try {
+            temp = temporarySibling(target);
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer length = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                writeFully(out, length.putLong(0, header.length));
+                writeFully(out, ByteBuffer.wrap(header));
+                for (Tensor tensor : tensors) {
+                    writeSegment(out, tensor.data());
+                }
+                out.force(true);
+            }
+            replace(temp, target);
+        } catch (IOException e) {
+            deleteQuietly(temp, e);
+            throw WeightsException.io(file, "write", e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temp, e);
+            throw e;
+        }
+    }
+
+    /** The header JSON, UTF-8, padded with spaces (allowed trailing JSON whitespace) to a multiple of 8. */
+    static byte[] header(List<Tensor> tensors, Map<String, String> metadata) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
+            metadata.forEach(meta::put);
+        }
+        Set<String> seen = new HashSet<>();
+        long offset = 0;
+        for (Tensor tensor : tensors) {
+            if (tensor.name().equals(SafetensorsHeader.METADATA_KEY)) {
+                throw new IllegalArgumentException("a tensor cannot be named " + SafetensorsHeader.METADATA_KEY);
+            }
+            if (!seen.add(tensor.name())) {
+                throw new IllegalArgumentException("duplicate tensor name '" + tensor.name() + "'");
+            }
+            ObjectNode entry = root.putObject(tensor.name());
+            entry.put("dtype", tensor.dtype().safetensorsName());
+            ArrayNode shape = entry.putArray("shape");
+            Arrays.stream(tensor.shape()).forEach(shape::add);
+            long end = offset + tensor.data().byteSize();
+            entry.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json;
+        try {
+            json = Json.MAPPER.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a safetensors header", e);
+        }
+        int padded = (json.length + Long.BYTES - 1) / Long.BYTES * Long.BYTES;
+        if (padded > SafetensorsHeader.MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("header of " + padded + " bytes is over the limit of "
+                    + SafetensorsHeader.MAX_HEADER_BYTES + " that readers accept");
+        }
+        byte[] header = Arrays.copyOf(json, padded);
+        Arrays.fill(header, json.length, padded, (byte) ' ');
+        return header;
+    }
+
+    /**
+     * Copies through a byte array: a segment over a {@code float[]}, say, has no {@link ByteBuffer} view, and
+     * one write per chunk keeps this independent of the 2 GB buffer limit.
+     */
+    private static void writeSegment(FileChannel out, MemorySegment data) throws IOException {
+        byte[] chunk = new byte[(int) Math.min(COPY_CHUNK, data.byteSize())];
+        for (long offset = 0; offset < data.byteSize(); offset += chunk.length) {
+            int length = (int) Math.min(chunk.length, data.byteSize() - offset);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, chunk, 0, length);
+            writeFully(out, ByteBuffer.wrap(chunk, 0, length));
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+    }
+
+    /**
+     * A fresh hidden name in the target's folder (a rename is only atomic within one file system). Made by
+     * hand rather than with {@code Files.createTempFile}, whose owner-only permissions the finished file
+     * would keep.
+     */
+    private static Path temporarySibling(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
+                + "." + System.nanoTime() + ".tmp");
+    }
+
+    private static void replace(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteQuietly(Path temp, Exception failure) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}
