@@ -49,6 +49,19 @@ public final class Rope {
         }
     }
 
+    /**
+     * The tables for positions {@code 0 .. positions-1} as one array: {@code positions × headDim/2} cosines,
+     * then as many sines. Device kernels read these, so they rotate exactly as this class does.
+     */
+    public float[] table(int positions) {
+        ensurePositions(positions);
+        int half = headDim / 2;
+        float[] t = new float[2 * positions * half];
+        System.arraycopy(cos, 0, t, 0, positions * half);
+        System.arraycopy(sin, 0, t, positions * half, positions * half);
+        return t;
+    }
+
     /** cos/sin tables grow with the sequence, so a prompt past max_position_embeddings still works as in the reference. */
     private void ensurePositions(int needed) {
         if (needed <= positions) {

@@ -25,7 +25,8 @@ package videollama.model.tokenizer;
  * ending the start), "▁" "▁Hello" prints "Hello": exactly what sentencepiece's decoder does.
  */
 public final class TokenPrinter {
-    private final SentencePieceTokenizer tokenizer;
+    private final SentencePieceModel model;
+    /** Whether the "▁" at the start of the text is dropped (sentencepiece: dummy prefix or extra whitespace). */
     private final boolean stripsLeadingSpace;
     private final boolean removeExtraWhitespaces;
     private boolean atStart;
@@ -33,11 +34,11 @@ public final class TokenPrinter {
     private final byte[] pending = new byte[4];
     private int pendingCount;
 
-    TokenPrinter(SentencePieceTokenizer tokenizer, boolean atStart) {
-        this.tokenizer = tokenizer;
+    TokenPrinter(SentencePieceModel model, boolean atStart) {
+        this.model = model;
         this.atStart = atStart;
-        this.stripsLeadingSpace = tokenizer.decodeStripsLeadingSpace();
-        this.removeExtraWhitespaces = tokenizer.removeExtraWhitespaces();
+        this.stripsLeadingSpace = model.addDummyPrefix() || model.removeExtraWhitespaces();
+        this.removeExtraWhitespaces = model.removeExtraWhitespaces();
     }
 
     /**
@@ -47,29 +48,29 @@ public final class TokenPrinter {
      * @throws IllegalArgumentException for an id outside the vocabulary
      */
     public String next(int id) {
-        int type = tokenizer.type(id);
+        int type = model.type(id);
         StringBuilder out = new StringBuilder();
-        if (type == SentencePieceTokenizer.BYTE) {
-            pending[pendingCount++] = (byte) tokenizer.byteValue(id);
+        if (type == SentencePieceModel.BYTE) {
+            pending[pendingCount++] = (byte) model.byteValue(id);
             drainBytes(out, false);
             return out.toString();
         }
         drainBytes(out, true);
-        if (type == SentencePieceTokenizer.CONTROL) {
+        if (type == SentencePieceModel.CONTROL) {
             return out.toString();
         }
         String text;
-        if (type == SentencePieceTokenizer.UNKNOWN) {
-            text = tokenizer.unkSurface();
+        if (type == SentencePieceModel.UNKNOWN) {
+            text = model.unkSurface();
         } else {
-            String piece = tokenizer.piece(id);
-            if (atStart && stripsLeadingSpace && piece.charAt(0) == SentencePieceTokenizer.SPACE_SYMBOL) {
+            String piece = model.piece(id);
+            if (atStart && stripsLeadingSpace && piece.charAt(0) == SentencePieceModel.SPACE_SYMBOL) {
                 piece = piece.substring(1);
                 if (!removeExtraWhitespaces) {
                     atStart = false;
                 }
             }
-            text = piece.replace(SentencePieceTokenizer.SPACE_SYMBOL, ' ');
+            text = piece.replace(SentencePieceModel.SPACE_SYMBOL, ' ');
         }
         if (!text.isEmpty()) {
             atStart = false;

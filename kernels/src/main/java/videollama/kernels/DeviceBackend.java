@@ -1,0 +1,34 @@
+package videollama.kernels;
+
+import java.lang.foreign.MemorySegment;
+import videollama.weights.Tensor;
+
+/** A backend with device memory and task graphs: {@code opencl} and {@code cuda}. */
+public interface DeviceBackend extends Backend {
+
+    DeviceInfo info();
+
+    /** Uninitialised device memory. */
+    DeviceBuffer allocate(String name, long bytes);
+
+    /** A weight copied to the device once, in its stored dtype. */
+    DeviceTensor upload(Tensor tensor);
+
+    /** Copies host memory to a buffer now (waits). */
+    void write(DeviceBuffer buffer, MemorySegment host);
+
+    /** Copies a buffer to host memory, after all work queued so far (waits). */
+    void read(DeviceBuffer buffer, MemorySegment host);
+
+    /** Sets every 32-bit word of a buffer to {@code pattern}: tests poison outputs so unwritten elements show. */
+    void fill(DeviceBuffer buffer, int pattern);
+
+    /** A new empty graph. */
+    TaskGraph graph(String name);
+
+    /** The op catalogue of this device, with its variants chosen for it. */
+    DeviceOps ops();
+
+    /** Waits for all queued work. */
+    void finish();
+}

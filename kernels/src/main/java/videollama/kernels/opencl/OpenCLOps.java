@@ -1,0 +1,105 @@
+package videollama.kernels.opencl;
+
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOps;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KernelSource;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
+import videollama.kernels.TaskGraph;
+import videollama.weights.DType;
+
+/** The op catalogue in OpenCL C: which kernel, with which options and grid, for each op. */
+final class OpenCLOps implements DeviceOps {
+    private final OpenCLBackend backend;
+    /** Work-group size of the row-per-group kernels: a power of two the device accepts. */
+    private final int groupSize;
+
+    OpenCLOps(OpenCLBackend backend) {
+        this.backend = backend;
+        this.groupSize = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+    }
+
+    private static String weightOption(DType dtype) {
+        return switch (dtype) {
+            case F32 -> "";
+            case F16 -> "-DWEIGHT_F16";
+            case BF16 -> "-DWEIGHT_BF16";
+            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
+        };
+    }
+
+    private static String kvOption(KvCacheType type) {
+        return type == KvCacheType.F16 ? "-DKV_F16" : "";
+    }
+
+    private static long bytes(DeviceTensor w) {
+        return (long) w.rows() * w.cols() * w.dtype().byteSize();
+    }
+
+    @Override
+    public void embedding(TaskGraph g, DeviceBuffer out, DeviceTensor table, DeviceBuffer ids, int index) {
+        int dim = table.cols();
+        g.task("embedding", new KernelSource("embedding", "embedding", weightOption(table.dtype())),
+                Launch.items(dim, groupSize), new Cost((long) dim * (table.dtype().byteSize() + 4), 0),
+                out, table.buffer(), ids, index, dim);
+    }
+
+    @Override
+    public void rmsNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, int rows, int dim, float eps) {
+        g.task(name, new KernelSource("rmsnorm", "rms_norm"), Launch.groups(rows, groupSize),
+                new Cost((long) rows * dim * 8 + dim * 4L, 4L * rows * dim),
+                out, x, weight, dim, eps, new LocalMemory(groupSize * 4L));
+    }
+
+    @Override
+    public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
+        g.task(name, new KernelSource("gemv", "matvec", weightOption(w.dtype())), Launch.groups(w.rows(), groupSize),
+                new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols()),
+                out, w.buffer(), x, w.cols(), accumulate ? 1 : 0, new LocalMemory(groupSize * 4L));
+    }
+
+    @Override
+    public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
+        if (gate.rows() != up.rows() || gate.cols() != up.cols() || gate.dtype() != up.dtype()) {
+            throw new IllegalArgumentException(name + ": gate " + gate + " and up " + up + " differ");
+        }
+        g.task(name, new KernelSource("gemv", "swiglu_matvec", weightOption(gate.dtype())), Launch.groups(gate.rows(), groupSize),
+                new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols()),
+                out, gate.buffer(), up.buffer(), x, gate.cols(), new LocalMemory(groupSize * 4L));
+    }
+
+    @Override
+    public void ropeAndCacheWrite(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                                  DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType,
+                                  DeviceBuffer cosSin, int tablePositions, DeviceBuffer pos, int heads, int kvHeads, int headDim) {
+        int pairs = (heads + kvHeads) * headDim / 2;
+        g.task(name, new KernelSource("rope", "rope_cache_write", kvOption(cacheType)), Launch.items(pairs, groupSize),
+                new Cost((long) (heads + 2 * kvHeads) * headDim * 8 + (long) kvHeads * headDim * 2 * cacheType.bytes(), 6L * pairs),
+                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, heads, kvHeads, headDim);
+    }
+
+    @Override
+    public void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
+                                DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
+                                int heads, int kvHeads, int headDim, int capacity) {
+        long scoreBytes = 4L * capacity;
+        if (scoreBytes + groupSize * 4L > backend.info().localMemoryBytes()) {
+            throw new IllegalArgumentException(name + ": a context of " + capacity + " positions needs " + scoreBytes
+                    + " bytes of local memory for the scores; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
+        }
+        // The cost is that of a full cache: the real one grows with the position.
+        g.task(name, new KernelSource("attention", "decode_attention", kvOption(cacheType)), Launch.groups(heads, groupSize),
+                new Cost(2L * capacity * kvHeads * headDim * cacheType.bytes(), 4L * heads * capacity * headDim),
+                out, q, keyCache, valueCache, pos, heads, kvHeads, headDim, new LocalMemory(scoreBytes), new LocalMemory(groupSize * 4L));
+    }
+
+    @Override
+    public void argmax(TaskGraph g, DeviceBuffer out, DeviceBuffer x, int n) {
+        int size = (int) Math.min(256, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+        g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, size), new Cost(4L * n, n),
+                out, x, n, new LocalMemory(size * 4L), new LocalMemory(size * 4L));
+    }
+}
