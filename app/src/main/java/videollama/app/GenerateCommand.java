@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
 import videollama.kernels.Backends;
+import videollama.kernels.Profile;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.generate.Generation;
 import videollama.model.generate.GenerationSettings;
@@ -49,6 +50,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
     String backend;
+
+    @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
+    boolean profile;
 
     @Option(names = "--dump", paramLabel = "DIR", description = "Write prompt.embeds and logits to DIR/dump.safetensors and the prompt's ids to DIR/prompt.json.")
     Path dump;
@@ -89,6 +93,8 @@ final class GenerateCommand implements Callable<Integer> {
             GenerationSettings settings = new GenerationSettings(sampling.maxNewTokens, samplingSettings, stops, dump != null);
             int capacity = Math.min(context, ids.length() + Math.max(1, sampling.maxNewTokens));
             try (LlamaSession session = llama.newSession(compute, capacity)) {
+                Profile kernelProfile = profile ? new Profile() : null;
+                session.profile(kernelProfile);
                 float[] embeddings = session.embed(ids.ids());
                 if (raw) {
                     out.print(prompt);
@@ -105,6 +111,12 @@ final class GenerateCommand implements Callable<Integer> {
                         "prompt: %d tokens in %.1f ms (%.1f tok/s); generated: %d tokens, %.1f tok/s after the first; stop: %s; backend %s",
                         ids.length(), result.prefillNanos() / 1e6, result.prefillTokensPerSecond(), result.tokens().length,
                         result.decodeTokensPerSecond(), result.stopReason().name().toLowerCase(Locale.ROOT), compute.name()));
+                if (kernelProfile != null) {
+                    err.print(kernelProfile.replays() == 0
+                            ? "profile: the " + compute.name() + " backend runs no kernels to time\n"
+                            : "profile: " + kernelProfile.replays() + " graph replays (prompt and decode steps)\n" + kernelProfile.table(0));
+                    err.flush();
+                }
                 if (dump != null) {
                     Dumps.write(dump, ids, embeddings, llama.config().hiddenSize(), result.logits(), llama.config().vocabSize());
                     err.println("dump: wrote " + dump.resolve("dump.safetensors") + " and " + dump.resolve("prompt.json"));

@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             InspectCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
+            DevicesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -59,6 +61,15 @@ public final class Main implements Runnable {
             }
             return 1;
         });
+        try {
+            return executeGuarded(cli, args, err);
+        } finally {
+            cli.getOut().flush();
+            cli.getErr().flush();
+        }
+    }
+
+    private static int executeGuarded(CommandLine cli, String[] args, PrintStream err) {
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {

@@ -1,6 +1,8 @@
 package videollama.kernels;
 
 import java.util.List;
+import videollama.kernels.opencl.OpenCLBackend;
+import videollama.kernels.opencl.OpenCLDevices;
 import videollama.kernels.reference.ReferenceBackend;
 
 /** Opens a backend by name, or picks the best one this machine has. */
@@ -13,13 +15,24 @@ public final class Backends {
     public static Backend open(String name) {
         return switch (name) {
             case "reference" -> new ReferenceBackend();
-            case "opencl", "cuda" -> throw new BackendUnavailableException(name, "not built yet (the device backends are issue #3); use --backend reference");
+            case "opencl" -> OpenCLBackend.open();
+            case "cuda" -> throw new BackendUnavailableException(name, "not built yet (issue #3 is under way); use --backend opencl or reference");
             default -> throw new IllegalArgumentException("unknown backend '" + name + "' (choose one of " + String.join(", ", NAMES) + ")");
         };
     }
 
-    /** The best backend available here. Until the device backends land that is always {@code reference}. */
+    /**
+     * The best backend available here: OpenCL on a GPU if there is one, else the reference path (OpenCL on a
+     * CPU, PoCL, is not yet faster than it; choose it with {@code --backend opencl}).
+     */
     public static Backend openBest() {
+        try {
+            if (OpenCLDevices.list().stream().anyMatch(d -> !d.isCpu())) {
+                return OpenCLBackend.open();
+            }
+        } catch (BackendUnavailableException e) {
+            // no OpenCL here: fall through
+        }
         return new ReferenceBackend();
     }
 }

@@ -11,6 +11,9 @@ public interface DeviceBackend extends Backend {
     /** Uninitialised device memory. */
     DeviceBuffer allocate(String name, long bytes);
 
+    /** Frees a buffer now rather than when the backend closes. */
+    void release(DeviceBuffer buffer);
+
     /** A weight copied to the device once, in its stored dtype. */
     DeviceTensor upload(Tensor tensor);
 

@@ -17,6 +17,10 @@ public interface DeviceOps {
     /** {@code out = W·x}, or {@code out += W·x} with {@code accumulate} (a residual add fused into the epilogue). */
     void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate);
 
+    /** The query, key and value projections of one input in one launch: {@code q = Wq·x, k = Wk·x, v = Wv·x}. */
+    void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                   DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x);
+
     /** LLaMA's gated MLP middle in one pass over both matrices: {@code out = silu(gate·x) · (up·x)}. */
     void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x);
 

@@ -315,6 +315,9 @@ final class OpenCL {
                 throw new OpenCLException("OpenCL program " + what + " does not compile: " + buildLog(program, device));
             }
             check("clBuildProgram(" + what + ")", rc);
+            if ("1".equals(System.getenv("VIDEOLLAMA_OPENCL_BUILD_LOG"))) {
+                System.err.println("OpenCL build log of " + what + ":\n" + buildLog(program, device));
+            }
         }
     }
 

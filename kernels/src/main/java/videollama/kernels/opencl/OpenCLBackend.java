@@ -83,6 +83,13 @@ public final class OpenCLBackend implements DeviceBackend {
     }
 
     @Override
+    public synchronized void release(DeviceBuffer buffer) {
+        if (buffers.remove(buffer)) {
+            cl.releaseMemObject(handle(buffer));
+        }
+    }
+
+    @Override
     public DeviceTensor upload(Tensor tensor) {
         // A zero-size tensor still gets a 4-byte buffer: OpenCL has no empty buffers.
         DeviceBuffer b = allocate(tensor.name(), Math.max(4, tensor.data().byteSize()));

@@ -16,10 +16,16 @@ final class OpenCLOps implements DeviceOps {
     private final OpenCLBackend backend;
     /** Work-group size of the row-per-group kernels: a power of two the device accepts. */
     private final int groupSize;
+    /** CPU devices get the row-per-work-item kernels with wide vector loads (see gemv.cl). */
+    private final boolean wide;
+    /** Work-items per group for the row-per-item kernels. */
+    private final int wideGroup;
 
     OpenCLOps(OpenCLBackend backend) {
         this.backend = backend;
         this.groupSize = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+        this.wide = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
+        this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
     }
 
     private static String weightOption(DType dtype) {
@@ -56,9 +62,34 @@ final class OpenCLOps implements DeviceOps {
 
     @Override
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
+        Cost cost = new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols());
+        if (wide) {
+            g.task(name, new KernelSource("gemv", "matvec_wide", weightOption(w.dtype())), Launch.items(w.rows(), wideGroup), cost,
+                    out, w.buffer(), x, w.rows(), w.cols(), accumulate ? 1 : 0);
+            return;
+        }
         g.task(name, new KernelSource("gemv", "matvec", weightOption(w.dtype())), Launch.groups(w.rows(), groupSize),
-                new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols()),
+                cost,
                 out, w.buffer(), x, w.cols(), accumulate ? 1 : 0, new LocalMemory(groupSize * 4L));
+    }
+
+    @Override
+    public void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                          DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
+        if (wk.rows() != wv.rows() || wq.cols() != wk.cols() || wk.cols() != wv.cols()
+                || wq.dtype() != wk.dtype() || wk.dtype() != wv.dtype()) {
+            throw new IllegalArgumentException(name + ": q/k/v weights " + wq + ", " + wk + ", " + wv + " do not fit together");
+        }
+        int rows = wq.rows() + 2 * wk.rows();
+        Cost cost = new Cost(bytes(wq) + 2 * bytes(wk) + wq.cols() * 4L + rows * 4L, 2L * rows * wq.cols());
+        String option = weightOption(wq.dtype());
+        if (wide) {
+            g.task(name, new KernelSource("gemv", "qkv_matvec_wide", option), Launch.items(rows, wideGroup), cost,
+                    q, k, v, wq.buffer(), wk.buffer(), wv.buffer(), x, wq.rows(), wk.rows(), wq.cols());
+            return;
+        }
+        g.task(name, new KernelSource("gemv", "qkv_matvec", option), Launch.groups(rows, groupSize), cost,
+                q, k, v, wq.buffer(), wk.buffer(), wv.buffer(), x, wq.rows(), wk.rows(), wq.cols(), new LocalMemory(groupSize * 4L));
     }
 
     @Override
@@ -66,9 +97,14 @@ final class OpenCLOps implements DeviceOps {
         if (gate.rows() != up.rows() || gate.cols() != up.cols() || gate.dtype() != up.dtype()) {
             throw new IllegalArgumentException(name + ": gate " + gate + " and up " + up + " differ");
         }
+        Cost cost = new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols());
+        if (wide) {
+            g.task(name, new KernelSource("gemv", "swiglu_matvec_wide", weightOption(gate.dtype())),
+                    Launch.items(gate.rows(), wideGroup), cost, out, gate.buffer(), up.buffer(), x, gate.rows(), gate.cols());
+            return;
+        }
         g.task(name, new KernelSource("gemv", "swiglu_matvec", weightOption(gate.dtype())), Launch.groups(gate.rows(), groupSize),
-                new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols()),
-                out, gate.buffer(), up.buffer(), x, gate.cols(), new LocalMemory(groupSize * 4L));
+                cost, out, gate.buffer(), up.buffer(), x, gate.cols(), new LocalMemory(groupSize * 4L));
     }
 
     @Override

@@ -2,16 +2,28 @@
 // work-group reductions. Only OpenCL C 1.2 core: half is a storage type read and written through
 // vload_half / vstore_half, so no cl_khr_fp16 is needed (PoCL has none); bf16 is the upper half of a float.
 
+// LOAD_W reads one weight as float; LOAD_W8 reads 8 consecutive ones starting at element i (8 floats are one
+// AVX2 register: PoCL's CPU target warns about the ABI of wider vectors and gains nothing from them).
 #if defined(WEIGHT_F16)
 typedef half weight_t;
 #define LOAD_W(p, i) vload_half((i), (p))
+#define LOAD_W8(p, i) vload_half8(0, (p) + (i))
 #elif defined(WEIGHT_BF16)
 typedef ushort weight_t;
 #define LOAD_W(p, i) as_float(((uint)(p)[(i)]) << 16)
+#define LOAD_W8(p, i) as_float8(convert_uint8(vload8(0, (p) + (i))) << 16)
 #else
 typedef float weight_t;
 #define LOAD_W(p, i) ((p)[(i)])
+#define LOAD_W8(p, i) vload8(0, (p) + (i))
 #endif
+
+// The sum of a float8's lanes.
+static inline float sum8(float8 v) {
+    float4 b = v.lo + v.hi;
+    float2 c = b.lo + b.hi;
+    return c.x + c.y;
+}
 
 #if defined(KV_F16)
 typedef half kv_t;
@@ -25,7 +37,7 @@ typedef float kv_t;
 
 // The sum of one value per work-item over the work-group (a power of two in size), by a tree in local
 // memory. Every item gets the result; scratch holds one float per item and is free again on return.
-float group_sum(float v, __local float* scratch) {
+static inline float group_sum(float v, __local float* scratch) {
     int lid = get_local_id(0);
     scratch[lid] = v;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -41,7 +53,7 @@ float group_sum(float v, __local float* scratch) {
 }
 
 // The maximum over the work-group, as group_sum.
-float group_max(float v, __local float* scratch) {
+static inline float group_max(float v, __local float* scratch) {
     int lid = get_local_id(0);
     scratch[lid] = v;
     barrier(CLK_LOCAL_MEM_FENCE);

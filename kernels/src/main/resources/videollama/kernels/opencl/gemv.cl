@@ -40,3 +40,94 @@ __kernel void swiglu_matvec(__global float* out, __global const weight_t* gate, 
         out[row] = g / (1.0f + exp(-g)) * u;
     }
 }
+
+// ---- CPU-shaped variants (PoCL): one work-item per output row, 8-wide vector loads along the row, no local
+// memory and no barriers, so each row is one straight loop the compiler keeps in vector registers.
+
+// dot(W[row,:], x) with two 8-wide accumulators (two independent add chains) and a scalar tail.
+static inline float row_dot_wide(__global const weight_t* wr, __global const float* x, int cols) {
+    float8 a0 = (float8)(0.0f);
+    float8 a1 = (float8)(0.0f);
+    int c = 0;
+    for (; c + 16 <= cols; c += 16) {
+        a0 += LOAD_W8(wr, c) * vload8(0, x + c);
+        a1 += LOAD_W8(wr, c + 8) * vload8(0, x + c + 8);
+    }
+    for (; c + 8 <= cols; c += 8) {
+        a0 += LOAD_W8(wr, c) * vload8(0, x + c);
+    }
+    float sum = sum8(a0 + a1);
+    for (; c < cols; c++) {
+        sum += LOAD_W(wr, c) * x[c];
+    }
+    return sum;
+}
+
+__kernel void matvec_wide(__global float* out, __global const weight_t* w, __global const float* x,
+                          int rows, int cols, int accumulate) {
+    int row = get_global_id(0);
+    if (row >= rows) {
+        return;
+    }
+    float sum = row_dot_wide(w + (size_t)row * cols, x, cols);
+    out[row] = accumulate ? out[row] + sum : sum;
+}
+
+__kernel void swiglu_matvec_wide(__global float* out, __global const weight_t* gate, __global const weight_t* up,
+                                 __global const float* x, int rows, int cols) {
+    int row = get_global_id(0);
+    if (row >= rows) {
+        return;
+    }
+    float g = row_dot_wide(gate + (size_t)row * cols, x, cols);
+    float u = row_dot_wide(up + (size_t)row * cols, x, cols);
+    out[row] = g / (1.0f + exp(-g)) * u;
+}
+
+// Q, K and V projections of one input in one launch: rows [0, q_rows) of the grid compute q, the next
+// kv_rows compute k, the last kv_rows compute v. One launch instead of three; the input stays in cache.
+__kernel void qkv_matvec(__global float* q, __global float* k, __global float* v,
+                         __global const weight_t* wq, __global const weight_t* wk, __global const weight_t* wv,
+                         __global const float* x, int q_rows, int kv_rows, int cols, __local float* scratch) {
+    int row = get_group_id(0);
+    __global float* out = q;
+    __global const weight_t* w = wq;
+    if (row >= q_rows + kv_rows) {
+        row -= q_rows + kv_rows;
+        out = v;
+        w = wv;
+    } else if (row >= q_rows) {
+        row -= q_rows;
+        out = k;
+        w = wk;
+    }
+    int lid = get_local_id(0);
+    int n = get_local_size(0);
+    __global const weight_t* wr = w + (size_t)row * cols;
+    float sum = 0.0f;
+    for (int c = lid; c < cols; c += n) {
+        sum += LOAD_W(wr, c) * x[c];
+    }
+    sum = group_sum(sum, scratch);
+    if (lid == 0) {
+        out[row] = sum;
+    }
+}
+
+__kernel void qkv_matvec_wide(__global float* q, __global float* k, __global float* v,
+                              __global const weight_t* wq, __global const weight_t* wk, __global const weight_t* wv,
+                              __global const float* x, int q_rows, int kv_rows, int cols) {
+    int row = get_global_id(0);
+    if (row >= q_rows + 2 * kv_rows) {
+        return;
+    }
+    if (row < q_rows) {
+        q[row] = row_dot_wide(wq + (size_t)row * cols, x, cols);
+    } else if (row < q_rows + kv_rows) {
+        row -= q_rows;
+        k[row] = row_dot_wide(wk + (size_t)row * cols, x, cols);
+    } else {
+        row -= q_rows + kv_rows;
+        v[row] = row_dot_wide(wv + (size_t)row * cols, x, cols);
+    }
+}

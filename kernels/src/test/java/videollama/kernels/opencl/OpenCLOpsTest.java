@@ -98,6 +98,30 @@ class OpenCLOpsTest {
         assertClose(expected, readFloats(backend, out, rows), 1e-5, "matvec " + dtype);
     }
 
+    @ParameterizedTest(name = "q {0}, kv {1} rows x {2} cols, {3}")
+    @CsvSource({"1, 1, 1, F32", "64, 32, 64, F32", "96, 24, 97, F16", "768, 768, 33, BF16"})
+    void qkvMatVec(int qRows, int kvRows, int cols, DType dtype) {
+        Tensor wq = Tensor.ofFloats("wq", randomFloats(qRows * cols), qRows, cols).convertTo(dtype);
+        Tensor wk = Tensor.ofFloats("wk", randomFloats(kvRows * cols), kvRows, cols).convertTo(dtype);
+        Tensor wv = Tensor.ofFloats("wv", randomFloats(kvRows * cols), kvRows, cols).convertTo(dtype);
+        float[] x = randomFloats(cols);
+        float[] q = new float[qRows];
+        float[] k = new float[kvRows];
+        float[] v = new float[kvRows];
+        MatMul.matmul(q, new WeightMatrix(wq), x, 1);
+        MatMul.matmul(k, new WeightMatrix(wk), x, 1);
+        MatMul.matmul(v, new WeightMatrix(wv), x, 1);
+        DeviceBuffer dq = poisoned(backend, "q", qRows);
+        DeviceBuffer dk = poisoned(backend, "k", kvRows);
+        DeviceBuffer dv = poisoned(backend, "v", kvRows);
+        TaskGraph g = backend.graph("qkv");
+        backend.ops().qkvMatVec(g, "qkv", dq, dk, dv, backend.upload(wq), backend.upload(wk), backend.upload(wv), upload(backend, "x", x));
+        run(g);
+        assertClose(q, readFloats(backend, dq, qRows), 1e-5, "q " + dtype);
+        assertClose(k, readFloats(backend, dk, kvRows), 1e-5, "k " + dtype);
+        assertClose(v, readFloats(backend, dv, kvRows), 1e-5, "v " + dtype);
+    }
+
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}")
     @CsvSource({"1, 3, F32", "45, 77, F32", "172, 64, F16", "33, 129, BF16"})
     void swiGluMatVec(int rows, int cols, DType dtype) {

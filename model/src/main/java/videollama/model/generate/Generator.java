@@ -34,17 +34,17 @@ public final class Generator {
         List<Integer> tokens = new ArrayList<>();
 
         long start = System.nanoTime();
-        float[] logits = promptLength == 0 || settings.maxNewTokens() == 0
-                ? null
-                : session.forward(promptEmbeddings, promptLength, false);
+        if (promptLength == 0 || settings.maxNewTokens() == 0) {
+            return new Generation(new int[0], "", StopReason.LENGTH, promptLength, 0, 0, List.of());
+        }
+        float[] logits = session.forward(promptEmbeddings, promptLength, false);
         long prefillEnd = System.nanoTime();
+        // Greedy decoding without --dump needs no logits on the host: the backend returns just the argmax.
+        boolean idsOnly = settings.sampling().isGreedy() && !settings.keepLogits();
 
         StopReason reason = StopReason.LENGTH;
-        while (logits != null) {
-            if (settings.keepLogits()) {
-                keptLogits.add(logits.clone());
-            }
-            int token = sampler.sample(logits);
+        int token = choose(sampler, logits, settings, keptLogits);
+        while (true) {
             tokens.add(token);
             if (session.config().isEos(token)) {
                 reason = StopReason.EOS;
@@ -63,7 +63,9 @@ public final class Generator {
                 reason = StopReason.CONTEXT;
                 break;
             }
-            logits = session.forwardTokens(new int[] {token}, false);
+            token = idsOnly
+                    ? session.forwardGreedy(token)
+                    : choose(sampler, session.forwardTokens(new int[] {token}, false), settings, keptLogits);
         }
         if (reason != StopReason.STOP_STRING) {
             text.append(printer.flush());
@@ -72,6 +74,13 @@ public final class Generator {
         long end = System.nanoTime();
         return new Generation(tokens.stream().mapToInt(Integer::intValue).toArray(), text.text(), reason,
                 promptLength, prefillEnd - start, end - prefillEnd, List.copyOf(keptLogits));
+    }
+
+    private static int choose(Sampler sampler, float[] logits, GenerationSettings settings, List<float[]> keptLogits) {
+        if (settings.keepLogits()) {
+            keptLogits.add(logits.clone());
+        }
+        return sampler.sample(logits);
     }
 
     /** Accumulates the answer, cuts it at the first stop string, and releases text that cannot start one. */

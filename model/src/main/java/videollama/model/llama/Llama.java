@@ -2,10 +2,14 @@ package videollama.model.llama;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import videollama.kernels.Backend;
-import videollama.kernels.BackendUnavailableException;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.KvCacheType;
 import videollama.model.ModelException;
 import videollama.model.tokenizer.SentencePieceTokenizer;
+import videollama.weights.DType;
 import videollama.weights.ShardedTensors;
 import videollama.weights.TensorSource;
 
@@ -20,6 +24,7 @@ public final class Llama implements AutoCloseable {
     private final SentencePieceTokenizer tokenizer;
     private final TensorSource tensors;
     private final LlamaWeights weights;
+    private final Map<DeviceBackend, DeviceLlamaWeights> deviceWeights = new IdentityHashMap<>();
 
     private Llama(Path dir, LlamaConfig config, SentencePieceTokenizer tokenizer, TensorSource tensors, LlamaWeights weights) {
         this.dir = dir;
@@ -69,15 +74,21 @@ public final class Llama implements AutoCloseable {
         return weights;
     }
 
-    /** A fresh sequence of at most {@code capacity} positions, computed on {@code backend}. */
+    /**
+     * A fresh sequence of at most {@code capacity} positions, computed on {@code backend}. On a device the
+     * weights are uploaded at the first session and shared by later ones; the key/value cache is float32 for
+     * float32 weights (exact against the reference path) and fp16 for fp16/bf16 weights.
+     */
     public LlamaSession newSession(Backend backend, int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive, got " + capacity);
         }
-        if (backend.name().equals("reference")) {
-            return new ReferenceLlamaSession(config, weights, capacity);
+        if (backend instanceof DeviceBackend device) {
+            DeviceLlamaWeights uploaded = deviceWeights.computeIfAbsent(device, d -> new DeviceLlamaWeights(weights, d));
+            KvCacheType cache = weights.embedTokens.dtype() == DType.F32 ? KvCacheType.F32 : KvCacheType.F16;
+            return new DeviceLlamaSession(config, weights, uploaded, device, capacity, cache);
         }
-        throw new BackendUnavailableException(backend.name(), "LLaMA does not run on it yet");
+        return new ReferenceLlamaSession(config, weights, capacity);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package videollama.model.llama;
 
+import videollama.kernels.Profile;
+
 /**
  * A LLaMA decoder on one backend, holding one sequence's key/value cache. Tokens or input embeddings go in at
  * the next free positions; logits come out. Soft tokens (video, audio) enter through {@link #forward} as
@@ -30,6 +32,27 @@ public interface LlamaSession extends AutoCloseable {
     default float[] forwardTokens(int[] tokens, boolean logitsForEveryRow) {
         return forward(embed(tokens), tokens.length, logitsForEveryRow);
     }
+
+    /**
+     * Feeds one token and returns the most likely next token (the first on ties, as {@code torch.argmax}).
+     * A device backend computes the argmax on the device, so only the id comes back.
+     */
+    default int forwardGreedy(int token) {
+        float[] logits = forwardTokens(new int[] {token}, false);
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Records the device time of every kernel of every later step into {@code profile} (null stops it). The
+     * reference path has no kernels and records nothing.
+     */
+    default void profile(Profile profile) {}
 
     @Override
     void close();

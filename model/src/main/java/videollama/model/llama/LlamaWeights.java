@@ -2,41 +2,38 @@ package videollama.model.llama;
 
 import java.util.ArrayList;
 import java.util.List;
-import videollama.kernels.reference.WeightMatrix;
 import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
 import videollama.weights.WeightsException;
 
 /**
  * The tensors of a Hugging Face {@code LlamaForCausalLM}, by their checkpoint names (spec section 2.7), each
- * checked against the shape the config implies. Matrices stay in the memory-mapped file in their stored
- * dtype; only the small norm vectors are widened to float arrays.
+ * checked against the shape the config implies. They stay in the memory-mapped file in their stored dtype;
+ * each backend reads them from there (the reference path in place, a device backend by uploading them once).
  */
 public final class LlamaWeights {
     public final Tensor embedTokens;
-    public final WeightMatrix embedding;
     public final List<Layer> layers;
-    public final float[] finalNorm;
+    public final Tensor finalNorm;
     /** {@code lm_head.weight}, or the embedding matrix itself when {@code tie_word_embeddings} is set. */
-    public final WeightMatrix lmHead;
+    public final Tensor lmHead;
 
     /** One decoder layer's tensors. */
     public record Layer(
-            float[] inputNorm,
-            WeightMatrix wq,
-            WeightMatrix wk,
-            WeightMatrix wv,
-            WeightMatrix wo,
-            float[] postAttentionNorm,
-            WeightMatrix gate,
-            WeightMatrix up,
-            WeightMatrix down) {}
+            Tensor inputNorm,
+            Tensor wq,
+            Tensor wk,
+            Tensor wv,
+            Tensor wo,
+            Tensor postAttentionNorm,
+            Tensor gate,
+            Tensor up,
+            Tensor down) {}
 
     public LlamaWeights(LlamaConfig c, TensorSource source) {
         Loader load = new Loader(source);
         int d = c.hiddenSize();
         embedTokens = load.tensor("model.embed_tokens.weight", c.vocabSize(), d);
-        embedding = new WeightMatrix(embedTokens);
         List<Layer> list = new ArrayList<>(c.numLayers());
         for (int i = 0; i < c.numLayers(); i++) {
             String p = "model.layers." + i + ".";
@@ -53,7 +50,7 @@ public final class LlamaWeights {
         }
         layers = List.copyOf(list);
         finalNorm = load.vector("model.norm.weight", d);
-        lmHead = c.tieWordEmbeddings() ? embedding : load.matrix("lm_head.weight", c.vocabSize(), d);
+        lmHead = c.tieWordEmbeddings() ? embedTokens : load.tensor("lm_head.weight", c.vocabSize(), d);
     }
 
     /** Fetches tensors by name and checks their shapes and dtypes; errors name the source and the tensor. */
@@ -67,12 +64,12 @@ public final class LlamaWeights {
             return t;
         }
 
-        WeightMatrix matrix(String name, int rows, int cols) {
-            return new WeightMatrix(tensor(name, rows, cols));
+        Tensor matrix(String name, int rows, int cols) {
+            return tensor(name, rows, cols);
         }
 
-        float[] vector(String name, int length) {
-            return tensor(name, length).toFloatArray();
+        Tensor vector(String name, int length) {
+            return tensor(name, length);
         }
     }
 }

@@ -1,10 +1,12 @@
 package videollama.model.llama;
 
+import java.util.List;
 import videollama.kernels.reference.Activations;
 import videollama.kernels.reference.Attention;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.RmsNorm;
 import videollama.kernels.reference.Rope;
+import videollama.kernels.reference.WeightMatrix;
 import videollama.model.ModelException;
 
 /**
@@ -13,7 +15,10 @@ import videollama.model.ModelException;
  */
 final class ReferenceLlamaSession implements LlamaSession {
     private final LlamaConfig config;
-    private final LlamaWeights weights;
+    private final WeightMatrix embedding;
+    private final List<Layer> layers;
+    private final float[] finalNorm;
+    private final WeightMatrix lmHead;
     private final Rope rope;
     private final int capacity;
     private final float[][] keyCache;   // [layer][position · kvDim + i]
@@ -22,7 +27,10 @@ final class ReferenceLlamaSession implements LlamaSession {
 
     ReferenceLlamaSession(LlamaConfig config, LlamaWeights weights, int capacity) {
         this.config = config;
-        this.weights = weights;
+        this.embedding = new WeightMatrix(weights.embedTokens);
+        this.layers = weights.layers.stream().map(Layer::of).toList();
+        this.finalNorm = weights.finalNorm.toFloatArray();
+        this.lmHead = new WeightMatrix(weights.lmHead);
         this.rope = new Rope(config.headDim(), config.ropeTheta());
         this.capacity = capacity;
         this.keyCache = new float[config.numLayers()][Math.multiplyExact(capacity, config.kvDim())];
@@ -49,10 +57,10 @@ final class ReferenceLlamaSession implements LlamaSession {
         int d = config.hiddenSize();
         float[] out = new float[tokens.length * d];
         for (int t = 0; t < tokens.length; t++) {
-            if (tokens[t] < 0 || tokens[t] >= weights.embedding.rows()) {
-                throw new ModelException("token id " + tokens[t] + " is outside the vocabulary [0, " + weights.embedding.rows() + ")");
+            if (tokens[t] < 0 || tokens[t] >= embedding.rows()) {
+                throw new ModelException("token id " + tokens[t] + " is outside the vocabulary [0, " + embedding.rows() + ")");
             }
-            weights.embedding.copyRow(tokens[t], out, t * d);
+            embedding.copyRow(tokens[t], out, t * d);
         }
         return out;
     }
@@ -84,7 +92,7 @@ final class ReferenceLlamaSession implements LlamaSession {
         float[] up = new float[n * ffn];
 
         for (int l = 0; l < config.numLayers(); l++) {
-            LlamaWeights.Layer w = weights.layers.get(l);
+            Layer w = layers.get(l);
 
             // Attention block: x += o_proj(attention(rope(q), rope(k), v)) on the normalised stream.
             RmsNorm.rmsNorm(xb, x, w.inputNorm(), n, eps);
@@ -116,12 +124,22 @@ final class ReferenceLlamaSession implements LlamaSession {
         int rows = logitsForEveryRow ? n : 1;
         float[] last = new float[rows * d];
         System.arraycopy(x, (n - rows) * d, last, 0, rows * d);
-        RmsNorm.rmsNorm(last, last, weights.finalNorm, rows, eps);
+        RmsNorm.rmsNorm(last, last, finalNorm, rows, eps);
         float[] logits = new float[rows * config.vocabSize()];
-        MatMul.matmul(logits, weights.lmHead, last, rows);
+        MatMul.matmul(logits, lmHead, last, rows);
         return logits;
     }
 
     @Override
     public void close() {}
+
+    /** A layer's matrices as read-in-place views, its norm vectors widened to float. */
+    private record Layer(float[] inputNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo,
+                         float[] postAttentionNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
+        static Layer of(LlamaWeights.Layer w) {
+            return new Layer(w.inputNorm().toFloatArray(), new WeightMatrix(w.wq()), new WeightMatrix(w.wk()),
+                    new WeightMatrix(w.wv()), new WeightMatrix(w.wo()), w.postAttentionNorm().toFloatArray(),
+                    new WeightMatrix(w.gate()), new WeightMatrix(w.up()), new WeightMatrix(w.down()));
+        }
+    }
 }

@@ -1,0 +1,274 @@
+package videollama.model.llama;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOps;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.Profile;
+import videollama.kernels.Transfer;
+import videollama.kernels.reference.Rope;
+import videollama.model.ModelException;
+import videollama.weights.Tensor;
+
+/**
+ * LLaMA decoding on a device backend: the weights uploaded once in their stored dtype, the key/value cache and
+ * every activation resident on the device, and one replayed task graph per position. Only the position and the
+ * token id (or an input embedding row) go in; only the logits, or with greedy decoding just the next token id,
+ * come back.
+ */
+final class DeviceLlamaSession implements LlamaSession {
+    private final LlamaConfig config;
+    private final DeviceBackend device;
+    private final int capacity;
+    private final KvCacheType cacheType;
+    private final Arena host = Arena.ofShared();
+    private final MemorySegment hostPos;
+    private final MemorySegment hostToken;
+    private final MemorySegment hostRow;
+    private final MemorySegment hostLogits;
+    private final MemorySegment hostNext;
+    private final Tensor embedTokens;
+    private final Buffers b;
+    private final DeviceLlamaWeights w;
+    private final GraphPlan rowPlan;          // an input row through the layers, no logits (prefill)
+    private final GraphPlan rowLogitsPlan;    // an input row through the layers and the head, logits back
+    private final GraphPlan tokenLogitsPlan;  // a token id, embedded on the device, logits back
+    private final GraphPlan tokenGreedyPlan;  // a token id in, the argmax of its logits back
+    private final List<GraphPlan> plans = new ArrayList<>();
+    private int position;
+    private Profile profile;
+
+    /** The device buffers of one sequence. */
+    private record Buffers(DeviceBuffer x, DeviceBuffer xb, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                           DeviceBuffer attention, DeviceBuffer hidden, DeviceBuffer logits, DeviceBuffer token,
+                           DeviceBuffer pos, DeviceBuffer next, DeviceBuffer cosSin,
+                           DeviceBuffer[] keyCache, DeviceBuffer[] valueCache) {}
+
+    DeviceLlamaSession(LlamaConfig config, LlamaWeights weights, DeviceLlamaWeights deviceWeights, DeviceBackend device,
+                       int capacity, KvCacheType cacheType) {
+        this.config = config;
+        this.device = device;
+        this.capacity = capacity;
+        this.cacheType = cacheType;
+        this.embedTokens = weights.embedTokens;
+        int d = config.hiddenSize();
+        hostPos = host.allocate(JAVA_INT);
+        hostToken = host.allocate(JAVA_INT);
+        hostNext = host.allocate(JAVA_INT);
+        hostRow = host.allocate(JAVA_FLOAT, d);
+        hostLogits = host.allocate(JAVA_FLOAT, config.vocabSize());
+        w = deviceWeights;
+        b = allocate();
+        device.write(b.cosSin(), MemorySegment.ofArray(new Rope(config.headDim(), config.ropeTheta()).table(capacity)));
+        rowPlan = plan("row", false, false, false);
+        rowLogitsPlan = plan("row-logits", false, true, false);
+        tokenLogitsPlan = plan("token-logits", true, true, false);
+        tokenGreedyPlan = plan("token-greedy", true, true, true);
+    }
+
+    private Buffers allocate() {
+        int d = config.hiddenSize();
+        long kvBytes = (long) capacity * config.kvDim() * cacheType.bytes();
+        DeviceBuffer[] keys = new DeviceBuffer[config.numLayers()];
+        DeviceBuffer[] values = new DeviceBuffer[config.numLayers()];
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = device.allocate("key cache " + l, kvBytes);
+            values[l] = device.allocate("value cache " + l, kvBytes);
+        }
+        return new Buffers(
+                device.allocate("x", d * 4L),
+                device.allocate("xb", d * 4L),
+                device.allocate("q", config.qDim() * 4L),
+                device.allocate("k", config.kvDim() * 4L),
+                device.allocate("v", config.kvDim() * 4L),
+                device.allocate("attention", config.qDim() * 4L),
+                device.allocate("hidden", config.intermediateSize() * 4L),
+                device.allocate("logits", config.vocabSize() * 4L),
+                device.allocate("token", 4),
+                device.allocate("pos", 4),
+                device.allocate("next", 4),
+                device.allocate("rope cos/sin", (long) capacity * config.headDim() * 4L),
+                keys, values);
+    }
+
+    /** The graph of one position: input, every layer, and optionally the head and the argmax. */
+    private GraphPlan plan(String name, boolean fromToken, boolean logits, boolean greedy) {
+        DeviceOps ops = device.ops();
+        TaskGraph g = device.graph(name);
+        g.transferToDevice(Transfer.EVERY, b.pos(), hostPos);
+        if (fromToken) {
+            g.transferToDevice(Transfer.EVERY, b.token(), hostToken);
+            ops.embedding(g, b.x(), w.embedding, b.token(), 0);
+        } else {
+            g.transferToDevice(Transfer.EVERY, b.x(), hostRow);
+        }
+        float eps = config.rmsNormEps();
+        int d = config.hiddenSize();
+        for (int l = 0; l < config.numLayers(); l++) {
+            DeviceLlamaWeights.Layer lw = w.layers.get(l);
+            String p = "layer " + l + " ";
+            ops.rmsNorm(g, p + "attention norm", b.xb(), b.x(), lw.inputNorm().buffer(), 1, d, eps);
+            ops.qkvMatVec(g, p + "q/k/v", b.q(), b.k(), b.v(), lw.wq(), lw.wk(), lw.wv(), b.xb());
+            ops.ropeAndCacheWrite(g, p + "rope + cache", b.q(), b.k(), b.v(), b.keyCache()[l], b.valueCache()[l], cacheType,
+                    b.cosSin(), capacity, b.pos(), config.numHeads(), config.numKvHeads(), config.headDim());
+            ops.decodeAttention(g, p + "attention", b.attention(), b.q(), b.keyCache()[l], b.valueCache()[l], cacheType,
+                    b.pos(), config.numHeads(), config.numKvHeads(), config.headDim(), capacity);
+            ops.matVec(g, p + "o + residual", b.x(), lw.wo(), b.attention(), true);
+            ops.rmsNorm(g, p + "ffn norm", b.xb(), b.x(), lw.postAttentionNorm().buffer(), 1, d, eps);
+            ops.swiGluMatVec(g, p + "gate/up + silu", b.hidden(), lw.gate(), lw.up(), b.xb());
+            ops.matVec(g, p + "down + residual", b.x(), lw.down(), b.hidden(), true);
+        }
+        if (logits) {
+            ops.rmsNorm(g, "final norm", b.xb(), b.x(), w.finalNorm.buffer(), 1, d, eps);
+            ops.matVec(g, "lm_head", b.logits(), w.lmHead, b.xb(), false);
+            if (greedy) {
+                ops.argmax(g, b.next(), b.logits(), config.vocabSize());
+                g.transferToHost(b.next(), hostNext);
+            } else {
+                g.transferToHost(b.logits(), hostLogits);
+            }
+        }
+        GraphPlan plan = g.build();
+        plans.add(plan);
+        return plan;
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public int position() {
+        return position;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public float[] embed(int... tokens) {
+        int d = config.hiddenSize();
+        float[] out = new float[tokens.length * d];
+        for (int t = 0; t < tokens.length; t++) {
+            checkToken(tokens[t]);
+            for (int i = 0; i < d; i++) {
+                out[t * d + i] = embedTokens.getFloat((long) tokens[t] * d + i);
+            }
+        }
+        return out;
+    }
+
+    private void checkToken(int token) {
+        if (token < 0 || token >= config.vocabSize()) {
+            throw new ModelException("token id " + token + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+        }
+    }
+
+    private void nextPosition(int n) {
+        if (position + n > capacity) {
+            throw new ModelException("context full: " + position + " + " + n + " positions exceed the cache of " + capacity);
+        }
+    }
+
+    @Override
+    public float[] forward(float[] embeddings, int n, boolean logitsForEveryRow) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("forward needs at least one input row");
+        }
+        nextPosition(n);
+        int d = config.hiddenSize();
+        int vocab = config.vocabSize();
+        float[] logits = new float[(logitsForEveryRow ? n : 1) * vocab];
+        for (int t = 0; t < n; t++) {
+            boolean wanted = logitsForEveryRow || t == n - 1;
+            MemorySegment.copy(embeddings, t * d, hostRow, JAVA_FLOAT, 0, d);
+            hostPos.set(JAVA_INT, 0, position);
+            run(wanted ? rowLogitsPlan : rowPlan);
+            position++;
+            if (wanted) {
+                MemorySegment.copy(hostLogits, JAVA_FLOAT, 0, logits, (logitsForEveryRow ? t : 0) * vocab, vocab);
+            }
+        }
+        return logits;
+    }
+
+    @Override
+    public float[] forwardTokens(int[] tokens, boolean logitsForEveryRow) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("forward needs at least one token");
+        }
+        nextPosition(tokens.length);
+        int vocab = config.vocabSize();
+        float[] logits = new float[(logitsForEveryRow ? tokens.length : 1) * vocab];
+        for (int t = 0; t < tokens.length; t++) {
+            checkToken(tokens[t]);
+            boolean wanted = logitsForEveryRow || t == tokens.length - 1;
+            hostToken.set(JAVA_INT, 0, tokens[t]);
+            hostPos.set(JAVA_INT, 0, position);
+            // A row whose logits nobody wants skips the head: it goes in as its embedding row through the row plan.
+            if (wanted) {
+                run(tokenLogitsPlan);
+                MemorySegment.copy(hostLogits, JAVA_FLOAT, 0, logits, (logitsForEveryRow ? t : 0) * vocab, vocab);
+            } else {
+                MemorySegment.copy(embed(tokens[t]), 0, hostRow, JAVA_FLOAT, 0, config.hiddenSize());
+                run(rowPlan);
+            }
+            position++;
+        }
+        return logits;
+    }
+
+    @Override
+    public int forwardGreedy(int token) {
+        checkToken(token);
+        nextPosition(1);
+        hostToken.set(JAVA_INT, 0, token);
+        hostPos.set(JAVA_INT, 0, position);
+        run(tokenGreedyPlan);
+        position++;
+        return hostNext.get(JAVA_INT, 0);
+    }
+
+    @Override
+    public void profile(Profile profile) {
+        this.profile = profile;
+    }
+
+    /** Replays a plan, with per-task timing when a profile is being recorded. */
+    private void run(GraphPlan plan) {
+        if (profile == null) {
+            plan.execute();
+        } else {
+            profile.add(plan.executeProfiled());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (GraphPlan p : plans) {
+            p.close();
+        }
+        plans.clear();
+        for (DeviceBuffer buffer : List.of(b.x(), b.xb(), b.q(), b.k(), b.v(), b.attention(), b.hidden(), b.logits(),
+                b.token(), b.pos(), b.next(), b.cosSin())) {
+            device.release(buffer);
+        }
+        for (int l = 0; l < b.keyCache().length; l++) {
+            device.release(b.keyCache()[l]);
+            device.release(b.valueCache()[l]);
+        }
+        host.close();
+    }
+}

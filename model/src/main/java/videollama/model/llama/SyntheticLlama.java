@@ -1,0 +1,120 @@
+package videollama.model.llama;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import videollama.weights.DType;
+import videollama.weights.SafetensorsWriter;
+import videollama.weights.Tensor;
+
+/**
+ * A LLaMA of a real model's shape with seeded random weights, written as a Hugging Face folder, for
+ * benchmarks: decode speed depends on the shape and the dtype, not on what the weights say.
+ */
+public final class SyntheticLlama {
+    /** A model shape. */
+    public record Shape(String name, int dim, int layers, int heads, int kvHeads, int hidden, int vocab, int context) {
+        public long parameters() {
+            long headDim = dim / heads;
+            long attention = (long) dim * dim * 2 + 2L * dim * kvHeads * headDim;
+            return layers * (attention + 3L * dim * hidden + 2L * dim) + 2L * vocab * dim + dim;
+        }
+    }
+
+    public static final List<Shape> SHAPES = List.of(
+            new Shape("stories260K", 64, 5, 8, 4, 172, 512, 512),
+            new Shape("stories15M", 288, 6, 6, 6, 768, 32000, 256),
+            new Shape("stories110M", 768, 12, 12, 12, 2048, 32000, 1024),
+            new Shape("llama2-7b", 4096, 32, 32, 32, 11008, 32000, 4096));
+
+    private SyntheticLlama() {}
+
+    public static Shape shape(String name) {
+        return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
+                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+    }
+
+    /**
+     * Writes {@code config.json}, {@code model.safetensors} (weights of {@code dtype}, seeded) and a copy of
+     * {@code tokenizer} into {@code dir}, unless a complete folder is already there.
+     */
+    public static Path write(Path dir, Shape s, DType dtype, Path tokenizer) {
+        try {
+            Path done = dir.resolve(".complete");
+            if (Files.exists(done)) {
+                return dir;
+            }
+            Files.createDirectories(dir);
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("architectures", List.of("LlamaForCausalLM"));
+            config.put("model_type", "llama");
+            config.put("hidden_size", s.dim());
+            config.put("intermediate_size", s.hidden());
+            config.put("num_hidden_layers", s.layers());
+            config.put("num_attention_heads", s.heads());
+            config.put("num_key_value_heads", s.kvHeads());
+            config.put("vocab_size", s.vocab());
+            config.put("max_position_embeddings", s.context());
+            config.put("rms_norm_eps", 1e-5);
+            config.put("rope_theta", 10000.0);
+            config.put("tie_word_embeddings", false);
+            config.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("config.json").toFile(), config);
+            Files.copy(tokenizer, dir.resolve("tokenizer.model"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+            SplittableRandom random = new SplittableRandom(s.name().hashCode());
+            int kvDim = s.kvHeads() * (s.dim() / s.heads());
+            List<Tensor> tensors = new ArrayList<>();
+            tensors.add(random("model.embed_tokens.weight", random, dtype, 1.0, s.vocab(), s.dim()));
+            for (int l = 0; l < s.layers(); l++) {
+                String p = "model.layers." + l + ".";
+                tensors.add(random(p + "input_layernorm.weight", random, DType.F32, 0, s.dim()));
+                tensors.add(random(p + "self_attn.q_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.dim(), s.dim()));
+                tensors.add(random(p + "self_attn.k_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), kvDim, s.dim()));
+                tensors.add(random(p + "self_attn.v_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), kvDim, s.dim()));
+                tensors.add(random(p + "self_attn.o_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.dim(), s.dim()));
+                tensors.add(random(p + "post_attention_layernorm.weight", random, DType.F32, 0, s.dim()));
+                tensors.add(random(p + "mlp.gate_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.hidden(), s.dim()));
+                tensors.add(random(p + "mlp.up_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.hidden(), s.dim()));
+                tensors.add(random(p + "mlp.down_proj.weight", random, dtype, 1 / Math.sqrt(s.hidden()), s.dim(), s.hidden()));
+            }
+            tensors.add(random("model.norm.weight", random, DType.F32, 0, s.dim()));
+            tensors.add(random("lm_head.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.vocab(), s.dim()));
+            SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("synthetic", s.name()));
+            Files.writeString(done, s.name());
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Gaussian values of standard deviation {@code std}; std 0 gives norm weights around 1. */
+    private static Tensor random(String name, SplittableRandom random, DType dtype, double std, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] values = new float[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = std == 0 ? (float) (0.5 + random.nextDouble()) : (float) (gaussian(random) * std);
+        }
+        Tensor t = Tensor.ofFloats(name, values, shape);
+        return dtype == DType.F32 ? t : t.convertTo(dtype);
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        // Box-Muller; enough randomness for timing
+        double u = 1.0 - r.nextDouble();
+        double v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+}
