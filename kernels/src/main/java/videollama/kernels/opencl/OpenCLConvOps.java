@@ -26,7 +26,7 @@ final class OpenCLConvOps {
     /** Patches per work-group of the wide kernel ({@code WIDE_PATCHES} in patch_embed.cl). */
     private static final int WIDE_PATCHES = 4;
     /** Work-items per group of the wide kernel: they share the group's output channels, two at a time. */
-    private static final int WIDE_GROUP = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_CONV_WIDE_GROUP", "8"));
+    private static final int WIDE_GROUP = 4;
     /** Outputs per work-item along each side of the tiled kernel's tile ({@code BLOCK} in patch_embed.cl). */
     private static final int TILED_BLOCK = 4;
 
