@@ -1,0 +1,168 @@
+package videollama.kernels.opencl;
+
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KernelSource;
+import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
+import videollama.kernels.TaskGraph;
+import videollama.weights.DType;
+
+/**
+ * The stem of the vision transformers in OpenCL C ({@code patch_embed.cl}): the patch-embedding convolution,
+ * the class token and the learned positions. Reference twin: {@link videollama.kernels.reference.PatchEmbedding}.
+ *
+ * <p>EVA ViT-g: {@code patchEmbedding} (k = s = 14, with bias), then {@code prependClassToken} with its
+ * positions (cat and add in one pass). ImageBind audio: {@code patchEmbedding} (k = 16, s = 10, no bias), the
+ * stem LayerNorm over the patch tokens, then {@code prependClassToken} with positions: the LayerNorm comes
+ * before the class token, not between it and the positions, so both models use the fused form;
+ * {@code addPositions} is there for a stem that adds them elsewhere.
+ */
+final class OpenCLConvOps {
+    /** Which convolution kernel: local-memory tiles for GPUs, or 8-wide register blocks for CPUs (PoCL). */
+    enum Variant { TILED, WIDE }
+
+    /** Patches per work-group of the wide kernel ({@code WIDE_PATCHES} in patch_embed.cl). */
+    private static final int WIDE_PATCHES = 4;
+    /** Work-items per group of the wide kernel: they share the group's output channels, two at a time. */
+    private static final int WIDE_GROUP = 4;
+    /** Outputs per work-item along each side of the tiled kernel's tile ({@code BLOCK} in patch_embed.cl). */
+    private static final int TILED_BLOCK = 4;
+
+    private final OpenCLBackend backend;
+    private final Variant variant;
+    /** The tiled kernel's work-group is groupSide × groupSide items, a tile groupSide · 4 on a side. */
+    private final int groupSide;
+    /** Work-group size of the element-wise kernels. */
+    private final int groupSize;
+
+    OpenCLConvOps(OpenCLBackend backend) {
+        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : Variant.TILED);
+    }
+
+    /** With an explicit variant: the tests run both on whatever device there is. */
+    OpenCLConvOps(OpenCLBackend backend, Variant variant) {
+        this.backend = backend;
+        this.variant = variant;
+        this.groupSide = backend.info().maxWorkGroupSize() >= 256 ? 16 : 8;
+        this.groupSize = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+    }
+
+    Variant variant() {
+        return variant;
+    }
+
+    private static String weightOption(DType dtype) {
+        return switch (dtype) {
+            case F32 -> "";
+            case F16 -> "-DWEIGHT_F16";
+            case BF16 -> "-DWEIGHT_BF16";
+            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
+        };
+    }
+
+    /**
+     * The patch embedding: {@code out} [batch, outHeight · outWidth, cout] (float32, patch index
+     * {@code oy · outWidth + ox}) = Conv2d of {@code images} [batch, cin, height, width] (float32) with
+     * {@code weight} [cout, cin, k, k] (F32/F16/BF16), stride {@code stride}, no padding, plus {@code bias}
+     * [cout] (float32) unless it is null. {@code outHeight = (height − k) / stride + 1}, likewise the width.
+     */
+    public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
+                               DeviceBuffer bias, int batch, int height, int width, int stride) {
+        long[] shape = weight.shape();
+        if (shape.length != 4 || shape[2] != shape[3]) {
+            throw new IllegalArgumentException(name + ": weight " + weight + " is not [cout, cin, k, k]");
+        }
+        int cout = Math.toIntExact(shape[0]);
+        int channels = Math.toIntExact(shape[1]);
+        int k = Math.toIntExact(shape[2]);
+        if (batch < 1 || stride < 1 || height < k || width < k) {
+            throw new IllegalArgumentException(name + ": " + batch + " images of " + height + " x " + width
+                    + " hold no " + k + " x " + k + " patches with stride " + stride);
+        }
+        int outWidth = (width - k) / stride + 1;
+        int patchesPerImage = ((height - k) / stride + 1) * outWidth;
+        int taps = channels * k * k;
+        long pixels = (long) batch * channels * height * width;
+        long outputs = (long) batch * patchesPerImage * cout;
+        // The kernels index with int.
+        if (Math.max(pixels, outputs) > Integer.MAX_VALUE || (long) cout * taps > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + ": more than 2^31 elements in one buffer");
+        }
+        requireBytes(name, images, pixels * 4);
+        requireBytes(name, out, outputs * 4);
+        if (bias != null) {
+            requireBytes(name, bias, cout * 4L);
+        }
+        int totalPatches = batch * patchesPerImage;
+        Cost cost = new Cost(pixels * 4 + (long) cout * taps * weight.dtype().byteSize() + (bias != null ? cout * 4L : 0) + outputs * 4,
+                2 * outputs * taps);
+        // Without a bias the kernel never reads its bias argument; the images stand in for it.
+        DeviceBuffer biasOrAny = bias != null ? bias : images;
+        int hasBias = bias != null ? 1 : 0;
+
+        if (variant == Variant.WIDE) {
+            long staged = (long) WIDE_PATCHES * taps * 4;
+            if (staged > backend.info().localMemoryBytes()) {
+                throw new IllegalArgumentException(name + ": patches of " + taps + " values need " + staged
+                        + " bytes of local memory; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
+            }
+            Launch launch = Launch.groups((totalPatches + WIDE_PATCHES - 1) / WIDE_PATCHES, WIDE_GROUP);
+            g.task(name, new KernelSource("patch_embed", "patch_embed_wide", weightOption(weight.dtype())), launch, cost,
+                    out, images, weight.buffer(), biasOrAny, hasBias, channels, height, width, k, stride, outWidth,
+                    patchesPerImage, totalPatches, cout, new LocalMemory(staged));
+            return;
+        }
+        int tile = groupSide * TILED_BLOCK;
+        Launch launch = new Launch(
+                new long[] {(long) (cout + tile - 1) / tile * groupSide, (long) (totalPatches + tile - 1) / tile * groupSide},
+                new long[] {groupSide, groupSide});
+        String options = (weightOption(weight.dtype()) + " -DGROUP_SIDE=" + groupSide).strip();
+        g.task(name, new KernelSource("patch_embed", "patch_embed_tiled", options), launch, cost,
+                out, images, weight.buffer(), biasOrAny, hasBias, channels, height, width, k, stride, outWidth,
+                patchesPerImage, totalPatches, cout);
+    }
+
+    /**
+     * Prepends the class token: {@code out} [batch, patches + 1, dim] gets {@code cls} [dim] at token 0 of each
+     * image and token {@code p} of {@code tokens} [batch, patches, dim] at token {@code p + 1}; unless
+     * {@code positions} is null, its row {@code t} ([patches + 1, dim]) is added to token {@code t} in the same
+     * pass. All float32; {@code out} must not overlap {@code tokens}.
+     */
+    public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
+                                  DeviceBuffer positions, int batch, int patches, int dim) {
+        long elements = (long) batch * (patches + 1) * dim;
+        if (elements > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + ": more than 2^31 elements");
+        }
+        requireBytes(name, out, elements * 4);
+        requireBytes(name, tokens, (long) batch * patches * dim * 4);
+        requireBytes(name, cls, dim * 4L);
+        if (positions != null) {
+            requireBytes(name, positions, (long) (patches + 1) * dim * 4);
+        }
+        g.task(name, new KernelSource("patch_embed", "class_token"), Launch.items(elements, groupSize),
+                new Cost((long) batch * patches * dim * 4 + elements * 4 + (positions != null ? (long) (patches + 1) * dim * 4 : 0) + dim * 4L,
+                        positions != null ? elements : 0),
+                out, tokens, cls, positions != null ? positions : cls, positions != null ? 1 : 0, batch, patches, dim);
+    }
+
+    /** {@code x} [batch, tokens, dim] += {@code positions} [tokens, dim] for each image, in place (float32). */
+    public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
+        long elements = (long) batch * tokens * dim;
+        if (elements > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + ": more than 2^31 elements");
+        }
+        requireBytes(name, x, elements * 4);
+        requireBytes(name, positions, (long) tokens * dim * 4);
+        g.task(name, new KernelSource("patch_embed", "add_positions"), Launch.items(elements, groupSize),
+                new Cost(elements * 8 + (long) tokens * dim * 4, elements), x, positions, batch, tokens, dim);
+    }
+
+    private static void requireBytes(String op, DeviceBuffer buffer, long bytes) {
+        if (buffer.bytes() < bytes) {
+            throw new IllegalArgumentException(op + ": buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, needs " + bytes);
+        }
+    }
+}
