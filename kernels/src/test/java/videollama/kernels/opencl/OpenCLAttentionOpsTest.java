@@ -9,6 +9,7 @@ import static videollama.kernels.opencl.OpenCLTestSupport.readFloats;
 import static videollama.kernels.opencl.OpenCLTestSupport.upload;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -193,8 +194,8 @@ class OpenCLAttentionOpsTest {
         // the cache as stored (f16), and the same values widened: what the reference sees
         Tensor keyCache = Tensor.ofFloats("k", randomFloats(layers * layerElements), layers * capacity, kvWidth).convertTo(DType.F16);
         Tensor valueCache = Tensor.ofFloats("v", randomFloats(layers * layerElements), layers * capacity, kvWidth).convertTo(DType.F16);
-        float[] k = java.util.Arrays.copyOfRange(keyCache.toFloatArray(), layerElements, layerElements + s.keys() * kvWidth);
-        float[] v = java.util.Arrays.copyOfRange(valueCache.toFloatArray(), layerElements, layerElements + s.keys() * kvWidth);
+        float[] k = Arrays.copyOfRange(keyCache.toFloatArray(), layerElements, layerElements + s.keys() * kvWidth);
+        float[] v = Arrays.copyOfRange(valueCache.toFloatArray(), layerElements, layerElements + s.keys() * kvWidth);
         float[] q = randomFloats(s.queries() * s.queryWidth());
         float[] expected = new float[q.length];
         MultiHeadAttention.attention(expected, q, k, v, s);
