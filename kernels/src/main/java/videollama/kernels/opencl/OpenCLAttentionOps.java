@@ -1,0 +1,105 @@
+package videollama.kernels.opencl;
+
+import videollama.kernels.AttentionShape;
+import videollama.kernels.Cost;
+import videollama.kernels.KernelSource;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.Launch;
+import videollama.kernels.StridedRows;
+import videollama.kernels.TaskGraph;
+
+/**
+ * Multi-row attention in OpenCL C ({@code flash_attention.cl}): causal prefill over the KV cache, the
+ * bidirectional self-attention of the ViT, ImageBind and the Q-Formers, and the Q-Formers' cross-attention
+ * batched over frames, all one op (cross-attention is {@code sets} independent non-causal sets). The twin is
+ * {@link videollama.kernels.reference.MultiHeadAttention}.
+ *
+ * <p>GPUs get the flash kernel (a work-group per block of queries, head and set; keys streamed through local
+ * memory); CPUs get the row kernel (a work-item per query, head and set; no barriers, which PoCL handles
+ * slowly), as {@link OpenCLOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the flash kernel.
+ */
+final class OpenCLAttentionOps {
+    /** Local memory the flash kernel may use per work-group: well within the 48 KiB of GPUs. */
+    static final long LOCAL_MEMORY_BUDGET = 32 * 1024;
+    /** The query block of the flash kernel at most, and how many work-items share one query's head dimensions. */
+    private static final int MAX_BLOCK_Q = 16;
+    private static final int SPLIT = 4;
+    /** Queries per work-group of the row kernel. */
+    private static final int ROW_GROUP = 8;
+
+    private final OpenCLBackend backend;
+    private final boolean rowPerItem;
+
+    OpenCLAttentionOps(OpenCLBackend backend) {
+        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")));
+    }
+
+    /** With {@code rowPerItem} the CPU-shaped row kernel, else the flash kernel (tests run both on any device). */
+    OpenCLAttentionOps(OpenCLBackend backend, boolean rowPerItem) {
+        this.backend = backend;
+        this.rowPerItem = rowPerItem;
+    }
+
+    /**
+     * {@code out = softmax(q·kᵀ · scale, masked) · v} per set and head (see {@link AttentionShape}). Set b's query
+     * i is row {@code b · queries + i} of {@code q} and {@code out}, its key j row {@code b · keys + j} of {@code k}
+     * and {@code v}; rows are read and written in place at their offsets and strides, so q, k and v may be
+     * slices of one fused projection. Keys and values are float, or half with {@code kvType} F16 (the KV cache);
+     * queries and outputs are float.
+     */
+    void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+                   KvCacheType kvType, AttentionShape s) {
+        long queryRows = (long) s.sets() * s.queries();
+        long keyRows = (long) s.sets() * s.keys();
+        out.checkFits(name + " out", queryRows, s.queryWidth(), 4);
+        q.checkFits(name + " q", queryRows, s.queryWidth(), 4);
+        k.checkFits(name + " k", keyRows, s.kvWidth(), kvType.bytes());
+        v.checkFits(name + " v", keyRows, s.kvWidth(), kvType.bytes());
+        String options = "-DHEAD_DIM=" + s.headDim() + (kvType == KvCacheType.F16 ? " -DKV_F16" : "");
+        Cost cost = new Cost(queryRows * s.queryWidth() * 8 + keyRows * s.kvWidth() * 2L * kvType.bytes(), s.flops());
+        Object[] args = {out.buffer(), out.offset(), out.stride(), q.buffer(), q.offset(), q.stride(),
+                k.buffer(), k.offset(), k.stride(), v.buffer(), v.offset(), v.stride(),
+                s.queries(), s.keys(), s.heads(), s.kvHeads(), s.scale(), s.causal() ? 1 : 0, s.queryStart()};
+        if (rowPerItem) {
+            long items = (s.queries() + ROW_GROUP - 1) / ROW_GROUP * ROW_GROUP;
+            Launch launch = new Launch(new long[] {items, s.heads(), s.sets()}, new long[] {ROW_GROUP, 1, 1});
+            g.task(name, new KernelSource("flash_attention", "attention_rows", options), launch, cost, args);
+            return;
+        }
+        int blockQ = blockQueries(s.queries());
+        int blockK = blockKeys(blockQ, s.headDim());
+        long group = (long) blockQ * SPLIT;
+        if (group > backend.info().maxWorkGroupSize()) {
+            throw new IllegalArgumentException(name + ": work-groups of " + group + " items; " + backend.info().name()
+                    + " allows " + backend.info().maxWorkGroupSize());
+        }
+        long blocks = (s.queries() + blockQ - 1) / blockQ;
+        Launch launch = new Launch(new long[] {blocks * group, s.heads(), s.sets()}, new long[] {group, 1, 1});
+        g.task(name, new KernelSource("flash_attention", "flash_attention",
+                options + " -DBLOCK_Q=" + blockQ + " -DSPLIT=" + SPLIT + " -DBLOCK_K=" + blockK), launch, cost, args);
+    }
+
+    /** The query block: {@value #MAX_BLOCK_Q}, or fewer (a power of two) when there are fewer queries. */
+    static int blockQueries(int queries) {
+        return Math.min(MAX_BLOCK_Q, Integer.highestOneBit(Math.max(1, 2 * queries - 1)));
+    }
+
+    /**
+     * The key tile: the largest of 32, 16, 8, ... whose key and value tiles and partial scores fit in the local
+     * memory budget (and in the device's); 32 for head widths up to 88 and 16 for 128 with 16-query blocks.
+     */
+    int blockKeys(int blockQ, int headDim) {
+        long budget = Math.min(LOCAL_MEMORY_BUDGET, backend.info().localMemoryBytes());
+        for (int blockK = 32; blockK >= 1; blockK /= 2) {
+            if (localMemoryBytes(blockQ, blockK, headDim) <= budget) {
+                return blockK;
+            }
+        }
+        throw new IllegalArgumentException("heads of " + headDim + " do not fit the flash kernel's local memory (" + budget + " bytes)");
+    }
+
+    /** The flash kernel's local memory: a key tile, a value tile and one partial score per item and key. */
+    static long localMemoryBytes(int blockQ, int blockK, int headDim) {
+        return 4L * (2L * blockK * headDim + (long) blockK * blockQ * SPLIT);
+    }
+}
