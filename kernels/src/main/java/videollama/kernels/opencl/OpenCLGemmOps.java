@@ -1,5 +1,6 @@
 package videollama.kernels.opencl;
 
+import java.util.Arrays;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceInfo;
@@ -50,18 +51,18 @@ final class OpenCLGemmOps {
         }
 
         String options() {
-            return " -DTILE_M=" + m + " -DTILE_N=" + n + " -DTILE_K=" + k + " -DITEM_M=" + itemM + " -DITEM_N=" + itemN;
+            return "-DTILE_M=" + m + " -DTILE_N=" + n + " -DTILE_K=" + k + " -DITEM_M=" + itemM + " -DITEM_N=" + itemN;
         }
     }
 
     /**
      * The CPU block: {@code m × n} outputs per work-item, {@code group} work-items per work-group, and the
-     * work-items ordered in panels of rows whose x fits in {@code panelBytes} (half an L2 cache): a panel's
-     * work-items sweep all of N, so its x rows are read from DRAM once and W once per panel.
+     * work-items ordered in panels of row blocks whose rows of x take about {@code panelBytes}: a panel's
+     * work-items sweep all of N with that x in cache, so W is read from memory once per panel (gemm.cl).
      */
     record Block(int m, int n, int group, long panelBytes) {
         String options() {
-            return " -DBLOCK_M=" + m + " -DBLOCK_N=" + n;
+            return "-DBLOCK_M=" + m + " -DBLOCK_N=" + n;
         }
 
         /** How many blocks of rows make a panel. */
@@ -76,14 +77,18 @@ final class OpenCLGemmOps {
      * multiply-adds per 8 local loads, and every GPU takes 256 items per group.
      */
     static final Tile GPU_TILE = new Tile(64, 64, 16, 4, 4);
+    /** For GPUs that take fewer than 256 items per group: 32×32 outputs by 8×8 items. */
+    static final Tile SMALL_GPU_TILE = new Tile(32, 32, 16, 4, 4);
 
     /**
-     * 4 rows × 3 columns per work-item: 12 float8 accumulators, 4 x vectors and one weight vector fill the 16
-     * AVX2 registers; measured best of the shapes tried on PoCL (see GemmBench).
+     * 3 rows × 4 columns per work-item: 12 float8 accumulators, 3 x vectors and one weight vector fill the 16
+     * AVX2 registers. Measured with GemmBench on PoCL (2-core EPYC): 3×4 and 2×4 about 120 GFLOP/s at 257×1408×1408,
+     * 3×3 and 3×2 about 80, 4×3 and 4×4 about 70 (spilled). Panels of 4 MiB of x (L3-sized): the ViT's qkv
+     * shape 2056×4224×1408 went from 30 GFLOP/s (no panels) and 99 (256 KiB, L2-sized) to 120.
      */
-    static final Block CPU_BLOCK = new Block(3, 4, 8, 256 * 1024);
-    /** One input row: a work-item per 4 outputs, as the wide GEMV. */
-    static final Block CPU_ROW_BLOCK = new Block(1, 4, 4, 256 * 1024);
+    static final Block CPU_BLOCK = new Block(3, 4, 8, 4 << 20);
+    /** One input row: a work-item per 4 outputs, as gemv.cl's wide GEMV (memory-bound: 1×8 and 1×2 no better). */
+    static final Block CPU_ROW_BLOCK = new Block(1, 4, 4, 4 << 20);
 
     private final DeviceInfo info;
     /** Null: chosen per call from the device and M; otherwise every call uses this kernel (tests, benchmarks). */
@@ -94,7 +99,7 @@ final class OpenCLGemmOps {
     private final int rowGroup;
 
     OpenCLGemmOps(OpenCLBackend backend) {
-        this(backend.info(), null, GPU_TILE, CPU_BLOCK);
+        this(backend.info(), null, fits(GPU_TILE, backend.info()) ? GPU_TILE : SMALL_GPU_TILE, CPU_BLOCK);
     }
 
     /** Every call uses {@code kernel} with this tile or block, whatever the device (tests force each kernel). */
@@ -104,11 +109,14 @@ final class OpenCLGemmOps {
         this.tile = tile;
         this.block = block;
         this.rowGroup = (int) Math.min(64, Long.highestOneBit(info.maxWorkGroupSize()));
-        long items = (long) tile.itemsX() * tile.itemsY();
-        if (items > info.maxWorkGroupSize() || tile.localBytes() > info.localMemoryBytes()) {
-            throw new IllegalArgumentException("tile " + tile + " needs " + items + " items and " + tile.localBytes()
+        if (!fits(tile, info)) {
+            throw new IllegalArgumentException("tile " + tile + " needs " + tile.itemsX() * tile.itemsY() + " items and " + tile.localBytes()
                     + " bytes of local memory; " + info.name() + " allows " + info.maxWorkGroupSize() + " and " + info.localMemoryBytes());
         }
+    }
+
+    private static boolean fits(Tile tile, DeviceInfo info) {
+        return (long) tile.itemsX() * tile.itemsY() <= info.maxWorkGroupSize() && tile.localBytes() <= info.localMemoryBytes();
     }
 
     /** The kernel a call with {@code m} rows gets. */
@@ -138,33 +146,29 @@ final class OpenCLGemmOps {
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
                 + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
         // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
-        Object[] epilogue = {bias != null ? bias : out, residual != null ? residual : out, m, n, k, bias != null ? 1 : 0,
-                residual != null ? 1 : 0};
-        String weights = weightOption(w.dtype());
+        Object[] args = {out, x, w.buffer(), bias != null ? bias : out, residual != null ? residual : out, m, n, k,
+                bias != null ? 1 : 0, residual != null ? 1 : 0};
+        String weights = weightOption(w.dtype()) + " ";
         switch (kernelFor(m)) {
-            case TILED -> g.task(name, new KernelSource("gemm", "linear_tiled", weights + tile.options()),
+            case TILED -> g.task(name, new KernelSource("gemm", "linear_tiled", (weights + tile.options()).strip()),
                     new Launch(new long[] {groups(n, tile.n()) * tile.itemsX(), groups(m, tile.m()) * tile.itemsY()},
                             new long[] {tile.itemsX(), tile.itemsY()}),
-                    cost, args(out, x, w, epilogue));
+                    cost, args);
             case BLOCKED -> {
                 Block b = m == 1 && forced == null ? CPU_ROW_BLOCK : block;
                 long blocks = groups(m, b.m()) * groups(n, b.n());
-                g.task(name, new KernelSource("gemm", "linear_blocked", weights + b.options()), Launch.items(blocks, b.group()),
-                        cost, args(out, x, w, epilogue, b.panel(m, k)));
+                g.task(name, new KernelSource("gemm", "linear_blocked", (weights + b.options()).strip()), Launch.items(blocks, b.group()),
+                        cost, append(args, b.panel(m, k)));
             }
-            case ROWS -> g.task(name, new KernelSource("gemm", "linear_rows", weights),
+            case ROWS -> g.task(name, new KernelSource("gemm", "linear_rows", weights.strip()),
                     new Launch(new long[] {(long) n * rowGroup, m}, new long[] {rowGroup, 1}),
-                    cost, args(out, x, w, epilogue, new LocalMemory(rowGroup * 4L)));
+                    cost, append(args, new LocalMemory(rowGroup * 4L)));
         }
     }
 
-    private static Object[] args(DeviceBuffer out, DeviceBuffer x, DeviceTensor w, Object[] epilogue, Object... more) {
-        Object[] a = new Object[3 + epilogue.length + more.length];
-        a[0] = out;
-        a[1] = x;
-        a[2] = w.buffer();
-        System.arraycopy(epilogue, 0, a, 3, epilogue.length);
-        System.arraycopy(more, 0, a, 3 + epilogue.length, more.length);
+    private static Object[] append(Object[] args, Object last) {
+        Object[] a = Arrays.copyOf(args, args.length + 1);
+        a[args.length] = last;
         return a;
     }
 

@@ -132,18 +132,24 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 
 // The block shape, set by the op's options: BLOCK_M rows × BLOCK_N columns of out per work-item.
 #ifndef BLOCK_M
-#define BLOCK_M 4
+#define BLOCK_M 3
 #endif
 #ifndef BLOCK_N
-#define BLOCK_N 2
+#define BLOCK_N 4
 #endif
 
-// Work-item (gx, gy) computes rows gy·BLOCK_M .. and columns gx·BLOCK_N .. of out: BLOCK_M · BLOCK_N dot
-// products at once, each a float8 accumulator whose lanes are eight interleaved partial sums over K. Per
-// 8 steps of K it loads BLOCK_M + BLOCK_N vectors and does BLOCK_M · BLOCK_N vector multiply-adds, all in
-// registers (16 AVX2 registers: the block must leave room for the loads). No local memory and no barriers:
-// PoCL runs each work-item as one straight loop. Rows past M and columns past N are clamped to the last one
-// (computed again, not stored), which keeps the loop free of tests.
+// Each work-item computes one BLOCK_M × BLOCK_N block of out: BLOCK_M · BLOCK_N dot products at once, each a
+// float8 accumulator whose lanes are eight interleaved partial sums over K. Per 8 steps of K it loads
+// BLOCK_M + BLOCK_N vectors and does BLOCK_M · BLOCK_N vector multiply-adds, all in registers (16 AVX2
+// registers: 3×4 leaves exactly room for the loads; 4×3 spills and runs at half the speed). No local memory
+// and no barriers: PoCL runs each work-item as one straight loop. Rows past M and columns past N are clamped
+// to the last one (computed again, not stored), which keeps the loop free of tests.
+//
+// Which block a work-item gets is chosen for the caches, as PoCL runs the items in order of their id: the
+// row blocks are cut into panels of `panel` blocks (as many rows of x as fit in a few MiB, sized by the op);
+// consecutive items walk down one panel for the same columns (so those BLOCK_N rows of W stay in L1), then
+// move to the next columns (the panel's x stays in cache); W comes from memory once per panel, not once per
+// row block: 3-4x faster on the ViT's shapes than walking along N.
 __kernel void linear_blocked(__global float* out, __global const float* x, __global const weight_t* w,
                              __global const float* bias, __global const float* residual,
                              int M, int N, int K, int has_bias, int has_residual, int panel) {
@@ -153,9 +159,9 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
     if (t >= m_blocks * n_blocks) {
         return;
     }
-    int p = t / (panel * n_blocks);
-    int r = t - p * panel * n_blocks;
-    int height = min(panel, m_blocks - p * panel);
+    int p = t / (panel * n_blocks);                     // the panel
+    int r = t - p * panel * n_blocks;                   // the item within it
+    int height = min(panel, m_blocks - p * panel);      // the last panel may be shorter
     int m0 = (p * panel + r % height) * BLOCK_M;
     int n0 = (r / height) * BLOCK_N;
     __global const float* xr[BLOCK_M];

@@ -57,7 +57,7 @@ class OpenCLGemmOpsTest {
         }
     }
 
-    /** A second tile and block besides the defaults, so that the kernels' shape macros are tested, not one shape. */
+    /** A tile and a block besides the defaults, so that the kernels' shape macros are tested, not one shape. */
     private static final Tile NARROW_TILE = new Tile(32, 64, 8, 2, 4);
     private static final Block SMALL_BLOCK = new Block(2, 3, 5, 4096);
 
@@ -122,6 +122,9 @@ class OpenCLGemmOpsTest {
     void otherTileAndBlockShapesMatchTheReference(Kernel kernel, int m, int n, int k, DType dtype, Epilogue epilogue) {
         if (kernel != Kernel.ROWS && k < 2000) {
             check(forced(kernel, NARROW_TILE, SMALL_BLOCK), m, n, k, dtype, epilogue);
+        }
+        if (kernel == Kernel.TILED && k < 2000) {
+            check(forced(kernel, OpenCLGemmOps.SMALL_GPU_TILE, SMALL_BLOCK), m, n, k, dtype, epilogue);
         }
     }
 
