@@ -1,0 +1,215 @@
+package videollama.kernels.opencl;
+
+import java.util.Arrays;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceInfo;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KernelSource;
+import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
+import videollama.kernels.TaskGraph;
+import videollama.weights.DType;
+
+/**
+ * Linear layers over many rows at once (GEMM) in OpenCL C, for the ViT, the Q-Formers, ImageBind and LLaMA's
+ * prefill: which kernel of {@code gemm.cl}, with which tile and grid, for this device and shape.
+ */
+final class OpenCLGemmOps {
+
+    /** The kernels of gemm.cl. */
+    enum Kernel {
+        /** GPUs: a work-group per output tile staged through local memory ({@code linear_tiled}). */
+        TILED,
+        /** CPUs: a work-item per register block, float8 along K ({@code linear_blocked}). */
+        BLOCKED,
+        /** GPUs with one input row: a work-group per output element ({@code linear_rows}). */
+        ROWS
+    }
+
+    /**
+     * The GPU tile: a work-group computes {@code m × n} outputs, {@code itemM × itemN} per work-item, stepping
+     * {@code k} along K; its x and W slices take {@code k · (m + 1 + n + 1)} floats of local memory.
+     */
+    record Tile(int m, int n, int k, int itemM, int itemN) {
+        Tile {
+            if (m % itemM != 0 || n % itemN != 0) {
+                throw new IllegalArgumentException("tile " + m + "x" + n + " is not made of " + itemM + "x" + itemN + " blocks");
+            }
+        }
+
+        int itemsX() {
+            return n / itemN;
+        }
+
+        int itemsY() {
+            return m / itemM;
+        }
+
+        long localBytes() {
+            return 4L * k * (m + 1 + n + 1);
+        }
+
+        String options() {
+            return "-DTILE_M=" + m + " -DTILE_N=" + n + " -DTILE_K=" + k + " -DITEM_M=" + itemM + " -DITEM_N=" + itemN;
+        }
+    }
+
+    /**
+     * The CPU block: {@code m × n} outputs per work-item, {@code group} work-items per work-group, and the
+     * work-items ordered in panels of row blocks whose rows of x take about {@code panelBytes}: a panel's
+     * work-items sweep all of N with that x in cache, so W is read from memory once per panel (gemm.cl).
+     */
+    record Block(int m, int n, int group, long panelBytes) {
+        String options() {
+            return "-DBLOCK_M=" + m + " -DBLOCK_N=" + n;
+        }
+
+        /** How many blocks of rows make a panel. */
+        int panel(int rows, int k) {
+            long blocks = (rows + m - 1) / m;
+            return (int) Math.clamp(panelBytes / (4L * m * k), 1, blocks);
+        }
+    }
+
+    /**
+     * 64×64 outputs per group of 16×16 items, 4×4 each, K 16 at a time: 8.3 KiB of local memory, 16
+     * multiply-adds per 8 local loads, and every GPU takes 256 items per group.
+     */
+    static final Tile GPU_TILE = new Tile(64, 64, 16, 4, 4);
+    /** For GPUs that take fewer than 256 items per group: 32×32 outputs by 8×8 items. */
+    static final Tile SMALL_GPU_TILE = new Tile(32, 32, 16, 4, 4);
+
+    /**
+     * 3 rows × 4 columns per work-item: 12 float8 accumulators, 3 x vectors and one weight vector fill the 16
+     * AVX2 registers. Measured with GemmBench on PoCL (2-core EPYC): 3×4 and 2×4 about 120 GFLOP/s at 257×1408×1408,
+     * 3×3 and 3×2 about 80, 4×3 and 4×4 about 70 (spilled). Panels of 4 MiB of x (L3-sized): the ViT's qkv
+     * shape 2056×4224×1408 went from 30 GFLOP/s (no panels) and 99 (256 KiB, L2-sized) to 120.
+     */
+    static final Block CPU_BLOCK = new Block(3, 4, 8, 4 << 20);
+    /** One input row: a work-item per 4 outputs, as gemv.cl's wide GEMV (memory-bound: 1×8 and 1×2 no better). */
+    static final Block CPU_ROW_BLOCK = new Block(1, 4, 4, 4 << 20);
+
+    private final DeviceInfo info;
+    /** Null: chosen per call from the device and M; otherwise every call uses this kernel (tests, benchmarks). */
+    private final Kernel forced;
+    private final Tile tile;
+    private final Block block;
+    /** Work-group size of linear_rows: a power of two (group_sum needs one) the device accepts. */
+    private final int rowGroup;
+
+    OpenCLGemmOps(OpenCLBackend backend) {
+        this(backend.info(), null, fits(GPU_TILE, backend.info()) ? GPU_TILE : SMALL_GPU_TILE, CPU_BLOCK);
+    }
+
+    /** Every call uses {@code kernel} with this tile or block, whatever the device (tests force each kernel). */
+    OpenCLGemmOps(DeviceInfo info, Kernel kernel, Tile tile, Block block) {
+        this.info = info;
+        this.forced = kernel;
+        this.tile = tile;
+        this.block = block;
+        this.rowGroup = (int) Math.min(64, Long.highestOneBit(info.maxWorkGroupSize()));
+        if (!fits(tile, info)) {
+            throw new IllegalArgumentException("tile " + tile + " needs " + tile.itemsX() * tile.itemsY() + " items and " + tile.localBytes()
+                    + " bytes of local memory; " + info.name() + " allows " + info.maxWorkGroupSize() + " and " + info.localMemoryBytes());
+        }
+    }
+
+    private static boolean fits(Tile tile, DeviceInfo info) {
+        return (long) tile.itemsX() * tile.itemsY() <= info.maxWorkGroupSize() && tile.localBytes() <= info.localMemoryBytes();
+    }
+
+    /** The kernel a call with {@code m} rows gets. */
+    Kernel kernelFor(int m) {
+        if (forced != null) {
+            return forced;
+        }
+        if (info.isCpu()) {
+            return Kernel.BLOCKED;
+        }
+        return m == 1 ? Kernel.ROWS : Kernel.TILED;
+    }
+
+    /**
+     * {@code out[M,N] = x[M,K] · Wᵀ (+ bias) (+ residual)}: a PyTorch Linear over {@code m} rows, float32
+     * accumulation, bias and residual added in the same kernel.
+     *
+     * @param out      float32 [m, n]; may be {@code residual} (an in-place residual add), never {@code x}
+     * @param x        float32 [m, k], row-major
+     * @param w        [n, k] in F32, F16 or BF16 (PyTorch's {@code Linear.weight})
+     * @param bias     float32 [n], or null
+     * @param residual float32 [m, n] added after the bias, or null
+     */
+    void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                DeviceBuffer residual, int m, int n, int k) {
+        check(name, out, x, w, bias, residual, m, n, k);
+        Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
+                + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
+        // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
+        Object[] args = {out, x, w.buffer(), bias != null ? bias : out, residual != null ? residual : out, m, n, k,
+                bias != null ? 1 : 0, residual != null ? 1 : 0};
+        String weights = weightOption(w.dtype()) + " ";
+        switch (kernelFor(m)) {
+            case TILED -> g.task(name, new KernelSource("gemm", "linear_tiled", (weights + tile.options()).strip()),
+                    new Launch(new long[] {groups(n, tile.n()) * tile.itemsX(), groups(m, tile.m()) * tile.itemsY()},
+                            new long[] {tile.itemsX(), tile.itemsY()}),
+                    cost, args);
+            case BLOCKED -> {
+                Block b = m == 1 && forced == null ? CPU_ROW_BLOCK : block;
+                long blocks = groups(m, b.m()) * groups(n, b.n());
+                g.task(name, new KernelSource("gemm", "linear_blocked", (weights + b.options()).strip()), Launch.items(blocks, b.group()),
+                        cost, append(args, b.panel(m, k)));
+            }
+            case ROWS -> g.task(name, new KernelSource("gemm", "linear_rows", weights.strip()),
+                    new Launch(new long[] {(long) n * rowGroup, m}, new long[] {rowGroup, 1}),
+                    cost, append(args, new LocalMemory(rowGroup * 4L)));
+        }
+    }
+
+    private static Object[] append(Object[] args, Object last) {
+        Object[] a = Arrays.copyOf(args, args.length + 1);
+        a[args.length] = last;
+        return a;
+    }
+
+    /** How many blocks of {@code size} cover {@code count}. */
+    private static long groups(long count, long size) {
+        return (count + size - 1) / size;
+    }
+
+    private static void check(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                              DeviceBuffer residual, int m, int n, int k) {
+        if (m < 1 || n < 1 || k < 1) {
+            throw new IllegalArgumentException(name + ": sizes " + m + "x" + n + "x" + k + " must be positive");
+        }
+        if (w.shape().length != 2 || w.rows() != n || w.cols() != k) {
+            throw new IllegalArgumentException(name + ": weight " + w + " is not [" + n + ", " + k + "]");
+        }
+        if (out == x) {
+            throw new IllegalArgumentException(name + ": out cannot be the input " + x.name());
+        }
+        checkFloats(name, "out", out, (long) m * n);
+        checkFloats(name, "x", x, (long) m * k);
+        if (bias != null) {
+            checkFloats(name, "bias", bias, n);
+        }
+        if (residual != null) {
+            checkFloats(name, "residual", residual, (long) m * n);
+        }
+    }
+
+    private static void checkFloats(String name, String what, DeviceBuffer b, long floats) {
+        if (b.bytes() < 4 * floats) {
+            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + 4 * floats);
+        }
+    }
+
+    private static String weightOption(DType dtype) {
+        return switch (dtype) {
+            case F32 -> "";
+            case F16 -> "-DWEIGHT_F16";
+            case BF16 -> "-DWEIGHT_BF16";
+            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
+        };
+    }
+}

@@ -1,0 +1,43 @@
+package videollama.kernels.reference;
+
+/**
+ * A PyTorch {@code nn.Linear} over {@code n} rows, with the transformer's residual add:
+ * {@code out[t, r] = Σ_c w[r, c] · x[t, c] + bias[r] + residual[t, r]}. The sum is {@link MatMul}'s (float32,
+ * in column order); the bias and then the residual are added to it, the order the device kernels use too.
+ */
+public final class Linear {
+    private Linear() {}
+
+    /**
+     * @param out      [n, w.rows]; may be {@code residual} (in place: {@code out += x·wᵀ + bias})
+     * @param x        [n, w.cols]
+     * @param bias     [w.rows], or null
+     * @param residual [n, w.rows], or null
+     */
+    public static void linear(float[] out, WeightMatrix w, float[] x, float[] bias, float[] residual, int n) {
+        int rows = w.rows();
+        MatMul.checkLength("out", out, (long) n * rows);
+        if (bias != null) {
+            MatMul.checkLength("bias", bias, rows);
+        }
+        if (residual != null) {
+            MatMul.checkLength("residual", residual, (long) n * rows);
+        }
+        // the products go to a fresh array when out holds the residual, which they would overwrite
+        float[] product = residual == out ? new float[n * rows] : out;
+        MatMul.matmul(product, w, x, n);
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < rows; r++) {
+                int i = t * rows + r;
+                float sum = product[i];
+                if (bias != null) {
+                    sum += bias[r];
+                }
+                if (residual != null) {
+                    sum += residual[i];
+                }
+                out[i] = sum;
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+// Linear layers over many input rows (GEMM): out[m, n] = Σ_k x[m, k] · W[n, k] + bias[n] + residual[m, n],
+// with x [M, K] float32 row-major and W [N, K] in PyTorch's Linear layout, stored as float, f16 or bf16
+// (-DWEIGHT_F16 / -DWEIGHT_BF16, see common.cl). Accumulation in float32. Both operands run along K, so every
+// dot product reads two contiguous rows.
+//
+// The epilogue is fused: the bias and the residual are added where the sum is stored, in that order
+// (sum + bias + residual, as reference/Linear.java does). has_bias / has_residual say whether to read them;
+// when one is absent the op passes some other buffer in its place, never read. out may be residual (the
+// transformer's "x = x + proj(...)"): each element is read and then written by the same work-item.
+//
+// Three kernels, picked by OpenCLGemmOps from the device and the shape:
+//   linear_tiled   GPUs: a work-group per output tile, x and W tiles staged through local memory.
+//   linear_blocked CPUs (PoCL): a work-item per small output block, float8 along K, no local memory.
+//   linear_rows    GPUs when M is 1 (a decode step): a work-group per output element, like gemv.cl.
+
+// The epilogue shared by the three kernels: out[m, n] = sum + bias[n] + residual[m, n].
+static inline void store_out(__global float* out, __global const float* bias, __global const float* residual,
+                             int has_bias, int has_residual, int N, int m, int n, float sum) {
+    size_t i = (size_t)m * N + n;
+    if (has_bias) {
+        sum += bias[n];
+    }
+    if (has_residual) {
+        sum += residual[i];
+    }
+    out[i] = sum;
+}
+
+// ---- GPU: tiles in local memory, a register block per work-item --------------------------------------------
+
+// The tile shape, set by the op's options: a work-group computes TILE_M × TILE_N outputs with
+// (TILE_N / ITEM_N) × (TILE_M / ITEM_M) work-items, each ITEM_M × ITEM_N of them; K advances TILE_K at a time.
+#ifndef TILE_M
+#define TILE_M 64
+#endif
+#ifndef TILE_N
+#define TILE_N 64
+#endif
+#ifndef TILE_K
+#define TILE_K 16
+#endif
+#ifndef ITEM_M
+#define ITEM_M 4
+#endif
+#ifndef ITEM_N
+#define ITEM_N 4
+#endif
+#define ITEMS_X (TILE_N / ITEM_N)
+#define ITEMS_Y (TILE_M / ITEM_M)
+#define ITEMS (ITEMS_X * ITEMS_Y)
+
+// Each work-item (tx, ty) owns rows m0 + ty + i·ITEMS_Y and columns n0 + tx + j·ITEMS_X of its group's tile:
+// spread out rather than adjacent, so neighbouring items store neighbouring columns (coalesced) and read
+// neighbouring local words (no bank conflicts). Per step of K the whole group first copies a TILE_K-wide
+// slice of its TILE_M rows of x and TILE_N rows of W into local memory, transposed to [k][row] and widened to
+// float, zero-filled past M, N and K so the inner loop needs no tests; then each item does
+// TILE_K · ITEM_M · ITEM_N multiply-adds out of local memory into registers. The rows are padded by one
+// word so that the transposing stores do not all hit one bank.
+__kernel __attribute__((reqd_work_group_size(ITEMS_X, ITEMS_Y, 1)))
+void linear_tiled(__global float* out, __global const float* x, __global const weight_t* w,
+                  __global const float* bias, __global const float* residual,
+                  int M, int N, int K, int has_bias, int has_residual) {
+    __local float xs[TILE_K][TILE_M + 1];
+    __local float ws[TILE_K][TILE_N + 1];
+    int tx = get_local_id(0);
+    int ty = get_local_id(1);
+    int lid = ty * ITEMS_X + tx;
+    int n0 = get_group_id(0) * TILE_N;
+    int m0 = get_group_id(1) * TILE_M;
+
+    float acc[ITEM_M][ITEM_N];
+    #pragma unroll
+    for (int i = 0; i < ITEM_M; i++) {
+        #pragma unroll
+        for (int j = 0; j < ITEM_N; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+    for (int k0 = 0; k0 < K; k0 += TILE_K) {
+        // consecutive items read consecutive k of one row: TILE_K floats in a row per load
+        for (int e = lid; e < TILE_M * TILE_K; e += ITEMS) {
+            int r = e / TILE_K;
+            int c = e % TILE_K;
+            int m = m0 + r;
+            int k = k0 + c;
+            xs[c][r] = (m < M && k < K) ? x[(size_t)m * K + k] : 0.0f;
+        }
+        for (int e = lid; e < TILE_N * TILE_K; e += ITEMS) {
+            int r = e / TILE_K;
+            int c = e % TILE_K;
+            int n = n0 + r;
+            int k = k0 + c;
+            ws[c][r] = (n < N && k < K) ? LOAD_W(w, (size_t)n * K + k) : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int k = 0; k < TILE_K; k++) {
+            float a[ITEM_M];
+            float b[ITEM_N];
+            #pragma unroll
+            for (int i = 0; i < ITEM_M; i++) {
+                a[i] = xs[k][ty + i * ITEMS_Y];
+            }
+            #pragma unroll
+            for (int j = 0; j < ITEM_N; j++) {
+                b[j] = ws[k][tx + j * ITEMS_X];
+            }
+            #pragma unroll
+            for (int i = 0; i < ITEM_M; i++) {
+                #pragma unroll
+                for (int j = 0; j < ITEM_N; j++) {
+                    acc[i][j] += a[i] * b[j];
+                }
+            }
+        }
+        // the next slice overwrites the tiles: everyone must be done reading them
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    #pragma unroll
+    for (int i = 0; i < ITEM_M; i++) {
+        int m = m0 + ty + i * ITEMS_Y;
+        #pragma unroll
+        for (int j = 0; j < ITEM_N; j++) {
+            int n = n0 + tx + j * ITEMS_X;
+            if (m < M && n < N) {
+                store_out(out, bias, residual, has_bias, has_residual, N, m, n, acc[i][j]);
+            }
+        }
+    }
+}
+
+// ---- CPU (PoCL): a register block per work-item, 8-wide vectors along K ------------------------------------
+
+// The block shape, set by the op's options: BLOCK_M rows × BLOCK_N columns of out per work-item.
+#ifndef BLOCK_M
+#define BLOCK_M 3
+#endif
+#ifndef BLOCK_N
+#define BLOCK_N 4
+#endif
+
+// Each work-item computes one BLOCK_M × BLOCK_N block of out: BLOCK_M · BLOCK_N dot products at once, each a
+// float8 accumulator whose lanes are eight interleaved partial sums over K. Per 8 steps of K it loads
+// BLOCK_M + BLOCK_N vectors and does BLOCK_M · BLOCK_N vector multiply-adds, all in registers (16 AVX2
+// registers: 3×4 leaves exactly room for the loads; 4×3 spills and runs at half the speed). No local memory
+// and no barriers: PoCL runs each work-item as one straight loop. Rows past M and columns past N are clamped
+// to the last one (computed again, not stored), which keeps the loop free of tests.
+//
+// Which block a work-item gets is chosen for the caches, as PoCL runs the items in order of their id: the
+// row blocks are cut into panels of `panel` blocks (as many rows of x as fit in a few MiB, sized by the op);
+// consecutive items walk down one panel for the same columns (so those BLOCK_N rows of W stay in L1), then
+// move to the next columns (the panel's x stays in cache); W comes from memory once per panel, not once per
+// row block: 3-4x faster on the ViT's shapes than walking along N.
+__kernel void linear_blocked(__global float* out, __global const float* x, __global const weight_t* w,
+                             __global const float* bias, __global const float* residual,
+                             int M, int N, int K, int has_bias, int has_residual, int panel) {
+    int m_blocks = (M + BLOCK_M - 1) / BLOCK_M;
+    int n_blocks = (N + BLOCK_N - 1) / BLOCK_N;
+    int t = get_global_id(0);
+    if (t >= m_blocks * n_blocks) {
+        return;
+    }
+    int p = t / (panel * n_blocks);                     // the panel
+    int r = t - p * panel * n_blocks;                   // the item within it
+    int height = min(panel, m_blocks - p * panel);      // the last panel may be shorter
+    int m0 = (p * panel + r % height) * BLOCK_M;
+    int n0 = (r / height) * BLOCK_N;
+    __global const float* xr[BLOCK_M];
+    __global const weight_t* wr[BLOCK_N];
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
+    }
+    #pragma unroll
+    for (int j = 0; j < BLOCK_N; j++) {
+        wr[j] = w + (size_t)min(n0 + j, N - 1) * K;
+    }
+    float8 acc[BLOCK_M][BLOCK_N];
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N; j++) {
+            acc[i][j] = (float8)(0.0f);
+        }
+    }
+    int k = 0;
+    for (; k + 8 <= K; k += 8) {
+        float8 xv[BLOCK_M];
+        #pragma unroll
+        for (int i = 0; i < BLOCK_M; i++) {
+            xv[i] = vload8(0, xr[i] + k);
+        }
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N; j++) {
+            float8 wv = LOAD_W8(wr[j], k);
+            #pragma unroll
+            for (int i = 0; i < BLOCK_M; i++) {
+                acc[i][j] += xv[i] * wv;
+            }
+        }
+    }
+    float sum[BLOCK_M][BLOCK_N];
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N; j++) {
+            sum[i][j] = sum8(acc[i][j]);
+        }
+    }
+    for (; k < K; k++) {
+        #pragma unroll
+        for (int i = 0; i < BLOCK_M; i++) {
+            float xk = xr[i][k];
+            #pragma unroll
+            for (int j = 0; j < BLOCK_N; j++) {
+                sum[i][j] += xk * LOAD_W(wr[j], k);
+            }
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
+            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i][j]);
+        }
+    }
+}
+
+// ---- GPU, one input row (M = 1): a work-group per output element -------------------------------------------
+
+// Group (n, m) computes out[m, n]: its items stride along K (consecutive items read consecutive weights, so
+// the loads coalesce) and a local tree adds their partial sums, as matvec in gemv.cl. A tile of 64 rows
+// would leave 63 of them empty when M is 1.
+__kernel void linear_rows(__global float* out, __global const float* x, __global const weight_t* w,
+                          __global const float* bias, __global const float* residual,
+                          int M, int N, int K, int has_bias, int has_residual, __local float* scratch) {
+    int n = get_group_id(0);
+    int m = get_group_id(1);
+    int lid = get_local_id(0);
+    int items = get_local_size(0);
+    __global const float* xr = x + (size_t)m * K;
+    __global const weight_t* wr = w + (size_t)n * K;
+    float sum = 0.0f;
+    for (int k = lid; k < K; k += items) {
+        sum += xr[k] * LOAD_W(wr, k);
+    }
+    sum = group_sum(sum, scratch);
+    if (lid == 0) {
+        store_out(out, bias, residual, has_bias, has_residual, N, m, n, sum);
+    }
+}

@@ -1,0 +1,189 @@
+package videollama.kernels.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.kernels.opencl.OpenCLTestSupport.poisoned;
+import static videollama.kernels.opencl.OpenCLTestSupport.readFloats;
+import static videollama.kernels.opencl.OpenCLTestSupport.upload;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.opencl.OpenCLGemmOps.Block;
+import videollama.kernels.opencl.OpenCLGemmOps.Kernel;
+import videollama.kernels.opencl.OpenCLGemmOps.Tile;
+import videollama.kernels.reference.Linear;
+import videollama.kernels.reference.WeightMatrix;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/**
+ * Each GEMM kernel, forced whatever the device, against {@link Linear} on fresh random inputs: odd shapes
+ * (M, N, K not multiples of any tile or block), every weight dtype, with and without bias and residual, the
+ * residual in out itself, and outputs poisoned first. 1e-5 relative: the weights are widened to float and
+ * everything is float32 on both sides, only the order of the additions differs.
+ */
+class OpenCLGemmOpsTest {
+    private static DeviceBackend backend;
+    private final Random random = new Random(System.nanoTime());
+
+    /** How the epilogue is exercised. */
+    enum Epilogue {
+        NONE(false, false, false), BIAS(true, false, false), RESIDUAL(false, true, false), BOTH(true, true, false),
+        /** out = out + x·Wᵀ + bias: the residual is out itself. */
+        IN_PLACE(true, true, true);
+
+        final boolean bias;
+        final boolean residual;
+        final boolean inPlace;
+
+        Epilogue(boolean bias, boolean residual, boolean inPlace) {
+            this.bias = bias;
+            this.residual = residual;
+            this.inPlace = inPlace;
+        }
+    }
+
+    /** A tile and a block besides the defaults, so that the kernels' shape macros are tested, not one shape. */
+    private static final Tile NARROW_TILE = new Tile(32, 64, 8, 2, 4);
+    private static final Block SMALL_BLOCK = new Block(2, 3, 5, 4096);
+
+    @BeforeAll
+    static void open() {
+        backend = OpenCLTestSupport.open();
+    }
+
+    @AfterAll
+    static void close() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private float[] randomFloats(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        return a;
+    }
+
+    private static OpenCLGemmOps forced(Kernel kernel, Tile tile, Block block) {
+        return new OpenCLGemmOps(backend.info(), kernel, tile, block);
+    }
+
+    /**
+     * Every kernel × shape × dtype; the epilogue rotates through all five so that each kernel meets each one
+     * at several shapes, and the small shape gets all of them with every dtype.
+     */
+    static Stream<Arguments> cases() {
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {33, 130, 300}, {2, 9, 1001}, {257, 96, 1408}, {9, 37, 6144}};
+        DType[] dtypes = {DType.F32, DType.F16, DType.BF16};
+        Epilogue[] epilogues = Epilogue.values();
+        List<Arguments> cases = new ArrayList<>();
+        int turn = 0;
+        for (Kernel kernel : Kernel.values()) {
+            for (int[] s : shapes) {
+                for (DType dtype : dtypes) {
+                    if (s[0] == 17) {
+                        for (Epilogue e : epilogues) {
+                            cases.add(Arguments.of(kernel, s[0], s[1], s[2], dtype, e));
+                        }
+                    } else {
+                        cases.add(Arguments.of(kernel, s[0], s[1], s[2], dtype, epilogues[turn++ % epilogues.length]));
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} {4} {5}")
+    @MethodSource("cases")
+    void linearMatchesTheReference(Kernel kernel, int m, int n, int k, DType dtype, Epilogue epilogue) {
+        check(forced(kernel, OpenCLGemmOps.GPU_TILE, OpenCLGemmOps.CPU_BLOCK), m, n, k, dtype, epilogue);
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} {4} {5}")
+    @MethodSource("cases")
+    void otherTileAndBlockShapesMatchTheReference(Kernel kernel, int m, int n, int k, DType dtype, Epilogue epilogue) {
+        if (kernel != Kernel.ROWS && k < 2000) {
+            check(forced(kernel, NARROW_TILE, SMALL_BLOCK), m, n, k, dtype, epilogue);
+        }
+        if (kernel == Kernel.TILED && k < 2000) {
+            check(forced(kernel, OpenCLGemmOps.SMALL_GPU_TILE, SMALL_BLOCK), m, n, k, dtype, epilogue);
+        }
+    }
+
+    /** What this device gets without forcing, at one row (the decode-shaped call) and many. */
+    @ParameterizedTest(name = "{0}x{1}x{2} {3}")
+    @MethodSource("defaults")
+    void theDevicesOwnChoiceMatchesTheReference(int m, int n, int k, DType dtype, Epilogue epilogue) {
+        check(new OpenCLGemmOps((OpenCLBackend) backend), m, n, k, dtype, epilogue);
+    }
+
+    static Stream<Arguments> defaults() {
+        return Stream.of(Arguments.of(1, 300, 257, DType.F32, Epilogue.IN_PLACE), Arguments.of(1, 77, 64, DType.BF16, Epilogue.NONE),
+                Arguments.of(2, 77, 64, DType.F16, Epilogue.BIAS), Arguments.of(100, 130, 129, DType.F16, Epilogue.BOTH));
+    }
+
+    private void check(OpenCLGemmOps ops, int m, int n, int k, DType dtype, Epilogue epilogue) {
+        Tensor w = Tensor.ofFloats("w", randomFloats(n * k), n, k).convertTo(dtype);
+        float[] x = randomFloats(m * k);
+        float[] bias = epilogue.bias ? randomFloats(n) : null;
+        float[] residual = epilogue.residual ? randomFloats(m * n) : null;
+        float[] expected = new float[m * n];
+        Linear.linear(expected, new WeightMatrix(w), x, bias, residual, m);
+
+        DeviceBuffer out = epilogue.inPlace ? upload(backend, "out", residual) : poisoned(backend, "out", (long) m * n);
+        DeviceBuffer dResidual = !epilogue.residual ? null : epilogue.inPlace ? out : upload(backend, "residual", residual);
+        DeviceBuffer dBias = bias == null ? null : upload(backend, "bias", bias);
+        TaskGraph g = backend.graph("linear");
+        ops.linear(g, "linear", out, upload(backend, "x", x), backend.upload(w), dBias, dResidual, m, n, k);
+        try (GraphPlan plan = g.build()) {
+            plan.execute();
+        }
+        assertClose(expected, readFloats(backend, out, m * n), 1e-5, ops.kernelFor(m) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue);
+    }
+
+    /** Max |a − e| / max |e|, and no NaN (a poisoned element left unwritten). */
+    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.length, actual.length);
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i] + " (not written?)");
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        double error = maxDiff / Math.max(maxRef, 1e-30);
+        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
+    }
+
+    @Test
+    void mismatchedShapesAreRefused() {
+        OpenCLGemmOps ops = new OpenCLGemmOps((OpenCLBackend) backend);
+        DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(6), 2, 3));
+        DeviceBuffer x = upload(backend, "x", randomFloats(12));
+        DeviceBuffer out = backend.allocate("out", 4 * 8);
+        TaskGraph g = backend.graph("bad");
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "k", out, x, w, null, null, 4, 2, 4));
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "out too small", out, x, w, null, null, 5, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "x is out", x, x, w, null, null, 2, 2, 3));
+        DeviceBuffer shortBias = backend.allocate("bias", 4);
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "short bias", out, x, w, shortBias, null, 4, 2, 3));
+    }
+}
