@@ -43,4 +43,57 @@ public interface DeviceOps {
 
     /** {@code out[0]} = the index of the largest of {@code x[0..n)}, the first on ties (as {@code torch.argmax}). */
     void argmax(TaskGraph g, DeviceBuffer out, DeviceBuffer x, int n);
+
+    // ---- the encoders: EVA ViT, Q-Formers, ImageBind audio, and batched prefill ---------------------------------
+
+    /** {@code out[M,N] = x[M,K]·Wᵀ (+ bias[N]) (+ residual[M,N])}: a batched linear layer; residual may be out. */
+    void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                DeviceBuffer residual, int m, int n, int k);
+
+    /** LayerNorm of rows of width {@code dim}, statistics in float32: {@code (x − mean)/sqrt(var + eps)·w + b}. */
+    void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
+                   int rows, int dim, float eps);
+
+    /** The post-LN residual form of BERT and the Q-Formers: {@code out = LayerNorm(x + residual)}. */
+    void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual, DeviceBuffer weight,
+                      DeviceBuffer bias, int rows, int dim, float eps);
+
+    /** Exact (erf) GELU of {@code n} elements. */
+    void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n);
+
+    /** {@code out = gelu(x + bias)} over rows: an MLP's first layer's bias and activation in one pass. */
+    void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width);
+
+    /** Softmax of each row of {@code scale · x}. */
+    void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale);
+
+    /** {@code out = x / max(‖x‖₂, eps) · scale} per row (ImageBind's head: scale 20). */
+    void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale);
+
+    /** {@code out = a + b} over {@code n} elements. */
+    void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n);
+
+    /** {@code out = x + bias} with the bias broadcast over rows. */
+    void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width);
+
+    /**
+     * Multi-row attention over strided row views: flash attention for prefill (causal) and the encoders'
+     * self-attention, and the Q-Formers' cross-attention (several independent sets) — see {@link AttentionShape}.
+     */
+    void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+                   KvCacheType kvType, AttentionShape shape);
+
+    /**
+     * The patch-embedding convolution as tokens: {@code out [batch, outH·outW, cout]} = Conv2d(images
+     * [batch, cin, height, width], weight [cout, cin, k, k], stride, no padding) + bias (null: none).
+     */
+    void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
+                        DeviceBuffer bias, int batch, int height, int width, int stride);
+
+    /** {@code out [batch, patches+1, dim]}: the class token, then the tokens, plus positions (null: none). */
+    void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
+                           DeviceBuffer positions, int batch, int patches, int dim);
+
+    /** {@code x [batch, tokens, dim] += positions [tokens, dim]}, in place. */
+    void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim);
 }

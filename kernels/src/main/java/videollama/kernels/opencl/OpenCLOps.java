@@ -1,5 +1,6 @@
 package videollama.kernels.opencl;
 
+import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceOps;
@@ -8,12 +9,20 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
-/** The op catalogue in OpenCL C: which kernel, with which options and grid, for each op. */
+/**
+ * The op catalogue in OpenCL C: which kernel, with which options and grid, for each op. The decode ops live
+ * here; the encoder families each have their own class (norms, GEMM, attention, patch convolution).
+ */
 final class OpenCLOps implements DeviceOps {
     private final OpenCLBackend backend;
+    private final OpenCLNormOps norms;
+    private final OpenCLGemmOps gemm;
+    private final OpenCLAttentionOps attention;
+    private final OpenCLConvOps conv;
     /** Work-group size of the row-per-group kernels: a power of two the device accepts. */
     private final int groupSize;
     /** CPU devices get the row-per-work-item kernels with wide vector loads (see gemv.cl). */
@@ -26,6 +35,10 @@ final class OpenCLOps implements DeviceOps {
         this.groupSize = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
         this.wide = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
+        this.norms = new OpenCLNormOps(backend.info());
+        this.gemm = new OpenCLGemmOps(backend);
+        this.attention = new OpenCLAttentionOps(backend);
+        this.conv = new OpenCLConvOps(backend);
     }
 
     private static String weightOption(DType dtype) {
@@ -137,5 +150,78 @@ final class OpenCLOps implements DeviceOps {
         int size = (int) Math.min(256, Long.highestOneBit(backend.info().maxWorkGroupSize()));
         g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, size), new Cost(4L * n, n),
                 out, x, n, new LocalMemory(size * 4L), new LocalMemory(size * 4L));
+    }
+
+    // ---- encoder families, delegated ------------------------------------------------------------------------------
+
+    @Override
+    public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                       DeviceBuffer residual, int m, int n, int k) {
+        gemm.linear(g, name, out, x, w, bias, residual, m, n, k);
+    }
+
+    @Override
+    public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
+                          int rows, int dim, float eps) {
+        norms.layerNorm(g, name, out, x, weight, bias, rows, dim, eps);
+    }
+
+    @Override
+    public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual, DeviceBuffer weight,
+                             DeviceBuffer bias, int rows, int dim, float eps) {
+        norms.addLayerNorm(g, name, out, x, residual, weight, bias, rows, dim, eps);
+    }
+
+    @Override
+    public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
+        norms.gelu(g, name, out, x, n);
+    }
+
+    @Override
+    public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        norms.biasGelu(g, name, out, x, bias, rows, width);
+    }
+
+    @Override
+    public void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
+        norms.softmax(g, name, out, x, rows, cols, scale);
+    }
+
+    @Override
+    public void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
+        norms.l2Normalize(g, name, out, x, rows, dim, eps, scale);
+    }
+
+    @Override
+    public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
+        norms.add(g, name, out, a, b, n);
+    }
+
+    @Override
+    public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        norms.addBias(g, name, out, x, bias, rows, width);
+    }
+
+    @Override
+    public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+                          KvCacheType kvType, AttentionShape shape) {
+        attention.attention(g, name, out, q, k, v, kvType, shape);
+    }
+
+    @Override
+    public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
+                               DeviceBuffer bias, int batch, int height, int width, int stride) {
+        conv.patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
+    }
+
+    @Override
+    public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
+                                  DeviceBuffer positions, int batch, int patches, int dim) {
+        conv.prependClassToken(g, name, out, tokens, cls, positions, batch, patches, dim);
+    }
+
+    @Override
+    public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
+        conv.addPositions(g, name, x, positions, batch, tokens, dim);
     }
 }
