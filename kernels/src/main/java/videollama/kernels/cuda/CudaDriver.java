@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import videollama.kernels.BackendUnavailableException;
 
@@ -93,44 +94,95 @@ final class CudaDriver {
     private final MethodHandle eventElapsedTime;
     private final MethodHandle eventDestroy;
 
+    /**
+     * A driver function: the symbols it may be exported as (the first one found is bound) and its parameters'
+     * layouts; every function returns a CUresult (int). Checked against cuda.h by CudaDriverSignaturesTest.
+     */
+    record Signature(List<String> symbols, MemoryLayout... params) {}
+
+    static final Signature GET_ERROR_NAME = new Signature(List.of("cuGetErrorName"), JAVA_INT, ADDRESS);
+    static final Signature INIT = new Signature(List.of("cuInit"), JAVA_INT);
+    static final Signature DRIVER_GET_VERSION = new Signature(List.of("cuDriverGetVersion"), ADDRESS);
+    static final Signature DEVICE_GET_COUNT = new Signature(List.of("cuDeviceGetCount"), ADDRESS);
+    static final Signature DEVICE_GET = new Signature(List.of("cuDeviceGet"), ADDRESS, JAVA_INT);
+    static final Signature DEVICE_GET_NAME = new Signature(List.of("cuDeviceGetName"), ADDRESS, JAVA_INT, JAVA_INT);
+    static final Signature DEVICE_GET_ATTRIBUTE = new Signature(List.of("cuDeviceGetAttribute"), ADDRESS, JAVA_INT, JAVA_INT);
+    static final Signature DEVICE_TOTAL_MEM = new Signature(List.of("cuDeviceTotalMem_v2"), ADDRESS, JAVA_INT);
+    static final Signature PRIMARY_CTX_RETAIN = new Signature(List.of("cuDevicePrimaryCtxRetain"), ADDRESS, JAVA_INT);
+    static final Signature PRIMARY_CTX_RELEASE = new Signature(List.of("cuDevicePrimaryCtxRelease_v2"), JAVA_INT);
+    static final Signature CTX_SET_CURRENT = new Signature(List.of("cuCtxSetCurrent"), ADDRESS);
+    static final Signature MODULE_LOAD_DATA_EX = new Signature(List.of("cuModuleLoadDataEx"), ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    static final Signature MODULE_GET_FUNCTION = new Signature(List.of("cuModuleGetFunction"), ADDRESS, ADDRESS, ADDRESS);
+    static final Signature MODULE_UNLOAD = new Signature(List.of("cuModuleUnload"), ADDRESS);
+    static final Signature FUNC_SET_ATTRIBUTE = new Signature(List.of("cuFuncSetAttribute"), ADDRESS, JAVA_INT, JAVA_INT);
+    static final Signature MEM_ALLOC = new Signature(List.of("cuMemAlloc_v2"), ADDRESS, JAVA_LONG);
+    static final Signature MEM_FREE = new Signature(List.of("cuMemFree_v2"), JAVA_LONG);
+    static final Signature MEMCPY_HTOD_ASYNC = new Signature(List.of("cuMemcpyHtoDAsync_v2"), JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS);
+    static final Signature MEMCPY_DTOH_ASYNC = new Signature(List.of("cuMemcpyDtoHAsync_v2"), ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
+    static final Signature MEMSET_D32_ASYNC = new Signature(List.of("cuMemsetD32Async"), JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
+    static final Signature LAUNCH_KERNEL = new Signature(List.of("cuLaunchKernel"), ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final Signature STREAM_CREATE = new Signature(List.of("cuStreamCreate"), ADDRESS, JAVA_INT);
+    static final Signature STREAM_SYNCHRONIZE = new Signature(List.of("cuStreamSynchronize"), ADDRESS);
+    static final Signature STREAM_DESTROY = new Signature(List.of("cuStreamDestroy_v2"), ADDRESS);
+    static final Signature STREAM_BEGIN_CAPTURE = new Signature(List.of("cuStreamBeginCapture_v2"), ADDRESS, JAVA_INT);
+    static final Signature STREAM_END_CAPTURE = new Signature(List.of("cuStreamEndCapture"), ADDRESS, ADDRESS);
+    static final Signature GRAPH_INSTANTIATE = new Signature(List.of("cuGraphInstantiateWithFlags"), ADDRESS, ADDRESS, JAVA_LONG);
+    static final Signature GRAPH_LAUNCH = new Signature(List.of("cuGraphLaunch"), ADDRESS, ADDRESS);
+    static final Signature GRAPH_EXEC_DESTROY = new Signature(List.of("cuGraphExecDestroy"), ADDRESS);
+    static final Signature GRAPH_DESTROY = new Signature(List.of("cuGraphDestroy"), ADDRESS);
+    static final Signature EVENT_CREATE = new Signature(List.of("cuEventCreate"), ADDRESS, JAVA_INT);
+    static final Signature EVENT_RECORD = new Signature(List.of("cuEventRecord"), ADDRESS, ADDRESS);
+    static final Signature EVENT_SYNCHRONIZE = new Signature(List.of("cuEventSynchronize"), ADDRESS);
+    static final Signature EVENT_DESTROY = new Signature(List.of("cuEventDestroy_v2"), ADDRESS);
+    /** CUDA 12.8 added cuEventElapsedTime_v2; older drivers (R535, R550) export only the first version. */
+    static final Signature EVENT_ELAPSED_TIME = new Signature(List.of("cuEventElapsedTime_v2", "cuEventElapsedTime"), ADDRESS, ADDRESS, ADDRESS);
+
+    /** Every function bound, for the signature test. */
+    static final List<Signature> ALL = List.of(
+            GET_ERROR_NAME, INIT, DRIVER_GET_VERSION, DEVICE_GET_COUNT, DEVICE_GET, DEVICE_GET_NAME, DEVICE_GET_ATTRIBUTE,
+            DEVICE_TOTAL_MEM, PRIMARY_CTX_RETAIN, PRIMARY_CTX_RELEASE, CTX_SET_CURRENT, MODULE_LOAD_DATA_EX,
+            MODULE_GET_FUNCTION, MODULE_UNLOAD, FUNC_SET_ATTRIBUTE, MEM_ALLOC, MEM_FREE, MEMCPY_HTOD_ASYNC,
+            MEMCPY_DTOH_ASYNC, MEMSET_D32_ASYNC, LAUNCH_KERNEL, STREAM_CREATE, STREAM_SYNCHRONIZE, STREAM_DESTROY,
+            STREAM_BEGIN_CAPTURE, STREAM_END_CAPTURE, GRAPH_INSTANTIATE, GRAPH_LAUNCH, GRAPH_EXEC_DESTROY, GRAPH_DESTROY,
+            EVENT_CREATE, EVENT_RECORD, EVENT_SYNCHRONIZE, EVENT_ELAPSED_TIME, EVENT_DESTROY);
+
     private CudaDriver(SymbolLookup lib) {
-        getErrorName = bind(lib, "cuGetErrorName", JAVA_INT, ADDRESS);
-        init = bind(lib, "cuInit", JAVA_INT);
-        driverGetVersion = bind(lib, "cuDriverGetVersion", ADDRESS);
-        deviceGetCount = bind(lib, "cuDeviceGetCount", ADDRESS);
-        deviceGet = bind(lib, "cuDeviceGet", ADDRESS, JAVA_INT);
-        deviceGetName = bind(lib, "cuDeviceGetName", ADDRESS, JAVA_INT, JAVA_INT);
-        deviceGetAttribute = bind(lib, "cuDeviceGetAttribute", ADDRESS, JAVA_INT, JAVA_INT);
-        deviceTotalMem = bind(lib, "cuDeviceTotalMem_v2", ADDRESS, JAVA_INT);
-        primaryCtxRetain = bind(lib, "cuDevicePrimaryCtxRetain", ADDRESS, JAVA_INT);
-        primaryCtxRelease = bind(lib, "cuDevicePrimaryCtxRelease_v2", JAVA_INT);
-        ctxSetCurrent = bind(lib, "cuCtxSetCurrent", ADDRESS);
-        moduleLoadDataEx = bind(lib, "cuModuleLoadDataEx", ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
-        moduleGetFunction = bind(lib, "cuModuleGetFunction", ADDRESS, ADDRESS, ADDRESS);
-        moduleUnload = bind(lib, "cuModuleUnload", ADDRESS);
-        funcSetAttribute = bind(lib, "cuFuncSetAttribute", ADDRESS, JAVA_INT, JAVA_INT);
-        memAlloc = bind(lib, "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
-        memFree = bind(lib, "cuMemFree_v2", JAVA_LONG);
-        memcpyHtoDAsync = bind(lib, "cuMemcpyHtoDAsync_v2", JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS);
-        memcpyDtoHAsync = bind(lib, "cuMemcpyDtoHAsync_v2", ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
-        memsetD32Async = bind(lib, "cuMemsetD32Async", JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
-        launchKernel = bind(lib, "cuLaunchKernel", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
-                ADDRESS, ADDRESS, ADDRESS);
-        streamCreate = bind(lib, "cuStreamCreate", ADDRESS, JAVA_INT);
-        streamSynchronize = bind(lib, "cuStreamSynchronize", ADDRESS);
-        streamDestroy = bind(lib, "cuStreamDestroy_v2", ADDRESS);
-        streamBeginCapture = bind(lib, "cuStreamBeginCapture_v2", ADDRESS, JAVA_INT);
-        streamEndCapture = bind(lib, "cuStreamEndCapture", ADDRESS, ADDRESS);
-        graphInstantiate = bind(lib, "cuGraphInstantiateWithFlags", ADDRESS, ADDRESS, JAVA_LONG);
-        graphLaunch = bind(lib, "cuGraphLaunch", ADDRESS, ADDRESS);
-        graphExecDestroy = bind(lib, "cuGraphExecDestroy", ADDRESS);
-        graphDestroy = bind(lib, "cuGraphDestroy", ADDRESS);
-        eventCreate = bind(lib, "cuEventCreate", ADDRESS, JAVA_INT);
-        eventRecord = bind(lib, "cuEventRecord", ADDRESS, ADDRESS);
-        eventSynchronize = bind(lib, "cuEventSynchronize", ADDRESS);
-        // CUDA 12.8 added cuEventElapsedTime_v2; older drivers (R535, R550) export only the first version.
-        eventElapsedTime = bindFirst(lib, new String[] {"cuEventElapsedTime_v2", "cuEventElapsedTime"}, ADDRESS, ADDRESS, ADDRESS);
-        eventDestroy = bind(lib, "cuEventDestroy_v2", ADDRESS);
+        getErrorName = bind(lib, GET_ERROR_NAME);
+        init = bind(lib, INIT);
+        driverGetVersion = bind(lib, DRIVER_GET_VERSION);
+        deviceGetCount = bind(lib, DEVICE_GET_COUNT);
+        deviceGet = bind(lib, DEVICE_GET);
+        deviceGetName = bind(lib, DEVICE_GET_NAME);
+        deviceGetAttribute = bind(lib, DEVICE_GET_ATTRIBUTE);
+        deviceTotalMem = bind(lib, DEVICE_TOTAL_MEM);
+        primaryCtxRetain = bind(lib, PRIMARY_CTX_RETAIN);
+        primaryCtxRelease = bind(lib, PRIMARY_CTX_RELEASE);
+        ctxSetCurrent = bind(lib, CTX_SET_CURRENT);
+        moduleLoadDataEx = bind(lib, MODULE_LOAD_DATA_EX);
+        moduleGetFunction = bind(lib, MODULE_GET_FUNCTION);
+        moduleUnload = bind(lib, MODULE_UNLOAD);
+        funcSetAttribute = bind(lib, FUNC_SET_ATTRIBUTE);
+        memAlloc = bind(lib, MEM_ALLOC);
+        memFree = bind(lib, MEM_FREE);
+        memcpyHtoDAsync = bind(lib, MEMCPY_HTOD_ASYNC);
+        memcpyDtoHAsync = bind(lib, MEMCPY_DTOH_ASYNC);
+        memsetD32Async = bind(lib, MEMSET_D32_ASYNC);
+        launchKernel = bind(lib, LAUNCH_KERNEL);
+        streamCreate = bind(lib, STREAM_CREATE);
+        streamSynchronize = bind(lib, STREAM_SYNCHRONIZE);
+        streamDestroy = bind(lib, STREAM_DESTROY);
+        streamBeginCapture = bind(lib, STREAM_BEGIN_CAPTURE);
+        streamEndCapture = bind(lib, STREAM_END_CAPTURE);
+        graphInstantiate = bind(lib, GRAPH_INSTANTIATE);
+        graphLaunch = bind(lib, GRAPH_LAUNCH);
+        graphExecDestroy = bind(lib, GRAPH_EXEC_DESTROY);
+        graphDestroy = bind(lib, GRAPH_DESTROY);
+        eventCreate = bind(lib, EVENT_CREATE);
+        eventRecord = bind(lib, EVENT_RECORD);
+        eventSynchronize = bind(lib, EVENT_SYNCHRONIZE);
+        eventElapsedTime = bind(lib, EVENT_ELAPSED_TIME);
+        eventDestroy = bind(lib, EVENT_DESTROY);
     }
 
     /** The bindings, or {@link BackendUnavailableException} saying why there are none (no driver library). */
@@ -156,19 +208,14 @@ final class CudaDriver {
         }
     }
 
-    /** Every function returns a CUresult (an int); the arguments are as declared. */
-    private static MethodHandle bind(SymbolLookup lib, String name, MemoryLayout... args) {
-        return bindFirst(lib, new String[] {name}, args);
-    }
-
-    private static MethodHandle bindFirst(SymbolLookup lib, String[] names, MemoryLayout... args) {
-        for (String name : names) {
+    private static MethodHandle bind(SymbolLookup lib, Signature signature) {
+        for (String name : signature.symbols()) {
             Optional<MemorySegment> symbol = lib.find(name);
             if (symbol.isPresent()) {
-                return LINKER.downcallHandle(symbol.get(), FunctionDescriptor.of(JAVA_INT, args));
+                return LINKER.downcallHandle(symbol.get(), FunctionDescriptor.of(JAVA_INT, signature.params()));
             }
         }
-        throw new BackendUnavailableException("cuda", LIBRARY + " has no " + names[0] + " (the NVIDIA driver is too old)");
+        throw new BackendUnavailableException("cuda", LIBRARY + " has no " + signature.symbols().getFirst() + " (the NVIDIA driver is too old)");
     }
 
     // ---- errors ---------------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ final class CudaOps implements DeviceOps {
     static final int ATTENTION_WARPS = 4;
     /** Threads of the attention merge (one block per head). */
     static final int MERGE_THREADS = 128;
+    /** Threads of the one argmax block (fewer if the device allows fewer). */
+    static final int ARGMAX_THREADS = 1024;
     /** head_dim limit of the attention kernel: 32 lanes × MAX_PER_LANE (attention.cu). */
     static final int MAX_HEAD_DIM = 256;
 
@@ -146,10 +148,10 @@ final class CudaOps implements DeviceOps {
         }
         DeviceBuffer partials = workspace(partialFloats * 4);
         float scale = (float) (1.0 / Math.sqrt(headDim)); // as the reference computes it
-        // The cost is that of a full cache: the real one grows with the position.
+        // The OpenCL op's cost, that of a full cache (the real one grows with the position); the merge adds its own.
         g.task(name, new KernelSource("attention", "attention_partial_" + suffix(cacheType)),
                 Launch.groups2d(heads, ATTENTION_WARPS * 32, blocksPerHead),
-                new Cost(2L * capacity * kvHeads * headDim * cacheType.bytes() + partialFloats * 4, 4L * heads * capacity * headDim),
+                new Cost(2L * capacity * kvHeads * headDim * cacheType.bytes(), 4L * heads * capacity * headDim),
                 partials, q, keyCache, valueCache, pos, heads, kvHeads, headDim, ATTENTION_SLICE, scale);
         g.task(name + " merge", new KernelSource("attention", "attention_merge"), Launch.groups(heads, MERGE_THREADS),
                 new Cost(partialFloats * 4 + heads * headDim * 4L, 2L * heads * parts * headDim),
@@ -162,7 +164,7 @@ final class CudaOps implements DeviceOps {
 
     @Override
     public void argmax(TaskGraph g, DeviceBuffer out, DeviceBuffer x, int n) {
-        int threads = (int) Math.min(1024, backend.info().maxWorkGroupSize()) / 32 * 32;
+        int threads = (int) Math.min(ARGMAX_THREADS, backend.info().maxWorkGroupSize()) / 32 * 32;
         g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, threads), new Cost(4L * n, n),
                 out, x, n);
     }
