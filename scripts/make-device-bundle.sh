@@ -12,8 +12,9 @@
 # device-bundle/ is ignored by git. Carry it to the GPU machine next to the working tree (the device tool's
 # `carry: ["device-bundle"]`; about 50 MB of its 64 MiB) and, from the repository root there:
 #
-#   device-bundle/run-cuda-tests.sh                        every CUDA test; VIDEOLLAMA_REQUIRE_CUDA=1 is set, so a
-#                                                          missing driver fails them instead of skipping
+#   device-bundle/run-cuda-tests.sh                        every CUDA test but the Emulated* ones (CPU emulation);
+#                                                          VIDEOLLAMA_REQUIRE_CUDA=1 is set, so a missing driver
+#                                                          fails them instead of skipping
 #   device-bundle/run-cuda-tests.sh CudaOpsTest CudaGraphTest    only these classes
 #   device-bundle/java/bin/java -jar device-bundle/videollama.jar devices
 #   device-bundle/java/bin/java -jar device-bundle/videollama.jar bench --backend cuda --shape llama2-7b --dtype f16 --profile
@@ -69,6 +70,7 @@ for jar in \
 done
 
 cat > "$OUT/runner/CudaTestRunner.java" <<'JAVA'
+import static org.junit.platform.engine.discovery.ClassNameFilter.excludeClassNamePatterns;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
@@ -84,12 +86,15 @@ import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
-/** Runs the tests of videollama.kernels.cuda, or the classes named (simple names), and prints each result. */
+/**
+ * Runs the tests of videollama.kernels.cuda but the Emulated* ones (the CPU emulation is for machines without a
+ * GPU), or the classes named (simple names), and prints each result.
+ */
 public class CudaTestRunner {
     public static void main(String[] args) {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
         if (args.length == 0) {
-            request.selectors(selectPackage("videollama.kernels.cuda"));
+            request.selectors(selectPackage("videollama.kernels.cuda")).filters(excludeClassNamePatterns(".*\\.Emulated.*"));
         }
         for (String name : args) {
             request.selectors(selectClass(name.contains(".") ? name : "videollama.kernels.cuda." + name));

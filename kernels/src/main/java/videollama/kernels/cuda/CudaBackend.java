@@ -94,7 +94,11 @@ public final class CudaBackend implements DeviceBackend {
      * device, a device older than compute capability 8.0, or a driver older than CUDA 11.8.
      */
     public static CudaBackend open() {
-        CudaDriver cu = CudaDriver.get();
+        return open(CudaDriver.get());
+    }
+
+    /** The device through the given bindings (the tests use this with a CPU emulation of the driver). */
+    static CudaBackend open(CudaDriver cu) {
         int rc = cu.init();
         if (rc == CudaDriver.ERROR_NO_DEVICE) {
             throw new BackendUnavailableException("cuda", "the NVIDIA driver sees no CUDA device (cuInit: " + cu.errorName(rc) + ")");

@@ -208,6 +208,18 @@ final class CudaDriver {
         }
     }
 
+    /**
+     * Bindings to another library with the driver's functions (the tests' CPU emulation of the driver), not the
+     * process-wide {@link #get} ones.
+     */
+    static CudaDriver load(java.nio.file.Path library) {
+        try {
+            return new CudaDriver(SymbolLookup.libraryLookup(library, Arena.global()));
+        } catch (IllegalArgumentException e) {
+            throw new BackendUnavailableException("cuda", "cannot open " + library);
+        }
+    }
+
     private static MethodHandle bind(SymbolLookup lib, Signature signature) {
         for (String name : signature.symbols()) {
             Optional<MemorySegment> symbol = lib.find(name);
