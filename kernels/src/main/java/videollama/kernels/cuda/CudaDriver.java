@@ -36,13 +36,11 @@ final class CudaDriver {
 
     // CUdevice_attribute
     static final int ATTRIBUTE_MAX_THREADS_PER_BLOCK = 1;
-    static final int ATTRIBUTE_MAX_GRID_DIM_Y = 6;
     static final int ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK = 8;
     static final int ATTRIBUTE_CLOCK_RATE = 13;
     static final int ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
     static final int ATTRIBUTE_MEMORY_CLOCK_RATE = 36;
     static final int ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH = 37;
-    static final int ATTRIBUTE_L2_CACHE_SIZE = 38;
     static final int ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
     static final int ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
     static final int ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
