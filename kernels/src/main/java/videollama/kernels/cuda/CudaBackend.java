@@ -1,0 +1,426 @@
+package videollama.kernels.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import videollama.kernels.BackendUnavailableException;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceInfo;
+import videollama.kernels.DeviceOps;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KernelSource;
+import videollama.kernels.TaskGraph;
+import videollama.weights.Tensor;
+
+/**
+ * CUDA through the driver API ({@code java.lang.foreign} bindings to {@code libcuda.so.1}): one device, its
+ * primary context, and one stream that every copy, fill, launch and graph replay goes to, so work runs in the
+ * order it was issued and a replay needs no host waits inside it. Kernels are the PTX files beside this class
+ * (generated from the {@code .cu} sources by {@code scripts/build-ptx.sh}), loaded once per program; the driver
+ * compiles the PTX for the device it finds.
+ *
+ * <p>Threads: any thread may call in; the context is made current on it first. Stream work is serialised by
+ * one lock, so a graph capture on this stream never takes in another thread's copy.
+ */
+public final class CudaBackend implements DeviceBackend {
+    /** The PTX is compute_80 (Ampere): it runs on sm_80 and later. */
+    static final int MIN_COMPUTE_CAPABILITY = 80;
+    /** PTX ISA 7.8 (the committed files' {@code .version}) needs a CUDA 11.8 driver or later. */
+    static final int MIN_DRIVER_VERSION = 11080;
+
+    /** The context each thread last made current through any CudaBackend (the driver's current context is per thread). */
+    private static final ThreadLocal<MemorySegment> CURRENT = new ThreadLocal<>();
+
+    private final CudaDriver cu;
+    private final int device;
+    private final MemorySegment context;
+    private final MemorySegment stream;
+    private final DeviceInfo info;
+    private final int computeCapability;
+    private final int maxSharedMemoryOptIn;
+    private final double memoryBandwidthGBs;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, MemorySegment> modules = new HashMap<>();
+    private final Map<String, MemorySegment> functions = new HashMap<>();
+    private final List<CudaBuffer> buffers = new ArrayList<>();
+    private final List<AutoCloseable> plans = new ArrayList<>();
+    private final CudaOps ops;
+    private boolean closed;
+
+    private CudaBackend(CudaDriver cu, int device, MemorySegment context) {
+        this.cu = cu;
+        this.device = device;
+        this.context = context;
+        makeCurrent();
+        this.stream = cu.streamCreate(CudaDriver.STREAM_NON_BLOCKING);
+        int major = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        int minor = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        this.computeCapability = major * 10 + minor;
+        this.maxSharedMemoryOptIn = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
+        long total = cu.deviceTotalMemory(device);
+        int driver = cu.driverVersion();
+        // DDR: two transfers per memory clock (kHz) over the bus width (bits).
+        this.memoryBandwidthGBs = 2.0 * cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MEMORY_CLOCK_RATE) * 1e3
+                * (cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH) / 8.0) / 1e9;
+        this.info = new DeviceInfo(
+                String.format(Locale.ROOT, "CUDA %d.%d driver", driver / 1000, driver % 1000 / 10),
+                cu.deviceName(device),
+                "NVIDIA",
+                "compute capability " + major + "." + minor,
+                false,
+                cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MULTIPROCESSOR_COUNT),
+                total,
+                total,
+                cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK),
+                cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MAX_THREADS_PER_BLOCK),
+                cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_CLOCK_RATE) / 1000,
+                true,
+                true);
+        this.ops = new CudaOps(this);
+    }
+
+    /**
+     * The device {@code VIDEOLLAMA_CUDA_DEVICE} (default 0) in its primary context. Throws
+     * {@link BackendUnavailableException}, with the reason in one line, where there is no driver library, no
+     * device, a device older than compute capability 8.0, or a driver older than CUDA 11.8.
+     */
+    public static CudaBackend open() {
+        return open(CudaDriver.get());
+    }
+
+    /** The device through the given bindings (the tests use this with a CPU emulation of the driver). */
+    static CudaBackend open(CudaDriver cu) {
+        int rc = cu.init();
+        if (rc == CudaDriver.ERROR_NO_DEVICE) {
+            throw new BackendUnavailableException("cuda", "the NVIDIA driver sees no CUDA device (cuInit: " + cu.errorName(rc) + ")");
+        }
+        if (rc != CudaDriver.SUCCESS) {
+            throw new BackendUnavailableException("cuda", "cuInit failed: " + cu.errorName(rc));
+        }
+        int ordinal = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_CUDA_DEVICE", "0"));
+        MemorySegment context = null;
+        int device = -1;
+        try {
+            int driver = cu.driverVersion();
+            if (driver < MIN_DRIVER_VERSION) {
+                throw new BackendUnavailableException("cuda", "the driver supports CUDA " + driver / 1000 + "." + driver % 1000 / 10
+                        + "; the kernels need 11.8 or later");
+            }
+            int count = cu.deviceCount();
+            if (count == 0) {
+                throw new BackendUnavailableException("cuda", "the NVIDIA driver sees no CUDA device");
+            }
+            if (ordinal < 0 || ordinal >= count) {
+                throw new BackendUnavailableException("cuda", "VIDEOLLAMA_CUDA_DEVICE=" + ordinal + " but there are " + count + " devices");
+            }
+            device = cu.device(ordinal);
+            int cc = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10
+                    + cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+            if (cc < MIN_COMPUTE_CAPABILITY) {
+                throw new BackendUnavailableException("cuda", cu.deviceName(device) + " has compute capability " + cc / 10 + "." + cc % 10
+                        + "; the kernels need 8.0 (Ampere) or later");
+            }
+            context = cu.primaryContextRetain(device);
+            return new CudaBackend(cu, device, context);
+        } catch (CudaException e) {
+            if (context != null) {
+                cu.primaryContextRelease(device);
+            }
+            throw new BackendUnavailableException("cuda", e.getMessage());
+        }
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String device() {
+        return info.name() + " (" + info.platform() + ", " + info.version() + ")";
+    }
+
+    @Override
+    public DeviceInfo info() {
+        return info;
+    }
+
+    /** Peak DRAM bandwidth from the memory clock and bus width, for the profiler's "of bandwidth" column. */
+    public double memoryBandwidthGBs() {
+        return memoryBandwidthGBs;
+    }
+
+    @Override
+    public DeviceOps ops() {
+        return ops;
+    }
+
+    @Override
+    public DeviceBuffer allocate(String name, long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("buffer " + name + ": " + bytes + " bytes");
+        }
+        lock.lock();
+        try {
+            checkOpen();
+            makeCurrent();
+            CudaBuffer b = new CudaBuffer(name, bytes, cu.memAlloc(bytes, name));
+            buffers.add(b);
+            return b;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void release(DeviceBuffer buffer) {
+        lock.lock();
+        try {
+            if (!closed && buffers.remove(buffer)) {
+                makeCurrent();
+                // work queued earlier may still use it
+                cu.streamSynchronize(stream);
+                cu.memFree(((CudaBuffer) buffer).address());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public DeviceTensor upload(Tensor tensor) {
+        // A zero-size tensor still gets a small buffer: a kernel argument must point somewhere.
+        DeviceBuffer b = allocate(tensor.name(), Math.max(4, tensor.data().byteSize()));
+        if (tensor.data().byteSize() > 0) {
+            write(b, tensor.data());
+        }
+        return new DeviceTensor(tensor.name(), b, tensor.dtype(), tensor.shape());
+    }
+
+    @Override
+    public void write(DeviceBuffer buffer, MemorySegment host) {
+        checkSize(buffer, host);
+        lock.lock();
+        try (Arena staging = Arena.ofConfined()) {
+            checkOpen();
+            makeCurrent();
+            // Native calls cannot take Java arrays: stage heap memory through native memory.
+            MemorySegment source = host.isNative() ? host : staging.allocate(host.byteSize(), 8).copyFrom(host);
+            cu.copyToDeviceAsync(address(buffer), source, host.byteSize(), stream);
+            cu.streamSynchronize(stream);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void read(DeviceBuffer buffer, MemorySegment host) {
+        checkSize(buffer, host);
+        lock.lock();
+        try (Arena staging = Arena.ofConfined()) {
+            checkOpen();
+            makeCurrent();
+            MemorySegment target = host.isNative() ? host : staging.allocate(host.byteSize(), 8);
+            cu.copyToHostAsync(target, address(buffer), host.byteSize(), stream);
+            cu.streamSynchronize(stream);
+            if (!host.isNative()) {
+                host.copyFrom(target);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void fill(DeviceBuffer buffer, int pattern) {
+        lock.lock();
+        try {
+            checkOpen();
+            makeCurrent();
+            cu.memsetD32Async(address(buffer), pattern, buffer.bytes() / 4, stream);
+            cu.streamSynchronize(stream);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public TaskGraph graph(String name) {
+        return new CudaGraph(this, name);
+    }
+
+    @Override
+    public void finish() {
+        lock.lock();
+        try {
+            checkOpen();
+            makeCurrent();
+            cu.streamSynchronize(stream);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            makeCurrent();
+            try {
+                cu.streamSynchronize(stream);
+            } catch (CudaException e) {
+                // a kernel failed earlier (the error is sticky); free what we can all the same
+            }
+            for (AutoCloseable plan : new ArrayList<>(plans)) {
+                try {
+                    plan.close();
+                } catch (Exception e) {
+                    // keep closing the rest
+                }
+            }
+            closed = true;
+            for (CudaBuffer b : buffers) {
+                cu.memFree(b.address());
+            }
+            buffers.clear();
+            for (MemorySegment m : modules.values()) {
+                cu.moduleUnload(m);
+            }
+            modules.clear();
+            functions.clear();
+            cu.streamDestroy(stream);
+            cu.primaryContextRelease(device);
+            CURRENT.remove();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- for the graph and the ops of this package ------------------------------------------------------------
+
+    CudaDriver driver() {
+        return cu;
+    }
+
+    MemorySegment stream() {
+        return stream;
+    }
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    int computeCapability() {
+        return computeCapability;
+    }
+
+    int maxSharedMemoryOptIn() {
+        return maxSharedMemoryOptIn;
+    }
+
+    void register(AutoCloseable plan) {
+        lock.lock();
+        try {
+            checkOpen();
+            plans.add(plan);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void unregister(AutoCloseable plan) {
+        lock.lock();
+        try {
+            plans.remove(plan);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the CUDA backend is closed");
+        }
+    }
+
+    /** Makes this backend's context current on the calling thread unless it already is. */
+    void makeCurrent() {
+        if (CURRENT.get() != context) {
+            cu.setCurrent(context);
+            CURRENT.set(context);
+        }
+    }
+
+    static long address(DeviceBuffer b) {
+        if (!(b instanceof CudaBuffer cb)) {
+            throw new IllegalArgumentException("buffer " + b.name() + " does not belong to the CUDA backend");
+        }
+        return cb.address();
+    }
+
+    /**
+     * The kernel {@code k.entry()} of the PTX program {@code k.program()}, loading the module at first use. PTX has
+     * no preprocessor: variants (weight dtype, cache type) are separate entry points, so options must be empty.
+     * Call with the lock held.
+     */
+    MemorySegment function(KernelSource k) {
+        if (!k.options().isBlank()) {
+            throw new IllegalArgumentException("kernel " + k.entry() + ": CUDA kernels take no build options (got '" + k.options()
+                    + "'); variants are separate entry points");
+        }
+        String key = k.program() + "/" + k.entry();
+        MemorySegment f = functions.get(key);
+        if (f == null) {
+            MemorySegment module = modules.get(k.program());
+            if (module == null) {
+                try (Arena a = Arena.ofConfined()) {
+                    module = cu.moduleLoad(a.allocateFrom(ptx(k.program())), k.program() + ".ptx");
+                }
+                modules.put(k.program(), module);
+            }
+            f = cu.moduleFunction(module, k.entry());
+            functions.put(key, f);
+        }
+        return f;
+    }
+
+    /** The PTX text of a program, from the jar. */
+    static String ptx(String program) {
+        try (InputStream in = CudaBackend.class.getResourceAsStream(program + ".ptx")) {
+            if (in == null) {
+                throw new IllegalStateException("kernel " + program + ".ptx is missing from the jar (run scripts/build-ptx.sh)");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void checkSize(DeviceBuffer buffer, MemorySegment host) {
+        if (host.byteSize() > buffer.bytes()) {
+            throw new IllegalArgumentException("buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, the host side "
+                    + host.byteSize());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "cuda: " + device();
+    }
+}

@@ -1,0 +1,559 @@
+package videollama.kernels.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import videollama.kernels.BackendUnavailableException;
+
+/**
+ * The CUDA driver API ({@code libcuda.so.1}) through {@code java.lang.foreign}: no JNI, no native jar, and on a
+ * machine without an NVIDIA driver a clean {@link BackendUnavailableException} instead of a crash. Each method
+ * wraps one C function and turns its {@code CUresult} into a {@link CudaException} that names the call and the
+ * error ({@code cuGetErrorName}). Handles ({@code CUcontext}, {@code CUstream}, {@code CUfunction}, ...) are
+ * plain {@link MemorySegment} addresses; device pointers ({@code CUdeviceptr}) are {@code long}s.
+ *
+ * <p>The symbols are the versioned names the driver exports ({@code cuMemAlloc_v2}, {@code cuStreamBeginCapture_v2},
+ * ...), which {@code cuda.h} otherwise supplies through macros. The hot paths (launches, graph launches, copies,
+ * event records) use {@code invokeExact} and allocate nothing.
+ */
+final class CudaDriver {
+    static final String LIBRARY = "libcuda.so.1";
+
+    static final int SUCCESS = 0;
+    static final int ERROR_NO_DEVICE = 100;
+
+    // CUdevice_attribute
+    static final int ATTRIBUTE_MAX_THREADS_PER_BLOCK = 1;
+    static final int ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK = 8;
+    static final int ATTRIBUTE_CLOCK_RATE = 13;
+    static final int ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
+    static final int ATTRIBUTE_MEMORY_CLOCK_RATE = 36;
+    static final int ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH = 37;
+    static final int ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+    static final int ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+    static final int ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
+
+    static final int STREAM_NON_BLOCKING = 1;
+    static final int STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
+    static final int EVENT_DEFAULT = 0;
+    static final int FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
+    private static final int JIT_ERROR_LOG_BUFFER = 5;
+    private static final int JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static volatile CudaDriver instance;
+    private static volatile String unavailable;
+
+    private final MethodHandle getErrorName;
+    private final MethodHandle init;
+    private final MethodHandle driverGetVersion;
+    private final MethodHandle deviceGetCount;
+    private final MethodHandle deviceGet;
+    private final MethodHandle deviceGetName;
+    private final MethodHandle deviceGetAttribute;
+    private final MethodHandle deviceTotalMem;
+    private final MethodHandle primaryCtxRetain;
+    private final MethodHandle primaryCtxRelease;
+    private final MethodHandle ctxSetCurrent;
+    private final MethodHandle moduleLoadDataEx;
+    private final MethodHandle moduleGetFunction;
+    private final MethodHandle moduleUnload;
+    private final MethodHandle funcSetAttribute;
+    private final MethodHandle memAlloc;
+    private final MethodHandle memFree;
+    private final MethodHandle memcpyHtoDAsync;
+    private final MethodHandle memcpyDtoHAsync;
+    private final MethodHandle memsetD32Async;
+    private final MethodHandle launchKernel;
+    private final MethodHandle streamCreate;
+    private final MethodHandle streamSynchronize;
+    private final MethodHandle streamDestroy;
+    private final MethodHandle streamBeginCapture;
+    private final MethodHandle streamEndCapture;
+    private final MethodHandle graphInstantiate;
+    private final MethodHandle graphLaunch;
+    private final MethodHandle graphExecDestroy;
+    private final MethodHandle graphDestroy;
+    private final MethodHandle eventCreate;
+    private final MethodHandle eventRecord;
+    private final MethodHandle eventSynchronize;
+    private final MethodHandle eventElapsedTime;
+    private final MethodHandle eventDestroy;
+
+    /**
+     * A driver function: the symbols it may be exported as (the first one found is bound) and its parameters'
+     * layouts; every function returns a CUresult (int). Checked against cuda.h by CudaDriverSignaturesTest.
+     */
+    record Signature(List<String> symbols, MemoryLayout... params) {}
+
+    static final Signature GET_ERROR_NAME = new Signature(List.of("cuGetErrorName"), JAVA_INT, ADDRESS);
+    static final Signature INIT = new Signature(List.of("cuInit"), JAVA_INT);
+    static final Signature DRIVER_GET_VERSION = new Signature(List.of("cuDriverGetVersion"), ADDRESS);
+    static final Signature DEVICE_GET_COUNT = new Signature(List.of("cuDeviceGetCount"), ADDRESS);
+    static final Signature DEVICE_GET = new Signature(List.of("cuDeviceGet"), ADDRESS, JAVA_INT);
+    static final Signature DEVICE_GET_NAME = new Signature(List.of("cuDeviceGetName"), ADDRESS, JAVA_INT, JAVA_INT);
+    static final Signature DEVICE_GET_ATTRIBUTE = new Signature(List.of("cuDeviceGetAttribute"), ADDRESS, JAVA_INT, JAVA_INT);
+    static final Signature DEVICE_TOTAL_MEM = new Signature(List.of("cuDeviceTotalMem_v2"), ADDRESS, JAVA_INT);
+    static final Signature PRIMARY_CTX_RETAIN = new Signature(List.of("cuDevicePrimaryCtxRetain"), ADDRESS, JAVA_INT);
+    static final Signature PRIMARY_CTX_RELEASE = new Signature(List.of("cuDevicePrimaryCtxRelease_v2"), JAVA_INT);
+    static final Signature CTX_SET_CURRENT = new Signature(List.of("cuCtxSetCurrent"), ADDRESS);
+    static final Signature MODULE_LOAD_DATA_EX = new Signature(List.of("cuModuleLoadDataEx"), ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    static final Signature MODULE_GET_FUNCTION = new Signature(List.of("cuModuleGetFunction"), ADDRESS, ADDRESS, ADDRESS);
+    static final Signature MODULE_UNLOAD = new Signature(List.of("cuModuleUnload"), ADDRESS);
+    static final Signature FUNC_SET_ATTRIBUTE = new Signature(List.of("cuFuncSetAttribute"), ADDRESS, JAVA_INT, JAVA_INT);
+    static final Signature MEM_ALLOC = new Signature(List.of("cuMemAlloc_v2"), ADDRESS, JAVA_LONG);
+    static final Signature MEM_FREE = new Signature(List.of("cuMemFree_v2"), JAVA_LONG);
+    static final Signature MEMCPY_HTOD_ASYNC = new Signature(List.of("cuMemcpyHtoDAsync_v2"), JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS);
+    static final Signature MEMCPY_DTOH_ASYNC = new Signature(List.of("cuMemcpyDtoHAsync_v2"), ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
+    static final Signature MEMSET_D32_ASYNC = new Signature(List.of("cuMemsetD32Async"), JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
+    static final Signature LAUNCH_KERNEL = new Signature(List.of("cuLaunchKernel"), ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final Signature STREAM_CREATE = new Signature(List.of("cuStreamCreate"), ADDRESS, JAVA_INT);
+    static final Signature STREAM_SYNCHRONIZE = new Signature(List.of("cuStreamSynchronize"), ADDRESS);
+    static final Signature STREAM_DESTROY = new Signature(List.of("cuStreamDestroy_v2"), ADDRESS);
+    static final Signature STREAM_BEGIN_CAPTURE = new Signature(List.of("cuStreamBeginCapture_v2"), ADDRESS, JAVA_INT);
+    static final Signature STREAM_END_CAPTURE = new Signature(List.of("cuStreamEndCapture"), ADDRESS, ADDRESS);
+    static final Signature GRAPH_INSTANTIATE = new Signature(List.of("cuGraphInstantiateWithFlags"), ADDRESS, ADDRESS, JAVA_LONG);
+    static final Signature GRAPH_LAUNCH = new Signature(List.of("cuGraphLaunch"), ADDRESS, ADDRESS);
+    static final Signature GRAPH_EXEC_DESTROY = new Signature(List.of("cuGraphExecDestroy"), ADDRESS);
+    static final Signature GRAPH_DESTROY = new Signature(List.of("cuGraphDestroy"), ADDRESS);
+    static final Signature EVENT_CREATE = new Signature(List.of("cuEventCreate"), ADDRESS, JAVA_INT);
+    static final Signature EVENT_RECORD = new Signature(List.of("cuEventRecord"), ADDRESS, ADDRESS);
+    static final Signature EVENT_SYNCHRONIZE = new Signature(List.of("cuEventSynchronize"), ADDRESS);
+    static final Signature EVENT_DESTROY = new Signature(List.of("cuEventDestroy_v2"), ADDRESS);
+    /** CUDA 12.8 added cuEventElapsedTime_v2; older drivers (R535, R550) export only the first version. */
+    static final Signature EVENT_ELAPSED_TIME = new Signature(List.of("cuEventElapsedTime_v2", "cuEventElapsedTime"), ADDRESS, ADDRESS, ADDRESS);
+
+    /** Every function bound, for the signature test. */
+    static final List<Signature> ALL = List.of(
+            GET_ERROR_NAME, INIT, DRIVER_GET_VERSION, DEVICE_GET_COUNT, DEVICE_GET, DEVICE_GET_NAME, DEVICE_GET_ATTRIBUTE,
+            DEVICE_TOTAL_MEM, PRIMARY_CTX_RETAIN, PRIMARY_CTX_RELEASE, CTX_SET_CURRENT, MODULE_LOAD_DATA_EX,
+            MODULE_GET_FUNCTION, MODULE_UNLOAD, FUNC_SET_ATTRIBUTE, MEM_ALLOC, MEM_FREE, MEMCPY_HTOD_ASYNC,
+            MEMCPY_DTOH_ASYNC, MEMSET_D32_ASYNC, LAUNCH_KERNEL, STREAM_CREATE, STREAM_SYNCHRONIZE, STREAM_DESTROY,
+            STREAM_BEGIN_CAPTURE, STREAM_END_CAPTURE, GRAPH_INSTANTIATE, GRAPH_LAUNCH, GRAPH_EXEC_DESTROY, GRAPH_DESTROY,
+            EVENT_CREATE, EVENT_RECORD, EVENT_SYNCHRONIZE, EVENT_ELAPSED_TIME, EVENT_DESTROY);
+
+    private CudaDriver(SymbolLookup lib) {
+        getErrorName = bind(lib, GET_ERROR_NAME);
+        init = bind(lib, INIT);
+        driverGetVersion = bind(lib, DRIVER_GET_VERSION);
+        deviceGetCount = bind(lib, DEVICE_GET_COUNT);
+        deviceGet = bind(lib, DEVICE_GET);
+        deviceGetName = bind(lib, DEVICE_GET_NAME);
+        deviceGetAttribute = bind(lib, DEVICE_GET_ATTRIBUTE);
+        deviceTotalMem = bind(lib, DEVICE_TOTAL_MEM);
+        primaryCtxRetain = bind(lib, PRIMARY_CTX_RETAIN);
+        primaryCtxRelease = bind(lib, PRIMARY_CTX_RELEASE);
+        ctxSetCurrent = bind(lib, CTX_SET_CURRENT);
+        moduleLoadDataEx = bind(lib, MODULE_LOAD_DATA_EX);
+        moduleGetFunction = bind(lib, MODULE_GET_FUNCTION);
+        moduleUnload = bind(lib, MODULE_UNLOAD);
+        funcSetAttribute = bind(lib, FUNC_SET_ATTRIBUTE);
+        memAlloc = bind(lib, MEM_ALLOC);
+        memFree = bind(lib, MEM_FREE);
+        memcpyHtoDAsync = bind(lib, MEMCPY_HTOD_ASYNC);
+        memcpyDtoHAsync = bind(lib, MEMCPY_DTOH_ASYNC);
+        memsetD32Async = bind(lib, MEMSET_D32_ASYNC);
+        launchKernel = bind(lib, LAUNCH_KERNEL);
+        streamCreate = bind(lib, STREAM_CREATE);
+        streamSynchronize = bind(lib, STREAM_SYNCHRONIZE);
+        streamDestroy = bind(lib, STREAM_DESTROY);
+        streamBeginCapture = bind(lib, STREAM_BEGIN_CAPTURE);
+        streamEndCapture = bind(lib, STREAM_END_CAPTURE);
+        graphInstantiate = bind(lib, GRAPH_INSTANTIATE);
+        graphLaunch = bind(lib, GRAPH_LAUNCH);
+        graphExecDestroy = bind(lib, GRAPH_EXEC_DESTROY);
+        graphDestroy = bind(lib, GRAPH_DESTROY);
+        eventCreate = bind(lib, EVENT_CREATE);
+        eventRecord = bind(lib, EVENT_RECORD);
+        eventSynchronize = bind(lib, EVENT_SYNCHRONIZE);
+        eventElapsedTime = bind(lib, EVENT_ELAPSED_TIME);
+        eventDestroy = bind(lib, EVENT_DESTROY);
+    }
+
+    /** The bindings, or {@link BackendUnavailableException} saying why there are none (no driver library). */
+    static CudaDriver get() {
+        CudaDriver cu = instance;
+        if (cu != null) {
+            return cu;
+        }
+        synchronized (CudaDriver.class) {
+            if (instance == null && unavailable == null) {
+                try {
+                    instance = new CudaDriver(SymbolLookup.libraryLookup(LIBRARY, Arena.global()));
+                } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
+                    unavailable = "cannot open " + LIBRARY + ": no NVIDIA driver on this machine";
+                } catch (BackendUnavailableException e) {
+                    unavailable = e.getMessage().replaceFirst("^backend unavailable: cuda: ", "");
+                }
+            }
+            if (instance == null) {
+                throw new BackendUnavailableException("cuda", unavailable);
+            }
+            return instance;
+        }
+    }
+
+    /**
+     * Bindings to another library with the driver's functions (the tests' CPU emulation of the driver), not the
+     * process-wide {@link #get} ones.
+     */
+    static CudaDriver load(java.nio.file.Path library) {
+        try {
+            return new CudaDriver(SymbolLookup.libraryLookup(library, Arena.global()));
+        } catch (IllegalArgumentException e) {
+            throw new BackendUnavailableException("cuda", "cannot open " + library);
+        }
+    }
+
+    private static MethodHandle bind(SymbolLookup lib, Signature signature) {
+        for (String name : signature.symbols()) {
+            Optional<MemorySegment> symbol = lib.find(name);
+            if (symbol.isPresent()) {
+                return LINKER.downcallHandle(symbol.get(), FunctionDescriptor.of(JAVA_INT, signature.params()));
+            }
+        }
+        throw new BackendUnavailableException("cuda", LIBRARY + " has no " + signature.symbols().getFirst() + " (the NVIDIA driver is too old)");
+    }
+
+    // ---- errors ---------------------------------------------------------------------------------------------
+
+    /** The CUresult's name, e.g. {@code CUDA_ERROR_OUT_OF_MEMORY}, or its number when the driver knows none. */
+    String errorName(int code) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment name = a.allocate(ADDRESS);
+            int rc = (int) getErrorName.invokeExact(code, name);
+            MemorySegment p = name.get(ADDRESS, 0);
+            if (rc != SUCCESS || p.equals(MemorySegment.NULL)) {
+                return "CUresult " + code;
+            }
+            return p.reinterpret(256).getString(0, StandardCharsets.US_ASCII) + " (" + code + ")";
+        } catch (Throwable t) {
+            return "CUresult " + code;
+        }
+    }
+
+    private void check(String call, int code) {
+        if (code != SUCCESS) {
+            throw new CudaException(call, code, errorName(code));
+        }
+    }
+
+    /** Invokes a set-up call (not a hot path): boxing is fine here. */
+    private static int call(MethodHandle h, Object... args) {
+        try {
+            return (int) h.invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    // ---- driver, devices, contexts --------------------------------------------------------------------------
+
+    /** cuInit(0): returns the CUresult rather than throwing, so the caller can say why there is no device. */
+    int init() {
+        return call(init, 0);
+    }
+
+    /** The driver's CUDA version, e.g. 13000 for 13.0. */
+    int driverVersion() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_INT);
+            check("cuDriverGetVersion", call(driverGetVersion, v));
+            return v.get(JAVA_INT, 0);
+        }
+    }
+
+    int deviceCount() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(JAVA_INT);
+            check("cuDeviceGetCount", call(deviceGetCount, n));
+            return n.get(JAVA_INT, 0);
+        }
+    }
+
+    int device(int ordinal) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment d = a.allocate(JAVA_INT);
+            check("cuDeviceGet(" + ordinal + ")", call(deviceGet, d, ordinal));
+            return d.get(JAVA_INT, 0);
+        }
+    }
+
+    String deviceName(int device) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment name = a.allocate(256);
+            check("cuDeviceGetName", call(deviceGetName, name, 256, device));
+            return name.getString(0, StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    int deviceAttribute(int device, int attribute) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_INT);
+            check("cuDeviceGetAttribute(" + attribute + ")", call(deviceGetAttribute, v, attribute, device));
+            return v.get(JAVA_INT, 0);
+        }
+    }
+
+    long deviceTotalMemory(int device) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_LONG);
+            check("cuDeviceTotalMem_v2", call(deviceTotalMem, v, device));
+            return v.get(JAVA_LONG, 0);
+        }
+    }
+
+    /** The device's primary context (shared with any other user of the driver API in this process), retained. */
+    MemorySegment primaryContextRetain(int device) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ctx = a.allocate(ADDRESS);
+            check("cuDevicePrimaryCtxRetain", call(primaryCtxRetain, ctx, device));
+            return ctx.get(ADDRESS, 0);
+        }
+    }
+
+    void primaryContextRelease(int device) {
+        call(primaryCtxRelease, device);
+    }
+
+    /** Makes {@code context} current on the calling thread (the driver keeps the current context per thread). */
+    void setCurrent(MemorySegment context) {
+        int rc;
+        try {
+            rc = (int) ctxSetCurrent.invokeExact(context);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("cuCtxSetCurrent", rc);
+    }
+
+    // ---- modules and functions ------------------------------------------------------------------------------
+
+    /**
+     * Loads a module from NUL-terminated PTX text; the driver compiles it for the device (JIT) here. A failure
+     * carries the JIT's error log.
+     */
+    MemorySegment moduleLoad(MemorySegment image, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            int logBytes = 16384;
+            MemorySegment log = a.allocate(logBytes);
+            MemorySegment options = a.allocateFrom(JAVA_INT, JIT_ERROR_LOG_BUFFER, JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
+            MemorySegment values = a.allocate(ADDRESS, 2);
+            values.setAtIndex(ADDRESS, 0, log);
+            values.setAtIndex(ADDRESS, 1, MemorySegment.ofAddress(logBytes)); // a size passed as a pointer-sized value
+            MemorySegment module = a.allocate(ADDRESS);
+            int rc = call(moduleLoadDataEx, module, image, 2, options, values);
+            if (rc != SUCCESS) {
+                String jitLog = log.getString(0, StandardCharsets.UTF_8).strip();
+                throw new CudaException("cuModuleLoadDataEx(" + what + ")", rc, errorName(rc)
+                        + (jitLog.isEmpty() ? "" : "\n" + jitLog));
+            }
+            return module.get(ADDRESS, 0);
+        }
+    }
+
+    MemorySegment moduleFunction(MemorySegment module, String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment f = a.allocate(ADDRESS);
+            check("cuModuleGetFunction(" + name + ")", call(moduleGetFunction, f, module, a.allocateFrom(name, StandardCharsets.US_ASCII)));
+            return f.get(ADDRESS, 0);
+        }
+    }
+
+    void moduleUnload(MemorySegment module) {
+        call(moduleUnload, module);
+    }
+
+    void functionAttribute(MemorySegment function, int attribute, int value) {
+        check("cuFuncSetAttribute(" + attribute + ")", call(funcSetAttribute, function, attribute, value));
+    }
+
+    // ---- memory ---------------------------------------------------------------------------------------------
+
+    /** Device memory (256-byte aligned), or a CudaException saying CUDA_ERROR_OUT_OF_MEMORY. */
+    long memAlloc(long bytes, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_LONG);
+            check("cuMemAlloc_v2(" + what + ", " + bytes + " bytes)", call(memAlloc, p, bytes));
+            return p.get(JAVA_LONG, 0);
+        }
+    }
+
+    void memFree(long pointer) {
+        call(memFree, pointer);
+    }
+
+    /**
+     * Queues a host-to-device copy on {@code stream}. From pageable host memory (every Java arena) the driver
+     * stages the bytes before it returns, so the host may rewrite them right after.
+     */
+    void copyToDeviceAsync(long device, MemorySegment host, long bytes, MemorySegment stream) {
+        int rc;
+        try {
+            rc = (int) memcpyHtoDAsync.invokeExact(device, host, bytes, stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("cuMemcpyHtoDAsync_v2", rc);
+    }
+
+    /** Queues a device-to-host copy on {@code stream}; the host memory holds the bytes after a stream sync. */
+    void copyToHostAsync(MemorySegment host, long device, long bytes, MemorySegment stream) {
+        int rc;
+        try {
+            rc = (int) memcpyDtoHAsync.invokeExact(host, device, bytes, stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("cuMemcpyDtoHAsync_v2", rc);
+    }
+
+    void memsetD32Async(long device, int value, long words, MemorySegment stream) {
+        check("cuMemsetD32Async", call(memsetD32Async, device, value, words, stream));
+    }
+
+    // ---- launches -------------------------------------------------------------------------------------------
+
+    /** cuLaunchKernel: {@code params} is the array of pointers to the argument values (see KernelParams). */
+    void launch(MemorySegment function, int gridX, int gridY, int gridZ, int blockX, int blockY, int blockZ, int sharedBytes,
+                MemorySegment stream, MemorySegment params) {
+        int rc;
+        try {
+            rc = (int) launchKernel.invokeExact(function, gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes, stream, params,
+                    MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("cuLaunchKernel", rc);
+    }
+
+    // ---- streams and graphs ---------------------------------------------------------------------------------
+
+    MemorySegment streamCreate(int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(ADDRESS);
+            check("cuStreamCreate", call(streamCreate, s, flags));
+            return s.get(ADDRESS, 0);
+        }
+    }
+
+    void streamSynchronize(MemorySegment stream) {
+        int rc;
+        try {
+            rc = (int) streamSynchronize.invokeExact(stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("cuStreamSynchronize", rc);
+    }
+
+    void streamDestroy(MemorySegment stream) {
+        call(streamDestroy, stream);
+    }
+
+    void beginCapture(MemorySegment stream, int mode) {
+        check("cuStreamBeginCapture_v2", call(streamBeginCapture, stream, mode));
+    }
+
+    /** Ends a capture and returns the graph; an invalidated capture (a launch failed in it) is an exception. */
+    MemorySegment endCapture(MemorySegment stream) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment g = a.allocate(ADDRESS);
+            int rc = call(streamEndCapture, stream, g);
+            MemorySegment graph = g.get(ADDRESS, 0);
+            if (rc != SUCCESS) {
+                if (!graph.equals(MemorySegment.NULL)) {
+                    graphDestroy(graph);
+                }
+                check("cuStreamEndCapture", rc);
+            }
+            return graph;
+        }
+    }
+
+    MemorySegment graphInstantiate(MemorySegment graph) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment exec = a.allocate(ADDRESS);
+            check("cuGraphInstantiateWithFlags", call(graphInstantiate, exec, graph, 0L));
+            return exec.get(ADDRESS, 0);
+        }
+    }
+
+    void graphLaunch(MemorySegment exec, MemorySegment stream) {
+        int rc;
+        try {
+            rc = (int) graphLaunch.invokeExact(exec, stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("cuGraphLaunch", rc);
+    }
+
+    void graphExecDestroy(MemorySegment exec) {
+        call(graphExecDestroy, exec);
+    }
+
+    void graphDestroy(MemorySegment graph) {
+        call(graphDestroy, graph);
+    }
+
+    // ---- events ---------------------------------------------------------------------------------------------
+
+    MemorySegment eventCreate() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = a.allocate(ADDRESS);
+            check("cuEventCreate", call(eventCreate, e, EVENT_DEFAULT));
+            return e.get(ADDRESS, 0);
+        }
+    }
+
+    void eventRecord(MemorySegment event, MemorySegment stream) {
+        int rc;
+        try {
+            rc = (int) eventRecord.invokeExact(event, stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("cuEventRecord", rc);
+    }
+
+    void eventSynchronize(MemorySegment event) {
+        check("cuEventSynchronize", call(eventSynchronize, event));
+    }
+
+    /** Milliseconds between two completed events (about half a microsecond of resolution). */
+    float eventElapsedMillis(MemorySegment start, MemorySegment end) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ms = a.allocate(JAVA_FLOAT);
+            check("cuEventElapsedTime", call(eventElapsedTime, ms, start, end));
+            return ms.get(JAVA_FLOAT, 0);
+        }
+    }
+
+    void eventDestroy(MemorySegment event) {
+        call(eventDestroy, event);
+    }
+}

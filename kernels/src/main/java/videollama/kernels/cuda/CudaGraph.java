@@ -1,0 +1,296 @@
+package videollama.kernels.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KernelSource;
+import videollama.kernels.Launch;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.TaskTiming;
+import videollama.kernels.Transfer;
+
+/**
+ * A task graph as a CUDA graph. {@link #build} resolves each task's kernel, lays out its arguments
+ * ({@link KernelParams}) and captures all the launches, in order, on the backend's stream into one CUDA graph,
+ * instantiated once. A replay is then: the host-to-device copies (async, on the stream), one
+ * {@code cuGraphLaunch}, the device-to-host copies, and a stream sync only when something comes back to the host.
+ * The copies stay outside the graph because the host memory they read is the caller's and changes between
+ * replays.
+ */
+final class CudaGraph implements TaskGraph {
+    private final CudaBackend backend;
+    private final String name;
+    private final List<ToDevice> toDevice = new ArrayList<>();
+    private final List<Task> tasks = new ArrayList<>();
+    private final List<ToHost> toHost = new ArrayList<>();
+
+    private record ToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) {}
+
+    private record Task(String name, KernelSource kernel, Launch launch, Cost cost, Object[] args) {}
+
+    private record ToHost(DeviceBuffer buffer, MemorySegment host) {}
+
+    CudaGraph(CudaBackend backend, String name) {
+        this.backend = backend;
+        this.name = name;
+    }
+
+    @Override
+    public TaskGraph transferToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) {
+        requireNative(host, buffer);
+        toDevice.add(new ToDevice(mode, buffer, host));
+        return this;
+    }
+
+    @Override
+    public TaskGraph task(String taskName, KernelSource kernel, Launch launch, Cost cost, Object... args) {
+        tasks.add(new Task(taskName, kernel, launch, cost, args.clone()));
+        return this;
+    }
+
+    @Override
+    public TaskGraph transferToHost(DeviceBuffer buffer, MemorySegment host) {
+        requireNative(host, buffer);
+        toHost.add(new ToHost(buffer, host));
+        return this;
+    }
+
+    private static void requireNative(MemorySegment host, DeviceBuffer buffer) {
+        if (!host.isNative()) {
+            throw new IllegalArgumentException("transfers of " + buffer.name() + " need native host memory (from an Arena), not a Java array");
+        }
+        if (host.byteSize() > buffer.bytes()) {
+            throw new IllegalArgumentException("buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, the host side " + host.byteSize());
+        }
+    }
+
+    @Override
+    public GraphPlan build() {
+        return new Plan();
+    }
+
+    /** A task ready to launch: its function, grid and argument block. */
+    private record Bound(Task task, MemorySegment function, LaunchShape shape, KernelParams params) {}
+
+    /** A built graph: the instantiated CUDA graph, the argument blocks it was captured from, and timing events. */
+    private final class Plan implements GraphPlan {
+        private final CudaDriver cu = backend.driver();
+        private final Arena arena = Arena.ofShared();
+        private final List<Bound> bound = new ArrayList<>();
+        private MemorySegment exec;             // null for a graph without tasks
+        private MemorySegment[] startEvents;    // created at the first profiled replay
+        private MemorySegment[] endEvents;
+        private boolean firstReplay = true;
+        private boolean closed;
+
+        Plan() {
+            backend.lock().lock();
+            try {
+                backend.checkOpen();
+                backend.makeCurrent();
+                for (Task t : tasks) {
+                    bound.add(bind(t));
+                }
+                if (!bound.isEmpty()) {
+                    exec = capture();
+                }
+                backend.register(this);
+            } catch (RuntimeException e) {
+                release();
+                throw e;
+            } finally {
+                backend.lock().unlock();
+            }
+        }
+
+        private Bound bind(Task t) {
+            MemorySegment function = backend.function(t.kernel());
+            LaunchShape shape = LaunchShape.of(t.launch(), backend.info().maxWorkGroupSize(), t.name());
+            KernelParams params = KernelParams.of(t.name(), t.args(), arena, CudaBackend::address);
+            long staticLimit = backend.info().localMemoryBytes();
+            if (params.sharedMemoryBytes() > staticLimit) {
+                // Above 48 KiB a kernel must opt in to more dynamic shared memory, up to the device's limit.
+                if (params.sharedMemoryBytes() > backend.maxSharedMemoryOptIn()) {
+                    throw new IllegalArgumentException("task " + t.name() + " needs " + params.sharedMemoryBytes()
+                            + " bytes of shared memory; " + backend.info().name() + " allows " + backend.maxSharedMemoryOptIn());
+                }
+                cu.functionAttribute(function, CudaDriver.FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, params.sharedMemoryBytes());
+            }
+            return new Bound(t, function, shape, params);
+        }
+
+        /** Records every launch, in order, into one graph (a chain: each kernel waits for the one before). */
+        private MemorySegment capture() {
+            MemorySegment stream = backend.stream();
+            cu.beginCapture(stream, CudaDriver.STREAM_CAPTURE_MODE_THREAD_LOCAL);
+            try {
+                for (Bound b : bound) {
+                    launch(b);
+                }
+            } catch (RuntimeException e) {
+                try {
+                    cu.endCapture(stream); // leave capture mode; the graph is invalid anyway
+                } catch (CudaException ignored) {
+                    // the launch's own error says more
+                }
+                throw e;
+            }
+            MemorySegment graph = cu.endCapture(stream);
+            try {
+                return cu.graphInstantiate(graph);
+            } finally {
+                cu.graphDestroy(graph); // the executable graph is independent of it
+            }
+        }
+
+        private void launch(Bound b) {
+            LaunchShape s = b.shape();
+            cu.launch(b.function(), s.gridX(), s.gridY(), s.gridZ(), s.blockX(), s.blockY(), s.blockZ(),
+                    b.params().sharedMemoryBytes(), backend.stream(), b.params().pointers());
+        }
+
+        private void copiesToDevice() {
+            for (ToDevice d : toDevice) {
+                if (d.mode() == Transfer.EVERY || firstReplay) {
+                    cu.copyToDeviceAsync(CudaBackend.address(d.buffer()), d.host(), d.host().byteSize(), backend.stream());
+                }
+            }
+            firstReplay = false;
+        }
+
+        private void copiesToHost() {
+            for (ToHost h : toHost) {
+                cu.copyToHostAsync(h.host(), CudaBackend.address(h.buffer()), h.host().byteSize(), backend.stream());
+            }
+        }
+
+        @Override
+        public void execute() {
+            backend.lock().lock();
+            try {
+                checkUsable();
+                backend.makeCurrent();
+                copiesToDevice();
+                if (exec != null) {
+                    cu.graphLaunch(exec, backend.stream());
+                }
+                copiesToHost();
+                if (!toHost.isEmpty()) {
+                    cu.streamSynchronize(backend.stream());
+                }
+            } finally {
+                backend.lock().unlock();
+            }
+        }
+
+        /** The same work as {@link #execute}, launched task by task with an event pair around each, then waited for. */
+        @Override
+        public List<TaskTiming> executeProfiled() {
+            backend.lock().lock();
+            try {
+                checkUsable();
+                backend.makeCurrent();
+                if (startEvents == null) {
+                    createEvents();
+                }
+                copiesToDevice();
+                for (int i = 0; i < bound.size(); i++) {
+                    cu.eventRecord(startEvents[i], backend.stream());
+                    launch(bound.get(i));
+                    cu.eventRecord(endEvents[i], backend.stream());
+                }
+                copiesToHost();
+                cu.streamSynchronize(backend.stream());
+                List<TaskTiming> timings = new ArrayList<>(bound.size());
+                for (int i = 0; i < bound.size(); i++) {
+                    Task t = bound.get(i).task();
+                    long nanos = Math.round(cu.eventElapsedMillis(startEvents[i], endEvents[i]) * 1e6);
+                    timings.add(new TaskTiming(t.name(), nanos, t.cost()));
+                }
+                return timings;
+            } finally {
+                backend.lock().unlock();
+            }
+        }
+
+        private void createEvents() {
+            MemorySegment[] starts = new MemorySegment[bound.size()];
+            MemorySegment[] ends = new MemorySegment[bound.size()];
+            try {
+                for (int i = 0; i < bound.size(); i++) {
+                    starts[i] = cu.eventCreate();
+                    ends[i] = cu.eventCreate();
+                }
+            } catch (RuntimeException e) {
+                destroy(starts);
+                destroy(ends);
+                throw e;
+            }
+            startEvents = starts;
+            endEvents = ends;
+        }
+
+        private void destroy(MemorySegment[] events) {
+            if (events != null) {
+                for (MemorySegment e : events) {
+                    if (e != null) {
+                        cu.eventDestroy(e);
+                    }
+                }
+            }
+        }
+
+        private void checkUsable() {
+            if (closed) {
+                throw new IllegalStateException("graph " + name + " is closed");
+            }
+            backend.checkOpen();
+        }
+
+        @Override
+        public void close() {
+            backend.lock().lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                release();
+                backend.unregister(this);
+            } finally {
+                backend.lock().unlock();
+            }
+        }
+
+        /** Frees what this plan holds; the stream must not be running its graph any more when the backend closes. */
+        private void release() {
+            closed = true;
+            if (!backend.isClosed()) {
+                backend.makeCurrent();
+                try {
+                    // a replay may still be running on the device
+                    cu.streamSynchronize(backend.stream());
+                } catch (CudaException e) {
+                    // a sticky kernel error: free all the same
+                }
+                if (exec != null) {
+                    cu.graphExecDestroy(exec);
+                }
+                destroy(startEvents);
+                destroy(endEvents);
+            }
+            exec = null;
+            startEvents = null;
+            endEvents = null;
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TaskGraph " + name + " (" + tasks.size() + " tasks)";
+    }
+}

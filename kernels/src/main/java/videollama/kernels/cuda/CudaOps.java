@@ -1,0 +1,171 @@
+package videollama.kernels.cuda;
+
+import java.util.HashMap;
+import java.util.Map;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOps;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KernelSource;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
+import videollama.kernels.TaskGraph;
+import videollama.weights.DType;
+
+/**
+ * The op catalogue in CUDA C (the {@code .cu} files beside this class): which entry point and grid for each op.
+ * Same parameters, semantics and {@link Cost}s as the OpenCL ops; the kernels are shaped for NVIDIA GPUs (a warp
+ * per GEMV row with 128-bit weight loads and shuffle reductions, flash-decoding attention). Each weight dtype and
+ * cache type is its own entry point ({@code matvec_f16}, {@code rope_cache_write_f32}, ...).
+ */
+final class CudaOps implements DeviceOps {
+    /** Threads per block of the warp-per-row GEMVs: 8 rows a block. */
+    static final int GEMV_THREADS = 256;
+    /** Threads per block of the element-wise and row-per-block kernels. */
+    static final int THREADS = 256;
+    /** Positions one warp scans in the first attention kernel, and warps per block there. */
+    static final int ATTENTION_SLICE = 16;
+    static final int ATTENTION_WARPS = 4;
+    /** Threads of the attention merge (one block per head). */
+    static final int MERGE_THREADS = 128;
+    /** Threads of the one argmax block (fewer if the device allows fewer). */
+    static final int ARGMAX_THREADS = 1024;
+    /** head_dim limit of the attention kernel: 32 lanes × MAX_PER_LANE (attention.cu). */
+    static final int MAX_HEAD_DIM = 256;
+
+    private final DeviceBackend backend;
+    /** Scratch for the attention partials, one per size (see {@link #decodeAttention}). */
+    private final Map<Long, DeviceBuffer> attentionWorkspaces = new HashMap<>();
+
+    CudaOps(DeviceBackend backend) {
+        this.backend = backend;
+    }
+
+    private static String suffix(DType dtype) {
+        return switch (dtype) {
+            case F32 -> "f32";
+            case F16 -> "f16";
+            case BF16 -> "bf16";
+            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
+        };
+    }
+
+    private static String suffix(KvCacheType type) {
+        return type == KvCacheType.F16 ? "f16" : "f32";
+    }
+
+    private static long bytes(DeviceTensor w) {
+        return (long) w.rows() * w.cols() * w.dtype().byteSize();
+    }
+
+    /** A warp per row: blocks of {@link #GEMV_THREADS} threads cover {@code rows} warps. */
+    private static Launch warpPerRow(long rows) {
+        long rowsPerBlock = GEMV_THREADS / 32;
+        return Launch.groups((rows + rowsPerBlock - 1) / rowsPerBlock, GEMV_THREADS);
+    }
+
+    @Override
+    public void embedding(TaskGraph g, DeviceBuffer out, DeviceTensor table, DeviceBuffer ids, int index) {
+        int dim = table.cols();
+        g.task("embedding", new KernelSource("embedding", "embedding_" + suffix(table.dtype())),
+                Launch.items(dim, THREADS), new Cost((long) dim * (table.dtype().byteSize() + 4), 0),
+                out, table.buffer(), ids, index, dim);
+    }
+
+    @Override
+    public void rmsNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, int rows, int dim, float eps) {
+        g.task(name, new KernelSource("rmsnorm", "rms_norm"), Launch.groups(rows, THREADS),
+                new Cost((long) rows * dim * 8 + dim * 4L, 4L * rows * dim),
+                out, x, weight, dim, eps);
+    }
+
+    @Override
+    public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
+        g.task(name, new KernelSource("gemv", "matvec_" + suffix(w.dtype())), warpPerRow(w.rows()),
+                new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols()),
+                out, w.buffer(), x, w.rows(), w.cols(), accumulate ? 1 : 0);
+    }
+
+    @Override
+    public void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                          DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
+        if (wk.rows() != wv.rows() || wq.cols() != wk.cols() || wk.cols() != wv.cols()
+                || wq.dtype() != wk.dtype() || wk.dtype() != wv.dtype()) {
+            throw new IllegalArgumentException(name + ": q/k/v weights " + wq + ", " + wk + ", " + wv + " do not fit together");
+        }
+        int rows = wq.rows() + 2 * wk.rows();
+        g.task(name, new KernelSource("gemv", "qkv_matvec_" + suffix(wq.dtype())), warpPerRow(rows),
+                new Cost(bytes(wq) + 2 * bytes(wk) + wq.cols() * 4L + rows * 4L, 2L * rows * wq.cols()),
+                q, k, v, wq.buffer(), wk.buffer(), wv.buffer(), x, wq.rows(), wk.rows(), wq.cols());
+    }
+
+    @Override
+    public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
+        if (gate.rows() != up.rows() || gate.cols() != up.cols() || gate.dtype() != up.dtype()) {
+            throw new IllegalArgumentException(name + ": gate " + gate + " and up " + up + " differ");
+        }
+        g.task(name, new KernelSource("gemv", "swiglu_matvec_" + suffix(gate.dtype())), warpPerRow(gate.rows()),
+                new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols()),
+                out, gate.buffer(), up.buffer(), x, gate.rows(), gate.cols());
+    }
+
+    @Override
+    public void ropeAndCacheWrite(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                                  DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType,
+                                  DeviceBuffer cosSin, int tablePositions, DeviceBuffer pos, int heads, int kvHeads, int headDim) {
+        int pairs = (heads + kvHeads) * headDim / 2;
+        g.task(name, new KernelSource("rope", "rope_cache_write_" + suffix(cacheType)), Launch.items(pairs, THREADS),
+                new Cost((long) (heads + 2 * kvHeads) * headDim * 8 + (long) kvHeads * headDim * 2 * cacheType.bytes(), 6L * pairs),
+                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, heads, kvHeads, headDim);
+    }
+
+    /**
+     * Flash-decoding in two tasks: {@code name} (each warp scans {@link #ATTENTION_SLICE} positions with an online
+     * softmax and writes a partial max, sum and accumulator) and {@code name + " merge"} (one block per head adds
+     * the partials). The grid covers the whole {@code capacity}; slices past {@code pos[0]} return at once. The
+     * partials live in a workspace shared by every attention task of the same shape: safe, as all graphs of a
+     * backend replay in order on its one stream.
+     */
+    @Override
+    public void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
+                                DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
+                                int heads, int kvHeads, int headDim, int capacity) {
+        if (kvHeads <= 0 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException(name + ": " + heads + " query heads do not divide into " + kvHeads + " key/value heads");
+        }
+        if (headDim > MAX_HEAD_DIM) {
+            throw new IllegalArgumentException(name + ": head width " + headDim + " exceeds the attention kernel's " + MAX_HEAD_DIM);
+        }
+        int slices = (capacity + ATTENTION_SLICE - 1) / ATTENTION_SLICE;
+        int blocksPerHead = (slices + ATTENTION_WARPS - 1) / ATTENTION_WARPS;
+        int parts = blocksPerHead * ATTENTION_WARPS;
+        long partialFloats = (long) heads * parts * (2 + headDim);
+        if (parts * 4L > backend.info().localMemoryBytes()) {
+            throw new IllegalArgumentException(name + ": a context of " + capacity + " positions has " + parts
+                    + " partials per head, more than the merge's shared memory holds");
+        }
+        DeviceBuffer partials = workspace(partialFloats * 4);
+        float scale = (float) (1.0 / Math.sqrt(headDim)); // as the reference computes it
+        // The OpenCL op's cost, that of a full cache (the real one grows with the position); the merge adds its own.
+        g.task(name, new KernelSource("attention", "attention_partial_" + suffix(cacheType)),
+                Launch.groups2d(heads, ATTENTION_WARPS * 32, blocksPerHead),
+                new Cost(2L * capacity * kvHeads * headDim * cacheType.bytes(), 4L * heads * capacity * headDim),
+                partials, q, keyCache, valueCache, pos, heads, kvHeads, headDim, ATTENTION_SLICE, scale);
+        g.task(name + " merge", new KernelSource("attention", "attention_merge"), Launch.groups(heads, MERGE_THREADS),
+                new Cost(partialFloats * 4 + heads * headDim * 4L, 2L * heads * parts * headDim),
+                out, partials, pos, headDim, parts, ATTENTION_SLICE, new LocalMemory(parts * 4L));
+    }
+
+    private synchronized DeviceBuffer workspace(long bytes) {
+        return attentionWorkspaces.computeIfAbsent(bytes, b -> backend.allocate("attention partials", b));
+    }
+
+    @Override
+    public void argmax(TaskGraph g, DeviceBuffer out, DeviceBuffer x, int n) {
+        int threads = (int) Math.min(ARGMAX_THREADS, backend.info().maxWorkGroupSize()) / 32 * 32;
+        g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, threads), new Cost(4L * n, n),
+                out, x, n);
+    }
+}

@@ -1,0 +1,88 @@
+// Included by every .cu file here: how weights and the key/value cache are read in their stored dtype, and the
+// warp and block reductions. All arithmetic is fp32; fp16 and bf16 are storage types only. Every kernel is
+// launched with blockDim.x a multiple of 32 (whole warps), so the shuffles below always have 32 lanes.
+#pragma once
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+
+#define FULL_MASK 0xffffffffu
+
+// ---- stored element <-> float --------------------------------------------------------------------------------
+
+__device__ __forceinline__ float to_float(float v) { return v; }
+__device__ __forceinline__ float to_float(__half v) { return __half2float(v); }
+__device__ __forceinline__ float to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
+
+// Stores a float in a cache element: as is, or rounded to the nearest half (ties to even).
+__device__ __forceinline__ void store(float* p, float v) { *p = v; }
+__device__ __forceinline__ void store(__half* p, float v) { *p = __float2half_rn(v); }
+
+// The two halves / bfloat16s packed in one 32-bit word (the first element in the low 16 bits), widened.
+__device__ __forceinline__ float low_half(unsigned int bits) { return __half2float(__ushort_as_half((unsigned short)(bits & 0xffffu))); }
+__device__ __forceinline__ float high_half(unsigned int bits) { return __half2float(__ushort_as_half((unsigned short)(bits >> 16))); }
+__device__ __forceinline__ float low_bf16(unsigned int bits) { return __uint_as_float(bits << 16); }
+__device__ __forceinline__ float high_bf16(unsigned int bits) { return __uint_as_float(bits & 0xffff0000u); }
+
+// 16 bytes of weights (one 128-bit load: 4 floats, or 8 halves or bfloat16s) dotted with the matching floats of
+// x. x must be 16-byte aligned, which it is when the chunk index times ELEMENTS is a multiple of 4.
+template <typename W> struct Chunk;
+
+template <> struct Chunk<float> {
+    static constexpr int ELEMENTS = 4;
+    static __device__ __forceinline__ float dot(uint4 w, const float* __restrict__ x) {
+        float4 a = *reinterpret_cast<const float4*>(x);
+        return __uint_as_float(w.x) * a.x + __uint_as_float(w.y) * a.y + __uint_as_float(w.z) * a.z + __uint_as_float(w.w) * a.w;
+    }
+};
+
+template <> struct Chunk<__half> {
+    static constexpr int ELEMENTS = 8;
+    static __device__ __forceinline__ float dot(uint4 w, const float* __restrict__ x) {
+        float4 a = *reinterpret_cast<const float4*>(x);
+        float4 b = *reinterpret_cast<const float4*>(x + 4);
+        return low_half(w.x) * a.x + high_half(w.x) * a.y + low_half(w.y) * a.z + high_half(w.y) * a.w
+             + low_half(w.z) * b.x + high_half(w.z) * b.y + low_half(w.w) * b.z + high_half(w.w) * b.w;
+    }
+};
+
+template <> struct Chunk<__nv_bfloat16> {
+    static constexpr int ELEMENTS = 8;
+    static __device__ __forceinline__ float dot(uint4 w, const float* __restrict__ x) {
+        float4 a = *reinterpret_cast<const float4*>(x);
+        float4 b = *reinterpret_cast<const float4*>(x + 4);
+        return low_bf16(w.x) * a.x + high_bf16(w.x) * a.y + low_bf16(w.y) * a.z + high_bf16(w.y) * a.w
+             + low_bf16(w.z) * b.x + high_bf16(w.z) * b.y + low_bf16(w.w) * b.z + high_bf16(w.w) * b.w;
+    }
+};
+
+// ---- reductions ----------------------------------------------------------------------------------------------
+
+// The sum over the 32 lanes of a warp, by a butterfly of shuffles: every lane gets the result.
+__device__ __forceinline__ float warp_sum(float v) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v += __shfl_xor_sync(FULL_MASK, v, offset);
+    }
+    return v;
+}
+
+// The sum over the block: each warp adds its lanes, the warp sums meet in shared memory, and every warp adds
+// those again, so every thread gets the result. The barriers also publish whatever the threads wrote to shared
+// memory before the call.
+__device__ __forceinline__ float block_sum(float v) {
+    __shared__ float warp_sums[32];
+    int lane = threadIdx.x & 31;
+    v = warp_sum(v);
+    if (lane == 0) {
+        warp_sums[threadIdx.x >> 5] = v;
+    }
+    __syncthreads();
+    v = lane < (int)(blockDim.x >> 5) ? warp_sums[lane] : 0.0f;
+    v = warp_sum(v);
+    __syncthreads(); // warp_sums is free again for the next call
+    return v;
+}
+
+// The index of the warp among the block's warps, counted over the whole grid: the row a warp-per-row kernel computes.
+__device__ __forceinline__ int global_warp() {
+    return blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+}

@@ -1,0 +1,195 @@
+package videollama.kernels.cuda;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.kernels.cuda.CudaTestSupport.poisoned;
+import static videollama.kernels.cuda.CudaTestSupport.readFloats;
+import static videollama.kernels.cuda.CudaTestSupport.upload;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KernelSource;
+import videollama.kernels.Launch;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.TaskTiming;
+import videollama.kernels.Transfer;
+import videollama.kernels.reference.MatMul;
+import videollama.kernels.reference.RmsNorm;
+import videollama.kernels.reference.WeightMatrix;
+import videollama.weights.Tensor;
+
+/**
+ * The CUDA task graph as a CUDA graph: transfers at the first replay ({@code ONCE}) or at each ({@code EVERY}),
+ * replays that see new host inputs, per-task timings from a profiled replay, replays from another thread, and
+ * errors that name the kernel. Run on a GPU by the *Test class and on the CPU emulation of the driver by Emulated*Test.
+ */
+abstract class CudaGraphContract {
+    /** The backend under test: a real CUDA device, or the CPU emulation of the driver. */
+    abstract CudaBackend backend();
+
+    /** True on the emulated driver, where model-sized cases are left to the GPU (they would take minutes). */
+    abstract boolean emulated();
+
+    /** Skips a case too big for the emulator. */
+    void assumeGpuSized(long elements) {
+        Assumptions.assumeTrue(!emulated() || elements <= 3_000_000, "model-sized case (" + elements + " elements): GPU only");
+    }
+
+    private final Random random = new Random(System.nanoTime());
+
+    private float[] randomFloats(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        return a;
+    }
+
+    private static float[] matVec(Tensor w, float[] x) {
+        float[] out = new float[w.toFloatArray().length / x.length];
+        MatMul.matmul(out, new WeightMatrix(w), x, 1);
+        return out;
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i]);
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        assertTrue(maxDiff <= 1e-5 * maxRef, what + ": relative error " + maxDiff / maxRef);
+    }
+
+    @Test
+    void everyTransfersEachReplayAndOnceOnlyTheFirst() {
+        int rows = 70;
+        int cols = 96;
+        try (Arena host = Arena.ofConfined()) {
+            float[] w1 = randomFloats(rows * cols);
+            float[] x1 = randomFloats(cols);
+            MemorySegment hostW = host.allocateFrom(JAVA_FLOAT, w1);
+            MemorySegment hostX = host.allocateFrom(JAVA_FLOAT, x1);
+            MemorySegment hostOut = host.allocate(JAVA_FLOAT, rows);
+            DeviceBuffer w = backend().allocate("w", rows * cols * 4L);
+            DeviceBuffer x = backend().allocate("x", cols * 4L);
+            DeviceBuffer out = poisoned(backend(), "out", rows);
+            TaskGraph g = backend().graph("transfers")
+                    .transferToDevice(Transfer.ONCE, w, hostW)
+                    .transferToDevice(Transfer.EVERY, x, hostX);
+            backend().ops().matVec(g, "matvec", out, new DeviceTensor("w", w, videollama.weights.DType.F32, new long[] {rows, cols}), x, false);
+            g.transferToHost(out, hostOut);
+            Tensor tw1 = Tensor.ofFloats("w", w1, rows, cols);
+            try (GraphPlan plan = g.build()) {
+                plan.execute();
+                assertClose(matVec(tw1, x1), hostOut.toArray(JAVA_FLOAT), "first replay");
+                // new host values: x is copied again, w (ONCE) is not
+                float[] x2 = randomFloats(cols);
+                MemorySegment.copy(x2, 0, hostX, JAVA_FLOAT, 0, cols);
+                MemorySegment.copy(randomFloats(rows * cols), 0, hostW, JAVA_FLOAT, 0, rows * cols);
+                plan.execute();
+                assertClose(matVec(tw1, x2), hostOut.toArray(JAVA_FLOAT), "second replay");
+            }
+        }
+    }
+
+    @Test
+    void aReplayWithoutHostOutputsStillRunsItsTasks() {
+        int dim = 131;
+        float[] x = randomFloats(dim);
+        float[] w = randomFloats(dim);
+        float[] expected = new float[dim];
+        RmsNorm.rmsNorm(expected, x, w, 1, 1e-5f);
+        DeviceBuffer out = poisoned(backend(), "out", dim);
+        TaskGraph g = backend().graph("no outputs");
+        backend().ops().rmsNorm(g, "norm", out, upload(backend(), "x", x), upload(backend(), "w", w), 1, dim, 1e-5f);
+        try (GraphPlan plan = g.build()) {
+            plan.execute();
+            assertClose(expected, readFloats(backend(), out, dim), "rmsnorm");
+        }
+    }
+
+    @Test
+    void aProfiledReplayTimesEachTaskAndComputesTheSame() {
+        int rows = 300;
+        int cols = 512;
+        float[] x = randomFloats(cols);
+        float[] norm = randomFloats(cols);
+        Tensor w = Tensor.ofFloats("w", randomFloats(rows * cols), rows, cols);
+        float[] normed = new float[cols];
+        RmsNorm.rmsNorm(normed, x, norm, 1, 1e-5f);
+        DeviceBuffer dx = upload(backend(), "x", x);
+        DeviceBuffer xb = poisoned(backend(), "xb", cols);
+        DeviceBuffer out = poisoned(backend(), "out", rows);
+        TaskGraph g = backend().graph("profiled");
+        backend().ops().rmsNorm(g, "layer 0 norm", xb, dx, upload(backend(), "norm", norm), 1, cols, 1e-5f);
+        backend().ops().matVec(g, "layer 0 matvec", out, backend().upload(w), xb, false);
+        try (GraphPlan plan = g.build()) {
+            List<TaskTiming> timings = plan.executeProfiled();
+            assertEquals(List.of("layer 0 norm", "layer 0 matvec"), timings.stream().map(TaskTiming::task).toList());
+            assertTrue(timings.stream().allMatch(t -> t.nanos() >= 0), timings.toString());
+            assertTrue(timings.get(1).cost().bytes() >= rows * cols * 4L);
+            assertClose(matVec(w, normed), readFloats(backend(), out, rows), "profiled");
+            backend().fill(out, CudaTestSupport.POISON);
+            plan.execute();
+            assertClose(matVec(w, normed), readFloats(backend(), out, rows), "replayed after profiling");
+        }
+    }
+
+    @Test
+    void anotherThreadCanReplayAPlan() throws Exception {
+        int dim = 64;
+        float[] x = randomFloats(dim);
+        float[] w = randomFloats(dim);
+        float[] expected = new float[dim];
+        RmsNorm.rmsNorm(expected, x, w, 1, 1e-5f);
+        DeviceBuffer out = poisoned(backend(), "out", dim);
+        TaskGraph g = backend().graph("threads");
+        backend().ops().rmsNorm(g, "norm", out, upload(backend(), "x", x), upload(backend(), "w", w), 1, dim, 1e-5f);
+        try (GraphPlan plan = g.build()) {
+            CompletableFuture.runAsync(plan::execute).get();
+            float[] actual = CompletableFuture.supplyAsync(() -> readFloats(backend(), out, dim)).get();
+            assertClose(expected, actual, "from another thread");
+        }
+    }
+
+    @Test
+    void aMissingKernelIsAnErrorNamingIt() {
+        TaskGraph g = backend().graph("missing");
+        g.task("nothing", new KernelSource("gemv", "no_such_kernel"), Launch.groups(1, 32), Cost.NONE);
+        CudaException e = assertThrows(CudaException.class, g::build);
+        assertTrue(e.getMessage().contains("no_such_kernel"), e.getMessage());
+        // the stream is usable afterwards
+        DeviceBuffer b = upload(backend(), "after", new float[] {1, 2, 3});
+        assertArrayEquals(new float[] {1, 2, 3}, readFloats(backend(), b, 3));
+    }
+
+    @Test
+    void buildOptionsAreRefused() {
+        TaskGraph g = backend().graph("options");
+        g.task("matvec", new KernelSource("gemv", "matvec_f32", "-DWEIGHT_F16"), Launch.groups(1, 32), Cost.NONE);
+        assertThrows(IllegalArgumentException.class, g::build);
+    }
+
+    @Test
+    void theDeviceIsDescribed() {
+        assertTrue(backend().info().computeUnits() > 0);
+        assertTrue(backend().info().globalMemoryBytes() > 0);
+        assertTrue(backend().info().localMemoryBytes() >= 48 * 1024);
+        assertTrue(backend().memoryBandwidthGBs() > 0);
+        assertTrue(backend().device().contains("compute capability"), backend().device());
+    }
+}

@@ -1,0 +1,261 @@
+package videollama.kernels.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceInfo;
+import videollama.kernels.DeviceOps;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KernelSource;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.Transfer;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/**
+ * Every task the CUDA ops emit, for every dtype and cache type, against the committed PTX, without a GPU: the
+ * entry point exists, its parameters match the task's arguments in number and type (a buffer is a .u64 pointer,
+ * an int or a LocalMemory offset a .u32, a float an .f32), and the grid is whole warps within CUDA's limits.
+ * A mismatch here would otherwise show only on a GPU, as garbage or a crash.
+ */
+class CudaOpsKernelsTest {
+    private static final DeviceInfo H100 = new DeviceInfo("CUDA 13.0 driver", "test device", "NVIDIA", "compute capability 9.0", false,
+            132, 80L << 30, 80L << 30, 48 * 1024, 1024, 1980, true, true);
+
+    private record Recorded(String name, KernelSource kernel, Launch launch, Cost cost, Object[] args) {}
+
+    /** A graph that only records its tasks. */
+    private static final class RecordingGraph implements TaskGraph {
+        final List<Recorded> tasks = new ArrayList<>();
+
+        @Override
+        public TaskGraph transferToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) {
+            return this;
+        }
+
+        @Override
+        public TaskGraph task(String name, KernelSource kernel, Launch launch, Cost cost, Object... args) {
+            tasks.add(new Recorded(name, kernel, launch, cost, args));
+            return this;
+        }
+
+        @Override
+        public TaskGraph transferToHost(DeviceBuffer buffer, MemorySegment host) {
+            return this;
+        }
+
+        @Override
+        public GraphPlan build() {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** Just enough of a backend for CudaOps: its device facts and buffers with made-up addresses. */
+    private static final class FakeBackend implements DeviceBackend {
+        long next = 0x10000;
+        final List<CudaBuffer> allocated = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "fake";
+        }
+
+        @Override
+        public String device() {
+            return "fake";
+        }
+
+        @Override
+        public void close() {}
+
+        @Override
+        public DeviceInfo info() {
+            return H100;
+        }
+
+        @Override
+        public DeviceBuffer allocate(String name, long bytes) {
+            CudaBuffer b = new CudaBuffer(name, bytes, next);
+            next += (bytes + 255) / 256 * 256;
+            allocated.add(b);
+            return b;
+        }
+
+        @Override
+        public void release(DeviceBuffer buffer) {}
+
+        @Override
+        public DeviceTensor upload(Tensor tensor) {
+            return new DeviceTensor(tensor.name(), allocate(tensor.name(), tensor.data().byteSize()), tensor.dtype(), tensor.shape());
+        }
+
+        @Override
+        public void write(DeviceBuffer buffer, MemorySegment host) {}
+
+        @Override
+        public void read(DeviceBuffer buffer, MemorySegment host) {}
+
+        @Override
+        public void fill(DeviceBuffer buffer, int pattern) {}
+
+        @Override
+        public TaskGraph graph(String name) {
+            return new RecordingGraph();
+        }
+
+        @Override
+        public DeviceOps ops() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void finish() {}
+    }
+
+    private final FakeBackend backend = new FakeBackend();
+    private final CudaOps ops = new CudaOps(backend);
+    private final Map<String, Ptx> programs = new HashMap<>();
+
+    private DeviceBuffer buffer(long bytes) {
+        return backend.allocate("b", bytes);
+    }
+
+    private DeviceTensor weight(DType dtype, int rows, int cols) {
+        return new DeviceTensor("w", buffer((long) rows * cols * dtype.byteSize()), dtype, new long[] {rows, cols});
+    }
+
+    /** Records every op once for each weight dtype and cache type, at model-like and odd sizes. */
+    private List<Recorded> everyTask() {
+        RecordingGraph g = new RecordingGraph();
+        for (DType dtype : List.of(DType.F32, DType.F16, DType.BF16)) {
+            ops.embedding(g, buffer(4096 * 4), weight(dtype, 32000, 4096), buffer(4), 0);
+            ops.matVec(g, "matvec", buffer(4096 * 4), weight(dtype, 4096, 4096), buffer(4096 * 4), true);
+            ops.matVec(g, "matvec odd", buffer(37 * 4), weight(dtype, 37, 53), buffer(53 * 4), false);
+            ops.qkvMatVec(g, "qkv", buffer(4096 * 4), buffer(1024 * 4), buffer(1024 * 4), weight(dtype, 4096, 4096),
+                    weight(dtype, 1024, 4096), weight(dtype, 1024, 4096), buffer(4096 * 4));
+            ops.swiGluMatVec(g, "swiglu", buffer(11008 * 4), weight(dtype, 11008, 4096), weight(dtype, 11008, 4096), buffer(4096 * 4));
+        }
+        ops.rmsNorm(g, "norm", buffer(4096 * 4), buffer(4096 * 4), buffer(4096 * 4), 1, 4096, 1e-5f);
+        for (KvCacheType cache : KvCacheType.values()) {
+            for (int capacity : new int[] {1, 5, 105, 4096}) {
+                ops.ropeAndCacheWrite(g, "rope", buffer(4096 * 4), buffer(1024 * 4), buffer(1024 * 4), buffer(capacity * 1024L * cache.bytes()),
+                        buffer(capacity * 1024L * cache.bytes()), cache, buffer(capacity * 128 * 4L), capacity, buffer(4), 32, 8, 128);
+                ops.decodeAttention(g, "attention", buffer(4096 * 4), buffer(4096 * 4), buffer(capacity * 1024L * cache.bytes()),
+                        buffer(capacity * 1024L * cache.bytes()), cache, buffer(4), 32, 8, 128, capacity);
+            }
+        }
+        ops.argmax(g, buffer(4), buffer(32000 * 4), 32000);
+        return g.tasks;
+    }
+
+    private Ptx program(String name) {
+        return programs.computeIfAbsent(name, n -> Ptx.parse(CudaBackend.ptx(n)));
+    }
+
+    private static String ptxType(Object arg) {
+        return switch (arg) {
+            case DeviceBuffer b -> "u64";
+            case Integer i -> "u32";
+            case Float f -> "f32";
+            case LocalMemory m -> "u32";
+            default -> "unsupported " + arg.getClass().getSimpleName();
+        };
+    }
+
+    @Test
+    void everyTaskMatchesItsPtxEntryPoint() {
+        List<Recorded> tasks = everyTask();
+        assertTrue(tasks.size() > 20);
+        for (Recorded t : tasks) {
+            List<String> params = program(t.kernel().program()).entries().get(t.kernel().entry());
+            assertNotNull(params, t.kernel().program() + ".ptx has no entry " + t.kernel().entry());
+            List<String> args = java.util.Arrays.stream(t.args()).map(CudaOpsKernelsTest::ptxType).toList();
+            assertEquals(params, args, t.name() + " (" + t.kernel().entry() + "): PTX parameters vs task arguments");
+            assertEquals("", t.kernel().options(), t.name());
+        }
+    }
+
+    @Test
+    void everyLaunchIsWholeWarpsWithinLimits() {
+        for (Recorded t : everyTask()) {
+            LaunchShape s = LaunchShape.of(t.launch(), H100.maxWorkGroupSize(), t.name());
+            assertEquals(0, s.blockX() % 32, t.name() + ": blocks must be whole warps (the kernels shuffle over 32 lanes)");
+            assertEquals(1, s.blockY() * s.blockZ(), t.name());
+            try (Arena arena = Arena.ofConfined()) {
+                KernelParams p = KernelParams.of(t.name(), t.args(), arena, CudaBackend::address);
+                assertTrue(p.sharedMemoryBytes() <= H100.localMemoryBytes(), t.name() + ": " + p.sharedMemoryBytes() + " bytes of shared memory");
+            }
+        }
+    }
+
+    @Test
+    void gemvGridsHaveAWarpForEveryRow() {
+        for (Recorded t : everyTask()) {
+            if (t.kernel().program().equals("gemv")) {
+                LaunchShape s = LaunchShape.of(t.launch(), 1024, t.name());
+                int rows = t.kernel().entry().startsWith("qkv")
+                        ? (Integer) t.args()[7] + 2 * (Integer) t.args()[8]
+                        : (Integer) t.args()[t.kernel().entry().startsWith("swiglu") ? 4 : 3];
+                long warps = (long) s.gridX() * (s.blockX() / 32);
+                assertTrue(warps >= rows && warps < rows + s.blockX() / 32, t.name() + ": " + warps + " warps for " + rows + " rows");
+            }
+        }
+    }
+
+    @Test
+    void attentionSlicesCoverTheCacheAndTheMergeReadsThemAll() {
+        for (Recorded t : everyTask()) {
+            if (t.kernel().entry().startsWith("attention_partial")) {
+                LaunchShape s = LaunchShape.of(t.launch(), 1024, t.name());
+                int slice = (Integer) t.args()[8];
+                long warps = (long) s.gridY() * (s.blockX() / 32);
+                assertEquals(32, s.gridX(), "one block column per query head");
+                DeviceBuffer keys = (DeviceBuffer) t.args()[2];
+                long capacity = keys.bytes() / 1024 / (t.kernel().entry().endsWith("f16") ? 2 : 4);
+                assertTrue(warps * slice >= capacity, t.name() + ": " + warps + " slices of " + slice + " for " + capacity + " positions");
+                DeviceBuffer partials = (DeviceBuffer) t.args()[0];
+                assertTrue(partials.bytes() >= 32 * warps * (2 + 128) * 4, "partials buffer");
+            }
+            if (t.kernel().entry().equals("attention_merge")) {
+                int parts = (Integer) t.args()[4];
+                assertEquals(new LocalMemory(parts * 4L), t.args()[6]);
+            }
+        }
+    }
+
+    @Test
+    void attentionWorkspacesAreSharedBetweenTasksOfOneShape() {
+        RecordingGraph g = new RecordingGraph();
+        for (int layer = 0; layer < 3; layer++) {
+            ops.decodeAttention(g, "attention", buffer(64), buffer(64), buffer(1 << 20), buffer(1 << 20), KvCacheType.F16, buffer(4), 8, 8, 64, 512);
+        }
+        ops.decodeAttention(g, "attention", buffer(64), buffer(64), buffer(1 << 20), buffer(1 << 20), KvCacheType.F16, buffer(4), 8, 8, 64, 1024);
+        assertEquals(2, backend.allocated.stream().filter(b -> b.name().equals("attention partials")).count());
+    }
+
+    @Test
+    void unsupportedShapesAreRefused() {
+        RecordingGraph g = new RecordingGraph();
+        assertThrows(IllegalArgumentException.class, () -> ops.decodeAttention(g, "a", buffer(4), buffer(4), buffer(4), buffer(4),
+                KvCacheType.F32, buffer(4), 8, 3, 64, 16));
+        assertThrows(IllegalArgumentException.class, () -> ops.decodeAttention(g, "a", buffer(4), buffer(4), buffer(4), buffer(4),
+                KvCacheType.F32, buffer(4), 2, 2, 512, 16));
+        assertThrows(IllegalArgumentException.class, () -> ops.matVec(g, "m", buffer(4), weight(DType.I32, 2, 2), buffer(8), false));
+    }
+}

@@ -1,0 +1,133 @@
+package videollama.kernels.cuda;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import videollama.kernels.BackendUnavailableException;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+
+/**
+ * Opens the CUDA backend for a test, or skips the test saying why when this machine has none (our build machines
+ * have no GPU). On a GPU machine set {@code VIDEOLLAMA_REQUIRE_CUDA=1}: a missing backend then fails instead.
+ * Also the helpers the PTX tests share: the repository root and tools on the PATH.
+ */
+final class CudaTestSupport {
+    /** The bit pattern written into outputs before a kernel runs: a NaN no kernel computes. */
+    static final int POISON = 0x7fc0dead;
+
+    private CudaTestSupport() {}
+
+    /** Why the last {@link #openIfPresent} found no backend. */
+    private static volatile String unavailable = "not tried";
+
+    /**
+     * The CUDA backend, or null (remembering why) where this machine has none. Each test then calls
+     * {@link #assumeCuda}, so every one of them is reported as skipped with the reason.
+     */
+    static CudaBackend openIfPresent() {
+        try {
+            return CudaBackend.open();
+        } catch (BackendUnavailableException e) {
+            if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_CUDA"))) {
+                throw e;
+            }
+            unavailable = e.getMessage();
+            return null;
+        }
+    }
+
+    static void assumeCuda(CudaBackend backend) {
+        Assumptions.assumeTrue(backend != null, () -> "no CUDA driver on this machine: " + unavailable);
+    }
+
+    static DeviceBuffer upload(DeviceBackend b, String name, float[] values) {
+        DeviceBuffer buffer = b.allocate(name, Math.max(4, values.length * 4L));
+        b.write(buffer, MemorySegment.ofArray(values));
+        return buffer;
+    }
+
+    static DeviceBuffer upload(DeviceBackend b, String name, int[] values) {
+        DeviceBuffer buffer = b.allocate(name, Math.max(4, values.length * 4L));
+        b.write(buffer, MemorySegment.ofArray(values));
+        return buffer;
+    }
+
+    /** A buffer of {@code floats} elements filled with the poison pattern. */
+    static DeviceBuffer poisoned(DeviceBackend b, String name, long floats) {
+        DeviceBuffer buffer = b.allocate(name, floats * 4);
+        b.fill(buffer, POISON);
+        return buffer;
+    }
+
+    static float[] readFloats(DeviceBackend b, DeviceBuffer buffer, int n) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment host = a.allocate(n * 4L);
+            b.read(buffer, host);
+            return host.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    static int[] readInts(DeviceBackend b, DeviceBuffer buffer, int n) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment host = a.allocate(n * 4L);
+            b.read(buffer, host);
+            return host.toArray(ValueLayout.JAVA_INT);
+        }
+    }
+
+    /** The repository root: the {@code videollama.root} property Maven sets, else the folder above that has scripts/. */
+    static Path repositoryRoot() {
+        String root = System.getProperty("videollama.root");
+        if (root != null && Files.isDirectory(Path.of(root, "scripts"))) {
+            return Path.of(root);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("scripts/build-ptx.sh"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("cannot find the repository root (no scripts/build-ptx.sh above " + Path.of("").toAbsolutePath() + ")");
+    }
+
+    /** The folder of the .cu sources and the committed .ptx files. */
+    static Path kernelSources() {
+        return repositoryRoot().resolve("kernels/src/main/resources/videollama/kernels/cuda");
+    }
+
+    /** An executable on the PATH. */
+    static Optional<Path> onPath(String tool) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        return Stream.of(path.split(java.io.File.pathSeparator))
+                .filter(d -> !d.isEmpty())
+                .map(d -> Path.of(d, tool))
+                .filter(Files::isExecutable)
+                .findFirst();
+    }
+
+    /** Runs a command, returning its exit code and combined output. */
+    static Result run(Path dir, String... command) {
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new Result(p.waitFor(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Result(int exitCode, String output) {}
+}

@@ -1,0 +1,349 @@
+// A stand-in for libcuda.so.1 that runs the kernels on the CPU: the driver functions CudaDriver binds, with the
+// same C signatures, over host memory, with the kernels compiled from the .cu sources against cuda_shim.h.
+// CudaEmulator (a test helper) builds it as a shared library; the Emulated* tests run the CUDA backend's Java
+// code on it end to end: context handling, allocation, copies, module and function lookup, parameter blocks,
+// stream capture into graphs, graph replays and events.
+//
+// It is stricter than a GPU where that finds our bugs sooner: every call but the device queries needs the context
+// current on the calling thread; a copy, launch argument or memset must fall inside a live allocation; a copy,
+// sync or event during a capture is refused (the backend never captures them); a launch checks its grid, block
+// and shared memory. It is weaker in what it cannot see: kernels run one block at a time, in order, so races and
+// speed are invisible, and a kernel's own out-of-bounds access is not caught.
+//
+// Everything runs synchronously under one lock; streams only carry the capture state.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "gemv.cu"
+#include "rmsnorm.cu"
+#include "embedding.cu"
+#include "rope.cu"
+#include "argmax.cu"
+#include "attention.cu"
+
+typedef int CUresult;
+typedef unsigned long long CUdeviceptr;
+typedef int CUdevice;
+
+enum : int {
+    SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, INVALID_IMAGE = 200, INVALID_CONTEXT = 201, INVALID_HANDLE = 400,
+    NOT_FOUND = 500, LAUNCH_OUT_OF_RESOURCES = 701, CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901
+};
+
+namespace {
+
+std::recursive_mutex device_lock;
+int context_token;                                   // the one (primary) context's handle points here
+thread_local void* current_context = nullptr;
+std::map<uintptr_t, size_t> allocations;             // device memory: start -> bytes
+
+bool in_allocation(uintptr_t p, size_t bytes) {
+    auto it = allocations.upper_bound(p);
+    if (it == allocations.begin()) return false;
+    --it;
+    return p >= it->first && p + bytes <= it->first + it->second;
+}
+
+struct Graph { std::vector<std::function<void()>> launches; };
+struct Stream { bool capturing = false; bool invalidated = false; Graph* graph = nullptr; };
+struct Event { bool recorded = false; std::chrono::steady_clock::time_point time; };
+
+// A kernel's launcher: copies the argument values out of cuLaunchKernel's parameter block (as the driver does)
+// and returns the launch to run now or to keep in a graph; an empty function if an argument is refused.
+using Launcher = std::function<std::function<void()>(dim3, dim3, void**, std::string&)>;
+
+template <typename T>
+bool check_argument(const T& value, int index, std::string& error) {
+    if constexpr (std::is_pointer_v<T>) {
+        if (!in_allocation(reinterpret_cast<uintptr_t>(value), 1)) {
+            error = "argument " + std::to_string(index) + " is not device memory";
+            return false;
+        }
+    }
+    return true;
+}
+
+template <typename... P, size_t... I>
+std::function<void()> bind_arguments(void (*kernel)(P...), dim3 grid, dim3 block, void** params, std::string& error,
+                                     std::index_sequence<I...>) {
+    std::tuple<std::remove_cv_t<P>...> values{*static_cast<std::remove_cv_t<P>*>(params[I])...};
+    if (!(check_argument(std::get<I>(values), (int)I, error) && ...)) return {};
+    return [kernel, grid, block, values]() { std::apply([&](auto... v) { emu_launch(kernel, grid, block, v...); }, values); };
+}
+
+template <typename... P>
+Launcher launcher(void (*kernel)(P...)) {
+    return [kernel](dim3 grid, dim3 block, void** params, std::string& error) {
+        return bind_arguments(kernel, grid, block, params, error, std::index_sequence_for<P...>{});
+    };
+}
+
+// Every entry point of the committed PTX (kernels.inc is generated from it by CudaEmulator).
+#define KERNEL(name) {#name, launcher(name)},
+const std::map<std::string, Launcher> kernels = {
+#include "kernels.inc"
+};
+#undef KERNEL
+
+struct Module { std::string ptx; };
+struct Function { std::string name; const Launcher* launch; int max_dynamic_shared = 48 * 1024; };
+
+void report(const std::string& what) { std::fprintf(stderr, "cuda emulator: %s\n", what.c_str()); }
+
+bool has_context() { return current_context == &context_token; }
+
+}  // namespace
+
+#define NEEDS_CONTEXT() do { if (!has_context()) { report(std::string(__func__) + " without a current context"); return INVALID_CONTEXT; } } while (0)
+
+extern "C" {
+
+CUresult cuGetErrorName(CUresult error, const char** name) {
+    static const std::map<int, const char*> names = {
+        {SUCCESS, "CUDA_SUCCESS"}, {INVALID_VALUE, "CUDA_ERROR_INVALID_VALUE"}, {OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY"},
+        {INVALID_IMAGE, "CUDA_ERROR_INVALID_IMAGE"}, {INVALID_CONTEXT, "CUDA_ERROR_INVALID_CONTEXT"},
+        {INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE"}, {NOT_FOUND, "CUDA_ERROR_NOT_FOUND"},
+        {LAUNCH_OUT_OF_RESOURCES, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"},
+        {CAPTURE_UNSUPPORTED, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED"}, {CAPTURE_INVALIDATED, "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED"}};
+    auto it = names.find(error);
+    if (it == names.end()) { *name = nullptr; return INVALID_VALUE; }
+    *name = it->second;
+    return SUCCESS;
+}
+
+CUresult cuInit(unsigned int flags) { return flags == 0 ? SUCCESS : INVALID_VALUE; }
+CUresult cuDriverGetVersion(int* version) { *version = 13000; return SUCCESS; }
+CUresult cuDeviceGetCount(int* count) { *count = 1; return SUCCESS; }
+CUresult cuDeviceGet(CUdevice* device, int ordinal) { if (ordinal != 0) return INVALID_VALUE; *device = 0; return SUCCESS; }
+
+CUresult cuDeviceGetName(char* name, int length, CUdevice device) {
+    if (device != 0) return INVALID_VALUE;
+    std::snprintf(name, length, "CUDA emulator (CPU threads)");
+    return SUCCESS;
+}
+
+CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
+    static const std::map<int, int> attributes = {
+        {1, 1024}, {6, 65535}, {8, 48 * 1024}, {13, 1000000}, {16, 2}, {36, 1000000}, {37, 64}, {38, 1 << 20},
+        {75, 9}, {76, 0}, {97, 227 * 1024}};
+    if (device != 0) return INVALID_VALUE;
+    auto it = attributes.find(attribute);
+    *value = it == attributes.end() ? 0 : it->second;
+    return SUCCESS;
+}
+
+CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice device) { *bytes = size_t(4) << 30; return device == 0 ? SUCCESS : INVALID_VALUE; }
+CUresult cuDevicePrimaryCtxRetain(void** context, CUdevice device) { *context = &context_token; return device == 0 ? SUCCESS : INVALID_VALUE; }
+CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) { return device == 0 ? SUCCESS : INVALID_VALUE; }
+
+CUresult cuCtxSetCurrent(void* context) {
+    if (context != nullptr && context != &context_token) return INVALID_CONTEXT;
+    current_context = context;
+    return SUCCESS;
+}
+
+CUresult cuModuleLoadDataEx(void** module, const void* image, unsigned int options, int* option_keys, void** option_values) {
+    NEEDS_CONTEXT();
+    std::string ptx(static_cast<const char*>(image));
+    for (unsigned int i = 0; i < options; i++) {
+        if (option_keys[i] == 5 && option_values[i] != nullptr) static_cast<char*>(option_values[i])[0] = 0;  // empty error log
+    }
+    if (ptx.find(".version ") == std::string::npos || ptx.find(".target ") == std::string::npos) {
+        report("module image is not PTX text");
+        return INVALID_IMAGE;
+    }
+    *module = new Module{ptx};
+    return SUCCESS;
+}
+
+CUresult cuModuleGetFunction(void** function, void* module, const char* name) {
+    NEEDS_CONTEXT();
+    auto* m = static_cast<Module*>(module);
+    if (m->ptx.find(".entry " + std::string(name) + "(") == std::string::npos) return NOT_FOUND;
+    auto it = kernels.find(name);
+    if (it == kernels.end()) { report(std::string("no emulated kernel ") + name); return NOT_FOUND; }
+    *function = new Function{name, &it->second};
+    return SUCCESS;
+}
+
+CUresult cuModuleUnload(void* module) { NEEDS_CONTEXT(); delete static_cast<Module*>(module); return SUCCESS; }
+
+CUresult cuFuncSetAttribute(void* function, int attribute, int value) {
+    NEEDS_CONTEXT();
+    if (attribute != 8 || value > 227 * 1024) return INVALID_VALUE;
+    static_cast<Function*>(function)->max_dynamic_shared = value;
+    return SUCCESS;
+}
+
+CUresult cuMemAlloc_v2(CUdeviceptr* pointer, size_t bytes) {
+    NEEDS_CONTEXT();
+    if (bytes == 0) return INVALID_VALUE;
+    void* p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+    if (p == nullptr) return OUT_OF_MEMORY;
+    std::memset(p, 0xCD, bytes);  // uninitialised, as on a GPU
+    std::lock_guard<std::recursive_mutex> guard(device_lock);
+    allocations[reinterpret_cast<uintptr_t>(p)] = bytes;
+    *pointer = reinterpret_cast<CUdeviceptr>(p);
+    return SUCCESS;
+}
+
+CUresult cuMemFree_v2(CUdeviceptr pointer) {
+    NEEDS_CONTEXT();
+    std::lock_guard<std::recursive_mutex> guard(device_lock);
+    if (allocations.erase(pointer) == 0) return INVALID_VALUE;
+    std::free(reinterpret_cast<void*>(pointer));
+    return SUCCESS;
+}
+
+static CUresult stream_work(void* stream, const char* what) {
+    auto* s = static_cast<Stream*>(stream);
+    if (s == nullptr) { report(std::string(what) + " on the legacy default stream"); return INVALID_HANDLE; }
+    if (s->capturing) { report(std::string(what) + " during a capture"); s->invalidated = true; return CAPTURE_UNSUPPORTED; }
+    return SUCCESS;
+}
+
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr device, const void* host, size_t bytes, void* stream) {
+    NEEDS_CONTEXT();
+    if (CUresult r = stream_work(stream, "cuMemcpyHtoDAsync"); r != SUCCESS) return r;
+    std::lock_guard<std::recursive_mutex> guard(device_lock);
+    if (!in_allocation(device, bytes)) { report("host-to-device copy outside device memory"); return INVALID_VALUE; }
+    std::memcpy(reinterpret_cast<void*>(device), host, bytes);
+    return SUCCESS;
+}
+
+CUresult cuMemcpyDtoHAsync_v2(void* host, CUdeviceptr device, size_t bytes, void* stream) {
+    NEEDS_CONTEXT();
+    if (CUresult r = stream_work(stream, "cuMemcpyDtoHAsync"); r != SUCCESS) return r;
+    std::lock_guard<std::recursive_mutex> guard(device_lock);
+    if (!in_allocation(device, bytes)) { report("device-to-host copy outside device memory"); return INVALID_VALUE; }
+    std::memcpy(host, reinterpret_cast<void*>(device), bytes);
+    return SUCCESS;
+}
+
+CUresult cuMemsetD32Async(CUdeviceptr device, unsigned int value, size_t words, void* stream) {
+    NEEDS_CONTEXT();
+    if (CUresult r = stream_work(stream, "cuMemsetD32Async"); r != SUCCESS) return r;
+    std::lock_guard<std::recursive_mutex> guard(device_lock);
+    if (!in_allocation(device, words * 4)) { report("memset outside device memory"); return INVALID_VALUE; }
+    auto* p = reinterpret_cast<unsigned int*>(device);
+    for (size_t i = 0; i < words; i++) p[i] = value;
+    return SUCCESS;
+}
+
+CUresult cuLaunchKernel(void* function, unsigned int grid_x, unsigned int grid_y, unsigned int grid_z, unsigned int block_x,
+                        unsigned int block_y, unsigned int block_z, unsigned int shared_bytes, void* stream, void** params,
+                        void** extra) {
+    NEEDS_CONTEXT();
+    auto* f = static_cast<Function*>(function);
+    auto* s = static_cast<Stream*>(stream);
+    if (f == nullptr || s == nullptr || extra != nullptr) return INVALID_HANDLE;
+    std::lock_guard<std::recursive_mutex> guard(device_lock);
+    CUresult refused = SUCCESS;
+    if (grid_x == 0 || grid_y == 0 || grid_z == 0 || grid_y > 65535 || grid_z > 65535 || block_x == 0 || block_x > 1024
+            || (unsigned long long)block_x * block_y * block_z > 1024) {
+        report(f->name + ": invalid grid or block");
+        refused = INVALID_VALUE;
+    } else if ((int)shared_bytes > f->max_dynamic_shared) {
+        report(f->name + ": " + std::to_string(shared_bytes) + " bytes of dynamic shared memory without opting in");
+        refused = LAUNCH_OUT_OF_RESOURCES;
+    } else if (block_y != 1 || block_z != 1 || grid_z != 1 || block_x % 32 != 0) {
+        report(f->name + ": the emulator runs 1-D blocks of whole warps and 2-D grids only");
+        refused = INVALID_VALUE;
+    }
+    std::function<void()> launch;
+    if (refused == SUCCESS) {
+        std::string error;
+        launch = (*f->launch)(dim3{grid_x, grid_y, 1}, dim3{block_x, 1, 1}, params, error);
+        if (!launch) { report(f->name + ": " + error); refused = INVALID_VALUE; }
+    }
+    if (refused != SUCCESS) {
+        if (s->capturing) s->invalidated = true;
+        return refused;
+    }
+    if (s->capturing) {
+        s->graph->launches.push_back(launch);
+    } else {
+        launch();
+    }
+    return SUCCESS;
+}
+
+CUresult cuStreamCreate(void** stream, unsigned int flags) { NEEDS_CONTEXT(); (void)flags; *stream = new Stream(); return SUCCESS; }
+
+CUresult cuStreamSynchronize(void* stream) { NEEDS_CONTEXT(); return stream_work(stream, "cuStreamSynchronize"); }
+
+CUresult cuStreamDestroy_v2(void* stream) { NEEDS_CONTEXT(); delete static_cast<Stream*>(stream); return SUCCESS; }
+
+CUresult cuStreamBeginCapture_v2(void* stream, int mode) {
+    NEEDS_CONTEXT();
+    auto* s = static_cast<Stream*>(stream);
+    if (s == nullptr || s->capturing || mode < 0 || mode > 2) return INVALID_VALUE;
+    s->capturing = true;
+    s->invalidated = false;
+    s->graph = new Graph();
+    return SUCCESS;
+}
+
+CUresult cuStreamEndCapture(void* stream, void** graph) {
+    NEEDS_CONTEXT();
+    auto* s = static_cast<Stream*>(stream);
+    if (s == nullptr || !s->capturing) return INVALID_VALUE;
+    s->capturing = false;
+    if (s->invalidated) {
+        delete s->graph;
+        *graph = nullptr;
+        return CAPTURE_INVALIDATED;
+    }
+    *graph = s->graph;
+    return SUCCESS;
+}
+
+CUresult cuGraphInstantiateWithFlags(void** exec, void* graph, unsigned long long flags) {
+    NEEDS_CONTEXT();
+    if (graph == nullptr || flags != 0) return INVALID_VALUE;
+    *exec = new Graph(*static_cast<Graph*>(graph));
+    return SUCCESS;
+}
+
+CUresult cuGraphLaunch(void* exec, void* stream) {
+    NEEDS_CONTEXT();
+    if (exec == nullptr) return INVALID_HANDLE;
+    if (CUresult r = stream_work(stream, "cuGraphLaunch"); r != SUCCESS) return r;
+    std::lock_guard<std::recursive_mutex> guard(device_lock);
+    for (auto& launch : static_cast<Graph*>(exec)->launches) launch();
+    return SUCCESS;
+}
+
+CUresult cuGraphExecDestroy(void* exec) { NEEDS_CONTEXT(); delete static_cast<Graph*>(exec); return SUCCESS; }
+CUresult cuGraphDestroy(void* graph) { NEEDS_CONTEXT(); delete static_cast<Graph*>(graph); return SUCCESS; }
+
+CUresult cuEventCreate(void** event, unsigned int flags) { NEEDS_CONTEXT(); (void)flags; *event = new Event(); return SUCCESS; }
+
+CUresult cuEventRecord(void* event, void* stream) {
+    NEEDS_CONTEXT();
+    if (CUresult r = stream_work(stream, "cuEventRecord"); r != SUCCESS) return r;
+    auto* e = static_cast<Event*>(event);
+    e->recorded = true;
+    e->time = std::chrono::steady_clock::now();
+    return SUCCESS;
+}
+
+CUresult cuEventSynchronize(void* event) { NEEDS_CONTEXT(); return event == nullptr ? INVALID_HANDLE : SUCCESS; }
+
+CUresult cuEventElapsedTime_v2(float* milliseconds, void* start, void* end) {
+    NEEDS_CONTEXT();
+    auto* a = static_cast<Event*>(start);
+    auto* b = static_cast<Event*>(end);
+    if (!a->recorded || !b->recorded) return INVALID_HANDLE;
+    *milliseconds = std::chrono::duration<float, std::milli>(b->time - a->time).count();
+    return SUCCESS;
+}
+
+CUresult cuEventDestroy_v2(void* event) { NEEDS_CONTEXT(); delete static_cast<Event*>(event); return SUCCESS; }
+
+}  // extern "C"
