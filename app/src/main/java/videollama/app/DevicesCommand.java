@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.DeviceInfo;
+import videollama.kernels.cuda.CudaBackend;
 import videollama.kernels.opencl.OpenCLDevices;
 
 /** {@code videollama devices}: the compute devices this machine offers, with their limits. */
@@ -44,7 +45,11 @@ final class DevicesCommand implements Callable<Integer> {
         } catch (BackendUnavailableException e) {
             out.println("opencl: " + e.getMessage());
         }
-        out.println("cuda: not built yet (issue #3 is under way)");
+        try (CudaBackend cuda = CudaBackend.open()) {
+            out.println("cuda: " + cuda.device());
+        } catch (BackendUnavailableException e) {
+            out.println("cuda: " + e.getMessage());
+        }
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package videollama.kernels;
 
 import java.util.List;
+import videollama.kernels.cuda.CudaBackend;
 import videollama.kernels.opencl.OpenCLBackend;
 import videollama.kernels.opencl.OpenCLDevices;
 import videollama.kernels.reference.ReferenceBackend;
@@ -16,16 +17,22 @@ public final class Backends {
         return switch (name) {
             case "reference" -> new ReferenceBackend();
             case "opencl" -> OpenCLBackend.open();
-            case "cuda" -> throw new BackendUnavailableException(name, "not built yet (issue #3 is under way); use --backend opencl or reference");
+            case "cuda" -> CudaBackend.open();
             default -> throw new IllegalArgumentException("unknown backend '" + name + "' (choose one of " + String.join(", ", NAMES) + ")");
         };
     }
 
     /**
-     * The best backend available here: OpenCL on a GPU if there is one, else the reference path (OpenCL on a
-     * CPU, PoCL, is not yet faster than it; choose it with {@code --backend opencl}).
+     * The best backend available here: CUDA if there is an NVIDIA driver, else OpenCL on a GPU, else the
+     * reference path (OpenCL on a CPU, PoCL, is not faster than it at the bundled model's size; choose it with
+     * {@code --backend opencl}).
      */
     public static Backend openBest() {
+        try {
+            return CudaBackend.open();
+        } catch (BackendUnavailableException e) {
+            // no NVIDIA driver: try OpenCL
+        }
         try {
             if (OpenCLDevices.list().stream().anyMatch(d -> !d.isCpu())) {
                 return OpenCLBackend.open();

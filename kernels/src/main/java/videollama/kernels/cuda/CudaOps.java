@@ -2,6 +2,7 @@ package videollama.kernels.cuda;
 
 import java.util.HashMap;
 import java.util.Map;
+import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -11,6 +12,7 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
@@ -167,5 +169,84 @@ final class CudaOps implements DeviceOps {
         int threads = (int) Math.min(ARGMAX_THREADS, backend.info().maxWorkGroupSize()) / 32 * 32;
         g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, threads), new Cost(4L * n, n),
                 out, x, n);
+    }
+
+    // ---- encoder ops: written for OpenCL, not yet ported to CUDA ------------------------------------------------
+    // Each says so when a graph is built with it, so a CUDA run of the vision or audio branch fails with a clear
+    // message instead of computing something else.
+
+    private static UnsupportedOperationException notYet(String op) {
+        return new UnsupportedOperationException("the CUDA backend has no " + op + " kernel yet; use --backend opencl");
+    }
+
+    @Override
+    public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                       DeviceBuffer residual, int m, int n, int k) {
+        throw notYet("linear (GEMM)");
+    }
+
+    @Override
+    public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
+                          int rows, int dim, float eps) {
+        throw notYet("layerNorm");
+    }
+
+    @Override
+    public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual, DeviceBuffer weight,
+                             DeviceBuffer bias, int rows, int dim, float eps) {
+        throw notYet("addLayerNorm");
+    }
+
+    @Override
+    public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
+        throw notYet("gelu");
+    }
+
+    @Override
+    public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        throw notYet("biasGelu");
+    }
+
+    @Override
+    public void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
+        throw notYet("softmax");
+    }
+
+    @Override
+    public void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
+        throw notYet("l2Normalize");
+    }
+
+    @Override
+    public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
+        throw notYet("add");
+    }
+
+    @Override
+    public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        throw notYet("addBias");
+    }
+
+    @Override
+    public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+                          KvCacheType kvType, AttentionShape shape) {
+        throw notYet("multi-row attention");
+    }
+
+    @Override
+    public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
+                               DeviceBuffer bias, int batch, int height, int width, int stride) {
+        throw notYet("patchEmbedding");
+    }
+
+    @Override
+    public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
+                                  DeviceBuffer positions, int batch, int patches, int dim) {
+        throw notYet("prependClassToken");
+    }
+
+    @Override
+    public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
+        throw notYet("addPositions");
     }
 }
