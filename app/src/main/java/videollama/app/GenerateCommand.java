@@ -72,8 +72,9 @@ final class GenerateCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
 
         Path dir = CommonOptions.modelOrBundled(model);
-        try (Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of);
-             Backend compute = backend == null ? Backends.openBest() : openBackend(cli)) {
+        // The backend first: a missing device is reported before a long model load.
+        try (Backend compute = backend == null ? Backends.openBest() : openBackend(cli);
+             Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
             if (chatTemplate == null && !raw) {
                 chatTemplate = ChatTemplate.forVocabulary(llama.config().vocabSize());
