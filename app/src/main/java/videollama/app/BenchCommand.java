@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
 import videollama.kernels.Backends;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.Profile;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
@@ -21,6 +23,7 @@ import videollama.weights.DType;
 /**
  * {@code videollama bench decode}: batch-1 greedy decode speed of a model shape with random weights, as
  * tokens/s and achieved memory bandwidth (decode streams every weight once per token), medians after warm-up.
+ * With {@code --prompt-tokens N} also the prefill of an N-token prompt, batched and one position at a time.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Decode benchmark on a model shape with seeded random weights: tokens/s, GB/s, per-kernel profile.")
@@ -47,6 +50,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "8", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "0",
+            description = "Also time the prefill of an N-token prompt, batched and one position at a time, each in a fresh "
+                    + "session (0: leave out; default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--prompt-runs", defaultValue = "3",
+            description = "Timed prefills of each kind with --prompt-tokens, after one untimed (default: ${DEFAULT-VALUE}).")
+    int promptRuns;
 
     @Option(names = "--bandwidth-gbs", paramLabel = "GB/s", defaultValue = "0",
             description = "The device's memory bandwidth, to report the share of it achieved (0: leave out).")
@@ -75,6 +87,10 @@ final class BenchCommand implements Callable<Integer> {
         };
         if (tokens < 1 || warmup < 0 || tokens + warmup + 1 > s.context()) {
             throw new CommandLine.ParameterException(cli, "--tokens/--warmup: need 1 <= tokens and tokens + warmup < " + s.context());
+        }
+        if (promptTokens < 0 || promptTokens > s.context() || promptRuns < 1) {
+            throw new CommandLine.ParameterException(cli, "--prompt-tokens/--prompt-runs: need 0 <= prompt tokens <= "
+                    + s.context() + " and at least one run");
         }
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
@@ -118,8 +134,53 @@ final class BenchCommand implements Callable<Integer> {
                     out.print(p.replays() == 0 ? "no kernels to profile on the reference backend\n" : p.table(bandwidth));
                 }
             }
+            if (promptTokens > 0) {
+                int[] prompt = new SplittableRandom(promptTokens).ints(promptTokens, 3, s.vocab()).toArray();
+                prompt[0] = llama.tokenizer().bosId();
+                long batched = medianPrefillNanos(llama, compute, prompt, "batched");
+                out.println();
+                out.println(String.format(Locale.ROOT, "prefill of %d tokens, median of %d runs, each in a fresh session:",
+                        promptTokens, promptRuns));
+                out.println(String.format(Locale.ROOT, "  batched             %9.1f ms  %8.1f prompt tokens/s", batched / 1e6,
+                        promptTokens / (batched / 1e9)));
+                if (compute instanceof DeviceBackend) { // the reference path has only its own batched form
+                    long positions = medianPrefillNanos(llama, compute, prompt, "positions");
+                    out.println(String.format(Locale.ROOT, "  position by position %8.1f ms  %8.1f prompt tokens/s", positions / 1e6,
+                            promptTokens / (positions / 1e9)));
+                    out.println(String.format(Locale.ROOT, "  speed-up            %9.2fx", positions / (double) batched));
+                }
+            }
         }
         return 0;
+    }
+
+    /**
+     * The median time of {@code --prompt-runs} prefills of {@code prompt} (last row's logits back), each in a new
+     * session made with {@code videollama.prefill=mode}, after one untimed prefill that compiles the kernels.
+     */
+    private long medianPrefillNanos(Llama llama, Backend compute, int[] prompt, String mode) {
+        String before = System.getProperty("videollama.prefill");
+        System.setProperty("videollama.prefill", mode);
+        try {
+            long[] nanos = new long[promptRuns];
+            for (int run = -1; run < promptRuns; run++) {
+                try (LlamaSession session = llama.newSession(compute, prompt.length)) {
+                    long t0 = System.nanoTime();
+                    session.forwardTokens(prompt, false);
+                    if (run >= 0) {
+                        nanos[run] = System.nanoTime() - t0;
+                    }
+                }
+            }
+            Arrays.sort(nanos);
+            return nanos[nanos.length / 2];
+        } finally {
+            if (before == null) {
+                System.clearProperty("videollama.prefill");
+            } else {
+                System.setProperty("videollama.prefill", before);
+            }
+        }
     }
 
     private void report(PrintWriter out, SyntheticLlama.Shape s, DType weights, Backend compute, long[] nanos) {

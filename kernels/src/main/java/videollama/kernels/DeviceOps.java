@@ -34,6 +34,15 @@ public interface DeviceOps {
                            DeviceBuffer cosSin, int tablePositions, DeviceBuffer pos, int heads, int kvHeads, int headDim);
 
     /**
+     * {@link #ropeAndCacheWrite} of {@code rows} rows at positions {@code pos[0] .. pos[0] + rows - 1} (a prefill
+     * chunk): {@code q} [rows, heads·headDim] and {@code k} [rows, kvHeads·headDim] rotated in place, the rotated
+     * keys and the values [rows, kvHeads·headDim] written into those rows of the caches.
+     */
+    void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                               DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
+                               int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim);
+
+    /**
      * Attention of one query row at position {@code pos[0]} over cache rows {@code 0..pos[0]}:
      * {@code out_h = softmax(q_h·Kᵀ / sqrt(headDim)) · V} per head, grouped-query heads as in the reference.
      */
@@ -69,6 +78,12 @@ public interface DeviceOps {
 
     /** {@code out = x / max(‖x‖₂, eps) · scale} per row (ImageBind's head: scale 20). */
     void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale);
+
+    /**
+     * LLaMA's gated MLP middle after separate gate and up projections (batched prefill): {@code out[i] =
+     * silu(gate[i]) · up[i]} over {@code n} elements; {@code out} may be {@code gate} or {@code up}.
+     */
+    void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n);
 
     /** {@code out = a + b} over {@code n} elements. */
     void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n);

@@ -180,6 +180,18 @@ final class CudaOps implements DeviceOps {
     }
 
     @Override
+    public void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                                      DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
+                                      int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
+        throw notYet("ropeAndCacheWriteRows (batched prefill)");
+    }
+
+    @Override
+    public void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
+        throw notYet("swiGlu (batched prefill)");
+    }
+
+    @Override
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                        DeviceBuffer residual, int m, int n, int k) {
         throw notYet("linear (GEMM)");

@@ -131,6 +131,33 @@ final class OpenCLOps implements DeviceOps {
     }
 
     @Override
+    public void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                                      DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
+                                      int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
+        if (rows < 1 || headDim % 2 != 0) {
+            throw new IllegalArgumentException(name + ": " + rows + " rows of heads of " + headDim + " (rows >= 1, even heads)");
+        }
+        long qFloats = (long) rows * heads * headDim;
+        long kvFloats = (long) rows * kvHeads * headDim;
+        requireBytes(name, "q", q, 4 * qFloats);
+        requireBytes(name, "k", k, 4 * kvFloats);
+        requireBytes(name, "v", v, 4 * kvFloats);
+        requireBytes(name, "key cache", keyCache, (long) tablePositions * kvHeads * headDim * cacheType.bytes());
+        requireBytes(name, "value cache", valueCache, (long) tablePositions * kvHeads * headDim * cacheType.bytes());
+        int pairs = (heads + kvHeads) * headDim / 2;
+        g.task(name, new KernelSource("rope", "rope_cache_write_rows", kvOption(cacheType)),
+                Launch.groups2d((pairs + groupSize - 1) / groupSize, groupSize, rows),
+                new Cost(8 * qFloats + 12 * kvFloats + 2 * kvFloats * cacheType.bytes(), 6L * pairs * rows),
+                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, rows, heads, kvHeads, headDim);
+    }
+
+    private static void requireBytes(String name, String what, DeviceBuffer b, long bytes) {
+        if (b.bytes() < bytes) {
+            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + bytes);
+        }
+    }
+
+    @Override
     public void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
                                 DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
                                 int heads, int kvHeads, int headDim, int capacity) {
@@ -150,6 +177,18 @@ final class OpenCLOps implements DeviceOps {
         int size = (int) Math.min(256, Long.highestOneBit(backend.info().maxWorkGroupSize()));
         g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, size), new Cost(4L * n, n),
                 out, x, n, new LocalMemory(size * 4L), new LocalMemory(size * 4L));
+    }
+
+    @Override
+    public void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException(name + ": " + n + " elements");
+        }
+        requireBytes(name, "out", out, 4L * n);
+        requireBytes(name, "gate", gate, 4L * n);
+        requireBytes(name, "up", up, 4L * n);
+        g.task(name, new KernelSource("activations", "swiglu"), Launch.items(n, groupSize), new Cost(12L * n, 5L * n),
+                out, gate, up, n);
     }
 
     // ---- encoder families, delegated ------------------------------------------------------------------------------

@@ -20,10 +20,15 @@ import videollama.model.ModelException;
 import videollama.weights.Tensor;
 
 /**
- * LLaMA decoding on a device backend: the weights uploaded once in their stored dtype, the key/value cache and
- * every activation resident on the device, and one replayed task graph per position. Only the position and the
- * token id (or an input embedding row) go in; only the logits, or with greedy decoding just the next token id,
- * come back.
+ * LLaMA on a device backend: the weights uploaded once in their stored dtype, the key/value cache and every
+ * activation resident on the device. A decode step replays one task graph per position; only the position and
+ * the token id (or an input embedding row) go in, only the logits, or with greedy decoding just the next token
+ * id, come back. An input of two or more rows (a prompt, or soft tokens) is prefilled in one batched pass per
+ * chunk ({@link DevicePrefill}).
+ *
+ * <p>The system property {@code videollama.prefill=positions} runs every input one position at a time through
+ * the decode graph instead (the bench compares the two); backends without the batched ops (CUDA for now) do so
+ * anyway.
  */
 final class DeviceLlamaSession implements LlamaSession {
     private final LlamaConfig config;
@@ -44,14 +49,17 @@ final class DeviceLlamaSession implements LlamaSession {
     private final GraphPlan tokenLogitsPlan;  // a token id, embedded on the device, logits back
     private final GraphPlan tokenGreedyPlan;  // a token id in, the argmax of its logits back
     private final List<GraphPlan> plans = new ArrayList<>();
+    /** Batched prefill of inputs of two or more rows; false: one position at a time. */
+    private boolean batched;
+    private DevicePrefill prefill; // made at the first batched input
     private int position;
     private Profile profile;
 
     /** The device buffers of one sequence. */
-    private record Buffers(DeviceBuffer x, DeviceBuffer xb, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
-                           DeviceBuffer attention, DeviceBuffer hidden, DeviceBuffer logits, DeviceBuffer token,
-                           DeviceBuffer pos, DeviceBuffer next, DeviceBuffer cosSin,
-                           DeviceBuffer[] keyCache, DeviceBuffer[] valueCache) {}
+    record Buffers(DeviceBuffer x, DeviceBuffer xb, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                   DeviceBuffer attention, DeviceBuffer hidden, DeviceBuffer logits, DeviceBuffer token,
+                   DeviceBuffer pos, DeviceBuffer next, DeviceBuffer cosSin,
+                   DeviceBuffer[] keyCache, DeviceBuffer[] valueCache) {}
 
     DeviceLlamaSession(LlamaConfig config, LlamaWeights weights, DeviceLlamaWeights deviceWeights, DeviceBackend device,
                        int capacity, KvCacheType cacheType) {
@@ -73,6 +81,12 @@ final class DeviceLlamaSession implements LlamaSession {
         rowLogitsPlan = plan("row-logits", false, true, false);
         tokenLogitsPlan = plan("token-logits", true, true, false);
         tokenGreedyPlan = plan("token-greedy", true, true, true);
+        batched = switch (System.getProperty("videollama.prefill", "batched")) {
+            case "batched" -> true;
+            case "positions" -> false;
+            default -> throw new IllegalArgumentException("videollama.prefill must be batched or positions, not "
+                    + System.getProperty("videollama.prefill"));
+        };
     }
 
     private Buffers allocate() {
@@ -187,7 +201,17 @@ final class DeviceLlamaSession implements LlamaSession {
         if (n <= 0) {
             throw new IllegalArgumentException("forward needs at least one input row");
         }
+        if (embeddings.length < (long) n * config.hiddenSize()) {
+            throw new IllegalArgumentException(n + " input rows need " + (long) n * config.hiddenSize() + " floats, got "
+                    + embeddings.length);
+        }
         nextPosition(n);
+        if (n >= 2 && batched) {
+            float[] logits = forwardBatched(embeddings, n, logitsForEveryRow);
+            if (logits != null) {
+                return logits;
+            }
+        }
         int d = config.hiddenSize();
         int vocab = config.vocabSize();
         float[] logits = new float[(logitsForEveryRow ? n : 1) * vocab];
@@ -210,6 +234,9 @@ final class DeviceLlamaSession implements LlamaSession {
             throw new IllegalArgumentException("forward needs at least one token");
         }
         nextPosition(tokens.length);
+        if (tokens.length >= 2 && batched) {
+            return forward(embed(tokens), tokens.length, logitsForEveryRow);
+        }
         int vocab = config.vocabSize();
         float[] logits = new float[(logitsForEveryRow ? tokens.length : 1) * vocab];
         for (int t = 0; t < tokens.length; t++) {
@@ -226,6 +253,49 @@ final class DeviceLlamaSession implements LlamaSession {
                 run(rowPlan);
             }
             position++;
+        }
+        return logits;
+    }
+
+    /**
+     * {@code n} rows in batched chunks; null (nothing run) when this backend lacks a batched op, after which
+     * this session prefills one position at a time.
+     */
+    private float[] forwardBatched(float[] embeddings, int n, boolean logitsForEveryRow) {
+        if (prefill == null) {
+            prefill = new DevicePrefill(config, device, w, cacheType, capacity, b, hostPos, hostLogits);
+        }
+        int d = config.hiddenSize();
+        int vocab = config.vocabSize();
+        float[] logits = new float[(logitsForEveryRow ? n : 1) * vocab];
+        int done = 0;
+        for (int rows : DevicePrefill.chunkLengths(n)) {
+            boolean last = done + rows == n;
+            DevicePrefill.Head head = logitsForEveryRow ? DevicePrefill.Head.EVERY_ROW
+                    : last ? DevicePrefill.Head.LAST_ROW : DevicePrefill.Head.NONE;
+            DevicePrefill.Chunk chunk;
+            try {
+                chunk = prefill.chunk(position, rows, head);
+            } catch (UnsupportedOperationException e) {
+                if (done > 0) {
+                    throw e; // every chunk runs the same layer ops, so only the first can find one missing
+                }
+                // the backend has no kernel for an op of the batched pass: one position at a time from now on
+                batched = false;
+                prefill.close();
+                prefill = null;
+                return null;
+            }
+            MemorySegment.copy(embeddings, done * d, chunk.input(), JAVA_FLOAT, 0, rows * d);
+            hostPos.set(JAVA_INT, 0, position);
+            run(chunk.plan());
+            if (logitsForEveryRow) {
+                MemorySegment.copy(chunk.logits(), JAVA_FLOAT, 0, logits, done * vocab, rows * vocab);
+            } else if (last) {
+                MemorySegment.copy(chunk.logits(), JAVA_FLOAT, 0, logits, 0, vocab);
+            }
+            position += rows;
+            done += rows;
         }
         return logits;
     }
@@ -257,6 +327,10 @@ final class DeviceLlamaSession implements LlamaSession {
 
     @Override
     public void close() {
+        if (prefill != null) {
+            prefill.close();
+            prefill = null;
+        }
         for (GraphPlan p : plans) {
             p.close();
         }
