@@ -49,16 +49,16 @@ public final class Profile {
     public synchronized String table(double bandwidthGBs) {
         StringBuilder s = new StringBuilder();
         long total = Math.max(1, totalNanos());
-        s.append(String.format(Locale.ROOT, "%-22s %7s %12s %7s %9s %10s%s%n", "op", "calls", "µs/replay", "share", "GB/s",
+        s.append(String.format(Locale.ROOT, "%-26s %7s %12s %7s %9s %10s%s%n", "op", "calls", "µs/replay", "share", "GB/s",
                 "GFLOP/s", bandwidthGBs > 0 ? "  of bandwidth" : ""));
         rows.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().nanos, a.getValue().nanos)).forEach(e -> {
             Row r = e.getValue();
             double gbs = r.nanos == 0 ? 0 : r.bytes / (double) r.nanos;
-            s.append(String.format(Locale.ROOT, "%-22s %7d %12.1f %6.1f%% %9.1f %10.1f%s%n", e.getKey(), r.calls / Math.max(1, replays),
+            s.append(String.format(Locale.ROOT, "%-26s %7d %12.1f %6.1f%% %9.1f %10.1f%s%n", e.getKey(), r.calls / Math.max(1, replays),
                     r.nanos / 1e3 / Math.max(1, replays), 100.0 * r.nanos / total, gbs, r.nanos == 0 ? 0 : r.flops / (double) r.nanos,
                     bandwidthGBs > 0 ? String.format(Locale.ROOT, "  %5.1f%%", 100 * gbs / bandwidthGBs) : ""));
         });
-        s.append(String.format(Locale.ROOT, "%-22s %7s %12.1f %6.1f%%%n", "total", "", total / 1e3 / Math.max(1, replays), 100.0));
+        s.append(String.format(Locale.ROOT, "%-26s %7s %12.1f %6.1f%%%n", "total", "", total / 1e3 / Math.max(1, replays), 100.0));
         return s.toString();
     }
 }
