@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static videollama.kernels.cuda.CudaTestSupport.poisoned;
-import static videollama.kernels.cuda.CudaTestSupport.readFloats;
-import static videollama.kernels.cuda.CudaTestSupport.upload;
+import static videollama.kernels.KernelChecks.POISON;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.upload;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,29 +52,10 @@ abstract class CudaGraphContract {
 
     private final Random random = new Random(System.nanoTime());
 
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
-
     private static float[] matVec(Tensor w, float[] x) {
         float[] out = new float[w.toFloatArray().length / x.length];
         MatMul.matmul(out, new WeightMatrix(w), x, 1);
         return out;
-    }
-
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i]);
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        assertTrue(maxDiff <= 1e-5 * maxRef, what + ": relative error " + maxDiff / maxRef);
     }
 
     @Test
@@ -79,8 +63,8 @@ abstract class CudaGraphContract {
         int rows = 70;
         int cols = 96;
         try (Arena host = Arena.ofConfined()) {
-            float[] w1 = randomFloats(rows * cols);
-            float[] x1 = randomFloats(cols);
+            float[] w1 = randomFloats(random, rows * cols);
+            float[] x1 = randomFloats(random, cols);
             MemorySegment hostW = host.allocateFrom(JAVA_FLOAT, w1);
             MemorySegment hostX = host.allocateFrom(JAVA_FLOAT, x1);
             MemorySegment hostOut = host.allocate(JAVA_FLOAT, rows);
@@ -95,13 +79,13 @@ abstract class CudaGraphContract {
             Tensor tw1 = Tensor.ofFloats("w", w1, rows, cols);
             try (GraphPlan plan = g.build()) {
                 plan.execute();
-                assertClose(matVec(tw1, x1), hostOut.toArray(JAVA_FLOAT), "first replay");
+                assertClose(matVec(tw1, x1), hostOut.toArray(JAVA_FLOAT), 1e-5, "first replay");
                 // new host values: x is copied again, w (ONCE) is not
-                float[] x2 = randomFloats(cols);
+                float[] x2 = randomFloats(random, cols);
                 MemorySegment.copy(x2, 0, hostX, JAVA_FLOAT, 0, cols);
-                MemorySegment.copy(randomFloats(rows * cols), 0, hostW, JAVA_FLOAT, 0, rows * cols);
+                MemorySegment.copy(randomFloats(random, rows * cols), 0, hostW, JAVA_FLOAT, 0, rows * cols);
                 plan.execute();
-                assertClose(matVec(tw1, x2), hostOut.toArray(JAVA_FLOAT), "second replay");
+                assertClose(matVec(tw1, x2), hostOut.toArray(JAVA_FLOAT), 1e-5, "second replay");
             }
         }
     }
@@ -109,8 +93,8 @@ abstract class CudaGraphContract {
     @Test
     void aReplayWithoutHostOutputsStillRunsItsTasks() {
         int dim = 131;
-        float[] x = randomFloats(dim);
-        float[] w = randomFloats(dim);
+        float[] x = randomFloats(random, dim);
+        float[] w = randomFloats(random, dim);
         float[] expected = new float[dim];
         RmsNorm.rmsNorm(expected, x, w, 1, 1e-5f);
         DeviceBuffer out = poisoned(backend(), "out", dim);
@@ -118,7 +102,7 @@ abstract class CudaGraphContract {
         backend().ops().rmsNorm(g, "norm", out, upload(backend(), "x", x), upload(backend(), "w", w), 1, dim, 1e-5f);
         try (GraphPlan plan = g.build()) {
             plan.execute();
-            assertClose(expected, readFloats(backend(), out, dim), "rmsnorm");
+            assertClose(expected, readFloats(backend(), out, dim), 1e-5, "rmsnorm");
         }
     }
 
@@ -126,9 +110,9 @@ abstract class CudaGraphContract {
     void aProfiledReplayTimesEachTaskAndComputesTheSame() {
         int rows = 300;
         int cols = 512;
-        float[] x = randomFloats(cols);
-        float[] norm = randomFloats(cols);
-        Tensor w = Tensor.ofFloats("w", randomFloats(rows * cols), rows, cols);
+        float[] x = randomFloats(random, cols);
+        float[] norm = randomFloats(random, cols);
+        Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols);
         float[] normed = new float[cols];
         RmsNorm.rmsNorm(normed, x, norm, 1, 1e-5f);
         DeviceBuffer dx = upload(backend(), "x", x);
@@ -142,18 +126,18 @@ abstract class CudaGraphContract {
             assertEquals(List.of("layer 0 norm", "layer 0 matvec"), timings.stream().map(TaskTiming::task).toList());
             assertTrue(timings.stream().allMatch(t -> t.nanos() >= 0), timings.toString());
             assertTrue(timings.get(1).cost().bytes() >= rows * cols * 4L);
-            assertClose(matVec(w, normed), readFloats(backend(), out, rows), "profiled");
-            backend().fill(out, CudaTestSupport.POISON);
+            assertClose(matVec(w, normed), readFloats(backend(), out, rows), 1e-5, "profiled");
+            backend().fill(out, POISON);
             plan.execute();
-            assertClose(matVec(w, normed), readFloats(backend(), out, rows), "replayed after profiling");
+            assertClose(matVec(w, normed), readFloats(backend(), out, rows), 1e-5, "replayed after profiling");
         }
     }
 
     @Test
     void anotherThreadCanReplayAPlan() throws Exception {
         int dim = 64;
-        float[] x = randomFloats(dim);
-        float[] w = randomFloats(dim);
+        float[] x = randomFloats(random, dim);
+        float[] w = randomFloats(random, dim);
         float[] expected = new float[dim];
         RmsNorm.rmsNorm(expected, x, w, 1, 1e-5f);
         DeviceBuffer out = poisoned(backend(), "out", dim);
@@ -162,7 +146,7 @@ abstract class CudaGraphContract {
         try (GraphPlan plan = g.build()) {
             CompletableFuture.runAsync(plan::execute).get();
             float[] actual = CompletableFuture.supplyAsync(() -> readFloats(backend(), out, dim)).get();
-            assertClose(expected, actual, "from another thread");
+            assertClose(expected, actual, 1e-5, "from another thread");
         }
     }
 

@@ -1,11 +1,13 @@
 package videollama.kernels.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static videollama.kernels.cuda.CudaTestSupport.poisoned;
-import static videollama.kernels.cuda.CudaTestSupport.readFloats;
-import static videollama.kernels.cuda.CudaTestSupport.readInts;
-import static videollama.kernels.cuda.CudaTestSupport.upload;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.readInts;
+import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.upload;
 
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
@@ -14,7 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.reference.Activations;
@@ -47,42 +48,14 @@ abstract class CudaOpsContract {
 
     private final Random random = new Random(System.nanoTime());
 
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
-
-    /** Max |a − e| / max |e|, and no NaN (a poisoned element left unwritten). */
-    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length);
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i] + " (not written?)");
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        double error = maxDiff / Math.max(maxRef, 1e-30);
-        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
-    }
-
-    private static void run(TaskGraph g) {
-        try (GraphPlan plan = g.build()) {
-            plan.execute();
-        }
-    }
-
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}, accumulate {3}")
     @CsvSource({"1, 1, F32, false", "37, 53, F32, false", "130, 300, F16, false", "65, 1001, BF16, true", "3, 4096, F32, true",
             "19, 264, F16, true", "9, 136, BF16, false", "11, 1028, F32, false", "4096, 11008, F16, true", "32000, 4096, BF16, false"})
     void matVec(int rows, int cols, DType dtype, boolean accumulate) {
         assumeGpuSized((long) rows * cols);
-        Tensor w = Tensor.ofFloats("w", randomFloats(rows * cols), rows, cols).convertTo(dtype);
-        float[] x = randomFloats(cols);
-        float[] start = randomFloats(rows);
+        Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
+        float[] x = randomFloats(random, cols);
+        float[] start = randomFloats(random, rows);
         float[] expected = new float[rows];
         MatMul.matmul(expected, new WeightMatrix(w), x, 1);
         if (accumulate) {
@@ -94,7 +67,7 @@ abstract class CudaOpsContract {
         DeviceBuffer out = accumulate ? upload(backend(), "out", start) : poisoned(backend(), "out", rows);
         TaskGraph g = backend().graph("matvec");
         backend().ops().matVec(g, "matvec", out, dw, upload(backend(), "x", x), accumulate);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend(), out, rows), 1e-5, "matvec " + dtype);
     }
 
@@ -102,10 +75,10 @@ abstract class CudaOpsContract {
     @CsvSource({"1, 1, 1, F32", "64, 32, 64, F32", "96, 24, 97, F16", "768, 768, 33, BF16", "24, 8, 256, BF16", "4096, 1024, 4096, F16"})
     void qkvMatVec(int qRows, int kvRows, int cols, DType dtype) {
         assumeGpuSized((long) (qRows + 2 * kvRows) * cols);
-        Tensor wq = Tensor.ofFloats("wq", randomFloats(qRows * cols), qRows, cols).convertTo(dtype);
-        Tensor wk = Tensor.ofFloats("wk", randomFloats(kvRows * cols), kvRows, cols).convertTo(dtype);
-        Tensor wv = Tensor.ofFloats("wv", randomFloats(kvRows * cols), kvRows, cols).convertTo(dtype);
-        float[] x = randomFloats(cols);
+        Tensor wq = Tensor.ofFloats("wq", randomFloats(random, qRows * cols), qRows, cols).convertTo(dtype);
+        Tensor wk = Tensor.ofFloats("wk", randomFloats(random, kvRows * cols), kvRows, cols).convertTo(dtype);
+        Tensor wv = Tensor.ofFloats("wv", randomFloats(random, kvRows * cols), kvRows, cols).convertTo(dtype);
+        float[] x = randomFloats(random, cols);
         float[] q = new float[qRows];
         float[] k = new float[kvRows];
         float[] v = new float[kvRows];
@@ -117,7 +90,7 @@ abstract class CudaOpsContract {
         DeviceBuffer dv = poisoned(backend(), "v", kvRows);
         TaskGraph g = backend().graph("qkv");
         backend().ops().qkvMatVec(g, "qkv", dq, dk, dv, backend().upload(wq), backend().upload(wk), backend().upload(wv), upload(backend(), "x", x));
-        run(g);
+        runOnce(g);
         assertClose(q, readFloats(backend(), dq, qRows), 1e-5, "q " + dtype);
         assertClose(k, readFloats(backend(), dk, kvRows), 1e-5, "k " + dtype);
         assertClose(v, readFloats(backend(), dv, kvRows), 1e-5, "v " + dtype);
@@ -127,9 +100,9 @@ abstract class CudaOpsContract {
     @CsvSource({"1, 3, F32", "45, 77, F32", "172, 64, F16", "33, 129, BF16", "20, 512, BF16", "12, 516, F32", "11008, 4096, F16"})
     void swiGluMatVec(int rows, int cols, DType dtype) {
         assumeGpuSized(2L * rows * cols);
-        Tensor gate = Tensor.ofFloats("gate", randomFloats(rows * cols), rows, cols).convertTo(dtype);
-        Tensor up = Tensor.ofFloats("up", randomFloats(rows * cols), rows, cols).convertTo(dtype);
-        float[] x = randomFloats(cols);
+        Tensor gate = Tensor.ofFloats("gate", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
+        Tensor up = Tensor.ofFloats("up", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
+        float[] x = randomFloats(random, cols);
         float[] g = new float[rows];
         float[] u = new float[rows];
         MatMul.matmul(g, new WeightMatrix(gate), x, 1);
@@ -138,35 +111,35 @@ abstract class CudaOpsContract {
         DeviceBuffer out = poisoned(backend(), "out", rows);
         TaskGraph graph = backend().graph("swiglu");
         backend().ops().swiGluMatVec(graph, "swiglu", out, backend().upload(gate), backend().upload(up), upload(backend(), "x", x));
-        run(graph);
+        runOnce(graph);
         assertClose(g, readFloats(backend(), out, rows), 1e-5, "swiglu " + dtype);
     }
 
     @ParameterizedTest(name = "{0} rows x {1}")
     @CsvSource({"1, 1", "1, 64", "3, 97", "2, 5120", "1, 4096"})
     void rmsNorm(int rows, int dim) {
-        float[] x = randomFloats(rows * dim);
-        float[] w = randomFloats(dim);
+        float[] x = randomFloats(random, rows * dim);
+        float[] w = randomFloats(random, dim);
         float[] expected = new float[rows * dim];
         RmsNorm.rmsNorm(expected, x, w, rows, 1e-5f);
         DeviceBuffer out = poisoned(backend(), "out", rows * dim);
         TaskGraph g = backend().graph("rmsnorm");
         backend().ops().rmsNorm(g, "rmsnorm", out, upload(backend(), "x", x), upload(backend(), "w", w), rows, dim, 1e-5f);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend(), out, rows * dim), 1e-5, "rmsnorm");
     }
 
     @Test
     void rmsNormInPlace() {
         int dim = 300;
-        float[] x = randomFloats(2 * dim);
-        float[] w = randomFloats(dim);
+        float[] x = randomFloats(random, 2 * dim);
+        float[] w = randomFloats(random, dim);
         float[] expected = new float[2 * dim];
         RmsNorm.rmsNorm(expected, x, w, 2, 1e-6f);
         DeviceBuffer dx = upload(backend(), "x", x);
         TaskGraph g = backend().graph("rmsnorm");
         backend().ops().rmsNorm(g, "rmsnorm", dx, dx, upload(backend(), "w", w), 2, dim, 1e-6f);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend(), dx, 2 * dim), 1e-5, "rmsnorm in place");
     }
 
@@ -175,12 +148,12 @@ abstract class CudaOpsContract {
     void embeddingReadsTheRowOfTheIdOnTheDevice(DType dtype) {
         int vocab = 29;
         int dim = 67;
-        Tensor table = Tensor.ofFloats("table", randomFloats(vocab * dim), vocab, dim).convertTo(dtype);
+        Tensor table = Tensor.ofFloats("table", randomFloats(random, vocab * dim), vocab, dim).convertTo(dtype);
         int[] ids = {5, 17, 28};
         DeviceBuffer out = poisoned(backend(), "out", dim);
         TaskGraph g = backend().graph("embedding");
         backend().ops().embedding(g, out, backend().upload(table), upload(backend(), "ids", ids), 2);
-        run(g);
+        runOnce(g);
         float[] expected = new float[dim];
         new WeightMatrix(table).copyRow(28, expected, 0);
         assertClose(expected, readFloats(backend(), out, dim), 0, "embedding " + dtype);
@@ -188,24 +161,24 @@ abstract class CudaOpsContract {
 
     @Test
     void argmaxTakesTheFirstLargest() {
-        float[] x = randomFloats(32003);
+        float[] x = randomFloats(random, 32003);
         x[20011] = 50f;
         x[30000] = 50f;
         DeviceBuffer out = backend().allocate("out", 4);
         TaskGraph g = backend().graph("argmax");
         backend().ops().argmax(g, out, upload(backend(), "x", x), x.length);
-        run(g);
+        runOnce(g);
         assertEquals(20011, readInts(backend(), out, 1)[0]);
         float[] small = {-3f, -1f, -2f};
         TaskGraph g2 = backend().graph("argmax-small");
         backend().ops().argmax(g2, out, upload(backend(), "small", small), 3);
-        run(g2);
+        runOnce(g2);
         assertEquals(1, readInts(backend(), out, 1)[0]);
         float[] equal = new float[5000];
         java.util.Arrays.fill(equal, 1f);
         TaskGraph g3 = backend().graph("argmax-equal");
         backend().ops().argmax(g3, out, upload(backend(), "equal", equal), equal.length);
-        run(g3);
+        runOnce(g3);
         assertEquals(0, readInts(backend(), out, 1)[0]);
     }
 
@@ -225,13 +198,13 @@ abstract class CudaOpsContract {
         // the cache rows before `start`, as the reference holds them (rotated keys)
         float[] keys = new float[capacity * kvDim];
         float[] values = new float[capacity * kvDim];
-        float[] oldKeys = randomFloats(start * kvDim);
-        float[] oldValues = randomFloats(start * kvDim);
+        float[] oldKeys = randomFloats(random, start * kvDim);
+        float[] oldValues = randomFloats(random, start * kvDim);
         System.arraycopy(oldKeys, 0, keys, 0, oldKeys.length);
         System.arraycopy(oldValues, 0, values, 0, oldValues.length);
-        float[] q = randomFloats(qDim);
-        float[] k = randomFloats(kvDim);
-        float[] v = randomFloats(kvDim);
+        float[] q = randomFloats(random, qDim);
+        float[] k = randomFloats(random, kvDim);
+        float[] v = randomFloats(random, kvDim);
         // reference
         float[] qr = q.clone();
         float[] kr = k.clone();
@@ -254,7 +227,7 @@ abstract class CudaOpsContract {
                 table, capacity, upload(backend(), "pos", new int[] {start}), heads, kvHeads, headDim);
         backend().ops().decodeAttention(g, "attention", out, dq, keyCache, valueCache, cacheType,
                 upload(backend(), "pos2", new int[] {start}), heads, kvHeads, headDim, capacity);
-        run(g);
+        runOnce(g);
         double tolerance = cacheType == KvCacheType.F32 ? 1e-5 : 1e-2;
         assertClose(qr, readFloats(backend(), dq, qDim), 1e-5, "rotated q");
         assertClose(kr, readFloats(backend(), dk, kvDim), 1e-5, "rotated k");

@@ -2,27 +2,20 @@ package videollama.kernels.cuda;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import videollama.kernels.BackendUnavailableException;
-import videollama.kernels.DeviceBackend;
-import videollama.kernels.DeviceBuffer;
 
 /**
  * Opens the CUDA backend for a test, or skips the test saying why when this machine has none (our build machines
  * have no GPU). On a GPU machine set {@code VIDEOLLAMA_REQUIRE_CUDA=1}: a missing backend then fails instead.
- * Also the helpers the PTX tests share: the repository root and tools on the PATH.
+ * Also the helpers the PTX tests share: the repository root and tools on the PATH. The buffer helpers and checks
+ * the CUDA tests share with the other backends' are in {@link videollama.kernels.KernelChecks}.
  */
 final class CudaTestSupport {
-    /** The bit pattern written into outputs before a kernel runs: a NaN no kernel computes. */
-    static final int POISON = 0x7fc0dead;
-
     private CudaTestSupport() {}
 
     /** Why the last {@link #openIfPresent} found no backend. */
@@ -46,41 +39,6 @@ final class CudaTestSupport {
 
     static void assumeCuda(CudaBackend backend) {
         Assumptions.assumeTrue(backend != null, () -> "no CUDA driver on this machine: " + unavailable);
-    }
-
-    static DeviceBuffer upload(DeviceBackend b, String name, float[] values) {
-        DeviceBuffer buffer = b.allocate(name, Math.max(4, values.length * 4L));
-        b.write(buffer, MemorySegment.ofArray(values));
-        return buffer;
-    }
-
-    static DeviceBuffer upload(DeviceBackend b, String name, int[] values) {
-        DeviceBuffer buffer = b.allocate(name, Math.max(4, values.length * 4L));
-        b.write(buffer, MemorySegment.ofArray(values));
-        return buffer;
-    }
-
-    /** A buffer of {@code floats} elements filled with the poison pattern. */
-    static DeviceBuffer poisoned(DeviceBackend b, String name, long floats) {
-        DeviceBuffer buffer = b.allocate(name, floats * 4);
-        b.fill(buffer, POISON);
-        return buffer;
-    }
-
-    static float[] readFloats(DeviceBackend b, DeviceBuffer buffer, int n) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(n * 4L);
-            b.read(buffer, host);
-            return host.toArray(ValueLayout.JAVA_FLOAT);
-        }
-    }
-
-    static int[] readInts(DeviceBackend b, DeviceBuffer buffer, int n) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(n * 4L);
-            b.read(buffer, host);
-            return host.toArray(ValueLayout.JAVA_INT);
-        }
     }
 
     /** The repository root: the {@code videollama.root} property Maven sets, else the folder above that has scripts/. */

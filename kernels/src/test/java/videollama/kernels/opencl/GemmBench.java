@@ -1,5 +1,8 @@
 package videollama.kernels.opencl;
 
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.upload;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,8 +65,8 @@ public final class GemmBench {
                 int n = s[1];
                 int k = s[2];
                 DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, n * k), n, k).convertTo(dtype));
-                DeviceBuffer x = OpenCLTestSupport.upload(backend, "x", randomFloats(random, m * k));
-                DeviceBuffer bias = OpenCLTestSupport.upload(backend, "bias", randomFloats(random, n));
+                DeviceBuffer x = upload(backend, "x", randomFloats(random, m * k));
+                DeviceBuffer bias = upload(backend, "bias", randomFloats(random, n));
                 DeviceBuffer out = backend.allocate("out", 4L * m * n);
                 // every configuration in turn, several rounds: the machine may be shared, so the fastest replay
                 // of each says most about the kernel, and interleaving spreads the disturbances evenly
@@ -120,13 +123,5 @@ public final class GemmBench {
 
     private static int[] ints(String s) {
         return Arrays.stream(s.split("x")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    private static float[] randomFloats(Random random, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
     }
 }

@@ -3,10 +3,13 @@ package videollama.kernels.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static videollama.kernels.opencl.OpenCLTestSupport.POISON;
-import static videollama.kernels.opencl.OpenCLTestSupport.poisoned;
-import static videollama.kernels.opencl.OpenCLTestSupport.readFloats;
-import static videollama.kernels.opencl.OpenCLTestSupport.upload;
+import static videollama.kernels.KernelChecks.POISON;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.upload;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
@@ -50,34 +52,6 @@ class OpenCLAttentionOpsTest {
     static void close() {
         if (backend != null) {
             backend.close();
-        }
-    }
-
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
-
-    /** Max |a − e| / max |e|, and no NaN (a poisoned element left unwritten). */
-    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length);
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i] + " (not written?)");
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        double error = maxDiff / Math.max(maxRef, 1e-30);
-        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
-    }
-
-    private static void run(TaskGraph g) {
-        try (GraphPlan plan = g.build()) {
-            plan.execute();
         }
     }
 
@@ -118,9 +92,9 @@ class OpenCLAttentionOpsTest {
                 AttentionShape.defaultScale(headDim), causal, start);
         int qElements = sets * queries * s.queryWidth();
         int kvElements = sets * keys * s.kvWidth();
-        float[] q = randomFloats(qElements);
-        float[] k = randomFloats(kvElements);
-        float[] v = randomFloats(kvElements);
+        float[] q = randomFloats(random, qElements);
+        float[] k = randomFloats(random, kvElements);
+        float[] v = randomFloats(random, kvElements);
         float[] expected = new float[qElements];
         MultiHeadAttention.attention(expected, q, k, v, s);
 
@@ -129,7 +103,7 @@ class OpenCLAttentionOpsTest {
         new OpenCLAttentionOps(backend, rowPerItem).attention(g, "attention", StridedRows.dense(out, s.queryWidth()),
                 StridedRows.dense(upload(backend, "q", q), s.queryWidth()), StridedRows.dense(upload(backend, "k", k), s.kvWidth()),
                 StridedRows.dense(upload(backend, "v", v), s.kvWidth()), KvCacheType.F32, s);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, qElements), 1e-5, variant(rowPerItem) + " " + s);
     }
 
@@ -143,7 +117,7 @@ class OpenCLAttentionOpsTest {
         int tokens = 21;
         AttentionShape s = AttentionShape.selfAttention(tokens, 3, 24);
         int width = s.queryWidth();
-        float[] fused = randomFloats(tokens * 3 * width);
+        float[] fused = randomFloats(random, tokens * 3 * width);
         float[] q = new float[tokens * width];
         float[] k = new float[tokens * width];
         float[] v = new float[tokens * width];
@@ -164,7 +138,7 @@ class OpenCLAttentionOpsTest {
         new OpenCLAttentionOps(backend, rowPerItem).attention(g, "attention", new StridedRows(out, outOffset, outStride),
                 new StridedRows(qkv, 0, 3 * width), new StridedRows(qkv, width, 3 * width), new StridedRows(qkv, 2 * width, 3 * width),
                 KvCacheType.F32, s);
-        run(g);
+        runOnce(g);
         float[] all = readFloats(backend, out, outElements);
         float[] actual = new float[tokens * width];
         for (int i = 0; i < outElements; i++) {
@@ -192,11 +166,11 @@ class OpenCLAttentionOpsTest {
         int kvWidth = s.kvWidth();
         int layerElements = capacity * kvWidth;
         // the cache as stored (f16), and the same values widened: what the reference sees
-        Tensor keyCache = Tensor.ofFloats("k", randomFloats(layers * layerElements), layers * capacity, kvWidth).convertTo(DType.F16);
-        Tensor valueCache = Tensor.ofFloats("v", randomFloats(layers * layerElements), layers * capacity, kvWidth).convertTo(DType.F16);
+        Tensor keyCache = Tensor.ofFloats("k", randomFloats(random, layers * layerElements), layers * capacity, kvWidth).convertTo(DType.F16);
+        Tensor valueCache = Tensor.ofFloats("v", randomFloats(random, layers * layerElements), layers * capacity, kvWidth).convertTo(DType.F16);
         float[] k = Arrays.copyOfRange(keyCache.toFloatArray(), layerElements, layerElements + s.keys() * kvWidth);
         float[] v = Arrays.copyOfRange(valueCache.toFloatArray(), layerElements, layerElements + s.keys() * kvWidth);
-        float[] q = randomFloats(s.queries() * s.queryWidth());
+        float[] q = randomFloats(random, s.queries() * s.queryWidth());
         float[] expected = new float[q.length];
         MultiHeadAttention.attention(expected, q, k, v, s);
 
@@ -206,7 +180,7 @@ class OpenCLAttentionOpsTest {
                 StridedRows.dense(upload(backend, "q", q), s.queryWidth()),
                 new StridedRows(backend.upload(keyCache).buffer(), layerElements, kvWidth),
                 new StridedRows(backend.upload(valueCache).buffer(), layerElements, kvWidth), KvCacheType.F16, s);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, q.length), 1e-5, variant(rowPerItem) + " f16 cache");
     }
 

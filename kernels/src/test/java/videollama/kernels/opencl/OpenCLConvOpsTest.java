@@ -2,10 +2,12 @@ package videollama.kernels.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static videollama.kernels.opencl.OpenCLTestSupport.poisoned;
-import static videollama.kernels.opencl.OpenCLTestSupport.readFloats;
-import static videollama.kernels.opencl.OpenCLTestSupport.upload;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.upload;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -19,7 +21,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLConvOps.Variant;
 import videollama.kernels.reference.PatchEmbedding;
@@ -46,34 +47,6 @@ class OpenCLConvOpsTest {
     static void close() {
         if (backend != null) {
             backend.close();
-        }
-    }
-
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
-
-    /** Max |a − e| / max |e|, and no NaN (a poisoned element left unwritten). */
-    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length);
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i] + " (not written?)");
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        double error = maxDiff / Math.max(maxRef, 1e-30);
-        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
-    }
-
-    private static void run(TaskGraph g) {
-        try (GraphPlan plan = g.build()) {
-            plan.execute();
         }
     }
 
@@ -104,9 +77,9 @@ class OpenCLConvOpsTest {
     @MethodSource("geometries")
     void patchEmbeddingMatchesTheReference(Variant variant, int batch, int cin, int height, int width, int k, int stride,
                                            int cout, DType dtype, boolean withBias) {
-        Tensor weight = Tensor.ofFloats("w", randomFloats(cout * cin * k * k), cout, cin, k, k).convertTo(dtype);
-        float[] images = randomFloats(batch * cin * height * width);
-        float[] bias = withBias ? randomFloats(cout) : null;
+        Tensor weight = Tensor.ofFloats("w", randomFloats(random, cout * cin * k * k), cout, cin, k, k).convertTo(dtype);
+        float[] images = randomFloats(random, batch * cin * height * width);
+        float[] bias = withBias ? randomFloats(random, cout) : null;
         int patches = PatchEmbedding.outputSize(height, k, stride) * PatchEmbedding.outputSize(width, k, stride);
         int outputs = batch * patches * cout;
         float[] expected = new float[outputs];
@@ -116,7 +89,7 @@ class OpenCLConvOpsTest {
         TaskGraph g = backend.graph("patch-embed");
         new OpenCLConvOps(backend, variant).patchEmbedding(g, "patch-embed", out, upload(backend, "images", images),
                 backend.upload(weight), withBias ? upload(backend, "bias", bias) : null, batch, height, width, stride);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, outputs), 1e-5, variant + " " + dtype);
     }
 
@@ -129,11 +102,11 @@ class OpenCLConvOpsTest {
     @Test
     void rejectsWeightsAndBuffersThatDoNotFit() {
         OpenCLConvOps ops = new OpenCLConvOps(backend);
-        DeviceBuffer images = upload(backend, "images", randomFloats(2 * 9 * 11));
+        DeviceBuffer images = upload(backend, "images", randomFloats(random, 2 * 9 * 11));
         DeviceBuffer out = poisoned(backend, "out", 4 * 5 * 5);
-        DeviceTensor matrix = backend.upload(Tensor.ofFloats("w", randomFloats(5 * 18), 5, 18));
-        DeviceTensor oblong = backend.upload(Tensor.ofFloats("w", randomFloats(5 * 2 * 3 * 2), 5, 2, 3, 2));
-        DeviceTensor filters = backend.upload(Tensor.ofFloats("w", randomFloats(5 * 2 * 3 * 3), 5, 2, 3, 3));
+        DeviceTensor matrix = backend.upload(Tensor.ofFloats("w", randomFloats(random, 5 * 18), 5, 18));
+        DeviceTensor oblong = backend.upload(Tensor.ofFloats("w", randomFloats(random, 5 * 2 * 3 * 2), 5, 2, 3, 2));
+        DeviceTensor filters = backend.upload(Tensor.ofFloats("w", randomFloats(random, 5 * 2 * 3 * 3), 5, 2, 3, 3));
         TaskGraph g = backend.graph("bad");
         assertThrows(IllegalArgumentException.class, () -> ops.patchEmbedding(g, "matrix", out, images, matrix, null, 1, 9, 11, 2));
         assertThrows(IllegalArgumentException.class, () -> ops.patchEmbedding(g, "oblong", out, images, oblong, null, 1, 9, 11, 2));
@@ -146,9 +119,9 @@ class OpenCLConvOpsTest {
     @ParameterizedTest(name = "{0} x {1} patches x {2}, positions {3}")
     @CsvSource({"3, 7, 13, false", "3, 7, 13, true", "2, 256, 1408, true", "2, 228, 768, true"})
     void prependClassTokenMatchesTheReference(int batch, int patches, int dim, boolean withPositions) {
-        float[] tokens = randomFloats(batch * patches * dim);
-        float[] cls = randomFloats(dim);
-        float[] positions = randomFloats((patches + 1) * dim);
+        float[] tokens = randomFloats(random, batch * patches * dim);
+        float[] cls = randomFloats(random, dim);
+        float[] positions = randomFloats(random, (patches + 1) * dim);
         int outputs = batch * (patches + 1) * dim;
         float[] expected = new float[outputs];
         PatchEmbedding.prependClassToken(expected, tokens, cls, batch, patches, dim);
@@ -160,7 +133,7 @@ class OpenCLConvOpsTest {
         TaskGraph g = backend.graph("cls");
         new OpenCLConvOps(backend).prependClassToken(g, "cls", out, upload(backend, "tokens", tokens), upload(backend, "cls", cls),
                 withPositions ? upload(backend, "positions", positions) : null, batch, patches, dim);
-        run(g);
+        runOnce(g);
         // One float add or none per element, on both sides: exact.
         assertClose(expected, readFloats(backend, out, outputs), 0, "class token, positions " + withPositions);
     }
@@ -170,12 +143,12 @@ class OpenCLConvOpsTest {
         int batch = 3;
         int tokens = 229;
         int dim = 35;
-        float[] x = randomFloats(batch * tokens * dim);
-        float[] positions = randomFloats(tokens * dim);
+        float[] x = randomFloats(random, batch * tokens * dim);
+        float[] positions = randomFloats(random, tokens * dim);
         DeviceBuffer dx = upload(backend, "x", x);
         TaskGraph g = backend.graph("positions");
         new OpenCLConvOps(backend).addPositions(g, "positions", dx, upload(backend, "positions", positions), batch, tokens, dim);
-        run(g);
+        runOnce(g);
         PatchEmbedding.addPositions(x, positions, batch, tokens, dim);
         assertClose(x, readFloats(backend, dx, x.length), 0, "positions");
     }

@@ -1,11 +1,12 @@
 package videollama.kernels.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static videollama.kernels.opencl.OpenCLTestSupport.poisoned;
-import static videollama.kernels.opencl.OpenCLTestSupport.readFloats;
-import static videollama.kernels.opencl.OpenCLTestSupport.upload;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.upload;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLGemmOps.Block;
 import videollama.kernels.opencl.OpenCLGemmOps.Kernel;
@@ -71,14 +71,6 @@ class OpenCLGemmOpsTest {
         if (backend != null) {
             backend.close();
         }
-    }
-
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
     }
 
     private static OpenCLGemmOps forced(Kernel kernel, Tile tile, Block block) {
@@ -141,10 +133,10 @@ class OpenCLGemmOpsTest {
     }
 
     private void check(OpenCLGemmOps ops, int m, int n, int k, DType dtype, Epilogue epilogue) {
-        Tensor w = Tensor.ofFloats("w", randomFloats(n * k), n, k).convertTo(dtype);
-        float[] x = randomFloats(m * k);
-        float[] bias = epilogue.bias ? randomFloats(n) : null;
-        float[] residual = epilogue.residual ? randomFloats(m * n) : null;
+        Tensor w = Tensor.ofFloats("w", randomFloats(random, n * k), n, k).convertTo(dtype);
+        float[] x = randomFloats(random, m * k);
+        float[] bias = epilogue.bias ? randomFloats(random, n) : null;
+        float[] residual = epilogue.residual ? randomFloats(random, m * n) : null;
         float[] expected = new float[m * n];
         Linear.linear(expected, new WeightMatrix(w), x, bias, residual, m);
 
@@ -153,31 +145,15 @@ class OpenCLGemmOpsTest {
         DeviceBuffer dBias = bias == null ? null : upload(backend, "bias", bias);
         TaskGraph g = backend.graph("linear");
         ops.linear(g, "linear", out, upload(backend, "x", x), backend.upload(w), dBias, dResidual, m, n, k);
-        try (GraphPlan plan = g.build()) {
-            plan.execute();
-        }
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, m * n), 1e-5, ops.kernelFor(m) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue);
-    }
-
-    /** Max |a − e| / max |e|, and no NaN (a poisoned element left unwritten). */
-    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length);
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i] + " (not written?)");
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        double error = maxDiff / Math.max(maxRef, 1e-30);
-        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
     }
 
     @Test
     void mismatchedShapesAreRefused() {
         OpenCLGemmOps ops = new OpenCLGemmOps((OpenCLBackend) backend);
-        DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(6), 2, 3));
-        DeviceBuffer x = upload(backend, "x", randomFloats(12));
+        DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
+        DeviceBuffer x = upload(backend, "x", randomFloats(random, 12));
         DeviceBuffer out = backend.allocate("out", 4 * 8);
         TaskGraph g = backend.graph("bad");
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "k", out, x, w, null, null, 4, 2, 4));

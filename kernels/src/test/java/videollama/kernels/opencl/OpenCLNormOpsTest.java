@@ -3,9 +3,12 @@ package videollama.kernels.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static videollama.kernels.opencl.OpenCLTestSupport.poisoned;
-import static videollama.kernels.opencl.OpenCLTestSupport.readFloats;
-import static videollama.kernels.opencl.OpenCLTestSupport.upload;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.upload;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -19,7 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.reference.Elementwise;
 import videollama.kernels.reference.Gelu;
@@ -58,34 +60,6 @@ class OpenCLNormOpsTest {
                 .flatMap(width -> Stream.of(false, true).map(inPlace -> Arguments.of(rows, width, inPlace))));
     }
 
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
-
-    /** Max |a − e| / max |e|, and no NaN or infinity (a poisoned element left unwritten). */
-    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length);
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i] + " (not written?)");
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        double error = maxDiff / Math.max(maxRef, 1e-30);
-        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
-    }
-
-    private static void run(TaskGraph g) {
-        try (GraphPlan plan = g.build()) {
-            plan.execute();
-        }
-    }
-
     /** The input buffer, and the output: the input itself in place, else a poisoned buffer of the same size. */
     private record InOut(DeviceBuffer in, DeviceBuffer out) {
         static InOut of(float[] x, boolean inPlace) {
@@ -102,15 +76,15 @@ class OpenCLNormOpsTest {
     @MethodSource("shapes")
     void layerNorm(int rows, int dim, boolean inPlace) {
         float eps = new float[] {1e-6f, 1e-5f, 1e-12f}[(rows + dim) % 3]; // each eps on some shapes
-        float[] x = randomFloats(rows * dim);
-        float[] w = randomFloats(dim);
-        float[] b = randomFloats(dim);
+        float[] x = randomFloats(random, rows * dim);
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
         float[] expected = new float[rows * dim];
         LayerNorm.layerNorm(expected, x, w, b, rows, eps);
         InOut io = InOut.of(x, inPlace);
         TaskGraph g = backend.graph("layernorm");
         ops.layerNorm(g, "layernorm", io.out(), io.in(), upload(backend, "w", w), upload(backend, "b", b), rows, dim, eps);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, io.out(), rows * dim), TOLERANCE, label("layernorm eps " + eps, rows, dim, inPlace));
     }
 
@@ -118,10 +92,10 @@ class OpenCLNormOpsTest {
     @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
     @MethodSource("shapes")
     void addLayerNorm(int rows, int dim, boolean inPlace) {
-        float[] x = randomFloats(rows * dim);
-        float[] residual = randomFloats(rows * dim);
-        float[] w = randomFloats(dim);
-        float[] b = randomFloats(dim);
+        float[] x = randomFloats(random, rows * dim);
+        float[] residual = randomFloats(random, rows * dim);
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
         float[] expected = new float[rows * dim];
         LayerNorm.addLayerNorm(expected, x, residual, w, b, rows, 1e-12f);
         DeviceBuffer dx = upload(backend, "x", x);
@@ -129,7 +103,7 @@ class OpenCLNormOpsTest {
         DeviceBuffer out = !inPlace ? poisoned(backend, "out", rows * dim) : dim % 2 == 1 ? dr : dx;
         TaskGraph g = backend.graph("add-layernorm");
         ops.addLayerNorm(g, "add-layernorm", out, dx, dr, upload(backend, "w", w), upload(backend, "b", b), rows, dim, 1e-12f);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, rows * dim), TOLERANCE, label("add-layernorm", rows, dim, inPlace));
     }
 
@@ -143,12 +117,12 @@ class OpenCLNormOpsTest {
     @ValueSource(ints = {7, 768, 1408})
     void layerNormOfConstantRowsWithEps1e12IsTheBias(int dim) {
         int rows = 5;
-        float[] x = randomFloats(rows * dim);
+        float[] x = randomFloats(random, rows * dim);
         Arrays.fill(x, 0, dim, 0.75f);
         Arrays.fill(x, 2 * dim, 3 * dim, 0f);
         Arrays.fill(x, 4 * dim, 5 * dim, -1234.5f);
-        float[] w = randomFloats(dim);
-        float[] b = randomFloats(dim);
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
         float[] expected = new float[rows * dim];
         LayerNorm.layerNorm(expected, x, w, b, rows, 1e-12f);
         // x + residual constant too: 0.5 + 0.25 in every element of row 0.
@@ -163,7 +137,7 @@ class OpenCLNormOpsTest {
         TaskGraph g = backend.graph("layernorm-constant");
         ops.layerNorm(g, "layernorm", out, upload(backend, "x", x), dw, db, rows, dim, 1e-12f);
         ops.addLayerNorm(g, "add-layernorm", sumOut, upload(backend, "half", half), upload(backend, "quarter", quarter), dw, db, rows, dim, 1e-12f);
-        run(g);
+        runOnce(g);
         float[] actual = readFloats(backend, out, rows * dim);
         float[] actualSum = readFloats(backend, sumOut, rows * dim);
         for (int r : new int[] {0, 2, 4}) {
@@ -187,18 +161,18 @@ class OpenCLNormOpsTest {
     void layerNormKeepsTheVarianceOfOffsetRows() {
         int rows = 7;
         int dim = 1408;
-        float[] x = randomFloats(rows * dim);
+        float[] x = randomFloats(random, rows * dim);
         for (int i = 0; i < x.length; i++) {
             x[i] += 300f;
         }
-        float[] w = randomFloats(dim);
-        float[] b = randomFloats(dim);
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
         float[] expected = new float[rows * dim];
         LayerNorm.layerNorm(expected, x, w, b, rows, 1e-6f);
         DeviceBuffer out = poisoned(backend, "out", rows * dim);
         TaskGraph g = backend.graph("layernorm-offset");
         ops.layerNorm(g, "layernorm", out, upload(backend, "x", x), upload(backend, "w", w), upload(backend, "b", b), rows, dim, 1e-6f);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, rows * dim), 1e-4, "layernorm of offset rows");
     }
 
@@ -206,7 +180,7 @@ class OpenCLNormOpsTest {
     @MethodSource("shapes")
     void gelu(int rows, int width, boolean inPlace) {
         int n = rows * width;
-        float[] x = randomFloats(n);
+        float[] x = randomFloats(random, n);
         for (int i = 0; i < n; i++) {
             x[i] *= 3; // reach well into both tails
         }
@@ -215,7 +189,7 @@ class OpenCLNormOpsTest {
         InOut io = InOut.of(x, inPlace);
         TaskGraph g = backend.graph("gelu");
         ops.gelu(g, "gelu", io.out(), io.in(), n);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, io.out(), n), TOLERANCE, label("gelu", rows, width, inPlace));
     }
 
@@ -223,14 +197,14 @@ class OpenCLNormOpsTest {
     @MethodSource("shapes")
     void biasGelu(int rows, int width, boolean inPlace) {
         int n = rows * width;
-        float[] x = randomFloats(n);
-        float[] bias = randomFloats(width);
+        float[] x = randomFloats(random, n);
+        float[] bias = randomFloats(random, width);
         float[] expected = new float[n];
         Gelu.biasGelu(expected, x, bias, rows);
         InOut io = InOut.of(x, inPlace);
         TaskGraph g = backend.graph("bias-gelu");
         ops.biasGelu(g, "bias-gelu", io.out(), io.in(), upload(backend, "bias", bias), rows, width);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, io.out(), n), TOLERANCE, label("bias-gelu", rows, width, inPlace));
     }
 
@@ -252,7 +226,7 @@ class OpenCLNormOpsTest {
         DeviceBuffer out = poisoned(backend, "out", n);
         TaskGraph g = backend.graph("gelu-sweep");
         ops.gelu(g, "gelu", out, upload(backend, "x", x), n);
-        run(g);
+        runOnce(g);
         float[] actual = readFloats(backend, out, n);
         double worst = 0;
         float worstX = 0;
@@ -275,7 +249,7 @@ class OpenCLNormOpsTest {
     void softmax(int rows, int cols, boolean inPlace) {
         // The Q-Former's 1/8, EVA's 88^-0.5, none, and a negative one (the maximum is taken after scaling).
         float scale = new float[] {0.125f, (float) (1 / Math.sqrt(88)), 1f, -0.5f}[(rows + cols) % 4];
-        float[] x = randomFloats(rows * cols);
+        float[] x = randomFloats(random, rows * cols);
         for (int i = 0; i < x.length; i++) {
             x[i] *= 4;
         }
@@ -290,7 +264,7 @@ class OpenCLNormOpsTest {
         InOut io = InOut.of(x, inPlace);
         TaskGraph g = backend.graph("softmax");
         ops.softmax(g, "softmax", io.out(), io.in(), rows, cols, scale);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, io.out(), rows * cols), TOLERANCE, label("softmax scale " + scale, rows, cols, inPlace));
     }
 
@@ -299,7 +273,7 @@ class OpenCLNormOpsTest {
     void softmaxSubtractsTheRowMaximum() {
         int rows = 3;
         int cols = 257;
-        float[] x = randomFloats(rows * cols);
+        float[] x = randomFloats(random, rows * cols);
         for (int i = 0; i < x.length; i++) {
             x[i] = 10000f + 8 * x[i];
         }
@@ -310,14 +284,14 @@ class OpenCLNormOpsTest {
         DeviceBuffer out = poisoned(backend, "out", rows * cols);
         TaskGraph g = backend.graph("softmax-large");
         ops.softmax(g, "softmax", out, upload(backend, "x", x), rows, cols, 1f);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, rows * cols), TOLERANCE, "softmax of large logits");
     }
 
     @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
     @MethodSource("shapes")
     void l2Normalize(int rows, int dim, boolean inPlace) {
-        float[] x = randomFloats(rows * dim);
+        float[] x = randomFloats(random, rows * dim);
         if (rows > 1) {
             Arrays.fill(x, dim, 2 * dim, 0f); // a zero row: the eps clamp keeps it zero, never NaN
         }
@@ -327,7 +301,7 @@ class OpenCLNormOpsTest {
         InOut io = InOut.of(x, inPlace);
         TaskGraph g = backend.graph("l2norm");
         ops.l2Normalize(g, "l2norm", io.out(), io.in(), rows, dim, 1e-12f, scale);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, io.out(), rows * dim), TOLERANCE, label("l2norm", rows, dim, inPlace));
     }
 
@@ -336,8 +310,8 @@ class OpenCLNormOpsTest {
     @MethodSource("shapes")
     void add(int rows, int width, boolean inPlace) {
         int n = rows * width;
-        float[] a = randomFloats(n);
-        float[] b = randomFloats(n);
+        float[] a = randomFloats(random, n);
+        float[] b = randomFloats(random, n);
         float[] expected = new float[n];
         Elementwise.add(expected, a, b, n);
         DeviceBuffer da = upload(backend, "a", a);
@@ -345,7 +319,7 @@ class OpenCLNormOpsTest {
         DeviceBuffer out = !inPlace ? poisoned(backend, "out", n) : width % 2 == 1 ? da : db;
         TaskGraph g = backend.graph("add");
         ops.add(g, "add", out, da, db, n);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, n), 0, label("add", rows, width, inPlace));
     }
 
@@ -353,14 +327,14 @@ class OpenCLNormOpsTest {
     @MethodSource("shapes")
     void addBias(int rows, int width, boolean inPlace) {
         int n = rows * width;
-        float[] x = randomFloats(n);
-        float[] bias = randomFloats(width);
+        float[] x = randomFloats(random, n);
+        float[] bias = randomFloats(random, width);
         float[] expected = new float[n];
         Elementwise.addBias(expected, x, bias, rows);
         InOut io = InOut.of(x, inPlace);
         TaskGraph g = backend.graph("add-bias");
         ops.addBias(g, "add-bias", io.out(), io.in(), upload(backend, "bias", bias), rows, width);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, io.out(), n), 0, label("add-bias", rows, width, inPlace));
     }
 

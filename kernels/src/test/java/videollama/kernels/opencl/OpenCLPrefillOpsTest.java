@@ -1,11 +1,13 @@
 package videollama.kernels.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static videollama.kernels.opencl.OpenCLTestSupport.POISON;
-import static videollama.kernels.opencl.OpenCLTestSupport.poisoned;
-import static videollama.kernels.opencl.OpenCLTestSupport.readFloats;
-import static videollama.kernels.opencl.OpenCLTestSupport.upload;
+import static videollama.kernels.KernelChecks.POISON;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.upload;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +21,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
@@ -47,34 +48,6 @@ class OpenCLPrefillOpsTest {
         }
     }
 
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
-
-    /** Max |a − e| / max |e|, and no NaN (a poisoned element left unwritten). */
-    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length);
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i] + " (not written?)");
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        double error = maxDiff / Math.max(maxRef, 1e-30);
-        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
-    }
-
-    private static void run(TaskGraph g) {
-        try (GraphPlan plan = g.build()) {
-            plan.execute();
-        }
-    }
-
     /**
      * A chunk of {@code rows} rows at positions {@code start ..}: q and k rotated in place as the reference
      * {@link Rope} rotates each row at its own position, the rotated keys and the values in cache rows {@code
@@ -89,11 +62,11 @@ class OpenCLPrefillOpsTest {
         int qDim = heads * headDim;
         int kvDim = kvHeads * headDim;
         Rope rope = new Rope(headDim, 10000.0);
-        float[] q = randomFloats(rows * qDim);
-        float[] k = randomFloats(rows * kvDim);
-        float[] v = randomFloats(rows * kvDim);
-        float[] oldKeys = randomFloats(start * kvDim);
-        float[] oldValues = randomFloats(start * kvDim);
+        float[] q = randomFloats(random, rows * qDim);
+        float[] k = randomFloats(random, rows * kvDim);
+        float[] v = randomFloats(random, rows * kvDim);
+        float[] oldKeys = randomFloats(random, start * kvDim);
+        float[] oldValues = randomFloats(random, start * kvDim);
         // reference: each row rotated at its position, appended to the cache after the old rows
         float[] qr = q.clone();
         float[] kr = k.clone();
@@ -130,7 +103,7 @@ class OpenCLPrefillOpsTest {
         backend.ops().attention(g, "attention", StridedRows.dense(out, qDim), StridedRows.dense(dq, qDim),
                 StridedRows.dense(keyCache, kvDim), StridedRows.dense(valueCache, kvDim), cacheType,
                 AttentionShape.causal(rows, start, heads, kvHeads, headDim));
-        run(g);
+        runOnce(g);
 
         double storage = cacheType == KvCacheType.F32 ? 1e-5 : 1e-3; // half keeps 11 bits
         assertClose(qr, readFloats(backend, dq, rows * qDim), 1e-5, "rotated q");
@@ -194,8 +167,8 @@ class OpenCLPrefillOpsTest {
     @ParameterizedTest(name = "{0} elements")
     @ValueSource(ints = {1, 7, 1000, 3 * 2048 + 5, 13 * 5504})
     void swiGlu(int n) {
-        float[] gate = randomFloats(n);
-        float[] up = randomFloats(n);
+        float[] gate = randomFloats(random, n);
+        float[] up = randomFloats(random, n);
         for (int i = 0; i < n; i += 17) {
             gate[i] *= 20; // saturate both tails of the sigmoid now and then
         }
@@ -207,13 +180,13 @@ class OpenCLPrefillOpsTest {
         DeviceBuffer out = poisoned(backend, "out", n);
         TaskGraph g = backend.graph("swiglu");
         backend.ops().swiGlu(g, "swiglu", out, dGate, dUp, n);
-        run(g);
+        runOnce(g);
         assertClose(expected, readFloats(backend, out, n), 1e-5, "swiGlu");
         assertClose(gate, readFloats(backend, dGate, n), 0, "gate left as it was");
 
         TaskGraph inPlace = backend.graph("swiglu in place");
         backend.ops().swiGlu(inPlace, "swiglu", dGate, dGate, dUp, n);
-        run(inPlace);
+        runOnce(inPlace);
         assertClose(expected, readFloats(backend, dGate, n), 1e-5, "swiGlu in place");
         for (DeviceBuffer b : new DeviceBuffer[] {dGate, dUp, out}) {
             backend.release(b);

@@ -2,6 +2,7 @@ package videollama.kernels.reference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static videollama.kernels.KernelChecks.randomFloats;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -12,24 +13,16 @@ import videollama.weights.Tensor;
 class LinearTest {
     private final Random random = new Random(20260311);
 
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
-
     @Test
     void addsTheBiasAndTheResidualToTheProduct() {
         int rows = 13;
         int cols = 29;
         int n = 4;
-        Tensor t = Tensor.ofFloats("w", randomFloats(rows * cols), rows, cols).convertTo(DType.BF16);
+        Tensor t = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(DType.BF16);
         float[] w = t.toFloatArray();
-        float[] x = randomFloats(n * cols);
-        float[] bias = randomFloats(rows);
-        float[] residual = randomFloats(n * rows);
+        float[] x = randomFloats(random, n * cols);
+        float[] bias = randomFloats(random, rows);
+        float[] residual = randomFloats(random, n * rows);
         float[] out = new float[n * rows];
         Linear.linear(out, new WeightMatrix(t), x, bias, residual, n);
         for (int s = 0; s < n; s++) {
@@ -48,8 +41,8 @@ class LinearTest {
         int rows = 7;
         int cols = 5;
         int n = 3;
-        WeightMatrix w = new WeightMatrix(Tensor.ofFloats("w", randomFloats(rows * cols), rows, cols));
-        float[] x = randomFloats(n * cols);
+        WeightMatrix w = new WeightMatrix(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols));
+        float[] x = randomFloats(random, n * cols);
         float[] expected = new float[n * rows];
         MatMul.matmul(expected, w, x, n);
         float[] out = new float[n * rows];
@@ -62,10 +55,10 @@ class LinearTest {
         int rows = 11;
         int cols = 6;
         int n = 5;
-        WeightMatrix w = new WeightMatrix(Tensor.ofFloats("w", randomFloats(rows * cols), rows, cols).convertTo(DType.F16));
-        float[] x = randomFloats(n * cols);
-        float[] bias = randomFloats(rows);
-        float[] residual = randomFloats(n * rows);
+        WeightMatrix w = new WeightMatrix(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(DType.F16));
+        float[] x = randomFloats(random, n * cols);
+        float[] bias = randomFloats(random, rows);
+        float[] residual = randomFloats(random, n * rows);
         float[] expected = new float[n * rows];
         Linear.linear(expected, w, x, bias, residual, n);
         float[] inPlace = residual.clone();

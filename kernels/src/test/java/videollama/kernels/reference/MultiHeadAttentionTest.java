@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.randomFloats;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -18,14 +20,6 @@ import videollama.kernels.AttentionShape;
  */
 class MultiHeadAttentionTest {
     private final Random random = new Random(20261126);
-
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
 
     /** The definition, in double: for each set, query and head, softmax over the visible keys of q·k·scale, times v. */
     private static double[] direct(float[] q, float[] k, float[] v, AttentionShape s) {
@@ -83,28 +77,21 @@ class MultiHeadAttentionTest {
         "2, 4, 9, 6, 3, 5, true, 2"})
     void matchesTheDefinitionInDouble(int sets, int queries, int keys, int heads, int kvHeads, int headDim, boolean causal, int start) {
         AttentionShape s = new AttentionShape(sets, queries, keys, heads, kvHeads, headDim, AttentionShape.defaultScale(headDim), causal, start);
-        float[] q = randomFloats(sets * queries * s.queryWidth());
-        float[] k = randomFloats(sets * keys * s.kvWidth());
-        float[] v = randomFloats(sets * keys * s.kvWidth());
+        float[] q = randomFloats(random, sets * queries * s.queryWidth());
+        float[] k = randomFloats(random, sets * keys * s.kvWidth());
+        float[] v = randomFloats(random, sets * keys * s.kvWidth());
         float[] actual = run(q, k, v, s);
         double[] expected = direct(q, k, v, s);
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Float.isFinite(actual[i]), "element " + i + " is " + actual[i]);
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        assertTrue(maxDiff / maxRef <= 1e-5, "relative error " + maxDiff / maxRef);
+        assertClose(expected, actual, 1e-5, "attention");
     }
 
     @ParameterizedTest(name = "{0} rows from {1}, heads {2}/{3} of {4}")
     @CsvSource({"1, 0, 1, 1, 8", "5, 0, 2, 1, 8", "13, 27, 4, 2, 16", "3, 100, 8, 8, 128"})
     void agreesExactlyWithTheCausalCacheAttention(int n, int start, int heads, int kvHeads, int headDim) {
         AttentionShape s = AttentionShape.causal(n, start, heads, kvHeads, headDim);
-        float[] q = randomFloats(n * s.queryWidth());
-        float[] k = randomFloats(s.keys() * s.kvWidth());
-        float[] v = randomFloats(s.keys() * s.kvWidth());
+        float[] q = randomFloats(random, n * s.queryWidth());
+        float[] k = randomFloats(random, s.keys() * s.kvWidth());
+        float[] v = randomFloats(random, s.keys() * s.kvWidth());
         float[] expected = new float[q.length];
         Attention.causal(expected, q, k, v, n, start, heads, kvHeads, headDim);
         assertArrayEquals(expected, run(q, k, v, s));
@@ -113,9 +100,9 @@ class MultiHeadAttentionTest {
     @Test
     void aQueryDoesNotSeeKeysAfterItsPosition() {
         AttentionShape s = AttentionShape.causal(4, 6, 2, 2, 8);
-        float[] q = randomFloats(4 * s.queryWidth());
-        float[] k = randomFloats(s.keys() * s.kvWidth());
-        float[] v = randomFloats(s.keys() * s.kvWidth());
+        float[] q = randomFloats(random, 4 * s.queryWidth());
+        float[] k = randomFloats(random, s.keys() * s.kvWidth());
+        float[] v = randomFloats(random, s.keys() * s.kvWidth());
         float[] before = run(q, k, v, s);
         // change the last key and value (position 9): only the last query (position 9) may change
         for (int c = 0; c < s.kvWidth(); c++) {
@@ -131,9 +118,9 @@ class MultiHeadAttentionTest {
     @Test
     void setsAreIndependentAndOneKeyGivesItsValue() {
         AttentionShape s = AttentionShape.cross(3, 2, 1, 2, 4);
-        float[] q = randomFloats(3 * 2 * 8);
-        float[] k = randomFloats(3 * 8);
-        float[] v = randomFloats(3 * 8);
+        float[] q = randomFloats(random, 3 * 2 * 8);
+        float[] k = randomFloats(random, 3 * 8);
+        float[] v = randomFloats(random, 3 * 8);
         float[] out = run(q, k, v, s);
         for (int b = 0; b < 3; b++) {
             for (int i = 0; i < 2; i++) {

@@ -3,6 +3,7 @@ package videollama.kernels.reference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.kernels.KernelChecks.randomFloats;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -15,14 +16,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class NormsReferenceTest {
     private final Random random = new Random(20260117);
-
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
 
     /** erf and erfc to 17 digits, computed with mpmath at 50 digits. */
     @ParameterizedTest(name = "erf({0})")
@@ -84,8 +77,8 @@ class NormsReferenceTest {
     void biasGeluIsGeluOfTheSumAndWorksInPlace() {
         int rows = 3;
         int width = 7;
-        float[] x = randomFloats(rows * width);
-        float[] bias = randomFloats(width);
+        float[] x = randomFloats(random, rows * width);
+        float[] bias = randomFloats(random, width);
         float[] out = new float[rows * width];
         Gelu.biasGelu(out, x, bias, rows);
         for (int i = 0; i < rows * width; i++) {
@@ -93,7 +86,7 @@ class NormsReferenceTest {
         }
         Gelu.biasGelu(x, x, bias, rows);
         assertArrayEquals(out, x);
-        float[] y = randomFloats(11);
+        float[] y = randomFloats(random, 11);
         float[] g = new float[11];
         Gelu.gelu(g, y, 11);
         for (int i = 0; i < 11; i++) {
@@ -104,12 +97,12 @@ class NormsReferenceTest {
     @ParameterizedTest(name = "{0} rows x {1}, eps {2}")
     @CsvSource({"1, 1, 1e-5", "3, 7, 1e-6", "2, 768, 1e-12", "5, 1408, 1e-6"})
     void layerNormMatchesTheDefinition(int rows, int dim, float eps) {
-        float[] x = randomFloats(rows * dim);
+        float[] x = randomFloats(random, rows * dim);
         for (int i = 0; i < x.length; i++) {
             x[i] = 3 + 2 * x[i]; // an offset and a spread, so that neither mean 0 nor var 1 is assumed
         }
-        float[] weight = randomFloats(dim);
-        float[] bias = randomFloats(dim);
+        float[] weight = randomFloats(random, dim);
+        float[] bias = randomFloats(random, dim);
         float[] out = new float[rows * dim];
         LayerNorm.layerNorm(out, x, weight, bias, rows, eps);
         for (int r = 0; r < rows; r++) {
@@ -136,8 +129,8 @@ class NormsReferenceTest {
         int dim = 768;
         float[] x = new float[2 * dim];
         java.util.Arrays.fill(x, 0, dim, 0.75f);
-        float[] weight = randomFloats(dim);
-        float[] bias = randomFloats(dim);
+        float[] weight = randomFloats(random, dim);
+        float[] bias = randomFloats(random, dim);
         float[] out = new float[2 * dim];
         LayerNorm.layerNorm(out, x, weight, bias, 2, 1e-12f);
         for (int i = 0; i < 2 * dim; i++) {
@@ -149,10 +142,10 @@ class NormsReferenceTest {
     void addLayerNormIsLayerNormOfTheSumAndWorksInPlace() {
         int rows = 3;
         int dim = 65;
-        float[] x = randomFloats(rows * dim);
-        float[] residual = randomFloats(rows * dim);
-        float[] weight = randomFloats(dim);
-        float[] bias = randomFloats(dim);
+        float[] x = randomFloats(random, rows * dim);
+        float[] residual = randomFloats(random, rows * dim);
+        float[] weight = randomFloats(random, dim);
+        float[] bias = randomFloats(random, dim);
         float[] sum = new float[rows * dim];
         Elementwise.add(sum, x, residual, rows * dim);
         float[] expected = new float[rows * dim];
@@ -169,7 +162,7 @@ class NormsReferenceTest {
     @Test
     void l2NormalizeGivesRowsOfNormScaleAndLeavesZeroRowsZero() {
         int dim = 1024;
-        float[] x = randomFloats(3 * dim);
+        float[] x = randomFloats(random, 3 * dim);
         java.util.Arrays.fill(x, dim, 2 * dim, 0f);
         float[] out = new float[3 * dim];
         L2Norm.normalize(out, x, 3, dim, 1e-12f, 20f);
@@ -191,14 +184,14 @@ class NormsReferenceTest {
 
     @Test
     void addsAddElementwiseAndBroadcastTheBias() {
-        float[] a = randomFloats(21);
-        float[] b = randomFloats(21);
+        float[] a = randomFloats(random, 21);
+        float[] b = randomFloats(random, 21);
         float[] out = new float[21];
         Elementwise.add(out, a, b, 21);
         for (int i = 0; i < 21; i++) {
             assertEquals(a[i] + b[i], out[i]);
         }
-        float[] bias = randomFloats(7);
+        float[] bias = randomFloats(random, 7);
         Elementwise.addBias(out, a, bias, 3);
         for (int i = 0; i < 21; i++) {
             assertEquals(a[i] + bias[i % 7], out[i]);

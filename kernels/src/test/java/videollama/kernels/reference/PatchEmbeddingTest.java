@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.randomFloats;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -19,14 +21,6 @@ import videollama.weights.Tensor;
  */
 class PatchEmbeddingTest {
     private final Random random = new Random(System.nanoTime());
-
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
 
     /**
      * {@code out[b, oy·outW + ox, co] = bias[co] + Σ_{ci,ky,kx} w[co, ci, ky, kx] · x[b, ci, oy·s + ky, ox·s + kx]}
@@ -69,22 +63,15 @@ class PatchEmbeddingTest {
     })
     void matchesTheDirectConvolutionInDouble(int batch, int cin, int height, int width, int k, int stride, int cout,
                                              DType dtype, boolean withBias) {
-        Tensor weight = Tensor.ofFloats("w", randomFloats(cout * cin * k * k), cout, cin, k, k).convertTo(dtype);
-        float[] images = randomFloats(batch * cin * height * width);
-        float[] bias = withBias ? randomFloats(cout) : null;
+        Tensor weight = Tensor.ofFloats("w", randomFloats(random, cout * cin * k * k), cout, cin, k, k).convertTo(dtype);
+        float[] images = randomFloats(random, batch * cin * height * width);
+        float[] bias = withBias ? randomFloats(random, cout) : null;
         int patches = PatchEmbedding.outputSize(height, k, stride) * PatchEmbedding.outputSize(width, k, stride);
         float[] out = new float[batch * patches * cout];
         PatchEmbedding.patchEmbed(out, images, weight, bias, batch, height, width, stride);
 
         double[] expected = naiveConv(images, weight.toFloatArray(), bias, batch, cin, height, width, cout, k, stride);
-        assertEquals(expected.length, out.length);
-        double maxDiff = 0;
-        double maxRef = 0;
-        for (int i = 0; i < out.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(out[i] - expected[i]));
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-        }
-        assertTrue(maxDiff <= 1e-5 * maxRef, dtype + ": relative error " + maxDiff / maxRef);
+        assertClose(expected, out, 1e-5, dtype.name());
     }
 
     /** A one-hot filter picks one pixel per patch, so the tokens show the layout: row-major over the output grid. */
@@ -140,9 +127,9 @@ class PatchEmbeddingTest {
         int batch = 3;
         int patches = 7;
         int dim = 13;
-        float[] tokens = randomFloats(batch * patches * dim);
-        float[] cls = randomFloats(dim);
-        float[] positions = randomFloats((patches + 1) * dim);
+        float[] tokens = randomFloats(random, batch * patches * dim);
+        float[] cls = randomFloats(random, dim);
+        float[] positions = randomFloats(random, (patches + 1) * dim);
         float[] out = new float[batch * (patches + 1) * dim];
         PatchEmbedding.prependClassToken(out, tokens, cls, batch, patches, dim);
         float[] withPositions = out.clone();

@@ -3,6 +3,7 @@ package videollama.kernels.reference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static videollama.kernels.KernelChecks.randomFloats;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -16,21 +17,13 @@ import videollama.weights.Tensor;
 class ReferenceOpsTest {
     private final Random random = new Random(20261125);
 
-    private float[] randomFloats(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
-    }
-
     @Test
     void matmulMatchesTheDefinitionForEveryWeightDtype() {
         int rows = 37;
         int cols = 53;
         int n = 3;
-        float[] w = randomFloats(rows * cols);
-        float[] x = randomFloats(n * cols);
+        float[] w = randomFloats(random, rows * cols);
+        float[] x = randomFloats(random, n * cols);
         for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
             Tensor t = Tensor.ofFloats("w", w, rows, cols).convertTo(dtype);
             float[] widened = t.toFloatArray();
@@ -66,8 +59,8 @@ class ReferenceOpsTest {
     void rmsNormMatchesTheDefinition() {
         int dim = 19;
         int n = 2;
-        float[] x = randomFloats(n * dim);
-        float[] weight = randomFloats(dim);
+        float[] x = randomFloats(random, n * dim);
+        float[] weight = randomFloats(random, dim);
         float[] out = new float[n * dim];
         RmsNorm.rmsNorm(out, x, weight, n, 1e-5f);
         for (int t = 0; t < n; t++) {
@@ -87,7 +80,7 @@ class ReferenceOpsTest {
         int headDim = 12;
         int heads = 3;
         double theta = 500000;
-        float[] x = randomFloats(heads * headDim);
+        float[] x = randomFloats(random, heads * headDim);
         float[] rotated = x.clone();
         int pos = 777;
         new Rope(headDim, theta).rotate(rotated, 0, heads, pos);
@@ -137,9 +130,9 @@ class ReferenceOpsTest {
         int start = 4;
         int n = 3;
         int total = start + n;
-        float[] q = randomFloats(n * heads * headDim);
-        float[] k = randomFloats(total * kvHeads * headDim);
-        float[] v = randomFloats(total * kvHeads * headDim);
+        float[] q = randomFloats(random, n * heads * headDim);
+        float[] k = randomFloats(random, total * kvHeads * headDim);
+        float[] v = randomFloats(random, total * kvHeads * headDim);
         float[] out = new float[n * heads * headDim];
         Attention.causal(out, q, k, v, n, start, heads, kvHeads, headDim);
         for (int t = 0; t < n; t++) {

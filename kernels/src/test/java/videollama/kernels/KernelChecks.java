@@ -1,0 +1,142 @@
+package videollama.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import java.util.function.IntToDoubleFunction;
+
+/**
+ * What the kernel tests of every backend (reference, OpenCL, CUDA) share: random inputs, poisoned output buffers,
+ * running a graph once, reading results back, and the comparison against a reference twin.
+ *
+ * <p>The pattern these serve: fill the output with {@link #POISON} ({@link #poisoned}), run the kernel
+ * ({@link #runOnce}), read the output back and {@link #assertClose} it to the reference result. An element the
+ * kernel forgot to write still holds the poison, a NaN, and fails the check by name.
+ *
+ * <p>The random inputs come from a {@link Random} each test class owns, so that each class keeps its own seeding:
+ * a fresh {@code System.nanoTime()} seed where a class wants different inputs on every run, a fixed seed where it
+ * wants the same ones.
+ */
+public final class KernelChecks {
+    /** The bit pattern written into outputs before a kernel runs: a NaN no kernel computes. */
+    public static final int POISON = 0x7fc0dead;
+
+    private KernelChecks() {}
+
+    /** {@code n} floats drawn from the standard normal distribution by {@code random}, in order. */
+    public static float[] randomFloats(Random random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        return a;
+    }
+
+    /**
+     * The relative error of {@code actual} against {@code expected}: max |a − e| / max |e| over the elements of
+     * {@code expected}, each difference taken in float as {@code actual[i] - expected[i]}. An all-zero reference
+     * gives 0 when matched exactly and +∞ otherwise; a NaN anywhere gives NaN and an infinity in {@code actual}
+     * gives +∞ or NaN, so neither ever passes a {@code <= tolerance} test.
+     */
+    public static double relativeError(float[] expected, float[] actual) {
+        return relativeError(expected.length, i -> Math.abs(actual[i] - expected[i]), i -> Math.abs(expected[i]));
+    }
+
+    /** {@link #relativeError(float[], float[])} against a reference computed in double, the differences in double. */
+    public static double relativeError(double[] expected, float[] actual) {
+        return relativeError(expected.length, i -> Math.abs(actual[i] - expected[i]), i -> Math.abs(expected[i]));
+    }
+
+    /**
+     * max over i &lt; n of diff(i), over the max of ref(i); 0 / 0 (an all-zero reference matched exactly) is 0
+     * rather than NaN. A NaN among the terms stays NaN ({@link Math#max} propagates it).
+     */
+    private static double relativeError(int n, IntToDoubleFunction diff, IntToDoubleFunction ref) {
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < n; i++) {
+            maxDiff = Math.max(maxDiff, diff.applyAsDouble(i));
+            maxRef = Math.max(maxRef, ref.applyAsDouble(i));
+        }
+        return maxDiff == 0 ? 0 : maxDiff / maxRef;
+    }
+
+    /**
+     * Fails unless {@code actual} has the length of {@code expected}, every element of it is finite (a NaN is
+     * most likely a poisoned element the kernel left unwritten, and is named as such), and the
+     * {@linkplain #relativeError(float[], float[]) relative error} is at most {@code tolerance}. {@code what}
+     * names the case in the failure message.
+     */
+    public static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        assertAllFinite(actual, what);
+        assertWithin(relativeError(expected, actual), tolerance, what);
+    }
+
+    /** {@link #assertClose(float[], float[], double, String)} against a reference computed in double. */
+    public static void assertClose(double[] expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        assertAllFinite(actual, what);
+        assertWithin(relativeError(expected, actual), tolerance, what);
+    }
+
+    private static void assertAllFinite(float[] actual, String what) {
+        for (int i = 0; i < actual.length; i++) {
+            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i] + " (not written?)");
+        }
+    }
+
+    private static void assertWithin(double error, double tolerance, String what) {
+        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
+    }
+
+    /** Builds the graph's plan, executes it once and closes it. */
+    public static void runOnce(TaskGraph g) {
+        try (GraphPlan plan = g.build()) {
+            plan.execute();
+        }
+    }
+
+    /** A new buffer holding {@code values} (at least 4 bytes, so that an empty array still gets a buffer). */
+    public static DeviceBuffer upload(DeviceBackend b, String name, float[] values) {
+        DeviceBuffer buffer = b.allocate(name, Math.max(4, values.length * 4L));
+        b.write(buffer, MemorySegment.ofArray(values));
+        return buffer;
+    }
+
+    /** A new buffer holding {@code values} (at least 4 bytes, so that an empty array still gets a buffer). */
+    public static DeviceBuffer upload(DeviceBackend b, String name, int[] values) {
+        DeviceBuffer buffer = b.allocate(name, Math.max(4, values.length * 4L));
+        b.write(buffer, MemorySegment.ofArray(values));
+        return buffer;
+    }
+
+    /** A new buffer of {@code floats} elements, each filled with the {@link #POISON} pattern. */
+    public static DeviceBuffer poisoned(DeviceBackend b, String name, long floats) {
+        DeviceBuffer buffer = b.allocate(name, floats * 4);
+        b.fill(buffer, POISON);
+        return buffer;
+    }
+
+    /** The first {@code n} floats of a buffer. */
+    public static float[] readFloats(DeviceBackend b, DeviceBuffer buffer, int n) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment host = a.allocate(n * 4L);
+            b.read(buffer, host);
+            return host.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    /** The first {@code n} ints of a buffer. */
+    public static int[] readInts(DeviceBackend b, DeviceBuffer buffer, int n) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment host = a.allocate(n * 4L);
+            b.read(buffer, host);
+            return host.toArray(ValueLayout.JAVA_INT);
+        }
+    }
+}
