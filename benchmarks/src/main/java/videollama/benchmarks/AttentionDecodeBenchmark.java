@@ -41,8 +41,8 @@ import videollama.weights.Tensor;
  *
  * <p>Variants: {@code reference} ({@link Attention#causal}, heads spread over the cores) and {@code opencl}, the
  * op the device's catalogue gives ({@code DeviceOps.decodeAttention}: {@code decode_attention}, a work-group per
- * head); any other device backend name ({@code cuda}) works the same way. The caches cycle through cold copies
- * (one per layer of a real model) as the GEMV weights do.
+ * head); another device backend name ({@code cuda}) takes that backend's op (not run yet). The caches cycle
+ * through cold copies (one per layer of a real model) as the GEMV weights do.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

@@ -32,9 +32,9 @@ import videollama.weights.DType;
  * backend under test. The score is tokens/s; {@code :gigabytes} is the weight traffic (every matrix but the
  * embedding table, once per token), so it compares with the machine's memory bandwidth.
  *
- * <p>Backends: {@code reference} (plain Java) and {@code opencl}; {@code cuda} works too where there is a
- * driver. Before timing, the first step's logits on the backend are checked against the reference path (1e-4
- * relative with float32 weights, 1e-2 with fp16/bf16, as the golden tests). Each iteration decodes a fresh
+ * <p>Backends: {@code reference} (plain Java) and {@code opencl}; {@code cuda} should work where there is a
+ * driver (not run yet). Before timing, the first step's logits on the backend are checked against the reference
+ * path (1e-4 relative with float32 weights, 1e-2 with fp16/bf16, as the golden tests). Each iteration decodes a fresh
  * sequence from BOS, so every iteration covers the same positions and the attention cost (under 3 % of a step
  * at these lengths) is that of a short context. Run from the repository root, which holds the tokenizer the
  * model folder needs (or pass {@code -Dvideollama.root=DIR}).

@@ -99,9 +99,10 @@ public class GemvFusedBenchmark {
         int kvDim = s.kvHeads() * (s.dim() / s.heads());
         // the matrices of one call: wq, wk, wv or gate, up
         List<Tensor> weights = switch (op) {
-            case "qkv" -> List.of(randomMatrix(random, "wq", type, s.dim(), s.dim()), randomMatrix(random, "wk", type, kvDim, s.dim()),
-                    randomMatrix(random, "wv", type, kvDim, s.dim()));
-            case "swiglu" -> List.of(randomMatrix(random, "gate", type, s.hidden(), s.dim()), randomMatrix(random, "up", type, s.hidden(), s.dim()));
+            case "qkv" -> List.of(randomMatrix(random, "wq", type, s.dim(), s.dim()),
+                    randomMatrix(random, "wk", type, kvDim, s.dim()), randomMatrix(random, "wv", type, kvDim, s.dim()));
+            case "swiglu" -> List.of(randomMatrix(random, "gate", type, s.hidden(), s.dim()),
+                    randomMatrix(random, "up", type, s.hidden(), s.dim()));
             default -> throw new IllegalArgumentException("unknown op " + op + " (qkv, swiglu)");
         };
         x = randomFloats(random, s.dim());
@@ -193,14 +194,16 @@ public class GemvFusedBenchmark {
         int rows0 = hostOut[0].length;
         int rows1 = hostOut[1].length;
         switch (op + " " + variant) {
-            case "qkv fused" -> g.task("qkv", new KernelSource("gemv", "qkv_matvec", options), Launch.groups(rows0 + 2L * rows1, group), cost,
+            case "qkv fused" -> g.task("qkv", new KernelSource("gemv", "qkv_matvec", options),
+                    Launch.groups(rows0 + 2L * rows1, group), cost,
                     out[0], out[1], out[2], w[0], w[1], w[2], dx, rows0, rows1, cols, scratch);
-            case "qkv fused_wide" -> g.task("qkv", new KernelSource("gemv", "qkv_matvec_wide", options), Launch.items(rows0 + 2L * rows1, WIDE_GROUP),
-                    cost, out[0], out[1], out[2], w[0], w[1], w[2], dx, rows0, rows1, cols);
-            case "swiglu fused" -> g.task("swiglu", new KernelSource("gemv", "swiglu_matvec", options), Launch.groups(rows0, group), cost,
-                    out[0], w[0], w[1], dx, cols, scratch);
-            case "swiglu fused_wide" -> g.task("swiglu", new KernelSource("gemv", "swiglu_matvec_wide", options), Launch.items(rows0, WIDE_GROUP),
-                    cost, out[0], w[0], w[1], dx, rows0, cols);
+            case "qkv fused_wide" -> g.task("qkv", new KernelSource("gemv", "qkv_matvec_wide", options),
+                    Launch.items(rows0 + 2L * rows1, WIDE_GROUP), cost,
+                    out[0], out[1], out[2], w[0], w[1], w[2], dx, rows0, rows1, cols);
+            case "swiglu fused" -> g.task("swiglu", new KernelSource("gemv", "swiglu_matvec", options),
+                    Launch.groups(rows0, group), cost, out[0], w[0], w[1], dx, cols, scratch);
+            case "swiglu fused_wide" -> g.task("swiglu", new KernelSource("gemv", "swiglu_matvec_wide", options),
+                    Launch.items(rows0, WIDE_GROUP), cost, out[0], w[0], w[1], dx, rows0, cols);
             default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, fused, fused_wide)");
         }
     }
