@@ -1,0 +1,175 @@
+package videollama.benchmarks;
+
+import static videollama.benchmarks.BenchSupport.check;
+import static videollama.benchmarks.BenchSupport.copiesFor;
+import static videollama.benchmarks.BenchSupport.poison;
+import static videollama.benchmarks.BenchSupport.randomFloats;
+import static videollama.benchmarks.BenchSupport.readFloats;
+import static videollama.benchmarks.BenchSupport.upload;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.reference.Attention;
+import videollama.model.llama.SyntheticLlama;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/**
+ * Decode attention: the newest position's query against a KV cache of {@code positions} rows, all heads of one
+ * layer, at the head layout of a {@link SyntheticLlama} shape (stories110M: 12 heads of 64; llama2-7b: 32 of
+ * 128). Its cost grows with the context: at 1024 positions stories110M reads 6.3 MB of float32 cache per layer.
+ *
+ * <p>Variants: {@code reference} ({@link Attention#causal}, heads spread over the cores) and {@code opencl}, the
+ * op the device's catalogue gives ({@code DeviceOps.decodeAttention}: {@code decode_attention}, a work-group per
+ * head); another device backend name ({@code cuda}) takes that backend's op (not run yet). The caches cycle
+ * through cold copies (one per layer of a real model) as the GEMV weights do.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class AttentionDecodeBenchmark {
+    @Param({"stories110M", "llama2-7b"})
+    public String model;
+
+    /** Cached positions, the new one included. */
+    @Param({"256", "1024", "4096"})
+    public int positions;
+
+    @Param({"F32"})
+    public String cache;
+
+    @Param({"reference", "opencl"})
+    public String variant;
+
+    long coldBytes = BenchSupport.COLD_BYTES;
+
+    private int heads;
+    private int kvHeads;
+    private int headDim;
+    private float[] q;
+    private float[] expected;
+    private Cost cost;
+    private int next;
+    // reference: one key and one value cache per copy, as the reference keeps them (float, rounded to the cache type)
+    private float[][] keys;
+    private float[][] values;
+    private float[] hostOut;
+    // device
+    private DeviceBackend device;
+    private DeviceBuffer out;
+    private GraphPlan[] plans;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        SyntheticLlama.Shape s = SyntheticLlama.shape(model);
+        heads = s.heads();
+        kvHeads = s.kvHeads();
+        headDim = s.dim() / s.heads();
+        KvCacheType type = KvCacheType.valueOf(cache);
+        DType storage = type == KvCacheType.F16 ? DType.F16 : DType.F32;
+        int kvDim = kvHeads * headDim;
+        Random random = BenchSupport.freshRandom();
+        q = randomFloats(random, heads * headDim);
+        Tensor k = Tensor.ofFloats("k", randomFloats(random, positions * kvDim), positions, kvDim).convertTo(storage);
+        Tensor v = Tensor.ofFloats("v", randomFloats(random, positions * kvDim), positions, kvDim).convertTo(storage);
+        float[] k0 = k.toFloatArray();
+        float[] v0 = v.toFloatArray();
+        expected = new float[q.length];
+        Attention.causal(expected, q, k0, v0, 1, positions - 1, heads, kvHeads, headDim);
+        long cacheBytes = 2L * positions * kvDim * type.bytes();
+        cost = new Cost(cacheBytes + 8L * q.length, 4L * heads * positions * headDim);
+        int copies = copiesFor(cacheBytes, coldBytes);
+        if (variant.equals("reference")) {
+            hostOut = new float[q.length];
+            keys = new float[copies][];
+            values = new float[copies][];
+            for (int i = 0; i < copies; i++) {
+                keys[i] = i == 0 ? k0 : k0.clone();
+                values[i] = i == 0 ? v0 : v0.clone();
+            }
+            return;
+        }
+        device = BenchSupport.openDevice(variant);
+        DeviceBuffer dq = upload(device, "q", q);
+        DeviceBuffer pos = upload(device, "pos", new int[] {positions - 1});
+        out = device.allocate("out", q.length * 4L);
+        plans = new GraphPlan[copies];
+        for (int i = 0; i < copies; i++) {
+            TaskGraph g = device.graph("attention " + i);
+            device.ops().decodeAttention(g, "attention", out, dq, device.upload(k).buffer(), device.upload(v).buffer(), type, pos,
+                    heads, kvHeads, headDim, positions);
+            plans[i] = g.build();
+        }
+        for (GraphPlan plan : plans) {
+            poison(device, out);
+            plan.execute();
+            check(variant + " " + model + " " + positions + " " + cache, expected, result(), 1e-5);
+        }
+    }
+
+    /** One layer's attention with the next copy of the cache; returns when it is done. */
+    @Benchmark
+    public Object decodeAttention(Traffic traffic) {
+        traffic.add(cost.bytes(), cost.flops());
+        if (device == null) {
+            int i = next++ % keys.length;
+            Attention.causal(hostOut, q, keys[i], values[i], 1, positions - 1, heads, kvHeads, headDim);
+            return hostOut;
+        }
+        plans[next++ % plans.length].execute();
+        device.finish();
+        return out;
+    }
+
+    float[] result() {
+        return device == null ? hostOut.clone() : readFloats(device, out, q.length);
+    }
+
+    /** Poisons the output, so that a smoke test sees what the next call writes. */
+    void poisonOutput() {
+        if (device == null) {
+            Arrays.fill(hostOut, Float.NaN);
+        } else {
+            poison(device, out);
+        }
+    }
+
+    float[] expected() {
+        return expected;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (plans != null) {
+            for (GraphPlan plan : plans) {
+                plan.close();
+            }
+        }
+        if (device != null) {
+            device.close();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package videollama.kernels.opencl;
+
+import static videollama.benchmarks.BenchSupport.check;
+import static videollama.benchmarks.BenchSupport.poison;
+import static videollama.benchmarks.BenchSupport.randomFloats;
+import static videollama.benchmarks.BenchSupport.readFloats;
+import static videollama.benchmarks.BenchSupport.sizes;
+import static videollama.benchmarks.BenchSupport.upload;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import videollama.benchmarks.BenchSupport;
+import videollama.benchmarks.Traffic;
+import videollama.kernels.AttentionShape;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.StridedRows;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.reference.MultiHeadAttention;
+
+/**
+ * Multi-row attention of the encoders, {@code softmax(q·kᵀ · scale) · v} over whole sets of rows, per kernel of
+ * {@code flash_attention.cl}, at two shapes of the model (videollama-spec.md section 2):
+ * <ul>
+ *   <li>{@code vit}: EVA ViT-g self-attention over one frame, 257 tokens, 16 heads of 88;</li>
+ *   <li>{@code qformer-cross}: the image Q-Former's cross-attention over 8 frames, each frame's 32 queries
+ *       against its 257 ViT tokens, 12 heads of 64 (8 independent sets).</li>
+ * </ul>
+ *
+ * <p>Variants: {@code reference} ({@link MultiHeadAttention}), {@code flash} (GPUs: a work-group per block of
+ * queries, head and set; keys streamed through local memory with an online softmax) and {@code rows} (CPUs: a
+ * work-item per query, head and set, no barriers; the choice on PoCL), forced through the op's test
+ * constructor. Compute-bound: read the {@code gigaflop} rows.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class AttentionBenchmark {
+    @Param({"vit", "qformer-cross"})
+    public String shape;
+
+    @Param({"reference", "flash", "rows"})
+    public String variant;
+
+    private AttentionShape s;
+    private float[] q;
+    private float[] k;
+    private float[] v;
+    private float[] expected;
+    private float[] hostOut;
+    private Cost cost;
+    private OpenCLBackend device;
+    private DeviceBuffer out;
+    private GraphPlan plan;
+
+    /** A shape by name, or any {@code SETSxQUERIESxKEYSxHEADSxHEAD_DIM} (bidirectional, as both named ones). */
+    static AttentionShape shape(String name) {
+        return switch (name) {
+            case "vit" -> AttentionShape.selfAttention(257, 16, 88);
+            case "qformer-cross" -> AttentionShape.cross(8, 32, 257, 12, 64);
+            default -> {
+                int[] s = sizes(name, 5);
+                yield AttentionShape.cross(s[0], s[1], s[2], s[3], s[4]);
+            }
+        };
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        s = shape(shape);
+        int queryRows = s.sets() * s.queries();
+        int keyRows = s.sets() * s.keys();
+        Random random = BenchSupport.freshRandom();
+        q = randomFloats(random, queryRows * s.queryWidth());
+        k = randomFloats(random, keyRows * s.kvWidth());
+        v = randomFloats(random, keyRows * s.kvWidth());
+        expected = new float[q.length];
+        MultiHeadAttention.attention(expected, q, k, v, s);
+        cost = new Cost(8L * q.length + 8L * k.length, s.flops());
+        if (variant.equals("reference")) {
+            hostOut = new float[q.length];
+            return;
+        }
+        boolean rowPerItem = switch (variant) {
+            case "flash" -> false;
+            case "rows" -> true;
+            default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, flash, rows)");
+        };
+        device = (OpenCLBackend) BenchSupport.openDevice("opencl");
+        out = device.allocate("out", q.length * 4L);
+        TaskGraph g = device.graph("attention");
+        new OpenCLAttentionOps(device, rowPerItem).attention(g, "attention", StridedRows.dense(out, s.queryWidth()),
+                StridedRows.dense(upload(device, "q", q), s.queryWidth()), StridedRows.dense(upload(device, "k", k), s.kvWidth()),
+                StridedRows.dense(upload(device, "v", v), s.kvWidth()), KvCacheType.F32, s);
+        plan = g.build();
+        poison(device, out);
+        plan.execute();
+        check(variant + " " + shape, expected, result(), 1e-5);
+    }
+
+    @Benchmark
+    public Object attention(Traffic traffic) {
+        traffic.add(cost.bytes(), cost.flops());
+        if (device == null) {
+            MultiHeadAttention.attention(hostOut, q, k, v, s);
+            return hostOut;
+        }
+        plan.execute();
+        device.finish();
+        return out;
+    }
+
+    float[] result() {
+        return device == null ? hostOut.clone() : readFloats(device, out, q.length);
+    }
+
+    /** Poisons the output, so that a smoke test sees what the next call writes. */
+    void poisonOutput() {
+        if (device == null) {
+            Arrays.fill(hostOut, Float.NaN);
+        } else {
+            poison(device, out);
+        }
+    }
+
+    float[] expected() {
+        return expected;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (plan != null) {
+            plan.close();
+        }
+        if (device != null) {
+            device.close();
+        }
+    }
+}

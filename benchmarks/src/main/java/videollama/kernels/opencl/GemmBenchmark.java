@@ -1,0 +1,161 @@
+package videollama.kernels.opencl;
+
+import static videollama.benchmarks.BenchSupport.check;
+import static videollama.benchmarks.BenchSupport.poison;
+import static videollama.benchmarks.BenchSupport.randomFloats;
+import static videollama.benchmarks.BenchSupport.randomMatrix;
+import static videollama.benchmarks.BenchSupport.readFloats;
+import static videollama.benchmarks.BenchSupport.sizes;
+import static videollama.benchmarks.BenchSupport.upload;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import videollama.benchmarks.BenchSupport;
+import videollama.benchmarks.Traffic;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.opencl.OpenCLGemmOps.Kernel;
+import videollama.kernels.reference.Linear;
+import videollama.kernels.reference.WeightMatrix;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/**
+ * A linear layer over many rows, {@code out[M,N] = x[M,K]·Wᵀ + bias} (the encoders' GEMM), per kernel of
+ * {@code gemm.cl}, at the shapes named in {@link OpenCLGemmOps}, cut to one video frame so that the slowest
+ * kernel still makes a call in about a second on PoCL:
+ * <ul>
+ *   <li>{@code 257x1408x1408}: an EVA ViT-g attention projection over one frame's 257 tokens;</li>
+ *   <li>{@code 257x4224x1408}: the ViT's fused qkv projection, one frame (the op's comment has 8 frames, 2056 rows);</li>
+ *   <li>{@code 256x3072x768}: the Q-Former MLP's first layer over 8 frames' 32 queries.</li>
+ * </ul>
+ *
+ * <p>Variants: {@code reference} ({@link Linear}, plain Java), {@code tiled} (GPUs: a work-group per 64×64
+ * output tile through local memory), {@code blocked} (CPUs: a work-item per 3×4 register block, float8 along
+ * K, the choice on PoCL) and {@code rows} (GPUs with one input row: a work-group per output element; here at
+ * M = 257 for comparison, which it is not made for). Each kernel is forced through the op's own test
+ * constructor with the tile and block the op uses by default. GEMM is compute-bound, so the weights are not
+ * copied cold; read the {@code gigaflop} rows.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class GemmBenchmark {
+    /** M × N × K: rows of x, output features, input features. */
+    @Param({"257x1408x1408", "257x4224x1408", "256x3072x768"})
+    public String shape;
+
+    @Param({"F32"})
+    public String dtype;
+
+    @Param({"reference", "tiled", "blocked", "rows"})
+    public String variant;
+
+    private int m;
+    private int n;
+    private float[] x;
+    private float[] bias;
+    private WeightMatrix w;
+    private float[] expected;
+    private float[] hostOut;
+    private Cost cost;
+    private OpenCLBackend device;
+    private DeviceBuffer out;
+    private GraphPlan plan;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        int[] s = sizes(shape, 3);
+        m = s[0];
+        n = s[1];
+        int k = s[2];
+        DType type = DType.valueOf(dtype);
+        Random random = BenchSupport.freshRandom();
+        Tensor weight = randomMatrix(random, "w", type, n, k);
+        w = new WeightMatrix(weight);
+        x = randomFloats(random, m * k);
+        bias = randomFloats(random, n);
+        expected = new float[m * n];
+        Linear.linear(expected, w, x, bias, null, m);
+        // as OpenCLGemmOps counts it: the weights once, x, the output and the bias
+        cost = new Cost(weight.data().byteSize() + 4L * m * k + 4L * m * n + 4L * n, 2L * m * n * k);
+        if (variant.equals("reference")) {
+            hostOut = new float[m * n];
+            return;
+        }
+        Kernel kernel = switch (variant) {
+            case "tiled" -> Kernel.TILED;
+            case "blocked" -> Kernel.BLOCKED;
+            case "rows" -> Kernel.ROWS;
+            default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, tiled, blocked, rows)");
+        };
+        device = (OpenCLBackend) BenchSupport.openDevice("opencl");
+        OpenCLGemmOps.Tile tile = device.info().maxWorkGroupSize() >= 256 ? OpenCLGemmOps.GPU_TILE : OpenCLGemmOps.SMALL_GPU_TILE;
+        OpenCLGemmOps ops = new OpenCLGemmOps(device.info(), kernel, tile, OpenCLGemmOps.CPU_BLOCK);
+        out = device.allocate("out", 4L * m * n);
+        TaskGraph g = device.graph("linear");
+        ops.linear(g, "linear", out, upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
+        plan = g.build();
+        poison(device, out);
+        plan.execute();
+        check(variant + " " + shape + " " + dtype, expected, result(), 1e-5);
+    }
+
+    @Benchmark
+    public Object linear(Traffic traffic) {
+        traffic.add(cost.bytes(), cost.flops());
+        if (device == null) {
+            Linear.linear(hostOut, w, x, bias, null, m);
+            return hostOut;
+        }
+        plan.execute();
+        device.finish();
+        return out;
+    }
+
+    float[] result() {
+        return device == null ? hostOut.clone() : readFloats(device, out, m * n);
+    }
+
+    /** Poisons the output, so that a smoke test sees what the next call writes. */
+    void poisonOutput() {
+        if (device == null) {
+            Arrays.fill(hostOut, Float.NaN);
+        } else {
+            poison(device, out);
+        }
+    }
+
+    float[] expected() {
+        return expected;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (plan != null) {
+            plan.close();
+        }
+        if (device != null) {
+            device.close();
+        }
+    }
+}

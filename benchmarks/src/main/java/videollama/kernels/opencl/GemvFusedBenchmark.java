@@ -1,0 +1,264 @@
+package videollama.kernels.opencl;
+
+import static videollama.benchmarks.BenchSupport.check;
+import static videollama.benchmarks.BenchSupport.copiesFor;
+import static videollama.benchmarks.BenchSupport.copyOf;
+import static videollama.benchmarks.BenchSupport.poison;
+import static videollama.benchmarks.BenchSupport.randomFloats;
+import static videollama.benchmarks.BenchSupport.randomMatrix;
+import static videollama.benchmarks.BenchSupport.readFloats;
+import static videollama.benchmarks.BenchSupport.upload;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import videollama.benchmarks.BenchSupport;
+import videollama.benchmarks.Traffic;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KernelSource;
+import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.reference.Activations;
+import videollama.kernels.reference.MatMul;
+import videollama.kernels.reference.WeightMatrix;
+import videollama.model.llama.SyntheticLlama;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/**
+ * The fused GEMVs of a decode layer, several matrices read in one launch: {@code qkv} (q, k and v projections
+ * of one input) and {@code swiglu} ({@code silu(G·x) · (U·x)}, LLaMA's MLP middle), at the sizes of a model
+ * shape of {@link SyntheticLlama} (stories110M: 3 × 768×768 and 2 × 2048×768; llama2-7b: 3 × 4096×4096 and
+ * 2 × 11008×4096).
+ *
+ * <p>Variants: {@code reference} (the separate {@link MatMul}s, then {@link Activations#swiGlu}), {@code fused}
+ * (a work-group per row: {@code qkv_matvec}, {@code swiglu_matvec}) and {@code fused_wide} (a work-item per row,
+ * float8 loads: the {@code _wide} kernels PoCL gets). Compare the GB/s with {@link GemvBenchmark}'s single
+ * matrices of the same rows to see what fusing saves. Weights cycle through cold copies as there.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class GemvFusedBenchmark {
+    private static final int GROUP = 64;
+    private static final int WIDE_GROUP = 4;
+
+    @Param({"qkv", "swiglu"})
+    public String op;
+
+    /** A shape name of {@link SyntheticLlama#SHAPES}. */
+    @Param({"stories110M", "llama2-7b"})
+    public String model;
+
+    @Param({"F32"})
+    public String dtype;
+
+    @Param({"reference", "fused", "fused_wide"})
+    public String variant;
+
+    long coldBytes = BenchSupport.COLD_BYTES;
+
+    private float[] x;
+    /** The reference outputs, concatenated: q, k, v or the SwiGLU product. */
+    private float[] expected;
+    private Cost cost;
+    private int next;
+    // reference
+    private WeightMatrix[][] matrices;
+    private float[][] hostOut;
+    // device
+    private OpenCLBackend device;
+    private DeviceBuffer[] out;
+    private GraphPlan[] plans;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        SyntheticLlama.Shape s = SyntheticLlama.shape(model);
+        DType type = DType.valueOf(dtype);
+        Random random = BenchSupport.freshRandom();
+        int kvDim = s.kvHeads() * (s.dim() / s.heads());
+        // the matrices of one call: wq, wk, wv or gate, up
+        List<Tensor> weights = switch (op) {
+            case "qkv" -> List.of(randomMatrix(random, "wq", type, s.dim(), s.dim()),
+                    randomMatrix(random, "wk", type, kvDim, s.dim()), randomMatrix(random, "wv", type, kvDim, s.dim()));
+            case "swiglu" -> List.of(randomMatrix(random, "gate", type, s.hidden(), s.dim()),
+                    randomMatrix(random, "up", type, s.hidden(), s.dim()));
+            default -> throw new IllegalArgumentException("unknown op " + op + " (qkv, swiglu)");
+        };
+        x = randomFloats(random, s.dim());
+        long weightBytes = 0;
+        long outputs = 0;
+        for (Tensor w : weights) {
+            weightBytes += w.data().byteSize();
+            outputs += w.dim(0);
+        }
+        cost = new Cost(weightBytes + x.length * 4L + (op.equals("qkv") ? outputs : outputs / 2) * 4L, 2L * outputs * s.dim());
+        int copies = copiesFor(weightBytes, coldBytes);
+        matrices = new WeightMatrix[copies][];
+        matrices[0] = weights.stream().map(WeightMatrix::new).toArray(WeightMatrix[]::new);
+        hostOut = outputsFor(matrices[0]);
+        reference(matrices[0], hostOut);
+        expected = flatten(hostOut, results());
+        if (variant.equals("reference")) {
+            for (int i = 1; i < copies; i++) {
+                matrices[i] = weights.stream().map(w -> new WeightMatrix(copyOf(w))).toArray(WeightMatrix[]::new);
+            }
+            return;
+        }
+        matrices = null;
+        device = (OpenCLBackend) BenchSupport.openDevice("opencl");
+        DeviceBuffer dx = upload(device, "x", x);
+        out = new DeviceBuffer[results()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = device.allocate("out " + i, hostOut[i].length * 4L);
+        }
+        plans = new GraphPlan[copies];
+        for (int i = 0; i < copies; i++) {
+            TaskGraph g = device.graph(op + " " + i);
+            launch(g, weights.stream().map(device::upload).map(t -> t.buffer()).toArray(DeviceBuffer[]::new), dx, s.dim());
+            plans[i] = g.build();
+        }
+        for (GraphPlan plan : plans) {
+            for (DeviceBuffer b : out) {
+                poison(device, b);
+            }
+            plan.execute();
+            check(variant + " " + op + " " + model + " " + dtype, expected, result(), 1e-5);
+        }
+    }
+
+    /** An output vector per matrix. */
+    private static float[][] outputsFor(WeightMatrix[] m) {
+        return Arrays.stream(m).map(w -> new float[w.rows()]).toArray(float[][]::new);
+    }
+
+    /** q, k, v = Wq·x, Wk·x, Wv·x; or gate = silu(G·x) · (U·x) in out[0] (out[1] holds U·x). */
+    private void reference(WeightMatrix[] m, float[][] results) {
+        for (int i = 0; i < m.length; i++) {
+            MatMul.matmul(results[i], m[i], x, 1);
+        }
+        if (m.length == 2) {
+            Activations.swiGlu(results[0], results[1], results[0].length);
+        }
+    }
+
+    /** The op's results: q, k and v, or the SwiGLU product alone. */
+    private int results() {
+        return op.equals("qkv") ? 3 : 1;
+    }
+
+    /** The first {@code count} arrays one after another. */
+    private static float[] flatten(float[][] parts, int count) {
+        int length = 0;
+        for (int i = 0; i < count; i++) {
+            length += parts[i].length;
+        }
+        float[] all = new float[length];
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(parts[i], 0, all, at, parts[i].length);
+            at += parts[i].length;
+        }
+        return all;
+    }
+
+    private void launch(TaskGraph g, DeviceBuffer[] w, DeviceBuffer dx, int cols) {
+        String options = switch (DType.valueOf(dtype)) {
+            case F32 -> "";
+            case F16 -> "-DWEIGHT_F16";
+            case BF16 -> "-DWEIGHT_BF16";
+            default -> throw new IllegalArgumentException(dtype);
+        };
+        int group = (int) Math.min(GROUP, Long.highestOneBit(device.info().maxWorkGroupSize()));
+        LocalMemory scratch = new LocalMemory(group * 4L);
+        int rows0 = hostOut[0].length;
+        int rows1 = hostOut[1].length;
+        switch (op + " " + variant) {
+            case "qkv fused" -> g.task("qkv", new KernelSource("gemv", "qkv_matvec", options),
+                    Launch.groups(rows0 + 2L * rows1, group), cost,
+                    out[0], out[1], out[2], w[0], w[1], w[2], dx, rows0, rows1, cols, scratch);
+            case "qkv fused_wide" -> g.task("qkv", new KernelSource("gemv", "qkv_matvec_wide", options),
+                    Launch.items(rows0 + 2L * rows1, WIDE_GROUP), cost,
+                    out[0], out[1], out[2], w[0], w[1], w[2], dx, rows0, rows1, cols);
+            case "swiglu fused" -> g.task("swiglu", new KernelSource("gemv", "swiglu_matvec", options),
+                    Launch.groups(rows0, group), cost, out[0], w[0], w[1], dx, cols, scratch);
+            case "swiglu fused_wide" -> g.task("swiglu", new KernelSource("gemv", "swiglu_matvec_wide", options),
+                    Launch.items(rows0, WIDE_GROUP), cost, out[0], w[0], w[1], dx, rows0, cols);
+            default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, fused, fused_wide)");
+        }
+    }
+
+    /** One fused call with the next copy of the weights; returns when it is done. */
+    @Benchmark
+    public Object fusedGemv(Traffic traffic) {
+        traffic.add(cost.bytes(), cost.flops());
+        if (matrices != null) {
+            reference(matrices[next++ % matrices.length], hostOut);
+            return hostOut;
+        }
+        plans[next++ % plans.length].execute();
+        device.finish();
+        return out;
+    }
+
+    /** The results of the last call (q, k, v or the SwiGLU product), read back. */
+    float[] result() {
+        if (device == null) {
+            return flatten(hostOut, results());
+        }
+        float[][] read = new float[out.length][];
+        for (int i = 0; i < out.length; i++) {
+            read[i] = readFloats(device, out[i], hostOut[i].length);
+        }
+        return flatten(read, read.length);
+    }
+
+    /** Poisons the outputs, so that a smoke test sees what the next call writes. */
+    void poisonOutput() {
+        if (device == null) {
+            for (float[] o : hostOut) {
+                Arrays.fill(o, Float.NaN);
+            }
+        } else {
+            for (DeviceBuffer b : out) {
+                poison(device, b);
+            }
+        }
+    }
+
+    float[] expected() {
+        return expected;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (plans != null) {
+            for (GraphPlan plan : plans) {
+                plan.close();
+            }
+        }
+        if (device != null) {
+            device.close();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package videollama.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Assumptions;
+import videollama.kernels.BackendUnavailableException;
+
+/**
+ * What the smoke tests share: a benchmark's setup (which checks the variant against its reference twin before
+ * anything is timed) run as a test, skipped without a device unless CI requires OpenCL
+ * ({@code VIDEOLLAMA_REQUIRE_OPENCL=1}), as the kernel tests are.
+ */
+public final class Smoke {
+    private Smoke() {}
+
+    /** Runs {@code setup}; no device here aborts the test instead of failing it, unless a device is required. */
+    public static void setUpOrSkip(Runnable setup) {
+        try {
+            setup.run();
+        } catch (BackendUnavailableException e) {
+            if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_OPENCL"))) {
+                throw e;
+            }
+            Assumptions.abort("no device on this machine: " + e.getMessage());
+        }
+    }
+
+    /** The benchmark call's output against the reference, as the benchmark's own setup check measures it. */
+    public static void assertMatches(float[] expected, float[] actual, double tolerance, String what) {
+        double error = BenchSupport.relativeError(expected, actual);
+        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
+    }
+}

@@ -1,0 +1,29 @@
+package videollama.kernels.opencl;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import videollama.benchmarks.Smoke;
+import videollama.benchmarks.Traffic;
+
+/** Setup (which checks the variant), then one timed call on poisoned outputs, against the reference. */
+class GemvBenchmarkTest {
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({"reference, 37x53, F32", "matvec, 37x53, F32", "matvec_wide, 37x53, F32",
+                "matvec, 130x301, F16", "matvec_wide, 65x1001, BF16"})
+    void oneCallMatchesTheReference(String variant, String shape, String dtype) {
+        GemvBenchmark b = new GemvBenchmark();
+        b.variant = variant;
+        b.shape = shape;
+        b.dtype = dtype;
+        b.coldBytes = 1;     // one copy of the weights is enough here
+        try {
+            Smoke.setUpOrSkip(b::setup);
+            b.poisonOutput();
+            b.gemv(new Traffic());
+            Smoke.assertMatches(b.expected(), b.result(), 1e-5, variant);
+        } finally {
+            b.tearDown();
+        }
+    }
+}
