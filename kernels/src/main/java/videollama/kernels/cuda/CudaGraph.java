@@ -4,12 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import videollama.kernels.Cost;
-import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
-import videollama.kernels.KernelSource;
-import videollama.kernels.Launch;
-import videollama.kernels.TaskGraph;
+import videollama.kernels.RecordedTaskGraph;
 import videollama.kernels.TaskTiming;
 import videollama.kernels.Transfer;
 
@@ -21,55 +17,23 @@ import videollama.kernels.Transfer;
  * The copies stay outside the graph because the host memory they read is the caller's and changes between
  * replays.
  */
-final class CudaGraph implements TaskGraph {
+final class CudaGraph extends RecordedTaskGraph {
     private final CudaBackend backend;
-    private final String name;
-    private final List<ToDevice> toDevice = new ArrayList<>();
-    private final List<Task> tasks = new ArrayList<>();
-    private final List<ToHost> toHost = new ArrayList<>();
-
-    private record ToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) {}
-
-    private record Task(String name, KernelSource kernel, Launch launch, Cost cost, Object[] args) {}
-
-    private record ToHost(DeviceBuffer buffer, MemorySegment host) {}
+    private List<ToDevice> toDevice;
+    private List<Task> tasks;
+    private List<ToHost> toHost;
 
     CudaGraph(CudaBackend backend, String name) {
+        super(name);
         this.backend = backend;
-        this.name = name;
-    }
-
-    @Override
-    public TaskGraph transferToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) {
-        requireNative(host, buffer);
-        toDevice.add(new ToDevice(mode, buffer, host));
-        return this;
-    }
-
-    @Override
-    public TaskGraph task(String taskName, KernelSource kernel, Launch launch, Cost cost, Object... args) {
-        tasks.add(new Task(taskName, kernel, launch, cost, args.clone()));
-        return this;
-    }
-
-    @Override
-    public TaskGraph transferToHost(DeviceBuffer buffer, MemorySegment host) {
-        requireNative(host, buffer);
-        toHost.add(new ToHost(buffer, host));
-        return this;
-    }
-
-    private static void requireNative(MemorySegment host, DeviceBuffer buffer) {
-        if (!host.isNative()) {
-            throw new IllegalArgumentException("transfers of " + buffer.name() + " need native host memory (from an Arena), not a Java array");
-        }
-        if (host.byteSize() > buffer.bytes()) {
-            throw new IllegalArgumentException("buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, the host side " + host.byteSize());
-        }
     }
 
     @Override
     public GraphPlan build() {
+        // A CUDA graph holds only the launches; the copies run around it on each replay.
+        toDevice = steps(ToDevice.class);
+        tasks = steps(Task.class);
+        toHost = steps(ToHost.class);
         return new Plan();
     }
 
@@ -246,7 +210,7 @@ final class CudaGraph implements TaskGraph {
 
         private void checkUsable() {
             if (closed) {
-                throw new IllegalStateException("graph " + name + " is closed");
+                throw new IllegalStateException("graph " + name() + " is closed");
             }
             backend.checkOpen();
         }
@@ -289,8 +253,4 @@ final class CudaGraph implements TaskGraph {
         }
     }
 
-    @Override
-    public String toString() {
-        return "TaskGraph " + name + " (" + tasks.size() + " tasks)";
-    }
 }

@@ -9,13 +9,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
-import videollama.kernels.KernelSource;
-import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
-import videollama.kernels.TaskGraph;
+import videollama.kernels.RecordedTaskGraph;
 import videollama.kernels.TaskTiming;
 import videollama.kernels.Transfer;
 
@@ -24,51 +21,12 @@ import videollama.kernels.Transfer;
  * arguments bound once; a replay is then a run of {@code clEnqueueNDRangeKernel} calls with no host wait
  * until a transfer to the host.
  */
-final class OpenCLGraph implements TaskGraph {
+final class OpenCLGraph extends RecordedTaskGraph {
     private final OpenCLBackend backend;
-    private final String name;
-    private final List<Step> steps = new ArrayList<>();
-
-    private sealed interface Step permits ToDevice, Task, ToHost {}
-
-    private record ToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) implements Step {}
-
-    private record Task(String name, KernelSource kernel, Launch launch, Cost cost, Object[] args) implements Step {}
-
-    private record ToHost(DeviceBuffer buffer, MemorySegment host) implements Step {}
 
     OpenCLGraph(OpenCLBackend backend, String name) {
+        super(name);
         this.backend = backend;
-        this.name = name;
-    }
-
-    @Override
-    public TaskGraph transferToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) {
-        requireNative(host, buffer);
-        steps.add(new ToDevice(mode, buffer, host));
-        return this;
-    }
-
-    @Override
-    public TaskGraph task(String taskName, KernelSource kernel, Launch launch, Cost cost, Object... args) {
-        steps.add(new Task(taskName, kernel, launch, cost, args.clone()));
-        return this;
-    }
-
-    @Override
-    public TaskGraph transferToHost(DeviceBuffer buffer, MemorySegment host) {
-        requireNative(host, buffer);
-        steps.add(new ToHost(buffer, host));
-        return this;
-    }
-
-    private static void requireNative(MemorySegment host, DeviceBuffer buffer) {
-        if (!host.isNative()) {
-            throw new IllegalArgumentException("transfers of " + buffer.name() + " need native host memory (from an Arena), not a Java array");
-        }
-        if (host.byteSize() > buffer.bytes()) {
-            throw new IllegalArgumentException("buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, the host side " + host.byteSize());
-        }
     }
 
     @Override
@@ -87,7 +45,7 @@ final class OpenCLGraph implements TaskGraph {
 
         Plan() {
             try {
-                for (Step s : steps) {
+                for (Step s : steps()) {
                     bound.add(s instanceof Task t ? bind(t) : s);
                 }
             } catch (RuntimeException e) {
@@ -185,8 +143,4 @@ final class OpenCLGraph implements TaskGraph {
         }
     }
 
-    @Override
-    public String toString() {
-        return "TaskGraph " + name + " (" + steps.size() + " steps)";
-    }
 }
