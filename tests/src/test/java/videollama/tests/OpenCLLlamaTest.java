@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.Backend;
-import videollama.kernels.BackendUnavailableException;
-import videollama.kernels.Backends;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.weights.DType;
@@ -28,14 +26,7 @@ class OpenCLLlamaTest {
 
     @BeforeAll
     static void open() {
-        try {
-            opencl = Backends.open("opencl");
-        } catch (BackendUnavailableException e) {
-            if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_OPENCL"))) {
-                throw e;
-            }
-            org.junit.jupiter.api.Assumptions.abort("no OpenCL on this machine: " + e.getMessage());
-        }
+        opencl = TestFiles.openClOrSkip();
     }
 
     @AfterAll

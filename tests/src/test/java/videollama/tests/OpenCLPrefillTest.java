@@ -19,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.Backend;
-import videollama.kernels.BackendUnavailableException;
-import videollama.kernels.Backends;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceOps;
 import videollama.model.llama.Llama;
@@ -43,14 +41,7 @@ class OpenCLPrefillTest {
 
     @BeforeAll
     static void open() {
-        try {
-            opencl = Backends.open("opencl");
-        } catch (BackendUnavailableException e) {
-            if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_OPENCL"))) {
-                throw e;
-            }
-            org.junit.jupiter.api.Assumptions.abort("no OpenCL on this machine: " + e.getMessage());
-        }
+        opencl = TestFiles.openClOrSkip();
     }
 
     @AfterAll

@@ -1,6 +1,10 @@
 package videollama.tests;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import videollama.kernels.Backend;
+import videollama.kernels.BackendUnavailableException;
+import videollama.kernels.Backends;
 
 /** Where the repository's test material lies. */
 final class TestFiles {
@@ -21,5 +25,21 @@ final class TestFiles {
 
     static Path golden(String name) {
         return root().resolve("testdata/golden").resolve(name);
+    }
+
+    /**
+     * The OpenCL backend, or the calling test class skipped, saying why, when this machine has none. CI sets
+     * {@code VIDEOLLAMA_REQUIRE_OPENCL=1} (it installs PoCL), so there a missing backend fails instead.
+     */
+    static Backend openClOrSkip() {
+        try {
+            return Backends.open("opencl");
+        } catch (BackendUnavailableException e) {
+            if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_OPENCL"))) {
+                throw e;
+            }
+            Assumptions.abort("no OpenCL on this machine: " + e.getMessage());
+            throw e;
+        }
     }
 }
