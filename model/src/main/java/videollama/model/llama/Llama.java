@@ -7,6 +7,7 @@ import java.util.Map;
 import videollama.kernels.Backend;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.KvCacheType;
+import videollama.kernels.reference.WeightMatrix;
 import videollama.model.ModelException;
 import videollama.model.tokenizer.SentencePieceTokenizer;
 import videollama.weights.DType;
@@ -72,6 +73,23 @@ public final class Llama implements AutoCloseable {
 
     public LlamaWeights weights() {
         return weights;
+    }
+
+    /**
+     * The rows of {@code embed_tokens} for these ids [ids.length, hidden], read on the host: how a prompt of text
+     * segments and soft tokens is put together before any session exists (its length decides the session's size).
+     */
+    public float[] embed(int... ids) {
+        int d = config.hiddenSize();
+        WeightMatrix table = new WeightMatrix(weights.embedTokens);
+        float[] out = new float[ids.length * d];
+        for (int t = 0; t < ids.length; t++) {
+            if (ids[t] < 0 || ids[t] >= table.rows()) {
+                throw new ModelException("token id " + ids[t] + " is outside the vocabulary [0, " + table.rows() + ")");
+            }
+            table.copyRow(ids[t], out, t * d);
+        }
+        return out;
     }
 
     /**
