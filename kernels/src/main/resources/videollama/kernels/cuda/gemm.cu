@@ -70,8 +70,9 @@ __device__ __forceinline__ float4 load_row4(const float* __restrict__ p, int row
 // (keeps the float4 alignment, halves the conflicts of the transposing stores).
 //
 // 128 x 128 (8 x 8 per thread): per k a warp issues 64 FFMAs against 4 LDS.128 (the x reads are broadcasts: a
-// warp spans two ty), so shared memory is about 40 % busy while the FMA pipes are full; about 110 registers and
-// 2 x 2 x 16 x 132 floats = 33 KiB of shared memory, so two blocks (16 warps) fit on an SM. 64 x 64 (4 x 4 per
+// warp spans two ty), so shared memory is about 40 % busy while the FMA pipes are full; 128 registers (the
+// __launch_bounds__ cap; ptxas spills nothing) and 2 x 2 x 16 x 132 floats = 33 KiB of shared memory, so two
+// blocks (16 warps) fit on an SM. 64 x 64 (4 x 4 per
 // thread) is for shapes with fewer 128 x 128 tiles than SMs (the Q-Formers: 2 x 6 tiles on 132 SMs), where more,
 // smaller blocks beat a better ratio.
 #define SIMT_THREADS 256
@@ -214,9 +215,12 @@ __device__ __forceinline__ void linear_simt(float* out, const float* __restrict_
 // 128 x 128 with 2 x 4 warps of 64 x 32: per k16 a warp loads 4·4 A and 4·2 B registers (3 KiB across the warp)
 // for 16 mmas, 192 bytes per mma against the SM's 128 bytes per clock: shared memory allows about 2/3 of an mma
 // per clock, about what mma.sync reaches on an H100 anyway (wgmma is the way past it). 64 accumulators, 24
-// fragment and 16 staging registers: under 128, so two blocks (16 warps) fit on an SM; shared memory 2 stages x
-// 256 rows x 80 bytes = 40 KiB, under the 48 KiB that needs no opt-in. 64 x 64 with 2 x 2 warps of 32 x 32 is
-// for shapes with fewer 128 x 128 tiles than SMs, as for the fp32 kernel.
+// fragment and 16 staging registers: 126 in all (ptxas), so two blocks (16 warps) fit on an SM; shared memory
+// 2 stages x 256 rows x 80 bytes = 40 KiB, under the 48 KiB that needs no opt-in. 64 x 64 with 2 x 2 warps of
+// 32 x 32 is for shapes with fewer 128 x 128 tiles than SMs, as for the fp32 kernel.
+// The likely limit to measure first: per step a 128 x 128 block reads 16 KiB of x (fp32) and 8 KiB of W from L2
+// for 1 MFLOP, 43 FLOP per byte; at 600 TFLOP/s that is 14 TB/s of L2 reads. Converting x to 16 bits once, in
+// its own pass, or 128 x 256 tiles, would raise that ratio.
 #define MMA_BK 32
 #define MMA_ROW_WORDS (MMA_BK / 2 + 4)
 
