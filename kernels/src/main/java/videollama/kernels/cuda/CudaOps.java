@@ -194,7 +194,8 @@ final class CudaOps implements DeviceOps {
     @Override
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                        DeviceBuffer residual, int m, int n, int k) {
-        throw notYet("linear (GEMM)");
+        // gemm.cu: fp32 SIMT for F32 weights, tensor cores for F16 / BF16; the tile is chosen from the shape
+        new CudaGemmOps(backend.info()).linear(g, name, out, x, w, bias, residual, m, n, k);
     }
 
     @Override

@@ -89,6 +89,8 @@ final class CudaEmulator {
         Files.writeString(dir.resolve("include/cuda_bf16.h"), "// the emulator's __nv_bfloat16 is in cuda_shim.h\n");
         copyResource("cuda_shim.h", dir);
         copyResource("driver.cpp", dir);
+        // the tensor-core instruction is inline PTX: the emulator's mma.cuh computes it on the CPU instead
+        copyResource("mma.cuh", dir);
         CudaTestSupport.Result build = CudaTestSupport.run(dir, gxx.get().toString(), "-std=c++20", "-O1", "-shared", "-fPIC",
                 "-pthread", "-Wall", "-Wno-unknown-pragmas", "-Iinclude", "-I.", "-include", "cuda_shim.h", "driver.cpp",
                 "-o", "libcuda-emulator.so");

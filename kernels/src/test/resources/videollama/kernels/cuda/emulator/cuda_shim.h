@@ -23,6 +23,7 @@
 #define __forceinline__ inline
 #define __shared__ static
 #define __align__(n) alignas(n)
+#define __launch_bounds__(...)
 using std::min;
 using std::max;
 

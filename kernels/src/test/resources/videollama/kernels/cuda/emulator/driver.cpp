@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "gemm.cu"
 #include "gemv.cu"
 #include "rmsnorm.cu"
 #include "embedding.cu"

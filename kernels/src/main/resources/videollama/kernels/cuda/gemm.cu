@@ -1,0 +1,415 @@
+// Linear layers over many input rows (GEMM), for the ViT, the Q-Formers, ImageBind and LLaMA's prefill:
+// out[m, n] = Σ_k x[m, k] · W[n, k] + bias[n] + residual[m, n], x [M, K] float32 row-major, W [N, K] in PyTorch's
+// Linear layout (both operands run along K). The same op as OpenCL's gemm.cl: the epilogue adds the bias and then
+// the residual in fp32 where the sum is stored; has_bias / has_residual say whether to read them (an absent one is
+// replaced by some other buffer, never read); out may be residual (each element is read, then written, by the
+// same thread), never x.
+//
+// Two kernels, each in two tile sizes (entry points linear_<dtype>_<BM>x<BN>, picked by CudaGemmOps):
+//   linear_simt  F32 weights: fp32 FMAs on the CUDA cores, a register block per thread. Exact to float32.
+//   linear_mma   F16 / BF16 weights: tensor cores (mma.sync m16n8k16, fp32 accumulation, mma.cuh). x is rounded
+//                to the weights' 16-bit type (to nearest even) as it is staged into shared memory.
+//
+// The sizes are set for the H100 (SXM: 132 SMs; per SM 64K registers, 228 KiB of shared memory, 48 KiB of it
+// per block without opting in, 128 fp32 FMAs per clock and, through mma.sync, up to about one m16n8k16 per
+// clock; 50 MB of L2, 3.35 TB/s of HBM) and the shapes the op serves: EVA ViT-g (M = 8 frames x 257 = 2056,
+// K = 1408 or 6144, N = 1408 to 6144), LLaMA prefill (M <= 512, K = 4096, N = 4096 / 11008), the Q-Formers
+// (M = 256, K = 768 / 1408). All are compute-bound: at 128x128 tiles a block does 2·128·128 FLOPs per 128 + 128
+// operands it loads per step of K.
+//
+// Both kernels stage global -> shared through registers, double-buffered: the loads for step k+1 are issued
+// before the math of step k and written to the other shared buffer after it, so their latency hides behind the
+// math with one __syncthreads per step. (No cp.async: x must be converted on the way, and the emulator that tests
+// these kernels on the CPU runs plain loads. A cp.async pipeline for W is a later step, to be measured.)
+//
+// Edges: tiles are zero-filled past M, N and K (both operands, so a product there is exactly 0), stores are
+// guarded. Rows are read 16 bytes at a time when K allows it (K % 4 == 0 for fp32, K % 8 == 0 for the 16-bit
+// kernel: every row then starts 16-byte aligned), element by element otherwise.
+#include "common.cuh"
+#include "mma.cuh"
+
+// out[m, n] = sum + bias[n] + residual[m, n], in that order (reference/Linear.java's order).
+__device__ __forceinline__ void store_out(float* out, const float* bias, const float* residual, int has_bias, int has_residual,
+                                          int N, int m, int n, float sum) {
+    size_t i = (size_t)m * N + n;
+    if (has_bias) {
+        sum += bias[n];
+    }
+    if (has_residual) {
+        sum += residual[i];
+    }
+    out[i] = sum;
+}
+
+// Four consecutive floats of row `row`, from column k: zero past `rows` and past K.
+__device__ __forceinline__ float4 load_row4(const float* __restrict__ p, int rows, int K, int row, int k, bool vector) {
+    float4 v;
+    v.x = v.y = v.z = v.w = 0.0f;
+    if (row < rows) {
+        const float* r = p + (size_t)row * K;
+        if (vector) {
+            if (k < K) {
+                v = *reinterpret_cast<const float4*>(r + k); // K % 4 == 0: in or out as a whole, 16-byte aligned
+            }
+        } else {
+            v.x = k < K ? r[k] : 0.0f;
+            v.y = k + 1 < K ? r[k + 1] : 0.0f;
+            v.z = k + 2 < K ? r[k + 2] : 0.0f;
+            v.w = k + 3 < K ? r[k + 3] : 0.0f;
+        }
+    }
+    return v;
+}
+
+// ---- F32 weights: tiled SIMT GEMM --------------------------------------------------------------------------
+//
+// A block of 256 threads (16 x 16) computes a BM x BN tile of out, K advancing SIMT_BK = 16 at a time; thread
+// (tx, ty) = (tid % 16, tid / 16) owns the rows gm·64 + ty·4 + {0..3} and the columns gn·64 + tx·4 + {0..3} of
+// the tile (gm < BM/64, gn < BN/64): a (BM/16) x (BN/16) register block in groups of 4, so that its operands
+// are float4 reads of shared memory. The shared tiles hold x and W transposed, [k][row], rows padded by 4 floats
+// (keeps the float4 alignment, halves the conflicts of the transposing stores).
+//
+// 128 x 128 (8 x 8 per thread): per k a warp issues 64 FFMAs against 4 LDS.128 (the x reads are broadcasts: a
+// warp spans two ty), so shared memory is about 40 % busy while the FMA pipes are full; 128 registers (the
+// __launch_bounds__ cap; ptxas spills nothing) and 2 x 2 x 16 x 132 floats = 33 KiB of shared memory, so two
+// blocks (16 warps) fit on an SM. 64 x 64 (4 x 4 per
+// thread) is for shapes with fewer 128 x 128 tiles than SMs (the Q-Formers: 2 x 6 tiles on 132 SMs), where more,
+// smaller blocks beat a better ratio.
+#define SIMT_THREADS 256
+#define SIMT_BK 16
+#define SIMT_PAD 4
+
+template <int BM, int BN>
+__device__ __forceinline__ void linear_simt(float* out, const float* __restrict__ x, const float* __restrict__ w,
+                                            const float* bias, const float* residual, int M, int N, int K,
+                                            int has_bias, int has_residual) {
+    constexpr int GM = BM / 64;                           // groups of 4 rows per thread, 64 rows apart
+    constexpr int GN = BN / 64;
+    constexpr int CHUNKS_PER_ROW = SIMT_BK / 4;           // float4 chunks in a row of a K step
+    constexpr int X_CHUNKS = BM * CHUNKS_PER_ROW / SIMT_THREADS; // chunks each thread stages per step
+    constexpr int W_CHUNKS = BN * CHUNKS_PER_ROW / SIMT_THREADS;
+    __align__(16) __shared__ float xs[2][SIMT_BK][BM + SIMT_PAD];
+    __align__(16) __shared__ float ws[2][SIMT_BK][BN + SIMT_PAD];
+
+    int tid = threadIdx.x;
+    int tx = tid % 16;
+    int ty = tid / 16;
+    int m0 = blockIdx.y * BM;
+    int n0 = blockIdx.x * BN;
+    bool vector = (K & 3) == 0;
+
+    // Chunk c of a step is row c / CHUNKS_PER_ROW, columns (c % CHUNKS_PER_ROW)·4..+3: four consecutive threads
+    // read one row's 64 bytes, so a warp's loads are whole 32-byte sectors.
+    float4 xr[X_CHUNKS];
+    float4 wr[W_CHUNKS];
+    auto load = [&](int k0) {
+#pragma unroll
+        for (int p = 0; p < X_CHUNKS; p++) {
+            int c = tid + p * SIMT_THREADS;
+            xr[p] = load_row4(x, M, K, m0 + c / CHUNKS_PER_ROW, k0 + (c % CHUNKS_PER_ROW) * 4, vector);
+        }
+#pragma unroll
+        for (int p = 0; p < W_CHUNKS; p++) {
+            int c = tid + p * SIMT_THREADS;
+            wr[p] = load_row4(w, N, K, n0 + c / CHUNKS_PER_ROW, k0 + (c % CHUNKS_PER_ROW) * 4, vector);
+        }
+    };
+    auto store = [&](int buf) {
+#pragma unroll
+        for (int p = 0; p < X_CHUNKS; p++) {
+            int c = tid + p * SIMT_THREADS;
+            int r = c / CHUNKS_PER_ROW;
+            int k = (c % CHUNKS_PER_ROW) * 4;
+            xs[buf][k][r] = xr[p].x;
+            xs[buf][k + 1][r] = xr[p].y;
+            xs[buf][k + 2][r] = xr[p].z;
+            xs[buf][k + 3][r] = xr[p].w;
+        }
+#pragma unroll
+        for (int p = 0; p < W_CHUNKS; p++) {
+            int c = tid + p * SIMT_THREADS;
+            int r = c / CHUNKS_PER_ROW;
+            int k = (c % CHUNKS_PER_ROW) * 4;
+            ws[buf][k][r] = wr[p].x;
+            ws[buf][k + 1][r] = wr[p].y;
+            ws[buf][k + 2][r] = wr[p].z;
+            ws[buf][k + 3][r] = wr[p].w;
+        }
+    };
+
+    float acc[GM * 4][GN * 4];
+#pragma unroll
+    for (int i = 0; i < GM * 4; i++) {
+#pragma unroll
+        for (int j = 0; j < GN * 4; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+
+    load(0);
+    store(0);
+    __syncthreads();
+    for (int k0 = 0, buf = 0; k0 < K; k0 += SIMT_BK, buf ^= 1) {
+        bool more = k0 + SIMT_BK < K;
+        if (more) {
+            load(k0 + SIMT_BK); // in flight during the math below
+        }
+#pragma unroll
+        for (int k = 0; k < SIMT_BK; k++) {
+            float a[GM * 4];
+            float b[GN * 4];
+#pragma unroll
+            for (int g = 0; g < GM; g++) {
+                float4 v = *reinterpret_cast<const float4*>(&xs[buf][k][g * 64 + ty * 4]);
+                a[g * 4] = v.x;
+                a[g * 4 + 1] = v.y;
+                a[g * 4 + 2] = v.z;
+                a[g * 4 + 3] = v.w;
+            }
+#pragma unroll
+            for (int g = 0; g < GN; g++) {
+                float4 v = *reinterpret_cast<const float4*>(&ws[buf][k][g * 64 + tx * 4]);
+                b[g * 4] = v.x;
+                b[g * 4 + 1] = v.y;
+                b[g * 4 + 2] = v.z;
+                b[g * 4 + 3] = v.w;
+            }
+#pragma unroll
+            for (int i = 0; i < GM * 4; i++) {
+#pragma unroll
+                for (int j = 0; j < GN * 4; j++) {
+                    acc[i][j] += a[i] * b[j];
+                }
+            }
+        }
+        if (more) {
+            store(buf ^ 1); // the other buffer: nobody reads it in this step
+        }
+        // buf ^ 1 is complete for the next step, and everyone is done reading buf before the next step refills it
+        __syncthreads();
+    }
+
+#pragma unroll
+    for (int i = 0; i < GM * 4; i++) {
+        int m = m0 + (i / 4) * 64 + ty * 4 + i % 4;
+#pragma unroll
+        for (int j = 0; j < GN * 4; j++) {
+            int n = n0 + (j / 4) * 64 + tx * 4 + j % 4;
+            if (m < M && n < N) {
+                store_out(out, bias, residual, has_bias, has_residual, N, m, n, acc[i][j]);
+            }
+        }
+    }
+}
+
+// ---- F16 / BF16 weights: tensor cores ------------------------------------------------------------------------
+//
+// A block of WARPS_M x WARPS_N warps computes a BM x BN tile of out, K advancing MMA_BK = 32 at a time (two
+// m16n8k16 steps per barrier). Warp (wm, wn) owns the (BM/WARPS_M) x (BN/WARPS_N) sub-tile at (wm·WM, wn·WN):
+// MT x NT mma tiles of 16 x 8, each with its 4 fp32 accumulators per lane. Shared memory holds both operands as
+// 32-bit words of two 16-bit elements, [row][k/2], the layout of the A and B fragments (mma.cuh): a fragment
+// register is one 32-bit load. Rows are padded from 16 to 20 words, so the 8 rows x 4 words a fragment load
+// touches fall in 32 different banks. (ldmatrix would load the same bytes in fewer instructions; it is left out
+// because the CPU emulator would need it too.)
+//
+// 128 x 128 with 2 x 4 warps of 64 x 32: per k16 a warp loads 4·4 A and 4·2 B registers (3 KiB across the warp)
+// for 16 mmas, 192 bytes per mma against the SM's 128 bytes per clock: shared memory allows about 2/3 of an mma
+// per clock, about what mma.sync reaches on an H100 anyway (wgmma is the way past it). 64 accumulators, 24
+// fragment and 16 staging registers: 126 in all (ptxas), so two blocks (16 warps) fit on an SM; shared memory
+// 2 stages x 256 rows x 80 bytes = 40 KiB, under the 48 KiB that needs no opt-in. 64 x 64 with 2 x 2 warps of
+// 32 x 32 is for shapes with fewer 128 x 128 tiles than SMs, as for the fp32 kernel.
+// The likely limit to measure first: per step a 128 x 128 block reads 16 KiB of x (fp32) and 8 KiB of W from L2
+// for 1 MFLOP, 43 FLOP per byte; at 600 TFLOP/s that is 14 TB/s of L2 reads. Converting x to 16 bits once, in
+// its own pass, or 128 x 256 tiles, would raise that ratio.
+#define MMA_BK 32
+#define MMA_ROW_WORDS (MMA_BK / 2 + 4)
+
+// Eight consecutive 16-bit weights of row `row` from column k as four packed words: zero past `rows` and K.
+__device__ __forceinline__ uint4 load_w8(const unsigned short* __restrict__ w, int rows, int K, int row, int k, bool vector) {
+    uint4 v;
+    v.x = v.y = v.z = v.w = 0u;
+    if (row < rows) {
+        const unsigned short* r = w + (size_t)row * K;
+        if (vector) {
+            if (k < K) {
+                v = __ldg(reinterpret_cast<const uint4*>(r + k)); // K % 8 == 0: in or out as a whole, 16-byte aligned
+            }
+        } else {
+            unsigned int e[8];
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+                e[i] = k + i < K ? r[k + i] : 0u;
+            }
+            v.x = e[0] | (e[1] << 16);
+            v.y = e[2] | (e[3] << 16);
+            v.z = e[4] | (e[5] << 16);
+            v.w = e[6] | (e[7] << 16);
+        }
+    }
+    return v;
+}
+
+// Eight consecutive floats of x from column k, rounded to T and packed as four words: zero past M and K.
+template <typename T>
+__device__ __forceinline__ uint4 load_x8(const float* __restrict__ x, int M, int K, int row, int k, bool vector) {
+    float4 lo = load_row4(x, M, K, row, k, vector);
+    float4 hi = load_row4(x, M, K, row, k + 4, vector);
+    uint4 v;
+    v.x = pack2<T>(lo.x, lo.y);
+    v.y = pack2<T>(lo.z, lo.w);
+    v.z = pack2<T>(hi.x, hi.y);
+    v.w = pack2<T>(hi.z, hi.w);
+    return v;
+}
+
+template <typename T, int BM, int BN, int WARPS_M, int WARPS_N>
+__device__ __forceinline__ void linear_mma(float* out, const float* __restrict__ x, const unsigned short* __restrict__ w,
+                                           const float* bias, const float* residual, int M, int N, int K,
+                                           int has_bias, int has_residual) {
+    constexpr int THREADS = 32 * WARPS_M * WARPS_N;
+    constexpr int WM = BM / WARPS_M;                  // the warp's sub-tile
+    constexpr int WN = BN / WARPS_N;
+    constexpr int MT = WM / 16;                       // its mma tiles
+    constexpr int NT = WN / 8;
+    constexpr int CHUNKS_PER_ROW = MMA_BK / 8;        // 8-element chunks in a row of a K step
+    constexpr int X_CHUNKS = BM * CHUNKS_PER_ROW / THREADS;
+    constexpr int W_CHUNKS = BN * CHUNKS_PER_ROW / THREADS;
+    __align__(16) __shared__ unsigned int xs[2][BM][MMA_ROW_WORDS];
+    __align__(16) __shared__ unsigned int ws[2][BN][MMA_ROW_WORDS];
+
+    int tid = threadIdx.x;
+    int warp = tid / 32;
+    int lane = tid % 32;
+    int group = lane >> 2;                            // the fragments' groupID
+    int quad = lane & 3;                              // and threadID_in_group
+    int wm0 = (warp / WARPS_N) * WM;
+    int wn0 = (warp % WARPS_N) * WN;
+    int m0 = blockIdx.y * BM;
+    int n0 = blockIdx.x * BN;
+    bool vector = (K & 7) == 0;
+
+    // Chunk c of a step is row c / CHUNKS_PER_ROW, columns (c % CHUNKS_PER_ROW)·8..+7: four consecutive threads
+    // read one row's 128 bytes of x (64 of W).
+    uint4 xr[X_CHUNKS];
+    uint4 wr[W_CHUNKS];
+    auto load = [&](int k0) {
+#pragma unroll
+        for (int p = 0; p < X_CHUNKS; p++) {
+            int c = tid + p * THREADS;
+            xr[p] = load_x8<T>(x, M, K, m0 + c / CHUNKS_PER_ROW, k0 + (c % CHUNKS_PER_ROW) * 8, vector);
+        }
+#pragma unroll
+        for (int p = 0; p < W_CHUNKS; p++) {
+            int c = tid + p * THREADS;
+            wr[p] = load_w8(w, N, K, n0 + c / CHUNKS_PER_ROW, k0 + (c % CHUNKS_PER_ROW) * 8, vector);
+        }
+    };
+    auto store = [&](int buf) {
+#pragma unroll
+        for (int p = 0; p < X_CHUNKS; p++) {
+            int c = tid + p * THREADS;
+            *reinterpret_cast<uint4*>(&xs[buf][c / CHUNKS_PER_ROW][(c % CHUNKS_PER_ROW) * 4]) = xr[p];
+        }
+#pragma unroll
+        for (int p = 0; p < W_CHUNKS; p++) {
+            int c = tid + p * THREADS;
+            *reinterpret_cast<uint4*>(&ws[buf][c / CHUNKS_PER_ROW][(c % CHUNKS_PER_ROW) * 4]) = wr[p];
+        }
+    };
+
+    float acc[MT][NT][4];
+#pragma unroll
+    for (int i = 0; i < MT; i++) {
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                acc[i][j][e] = 0.0f;
+            }
+        }
+    }
+
+    load(0);
+    store(0);
+    __syncthreads();
+    for (int k0 = 0, buf = 0; k0 < K; k0 += MMA_BK, buf ^= 1) {
+        bool more = k0 + MMA_BK < K;
+        if (more) {
+            load(k0 + MMA_BK); // in flight during the mmas below
+        }
+#pragma unroll
+        for (int ks = 0; ks < MMA_BK / 16; ks++) {
+            int kw = ks * 8 + quad;                   // the word of k = ks·16 + 2·threadID_in_group
+            unsigned int a[MT][4];
+            unsigned int b[NT][2];
+#pragma unroll
+            for (int i = 0; i < MT; i++) {
+                int r = wm0 + i * 16 + group;
+                a[i][0] = xs[buf][r][kw];             // A[g][2t, 2t+1]
+                a[i][1] = xs[buf][r + 8][kw];         // A[g+8][2t, 2t+1]
+                a[i][2] = xs[buf][r][kw + 4];         // A[g][2t+8, 2t+9]
+                a[i][3] = xs[buf][r + 8][kw + 4];     // A[g+8][2t+8, 2t+9]
+            }
+#pragma unroll
+            for (int j = 0; j < NT; j++) {
+                int c = wn0 + j * 8 + group;
+                b[j][0] = ws[buf][c][kw];             // B[2t, 2t+1][g] = W[n0 + c][k]
+                b[j][1] = ws[buf][c][kw + 4];         // B[2t+8, 2t+9][g]
+            }
+#pragma unroll
+            for (int i = 0; i < MT; i++) {
+#pragma unroll
+                for (int j = 0; j < NT; j++) {
+                    mma_m16n8k16<T>(acc[i][j], a[i], b[j]);
+                }
+            }
+        }
+        if (more) {
+            store(buf ^ 1);
+        }
+        __syncthreads();
+    }
+
+    // accumulator e of tile (i, j) is out[row g (+8 for e >= 2)][column 2t + (e & 1)] of that 16 x 8 tile
+#pragma unroll
+    for (int i = 0; i < MT; i++) {
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                int m = m0 + wm0 + i * 16 + group + (e >> 1) * 8;
+                int n = n0 + wn0 + j * 8 + quad * 2 + (e & 1);
+                if (m < M && n < N) {
+                    store_out(out, bias, residual, has_bias, has_residual, N, m, n, acc[i][j][e]);
+                }
+            }
+        }
+    }
+}
+
+// ---- entry points: one per weight dtype and tile; grid (ceil(N / BN), ceil(M / BM)) ---------------------------
+
+#define LINEAR_PARAMS(W) float* out, const float* x, const W* w, const float* bias, const float* residual, \
+                         int M, int N, int K, int has_bias, int has_residual
+
+extern "C" __global__ void __launch_bounds__(SIMT_THREADS, 2) linear_f32_128x128(LINEAR_PARAMS(float)) {
+    linear_simt<128, 128>(out, x, w, bias, residual, M, N, K, has_bias, has_residual);
+}
+extern "C" __global__ void __launch_bounds__(SIMT_THREADS) linear_f32_64x64(LINEAR_PARAMS(float)) {
+    linear_simt<64, 64>(out, x, w, bias, residual, M, N, K, has_bias, has_residual);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 2) linear_f16_128x128(LINEAR_PARAMS(__half)) {
+    linear_mma<__half, 128, 128, 2, 4>(out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K, has_bias, has_residual);
+}
+extern "C" __global__ void __launch_bounds__(128) linear_f16_64x64(LINEAR_PARAMS(__half)) {
+    linear_mma<__half, 64, 64, 2, 2>(out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K, has_bias, has_residual);
+}
+extern "C" __global__ void __launch_bounds__(256, 2) linear_bf16_128x128(LINEAR_PARAMS(__nv_bfloat16)) {
+    linear_mma<__nv_bfloat16, 128, 128, 2, 4>(out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K,
+                                              has_bias, has_residual);
+}
+extern "C" __global__ void __launch_bounds__(128) linear_bf16_64x64(LINEAR_PARAMS(__nv_bfloat16)) {
+    linear_mma<__nv_bfloat16, 64, 64, 2, 2>(out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K,
+                                            has_bias, has_residual);
+}
