@@ -1,6 +1,8 @@
 package videollama.model.videollama;
 
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import videollama.kernels.Backend;
 import videollama.kernels.DeviceBackend;
 import videollama.model.CheckedTensors;
@@ -28,9 +30,10 @@ public final class VideoBranch implements AutoCloseable {
     private final Tensor projBias;
     private final VisionSizes sizes;
     /** Set when this branch opened its weights itself: closed with it. */
-    private final AutoCloseable owned;
+    private final VideoLlamaWeights owned;
+    private final Map<DeviceBackend, DeviceVisionWeights> deviceWeights = new IdentityHashMap<>();
 
-    private VideoBranch(TensorSource source, VideoLlamaConfig config, AutoCloseable owned) {
+    private VideoBranch(TensorSource source, VideoLlamaConfig config, VideoLlamaWeights owned) {
         this.config = config;
         this.owned = owned;
         if (!VideoLlamaWeights.of(source).hasVision()) {
@@ -160,7 +163,8 @@ public final class VideoBranch implements AutoCloseable {
      */
     public VisionEncoder encoder(Backend backend) {
         if (backend instanceof DeviceBackend device) {
-            throw new UnsupportedOperationException("the vision branch has no device path yet (" + device.name() + ")");
+            DeviceVisionWeights uploaded = deviceWeights.computeIfAbsent(device, d -> new DeviceVisionWeights(this, d));
+            return new DeviceVisionEncoder(this, uploaded, device);
         }
         return new ReferenceVisionEncoder(this);
     }
@@ -168,11 +172,7 @@ public final class VideoBranch implements AutoCloseable {
     @Override
     public void close() {
         if (owned != null) {
-            try {
-                owned.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            owned.close();
         }
     }
 }
