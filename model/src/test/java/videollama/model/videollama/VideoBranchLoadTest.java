@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.kernels.reference.ReferenceBackend;
 import videollama.model.ModelException;
+import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
@@ -232,5 +233,19 @@ class VideoBranchLoadTest {
             assertEquals("6 frames, but video_frame_position_embedding.weight has 5 rows: at most 5 frames", e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> encoder.encode(new float[10], 1));
         }
+    }
+
+    @Test
+    void aSyntheticBranchLoadsWithItsShape() {
+        SyntheticVisionBranch.Shape shape = SyntheticVisionBranch.shape("narrow-heads-88");
+        SyntheticVisionBranch.write(dir, shape, DType.F16);
+        try (VideoBranch b = VideoBranch.open(dir)) {
+            assertEquals(new VisionSizes(224, 3, 257, 176, 32, 128, 32, 128, 64, 32), b.sizes());
+            assertEquals(88, b.sizes().vitWidth() / b.config().vision().heads());
+            assertEquals(DType.F16, b.vit().blocks.getFirst().qkvWeight().dtype());
+            assertEquals(List.of(0, 2), b.imageQFormer().crossAttentionLayers());
+            assertEquals(List.of(0, 1), b.videoQFormer().crossAttentionLayers());
+        }
+        assertThrows(IllegalArgumentException.class, () -> SyntheticVisionBranch.shape("eva-vit-h"));
     }
 }
