@@ -1,0 +1,160 @@
+package videollama.model.qformer;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import videollama.kernels.AttentionShape;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOps;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.StridedRows;
+import videollama.kernels.TaskGraph;
+import videollama.model.DeviceFloats;
+
+/**
+ * A Q-Former as device tasks (the twin of {@link QFormer}): weights uploaded once, and the query path over
+ * {@code sets} independent inputs appended to a task graph, the sets' rows batched in each GEMM:
+ *
+ * <pre>
+ *   x = LayerNorm(query tokens, repeated per set)          [sets·Q, H]
+ *   per layer:
+ *     x = LayerNorm(dense(attention(q(x), k(x), v(x))) + x)          self-attention within each set
+ *     x = LayerNorm(dense(attention(q(x), k(enc), v(enc))) + x)      on cross-attention layers; set s reads its
+ *                                                                    own encoder rows
+ *     x = LayerNorm(output(gelu(intermediate(x) + b)) + x)
+ * </pre>
+ */
+public final class DeviceQFormer {
+    private final QFormerWeights w;
+    private final int heads;
+    private final int headDim;
+    private final float eps;
+    private final DeviceBuffer embedNormWeight;
+    private final DeviceBuffer embedNormBias;
+    private final List<Layer> layers;
+
+    private record Attention(DeviceTensor query, DeviceBuffer queryBias, DeviceTensor key, DeviceBuffer keyBias,
+                             DeviceTensor value, DeviceBuffer valueBias, DeviceTensor dense, DeviceBuffer denseBias,
+                             DeviceBuffer normWeight, DeviceBuffer normBias) {
+        static Attention upload(DeviceBackend d, QFormerWeights.Attention a) {
+            return a == null ? null : new Attention(d.upload(a.queryWeight()), DeviceFloats.upload(d, a.queryBias()),
+                    d.upload(a.keyWeight()), DeviceFloats.upload(d, a.keyBias()), d.upload(a.valueWeight()),
+                    DeviceFloats.upload(d, a.valueBias()), d.upload(a.denseWeight()), DeviceFloats.upload(d, a.denseBias()),
+                    DeviceFloats.upload(d, a.normWeight()), DeviceFloats.upload(d, a.normBias()));
+        }
+    }
+
+    private record Layer(Attention self, Attention cross, DeviceTensor intermediate, DeviceBuffer intermediateBias,
+                         DeviceTensor output, DeviceBuffer outputBias, DeviceBuffer outputNormWeight, DeviceBuffer outputNormBias) {}
+
+    /**
+     * The activations of one batch of {@code sets} inputs of {@code encoderTokens} rows each; {@code queryTokens}
+     * holds the query tokens repeated per set (written once, when allocated).
+     */
+    public record Activations(int sets, int encoderTokens, DeviceBuffer queryTokens, DeviceBuffer x, DeviceBuffer q,
+                              DeviceBuffer k, DeviceBuffer v, DeviceBuffer attention, DeviceBuffer dense, DeviceBuffer hidden,
+                              DeviceBuffer encoderKeys, DeviceBuffer encoderValues) {
+        /** The Q-Former's output [sets · queries, hidden] after the appended tasks. */
+        public DeviceBuffer out() {
+            return x;
+        }
+
+        public void release(DeviceBackend device) {
+            for (DeviceBuffer b : List.of(queryTokens, x, q, k, v, attention, dense, hidden, encoderKeys, encoderValues)) {
+                device.release(b);
+            }
+        }
+    }
+
+    /** Uploads the weights. */
+    public DeviceQFormer(QFormerWeights weights, QFormerSettings settings, DeviceBackend device) {
+        this.w = weights;
+        this.heads = settings.heads();
+        this.headDim = weights.hidden / heads;
+        this.eps = settings.layerNormEps();
+        this.embedNormWeight = DeviceFloats.upload(device, weights.embedNormWeight);
+        this.embedNormBias = DeviceFloats.upload(device, weights.embedNormBias);
+        this.layers = weights.layers.stream().map(l -> new Layer(Attention.upload(device, l.selfAttention()),
+                Attention.upload(device, l.crossAttention()), device.upload(l.intermediateWeight()),
+                DeviceFloats.upload(device, l.intermediateBias()), device.upload(l.outputWeight()),
+                DeviceFloats.upload(device, l.outputBias()), DeviceFloats.upload(device, l.outputNormWeight()),
+                DeviceFloats.upload(device, l.outputNormBias()))).toList();
+    }
+
+    public QFormerWeights weights() {
+        return w;
+    }
+
+    /** Float32 activations for {@code sets} inputs of {@code encoderTokens} rows; writes the repeated query tokens. */
+    public Activations allocate(DeviceBackend device, int sets, int encoderTokens) {
+        long rows = (long) sets * w.queries;
+        long encoderRows = (long) sets * encoderTokens;
+        String n = w.name + " ";
+        Activations a = new Activations(sets, encoderTokens,
+                device.allocate(n + "query tokens", 4L * rows * w.hidden),
+                device.allocate(n + "x", 4L * rows * w.hidden),
+                device.allocate(n + "q", 4L * rows * w.hidden),
+                device.allocate(n + "k", 4L * rows * w.hidden),
+                device.allocate(n + "v", 4L * rows * w.hidden),
+                device.allocate(n + "attention", 4L * rows * w.hidden),
+                device.allocate(n + "dense", 4L * rows * w.hidden),
+                device.allocate(n + "ffn", 4L * rows * w.intermediate),
+                device.allocate(n + "encoder keys", 4L * encoderRows * w.hidden),
+                device.allocate(n + "encoder values", 4L * encoderRows * w.hidden));
+        float[] tokens = w.queryTokens.toFloatArray();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment repeated = arena.allocate(ValueLayout.JAVA_FLOAT, rows * w.hidden);
+            for (int s = 0; s < sets; s++) {
+                MemorySegment.copy(tokens, 0, repeated, ValueLayout.JAVA_FLOAT, 4L * s * tokens.length, tokens.length);
+            }
+            device.write(a.queryTokens(), repeated);
+        }
+        return a;
+    }
+
+    /**
+     * Appends the Q-Former.
+     *
+     * @param encoder [sets · encoderTokens, encoderWidth] float32 on the device
+     * @param a       activations from {@link #allocate}; the result is left in {@link Activations#out()}
+     */
+    public void append(TaskGraph g, DeviceOps ops, DeviceBuffer encoder, Activations a) {
+        int rows = a.sets() * w.queries;
+        int encoderRows = a.sets() * a.encoderTokens();
+        int h = w.hidden;
+        ops.layerNorm(g, w.name + " query norm", a.x(), a.queryTokens(), embedNormWeight, embedNormBias, rows, h, eps);
+        AttentionShape self = new AttentionShape(a.sets(), w.queries, w.queries, heads, heads, headDim,
+                AttentionShape.defaultScale(headDim), false, 0);
+        AttentionShape cross = new AttentionShape(a.sets(), w.queries, a.encoderTokens(), heads, heads, headDim,
+                AttentionShape.defaultScale(headDim), false, 0);
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            String p = "layer " + i + " " + w.name + " ";
+            attend(g, ops, p + "self ", l.self(), a, a.x(), h, rows, a.k(), a.v(), self);
+            if (l.cross() != null) {
+                attend(g, ops, p + "cross ", l.cross(), a, encoder, w.encoderWidth, encoderRows, a.encoderKeys(), a.encoderValues(), cross);
+            }
+            ops.linear(g, p + "intermediate", a.hidden(), a.x(), l.intermediate(), null, null, rows, w.intermediate, h);
+            ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), l.intermediateBias(), rows, w.intermediate);
+            ops.linear(g, p + "output", a.dense(), a.hidden(), l.output(), l.outputBias(), null, rows, h, w.intermediate);
+            ops.addLayerNorm(g, p + "output norm", a.x(), a.dense(), a.x(), l.outputNormWeight(), l.outputNormBias(), rows, h, eps);
+        }
+    }
+
+    /** {@code x = LayerNorm(dense(attention(q(x), k(source), v(source))) + x)}. */
+    private void attend(TaskGraph g, DeviceOps ops, String p, Attention at, Activations a, DeviceBuffer source, int sourceWidth,
+                        int sourceRows, DeviceBuffer keys, DeviceBuffer values, AttentionShape shape) {
+        int rows = a.sets() * w.queries;
+        int h = w.hidden;
+        ops.linear(g, p + "q", a.q(), a.x(), at.query(), at.queryBias(), null, rows, h, h);
+        ops.linear(g, p + "k", keys, source, at.key(), at.keyBias(), null, sourceRows, h, sourceWidth);
+        ops.linear(g, p + "v", values, source, at.value(), at.valueBias(), null, sourceRows, h, sourceWidth);
+        ops.attention(g, p + "attention", StridedRows.dense(a.attention(), h), StridedRows.dense(a.q(), h),
+                StridedRows.dense(keys, h), StridedRows.dense(values, h), KvCacheType.F32, shape);
+        ops.linear(g, p + "dense", a.dense(), a.attention(), at.dense(), at.denseBias(), null, rows, h, h);
+        ops.addLayerNorm(g, p + "norm", a.x(), a.dense(), a.x(), at.normWeight(), at.normBias(), rows, h, eps);
+    }
+}

@@ -1,0 +1,184 @@
+package videollama.model.videollama;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import videollama.weights.DType;
+import videollama.weights.SafetensorsWriter;
+import videollama.weights.Tensor;
+
+/**
+ * A vision-language branch of a given shape with seeded random weights under the released tensor names, for
+ * benchmarks, device tests at real head widths and demos: what the stages cost depends on the shape, not on what
+ * the weights say. Scales keep the activations realistic (projections ~ 1/√fan_in, LayerNorm weights near 1,
+ * peaked attention), as {@code scripts/reference/make_vision_golden.py} does.
+ */
+public final class SyntheticVisionBranch {
+    /**
+     * A branch shape: the ViT (224 × 224 frames, 14-pixel patches), the image Q-Former (cross-attention on even
+     * layers), the video Q-Former (cross-attention in every layer) and llama_proj.
+     */
+    public record Shape(String name, int vitWidth, int vitBlocks, int vitHeads, int mlpWidth, int qformerHidden, int qformerHeads,
+                        int qformerLayers, int qformerIntermediate, int queries, int videoLayers, int videoQueries, int frameRows,
+                        int dModel) {
+        /** The {@code videollama.json} that gives this shape's heads. */
+        public String configJson() {
+            return String.format(Locale.ROOT, """
+                    {"vision": {"heads": %d}, "qformer": {"heads": %d}, "video_qformer": {"heads": %d}}
+                    """, vitHeads, qformerHeads, qformerHeads);
+        }
+    }
+
+    /** The released Video-LLaMA (7B's d_model) and small shapes with its head widths (88 and 64). */
+    public static final List<Shape> SHAPES = List.of(
+            new Shape("videollama-7b", 1408, 39, 16, 6144, 768, 12, 12, 3072, 32, 2, 32, 32, 4096),
+            new Shape("narrow-heads-88", 176, 2, 2, 768, 128, 2, 4, 256, 32, 2, 32, 32, 64));
+
+    private static final int IMAGE = 224;
+    private static final int PATCH = 14;
+
+    private SyntheticVisionBranch() {}
+
+    public static Shape shape(String name) {
+        return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
+                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+    }
+
+    /**
+     * Writes {@code vision.safetensors} (the ViT's matrices in {@code vitDType}, as the released EVA file has
+     * F16, everything else F32) and {@code videollama.json} into {@code dir}, unless a complete folder is already
+     * there.
+     */
+    public static Path write(Path dir, Shape s, DType vitDType) {
+        try {
+            Path done = dir.resolve(".complete-vision");
+            if (Files.exists(done)) {
+                return dir;
+            }
+            Files.createDirectories(dir);
+            SafetensorsWriter.write(dir.resolve("vision.safetensors"), tensors(s, vitDType),
+                    Map.of("synthetic", s.name(), "vit_dtype", vitDType.name()));
+            Files.writeString(dir.resolve(VideoLlamaConfig.FILE_NAME), s.configJson());
+            Files.writeString(done, s.name());
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The branch's tensors under their released names, seeded by the shape's name. */
+    public static List<Tensor> tensors(Shape s, DType vitDType) {
+        Random r = new Random(new SplittableRandom(s.name().hashCode()));
+        List<Tensor> t = new ArrayList<>();
+        int w = s.vitWidth();
+        int tokens = (IMAGE / PATCH) * (IMAGE / PATCH) + 1;
+        String v = "visual_encoder.";
+        t.add(r.matrix(v + "patch_embed.proj.weight", vitDType, 1.0, w, 3, PATCH, PATCH));
+        t.add(r.bias(v + "patch_embed.proj.bias", vitDType, w));
+        t.add(r.normal(v + "cls_token", vitDType, 0.5, 1, 1, w));
+        t.add(r.normal(v + "pos_embed", vitDType, 0.5, 1, tokens, w));
+        for (int i = 0; i < s.vitBlocks(); i++) {
+            String b = v + "blocks." + i + ".";
+            t.addAll(r.layerNorm(b + "norm1", w));
+            t.add(r.matrix(b + "attn.qkv.weight", vitDType, 1.5, 3 * w, w));
+            t.add(r.bias(b + "attn.q_bias", vitDType, w));
+            t.add(r.bias(b + "attn.v_bias", vitDType, w));
+            t.add(r.matrix(b + "attn.proj.weight", vitDType, 1.0, w, w));
+            t.add(r.bias(b + "attn.proj.bias", vitDType, w));
+            t.addAll(r.layerNorm(b + "norm2", w));
+            t.add(r.matrix(b + "mlp.fc1.weight", vitDType, 1.0, s.mlpWidth(), w));
+            t.add(r.bias(b + "mlp.fc1.bias", vitDType, s.mlpWidth()));
+            t.add(r.matrix(b + "mlp.fc2.weight", vitDType, 1.0, w, s.mlpWidth()));
+            t.add(r.bias(b + "mlp.fc2.bias", vitDType, w));
+        }
+        t.addAll(r.layerNorm("ln_vision", w));
+        t.add(r.normal("query_tokens", DType.F32, 0.5, 1, s.queries(), s.qformerHidden()));
+        qformer(t, r, "Qformer.", s.qformerHidden(), s.qformerLayers(), s.qformerIntermediate(), 2, w);
+        t.add(r.normal("video_frame_position_embedding.weight", DType.F32, 0.5, s.frameRows(), s.qformerHidden()));
+        t.add(r.normal("video_query_tokens", DType.F32, 0.5, 1, s.videoQueries(), s.qformerHidden()));
+        qformer(t, r, "video_Qformer.", s.qformerHidden(), s.videoLayers(), s.qformerIntermediate(), 1, s.qformerHidden());
+        t.add(r.matrix("llama_proj.weight", DType.F32, 1.0, s.dModel(), s.qformerHidden()));
+        t.add(r.bias("llama_proj.bias", DType.F32, s.dModel()));
+        return t;
+    }
+
+    private static void qformer(List<Tensor> t, Random r, String prefix, int h, int layers, int intermediate, int crossFrequency,
+                                int encoderWidth) {
+        String bert = prefix + "bert.";
+        t.addAll(r.layerNorm(bert + "embeddings.LayerNorm", h));
+        for (int l = 0; l < layers; l++) {
+            String p = bert + "encoder.layer." + l + ".";
+            attention(t, r, p + "attention.", h, h);
+            if (l % crossFrequency == 0) {
+                attention(t, r, p + "crossattention.", h, encoderWidth);
+            }
+            t.add(r.matrix(p + "intermediate_query.dense.weight", DType.F32, 1.0, intermediate, h));
+            t.add(r.bias(p + "intermediate_query.dense.bias", DType.F32, intermediate));
+            t.add(r.matrix(p + "output_query.dense.weight", DType.F32, 1.0, h, intermediate));
+            t.add(r.bias(p + "output_query.dense.bias", DType.F32, h));
+            t.addAll(r.layerNorm(p + "output_query.LayerNorm", h));
+        }
+    }
+
+    private static void attention(List<Tensor> t, Random r, String p, int h, int inputWidth) {
+        t.add(r.matrix(p + "self.query.weight", DType.F32, 1.5, h, h));
+        t.add(r.bias(p + "self.query.bias", DType.F32, h));
+        t.add(r.matrix(p + "self.key.weight", DType.F32, 1.5, h, inputWidth));
+        t.add(r.bias(p + "self.key.bias", DType.F32, h));
+        t.add(r.matrix(p + "self.value.weight", DType.F32, 1.0, h, inputWidth));
+        t.add(r.bias(p + "self.value.bias", DType.F32, h));
+        t.add(r.matrix(p + "output.dense.weight", DType.F32, 1.0, h, h));
+        t.add(r.bias(p + "output.dense.bias", DType.F32, h));
+        t.addAll(r.layerNorm(p + "output.LayerNorm", h));
+    }
+
+    /** Seeded Gaussian tensors at the scales of the class comment. */
+    private record Random(SplittableRandom random) {
+        /** A weight of gain / √fan_in, fan_in being the product of all dimensions but the first. */
+        Tensor matrix(String name, DType dtype, double gain, long... shape) {
+            long fanIn = 1;
+            for (int i = 1; i < shape.length; i++) {
+                fanIn *= shape[i];
+            }
+            return normal(name, dtype, gain / Math.sqrt(fanIn), shape);
+        }
+
+        Tensor bias(String name, DType dtype, int n) {
+            return normal(name, dtype, 0.05, n);
+        }
+
+        List<Tensor> layerNorm(String prefix, int n) {
+            Tensor weight = normal(prefix + ".weight", DType.F32, 0.1, n);
+            float[] w = weight.toFloatArray();
+            for (int i = 0; i < n; i++) {
+                w[i] += 1f;
+            }
+            return List.of(Tensor.ofFloats(prefix + ".weight", w, n), normal(prefix + ".bias", DType.F32, 0.05, n));
+        }
+
+        Tensor normal(String name, DType dtype, double std, long... shape) {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            float[] values = new float[Math.toIntExact(n)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (gaussian() * std);
+            }
+            Tensor t = Tensor.ofFloats(name, values, shape);
+            return dtype == DType.F32 ? t : t.convertTo(dtype);
+        }
+
+        private double gaussian() {
+            double u = 1.0 - random.nextDouble();
+            return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+        }
+    }
+}

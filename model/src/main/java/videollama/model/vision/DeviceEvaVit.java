@@ -1,0 +1,126 @@
+package videollama.model.vision;
+
+import java.util.List;
+import videollama.kernels.AttentionShape;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOps;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.StridedRows;
+import videollama.kernels.TaskGraph;
+import videollama.model.DeviceFloats;
+
+/**
+ * The EVA ViT as device tasks (the twin of {@link EvaVit}): its weights uploaded once in their stored dtype
+ * (vectors as float32), and the forward pass over a batch of frames appended to a task graph, every frame's
+ * tokens in one batched GEMM per projection:
+ *
+ * <pre>
+ *   tokens = patchConv(frames) + bias                  [t·256, W]
+ *   x = [cls, tokens] + positions                      [t·257, W]
+ *   per block:
+ *     qkv = norm1(x)·Wqkvᵀ + [q_bias, 0, v_bias]       one GEMM, [t·257, 3W]
+ *     a = softmax(q·kᵀ · headDim^-0.5)·v               per frame and head, q/k/v read in place from qkv
+ *     x += a·Wprojᵀ + b                                residual fused
+ *     x += gelu(norm2(x)·Wfc1ᵀ + b1)·Wfc2ᵀ + b2        bias + GELU in one pass, residual fused
+ * </pre>
+ *
+ * The device scales q·kᵀ where EVA scales q before it: the two differ by float32 rounding only.
+ */
+public final class DeviceEvaVit {
+    private final EvaVitWeights w;
+    private final int heads;
+    private final int headDim;
+    private final float eps;
+    private final float scale;
+    private final DeviceTensor patchWeight;
+    private final DeviceBuffer patchBias;
+    private final DeviceBuffer classToken;
+    private final DeviceBuffer positions;
+    private final List<Block> blocks;
+
+    private record Block(DeviceBuffer norm1Weight, DeviceBuffer norm1Bias, DeviceTensor qkv, DeviceBuffer qkvBias,
+                         DeviceTensor proj, DeviceBuffer projBias, DeviceBuffer norm2Weight, DeviceBuffer norm2Bias,
+                         DeviceTensor fc1, DeviceBuffer fc1Bias, DeviceTensor fc2, DeviceBuffer fc2Bias) {}
+
+    /** The activations of one batch of frames, kept on the device between the tasks and between replays. */
+    public record Activations(int frames, DeviceBuffer patches, DeviceBuffer x, DeviceBuffer xb, DeviceBuffer qkv,
+                              DeviceBuffer attention, DeviceBuffer hidden) {
+        /** The ViT's output [frames · tokens, width] after the appended tasks: the residual stream. */
+        public DeviceBuffer out() {
+            return x;
+        }
+
+        public void release(DeviceBackend device) {
+            for (DeviceBuffer b : List.of(patches, x, xb, qkv, attention, hidden)) {
+                device.release(b);
+            }
+        }
+    }
+
+    /** Uploads the weights. */
+    public DeviceEvaVit(EvaVitWeights weights, EvaVitSettings settings, DeviceBackend device) {
+        this.w = weights;
+        this.heads = settings.heads();
+        this.headDim = weights.width / heads;
+        this.eps = settings.layerNormEps();
+        this.scale = (float) Math.pow(headDim, -0.5);
+        this.patchWeight = device.upload(weights.patchWeight);
+        this.patchBias = DeviceFloats.upload(device, weights.patchBias);
+        this.classToken = DeviceFloats.upload(device, weights.classToken);
+        this.positions = DeviceFloats.upload(device, weights.positions);
+        this.blocks = weights.blocks.stream().map(b -> new Block(
+                DeviceFloats.upload(device, b.norm1Weight()), DeviceFloats.upload(device, b.norm1Bias()),
+                device.upload(b.qkvWeight()), DeviceFloats.upload(device, b.qkvWeight().name() + " bias", EvaVit.qkvBias(b, weights.width)),
+                device.upload(b.projWeight()), DeviceFloats.upload(device, b.projBias()),
+                DeviceFloats.upload(device, b.norm2Weight()), DeviceFloats.upload(device, b.norm2Bias()),
+                device.upload(b.fc1Weight()), DeviceFloats.upload(device, b.fc1Bias()),
+                device.upload(b.fc2Weight()), DeviceFloats.upload(device, b.fc2Bias()))).toList();
+    }
+
+    public EvaVitWeights weights() {
+        return w;
+    }
+
+    /** Float32 activations for {@code t} frames. */
+    public Activations allocate(DeviceBackend device, int t) {
+        long rows = (long) t * w.tokens;
+        return new Activations(t,
+                device.allocate("vit patches", 4L * t * w.patches * w.width),
+                device.allocate("vit x", 4L * rows * w.width),
+                device.allocate("vit xb", 4L * rows * w.width),
+                device.allocate("vit qkv", 4L * rows * 3 * w.width),
+                device.allocate("vit attention", 4L * rows * w.width),
+                device.allocate("vit mlp", 4L * rows * w.mlpWidth));
+    }
+
+    /**
+     * Appends the ViT over {@code a.frames()} frames.
+     *
+     * @param frames [t, channels, imageSize, imageSize] float32 on the device
+     * @param a      activations from {@link #allocate}; the result is left in {@link Activations#out()}
+     */
+    public void append(TaskGraph g, DeviceOps ops, DeviceBuffer frames, Activations a) {
+        int t = a.frames();
+        int d = w.width;
+        int rows = Math.multiplyExact(t, w.tokens);
+        ops.patchEmbedding(g, "vit patch embedding", a.patches(), frames, patchWeight, patchBias, t, w.imageSize, w.imageSize,
+                w.patchSize);
+        ops.prependClassToken(g, "vit class token + positions", a.x(), a.patches(), classToken, positions, t, w.patches, d);
+        AttentionShape shape = new AttentionShape(t, w.tokens, w.tokens, heads, heads, headDim, scale, false, 0);
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            String p = "layer " + i + " vit ";
+            ops.layerNorm(g, p + "norm1", a.xb(), a.x(), b.norm1Weight(), b.norm1Bias(), rows, d, eps);
+            ops.linear(g, p + "qkv", a.qkv(), a.xb(), b.qkv(), b.qkvBias(), null, rows, 3 * d, d);
+            ops.attention(g, p + "attention", StridedRows.dense(a.attention(), d), new StridedRows(a.qkv(), 0, 3 * d),
+                    new StridedRows(a.qkv(), d, 3 * d), new StridedRows(a.qkv(), 2 * d, 3 * d), KvCacheType.F32, shape);
+            ops.linear(g, p + "proj + residual", a.x(), a.attention(), b.proj(), b.projBias(), a.x(), rows, d, d);
+            ops.layerNorm(g, p + "norm2", a.xb(), a.x(), b.norm2Weight(), b.norm2Bias(), rows, d, eps);
+            ops.linear(g, p + "fc1", a.hidden(), a.xb(), b.fc1(), null, null, rows, w.mlpWidth, d);
+            ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), b.fc1Bias(), rows, w.mlpWidth);
+            ops.linear(g, p + "fc2 + residual", a.x(), a.hidden(), b.fc2(), b.fc2Bias(), a.x(), rows, d, w.mlpWidth);
+        }
+    }
+}

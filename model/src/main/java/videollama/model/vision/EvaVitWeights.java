@@ -1,0 +1,124 @@
+package videollama.model.vision;
+
+import java.util.ArrayList;
+import java.util.List;
+import videollama.model.CheckedTensors;
+import videollama.weights.Tensor;
+
+/**
+ * The tensors of BLIP-2's EVA ViT-g/14 by their checkpoint names (spec section 2.1), and the sizes they define:
+ * the width from the patch convolution's output channels, the patch side from its kernel, the number of tokens
+ * (and so the frame side) from the position embedding, the MLP width from {@code fc1}, the depth from the block
+ * names. They stay in the mapped file in their stored dtype (the released ones are F16).
+ */
+public final class EvaVitWeights {
+    public static final String PREFIX = "visual_encoder.";
+
+    /** Token width (ViT-g: 1408). */
+    public final int width;
+    /** Input channels (3). */
+    public final int channels;
+    /** Patch side and stride (14). */
+    public final int patchSize;
+    /** Frame side (224). */
+    public final int imageSize;
+    /** Patches per frame ((224/14)² = 256). */
+    public final int patches;
+    /** Patches and the class token (257). */
+    public final int tokens;
+    /** Hidden width of the MLPs (6144). */
+    public final int mlpWidth;
+
+    /** {@code patch_embed.proj.weight} [width, channels, patch, patch]. */
+    public final Tensor patchWeight;
+    /** {@code patch_embed.proj.bias} [width]. */
+    public final Tensor patchBias;
+    /** {@code cls_token} [1, 1, width]. */
+    public final Tensor classToken;
+    /** {@code pos_embed} [1, tokens, width]. */
+    public final Tensor positions;
+    public final List<Block> blocks;
+
+    /**
+     * One pre-norm block: {@code x += proj(attention(qkv(norm1(x)) + [q_bias, 0, v_bias])); x += fc2(gelu(fc1(norm2(x))))}.
+     * The key projection has no bias: EVA builds the qkv bias as (q_bias, zeros, v_bias).
+     */
+    public record Block(Tensor norm1Weight, Tensor norm1Bias, Tensor qkvWeight, Tensor qBias, Tensor vBias,
+                        Tensor projWeight, Tensor projBias, Tensor norm2Weight, Tensor norm2Bias,
+                        Tensor fc1Weight, Tensor fc1Bias, Tensor fc2Weight, Tensor fc2Bias) {}
+
+    /**
+     * Reads and checks the ViT's tensors; a missing or mis-shaped tensor is an error naming it.
+     *
+     * @throws videollama.weights.WeightsException for a missing, mis-typed or mis-shaped tensor, or sizes that do
+     *         not fit together (a head count that does not divide the width, a position embedding that is not
+     *         a square grid plus one)
+     */
+    public EvaVitWeights(CheckedTensors load, EvaVitSettings settings) {
+        String p = PREFIX;
+        patchWeight = load.ofRank(p + "patch_embed.proj.weight", 4, "[width, channels, patch, patch]");
+        width = Math.toIntExact(patchWeight.dim(0));
+        channels = Math.toIntExact(patchWeight.dim(1));
+        patchSize = Math.toIntExact(patchWeight.dim(2));
+        if (patchWeight.dim(3) != patchSize) {
+            throw load.error("tensor '" + patchWeight.name() + "' has shape " + patchWeight.shapeString()
+                    + ", expected square patches [width, channels, patch, patch]");
+        }
+        if (settings.patchSize().isPresent() && settings.patchSize().getAsInt() != patchSize) {
+            throw load.error("tensor '" + patchWeight.name() + "' has " + patchSize + "x" + patchSize
+                    + " patches, but videollama.json sets vision.patch_size " + settings.patchSize().getAsInt());
+        }
+        if (width % settings.heads() != 0) {
+            throw load.error("the ViT is " + width + " wide (tensor '" + patchWeight.name() + "'), which "
+                    + settings.heads() + " heads (videollama.json vision.heads) do not divide");
+        }
+        patchBias = load.vector(p + "patch_embed.proj.bias", width);
+        classToken = load.get(p + "cls_token", 1, 1, width);
+
+        positions = load.ofRank(p + "pos_embed", 3, "[1, tokens, " + width + "]");
+        tokens = Math.toIntExact(positions.dim(1));
+        patches = tokens - 1;
+        int side = (int) Math.round(Math.sqrt(patches));
+        if (positions.dim(0) != 1 || positions.dim(2) != width || side * side != patches) {
+            throw load.error("tensor '" + positions.name() + "' has shape " + positions.shapeString()
+                    + ", expected [1, n² + 1, " + width + "] (a square grid of patches and the class token)");
+        }
+        imageSize = side * patchSize;
+        if (settings.imageSize().isPresent() && settings.imageSize().getAsInt() != imageSize) {
+            throw load.error("tensor '" + positions.name() + "' has " + tokens + " positions, a " + side + "x" + side
+                    + " grid of " + patchSize + "-pixel patches = " + imageSize + "-pixel frames, but videollama.json sets"
+                    + " vision.image_size " + settings.imageSize().getAsInt() + " (interpolating positions is not supported)");
+        }
+
+        int depth = Math.min(load.countIndexed(p + "blocks.", ".attn.qkv.weight"), settings.maxBlocks());
+        if (depth == 0) {
+            throw load.error("missing tensor '" + p + "blocks.0.attn.qkv.weight' (the ViT has no blocks)");
+        }
+        Tensor fc1 = load.ofRank(p + "blocks.0.mlp.fc1.weight", 2, "[mlp, " + width + "]");
+        mlpWidth = Math.toIntExact(fc1.dim(0));
+        List<Block> list = new ArrayList<>(depth);
+        for (int i = 0; i < depth; i++) {
+            String b = p + "blocks." + i + ".";
+            list.add(new Block(
+                    load.vector(b + "norm1.weight", width),
+                    load.vector(b + "norm1.bias", width),
+                    load.matrix(b + "attn.qkv.weight", 3 * width, width),
+                    load.vector(b + "attn.q_bias", width),
+                    load.vector(b + "attn.v_bias", width),
+                    load.matrix(b + "attn.proj.weight", width, width),
+                    load.vector(b + "attn.proj.bias", width),
+                    load.vector(b + "norm2.weight", width),
+                    load.vector(b + "norm2.bias", width),
+                    load.matrix(b + "mlp.fc1.weight", mlpWidth, width),
+                    load.vector(b + "mlp.fc1.bias", mlpWidth),
+                    load.matrix(b + "mlp.fc2.weight", width, mlpWidth),
+                    load.vector(b + "mlp.fc2.bias", width)));
+        }
+        blocks = List.copyOf(list);
+    }
+
+    /** Floats in one frame [channels, imageSize, imageSize]. */
+    public int frameSize() {
+        return channels * imageSize * imageSize;
+    }
+}

@@ -1,0 +1,102 @@
+package videollama.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import videollama.kernels.Backend;
+import videollama.kernels.Backends;
+import videollama.kernels.reference.LayerNorm;
+import videollama.model.videollama.VideoBranch;
+import videollama.model.videollama.VisionEncoder;
+import videollama.model.videollama.VisionOutputs;
+import videollama.weights.SafetensorsFile;
+import videollama.weights.Tensor;
+
+/**
+ * The reference vision-language branch against Hugging Face's BLIP-2 modules in float32 on the same weights
+ * ({@code scripts/reference/make_vision_golden.py} made the data): every stage within 1e-4 relative (DESIGN
+ * section 7), for a three-frame video with float32 weights and a one-frame image with F16 ViT weights, odd head
+ * widths and a BF16 llama_proj.
+ */
+class VisionGoldenTest {
+    static final double TOLERANCE = 1e-4;
+
+    /** One golden case: the model folder (weights, videollama.json) with its inputs and expected stages. */
+    record Case(String name, Path dir) {
+        Path inputs() {
+            return dir.resolve("inputs.safetensors");
+        }
+
+        Path expected() {
+            return dir.resolve("expected.safetensors");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> cases() throws IOException {
+        try (Stream<Path> dirs = Files.list(TestFiles.golden("vision"))) {
+            List<Case> list = new ArrayList<>(dirs.filter(Files::isDirectory).sorted()
+                    .map(d -> new Case(d.getFileName().toString(), d)).toList());
+            assertTrue(list.size() >= 2, "golden vision cases present: " + list);
+            return list.stream();
+        }
+    }
+
+    /** The case's frames [T, 3, 224, 224] and T. */
+    static float[] frames(Case c, int[] t) {
+        try (SafetensorsFile inputs = SafetensorsFile.open(c.inputs())) {
+            Tensor frames = inputs.get("frames");
+            t[0] = Math.toIntExact(frames.dim(0));
+            return frames.toFloatArray();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void everyStageMatchesPyTorch(Case c) {
+        int[] t = new int[1];
+        float[] frames = frames(c, t);
+        List<String> progress = new ArrayList<>();
+        try (VideoBranch branch = VideoBranch.open(c.dir());
+             Backend reference = Backends.open("reference");
+             VisionEncoder encoder = branch.encoder(reference);
+             SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
+            VisionOutputs out = encoder.encode(frames, t[0], progress::add);
+            assertClose(out.vitOut(), expected.get("vit.out"), c + " vit.out");
+            assertClose(lnVision(branch, out.vitOut(), t[0]), expected.get("ln_vision.out"), c + " ln_vision.out");
+            assertClose(out.imageQformerOut(), expected.get("image_qformer.out"), c + " image_qformer.out");
+            assertClose(out.videoQformerOut(), expected.get("video_qformer.out"), c + " video_qformer.out");
+            assertClose(out.tokens(), expected.get("video.tokens"), c + " video.tokens");
+            for (Tensor dumped : out.dumpTensors()) {
+                assertEquals(Arrays.toString(expected.get(dumped.name()).shape()), Arrays.toString(dumped.shape()), dumped.name());
+            }
+        }
+        assertEquals("vision: frame 1/" + t[0], progress.getFirst());
+        assertTrue(progress.contains("vision: frame " + t[0] + "/" + t[0]), progress.toString());
+    }
+
+    /** ln_vision over the ViT's output, with the branch's weights and eps, as the encoder applies it. */
+    private static float[] lnVision(VideoBranch branch, float[] vitOut, int t) {
+        float[] out = new float[vitOut.length];
+        LayerNorm.layerNorm(out, vitOut, branch.lnVisionWeight().toFloatArray(), branch.lnVisionBias().toFloatArray(),
+                t * branch.sizes().vitTokens(), branch.config().lnVisionEps());
+        return out;
+    }
+
+    static void assertClose(float[] actual, Tensor expected, String what) {
+        Tolerance.assertClose(actual, expected.toFloatArray(), TOLERANCE, what);
+    }
+}
