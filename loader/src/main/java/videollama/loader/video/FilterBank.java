@@ -10,11 +10,13 @@ final class FilterBank {
     private static final double MAX_REDUCE_CUTOFF = 0.002;
 
     private final int size;
+    private final int sourceSize;
     private final int[] positions;
     private final short[] coefficients;
 
-    private FilterBank(int size, int[] positions, short[] coefficients) {
+    private FilterBank(int size, int sourceSize, int[] positions, short[] coefficients) {
         this.size = size;
+        this.sourceSize = sourceSize;
         this.positions = positions;
         this.coefficients = coefficients;
     }
@@ -25,6 +27,14 @@ final class FilterBank {
 
     int position(int output) {
         return positions[output];
+    }
+
+    /**
+     * The taps of {@code output} that lie inside the source. When the padded filter is wider than the
+     * source (tiny pictures) the taps past its end are zero; swscale reads padding memory there, we stop.
+     */
+    int taps(int output) {
+        return Math.min(size, sourceSize - positions[output]);
     }
 
     /** {@code size} taps per output sample, output-major. */
@@ -164,7 +174,7 @@ final class FilterBank {
                 error = v - intV * sum;
             }
         }
-        return new FilterBank(outSize, pos, coefficients);
+        return new FilterBank(outSize, srcW, pos, coefficients);
     }
 
     /**
@@ -209,7 +219,8 @@ final class FilterBank {
             int start = offset + positions[i];
             int base = i * size;
             int val = 0;
-            for (int j = 0; j < size; j++) {
+            int taps = taps(i);
+            for (int j = 0; j < taps; j++) {
                 val += (src[start + j] & 0xff) * coefficients[base + j];
             }
             out[i] = Math.min(val >> 7, (1 << 15) - 1);

@@ -141,18 +141,20 @@ public final class SwsScaler {
                 t.writePair(out, offset + 6 * i, y1, y2, uu, vv, dstW - 2 * i);
             }
         } else {
+            int lumTaps = vLum.taps(dstY);
+            int chrTaps = vChr.taps(dstY);
             for (int i = 0; i < pairs; i++) {
                 int y1 = 1 << 18;
                 int y2 = 1 << 18;
                 int uu = 1 << 18;
                 int vv = 1 << 18;
-                for (int j = 0; j < lumSize; j++) {
+                for (int j = 0; j < lumTaps; j++) {
                     int[] row = lum[lumPos + j];
                     int c = lf[lfBase + j];
                     y1 += row[2 * i] * c;
                     y2 += row[2 * i + 1] * c;
                 }
-                for (int j = 0; j < chrSize; j++) {
+                for (int j = 0; j < chrTaps; j++) {
                     int c = cf[cfBase + j];
                     uu += u[chrPos + j][i] * c;
                     vv += v[chrPos + j][i] * c;
