@@ -1,0 +1,228 @@
+package videollama.loader.video;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+import org.jcodec.codecs.h264.H264Decoder;
+import org.jcodec.codecs.h264.H264Utils;
+import org.jcodec.codecs.h264.io.model.SeqParameterSet;
+import org.jcodec.codecs.h264.io.model.VUIParameters;
+import org.jcodec.common.model.ColorSpace;
+import org.jcodec.common.model.Picture;
+import org.jcodec.common.model.Rect;
+import videollama.loader.FrameSampling;
+import videollama.loader.LoaderException;
+import videollama.loader.SampledFrames;
+import videollama.loader.TimestampSentence;
+
+/**
+ * A video file to the frames the model sees (spec §5.1, DESIGN §5): H.264 in MP4/MOV or Matroska, decoded
+ * by JCodec; {@code n = min(N, frames)} frames sampled in presentation order; each turned upright, resized
+ * to 224×224 RGB as decord's FFmpeg filter graph does ({@link SwsScaler}), and normalised.
+ *
+ * <p>Only what is needed is decoded: for every sampled frame, decoding starts at the keyframe before it and
+ * runs forward to it (frames of one GOP share the run), so the cost depends on the GOP length, not on the
+ * video's length. JCodec returns pictures in decode order, one per packet; the frame table maps
+ * presentation indices to packets, so B-frames need no reordering buffer.
+ *
+ * <p>An instance remembers how many frames its last {@link #load} decoded (for tests and benchmarks).
+ */
+public final class VideoLoader {
+    private final SwsScaler scaler;
+    private int framesDecoded;
+
+    /** A loader that resizes as the reference demo did: {@link ScaleAlgorithm#BILINEAR}. */
+    public VideoLoader() {
+        this(ScaleAlgorithm.BILINEAR);
+    }
+
+    public VideoLoader(ScaleAlgorithm algorithm) {
+        this.scaler = new SwsScaler(algorithm);
+    }
+
+    /** {@code new VideoLoader().load(video, frames)}. */
+    public static SampledFrames load(Path video, int frames) {
+        return new VideoLoader().loadFrames(video, frames);
+    }
+
+    /** Frames decoded by the last {@link #loadFrames} call, keyframe runs included. */
+    public int framesDecoded() {
+        return framesDecoded;
+    }
+
+    /**
+     * Samples, decodes, resizes and normalises {@code frames} frames (fewer if the video is shorter).
+     *
+     * @throws LoaderException naming the file: missing, unsupported container or codec, no video track,
+     *                         no frames, corrupt data, or {@code frames} outside 1..32
+     */
+    public SampledFrames loadFrames(Path video, int frames) {
+        FrameSampling.checkRequested(frames);
+        framesDecoded = 0;
+        try (VideoTrack track = open(video)) {
+            FrameTable table = track.frames();
+            int[] indices = FrameSampling.indices(table.count(), frames);
+            byte[] rgb = decodeAndResize(video, track, indices);
+            double fps = track.averageFps();
+            if (!(fps > 0)) {
+                throw new LoaderException(video + ": the video track has no usable frame rate");
+            }
+            return SampledFrames.of(rgb, indices.length, indices, fps, TimestampSentence.of(indices, fps));
+        } catch (IOException e) {
+            throw new LoaderException(video + ": cannot be read (" + Mp4VideoTrack.describe(e) + ")", e);
+        }
+    }
+
+    static VideoTrack open(Path video) throws IOException {
+        if (!Files.isRegularFile(video)) {
+            throw new LoaderException(video + (Files.exists(video) ? ": not a regular file" : ": no such file"));
+        }
+        return switch (Container.sniff(video)) {
+            case MP4 -> Mp4VideoTrack.open(video);
+            case MATROSKA -> MkvVideoTrack.open(video);
+            case UNKNOWN -> throw new LoaderException(video
+                    + ": unsupported container (only MP4/MOV and Matroska with H.264 video are supported)");
+        };
+    }
+
+    private byte[] decodeAndResize(Path video, VideoTrack track, int[] indices) throws IOException {
+        FrameTable table = track.frames();
+        ByteBuffer codecPrivate = track.codecPrivate();
+        StreamInfo info = StreamInfo.of(video, codecPrivate);
+        int frameBytes = SampledFrames.SIZE * SampledFrames.SIZE * 3;
+        byte[] rgb = new byte[indices.length * frameBytes];
+
+        // Targets in decode order, each with its slot in the output.
+        Integer[] slots = IntStream.range(0, indices.length).boxed().toArray(Integer[]::new);
+        Arrays.sort(slots, Comparator.comparingInt(s -> table.decodeIndex(indices[s])));
+
+        H264Decoder decoder = null;
+        int nextToDecode = -1;
+        for (int slot : slots) {
+            int target = table.decodeIndex(indices[slot]);
+            int start = table.decodeStart(target);
+            if (decoder == null || start >= nextToDecode || target < nextToDecode) {
+                // Jump: a fresh decoder at the keyframe (frames between here and there are not needed).
+                decoder = H264Decoder.createH264DecoderFromCodecPrivate(codecPrivate.duplicate());
+                nextToDecode = start;
+            }
+            Picture picture = null;
+            for (; nextToDecode <= target; nextToDecode++) {
+                ByteBuffer data = track.frame(nextToDecode);
+                try {
+                    picture = decoder.decodeFrame(data, info.newBuffer());
+                } catch (RuntimeException e) {
+                    throw new LoaderException(video + ": corrupt H.264 data in frame " + nextToDecode
+                            + " (decode order): " + Mp4VideoTrack.describe(e), e);
+                }
+                framesDecoded++;
+            }
+            if (picture == null) {
+                throw new LoaderException(video + ": frame " + indices[slot] + " could not be decoded");
+            }
+            YuvFrame frame = toYuvFrame(video, picture, info).rotated(track.rotation());
+            byte[] resized = scaler.toRgb(frame, SampledFrames.SIZE, SampledFrames.SIZE);
+            System.arraycopy(resized, 0, rgb, slot * frameBytes, frameBytes);
+        }
+        return rgb;
+    }
+
+    /** The displayed part of a JCodec picture (JCodec stores 8-bit samples as {@code value - 128}). */
+    private static YuvFrame toYuvFrame(Path video, Picture picture, StreamInfo info) {
+        ColorSpace cs = picture.getColor();
+        if (cs != ColorSpace.YUV420 && cs != ColorSpace.YUV420J || picture.isHiBD()) {
+            throw new LoaderException(video + ": unsupported picture format " + cs
+                    + " (only 8-bit 4:2:0 H.264 is supported)");
+        }
+        Rect crop = picture.getCrop();
+        int x0 = crop == null ? 0 : crop.getX();
+        int y0 = crop == null ? 0 : crop.getY();
+        int w = crop == null ? picture.getWidth() : crop.getWidth();
+        int h = crop == null ? picture.getHeight() : crop.getHeight();
+        int cw = (w + 1) >> 1;
+        int ch = (h + 1) >> 1;
+        return new YuvFrame(w, h,
+                plane(picture, 0, x0, y0, w, h),
+                plane(picture, 1, x0 >> 1, y0 >> 1, cw, ch),
+                plane(picture, 2, x0 >> 1, y0 >> 1, cw, ch),
+                info.matrix(), info.fullRange());
+    }
+
+    private static byte[] plane(Picture picture, int index, int x0, int y0, int w, int h) {
+        byte[] data = picture.getPlaneData(index);
+        int stride = picture.getPlaneWidth(index);
+        byte[] out = new byte[w * h];
+        for (int y = 0; y < h; y++) {
+            int src = (y0 + y) * stride + x0;
+            int dst = y * w;
+            for (int x = 0; x < w; x++) {
+                out[dst + x] = (byte) (data[src + x] + 128);
+            }
+        }
+        return out;
+    }
+
+    /** What the sequence parameter set tells: coded size (for decode buffers), colour matrix and range. */
+    private record StreamInfo(int codedWidth, int codedHeight, ColourMatrix matrix, boolean fullRange) {
+        static StreamInfo of(Path video, ByteBuffer codecPrivate) {
+            SeqParameterSet sps;
+            try {
+                sps = H264Utils.readSPS(H264Utils.getRawSPS(codecPrivate.duplicate()).getFirst());
+            } catch (RuntimeException e) {
+                throw new LoaderException(video + ": the H.264 track has no readable SPS", e);
+            }
+            if (sps.bitDepthLumaMinus8 != 0 || sps.bitDepthChromaMinus8 != 0) {
+                throw new LoaderException(video + ": " + (8 + sps.bitDepthLumaMinus8)
+                        + "-bit H.264 is not supported (only 8-bit 4:2:0)");
+            }
+            if (sps.chromaFormatIdc != ColorSpace.YUV420 && sps.chromaFormatIdc != ColorSpace.YUV420J) {
+                throw new LoaderException(video + ": H.264 chroma format " + sps.chromaFormatIdc
+                        + " is not supported (only 4:2:0)");
+            }
+            int width = (sps.picWidthInMbsMinus1 + 1) * 16;
+            int height = (sps.picHeightInMapUnitsMinus1 + 1) * 16 * (sps.frameMbsOnlyFlag ? 1 : 2);
+            VUIParameters vui = sps.vuiParams;
+            boolean fullRange = vui != null && vui.videoSignalTypePresentFlag && vui.videoFullRangeFlag;
+            ColourMatrix matrix = vui != null && vui.videoSignalTypePresentFlag && vui.colourDescriptionPresentFlag
+                    ? ColourMatrix.fromH264(vui.matrixCoefficients) : ColourMatrix.BT601;
+            return new StreamInfo(width, height, matrix, fullRange);
+        }
+
+        /** A fresh picture buffer: the decoder keeps decoded pictures as references, so none is reused. */
+        byte[][] newBuffer() {
+            return Picture.create(codedWidth, codedHeight, ColorSpace.YUV420).getData();
+        }
+    }
+
+    /** Containers told apart by their first bytes. */
+    enum Container {
+        MP4, MATROSKA, UNKNOWN;
+
+        static Container sniff(Path file) throws IOException {
+            byte[] head = new byte[12];
+            int n;
+            try (InputStream in = Files.newInputStream(file)) {
+                n = in.readNBytes(head, 0, head.length);
+            }
+            if (n >= 4 && (head[0] & 0xff) == 0x1a && (head[1] & 0xff) == 0x45 && (head[2] & 0xff) == 0xdf
+                    && (head[3] & 0xff) == 0xa3) {
+                return MATROSKA;
+            }
+            if (n >= 8) {
+                String box = new String(head, 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (switch (box) {
+                    case "ftyp", "moov", "mdat", "free", "skip", "wide", "pnot" -> true;
+                    default -> false;
+                }) {
+                    return MP4;
+                }
+            }
+            return UNKNOWN;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package videollama.loader;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+
+/** Where the loader's test media and golden data lie, and small helpers to compare pictures. */
+public final class TestMedia {
+    private TestMedia() {}
+
+    public static Path root() {
+        String root = System.getProperty("videollama.root");
+        if (root == null) {
+            throw new IllegalStateException("system property videollama.root is not set (run the tests through Maven)");
+        }
+        return Path.of(root);
+    }
+
+    /** Small media made by {@code scripts/reference/make_frame_golden.py}, committed. */
+    public static Path video(String name) {
+        return root().resolve("testdata/video").resolve(name);
+    }
+
+    public static Path image(String name) {
+        return root().resolve("testdata/image").resolve(name);
+    }
+
+    public static Path golden(String name) {
+        return root().resolve("testdata/golden/frames").resolve(name);
+    }
+
+    /**
+     * A video of the shared test data ({@code ../shared/testdata/video} beside the repository, or the folder
+     * named by {@code -Dvideollama.shared}). Missing: the calling test is skipped, except under CI, where
+     * it fails.
+     */
+    public static Path sharedVideo(String name) {
+        String prop = System.getProperty("videollama.shared");
+        Path dir = prop != null ? Path.of(prop).resolve("testdata/video")
+                : root().toAbsolutePath().getParent().resolve("shared/testdata/video");
+        Path file = dir.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException("shared test video missing: " + file);
+            }
+            Assumptions.abort("shared test video not found: " + file + " (set -Dvideollama.shared=DIR)");
+        }
+        return file;
+    }
+
+    public static JsonNode json(String goldenName) {
+        try {
+            return new ObjectMapper().readTree(golden(goldenName).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A golden PNG strip of {@code count} pictures of 224×224 as RGB bytes, picture after picture. */
+    public static byte[] pngRgb(String goldenName) {
+        try {
+            BufferedImage img = ImageIO.read(golden(goldenName).toFile());
+            int w = img.getWidth();
+            int h = img.getHeight();
+            byte[] out = new byte[w * h * 3];
+            var raster = img.getRaster();
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        out[(y * w + x) * 3 + c] = (byte) raster.getSample(x, y, c);
+                    }
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Max and mean absolute difference of two byte pictures, in 0..255 units. */
+    public record Difference(int max, double mean) {
+        public static Difference of(byte[] a, int aOffset, byte[] b, int bOffset, int length) {
+            long sum = 0;
+            int max = 0;
+            for (int i = 0; i < length; i++) {
+                int d = Math.abs((a[aOffset + i] & 0xff) - (b[bOffset + i] & 0xff));
+                sum += d;
+                max = Math.max(max, d);
+            }
+            return new Difference(max, (double) sum / length);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("max %d, mean %.4f", max, mean);
+        }
+    }
+}
