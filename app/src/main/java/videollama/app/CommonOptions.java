@@ -16,6 +16,18 @@ final class CommonOptions {
         return root.resolve("models").resolve("stories260K");
     }
 
+    /**
+     * The bundled Video-LLaMA demo: seeded random branch weights of the real structure on the real stories260K, and a
+     * CC0 video (scripts/reference/make_chat_golden.py makes it). Its answers are not meaningful.
+     */
+    static Path bundledVideoLlama() {
+        Path bundled = bundledModel().resolveSibling("videollama-demo");
+        if (!Files.isDirectory(bundled)) {
+            throw new Errors.UsageFailure("--model not given and the bundled demo model " + bundled + " is missing");
+        }
+        return bundled;
+    }
+
     static Path modelOrBundled(Path model) {
         if (model != null) {
             return model;

@@ -17,13 +17,19 @@ final class Dumps {
     private Dumps() {}
 
     static void write(Path dir, PromptIds prompt, float[] promptEmbeddings, int hidden, List<float[]> logits, int vocab) {
+        write(dir, List.of(), prompt, promptEmbeddings, hidden, logits, vocab);
+    }
+
+    /** Writes {@code stages} (already named, e.g. the vision outputs) before the prompt and the logits. */
+    static void write(Path dir, List<Tensor> stages, PromptIds prompt, float[] promptEmbeddings, int hidden,
+                      List<float[]> logits, int vocab) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new Errors.UsageFailure("--dump " + dir + ": cannot create the folder (" + e.getMessage() + ")");
         }
-        List<Tensor> tensors = new ArrayList<>();
-        tensors.add(Tensor.ofFloats("prompt.embeds", promptEmbeddings, prompt.length(), hidden));
+        List<Tensor> tensors = new ArrayList<>(stages);
+        tensors.add(Tensor.ofFloats("prompt.embeds", promptEmbeddings, promptEmbeddings.length / hidden, hidden));
         float[] rows = new float[logits.size() * vocab];
         for (int i = 0; i < logits.size(); i++) {
             System.arraycopy(logits.get(i), 0, rows, i * vocab, vocab);

@@ -4,6 +4,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import videollama.kernels.BackendUnavailableException;
+import videollama.loader.LoaderException;
 import videollama.model.ModelException;
 import videollama.weights.WeightsException;
 
@@ -20,7 +21,8 @@ final class Errors {
             return a.getFile() + ": permission denied";
         }
         if (e instanceof ModelException || e instanceof WeightsException || e instanceof BackendUnavailableException
-                || e instanceof UsageFailure) {
+                || e instanceof UsageFailure
+                || e instanceof LoaderException) {
             return Main.oneLine(e.getMessage());
         }
         if (cause instanceof java.io.IOException io) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         description = "Video-LLaMA inference in Java: hand-written kernels checked by a plain-Java reference path.",
         subcommands = {
             GenerateCommand.class,
+            ChatCommand.class,
             TokenizeCommand.class,
             InspectCommand.class,
             DemoCommand.class,
@@ -32,7 +33,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, tokenize, inspect, demo)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (chat, generate, tokenize, inspect, convert, bench, devices, demo)");
     }
 
     public static void main(String[] args) {

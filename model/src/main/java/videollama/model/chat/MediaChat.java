@@ -3,6 +3,7 @@ package videollama.model.chat;
 import java.util.List;
 import java.util.function.Consumer;
 import videollama.kernels.Backend;
+import videollama.kernels.Profile;
 import videollama.model.generate.Generation;
 import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.Generator;
@@ -50,12 +51,18 @@ public final class MediaChat {
      * Answers {@code question}, passing the raw text to {@code onText} as it is generated (before the clean-up).
      */
     public Answer ask(String question, Consumer<String> onText) {
+        return ask(question, null, onText);
+    }
+
+    /** {@link #ask(String, Consumer)}, recording every kernel's device time into {@code profile} (null: none). */
+    public Answer ask(String question, Profile profile, Consumer<String> onText) {
         conversation.ask(question);
         ChatPrompt prompt = ChatPrompt.build(conversation.prompt(), media, llama.tokenizer(), llama::embed,
                 settings.maxNewTokens(), maxLength);
         int capacity = Math.min(llama.config().maxPositionEmbeddings(), prompt.length() + Math.max(1, settings.maxNewTokens()));
         Generation generation;
         try (LlamaSession session = llama.newSession(backend, capacity)) {
+            session.profile(profile);
             generation = new Generator(llama.tokenizer()).generate(session, prompt.embeddings(), prompt.length(), settings,
                     false, onText);
         }
