@@ -29,6 +29,8 @@ testdata/pth/convert/   a tiny Video-LLaMA's released files (real names, tiny sh
   imagebind_tiny.pth      ImageBind-like state dict with vision, text and audio modalities
   llama/                  a Hugging Face LLaMA folder in .bin shards (with rotary inv_freq buffers) + index,
                           config.json, generation_config.json, tokenizer.model
+  bad/no_tensors.pth      a training checkpoint without a single tensor
+  bad/float64.pth         a branch checkpoint whose llama_proj.weight is float64 (a type the project does not store)
   expected/               what convert must write, made here by applying spec section 2 directly:
                           videollama-eva-vit.safetensors, videollama-blip2.safetensors,
                           videollama-vl.safetensors, videollama-al.safetensors,
@@ -40,8 +42,9 @@ Reference venv (pip is configured with an offline wheelhouse):
         torch==2.13.0+cpu safetensors numpy
 
 Run from anywhere:  .venv-ref/bin/python scripts/reference/make_pth_cases.py
-Produced with torch 2.13.0+cpu. All randomness is seeded, but torch.save's archive names and the serialization
-id differ per run, so the .pth bytes are not reproducible; the tensors are.
+Produced with torch 2.13.0+cpu. All randomness is seeded and the files come out byte for byte the same, except
+reader/checkpoint.pth (the order of a set depends on Python's string hashing) and reader/legacy.pth (the legacy
+format keys storages by object id).
 """
 
 import argparse
@@ -439,8 +442,13 @@ def make_convert_cases():
     save_expected(expected / "llama.safetensors",
                   {k: v for k, v in sd.items() if not k.endswith("rotary_emb.inv_freq")})
 
-    # Sanity: torch reads every file back with the same tensors.
-    for file in CONVERT.glob("*.pth"):
+    bad = CONVERT / "bad"
+    bad.mkdir()
+    torch.save({"config": {"arch": "video_llama"}, "epoch": 3, "scaler": None}, bad / "no_tensors.pth")
+    torch.save({"model": {"llama_proj.weight": randn(4, 2).double()}, "epoch": 1}, bad / "float64.pth")
+
+    # Sanity: torch reads every file back.
+    for file in CONVERT.rglob("*.pth"):
         torch.load(file, weights_only=False)
 
 

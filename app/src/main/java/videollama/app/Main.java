@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             TokenizeCommand.class,
             InspectCommand.class,
+            ConvertCommand.class,
             DemoCommand.class,
             BenchCommand.class,
             DevicesCommand.class,
@@ -32,7 +33,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, tokenize, inspect, demo)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, tokenize, inspect, convert, demo)");
     }
 
     public static void main(String[] args) {
