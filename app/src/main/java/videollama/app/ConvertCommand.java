@@ -121,7 +121,7 @@ final class ConvertCommand implements Callable<Integer> {
             resolveOverlaps(conversions, err);
             checkOutputsDiffer(conversions);
             for (Conversion conversion : conversions) {
-                progress.time("writing " + conversion.output(), () -> write(conversion), bytes -> megabytes(bytes));
+                progress.time("writing " + conversion.output(), () -> write(conversion), ConvertCommand::megabytes);
                 cli.getOut().println(conversion.output());
             }
             for (LlamaFolder folder : folderOf.values().stream().distinct().toList()) {
