@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.model.llama.Llama;
+import videollama.model.videollama.VideoLlamaWeights;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.ShardedTensors;
@@ -95,6 +96,11 @@ class ConvertCliTest {
         assertTrue(run.err().contains("eva-vit (EVA ViT-g): 528 tensors, 511 kept, 17 dropped"), run.err());
         try (Llama llama = Llama.load(out)) {
             assertEquals(512, llama.config().vocabSize(), "the LLaMA part loads as a --model folder");
+        }
+        try (VideoLlamaWeights branches = VideoLlamaWeights.open(out)) { // no tensor in two files
+            assertTrue(branches.hasVision() && branches.hasAudio());
+            assertTrue(branches.tensors().contains("visual_encoder.blocks.38.attn.qkv.weight"));
+            assertFalse(branches.tensors().contains("visual_encoder.blocks.39.attn.qkv.weight"));
         }
     }
 
