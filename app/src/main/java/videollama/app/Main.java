@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ChatCommand.class,
             TokenizeCommand.class,
             InspectCommand.class,
+            ConvertCommand.class,
             DemoCommand.class,
             BenchCommand.class,
             DevicesCommand.class,
