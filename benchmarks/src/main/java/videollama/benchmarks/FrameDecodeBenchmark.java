@@ -22,7 +22,7 @@ import videollama.loader.video.VideoLoader;
 /**
  * A whole video load as {@code videollama chat --video} does it: demux, decode from the keyframe before each
  * sampled frame (JCodec), resize to 224×224 ({@code SwsScaler}, bilinear) and normalise 8 frames of a
- * bundled clip ({@code ../shared/testdata/video}, or {@code -Dvideollama.shared=DIR}). The score is loads/s;
+ * bundled clip ({@code testdata/video} of the repository, {@code -Dvideollama.root=DIR}). The score is loads/s;
  * {@code :framesDecoded} counts every picture the decoder produced (per second in the output), the decoder's
  * throughput.
  */
@@ -52,12 +52,10 @@ public class FrameDecodeBenchmark {
 
     @Setup
     public void setup() {
-        String shared = System.getProperty("videollama.shared");
         Path root = Path.of(System.getProperty("videollama.root", ".")).toAbsolutePath();
-        Path dir = shared != null ? Path.of(shared).resolve("testdata/video") : root.getParent().resolve("shared/testdata/video");
-        file = dir.resolve(video);
+        file = root.resolve("testdata/video").resolve(video);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("bundled video not found: " + file + " (pass -Dvideollama.shared=DIR)");
+            throw new IllegalStateException("bundled video not found: " + file + " (pass -Dvideollama.root=the repository)");
         }
     }
 
