@@ -138,8 +138,11 @@ final class ChatCommand implements Callable<Integer> {
             }
             Profile kernelProfile = profile ? new Profile() : null;
             encoder.profile(kernelProfile);
-            VisionOutputs vision = progress.time("encoding " + input.count() + " frame(s) on " + compute.name(),
-                    () -> encoder.encode(input.pixels(), input.count(), line -> {}), v -> v.sizes().videoQueries() + " soft tokens");
+            err.println("encoding " + input.count() + (input.count() == 1 ? " frame" : " frames") + " on " + compute.name() + " ...");
+            long encodeStart = System.nanoTime();
+            VisionOutputs vision = encoder.encode(input.pixels(), input.count(), line -> err.println("  " + line));
+            err.println(String.format(Locale.ROOT, "encoded: %d soft tokens (%.2f s)", vision.sizes().videoQueries(),
+                    (System.nanoTime() - encodeStart) / 1e9));
             SoftTokens tokens = new SoftTokens(media.video != null ? "video" : "image", vision.tokens(), vision.sizes().videoQueries());
 
             GenerationSettings settings = new GenerationSettings(sampling.maxNewTokens, samplingSettings, chatTemplate.stopStrings(), dump != null);
