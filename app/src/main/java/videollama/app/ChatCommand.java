@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
-import videollama.kernels.Backends;
 import videollama.kernels.Profile;
 import videollama.loader.FrameSampling;
 import videollama.loader.SampledFrames;
@@ -98,7 +97,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cli = spec.commandLine();
         SamplingSettings samplingSettings = sampling.settings(cli);
-        ChatTemplate chosenTemplate = template == null ? null : parseTemplate(cli);
+        ChatTemplate chosenTemplate = template == null ? null : OptionValues.template(cli, template);
         if (frames != null) {
             try {
                 FrameSampling.checkRequested(frames);
@@ -111,7 +110,7 @@ final class ChatCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
         Path dir = model != null ? model : CommonOptions.bundledVideoLlama();
 
-        try (Backend compute = backend == null ? Backends.openBest() : openBackend(cli);
+        try (Backend compute = OptionValues.backend(cli, backend);
              Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of);
              VideoBranch branch = progress.time("loading the vision branch", () -> VideoBranch.open(dir),
                      b -> "ViT " + b.vit().blocks.size() + " blocks, width " + b.sizes().vitWidth());
@@ -207,22 +206,6 @@ final class ChatCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private ChatTemplate parseTemplate(CommandLine cli) {
-        try {
-            return ChatTemplate.byId(template);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--template: " + e.getMessage());
-        }
-    }
-
-    private Backend openBackend(CommandLine cli) {
-        try {
-            return Backends.open(backend);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--backend: " + e.getMessage());
-        }
     }
 
     private static String readLine(BufferedReader in) {
