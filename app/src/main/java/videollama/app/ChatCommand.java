@@ -135,8 +135,10 @@ final class ChatCommand implements Callable<Integer> {
                 input = progress.time("reading " + media.image, () -> ImageLoader.load(media.image), f -> "224x224");
                 upload = DemoMessages.IMAGE;
             }
+            // Two tables: the vision graph runs once per video, the LLaMA's graphs once per position.
+            Profile visionProfile = profile ? new Profile() : null;
             Profile kernelProfile = profile ? new Profile() : null;
-            encoder.profile(kernelProfile);
+            encoder.profile(visionProfile);
             err.println("encoding " + input.count() + (input.count() == 1 ? " frame" : " frames") + " on " + compute.name() + " ...");
             long encodeStart = System.nanoTime();
             VisionOutputs vision = encoder.encode(input.pixels(), input.count(), line -> err.println("  " + line));
@@ -199,9 +201,14 @@ final class ChatCommand implements Callable<Integer> {
                     err.println("dump: wrote " + dump.resolve("dump.safetensors") + " and " + dump.resolve("prompt.json"));
                 }
             }
-            if (kernelProfile != null) {
-                err.print(kernelProfile.replays() == 0 ? "profile: the " + compute.name() + " backend runs no kernels to time\n"
-                        : "profile: " + kernelProfile.replays() + " graph replays\n" + kernelProfile.table(0));
+            if (profile) {
+                if (kernelProfile.replays() == 0) {
+                    err.println("profile: the " + compute.name() + " backend runs no kernels to time");
+                } else {
+                    err.print("profile: vision branch, " + visionProfile.replays() + " graph replay(s)\n" + visionProfile.table(0));
+                    err.print("profile: LLaMA, " + kernelProfile.replays() + " graph replays (prompt and decode steps)\n"
+                            + kernelProfile.table(0));
+                }
                 err.flush();
             }
         }
