@@ -171,10 +171,12 @@ final class CudaOps implements DeviceOps {
                 out, x, n);
     }
 
-    // ---- encoder ops: written for OpenCL, not yet ported to CUDA ------------------------------------------------
-    // Each says so when a graph is built with it, so a CUDA run of the vision or audio branch fails with a clear
-    // message instead of computing something else.
+    // ---- encoder ops and batched prefill: the family in CudaNormOps -------------------------------------------------
 
+    private final CudaNormOps norms = new CudaNormOps();
+
+    // The ops not written yet (multi-row attention and RoPE, the patch convolution, class token and positions): a
+    // graph that needs one fails with a clear message instead of computing something else.
     private static UnsupportedOperationException notYet(String op) {
         return new UnsupportedOperationException("the CUDA backend has no " + op + " kernel yet; use --backend opencl");
     }
@@ -188,7 +190,7 @@ final class CudaOps implements DeviceOps {
 
     @Override
     public void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
-        throw notYet("swiGlu (batched prefill)");
+        norms.swiGlu(g, name, out, gate, up, n);
     }
 
     @Override
@@ -201,43 +203,43 @@ final class CudaOps implements DeviceOps {
     @Override
     public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
                           int rows, int dim, float eps) {
-        throw notYet("layerNorm");
+        norms.layerNorm(g, name, out, x, weight, bias, rows, dim, eps);
     }
 
     @Override
     public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual, DeviceBuffer weight,
                              DeviceBuffer bias, int rows, int dim, float eps) {
-        throw notYet("addLayerNorm");
+        norms.addLayerNorm(g, name, out, x, residual, weight, bias, rows, dim, eps);
     }
 
     @Override
     public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
-        throw notYet("gelu");
+        norms.gelu(g, name, out, x, n);
     }
 
     @Override
     public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        throw notYet("biasGelu");
+        norms.biasGelu(g, name, out, x, bias, rows, width);
     }
 
     @Override
     public void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
-        throw notYet("softmax");
+        norms.softmax(g, name, out, x, rows, cols, scale);
     }
 
     @Override
     public void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
-        throw notYet("l2Normalize");
+        norms.l2Normalize(g, name, out, x, rows, dim, eps, scale);
     }
 
     @Override
     public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
-        throw notYet("add");
+        norms.add(g, name, out, a, b, n);
     }
 
     @Override
     public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        throw notYet("addBias");
+        norms.addBias(g, name, out, x, bias, rows, width);
     }
 
     @Override

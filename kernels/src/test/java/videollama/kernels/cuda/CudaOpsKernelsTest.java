@@ -161,7 +161,25 @@ class CudaOpsKernelsTest {
             }
         }
         ops.argmax(g, buffer(4), buffer(32000 * 4), 32000);
+        encoderTasks(g);
         return g.tasks;
+    }
+
+    /** The encoders' row-wise and element-wise ops, at EVA's sizes and odd ones. */
+    private void encoderTasks(RecordingGraph g) {
+        int rows = 2056;
+        int dim = 1408;
+        DeviceBuffer x = buffer((long) rows * dim * 4);
+        DeviceBuffer row = buffer(dim * 4L);
+        ops.layerNorm(g, "layernorm", x, x, row, row, rows, dim, 1e-6f);
+        ops.addLayerNorm(g, "add-layernorm", x, x, x, row, row, rows, dim, 1e-12f);
+        ops.softmax(g, "softmax", x, x, rows, dim, 0.125f);
+        ops.l2Normalize(g, "l2norm", x, x, rows, dim, 1e-12f, 20f);
+        ops.gelu(g, "gelu", x, x, rows * dim);
+        ops.biasGelu(g, "bias-gelu", x, x, row, rows, dim);
+        ops.add(g, "add", x, x, x, rows * dim - 3);
+        ops.addBias(g, "add-bias", x, x, row, rows, dim);
+        ops.swiGlu(g, "swiglu", x, x, x, 7 * 11008);
     }
 
     private Ptx program(String name) {

@@ -26,6 +26,8 @@
 #include "rope.cu"
 #include "argmax.cu"
 #include "attention.cu"
+#include "norms.cu"
+#include "activations.cu"
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
