@@ -171,12 +171,13 @@ final class CudaOps implements DeviceOps {
                 out, x, n);
     }
 
-    // ---- encoder ops and batched prefill: the family in CudaNormOps -------------------------------------------------
+    // ---- encoder ops and batched prefill: the families in CudaNormOps and CudaAttentionOps --------------------------
 
     private final CudaNormOps norms = new CudaNormOps();
+    private final CudaAttentionOps attention = new CudaAttentionOps();
 
-    // The ops not written yet (multi-row attention and RoPE, the patch convolution, class token and positions): a
-    // graph that needs one fails with a clear message instead of computing something else.
+    // The ops not written yet (the patch convolution, class token and positions): a graph that needs one fails
+    // with a clear message instead of computing something else.
     private static UnsupportedOperationException notYet(String op) {
         return new UnsupportedOperationException("the CUDA backend has no " + op + " kernel yet; use --backend opencl");
     }
@@ -185,7 +186,21 @@ final class CudaOps implements DeviceOps {
     public void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
                                       DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
                                       int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
-        throw notYet("ropeAndCacheWriteRows (batched prefill)");
+        if (rows < 1 || headDim % 2 != 0) {
+            throw new IllegalArgumentException(name + ": " + rows + " rows of heads of " + headDim + " (rows >= 1, even heads)");
+        }
+        long qFloats = (long) rows * heads * headDim;
+        long kvFloats = (long) rows * kvHeads * headDim;
+        CudaNormOps.requireBytes(name, "q", q, 4 * qFloats);
+        CudaNormOps.requireBytes(name, "k", k, 4 * kvFloats);
+        CudaNormOps.requireBytes(name, "v", v, 4 * kvFloats);
+        CudaNormOps.requireBytes(name, "key cache", keyCache, (long) tablePositions * kvHeads * headDim * cacheType.bytes());
+        CudaNormOps.requireBytes(name, "value cache", valueCache, (long) tablePositions * kvHeads * headDim * cacheType.bytes());
+        int pairs = (heads + kvHeads) * headDim / 2;
+        // One thread per pair of every row, in a 1-D grid (rope.cu).
+        g.task(name, new KernelSource("rope", "rope_cache_write_rows_" + suffix(cacheType)), Launch.items((long) rows * pairs, THREADS),
+                new Cost(8 * qFloats + 12 * kvFloats + 2 * kvFloats * cacheType.bytes(), 6L * pairs * rows),
+                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, rows, heads, kvHeads, headDim);
     }
 
     @Override
@@ -245,7 +260,7 @@ final class CudaOps implements DeviceOps {
     @Override
     public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                           KvCacheType kvType, AttentionShape shape) {
-        throw notYet("multi-row attention");
+        attention.attention(g, name, out, q, k, v, kvType, shape);
     }
 
     @Override
