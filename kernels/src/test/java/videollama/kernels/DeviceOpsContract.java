@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The base of the backend-agnostic op contracts ({@link NormOpsContract}, {@link AttentionOpsContract},
- * {@link PrefillOpsContract}): each test class that runs a contract names the backend under
+ * {@link ConvOpsContract}, {@link PrefillOpsContract}): each test class that runs a contract names the backend under
  * test (OpenCL, CUDA on a GPU, or CUDA on the CPU emulation of its driver) and how large a case it takes in
  * reasonable time. Every case draws fresh random inputs ({@code System.nanoTime()} seed) and compares the device
  * with the reference twin.

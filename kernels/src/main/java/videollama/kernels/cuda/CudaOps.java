@@ -171,16 +171,11 @@ final class CudaOps implements DeviceOps {
                 out, x, n);
     }
 
-    // ---- encoder ops and batched prefill: the families in CudaNormOps and CudaAttentionOps --------------------------
+    // ---- encoder ops and batched prefill: the families in CudaNormOps, CudaAttentionOps and CudaConvOps -------------
 
     private final CudaNormOps norms = new CudaNormOps();
     private final CudaAttentionOps attention = new CudaAttentionOps();
-
-    // The ops not written yet (the patch convolution, class token and positions): a graph that needs one fails
-    // with a clear message instead of computing something else.
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException("the CUDA backend has no " + op + " kernel yet; use --backend opencl");
-    }
+    private final CudaConvOps conv = new CudaConvOps();
 
     @Override
     public void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
@@ -266,17 +261,17 @@ final class CudaOps implements DeviceOps {
     @Override
     public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                                DeviceBuffer bias, int batch, int height, int width, int stride) {
-        throw notYet("patchEmbedding");
+        conv.patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
     }
 
     @Override
     public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
                                   DeviceBuffer positions, int batch, int patches, int dim) {
-        throw notYet("prependClassToken");
+        conv.prependClassToken(g, name, out, tokens, cls, positions, batch, patches, dim);
     }
 
     @Override
     public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
-        throw notYet("addPositions");
+        conv.addPositions(g, name, x, positions, batch, tokens, dim);
     }
 }

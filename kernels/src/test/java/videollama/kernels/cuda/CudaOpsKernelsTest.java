@@ -167,7 +167,7 @@ class CudaOpsKernelsTest {
         return g.tasks;
     }
 
-    /** The encoder ops and batched prefill, at EVA's, the Q-Formers' and LLaMA's sizes and odd ones. */
+    /** The encoder ops and batched prefill, at EVA's, ImageBind's, the Q-Formers' and LLaMA's sizes and odd ones. */
     private void encoderTasks(RecordingGraph g) {
         for (KvCacheType cache : KvCacheType.values()) {
             ops.ropeAndCacheWriteRows(g, "rope rows", buffer(13 * 4096 * 4), buffer(13 * 1024 * 4), buffer(13 * 1024 * 4),
@@ -197,6 +197,17 @@ class CudaOpsKernelsTest {
         ops.add(g, "add", x, x, x, rows * dim - 3);
         ops.addBias(g, "add-bias", x, x, row, rows, dim);
         ops.swiGlu(g, "swiglu", x, x, x, 7 * 11008);
+        for (DType dtype : List.of(DType.F32, DType.F16, DType.BF16)) {
+            DeviceTensor filters = new DeviceTensor("w", buffer(1408L * 3 * 14 * 14 * dtype.byteSize()), dtype, new long[] {1408, 3, 14, 14});
+            ops.patchEmbedding(g, "patch-embed", buffer(8 * 256 * 1408 * 4L), buffer(8 * 3 * 224 * 224 * 4L), filters, buffer(1408 * 4),
+                    8, 224, 224, 14);
+        }
+        DeviceTensor audio = new DeviceTensor("w", buffer(768L * 16 * 16 * 4), DType.F32, new long[] {768, 1, 16, 16});
+        ops.patchEmbedding(g, "audio patch-embed", buffer(3 * 228 * 768 * 4L), buffer(3 * 128 * 204 * 4L), audio, null, 3, 128, 204, 10);
+        ops.prependClassToken(g, "cls", buffer(8 * 257 * 1408 * 4L), buffer(8 * 256 * 1408 * 4L), buffer(1408 * 4), buffer(257 * 1408 * 4L),
+                8, 256, 1408);
+        ops.prependClassToken(g, "cls", buffer(8 * 257 * 1408 * 4L), buffer(8 * 256 * 1408 * 4L), buffer(1408 * 4), null, 8, 256, 1408);
+        ops.addPositions(g, "positions", buffer(3 * 229 * 768 * 4L), buffer(229 * 768 * 4L), 3, 229, 768);
     }
 
     private Ptx program(String name) {

@@ -29,6 +29,7 @@
 #include "norms.cu"
 #include "activations.cu"
 #include "flash_attention.cu"
+#include "patch_embed.cu"
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
