@@ -110,9 +110,6 @@ __kernel void l2_normalize(__global float* out, __global const float* x, int dim
     }
 }
 
-// The exact GELU, 0.5·x·(1 + erf(x/√2)), written as 0.5·x·erfc(−x/√2): the same function, but for negative x
-// the erf form subtracts two numbers near 1 and keeps only the absolute accuracy of erf, where erfc keeps
-// its relative accuracy. x/√2 is rounded to float first, as PyTorch does.
 // erfc(z) for z >= 0, relative error about 3e-7: the Chebyshev-fitted form of Numerical Recipes' erfcc (Press et
 // al., 2nd ed., section 6.2; fractional error below 1.2e-7 everywhere), t·exp(-z² + P(t)) with t = 1/(1 + z/2).
 // Why not the library's erfc: PoCL evaluates it element by element at about 115 ns (1.5 s for one ViT-g MLP over 8
@@ -128,7 +125,9 @@ static inline float erfc_nonnegative(float z) {
     return t * exp(-hi) * (1.0f - lo) * exp(p);
 }
 
-// The exact GELU, 0.5·x·erfc(-x/√2), with x/√2 rounded to float first as PyTorch does.
+// The exact GELU, 0.5·x·(1 + erf(x/√2)), written as 0.5·x·erfc(−x/√2): the same function, but for negative x
+// the erf form subtracts two numbers near 1 and keeps only the absolute accuracy of erf, where erfc keeps
+// its relative accuracy. x/√2 is rounded to float first, as PyTorch does.
 static inline float gelu_erf(float x) {
     float z = x * M_SQRT1_2_F;
     float e = erfc_nonnegative(fabs(z));
