@@ -257,4 +257,20 @@ class AudioBranchLoadTest {
             assertFalse(Arrays.equals(both.tokens(), swapped.tokens()), "the clip order matters to the tokens");
         }
     }
+
+    @Test
+    void aSyntheticBranchLoadsWithItsShape() {
+        SyntheticAudioBranch.Shape shape = SyntheticAudioBranch.shape("narrow-heads-64");
+        SyntheticAudioBranch.write(dir, shape);
+        try (AudioBranch b = AudioBranch.open(dir)) {
+            assertEquals(new AudioSizes(128, 204, 229, 128, 96, 8, 128, 64, 8), b.sizes());
+            assertEquals(64, b.sizes().encoderWidth() / b.config().audioEncoder().heads());
+            assertEquals(2, b.imageBind().blocks.size());
+            assertEquals(20f, b.imageBind().logitScale(b.config().audioEncoder()), 1e-5f);
+            assertEquals(List.of(0, 1), b.qformer().crossAttentionLayers());
+        }
+        SyntheticAudioBranch.Shape released = SyntheticAudioBranch.shape("videollama-7b");
+        assertEquals(12, released.blocks());
+        assertThrows(IllegalArgumentException.class, () -> SyntheticAudioBranch.shape("imagebind-base"));
+    }
 }
