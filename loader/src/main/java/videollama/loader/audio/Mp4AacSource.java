@@ -6,13 +6,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import net.sourceforge.jaad.aac.Decoder;
-import org.jcodec.codecs.mpeg4.mp4.EsdsBox;
 import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.io.SeekableByteChannel;
 import org.jcodec.containers.mp4.MP4Packet;
-import org.jcodec.containers.mp4.boxes.Box;
 import org.jcodec.containers.mp4.boxes.Edit;
-import org.jcodec.containers.mp4.boxes.NodeBox;
 import org.jcodec.containers.mp4.boxes.SampleEntry;
 import org.jcodec.containers.mp4.boxes.TrakBox;
 import org.jcodec.containers.mp4.demuxer.AbstractMP4DemuxerTrack;
@@ -99,15 +96,24 @@ final class Mp4AacSource implements AudioSource {
                 throw new LoaderException(file + ": unsupported audio codec '" + fourcc
                         + "' (only AAC-LC in MP4 and PCM WAV are supported)");
             }
-            EsdsBox esds = esds(entry);
-            if (esds == null || esds.getStreamInfo() == null) {
+            EsDescriptor esds = EsDescriptor.of(entry);
+            if (esds == null || esds.objectType() < 0) {
                 throw new LoaderException(file + ": the AAC track has no decoder configuration ('esds')");
             }
-            if (esds.getObjectType() != 0x40) {
-                throw new LoaderException(file + ": unsupported audio codec (MPEG-4 object type 0x"
-                        + Integer.toHexString(esds.getObjectType()) + "; only AAC-LC in MP4 and PCM WAV are supported)");
+            if (esds.objectType() != 0x40) {
+                String codec = switch (esds.objectType()) {
+                    case 0x69, 0x6B -> "MPEG audio Layer I-III (MP2/MP3)";
+                    case 0x66, 0x67, 0x68 -> "MPEG-2 AAC";
+                    case 0xA5, 0xA6 -> "AC-3";
+                    default -> "object type 0x" + Integer.toHexString(esds.objectType());
+                };
+                throw new LoaderException(file + ": unsupported audio codec " + codec
+                        + " (only AAC-LC in MP4 and PCM WAV are supported)");
             }
-            AudioSpecificConfig asc = AudioSpecificConfig.parse(file, NIOUtils.toArray(esds.getStreamInfo()));
+            if (esds.decoderSpecificInfo() == null) {
+                throw new LoaderException(file + ": the AAC track has no AudioSpecificConfig");
+            }
+            AudioSpecificConfig asc = AudioSpecificConfig.parse(file, esds.decoderSpecificInfo());
             int packets = trak.getStsz().getCount();
             if (packets <= 0) {
                 throw new LoaderException(file + ": the audio track has no samples");
@@ -145,14 +151,6 @@ final class Mp4AacSource implements AudioSource {
             }
         }
         return null;
-    }
-
-    private static EsdsBox esds(SampleEntry entry) {
-        EsdsBox esds = NodeBox.findFirst(entry, EsdsBox.class, "esds");
-        if (esds == null) { // QuickTime: mp4a/wave/esds
-            esds = NodeBox.findFirstPath(entry, EsdsBox.class, Box.path("wave.esds"));
-        }
-        return esds;
     }
 
     /**

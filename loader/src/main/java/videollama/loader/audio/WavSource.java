@@ -21,6 +21,7 @@ final class WavSource implements AudioSource {
     private final int frameSize;
     private AudioInputStream stream;
     private long position; // frame the stream will read next
+    private long framesRead;
 
     private WavSource(Path file, AudioInputStream stream) {
         this.file = file;
@@ -89,6 +90,11 @@ final class WavSource implements AudioSource {
         return frames;
     }
 
+    /** Frames read so far, not counting those skipped (for tests and benchmarks). */
+    long framesRead() {
+        return framesRead;
+    }
+
     @Override
     public float[][] read(long start, int count) throws IOException {
         if (start < 0 || count < 0 || start + count > frames) {
@@ -114,6 +120,7 @@ final class WavSource implements AudioSource {
             decode(buffer, want, out, done);
             done += want;
             position += want;
+            framesRead += want;
         }
         return out;
     }
