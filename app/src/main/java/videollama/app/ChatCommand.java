@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -19,24 +18,17 @@ import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
 import videollama.kernels.Profile;
 import videollama.loader.FrameSampling;
-import videollama.loader.SampledFrames;
-import videollama.loader.image.ImageLoader;
-import videollama.loader.video.VideoLoader;
+import videollama.model.chat.ChatPrompt;
 import videollama.model.chat.ChatTemplate;
-import videollama.model.chat.DemoMessages;
 import videollama.model.chat.MediaChat;
-import videollama.model.chat.SoftTokens;
 import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.Llama;
-import videollama.model.videollama.VideoBranch;
-import videollama.model.videollama.VisionEncoder;
-import videollama.model.videollama.VisionOutputs;
-import videollama.weights.Tensor;
+import videollama.model.videollama.VideoLlamaConfig;
 
 /** {@code videollama chat}: a question about a video or an image, answered by Video-LLaMA. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = {"Ask Video-LLaMA about a video or an image, as the reference demo does (spec sections 4-6).",
+        description = {"Ask Video-LLaMA about a video (with --audio: its pictures and its sound), an image or a sound, as the reference demo does.",
                 "Without --question, an interactive chat: one question per line on stdin, an empty line or end of input ends it."})
 final class ChatCommand implements Callable<Integer> {
 
@@ -60,10 +52,18 @@ final class ChatCommand implements Callable<Integer> {
 
         @Option(names = "--image", paramLabel = "FILE", required = true, description = "A JPEG or PNG image.")
         Path image;
+
+        @Option(names = "--audio-only", paramLabel = "FILE", required = true,
+                description = "A sound file (WAV, or the AAC track of an MP4): the audio branch alone.")
+        Path soundOnly;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Media media;
+
+    @Option(names = "--audio", description = "Also hear the video's sound track: the audio + video prompt of the reference demo "
+            + "(audio tokens first, empty system message); a video without sound falls back to the pictures with a warning.")
+    boolean audio;
 
     @Option(names = "--question", paramLabel = "TEXT", description = "The question; without it, an interactive chat on stdin.")
     String question;
@@ -105,54 +105,37 @@ final class ChatCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cli, "--frames: " + e.getMessage());
             }
         }
+        if (audio && media.video == null) {
+            throw new CommandLine.ParameterException(cli, "--audio hears a video's sound track: it needs --video (use --audio-only FILE for a sound file)");
+        }
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
         Path dir = model != null ? model : CommonOptions.bundledVideoLlama();
 
         try (Backend compute = OptionValues.backend(cli, backend);
-             Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of);
-             VideoBranch branch = progress.time("loading the vision branch", () -> VideoBranch.open(dir),
-                     b -> "ViT " + b.vit().blocks.size() + " blocks, width " + b.sizes().vitWidth());
-             VisionEncoder encoder = branch.encoder(compute)) {
+             Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            if (branch.sizes().dModel() != llama.config().hiddenSize()) {
-                throw new Errors.UsageFailure(dir + ": llama_proj.weight gives " + branch.sizes().dModel()
-                        + "-wide tokens, but the LLaMA is " + llama.config().hiddenSize() + " wide");
-            }
+            VideoLlamaConfig config = VideoLlamaConfig.load(dir);
             ChatTemplate chatTemplate = chosenTemplate != null ? chosenTemplate
-                    : branch.config().template() != null ? ChatTemplate.byId(branch.config().template())
+                    : config.template() != null ? ChatTemplate.byId(config.template())
                     : ChatTemplate.forVocabulary(llama.config().vocabSize());
-
-            SampledFrames input;
-            String upload;
-            if (media.video != null) {
-                int n = frames != null ? frames : branch.config().frames();
-                input = progress.time("decoding " + media.video, () -> VideoLoader.load(media.video, n),
-                        f -> f.count() + " frames at " + java.util.Arrays.toString(f.indices()));
-                upload = DemoMessages.video(input.timestampSentence());
-            } else {
-                input = progress.time("reading " + media.image, () -> ImageLoader.load(media.image), f -> "224x224");
-                upload = DemoMessages.IMAGE;
-            }
-            // Two tables: the vision graph runs once per video, the LLaMA's graphs once per position.
+            // One table per graph kind: the encoders run once per file, the LLaMA's graphs once per position.
             Profile visionProfile = profile ? new Profile() : null;
+            Profile audioProfile = profile ? new Profile() : null;
             Profile kernelProfile = profile ? new Profile() : null;
-            encoder.profile(visionProfile);
-            err.println("encoding " + input.count() + (input.count() == 1 ? " frame" : " frames") + " on " + compute.name() + " ...");
-            long encodeStart = System.nanoTime();
-            VisionOutputs vision = encoder.encode(input.pixels(), input.count(), line -> err.println("  " + line));
-            err.println(String.format(Locale.ROOT, "encoded: %d soft tokens (%.2f s)", vision.sizes().videoQueries(),
-                    (System.nanoTime() - encodeStart) / 1e9));
-            SoftTokens tokens = new SoftTokens(media.video != null ? "video" : "image", vision.tokens(), vision.sizes().videoQueries());
+            ChatMedia.Request request = new ChatMedia.Request(media.video, media.image, media.soundOnly, audio,
+                    frames != null ? frames : config.frames());
+            ChatMedia encoded = ChatMedia.encode(dir, request, compute, llama.config().hiddenSize(), progress, err,
+                    visionProfile, audioProfile);
 
             GenerationSettings settings = new GenerationSettings(sampling.maxNewTokens, samplingSettings, chatTemplate.stopStrings(), dump != null);
             if (!samplingSettings.isGreedy()) {
                 err.println("sampling: temperature " + samplingSettings.temperature() + ", top-k " + samplingSettings.topK()
                         + ", top-p " + samplingSettings.topP() + ", seed " + samplingSettings.seed());
             }
-            MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : DemoMessages.VISUAL_SYSTEM,
-                    upload, List.of(tokens), settings, videollama.model.chat.ChatPrompt.REFERENCE_MAX_LENGTH);
+            MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : encoded.defaultSystem(),
+                    encoded.upload(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
             List<String> questions = question != null ? List.of(question) : null;
             BufferedReader stdin = questions == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
             int asked = 0;
@@ -193,10 +176,7 @@ final class ChatCommand implements Callable<Integer> {
                             + " positions were dropped, as the reference does");
                 }
                 if (dump != null) {
-                    List<Tensor> stages = new ArrayList<>();
-                    stages.add(Tensor.ofFloats("frames", input.pixels(), input.count(), 3, SampledFrames.SIZE, SampledFrames.SIZE));
-                    stages.addAll(vision.dumpTensors());
-                    Dumps.write(dump, stages, new PromptIds(answer.prompt().segmentIds()), answer.prompt().embeddings(),
+                    Dumps.write(dump, encoded.dumps(), new PromptIds(answer.prompt().segmentIds()), answer.prompt().embeddings(),
                             llama.config().hiddenSize(), answer.generation().logits(), llama.config().vocabSize());
                     err.println("dump: wrote " + dump.resolve("dump.safetensors") + " and " + dump.resolve("prompt.json"));
                 }
@@ -205,7 +185,12 @@ final class ChatCommand implements Callable<Integer> {
                 if (kernelProfile.replays() == 0) {
                     err.println("profile: the " + compute.name() + " backend runs no kernels to time");
                 } else {
-                    err.print("profile: vision branch, " + visionProfile.replays() + " graph replay(s)\n" + visionProfile.table(0));
+                    if (visionProfile.replays() > 0) {
+                        err.print("profile: vision branch, " + visionProfile.replays() + " graph replay(s)\n" + visionProfile.table(0));
+                    }
+                    if (audioProfile.replays() > 0) {
+                        err.print("profile: audio branch, " + audioProfile.replays() + " graph replay(s)\n" + audioProfile.table(0));
+                    }
                     err.print("profile: LLaMA, " + kernelProfile.replays() + " graph replays (prompt and decode steps)\n"
                             + kernelProfile.table(0));
                 }

@@ -95,6 +95,43 @@ class ChatCliTest {
     }
 
     @Test
+    void hearsAndSeesTheBundledVideoWithAudio() throws IOException {
+        Path dump = tmp.resolve("dump-av");
+        Cli run = Cli.run("chat", "--model", demo().toString(), "--video", demoVideo(), "--audio", "--question", "What do you hear?",
+                "--temperature", "0", "--max-new-tokens", "12", "--backend", "reference", "--dump", dump.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertFalse(run.out().isBlank(), run.toString());
+        assertTrue(run.err().contains("8 sound clips"), run.err());
+        try (SafetensorsFile file = SafetensorsFile.open(dump.resolve("dump.safetensors"))) {
+            assertShape(file, "audio.fbank", 8, 1, 128, 204);
+            assertShape(file, "audio.encoder.out", 8, 64);
+            assertShape(file, "audio_qformer.out", 8, 48);
+            assertShape(file, "audio.tokens", 8, 64);
+            assertShape(file, "video.tokens", 32, 64);
+        }
+        JsonNode prompt = new ObjectMapper().readTree(dump.resolve("prompt.json").toFile());
+        assertEquals(3, prompt.get("segments").size(), "text, audio, text, video, text");
+    }
+
+    @Test
+    void aVideoWithoutSoundFallsBackToThePicturesWithAWarning() {
+        Cli run = Cli.run("chat", "--model", demo().toString(), "--video", TestFiles.root().resolve("testdata/video/bframes.mp4").toString(),
+                "--audio", "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("warning: ") && run.err().contains("answering from the pictures alone"), run.err());
+        assertFalse(run.out().isBlank(), run.toString());
+    }
+
+    @Test
+    void answersAboutASoundFileAlone() {
+        Cli run = Cli.run("chat", "--model", demo().toString(), "--audio-only", TestFiles.root().resolve("testdata/audio/jfk.wav").toString(),
+                "--question", "What is said?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertFalse(run.out().isBlank(), run.toString());
+        assertFalse(run.err().contains("frames at"), "no pictures: " + run.err());
+    }
+
+    @Test
     void chatsInteractivelyOverSeveralTurns() {
         InputStream stdin = System.in;
         try {
@@ -131,6 +168,9 @@ class ChatCliTest {
         Path audioOnly = TestFiles.root().resolve("testdata/video/audio-only.mp4");
         Cli.assertFailure(Cli.run("chat", "--model", model, "--video", audioOnly.toString(), "--question", "q", "--backend", "reference"),
                 1, "audio-only.mp4", "no video track");
+        Cli.assertFailure(Cli.run("chat", "--model", model, "--image", notAnImage.toString(), "--audio", "--question", "q"), 2, "--audio");
+        Cli.assertFailure(Cli.run("chat", "--model", model, "--audio-only", TestFiles.root().resolve("testdata/video/bframes.mp4").toString(),
+                "--question", "q", "--backend", "reference"), 1, "bframes.mp4");
         // a LLaMA folder without the vision branch
         Cli.assertFailure(Cli.run("chat", "--model", TestFiles.bundledModel().toString(), "--video", video, "--question", "q",
                 "--backend", "reference"), 1, "no vision branch");
