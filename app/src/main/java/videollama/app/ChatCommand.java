@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
 import videollama.kernels.Profile;
 import videollama.loader.FrameSampling;
+import videollama.loader.audio.ClipOptions;
+import videollama.loader.audio.ClipSampler;
 import videollama.model.chat.ChatPrompt;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.MediaChat;
@@ -65,6 +67,15 @@ final class ChatCommand implements Callable<Integer> {
             + "(audio tokens first, empty system message); a video without sound falls back to the pictures with a warning.")
     boolean audio;
 
+    @Option(names = "--clip-step", paramLabel = "N", defaultValue = "8",
+            description = "The 8 sound clips start max_start/N apart: 8 as pytorchvideo 0.1.5 in the reference environment, "
+                    + "7 as later pytorchvideo (default: ${DEFAULT-VALUE}).")
+    int clipStep;
+
+    @Option(names = "--copied-clip-means", description = "Subtract each sound clip's mean from a copy, not in place in the shared "
+            + "waveform as the reference does (overlapping clips then see unshifted samples).")
+    boolean copiedClipMeans;
+
     @Option(names = "--question", paramLabel = "TEXT", description = "The question; without it, an interactive chat on stdin.")
     String question;
 
@@ -108,6 +119,10 @@ final class ChatCommand implements Callable<Integer> {
         if (audio && media.video == null) {
             throw new CommandLine.ParameterException(cli, "--audio hears a video's sound track: it needs --video (use --audio-only FILE for a sound file)");
         }
+        if (clipStep != 7 && clipStep != 8) {
+            throw new CommandLine.ParameterException(cli, "--clip-step must be 8 or 7, got " + clipStep);
+        }
+        ClipOptions clipOptions = new ClipOptions(clipStep == 8 ? ClipSampler.Step.EIGHTHS : ClipSampler.Step.SEVENTHS, !copiedClipMeans);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
@@ -125,7 +140,7 @@ final class ChatCommand implements Callable<Integer> {
             Profile audioProfile = profile ? new Profile() : null;
             Profile kernelProfile = profile ? new Profile() : null;
             ChatMedia.Request request = new ChatMedia.Request(media.video, media.image, media.soundOnly, audio,
-                    frames != null ? frames : config.frames());
+                    frames != null ? frames : config.frames(), clipOptions);
             ChatMedia encoded = ChatMedia.encode(dir, request, compute, llama.config().hiddenSize(), progress, err,
                     visionProfile, audioProfile);
 

@@ -11,6 +11,7 @@ import videollama.kernels.Profile;
 import videollama.loader.SampledFrames;
 import videollama.loader.audio.AudioClips;
 import videollama.loader.audio.AudioInput;
+import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.NoAudioTrackException;
 import videollama.loader.image.ImageLoader;
 import videollama.loader.video.VideoLoader;
@@ -33,13 +34,13 @@ import videollama.weights.Tensor;
 record ChatMedia(String upload, String defaultSystem, List<SoftTokens> items, List<Tensor> dumps) {
 
     /** What to encode: exactly one of video, image and sound file; {@code withAudio} hears the video's sound track too. */
-    record Request(Path video, Path image, Path soundOnly, boolean withAudio, int frames) {}
+    record Request(Path video, Path image, Path soundOnly, boolean withAudio, int frames, ClipOptions clipOptions) {}
 
     static ChatMedia encode(Path modelDir, Request request, Backend compute, int dModel, Progress progress, PrintWriter err,
                             Profile visionProfile, Profile audioProfile) {
         List<Tensor> dumps = new ArrayList<>();
         if (request.soundOnly() != null) {
-            AudioInput sound = progress.time("reading the sound of " + request.soundOnly(), () -> AudioClips.prepare(request.soundOnly()),
+            AudioInput sound = progress.time("reading the sound of " + request.soundOnly(), () -> AudioClips.prepare(request.soundOnly(), request.clipOptions()),
                     ChatMedia::describe);
             SoftTokens audio = encodeAudio(modelDir, sound, compute, dModel, err, audioProfile, dumps);
             // demo_audiovideo.py, whose sound uploads these are, sets an empty system message
@@ -53,7 +54,7 @@ record ChatMedia(String upload, String defaultSystem, List<SoftTokens> items, Li
         AudioInput sound = null;
         if (request.withAudio()) {
             try {
-                sound = progress.time("reading the sound track", () -> AudioClips.prepare(request.video()), ChatMedia::describe);
+                sound = progress.time("reading the sound track", () -> AudioClips.prepare(request.video(), request.clipOptions()), ChatMedia::describe);
             } catch (NoAudioTrackException e) {
                 // the reference demo falls back to the video alone too, printing 'no audio is found'
                 err.println("warning: " + e.getMessage() + ": answering from the pictures alone");

@@ -129,6 +129,12 @@ class ChatCliTest {
         assertEquals(0, run.exitCode(), run.toString());
         assertFalse(run.out().isBlank(), run.toString());
         assertFalse(run.err().contains("frames at"), "no pictures: " + run.err());
+        Cli sevenths = Cli.run("chat", "--model", demo().toString(), "--audio-only", TestFiles.root().resolve("testdata/audio/jfk.wav").toString(),
+                "--question", "What is said?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference",
+                "--clip-step", "7", "--copied-clip-means");
+        assertEquals(0, sevenths.exitCode(), sevenths.toString());
+        Cli.assertFailure(Cli.run("chat", "--model", demo().toString(), "--audio-only", "x.wav", "--clip-step", "6", "--question", "q"),
+                2, "--clip-step");
     }
 
     @Test
