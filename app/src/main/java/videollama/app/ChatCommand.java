@@ -84,7 +84,8 @@ final class ChatCommand implements Callable<Integer> {
     String template;
 
     @Option(names = "--system", paramLabel = "TEXT",
-            description = "The system message (default: the reference demo's \"You are able to understand the visual content ...\").")
+            description = "The system message (default: the reference demo's: \"You are able to understand the visual content ...\" "
+                    + "for a video or an image, empty when there is sound).")
     String system;
 
     @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from a video, 1 to 32 (default: videollama.json's, else 8).")
@@ -100,8 +101,9 @@ final class ChatCommand implements Callable<Integer> {
     boolean stream;
 
     @Option(names = "--dump", paramLabel = "DIR",
-            description = "Write frames, vit.out, image_qformer.out, video_qformer.out, video.tokens, prompt.embeds and logits to "
-                    + "DIR/dump.safetensors and the prompt's ids per segment to DIR/prompt.json (the last question's).")
+            description = "Write frames, vit.out, image_qformer.out, video_qformer.out, video.tokens (pictures), audio.fbank, "
+                    + "audio.encoder.out, audio_qformer.out, audio.tokens (sound), prompt.embeds and logits to DIR/dump.safetensors "
+                    + "and the prompt's ids per segment to DIR/prompt.json (the last question's).")
     Path dump;
 
     @Override
