@@ -14,10 +14,11 @@ import videollama.loader.LoaderException;
  * frames, then normalised {@code (x - (-4.268)) / 9.138} in float32 (so padded cells become about 0.467).
  *
  * <p>Memory is bounded whatever the file's length: only the 16 kHz samples under the clips are made, as runs of
- * overlapping clips. Clips overlap only while the audio is shorter than 18 s (2 s + 8 steps of at most 2 s), so a run
- * holds at most 16 s a channel, and a longer file gives 8 separate runs of 2 s: at most
- * {@code channels × 16 s × (16 kHz + source rate)} floats, whatever the duration (a 2-hour stereo 48 kHz file takes
- * about 17 MB; only the AAC packets under the clips are decoded, and a WAV is read at the clips' positions).
+ * overlapping clips. Clips overlap only while the audio is at most 18 s long (2 s + 8 steps of at most 2 s), and a
+ * run then spans at most 16 s; longer audio gives 8 separate runs of 2 s. So at most {@code channels × 16 s ×
+ * (16 kHz + source rate)} floats are held at once, about 8 MB for stereo 48 kHz, for 20 s or 2 hours alike: a WAV
+ * is read only at the clips' positions, and only the AAC packets under the clips (plus one of warm-up each) are
+ * decoded. ({@link AudioLoader#load} is different: it holds the whole decoded file, as {@code torchaudio.load}.)
  *
  * <p>Behaviour at the edges, as the reference: audio shorter than 2 s gives 8 identical clips of all its samples
  * (0.5 s: 48 frames, padded to 204); fewer than 400 samples at 16 kHz (25 ms, one fbank frame) is an error, where the
