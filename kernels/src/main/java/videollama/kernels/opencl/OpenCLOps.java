@@ -24,6 +24,7 @@ final class OpenCLOps implements DeviceOps {
     private final OpenCLAttentionOps attention;
     private final OpenCLConvOps conv;
     private final OpenCLDecodeAttention decodeAttention;
+    private final OpenCLMatVec matVec;
     /** Work-group size of the row-per-group kernels: a power of two the device accepts. */
     private final int groupSize;
     /** CPU devices get the row-per-work-item kernels with wide vector loads (see gemv.cl). */
@@ -41,9 +42,10 @@ final class OpenCLOps implements DeviceOps {
         this.attention = new OpenCLAttentionOps(backend);
         this.conv = new OpenCLConvOps(backend);
         this.decodeAttention = new OpenCLDecodeAttention(backend);
+        this.matVec = new OpenCLMatVec(backend);
     }
 
-    private static String weightOption(DType dtype) {
+    static String weightOption(DType dtype) {
         return switch (dtype) {
             case F32 -> "";
             case F16 -> "-DWEIGHT_F16";
@@ -77,15 +79,7 @@ final class OpenCLOps implements DeviceOps {
 
     @Override
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
-        Cost cost = new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols());
-        if (wide) {
-            g.task(name, new KernelSource("gemv", "matvec_wide", weightOption(w.dtype())), Launch.items(w.rows(), wideGroup), cost,
-                    out, w.buffer(), x, w.rows(), w.cols(), accumulate ? 1 : 0);
-            return;
-        }
-        g.task(name, new KernelSource("gemv", "matvec", weightOption(w.dtype())), Launch.groups(w.rows(), groupSize),
-                cost,
-                out, w.buffer(), x, w.cols(), accumulate ? 1 : 0, new LocalMemory(groupSize * 4L));
+        matVec.matVec(g, name, out, w, x, accumulate);
     }
 
     @Override
