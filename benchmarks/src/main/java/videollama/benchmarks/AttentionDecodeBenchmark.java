@@ -40,13 +40,13 @@ import videollama.weights.Tensor;
  * layer, at the head layout of a {@link SyntheticLlama} shape (stories110M: 12 heads of 64; llama2-7b: 32 of
  * 128). Its cost grows with the context: at 1024 positions stories110M reads 6.3 MB of float32 cache per layer.
  *
- * <p>Variants: {@code reference} ({@link Attention#causal}, heads spread over the cores); {@code opencl}, the op the
- * device's catalogue gives ({@code DeviceOps.decodeAttention}: on PoCL {@code rows}, a work-item per slice of
- * positions for all heads); {@code opencl:KERNEL} forces one OpenCL kernel whatever the device ({@code slices}, the
- * GPU shape, a work-group per slice and head; {@code rows}; {@code legacy}, the former work-group per head;
- * {@code rows/256} also sets the slice length), through {@link DecodeAttentionVariants}. Another device backend name
- * ({@code cuda}) takes that backend's op (not run yet). The caches cycle through cold copies (one per layer of a
- * real model) as the GEMV weights do.
+ * <p>Variants: {@code reference} ({@link Attention#causal}, heads spread over the cores); {@code opencl:KERNEL}, one
+ * OpenCL kernel forced whatever the device through {@link DecodeAttentionVariants}: {@code slices} (the GPU shape, a
+ * work-group per slice of positions and head) or {@code rows} (PoCL's, a work-item per slice for all heads), and
+ * {@code rows/256} also sets the slice length; {@code opencl} (not in the default sweep), the op the device's
+ * catalogue gives ({@code DeviceOps.decodeAttention}); another device backend name ({@code cuda}) takes that
+ * backend's op (not run yet). The caches cycle through cold copies (one per layer of a real model) as the GEMV
+ * weights do.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -65,7 +65,7 @@ public class AttentionDecodeBenchmark {
     @Param({"F32"})
     public String cache;
 
-    @Param({"reference", "opencl:legacy", "opencl:slices", "opencl:rows"})
+    @Param({"reference", "opencl:slices", "opencl:rows"})
     public String variant;
 
     long coldBytes = BenchSupport.COLD_BYTES;

@@ -10,7 +10,7 @@ import videollama.kernels.TaskGraph;
  * The OpenCL decode attention kernels one by one, for {@code AttentionDecodeBenchmark}: the forcing constructor of
  * {@link OpenCLDecodeAttention} is package-private, so the benchmark (in {@code videollama.benchmarks}) reaches it
  * through here. A variant is a name of {@link OpenCLDecodeAttention.Variant} in lower case ({@code slices},
- * {@code rows}, {@code legacy}), optionally with a slice length after a slash ({@code rows/256}).
+ * {@code rows}), optionally with a slice length after a slash ({@code rows/256}).
  */
 public final class DecodeAttentionVariants {
     private DecodeAttentionVariants() {}

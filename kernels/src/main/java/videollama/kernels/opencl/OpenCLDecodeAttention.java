@@ -7,7 +7,6 @@ import videollama.kernels.DeviceBuffer;
 import videollama.kernels.KernelSource;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
-import videollama.kernels.LocalMemory;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -24,14 +23,12 @@ import videollama.kernels.TaskGraph;
  */
 final class OpenCLDecodeAttention {
 
-    /** The kernels of decode_attention.cl, and the one-pass kernel they replace. */
+    /** The partial kernels of decode_attention.cl. */
     enum Variant {
         /** GPUs: a work-group per (slice, head), an item per position ({@code decode_attention_slices}). */
         SLICES,
         /** CPUs: a work-item per slice for all heads, private accumulators ({@code decode_attention_rows}). */
-        ROWS,
-        /** The former kernel, kept to be measured against: a work-group per head, every score in local memory. */
-        LEGACY
+        ROWS
     }
 
     /**
@@ -95,10 +92,6 @@ final class OpenCLDecodeAttention {
         // The cost is that of a full cache: the real one grows with the position.
         Cost cost = new Cost(2 * cacheBytes + 4L * heads * headDim, 4L * heads * capacity * headDim);
         Variant kernel = variant == Variant.ROWS && (long) heads * headDim > MAX_ROW_FLOATS ? Variant.SLICES : variant;
-        if (kernel == Variant.LEGACY) {
-            legacy(g, name, out, q, keyCache, valueCache, cacheType, pos, heads, kvHeads, headDim, capacity, cost);
-            return;
-        }
         int positions = slice > 0 ? slice : kernel == Variant.ROWS ? CPU_SLICE : GPU_SLICE;
         int parts = (capacity + positions - 1) / positions;
         long partialFloats = (long) heads * parts * (2 + headDim);
@@ -119,19 +112,6 @@ final class OpenCLDecodeAttention {
                 cost, partials, q, keyCache, valueCache, pos, heads, kvHeads, positions, scale);
         g.task(name + " merge", new KernelSource("decode_attention", "decode_attention_merge", options),
                 Launch.groups2d((headDim + group - 1) / group, group, heads), mergeCost, out, partials, pos, parts, positions);
-    }
-
-    /** The former one-pass kernel ({@code attention.cl}): a work-group per head, the scores of every position in local memory. */
-    private void legacy(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache, DeviceBuffer valueCache,
-                        KvCacheType cacheType, DeviceBuffer pos, int heads, int kvHeads, int headDim, int capacity, Cost cost) {
-        long scoreBytes = 4L * capacity;
-        if (scoreBytes + group * 4L > backend.info().localMemoryBytes()) {
-            throw new IllegalArgumentException(name + ": a context of " + capacity + " positions needs " + scoreBytes
-                    + " bytes of local memory for the scores; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
-        }
-        g.task(name, new KernelSource("attention", "decode_attention", cacheType == KvCacheType.F16 ? "-DKV_F16" : ""),
-                Launch.groups(heads, group), cost,
-                out, q, keyCache, valueCache, pos, heads, kvHeads, headDim, new LocalMemory(scoreBytes), new LocalMemory(group * 4L));
     }
 
     private synchronized DeviceBuffer workspace(long bytes) {
