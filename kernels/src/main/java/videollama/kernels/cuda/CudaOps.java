@@ -83,11 +83,62 @@ final class CudaOps implements DeviceOps {
                 out, x, weight, dim, eps);
     }
 
+    /**
+     * Split-K: a warp holds 32 threads and an SM up to 64 warps (2,048 threads on A100 and H100), and a warp per row
+     * keeps only one row's loads in flight. With fewer rows than half of 64 warps per SM (4,096 rows on an H100's
+     * 132 SMs are 31 per SM; a 768-row projection far fewer) most of the GPU would wait, so the rows' columns are
+     * cut into enough ranges to make 64 warps per SM, each at least {@link #SPLIT_K_MIN_COLUMNS} wide, at most
+     * {@link #SPLIT_K_MAX_SLICES}; a second small kernel adds the partials. Above that, the second launch and the
+     * partials' round trip would cost more than the occupancy gains.
+     */
+    static final int SPLIT_K_WARPS_PER_SM = 64;
+    /** A range is at least one unrolled round of 128-bit loads of 16-bit weights per lane: 32 × 4 × 8 columns. */
+    static final int SPLIT_K_MIN_COLUMNS = 1024;
+    static final int SPLIT_K_MAX_SLICES = 32;
+    /** Column ranges start on multiples of this many columns: 16 bytes or more for every dtype, so 128-bit loads stay aligned. */
+    static final int SPLIT_K_ALIGN = 8;
+
+    /** Tests set this to force split-K with about this many ranges per row, whatever the shape; 0: the device's size decides. */
+    int forcedSplitK;
+    /** Scratch for the split-K partials, one per size (shared as the attention partials are, see {@link #decodeAttention}). */
+    private final Map<Long, DeviceBuffer> splitKWorkspaces = new HashMap<>();
+
     @Override
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
-        g.task(name, new KernelSource("gemv", "matvec_" + suffix(w.dtype())), warpPerRow(w.rows()),
-                new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols()),
-                out, w.buffer(), x, w.rows(), w.cols(), accumulate ? 1 : 0);
+        int rows = w.rows();
+        int cols = w.cols();
+        String dtype = suffix(w.dtype());
+        Cost cost = new Cost(bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
+        int wanted = forcedSplitK > 0 ? forcedSplitK : splitKSlices(rows, cols, backend.info().computeUnits());
+        if (wanted < 2) {
+            g.task(name, new KernelSource("gemv", "matvec_" + dtype), warpPerRow(rows), cost,
+                    out, w.buffer(), x, rows, cols, accumulate ? 1 : 0);
+            return;
+        }
+        int sliceCols = (cols + wanted - 1) / wanted;
+        sliceCols = (sliceCols + SPLIT_K_ALIGN - 1) / SPLIT_K_ALIGN * SPLIT_K_ALIGN;
+        int slices = (cols + sliceCols - 1) / sliceCols; // no empty range
+        long partialFloats = (long) rows * slices;
+        DeviceBuffer partials = splitKWorkspace(partialFloats * 4);
+        g.task(name, new KernelSource("gemv", "matvec_split_" + dtype), warpPerRow(partialFloats), cost,
+                partials, w.buffer(), x, rows, cols, sliceCols, slices);
+        g.task(name + " combine", new KernelSource("gemv", "matvec_combine"), Launch.items(rows, THREADS),
+                new Cost(partialFloats * 4 + rows * (accumulate ? 8L : 4L), partialFloats),
+                out, partials, rows, slices, accumulate ? 1 : 0);
+    }
+
+    /** Column ranges per row for split-K on a GPU of {@code sms} SMs; below 2, a warp per whole row. */
+    static int splitKSlices(int rows, int cols, int sms) {
+        long fill = (long) SPLIT_K_WARPS_PER_SM * sms;
+        if (2L * rows > fill) {
+            return 1;
+        }
+        long wanted = (fill + rows - 1) / rows;
+        return (int) Math.min(Math.min(wanted, cols / SPLIT_K_MIN_COLUMNS), SPLIT_K_MAX_SLICES);
+    }
+
+    private synchronized DeviceBuffer splitKWorkspace(long bytes) {
+        return splitKWorkspaces.computeIfAbsent(bytes, b -> backend.allocate("split-K partials", b));
     }
 
     @Override

@@ -255,13 +255,40 @@ class CudaOpsKernelsTest {
         for (Recorded t : everyTask()) {
             if (t.kernel().program().equals("gemv")) {
                 LaunchShape s = LaunchShape.of(t.launch(), 1024, t.name());
-                int rows = t.kernel().entry().startsWith("qkv")
+                String entry = t.kernel().entry();
+                if (entry.equals("matvec_combine")) { // a thread per row
+                    int rows = (Integer) t.args()[2];
+                    long threads = (long) s.gridX() * s.blockX();
+                    assertTrue(threads >= rows && threads < rows + s.blockX(), t.name() + ": " + threads + " threads for " + rows + " rows");
+                    continue;
+                }
+                long rows = entry.startsWith("qkv")
                         ? (Integer) t.args()[7] + 2 * (Integer) t.args()[8]
-                        : (Integer) t.args()[t.kernel().entry().startsWith("swiglu") ? 4 : 3];
+                        : (Integer) t.args()[entry.startsWith("swiglu") ? 4 : 3];
+                if (entry.startsWith("matvec_split")) { // a warp per range of a row, ranges covering the row
+                    int cols = (Integer) t.args()[4];
+                    int sliceCols = (Integer) t.args()[5];
+                    int slices = (Integer) t.args()[6];
+                    assertEquals(0, sliceCols % 8, t.name() + ": ranges start 16-byte aligned");
+                    assertTrue((long) sliceCols * slices >= cols && (long) sliceCols * (slices - 1) < cols, t.name() + ": ranges cover the row");
+                    rows *= slices;
+                }
                 long warps = (long) s.gridX() * (s.blockX() / 32);
                 assertTrue(warps >= rows && warps < rows + s.blockX() / 32, t.name() + ": " + warps + " warps for " + rows + " rows");
             }
         }
+    }
+
+    @Test
+    void gemvSplitsOnlyMatricesWithFewRows() {
+        assertTrue(everyTask().stream().anyMatch(t -> t.kernel().entry().startsWith("matvec_split")), "4096x4096 on 132 SMs is split");
+        assertEquals(3, CudaOps.splitKSlices(4096, 11008, 132)); // 31 warps per SM: split to fill 64
+        assertEquals(3, CudaOps.splitKSlices(4096, 4096, 132));
+        assertEquals(1, CudaOps.splitKSlices(11008, 4096, 132));
+        assertEquals(1, CudaOps.splitKSlices(32000, 4096, 132));
+        assertEquals(3, CudaOps.splitKSlices(768, 3072, 132));   // ranges of at least 1,024 columns
+        assertEquals(0, CudaOps.splitKSlices(768, 768, 132));    // too narrow to cut
+        assertEquals(32, CudaOps.splitKSlices(8, 65536, 132));
     }
 
     @Test
