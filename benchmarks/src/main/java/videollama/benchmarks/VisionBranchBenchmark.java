@@ -1,11 +1,9 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.check;
+import static videollama.benchmarks.BranchBenchmarks.checked;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,12 +22,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.Backend;
 import videollama.kernels.Backends;
 import videollama.kernels.DeviceBackend;
-import videollama.kernels.Profile;
+import videollama.model.videollama.StageTimes;
 import videollama.model.videollama.SyntheticVisionBranch;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionEncoder;
 import videollama.model.videollama.VisionOutputs;
-import videollama.model.videollama.VisionStageTimes;
+import videollama.model.videollama.VisionStages;
 import videollama.weights.DType;
 
 /**
@@ -54,9 +52,9 @@ import videollama.weights.DType;
  * graph's output (frames are independent up to the video Q-Former), and as a one-frame encode on the device, all
  * four stages.
  *
- * <p>At the end of a trial one more encode splits the time into stages ({@link VisionStageTimes}: a device's kernel
- * times, the reference path's wall time at its progress lines) and prints them with the time of one ViT block and,
- * for fewer blocks than released, the video's time extrapolated to 39 blocks. Run from the repository root (the demo
+ * <p>At the end of a trial one more encode splits the time into stages ({@link StageTimes} of {@link VisionStages}:
+ * a device's kernel times, the reference path's wall time at its progress lines) and prints them with the time of
+ * one ViT block and, for fewer blocks than released, the video's time extrapolated to 39 blocks. Run from the repository root (the demo
  * model is read from {@code models/}) or pass {@code -Dvideollama.root=DIR}.
  */
 @State(Scope.Thread)
@@ -85,9 +83,7 @@ public class VisionBranchBenchmark {
     /** Where the random branches are kept; the smoke test points it at a temporary folder. */
     Path cacheDir = Path.of(System.getProperty("user.home"), ".cache", "videollama", "bench");
     /** The widest ViT checked over every frame against the reference; wider ones are checked on the first frame. */
-    int fullCheckMaxWidth = 512;
-    /** The device's relative error against the reference, 1e-4 at most (DESIGN section 7). */
-    static final double TOLERANCE = 1e-4;
+    int fullCheckMaxWidth = BranchBenchmarks.FULL_CHECK_MAX_WIDTH;
 
     private VideoBranch branch;
     private Backend compute;
@@ -96,7 +92,7 @@ public class VisionBranchBenchmark {
     private double checkedError = Double.NaN;
     /** Set when setup (with its check) is done: only then does the trial end with the split. */
     private boolean ready;
-    private VisionStageTimes split;
+    private StageTimes split;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -112,13 +108,7 @@ public class VisionBranchBenchmark {
     /** The bundled demo or a random branch of a synthetic shape, written once. */
     private Path modelDir() {
         if (shape.equals("demo")) {
-            String root = System.getProperty("videollama.root", System.getProperty("videollama.home", ""));
-            Path demo = Path.of(root, "models", "videollama-demo");
-            if (!Files.isDirectory(demo)) {
-                throw new IllegalStateException(demo.toAbsolutePath() + ": not found; run the benchmarks from the repository root"
-                        + " or pass -Dvideollama.root=<repository>");
-            }
-            return demo;
+            return BranchBenchmarks.demoModel();
         }
         SyntheticVisionBranch.Shape s = SyntheticVisionBranch.parse(shape);
         DType dtype = switch (vitDtype) {
@@ -131,7 +121,7 @@ public class VisionBranchBenchmark {
     }
 
     private void checkAgainstReference(VisionOutputs out) {
-        requireFinite(out, backend + " " + shape);
+        BranchBenchmarks.requireFinite(backend + " " + shape, out.vitOut(), out.imageQformerOut(), out.videoQformerOut(), out.tokens());
         if (!(compute instanceof DeviceBackend)) {
             return;
         }
@@ -156,24 +146,6 @@ public class VisionBranchBenchmark {
                                     checked(shape + " 1 frame image_qformer.out", expected.imageQformerOut(), one.imageQformerOut())),
                             Math.max(checked(shape + " 1 frame video_qformer.out", expected.videoQformerOut(), one.videoQformerOut()),
                                     checked(shape + " 1 frame video.tokens", expected.tokens(), one.tokens()))));
-        }
-    }
-
-    /** {@code actual} within {@link #TOLERANCE} of {@code expected} (or an exception); the relative error. */
-    private static double checked(String what, float[] expected, float[] actual) {
-        check(what, expected, actual, TOLERANCE);
-        double error = BenchSupport.relativeError(expected, actual);
-        System.out.printf(Locale.ROOT, "checked %s against the reference: %.2g relative%n", what, error);
-        return error;
-    }
-
-    private static void requireFinite(VisionOutputs out, String what) {
-        for (float[] stage : new float[][] {out.vitOut(), out.imageQformerOut(), out.videoQformerOut(), out.tokens()}) {
-            for (float v : stage) {
-                if (!Float.isFinite(v)) {
-                    throw new IllegalStateException(what + ": a stage holds " + v);
-                }
-            }
         }
     }
 
@@ -206,33 +178,13 @@ public class VisionBranchBenchmark {
 
     /** Times one more encode by stage: kernel times on a device, wall time at the progress lines on the reference path. */
     String splitReport() {
-        int blocks = branch.vit().blocks.size();
         long t0 = System.nanoTime();
-        if (compute instanceof DeviceBackend) {
-            Profile profile = new Profile();
-            encoder.profile(profile);
-            encoder.encode(pixels, frames);
-            encoder.profile(null);
-            split = VisionStageTimes.ofProfile(profile, blocks);
-        } else {
-            VisionStageTimes.ReferenceClock clock = new VisionStageTimes.ReferenceClock();
-            clock.start();
-            encoder.encode(pixels, frames, clock);
-            clock.stop();
-            split = clock.times(blocks);
-        }
-        double wall = (System.nanoTime() - t0) / 1e6;
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s, %d frames, %s: one more encode took %.1f ms%s%n",
-                shape, frames, backend, wall, Double.isNaN(checkedError) ? ""
-                        : String.format(Locale.ROOT, " (checked against the reference: %.2g relative)", checkedError)));
-        s.append(split.table());
-        if (shape.startsWith("released-")) {
-            s.append(split.extrapolation(wall, SyntheticVisionBranch.RELEASED_VIT_BLOCKS, frames)).append('\n');
-        }
-        return s.toString();
+        split = StageTimes.ofOneEncode(VisionStages.LAYOUT, StageTimes.Encode.of(p -> encoder.encode(pixels, frames, p), encoder::profile),
+                compute instanceof DeviceBackend, branch.vit().blocks.size(), frames);
+        return BranchBenchmarks.splitReport(shape, backend, (System.nanoTime() - t0) / 1e6, checkedError, split);
     }
 
-    VisionStageTimes split() {
+    StageTimes split() {
         return split;
     }
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.BackendUnavailableException;
-import videollama.model.videollama.VisionStageTimes;
+import videollama.model.videollama.StageTimes;
+import videollama.model.videollama.VisionStages;
 
 /**
  * Setup (which checks a device's stages against the reference path), one timed call, and the trial's end, which
@@ -30,20 +31,20 @@ class VisionBranchBenchmarkTest {
             Smoke.setUpOrSkip(b::setup);
             assertEquals(32 * 64, b.encode().length, "32 soft tokens of d_model (64) floats");
             if (backend.equals("opencl")) {
-                assertTrue(b.checkedError() <= VisionBranchBenchmark.TOLERANCE, "checked: " + b.checkedError());
+                assertTrue(b.checkedError() <= BranchBenchmarks.TOLERANCE, "checked: " + b.checkedError());
             }
         } finally {
             b.tearDown();
         }
-        VisionStageTimes split = b.split();
+        StageTimes split = b.split();
         assertTrue(split.totalMillis() > 0 && split.blockMillis() > 0, split.table());
         if (backend.equals("opencl")) {
-            assertEquals(0, split.millis(VisionStageTimes.OTHER), "every kernel belongs to a stage: " + split.table());
-            for (String stage : new String[] {VisionStageTimes.VIT_BLOCKS, VisionStageTimes.IMAGE_QFORMER, VisionStageTimes.VIDEO_QFORMER}) {
+            assertEquals(0, split.millis(StageTimes.OTHER), "every kernel belongs to a stage: " + split.table());
+            for (String stage : new String[] {VisionStages.VIT_BLOCKS, VisionStages.IMAGE_QFORMER, VisionStages.VIDEO_QFORMER}) {
                 assertTrue(split.millis(stage) > 0, stage + ": " + split.table());
             }
         } else {
-            assertTrue(split.millis(VisionStageTimes.VIT) > 0 && split.millis(VisionStageTimes.QFORMERS) > 0, split.table());
+            assertTrue(split.millis(VisionStages.VIT) > 0 && split.millis(VisionStages.QFORMERS) > 0, split.table());
         }
     }
 

@@ -59,9 +59,7 @@ public final class SyntheticVisionBranch {
      * full depth is too slow (the plain-Java path on a CPU), whose per-block time extrapolates to 39 blocks.
      */
     public static Shape released(int vitBlocks) {
-        if (vitBlocks < 1 || vitBlocks > RELEASED_VIT_BLOCKS) {
-            throw new IllegalArgumentException("the released ViT has 1 to " + RELEASED_VIT_BLOCKS + " blocks, not " + vitBlocks);
-        }
+        ShapeNames.checkBlocks(vitBlocks, "ViT", RELEASED_VIT_BLOCKS);
         Shape s = shape("videollama-7b");
         return vitBlocks == RELEASED_VIT_BLOCKS ? s : new Shape(s.name() + "-vit" + vitBlocks, s.vitWidth(), vitBlocks, s.vitHeads(),
                 s.mlpWidth(), s.qformerHidden(), s.qformerHeads(), s.qformerLayers(), s.qformerIntermediate(), s.queries(),
@@ -73,19 +71,7 @@ public final class SyntheticVisionBranch {
      * {@code released-N} ({@link #released(int) N blocks}), or a name of {@link #SHAPES}.
      */
     public static Shape parse(String text) {
-        if (text.equals("released")) {
-            return released(RELEASED_VIT_BLOCKS);
-        }
-        if (text.startsWith("released-")) {
-            String blocks = text.substring("released-".length());
-            if (!blocks.matches("\\d{1,3}")) {
-                throw new IllegalArgumentException("'" + text + "': expected released-N, N the ViT blocks (1 to " + RELEASED_VIT_BLOCKS + ")");
-            }
-            return released(Integer.parseInt(blocks));
-        }
-        return SHAPES.stream().filter(s -> s.name().equals(text)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("unknown shape '" + text + "' (choose released, released-N for N of the 39 ViT blocks, or "
-                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+        return ShapeNames.parse(text, "ViT", RELEASED_VIT_BLOCKS, SyntheticVisionBranch::released, SHAPES, Shape::name);
     }
 
     /**
