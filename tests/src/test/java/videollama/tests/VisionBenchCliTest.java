@@ -77,7 +77,7 @@ class VisionBenchCliTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "--stage audio|--stage must be decode or vision",
+            "--stage sound|--stage must be decode, vision or audio",
             "--stage vision --tokens 5|--tokens is for --stage decode",
             "--stage vision --prompt-tokens 5|--prompt-tokens is for --stage decode",
             "--frames 4|--frames is for --stage vision",
