@@ -4,9 +4,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,16 +21,32 @@ import videollama.kernels.Profile;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.model.llama.SyntheticLlama;
+import videollama.model.videollama.AudioBranch;
+import videollama.model.videollama.SyntheticAudioBranch;
+import videollama.model.videollama.SyntheticVisionBranch;
+import videollama.model.videollama.VideoBranch;
 import videollama.weights.DType;
 
 /**
- * {@code videollama bench decode}: batch-1 greedy decode speed of a model shape with random weights, as
- * tokens/s and achieved memory bandwidth (decode streams every weight once per token), medians after warm-up.
- * With {@code --prompt-tokens N} also the prefill of an N-token prompt, batched and one position at a time.
+ * {@code videollama bench}: batch-1 greedy decode speed of a model shape with random weights, as tokens/s and
+ * achieved memory bandwidth (decode streams every weight once per token), medians after warm-up. With
+ * {@code --prompt-tokens N} also the prefill of an N-token prompt, batched and one position at a time. With
+ * {@code --stage vision} instead the vision-language branch over one video ({@link VisionBench}), with
+ * {@code --stage audio} the audio-language branch over one sound track ({@link AudioBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Decode benchmark on a model shape with seeded random weights: tokens/s, GB/s, per-kernel profile.")
+        description = {"Decode benchmark on a model shape with seeded random weights: tokens/s, GB/s, per-kernel profile.",
+                "--stage vision: ViT + Q-Formers over one video of --frames frames: ms/video, frames/s, time per stage.",
+                "--stage audio: ImageBind + audio Q-Former over one sound track of --clips clips: ms/track, clips/s,"
+                        + " time per stage."})
 final class BenchCommand implements Callable<Integer> {
+    private static final List<String> STAGES = List.of("decode", "vision", "audio");
+    /** The options that only some stages read: given with another stage they are an error, not ignored. */
+    private static final List<Map.Entry<String, List<String>>> STAGES_OF_OPTION = List.of(
+            Map.entry("--tokens", List.of("decode")), Map.entry("--prompt-tokens", List.of("decode")),
+            Map.entry("--prompt-runs", List.of("decode")), Map.entry("--dtype", List.of("decode", "vision")),
+            Map.entry("--frames", List.of("vision")), Map.entry("--clips", List.of("audio")),
+            Map.entry("--runs", List.of("vision", "audio")));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,11 +54,19 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--shape", defaultValue = "stories110M",
-            description = "Model shape: stories260K, stories15M, stories110M, llama2-7b (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stage", defaultValue = "decode",
+            description = "What to time: decode (the LLaMA), vision (ViT + Q-Formers + llama_proj) or audio (ImageBind + audio"
+                    + " Q-Former + audio_llama_proj) (default: ${DEFAULT-VALUE}).")
+    String stage;
+
+    @Option(names = "--shape", description = {"decode: stories260K, stories15M, stories110M, llama2-7b (default: stories110M).",
+            "vision: demo (the bundled Video-LLaMA demo), released (random weights of the released sizes, 39 ViT blocks),"
+                    + " released-N (the same with N ViT blocks, whose per-block time extrapolates to 39) (default: demo).",
+            "audio: demo, released (12 ImageBind blocks), released-N (N ImageBind blocks, extrapolated to 12) (default: demo)."})
     String shape;
 
-    @Option(names = "--dtype", defaultValue = "f32", description = "Weight dtype: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", description = "Weight dtype: f32, f16, bf16 (default: f32; vision: the ViT matrices of a random"
+            + " branch, default f16 as released; audio: always f32, as released).")
     String dtype;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
@@ -48,8 +75,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tokens", defaultValue = "64", description = "Timed decode steps (default: ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--warmup", defaultValue = "8", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
-    int warmup;
+    @Option(names = "--warmup", paramLabel = "N", description = "Untimed steps first (default: 8; vision: untimed encodes after the"
+            + " first, default 1).")
+    Integer warmup;
+
+    @Option(names = "--frames", defaultValue = "8", description = "vision: frames per video (default: ${DEFAULT-VALUE}).")
+    int frames;
+
+    @Option(names = "--clips", defaultValue = "8", description = "audio: 2-second clips per sound track (default: ${DEFAULT-VALUE}).")
+    int clips;
+
+    @Option(names = "--runs", defaultValue = "5",
+            description = "vision, audio: timed encodes, the median reported (default: ${DEFAULT-VALUE}).")
+    int runs;
 
     @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "0",
             description = "Also time the prefill of an N-token prompt, batched and one position at a time, each in a fresh "
@@ -64,7 +102,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "The device's memory bandwidth, to report the share of it achieved (0: leave out).")
     double bandwidth;
 
-    @Option(names = "--profile", description = "Also print the per-kernel table of one more profiled step set.")
+    @Option(names = "--profile", description = "Also print the per-kernel table of one more profiled step set (vision, audio:"
+            + " encode).")
     boolean profile;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the random models are kept (default: ~/.cache/videollama/bench).")
@@ -73,11 +112,16 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cli = spec.commandLine();
-        SyntheticLlama.Shape s;
-        try {
-            s = SyntheticLlama.shape(shape);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--shape: " + e.getMessage());
+        if (!STAGES.contains(stage)) {
+            throw new CommandLine.ParameterException(cli, "--stage must be decode, vision or audio, got " + stage);
+        }
+        for (Map.Entry<String, List<String>> option : STAGES_OF_OPTION) {
+            if (!option.getValue().contains(stage) && cli.getParseResult().hasMatchedOption(option.getKey())) {
+                throw new CommandLine.ParameterException(cli, option.getKey() + " is for --stage " + String.join(" or ", option.getValue()));
+            }
+        }
+        if (dtype == null) {
+            dtype = stage.equals("vision") ? "f16" : "f32";
         }
         DType weights = switch (dtype) {
             case "f32" -> DType.F32;
@@ -85,6 +129,90 @@ final class BenchCommand implements Callable<Integer> {
             case "bf16" -> DType.BF16;
             default -> throw new CommandLine.ParameterException(cli, "--dtype must be f32, f16 or bf16, got " + dtype);
         };
+        Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "videollama", "bench");
+        return switch (stage) {
+            case "vision" -> vision(cli, weights, cache);
+            case "audio" -> audio(cli, cache);
+            default -> decode(cli, weights, cache);
+        };
+    }
+
+    /** The shape of a branch stage, checked by {@code parse}: its message as a usage error. */
+    private String branchShape(CommandLine cli, Consumer<String> parse) {
+        String name = shape != null ? shape : "demo";
+        if (!name.equals("demo")) {
+            try {
+                parse.accept(name);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cli, "--shape: " + e.getMessage() + "; or demo");
+            }
+        }
+        return name;
+    }
+
+    /** --warmup of a branch stage (default 1) after checking it and --runs. */
+    private int branchWarmup(CommandLine cli) {
+        int warm = warmup != null ? warmup : 1;
+        if (runs < 1 || warm < 0) {
+            throw new CommandLine.ParameterException(cli, "--runs/--warmup: need at least one timed run and no negative warm-up");
+        }
+        return warm;
+    }
+
+    private int vision(CommandLine cli, DType vitDType, Path cache) {
+        String name = branchShape(cli, SyntheticVisionBranch::parse);
+        int warm = branchWarmup(cli);
+        if (frames < 1) {
+            throw new CommandLine.ParameterException(cli, "--frames: need at least one frame, got " + frames);
+        }
+        VisionBench bench = new VisionBench(name, frames, warm, runs, vitDType, cache, profile, bandwidth);
+        PrintWriter err = cli.getErr();
+        Progress progress = new Progress(err);
+        Path dir = bench.modelDir(progress);
+        try (VideoBranch branch = progress.time("loading the vision branch " + dir, () -> VideoBranch.open(dir),
+                b -> "ViT " + b.vit().blocks.size() + " blocks, width " + b.sizes().vitWidth());
+             Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
+            if (frames > branch.sizes().maxFrames()) {
+                throw new CommandLine.ParameterException(cli, "--frames: " + frames + " frames, but the frame position embedding has "
+                        + branch.sizes().maxFrames() + " rows: at most " + branch.sizes().maxFrames());
+            }
+            err.println("backend: " + compute.name() + " (" + compute.device() + ")");
+            bench.run(branch, compute, cli.getOut(), progress);
+        }
+        return 0;
+    }
+
+    private int audio(CommandLine cli, Path cache) {
+        String name = branchShape(cli, SyntheticAudioBranch::parse);
+        int warm = branchWarmup(cli);
+        if (clips < 1) {
+            throw new CommandLine.ParameterException(cli, "--clips: need at least one clip, got " + clips);
+        }
+        AudioBench bench = new AudioBench(name, clips, warm, runs, cache, profile, bandwidth);
+        PrintWriter err = cli.getErr();
+        Progress progress = new Progress(err);
+        Path dir = bench.modelDir(progress);
+        try (AudioBranch branch = progress.time("loading the audio branch " + dir, () -> AudioBranch.open(dir),
+                b -> "ImageBind " + b.imageBind().blocks.size() + " blocks, width " + b.sizes().encoderWidth());
+             Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
+            if (clips > branch.sizes().maxClips()) {
+                throw new CommandLine.ParameterException(cli, "--clips: " + clips + " clips, but the clip position embedding has "
+                        + branch.sizes().maxClips() + " rows: at most " + branch.sizes().maxClips());
+            }
+            err.println("backend: " + compute.name() + " (" + compute.device() + ")");
+            bench.run(branch, compute, cli.getOut(), progress);
+        }
+        return 0;
+    }
+
+    private int decode(CommandLine cli, DType weights, Path cache) {
+        SyntheticLlama.Shape s;
+        try {
+            s = SyntheticLlama.shape(shape != null ? shape : "stories110M");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--shape: " + e.getMessage());
+        }
+        int warmup = this.warmup != null ? this.warmup : 8;
         if (tokens < 1 || warmup < 0 || tokens + warmup + 1 > s.context()) {
             throw new CommandLine.ParameterException(cli, "--tokens/--warmup: need 1 <= tokens and tokens + warmup < " + s.context());
         }
@@ -94,8 +222,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
-        Path dir = (cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "videollama", "bench"))
-                .resolve(s.name() + "-" + dtype);
+        Path dir = cache.resolve(s.name() + "-" + dtype);
         // a tokenizer of the shape's vocabulary: the bundled model's (512 pieces) or LLaMA's (32000)
         Path tokenizer = s.vocab() == 512 ? CommonOptions.bundledModel().resolve("tokenizer.model")
                 : CommonOptions.bundledModel().getParent().getParent().resolve("testdata/tokenizer/tokenizer.model");
@@ -128,7 +255,7 @@ final class BenchCommand implements Callable<Integer> {
                         token = session.forwardGreedy(token);
                     }
                 }
-                report(out, s, weights, compute, nanos);
+                report(out, s, weights, compute, nanos, warmup);
                 if (p != null) {
                     out.println();
                     out.print(p.replays() == 0 ? "no kernels to profile on the reference backend\n" : p.table(bandwidth));
@@ -183,7 +310,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void report(PrintWriter out, SyntheticLlama.Shape s, DType weights, Backend compute, long[] nanos) {
+    private void report(PrintWriter out, SyntheticLlama.Shape s, DType weights, Backend compute, long[] nanos, int warmup) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         double median = sorted[sorted.length / 2] / 1e6;

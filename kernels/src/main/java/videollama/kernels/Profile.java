@@ -41,6 +41,13 @@ public final class Profile {
         return rows.values().stream().mapToLong(r -> r.nanos).sum();
     }
 
+    /** Each op's device time summed over all replays, grouped as the table groups them, in the order first seen. */
+    public synchronized Map<String, Long> nanosByOp() {
+        Map<String, Long> nanos = new LinkedHashMap<>();
+        rows.forEach((op, r) -> nanos.put(op, r.nanos));
+        return nanos;
+    }
+
     private static String op(String task) {
         return task.replaceFirst("^layer \\d+ ", "");
     }

@@ -39,6 +39,9 @@ public final class SyntheticAudioBranch {
             new Shape("videollama-7b", 768, 12, 12, 3072, 1024, 768, 12, 2, 3072, 8, 8, 4096),
             new Shape("narrow-heads-64", 128, 2, 2, 512, 96, 128, 2, 2, 256, 8, 8, 64));
 
+    /** The released ImageBind-Huge audio encoder's depth. */
+    public static final int RELEASED_BLOCKS = 12;
+
     private static final int PATCH = 16;
 
     private SyntheticAudioBranch() {}
@@ -47,6 +50,26 @@ public final class SyntheticAudioBranch {
         return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
                         + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+    }
+
+    /**
+     * The released shape with only {@code blocks} of ImageBind's 12 blocks, every width real: for benchmarks where
+     * the full depth is too slow (the plain-Java path on a CPU), whose per-block time extrapolates to 12 blocks.
+     */
+    public static Shape released(int blocks) {
+        ShapeNames.checkBlocks(blocks, "ImageBind", RELEASED_BLOCKS);
+        Shape s = shape("videollama-7b");
+        return blocks == RELEASED_BLOCKS ? s : new Shape(s.name() + "-imagebind" + blocks, s.width(), blocks, s.heads(), s.mlpWidth(),
+                s.outWidth(), s.qformerHidden(), s.qformerHeads(), s.qformerLayers(), s.qformerIntermediate(), s.queries(), s.clipRows(),
+                s.dModel());
+    }
+
+    /**
+     * A shape by what a benchmark's {@code --shape} says: {@code released} (the released shape, 12 ImageBind
+     * blocks), {@code released-N} ({@link #released(int) N blocks}), or a name of {@link #SHAPES}.
+     */
+    public static Shape parse(String text) {
+        return ShapeNames.parse(text, "ImageBind", RELEASED_BLOCKS, SyntheticAudioBranch::released, SHAPES, Shape::name);
     }
 
     /**

@@ -40,6 +40,9 @@ public final class SyntheticVisionBranch {
             new Shape("videollama-7b", 1408, 39, 16, 6144, 768, 12, 12, 3072, 32, 2, 32, 32, 4096),
             new Shape("narrow-heads-88", 176, 2, 2, 768, 128, 2, 4, 256, 32, 2, 32, 32, 64));
 
+    /** The released EVA ViT-g's depth. */
+    public static final int RELEASED_VIT_BLOCKS = 39;
+
     private static final int IMAGE = 224;
     private static final int PATCH = 14;
 
@@ -49,6 +52,26 @@ public final class SyntheticVisionBranch {
         return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
                         + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+    }
+
+    /**
+     * The released shape with only {@code vitBlocks} of its 39 ViT blocks, every width real: for benchmarks where the
+     * full depth is too slow (the plain-Java path on a CPU), whose per-block time extrapolates to 39 blocks.
+     */
+    public static Shape released(int vitBlocks) {
+        ShapeNames.checkBlocks(vitBlocks, "ViT", RELEASED_VIT_BLOCKS);
+        Shape s = shape("videollama-7b");
+        return vitBlocks == RELEASED_VIT_BLOCKS ? s : new Shape(s.name() + "-vit" + vitBlocks, s.vitWidth(), vitBlocks, s.vitHeads(),
+                s.mlpWidth(), s.qformerHidden(), s.qformerHeads(), s.qformerLayers(), s.qformerIntermediate(), s.queries(),
+                s.videoLayers(), s.videoQueries(), s.frameRows(), s.dModel());
+    }
+
+    /**
+     * A shape by what a benchmark's {@code --shape} says: {@code released} (the released shape, 39 ViT blocks),
+     * {@code released-N} ({@link #released(int) N blocks}), or a name of {@link #SHAPES}.
+     */
+    public static Shape parse(String text) {
+        return ShapeNames.parse(text, "ViT", RELEASED_VIT_BLOCKS, SyntheticVisionBranch::released, SHAPES, Shape::name);
     }
 
     /**

@@ -1,0 +1,59 @@
+package videollama.app;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import videollama.kernels.Backend;
+import videollama.kernels.DeviceBackend;
+import videollama.model.videollama.StageTimes;
+import videollama.model.videollama.SyntheticVisionBranch;
+import videollama.model.videollama.VideoBranch;
+import videollama.model.videollama.VisionEncoder;
+import videollama.model.videollama.VisionStages;
+import videollama.weights.DType;
+
+/**
+ * {@code videollama bench --stage vision}: the vision-language branch over one video of {@code frames} random
+ * normalised frames, as chat runs it (ViT, ln_vision, image Q-Former, frame positions, video Q-Former, llama_proj),
+ * timed as medians after warm-up, split into stages ({@link VisionStages}), and for a ViT of fewer blocks than
+ * released extrapolated to 39 blocks ({@link BranchBench}). The options are {@link BenchCommand}'s.
+ *
+ * @param shape     {@code demo} (the bundled Video-LLaMA demo) or a {@link SyntheticVisionBranch#parse} name
+ * @param vitDType  the ViT matrices' dtype of a random branch
+ * @param cacheDir  where random branches are written once
+ * @param bandwidth the device's GB/s for the per-kernel table (0: leave out)
+ */
+record VisionBench(String shape, int frames, int warmup, int runs, DType vitDType, Path cacheDir, boolean profile, double bandwidth) {
+
+    /** The bundled demo, or a random branch of the shape written into the cache folder (once). */
+    Path modelDir(Progress progress) {
+        if (shape.equals("demo")) {
+            return CommonOptions.bundledVideoLlama();
+        }
+        SyntheticVisionBranch.Shape s = SyntheticVisionBranch.parse(shape);
+        Path dir = cacheDir.resolve("vision-" + s.name() + "-" + vitDType.name().toLowerCase(Locale.ROOT));
+        return progress.time("writing a random " + s.name() + " vision branch (ViT " + vitDType + ") to " + dir + " (once)",
+                () -> SyntheticVisionBranch.write(dir, s, vitDType), p -> "ready");
+    }
+
+    void run(VideoBranch branch, Backend compute, PrintWriter out, Progress progress) {
+        // N(0, 1): about the spread of CLIP-normalised pixels; what the stages cost does not depend on them
+        float[] pixels = BranchBench.gaussian(Math.multiplyExact(frames, branch.sizes().frameSize()), frames);
+        try (VisionEncoder encoder = branch.encoder(compute)) {
+            BranchBench.Timings t = BranchBench.time(VisionStages.LAYOUT,
+                    StageTimes.Encode.of(p -> encoder.encode(pixels, frames, p), encoder::profile), compute instanceof DeviceBackend,
+                    branch.vit().blocks.size(), frames, warmup, runs, progress, branch.sizes().videoQueries() + " soft tokens");
+            BranchBench.report(out, header(branch, compute), shape, t, profile, bandwidth);
+        }
+    }
+
+    private String header(VideoBranch branch, Backend compute) {
+        var s = branch.sizes();
+        int blocks = branch.vit().blocks.size();
+        return String.format(Locale.ROOT, "vision stage: shape %s (ViT %d wide, %d block%s, heads of %d; Q-Formers %d + %d layers, %d wide;"
+                        + " tokens %d wide), %d frames, %d timed runs after %d warm-up, backend %s (%s)",
+                shape, s.vitWidth(), blocks, blocks == 1 ? "" : "s", s.vitWidth() / branch.config().vision().heads(),
+                branch.imageQFormer().layers.size(), branch.videoQFormer().layers.size(), s.imageWidth(), s.dModel(), frames, runs, warmup,
+                compute.name(), compute.device());
+    }
+}

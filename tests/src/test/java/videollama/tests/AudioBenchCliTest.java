@@ -1,0 +1,119 @@
+package videollama.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import videollama.kernels.Backend;
+
+/**
+ * {@code videollama bench --stage audio}: the bundled demo's audio branch (and a random one written into a
+ * temporary cache) over a few clips on the reference path and OpenCL, the time per sound track, clips/s, the stage
+ * split and the per-kernel table; options of other stages and bad values are usage errors.
+ */
+class AudioBenchCliTest {
+    private static final Pattern CLIPS_PER_SECOND = Pattern.compile("clips/s {2}([0-9.]+)");
+
+    @TempDir
+    Path cache;
+
+    @Test
+    void theReferencePathIsTimedAndSplitAtTheQFormer() {
+        Cli run = Cli.run("bench", "--stage", "audio", "--backend", "reference", "--clips", "3", "--runs", "3", "--warmup", "0",
+                "--profile");
+        assertEquals(0, run.exitCode(), run.toString());
+        String out = run.out();
+        assertTrue(out.startsWith("audio stage: shape demo (ImageBind 48 wide, 2 blocks, heads of 12, 229 tokens a clip, embeddings 64"
+                + " wide; Q-Former 2 layers, 48 wide, 8 queries; tokens 64 wide), 3 clips, 3 timed runs after 0 warm-up, backend"
+                + " reference"), out);
+        assertTimesAgree(out, 3);
+        assertTrue(out.contains("wall time, median of 3 runs") && out.contains("ms/3 clips") && out.contains("ImageBind (stem + blocks + head)")
+                && out.contains("clip positions + Q-Former + proj") && out.contains("one ImageBind block"), out);
+        assertTrue(out.contains("no kernels to profile on the reference backend"), out);
+        assertFalse(out.contains("at 12 ImageBind blocks"), "no extrapolation for the demo: " + out);
+        assertTrue(run.err().contains("loading the audio branch") && run.err().contains("ImageBind 2 blocks, width 48"), run.err());
+    }
+
+    @Test
+    void openClSplitsEveryStageAndProfilesEveryKernel() {
+        try (Backend ignored = TestFiles.openClOrSkip()) {
+            Cli run = Cli.run("bench", "--stage", "audio", "--backend", "opencl", "--runs", "2", "--profile", "--bandwidth-gbs", "20");
+            assertEquals(0, run.exitCode(), run.toString());
+            String out = run.out();
+            assertTrue(out.contains("), 8 clips, 2 timed runs after 1 warm-up, backend opencl"), "8 clips by default: " + out);
+            assertTimesAgree(out, 8);
+            for (String stage : new String[] {"kernel time, 1 profiled run", "ms/8 clips", "ImageBind stem", "ImageBind blocks (2)",
+                    "ImageBind head", "clip positions + Q-Former + proj"}) {
+                assertTrue(out.contains(stage), stage + " in\n" + out);
+            }
+            assertFalse(out.contains("other kernels"), "every kernel belongs to a stage: " + out);
+            assertTrue(out.contains("audio in_proj") && out.contains("audio bias_k/bias_v row") && out.contains("audio_Qformer cross attention")
+                    && out.contains("audio_llama_proj") && out.contains("of bandwidth"), out);
+            assertTrue(run.err().contains("first encode (uploads the weights, builds the graph) ... 8 soft tokens"), run.err());
+        }
+    }
+
+    /** A random branch of a synthetic shape is written once into the cache folder and timed like the demo. */
+    @Test
+    void aSyntheticShapeIsWrittenOnceIntoTheCache() throws IOException {
+        String[] args = {"bench", "--stage", "audio", "--shape", "narrow-heads-64", "--backend", "reference", "--clips", "1",
+                "--runs", "1", "--warmup", "0", "--cache-dir", cache.toString()};
+        Cli first = Cli.run(args);
+        assertEquals(0, first.exitCode(), first.toString());
+        assertTrue(first.out().contains("shape narrow-heads-64 (ImageBind 128 wide, 2 blocks, heads of 64,"), first.out());
+        Path weights = cache.resolve("audio-narrow-heads-64/audio.safetensors");
+        assertTrue(Files.isRegularFile(weights));
+        assertTrue(first.err().contains("writing a random narrow-heads-64 audio branch"), first.err());
+        FileTime written = Files.getLastModifiedTime(weights);
+        Cli again = Cli.run(args);
+        assertEquals(0, again.exitCode(), again.toString());
+        assertEquals(written, Files.getLastModifiedTime(weights), "written once");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "--stage sound|--stage must be decode, vision or audio, got sound",
+            "--stage audio --tokens 5|--tokens is for --stage decode",
+            "--stage audio --frames 4|--frames is for --stage vision",
+            "--stage audio --dtype f16|--dtype is for --stage decode or vision",
+            "--clips 4|--clips is for --stage audio",
+            "--stage vision --clips 4|--clips is for --stage audio",
+            "--stage audio --shape released-13|the released ImageBind has 1 to 12 blocks, not 13",
+            "--stage audio --shape released-|expected released-N, N the ImageBind blocks (1 to 12)",
+            "--stage audio --shape narrow-heads-88|unknown shape 'narrow-heads-88'",
+            "--stage audio --clips 0|--clips: need at least one clip",
+            "--stage audio --runs 0|--runs/--warmup",
+            "--stage audio --warmup -1|--runs/--warmup",
+            "--stage audio --backend reference --clips 9|--clips: 9 clips, but the clip position embedding has 8 rows"})
+    void badOptionsAreUsageErrors(String options, String message) {
+        String[] args = ("bench " + options + " --cache-dir " + cache).split(" ");
+        Cli run = Cli.run(args);
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals("", run.out(), "nothing on stdout");
+        assertTrue(run.lastErrLine().startsWith("videollama: ") && run.lastErrLine().contains(message), run.toString());
+    }
+
+    /** The median lies between min and max, and clips/s is clips over the median. */
+    private static void assertTimesAgree(String out, int clips) {
+        Matcher m = Pattern.compile("ms/" + clips + " clips {2}median ([0-9.]+) {2}min ([0-9.]+) {2}max ([0-9.]+)").matcher(out);
+        assertTrue(m.find(), out);
+        double median = Double.parseDouble(m.group(1));
+        double min = Double.parseDouble(m.group(2));
+        double max = Double.parseDouble(m.group(3));
+        assertTrue(min > 0 && min <= median && median <= max, out);
+        Matcher f = CLIPS_PER_SECOND.matcher(out);
+        assertTrue(f.find(), out);
+        // the median is printed to 0.1 ms: clips/s from it may differ by the rounding's effect, c·1000·0.05 / median²
+        assertEquals(clips * 1000 / median, Double.parseDouble(f.group(1)), 0.01 + clips * 1000 * 0.05 / (median * median), out);
+    }
+}
