@@ -21,6 +21,11 @@
      the logits of every step.
    Saved: frames.png (the T sampled 224 x 224 RGB24 frames stacked vertically, before /255 and mean/std), expected.safetensors (video.tokens, prompt.embeds, logits),
    expected.json (timestamp sentence, prompt, segment ids, greedy ids, the decoded answer).
+3. The same with the sound track (demo_audiovideo.py's audio + video upload; the demo model also has an audio branch:
+   ImageBind's audio modality narrowed to width 48, clip positions, a 2-layer audio Q-Former with 8 queries): the
+   fbank by Debian's torchaudio (make_audio_golden.py under /usr/bin/python3, F16 in audio-inputs.safetensors), the
+   encoder in torch modules with nn.MultiheadAttention(add_bias_kv=True) (make_audio_model_golden.py's), the prompt
+   with audio tokens then video tokens; expected-audio-video.{safetensors,json}.
 
 Run from the repository root with /tmp/pyref (torch, transformers, safetensors, sentencepiece, av, pillow) and a
 checkout of DAMO-NLP-SG/Video-LLaMA:
@@ -30,7 +35,9 @@ checkout of DAMO-NLP-SG/Video-LLaMA:
 import json
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -48,6 +55,7 @@ from safetensors.torch import save_file  # noqa: E402
 from transformers import LlamaForCausalLM  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
+import make_audio_model_golden as ag  # noqa: E402
 import make_vision_golden as vg  # noqa: E402
 from make_prompt_cases import demo_system, reference_namespace  # noqa: E402
 from make_tokenizer_cases import hf_encode  # noqa: E402
@@ -70,6 +78,81 @@ DEMO_BRANCH = dict(name="videollama-demo", seed=2023, frames=8,
                    qf_hidden=48, qf_heads=4, qf_layers=12, qf_cross_freq=2, qf_inter=96, queries=32,
                    vq_hidden=48, vq_heads=4, vq_layers=2, vq_inter=96, video_queries=32,
                    frame_rows=32, d_model=64, vit_dtype="float16", proj_dtype="float32")
+
+
+# The demo's audio branch: ImageBind's audio modality (16/10 patches of the 128 x 204 fbank, class token, blocks whose
+# attention appends bias_k/bias_v, head, L2 norm x 20) narrowed to width 48 and 64-wide embeddings, clip positions, a
+# 2-layer audio Q-Former with the released 8 queries, audio_llama_proj to width 64.
+DEMO_AUDIO = dict(name="videollama-demo-audio", seed=2024, clips=8, width=48, heads=4, blocks=2, mlp=192, out=64,
+                  qf_hidden=48, qf_heads=4, qf_layers=2, qf_inter=96, queries=8, clip_rows=8, d_model=64)
+
+
+def reference_fbank(video):
+    """ImageBind's load_and_transform_audio_data for the video's sound track, by Debian's torchaudio (make_audio_golden.py
+    runs under /usr/bin/python3, whose torch has torchaudio): [8, 1, 128, 204]."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "fbank.npy"
+        code = ("import sys, numpy; sys.path.insert(0, sys.argv[1]); import make_audio_golden as a; "
+                "numpy.save(sys.argv[3], a.reference(sys.argv[2])['fbank'].numpy())")
+        subprocess.run(["/usr/bin/python3", "-c", code, str(Path(__file__).parent), str(video), str(out)], check=True)
+        return torch.from_numpy(np.load(out)).to(torch.float32).unsqueeze(1)
+
+
+def build_audio_branch(c):
+    init = vg.Init(c["seed"])
+    imagebind = ag.ImageBindAudio(c).eval()
+    ag.fill_imagebind(imagebind, init, c)
+    qformer = vg.build_qformer(init, c["qf_hidden"], c["qf_heads"], c["qf_layers"], c["qf_inter"], 1, c["out"])
+    query_tokens = init.normal((1, c["queries"], c["qf_hidden"]), 0.5)
+    clip_embedding = torch.nn.Embedding(c["clip_rows"], c["out"])
+    clip_embedding.weight.data.copy_(init.normal((c["clip_rows"], c["out"]), 1.0))
+    proj = torch.nn.Linear(c["qf_hidden"], c["d_model"])
+    with torch.no_grad():
+        proj.weight.copy_(init.normal(proj.weight.shape, 0.3 / np.sqrt(c["qf_hidden"])))
+        proj.bias.copy_(init.normal(proj.bias.shape, 0.02))
+    modules = dict(imagebind=imagebind, qformer=qformer, query_tokens=query_tokens, clip_embedding=clip_embedding, proj=proj)
+    weights = {"audio_encoder." + k: v for k, v in imagebind.state_dict().items()}
+    weights.update(vg.qformer_tensors(qformer, "audio_Qformer.bert."))
+    weights["audio_query_tokens"] = query_tokens
+    weights["audio_position_embedding.weight"] = clip_embedding.weight
+    weights["audio_llama_proj.weight"] = proj.weight
+    weights["audio_llama_proj.bias"] = proj.bias
+    return modules, {k: v.detach().contiguous() for k, v in weights.items()}
+
+
+def encode_audio(m, fbank):
+    with torch.no_grad():
+        encoder_out = m["imagebind"](fbank)  # [clips, E], L2-normalised x 20
+        hidden = (encoder_out + m["clip_embedding"](torch.arange(fbank.shape[0]))).unsqueeze(0)
+        q = m["qformer"](query_embeds=m["query_tokens"], encoder_hidden_states=hidden,
+                         encoder_attention_mask=torch.ones(hidden.shape[:-1], dtype=torch.long)).last_hidden_state[0]
+        return encoder_out, m["proj"](q)
+
+
+def greedy_answer(model, segments_ids, items, n_new):
+    """Embeds the segments, interleaves the items, and decodes greedily with a KV cache: (prompt embeds, ids, logits)."""
+    with torch.no_grad():
+        embed = model.model.embed_tokens
+        parts = []
+        for i, ids in enumerate(segments_ids):
+            parts.append(embed(torch.tensor(ids, dtype=torch.long)))
+            if i < len(items):
+                parts.append(items[i])
+        prompt_embeds = torch.cat(parts, dim=0)
+        assert prompt_embeds.shape[0] + n_new <= min(2000, model.config.max_position_embeddings)
+        out = model(inputs_embeds=prompt_embeds[None], use_cache=True)
+        past, step_logits, ids = out.past_key_values, [out.logits[0, -1]], []
+        for _ in range(n_new):
+            token = int(torch.argmax(step_logits[-1]))
+            ids.append(token)
+            if token == model.config.eos_token_id:
+                break
+            out = model(input_ids=torch.tensor([[token]]), past_key_values=past, use_cache=True)
+            past = out.past_key_values
+            step_logits.append(out.logits[0, -1])
+        logits = torch.stack(step_logits[:len(ids)])
+        top2 = torch.topk(logits, 2, dim=-1).values
+        return prompt_embeds, ids, logits, float((top2[:, 0] - top2[:, 1]).min())
 
 
 def sampled_frames(path, n):
@@ -173,6 +256,9 @@ def write_demo_folder(weights, c):
                    "ln_vision_eps": vg.LN_VISION_EPS},
         "qformer": {"heads": c["qf_heads"], "layer_norm_eps": vg.QFORMER_EPS},
         "video_qformer": {"heads": c["vq_heads"], "layer_norm_eps": vg.QFORMER_EPS},
+        "audio_encoder": {"heads": DEMO_AUDIO["heads"], "layer_norm_eps": 1e-6, "stem_layer_norm_eps": 1e-5,
+                          "logit_scale": 20.0},
+        "audio_qformer": {"heads": DEMO_AUDIO["qf_heads"], "layer_norm_eps": vg.QFORMER_EPS},
         "frames": c["frames"],
         "template": "llama2",
     }
@@ -184,7 +270,8 @@ def main():
     repo = sys.argv[1]
     c = DEMO_BRANCH
     modules, weights = build_branch(c)
-    write_demo_folder(weights, c)
+    audio_modules, audio_weights = build_audio_branch(DEMO_AUDIO)
+    write_demo_folder({**weights, **audio_weights}, c)
 
     images, frames, indices, timestamps = sampled_frames(DEMO / VIDEO_SOURCE.name, c["frames"])
     tokens = encode(modules, frames)
@@ -238,6 +325,32 @@ def main():
     print(f"prompt {prompt_embeds.shape[0]} positions, {len(greedy)} greedy tokens, smallest top-2 gap {margin:.4f}",
           file=sys.stderr)
     print(f"answer: {answer!r}", file=sys.stderr)
+
+    # The same question with the sound: demo_audiovideo.py's upload (empty system, audio tokens then video tokens)
+    fbank = reference_fbank(DEMO / VIDEO_SOURCE.name).to(torch.float16).to(torch.float32)  # stored as F16 below
+    encoder_out, audio_tokens = encode_audio(audio_modules, fbank)
+    conv = ns["conv_llava_llama_2"].copy()
+    conv.messages = []
+    conv.system = ""
+    conv.append_message(conv.roles[0], ns["AUDIO_VIDEO_BODY"])
+    ns["ask"](None, QUESTION, conv)
+    conv.append_message(conv.roles[1], None)
+    av_prompt = conv.get_prompt()
+    av_ids = [([sp.bos_id()] if i == 0 else []) + hf_encode(sp, ["<s>", "</s>", "<unk>"], s)
+              for i, s in enumerate(av_prompt.split("<ImageHere>"))]
+    av_embeds, av_greedy, av_logits, av_margin = greedy_answer(model, av_ids, [audio_tokens, tokens], N_NEW)
+    save_file({"audio.fbank": fbank.to(torch.float16).contiguous()}, str(GOLDEN / "audio-inputs.safetensors"), metadata=meta)
+    vg.canonicalize_header(GOLDEN / "audio-inputs.safetensors")
+    save_file({"audio.encoder.out": encoder_out.contiguous(), "audio.tokens": audio_tokens.contiguous(),
+               "prompt.embeds": av_embeds.contiguous(), "logits": av_logits.contiguous()},
+              str(GOLDEN / "expected-audio-video.safetensors"), metadata=meta)
+    vg.canonicalize_header(GOLDEN / "expected-audio-video.safetensors")
+    av_answer = sp.decode(av_greedy[:-1] if av_greedy and av_greedy[-1] == model.config.eos_token_id else av_greedy).strip()
+    (GOLDEN / "expected-audio-video.json").write_text(json.dumps(
+        {"video": VIDEO_SOURCE.name, "question": QUESTION, "prompt": av_prompt, "segment_ids": av_ids,
+         "greedy_ids": av_greedy, "answer": av_answer, "smallest_top2_logit_gap": av_margin}, indent=1, ensure_ascii=False) + "\n")
+    print(f"audio + video: prompt {av_embeds.shape[0]} positions, smallest top-2 gap {av_margin:.4f}, answer {av_answer!r}",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -17,27 +16,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
-import videollama.kernels.Backends;
 import videollama.kernels.Profile;
 import videollama.loader.FrameSampling;
-import videollama.loader.SampledFrames;
-import videollama.loader.image.ImageLoader;
-import videollama.loader.video.VideoLoader;
+import videollama.loader.audio.ClipOptions;
+import videollama.loader.audio.ClipSampler;
+import videollama.model.chat.ChatPrompt;
 import videollama.model.chat.ChatTemplate;
-import videollama.model.chat.DemoMessages;
 import videollama.model.chat.MediaChat;
-import videollama.model.chat.SoftTokens;
 import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.Llama;
-import videollama.model.videollama.VideoBranch;
-import videollama.model.videollama.VisionEncoder;
-import videollama.model.videollama.VisionOutputs;
-import videollama.weights.Tensor;
+import videollama.model.videollama.VideoLlamaConfig;
 
 /** {@code videollama chat}: a question about a video or an image, answered by Video-LLaMA. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = {"Ask Video-LLaMA about a video or an image, as the reference demo does (spec sections 4-6).",
+        description = {"Ask Video-LLaMA about a video (with --audio: its pictures and its sound), an image or a sound, as the reference demo does.",
                 "Without --question, an interactive chat: one question per line on stdin, an empty line or end of input ends it."})
 final class ChatCommand implements Callable<Integer> {
 
@@ -61,10 +54,27 @@ final class ChatCommand implements Callable<Integer> {
 
         @Option(names = "--image", paramLabel = "FILE", required = true, description = "A JPEG or PNG image.")
         Path image;
+
+        @Option(names = "--audio-only", paramLabel = "FILE", required = true,
+                description = "A sound file (WAV, or the AAC track of an MP4): the audio branch alone.")
+        Path soundOnly;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Media media;
+
+    @Option(names = "--audio", description = "Also hear the video's sound track: the audio + video prompt of the reference demo "
+            + "(audio tokens first, empty system message); a video without sound falls back to the pictures with a warning.")
+    boolean audio;
+
+    @Option(names = "--clip-step", paramLabel = "N", defaultValue = "8",
+            description = "The 8 sound clips start max_start/N apart: 8 as pytorchvideo 0.1.5 in the reference environment, "
+                    + "7 as later pytorchvideo (default: ${DEFAULT-VALUE}).")
+    int clipStep;
+
+    @Option(names = "--copied-clip-means", description = "Subtract each sound clip's mean from a copy, not in place in the shared "
+            + "waveform as the reference does (overlapping clips then see unshifted samples).")
+    boolean copiedClipMeans;
 
     @Option(names = "--question", paramLabel = "TEXT", description = "The question; without it, an interactive chat on stdin.")
     String question;
@@ -74,7 +84,8 @@ final class ChatCommand implements Callable<Integer> {
     String template;
 
     @Option(names = "--system", paramLabel = "TEXT",
-            description = "The system message (default: the reference demo's \"You are able to understand the visual content ...\").")
+            description = "The system message (default: the reference demo's: \"You are able to understand the visual content ...\" "
+                    + "for a video or an image, empty when there is sound).")
     String system;
 
     @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from a video, 1 to 32 (default: videollama.json's, else 8).")
@@ -90,15 +101,16 @@ final class ChatCommand implements Callable<Integer> {
     boolean stream;
 
     @Option(names = "--dump", paramLabel = "DIR",
-            description = "Write frames, vit.out, image_qformer.out, video_qformer.out, video.tokens, prompt.embeds and logits to "
-                    + "DIR/dump.safetensors and the prompt's ids per segment to DIR/prompt.json (the last question's).")
+            description = "Write frames, vit.out, image_qformer.out, video_qformer.out, video.tokens (pictures), audio.fbank, "
+                    + "audio.encoder.out, audio_qformer.out, audio.tokens (sound), prompt.embeds and logits to DIR/dump.safetensors "
+                    + "and the prompt's ids per segment to DIR/prompt.json (the last question's).")
     Path dump;
 
     @Override
     public Integer call() {
         CommandLine cli = spec.commandLine();
         SamplingSettings samplingSettings = sampling.settings(cli);
-        ChatTemplate chosenTemplate = template == null ? null : parseTemplate(cli);
+        ChatTemplate chosenTemplate = template == null ? null : OptionValues.template(cli, template);
         if (frames != null) {
             try {
                 FrameSampling.checkRequested(frames);
@@ -106,49 +118,41 @@ final class ChatCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cli, "--frames: " + e.getMessage());
             }
         }
+        if (audio && media.video == null) {
+            throw new CommandLine.ParameterException(cli, "--audio hears a video's sound track: it needs --video (use --audio-only FILE for a sound file)");
+        }
+        if (clipStep != 7 && clipStep != 8) {
+            throw new CommandLine.ParameterException(cli, "--clip-step must be 8 or 7, got " + clipStep);
+        }
+        ClipOptions clipOptions = new ClipOptions(clipStep == 8 ? ClipSampler.Step.EIGHTHS : ClipSampler.Step.SEVENTHS, !copiedClipMeans);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
         Path dir = model != null ? model : CommonOptions.bundledVideoLlama();
 
-        try (Backend compute = backend == null ? Backends.openBest() : openBackend(cli);
-             Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of);
-             VideoBranch branch = progress.time("loading the vision branch", () -> VideoBranch.open(dir),
-                     b -> "ViT " + b.vit().blocks.size() + " blocks, width " + b.sizes().vitWidth());
-             VisionEncoder encoder = branch.encoder(compute)) {
+        try (Backend compute = OptionValues.backend(cli, backend);
+             Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            if (branch.sizes().dModel() != llama.config().hiddenSize()) {
-                throw new Errors.UsageFailure(dir + ": llama_proj.weight gives " + branch.sizes().dModel()
-                        + "-wide tokens, but the LLaMA is " + llama.config().hiddenSize() + " wide");
-            }
+            VideoLlamaConfig config = VideoLlamaConfig.load(dir);
             ChatTemplate chatTemplate = chosenTemplate != null ? chosenTemplate
-                    : branch.config().template() != null ? ChatTemplate.byId(branch.config().template())
+                    : config.template() != null ? ChatTemplate.byId(config.template())
                     : ChatTemplate.forVocabulary(llama.config().vocabSize());
-
-            SampledFrames input;
-            String upload;
-            if (media.video != null) {
-                int n = frames != null ? frames : branch.config().frames();
-                input = progress.time("decoding " + media.video, () -> VideoLoader.load(media.video, n),
-                        f -> f.count() + " frames at " + java.util.Arrays.toString(f.indices()));
-                upload = DemoMessages.video(input.timestampSentence());
-            } else {
-                input = progress.time("reading " + media.image, () -> ImageLoader.load(media.image), f -> "224x224");
-                upload = DemoMessages.IMAGE;
-            }
+            // One table per graph kind: the encoders run once per file, the LLaMA's graphs once per position.
+            Profile visionProfile = profile ? new Profile() : null;
+            Profile audioProfile = profile ? new Profile() : null;
             Profile kernelProfile = profile ? new Profile() : null;
-            encoder.profile(kernelProfile);
-            VisionOutputs vision = progress.time("encoding " + input.count() + " frame(s) on " + compute.name(),
-                    () -> encoder.encode(input.pixels(), input.count(), line -> {}), v -> v.sizes().videoQueries() + " soft tokens");
-            SoftTokens tokens = new SoftTokens(media.video != null ? "video" : "image", vision.tokens(), vision.sizes().videoQueries());
+            ChatMedia.Request request = new ChatMedia.Request(media.video, media.image, media.soundOnly, audio,
+                    frames != null ? frames : config.frames(), clipOptions);
+            ChatMedia encoded = ChatMedia.encode(dir, request, compute, llama.config().hiddenSize(), progress, err,
+                    visionProfile, audioProfile);
 
             GenerationSettings settings = new GenerationSettings(sampling.maxNewTokens, samplingSettings, chatTemplate.stopStrings(), dump != null);
             if (!samplingSettings.isGreedy()) {
                 err.println("sampling: temperature " + samplingSettings.temperature() + ", top-k " + samplingSettings.topK()
                         + ", top-p " + samplingSettings.topP() + ", seed " + samplingSettings.seed());
             }
-            MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : DemoMessages.VISUAL_SYSTEM,
-                    upload, List.of(tokens), settings, videollama.model.chat.ChatPrompt.REFERENCE_MAX_LENGTH);
+            MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : encoded.defaultSystem(),
+                    encoded.upload(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
             List<String> questions = question != null ? List.of(question) : null;
             BufferedReader stdin = questions == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
             int asked = 0;
@@ -189,37 +193,28 @@ final class ChatCommand implements Callable<Integer> {
                             + " positions were dropped, as the reference does");
                 }
                 if (dump != null) {
-                    List<Tensor> stages = new ArrayList<>();
-                    stages.add(Tensor.ofFloats("frames", input.pixels(), input.count(), 3, SampledFrames.SIZE, SampledFrames.SIZE));
-                    stages.addAll(vision.dumpTensors());
-                    Dumps.write(dump, stages, new PromptIds(answer.prompt().segmentIds()), answer.prompt().embeddings(),
+                    Dumps.write(dump, encoded.dumps(), new PromptIds(answer.prompt().segmentIds()), answer.prompt().embeddings(),
                             llama.config().hiddenSize(), answer.generation().logits(), llama.config().vocabSize());
                     err.println("dump: wrote " + dump.resolve("dump.safetensors") + " and " + dump.resolve("prompt.json"));
                 }
             }
-            if (kernelProfile != null) {
-                err.print(kernelProfile.replays() == 0 ? "profile: the " + compute.name() + " backend runs no kernels to time\n"
-                        : "profile: " + kernelProfile.replays() + " graph replays\n" + kernelProfile.table(0));
+            if (profile) {
+                if (kernelProfile.replays() == 0) {
+                    err.println("profile: the " + compute.name() + " backend runs no kernels to time");
+                } else {
+                    if (visionProfile.replays() > 0) {
+                        err.print("profile: vision branch, " + visionProfile.replays() + " graph replay(s)\n" + visionProfile.table(0));
+                    }
+                    if (audioProfile.replays() > 0) {
+                        err.print("profile: audio branch, " + audioProfile.replays() + " graph replay(s)\n" + audioProfile.table(0));
+                    }
+                    err.print("profile: LLaMA, " + kernelProfile.replays() + " graph replays (prompt and decode steps)\n"
+                            + kernelProfile.table(0));
+                }
                 err.flush();
             }
         }
         return 0;
-    }
-
-    private ChatTemplate parseTemplate(CommandLine cli) {
-        try {
-            return ChatTemplate.byId(template);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--template: " + e.getMessage());
-        }
-    }
-
-    private Backend openBackend(CommandLine cli) {
-        try {
-            return Backends.open(backend);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--backend: " + e.getMessage());
-        }
     }
 
     private static String readLine(BufferedReader in) {

@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
-import videollama.kernels.Backends;
 import videollama.kernels.Profile;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.generate.Generation;
@@ -63,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingSettings samplingSettings = sampling.settings(cli);
         ChatTemplate chatTemplate = null;
         if (!raw) {
-            chatTemplate = template == null ? null : parseTemplate(cli);
+            chatTemplate = template == null ? null : OptionValues.template(cli, template);
         } else if (template != null) {
             throw new CommandLine.ParameterException(cli, "--template and --raw exclude each other");
         }
@@ -73,7 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
 
         Path dir = CommonOptions.modelOrBundled(model);
         // The backend first: a missing device is reported before a long model load.
-        try (Backend compute = backend == null ? Backends.openBest() : openBackend(cli);
+        try (Backend compute = OptionValues.backend(cli, backend);
              Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
             if (chatTemplate == null && !raw) {
@@ -125,21 +124,5 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private ChatTemplate parseTemplate(CommandLine cli) {
-        try {
-            return ChatTemplate.byId(template);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--template: " + e.getMessage());
-        }
-    }
-
-    private Backend openBackend(CommandLine cli) {
-        try {
-            return Backends.open(backend);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--backend: " + e.getMessage());
-        }
     }
 }

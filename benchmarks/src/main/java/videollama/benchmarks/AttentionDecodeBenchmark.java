@@ -29,6 +29,7 @@ import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.opencl.DecodeAttentionVariants;
 import videollama.kernels.reference.Attention;
 import videollama.model.llama.SyntheticLlama;
 import videollama.weights.DType;
@@ -39,10 +40,13 @@ import videollama.weights.Tensor;
  * layer, at the head layout of a {@link SyntheticLlama} shape (stories110M: 12 heads of 64; llama2-7b: 32 of
  * 128). Its cost grows with the context: at 1024 positions stories110M reads 6.3 MB of float32 cache per layer.
  *
- * <p>Variants: {@code reference} ({@link Attention#causal}, heads spread over the cores) and {@code opencl}, the
- * op the device's catalogue gives ({@code DeviceOps.decodeAttention}: {@code decode_attention}, a work-group per
- * head); another device backend name ({@code cuda}) takes that backend's op (not run yet). The caches cycle
- * through cold copies (one per layer of a real model) as the GEMV weights do.
+ * <p>Variants: {@code reference} ({@link Attention#causal}, heads spread over the cores); {@code opencl:KERNEL}, one
+ * OpenCL kernel forced whatever the device through {@link DecodeAttentionVariants}: {@code slices} (the GPU shape, a
+ * work-group per slice of positions and head) or {@code rows} (PoCL's, a work-item per slice for all heads), and
+ * {@code rows/256} also sets the slice length; {@code opencl} (not in the default sweep), the op the device's
+ * catalogue gives ({@code DeviceOps.decodeAttention}); another device backend name ({@code cuda}) takes that
+ * backend's op (not run yet). The caches cycle through cold copies (one per layer of a real model) as the GEMV
+ * weights do.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -61,7 +65,7 @@ public class AttentionDecodeBenchmark {
     @Param({"F32"})
     public String cache;
 
-    @Param({"reference", "opencl"})
+    @Param({"reference", "opencl:slices", "opencl:rows"})
     public String variant;
 
     long coldBytes = BenchSupport.COLD_BYTES;
@@ -112,15 +116,22 @@ public class AttentionDecodeBenchmark {
             }
             return;
         }
-        device = BenchSupport.openDevice(variant);
+        String[] backendAndKernel = variant.split(":", 2);
+        device = BenchSupport.openDevice(backendAndKernel[0]);
         DeviceBuffer dq = upload(device, "q", q);
         DeviceBuffer pos = upload(device, "pos", new int[] {positions - 1});
         out = device.allocate("out", q.length * 4L);
         plans = new GraphPlan[copies];
         for (int i = 0; i < copies; i++) {
             TaskGraph g = device.graph("attention " + i);
-            device.ops().decodeAttention(g, "attention", out, dq, device.upload(k).buffer(), device.upload(v).buffer(), type, pos,
-                    heads, kvHeads, headDim, positions);
+            DeviceBuffer keyCache = device.upload(k).buffer();
+            DeviceBuffer valueCache = device.upload(v).buffer();
+            if (backendAndKernel.length > 1) {
+                DecodeAttentionVariants.decodeAttention(backendAndKernel[1], device, g, "attention", out, dq, keyCache, valueCache, type, pos,
+                        heads, kvHeads, headDim, positions);
+            } else {
+                device.ops().decodeAttention(g, "attention", out, dq, keyCache, valueCache, type, pos, heads, kvHeads, headDim, positions);
+            }
             plans[i] = g.build();
         }
         for (GraphPlan plan : plans) {

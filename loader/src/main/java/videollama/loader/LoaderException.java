@@ -1,8 +1,8 @@
 package videollama.loader;
 
 /**
- * A video or image that cannot be turned into frames. The message is one line that names the file and
- * says what is wrong with it; the command line prints it as is.
+ * A video, image or sound file that cannot be turned into the model's input. The message is one line that
+ * names the file and says what is wrong with it; the command line prints it as is.
  */
 public class LoaderException extends RuntimeException {
     public LoaderException(String message) {

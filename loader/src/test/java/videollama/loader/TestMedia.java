@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 
 /** Where the loader's test media and golden data lie, and small helpers to compare pictures. */
 public final class TestMedia {
@@ -36,22 +34,11 @@ public final class TestMedia {
     }
 
     /**
-     * A video of the shared test data ({@code ../shared/testdata/video} beside the repository, or the folder
-     * named by {@code -Dvideollama.shared}). Missing: the calling test is skipped, except under CI, where
-     * it fails.
+     * One of the CC0 sample videos (MDN) that ../shared/testdata carries, copied into testdata/video so that the
+     * tests need nothing outside the repository.
      */
     public static Path sharedVideo(String name) {
-        String prop = System.getProperty("videollama.shared");
-        Path dir = prop != null ? Path.of(prop).resolve("testdata/video")
-                : root().toAbsolutePath().getParent().resolve("shared/testdata/video");
-        Path file = dir.resolve(name);
-        if (!Files.isRegularFile(file)) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new IllegalStateException("shared test video missing: " + file);
-            }
-            Assumptions.abort("shared test video not found: " + file + " (set -Dvideollama.shared=DIR)");
-        }
-        return file;
+        return video(name);
     }
 
     public static JsonNode json(String goldenName) {

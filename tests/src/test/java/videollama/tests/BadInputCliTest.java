@@ -1,7 +1,6 @@
 package videollama.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -29,17 +28,6 @@ class BadInputCliTest {
     @TempDir
     Path tmp;
 
-    private static void assertFailure(Cli run, int code, String... mentions) {
-        assertEquals(code, run.exitCode(), run.toString());
-        assertEquals("", run.out(), "nothing on stdout");
-        String line = run.lastErrLine();
-        assertTrue(line.startsWith("videollama: "), run.toString());
-        for (String m : mentions) {
-            assertTrue(line.contains(m), "'" + m + "' in: " + line);
-        }
-        assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
-    }
-
     /** A safetensors file: 8-byte little-endian header length, the JSON header, then {@code dataBytes} bytes. */
     private Path safetensors(String name, long headerLength, String header, int dataBytes) throws IOException {
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
@@ -58,7 +46,7 @@ class BadInputCliTest {
     void truncatedFile() throws IOException {
         Path file = tmp.resolve("short.safetensors");
         Files.write(file, new byte[] {1, 2, 3});
-        assertFailure(Cli.run("inspect", file.toString()), 1, file.toString());
+        Cli.assertFailure(Cli.run("inspect", file.toString()), 1, file.toString());
     }
 
     @Test
@@ -66,19 +54,19 @@ class BadInputCliTest {
         byte[] whole = Files.readAllBytes(TestFiles.bundledModel().resolve("model.safetensors"));
         Path file = tmp.resolve("cut.safetensors");
         Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2));
-        assertFailure(Cli.run("inspect", file.toString()), 1, file.toString());
+        Cli.assertFailure(Cli.run("inspect", file.toString()), 1, file.toString());
     }
 
     @Test
     void headerLengthPastTheEnd() throws IOException {
         Path file = safetensors("long.safetensors", 1_000_000, "{}", 0);
-        assertFailure(Cli.run("inspect", file.toString()), 1, file.toString());
+        Cli.assertFailure(Cli.run("inspect", file.toString()), 1, file.toString());
     }
 
     @Test
     void badJson() throws IOException {
         Path file = safetensors("json.safetensors", "{\"a\": [1, 2", 0);
-        assertFailure(Cli.run("inspect", file.toString()), 1, file.toString());
+        Cli.assertFailure(Cli.run("inspect", file.toString()), 1, file.toString());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -90,7 +78,7 @@ class BadInputCliTest {
     })
     void badHeaders(String what, String header, int dataBytes, String tensor) throws IOException {
         Path file = safetensors(what.replace(' ', '-') + ".safetensors", header, dataBytes);
-        assertFailure(Cli.run("inspect", file.toString()), 1, file.toString(), tensor);
+        Cli.assertFailure(Cli.run("inspect", file.toString()), 1, file.toString(), tensor);
     }
 
     /** A copy of stories260K whose files can be changed. */
@@ -128,35 +116,35 @@ class BadInputCliTest {
     void missingTensor() throws IOException {
         Path dir = modelCopy();
         rewriteWeights(dir, "model.layers.3.mlp.up_proj.weight", false);
-        assertFailure(generate(dir), 1, "model.layers.3.mlp.up_proj.weight", "missing");
+        Cli.assertFailure(generate(dir), 1, "model.layers.3.mlp.up_proj.weight", "missing");
     }
 
     @Test
     void wrongTensorShape() throws IOException {
         Path dir = modelCopy();
         rewriteWeights(dir, "model.layers.0.self_attn.q_proj.weight", true);
-        assertFailure(generate(dir), 1, "model.layers.0.self_attn.q_proj.weight", "[64, 65]", "[64, 64]");
+        Cli.assertFailure(generate(dir), 1, "model.layers.0.self_attn.q_proj.weight", "[64, 65]", "[64, 64]");
     }
 
     @Test
     void missingConfig() throws IOException {
         Path dir = modelCopy();
         Files.delete(dir.resolve("config.json"));
-        assertFailure(generate(dir), 1, dir.resolve("config.json").toString());
+        Cli.assertFailure(generate(dir), 1, dir.resolve("config.json").toString());
     }
 
     @Test
     void missingTokenizer() throws IOException {
         Path dir = modelCopy();
         Files.delete(dir.resolve("tokenizer.model"));
-        assertFailure(generate(dir), 1, dir.resolve("tokenizer.model").toString());
-        assertFailure(Cli.run("tokenize", "--model", dir.toString(), "hello"), 1, "tokenizer.model");
+        Cli.assertFailure(generate(dir), 1, dir.resolve("tokenizer.model").toString());
+        Cli.assertFailure(Cli.run("tokenize", "--model", dir.toString(), "hello"), 1, "tokenizer.model");
     }
 
     @Test
     void missingModelFolder() {
         Path dir = tmp.resolve("no-such-model");
-        assertFailure(generate(dir), 1, dir.toString());
+        Cli.assertFailure(generate(dir), 1, dir.toString());
     }
 
     @Test
@@ -166,7 +154,7 @@ class BadInputCliTest {
         Files.writeString(dir.resolve("config.json"), config);
         Cli run = Cli.run("generate", "--model", dir.toString(), "--raw", "--max-new-tokens", "5",
                 "--prompt", "Once upon a time there was a little girl who liked to play in the park with her dog");
-        assertFailure(run, 1, "--prompt", "16");
+        Cli.assertFailure(run, 1, "--prompt", "16");
     }
 
     @Test
@@ -192,19 +180,19 @@ class BadInputCliTest {
     })
     void usageErrorsExitWith2(String flag, String named) {
         Cli run = Cli.run("generate", "--model", TestFiles.bundledModel().toString(), flag);
-        assertFailure(run, 2, named);
+        Cli.assertFailure(run, 2, named);
     }
 
     @Test
     void noCommandIsAUsageError() {
-        assertFailure(Cli.run(), 2);
-        assertFailure(Cli.run("frobnicate"), 2, "frobnicate");
+        Cli.assertFailure(Cli.run(), 2);
+        Cli.assertFailure(Cli.run("frobnicate"), 2, "frobnicate");
     }
 
     @Test
     void anUnavailableBackendSaysWhy() {
         Cli run = Cli.run("generate", "--model", TestFiles.bundledModel().toString(), "--backend", "cuda", "--prompt", "x");
-        assertFailure(run, 1, "backend unavailable", "cuda");
+        Cli.assertFailure(run, 1, "backend unavailable", "cuda");
     }
 
     @Test

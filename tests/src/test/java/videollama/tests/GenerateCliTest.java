@@ -59,20 +59,6 @@ class GenerateCliTest {
     }
 
     @Test
-    void demoTellsTheSameStory() {
-        Cli run = Cli.run("demo");
-        assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().startsWith("Once upon a time"), run.out());
-        SentencePieceTokenizer tokenizer = SentencePieceTokenizer.load(TestFiles.bundledModel().resolve("tokenizer.model"));
-        int[] prompt = tokenizer.encode("Once upon a time");
-        int[] continuation = goldenContinuation(200);
-        int[] all = new int[prompt.length + continuation.length];
-        System.arraycopy(prompt, 0, all, 0, prompt.length);
-        System.arraycopy(continuation, 0, all, prompt.length, continuation.length);
-        assertEquals(tokenizer.decode(all) + "\n", run.out());
-    }
-
-    @Test
     void aSeedRepeatsASampledRun() {
         String model = TestFiles.bundledModel().toString();
         Cli a = Cli.run("generate", "--model", model, "--raw", "--prompt", "Lily", "--seed", "7", "--max-new-tokens", "60");

@@ -47,9 +47,10 @@ import videollama.weights.Tensor;
  * up, 768×2048 MLP down, 32000×768 classifier) and of LLaMA-7B's attention (4096×4096).
  *
  * <p>Variants: {@code reference} (plain Java, rows spread over the cores), {@code matvec} (a work-group per
- * row, the portable GPU-shaped kernel) and {@code matvec_wide} (a work-item per row with float8 loads, the
- * kernel PoCL gets). Both kernels are launched here with the grid {@link OpenCLOps#matVec} gives them, whatever
- * the device, so that each can be timed anywhere.
+ * row, the portable GPU-shaped kernel), {@code matvec_wide} (a work-item per row with float8 loads, the
+ * kernel PoCL gets) and {@code matvec_split} (split-K, GPUs' choice for few rows: a work-group per quarter of a
+ * row, then a task that adds the quarters). The kernels are launched with the grid {@link OpenCLMatVec} gives
+ * them, whatever the device, so that each can be timed anywhere.
  *
  * <p>The weights cycle through copies that together exceed the caches ({@link BenchSupport#COLD_BYTES}), as
  * in decode, where every matrix is read once per token; so GB/s here is memory bandwidth, not cache bandwidth.
@@ -66,6 +67,8 @@ public class GemvBenchmark {
     private static final int GROUP = 64;
     /** Work-items per group of {@code matvec_wide} (OpenCLOps' default). */
     private static final int WIDE_GROUP = 4;
+    /** Column ranges per row of {@code matvec_split} (GPUs choose theirs by size; this one is for timing it anywhere). */
+    private static final int SPLIT_K_RANGES = 4;
 
     /** rows × cols of W. */
     @Param({"768x768", "2048x768", "768x2048", "32000x768", "4096x4096"})
@@ -74,7 +77,7 @@ public class GemvBenchmark {
     @Param({"F32", "F16"})
     public String dtype;
 
-    @Param({"reference", "matvec", "matvec_wide"})
+    @Param({"reference", "matvec", "matvec_wide", "matvec_split"})
     public String variant;
 
     /** How much the weight copies take together; the smoke test makes it small. */
@@ -147,7 +150,9 @@ public class GemvBenchmark {
             }
             case "matvec_wide" -> g.task("matvec_wide", new KernelSource("gemv", "matvec_wide", options),
                     Launch.items(rows, WIDE_GROUP), cost, out, w.buffer(), dx, rows, cols, 0);
-            default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, matvec, matvec_wide)");
+            case "matvec_split" -> new OpenCLMatVec(device, OpenCLMatVec.Variant.SPLIT_K, SPLIT_K_RANGES)
+                    .matVec(g, "matvec_split", out, w, dx, false);
+            default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, matvec, matvec_wide, matvec_split)");
         }
     }
 

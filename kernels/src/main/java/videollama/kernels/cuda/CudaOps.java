@@ -83,11 +83,62 @@ final class CudaOps implements DeviceOps {
                 out, x, weight, dim, eps);
     }
 
+    /**
+     * Split-K: a warp holds 32 threads and an SM up to 64 warps (2,048 threads on A100 and H100), and a warp per row
+     * keeps only one row's loads in flight. With fewer rows than half of 64 warps per SM (4,096 rows on an H100's
+     * 132 SMs are 31 per SM; a 768-row projection far fewer) most of the GPU would wait, so the rows' columns are
+     * cut into enough ranges to make 64 warps per SM, each at least {@link #SPLIT_K_MIN_COLUMNS} wide, at most
+     * {@link #SPLIT_K_MAX_SLICES}; a second small kernel adds the partials. Above that, the second launch and the
+     * partials' round trip would cost more than the occupancy gains.
+     */
+    static final int SPLIT_K_WARPS_PER_SM = 64;
+    /** A range is at least one unrolled round of 128-bit loads of 16-bit weights per lane: 32 × 4 × 8 columns. */
+    static final int SPLIT_K_MIN_COLUMNS = 1024;
+    static final int SPLIT_K_MAX_SLICES = 32;
+    /** Column ranges start on multiples of this many columns: 16 bytes or more for every dtype, so 128-bit loads stay aligned. */
+    static final int SPLIT_K_ALIGN = 8;
+
+    /** Tests set this to force split-K with about this many ranges per row, whatever the shape; 0: the device's size decides. */
+    int forcedSplitK;
+    /** Scratch for the split-K partials, one per size (shared as the attention partials are, see {@link #decodeAttention}). */
+    private final Map<Long, DeviceBuffer> splitKWorkspaces = new HashMap<>();
+
     @Override
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
-        g.task(name, new KernelSource("gemv", "matvec_" + suffix(w.dtype())), warpPerRow(w.rows()),
-                new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols()),
-                out, w.buffer(), x, w.rows(), w.cols(), accumulate ? 1 : 0);
+        int rows = w.rows();
+        int cols = w.cols();
+        String dtype = suffix(w.dtype());
+        Cost cost = new Cost(bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
+        int wanted = forcedSplitK > 0 ? forcedSplitK : splitKSlices(rows, cols, backend.info().computeUnits());
+        if (wanted < 2) {
+            g.task(name, new KernelSource("gemv", "matvec_" + dtype), warpPerRow(rows), cost,
+                    out, w.buffer(), x, rows, cols, accumulate ? 1 : 0);
+            return;
+        }
+        int sliceCols = (cols + wanted - 1) / wanted;
+        sliceCols = (sliceCols + SPLIT_K_ALIGN - 1) / SPLIT_K_ALIGN * SPLIT_K_ALIGN;
+        int slices = (cols + sliceCols - 1) / sliceCols; // no empty range
+        long partialFloats = (long) rows * slices;
+        DeviceBuffer partials = splitKWorkspace(partialFloats * 4);
+        g.task(name, new KernelSource("gemv", "matvec_split_" + dtype), warpPerRow(partialFloats), cost,
+                partials, w.buffer(), x, rows, cols, sliceCols, slices);
+        g.task(name + " combine", new KernelSource("gemv", "matvec_combine"), Launch.items(rows, THREADS),
+                new Cost(partialFloats * 4 + rows * (accumulate ? 8L : 4L), partialFloats),
+                out, partials, rows, slices, accumulate ? 1 : 0);
+    }
+
+    /** Column ranges per row for split-K on a GPU of {@code sms} SMs; below 2, a warp per whole row. */
+    static int splitKSlices(int rows, int cols, int sms) {
+        long fill = (long) SPLIT_K_WARPS_PER_SM * sms;
+        if (2L * rows > fill) {
+            return 1;
+        }
+        long wanted = (fill + rows - 1) / rows;
+        return (int) Math.min(Math.min(wanted, cols / SPLIT_K_MIN_COLUMNS), SPLIT_K_MAX_SLICES);
+    }
+
+    private synchronized DeviceBuffer splitKWorkspace(long bytes) {
+        return splitKWorkspaces.computeIfAbsent(bytes, b -> backend.allocate("split-K partials", b));
     }
 
     @Override
@@ -171,24 +222,36 @@ final class CudaOps implements DeviceOps {
                 out, x, n);
     }
 
-    // ---- encoder ops: written for OpenCL, not yet ported to CUDA ------------------------------------------------
-    // Each says so when a graph is built with it, so a CUDA run of the vision or audio branch fails with a clear
-    // message instead of computing something else.
+    // ---- encoder ops and batched prefill: the families in CudaNormOps, CudaAttentionOps and CudaConvOps -------------
 
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException("the CUDA backend has no " + op + " kernel yet; use --backend opencl");
-    }
+    private final CudaNormOps norms = new CudaNormOps();
+    private final CudaAttentionOps attention = new CudaAttentionOps();
+    private final CudaConvOps conv = new CudaConvOps();
 
     @Override
     public void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
                                       DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
                                       int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
-        throw notYet("ropeAndCacheWriteRows (batched prefill)");
+        if (rows < 1 || headDim % 2 != 0) {
+            throw new IllegalArgumentException(name + ": " + rows + " rows of heads of " + headDim + " (rows >= 1, even heads)");
+        }
+        long qFloats = (long) rows * heads * headDim;
+        long kvFloats = (long) rows * kvHeads * headDim;
+        CudaNormOps.requireBytes(name, "q", q, 4 * qFloats);
+        CudaNormOps.requireBytes(name, "k", k, 4 * kvFloats);
+        CudaNormOps.requireBytes(name, "v", v, 4 * kvFloats);
+        CudaNormOps.requireBytes(name, "key cache", keyCache, (long) tablePositions * kvHeads * headDim * cacheType.bytes());
+        CudaNormOps.requireBytes(name, "value cache", valueCache, (long) tablePositions * kvHeads * headDim * cacheType.bytes());
+        int pairs = (heads + kvHeads) * headDim / 2;
+        // One thread per pair of every row, in a 1-D grid (rope.cu).
+        g.task(name, new KernelSource("rope", "rope_cache_write_rows_" + suffix(cacheType)), Launch.items((long) rows * pairs, THREADS),
+                new Cost(8 * qFloats + 12 * kvFloats + 2 * kvFloats * cacheType.bytes(), 6L * pairs * rows),
+                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, rows, heads, kvHeads, headDim);
     }
 
     @Override
     public void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
-        throw notYet("swiGlu (batched prefill)");
+        norms.swiGlu(g, name, out, gate, up, n);
     }
 
     @Override
@@ -201,65 +264,65 @@ final class CudaOps implements DeviceOps {
     @Override
     public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
                           int rows, int dim, float eps) {
-        throw notYet("layerNorm");
+        norms.layerNorm(g, name, out, x, weight, bias, rows, dim, eps);
     }
 
     @Override
     public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual, DeviceBuffer weight,
                              DeviceBuffer bias, int rows, int dim, float eps) {
-        throw notYet("addLayerNorm");
+        norms.addLayerNorm(g, name, out, x, residual, weight, bias, rows, dim, eps);
     }
 
     @Override
     public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
-        throw notYet("gelu");
+        norms.gelu(g, name, out, x, n);
     }
 
     @Override
     public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        throw notYet("biasGelu");
+        norms.biasGelu(g, name, out, x, bias, rows, width);
     }
 
     @Override
     public void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
-        throw notYet("softmax");
+        norms.softmax(g, name, out, x, rows, cols, scale);
     }
 
     @Override
     public void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
-        throw notYet("l2Normalize");
+        norms.l2Normalize(g, name, out, x, rows, dim, eps, scale);
     }
 
     @Override
     public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
-        throw notYet("add");
+        norms.add(g, name, out, a, b, n);
     }
 
     @Override
     public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        throw notYet("addBias");
+        norms.addBias(g, name, out, x, bias, rows, width);
     }
 
     @Override
     public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                           KvCacheType kvType, AttentionShape shape) {
-        throw notYet("multi-row attention");
+        attention.attention(g, name, out, q, k, v, kvType, shape);
     }
 
     @Override
     public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                                DeviceBuffer bias, int batch, int height, int width, int stride) {
-        throw notYet("patchEmbedding");
+        conv.patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
     }
 
     @Override
     public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
                                   DeviceBuffer positions, int batch, int patches, int dim) {
-        throw notYet("prependClassToken");
+        conv.prependClassToken(g, name, out, tokens, cls, positions, batch, patches, dim);
     }
 
     @Override
     public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
-        throw notYet("addPositions");
+        conv.addPositions(g, name, x, positions, batch, tokens, dim);
     }
 }

@@ -20,8 +20,8 @@ import videollama.kernels.TaskGraph;
 final class OpenCLNormOps {
     private static final String PROGRAM = "norms";
     /**
-     * FLOPs of one GELU for the profiler: the multiplies and an erfc, counted as a rational approximation of
-     * about 20 operations (as the device library evaluates it).
+     * FLOPs of one GELU for the profiler: the multiplies and norms.cl's erfc (a degree-9 polynomial, a division,
+     * two exponentials and an fma), counted as about 24 operations.
      */
     private static final long GELU_FLOPS = 24;
 

@@ -23,6 +23,8 @@ final class OpenCLOps implements DeviceOps {
     private final OpenCLGemmOps gemm;
     private final OpenCLAttentionOps attention;
     private final OpenCLConvOps conv;
+    private final OpenCLDecodeAttention decodeAttention;
+    private final OpenCLMatVec matVec;
     /** Work-group size of the row-per-group kernels: a power of two the device accepts. */
     private final int groupSize;
     /** CPU devices get the row-per-work-item kernels with wide vector loads (see gemv.cl). */
@@ -39,9 +41,11 @@ final class OpenCLOps implements DeviceOps {
         this.gemm = new OpenCLGemmOps(backend);
         this.attention = new OpenCLAttentionOps(backend);
         this.conv = new OpenCLConvOps(backend);
+        this.decodeAttention = new OpenCLDecodeAttention(backend);
+        this.matVec = new OpenCLMatVec(backend);
     }
 
-    private static String weightOption(DType dtype) {
+    static String weightOption(DType dtype) {
         return switch (dtype) {
             case F32 -> "";
             case F16 -> "-DWEIGHT_F16";
@@ -75,15 +79,7 @@ final class OpenCLOps implements DeviceOps {
 
     @Override
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
-        Cost cost = new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols());
-        if (wide) {
-            g.task(name, new KernelSource("gemv", "matvec_wide", weightOption(w.dtype())), Launch.items(w.rows(), wideGroup), cost,
-                    out, w.buffer(), x, w.rows(), w.cols(), accumulate ? 1 : 0);
-            return;
-        }
-        g.task(name, new KernelSource("gemv", "matvec", weightOption(w.dtype())), Launch.groups(w.rows(), groupSize),
-                cost,
-                out, w.buffer(), x, w.cols(), accumulate ? 1 : 0, new LocalMemory(groupSize * 4L));
+        matVec.matVec(g, name, out, w, x, accumulate);
     }
 
     @Override
@@ -161,15 +157,7 @@ final class OpenCLOps implements DeviceOps {
     public void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
                                 DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
                                 int heads, int kvHeads, int headDim, int capacity) {
-        long scoreBytes = 4L * capacity;
-        if (scoreBytes + groupSize * 4L > backend.info().localMemoryBytes()) {
-            throw new IllegalArgumentException(name + ": a context of " + capacity + " positions needs " + scoreBytes
-                    + " bytes of local memory for the scores; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
-        }
-        // The cost is that of a full cache: the real one grows with the position.
-        g.task(name, new KernelSource("attention", "decode_attention", kvOption(cacheType)), Launch.groups(heads, groupSize),
-                new Cost(2L * capacity * kvHeads * headDim * cacheType.bytes(), 4L * heads * capacity * headDim),
-                out, q, keyCache, valueCache, pos, heads, kvHeads, headDim, new LocalMemory(scoreBytes), new LocalMemory(groupSize * 4L));
+        decodeAttention.decodeAttention(g, name, out, q, keyCache, valueCache, cacheType, pos, heads, kvHeads, headDim, capacity);
     }
 
     @Override

@@ -86,3 +86,42 @@ __device__ __forceinline__ float block_sum(float v) {
 __device__ __forceinline__ int global_warp() {
     return blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
 }
+
+// The maximum over the 32 lanes of a warp, as warp_sum.
+__device__ __forceinline__ float warp_max(float v) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v = fmaxf(v, __shfl_xor_sync(FULL_MASK, v, offset));
+    }
+    return v;
+}
+
+// ---- N consecutive floats moved as one load or store ---------------------------------------------------------
+// Floats<4> is one 128-bit access (a float4): the pointer must be 16-byte aligned, which it is where an index that
+// is a multiple of 4 meets a buffer from cuMemAlloc (256-byte aligned). Floats<1> is the scalar fallback, so one
+// template serves rows of any width: the kernels pick N = 4 where the width allows it and N = 1 elsewhere.
+
+template <int N> struct Floats {
+    float v[N];
+};
+
+template <int N> __device__ __forceinline__ Floats<N> load_floats(const float* p);
+template <int N> __device__ __forceinline__ void store_floats(float* p, const Floats<N>& f);
+
+template <> __device__ __forceinline__ Floats<1> load_floats<1>(const float* p) {
+    return Floats<1>{{*p}};
+}
+template <> __device__ __forceinline__ Floats<4> load_floats<4>(const float* p) {
+    float4 a = *reinterpret_cast<const float4*>(p);
+    return Floats<4>{{a.x, a.y, a.z, a.w}};
+}
+template <> __device__ __forceinline__ void store_floats<1>(float* p, const Floats<1>& f) {
+    *p = f.v[0];
+}
+template <> __device__ __forceinline__ void store_floats<4>(float* p, const Floats<4>& f) {
+    float4 a;
+    a.x = f.v[0];
+    a.y = f.v[1];
+    a.z = f.v[2];
+    a.w = f.v[3];
+    *reinterpret_cast<float4*>(p) = a;
+}

@@ -1,31 +1,40 @@
 // Matrix-vector products over weights in their stored dtype (f32, f16, bf16), accumulated in fp32. One warp
 // per output row: the 32 lanes stride along the row 16 bytes at a time, so each step of a warp is one
 // coalesced 512-byte read of the row, and a shuffle tree adds the lanes' partial sums. A block of
-// blockDim.x threads computes blockDim.x / 32 consecutive rows. Each dtype is its own entry point
-// (matvec_f32, matvec_f16, matvec_bf16, ...): the driver finds kernels by name.
+// blockDim.x threads computes blockDim.x / 32 consecutive rows. For matrices with too few rows to fill the GPU,
+// matVec has a split-K form (matvec_split_* then matvec_combine): a warp per range of a row's columns. Each dtype
+// is its own entry point (matvec_f32, matvec_f16, matvec_bf16, ...): the driver finds kernels by name.
 #include "common.cuh"
 
-// W[row,:]·x for the calling warp; every lane gets the result. A row whose width is a multiple of 16 bytes
-// starts 16-byte aligned (device buffers are 256-byte aligned), so it is read with 128-bit loads, four in
-// flight per lane; other widths are read one element per lane per step.
+// W[row, first..last)·x[first..last) for the calling warp; every lane gets the result. A row whose width is a
+// multiple of 16 bytes starts 16-byte aligned (device buffers are 256-byte aligned), so a range of it that starts
+// and ends on whole 16-byte chunks is read with 128-bit loads, four in flight per lane; other rows and ranges are
+// read one element per lane per step.
 template <typename W>
-__device__ __forceinline__ float warp_row_dot(const W* __restrict__ row, const float* __restrict__ x, int cols) {
+__device__ __forceinline__ float warp_range_dot(const W* __restrict__ row, const float* __restrict__ x, int cols,
+                                                int first, int last) {
     constexpr int N = Chunk<W>::ELEMENTS;
     int lane = threadIdx.x & 31;
     float sum = 0.0f;
-    if (cols % N == 0) {
+    if (cols % N == 0 && first % N == 0 && last % N == 0) {
         const uint4* chunks = reinterpret_cast<const uint4*>(row);
-        int count = cols / N;
+        int end = last / N;
 #pragma unroll 4
-        for (int c = lane; c < count; c += 32) {
+        for (int c = first / N + lane; c < end; c += 32) {
             sum += Chunk<W>::dot(__ldg(chunks + c), x + c * N);
         }
     } else {
-        for (int c = lane; c < cols; c += 32) {
+        for (int c = first + lane; c < last; c += 32) {
             sum += to_float(row[c]) * x[c];
         }
     }
     return warp_sum(sum);
+}
+
+// W[row,:]·x for the calling warp; every lane gets the result.
+template <typename W>
+__device__ __forceinline__ float warp_row_dot(const W* __restrict__ row, const float* __restrict__ x, int cols) {
+    return warp_range_dot(row, x, cols, 0, cols);
 }
 
 // Each warp: out[row] = W[row,:]·x, or out[row] += W[row,:]·x when accumulate (the residual add, fused).
@@ -39,6 +48,27 @@ __device__ __forceinline__ void matvec(float* out, const W* __restrict__ w, cons
     float sum = warp_row_dot(w + (size_t)row * cols, x, cols);
     if ((threadIdx.x & 31) == 0) {
         out[row] = accumulate ? out[row] + sum : sum;
+    }
+}
+
+// Split-K, for matrices with too few rows to fill the GPU with a warp per row: each row's columns are cut into
+// `slices` ranges of `slice_cols` (a multiple of 8, so every range starts on a 16-byte chunk), and warp
+// row * slices + s writes the dot product of range s into partial[row * slices + s]. matvec_combine then adds each
+// row's partials in range order: deterministic, no atomics, and out[row] is read and written once, so
+// accumulate (out += W·x) adds the whole product to the residual exactly as the one-warp kernel does.
+template <typename W>
+__device__ __forceinline__ void matvec_split(float* partial, const W* __restrict__ w, const float* __restrict__ x,
+                                             int rows, int cols, int slice_cols, int slices) {
+    int warp = global_warp();
+    int row = warp / slices;
+    if (row >= rows) {
+        return; // the whole warp leaves together
+    }
+    int first = (warp - row * slices) * slice_cols;
+    int last = min(first + slice_cols, cols);
+    float sum = warp_range_dot(w + (size_t)row * cols, x, cols, first, last);
+    if ((threadIdx.x & 31) == 0) {
+        partial[warp] = sum;
     }
 }
 
@@ -93,6 +123,32 @@ extern "C" __global__ void matvec_f16(float* out, const __half* w, const float* 
 }
 extern "C" __global__ void matvec_bf16(float* out, const __nv_bfloat16* w, const float* x, int rows, int cols, int accumulate) {
     matvec(out, w, x, rows, cols, accumulate);
+}
+
+extern "C" __global__ void matvec_split_f32(float* partial, const float* w, const float* x, int rows, int cols, int slice_cols,
+                                            int slices) {
+    matvec_split(partial, w, x, rows, cols, slice_cols, slices);
+}
+extern "C" __global__ void matvec_split_f16(float* partial, const __half* w, const float* x, int rows, int cols, int slice_cols,
+                                            int slices) {
+    matvec_split(partial, w, x, rows, cols, slice_cols, slices);
+}
+extern "C" __global__ void matvec_split_bf16(float* partial, const __nv_bfloat16* w, const float* x, int rows, int cols,
+                                             int slice_cols, int slices) {
+    matvec_split(partial, w, x, rows, cols, slice_cols, slices);
+}
+
+// A thread per row: out[row] = sum of the row's partials (in range order), or out[row] += that sum.
+extern "C" __global__ void matvec_combine(float* out, const float* __restrict__ partial, int rows, int slices, int accumulate) {
+    int row = blockIdx.x * blockDim.x + threadIdx.x;
+    if (row >= rows) {
+        return;
+    }
+    float sum = 0.0f;
+    for (int s = 0; s < slices; s++) {
+        sum += partial[(size_t)row * slices + s];
+    }
+    out[row] = accumulate ? out[row] + sum : sum;
 }
 
 extern "C" __global__ void swiglu_matvec_f32(float* out, const float* gate, const float* up, const float* x, int rows, int cols) {

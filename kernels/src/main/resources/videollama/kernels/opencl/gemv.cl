@@ -19,6 +19,43 @@ __kernel void matvec(__global float* out, __global const weight_t* w, __global c
     }
 }
 
+// Split-K, for GPUs given too few rows to fill them with a work-group per row: each row's columns are cut into
+// `slices` ranges of `slice_cols`, and work-group row * slices + s writes the dot product of range s into
+// partial[row * slices + s]. matvec_combine then adds each row's partials in range order: deterministic, no float
+// atomics (OpenCL 1.2 has none), and out[row] is read and written once, so accumulate (out += W·x) adds the whole
+// product to the residual exactly as matvec does.
+__kernel void matvec_split(__global float* partial, __global const weight_t* w, __global const float* x,
+                           int cols, int slice_cols, int slices, __local float* scratch) {
+    int group = get_group_id(0);
+    int row = group / slices;
+    int first = (group - row * slices) * slice_cols;
+    int last = min(first + slice_cols, cols);
+    int lid = get_local_id(0);
+    int n = get_local_size(0);
+    __global const weight_t* wr = w + (size_t)row * cols;
+    float sum = 0.0f;
+    for (int c = first + lid; c < last; c += n) {
+        sum += LOAD_W(wr, c) * x[c];
+    }
+    sum = group_sum(sum, scratch);
+    if (lid == 0) {
+        partial[group] = sum;
+    }
+}
+
+// A work-item per row: out[row] = the sum of the row's partials (in range order), or out[row] += that sum.
+__kernel void matvec_combine(__global float* out, __global const float* partial, int rows, int slices, int accumulate) {
+    int row = get_global_id(0);
+    if (row >= rows) {
+        return;
+    }
+    float sum = 0.0f;
+    for (int s = 0; s < slices; s++) {
+        sum += partial[(size_t)row * slices + s];
+    }
+    out[row] = accumulate ? out[row] + sum : sum;
+}
+
 // LLaMA's MLP middle: out[row] = silu(G[row,:]·x) · (U[row,:]·x), both rows read in the same pass.
 __kernel void swiglu_matvec(__global float* out, __global const weight_t* gate, __global const weight_t* up,
                             __global const float* x, int cols, __local float* scratch) {

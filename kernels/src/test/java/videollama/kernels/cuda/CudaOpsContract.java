@@ -71,6 +71,33 @@ abstract class CudaOpsContract {
         assertClose(expected, readFloats(backend(), out, rows), 1e-5, "matvec " + dtype);
     }
 
+    /**
+     * Split-K forced at small, odd shapes (the device's size picks it only for few rows of many columns): ranges that
+     * take the 128-bit loads and ranges that do not, ranges that do not divide the row, many ranges per row.
+     */
+    @ParameterizedTest(name = "{0} rows x {1} cols in {2} ranges, {3}, accumulate {4}")
+    @CsvSource({"1, 53, 3, F32, false", "37, 300, 4, F16, true", "5, 264, 2, BF16, false", "9, 1031, 5, F32, true",
+            "13, 520, 7, F16, false", "3, 40, 9, BF16, true", "2, 1028, 32, F32, false", "7, 136, 2, F32, true"})
+    void splitKMatVec(int rows, int cols, int slices, DType dtype, boolean accumulate) {
+        Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
+        float[] x = randomFloats(random, cols);
+        float[] start = randomFloats(random, rows);
+        float[] expected = new float[rows];
+        MatMul.matmul(expected, new WeightMatrix(w), x, 1);
+        if (accumulate) {
+            for (int r = 0; r < rows; r++) {
+                expected[r] += start[r];
+            }
+        }
+        CudaOps ops = new CudaOps(backend());
+        ops.forcedSplitK = slices;
+        DeviceBuffer out = accumulate ? upload(backend(), "out", start) : poisoned(backend(), "out", rows);
+        TaskGraph g = backend().graph("matvec");
+        ops.matVec(g, "matvec", out, backend().upload(w), upload(backend(), "x", x), accumulate);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), out, rows), 1e-5, "split-K matvec " + dtype);
+    }
+
     @ParameterizedTest(name = "q {0}, kv {1} rows x {2} cols, {3}")
     @CsvSource({"1, 1, 1, F32", "64, 32, 64, F32", "96, 24, 97, F16", "768, 768, 33, BF16", "24, 8, 256, BF16", "4096, 1024, 4096, F16"})
     void qkvMatVec(int qRows, int kvRows, int cols, DType dtype) {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -23,6 +24,7 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.Transfer;
 import videollama.weights.DType;
@@ -161,7 +163,51 @@ class CudaOpsKernelsTest {
             }
         }
         ops.argmax(g, buffer(4), buffer(32000 * 4), 32000);
+        encoderTasks(g);
         return g.tasks;
+    }
+
+    /** The encoder ops and batched prefill, at EVA's, ImageBind's, the Q-Formers' and LLaMA's sizes and odd ones. */
+    private void encoderTasks(RecordingGraph g) {
+        for (KvCacheType cache : KvCacheType.values()) {
+            ops.ropeAndCacheWriteRows(g, "rope rows", buffer(13 * 4096 * 4), buffer(13 * 1024 * 4), buffer(13 * 1024 * 4),
+                    buffer(64 * 1024L * cache.bytes()), buffer(64 * 1024L * cache.bytes()), cache, buffer(64 * 128 * 4L), 64, buffer(4),
+                    13, 32, 8, 128);
+            for (int headDim : new int[] {5, 32, 33, 64, 88, 128}) {
+                AttentionShape s = new AttentionShape(3, 37, 257, 4, 2, headDim, AttentionShape.defaultScale(headDim), false, 0);
+                DeviceBuffer q = buffer(3 * 37 * 4L * headDim * 4);
+                DeviceBuffer kv = buffer(3 * 257 * 2L * headDim * cache.bytes());
+                ops.attention(g, "attention", StridedRows.dense(q, s.queryWidth()), StridedRows.dense(q, s.queryWidth()),
+                        StridedRows.dense(kv, s.kvWidth()), StridedRows.dense(kv, s.kvWidth()), cache, s);
+            }
+        }
+        ops.attention(g, "q-former cross", StridedRows.dense(buffer(32 * 768 * 4), 768), StridedRows.dense(buffer(32 * 768 * 4), 768),
+                StridedRows.dense(buffer(256 * 768 * 4), 768), StridedRows.dense(buffer(256 * 768 * 4), 768), KvCacheType.F32,
+                AttentionShape.cross(1, 32, 256, 12, 64));
+        int rows = 2056;
+        int dim = 1408;
+        DeviceBuffer x = buffer((long) rows * dim * 4);
+        DeviceBuffer row = buffer(dim * 4L);
+        ops.layerNorm(g, "layernorm", x, x, row, row, rows, dim, 1e-6f);
+        ops.addLayerNorm(g, "add-layernorm", x, x, x, row, row, rows, dim, 1e-12f);
+        ops.softmax(g, "softmax", x, x, rows, dim, 0.125f);
+        ops.l2Normalize(g, "l2norm", x, x, rows, dim, 1e-12f, 20f);
+        ops.gelu(g, "gelu", x, x, rows * dim);
+        ops.biasGelu(g, "bias-gelu", x, x, row, rows, dim);
+        ops.add(g, "add", x, x, x, rows * dim - 3);
+        ops.addBias(g, "add-bias", x, x, row, rows, dim);
+        ops.swiGlu(g, "swiglu", x, x, x, 7 * 11008);
+        for (DType dtype : List.of(DType.F32, DType.F16, DType.BF16)) {
+            DeviceTensor filters = new DeviceTensor("w", buffer(1408L * 3 * 14 * 14 * dtype.byteSize()), dtype, new long[] {1408, 3, 14, 14});
+            ops.patchEmbedding(g, "patch-embed", buffer(8 * 256 * 1408 * 4L), buffer(8 * 3 * 224 * 224 * 4L), filters, buffer(1408 * 4),
+                    8, 224, 224, 14);
+        }
+        DeviceTensor audio = new DeviceTensor("w", buffer(768L * 16 * 16 * 4), DType.F32, new long[] {768, 1, 16, 16});
+        ops.patchEmbedding(g, "audio patch-embed", buffer(3 * 228 * 768 * 4L), buffer(3 * 128 * 204 * 4L), audio, null, 3, 128, 204, 10);
+        ops.prependClassToken(g, "cls", buffer(8 * 257 * 1408 * 4L), buffer(8 * 256 * 1408 * 4L), buffer(1408 * 4), buffer(257 * 1408 * 4L),
+                8, 256, 1408);
+        ops.prependClassToken(g, "cls", buffer(8 * 257 * 1408 * 4L), buffer(8 * 256 * 1408 * 4L), buffer(1408 * 4), null, 8, 256, 1408);
+        ops.addPositions(g, "positions", buffer(3 * 229 * 768 * 4L), buffer(229 * 768 * 4L), 3, 229, 768);
     }
 
     private Ptx program(String name) {
@@ -209,13 +255,40 @@ class CudaOpsKernelsTest {
         for (Recorded t : everyTask()) {
             if (t.kernel().program().equals("gemv")) {
                 LaunchShape s = LaunchShape.of(t.launch(), 1024, t.name());
-                int rows = t.kernel().entry().startsWith("qkv")
+                String entry = t.kernel().entry();
+                if (entry.equals("matvec_combine")) { // a thread per row
+                    int rows = (Integer) t.args()[2];
+                    long threads = (long) s.gridX() * s.blockX();
+                    assertTrue(threads >= rows && threads < rows + s.blockX(), t.name() + ": " + threads + " threads for " + rows + " rows");
+                    continue;
+                }
+                long rows = entry.startsWith("qkv")
                         ? (Integer) t.args()[7] + 2 * (Integer) t.args()[8]
-                        : (Integer) t.args()[t.kernel().entry().startsWith("swiglu") ? 4 : 3];
+                        : (Integer) t.args()[entry.startsWith("swiglu") ? 4 : 3];
+                if (entry.startsWith("matvec_split")) { // a warp per range of a row, ranges covering the row
+                    int cols = (Integer) t.args()[4];
+                    int sliceCols = (Integer) t.args()[5];
+                    int slices = (Integer) t.args()[6];
+                    assertEquals(0, sliceCols % 8, t.name() + ": ranges start 16-byte aligned");
+                    assertTrue((long) sliceCols * slices >= cols && (long) sliceCols * (slices - 1) < cols, t.name() + ": ranges cover the row");
+                    rows *= slices;
+                }
                 long warps = (long) s.gridX() * (s.blockX() / 32);
                 assertTrue(warps >= rows && warps < rows + s.blockX() / 32, t.name() + ": " + warps + " warps for " + rows + " rows");
             }
         }
+    }
+
+    @Test
+    void gemvSplitsOnlyMatricesWithFewRows() {
+        assertTrue(everyTask().stream().anyMatch(t -> t.kernel().entry().startsWith("matvec_split")), "4096x4096 on 132 SMs is split");
+        assertEquals(3, CudaOps.splitKSlices(4096, 11008, 132)); // 31 warps per SM: split to fill 64
+        assertEquals(3, CudaOps.splitKSlices(4096, 4096, 132));
+        assertEquals(1, CudaOps.splitKSlices(11008, 4096, 132));
+        assertEquals(1, CudaOps.splitKSlices(32000, 4096, 132));
+        assertEquals(3, CudaOps.splitKSlices(768, 3072, 132));   // ranges of at least 1,024 columns
+        assertEquals(0, CudaOps.splitKSlices(768, 768, 132));    // too narrow to cut
+        assertEquals(32, CudaOps.splitKSlices(8, 65536, 132));
     }
 
     @Test
@@ -257,5 +330,31 @@ class CudaOpsKernelsTest {
         assertThrows(IllegalArgumentException.class, () -> ops.decodeAttention(g, "a", buffer(4), buffer(4), buffer(4), buffer(4),
                 KvCacheType.F32, buffer(4), 2, 2, 512, 16));
         assertThrows(IllegalArgumentException.class, () -> ops.matVec(g, "m", buffer(4), weight(DType.I32, 2, 2), buffer(8), false));
+        AttentionShape wide = AttentionShape.selfAttention(4, 1, 160);
+        DeviceBuffer rows = buffer(4 * 160 * 4);
+        assertThrows(IllegalArgumentException.class, () -> ops.attention(g, "a", StridedRows.dense(rows, 160), StridedRows.dense(rows, 160),
+                StridedRows.dense(rows, 160), StridedRows.dense(rows, 160), KvCacheType.F32, wide));
+        assertThrows(IllegalArgumentException.class, () -> ops.ropeAndCacheWriteRows(g, "r", rows, rows, rows, rows, rows, KvCacheType.F32,
+                rows, 4, buffer(4), 2, 1, 1, 7));
+    }
+
+    /** The flash kernel is compiled for blocks of at most 128 threads (__launch_bounds__); a GPU refuses larger ones. */
+    @Test
+    void flashAttentionBlocksStayWithinTheKernelsLaunchBounds() {
+        for (Recorded t : everyTask()) {
+            if (t.kernel().program().equals("flash_attention")) {
+                LaunchShape s = LaunchShape.of(t.launch(), 1024, t.name());
+                assertTrue(s.blockX() <= CudaAttentionOps.MAX_BLOCK_QUERIES * CudaAttentionOps.THREADS_PER_QUERY && s.blockX() <= 128, t.name());
+                assertTrue(program("flash_attention").entries().containsKey(t.kernel().entry()), t.kernel().entry());
+            }
+        }
+        assertEquals(8, CudaAttentionOps.blockQueries(1));
+        assertEquals(8, CudaAttentionOps.blockQueries(8));
+        assertEquals(16, CudaAttentionOps.blockQueries(13));
+        assertEquals(32, CudaAttentionOps.blockQueries(32));
+        assertEquals(32, CudaAttentionOps.blockQueries(257));
+        assertEquals(96, CudaAttentionOps.headCapacity("eva", 88));
+        assertEquals(128, CudaAttentionOps.headCapacity("llama", 128));
+        assertEquals(32, CudaAttentionOps.headCapacity("odd", 5));
     }
 }

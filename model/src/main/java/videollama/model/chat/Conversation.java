@@ -15,6 +15,8 @@ public final class Conversation {
     private final List<ChatTemplate.Turn> answered = new ArrayList<>();
     /** The user message awaiting its answer, or null. */
     private String pending;
+    /** Whether {@link #pending} holds the upload message (so a question joins it). */
+    private boolean pendingIsUpload;
 
     public Conversation(ChatTemplate template, String system) {
         this.template = template;
@@ -35,16 +37,19 @@ public final class Conversation {
             throw new IllegalStateException("a user message is already waiting for its answer");
         }
         pending = body;
+        pendingIsUpload = true;
     }
 
     /**
-     * Adds a question: joined with one space to a pending upload message (the reference joins when the last
-     * message is the user's and contains {@code </Video>} or {@code </Image>}), otherwise a new user turn.
+     * Adds a question: joined with one space to a pending upload message, otherwise a new user turn. (The reference
+     * joins when the last message is the user's and contains {@code </Video>} or {@code </Image>}: true of every
+     * upload message it makes, and of nothing else; the sound-only message of {@link DemoMessages#AUDIO}, which
+     * the reference lacks, joins the same way.)
      */
     public void ask(String question) {
         if (pending == null) {
             pending = question;
-        } else if (pending.contains("</Video>") || pending.contains("</Image>")) {
+        } else if (pendingIsUpload) {
             pending = pending + " " + question;
         } else {
             throw new IllegalStateException("the previous question has not been answered yet");
@@ -73,6 +78,7 @@ public final class Conversation {
         }
         answered.add(new ChatTemplate.Turn(pending, answer));
         pending = null;
+        pendingIsUpload = false;
     }
 
     /** The answered turns so far. */

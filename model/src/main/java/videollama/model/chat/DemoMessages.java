@@ -25,6 +25,13 @@ public final class DemoMessages {
             + PLACEHOLDER + "." + " ".repeat(17) + "Close your ears, open your eyes and you see that <Video>" + PLACEHOLDER
             + "</Video>." + " ".repeat(18) + "Now answer my question based on what you have just seen and heard.";
 
+    /**
+     * A sound file alone ({@code chat --audio-only}): the reference has no such upload, so this is the audio half of
+     * {@link #AUDIO_VIDEO} with the closing sentence that asks for an answer from what was heard.
+     */
+    public static final String AUDIO = "Close your eyes, open your ears and you imagine only based on the sound that: "
+            + PLACEHOLDER + "." + " ".repeat(17) + "Now answer my question based on what you have just heard.";
+
     private DemoMessages() {}
 
     /** {@code Chat.upload_video_without_audio}: the video body followed by the frame-timestamp sentence (which ends with a space). */

@@ -27,7 +27,7 @@ import videollama.weights.Tensor;
  * chunk ({@link DevicePrefill}).
  *
  * <p>The system property {@code videollama.prefill=positions} runs every input one position at a time through
- * the decode graph instead (the bench compares the two); backends without the batched ops (CUDA for now) do so
+ * the decode graph instead (the bench compares the two); backends without the batched ops do so
  * anyway.
  */
 final class DeviceLlamaSession implements LlamaSession {

@@ -121,7 +121,7 @@ final class DevicePrefill implements AutoCloseable {
      * The chunk graph of {@code rows} rows at positions {@code start ..} ending in {@code head}: a kept one, or a
      * new one. The caller writes the position into the session's position host segment before replaying it.
      *
-     * @throws UnsupportedOperationException when the backend lacks an op of the batched pass (CUDA for now)
+     * @throws UnsupportedOperationException when the backend lacks an op of the batched pass
      */
     Chunk chunk(int start, int rows, Head head) {
         if (rows < 1 || rows > MAX_CHUNK || start < 0 || start + rows > capacity) {

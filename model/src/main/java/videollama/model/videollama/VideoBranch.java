@@ -67,7 +67,7 @@ public final class VideoBranch implements AutoCloseable {
     }
 
     /** A Q-Former's cross-attention must read states as wide as what feeds it. */
-    private static void requireEncoderWidth(CheckedTensors load, QFormerWeights q, int width, String what) {
+    static void requireEncoderWidth(CheckedTensors load, QFormerWeights q, int width, String what) {
         if (q.encoderWidth != width) {
             int l = q.crossAttentionLayers().getFirst();
             String key = q.name + ".bert.encoder.layer." + l + ".crossattention.self.key.weight";

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import videollama.model.ModelException;
+import videollama.model.audio.AudioEncoderSettings;
 import videollama.model.qformer.QFormerSettings;
 import videollama.model.vision.EvaVitSettings;
 
@@ -61,14 +62,6 @@ public record VideoLlamaConfig(
     /** The released Video-LLaMA: what a folder without {@code videollama.json} gets. */
     public static final VideoLlamaConfig RELEASED = new VideoLlamaConfig(EvaVitSettings.RELEASED, 1e-5f,
             QFormerSettings.RELEASED, QFormerSettings.RELEASED, AudioEncoderSettings.RELEASED, QFormerSettings.RELEASED, 8, null);
-
-    /**
-     * ImageBind-Huge's audio encoder settings (spec section 2.5), read now so that a complete {@code
-     * videollama.json} loads; the audio branch itself comes with issue 5.
-     */
-    public record AudioEncoderSettings(int heads, float layerNormEps, float stemLayerNormEps, float logitScale) {
-        public static final AudioEncoderSettings RELEASED = new AudioEncoderSettings(12, 1e-6f, 1e-5f, 20f);
-    }
 
     public VideoLlamaConfig {
         Objects.requireNonNull(vision, "vision");

@@ -20,7 +20,7 @@ public final class VideoLlamaWeights implements AutoCloseable {
     /** Name prefixes of the vision-language branch's tensors (spec sections 2.1–2.4). */
     public static final List<String> VISION_PREFIXES = List.of("visual_encoder.", "ln_vision.", "Qformer.", "query_tokens",
             "video_frame_position_embedding.", "video_query_tokens", "video_Qformer.", "llama_proj.");
-    /** Name prefixes of the audio-language branch's tensors (spec sections 2.5, 2.6); read by issue 5. */
+    /** Name prefixes of the audio-language branch's tensors (spec sections 2.5, 2.6), read by {@link AudioBranch}. */
     public static final List<String> AUDIO_PREFIXES = List.of("audio_encoder.", "audio_query_tokens", "audio_Qformer.",
             "audio_llama_proj.", "audio_position_embedding.");
 
@@ -82,7 +82,7 @@ public final class VideoLlamaWeights implements AutoCloseable {
         return tensors.names().stream().anyMatch(VideoLlamaWeights::isVision);
     }
 
-    /** True when any tensor of the audio-language branch is present (issue 5; ignored until then). */
+    /** True when any tensor of the audio-language branch is present (the rest is checked when it loads). */
     public boolean hasAudio() {
         return tensors.names().stream().anyMatch(VideoLlamaWeights::isAudio);
     }

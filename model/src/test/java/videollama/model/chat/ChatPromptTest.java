@@ -124,6 +124,17 @@ class ChatPromptTest {
         assertEquals("###Human: <Image><ImageHere></Image>  What is it? Be brief.###Assistant: A cat.###Human: And then?###Assistant:", conversation.prompt());
     }
 
+    @Test
+    void aSoundOnlyUploadTakesTheQuestionLikeTheOthers() {
+        Conversation conversation = new Conversation(ChatTemplate.LLAMA2, "");
+        conversation.upload(DemoMessages.AUDIO);
+        conversation.ask("What do you hear?");
+        assertEquals("[INST] <<SYS>>\n\n<</SYS>>\n\n" + DemoMessages.AUDIO + " What do you hear? [/INST]", conversation.prompt());
+        conversation.answer("Rain.");
+        conversation.ask("Loud?");
+        assertThrows(IllegalStateException.class, () -> conversation.ask("Or soft?"));
+    }
+
     /** A made-up embedding table: row id = (id, id + 0.25, -id). */
     private static float[] embed(int[] ids) {
         float[] rows = new float[ids.length * HIDDEN];

@@ -13,6 +13,7 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.model.ModelException;
+import videollama.model.audio.AudioEncoderSettings;
 import videollama.model.qformer.QFormerSettings;
 import videollama.model.vision.EvaVitSettings;
 
@@ -40,7 +41,7 @@ class VideoLlamaConfigTest {
         assertEquals(new QFormerSettings(12, 1e-12f), c.qformer());
         assertEquals(new QFormerSettings(12, 1e-12f), c.videoQformer());
         assertEquals(new QFormerSettings(12, 1e-12f), c.audioQformer());
-        assertEquals(new VideoLlamaConfig.AudioEncoderSettings(12, 1e-6f, 1e-5f, 20f), c.audioEncoder());
+        assertEquals(new AudioEncoderSettings(12, 1e-6f, 1e-5f, 20f), c.audioEncoder());
         assertEquals(8, c.frames());
         assertNull(c.template());
     }
@@ -66,7 +67,7 @@ class VideoLlamaConfigTest {
         assertEquals(1e-4f, c.lnVisionEps());
         assertEquals(new QFormerSettings(4, 1e-6f), c.qformer());
         assertEquals(new QFormerSettings(3, 1e-12f), c.videoQformer());
-        assertEquals(new VideoLlamaConfig.AudioEncoderSettings(5, 2e-6f, 3e-5f, 10f), c.audioEncoder());
+        assertEquals(new AudioEncoderSettings(5, 2e-6f, 3e-5f, 10f), c.audioEncoder());
         assertEquals(new QFormerSettings(12, 1e-7f), c.audioQformer());
         assertEquals(4, c.frames());
         assertEquals("vicuna", c.template());

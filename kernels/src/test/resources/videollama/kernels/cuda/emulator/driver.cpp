@@ -26,6 +26,10 @@
 #include "rope.cu"
 #include "argmax.cu"
 #include "attention.cu"
+#include "norms.cu"
+#include "activations.cu"
+#include "flash_attention.cu"
+#include "patch_embed.cu"
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -252,14 +256,14 @@ CUresult cuLaunchKernel(void* function, unsigned int grid_x, unsigned int grid_y
     } else if ((int)shared_bytes > f->max_dynamic_shared) {
         report(f->name + ": " + std::to_string(shared_bytes) + " bytes of dynamic shared memory without opting in");
         refused = LAUNCH_OUT_OF_RESOURCES;
-    } else if (block_y != 1 || block_z != 1 || grid_z != 1 || block_x % 32 != 0) {
-        report(f->name + ": the emulator runs 1-D blocks of whole warps and 2-D grids only");
+    } else if (block_y != 1 || block_z != 1 || block_x % 32 != 0) {
+        report(f->name + ": the emulator runs 1-D blocks of whole warps only");
         refused = INVALID_VALUE;
     }
     std::function<void()> launch;
     if (refused == SUCCESS) {
         std::string error;
-        launch = (*f->launch)(dim3{grid_x, grid_y, 1}, dim3{block_x, 1, 1}, params, error);
+        launch = (*f->launch)(dim3{grid_x, grid_y, grid_z}, dim3{block_x, 1, 1}, params, error);
         if (!launch) { report(f->name + ": " + error); refused = INVALID_VALUE; }
     }
     if (refused != SUCCESS) {

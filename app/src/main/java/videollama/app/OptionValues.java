@@ -1,0 +1,32 @@
+package videollama.app;
+
+import picocli.CommandLine;
+import videollama.kernels.Backend;
+import videollama.kernels.Backends;
+import videollama.model.chat.ChatTemplate;
+
+/** The option values several commands parse the same way; a bad one is a usage error naming its flag. */
+final class OptionValues {
+    private OptionValues() {}
+
+    /** {@code --template NAME}. */
+    static ChatTemplate template(CommandLine cli, String name) {
+        try {
+            return ChatTemplate.byId(name);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--template: " + e.getMessage());
+        }
+    }
+
+    /** {@code --backend NAME}, or the best backend this machine has when {@code name} is null. */
+    static Backend backend(CommandLine cli, String name) {
+        if (name == null) {
+            return Backends.openBest();
+        }
+        try {
+            return Backends.open(name);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--backend: " + e.getMessage());
+        }
+    }
+}

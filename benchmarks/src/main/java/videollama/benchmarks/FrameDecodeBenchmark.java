@@ -1,0 +1,69 @@
+package videollama.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import videollama.loader.SampledFrames;
+import videollama.loader.video.VideoLoader;
+
+/**
+ * A whole video load as {@code videollama chat --video} does it: demux, decode from the keyframe before each
+ * sampled frame (JCodec), resize to 224×224 ({@code SwsScaler}, bilinear) and normalise 8 frames of a
+ * bundled clip ({@code testdata/video} of the repository, {@code -Dvideollama.root=DIR}). The score is loads/s;
+ * {@code :framesDecoded} counts every picture the decoder produced (per second in the output), the decoder's
+ * throughput.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 3, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class FrameDecodeBenchmark {
+    @Param({"flower.mp4", "friday.mp4", "stream-of-water.mp4"})
+    public String video;
+
+    Path file;
+
+    /** Decoded pictures, per second in JMH's output. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Decoded {
+        public long framesDecoded;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            framesDecoded = 0;
+        }
+    }
+
+    @Setup
+    public void setup() {
+        Path root = Path.of(System.getProperty("videollama.root", ".")).toAbsolutePath();
+        file = root.resolve("testdata/video").resolve(video);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("bundled video not found: " + file + " (pass -Dvideollama.root=the repository)");
+        }
+    }
+
+    @Benchmark
+    public SampledFrames load(Decoded decoded) {
+        VideoLoader loader = new VideoLoader();
+        SampledFrames frames = loader.loadFrames(file, 8);
+        decoded.framesDecoded += loader.framesDecoded();
+        return frames;
+    }
+}

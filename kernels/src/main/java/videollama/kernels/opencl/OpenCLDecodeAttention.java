@@ -1,0 +1,126 @@
+package videollama.kernels.opencl;
+
+import java.util.HashMap;
+import java.util.Map;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.KernelSource;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.Launch;
+import videollama.kernels.TaskGraph;
+
+/**
+ * Decode attention in OpenCL C ({@code decode_attention.cl}): flash-decoding in two tasks, {@code name} (a partial
+ * softmax per slice of positions) and {@code name + " merge"} (the partials added); see the kernel file. The twin
+ * is {@link videollama.kernels.reference.Attention#causal}.
+ *
+ * <p>GPUs get a work-group per (slice, head) ({@link Variant#SLICES}); CPUs a work-item per slice for all heads
+ * ({@link Variant#ROWS}: whole cache rows streamed, no barriers, float8 loads and exps), as {@link OpenCLOps}
+ * picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the GPU shape. The grid covers the whole capacity,
+ * so a graph built once serves every position; slices past {@code pos[0]} return at once. The partials live in a
+ * workspace shared by every attention task of the same size: safe, as all graphs of a backend run in order on its
+ * one queue.
+ */
+final class OpenCLDecodeAttention {
+
+    /** The partial kernels of decode_attention.cl. */
+    enum Variant {
+        /** GPUs: a work-group per (slice, head), an item per position ({@code decode_attention_slices}). */
+        SLICES,
+        /** CPUs: a work-item per slice for all heads, private accumulators ({@code decode_attention_rows}). */
+        ROWS
+    }
+
+    /**
+     * Positions per slice on GPUs: two chunks of a 64-item group. At 4,096 positions LLaMA-7B's 32 heads make
+     * 1,024 work-groups (several per compute unit) and the partials are about 1 % of the cache bytes.
+     */
+    static final int GPU_SLICE = 128;
+    /**
+     * Positions per slice on CPUs: a slice's partials (one head row per head) are under 1 % of the cache rows it
+     * reads, and 128 cached positions already give two cores work. Slices of 32 to 256 measured the same on PoCL.
+     */
+    static final int CPU_SLICE = 64;
+    /**
+     * The CPU kernel keeps heads × headDim accumulators in private memory (on the stack of a PoCL thread): up to
+     * 32 KiB, which LLaMA-7B (4,096) and 13B (5,120) take; wider models get the GPU shape.
+     */
+    static final int MAX_ROW_FLOATS = 8192;
+
+    private final OpenCLBackend backend;
+    private final Variant variant;
+    /** Positions per slice; 0: the variant's default. */
+    private final int slice;
+    /** Work-group size of the GPU kernels: a power of two the device accepts, at most 64. */
+    private final int group;
+    private final Map<Long, DeviceBuffer> workspaces = new HashMap<>();
+
+    OpenCLDecodeAttention(OpenCLBackend backend) {
+        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES, 0);
+    }
+
+    /** A forced variant and slice length (0: its default): tests run every variant on any device, with many slices. */
+    OpenCLDecodeAttention(OpenCLBackend backend, Variant variant, int slice) {
+        if (slice < 0) {
+            throw new IllegalArgumentException("slices of " + slice + " positions");
+        }
+        this.backend = backend;
+        this.variant = variant;
+        this.slice = slice;
+        this.group = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+    }
+
+    Variant variant() {
+        return variant;
+    }
+
+    /** See {@link videollama.kernels.DeviceOps#decodeAttention}. */
+    void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
+                         DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
+                         int heads, int kvHeads, int headDim, int capacity) {
+        if (kvHeads <= 0 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException(name + ": " + heads + " query heads do not divide into " + kvHeads + " key/value heads");
+        }
+        if (headDim < 1 || capacity < 1) {
+            throw new IllegalArgumentException(name + ": heads of " + headDim + ", a cache of " + capacity + " positions");
+        }
+        long cacheBytes = (long) capacity * kvHeads * headDim * cacheType.bytes();
+        requireBytes(name, "key cache", keyCache, cacheBytes);
+        requireBytes(name, "value cache", valueCache, cacheBytes);
+        requireBytes(name, "q", q, 4L * heads * headDim);
+        requireBytes(name, "out", out, 4L * heads * headDim);
+        // The cost is that of a full cache: the real one grows with the position.
+        Cost cost = new Cost(2 * cacheBytes + 4L * heads * headDim, 4L * heads * capacity * headDim);
+        Variant kernel = variant == Variant.ROWS && (long) heads * headDim > MAX_ROW_FLOATS ? Variant.SLICES : variant;
+        int positions = slice > 0 ? slice : kernel == Variant.ROWS ? CPU_SLICE : GPU_SLICE;
+        int parts = (capacity + positions - 1) / positions;
+        long partialFloats = (long) heads * parts * (2 + headDim);
+        DeviceBuffer partials = workspace(partialFloats * 4);
+        float scale = (float) (1.0 / Math.sqrt(headDim)); // as the reference computes it
+        String options = "-DHEAD_DIM=" + headDim + (cacheType == KvCacheType.F16 ? " -DKV_F16" : "");
+        Cost mergeCost = new Cost(partialFloats * 4 + 4L * heads * headDim, 3L * heads * parts * headDim);
+        if (kernel == Variant.ROWS) {
+            options += " -DHEADS=" + heads + " -DKV_HEADS=" + kvHeads;
+            g.task(name, new KernelSource("decode_attention", "decode_attention_rows", options), Launch.groups(parts, 1), cost,
+                    partials, q, keyCache, valueCache, pos, parts, positions, scale);
+            g.task(name + " merge", new KernelSource("decode_attention", "decode_attention_merge_heads", options),
+                    Launch.groups(heads, 1), mergeCost, out, partials, pos, parts, positions);
+            return;
+        }
+        options += " -DGROUP=" + group;
+        g.task(name, new KernelSource("decode_attention", "decode_attention_slices", options), Launch.groups2d(parts, group, heads),
+                cost, partials, q, keyCache, valueCache, pos, heads, kvHeads, positions, scale);
+        g.task(name + " merge", new KernelSource("decode_attention", "decode_attention_merge", options),
+                Launch.groups2d((headDim + group - 1) / group, group, heads), mergeCost, out, partials, pos, parts, positions);
+    }
+
+    private synchronized DeviceBuffer workspace(long bytes) {
+        return workspaces.computeIfAbsent(bytes, b -> backend.allocate("attention partials", b));
+    }
+
+    private static void requireBytes(String name, String what, DeviceBuffer b, long bytes) {
+        if (b.bytes() < bytes) {
+            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + bytes);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package videollama.kernels.opencl;
+
+import java.util.HashMap;
+import java.util.Map;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceInfo;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KernelSource;
+import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
+import videollama.kernels.TaskGraph;
+
+/**
+ * {@code out = W·x} (or {@code out += W·x}) in OpenCL C ({@code gemv.cl}): which of its three forms, for this device
+ * and matrix. CPUs (PoCL) get a work-item per row with float8 loads ({@link Variant#WIDE}); GPUs a work-group per row
+ * ({@link Variant#ROWS}), or, when the rows are too few to fill the GPU, a work-group per range of a row's columns
+ * and a second small task that adds each row's partials ({@link Variant#SPLIT_K}, see {@link #slicesFor}).
+ * {@code VIDEOLLAMA_OPENCL_WIDE=0} gives a CPU the GPU forms, as for the other GEMVs in {@link OpenCLOps}.
+ */
+final class OpenCLMatVec {
+
+    /** The matVec kernels of gemv.cl. */
+    enum Variant {
+        /** A work-group per row ({@code matvec}). */
+        ROWS,
+        /** A work-item per row, float8 loads, no barriers ({@code matvec_wide}). */
+        WIDE,
+        /** A work-group per (row, range of columns), then a work-item per row adds ({@code matvec_split}, {@code matvec_combine}). */
+        SPLIT_K
+    }
+
+    /**
+     * Work-groups of 64 that fill a compute unit: 2,048 work-items, an NVIDIA SM's threads or half an AMD CU's
+     * wavefront slots. A group per row keeps only one row's loads in flight; with fewer rows than half this many
+     * groups per compute unit most of the GPU would wait, so split-K cuts the rows' columns into enough ranges to
+     * make this many groups. Above half, a second launch and the partials' round trip would cost more than the
+     * occupancy gains (4,096 rows on 132 compute units are 31 groups each: not split; 768 rows are 6: split).
+     */
+    static final int GROUPS_PER_COMPUTE_UNIT = 32;
+    /** A range gives each of 64 items at least 8 columns: shorter, its reduction would cost as much as its loads. */
+    static final int MIN_SLICE_COLUMNS = 512;
+    static final int MAX_SLICES = 32;
+    /** Range starts are multiples of this many columns (32 bytes of float weights, 16 of half ones). */
+    static final int SLICE_ALIGN = 8;
+
+    private final DeviceInfo info;
+    private final OpenCLBackend backend;
+    /** The kernel forced, or null: a GPU's choice by shape ({@link #slicesFor}). */
+    private final Variant forced;
+    /** Ranges per row asked for when split-K is forced. */
+    private final int forcedSlices;
+    /** Work-group size of the group-per-row and group-per-range kernels: a power of two the device accepts, at most 64. */
+    private final int group;
+    /** Work-items per group of the wide kernel. */
+    private final int wideGroup;
+    private final Map<Long, DeviceBuffer> workspaces = new HashMap<>();
+
+    OpenCLMatVec(OpenCLBackend backend) {
+        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : null, 0);
+    }
+
+    /**
+     * A forced kernel, or null for a GPU's choice by shape (tests run every kernel on any device); with
+     * {@link Variant#SPLIT_K}, rows are cut into about {@code slices} ranges (at least 2) whatever the shape.
+     */
+    OpenCLMatVec(OpenCLBackend backend, Variant forced, int slices) {
+        this.backend = backend;
+        this.info = backend.info();
+        this.forced = forced;
+        this.forcedSlices = Math.max(2, slices);
+        this.group = (int) Math.min(64, Long.highestOneBit(info.maxWorkGroupSize()));
+        this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
+    }
+
+    /** The kernel a {@code rows × cols} matrix gets. */
+    Variant variantFor(int rows, int cols) {
+        if (forced != null) {
+            return forced;
+        }
+        return slicesFor(rows, cols, info.computeUnits()) >= 2 ? Variant.SPLIT_K : Variant.ROWS;
+    }
+
+    /** See {@link videollama.kernels.DeviceOps#matVec}. */
+    void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
+        int rows = w.rows();
+        int cols = w.cols();
+        String option = OpenCLOps.weightOption(w.dtype());
+        Cost cost = new Cost((long) rows * cols * w.dtype().byteSize() + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
+        Variant variant = variantFor(rows, cols);
+        if (variant == Variant.WIDE) {
+            g.task(name, new KernelSource("gemv", "matvec_wide", option), Launch.items(rows, wideGroup), cost,
+                    out, w.buffer(), x, rows, cols, accumulate ? 1 : 0);
+            return;
+        }
+        if (variant == Variant.ROWS) {
+            g.task(name, new KernelSource("gemv", "matvec", option), Launch.groups(rows, group), cost,
+                    out, w.buffer(), x, cols, accumulate ? 1 : 0, new LocalMemory(group * 4L));
+            return;
+        }
+        int wanted = forced == Variant.SPLIT_K ? forcedSlices : slicesFor(rows, cols, info.computeUnits());
+        int sliceCols = (cols + wanted - 1) / wanted;
+        sliceCols = (sliceCols + SLICE_ALIGN - 1) / SLICE_ALIGN * SLICE_ALIGN;
+        int slices = (cols + sliceCols - 1) / sliceCols; // no empty range
+        long partialFloats = (long) rows * slices;
+        DeviceBuffer partials = workspace(partialFloats * 4);
+        g.task(name, new KernelSource("gemv", "matvec_split", option), Launch.groups(partialFloats, group), cost,
+                partials, w.buffer(), x, cols, sliceCols, slices, new LocalMemory(group * 4L));
+        g.task(name + " combine", new KernelSource("gemv", "matvec_combine", option), Launch.items(rows, group),
+                new Cost(partialFloats * 4 + rows * (accumulate ? 8L : 4L), partialFloats),
+                out, partials, rows, slices, accumulate ? 1 : 0);
+    }
+
+    /** Column ranges per row for split-K on a GPU of {@code computeUnits}; below 2, a work-group per whole row. */
+    static int slicesFor(int rows, int cols, int computeUnits) {
+        long fill = (long) GROUPS_PER_COMPUTE_UNIT * computeUnits;
+        if (2L * rows > fill) {
+            return 1;
+        }
+        long wanted = (fill + rows - 1) / rows;
+        return (int) Math.min(Math.min(wanted, cols / MIN_SLICE_COLUMNS), MAX_SLICES);
+    }
+
+    private synchronized DeviceBuffer workspace(long bytes) {
+        return workspaces.computeIfAbsent(bytes, b -> backend.allocate("split-K partials", b));
+    }
+}

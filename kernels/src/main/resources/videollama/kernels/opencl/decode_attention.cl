@@ -1,0 +1,288 @@
+// Decode attention: the query row of position pos[0] against cache rows 0..pos[0], grouped-query (query head h
+// reads key/value head h / (heads / kv_heads)), in two kernels (flash-decoding):
+//
+//  1. A partial kernel. The positions are cut into slices of `slice` consecutive ones; for each slice and head
+//     it makes one pass over the slice with an online softmax and writes the partial (m, l, o): the largest
+//     score m, the sum l of e^(score - m), and the unnormalised accumulator o = sum of e^(score - m) · value.
+//  2. A merge: per head, the partials of the slices that held positions are rescaled to their common maximum M
+//     and added: out = sum_s e^(m_s - M) o_s / sum_s e^(m_s - M) l_s.
+//
+// Two shapes of each, chosen by the device kind (OpenCLDecodeAttention):
+//  * GPUs (-DGROUP=...): decode_attention_slices, a work-group per (slice, head): the items score GROUP
+//    positions at a time (an item per position), a local max and sum fold them into the running softmax, then
+//    each item adds the weighted values of its own output elements (consecutive items read consecutive elements
+//    of a value row). decode_attention_merge: a work-item per (output element, head).
+//  * CPUs (-DHEADS=... -DKV_HEADS=...): decode_attention_rows, a work-item per slice for all heads at once, so
+//    that each item streams whole cache rows, one contiguous block of memory per slice; a head's part of a row
+//    is only HEAD_DIM elements, and an item per (slice, head) striding over rows ran at a third of the speed.
+//    No local memory and no barriers (PoCL runs those slowly), float8 loads and float8 exps (8 positions at a
+//    time: PoCL's scalar exp was the largest cost). decode_attention_merge_heads: a work-item per head.
+//
+// Partials are laid out [heads][parts][2 + HEAD_DIM]: m, l, then o. The grid is sized for the cache capacity
+// once and pos[0] is read on the device, so one graph serves every position: slices past pos[0] return at once
+// and the merges do not read them. HEAD_DIM is a compile-time option, so the private arrays have their exact
+// size and the loops over a head unroll.
+
+#define VECTORS (HEAD_DIM / 8) // whole float8s of a head; the HEAD_DIM % 8 rest goes one by one
+
+#if defined(KV_F16)
+#define LOAD_KV8(p, i) vload_half8(0, (p) + (i))
+#else
+#define LOAD_KV8(p, i) vload8(0, (p) + (i))
+#endif
+
+// The slices that held at least one position: those the merges read.
+static inline int used_slices(int position, int slice, int parts) {
+    return min((position + slice) / slice, parts);
+}
+
+// ---- GPUs -------------------------------------------------------------------------------------------------------
+
+#if defined(GROUP)
+// Output elements per item: item lid holds elements lid, lid + GROUP, ...
+#define PER_ITEM ((HEAD_DIM + GROUP - 1) / GROUP)
+
+// q · key over one head, q in local memory.
+static inline float dot_head(__local const float* qv, __global const kv_t* key) {
+    float8 sum = 0.0f;
+    for (int c = 0; c < VECTORS; c++) {
+        sum += vload8(c, qv) * LOAD_KV8(key, 8 * c);
+    }
+    float dot = sum8(sum);
+    for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
+        dot += qv[d] * LOAD_KV(key, d);
+    }
+    return dot;
+}
+
+// Grid: (parts × GROUP, heads), groups of GROUP items.
+__kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
+void decode_attention_slices(__global float* partial, __global const float* q, __global const kv_t* key_cache,
+                             __global const kv_t* value_cache, __global const int* pos,
+                             int heads, int kv_heads, int slice, float scale) {
+    __local float qs[HEAD_DIM];
+    __local float weights[GROUP];
+    __local float scratch[GROUP];
+    int part = get_group_id(0);
+    int h = get_group_id(1);
+    int lid = get_local_id(0);
+    int length = pos[0] + 1;
+    int first = part * slice;
+    if (first >= length) {
+        return; // the whole group leaves: a slice past the position
+    }
+    int last = min(first + slice, length);
+    int kv_dim = kv_heads * HEAD_DIM;
+    int kv_offset = (h / (heads / kv_heads)) * HEAD_DIM;
+    __global const kv_t* keys = key_cache + kv_offset;
+    __global const kv_t* values = value_cache + kv_offset;
+    for (int i = lid; i < HEAD_DIM; i += GROUP) {
+        qs[i] = q[h * HEAD_DIM + i];
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    float o[PER_ITEM];
+    for (int j = 0; j < PER_ITEM; j++) {
+        o[j] = 0.0f;
+    }
+    float m = -INFINITY;
+    float l = 0.0f;
+    for (int chunk = first; chunk < last; chunk += GROUP) {
+        int p = chunk + lid;
+        float score = -INFINITY;
+        if (p < last) {
+            score = dot_head(qs, keys + (size_t)p * kv_dim) * scale;
+        }
+        float m_new = fmax(m, group_max(score, scratch)); // finite: the chunk has at least one position
+        float rescale = exp(m - m_new);                  // 0 at the first chunk, where m is -inf
+        float weight = exp(score - m_new);               // 0 for the items past the slice
+        weights[lid] = weight;
+        l = l * rescale + group_sum(weight, scratch);   // its barriers also publish the weights
+        int count = min(GROUP, last - chunk);
+        for (int j = 0; j < PER_ITEM; j++) {
+            int i = lid + GROUP * j;
+            if (i < HEAD_DIM) {
+                float acc = o[j] * rescale;
+                __global const kv_t* value = values + (size_t)chunk * kv_dim + i;
+                for (int c = 0; c < count; c++) {
+                    acc += weights[c] * LOAD_KV(value, (size_t)c * kv_dim);
+                }
+                o[j] = acc;
+            }
+        }
+        m = m_new;
+        barrier(CLK_LOCAL_MEM_FENCE); // every item has read the weights before the next chunk writes them
+    }
+
+    __global float* out = partial + ((size_t)h * get_num_groups(0) + part) * (2 + HEAD_DIM);
+    if (lid == 0) {
+        out[0] = m;
+        out[1] = l;
+    }
+    for (int j = 0; j < PER_ITEM; j++) {
+        int i = lid + GROUP * j;
+        if (i < HEAD_DIM) {
+            out[2 + i] = o[j];
+        }
+    }
+}
+
+// Grid: (HEAD_DIM rounded up to the group, heads). Each item finds its head's largest partial maximum M (a few
+// hundred cached reads at most) and adds the weighted partials of its element; no local memory, no barriers.
+__kernel void decode_attention_merge(__global float* out, __global const float* partial, __global const int* pos,
+                                     int parts, int slice) {
+    int i = get_global_id(0);
+    int h = get_global_id(1);
+    if (i >= HEAD_DIM) {
+        return;
+    }
+    int used = used_slices(pos[0], slice, parts);
+    __global const float* base = partial + (size_t)h * parts * (2 + HEAD_DIM);
+    float m = -INFINITY;
+    for (int s = 0; s < used; s++) {
+        m = fmax(m, base[(size_t)s * (2 + HEAD_DIM)]);
+    }
+    float l = 0.0f;
+    float acc = 0.0f;
+    for (int s = 0; s < used; s++) {
+        __global const float* p = base + (size_t)s * (2 + HEAD_DIM);
+        float weight = exp(p[0] - m);
+        l += weight * p[1];
+        acc += weight * p[2 + i];
+    }
+    out[h * HEAD_DIM + i] = acc / l;
+}
+#endif
+
+// ---- CPUs -------------------------------------------------------------------------------------------------------
+
+#if defined(HEADS)
+#define KV_DIM (KV_HEADS * HEAD_DIM)
+#define HEAD_GROUP (HEADS / KV_HEADS) // query heads per key/value head
+#define TILE 8                        // positions per step: one float8 of scores per head
+
+// Grid: parts work-items. The item keeps every head's accumulator (HEADS × HEAD_DIM floats) in private memory
+// and goes through its slice TILE positions at a time: the scores of the tile's key rows, one rescale of each
+// head's accumulator, then the tile's value rows.
+__kernel void decode_attention_rows(__global float* partial, __global const float* q, __global const kv_t* key_cache,
+                                    __global const kv_t* value_cache, __global const int* pos,
+                                    int parts, int slice, float scale) {
+    int part = get_global_id(0);
+    int length = pos[0] + 1;
+    int first = part * slice;
+    if (part >= parts || first >= length) {
+        return;
+    }
+    int last = min(first + slice, length);
+    float acc[HEADS * HEAD_DIM];
+    float m[HEADS];
+    float l[HEADS];
+    for (int h = 0; h < HEADS; h++) {
+        m[h] = -INFINITY;
+        l[h] = 0.0f;
+    }
+    for (int d = 0; d < HEADS * HEAD_DIM; d++) {
+        acc[d] = 0.0f;
+    }
+    for (int p0 = first; p0 < last; p0 += TILE) {
+        int n = min(TILE, last - p0);
+        float scores[HEADS * TILE]; // [head][position in the tile]
+        for (int t = 0; t < TILE; t++) {
+            if (t >= n) {
+                for (int h = 0; h < HEADS; h++) {
+                    scores[h * TILE + t] = -INFINITY; // past the slice: weight 0
+                }
+                continue;
+            }
+            __global const kv_t* key = key_cache + (size_t)(p0 + t) * KV_DIM;
+            for (int h = 0; h < HEADS; h++) {
+                __global const float* qh = q + h * HEAD_DIM;
+                __global const kv_t* kh = key + (h / HEAD_GROUP) * HEAD_DIM;
+                float8 sum = 0.0f;
+                for (int c = 0; c < VECTORS; c++) {
+                    sum += vload8(c, qh) * LOAD_KV8(kh, 8 * c);
+                }
+                float dot = sum8(sum);
+                for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
+                    dot += qh[d] * LOAD_KV(kh, d);
+                }
+                scores[h * TILE + t] = dot * scale;
+            }
+        }
+        for (int h = 0; h < HEADS; h++) {
+            float8 s = vload8(h, scores);
+            float4 max4 = fmax(s.lo, s.hi);
+            float2 max2 = fmax(max4.lo, max4.hi);
+            float m_new = fmax(m[h], fmax(max2.x, max2.y)); // finite: the tile has at least one position
+            float rescale = exp(m[h] - m_new);              // 0 at the first tile, where m is -inf
+            float8 weights = exp(s - m_new);
+            vstore8(weights, h, scores);
+            l[h] = l[h] * rescale + sum8(weights);
+            m[h] = m_new;
+            float* a = acc + h * HEAD_DIM;
+            for (int c = 0; c < VECTORS; c++) {
+                vstore8(vload8(c, a) * rescale, c, a);
+            }
+            for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
+                a[d] *= rescale;
+            }
+        }
+        for (int t = 0; t < n; t++) {
+            __global const kv_t* value = value_cache + (size_t)(p0 + t) * KV_DIM;
+            for (int h = 0; h < HEADS; h++) {
+                float weight = scores[h * TILE + t];
+                float* a = acc + h * HEAD_DIM;
+                __global const kv_t* vh = value + (h / HEAD_GROUP) * HEAD_DIM;
+                for (int c = 0; c < VECTORS; c++) {
+                    vstore8(vload8(c, a) + weight * LOAD_KV8(vh, 8 * c), c, a);
+                }
+                for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
+                    a[d] += weight * LOAD_KV(vh, d);
+                }
+            }
+        }
+    }
+    for (int h = 0; h < HEADS; h++) {
+        __global float* out = partial + ((size_t)h * parts + part) * (2 + HEAD_DIM);
+        out[0] = m[h];
+        out[1] = l[h];
+        for (int d = 0; d < HEAD_DIM; d++) {
+            out[2 + d] = acc[h * HEAD_DIM + d];
+        }
+    }
+}
+
+// Grid: HEADS work-items. Each slice's weight e^(m_s - M) is computed once and scales a whole partial row.
+__kernel void decode_attention_merge_heads(__global float* out, __global const float* partial, __global const int* pos,
+                                           int parts, int slice) {
+    int h = get_global_id(0);
+    if (h >= HEADS) {
+        return;
+    }
+    int used = used_slices(pos[0], slice, parts);
+    __global const float* base = partial + (size_t)h * parts * (2 + HEAD_DIM);
+    float m = -INFINITY;
+    for (int s = 0; s < used; s++) {
+        m = fmax(m, base[(size_t)s * (2 + HEAD_DIM)]);
+    }
+    float acc[HEAD_DIM];
+    for (int d = 0; d < HEAD_DIM; d++) {
+        acc[d] = 0.0f;
+    }
+    float l = 0.0f;
+    for (int s = 0; s < used; s++) {
+        __global const float* p = base + (size_t)s * (2 + HEAD_DIM);
+        float weight = exp(p[0] - m);
+        l += weight * p[1];
+        for (int c = 0; c < VECTORS; c++) {
+            vstore8(vload8(c, acc) + weight * vload8(c, p + 2), c, acc);
+        }
+        for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
+            acc[d] += weight * p[2 + d];
+        }
+    }
+    for (int d = 0; d < HEAD_DIM; d++) {
+        out[h * HEAD_DIM + d] = acc[d] / l;
+    }
+}
+#endif

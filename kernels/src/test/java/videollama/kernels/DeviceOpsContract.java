@@ -1,0 +1,33 @@
+package videollama.kernels;
+
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The base of the backend-agnostic op contracts ({@link NormOpsContract}, {@link AttentionOpsContract},
+ * {@link ConvOpsContract}, {@link PrefillOpsContract}): each test class that runs a contract names the backend under
+ * test (OpenCL, CUDA on a GPU, or CUDA on the CPU emulation of its driver) and how large a case it takes in
+ * reasonable time. Every case draws fresh random inputs ({@code System.nanoTime()} seed) and compares the device
+ * with the reference twin.
+ */
+public abstract class DeviceOpsContract {
+    protected final Random random = new Random(System.nanoTime());
+
+    /** The backend under test, opened by the subclass (which skips its tests where there is none). */
+    protected abstract DeviceBackend backend();
+
+    /**
+     * The largest case this backend runs, in the contract's measure of a case's work (each contract says what it
+     * counts): unlimited on real devices; the CPU emulation of CUDA runs one OS thread per CUDA thread and leaves
+     * the model-sized cases to the GPU.
+     */
+    protected long largestCase() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Skips the calling case where its {@code work} exceeds {@link #largestCase()}. */
+    protected void assumeAtMost(long work, String what) {
+        Assumptions.assumeTrue(work <= largestCase(), () -> what + ": " + work + " is more than this backend runs in a test ("
+                + largestCase() + "); left to real devices");
+    }
+}

@@ -1,0 +1,387 @@
+package videollama.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.upload;
+
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import videollama.kernels.reference.Elementwise;
+import videollama.kernels.reference.Gelu;
+import videollama.kernels.reference.L2Norm;
+import videollama.kernels.reference.LayerNorm;
+import videollama.kernels.reference.Softmax;
+
+/**
+ * The encoders' row-wise and element-wise ops against their reference twins on fresh random inputs, at widths 1,
+ * 7, 64 and the real ones (768 Q-Former and ImageBind, 1024 ImageBind's head, 1408 EVA) and row counts 1, 3 and
+ * 257 (EVA's tokens per frame), each out of place into a poisoned buffer and in place. Tolerance: DESIGN.md
+ * section 7, 1e-5 relative (max |a − e| / max |e|) in float32. Run by each backend's test class.
+ *
+ * <p>A case's work ({@link #largestCase}) is its number of rows: each row is a reduction of its own on every backend
+ * (a work-group, a warp), and rows are what the CPU emulation of CUDA pays for.
+ */
+public abstract class NormOpsContract extends DeviceOpsContract {
+    private static final double TOLERANCE = 1e-5;
+
+    /** rows × width × {out of place, in place}. */
+    static Stream<Arguments> shapes() {
+        return Stream.of(1, 3, 257).flatMap(rows -> Stream.of(1, 7, 64, 768, 1024, 1408)
+                .flatMap(width -> Stream.of(false, true).map(inPlace -> Arguments.of(rows, width, inPlace))));
+    }
+
+    /** The input buffer, and the output: the input itself in place, else a poisoned buffer of the same size. */
+    private record InOut(DeviceBuffer in, DeviceBuffer out) {}
+
+    private InOut inOut(float[] x, boolean inPlace) {
+        DeviceBuffer in = upload(backend(), "x", x);
+        return new InOut(in, inPlace ? in : poisoned(backend(), "out", x.length));
+    }
+
+    private static String label(String op, int rows, int width, boolean inPlace) {
+        return op + " " + rows + " x " + width + (inPlace ? " in place" : "");
+    }
+
+    @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
+    @MethodSource("shapes")
+    void layerNorm(int rows, int dim, boolean inPlace) {
+        assumeAtMost(rows, "layerNorm");
+        float eps = new float[] {1e-6f, 1e-5f, 1e-12f}[(rows + dim) % 3]; // each eps on some shapes
+        float[] x = randomFloats(random, rows * dim);
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
+        float[] expected = new float[rows * dim];
+        LayerNorm.layerNorm(expected, x, w, b, rows, eps);
+        InOut io = inOut(x, inPlace);
+        TaskGraph g = backend().graph("layernorm");
+        backend().ops().layerNorm(g, "layernorm", io.out(), io.in(), upload(backend(), "w", w), upload(backend(), "b", b), rows, dim, eps);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), io.out(), rows * dim), TOLERANCE, label("layernorm eps " + eps, rows, dim, inPlace));
+    }
+
+    /** In place here means into the residual (the Q-Former's hidden state) on odd widths, into x on even ones. */
+    @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
+    @MethodSource("shapes")
+    void addLayerNorm(int rows, int dim, boolean inPlace) {
+        assumeAtMost(rows, "addLayerNorm");
+        float[] x = randomFloats(random, rows * dim);
+        float[] residual = randomFloats(random, rows * dim);
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
+        float[] expected = new float[rows * dim];
+        LayerNorm.addLayerNorm(expected, x, residual, w, b, rows, 1e-12f);
+        DeviceBuffer dx = upload(backend(), "x", x);
+        DeviceBuffer dr = upload(backend(), "residual", residual);
+        DeviceBuffer out = !inPlace ? poisoned(backend(), "out", rows * dim) : dim % 2 == 1 ? dr : dx;
+        TaskGraph g = backend().graph("add-layernorm");
+        backend().ops().addLayerNorm(g, "add-layernorm", out, dx, dr, upload(backend(), "w", w), upload(backend(), "b", b), rows, dim, 1e-12f);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), out, rows * dim), TOLERANCE, label("add-layernorm", rows, dim, inPlace));
+    }
+
+    /**
+     * Variance 0 under the Q-Former's eps 1e-12: constant rows (and a zero row) must give exactly the bias, as the
+     * reference does, with nothing infinite or NaN, so eps is honoured and the mean is exact. The constants are
+     * dyadic, so their float sums are exact and both sides see a deviation of exactly 0. At width 7 the mean
+     * comes out exact only from a correctly rounded sum / 7 (sum · (1/7) is an ulp off for 0.75).
+     */
+    @ParameterizedTest(name = "width {0}")
+    @ValueSource(ints = {7, 768, 1408})
+    void layerNormOfConstantRowsWithEps1e12IsTheBias(int dim) {
+        int rows = 5;
+        assumeAtMost(rows, "constant rows");
+        float[] x = randomFloats(random, rows * dim);
+        Arrays.fill(x, 0, dim, 0.75f);
+        Arrays.fill(x, 2 * dim, 3 * dim, 0f);
+        Arrays.fill(x, 4 * dim, 5 * dim, -1234.5f);
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
+        float[] expected = new float[rows * dim];
+        LayerNorm.layerNorm(expected, x, w, b, rows, 1e-12f);
+        // x + residual constant too: 0.5 + 0.25 in every element of row 0.
+        float[] half = new float[rows * dim];
+        float[] quarter = new float[rows * dim];
+        Arrays.fill(half, 0.5f);
+        Arrays.fill(quarter, 0.25f);
+        DeviceBuffer out = poisoned(backend(), "out", rows * dim);
+        DeviceBuffer sumOut = poisoned(backend(), "sum-out", rows * dim);
+        DeviceBuffer dw = upload(backend(), "w", w);
+        DeviceBuffer db = upload(backend(), "b", b);
+        TaskGraph g = backend().graph("layernorm-constant");
+        backend().ops().layerNorm(g, "layernorm", out, upload(backend(), "x", x), dw, db, rows, dim, 1e-12f);
+        backend().ops().addLayerNorm(g, "add-layernorm", sumOut, upload(backend(), "half", half), upload(backend(), "quarter", quarter), dw, db, rows, dim, 1e-12f);
+        runOnce(g);
+        float[] actual = readFloats(backend(), out, rows * dim);
+        float[] actualSum = readFloats(backend(), sumOut, rows * dim);
+        for (int r : new int[] {0, 2, 4}) {
+            for (int i = 0; i < dim; i++) {
+                assertEquals(b[i], expected[r * dim + i], "reference, row " + r);
+                assertEquals(b[i], actual[r * dim + i], "row " + r + " element " + i);
+            }
+        }
+        for (int i = 0; i < rows * dim; i++) {
+            assertEquals(b[i % dim], actualSum[i], "x + residual constant, element " + i);
+        }
+        assertClose(expected, actual, TOLERANCE, "layernorm with constant rows");
+    }
+
+    /**
+     * Rows with a large common offset (300 ± 1): a one-pass E[x²] − E[x]² would cancel to an error of about
+     * ulp(9·10⁴) = 0.008 in a variance of 1; the two-pass statistics keep it up to the float32 rounding of the sums
+     * (ulp(300) = 3e-5 relative to a spread of 1, hence the looser tolerance).
+     */
+    @Test
+    void layerNormKeepsTheVarianceOfOffsetRows() {
+        int rows = 7;
+        int dim = 1408;
+        assumeAtMost(rows, "offset rows");
+        float[] x = randomFloats(random, rows * dim);
+        for (int i = 0; i < x.length; i++) {
+            x[i] += 300f;
+        }
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
+        float[] expected = new float[rows * dim];
+        LayerNorm.layerNorm(expected, x, w, b, rows, 1e-6f);
+        DeviceBuffer out = poisoned(backend(), "out", rows * dim);
+        TaskGraph g = backend().graph("layernorm-offset");
+        backend().ops().layerNorm(g, "layernorm", out, upload(backend(), "x", x), upload(backend(), "w", w), upload(backend(), "b", b), rows, dim, 1e-6f);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), out, rows * dim), 1e-4, "layernorm of offset rows");
+    }
+
+    @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
+    @MethodSource("shapes")
+    void gelu(int rows, int width, boolean inPlace) {
+        assumeAtMost(rows, "gelu");
+        int n = rows * width;
+        float[] x = randomFloats(random, n);
+        for (int i = 0; i < n; i++) {
+            x[i] *= 3; // reach well into both tails
+        }
+        float[] expected = new float[n];
+        Gelu.gelu(expected, x, n);
+        InOut io = inOut(x, inPlace);
+        TaskGraph g = backend().graph("gelu");
+        backend().ops().gelu(g, "gelu", io.out(), io.in(), n);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), io.out(), n), TOLERANCE, label("gelu", rows, width, inPlace));
+    }
+
+    @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
+    @MethodSource("shapes")
+    void biasGelu(int rows, int width, boolean inPlace) {
+        assumeAtMost(rows, "biasGelu");
+        int n = rows * width;
+        float[] x = randomFloats(random, n);
+        float[] bias = randomFloats(random, width);
+        float[] expected = new float[n];
+        Gelu.biasGelu(expected, x, bias, rows);
+        InOut io = inOut(x, inPlace);
+        TaskGraph g = backend().graph("bias-gelu");
+        backend().ops().biasGelu(g, "bias-gelu", io.out(), io.in(), upload(backend(), "bias", bias), rows, width);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), io.out(), n), TOLERANCE, label("bias-gelu", rows, width, inPlace));
+    }
+
+    /**
+     * The device's erfc element by element, not only against the largest output: GELU over [−12, 12] in steps of
+     * 1/1024, each element within 2e-6 of the twin relative to itself (about 32 float ulps; OpenCL allows erfc
+     * 16 ulps, CUDA documents erfcf within 4; PoCL's measures 1.3e-7) wherever the twin is a normal float32. Where
+     * the erf form would cancel (x &lt; −3, outputs below 1e-3 of x) this is what the erfc form buys.
+     */
+    @Test
+    void geluIsAccurateElementByElementIncludingTheNegativeTail() {
+        int n = 24 * 1024 + 1;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -12f + i / 1024f;
+        }
+        float[] expected = new float[n];
+        Gelu.gelu(expected, x, n);
+        DeviceBuffer out = poisoned(backend(), "out", n);
+        TaskGraph g = backend().graph("gelu-sweep");
+        backend().ops().gelu(g, "gelu", out, upload(backend(), "x", x), n);
+        runOnce(g);
+        float[] actual = readFloats(backend(), out, n);
+        double worst = 0;
+        float worstX = 0;
+        for (int i = 0; i < n; i++) {
+            if (Math.abs(expected[i]) < Float.MIN_NORMAL) {
+                assertTrue(Math.abs(actual[i]) < 2 * Float.MIN_NORMAL, "gelu(" + x[i] + ") = " + actual[i] + ", expected " + expected[i]);
+                continue;
+            }
+            double error = Math.abs(actual[i] - expected[i]) / Math.abs(expected[i]);
+            if (error > worst) {
+                worst = error;
+                worstX = x[i];
+            }
+        }
+        assertTrue(worst <= 2e-6, "gelu: element-wise relative error " + worst + " at x = " + worstX);
+    }
+
+    @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
+    @MethodSource("shapes")
+    void softmax(int rows, int cols, boolean inPlace) {
+        assumeAtMost(rows, "softmax");
+        // The Q-Former's 1/8, EVA's 88^-0.5, none, and a negative one (the maximum is taken after scaling).
+        float scale = new float[] {0.125f, (float) (1 / Math.sqrt(88)), 1f, -0.5f}[(rows + cols) % 4];
+        float[] x = randomFloats(random, rows * cols);
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= 4;
+        }
+        // The twin: PyTorch's softmax(x · scale), the product rounded to float first.
+        float[] expected = new float[rows * cols];
+        for (int i = 0; i < x.length; i++) {
+            expected[i] = x[i] * scale;
+        }
+        for (int r = 0; r < rows; r++) {
+            Softmax.softmax(expected, r * cols, cols);
+        }
+        InOut io = inOut(x, inPlace);
+        TaskGraph g = backend().graph("softmax");
+        backend().ops().softmax(g, "softmax", io.out(), io.in(), rows, cols, scale);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), io.out(), rows * cols), TOLERANCE, label("softmax scale " + scale, rows, cols, inPlace));
+    }
+
+    /** Logits near 1e4 overflow exp unless the row maximum is subtracted first. */
+    @Test
+    void softmaxSubtractsTheRowMaximum() {
+        int rows = 3;
+        int cols = 257;
+        assumeAtMost(rows, "large logits");
+        float[] x = randomFloats(random, rows * cols);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 10000f + 8 * x[i];
+        }
+        float[] expected = x.clone();
+        for (int r = 0; r < rows; r++) {
+            Softmax.softmax(expected, r * cols, cols);
+        }
+        DeviceBuffer out = poisoned(backend(), "out", rows * cols);
+        TaskGraph g = backend().graph("softmax-large");
+        backend().ops().softmax(g, "softmax", out, upload(backend(), "x", x), rows, cols, 1f);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), out, rows * cols), TOLERANCE, "softmax of large logits");
+    }
+
+    @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
+    @MethodSource("shapes")
+    void l2Normalize(int rows, int dim, boolean inPlace) {
+        assumeAtMost(rows, "l2Normalize");
+        float[] x = randomFloats(random, rows * dim);
+        if (rows > 1) {
+            Arrays.fill(x, dim, 2 * dim, 0f); // a zero row: the eps clamp keeps it zero, never NaN
+        }
+        float scale = (float) Math.exp((float) Math.log(20)); // ImageBind's exp(log_logit_scale), in float32
+        float[] expected = new float[rows * dim];
+        L2Norm.normalize(expected, x, rows, dim, 1e-12f, scale);
+        InOut io = inOut(x, inPlace);
+        TaskGraph g = backend().graph("l2norm");
+        backend().ops().l2Normalize(g, "l2norm", io.out(), io.in(), rows, dim, 1e-12f, scale);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), io.out(), rows * dim), TOLERANCE, label("l2norm", rows, dim, inPlace));
+    }
+
+    /** In place here means into a on odd widths, into b on even ones. */
+    @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
+    @MethodSource("shapes")
+    void add(int rows, int width, boolean inPlace) {
+        assumeAtMost(rows, "add");
+        int n = rows * width;
+        float[] a = randomFloats(random, n);
+        float[] b = randomFloats(random, n);
+        float[] expected = new float[n];
+        Elementwise.add(expected, a, b, n);
+        DeviceBuffer da = upload(backend(), "a", a);
+        DeviceBuffer db = upload(backend(), "b", b);
+        DeviceBuffer out = !inPlace ? poisoned(backend(), "out", n) : width % 2 == 1 ? da : db;
+        TaskGraph g = backend().graph("add");
+        backend().ops().add(g, "add", out, da, db, n);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), out, n), 0, label("add", rows, width, inPlace));
+    }
+
+    @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
+    @MethodSource("shapes")
+    void addBias(int rows, int width, boolean inPlace) {
+        assumeAtMost(rows, "addBias");
+        int n = rows * width;
+        float[] x = randomFloats(random, n);
+        float[] bias = randomFloats(random, width);
+        float[] expected = new float[n];
+        Elementwise.addBias(expected, x, bias, rows);
+        InOut io = inOut(x, inPlace);
+        TaskGraph g = backend().graph("add-bias");
+        backend().ops().addBias(g, "add-bias", io.out(), io.in(), upload(backend(), "bias", bias), rows, width);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), io.out(), n), 0, label("add-bias", rows, width, inPlace));
+    }
+
+    /**
+     * The row ops over more rows than one work-group or block takes at once (CUDA: 8 rows a block), an odd count
+     * of an odd width: every row is written, and the row past the last keeps its poison.
+     */
+    @Test
+    void rowOpsWriteEveryRowAndNoMore() {
+        int rows = 11;
+        int dim = 37;
+        assumeAtMost(rows, "row ops");
+        float[] x = randomFloats(random, rows * dim);
+        float[] residual = randomFloats(random, rows * dim);
+        float[] w = randomFloats(random, dim);
+        float[] b = randomFloats(random, dim);
+        float[] layerNorm = new float[rows * dim];
+        float[] addLayerNorm = new float[rows * dim];
+        float[] softmax = x.clone();
+        float[] l2 = new float[rows * dim];
+        LayerNorm.layerNorm(layerNorm, x, w, b, rows, 1e-6f);
+        LayerNorm.addLayerNorm(addLayerNorm, x, residual, w, b, rows, 1e-6f);
+        for (int r = 0; r < rows; r++) {
+            Softmax.softmax(softmax, r * dim, dim);
+        }
+        L2Norm.normalize(l2, x, rows, dim, 1e-12f, 1f);
+        DeviceBuffer dx = upload(backend(), "x", x);
+        DeviceBuffer dr = upload(backend(), "residual", residual);
+        DeviceBuffer dw = upload(backend(), "w", w);
+        DeviceBuffer db = upload(backend(), "b", b);
+        int padded = (rows + 1) * dim;
+        DeviceBuffer[] outs = {poisoned(backend(), "ln", padded), poisoned(backend(), "add-ln", padded),
+                poisoned(backend(), "softmax", padded), poisoned(backend(), "l2", padded)};
+        TaskGraph g = backend().graph("row ops");
+        backend().ops().layerNorm(g, "layernorm", outs[0], dx, dw, db, rows, dim, 1e-6f);
+        backend().ops().addLayerNorm(g, "add-layernorm", outs[1], dx, dr, dw, db, rows, dim, 1e-6f);
+        backend().ops().softmax(g, "softmax", outs[2], dx, rows, dim, 1f);
+        backend().ops().l2Normalize(g, "l2norm", outs[3], dx, rows, dim, 1e-12f, 1f);
+        runOnce(g);
+        float[][] expected = {layerNorm, addLayerNorm, softmax, l2};
+        for (int o = 0; o < outs.length; o++) {
+            float[] all = readFloats(backend(), outs[o], padded);
+            assertClose(expected[o], Arrays.copyOf(all, rows * dim), TOLERANCE, outs[o].name());
+            for (int i = rows * dim; i < padded; i++) {
+                assertEquals(KernelChecks.POISON, Float.floatToRawIntBits(all[i]), outs[o].name() + ": element " + i + " past the last row was written");
+            }
+        }
+    }
+
+    @Test
+    void shapesTheKernelsCannotTakeAreRefused() {
+        DeviceBuffer small = backend().allocate("small", 4 * 10);
+        TaskGraph g = backend().graph("refused");
+        assertThrows(IllegalArgumentException.class, () -> backend().ops().layerNorm(g, "ln", small, small, small, small, 2, 10, 1e-6f));
+        assertThrows(IllegalArgumentException.class, () -> backend().ops().softmax(g, "softmax", small, small, 0, 10, 1f));
+        assertThrows(IllegalArgumentException.class, () -> backend().ops().add(g, "add", small, small, small, 11));
+    }
+}

@@ -1,0 +1,125 @@
+package videollama.kernels.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.upload;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KernelChecks;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.opencl.OpenCLMatVec.Variant;
+import videollama.kernels.reference.MatMul;
+import videollama.kernels.reference.WeightMatrix;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/**
+ * Each matVec kernel, forced whatever the device, against {@link MatMul} on fresh random inputs at odd shapes, with
+ * and without the residual add; split-K with ranges of a few columns up to many ranges per row, ranges that do not
+ * divide the row, and one range narrower than the rest. Outputs are poisoned first (accumulate starts from random
+ * values instead). Tolerance 1e-5 relative (DESIGN.md section 7).
+ */
+class OpenCLMatVecTest {
+    private static DeviceBackend backend;
+    private final Random random = new Random(System.nanoTime());
+
+    @BeforeAll
+    static void open() {
+        backend = OpenCLTestSupport.open();
+    }
+
+    @AfterAll
+    static void close() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private void check(OpenCLMatVec ops, int rows, int cols, DType dtype, boolean accumulate, String what) {
+        Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
+        float[] x = randomFloats(random, cols);
+        float[] start = randomFloats(random, rows);
+        float[] expected = new float[rows];
+        MatMul.matmul(expected, new WeightMatrix(w), x, 1);
+        if (accumulate) {
+            for (int r = 0; r < rows; r++) {
+                expected[r] += start[r];
+            }
+        }
+        DeviceBuffer out = accumulate ? upload(backend, "out", start) : poisoned(backend, "out", rows);
+        TaskGraph g = backend.graph("matvec");
+        ops.matVec(g, "matvec", out, backend.upload(w), upload(backend, "x", x), accumulate);
+        KernelChecks.runOnce(g);
+        assertClose(expected, readFloats(backend, out, rows), 1e-5, what + " " + rows + "x" + cols + " " + dtype + (accumulate ? " +=" : ""));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} x {2}, {3}, accumulate {4}")
+    @CsvSource({"ROWS, 1, 1, F32, false", "ROWS, 37, 53, F16, true", "ROWS, 65, 1001, BF16, false",
+            "WIDE, 1, 3, F32, true", "WIDE, 37, 53, F32, false", "WIDE, 130, 300, F16, true", "WIDE, 9, 1001, BF16, false"})
+    void rowKernelsMatchTheReference(Variant variant, int rows, int cols, DType dtype, boolean accumulate) {
+        check(new OpenCLMatVec((OpenCLBackend) backend, variant, 0), rows, cols, dtype, accumulate, variant.name());
+    }
+
+    @ParameterizedTest(name = "{0} x {1} in {2} ranges, {3}, accumulate {4}")
+    @CsvSource({"1, 53, 3, F32, false", "1, 53, 3, F32, true", "37, 300, 4, F16, true", "5, 264, 2, BF16, false",
+            "9, 1031, 5, F32, true", "13, 520, 7, F16, false", "3, 40, 9, BF16, true", "2, 4099, 32, F32, false",
+            "768, 130, 2, F16, true", "7, 9, 2, F32, false"})
+    void splitKMatchesTheReference(int rows, int cols, int slices, DType dtype, boolean accumulate) {
+        check(new OpenCLMatVec((OpenCLBackend) backend, Variant.SPLIT_K, slices), rows, cols, dtype, accumulate, "split-K/" + slices);
+    }
+
+    /** The residual add happens once per replay: the combine adds the whole product, never a range of it twice. */
+    @Test
+    void splitKAccumulatesOncePerReplay() {
+        int rows = 11;
+        int cols = 97;
+        Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols);
+        float[] x = randomFloats(random, cols);
+        float[] expected = randomFloats(random, rows);
+        DeviceBuffer out = upload(backend, "out", expected);
+        float[] product = new float[rows];
+        MatMul.matmul(product, new WeightMatrix(w), x, 1);
+        TaskGraph g = backend.graph("matvec");
+        new OpenCLMatVec((OpenCLBackend) backend, Variant.SPLIT_K, 3).matVec(g, "matvec", out, backend.upload(w), upload(backend, "x", x), true);
+        try (GraphPlan plan = g.build()) {
+            for (int replay = 1; replay <= 3; replay++) {
+                plan.execute();
+                for (int r = 0; r < rows; r++) {
+                    expected[r] += product[r];
+                }
+                assertClose(expected, readFloats(backend, out, rows), 1e-5, "after replay " + replay);
+            }
+        }
+    }
+
+    @Test
+    void gpusSplitOnlyMatricesWithFewRows() {
+        // 132 compute units (an H100 under OpenCL): 32 groups each fill it; half of that is the threshold
+        assertEquals(1, OpenCLMatVec.slicesFor(4096, 11008, 132));
+        assertEquals(1, OpenCLMatVec.slicesFor(32000, 4096, 132));
+        assertEquals(6, OpenCLMatVec.slicesFor(768, 3072, 132));
+        assertEquals(4, OpenCLMatVec.slicesFor(768, 2048, 132));
+        assertEquals(1, OpenCLMatVec.slicesFor(768, 768, 132));  // too narrow to cut: one range
+        assertEquals(32, OpenCLMatVec.slicesFor(8, 65536, 132));
+    }
+
+    @Test
+    void theDeviceKindPicksTheVariant() {
+        OpenCLMatVec ops = new OpenCLMatVec((OpenCLBackend) backend);
+        boolean wide = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
+        int units = backend.info().computeUnits();
+        assertEquals(wide ? Variant.WIDE : Variant.ROWS, ops.variantFor(32 * units, 4096));
+        assertEquals(wide ? Variant.WIDE : Variant.SPLIT_K, ops.variantFor(1, 4096));
+    }
+}

@@ -1,0 +1,144 @@
+package videollama.loader.audio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.function.Executable;
+import videollama.loader.LoaderException;
+import videollama.loader.TestMedia;
+
+/** Bad and unusual input: one-line errors naming the file, or the documented behaviour (AudioClips). */
+class AudioErrorsTest {
+    @TempDir
+    Path dir;
+
+    private static Path media(String path) {
+        return TestMedia.root().resolve("testdata").resolve(path);
+    }
+
+    private static LoaderException fails(Path file, String expected) {
+        return fails(file, expected, () -> AudioClips.prepare(file));
+    }
+
+    private static LoaderException fails(Path file, String expected, Executable action) {
+        LoaderException e = assertThrows(LoaderException.class, action);
+        System.out.println(e.getMessage());
+        assertTrue(e.getMessage().startsWith(file.toString() + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e;
+    }
+
+    @Test
+    void missingEmptyAndForeignFiles() throws Exception {
+        fails(dir.resolve("missing.wav"), "no such file");
+        fails(Files.write(dir.resolve("empty.wav"), new byte[0]), "empty file");
+        fails(Files.writeString(dir.resolve("notes.txt"), "not a sound"), "unsupported sound format");
+        fails(media("video/bframes.mkv"), "unsupported sound format");
+        fails(dir, "not a regular file");
+    }
+
+    @Test
+    void corruptWavHeader() throws Exception {
+        byte[] garbage = new byte[200];
+        Arrays.fill(garbage, (byte) 0x5a);
+        System.arraycopy("RIFF\u00c8\0\0\0WAVE".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, garbage, 0, 12);
+        fails(Files.write(dir.resolve("garbage.wav"), garbage), "corrupt or unsupported WAV header");
+        byte[] noWave = TestWavs.header(1, 1, 16000, 16, 0);
+        System.arraycopy("WAVX".getBytes(), 0, noWave, 8, 4);
+        fails(Files.write(dir.resolve("nowave.wav"), noWave), "corrupt WAV header");
+        byte[] truncatedHeader = Arrays.copyOf(TestWavs.header(1, 1, 16000, 16, 0), 30);
+        fails(Files.write(dir.resolve("short-header.wav"), truncatedHeader), "WAV header");
+        byte[] zeroChannels = TestWavs.header(1, 0, 16000, 16, 64);
+        fails(Files.write(dir.resolve("zero-channels.wav"), Arrays.copyOf(zeroChannels, 44 + 64)), "WAV");
+    }
+
+    @Test
+    void zeroLengthAudio() throws Exception {
+        Path wav = Files.write(dir.resolve("zero.wav"), TestWavs.header(1, 1, 16000, 16, 0));
+        fails(wav, "no audio samples");
+        fails(wav, "no audio samples", () -> AudioLoader.load(wav));
+        assertTrue(AudioLoader.hasAudio(wav));
+    }
+
+    @Test
+    void truncatedWavData() throws Exception {
+        byte[] header = TestWavs.header(1, 1, 16000, 16, 2 * 48000);
+        Path wav = Files.write(dir.resolve("truncated.wav"), Arrays.copyOf(header, 44 + 2 * 20000));
+        fails(wav, "truncated WAV");
+    }
+
+    @Test
+    void unsupportedWavEncoding() throws Exception {
+        byte[] mulaw = Arrays.copyOf(TestWavs.header(7, 1, 8000, 8, 8000), 44 + 8000);
+        fails(Files.write(dir.resolve("mulaw.wav"), mulaw), "unsupported WAV encoding ULAW");
+    }
+
+    @Test
+    void noAudioTrackIsItsOwnError() {
+        Path video = media("video/gop.mp4");
+        assertFalse(AudioLoader.hasAudio(video));
+        assertEquals(NoAudioTrackException.class, fails(video, "no audio track").getClass());
+        assertEquals(NoAudioTrackException.class, fails(video, "no audio track", () -> AudioLoader.load(video)).getClass());
+        assertTrue(AudioLoader.hasAudio(media("video/friday.mp4")));
+        assertTrue(AudioLoader.hasAudio(media("audio/jfk.wav")));
+    }
+
+    @Test
+    void unsupportedCodecInMp4() {
+        LoaderException e = fails(media("audio/mp2-in-mp4.mp4"), "unsupported audio codec");
+        assertFalse(e instanceof NoAudioTrackException);
+    }
+
+    @Test
+    void truncatedMp4() throws Exception {
+        byte[] whole = Files.readAllBytes(media("audio/aac-stereo-48k.mp4"));
+        Path cut = Files.write(dir.resolve("cut.mp4"), Arrays.copyOf(whole, whole.length / 2));
+        fails(cut, "MP4");
+    }
+
+    @Test
+    void fewerThan25msIsAnError() throws Exception {
+        Path wav = TestWavs.pcm16(dir.resolve("tiny.wav"), 16000, 1, new short[399]);
+        fails(wav, "too short: 399 samples at 16 kHz");
+        Path ok = TestWavs.pcm16(dir.resolve("small.wav"), 16000, 1, new short[400]);
+        assertEquals(1, AudioClips.prepare(ok).framesPerClip()[7]);
+    }
+
+    /** 0.5 s: eight clips of all 8000 samples at 0 s, 48 frames each, the rest padding (the reference warns). */
+    @Test
+    void halfASecond() {
+        AudioInput input = AudioClips.prepare(media("audio/stereo-48k-f32-short.wav"));
+        for (int k = 0; k < 8; k++) {
+            assertEquals(Fraction.ZERO, input.clips().get(k).start());
+            assertEquals(48, input.framesPerClip()[k]);
+            for (int b = 0; b < AudioInput.MEL_BINS; b++) {
+                assertTrue(input.at(k, b, 47) != AudioClips.PADDING);
+                for (int f = 48; f < AudioInput.TARGET_LENGTH; f++) {
+                    assertEquals(AudioClips.PADDING, input.at(k, b, f));
+                }
+            }
+        }
+        assertEquals(0.46706063f, AudioClips.PADDING, 1e-7f);
+        assertEquals(0.5, input.durationSeconds());
+    }
+
+    /** 6 channels at 8 kHz: all resampled, all in the mean, channel 0 in the fbank. */
+    @Test
+    void sixChannelsAt8kHz() {
+        AudioInput input = AudioClips.prepare(media("audio/six-channel-8k-s16.wav"));
+        assertEquals(6, input.sourceChannels());
+        assertEquals(8000, input.sourceRate());
+        assertEquals(16000, input.samples16k());
+        Waveform w = AudioLoader.load(media("audio/six-channel-8k-s16.wav"));
+        assertEquals(6, w.channelCount());
+        assertEquals(8000, w.frames());
+    }
+}

@@ -1,0 +1,63 @@
+package videollama.loader.audio;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import videollama.loader.TestMedia;
+import videollama.weights.SafetensorsFile;
+import videollama.weights.Tensor;
+
+/** One case of testdata/golden/audio (scripts/reference/make_audio_golden.py), read whole. */
+record AudioGolden(String name, Map<String, String> meta, Map<String, float[]> floats, Map<String, long[]> longs) {
+    static final String[] CASES = {"jfk", "jfk-step7", "jfk-copy", "librivox-0870", "tone-8k-u8", "sweep-22k-s16",
+            "sweep-44k-s24-short", "stereo-48k-f32-short", "six-channel-8k-s16", "aac-mono-44k", "aac-stereo-48k",
+            "flower", "friday", "stream-of-water"};
+
+    static Stream<AudioGolden> all() {
+        return Stream.of(CASES).map(AudioGolden::load);
+    }
+
+    static AudioGolden load(String name) {
+        Path path = TestMedia.root().resolve("testdata/golden/audio").resolve(name + ".safetensors");
+        try (SafetensorsFile file = SafetensorsFile.open(path)) {
+            Map<String, float[]> floats = new java.util.HashMap<>();
+            Map<String, long[]> longs = new java.util.HashMap<>();
+            for (String tensorName : file.names()) {
+                Tensor t = file.find(tensorName).orElseThrow();
+                switch (t.dtype()) {
+                    case F32 -> floats.put(tensorName, t.toFloatArray());
+                    default -> {
+                        long[] values = new long[(int) t.size()];
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = t.getLong(i);
+                        }
+                        longs.put(tensorName, values);
+                    }
+                }
+            }
+            return new AudioGolden(name, Map.copyOf(file.metadata()), floats, longs);
+        }
+    }
+
+    Path file() {
+        return TestMedia.root().resolve(meta.get("file"));
+    }
+
+    int integer(String key) {
+        return Integer.parseInt(meta.get(key));
+    }
+
+    boolean isAac() {
+        return floats.containsKey("decode.blocks");
+    }
+
+    ClipOptions options() {
+        return new ClipOptions(integer("step") == 7 ? ClipSampler.Step.SEVENTHS : ClipSampler.Step.EIGHTHS,
+                Boolean.parseBoolean(meta.get("in_place")));
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,171 @@
+package videollama.loader.audio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.jcodec.common.io.ByteBufferSeekableByteChannel;
+import org.jcodec.containers.mp4.MP4Util;
+import org.jcodec.containers.mp4.boxes.Box;
+import org.jcodec.containers.mp4.boxes.ChunkOffsetsBox;
+import org.jcodec.containers.mp4.boxes.MediaHeaderBox;
+import org.jcodec.containers.mp4.boxes.MovieBox;
+import org.jcodec.containers.mp4.boxes.NodeBox;
+import org.jcodec.containers.mp4.boxes.SampleSizesBox;
+import org.jcodec.containers.mp4.boxes.SampleToChunkBox;
+import org.jcodec.containers.mp4.boxes.TimeToSampleBox;
+import org.jcodec.containers.mp4.boxes.TrakBox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import videollama.loader.TestMedia;
+
+/**
+ * Two hours of sound: only the samples under the 8 clips are read (WAV) or decoded (AAC), so memory and time stay
+ * those of 16 s of audio. Asserted on the frames read and packets decoded; the times are printed.
+ */
+class LongAudioTest {
+    private static final long TWO_HOURS = 7200;
+
+    /** 2 h of 16 kHz mono 16-bit PCM (230 MB, sparse: silent but for a tone under clip 3). */
+    @Test
+    void twoHourWavReadsOnlyTheClips(@TempDir Path dir) throws Exception {
+        long frames = TWO_HOURS * 16000;
+        List<ClipSampler.Clip> clips = ClipSampler.clips(frames, ClipSampler.Step.EIGHTHS);
+        ClipSampler.Clip third = clips.get(3);
+        Path wav = TestWavs.sparse16(dir.resolve("two-hours.wav"), 16000, frames, third.from(), third.to());
+        long start = System.nanoTime();
+        AudioInput input;
+        long read;
+        try (WavSource source = WavSource.open(wav)) {
+            input = AudioClips.prepare(wav, source, ClipOptions.REFERENCE);
+            read = source.framesRead();
+        }
+        System.out.printf("2-hour WAV: 8 clips in %.2f s, %d frames read%n", (System.nanoTime() - start) / 1e9, read);
+        assertEquals(8 * 32000, read);
+        assertEquals("3599/4", input.clips().get(1).start().toString()); // (7200 - 2) / 8 s
+        float silent = (float) ((Math.log(KaldiFbank.EPSILON) - AudioClips.MEAN) / AudioClips.STD);
+        for (int k = 0; k < 8; k++) {
+            // Only clip 3 holds the 1 kHz tone: its loudest cell is far above the floor, the others are silent.
+            float loudest = -Float.MAX_VALUE;
+            for (int b = 0; b < AudioInput.MEL_BINS; b++) {
+                loudest = Math.max(loudest, input.at(k, b, 100));
+            }
+            if (k == 3) {
+                assertTrue(loudest > 0.5f, "clip 3 is the tone: " + loudest);
+            } else {
+                assertEquals(silent, loudest, 1e-6f, "clip " + k + " is silence");
+            }
+        }
+    }
+
+    /** 2 h of 44.1 kHz AAC (aac-mono-44k.mp4's 113 packets 2750 times, 1.3 MB): the clips' packets are decoded. */
+    @Test
+    void twoHourAacDecodesOnlyTheClips(@TempDir Path dir) throws Exception {
+        Path mp4 = repeatAudio(TestMedia.root().resolve("testdata/audio/aac-mono-44k.mp4"), 2750, dir.resolve("long.mp4"));
+        long start = System.nanoTime();
+        AudioInput input;
+        long decoded;
+        try (Mp4AacSource source = Mp4AacSource.open(mp4)) {
+            assertEquals(2750L * 113 * 1024, source.frames());
+            input = AudioClips.prepare(mp4, source, ClipOptions.REFERENCE);
+            decoded = source.packetsDecoded();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("2-hour AAC (%.0f s): 8 clips in %.2f s, %d of %d packets decoded%n",
+                input.durationSeconds(), seconds, decoded, 2750 * 113);
+        // Per clip: 2 s + the resampling filter's reach = 88 packets at most, plus one packet of warm-up.
+        assertTrue(decoded <= 8 * 90, decoded + " packets decoded");
+        // ceil(160 * 318208000 / 441), and the clips of that length, from make_audio_golden.py's clip_cases.json.
+        assertEquals(115_449_615L, input.samples16k());
+        JsonNode expected = null;
+        for (JsonNode c : new ObjectMapper().readTree(TestMedia.root().resolve("testdata/golden/audio/clip_cases.json").toFile())) {
+            if (c.get("samples").asLong() == input.samples16k() && c.get("step").asInt() == 8) {
+                expected = c;
+            }
+        }
+        for (int k = 0; k < 8; k++) {
+            assertEquals(expected.get("starts").get(k).asText(), input.clips().get(k).start().toString());
+            assertEquals(expected.get("from").get(k).asLong(), input.clips().get(k).from());
+        }
+        for (int k = 0; k < 8; k++) {
+            assertEquals(198, input.framesPerClip()[k]);
+        }
+        for (float v : input.fbank()) {
+            assertTrue(Float.isFinite(v));
+        }
+    }
+
+    /** The same track with its packets played {@code times} times in a row (all pointing at one copy of the data). */
+    static Path repeatAudio(Path source, int times, Path target) throws IOException {
+        byte[] file = Files.readAllBytes(source);
+        MovieBox movie = MP4Util.parseMovieChannel(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(file)));
+        TrakBox trak = movie.getAudioTracks().getFirst();
+        int[] sizes = trak.getStsz().getSizes();
+        long[] offsets = offsets(trak, sizes);
+        ByteArrayOutputStream packets = new ByteArrayOutputStream();
+        for (int i = 0; i < sizes.length; i++) {
+            packets.write(file, (int) offsets[i], sizes[i]);
+        }
+        byte[] ftyp = Arrays.copyOf(file, ByteBuffer.wrap(file).getInt(0));
+        int[] allSizes = new int[sizes.length * times];
+        long[] chunks = new long[times];
+        for (int t = 0; t < times; t++) {
+            System.arraycopy(sizes, 0, allSizes, t * sizes.length, sizes.length);
+            chunks[t] = ftyp.length + 8;
+        }
+        NodeBox stbl = NodeBox.findFirstPath(trak, NodeBox.class, Box.path("mdia.minf.stbl"));
+        stbl.replace("stts", TimeToSampleBox.createTimeToSampleBox(
+                new TimeToSampleBox.TimeToSampleEntry[] {new TimeToSampleBox.TimeToSampleEntry(allSizes.length, 1024)}));
+        stbl.replace("stsz", SampleSizesBox.createSampleSizesBox2(allSizes));
+        stbl.replace("stsc", SampleToChunkBox.createSampleToChunkBox(
+                new SampleToChunkBox.SampleToChunkEntry[] {new SampleToChunkBox.SampleToChunkEntry(1, sizes.length, 1)}));
+        stbl.replace("stco", ChunkOffsetsBox.createChunkOffsetsBox(chunks));
+        stbl.removeChildren(new String[] {"co64"});
+        trak.removeChildren(new String[] {"edts"});
+        long duration = (long) allSizes.length * 1024;
+        NodeBox.findFirstPath(trak, MediaHeaderBox.class, Box.path("mdia.mdhd")).setDuration(duration);
+        long movieDuration = duration * movie.getTimescale() / trak.getTimescale();
+        trak.setDuration(movieDuration);
+        movie.setDuration(movieDuration);
+        ByteBuffer moov = ByteBuffer.allocate(1 << 23);
+        movie.write(moov);
+        moov.flip();
+        byte[] data = packets.toByteArray();
+        try (var out = Files.newOutputStream(target)) {
+            out.write(ftyp);
+            out.write(ByteBuffer.allocate(8).putInt(8 + data.length).put("mdat".getBytes()).array());
+            out.write(data);
+            out.write(moov.array(), 0, moov.limit());
+        }
+        return target;
+    }
+
+    private static long[] offsets(TrakBox trak, int[] sizes) {
+        long[] chunkOffsets = trak.getStco() != null ? trak.getStco().getChunkOffsets() : trak.getCo64().getChunkOffsets();
+        SampleToChunkBox.SampleToChunkEntry[] stsc = trak.getStsc().getSampleToChunk();
+        long[] offsets = new long[sizes.length];
+        int sample = 0;
+        for (int chunk = 0; chunk < chunkOffsets.length && sample < sizes.length; chunk++) {
+            int perChunk = 0;
+            for (SampleToChunkBox.SampleToChunkEntry e : stsc) {
+                if (e.getFirst() <= chunk + 1) {
+                    perChunk = e.getCount();
+                }
+            }
+            long offset = chunkOffsets[chunk];
+            for (int i = 0; i < perChunk && sample < sizes.length; i++) {
+                offsets[sample] = offset;
+                offset += sizes[sample++];
+            }
+        }
+        return offsets;
+    }
+}

@@ -1,0 +1,182 @@
+package videollama.model.audio;
+
+import java.util.List;
+import videollama.kernels.AttentionShape;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOps;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.StridedRows;
+import videollama.kernels.TaskGraph;
+import videollama.model.DeviceFloats;
+
+/**
+ * ImageBind's audio encoder as device tasks (the twin of {@link ImageBindAudio}): its weights uploaded once in
+ * their stored dtype (vectors as float32), and the forward pass over a batch of clips appended to a task graph,
+ * every clip's tokens in one batched GEMM per projection:
+ *
+ * <pre>
+ *   patches = LayerNorm(patchConv(fbank))                      [c·228, W]   (stride 10, no bias; eps 1e-5)
+ *   x = [cls, patches] + positions                             [c·229, W]
+ *   per block:
+ *     qkv = norm_1(x)·in_projᵀ + in_proj_bias                  one GEMM, [c·229, 3W]
+ *     kv = per clip [(0, bias_k, bias_v), qkv rows]            [c·230, 3W]  (prependClassToken)
+ *     a = softmax(q·kᵀ / √headDim)·v                           per clip and head: q read in place from qkv,
+ *                                                              k and v from kv: 229 queries over 230 keys
+ *     x += a·out_projᵀ + b                                     residual fused
+ *     x += gelu(norm_2(x)·fc1ᵀ + b1)·fc2ᵀ + b2                 bias + GELU in one pass, residual fused
+ *   e = l2normalize(LayerNorm(x[class tokens])·headᵀ) · 20     [c, out]
+ * </pre>
+ *
+ * The extra key and value row (ImageBind's {@code add_bias_kv}) is copied in front of each clip's projected rows
+ * rather than after them, as {@code torch.nn.MultiheadAttention} puts it: attention does not depend on the order
+ * of its keys, so the two differ by float32 rounding of the softmax sums only.
+ */
+public final class DeviceImageBindAudio {
+    private final ImageBindAudioWeights w;
+    private final int heads;
+    private final int headDim;
+    private final float eps;
+    private final float stemEps;
+    private final float logitScale;
+    private final DeviceTensor patchWeight;
+    private final DeviceBuffer stemNormWeight;
+    private final DeviceBuffer stemNormBias;
+    private final DeviceBuffer classToken;
+    private final DeviceBuffer positions;
+    private final List<Block> blocks;
+    private final DeviceBuffer headNormWeight;
+    private final DeviceBuffer headNormBias;
+    private final DeviceTensor head;
+
+    /** A block's weights; {@code extraRow} is the row (0, bias_k, bias_v) put before each clip's q/k/v rows. */
+    private record Block(DeviceBuffer norm1Weight, DeviceBuffer norm1Bias, DeviceTensor inProj, DeviceBuffer inProjBias,
+                         DeviceBuffer extraRow, DeviceTensor outProj, DeviceBuffer outProjBias, DeviceBuffer norm2Weight,
+                         DeviceBuffer norm2Bias, DeviceTensor fc1, DeviceBuffer fc1Bias, DeviceTensor fc2, DeviceBuffer fc2Bias) {}
+
+    /** The activations of one batch of clips, kept on the device between the tasks and between replays. */
+    public record Activations(int clips, DeviceBuffer patches, DeviceBuffer x, DeviceBuffer xb, DeviceBuffer qkv,
+                              DeviceBuffer keysValues, DeviceBuffer attention, DeviceBuffer hidden, DeviceBuffer zeros,
+                              DeviceBuffer classTokens, DeviceBuffer headNorm, DeviceBuffer out) {
+        /** The encoder's output [clips, outWidth] after the appended tasks: normalised, scaled embeddings. */
+        public DeviceBuffer out() {
+            return out;
+        }
+
+        public void release(DeviceBackend device) {
+            for (DeviceBuffer b : List.of(patches, x, xb, qkv, keysValues, attention, hidden, zeros, classTokens, headNorm, out)) {
+                device.release(b);
+            }
+        }
+    }
+
+    /** Uploads the weights. */
+    public DeviceImageBindAudio(ImageBindAudioWeights weights, AudioEncoderSettings settings, DeviceBackend device) {
+        this.w = weights;
+        this.heads = settings.heads();
+        this.headDim = weights.width / heads;
+        this.eps = settings.layerNormEps();
+        this.stemEps = settings.stemLayerNormEps();
+        this.logitScale = weights.logitScale(settings);
+        this.patchWeight = device.upload(weights.patchWeight);
+        this.stemNormWeight = DeviceFloats.upload(device, weights.stemNormWeight);
+        this.stemNormBias = DeviceFloats.upload(device, weights.stemNormBias);
+        this.classToken = DeviceFloats.upload(device, weights.classToken);
+        this.positions = DeviceFloats.upload(device, weights.positions);
+        this.blocks = weights.blocks.stream().map(b -> new Block(
+                DeviceFloats.upload(device, b.norm1Weight()), DeviceFloats.upload(device, b.norm1Bias()),
+                device.upload(b.inProjWeight()), DeviceFloats.upload(device, b.inProjBias()),
+                DeviceFloats.upload(device, b.biasK().name() + " row", extraRow(b, weights.width)),
+                device.upload(b.outProjWeight()), DeviceFloats.upload(device, b.outProjBias()),
+                DeviceFloats.upload(device, b.norm2Weight()), DeviceFloats.upload(device, b.norm2Bias()),
+                device.upload(b.fc1Weight()), DeviceFloats.upload(device, b.fc1Bias()),
+                device.upload(b.fc2Weight()), DeviceFloats.upload(device, b.fc2Bias()))).toList();
+        this.headNormWeight = DeviceFloats.upload(device, weights.headNormWeight);
+        this.headNormBias = DeviceFloats.upload(device, weights.headNormBias);
+        this.head = device.upload(weights.headWeight);
+    }
+
+    /** A q/k/v row whose key is {@code bias_k} and value {@code bias_v}; its query third is never read. */
+    private static float[] extraRow(ImageBindAudioWeights.Block b, int width) {
+        float[] row = new float[3 * width];
+        System.arraycopy(b.biasK().toFloatArray(), 0, row, width, width);
+        System.arraycopy(b.biasV().toFloatArray(), 0, row, 2 * width, width);
+        return row;
+    }
+
+    public ImageBindAudioWeights weights() {
+        return w;
+    }
+
+    /** Float32 activations for {@code clips} clips. */
+    public Activations allocate(DeviceBackend device, int clips) {
+        long rows = (long) clips * w.tokens;
+        long d = w.width;
+        DeviceBuffer zeros = device.allocate("audio zero queries", 4L * clips * d);
+        device.fill(zeros, 0);
+        return new Activations(clips,
+                device.allocate("audio patches", 4L * clips * w.patches * d),
+                device.allocate("audio x", 4L * rows * d),
+                device.allocate("audio xb", 4L * rows * d),
+                device.allocate("audio qkv", 4L * rows * 3 * d),
+                device.allocate("audio qkv with bias_kv", 4L * (rows + clips) * 3 * d),
+                device.allocate("audio attention", 4L * rows * d),
+                device.allocate("audio mlp", 4L * rows * w.mlpWidth),
+                zeros,
+                device.allocate("audio class tokens", 4L * clips * d),
+                device.allocate("audio head norm", 4L * clips * d),
+                device.allocate("audio embeddings", 4L * clips * w.outWidth));
+    }
+
+    /**
+     * Appends the encoder over {@code a.clips()} clips.
+     *
+     * @param fbank [clips, 1, MEL_BINS, FRAMES] float32 on the device
+     * @param a     activations from {@link #allocate}; the result is left in {@link Activations#out()}
+     */
+    public void append(TaskGraph g, DeviceOps ops, DeviceBuffer fbank, Activations a) {
+        int c = a.clips();
+        int d = w.width;
+        int n = w.tokens;
+        int rows = Math.multiplyExact(c, n);
+        ops.patchEmbedding(g, "audio patch embedding", a.patches(), fbank, patchWeight, null, c, ImageBindAudioWeights.MEL_BINS,
+                ImageBindAudioWeights.FRAMES, ImageBindAudioWeights.STRIDE);
+        ops.layerNorm(g, "audio stem norm", a.patches(), a.patches(), stemNormWeight, stemNormBias, c * w.patches, d, stemEps);
+        ops.prependClassToken(g, "audio class token + positions", a.x(), a.patches(), classToken, positions, c, w.patches, d);
+        AttentionShape shape = new AttentionShape(c, n, n + 1, heads, heads, headDim, AttentionShape.defaultScale(headDim),
+                false, 0);
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            String p = "layer " + i + " audio ";
+            ops.layerNorm(g, p + "norm_1", a.xb(), a.x(), b.norm1Weight(), b.norm1Bias(), rows, d, eps);
+            ops.linear(g, p + "in_proj", a.qkv(), a.xb(), b.inProj(), b.inProjBias(), null, rows, 3 * d, d);
+            ops.prependClassToken(g, p + "bias_k/bias_v row", a.keysValues(), a.qkv(), b.extraRow(), null, c, n, 3 * d);
+            ops.attention(g, p + "attention", StridedRows.dense(a.attention(), d), new StridedRows(a.qkv(), 0, 3 * d),
+                    new StridedRows(a.keysValues(), d, 3 * d), new StridedRows(a.keysValues(), 2 * d, 3 * d), KvCacheType.F32,
+                    shape);
+            ops.linear(g, p + "out_proj + residual", a.x(), a.attention(), b.outProj(), b.outProjBias(), a.x(), rows, d, d);
+            ops.layerNorm(g, p + "norm_2", a.xb(), a.x(), b.norm2Weight(), b.norm2Bias(), rows, d, eps);
+            ops.linear(g, p + "fc1", a.hidden(), a.xb(), b.fc1(), null, null, rows, w.mlpWidth, d);
+            ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), b.fc1Bias(), rows, w.mlpWidth);
+            ops.linear(g, p + "fc2 + residual", a.x(), a.hidden(), b.fc2(), b.fc2Bias(), a.x(), rows, d, w.mlpWidth);
+        }
+        selectClassTokens(g, ops, a);
+        ops.layerNorm(g, "audio head norm", a.headNorm(), a.classTokens(), headNormWeight, headNormBias, c, d, eps);
+        ops.linear(g, "audio head", a.out(), a.headNorm(), head, null, null, c, w.outWidth, d);
+        ops.l2Normalize(g, "audio normalize + logit scale", a.out(), a.out(), c, w.outWidth, ImageBindAudio.L2_EPS, logitScale);
+    }
+
+    /**
+     * Copies token 0 of each clip ({@code x} row {@code clip · tokens}) into the dense [clips, width] buffer the
+     * head reads. DeviceOps has no strided copy, but attention over a single key is one: with zero queries the
+     * score is 0 and its softmax weight exp(0) / exp(0) = 1 exactly, so each output row is its value row, bit
+     * for bit, however large the values.
+     */
+    private void selectClassTokens(TaskGraph g, DeviceOps ops, Activations a) {
+        int d = w.width;
+        StridedRows classRows = new StridedRows(a.x(), 0, w.tokens * d);
+        ops.attention(g, "audio class tokens", StridedRows.dense(a.classTokens(), d), StridedRows.dense(a.zeros(), d),
+                classRows, classRows, KvCacheType.F32, new AttentionShape(a.clips(), 1, 1, heads, heads, headDim, 1f, false, 0));
+    }
+}

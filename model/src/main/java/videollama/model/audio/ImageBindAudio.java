@@ -1,0 +1,162 @@
+package videollama.model.audio;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntConsumer;
+import videollama.kernels.AttentionShape;
+import videollama.kernels.reference.Gelu;
+import videollama.kernels.reference.L2Norm;
+import videollama.kernels.reference.LayerNorm;
+import videollama.kernels.reference.Linear;
+import videollama.kernels.reference.MultiHeadAttention;
+import videollama.kernels.reference.PatchEmbedding;
+import videollama.kernels.reference.WeightMatrix;
+
+/**
+ * ImageBind-Huge's audio encoder in plain Java, float32, as ImageBind's {@code imagebind_model.py} computes it
+ * for Video-LLaMA's {@code get_audio_feature} (spec sections 2.5, 4.3), one clip at a time:
+ *
+ * <pre>
+ *   patches = Conv2d(fbank, k 16, stride 10, no bias)        [228, W]  (12 × 19 grid, row-major mel × time)
+ *   x = [cls, LayerNorm_1e-5(patches)] + positions           [229, W]
+ *   per block (pre-norm, no LayerNorm before the first):
+ *     q, k, v = in_proj(norm_1(x))                           [229, W] each
+ *     k, v += one more row: bias_k, bias_v                   [230, W]  (add_bias_kv, after the projection)
+ *     x += out_proj(softmax(q·kᵀ / √headDim)·v)
+ *     x += fc2(gelu(fc1(norm_2(x))))
+ *   e = head Linear (no bias) of LayerNorm_1e-6(x[0])        [out]     (the class token)
+ *   e = e / max(‖e‖₂, 1e-12) · logit scale (20)
+ * </pre>
+ *
+ * The oracle the device path is checked against; weights are read in place, widened on the fly. The clip's
+ * extra key and value are the last rows, as {@code torch.nn.MultiheadAttention} appends them.
+ */
+public final class ImageBindAudio {
+    /** PyTorch's {@code F.normalize} default eps. */
+    public static final float L2_EPS = 1e-12f;
+
+    private final ImageBindAudioWeights w;
+    private final int heads;
+    private final int headDim;
+    private final float eps;
+    private final float stemEps;
+    private final float logitScale;
+    private final float[] stemNormWeight;
+    private final float[] stemNormBias;
+    private final float[] classToken;
+    private final float[] positions;
+    private final List<Block> blocks;
+    private final float[] headNormWeight;
+    private final float[] headNormBias;
+    private final WeightMatrix head;
+
+    /** A block's matrices as read-in-place views, its vectors widened. */
+    private record Block(float[] norm1Weight, float[] norm1Bias, WeightMatrix inProj, float[] inProjBias, float[] biasK,
+                         float[] biasV, WeightMatrix outProj, float[] outProjBias, float[] norm2Weight, float[] norm2Bias,
+                         WeightMatrix fc1, float[] fc1Bias, WeightMatrix fc2, float[] fc2Bias) {}
+
+    public ImageBindAudio(ImageBindAudioWeights weights, AudioEncoderSettings settings) {
+        this.w = weights;
+        this.heads = settings.heads();
+        this.headDim = weights.width / heads;
+        this.eps = settings.layerNormEps();
+        this.stemEps = settings.stemLayerNormEps();
+        this.logitScale = weights.logitScale(settings);
+        this.stemNormWeight = weights.stemNormWeight.toFloatArray();
+        this.stemNormBias = weights.stemNormBias.toFloatArray();
+        this.classToken = weights.classToken.toFloatArray();
+        this.positions = weights.positions.toFloatArray();
+        this.blocks = weights.blocks.stream().map(b -> new Block(
+                b.norm1Weight().toFloatArray(), b.norm1Bias().toFloatArray(), new WeightMatrix(b.inProjWeight()),
+                b.inProjBias().toFloatArray(), b.biasK().toFloatArray(), b.biasV().toFloatArray(),
+                new WeightMatrix(b.outProjWeight()), b.outProjBias().toFloatArray(), b.norm2Weight().toFloatArray(),
+                b.norm2Bias().toFloatArray(), new WeightMatrix(b.fc1Weight()), b.fc1Bias().toFloatArray(),
+                new WeightMatrix(b.fc2Weight()), b.fc2Bias().toFloatArray())).toList();
+        this.headNormWeight = weights.headNormWeight.toFloatArray();
+        this.headNormBias = weights.headNormBias.toFloatArray();
+        this.head = new WeightMatrix(weights.headWeight);
+    }
+
+    public ImageBindAudioWeights weights() {
+        return w;
+    }
+
+    /** The factor applied after the L2 normalisation (20 for the released weights). */
+    public float logitScale() {
+        return logitScale;
+    }
+
+    /**
+     * The encoder over {@code clips} clips, one clip at a time.
+     *
+     * @param fbank    [clips, 1, MEL_BINS, FRAMES], normalised log-mel fbanks
+     * @param clipDone called with the 0-based index of each clip when it is done (progress)
+     * @return [clips, outWidth]: each clip's embedding, L2-normalised and scaled (Video-LLaMA's
+     *         {@code audio_imagebind_finalout})
+     */
+    public float[] forward(float[] fbank, int clips, IntConsumer clipDone) {
+        int clipSize = w.clipSize();
+        if (clips < 1 || fbank.length != (long) clips * clipSize) {
+            throw new IllegalArgumentException(clips + " clips of " + clipSize + " floats need " + (long) clips * clipSize
+                    + " floats, got " + fbank.length);
+        }
+        float[] out = new float[Math.multiplyExact(clips, w.outWidth)];
+        for (int c = 0; c < clips; c++) {
+            float[] e = forwardClip(Arrays.copyOfRange(fbank, c * clipSize, (c + 1) * clipSize));
+            System.arraycopy(e, 0, out, c * w.outWidth, w.outWidth);
+            clipDone.accept(c);
+        }
+        return out;
+    }
+
+    /** One clip's fbank [1, MEL_BINS, FRAMES] → its embedding [outWidth]. */
+    float[] forwardClip(float[] clip) {
+        int n = w.tokens;
+        int d = w.width;
+        float[] patches = new float[w.patches * d];
+        PatchEmbedding.patchEmbed(patches, clip, w.patchWeight, null, 1, ImageBindAudioWeights.MEL_BINS,
+                ImageBindAudioWeights.FRAMES, ImageBindAudioWeights.STRIDE);
+        LayerNorm.layerNorm(patches, patches, stemNormWeight, stemNormBias, w.patches, stemEps);
+        float[] x = new float[n * d];                  // the residual stream
+        PatchEmbedding.prependClassToken(x, patches, classToken, 1, w.patches, d);
+        PatchEmbedding.addPositions(x, positions, 1, n, d);
+
+        float[] xb = new float[n * d];                 // a normalised copy of it
+        float[] qkv = new float[n * 3 * d];
+        float[] q = new float[n * d];
+        float[] k = new float[(n + 1) * d];            // the tokens' keys, then bias_k
+        float[] v = new float[(n + 1) * d];
+        float[] attention = new float[n * d];
+        float[] hidden = new float[n * w.mlpWidth];
+        AttentionShape shape = new AttentionShape(1, n, n + 1, heads, heads, headDim, AttentionShape.defaultScale(headDim),
+                false, 0);
+        for (Block b : blocks) {
+            // x += out_proj(attention(norm_1(x)))
+            LayerNorm.layerNorm(xb, x, b.norm1Weight(), b.norm1Bias(), n, eps);
+            Linear.linear(qkv, b.inProj(), xb, b.inProjBias(), null, n);
+            for (int row = 0; row < n; row++) {
+                System.arraycopy(qkv, row * 3 * d, q, row * d, d);
+                System.arraycopy(qkv, row * 3 * d + d, k, row * d, d);
+                System.arraycopy(qkv, row * 3 * d + 2 * d, v, row * d, d);
+            }
+            System.arraycopy(b.biasK(), 0, k, n * d, d);
+            System.arraycopy(b.biasV(), 0, v, n * d, d);
+            MultiHeadAttention.attention(attention, q, k, v, shape);
+            Linear.linear(x, b.outProj(), attention, b.outProjBias(), x, n);
+
+            // x += fc2(gelu(fc1(norm_2(x))))
+            LayerNorm.layerNorm(xb, x, b.norm2Weight(), b.norm2Bias(), n, eps);
+            Linear.linear(hidden, b.fc1(), xb, null, null, n);
+            Gelu.biasGelu(hidden, hidden, b.fc1Bias(), n);
+            Linear.linear(x, b.fc2(), hidden, b.fc2Bias(), x, n);
+        }
+
+        // The head: LayerNorm, the class token, Linear without bias; then normalise and scale.
+        float[] cls = new float[d];
+        LayerNorm.layerNorm(cls, x, headNormWeight, headNormBias, 1, eps);
+        float[] e = new float[w.outWidth];
+        Linear.linear(e, head, cls, null, null, 1);
+        L2Norm.normalize(e, e, 1, w.outWidth, L2_EPS, logitScale);
+        return e;
+    }
+}

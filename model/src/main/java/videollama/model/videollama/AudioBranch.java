@@ -1,0 +1,160 @@
+package videollama.model.videollama;
+
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import videollama.kernels.Backend;
+import videollama.kernels.DeviceBackend;
+import videollama.model.CheckedTensors;
+import videollama.model.ModelException;
+import videollama.model.audio.ImageBindAudioWeights;
+import videollama.model.qformer.QFormerWeights;
+import videollama.weights.Tensor;
+import videollama.weights.TensorSource;
+
+/**
+ * Video-LLaMA's audio-language branch (spec sections 2.5, 2.6, 4.3): ImageBind's audio encoder per clip → plus
+ * the clip's position embedding (in ImageBind's 1024-wide embedding space) → the audio Q-Former over all clips →
+ * audio_llama_proj → the soft tokens. This holds the checked weights; {@link #encoder} computes on a backend.
+ */
+public final class AudioBranch implements AutoCloseable {
+    private final VideoLlamaConfig config;
+    private final ImageBindAudioWeights imageBind;
+    /** {@code audio_position_embedding.weight} [maxClips, embedWidth]. */
+    private final Tensor clipPositions;
+    private final QFormerWeights qformer;
+    private final Tensor projWeight;
+    private final Tensor projBias;
+    private final AudioSizes sizes;
+    /** Set when this branch opened its weights itself: closed with it. */
+    private final VideoLlamaWeights owned;
+    private final Map<DeviceBackend, DeviceAudioWeights> deviceWeights = new IdentityHashMap<>();
+
+    private AudioBranch(TensorSource source, VideoLlamaConfig config, VideoLlamaWeights owned) {
+        this.config = config;
+        this.owned = owned;
+        if (!VideoLlamaWeights.of(source).hasAudio()) {
+            throw new ModelException(source.describe() + ": no audio branch (no tensor named " + String.join("*, ",
+                    VideoLlamaWeights.AUDIO_PREFIXES) + "*); videollama convert writes it from imagebind_huge.pth and"
+                    + " the AL checkpoint");
+        }
+        requirePart(source, ImageBindAudioWeights.PREFIX, "ImageBind audio encoder", "imagebind_huge.pth");
+        requirePart(source, "audio_Qformer.", "audio Q-Former", "the AL checkpoint");
+        CheckedTensors load = new CheckedTensors(source);
+        imageBind = new ImageBindAudioWeights(load, config.audioEncoder());
+        Tensor positions = load.ofRank("audio_position_embedding.weight", 2, "[clips, " + imageBind.outWidth + "]");
+        if (positions.dim(1) != imageBind.outWidth) {
+            throw load.error("tensor '" + positions.name() + "' has shape " + positions.shapeString() + ", expected [clips, "
+                    + imageBind.outWidth + "] (the audio encoder's output width)");
+        }
+        clipPositions = positions;
+        qformer = new QFormerWeights(load, "audio_Qformer.", "audio_query_tokens", config.audioQformer());
+        VideoBranch.requireEncoderWidth(load, qformer, imageBind.outWidth, "the audio encoder's output width");
+        Tensor proj = load.ofRank("audio_llama_proj.weight", 2, "[d_model, " + qformer.hidden + "]");
+        if (proj.dim(1) != qformer.hidden) {
+            throw load.error("tensor '" + proj.name() + "' has shape " + proj.shapeString() + ", expected [d_model, "
+                    + qformer.hidden + "] (the audio Q-Former's width)");
+        }
+        projWeight = proj;
+        projBias = load.vector("audio_llama_proj.bias", Math.toIntExact(proj.dim(0)));
+        sizes = new AudioSizes(ImageBindAudioWeights.MEL_BINS, ImageBindAudioWeights.FRAMES, imageBind.tokens, imageBind.width,
+                imageBind.outWidth, qformer.queries, qformer.hidden, Math.toIntExact(proj.dim(0)),
+                Math.toIntExact(positions.dim(0)));
+    }
+
+    /** A folder with half of the branch gets an error that says which file is missing, not a tensor name. */
+    private static void requirePart(TensorSource source, String prefix, String what, String file) {
+        if (source.names().stream().noneMatch(n -> n.startsWith(prefix))) {
+            throw new ModelException(source.describe() + ": the audio branch has no " + what + " (no tensor named " + prefix
+                    + "*); videollama convert writes it from " + file);
+        }
+    }
+
+    /**
+     * The branch from tensors opened elsewhere (they must stay open while this is used).
+     *
+     * @throws ModelException when the source has no audio-branch tensor at all, or lacks the encoder or the Q-Former
+     * @throws videollama.weights.WeightsException naming a missing or mis-shaped tensor
+     */
+    public static AudioBranch load(TensorSource source, VideoLlamaConfig config) {
+        return new AudioBranch(source, config, null);
+    }
+
+    /** The branch of a model folder: its branch safetensors files and its {@code videollama.json}; closed with this. */
+    public static AudioBranch open(Path modelDir) {
+        VideoLlamaConfig config = VideoLlamaConfig.load(modelDir);
+        VideoLlamaWeights weights = VideoLlamaWeights.open(modelDir);
+        try {
+            return new AudioBranch(weights.tensors(), config, weights);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    public VideoLlamaConfig config() {
+        return config;
+    }
+
+    public AudioSizes sizes() {
+        return sizes;
+    }
+
+    public ImageBindAudioWeights imageBind() {
+        return imageBind;
+    }
+
+    public Tensor clipPositions() {
+        return clipPositions;
+    }
+
+    public QFormerWeights qformer() {
+        return qformer;
+    }
+
+    public Tensor projWeight() {
+        return projWeight;
+    }
+
+    public Tensor projBias() {
+        return projBias;
+    }
+
+    /**
+     * Checks a clip count and the fbank's length before any work.
+     *
+     * @throws ModelException for no clips or more clips than the clip position embedding has rows
+     */
+    void checkClips(float[] fbank, int clips) {
+        if (clips < 1) {
+            throw new ModelException("a sound track needs at least one clip, got " + clips);
+        }
+        if (clips > sizes.maxClips()) {
+            throw new ModelException(clips + " audio clips, but audio_position_embedding.weight has " + sizes.maxClips()
+                    + " rows: at most " + sizes.maxClips() + " clips");
+        }
+        if (fbank.length != (long) clips * sizes.clipSize()) {
+            throw new IllegalArgumentException(clips + " clips of 1x" + sizes.melBins() + "x" + sizes.frames() + " need "
+                    + (long) clips * sizes.clipSize() + " floats, got " + fbank.length);
+        }
+    }
+
+    /**
+     * The branch on {@code backend}: the plain-Java reference path, or task graphs on a device (the weights are
+     * uploaded at the first encoder for that device and shared by later ones).
+     */
+    public AudioEncoder encoder(Backend backend) {
+        if (backend instanceof DeviceBackend device) {
+            DeviceAudioWeights uploaded = deviceWeights.computeIfAbsent(device, d -> new DeviceAudioWeights(this, d));
+            return new DeviceAudioEncoder(this, uploaded, device);
+        }
+        return new ReferenceAudioEncoder(this);
+    }
+
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+}

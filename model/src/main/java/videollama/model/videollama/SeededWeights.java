@@ -1,0 +1,56 @@
+package videollama.model.videollama;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/**
+ * Seeded Gaussian tensors at realistic scales for the synthetic branches: projections of gain / √fan_in,
+ * biases of std 0.05, LayerNorm weights 1 + N(0, 0.1) (as {@code scripts/reference/make_vision_golden.py}).
+ */
+record SeededWeights(SplittableRandom random) {
+    SeededWeights(long seed) {
+        this(new SplittableRandom(seed));
+    }
+
+    /** A weight of gain / √fan_in, fan_in being the product of all dimensions but the first. */
+    Tensor matrix(String name, DType dtype, double gain, long... shape) {
+        long fanIn = 1;
+        for (int i = 1; i < shape.length; i++) {
+            fanIn *= shape[i];
+        }
+        return normal(name, dtype, gain / Math.sqrt(fanIn), shape);
+    }
+
+    Tensor bias(String name, DType dtype, int n) {
+        return normal(name, dtype, 0.05, n);
+    }
+
+    /** {@code prefix.weight} near 1 and {@code prefix.bias} near 0, float32. */
+    List<Tensor> layerNorm(String prefix, int n) {
+        float[] w = normal(prefix + ".weight", DType.F32, 0.1, n).toFloatArray();
+        for (int i = 0; i < n; i++) {
+            w[i] += 1f;
+        }
+        return List.of(Tensor.ofFloats(prefix + ".weight", w, n), normal(prefix + ".bias", DType.F32, 0.05, n));
+    }
+
+    Tensor normal(String name, DType dtype, double std, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] values = new float[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (gaussian() * std);
+        }
+        Tensor t = Tensor.ofFloats(name, values, shape);
+        return dtype == DType.F32 ? t : t.convertTo(dtype);
+    }
+
+    private double gaussian() {
+        double u = 1.0 - random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+}

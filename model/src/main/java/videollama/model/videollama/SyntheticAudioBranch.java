@@ -1,0 +1,137 @@
+package videollama.model.videollama;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import videollama.model.audio.ImageBindAudioWeights;
+import videollama.weights.DType;
+import videollama.weights.SafetensorsWriter;
+import videollama.weights.Tensor;
+
+/**
+ * An audio-language branch of a given shape with seeded random weights under the names {@code videollama convert}
+ * writes, for benchmarks and device tests at real head widths: what the stages cost depends on the shape, not on
+ * what the weights say. Scales keep the activations realistic (see {@link SeededWeights}; bias_k large enough that
+ * the extra key takes a share of the attention, as {@code scripts/reference/make_audio_model_golden.py} does).
+ */
+public final class SyntheticAudioBranch {
+    /**
+     * A branch shape: ImageBind's audio encoder over the [1, 128, 204] fbank (16-pixel patches, stride 10, 229
+     * tokens), the audio Q-Former (cross-attention in every layer) and audio_llama_proj.
+     */
+    public record Shape(String name, int width, int blocks, int heads, int mlpWidth, int outWidth, int qformerHidden,
+                        int qformerHeads, int qformerLayers, int qformerIntermediate, int queries, int clipRows, int dModel) {
+        /** The {@code videollama.json} that gives this shape's heads. */
+        public String configJson() {
+            return String.format(Locale.ROOT, """
+                    {"audio_encoder": {"heads": %d}, "audio_qformer": {"heads": %d}}
+                    """, heads, qformerHeads);
+        }
+    }
+
+    /** The released Video-LLaMA (ImageBind-Huge, 7B's d_model) and a small shape with its head width (64). */
+    public static final List<Shape> SHAPES = List.of(
+            new Shape("videollama-7b", 768, 12, 12, 3072, 1024, 768, 12, 2, 3072, 8, 8, 4096),
+            new Shape("narrow-heads-64", 128, 2, 2, 512, 96, 128, 2, 2, 256, 8, 8, 64));
+
+    private static final int PATCH = 16;
+
+    private SyntheticAudioBranch() {}
+
+    public static Shape shape(String name) {
+        return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
+                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+    }
+
+    /**
+     * Writes {@code audio.safetensors} (all F32, as the released ImageBind and AL files are) and {@code
+     * videollama.json} into {@code dir}, unless a complete folder is already there.
+     */
+    public static Path write(Path dir, Shape s) {
+        try {
+            Path done = dir.resolve(".complete-audio");
+            if (Files.exists(done)) {
+                return dir;
+            }
+            Files.createDirectories(dir);
+            SafetensorsWriter.write(dir.resolve("audio.safetensors"), tensors(s), Map.of("synthetic", s.name()));
+            Files.writeString(dir.resolve(VideoLlamaConfig.FILE_NAME), s.configJson());
+            Files.writeString(done, s.name());
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The branch's tensors under their released names, seeded by the shape's name. */
+    public static List<Tensor> tensors(Shape s) {
+        SeededWeights r = new SeededWeights(s.name().hashCode());
+        DType f32 = DType.F32;
+        List<Tensor> t = new ArrayList<>();
+        int w = s.width();
+        int tokens = ((ImageBindAudioWeights.MEL_BINS - PATCH) / ImageBindAudioWeights.STRIDE + 1)
+                * ((ImageBindAudioWeights.FRAMES - PATCH) / ImageBindAudioWeights.STRIDE + 1) + 1;
+        String stem = ImageBindAudioWeights.PREFIX + "modality_preprocessors.audio.";
+        t.add(r.normal(stem + "cls_token", f32, 0.5, 1, 1, w));
+        t.add(r.matrix(stem + "rgbt_stem.proj.weight", f32, 1.0, w, 1, PATCH, PATCH));
+        t.addAll(r.layerNorm(stem + "rgbt_stem.norm_layer", w));
+        t.add(r.normal(stem + "pos_embedding_helper.pos_embed", f32, 0.5, 1, tokens, w));
+        for (int i = 0; i < s.blocks(); i++) {
+            String b = ImageBindAudioWeights.PREFIX + "modality_trunks.audio.blocks." + i + ".";
+            t.add(r.matrix(b + "attn.in_proj_weight", f32, 1.5, 3 * w, w));
+            t.add(r.bias(b + "attn.in_proj_bias", f32, 3 * w));
+            t.add(r.normal(b + "attn.bias_k", f32, 2.0, 1, 1, w));
+            t.add(r.normal(b + "attn.bias_v", f32, 1.0, 1, 1, w));
+            t.add(r.matrix(b + "attn.out_proj.weight", f32, 1.0, w, w));
+            t.add(r.bias(b + "attn.out_proj.bias", f32, w));
+            t.addAll(r.layerNorm(b + "norm_1", w));
+            t.add(r.matrix(b + "mlp.fc1.weight", f32, 1.0, s.mlpWidth(), w));
+            t.add(r.bias(b + "mlp.fc1.bias", f32, s.mlpWidth()));
+            t.add(r.matrix(b + "mlp.fc2.weight", f32, 1.0, w, s.mlpWidth()));
+            t.add(r.bias(b + "mlp.fc2.bias", f32, w));
+            t.addAll(r.layerNorm(b + "norm_2", w));
+        }
+        String head = ImageBindAudioWeights.PREFIX + "modality_heads.audio.";
+        t.addAll(r.layerNorm(head + "0", w));
+        t.add(r.matrix(head + "2.weight", f32, 1.0, s.outWidth(), w));
+        t.add(Tensor.ofFloats(ImageBindAudioWeights.LOG_LOGIT_SCALE, new float[] {(float) Math.log(20)}));
+
+        t.add(r.normal("audio_position_embedding.weight", f32, 1.0, s.clipRows(), s.outWidth()));
+        t.add(r.normal("audio_query_tokens", f32, 0.5, 1, s.queries(), s.qformerHidden()));
+        String bert = "audio_Qformer.bert.";
+        int h = s.qformerHidden();
+        t.addAll(r.layerNorm(bert + "embeddings.LayerNorm", h));
+        for (int l = 0; l < s.qformerLayers(); l++) {
+            String p = bert + "encoder.layer." + l + ".";
+            attention(t, r, p + "attention.", h, h);
+            attention(t, r, p + "crossattention.", h, s.outWidth());
+            t.add(r.matrix(p + "intermediate_query.dense.weight", f32, 1.0, s.qformerIntermediate(), h));
+            t.add(r.bias(p + "intermediate_query.dense.bias", f32, s.qformerIntermediate()));
+            t.add(r.matrix(p + "output_query.dense.weight", f32, 1.0, h, s.qformerIntermediate()));
+            t.add(r.bias(p + "output_query.dense.bias", f32, h));
+            t.addAll(r.layerNorm(p + "output_query.LayerNorm", h));
+        }
+        t.add(r.matrix("audio_llama_proj.weight", f32, 1.0, s.dModel(), h));
+        t.add(r.bias("audio_llama_proj.bias", f32, s.dModel()));
+        return t;
+    }
+
+    private static void attention(List<Tensor> t, SeededWeights r, String p, int h, int inputWidth) {
+        DType f32 = DType.F32;
+        t.add(r.matrix(p + "self.query.weight", f32, 1.5, h, h));
+        t.add(r.bias(p + "self.query.bias", f32, h));
+        t.add(r.matrix(p + "self.key.weight", f32, 1.5, h, inputWidth));
+        t.add(r.bias(p + "self.key.bias", f32, h));
+        t.add(r.matrix(p + "self.value.weight", f32, 1.0, h, inputWidth));
+        t.add(r.bias(p + "self.value.bias", f32, h));
+        t.add(r.matrix(p + "output.dense.weight", f32, 1.0, h, h));
+        t.add(r.bias(p + "output.dense.bias", f32, h));
+        t.addAll(r.layerNorm(p + "output.LayerNorm", h));
+    }
+}

@@ -1,0 +1,92 @@
+package videollama.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import videollama.kernels.Backend;
+import videollama.kernels.Backends;
+import videollama.model.videollama.AudioBranch;
+import videollama.model.videollama.AudioEncoder;
+import videollama.model.videollama.AudioOutputs;
+import videollama.weights.SafetensorsFile;
+import videollama.weights.Tensor;
+
+/**
+ * The reference audio-language branch against PyTorch in float32 on the same weights ({@code
+ * scripts/reference/make_audio_model_golden.py} made the data: ImageBind's audio encoder from torch modules with
+ * {@code torch.nn.MultiheadAttention(add_bias_kv=True)}, transformers' Q-Former): every stage within 1e-4
+ * relative (DESIGN section 7), for 3 clips with an odd head width and for 8 clips.
+ */
+class AudioGoldenTest {
+    static final double TOLERANCE = 1e-4;
+
+    /** One golden case: the model folder (weights, videollama.json) with its inputs and expected stages. */
+    record Case(String name, Path dir) {
+        Path inputs() {
+            return dir.resolve("inputs.safetensors");
+        }
+
+        Path expected() {
+            return dir.resolve("expected.safetensors");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> cases() throws IOException {
+        try (Stream<Path> dirs = Files.list(TestFiles.golden("audio"))) {
+            List<Case> list = new ArrayList<>(dirs.filter(Files::isDirectory).sorted()
+                    .map(d -> new Case(d.getFileName().toString(), d)).toList());
+            assertTrue(list.size() >= 2, "golden audio cases present: " + list);
+            return list.stream();
+        }
+    }
+
+    /** The case's fbank [clips, 1, 128, 204] and the clip count. */
+    static float[] fbank(Case c, int[] clips) {
+        try (SafetensorsFile inputs = SafetensorsFile.open(c.inputs())) {
+            Tensor fbank = inputs.get("fbank");
+            clips[0] = Math.toIntExact(fbank.dim(0));
+            return fbank.toFloatArray();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void everyStageMatchesPyTorch(Case c) {
+        int[] clips = new int[1];
+        float[] fbank = fbank(c, clips);
+        List<String> progress = new ArrayList<>();
+        try (AudioBranch branch = AudioBranch.open(c.dir());
+             Backend reference = Backends.open("reference");
+             AudioEncoder encoder = branch.encoder(reference);
+             SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
+            AudioOutputs out = encoder.encode(fbank, clips[0], progress::add);
+            assertEquals(clips[0], out.clips());
+            assertClose(out.encoderOut(), expected.get("audio.encoder.out"), c + " audio.encoder.out");
+            assertClose(out.qformerOut(), expected.get("audio_qformer.out"), c + " audio_qformer.out");
+            assertClose(out.tokens(), expected.get("audio.tokens"), c + " audio.tokens");
+            for (Tensor dumped : out.dumpTensors()) {
+                assertEquals(Arrays.toString(expected.get(dumped.name()).shape()), Arrays.toString(dumped.shape()), dumped.name());
+            }
+        }
+        assertEquals("audio: clip 1/" + clips[0], progress.getFirst());
+        assertTrue(progress.contains("audio: clip " + clips[0] + "/" + clips[0]), progress.toString());
+    }
+
+    static void assertClose(float[] actual, Tensor expected, String what) {
+        Tolerance.assertClose(actual, expected.toFloatArray(), TOLERANCE, what);
+    }
+}
