@@ -5,9 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -33,13 +31,12 @@ import videollama.model.qformer.DeviceQFormer;
  */
 final class DeviceAudioEncoder implements AudioEncoder {
     /** Built graphs kept for replay (a chat keeps one clip count; short tracks may have fewer clips). */
-    private static final int KEPT_PLANS = 2;
 
     private final AudioBranch branch;
     private final AudioSizes sizes;
     private final DeviceAudioWeights w;
     private final DeviceBackend device;
-    private final Map<Integer, Plan> plans = new LinkedHashMap<>(4, 0.75f, true);
+    private final BuiltGraphs<Plan> plans = new BuiltGraphs<>(this::build, this::release);
     private Profile profile;
 
     /** A built graph for {@code clips} clips with its device activations and host inputs and outputs. */
@@ -57,17 +54,8 @@ final class DeviceAudioEncoder implements AudioEncoder {
     @Override
     public AudioOutputs encode(float[] fbank, int clips, Consumer<String> progress) {
         branch.checkClips(fbank, clips);
-        Plan p = plans.get(clips);
-        if (p == null) {
-            progress.accept("audio: building the graph for " + clips + (clips == 1 ? " clip" : " clips") + " on " + device.name());
-            p = build(clips);
-            plans.put(clips, p);
-            if (plans.size() > KEPT_PLANS) {
-                var eldest = plans.entrySet().iterator().next();
-                plans.remove(eldest.getKey());
-                release(eldest.getValue());
-            }
-        }
+        Plan p = plans.get(clips, () -> progress.accept("audio: building the graph for " + clips + (clips == 1 ? " clip" : " clips")
+                + " on " + device.name()));
         MemorySegment.copy(fbank, 0, p.fbank(), JAVA_FLOAT, 0, fbank.length);
         progress.accept("audio: ImageBind + Q-Former over " + clips + (clips == 1 ? " clip" : " clips") + " on " + device.name());
         if (profile != null) {
@@ -147,7 +135,6 @@ final class DeviceAudioEncoder implements AudioEncoder {
 
     @Override
     public void close() {
-        plans.values().forEach(this::release);
         plans.clear();
     }
 }

@@ -5,9 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -35,13 +33,12 @@ import videollama.model.vision.DeviceEvaVit;
  */
 final class DeviceVisionEncoder implements VisionEncoder {
     /** Built graphs kept for replay (a chat keeps one frame count; a few covers switching between video and image). */
-    private static final int KEPT_PLANS = 2;
 
     private final VideoBranch branch;
     private final VisionSizes sizes;
     private final DeviceVisionWeights w;
     private final DeviceBackend device;
-    private final Map<Integer, Plan> plans = new LinkedHashMap<>(4, 0.75f, true);
+    private final BuiltGraphs<Plan> plans = new BuiltGraphs<>(this::build, this::release);
     private Profile profile;
 
     /** A built graph for {@code t} frames with its device activations and host inputs and outputs. */
@@ -59,17 +56,8 @@ final class DeviceVisionEncoder implements VisionEncoder {
     @Override
     public VisionOutputs encode(float[] frames, int t, Consumer<String> progress) {
         branch.checkFrames(frames, t);
-        Plan p = plans.get(t);
-        if (p == null) {
-            progress.accept("vision: building the graph for " + t + (t == 1 ? " frame" : " frames") + " on " + device.name());
-            p = build(t);
-            plans.put(t, p);
-            if (plans.size() > KEPT_PLANS) {
-                var eldest = plans.entrySet().iterator().next();
-                plans.remove(eldest.getKey());
-                release(eldest.getValue());
-            }
-        }
+        Plan p = plans.get(t, () -> progress.accept("vision: building the graph for " + t + (t == 1 ? " frame" : " frames")
+                + " on " + device.name()));
         MemorySegment.copy(frames, 0, p.frames(), JAVA_FLOAT, 0, frames.length);
         progress.accept("vision: ViT + Q-Formers over " + t + (t == 1 ? " frame" : " frames") + " on " + device.name());
         if (profile != null) {
@@ -181,7 +169,6 @@ final class DeviceVisionEncoder implements VisionEncoder {
 
     @Override
     public void close() {
-        plans.values().forEach(this::release);
         plans.clear();
     }
 }
