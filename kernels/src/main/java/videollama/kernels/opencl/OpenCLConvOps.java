@@ -6,6 +6,7 @@ import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.PatchConvolution;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
@@ -70,34 +71,15 @@ final class OpenCLConvOps {
      */
     public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                                DeviceBuffer bias, int batch, int height, int width, int stride) {
-        long[] shape = weight.shape();
-        if (shape.length != 4 || shape[2] != shape[3]) {
-            throw new IllegalArgumentException(name + ": weight " + weight + " is not [cout, cin, k, k]");
-        }
-        int cout = Math.toIntExact(shape[0]);
-        int channels = Math.toIntExact(shape[1]);
-        int k = Math.toIntExact(shape[2]);
-        if (batch < 1 || stride < 1 || height < k || width < k) {
-            throw new IllegalArgumentException(name + ": " + batch + " images of " + height + " x " + width
-                    + " hold no " + k + " x " + k + " patches with stride " + stride);
-        }
-        int outWidth = (width - k) / stride + 1;
-        int patchesPerImage = ((height - k) / stride + 1) * outWidth;
-        int taps = channels * k * k;
-        long pixels = (long) batch * channels * height * width;
-        long outputs = (long) batch * patchesPerImage * cout;
-        // The kernels index with int.
-        if (Math.max(pixels, outputs) > Integer.MAX_VALUE || (long) cout * taps > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements in one buffer");
-        }
-        requireBytes(name, images, pixels * 4);
-        requireBytes(name, out, outputs * 4);
-        if (bias != null) {
-            requireBytes(name, bias, cout * 4L);
-        }
-        int totalPatches = batch * patchesPerImage;
-        Cost cost = new Cost(pixels * 4 + (long) cout * taps * weight.dtype().byteSize() + (bias != null ? cout * 4L : 0) + outputs * 4,
-                2 * outputs * taps);
+        PatchConvolution c = PatchConvolution.check(name, out, images, weight, bias, batch, height, width, stride);
+        int cout = c.cout();
+        int channels = c.channels();
+        int k = c.k();
+        int taps = c.taps();
+        int outWidth = c.outWidth();
+        int patchesPerImage = c.patchesPerImage();
+        int totalPatches = c.totalPatches();
+        Cost cost = c.cost(weight, bias != null);
         // Without a bias the kernel never reads its bias argument; the images stand in for it.
         DeviceBuffer biasOrAny = bias != null ? bias : images;
         int hasBias = bias != null ? 1 : 0;
@@ -161,8 +143,6 @@ final class OpenCLConvOps {
     }
 
     private static void requireBytes(String op, DeviceBuffer buffer, long bytes) {
-        if (buffer.bytes() < bytes) {
-            throw new IllegalArgumentException(op + ": buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, needs " + bytes);
-        }
+        PatchConvolution.requireBytes(op, buffer, bytes);
     }
 }
