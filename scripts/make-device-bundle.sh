@@ -19,8 +19,10 @@
 #   device-bundle/java/bin/java -jar device-bundle/videollama.jar devices
 #   device-bundle/java/bin/java -jar device-bundle/videollama.jar bench --backend cuda --shape llama2-7b --dtype f16 --profile
 #
-# (the last two need --backend cuda wired into Backends.open). PtxTest also runs there: it reads the .cu and .ptx
-# files of the working tree and uses the machine's nvcc/ptxas when they are on the PATH.
+# PtxTest also runs there: it reads the .cu and .ptx files of the working tree and uses the machine's nvcc/ptxas
+# when they are on the PATH; NvrtcTest compiles every program with the machine's NVRTC (the bundle has no
+# cuda-redist jar). The backend itself uses NVRTC's cubins there; `devices` says so, and VIDEOLLAMA_NVRTC=off
+# runs the same tests on the committed PTX: run both.
 #
 # Options: EXTRA_MODULES=java.desktop,java.sql adds modules to the runtime (jdeps lists what the jar references;
 # the decode path needs neither, and they add about 19 MB). Needs Java 25 (scripts/java25.sh finds it).

@@ -47,6 +47,7 @@ final class DevicesCommand implements Callable<Integer> {
         }
         try (CudaBackend cuda = CudaBackend.open()) {
             out.println("cuda: " + cuda.device());
+            out.println("    kernels: " + cuda.kernels());
         } catch (BackendUnavailableException e) {
             out.println("cuda: " + e.getMessage());
         }

@@ -1,10 +1,8 @@
 package videollama.kernels.cuda;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,9 +22,10 @@ import videollama.weights.Tensor;
 /**
  * CUDA through the driver API ({@code java.lang.foreign} bindings to {@code libcuda.so.1}): one device, its
  * primary context, and one stream that every copy, fill, launch and graph replay goes to, so work runs in the
- * order it was issued and a replay needs no host waits inside it. Kernels are the PTX files beside this class
- * (generated from the {@code .cu} sources by {@code scripts/build-ptx.sh}), loaded once per program; the driver
- * compiles the PTX for the device it finds.
+ * order it was issued and a replay needs no host waits inside it. Kernels are compiled from the {@code .cu}
+ * sources beside this class by NVRTC for the device where the machine has NVRTC, else they are the committed PTX
+ * files made from the same sources by {@code scripts/build-ptx.sh}, which the driver compiles for the device
+ * ({@link KernelImages#choose}); each program is loaded once, at its first use.
  *
  * <p>Threads: any thread may call in; the context is made current on it first. Stream work is serialised by
  * one lock, so a graph capture on this stream never takes in another thread's copy.
@@ -48,6 +47,7 @@ public final class CudaBackend implements DeviceBackend {
     private final int computeCapability;
     private final int maxSharedMemoryOptIn;
     private final double memoryBandwidthGBs;
+    private final KernelImages images;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, MemorySegment> modules = new HashMap<>();
     private final Map<String, MemorySegment> functions = new HashMap<>();
@@ -56,7 +56,7 @@ public final class CudaBackend implements DeviceBackend {
     private final CudaOps ops;
     private boolean closed;
 
-    private CudaBackend(CudaDriver cu, int device, MemorySegment context) {
+    private CudaBackend(CudaDriver cu, int device, MemorySegment context, Map<String, String> env) {
         this.cu = cu;
         this.device = device;
         this.context = context;
@@ -65,6 +65,7 @@ public final class CudaBackend implements DeviceBackend {
         int major = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
         int minor = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         this.computeCapability = major * 10 + minor;
+        this.images = KernelImages.choose(computeCapability, cu.driverVersion(), env);
         this.maxSharedMemoryOptIn = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
         long total = cu.deviceTotalMemory(device);
         int driver = cu.driverVersion();
@@ -99,6 +100,11 @@ public final class CudaBackend implements DeviceBackend {
 
     /** The device through the given bindings (the tests use this with a CPU emulation of the driver). */
     static CudaBackend open(CudaDriver cu) {
+        return open(cu, System.getenv());
+    }
+
+    /** As {@link #open(CudaDriver)}, with the environment the NVRTC settings are read from (the tests pass their own). */
+    static CudaBackend open(CudaDriver cu, Map<String, String> env) {
         int rc = cu.init();
         if (rc == CudaDriver.ERROR_NO_DEVICE) {
             throw new BackendUnavailableException("cuda", "the NVIDIA driver sees no CUDA device (cuInit: " + cu.errorName(rc) + ")");
@@ -130,7 +136,7 @@ public final class CudaBackend implements DeviceBackend {
                         + "; the kernels need 8.0 (Ampere) or later");
             }
             context = cu.primaryContextRetain(device);
-            return new CudaBackend(cu, device, context);
+            return new CudaBackend(cu, device, context, env);
         } catch (CudaException e) {
             if (context != null) {
                 cu.primaryContextRelease(device);
@@ -147,6 +153,11 @@ public final class CudaBackend implements DeviceBackend {
     @Override
     public String device() {
         return info.name() + " (" + info.platform() + ", " + info.version() + ")";
+    }
+
+    /** Where the kernels come from: NVRTC's cubins for this device, or the committed PTX and why (see {@link KernelImages}). */
+    public String kernels() {
+        return images.description();
     }
 
     @Override
@@ -375,8 +386,9 @@ public final class CudaBackend implements DeviceBackend {
     }
 
     /**
-     * The kernel {@code k.entry()} of the PTX program {@code k.program()}, loading the module at first use. PTX has
-     * no preprocessor: variants (weight dtype, cache type) are separate entry points, so options must be empty.
+     * The kernel {@code k.entry()} of the program {@code k.program()}, loading the module at first use. The
+     * committed PTX has no preprocessor left: variants (weight dtype, cache type) are separate entry points, so
+     * options must be empty on both paths.
      * Call with the lock held.
      */
     MemorySegment function(KernelSource k) {
@@ -390,7 +402,7 @@ public final class CudaBackend implements DeviceBackend {
             MemorySegment module = modules.get(k.program());
             if (module == null) {
                 try (Arena a = Arena.ofConfined()) {
-                    module = cu.moduleLoad(a.allocateFrom(ptx(k.program())), k.program() + ".ptx");
+                    module = cu.moduleLoad(a.allocateFrom(ValueLayout.JAVA_BYTE, images.image(k.program())), k.program());
                 }
                 modules.put(k.program(), module);
             }
@@ -401,17 +413,6 @@ public final class CudaBackend implements DeviceBackend {
     }
 
     /** The PTX text of a program, from the jar. */
-    static String ptx(String program) {
-        try (InputStream in = CudaBackend.class.getResourceAsStream(program + ".ptx")) {
-            if (in == null) {
-                throw new IllegalStateException("kernel " + program + ".ptx is missing from the jar (run scripts/build-ptx.sh)");
-            }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static void checkSize(DeviceBuffer buffer, MemorySegment host) {
         if (host.byteSize() > buffer.bytes()) {
             throw new IllegalArgumentException("buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, the host side "

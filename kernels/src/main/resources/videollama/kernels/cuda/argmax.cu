@@ -2,7 +2,6 @@
 // strided slice keeping its first maximum, then shuffles and one shared-memory step keep the larger value, or
 // the smaller index when the values are equal. NaNs are never taken; all -inf (or n = 0) gives 0.
 #include "common.cuh"
-#include <climits>
 
 // Of (v, index) and the lane `offset` away, keeps the larger value or, when equal, the smaller index.
 __device__ __forceinline__ void keep_best(float& v, int& index, int offset) {

@@ -7,6 +7,15 @@
 
 #define FULL_MASK 0xffffffffu
 
+// NVRTC compiles without the host's C headers, so <math.h>'s INFINITY and <climits>' INT_MAX are spelled out here
+// where nothing defined them (nvcc and the CPU emulator bring both in before this file).
+#ifndef INFINITY
+#define INFINITY __int_as_float(0x7f800000)
+#endif
+#ifndef INT_MAX
+#define INT_MAX 0x7fffffff
+#endif
+
 // ---- stored element <-> float --------------------------------------------------------------------------------
 
 __device__ __forceinline__ float to_float(float v) { return v; }

@@ -78,7 +78,7 @@ final class CudaEmulator {
             Files.writeString(dir.resolve(source.getFileName()), text.replace(DYNAMIC_SHARED, EMULATED_SHARED));
             String name = source.getFileName().toString();
             if (name.endsWith(".cu")) {
-                kernels.addAll(Ptx.parse(CudaBackend.ptx(name.substring(0, name.length() - 3))).entries().keySet());
+                kernels.addAll(Ptx.parse(CommittedPtx.text(name.substring(0, name.length() - 3))).entries().keySet());
             }
         }
         StringBuilder table = new StringBuilder();

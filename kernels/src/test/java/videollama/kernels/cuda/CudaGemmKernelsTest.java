@@ -32,7 +32,7 @@ import videollama.weights.DType;
 class CudaGemmKernelsTest {
     private static final DeviceInfo H100 = new DeviceInfo("CUDA 13.0 driver", "test device", "NVIDIA", "compute capability 9.0", false,
             132, 80L << 30, 80L << 30, 48 * 1024, 1024, 1980, true, true);
-    private static final String PTX = CudaBackend.ptx("gemm");
+    private static final String PTX = CommittedPtx.text("gemm");
 
     private record Recorded(KernelSource kernel, Launch launch, Cost cost, Object[] args) {}
 

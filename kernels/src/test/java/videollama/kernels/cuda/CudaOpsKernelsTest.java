@@ -211,7 +211,7 @@ class CudaOpsKernelsTest {
     }
 
     private Ptx program(String name) {
-        return programs.computeIfAbsent(name, n -> Ptx.parse(CudaBackend.ptx(n)));
+        return programs.computeIfAbsent(name, n -> Ptx.parse(CommittedPtx.text(n)));
     }
 
     private static String ptxType(Object arg) {

@@ -54,7 +54,7 @@ class PtxTest {
     @Test
     void theJarCarriesTheSamePtx() throws IOException {
         for (Path p : files(".ptx")) {
-            assertEquals(Files.readString(p), CudaBackend.ptx(baseName(p)), p + " in the classpath differs: rebuild");
+            assertEquals(Files.readString(p), CommittedPtx.text(baseName(p)), p + " in the classpath differs: rebuild");
         }
     }
 

@@ -13,6 +13,8 @@
 // Everything runs synchronously under one lock; streams only carry the capture state.
 #include <chrono>
 #include <map>
+#include <set>
+#include <elf.h>
 #include <mutex>
 #include <string>
 #include <tuple>
@@ -95,7 +97,9 @@ const std::map<std::string, Launcher> kernels = {
 };
 #undef KERNEL
 
-struct Module { std::string ptx; };
+// A loaded module: the kernel names it declares, read from PTX text (".entry name(") or from a cubin's ELF symbol
+// table (the global functions), so cuModuleGetFunction fails for a name the image does not have, as the driver does.
+struct Module { std::set<std::string> entries; };
 struct Function { std::string name; const Launcher* launch; int max_dynamic_shared = 48 * 1024; };
 
 void report(const std::string& what) { std::fprintf(stderr, "cuda emulator: %s\n", what.c_str()); }
@@ -152,24 +156,52 @@ CUresult cuCtxSetCurrent(void* context) {
     return SUCCESS;
 }
 
+// The global function symbols of an sm_XX cubin (an ELF64 file for machine EM_CUDA), or false if it is not one.
+bool cubin_entries(const unsigned char* image, std::set<std::string>& entries) {
+    const auto* header = reinterpret_cast<const Elf64_Ehdr*>(image);
+    if (std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 || header->e_ident[EI_CLASS] != ELFCLASS64 || header->e_machine != 190) {
+        return false;
+    }
+    const auto* sections = reinterpret_cast<const Elf64_Shdr*>(image + header->e_shoff);
+    for (int i = 0; i < header->e_shnum; i++) {
+        if (sections[i].sh_type != SHT_SYMTAB) continue;
+        const auto* symbols = reinterpret_cast<const Elf64_Sym*>(image + sections[i].sh_offset);
+        const char* names = reinterpret_cast<const char*>(image + sections[sections[i].sh_link].sh_offset);
+        for (size_t k = 0; k < sections[i].sh_size / sizeof(Elf64_Sym); k++) {
+            if (ELF64_ST_TYPE(symbols[k].st_info) == STT_FUNC && ELF64_ST_BIND(symbols[k].st_info) == STB_GLOBAL) {
+                entries.insert(names + symbols[k].st_name);
+            }
+        }
+    }
+    return true;
+}
+
 CUresult cuModuleLoadDataEx(void** module, const void* image, unsigned int options, int* option_keys, void** option_values) {
     NEEDS_CONTEXT();
-    std::string ptx(static_cast<const char*>(image));
     for (unsigned int i = 0; i < options; i++) {
         if (option_keys[i] == 5 && option_values[i] != nullptr) static_cast<char*>(option_values[i])[0] = 0;  // empty error log
     }
-    if (ptx.find(".version ") == std::string::npos || ptx.find(".target ") == std::string::npos) {
-        report("module image is not PTX text");
-        return INVALID_IMAGE;
+    auto* m = new Module{};
+    if (!cubin_entries(static_cast<const unsigned char*>(image), m->entries)) {
+        std::string ptx(static_cast<const char*>(image));
+        if (ptx.find(".version ") == std::string::npos || ptx.find(".target ") == std::string::npos) {
+            report("module image is neither a cubin nor PTX text");
+            delete m;
+            return INVALID_IMAGE;
+        }
+        for (size_t at = ptx.find(".entry "); at != std::string::npos; at = ptx.find(".entry ", at + 7)) {
+            size_t end = ptx.find('(', at);
+            m->entries.insert(ptx.substr(at + 7, end - at - 7));
+        }
     }
-    *module = new Module{ptx};
+    *module = m;
     return SUCCESS;
 }
 
 CUresult cuModuleGetFunction(void** function, void* module, const char* name) {
     NEEDS_CONTEXT();
     auto* m = static_cast<Module*>(module);
-    if (m->ptx.find(".entry " + std::string(name) + "(") == std::string::npos) return NOT_FOUND;
+    if (m->entries.count(name) == 0) return NOT_FOUND;
     auto it = kernels.find(name);
     if (it == kernels.end()) { report(std::string("no emulated kernel ") + name); return NOT_FOUND; }
     *function = new Function{name, &it->second};

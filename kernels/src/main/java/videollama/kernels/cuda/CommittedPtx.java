@@ -1,0 +1,38 @@
+package videollama.kernels.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The PTX files beside the {@code .cu} sources (made by {@code scripts/build-ptx.sh} for compute_80, PTX ISA 7.8),
+ * which every driver since CUDA 11.8 compiles for its device at load time.
+ *
+ * @param whyNotNvrtc the reason NVRTC is not used, for {@link #description()}
+ */
+record CommittedPtx(String whyNotNvrtc) implements KernelImages {
+    @Override
+    public byte[] image(String program) {
+        byte[] text = text(program).getBytes(StandardCharsets.US_ASCII);
+        return Arrays.copyOf(text, text.length + 1); // cuModuleLoadData reads PTX as a NUL-terminated string
+    }
+
+    @Override
+    public String description() {
+        return "committed PTX for compute_80, compiled by the driver at load (" + whyNotNvrtc + ")";
+    }
+
+    /** The committed PTX of a program. */
+    static String text(String program) {
+        try (InputStream in = CommittedPtx.class.getResourceAsStream(program + ".ptx")) {
+            if (in == null) {
+                throw new IllegalStateException("kernel " + program + ".ptx is missing from the jar (run scripts/build-ptx.sh)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

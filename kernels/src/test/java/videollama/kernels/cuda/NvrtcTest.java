@@ -1,0 +1,140 @@
+package videollama.kernels.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The run-time compile path against the real NVRTC ({@link TestNvrtc}), no GPU needed: the bindings, every
+ * kernel program compiled for Ampere and Hopper with the same entry points and parameter types as the committed PTX,
+ * compile errors reported with file and line, the disk cache, and {@link KernelImages#choose}'s fallbacks to the
+ * committed PTX, each with its reason.
+ */
+class NvrtcTest {
+
+    private static List<String> programs() throws IOException {
+        try (Stream<Path> s = Files.list(CudaTestSupport.kernelSources())) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cu")).map(n -> n.substring(0, n.length() - 3)).sorted().toList();
+        }
+    }
+
+    @Test
+    void versionAndArchitectures() {
+        Nvrtc nvrtc = TestNvrtc.nvrtc();
+        assertTrue(nvrtc.version() >= 12000, "NVRTC " + nvrtc.version());
+        List<Integer> archs = nvrtc.supportedArchitectures();
+        assertTrue(archs.contains(80) && archs.contains(90), "supported architectures " + archs);
+    }
+
+    @Test
+    void everyProgramCompilesToTheCommittedEntryPoints(@TempDir Path cache) throws IOException {
+        Nvrtc nvrtc = TestNvrtc.nvrtc();
+        Path include = TestNvrtc.includeFolder();
+        NvrtcKernels hopper = new NvrtcKernels(nvrtc, nvrtc.version(), 90, include, Optional.of(cache));
+        for (String program : programs()) {
+            Ptx committed = Ptx.parse(CommittedPtx.text(program));
+            // PTX for compute_80, as scripts/build-ptx.sh asks nvcc for: the same kernels with the same parameter types
+            String source = NvrtcKernels.resource(program + ".cu");
+            Nvrtc.Output ampere = nvrtc.compile(program + ".cu", source, Map.of("common.cuh", NvrtcKernels.resource("common.cuh"),
+                    "mma.cuh", NvrtcKernels.resource("mma.cuh")), List.of("--gpu-architecture=compute_80", "-I" + include));
+            assertEquals(0, ampere.cubin().length, program + ": a virtual architecture has no cubin");
+            Ptx ptx = Ptx.parse(ampere.ptx());
+            assertEquals("sm_80", ptx.target(), program);
+            assertEquals(committed.entries(), ptx.entries(), program + ": NVRTC's kernels and parameters differ from the committed PTX");
+            // the cubin for sm_90: an ELF file for the CUDA machine that defines every kernel
+            byte[] cubin = hopper.image(program);
+            assertTrue(cubin.length > 64 && cubin[0] == 0x7f && cubin[1] == 'E' && cubin[2] == 'L' && cubin[3] == 'F', program + ": not ELF");
+            assertEquals(190, (cubin[18] & 0xff) | (cubin[19] & 0xff) << 8, program + ": e_machine is not EM_CUDA");
+            String bytes = new String(cubin, StandardCharsets.ISO_8859_1);
+            for (String entry : committed.entries().keySet()) {
+                assertTrue(bytes.contains(".text." + entry + "\0"), program + ".cubin has no code for " + entry);
+            }
+        }
+    }
+
+    @Test
+    void aCompileErrorNamesTheFileAndLine() {
+        Nvrtc nvrtc = TestNvrtc.nvrtc();
+        NvrtcException e = assertThrows(NvrtcException.class, () -> nvrtc.compile("broken.cu",
+                "extern \"C\" __global__ void k(float* x) {\n    x[0] = not_declared;\n}\n", Map.of(), List.of("--gpu-architecture=sm_90")));
+        assertTrue(e.getMessage().contains("broken.cu(2): error"), e.getMessage());
+        assertTrue(e.getMessage().contains("not_declared"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), "one line: " + e.getMessage());
+        assertTrue(e.log().contains("1 error detected"), e.log());
+    }
+
+    @Test
+    void cubinsAreCachedOnDiskUnderTheHashOfTheirInputs(@TempDir Path cache) throws IOException {
+        Nvrtc nvrtc = TestNvrtc.nvrtc();
+        NvrtcKernels kernels = new NvrtcKernels(nvrtc, nvrtc.version(), 90, TestNvrtc.includeFolder(), Optional.of(cache));
+        byte[] image = kernels.image("rmsnorm");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(cache)) {
+            files = s.toList();
+        }
+        assertEquals(1, files.size(), "cache " + files);
+        assertTrue(files.getFirst().getFileName().toString().matches("rmsnorm-sm_90-[0-9a-f]{16}\\.cubin"), files.toString());
+        assertArrayEquals(image, Files.readAllBytes(files.getFirst()));
+        // another architecture is another file
+        new NvrtcKernels(nvrtc, nvrtc.version(), 80, TestNvrtc.includeFolder(), Optional.of(cache)).image("rmsnorm");
+        try (Stream<Path> s = Files.list(cache)) {
+            assertEquals(2, s.count());
+        }
+    }
+
+    @Test
+    void choosesNvrtcWhereItCanCompileForTheDevice(@TempDir Path cache) {
+        KernelImages images = KernelImages.choose(90, 13000, TestNvrtc.environment(cache));
+        NvrtcKernels nvrtc = assertInstanceOf(NvrtcKernels.class, images, images.description());
+        assertTrue(images.description().startsWith("cubins for sm_90 compiled by NVRTC 13."), images.description());
+        assertTrue(nvrtc.options().contains("--gpu-architecture=sm_90"), nvrtc.options().toString());
+    }
+
+    @Test
+    void fallsBackToTheCommittedPtxSayingWhy(@TempDir Path cache) throws IOException {
+        Map<String, String> env = TestNvrtc.environment(cache);
+        assertFallback(KernelImages.choose(90, 12080, env), "is newer than the driver's CUDA 12.8");
+        assertFallback(KernelImages.choose(30, 13000, env), "does not compile for sm_30");
+        assertFallback(KernelImages.choose(90, 13000, Map.of(Nvrtc.LIBRARY_VARIABLE, "off")), "VIDEOLLAMA_NVRTC=off");
+        assertFallback(KernelImages.choose(90, 13000, Map.of(Nvrtc.LIBRARY_VARIABLE, "/nonexistent/libnvrtc.so.13")),
+                "no file /nonexistent/libnvrtc.so.13");
+        // headers that do not fit this NVRTC: the probe compile fails at choice time, not in the middle of a run
+        Path badHeaders = Files.createDirectories(cache.resolve("include"));
+        Files.writeString(badHeaders.resolve("cuda_fp16.h"), "#error these are not CUDA's headers\n");
+        Files.writeString(badHeaders.resolve("cuda_bf16.h"), "\n");
+        env.put(Nvrtc.INCLUDE_VARIABLE, badHeaders.toString());
+        assertFallback(KernelImages.choose(90, 13000, env), "could not compile probe.cu");
+    }
+
+    private static void assertFallback(KernelImages images, String reason) {
+        assertInstanceOf(CommittedPtx.class, images, images.description());
+        assertTrue(images.description().startsWith("committed PTX for compute_80"), images.description());
+        assertTrue(images.description().contains(reason), images.description() + " should say " + reason);
+    }
+
+    @Test
+    void theIncludeFolderVariableComesFirst(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("cuda_fp16.h"), "\n");
+        assertEquals(Optional.of(dir), TestNvrtc.nvrtc().includeFolder(Map.of(Nvrtc.INCLUDE_VARIABLE, dir.toString())));
+    }
+
+    @Test
+    void committedPtxImagesAreNulTerminatedText() {
+        byte[] image = new CommittedPtx("test").image("rmsnorm");
+        assertEquals(0, image[image.length - 1]);
+        assertEquals(CommittedPtx.text("rmsnorm"), new String(image, 0, image.length - 1, StandardCharsets.US_ASCII));
+    }
+}
