@@ -412,7 +412,6 @@ public final class CudaBackend implements DeviceBackend {
         return f;
     }
 
-    /** The PTX text of a program, from the jar. */
     private static void checkSize(DeviceBuffer buffer, MemorySegment host) {
         if (host.byteSize() > buffer.bytes()) {
             throw new IllegalArgumentException("buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, the host side "

@@ -1,8 +1,8 @@
 package videollama.kernels.cuda;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.nio.file.Path;
 
 /**
  * Where the CUDA backend's modules come from: cubins that NVRTC compiles from the {@code .cu} sources for the
@@ -47,6 +47,9 @@ sealed interface KernelImages permits CommittedPtx, NvrtcKernels {
             return kernels;
         } catch (NvrtcException e) {
             return new CommittedPtx("NVRTC not used: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a library that misbehaves (a foreign call failing) must not take the backend down: the PTX still works
+            return new CommittedPtx("NVRTC not used: " + e);
         }
     }
 

@@ -10,20 +10,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The run-time compile path against the real NVRTC ({@link TestNvrtc}), no GPU needed: the bindings, every
- * kernel program compiled for Ampere and Hopper with the same entry points and parameter types as the committed PTX,
+ * kernel program compiled for Ampere and Hopper with the same entry points and parameter types as the committed PTX
+ * and, on Hopper, no kernel using local memory (no register spills, no stack frame: ptxas's own report),
  * compile errors reported with file and line, the disk cache, and {@link KernelImages#choose}'s fallbacks to the
  * committed PTX, each with its reason.
  */
 class NvrtcTest {
+    private static final Pattern ENTRY_FUNCTION = Pattern.compile("Compiling entry function '(\\w+)'");
 
     private static List<String> programs() throws IOException {
         try (Stream<Path> s = Files.list(CudaTestSupport.kernelSources())) {
@@ -40,29 +45,53 @@ class NvrtcTest {
     }
 
     @Test
-    void everyProgramCompilesToTheCommittedEntryPoints(@TempDir Path cache) throws IOException {
+    void everyProgramCompilesToTheCommittedEntryPoints() throws IOException {
         Nvrtc nvrtc = TestNvrtc.nvrtc();
         Path include = TestNvrtc.includeFolder();
-        NvrtcKernels hopper = new NvrtcKernels(nvrtc, nvrtc.version(), 90, include, Optional.of(cache));
         for (String program : programs()) {
             Ptx committed = Ptx.parse(CommittedPtx.text(program));
-            // PTX for compute_80, as scripts/build-ptx.sh asks nvcc for: the same kernels with the same parameter types
             String source = NvrtcKernels.resource(program + ".cu");
-            Nvrtc.Output ampere = nvrtc.compile(program + ".cu", source, Map.of("common.cuh", NvrtcKernels.resource("common.cuh"),
-                    "mma.cuh", NvrtcKernels.resource("mma.cuh")), List.of("--gpu-architecture=compute_80", "-I" + include));
+            Map<String, String> headers = Map.of("common.cuh", NvrtcKernels.resource("common.cuh"), "mma.cuh", NvrtcKernels.resource("mma.cuh"));
+            // PTX for compute_80, as scripts/build-ptx.sh asks nvcc for: the same kernels with the same parameter types
+            Nvrtc.Output ampere = nvrtc.compile(program + ".cu", source, headers, List.of("--gpu-architecture=compute_80", "-I" + include));
             assertEquals(0, ampere.cubin().length, program + ": a virtual architecture has no cubin");
             Ptx ptx = Ptx.parse(ampere.ptx());
             assertEquals("sm_80", ptx.target(), program);
             assertEquals(committed.entries(), ptx.entries(), program + ": NVRTC's kernels and parameters differ from the committed PTX");
-            // the cubin for sm_90: an ELF file for the CUDA machine that defines every kernel
-            byte[] cubin = hopper.image(program);
+            // the cubin for sm_90: an ELF file for the CUDA machine with code for every kernel, none spilling registers
+            Nvrtc.Output hopper = nvrtc.compile(program + ".cu", source, headers,
+                    List.of("--gpu-architecture=sm_90", "-I" + include, "--ptxas-options=-v"));
+            byte[] cubin = hopper.cubin();
             assertTrue(cubin.length > 64 && cubin[0] == 0x7f && cubin[1] == 'E' && cubin[2] == 'L' && cubin[3] == 'F', program + ": not ELF");
             assertEquals(190, (cubin[18] & 0xff) | (cubin[19] & 0xff) << 8, program + ": e_machine is not EM_CUDA");
             String bytes = new String(cubin, StandardCharsets.ISO_8859_1);
+            Map<String, String> resources = ptxasReport(hopper.log());
             for (String entry : committed.entries().keySet()) {
                 assertTrue(bytes.contains(".text." + entry + "\0"), program + ".cubin has no code for " + entry);
+                String usage = resources.get(entry);
+                assertTrue(usage != null, program + ": ptxas said nothing of " + entry + ":\n" + hopper.log());
+                assertTrue(usage.startsWith("0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads"),
+                        entry + " uses local memory on sm_90 (a stack frame or register spills): " + usage);
             }
         }
+    }
+
+    /**
+     * ptxas's {@code -v} report per kernel: its "N bytes stack frame, S bytes spill stores, L bytes spill loads" line,
+     * then "; " and its "Used R registers, ..." line.
+     */
+    private static Map<String, String> ptxasReport(String log) {
+        Map<String, String> usage = new HashMap<>();
+        String kernel = null;
+        for (String line : log.lines().toList()) {
+            Matcher m = ENTRY_FUNCTION.matcher(line);
+            if (m.find()) {
+                kernel = m.group(1);
+            } else if (kernel != null && (line.contains("stack frame") || line.contains("Used "))) {
+                usage.merge(kernel, line.replaceFirst("^ptxas\\s+(info\\s+:)?\\s*\\.?", "").strip(), (a, b) -> a + "; " + b);
+            }
+        }
+        return usage;
     }
 
     @Test
