@@ -1,11 +1,18 @@
 // A tiny CPU emulation of the CUDA C subset our kernels use, so their logic can be checked where there is no
-// GPU (CudaEmulatorTest): one std::thread per CUDA thread, blocks run one after another (so function-static
-// __shared__ variables are per block), barriers for __syncthreads and for the warp shuffles, _Float16 for
-// __half. It checks indexing, reductions and softmax arithmetic; it cannot see races the barriers here hide,
-// misaligned vector loads, or performance. The dynamic shared array is emu_dynamic_shared (the test rewrites
-// the kernels' `extern __shared__` line to point at it).
+// GPU (the Emulated* tests): each CUDA thread of a block is a fiber (its own stack, ucontext), and a block's fibers
+// run in turn on the launching thread until they all finish; __syncthreads and the warp shuffles are barriers at
+// which a fiber yields until every thread of its block (or warp) has arrived. Blocks run one after another (so
+// function-static __shared__ variables are per block), _Float16 stands in for __half. No OS thread per CUDA thread:
+// a barrier costs two user-space context switches per thread instead of a round of the kernel's scheduler.
+// It checks indexing, reductions and softmax arithmetic, and finds a missing barrier more often than threads
+// would: a block's fibers run from the lowest thread up on even blocks and from the highest down on odd ones, so a
+// read of shared memory that another thread writes in the same phase sees the old value in one order and the new
+// one in the other. A barrier that some threads of the block never reach (they returned early) aborts with a
+// message instead of hanging. It cannot see misaligned vector loads other than __ldg's, nor performance. The dynamic
+// shared array is emu_dynamic_shared (the test rewrites the kernels' `extern __shared__` line to point at it).
 #pragma once
-#include <barrier>
+#include <sys/mman.h>
+#include <ucontext.h>
 #include <cmath>
 #include <cstring>
 #include <cstdint>
@@ -46,9 +53,114 @@ inline uint4 __ldg(const uint4* p) {
     return *p;
 }
 
+// A fiber's saved state and the switch between two: on x86-64 a few instructions (the callee-saved registers, the
+// SSE and x87 control words and the stack pointer; swapcontext would also make a system call for the signal mask
+// at every switch, which made barriers five times dearer), elsewhere ucontext.
+#if defined(__x86_64__)
+struct EmuContext { void* sp = nullptr; };
+extern "C" void emu_switch_stacks(void** save_sp, void* load_sp);
+asm(R"(
+    .text
+    .globl emu_switch_stacks
+    .hidden emu_switch_stacks
+    .type emu_switch_stacks, @function
+emu_switch_stacks:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size emu_switch_stacks, .-emu_switch_stacks
+)");
+
+// A frame as emu_switch_stacks leaves one, whose return address is entry: the first switch to it calls entry (which
+// must never return) with the stack aligned as a call would leave it.
+inline void emu_context_start(EmuContext& c, unsigned char* stack, size_t bytes, void (*entry)()) {
+    auto* top = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(stack + bytes) & ~uintptr_t(15));
+    *--top = 0;                                         // entry's own return address: none
+    *--top = reinterpret_cast<uint64_t>(entry);
+    for (int r = 0; r < 6; r++) *--top = 0;             // rbp, rbx, r12..r15
+    *--top = 0x037Full << 32 | 0x1F80;                  // x87 control word, MXCSR: the defaults
+    c.sp = top;
+}
+inline void emu_context_switch(EmuContext& from, EmuContext& to) { emu_switch_stacks(&from.sp, to.sp); }
+#else
+struct EmuContext { ucontext_t uc; };
+inline void emu_context_start(EmuContext& c, unsigned char* stack, size_t bytes, void (*entry)()) {
+    getcontext(&c.uc);
+    c.uc.uc_stack.ss_sp = stack;
+    c.uc.uc_stack.ss_size = bytes;
+    c.uc.uc_link = nullptr;
+    makecontext(&c.uc, entry, 0);
+}
+inline void emu_context_switch(EmuContext& from, EmuContext& to) { swapcontext(&from.uc, &to.uc); }
+#endif
+
+// A block's threads as fibers on one OS thread: one context and stack per thread, the stacks mapped once and reused
+// for every block of every launch (one launch runs at a time: the driver holds its lock around each).
+struct EmuFibers {
+    static constexpr size_t STACK_BYTES = 256 * 1024;  // the kernels' frames are small; mma's A and B are 1.5 KB
+    static constexpr size_t GUARD_BYTES = 4096;        // below each stack, unmapped: an overflow faults
+    EmuContext scheduler;
+    EmuContext contexts[1024];
+    bool done[1024];
+    unsigned char* stacks = nullptr;
+    unsigned current = 0;
+    unsigned long long progress = 0;                   // arrivals and exits: a round without any is a deadlock
+    std::function<void()> body;                        // the kernel with its arguments
+
+    unsigned char* stack(unsigned t) {
+        if (stacks == nullptr) {
+            void* p = mmap(nullptr, 1024 * (STACK_BYTES + GUARD_BYTES), PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (p == MAP_FAILED) { std::fprintf(stderr, "cuda emulator: no memory for the fibers' stacks\n"); std::abort(); }
+            stacks = static_cast<unsigned char*>(p);
+            for (unsigned i = 0; i < 1024; i++) mprotect(stacks + i * (STACK_BYTES + GUARD_BYTES), GUARD_BYTES, PROT_NONE);
+        }
+        return stacks + t * (STACK_BYTES + GUARD_BYTES) + GUARD_BYTES;
+    }
+};
+inline EmuFibers emu_fibers;
+
+inline void emu_yield() { emu_context_switch(emu_fibers.contexts[emu_fibers.current], emu_fibers.scheduler); }
+
+// A barrier of `expected` fibers: the last to arrive goes on; the others yield until the generation changes.
+struct EmuBarrier {
+    explicit EmuBarrier(unsigned expected) : expected(expected) {}
+    void arrive_and_wait() {
+        unsigned long long generation_now = generation;
+        emu_fibers.progress++;
+        if (++arrived == expected) {
+            arrived = 0;
+            generation++;
+            return;
+        }
+        while (generation == generation_now) emu_yield();
+    }
+    unsigned expected;
+    unsigned arrived = 0;
+    unsigned long long generation = 0;
+};
+
 struct EmuBlock {
-    std::unique_ptr<std::barrier<>> block;
-    std::vector<std::unique_ptr<std::barrier<>>> warps;
+    std::unique_ptr<EmuBarrier> block;
+    std::vector<std::unique_ptr<EmuBarrier>> warps;
     std::vector<uint64_t> lanes; // one slot per thread for shuffles
 };
 inline thread_local EmuBlock* emu_block;
@@ -71,31 +183,56 @@ inline T __shfl_xor_sync(unsigned, T v, int offset) {
     return r;
 }
 
-// Runs the grid: one std::thread per thread of a block, reused for every block in turn (block by block, so
-// function-static __shared__ variables are per block). A thread that returns early from the kernel waits at the
-// end-of-block barrier for the others.
+// A fiber's whole life: the kernel, then back to the scheduler for good.
+inline void emu_fiber_main() {
+    emu_fibers.body();
+    emu_fibers.done[emu_fibers.current] = true;
+    emu_fibers.progress++;
+    emu_yield();
+    std::abort(); // a finished fiber is never resumed
+}
+
+// Runs the grid block by block on the calling thread: each block's threads start as fibers and are resumed in
+// turn, each running to its next barrier or its end, until all have ended.
 template <typename... P, typename... A>
 void emu_launch(void (*kernel)(P...), dim3 grid, dim3 block, A... args) {
     if (block.x % 32 != 0 || block.x > 1024 || block.y != 1 || block.z != 1) { std::fprintf(stderr, "bad block\n"); std::abort(); }
     EmuBlock b;
-    b.block = std::make_unique<std::barrier<>>(block.x);
-    for (unsigned w = 0; w < block.x / 32; w++) b.warps.push_back(std::make_unique<std::barrier<>>(32));
+    b.block = std::make_unique<EmuBarrier>(block.x);
+    for (unsigned w = 0; w < block.x / 32; w++) b.warps.push_back(std::make_unique<EmuBarrier>(32));
     b.lanes.resize(block.x);
-    std::barrier<> between(block.x);
-    std::vector<std::thread> threads;
-    for (unsigned t = 0; t < block.x; t++) {
-        threads.emplace_back([&, t] {
-            threadIdx = {t, 0, 0}; blockDim = block; gridDim = grid; emu_block = &b;
-            for (unsigned bz = 0; bz < grid.z; bz++)
-            for (unsigned by = 0; by < grid.y; by++)
-            for (unsigned bx = 0; bx < grid.x; bx++) {
-                if (t == 0) std::memset(emu_dynamic_shared, 0xAB, 65536); // garbage, as on a GPU
-                between.arrive_and_wait();
-                blockIdx = {bx, by, bz};
-                kernel(args...);
-                between.arrive_and_wait();
+    EmuFibers& f = emu_fibers;
+    f.body = [&] { kernel(args...); };
+    emu_block = &b;
+    blockDim = block;
+    gridDim = grid;
+    unsigned long long number = 0;
+    for (unsigned bz = 0; bz < grid.z; bz++)
+    for (unsigned by = 0; by < grid.y; by++)
+    for (unsigned bx = 0; bx < grid.x; bx++) {
+        std::memset(emu_dynamic_shared, 0xAB, 65536); // garbage, as on a GPU
+        blockIdx = {bx, by, bz};
+        for (unsigned t = 0; t < block.x; t++) {
+            emu_context_start(f.contexts[t], f.stack(t), EmuFibers::STACK_BYTES, emu_fiber_main);
+            f.done[t] = false;
+        }
+        bool downwards = number++ % 2 == 1;
+        for (unsigned running = block.x; running > 0;) {
+            unsigned long long before = f.progress;
+            for (unsigned i = 0; i < block.x; i++) {
+                unsigned t = downwards ? block.x - 1 - i : i;
+                if (f.done[t]) continue;
+                f.current = t;
+                threadIdx = {t, 0, 0};
+                emu_context_switch(f.scheduler, f.contexts[t]);
+                if (f.done[t]) running--;
             }
-        });
+            if (running > 0 && f.progress == before) {
+                std::fprintf(stderr, "cuda emulator: deadlock in block (%u, %u, %u): %u threads wait at barriers that the "
+                             "others (%u of them ended) never reach\n", bx, by, bz, running, block.x - running);
+                std::abort();
+            }
+        }
     }
-    for (auto& th : threads) th.join();
+    f.body = nullptr;
 }
