@@ -35,7 +35,10 @@ using std::min;
 using std::max;
 
 struct dim3 { unsigned x = 1, y = 1, z = 1; };
-inline thread_local dim3 threadIdx, blockIdx, blockDim, gridDim;
+// Plain globals, not thread_local: a block's fibers share the launching thread, which sets threadIdx before it
+// resumes each, and one launch runs at a time (the driver's lock); thread_local in a shared library would also
+// cost a __tls_get_addr call at every use.
+inline dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 struct alignas(16) uint4 { unsigned int x, y, z, w; };
 struct alignas(16) float4 { float x, y, z, w; };
@@ -53,9 +56,9 @@ inline uint4 __ldg(const uint4* p) {
     return *p;
 }
 
-// A fiber's saved state and the switch between two: on x86-64 a few instructions (the callee-saved registers, the
-// SSE and x87 control words and the stack pointer; swapcontext would also make a system call for the signal mask
-// at every switch, which made barriers five times dearer), elsewhere ucontext.
+// A fiber's saved state and the switch between two: on x86-64 a few instructions (the callee-saved registers and
+// the stack pointer; not the SSE and x87 control words, which no kernel changes; swapcontext would also make a
+// system call for the signal mask at every switch, which made barriers five times dearer), elsewhere ucontext.
 #if defined(__x86_64__)
 struct EmuContext { void* sp = nullptr; };
 extern "C" void emu_switch_stacks(void** save_sp, void* load_sp);
@@ -71,14 +74,8 @@ emu_switch_stacks:
     pushq %r13
     pushq %r14
     pushq %r15
-    subq $8, %rsp
-    stmxcsr (%rsp)
-    fnstcw 4(%rsp)
     movq %rsp, (%rdi)
     movq %rsi, %rsp
-    ldmxcsr (%rsp)
-    fldcw 4(%rsp)
-    addq $8, %rsp
     popq %r15
     popq %r14
     popq %r13
@@ -96,7 +93,6 @@ inline void emu_context_start(EmuContext& c, unsigned char* stack, size_t bytes,
     *--top = 0;                                         // entry's own return address: none
     *--top = reinterpret_cast<uint64_t>(entry);
     for (int r = 0; r < 6; r++) *--top = 0;             // rbp, rbx, r12..r15
-    *--top = 0x037Full << 32 | 0x1F80;                  // x87 control word, MXCSR: the defaults
     c.sp = top;
 }
 inline void emu_context_switch(EmuContext& from, EmuContext& to) { emu_switch_stacks(&from.sp, to.sp); }
@@ -112,6 +108,8 @@ inline void emu_context_start(EmuContext& c, unsigned char* stack, size_t bytes,
 inline void emu_context_switch(EmuContext& from, EmuContext& to) { swapcontext(&from.uc, &to.uc); }
 #endif
 
+struct EmuBarrier;
+
 // A block's threads as fibers on one OS thread: one context and stack per thread, the stacks mapped once and reused
 // for every block of every launch (one launch runs at a time: the driver holds its lock around each).
 struct EmuFibers {
@@ -120,9 +118,10 @@ struct EmuFibers {
     EmuContext scheduler;
     EmuContext contexts[1024];
     bool done[1024];
+    const EmuBarrier* waiting[1024];            // the barrier a fiber waits at, or null
+    unsigned long long waiting_generation[1024];       // that barrier's generation when the fiber arrived
     unsigned char* stacks = nullptr;
     unsigned current = 0;
-    unsigned long long progress = 0;                   // arrivals and exits: a round without any is a deadlock
     std::function<void()> body;                        // the kernel with its arguments
 
     unsigned char* stack(unsigned t) {
@@ -140,18 +139,19 @@ inline EmuFibers emu_fibers;
 
 inline void emu_yield() { emu_context_switch(emu_fibers.contexts[emu_fibers.current], emu_fibers.scheduler); }
 
-// A barrier of `expected` fibers: the last to arrive goes on; the others yield until the generation changes.
+// A barrier of `expected` fibers: the last to arrive goes on; the others yield, and the scheduler resumes them
+// once the generation has changed.
 struct EmuBarrier {
     explicit EmuBarrier(unsigned expected) : expected(expected) {}
     void arrive_and_wait() {
-        unsigned long long generation_now = generation;
-        emu_fibers.progress++;
         if (++arrived == expected) {
             arrived = 0;
             generation++;
             return;
         }
-        while (generation == generation_now) emu_yield();
+        emu_fibers.waiting[emu_fibers.current] = this;
+        emu_fibers.waiting_generation[emu_fibers.current] = generation;
+        emu_yield();
     }
     unsigned expected;
     unsigned arrived = 0;
@@ -163,7 +163,7 @@ struct EmuBlock {
     std::vector<std::unique_ptr<EmuBarrier>> warps;
     std::vector<uint64_t> lanes; // one slot per thread for shuffles
 };
-inline thread_local EmuBlock* emu_block;
+inline EmuBlock* emu_block;
 inline unsigned char emu_dynamic_shared[1 << 20];
 
 inline void __syncthreads() { emu_block->block->arrive_and_wait(); }
@@ -187,13 +187,13 @@ inline T __shfl_xor_sync(unsigned, T v, int offset) {
 inline void emu_fiber_main() {
     emu_fibers.body();
     emu_fibers.done[emu_fibers.current] = true;
-    emu_fibers.progress++;
     emu_yield();
     std::abort(); // a finished fiber is never resumed
 }
 
 // Runs the grid block by block on the calling thread: each block's threads start as fibers and are resumed in
-// turn, each running to its next barrier or its end, until all have ended.
+// turn, each running to its next barrier or its end, until all have ended. A round that can resume none is a
+// deadlock.
 template <typename... P, typename... A>
 void emu_launch(void (*kernel)(P...), dim3 grid, dim3 block, A... args) {
     if (block.x % 32 != 0 || block.x > 1024 || block.y != 1 || block.z != 1) { std::fprintf(stderr, "bad block\n"); std::abort(); }
@@ -215,19 +215,22 @@ void emu_launch(void (*kernel)(P...), dim3 grid, dim3 block, A... args) {
         for (unsigned t = 0; t < block.x; t++) {
             emu_context_start(f.contexts[t], f.stack(t), EmuFibers::STACK_BYTES, emu_fiber_main);
             f.done[t] = false;
+            f.waiting[t] = nullptr;
         }
         bool downwards = number++ % 2 == 1;
         for (unsigned running = block.x; running > 0;) {
-            unsigned long long before = f.progress;
+            unsigned resumed = 0;
             for (unsigned i = 0; i < block.x; i++) {
                 unsigned t = downwards ? block.x - 1 - i : i;
-                if (f.done[t]) continue;
+                if (f.done[t] || (f.waiting[t] != nullptr && f.waiting[t]->generation == f.waiting_generation[t])) continue;
+                f.waiting[t] = nullptr;
                 f.current = t;
                 threadIdx = {t, 0, 0};
                 emu_context_switch(f.scheduler, f.contexts[t]);
+                resumed++;
                 if (f.done[t]) running--;
             }
-            if (running > 0 && f.progress == before) {
+            if (running > 0 && resumed == 0) {
                 std::fprintf(stderr, "cuda emulator: deadlock in block (%u, %u, %u): %u threads wait at barriers that the "
                              "others (%u of them ended) never reach\n", bx, by, bz, running, block.x - running);
                 std::abort();
