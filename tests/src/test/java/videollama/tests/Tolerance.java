@@ -3,12 +3,40 @@ package videollama.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.function.Predicate;
+import videollama.kernels.Backend;
+import videollama.weights.DType;
+import videollama.weights.SafetensorsFile;
+
 /**
  * DESIGN.md section 7: "max relative error" of a stage is the largest absolute difference divided by the
  * largest magnitude of the reference tensor, so that elements near zero do not make the ratio meaningless.
  */
 final class Tolerance {
+    /** DESIGN.md section 7's bound for a kernel that computes in fp16/bf16. */
+    static final double SIXTEEN_BIT = 1e-2;
+
     private Tolerance() {}
+
+    /**
+     * The tolerance of a device result that float32 arithmetic would hold to {@code tolerance}: the same where the
+     * backend widens 16-bit weights and computes in float32 (OpenCL, as the reference path), and at least
+     * {@link #SIXTEEN_BIT} where the model has F16/BF16 weights and the backend is CUDA, whose tensor-core GEMM
+     * (gemm.cu's linear_mma, every batched linear layer: the encoders and LLaMA's prefill) rounds the activations
+     * to the weights' 16-bit type.
+     */
+    static double of(Backend backend, boolean sixteenBitWeights, double tolerance) {
+        return sixteenBitWeights && backend.name().equals("cuda") ? Math.max(tolerance, SIXTEEN_BIT) : tolerance;
+    }
+
+    /** Whether a safetensors file holds F16 or BF16 tensors among those whose names {@code which} accepts. */
+    static boolean sixteenBitWeights(Path file, Predicate<String> which) {
+        try (SafetensorsFile weights = SafetensorsFile.open(file)) {
+            return weights.tensorInfos().stream()
+                    .anyMatch(t -> which.test(t.name()) && (t.dtype() == DType.F16 || t.dtype() == DType.BF16));
+        }
+    }
 
     static double relativeError(float[] actual, int actualOffset, float[] expected, int expectedOffset, int length) {
         double maxDiff = 0;

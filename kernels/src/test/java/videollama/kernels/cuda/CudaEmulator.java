@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The CUDA driver emulated on the CPU, for the Emulated* tests where there is no GPU: {@code emulator/driver.cpp}
  * (the driver functions CudaDriver binds, over host memory) and the kernels of the .cu sources, compiled with g++
- * against {@code emulator/cuda_shim.h} (threads and barriers standing in for CUDA threads, {@code __syncthreads}
- * and warp shuffles) into one shared library, built once per test run. The kernel table is generated from the
- * entry points of the committed PTX, so every kernel the backend can load is there. Tests that need it are
- * skipped where g++ with C++20 is missing.
+ * against {@code emulator/cuda_shim.h} (fibers standing in for a block's CUDA threads, barriers between them for
+ * {@code __syncthreads} and warp shuffles) into one shared library, built once per test run. The kernel table is
+ * generated from the entry points of the committed PTX, so every kernel the backend can load is there. Tests that
+ * need it are skipped where g++ with C++20 is missing.
  */
 final class CudaEmulator {
     /** The one form of dynamic shared memory the kernels use, and what the emulator puts in its place. */
@@ -56,10 +56,10 @@ final class CudaEmulator {
         Path dir = Files.createTempDirectory("cuda-emulator");
         dir.toFile().deleteOnExit();
         Files.writeString(dir.resolve("probe.cpp"),
-                "#include <barrier>\nint main() { std::barrier<> b(1); b.arrive_and_wait(); _Float16 h = 1; return (int)h - 1; }\n");
+                "#include <ucontext.h>\nint main() { ucontext_t c; getcontext(&c); _Float16 h = 1; return (int)h - 1; }\n");
         CudaTestSupport.Result probe = CudaTestSupport.run(dir, gxx.get().toString(), "-std=c++20", "-pthread", "probe.cpp", "-o", "probe");
         if (probe.exitCode() != 0) {
-            unavailable = "g++ lacks C++20 <barrier> or _Float16: " + probe.output().lines().findFirst().orElse("");
+            unavailable = "g++ lacks C++20, <ucontext.h> or _Float16: " + probe.output().lines().findFirst().orElse("");
             return;
         }
         List<Path> sources;

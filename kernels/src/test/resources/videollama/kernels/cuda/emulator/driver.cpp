@@ -7,8 +7,11 @@
 // It is stricter than a GPU where that finds our bugs sooner: every call but the device queries needs the context
 // current on the calling thread; a copy, launch argument or memset must fall inside a live allocation; a copy,
 // sync or event during a capture is refused (the backend never captures them); a launch checks its grid, block
-// and shared memory. It is weaker in what it cannot see: kernels run one block at a time, in order, so races and
-// speed are invisible, and a kernel's own out-of-bounds access is not caught.
+// and shared memory; every allocation ends at an unmapped page, so a kernel that runs more than 255 bytes past a
+// buffer's end crashes the test instead of reading a neighbour (a GPU maps memory in 2 MB pages and would not
+// notice). It is weaker in what it cannot see: kernels run one block at a time, in order, so races between blocks
+// and speed are invisible, and a kernel's access before a buffer's start or within the last 255 bytes of slack is
+// not caught.
 //
 // Everything runs synchronously under one lock; streams only carry the capture state.
 #include <chrono>
@@ -48,6 +51,24 @@ std::recursive_mutex device_lock;
 int context_token;                                   // the one (primary) context's handle points here
 thread_local void* current_context = nullptr;
 std::map<uintptr_t, size_t> allocations;             // device memory: start -> bytes
+
+// Device memory ends where an unmapped page begins (the start 256-byte aligned, as cuMemAlloc's): a kernel that
+// reads or writes more than 255 bytes past the end of a buffer faults instead of reading its neighbour.
+constexpr size_t PAGE = 4096;
+size_t mapped_bytes(size_t bytes) { return (bytes + 255) / 256 * 256 / PAGE * PAGE + 2 * PAGE; }
+void* map_guarded(size_t bytes) {
+    size_t total = mapped_bytes(bytes);
+    void* base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return nullptr;
+    auto* guard = static_cast<unsigned char*>(base) + total - PAGE;
+    mprotect(guard, PAGE, PROT_NONE);
+    return guard - (bytes + 255) / 256 * 256;
+}
+void unmap_guarded(void* p, size_t bytes) {
+    size_t total = mapped_bytes(bytes);
+    auto* end = static_cast<unsigned char*>(p) + (bytes + 255) / 256 * 256 + PAGE;
+    munmap(end - total, total);
+}
 
 bool in_allocation(uintptr_t p, size_t bytes) {
     auto it = allocations.upper_bound(p);
@@ -220,7 +241,7 @@ CUresult cuFuncSetAttribute(void* function, int attribute, int value) {
 CUresult cuMemAlloc_v2(CUdeviceptr* pointer, size_t bytes) {
     NEEDS_CONTEXT();
     if (bytes == 0) return INVALID_VALUE;
-    void* p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+    void* p = map_guarded(bytes);
     if (p == nullptr) return OUT_OF_MEMORY;
     std::memset(p, 0xCD, bytes);  // uninitialised, as on a GPU
     std::lock_guard<std::recursive_mutex> guard(device_lock);
@@ -232,8 +253,10 @@ CUresult cuMemAlloc_v2(CUdeviceptr* pointer, size_t bytes) {
 CUresult cuMemFree_v2(CUdeviceptr pointer) {
     NEEDS_CONTEXT();
     std::lock_guard<std::recursive_mutex> guard(device_lock);
-    if (allocations.erase(pointer) == 0) return INVALID_VALUE;
-    std::free(reinterpret_cast<void*>(pointer));
+    auto it = allocations.find(pointer);
+    if (it == allocations.end()) return INVALID_VALUE;
+    unmap_guarded(reinterpret_cast<void*>(pointer), it->second);
+    allocations.erase(it);
     return SUCCESS;
 }
 

@@ -2,19 +2,23 @@
 // g++ cannot compile): the same two functions, computed on the CPU from the PTX ISA's description.
 //
 // mma_m16n8k16 is warp-collective, as on the GPU: each lane publishes its fragment registers, the warp meets at
-// its barrier, and every lane rebuilds the whole 16x16 A and 16x8 B from the 32 lanes' registers with the
-// documented fragment layout ("Matrix Fragments for mma.m16n8k16 with floating point type"), written here as the
-// ISA states it, element by element, independently of how gemm.cu fills the registers: a kernel that loads its
-// fragments in another layout gets a wrong product and fails its test. Each lane then adds its own four elements
-// of A·B to its accumulators, which are laid out as the ISA's C/D fragment. The products of two 16-bit floats are
+// its barrier, and lane 0 rebuilds the whole 16x16 A and 16x8 B from the 32 lanes' registers with the documented
+// fragment layout ("Matrix Fragments for mma.m16n8k16 with floating point type"), written here as the ISA states
+// it, element by element, independently of how gemm.cu fills the registers: a kernel that loads its fragments in
+// another layout gets a wrong product and fails its test. After a second barrier each lane adds its own four
+// elements of A·B to its accumulators, which are laid out as the ISA's C/D fragment. (One lane rebuilds A and B
+// for the warp, not each lane for itself: widening 16-bit floats is a library call on the CPU, and 32 rebuilds per
+// product made the emulated tensor-core GEMM seven times slower.) The products of two 16-bit floats are
 // exact in float; the 16 of a dot product are summed in double and rounded once (the GPU's internal order and
 // precision are unspecified: the tests allow for that).
 //
 // pack2 rounds to nearest even as the GPU's cvt.rn does: _Float16's conversion for half, the carry trick for bf16.
 #pragma once
 
-// One launch runs at a time and blocks run in turn, so one slot per thread of a block is enough.
+// One launch runs at a time and blocks run in turn, so one slot per thread (or warp) of a block is enough.
 inline unsigned int emu_mma_fragments[1024][6]; // a0..a3 (4 registers of A), b0, b1 (2 of B)
+inline float emu_mma_a[32][16][16];              // per warp: A and B as lane 0 rebuilt them
+inline float emu_mma_b[32][16][8];
 
 template <typename T> inline float emu_widen(unsigned int bits16);
 template <> inline float emu_widen<__half>(unsigned int bits16) { return __half2float(__ushort_as_half((unsigned short)bits16)); }
@@ -34,24 +38,26 @@ inline void mma_m16n8k16(float (&acc)[4], const unsigned int (&a)[4], const unsi
     for (int r = 0; r < 2; r++) mine[4 + r] = b[r];
     emu_block->warps[warp]->arrive_and_wait();
 
-    float A[16][16];
-    float B[16][8];
-    for (int lane = 0; lane < 32; lane++) {
-        const unsigned int* f = emu_mma_fragments[warp * 32 + lane];
-        int groupID = lane >> 2;
-        int threadID_in_group = lane % 4;
-        for (int i = 0; i < 8; i++) {
-            int row = (i < 2 || (i >= 4 && i < 6)) ? groupID : groupID + 8;
-            int col = threadID_in_group * 2 + (i & 0x1) + (i >= 4 ? 8 : 0);
-            A[row][col] = emu_widen<T>(emu_element(f, i));
-        }
-        for (int i = 0; i < 4; i++) {
-            int row = threadID_in_group * 2 + (i & 0x1) + (i >= 2 ? 8 : 0);
-            int col = groupID;
-            B[row][col] = emu_widen<T>(emu_element(f + 4, i));
+    float (&A)[16][16] = emu_mma_a[warp];
+    float (&B)[16][8] = emu_mma_b[warp];
+    if (t % 32 == 0) {
+        for (int lane = 0; lane < 32; lane++) {
+            const unsigned int* f = emu_mma_fragments[warp * 32 + lane];
+            int groupID = lane >> 2;
+            int threadID_in_group = lane % 4;
+            for (int i = 0; i < 8; i++) {
+                int row = (i < 2 || (i >= 4 && i < 6)) ? groupID : groupID + 8;
+                int col = threadID_in_group * 2 + (i & 0x1) + (i >= 4 ? 8 : 0);
+                A[row][col] = emu_widen<T>(emu_element(f, i));
+            }
+            for (int i = 0; i < 4; i++) {
+                int row = threadID_in_group * 2 + (i & 0x1) + (i >= 2 ? 8 : 0);
+                int col = groupID;
+                B[row][col] = emu_widen<T>(emu_element(f + 4, i));
+            }
         }
     }
-    emu_block->warps[warp]->arrive_and_wait(); // the slots may be refilled by the next call
+    emu_block->warps[warp]->arrive_and_wait(); // A and B are rebuilt
 
     int lane = t % 32;
     int groupID = lane >> 2;
@@ -63,6 +69,7 @@ inline void mma_m16n8k16(float (&acc)[4], const unsigned int (&a)[4], const unsi
         for (int k = 0; k < 16; k++) dot += (double)A[row][k] * B[k][col];
         acc[i] = (float)((double)acc[i] + dot);
     }
+    emu_block->warps[warp]->arrive_and_wait(); // the slots, A and B may be refilled by the next call
 }
 
 template <typename T> inline unsigned int emu_round(float v);

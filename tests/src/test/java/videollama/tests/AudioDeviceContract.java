@@ -1,0 +1,180 @@
+package videollama.tests;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import videollama.kernels.AttentionShape;
+import videollama.kernels.DeviceBackend;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.KvCacheType;
+import videollama.kernels.Profile;
+import videollama.kernels.StridedRows;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.Transfer;
+import videollama.kernels.reference.ReferenceBackend;
+import videollama.model.videollama.AudioBranch;
+import videollama.model.videollama.AudioEncoder;
+import videollama.model.videollama.AudioOutputs;
+import videollama.model.videollama.SyntheticAudioBranch;
+import videollama.weights.SafetensorsFile;
+
+/**
+ * The audio-language branch as task graphs on a device backend against the reference path and the PyTorch golden
+ * data: every stage of the golden cases within 1e-5 relative of the reference (float32 arithmetic on the device,
+ * DESIGN section 7; measured up to 2.9e-6 on OpenCL), the graph replayed for a new fbank and rebuilt for another
+ * clip count, the released head width over 8 clips.
+ */
+abstract class AudioDeviceContract extends DeviceContract {
+    private static final double DEVICE_TOLERANCE = 1e-5;
+    /**
+     * Fresh random fbanks: the summation-order differences of every GEMM and norm accumulate through 2 blocks and
+     * the 2-layer Q-Former with peaked attention; measured up to 3.4e-6 over 35 draws, so twice the golden cases'
+     * tolerance keeps a rare draw from failing (as VisionDeviceContract).
+     */
+    private static final double RANDOM_INPUT_TOLERANCE = 2e-5;
+
+    /** The golden cases this backend runs: all of them unless a subclass narrows the list. */
+    Stream<AudioGoldenTest.Case> cases() throws Exception {
+        return AudioGoldenTest.cases();
+    }
+
+    private static void assertStagesClose(AudioOutputs device, AudioOutputs reference, double tolerance, String what) {
+        assertEquals(reference.clips(), device.clips());
+        Tolerance.assertClose(device.encoderOut(), reference.encoderOut(), tolerance, what + " audio.encoder.out");
+        Tolerance.assertClose(device.qformerOut(), reference.qformerOut(), tolerance, what + " audio_qformer.out");
+        Tolerance.assertClose(device.tokens(), reference.tokens(), tolerance, what + " audio.tokens");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void everyStageMatchesTheReferenceAndPyTorch(AudioGoldenTest.Case c) {
+        int[] clips = new int[1];
+        float[] fbank = AudioGoldenTest.fbank(c, clips);
+        try (AudioBranch branch = AudioBranch.open(c.dir());
+             ReferenceBackend reference = new ReferenceBackend();
+             AudioEncoder referenceEncoder = branch.encoder(reference);
+             AudioEncoder device = branch.encoder(backend);
+             SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
+            List<String> progress = new ArrayList<>();
+            AudioOutputs out = device.encode(fbank, clips[0], progress::add);
+            assertStagesClose(out, referenceEncoder.encode(fbank, clips[0]), DEVICE_TOLERANCE, c + " " + backend.name() + " vs reference");
+            AudioGoldenTest.assertClose(out.encoderOut(), expected.get("audio.encoder.out"), c + " " + backend.name() + " audio.encoder.out");
+            AudioGoldenTest.assertClose(out.qformerOut(), expected.get("audio_qformer.out"), c + " " + backend.name() + " audio_qformer.out");
+            AudioGoldenTest.assertClose(out.tokens(), expected.get("audio.tokens"), c + " " + backend.name() + " audio.tokens");
+            assertTrue(progress.getLast().startsWith("audio: ImageBind + Q-Former over " + clips[0]), progress.toString());
+        }
+    }
+
+    /**
+     * Fresh fbanks through the same built graph, then another clip count, then the first again. The values are
+     * N(0, 0.5), about the spread of a normalised fbank, so the attention is as peaked as with real sound.
+     */
+    @Test
+    void theGraphIsReplayedForNewInputAndRebuiltForAnotherCount() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        AudioGoldenTest.Case c = new AudioGoldenTest.Case("clips3", TestFiles.golden("audio").resolve("clips3"));
+        try (AudioBranch branch = AudioBranch.open(c.dir());
+             ReferenceBackend reference = new ReferenceBackend();
+             AudioEncoder referenceEncoder = branch.encoder(reference);
+             AudioEncoder device = branch.encoder(backend)) {
+            Profile profile = new Profile();
+            device.profile(profile);
+            for (int clips : new int[] {2, 2, 1, 2}) {
+                float[] fbank = new float[clips * branch.sizes().clipSize()];
+                for (int i = 0; i < fbank.length; i++) {
+                    fbank[i] = (float) (0.5 * random.nextGaussian());
+                }
+                assertStagesClose(device.encode(fbank, clips), referenceEncoder.encode(fbank, clips), RANDOM_INPUT_TOLERANCE,
+                        clips + " random clips (seed " + seed + ")");
+            }
+            assertEquals(4, profile.replays());
+            String table = profile.table(0);
+            assertTrue(table.contains("audio in_proj") && table.contains("audio_Qformer cross attention")
+                    && table.contains("audio_llama_proj"), table);
+        }
+    }
+
+    /** The released head width (64) and query count (8) at a small width, over 8 clips as the demo samples them. */
+    @Test
+    void releasedHeadWidthAndQueryCountOverEightClips(@TempDir Path dir) {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        SyntheticAudioBranch.write(dir, SyntheticAudioBranch.shape("narrow-heads-64"));
+        try (AudioBranch branch = AudioBranch.open(dir);
+             ReferenceBackend reference = new ReferenceBackend();
+             AudioEncoder referenceEncoder = branch.encoder(reference);
+             AudioEncoder device = branch.encoder(backend)) {
+            assertEquals(64, branch.sizes().encoderWidth() / branch.config().audioEncoder().heads());
+            int clips = 8;
+            float[] fbank = new float[clips * branch.sizes().clipSize()];
+            for (int i = 0; i < fbank.length; i++) {
+                fbank[i] = (float) (0.5 * random.nextGaussian());
+            }
+            AudioOutputs out = device.encode(fbank, clips);
+            assertEquals(8 * 64, out.tokens().length);
+            assertStagesClose(out, referenceEncoder.encode(fbank, clips), RANDOM_INPUT_TOLERANCE, "narrow-heads-64 (seed " + seed + ")");
+        }
+    }
+
+    /**
+     * The device encoder picks each clip's class token out of the residual stream with an attention of zero
+     * queries over one key (DeviceOps has no strided copy): that must copy the rows bit for bit, whatever the
+     * row values (here up to 1e30, whose squares would overflow).
+     */
+    @Test
+    void attentionOverOneKeyCopiesTheValueRowsExactly() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        DeviceBackend device = (DeviceBackend) backend;
+        int clips = 5;
+        int tokens = 7;
+        int heads = 3;
+        int headDim = 15;
+        int width = heads * headDim;
+        float[] x = new float[clips * tokens * width];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-30, 31)));
+        }
+        DeviceBuffer in = device.allocate("x", 4L * x.length);
+        DeviceBuffer out = device.allocate("class tokens", 4L * clips * width);
+        DeviceBuffer zeros = device.allocate("zeros", 4L * clips * width);
+        device.fill(zeros, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocateFrom(JAVA_FLOAT, x);
+            MemorySegment result = arena.allocate(JAVA_FLOAT, (long) clips * width);
+            StridedRows rows = new StridedRows(in, 0, tokens * width);
+            TaskGraph g = device.graph("select rows");
+            g.transferToDevice(Transfer.EVERY, in, host);
+            device.ops().attention(g, "select", StridedRows.dense(out, width), StridedRows.dense(zeros, width), rows, rows,
+                    KvCacheType.F32, new AttentionShape(clips, 1, 1, heads, heads, headDim, 1f, false, 0));
+            g.transferToHost(out, result);
+            try (GraphPlan plan = g.build()) {
+                plan.execute();
+            }
+            float[] expected = new float[clips * width];
+            for (int c = 0; c < clips; c++) {
+                System.arraycopy(x, c * tokens * width, expected, c * width, width);
+            }
+            assertArrayEquals(expected, result.toArray(JAVA_FLOAT), "seed " + seed);
+        } finally {
+            device.release(in);
+            device.release(out);
+            device.release(zeros);
+        }
+    }
+}
