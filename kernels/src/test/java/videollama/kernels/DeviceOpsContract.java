@@ -18,8 +18,7 @@ public abstract class DeviceOpsContract {
 
     /**
      * The largest case this backend runs, in the contract's measure of a case's work (each contract says what it
-     * counts): unlimited on real devices; the CPU emulation of CUDA runs one OS thread per CUDA thread and leaves
-     * the model-sized cases to the GPU.
+     * counts): unlimited by default; a backend too slow for the model-sized cases may lower it.
      */
     protected long largestCase() {
         return Long.MAX_VALUE;

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.function.IntToDoubleFunction;
+import videollama.weights.Tensor;
 
 /**
  * What the kernel tests of every backend (reference, OpenCL, CUDA) share: random inputs, poisoned output buffers,
@@ -82,6 +83,51 @@ public final class KernelChecks {
         assertEquals(expected.length, actual.length, what + ": length");
         assertAllFinite(actual, what);
         assertWithin(relativeError(expected, actual), tolerance, what);
+    }
+
+    /**
+     * {@code W·x} (plus {@code start} where it is not null) in double, row by row, with each row's scale: the sum
+     * of the magnitudes of its terms, {@code |start| + Σ|W[r,c]·x[c]|}, the size that float32 rounding errors grow
+     * with. {@code w} is [rows, cols] in any stored dtype.
+     */
+    public record Sums(double[] values, double[] scales) {}
+
+    public static Sums matVecReference(Tensor w, float[] x, float[] start) {
+        int rows = Math.toIntExact(w.shape()[0]);
+        int cols = Math.toIntExact(w.shape()[1]);
+        float[] weights = w.toFloatArray();
+        double[] values = new double[rows];
+        double[] scales = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double sum = start == null ? 0 : start[r];
+            double scale = start == null ? 0 : Math.abs(start[r]);
+            for (int c = 0; c < cols; c++) {
+                double term = (double) weights[r * cols + c] * x[c];
+                sum += term;
+                scale += Math.abs(term);
+            }
+            values[r] = sum;
+            scales[r] = scale;
+        }
+        return new Sums(values, scales);
+    }
+
+    /**
+     * For sums of products: fails unless every element is finite and {@code max|actual − expected|} is at most
+     * {@code tolerance} times the largest row scale. Relative to the largest result instead, a case with one or
+     * three rows whose sums happen to cancel to near zero would fail on rounding alone (it did, once in a few
+     * hundred runs, for 1 × 53).
+     */
+    public static void assertSumsClose(Sums expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.values().length, actual.length, what + ": length");
+        assertAllFinite(actual, what);
+        double maxDiff = 0;
+        double maxScale = 0;
+        for (int i = 0; i < actual.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected.values()[i]));
+            maxScale = Math.max(maxScale, expected.scales()[i]);
+        }
+        assertWithin(maxDiff == 0 ? 0 : maxDiff / maxScale, tolerance, what);
     }
 
     private static void assertAllFinite(float[] actual, String what) {

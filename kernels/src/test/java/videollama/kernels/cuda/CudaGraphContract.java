@@ -17,7 +17,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
@@ -41,14 +40,6 @@ import videollama.weights.Tensor;
 abstract class CudaGraphContract {
     /** The backend under test: a real CUDA device, or the CPU emulation of the driver. */
     abstract CudaBackend backend();
-
-    /** True on the emulated driver, where model-sized cases are left to the GPU (they would take minutes). */
-    abstract boolean emulated();
-
-    /** Skips a case too big for the emulator. */
-    void assumeGpuSized(long elements) {
-        Assumptions.assumeTrue(!emulated() || elements <= 3_000_000, "model-sized case (" + elements + " elements): GPU only");
-    }
 
     private final Random random = new Random(System.nanoTime());
 

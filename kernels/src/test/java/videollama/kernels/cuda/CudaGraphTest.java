@@ -32,9 +32,4 @@ class CudaGraphTest extends CudaGraphContract {
     CudaBackend backend() {
         return backend;
     }
-
-    @Override
-    boolean emulated() {
-        return false;
-    }
 }

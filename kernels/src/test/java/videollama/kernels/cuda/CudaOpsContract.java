@@ -10,12 +10,12 @@ import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
+import videollama.kernels.KernelChecks;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.reference.Activations;
@@ -38,37 +38,22 @@ abstract class CudaOpsContract {
     /** The backend under test: a real CUDA device, or the CPU emulation of the driver. */
     abstract CudaBackend backend();
 
-    /** True on the emulated driver, where model-sized cases are left to the GPU (they would take minutes). */
-    abstract boolean emulated();
-
-    /** Skips a case too big for the emulator. */
-    void assumeGpuSized(long elements) {
-        Assumptions.assumeTrue(!emulated() || elements <= 3_000_000, "model-sized case (" + elements + " elements): GPU only");
-    }
-
     private final Random random = new Random(System.nanoTime());
 
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}, accumulate {3}")
     @CsvSource({"1, 1, F32, false", "37, 53, F32, false", "130, 300, F16, false", "65, 1001, BF16, true", "3, 4096, F32, true",
             "19, 264, F16, true", "9, 136, BF16, false", "11, 1028, F32, false", "4096, 11008, F16, true", "32000, 4096, BF16, false"})
     void matVec(int rows, int cols, DType dtype, boolean accumulate) {
-        assumeGpuSized((long) rows * cols);
         Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
         float[] x = randomFloats(random, cols);
         float[] start = randomFloats(random, rows);
-        float[] expected = new float[rows];
-        MatMul.matmul(expected, new WeightMatrix(w), x, 1);
-        if (accumulate) {
-            for (int r = 0; r < rows; r++) {
-                expected[r] += start[r];
-            }
-        }
+        KernelChecks.Sums expected = KernelChecks.matVecReference(w, x, accumulate ? start : null);
         DeviceTensor dw = backend().upload(w);
         DeviceBuffer out = accumulate ? upload(backend(), "out", start) : poisoned(backend(), "out", rows);
         TaskGraph g = backend().graph("matvec");
         backend().ops().matVec(g, "matvec", out, dw, upload(backend(), "x", x), accumulate);
         runOnce(g);
-        assertClose(expected, readFloats(backend(), out, rows), 1e-5, "matvec " + dtype);
+        KernelChecks.assertSumsClose(expected, readFloats(backend(), out, rows), 1e-5, "matvec " + dtype);
     }
 
     /**
@@ -82,26 +67,19 @@ abstract class CudaOpsContract {
         Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
         float[] x = randomFloats(random, cols);
         float[] start = randomFloats(random, rows);
-        float[] expected = new float[rows];
-        MatMul.matmul(expected, new WeightMatrix(w), x, 1);
-        if (accumulate) {
-            for (int r = 0; r < rows; r++) {
-                expected[r] += start[r];
-            }
-        }
+        KernelChecks.Sums expected = KernelChecks.matVecReference(w, x, accumulate ? start : null);
         CudaOps ops = new CudaOps(backend());
         ops.forcedSplitK = slices;
         DeviceBuffer out = accumulate ? upload(backend(), "out", start) : poisoned(backend(), "out", rows);
         TaskGraph g = backend().graph("matvec");
         ops.matVec(g, "matvec", out, backend().upload(w), upload(backend(), "x", x), accumulate);
         runOnce(g);
-        assertClose(expected, readFloats(backend(), out, rows), 1e-5, "split-K matvec " + dtype);
+        KernelChecks.assertSumsClose(expected, readFloats(backend(), out, rows), 1e-5, "split-K matvec " + dtype);
     }
 
     @ParameterizedTest(name = "q {0}, kv {1} rows x {2} cols, {3}")
     @CsvSource({"1, 1, 1, F32", "64, 32, 64, F32", "96, 24, 97, F16", "768, 768, 33, BF16", "24, 8, 256, BF16", "4096, 1024, 4096, F16"})
     void qkvMatVec(int qRows, int kvRows, int cols, DType dtype) {
-        assumeGpuSized((long) (qRows + 2 * kvRows) * cols);
         Tensor wq = Tensor.ofFloats("wq", randomFloats(random, qRows * cols), qRows, cols).convertTo(dtype);
         Tensor wk = Tensor.ofFloats("wk", randomFloats(random, kvRows * cols), kvRows, cols).convertTo(dtype);
         Tensor wv = Tensor.ofFloats("wv", randomFloats(random, kvRows * cols), kvRows, cols).convertTo(dtype);
@@ -126,7 +104,6 @@ abstract class CudaOpsContract {
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}")
     @CsvSource({"1, 3, F32", "45, 77, F32", "172, 64, F16", "33, 129, BF16", "20, 512, BF16", "12, 516, F32", "11008, 4096, F16"})
     void swiGluMatVec(int rows, int cols, DType dtype) {
-        assumeGpuSized(2L * rows * cols);
         Tensor gate = Tensor.ofFloats("gate", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
         Tensor up = Tensor.ofFloats("up", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
         float[] x = randomFloats(random, cols);
@@ -220,7 +197,6 @@ abstract class CudaOpsContract {
     void ropeCacheWriteAndDecodeAttention(int heads, int kvHeads, int headDim, int start, int capacity, KvCacheType cacheType) {
         int qDim = heads * headDim;
         int kvDim = kvHeads * headDim;
-        assumeGpuSized(2L * capacity * kvDim);
         Rope rope = new Rope(headDim, 10000.0);
         // the cache rows before `start`, as the reference holds them (rotated keys)
         float[] keys = new float[capacity * kvDim];

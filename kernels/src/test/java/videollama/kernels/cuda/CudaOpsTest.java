@@ -32,9 +32,4 @@ class CudaOpsTest extends CudaOpsContract {
     CudaBackend backend() {
         return backend;
     }
-
-    @Override
-    boolean emulated() {
-        return false;
-    }
 }

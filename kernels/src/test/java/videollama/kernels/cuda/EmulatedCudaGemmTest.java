@@ -1,7 +1,6 @@
 package videollama.kernels.cuda;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link CudaGemmContract} on the CPU emulation of the CUDA driver ({@link CudaEmulator}), whose tensor-core
@@ -9,28 +8,12 @@ import org.junit.jupiter.api.BeforeEach;
  * missing; model-sized shapes are left to {@link CudaGemmTest} on a GPU.
  */
 class EmulatedCudaGemmTest extends CudaGemmContract {
-    private static CudaBackend backend;
-
-    @BeforeEach
-    void needsEmulator() {
-        synchronized (EmulatedCudaGemmTest.class) {
-            if (backend == null) {
-                backend = CudaEmulator.open();
-            }
-        }
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-            backend = null;
-        }
-    }
+    @RegisterExtension
+    static final EmulatedBackend emulator = new EmulatedBackend();
 
     @Override
     CudaBackend backend() {
-        return backend;
+        return emulator.get();
     }
 
     @Override

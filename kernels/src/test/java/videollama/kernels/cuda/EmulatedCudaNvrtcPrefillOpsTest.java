@@ -3,11 +3,11 @@ package videollama.kernels.cuda;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.PrefillOpsContract;
 
@@ -18,38 +18,23 @@ import videollama.kernels.PrefillOpsContract;
  * the same sources, so this checks the path, not NVRTC's code generation.
  */
 class EmulatedCudaNvrtcPrefillOpsTest extends PrefillOpsContract {
-    private static CudaBackend backend;
-
-    @BeforeEach
-    void needsEmulator() throws IOException {
-        synchronized (EmulatedCudaNvrtcPrefillOpsTest.class) {
-            if (backend == null) {
-                Path cache = Files.createDirectories(Path.of("target", "nvrtc-cache"));
-                backend = CudaBackend.open(CudaDriver.load(CudaEmulator.library()), TestNvrtc.environment(cache));
-            }
+    @RegisterExtension
+    static final EmulatedBackend emulator = new EmulatedBackend(() -> {
+        try {
+            Path cache = Files.createDirectories(Path.of("target", "nvrtc-cache"));
+            return CudaBackend.open(CudaDriver.load(CudaEmulator.library()), TestNvrtc.environment(cache));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-            backend = null;
-        }
-    }
+    });
 
     @Override
     protected DeviceBackend backend() {
-        return backend;
-    }
-
-    @Override
-    protected long largestCase() {
-        return 100_000;
+        return emulator.get();
     }
 
     @Test
     void theKernelsAreNvrtcCubins() {
-        assertTrue(backend.kernels().startsWith("cubins for sm_90 compiled by NVRTC"), backend.kernels());
+        assertTrue(emulator.get().kernels().startsWith("cubins for sm_90 compiled by NVRTC"), emulator.get().kernels());
     }
 }

@@ -50,18 +50,13 @@ class OpenCLMatVecTest {
         Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
         float[] x = randomFloats(random, cols);
         float[] start = randomFloats(random, rows);
-        float[] expected = new float[rows];
-        MatMul.matmul(expected, new WeightMatrix(w), x, 1);
-        if (accumulate) {
-            for (int r = 0; r < rows; r++) {
-                expected[r] += start[r];
-            }
-        }
+        KernelChecks.Sums expected = KernelChecks.matVecReference(w, x, accumulate ? start : null);
         DeviceBuffer out = accumulate ? upload(backend, "out", start) : poisoned(backend, "out", rows);
         TaskGraph g = backend.graph("matvec");
         ops.matVec(g, "matvec", out, backend.upload(w), upload(backend, "x", x), accumulate);
         KernelChecks.runOnce(g);
-        assertClose(expected, readFloats(backend, out, rows), 1e-5, what + " " + rows + "x" + cols + " " + dtype + (accumulate ? " +=" : ""));
+        KernelChecks.assertSumsClose(expected, readFloats(backend, out, rows), 1e-5,
+                what + " " + rows + "x" + cols + " " + dtype + (accumulate ? " +=" : ""));
     }
 
     @ParameterizedTest(name = "{0}: {1} x {2}, {3}, accumulate {4}")
