@@ -1,10 +1,8 @@
 package videollama.kernels.cuda;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import videollama.kernels.KernelSource;
 
 /**
  * The PTX files beside the {@code .cu} sources (made by {@code scripts/build-ptx.sh} for compute_80, PTX ISA 7.8),
@@ -26,13 +24,6 @@ record CommittedPtx(String whyNotNvrtc) implements KernelImages {
 
     /** The committed PTX of a program. */
     static String text(String program) {
-        try (InputStream in = CommittedPtx.class.getResourceAsStream(program + ".ptx")) {
-            if (in == null) {
-                throw new IllegalStateException("kernel " + program + ".ptx is missing from the jar (run scripts/build-ptx.sh)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return KernelSource.text(CommittedPtx.class, program + ".ptx");
     }
 }

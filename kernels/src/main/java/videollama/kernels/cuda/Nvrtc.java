@@ -200,11 +200,9 @@ final class Nvrtc {
      */
     Optional<Path> includeFolder(Map<String, String> env) {
         List<Path> candidates = new ArrayList<>();
-        for (String variable : List.of(INCLUDE_VARIABLE)) {
-            String dir = env.get(variable);
-            if (dir != null && !dir.isBlank()) {
-                candidates.add(Path.of(dir));
-            }
+        String named = env.get(INCLUDE_VARIABLE);
+        if (named != null && !named.isBlank()) {
+            candidates.add(Path.of(named));
         }
         for (String variable : List.of("CUDA_HOME", "CUDA_PATH")) {
             String home = env.get(variable);

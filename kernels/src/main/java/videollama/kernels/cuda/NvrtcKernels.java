@@ -1,8 +1,6 @@
 package videollama.kernels.cuda;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -18,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import videollama.kernels.KernelSource;
 
 /**
  * The kernels compiled at run time by NVRTC from the {@code .cu} sources in the jar, as cubins for the device's own
@@ -82,8 +81,7 @@ final class NvrtcKernels implements KernelImages {
     }
 
     private byte[] compile(String program, String source) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        collectHeaders(source, headers);
+        Map<String, String> headers = headers(source);
         String key = key(program, source, headers);
         return compiled.computeIfAbsent(key, k -> {
             Optional<Path> file = cache.map(dir -> dir.resolve(program + "-sm_" + computeCapability + "-" + k.substring(0, 16) + ".cubin"));
@@ -98,6 +96,12 @@ final class NvrtcKernels implements KernelImages {
     }
 
     /** The headers the source includes in quotes, and theirs, from the jar (NVRTC reads no files but -I ones). */
+    static Map<String, String> headers(String source) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        collectHeaders(source, headers);
+        return headers;
+    }
+
     private static void collectHeaders(String source, Map<String, String> headers) {
         Matcher m = QUOTED_INCLUDE.matcher(source);
         while (m.find()) {
@@ -149,13 +153,6 @@ final class NvrtcKernels implements KernelImages {
 
     /** A kernel source or header beside this class in the jar. */
     static String resource(String name) {
-        try (InputStream in = NvrtcKernels.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("kernel source " + name + " is missing from the jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return KernelSource.text(NvrtcKernels.class, name);
     }
 }

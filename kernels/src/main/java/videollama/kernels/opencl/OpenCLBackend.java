@@ -1,11 +1,7 @@
 package videollama.kernels.opencl;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -192,14 +188,7 @@ public final class OpenCLBackend implements DeviceBackend {
     }
 
     private static String source(String program) {
-        try (InputStream in = OpenCLBackend.class.getResourceAsStream(program + ".cl")) {
-            if (in == null) {
-                throw new IllegalStateException("kernel source " + program + ".cl is missing from the jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return KernelSource.text(OpenCLBackend.class, program + ".cl");
     }
 
     private static void checkSize(DeviceBuffer buffer, MemorySegment host) {

@@ -51,7 +51,7 @@ class NvrtcTest {
         for (String program : programs()) {
             Ptx committed = Ptx.parse(CommittedPtx.text(program));
             String source = NvrtcKernels.resource(program + ".cu");
-            Map<String, String> headers = Map.of("common.cuh", NvrtcKernels.resource("common.cuh"), "mma.cuh", NvrtcKernels.resource("mma.cuh"));
+            Map<String, String> headers = NvrtcKernels.headers(source);
             // PTX for compute_80, as scripts/build-ptx.sh asks nvcc for: the same kernels with the same parameter types
             Nvrtc.Output ampere = nvrtc.compile(program + ".cu", source, headers, List.of("--gpu-architecture=compute_80", "-I" + include));
             assertEquals(0, ampere.cubin().length, program + ": a virtual architecture has no cubin");
