@@ -8,8 +8,9 @@ Writes
                           an MPEG-4 Part 2 MP4 (unsupported codec), and two panning videos whose B-slices use
                           temporal direct prediction (x264 direct=temporal) and implicit weighted bi-prediction
                           in a PPS without weighted_pred_flag (x264 weightp=0, b-pyramid=none); an existing
-                          video is kept unless --reencode is given (x264's output differs between builds and
-                          thread counts, so re-encoding would change every golden);
+                          video is kept unless --reencode is given (x264's bytes are not reproducible: they
+                          differ between builds, thread counts and, now and then, runs; re-encoding would
+                          change every golden);
 * testdata/image/*        small test images (JPEG, grayscale JPEG, PNG RGBA, palette PNG, grayscale PNG);
 * testdata/golden/frames/ expected.json plus PNGs of the resized frames:
     - per video: frame count, decord-style average fps (the stream's avg_frame_rate), the sampled indices
@@ -29,7 +30,7 @@ Writes
 Frames are decoded by PyAV's own FFmpeg, sorted by presentation time, indexed as decord indexes them.
 
 Reference venv: /tmp/pyref (pip install --no-index --find-links /opt/wheels av pillow numpy);
-produced with av 18.1.0 (FFmpeg libswscale 9.5) and Pillow 12.3.0. Run from anywhere:
+produced with av 18.1.0 (FFmpeg libswscale 9.5), Pillow 12.3.0 and the ffmpeg 5.1 command (Debian). Run from anywhere:
 
     /tmp/pyref/bin/python scripts/reference/make_frame_golden.py [--shared ../shared/testdata/video] [--reencode]
 """
