@@ -16,8 +16,10 @@ Writes
     tools      JSON: the coding tools the stream uses, counted by aac_bitstream.py's own walk of the bitstream
                (the names of the Java decoder's AacTool keys)
     made_for   the tools the stream exists to exercise (comma-separated keys; each must be counted above zero)
-    crosscheck JSON: SNR in dB of two other decoders against this decode, for some streams: Debian's FFmpeg 5.1
-               command (`-f f32le`) and faad 2.10 (`-b 4`, float); faad draws other noise for PNS bands
+    crosscheck JSON: SNR in dB of two other decoders against this decode, for ten streams: Debian's FFmpeg 5.1
+               command (`-f f32le`) and faad 2.10 (`-b 4`, float, aligned by whole frames). faad draws other noise
+               for PNS bands, does not flip intensity bands when ms_mask_present is 2 (FFmpeg does; the standard
+               flips them only for ms_mask_present 1), and decodes streams below 32 kHz as implicit HE-AAC
 
 Run with the PyAV venv, from anywhere (needs the `ffmpeg` and `faad` commands):
 
@@ -269,7 +271,7 @@ def snr(reference, other):
     return float("inf") if error == 0 else float(10 * np.log10((reference.astype(np.float64) ** 2).sum() / error))
 
 
-def crosscheck(path, pcm, scratch):
+def crosscheck(path, pcm, rate, scratch):
     """SNRs of the Debian ffmpeg command's and faad's float decodes against PyAV's (faad aligned by whole frames)."""
     channels = pcm.shape[0]
     cli = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-"], check=True,
@@ -280,6 +282,9 @@ def crosscheck(path, pcm, scratch):
         adts = scratch / (path.stem + ".aac")
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(path), "-vn", "-c:a", "copy", "-f", "adts",
                         str(adts)], check=True)
+    if rate < 32000:
+        result["faad-2.10"] = "none: faad decodes AAC-LC below 32 kHz as implicit HE-AAC, at twice the rate"
+        return result
     raw = scratch / "faad.f32"
     subprocess.run(["faad", "-q", "-f", "2", "-b", "4", "-o", str(raw), str(adts)], check=True)
     faad = np.fromfile(raw, "<f4")
@@ -323,7 +328,7 @@ def golden(name, path, made_for, scratch):
                 "layout": ",".join(layout), "samples": pcm.shape[1], "packets": packets,
                 "tools": json.dumps(counts, separators=(",", ":")), "made_for": made_for}
     if name in CROSSCHECK:
-        metadata["crosscheck"] = json.dumps(crosscheck(path, pcm, scratch), separators=(",", ":"))
+        metadata["crosscheck"] = json.dumps(crosscheck(path, pcm, rate, scratch), separators=(",", ":"))
     save_safetensors(GOLDEN / f"{name}.safetensors", {"pcm": pcm}, metadata)
     used = {k: v for k, v in counts.items() if v}
     print(f"{name}: {pcm.shape[0]} ch {layout} {rate} Hz, {pcm.shape[1]} samples, {packets} packets, "

@@ -183,7 +183,7 @@ final class AacTrack {
         try {
             call.run();
         } catch (AacException e) {
-            throw e.kind() == AacException.Kind.UNSUPPORTED ? unsupported(file, e.getMessage())
+            throw e.kind() == AacException.Kind.UNSUPPORTED ? unsupported(file, e.getMessage() + " in packet " + packet)
                     : new LoaderException(file + ": corrupt AAC data in packet " + packet + " (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             if (e instanceof LoaderException l) {

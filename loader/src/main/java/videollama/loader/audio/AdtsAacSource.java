@@ -60,6 +60,7 @@ final class AdtsAacSource implements AudioSource {
             int[] lengths = new int[1024];
             int count = 0;
             Header first = null;
+            AacConfig config = null;
             ByteBuffer buffer = ByteBuffer.allocate(1 << 16).limit(0);
             long bufferStart = start;
             for (long at = start; at < size; ) {
@@ -80,6 +81,7 @@ final class AdtsAacSource implements AudioSource {
                 }
                 if (first == null) {
                     first = h;
+                    config = configuration(file, h);
                 } else if (h.profile() != first.profile() || h.rateIndex() != first.rateIndex()
                         || h.channelConfiguration() != first.channelConfiguration()) {
                     throw AacTrack.unsupported(file, "the ADTS headers change the format at byte " + at);
@@ -105,13 +107,6 @@ final class AdtsAacSource implements AudioSource {
             if (first == null) {
                 throw new LoaderException(file + ": no ADTS frames");
             }
-            AacConfig config;
-            try {
-                config = AacConfig.fromAdts(first.profile(), first.rateIndex(), first.channelConfiguration());
-            } catch (AacException e) {
-                throw e.kind() == AacException.Kind.UNSUPPORTED ? AacTrack.unsupported(file, e.getMessage())
-                        : new LoaderException(file + ": corrupt ADTS header (" + e.getMessage() + ")", e);
-            }
             long[] frameOffsets = offsets;
             int[] frameLengths = lengths;
             AacTrack.Packets packets = index -> {
@@ -126,6 +121,15 @@ final class AdtsAacSource implements AudioSource {
         } catch (RuntimeException | IOException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    private static AacConfig configuration(Path file, Header h) {
+        try {
+            return AacConfig.fromAdts(h.profile(), h.rateIndex(), h.channelConfiguration());
+        } catch (AacException e) {
+            throw e.kind() == AacException.Kind.UNSUPPORTED ? AacTrack.unsupported(file, e.getMessage())
+                    : new LoaderException(file + ": corrupt ADTS header (" + e.getMessage() + ")", e);
         }
     }
 

@@ -134,8 +134,8 @@ public final class AacDecoder {
                     }
                     int e = layout.find(type, tag, ordinal[type]++);
                     if (e < 0 || present[e]) {
-                        throw AacException.corrupt((e < 0 ? "a " : "a second ") + name(type) + " (tag " + tag
-                                + ") that the channel layout has no place for");
+                        throw AacException.corrupt("element " + name(type) + " (tag " + tag + ") "
+                                + (e < 0 ? "has no place in the channel layout" : "appears twice"));
                     }
                     present[e] = true;
                     counts.add(type == SCE ? AacTool.SCE : type == LFE ? AacTool.LFE : AacTool.CPE);

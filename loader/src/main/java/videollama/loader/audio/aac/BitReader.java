@@ -6,6 +6,9 @@ package videollama.loader.audio.aac;
  * (those bits read as zero) because a Huffman decoder looks ahead further than the codeword it then consumes.
  */
 final class BitReader {
+    private static final java.lang.invoke.VarHandle BIG_ENDIAN_INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private final byte[] data;
     private final int offset;
     private final int endByte;
@@ -34,13 +37,17 @@ final class BitReader {
 
     /** The next {@code n} bits (0 to 25) without consuming them. */
     int peek(int n) {
-        long bit = position;
-        int at = offset + (int) (bit >>> 3);
-        int word = 0;
-        for (int i = 0; i < 4; i++, at++) {
-            word = (word << 8) | (at < endByte ? data[at] & 0xff : 0);
+        int at = offset + (int) (position >>> 3);
+        int word;
+        if (at + 4 <= endByte) {
+            word = (int) BIG_ENDIAN_INT.get(data, at);
+        } else {
+            word = 0;
+            for (int i = 0; i < 4; i++, at++) {
+                word = (word << 8) | (at < endByte ? data[at] & 0xff : 0);
+            }
         }
-        return n == 0 ? 0 : (word << (int) (bit & 7)) >>> (32 - n);
+        return n == 0 ? 0 : (word << (int) (position & 7)) >>> (32 - n);
     }
 
     void skip(long n) {

@@ -165,7 +165,6 @@ final class ChannelStream {
         int[] offsets = info.offsets;
         int window = 0;
         int band = 0;
-        int[] values = new int[4];
         for (int g = 0; g < info.groupCount; g++) {
             for (int sfb = 0; sfb < info.maxSfb; sfb++, band++) {
                 int cb = bandType[band];
@@ -173,33 +172,27 @@ final class ChannelStream {
                     continue;
                 }
                 Huffman book = Codebooks.spectrum(cb);
+                int[] table = Codebooks.values(cb);
                 int dimension = Codebooks.dimension(cb);
                 boolean signed = Codebooks.signed(cb);
-                int modulus = Codebooks.modulus(cb);
-                int middle = signed ? modulus / 2 : 0;
                 for (int w = window; w < window + info.groupLength[g]; w++) {
-                    for (int k = offsets[sfb]; k < offsets[sfb + 1]; k += dimension) {
-                        int index = book.decode(bits);
-                        for (int i = dimension - 1; i >= 0; i--) {
-                            values[i] = index % modulus - middle;
-                            index /= modulus;
-                        }
+                    for (int k = w * 128 + offsets[sfb]; k < w * 128 + offsets[sfb + 1]; k += dimension) {
+                        System.arraycopy(table, book.decode(bits) * 4, quantized, k, dimension);
                         if (!signed) {
-                            for (int i = 0; i < dimension; i++) {
-                                if (values[i] != 0 && bits.readBit()) {
-                                    values[i] = -values[i];
+                            for (int i = k; i < k + dimension; i++) {
+                                if (quantized[i] != 0 && bits.readBit()) {
+                                    quantized[i] = -quantized[i];
                                 }
                             }
                             if (cb == Codebooks.ESCAPE_CODEBOOK) {
-                                for (int i = 0; i < dimension; i++) {
-                                    if (Math.abs(values[i]) == 16) {
-                                        values[i] = Integer.signum(values[i]) * escape(bits);
+                                for (int i = k; i < k + dimension; i++) {
+                                    if (Math.abs(quantized[i]) == 16) {
+                                        quantized[i] = Integer.signum(quantized[i]) * escape(bits);
                                         counts.add(AacTool.ESCAPES);
                                     }
                                 }
                             }
                         }
-                        System.arraycopy(values, 0, quantized, w * 128 + k, dimension);
                     }
                 }
             }

@@ -19,11 +19,28 @@ final class Codebooks {
     static final int ESCAPE_CODEBOOK = 11;
     private static final Map<String, Huffman> BOOKS = load();
     private static final Huffman[] SPECTRUM = new Huffman[12];
+    /** Per spectrum codebook and index: its values, {@link #dimension} of them from {@code index * 4}. */
+    private static final int[][] VALUES = new int[12][];
 
     static {
         for (int cb = 1; cb <= 11; cb++) {
             SPECTRUM[cb] = BOOKS.get(Integer.toString(cb));
+            int size = SPECTRUM[cb].codewords().size();
+            int middle = signed(cb) ? modulus(cb) / 2 : 0;
+            VALUES[cb] = new int[size * 4];
+            for (int index = 0; index < size; index++) {
+                int rest = index;
+                for (int i = dimension(cb) - 1; i >= 0; i--) { // the first value is the most significant digit
+                    VALUES[cb][index * 4 + i] = rest % modulus(cb) - middle;
+                    rest /= modulus(cb);
+                }
+            }
         }
+    }
+
+    /** The values of spectrum codebook {@code cb}'s codewords: those of index i at {@code [4 i, 4 i + dimension)}. */
+    static int[] values(int cb) {
+        return VALUES[cb];
     }
 
     private Codebooks() {}
