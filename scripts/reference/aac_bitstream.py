@@ -180,9 +180,11 @@ class Walker:
 
     def raw_data_block(self, bits):
         self.places = []
+        self.end_pos = -1  # where the END element starts, for inserting elements before it
         self.tools.frames += 1
         start = bits.pos
         while True:
+            self.end_pos = bits.pos
             kind = bits.read(3)
             if kind == END:
                 return

@@ -4,9 +4,10 @@
 Writes
 * testdata/audio/aac/*.mp4, *.aac   small AAC-LC streams made with the `ffmpeg` command (Debian's FFmpeg 5.1, its
                                     native `aac` encoder; the command lines are FIXTURES below), each made for some
-                                    coding tools (see `made_for`), and three streams rewritten bit by bit from
+                                    coding tools (see `made_for`), and four streams rewritten bit by bit from
                                     encoder output (aac_bitstream.py) for what the encoder never writes: pulse data,
-                                    every kind of TNS filter, mid/side bands whose two channels are both noise;
+                                    every kind of TNS filter, mid/side bands whose two channels are both noise, and
+                                    libfaac's name in a fill element (FFmpeg drops the first 1024 samples then);
 * testdata/golden/aac/<name>.safetensors, one per stream and for the sound tracks of testdata/video/friday.mp4,
   stream-of-water.mp4, flower.mp4 and testdata/audio/aac-mono-44k.mp4, aac-stereo-48k.mp4:
     pcm  F32 [channels, samples]: FFmpeg's float decode of the whole stream, as PyAV 18.1 (FFmpeg 8.1.2) gives it:
@@ -226,11 +227,25 @@ def mid_side_noise(i, walker):
     return edits
 
 
+def libfaac_marker(i, walker):
+    """A fill element before frame 0's END whose EXT_FILL payload names libfaac: FFmpeg then drops 1024 samples
+    (libfaac's encoder delay; its decoder looks for the text after 13 bits of the payload)."""
+    if i:
+        return []
+    text = b"libfaac 1.28"
+    payload = [(0, 4), (0, 13)] + [(c, 8) for c in text]  # extension_type EXT_FILL, 13 bits, the text
+    bits = sum(n for _, n in payload)
+    count = (bits + 7) // 8
+    size = [(count, 4)] if count < 15 else [(15, 4), (count - 14, 8)]  # count 15 escapes to 15 + esc_count - 1
+    return [(walker.end_pos, walker.end_pos, [(ab.FIL, 3)] + size + payload + [(0, count * 8 - bits)])]
+
+
 CRAFTED = {
     "pulse-44k-mono": ("pulse", add_pulses, "pulse-44k-mono.aac", "pulse"),
     "tns-variants-44k-mono": ("tns", replace_tns, "tns-variants-44k-mono.aac",
                               "tns,tnsFilters,tnsShortFilters,tnsDownward,tnsCompressed,tnsLowResolution,eightShort"),
     "ms-noise-44k-stereo": ("ms-noise", mid_side_noise, "ms-noise-44k-stereo.aac", "msNoiseBands,pnsBands"),
+    "libfaac-44k-mono": ("pulse", libfaac_marker, "libfaac-44k-mono.aac", "fil"),
 }
 
 

@@ -57,12 +57,15 @@ final class AacTrack {
         this.file = file;
         this.packets = packets;
         this.packetCount = packetCount;
-        this.skip = skip;
-        this.frames = Math.max(0, (long) packetCount * AacDecoder.FRAME_LENGTH - skip);
         AacDecoder probe = new AacDecoder(config);
         byte[] first = packets.read(0);
         run(0, () -> probe.skip(first, 0, first.length));
         this.channels = probe.channels();
+        // libfaac names itself in the first packet; FFmpeg then drops its encoder delay, 1024 samples, unless the
+        // edit list drops more (measured with PyAV: edit lists of 0, 1024 and 2048 samples give 1024, 1024, 2048).
+        // (FFmpeg would drop 1024 samples wherever the name came; libfaac writes it in the first packet only.)
+        this.skip = probe.libfaacMarker() ? Math.max(skip, AacDecoder.FRAME_LENGTH) : skip;
+        this.frames = Math.max(0, (long) packetCount * AacDecoder.FRAME_LENGTH - this.skip);
         // SBR data first seen after the first frame is ignored, as FFmpeg ignores it.
         this.config = new AacConfig(config.rateIndex(), config.channelConfiguration(), config.layout(), true);
     }

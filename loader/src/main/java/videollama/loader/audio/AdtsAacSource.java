@@ -9,7 +9,6 @@ import java.util.Arrays;
 import videollama.loader.LoaderException;
 import videollama.loader.audio.aac.AacConfig;
 import videollama.loader.audio.aac.AacException;
-import videollama.loader.audio.aac.AacToolCounts;
 
 /**
  * A raw AAC file in ADTS framing ({@code .aac}, ISO/IEC 14496-3 1.A.2.2): frames of a 7-byte header (9 with a CRC)
@@ -17,17 +16,11 @@ import videollama.loader.audio.aac.AacToolCounts;
  * bytes a frame); the frames are read on demand. FFmpeg returns every frame's 1024 samples (no encoder delay is
  * known in ADTS, so none is dropped), and so does this source. Decoding and jumping: {@link AacTrack}.
  */
-final class AdtsAacSource implements AudioSource {
+final class AdtsAacSource extends AacSource {
     static final int HEADER = 7;
 
-    private final FileChannel channel;
-    private final AacTrack track;
-    private final int sampleRate;
-
     private AdtsAacSource(FileChannel channel, AacTrack track, int sampleRate) {
-        this.channel = channel;
-        this.track = track;
-        this.sampleRate = sampleRate;
+        super(channel, track, sampleRate);
     }
 
     /** A header's fields (1.A.2.2.1 Table 1.A.5/1.A.6). */
@@ -163,42 +156,5 @@ final class AdtsAacSource implements AudioSource {
         }
         long size = (h[6] & 0x7f) << 21 | (h[7] & 0x7f) << 14 | (h[8] & 0x7f) << 7 | (h[9] & 0x7f);
         return 10 + size + ((h[5] & 0x10) != 0 ? 10 : 0);
-    }
-
-    @Override
-    public int sampleRate() {
-        return sampleRate;
-    }
-
-    @Override
-    public int channels() {
-        return track.channels();
-    }
-
-    @Override
-    public long frames() {
-        return track.frames();
-    }
-
-    long packetsDecoded() {
-        return track.packetsDecoded();
-    }
-
-    long packetsSkipped() {
-        return track.packetsSkipped();
-    }
-
-    AacToolCounts counts() {
-        return track.counts();
-    }
-
-    @Override
-    public float[][] read(long start, int count) throws IOException {
-        return track.read(start, count);
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 }

@@ -4,7 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 
 /** A decoded sound: WAV through {@code javax.sound.sampled}, or AAC in an MP4 or ADTS file. */
-sealed interface AudioSource extends Closeable permits WavSource, Mp4AacSource, AdtsAacSource {
+sealed interface AudioSource extends Closeable permits WavSource, AacSource {
     int sampleRate();
 
     int channels();

@@ -16,7 +16,6 @@ import org.jcodec.containers.mp4.demuxer.MP4DemuxerTrack;
 import videollama.loader.LoaderException;
 import videollama.loader.audio.aac.AacConfig;
 import videollama.loader.audio.aac.AacException;
-import videollama.loader.audio.aac.AacToolCounts;
 
 /**
  * The first sound track of an MP4/MOV file: AAC-LC, demuxed by JCodec and decoded packet by packet by our own
@@ -26,15 +25,9 @@ import videollama.loader.audio.aac.AacToolCounts;
  * encoder delay that the edit list names ({@code media_time} of the first non-empty edit, 1024 for FFmpeg's
  * encoder); the end is not trimmed. Reading and jumping: {@link AacTrack}.
  */
-final class Mp4AacSource implements AudioSource {
-    private final SeekableByteChannel channel;
-    private final AacTrack track;
-    private final int sampleRate;
-
+final class Mp4AacSource extends AacSource {
     private Mp4AacSource(SeekableByteChannel channel, AacTrack track, int sampleRate) {
-        this.channel = channel;
-        this.track = track;
-        this.sampleRate = sampleRate;
+        super(channel, track, sampleRate);
     }
 
     /**
@@ -172,44 +165,5 @@ final class Mp4AacSource implements AudioSource {
             }
         }
         return 0;
-    }
-
-    @Override
-    public int sampleRate() {
-        return sampleRate;
-    }
-
-    @Override
-    public int channels() {
-        return track.channels();
-    }
-
-    @Override
-    public long frames() {
-        return track.frames();
-    }
-
-    /** Packets decoded so far, warm-up included (for tests and benchmarks). */
-    long packetsDecoded() {
-        return track.packetsDecoded();
-    }
-
-    /** Packets only parsed so far, to keep the noise generator in step across a jump. */
-    long packetsSkipped() {
-        return track.packetsSkipped();
-    }
-
-    AacToolCounts counts() {
-        return track.counts();
-    }
-
-    @Override
-    public float[][] read(long start, int count) throws IOException {
-        return track.read(start, count);
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 }

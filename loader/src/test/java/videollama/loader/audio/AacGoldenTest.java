@@ -55,11 +55,7 @@ class AacGoldenTest {
         AacToolCounts counts;
         try (AudioSource source = AudioLoader.open(g.file())) {
             source.read(0, (int) source.frames());
-            counts = switch (source) {
-                case Mp4AacSource s -> s.counts();
-                case AdtsAacSource s -> s.counts();
-                case WavSource s -> throw new AssertionError("not AAC: " + g.file());
-            };
+            counts = ((AacSource) source).counts();
         }
         Map<String, Long> ours = new TreeMap<>();
         for (AacTool t : AacTool.values()) {

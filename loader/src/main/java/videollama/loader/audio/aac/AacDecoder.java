@@ -1,5 +1,8 @@
 package videollama.loader.audio.aac;
 
+import java.util.Arrays;
+import java.util.regex.Pattern;
+
 /**
  * An AAC-LC decoder (ISO/IEC 14496-3 subpart 4, general audio coding) that gives FFmpeg's float output: one
  * raw_data_block (4.4.2.1 Table 4.3) in, 1024 samples a channel out, in FFmpeg's channel order, full scale 1.0.
@@ -7,8 +10,8 @@ package videollama.loader.audio.aac;
  * <p>Written by hand because the Java libraries for AAC decode it wrongly (no TNS, float twiddle recurrences, shared
  * noise state), and because the model's reference hears sound through FFmpeg: where the standard leaves a choice
  * open (the noise generator of perceptual noise substitution) or FFmpeg departs from a literal reading (the points
- * listed in {@link Stereo} and {@link FilterBank}), this decoder does what FFmpeg does. Everything else is the
- * standard computed in double precision, which differs from FFmpeg's float arithmetic by its rounding only.
+ * listed in {@link Stereo}, {@link FilterBank} and {@link Spectrum}), this decoder does what FFmpeg does. Everything
+ * else is the standard computed in double precision, which differs from FFmpeg's float arithmetic by its rounding.
  *
  * <p>Elements: SCE, CPE, LFE, DSE and FIL (skipped), PCE, END; a coupling channel element, SBR data or a layout
  * change is refused ({@link AacException.Kind#UNSUPPORTED}), broken syntax is {@link AacException.Kind#CORRUPT}. Not
@@ -25,8 +28,12 @@ public final class AacDecoder {
     static final int PCE = 5;
     static final int FIL = 6;
     static final int END = 7;
+    /** Extension payload types of fill elements (Table 4.121). */
+    private static final int EXT_FILL = 0;
     private static final int EXT_SBR_DATA = 13;
     private static final int EXT_SBR_DATA_CRC = 14;
+    /** What FFmpeg's sscanf(text, "libfaac %d.%d") accepts. */
+    private static final Pattern LIBFAAC = Pattern.compile("libfaac\\s*[+-]?\\d+\\.\\s*[+-]?\\d+");
 
     private final int rateIndex;
     private final boolean sbrAbsent;
@@ -38,6 +45,7 @@ public final class AacDecoder {
     /** Per element of the layout, its channels' state. */
     private Channel[][] channels;
     private boolean[] present = new boolean[0];
+    private boolean libfaacMarker;
 
     /** One output channel: its parsed stream, spectrum and synthesis state. */
     private static final class Channel {
@@ -122,7 +130,8 @@ public final class AacDecoder {
 
     private void read(BitReader bits, boolean decode) {
         counts.add(AacTool.FRAMES);
-        java.util.Arrays.fill(present, false);
+        libfaacMarker = false;
+        Arrays.fill(present, false);
         int[] ordinal = new int[4];
         int type;
         while ((type = bits.read(3)) != END) {
@@ -180,7 +189,11 @@ public final class AacDecoder {
         }
     }
 
-    /** fill_element (Table 4.11): skipped, except that SBR data marks HE-AAC. */
+    /**
+     * fill_element (Table 4.11): skipped, except that SBR data marks HE-AAC, and that a fill payload naming libfaac
+     * ("libfaac 1.28" 13 bits into an EXT_FILL payload) makes FFmpeg drop 1024 samples, libfaac's encoder delay
+     * ({@link #libfaacMarker()}).
+     */
     private void readFill(BitReader bits, int count) {
         counts.add(AacTool.FIL);
         if (count == 15) {
@@ -189,11 +202,25 @@ public final class AacDecoder {
         if (count == 0) {
             return;
         }
+        long end = bits.position() + 8L * count;
         int extension = bits.read(4);
         if ((extension == EXT_SBR_DATA || extension == EXT_SBR_DATA_CRC) && !sbrAbsent) {
             throw AacException.unsupported("HE-AAC (SBR data in a fill element)");
         }
-        bits.skip(8L * count - 4);
+        if (extension == EXT_FILL && 8L * count - 4 >= 13 + 7 * 8) {
+            bits.skip(13);
+            StringBuilder text = new StringBuilder();
+            for (int c; text.length() < 255 && end - bits.position() >= 8 && (c = bits.read(8)) != 0; ) {
+                text.append((char) c);
+            }
+            libfaacMarker |= LIBFAAC.matcher(text).lookingAt();
+        }
+        bits.skip(end - bits.position());
+    }
+
+    /** Whether the last packet carried libfaac's name in a fill element (FFmpeg then drops 1024 samples). */
+    public boolean libfaacMarker() {
+        return libfaacMarker;
     }
 
     private void readSingle(BitReader bits, Channel c, boolean decode) {
@@ -222,7 +249,7 @@ public final class AacDecoder {
                     }
                 }
                 case 2 -> {
-                    java.util.Arrays.fill(msUsed, 0, bands, true);
+                    Arrays.fill(msUsed, 0, bands, true);
                     counts.add(AacTool.MS_BANDS, bands);
                     counts.add(AacTool.MS_ALL);
                 }
