@@ -95,6 +95,10 @@ FIXTURES = {
     "quad-16k-pce": (lavfi("aevalsrc='0.3*sin(2*PI*200*t)|0.3*sin(2*PI*300*t)|0.3*sin(2*PI*400*t)|"
                            "0.3*sin(2*PI*500*t):s=16000:d=0.6:c=quad'") + ["-b:a", "96k"],
                      "quad-16k-pce.mp4", "cpe"),
+    # The same in ADTS, whose header says channel configuration 0: the program config element comes in the frames.
+    "quad-16k-pce-adts": (lavfi("aevalsrc='0.3*sin(2*PI*200*t)|0.3*sin(2*PI*300*t)|0.3*sin(2*PI*400*t)|"
+                                "0.3*sin(2*PI*500*t):s=16000:d=0.3:c=quad'") + ["-b:a", "96k"],
+                          "quad-16k-pce.aac", "pce"),
     # Sampling rates with their own band tables (the other fixtures cover 16, 22.05, 24, 44.1, 48 kHz).
     "rate-8k-mono": (lavfi("aevalsrc='0.4*sin(2*PI*(100+800*t)*t)':s=8000:d=1") + ["-ac", "1", "-b:a", "24k"],
                      "rate-8k-mono.mp4", "frames"),
