@@ -66,8 +66,10 @@ final class AacTrack {
         // (FFmpeg would drop 1024 samples wherever the name came; libfaac writes it in the first packet only.)
         this.skip = probe.libfaacMarker() ? Math.max(skip, AacDecoder.FRAME_LENGTH) : skip;
         this.frames = Math.max(0, (long) packetCount * AacDecoder.FRAME_LENGTH - this.skip);
-        // SBR data first seen after the first frame is ignored, as FFmpeg ignores it.
-        this.config = new AacConfig(config.rateIndex(), config.channelConfiguration(), config.layout(), true);
+        // Later decoders start where a jump lands: they take the layout the first packet gave (an ADTS stream may
+        // carry its program config element in that packet only) and ignore SBR data, as FFmpeg ignores SBR data
+        // first seen after the first frame.
+        this.config = new AacConfig(config.rateIndex(), config.channelConfiguration(), probe.layout(), true);
     }
 
     int channels() {

@@ -82,22 +82,31 @@ class AacDecodeTest {
     /**
      * Reads far ahead and back give the samples of a decode from the start, noise bands included: the streams are a
      * PNS stream and friday.mp4's track repeated (1920 and 2650 packets, so that jumps cross the noise generator's
-     * checkpoints), and the ADTS stereo PNS fixture.
+     * checkpoints), the ADTS stereo PNS fixture, and the 4-channel ADTS stream repeated (180 packets), whose program
+     * config element comes in every sixth packet only.
      */
     @Test
     void jumpsGiveTheSamplesOfAFullDecode(@TempDir Path dir) throws Exception {
         Path pns = LongAudioTest.repeatAudio(aac("pns-48k-mono.mp4"), 40, dir.resolve("pns-x40.mp4"));
         Path friday = LongAudioTest.repeatAudio(TestMedia.root().resolve("testdata/video/friday.mp4"), 10,
                 dir.resolve("friday-x10.mp4"));
+        byte[] quad = Files.readAllBytes(aac("quad-16k-pce.aac"));
+        java.io.ByteArrayOutputStream repeated = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 30; i++) {
+            repeated.write(quad);
+        }
+        Path quads = Files.write(dir.resolve("quad-x30.aac"), repeated.toByteArray());
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        for (Path file : new Path[] {pns, friday, aac("ms-noise-44k-stereo.aac")}) {
+        for (Path file : new Path[] {pns, friday, aac("ms-noise-44k-stereo.aac"), quads}) {
             Waveform whole = AudioLoader.load(file);
             long skipped = 0;
             try (AudioSource source = AudioLoader.open(file)) {
-                for (int trial = 0; trial < 12; trial++) {
+                for (int trial = 0; trial < 14; trial++) {
                     int count = 1 + random.nextInt(5000);
-                    int start = random.nextInt(whole.frames() - count);
+                    // The last two: near the end, then back past the first noise checkpoint (packet 64).
+                    int start = trial == 12 ? whole.frames() - count : trial == 13 ? Math.min(70 * 1024, whole.frames() / 2)
+                            : random.nextInt(whole.frames() - count);
                     float[][] part = source.read(start, count);
                     for (int c = 0; c < whole.channelCount(); c++) {
                         assertArrayEquals(Arrays.copyOfRange(whole.channels()[c], start, start + count), part[c],
@@ -106,7 +115,7 @@ class AacDecodeTest {
                 }
                 skipped = ((AacSource) source).packetsSkipped();
             }
-            System.out.printf("%s: 12 random reads, %d packets parsed without decoding%n", file.getFileName(), skipped);
+            System.out.printf("%s: 14 reads, %d packets parsed without decoding%n", file.getFileName(), skipped);
             assertTrue(skipped > 0, "the jumps skipped no packet");
         }
     }

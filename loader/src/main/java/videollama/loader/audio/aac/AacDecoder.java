@@ -80,6 +80,11 @@ public final class AacDecoder {
         present = new boolean[channels.length];
     }
 
+    /** The channel layout, or null while a stream of channel configuration 0 has not yet given its program config element. */
+    public ChannelLayout layout() {
+        return layout;
+    }
+
     /** Output channels; 0 while a stream of channel configuration 0 has not yet given its program config element. */
     public int channels() {
         return layout == null ? 0 : layout.channels();
