@@ -99,6 +99,11 @@ FIXTURES = {
     "quad-16k-pce-adts": (lavfi("aevalsrc='0.3*sin(2*PI*200*t)|0.3*sin(2*PI*300*t)|0.3*sin(2*PI*400*t)|"
                                 "0.3*sin(2*PI*500*t):s=16000:d=0.3:c=quad'") + ["-b:a", "96k"],
                           "quad-16k-pce.aac", "pce"),
+    # 3.1: the encoder lists the front pair before the centre, a program config element that FFmpeg cannot give
+    # positions, so it outputs the channels in the listed order (L, R, C, LFE; layout unknown).
+    "lfe-16k-3.1-pce": (lavfi("aevalsrc='0.3*sin(2*PI*200*t)|0.3*sin(2*PI*300*t)|0.3*sin(2*PI*400*t)|"
+                              "0.3*sin(2*PI*60*t):s=16000:d=0.3:c=3.1'") + ["-b:a", "96k"],
+                        "lfe-16k-3.1-pce.mp4", "sce,cpe,lfe"),
     # Sampling rates with their own band tables (the other fixtures cover 16, 22.05, 24, 44.1, 48 kHz).
     "rate-8k-mono": (lavfi("aevalsrc='0.4*sin(2*PI*(100+800*t)*t)':s=8000:d=1") + ["-ac", "1", "-b:a", "24k"],
                      "rate-8k-mono.mp4", "frames"),

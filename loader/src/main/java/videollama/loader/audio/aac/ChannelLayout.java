@@ -11,8 +11,10 @@ import java.util.List;
  * <p>Elements take FFmpeg's positions the way FFmpeg assigns them for the first layer of speakers: among front
  * elements an odd one out is the centre and pairs are left/right (two pairs: the inner pair left/right of centre);
  * among back elements pairs are back left/right (two pairs: side left/right first) and an odd one out is the back
- * centre; LFE elements are LFE (and LFE 2). Layouts beyond that (side elements, more elements, height layers) are
- * refused, as FFmpeg would give them in an order of its own.
+ * centre; LFE elements are LFE (and LFE 2). Where that fails (a front centre after a pair, a back centre before one,
+ * side elements) FFmpeg gives up on positions and outputs the channels in the order the program config element
+ * lists them, and so does this layout. Layouts FFmpeg orders in yet other ways (more than 5 channels in a position,
+ * speakers of a second layer) are refused.
  *
  * @param elements       elements as frames carry them (channel configurations 1 to 6, ISO/IEC 14496-3 Table 1.19)
  *                       or as the program config lists them
@@ -73,11 +75,15 @@ public record ChannelLayout(List<Element> elements, boolean byTag, int[][] outpu
     private static ChannelLayout of(List<Element> elements, boolean byTag) {
         long[] masks = new long[elements.size()];
         int at = 0;
-        for (int position : new int[] {FRONT, SIDE, BACK, LFE_POSITION}) {
-            at = assign(elements, at, position, masks);
-        }
-        if (at != elements.size()) {
-            throw AacException.unsupported("a program config element with more than one layer of speakers");
+        try {
+            for (int position : new int[] {FRONT, SIDE, BACK, LFE_POSITION}) {
+                at = assign(elements, at, position, masks);
+            }
+            if (at != elements.size()) {
+                throw AacException.unsupported("a program config element with more than one layer of speakers");
+            }
+        } catch (Unordered e) {
+            java.util.Arrays.fill(masks, 0); // the listed order: a stable sort of equal keys keeps it
         }
         Integer[] order = new Integer[elements.size()];
         for (int i = 0; i < order.length; i++) {
@@ -102,7 +108,7 @@ public record ChannelLayout(List<Element> elements, boolean byTag, int[][] outpu
         for (; end < elements.size() && elements.get(end).position() == position; end++) {
             if (elements.get(end).type() == AacDecoder.CPE) {
                 if (oddSingle && !(position == FRONT && !firstPair)) {
-                    throw unordered();
+                    throw new Unordered();
                 }
                 oddSingle = false;
                 firstPair = true;
@@ -112,8 +118,11 @@ public record ChannelLayout(List<Element> elements, boolean byTag, int[][] outpu
                 oddSingle ^= position != LFE_POSITION;
             }
         }
-        if (oddSingle && position == FRONT && firstPair || channels > 5) {
-            throw unordered();
+        if (oddSingle && position == FRONT && firstPair) {
+            throw new Unordered();
+        }
+        if (channels > 5) {
+            throw AacException.unsupported("more than 5 channels in one position of a program config element");
         }
         int i = at;
         switch (position) {
@@ -127,7 +136,7 @@ public record ChannelLayout(List<Element> elements, boolean byTag, int[][] outpu
             }
             case SIDE -> {
                 if (channels > 0) {
-                    throw AacException.unsupported("side channel elements in a program config element");
+                    throw new Unordered(); // FFmpeg has no first-layer side positions
                 }
             }
             case BACK -> {
@@ -162,8 +171,11 @@ public record ChannelLayout(List<Element> elements, boolean byTag, int[][] outpu
         return i;
     }
 
-    private static AacException unordered() {
-        return AacException.unsupported("a program config element whose elements FFmpeg orders its own way");
+    /** FFmpeg cannot give the elements positions: it keeps the program config element's order. */
+    private static final class Unordered extends RuntimeException {
+        Unordered() {
+            super(null, null, false, false);
+        }
     }
 
     /**
