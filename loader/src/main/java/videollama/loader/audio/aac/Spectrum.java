@@ -9,8 +9,8 @@ import java.util.Arrays;
  * (4.6.13), intensity bands left at zero for {@link Stereo}.
  */
 final class Spectrum {
-    /** |q|^(4/3) for q up to 8191, the largest value an escape sequence codes. */
-    private static final double[] POW43 = new double[8192];
+    /** |q|^(4/3) for q up to 8191, the largest value an escape sequence codes, plus 4 pulses of amplitude 15. */
+    private static final double[] POW43 = new double[8192 + 4 * 15];
     /** 2^(e/4) for e in [-256, 255] at [e + 256]: every gain a scalefactor, noise energy or intensity position gives. */
     private static final double[] POW2_QUARTER = new double[512];
 
