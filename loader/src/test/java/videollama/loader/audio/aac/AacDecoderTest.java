@@ -131,6 +131,38 @@ class AacDecoderTest {
         assertArrayEquals(new float[1024], pcm[0]);
     }
 
+    /** The largest escape value, 8191, with four pulses of amplitude 15 on it: |q| = 8251 decodes. */
+    @Test
+    void theLargestValueAPulseCanMake() {
+        BitWriter w = new BitWriter();
+        w.write(AacDecoder.SCE, 3).write(0, 4).write(100, 8);
+        w.write(0, 1).write(IcsInfo.ONLY_LONG, 2).write(0, 1).write(1, 6).write(0, 1); // max_sfb 1
+        w.write(11, 4).write(1, 5); // one section: codebook 11, one band
+        codeword(w, Codebooks.scalefactor(), 60); // scalefactor = global gain
+        w.write(1, 1).write(3, 2).write(0, 6); // four pulses from band 0
+        for (int i = 0; i < 4; i++) {
+            w.write(0, 5).write(15, 4); // all at coefficient 0, amplitude 15
+        }
+        w.write(0, 1).write(0, 1); // no TNS, no gain control
+        codeword(w, Codebooks.spectrum(11), 16 * 17); // the pair (16, 0)
+        w.write(0, 1).write(0xff, 8).write(0, 1).write(4095, 12); // + ; escape: 8 ones, 0, 12 bits -> 8191
+        codeword(w, Codebooks.spectrum(11), 0); // (0, 0)
+        w.write(AacDecoder.END, 3);
+        byte[] frame = w.bytes();
+        float[][] pcm = new AacDecoder(AacConfig.fromAdts(1, 4, 1)).decode(frame, 0, frame.length);
+        double energy = 0;
+        for (float v : pcm[0]) {
+            assertTrue(Float.isFinite(v));
+            energy += v * v;
+        }
+        assertTrue(energy > 0);
+    }
+
+    static void codeword(BitWriter w, Huffman book, int index) {
+        Huffman.Codeword c = book.codewords().stream().filter(x -> x.index() == index).findFirst().orElseThrow();
+        w.write(c.code(), c.length());
+    }
+
     @Test
     void refusesWhatOnlyFfmpegDecodes() {
         AacConfig mono = AacConfig.fromAdts(1, 4, 1);
