@@ -23,8 +23,8 @@ import videollama.loader.audio.aac.AacToolCounts;
  * decoder in double, so the difference is FFmpeg's rounding, about 138 dB below the signal overall. A float
  * inverse transform rounds relative to its whole output, though, so a block far quieter than the block next to it
  * carries rounding relative to that neighbour: friday.mp4's second block (rms 9e-6, next to rms 0.024) is 92-95 dB
- * from FFmpeg, and there FFmpeg and faad 2.10 are as far apart from each other and from this decoder (87-90 dB),
- * three decoders disagreeing at float rounding. So a block at least 20 dB quieter than its two neighbours together
+ * from FFmpeg, and there faad 2.10 is 87-89 dB from FFmpeg and 86-90 dB from this decoder, three decoders
+ * disagreeing at float rounding. So a block at least 20 dB quieter than its two neighbours together
  * passes when its error is 120 dB below the energy of the block and its neighbours (the two inverse transforms that
  * overlap in it); such blocks are counted and printed. A block of exact silence between silent blocks must come out
  * exactly silent.
