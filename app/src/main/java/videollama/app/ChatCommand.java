@@ -56,7 +56,7 @@ final class ChatCommand implements Callable<Integer> {
         Path image;
 
         @Option(names = "--audio-only", paramLabel = "FILE", required = true,
-                description = "A sound file (WAV, or the AAC track of an MP4): the audio branch alone.")
+                description = "A sound file (WAV, AAC in ADTS, or the AAC track of an MP4): the audio branch alone.")
         Path soundOnly;
     }
 

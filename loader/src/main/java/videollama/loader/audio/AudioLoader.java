@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import videollama.loader.LoaderException;
 
 /**
- * Sound files in: WAV (through {@code javax.sound.sampled}) and the AAC-LC sound track of MP4/MOV files (JCodec's
- * demuxer, javasound-aac's decoder), told apart by their first bytes (spec §5.3 step 1).
+ * Sound files in: WAV (through {@code javax.sound.sampled}), the AAC-LC sound track of MP4/MOV files (JCodec's
+ * demuxer) and raw AAC-LC in ADTS framing, both through our own decoder ({@code aac}), told apart by their first
+ * bytes (spec §5.3 step 1).
  *
  * <p>{@link #load} decodes a whole file, as {@code torchaudio.load} does: {@code channels × samples} floats in
  * memory. The model's input does not need it: {@link AudioClips#prepare} reads only the parts of the file its
@@ -49,6 +50,7 @@ public final class AudioLoader {
             return switch (Container.sniff(file)) {
                 case WAV -> true;
                 case MP4 -> Mp4AacSource.hasAudio(file);
+                case ADTS -> true;
                 case MATROSKA, UNKNOWN -> throw unsupported(file);
             };
         } catch (IOException e) {
@@ -61,12 +63,13 @@ public final class AudioLoader {
         return switch (Container.sniff(file)) {
             case WAV -> WavSource.open(file);
             case MP4 -> Mp4AacSource.open(file);
+            case ADTS -> AdtsAacSource.open(file);
             case MATROSKA, UNKNOWN -> throw unsupported(file);
         };
     }
 
     private static LoaderException unsupported(Path file) {
-        return new LoaderException(file + ": unsupported sound format (only WAV and AAC-LC in MP4/MOV are supported)");
+        return new LoaderException(file + ": unsupported sound format (only WAV, AAC-LC in MP4/MOV and ADTS AAC are supported)");
     }
 
     static String describe(Throwable e) {
@@ -77,7 +80,7 @@ public final class AudioLoader {
 
     /** Containers told apart by their first bytes. */
     enum Container {
-        WAV, MP4, MATROSKA, UNKNOWN;
+        WAV, MP4, ADTS, MATROSKA, UNKNOWN;
 
         static Container sniff(Path file) throws IOException {
             if (!Files.isRegularFile(file)) {
@@ -101,6 +104,9 @@ public final class AudioLoader {
             if (n >= 4 && (head[0] & 0xff) == 0x1a && (head[1] & 0xff) == 0x45 && (head[2] & 0xff) == 0xdf
                     && (head[3] & 0xff) == 0xa3) {
                 return MATROSKA;
+            }
+            if (AdtsAacSource.sniff(file, head, n)) {
+                return ADTS;
             }
             if (n >= 8) {
                 String box = new String(head, 4, 4, StandardCharsets.ISO_8859_1);
