@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import videollama.loader.MediaDecoder;
 import videollama.loader.TestMedia;
 
 /**
@@ -30,7 +31,7 @@ class AacDecodeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("aacCases")
     void matchesFfmpegDecode(AudioGolden g) {
-        Waveform w = AudioLoader.load(g.file());
+        Waveform w = AudioLoader.load(g.file(), MediaDecoder.JAVA);
         float[] blocks = g.floats().get("decode.blocks");
         long[] starts = g.longs().get("decode.block_starts");
         double signal = 0;
@@ -65,7 +66,7 @@ class AacDecodeTest {
     /** A read far into the track (fresh decoder, one packet of warm-up) gives the samples of a decode from the start. */
     @Test
     void jumpingAheadGivesTheSamplesOfAFullDecode() throws Exception {
-        Waveform whole = AudioLoader.load(TestMedia.root().resolve("testdata/audio/aac-stereo-48k.mp4"));
+        Waveform whole = AudioLoader.load(TestMedia.root().resolve("testdata/audio/aac-stereo-48k.mp4"), MediaDecoder.JAVA);
         Random random = new Random(System.nanoTime());
         for (int trial = 0; trial < 4; trial++) {
             try (Mp4AacSource source = Mp4AacSource.open(TestMedia.root().resolve("testdata/audio/aac-stereo-48k.mp4"))) {
