@@ -38,7 +38,7 @@ public record MediaKind(String container, String video, String sound) {
         if (withVideo && video != null) {
             return name + " with " + video + " video";
         }
-        if (withSound && sound != null) {
+        if (withSound && sound != null && !sound.equals(name)) {
             return name + " with " + sound + " sound";
         }
         return name;

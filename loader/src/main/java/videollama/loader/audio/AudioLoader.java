@@ -63,6 +63,7 @@ public final class AudioLoader {
             if (readByFfmpeg(file, decoder)) {
                 return FfmpegAudioSource.hasAudio(file);
             }
+            refuseWhatJavaCannotRead(file);
             return switch (Container.sniff(file)) {
                 case WAV -> true;
                 case MP4 -> Mp4AacSource.hasAudio(file);
@@ -78,10 +79,7 @@ public final class AudioLoader {
         if (readByFfmpeg(file, decoder)) {
             return FfmpegAudioSource.open(file);
         }
-        MediaKind kind = Files.isRegularFile(file) ? MediaKind.of(file) : new MediaKind(null, null, null);
-        if ("MP4/MOV".equals(kind.container()) && kind.sound() != null && !kind.sound().equals("AAC")) {
-            throw new LoaderException(file + ": unsupported audio codec " + kind.sound() + " in MP4/MOV" + JAVA_READS);
-        }
+        refuseWhatJavaCannotRead(file);
         return open(file);
     }
 
@@ -99,14 +97,29 @@ public final class AudioLoader {
         };
     }
 
-    private static final String JAVA_READS = " (the Java decoders read WAV and AAC-LC in MP4/MOV; --decoder ffmpeg reads it)";
-
-    private static LoaderException unsupported(Path file) throws IOException {
-        MediaKind kind = MediaKind.of(file);
-        if (kind.recognised()) {
-            return new LoaderException(file + ": unsupported sound format " + kind.describe(false, true) + JAVA_READS);
-        }
+    private static LoaderException unsupported(Path file) {
         return new LoaderException(file + ": unsupported sound format (only WAV and AAC-LC in MP4/MOV are supported)");
+    }
+
+    /**
+     * Containers FFmpeg reads that hold no sound the Java decoders read, and codecs other than AAC in MP4/MOV, named
+     * with the decoder that reads them; unrecognised files are left to the container check.
+     */
+    private static void refuseWhatJavaCannotRead(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        MediaKind kind = MediaKind.of(file);
+        String reads = " (the Java decoders read WAV and AAC-LC in MP4/MOV; --decoder ffmpeg reads it)";
+        switch (kind.container() == null ? "" : kind.container()) {
+            case "", "WAV", "AAC (ADTS)" -> { }
+            case "MP4/MOV" -> {
+                if (kind.sound() != null && !kind.sound().equals("AAC")) {
+                    throw new LoaderException(file + ": unsupported audio codec " + kind.sound() + " in MP4/MOV" + reads);
+                }
+            }
+            default -> throw new LoaderException(file + ": unsupported sound format " + kind.describe(false, true) + reads);
+        }
     }
 
     static String describe(Throwable e) {

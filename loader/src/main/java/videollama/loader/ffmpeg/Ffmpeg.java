@@ -2,6 +2,7 @@ package videollama.loader.ffmpeg;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.bytedeco.ffmpeg.avutil.LogCallback;
@@ -10,7 +11,6 @@ import org.bytedeco.ffmpeg.global.avfilter;
 import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.ffmpeg.global.swscale;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import videollama.loader.LoaderException;
 
@@ -111,9 +111,12 @@ public final class Ffmpeg {
 
     /** {@code av_strerror}: FFmpeg's words for an error code. */
     public static String error(int code) {
-        try (BytePointer text = new BytePointer(256)) {
-            avutil.av_strerror(code, text, 256);
-            return text.getString();
+        byte[] text = new byte[256];
+        avutil.av_strerror(code, text, text.length);
+        int end = 0;
+        while (end < text.length && text[end] != 0) {
+            end++;
         }
+        return new String(text, 0, end, StandardCharsets.UTF_8);
     }
 }

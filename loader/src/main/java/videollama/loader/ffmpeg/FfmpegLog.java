@@ -23,7 +23,8 @@ public final class FfmpegLog {
             @Override
             public void call(int level, BytePointer message) {
                 if (level <= avutil.AV_LOG_ERROR && message != null) {
-                    String text = message.getString().strip();
+                    // "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x7f...] moov atom not found": the context's address says nothing
+                    String text = message.getString().replaceFirst("^\\[([^\\]@]*?) @ 0x[0-9a-f]+\\] ", "$1: ").strip();
                     if (!text.isEmpty()) {
                         lastError = text;
                     }

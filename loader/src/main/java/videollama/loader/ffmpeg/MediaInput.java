@@ -75,7 +75,7 @@ public final class MediaInput implements AutoCloseable {
             av_dict_free(options);
         }
         if (r < 0) {
-            throw new LoaderException(file + ": not a media file FFmpeg can read (" + Ffmpeg.error(r) + ")"
+            throw new LoaderException(file + ": FFmpeg cannot read it (" + Ffmpeg.error(r) + ")"
                     + FfmpegLog.said());
         }
         r = avformat_find_stream_info(format, (PointerPointer<?>) null);

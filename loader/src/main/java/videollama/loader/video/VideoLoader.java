@@ -259,6 +259,11 @@ public final class VideoLoader {
             } catch (RuntimeException e) {
                 throw new LoaderException(video + ": the H.264 track has no readable SPS", e);
             }
+            if (sps.profileIdc == 244 || sps.profileIdc == 44) {
+                // High 4:4:4 (Predictive) and CAVLC 4:4:4 Intra: JCodec does not even parse their SPS (ITU-T H.264 A.2.10)
+                throw new LoaderException(video + ": H.264 High 4:4:4 profile is not supported (the Java decoder reads"
+                        + " 8-bit 4:2:0; --decoder ffmpeg reads it)");
+            }
             if (sps.bitDepthLumaMinus8 != 0 || sps.bitDepthChromaMinus8 != 0) {
                 throw new LoaderException(video + ": " + (8 + sps.bitDepthLumaMinus8)
                         + "-bit H.264 is not supported (the Java decoder reads 8-bit 4:2:0; --decoder ffmpeg reads it)");
