@@ -22,7 +22,7 @@ import videollama.weights.Tensor;
 
 /**
  * {@code videollama chat} end to end on the bundled demo model: the answer on stdout and nothing else; the same
- * greedy answer from the JCodec-decoded video as the PyTorch pipeline gave from FFmpeg's frames (ChatGoldenTest
+ * greedy answer from the decoded video as the PyTorch pipeline gave from FFmpeg's frames (ChatGoldenTest
  * holds that answer); {@code --dump}; an image; an interactive multi-turn chat; bad input.
  */
 class ChatCliTest {
