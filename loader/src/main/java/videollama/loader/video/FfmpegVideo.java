@@ -53,7 +53,8 @@ final class FfmpegVideo implements AutoCloseable {
     private final Path file;
     private final int stream;
     private final FrameTable table;
-    private final long[] seekTimestamp; // decode order: where to seek for that packet (dts, else pts)
+    private final long[] pts; // decode order
+    private final long[] dts; // decode order, AV_NOPTS_VALUE where the container has none
     private final Map<Long, Integer> decodeIndexOfPts;
     private final Map<Long, Integer> presentationOfPts;
     private final double averageFps;
@@ -61,6 +62,7 @@ final class FfmpegVideo implements AutoCloseable {
     private final String codec;
 
     private MediaInput input; // reopened to start again
+    private AVPacket peeked; // the packet a seek landed on, read but not yet sent
     private Decoder decoder;
     private int packetsDecoded;
 
@@ -69,11 +71,11 @@ final class FfmpegVideo implements AutoCloseable {
         this.input = input;
         this.stream = stream;
         this.table = new FrameTable(pts, keyframe);
-        this.seekTimestamp = new long[pts.length];
+        this.pts = pts;
+        this.dts = dts;
         this.decodeIndexOfPts = new HashMap<>();
         this.presentationOfPts = new HashMap<>();
         for (int d = 0; d < pts.length; d++) {
-            seekTimestamp[d] = dts[d] != AV_NOPTS_VALUE ? dts[d] : pts[d];
             decodeIndexOfPts.putIfAbsent(pts[d], d);
         }
         for (int p = 0; p < pts.length; p++) {
@@ -176,13 +178,11 @@ final class FfmpegVideo implements AutoCloseable {
     private final class Run {
         private final int start; // decode index of the keyframe it began at
         private int next; // decode index of the next packet to send
-        private AVPacket peeked; // read while checking where a seek landed, not yet sent
         private boolean ended;
 
-        Run(int start, AVPacket peeked) {
+        Run(int start) {
             this.start = start;
             this.next = start;
-            this.peeked = peeked;
         }
 
         /** Whether continuing this run reaches a frame whose decoding starts at {@code keyframe}, without waste. */
@@ -219,24 +219,51 @@ final class FfmpegVideo implements AutoCloseable {
 
     /**
      * Starts a run at keyframe {@code keyframe} (decode order): seeks the demuxer to it and checks where it landed.
-     * A keyframe at or before it will do; anything else (a demuxer that cannot seek, or lands past it) restarts
-     * the file.
+     * Demuxers index by different clocks (MOV and Matroska by presentation time, AVI by decode order), so the
+     * keyframe's presentation time is tried first, its decode time second. Landing on it is best; an earlier
+     * keyframe will do (more to decode); anything else (a demuxer that cannot seek, or lands past it) restarts the
+     * file.
      */
     private Run seek(int keyframe) {
         decoder.flush();
-        if (keyframe == 0 || !input.seek(stream, seekTimestamp[keyframe])) {
-            return new Run(restart(), null);
+        long bestTimestamp = AV_NOPTS_VALUE;
+        int bestLanding = -1;
+        for (long timestamp : keyframe == 0 ? new long[0] : new long[] {pts[keyframe], dts[keyframe]}) {
+            int landed = seekTo(timestamp, keyframe);
+            if (landed == keyframe) {
+                return new Run(landed);
+            }
+            if (landed > bestLanding) {
+                bestLanding = landed;
+                bestTimestamp = timestamp;
+            }
         }
-        AVPacket first = input.next(stream);
-        Integer landed = first == null ? null : decodeIndexOfPts.get(first.pts() != AV_NOPTS_VALUE ? first.pts() : first.dts());
-        if (landed == null || landed > keyframe || (first.flags() & AV_PKT_FLAG_KEY) == 0) {
-            return new Run(restart(), null);
+        if (bestLanding >= 0 && seekTo(bestTimestamp, keyframe) == bestLanding) {
+            return new Run(bestLanding);
         }
-        return new Run(landed, first);
+        return new Run(restart());
+    }
+
+    /**
+     * Seeks to {@code timestamp} and reads the first packet ({@link #peeked}); the decode index it landed on when that
+     * is a keyframe at or before {@code keyframe}, else -1.
+     */
+    private int seekTo(long timestamp, int keyframe) {
+        peeked = null;
+        if (timestamp == AV_NOPTS_VALUE || !input.seek(stream, timestamp)) {
+            return -1;
+        }
+        peeked = input.next(stream);
+        if (peeked == null || (peeked.flags() & AV_PKT_FLAG_KEY) == 0) {
+            return -1;
+        }
+        Integer landed = decodeIndexOfPts.get(peeked.pts() != AV_NOPTS_VALUE ? peeked.pts() : peeked.dts());
+        return landed == null || landed > keyframe ? -1 : landed;
     }
 
     /** The file opened afresh, exactly as at the start; returns 0, the decode index it will read first. */
     private int restart() {
+        peeked = null;
         decoder.close();
         input.close();
         input = MediaInput.open(file);

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import videollama.loader.FfmpegTests;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
@@ -46,5 +48,19 @@ class FfmpegLongVideoTest {
         int f = SampledFrames.SIZE * SampledFrames.SIZE * 3;
         SampledFrames gop = new VideoLoader(MediaDecoder.FFMPEG).loadFrames(TestMedia.video("gop.mp4"), 30);
         assertArrayEquals(Arrays.copyOfRange(gop.rgb(), 3 * f, 4 * f), Arrays.copyOfRange(frames.rgb(), f, 2 * f));
+    }
+
+    /**
+     * MP4 with B-frames indexes its keyframes by decode time but seeks by presentation time: a seek must land on the
+     * keyframe before the frame, not on an earlier one (measured before the fix: 216 packets for flower's 150).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"flower.mp4, 150", "friday.mp4, 185"})
+    void seeksLandOnTheKeyframeBeforeTheFrame(String name, int frames) {
+        FfmpegTests.assumeAvailable();
+        VideoLoader loader = new VideoLoader(MediaDecoder.FFMPEG);
+        loader.loadFrames(TestMedia.video(name), 8);
+        System.out.printf("%s on FFmpeg: %d packets decoded for 8 frames%n", name, loader.framesDecoded());
+        assertTrue(loader.framesDecoded() < frames, name + ": " + loader.framesDecoded() + " packets of " + frames);
     }
 }
