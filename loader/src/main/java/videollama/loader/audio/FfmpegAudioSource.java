@@ -32,13 +32,13 @@ import videollama.loader.ffmpeg.MediaInput;
  * and CELT filter states, the de-emphasis filter), AC-3 (dither) and every decoder not listed — are never entered
  * anywhere but at the start. Decoders whose state is rebuilt by a few packets jump ({@link #JUMPING}): seek the
  * demuxer before the wanted packet, decode a pre-roll of packets whose output is dropped, then take the output from
- * the wanted packet on; measured equal to the continuous decode (FfmpegAudioTest). Their table of packet starts comes from the
- * counting decode, and every packet decoded after a jump is checked to start where that decode said; a mismatch
- * falls back to decoding from the start.
+ * the wanted packet on; measured equal to the continuous decode (FfmpegAudioTest). Their table of packet starts
+ * comes from the counting decode, and every packet decoded after a jump is checked to start where that decode said;
+ * a mismatch falls back to decoding from the start.
  */
 final class FfmpegAudioSource implements AudioSource {
     /**
-     * The codecs that jump, each measured (every read position of the fixtures, a jump each: the samples equal the
+     * The codecs that jump, each measured (a jump to every 577th sample of the fixtures: the samples equal the
      * continuous decode's from these pre-rolls on, and differ below them):
      * <ul>
      *   <li>FLAC: frames stand alone, no pre-roll;
