@@ -23,7 +23,7 @@
    expected.json (timestamp sentence, prompt, segment ids, greedy ids, the decoded answer).
 3. The same with the sound track (demo_audiovideo.py's audio + video upload; the demo model also has an audio branch:
    ImageBind's audio modality narrowed to width 48, clip positions, a 2-layer audio Q-Former with 8 queries): the
-   fbank by Debian's torchaudio (make_audio_golden.py under /usr/bin/python3, F16 in audio-inputs.safetensors), the
+   fbank by Debian's torchaudio (make_audio_golden.py under /usr/bin/python3, F32 in audio-inputs.safetensors), the
    encoder in torch modules with nn.MultiheadAttention(add_bias_kv=True) (make_audio_model_golden.py's), the prompt
    with audio tokens then video tokens; expected-audio-video.{safetensors,json}.
 
@@ -327,7 +327,7 @@ def main():
     print(f"answer: {answer!r}", file=sys.stderr)
 
     # The same question with the sound: demo_audiovideo.py's upload (empty system, audio tokens then video tokens)
-    fbank = reference_fbank(DEMO / VIDEO_SOURCE.name).to(torch.float16).to(torch.float32)  # stored as F16 below
+    fbank = reference_fbank(DEMO / VIDEO_SOURCE.name)
     encoder_out, audio_tokens = encode_audio(audio_modules, fbank)
     conv = ns["conv_llava_llama_2"].copy()
     conv.messages = []
@@ -339,7 +339,7 @@ def main():
     av_ids = [([sp.bos_id()] if i == 0 else []) + hf_encode(sp, ["<s>", "</s>", "<unk>"], s)
               for i, s in enumerate(av_prompt.split("<ImageHere>"))]
     av_embeds, av_greedy, av_logits, av_margin = greedy_answer(model, av_ids, [audio_tokens, tokens], N_NEW)
-    save_file({"audio.fbank": fbank.to(torch.float16).contiguous()}, str(GOLDEN / "audio-inputs.safetensors"), metadata=meta)
+    save_file({"audio.fbank": fbank.contiguous()}, str(GOLDEN / "audio-inputs.safetensors"), metadata=meta)
     vg.canonicalize_header(GOLDEN / "audio-inputs.safetensors")
     save_file({"audio.encoder.out": encoder_out.contiguous(), "audio.tokens": audio_tokens.contiguous(),
                "prompt.embeds": av_embeds.contiguous(), "logits": av_logits.contiguous()},

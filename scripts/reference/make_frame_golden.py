@@ -4,12 +4,20 @@
 Writes
 * testdata/video/*        small H.264 test media made here with PyAV (libx264): B-frames in MP4 and
                           Matroska, a rotated MP4 (tkhd matrix patched to 90 degrees), a one-frame MP4, a
-                          one-GOP MP4 (the Java test repeats it into a 10-minute video), an audio-only MP4 and
-                          an MPEG-4 Part 2 MP4 (unsupported codec);
+                          one-GOP MP4 (the Java test repeats it into a 10-minute video), an audio-only MP4,
+                          an MPEG-4 Part 2 MP4 (unsupported codec), and two panning videos whose B-slices use
+                          temporal direct prediction (x264 direct=temporal) and implicit weighted bi-prediction
+                          in a PPS without weighted_pred_flag (x264 weightp=0, b-pyramid=none); an existing
+                          video is kept unless --reencode is given (x264's bytes are not reproducible: they
+                          differ between builds, thread counts and, now and then, runs; re-encoding would
+                          change every golden);
 * testdata/image/*        small test images (JPEG, grayscale JPEG, PNG RGBA, palette PNG, grayscale PNG);
 * testdata/golden/frames/ expected.json plus PNGs of the resized frames:
     - per video: frame count, decord-style average fps (the stream's avg_frame_rate), the sampled indices
-      for 8 and 32 frames, the timestamp sentence, and the 224x224 RGB24 frames at sampled indices as
+      for 8 and 32 frames, the timestamp sentence, the decode-order indices of the frames with B-slices
+      using temporal direct prediction (direct_spatial_mv_pred_flag 0) or weighted bi-prediction in a
+      PPS whose weighted_pred_flag is 0, as FFmpeg's trace_headers bitstream filter reads the headers
+      (the `ffmpeg` command), and the 224x224 RGB24 frames at sampled indices as
       FFmpeg's filter graph makes them: [transpose=clock,]scale=224:224:flags=bilinear,format=rgb24
       (decord 0.6.0's graph under FFmpeg 4.1, whose scale filter defaults to bilinear): the SHA-256 and
       4x4 block means of every sampled frame, full PNGs of a few, and one frame with flags=bicubic (the
@@ -22,16 +30,18 @@ Writes
 Frames are decoded by PyAV's own FFmpeg, sorted by presentation time, indexed as decord indexes them.
 
 Reference venv: /tmp/pyref (pip install --no-index --find-links /opt/wheels av pillow numpy);
-produced with av 18.1.0 (FFmpeg libswscale 9.5) and Pillow 12.3.0. Run from anywhere:
+produced with av 18.1.0 (FFmpeg libswscale 9.5), Pillow 12.3.0 and the ffmpeg 5.1 command (Debian). Run from anywhere:
 
-    /tmp/pyref/bin/python scripts/reference/make_frame_golden.py [--shared ../shared/testdata/video]
+    /tmp/pyref/bin/python scripts/reference/make_frame_golden.py [--shared ../shared/testdata/video] [--reencode]
 """
 
 import argparse
 import hashlib
 import json
 import random
+import re
 import struct
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -44,6 +54,7 @@ VIDEO_OUT = ROOT / "testdata" / "video"
 IMAGE_OUT = ROOT / "testdata" / "image"
 GOLDEN = ROOT / "testdata" / "golden" / "frames"
 SIZE = 224
+REENCODE = False  # --reencode: encode the test videos again even where they exist
 
 
 def synthetic_frames(n, w, h):
@@ -58,7 +69,27 @@ def synthetic_frames(n, w, h):
         yield img
 
 
-def write_video(path, fmt, n, w, h, options=None, codec="libx264", audio=False):
+def panning_frames(n, w, h):
+    """A smooth pattern panning left and up by (2.75, 1.25) pixels a frame, so motion vectors have quarter-pel
+    parts, with a box moving the other way: motion that direct prediction has to get right."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    waves = [((0.11, 0.07, 0.0), (0.05, -0.13, 1.0), (0.19, 0.03, 2.0)),
+             ((0.08, -0.10, 0.5), (0.15, 0.09, 1.5), (0.03, 0.21, 2.5)),
+             ((0.13, 0.12, 1.2), (0.06, -0.04, 0.2), (0.22, -0.07, 2.2))]
+    for i in range(n):
+        x, y = xx + 2.75 * i, yy + 1.25 * i
+        img = np.zeros((h, w, 3), np.uint8)
+        for ch, ws in enumerate(waves):
+            img[..., ch] = np.clip(128 + sum(40 * np.sin(a * x + b * y + p) for a, b, p in ws), 0, 255)
+        bx, by = (w - 60 - 3 * i) % (w - 40), (30 + 2 * i) % (h - 32)
+        img[by:by + 32, bx:bx + 40] = (240, 240, 40) if i % 2 else (230, 250, 50)
+        img[by + 8:by + 24, bx + 10:bx + 30] = (30, 60, 200)
+        yield img
+
+
+def write_video(path, fmt, n, w, h, options=None, codec="libx264", audio=False, frames=synthetic_frames):
+    if path.exists() and not REENCODE:
+        return
     c = av.open(str(path), "w", format=fmt)
     s = None
     if n:
@@ -71,7 +102,7 @@ def write_video(path, fmt, n, w, h, options=None, codec="libx264", audio=False):
         a = c.add_stream("aac", rate=16000)
         a.layout = "mono"
     if s:
-        for img in synthetic_frames(n, w, h):
+        for img in frames(n, w, h):
             for p in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
                 c.mux(p)
         for p in s.encode():
@@ -112,6 +143,43 @@ def rotate_tkhd(src, dst, degrees):
         pos += 4
     assert found == 1, found
     dst.write_bytes(bytes(data))
+
+
+def b_slice_facts(path):
+    """Decode-order indices of the frames with B-slices that use temporal direct prediction
+    (direct_spatial_mv_pred_flag 0) and of those with B-slices weighted (weighted_bipred_idc 1 or 2) under a
+    PPS whose weighted_pred_flag is 0, from FFmpeg's trace_headers bitstream filter."""
+    log = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:v:0", "-c", "copy",
+                          "-bsf:v", "trace_headers", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stderr
+    field = re.compile(r"^\d+\s+(\w+)\s+[01]+ = (-?\d+)$")
+    pps, temporal, weighted = {}, set(), set()
+    packet, section, values = -1, None, {}
+
+    def close():
+        if section == "Picture Parameter Set":
+            pps[values["pic_parameter_set_id"]] = values
+        elif section == "Slice Header" and values["slice_type"] % 5 == 1:
+            if values["direct_spatial_mv_pred_flag"] == 0:
+                temporal.add(packet)
+            p = pps[values["pic_parameter_set_id"]]
+            if p["weighted_bipred_idc"] != 0 and p["weighted_pred_flag"] == 0:
+                weighted.add(packet)
+
+    for line in log.splitlines():
+        if not line.startswith("[trace_headers @"):
+            continue
+        text = line.split("] ", 1)[1].strip()
+        m = field.match(text)
+        if m:
+            values.setdefault(m.group(1), int(m.group(2)))
+            continue
+        close()
+        section, values = text, {}
+        if text.startswith("Packet:"):
+            packet += 1
+    close()
+    return {"temporal_direct": sorted(temporal), "weighted_bipred_without_weighted_pred": sorted(weighted)}
 
 
 def decode_sorted(path):
@@ -174,6 +242,7 @@ def video_case(name, path, rotation, golden_frames, bicubic_frames):
             "pict_types8": ["?IPB"[int(frames[i].pict_type)] for i in indices(vlen, 8)],
             "indices8": idx8, "sentence8": sentence(idx8, fps),
             "indices32": idx32, "sentence32": sentence(idx32, fps),
+            "b_slices": b_slice_facts(path),
             "bilinear": {}, "bicubic": {},
             "sha256_8": [], "block_means8": []}
     for i in idx8:
@@ -247,7 +316,10 @@ def sampling_cases():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "testdata" / "video"))
+    ap.add_argument("--reencode", action="store_true")
     args = ap.parse_args()
+    global REENCODE
+    REENCODE = args.reencode
     VIDEO_OUT.mkdir(parents=True, exist_ok=True)
     GOLDEN.mkdir(parents=True, exist_ok=True)
 
@@ -257,19 +329,29 @@ def main():
     write_video(VIDEO_OUT / "one-frame.mp4", "mp4", 1, 64, 48)
     write_video(VIDEO_OUT / "audio-only.mp4", "mp4", 0, 0, 0, audio=True)
     write_video(VIDEO_OUT / "mpeg4.mp4", "mp4", 5, 64, 48, codec="mpeg4")
-    write_video(VIDEO_OUT / "small.mp4", "mp4", 12, 96, 64, {"bf": "2", "g": "6", "crf": "30"})
-    rotate_tkhd(VIDEO_OUT / "small.mp4", VIDEO_OUT / "rotated90.mp4", 90)
-    rotate_tkhd(VIDEO_OUT / "small.mp4", VIDEO_OUT / "rotated270.mp4", 270)
-    rotate_tkhd(VIDEO_OUT / "small.mp4", VIDEO_OUT / "rotated180.mp4", 180)
-    (VIDEO_OUT / "small.mp4").unlink()
+    if REENCODE or not all((VIDEO_OUT / f"rotated{d}.mp4").exists() for d in (90, 180, 270)):
+        write_video(VIDEO_OUT / "small.mp4", "mp4", 12, 96, 64, {"bf": "2", "g": "6", "crf": "30"})
+        for d in (90, 270, 180):
+            rotate_tkhd(VIDEO_OUT / "small.mp4", VIDEO_OUT / f"rotated{d}.mp4", d)
+        (VIDEO_OUT / "small.mp4").unlink()
+    # B-slices that JCodec 0.2.5 predicts differently from the standard: temporal direct (x264's default
+    # b-pyramid, implicit bi-prediction weights and weightp=2, so weighted_pred_flag is 1), and implicit
+    # weights under weighted_pred_flag 0 (spatial direct; no b-pyramid, so most B-frames sit unevenly
+    # between their references and the weights are not 32/32). One thread: one slice a frame.
+    panning = {"bf": "3", "g": "60", "crf": "30", "threads": "1"}
+    write_video(VIDEO_OUT / "temporal-direct.mp4", "mp4", 60, 320, 240,
+                panning | {"x264-params": "direct=temporal"}, frames=panning_frames)
+    write_video(VIDEO_OUT / "implicit-bipred.mp4", "mp4", 60, 320, 240,
+                panning | {"x264-params": "direct=spatial:b-pyramid=none:weightp=0"}, frames=panning_frames)
 
     videos = []
     for name, rot, chosen, bicubic in [("bframes.mp4", 0, [3], []), ("bframes.mkv", 0, [], []),
                                        ("rotated90.mp4", 90, [2], []), ("rotated180.mp4", 180, [], []),
-                                       ("rotated270.mp4", 270, [], []), ("one-frame.mp4", 0, [0], [0])]:
+                                       ("rotated270.mp4", 270, [], []), ("one-frame.mp4", 0, [0], [0]),
+                                       ("temporal-direct.mp4", 0, [], []), ("implicit-bipred.mp4", 0, [], [])]:
         videos.append(video_case(name, VIDEO_OUT / name, rot, chosen, bicubic))
     shared = Path(args.shared)
-    # flower and friday: frames JCodec decodes with small differences (B-frames); stream-of-water: exact.
+    # flower and friday: B-slices with temporal direct prediction; stream-of-water: Constrained Baseline.
     for name, chosen, bicubic in [("flower.mp4", [5], []), ("friday.mp4", [1], []),
                                   ("stream-of-water.mp4", [], [3])]:
         videos.append(video_case(name, shared / name, 0, chosen, bicubic))

@@ -60,7 +60,7 @@ final class ChatCommand implements Callable<Integer> {
 
         @Option(names = "--audio-only", paramLabel = "FILE", required = true,
                 description = "A sound file or a video's sound track (WAV, MP3, FLAC, AAC, Opus, Vorbis, ...; with --decoder "
-                        + "java, WAV or AAC-LC in MP4): the audio branch alone.")
+                        + "java, WAV, AAC in ADTS or the AAC track of an MP4): the audio branch alone.")
         Path soundOnly;
     }
 

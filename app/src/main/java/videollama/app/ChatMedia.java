@@ -55,6 +55,7 @@ record ChatMedia(String upload, String defaultSystem, List<SoftTokens> items, Li
                 ? progress.time("decoding " + request.video(), () -> VideoLoader.load(request.video(), request.frames(), request.decoder()),
                         f -> f.count() + " frames at " + Arrays.toString(f.indices()))
                 : progress.time("reading " + request.image(), () -> ImageLoader.load(request.image()), f -> "224x224");
+        frames.warnings().forEach(w -> err.println("warning: " + w));
         dumps.add(Tensor.ofFloats("frames", frames.pixels(), frames.count(), 3, SampledFrames.SIZE, SampledFrames.SIZE));
         AudioInput sound = null;
         if (request.withAudio()) {

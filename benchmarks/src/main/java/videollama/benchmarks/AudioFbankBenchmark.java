@@ -91,6 +91,11 @@ public class AudioFbankBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
+        deleteTree(dir);
+    }
+
+    /** Deletes a setup's temporary folder (null: nothing to do). */
+    static void deleteTree(Path dir) throws IOException {
         if (dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -3,7 +3,6 @@ package videollama.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,14 +15,7 @@ class FrameDecodeBenchmarkTest {
         b.video = "stream-of-water.mp4";
         b.decoder = decoder;
         Smoke.assumeDecoder(decoder);
-        try {
-            b.setup();
-        } catch (IllegalStateException e) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw e;
-            }
-            Assumptions.abort(e.getMessage());
-        }
+        Smoke.setUpOrSkipWithoutMedia(b::setup);
         FrameDecodeBenchmark.Decoded decoded = new FrameDecodeBenchmark.Decoded();
         assertEquals(8, b.load(decoded).count());
         assertTrue(decoded.framesDecoded >= 8 && decoded.framesDecoded <= 90 + 16, "decoded " + decoded.framesDecoded);

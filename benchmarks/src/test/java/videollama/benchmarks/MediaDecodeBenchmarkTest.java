@@ -14,7 +14,7 @@ class MediaDecodeBenchmarkTest {
         Smoke.assumeDecoder("ffmpeg");
         MediaDecodeBenchmark b = new MediaDecodeBenchmark();
         b.media = media;
-        b.setup();
+        Smoke.setUpOrSkipWithoutMedia(b::setup);
         MediaDecodeBenchmark.Work work = new MediaDecodeBenchmark.Work();
         if (frames > 0) {
             assertEquals(32, b.frames(work).count());

@@ -8,7 +8,7 @@ import videollama.loader.ffmpeg.Ffmpeg;
  *
  * <p>{@link #FFMPEG} is what the reference reads with (decord 0.6.0 and torchaudio decode through FFmpeg): any
  * container and codec FFmpeg reads, frames and samples equal to FFmpeg's. {@link #JAVA} needs no native code:
- * JCodec's H.264 in MP4/MOV or Matroska, WAV, and AAC-LC in MP4/MOV; it refuses anything else with a line that
+ * JCodec's H.264 in MP4/MOV or Matroska, WAV, and AAC-LC in MP4/MOV or ADTS (our own decoder); it refuses anything else with a line that
  * says {@code --decoder ffmpeg} reads it. The default ({@link #preferred()}) is FFmpeg wherever its natives load.
  * WAV files are read by the Java WAV reader on both paths: torchaudio reads WAV through sox, whose conversion that
  * reader reproduces.

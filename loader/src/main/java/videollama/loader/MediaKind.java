@@ -76,7 +76,15 @@ public record MediaKind(String container, String video, String sound) {
             return new MediaKind("Ogg", video, sound);
         }
         if (startsWith(head, 0, "ID3")) {
-            return new MediaKind("MP3", null, "MP3");
+            // An ID3v2 tag (10 bytes, a synchsafe size, a footer if flagged) before MPEG audio or ADTS frames
+            long tag = head.length < 10 ? 0 : 10 + ((head[6] & 0x7fL) << 21 | (head[7] & 0x7f) << 14 | (head[8] & 0x7f) << 7
+                    | (head[9] & 0x7f)) + ((head[5] & 0x10) != 0 ? 10 : 0);
+            ByteBuffer first = ByteBuffer.allocate(2);
+            try (FileChannel channel = FileChannel.open(file)) {
+                channel.read(first, tag);
+            }
+            boolean adts = first.position() == 2 && (first.get(0) & 0xff) == 0xff && (first.get(1) & 0xf6) == 0xf0;
+            return adts ? new MediaKind("AAC (ADTS)", null, "AAC") : new MediaKind("MP3", null, "MP3");
         }
         if (head.length >= 2 && (head[0] & 0xff) == 0xff && (head[1] & 0xf6) == 0xf0) {
             return new MediaKind("AAC (ADTS)", null, "AAC");

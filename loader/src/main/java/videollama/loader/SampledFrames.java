@@ -1,5 +1,7 @@
 package videollama.loader;
 
+import java.util.List;
+
 /**
  * The pictures the vision tower sees, ready to run.
  *
@@ -11,9 +13,11 @@ package videollama.loader;
  * @param indices           the sampled frame indices in presentation order ({@code {0}} for an image)
  * @param fps               the video's average frame rate (NaN for an image)
  * @param timestampSentence the sentence of spec §5.1 for the prompt (empty for an image)
+ * @param warnings          what the user should be told about these pictures, one line each: for a video whose
+ *                          frames the decoder is known to get wrong, that they differ from the reference's
  */
 public record SampledFrames(byte[] rgb, float[] pixels, int count, int[] indices, double fps,
-                            String timestampSentence) {
+                            String timestampSentence, List<String> warnings) {
     /** The side of the square the vision tower takes. */
     public static final int SIZE = 224;
 
@@ -21,11 +25,18 @@ public record SampledFrames(byte[] rgb, float[] pixels, int count, int[] indices
         if (rgb.length != count * SIZE * SIZE * 3 || pixels.length != count * 3 * SIZE * SIZE) {
             throw new IllegalArgumentException("frame buffers do not hold " + count + " frames of " + SIZE + "x" + SIZE);
         }
+        warnings = List.copyOf(warnings);
+    }
+
+    /** Normalises {@code count} RGB frames of {@link #SIZE}², with nothing to warn about. */
+    public static SampledFrames of(byte[] rgb, int count, int[] indices, double fps, String timestampSentence) {
+        return of(rgb, count, indices, fps, timestampSentence, List.of());
     }
 
     /** Normalises {@code count} RGB frames of {@link #SIZE}². */
-    public static SampledFrames of(byte[] rgb, int count, int[] indices, double fps, String timestampSentence) {
+    public static SampledFrames of(byte[] rgb, int count, int[] indices, double fps, String timestampSentence,
+                                   List<String> warnings) {
         return new SampledFrames(rgb, ClipNormalization.normalize(rgb, count, SIZE, SIZE), count, indices, fps,
-                timestampSentence);
+                timestampSentence, warnings);
     }
 }

@@ -116,10 +116,25 @@ class ChatCliTest {
     @Test
     void aVideoWithoutSoundFallsBackToThePicturesWithAWarning() {
         Cli run = Cli.run("chat", "--model", demo().toString(), "--video", TestFiles.root().resolve("testdata/video/bframes.mp4").toString(),
-                "--audio", "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference");
+                "--audio", "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference",
+                "--decoder", "java");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.err().contains("warning: ") && run.err().contains("answering from the pictures alone"), run.err());
+        assertFalse(run.err().contains("--decoder ffmpeg"), "JCodec decodes these B-frames exactly: " + run.err());
         assertFalse(run.out().isBlank(), run.toString());
+    }
+
+    @Test
+    void framesTheJavaDecoderGetsWrongAreWarnedAboutOnce() {
+        Path video = TestFiles.root().resolve("testdata/video/temporal-direct.mp4");
+        Cli run = Cli.run("chat", "--model", demo().toString(), "--video", video.toString(), "--question", "What is it?",
+                "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference", "--decoder", "java");
+        assertEquals(0, run.exitCode(), run.toString());
+        List<String> warnings = run.err().lines().filter(l -> l.contains("--decoder ffmpeg")).toList();
+        assertEquals(1, warnings.size(), run.err());
+        assertTrue(warnings.getFirst().startsWith("warning: " + video + ": "), run.err());
+        assertFalse(run.out().isBlank(), run.toString());
+        assertFalse(run.out().contains("--decoder"), "the warning goes to stderr only: " + run.out());
     }
 
     @Test

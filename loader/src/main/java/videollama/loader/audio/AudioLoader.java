@@ -10,10 +10,11 @@ import videollama.loader.MediaDecoder;
 import videollama.loader.MediaKind;
 
 /**
- * Sound files in: WAV (through {@code javax.sound.sampled}), and on the {@link MediaDecoder#FFMPEG} path the sound
- * track of anything FFmpeg reads ({@link FfmpegAudioSource}); on the {@link MediaDecoder#JAVA} path the AAC-LC sound
- * track of MP4/MOV files (JCodec's demuxer, javasound-aac's decoder), told apart by their first bytes (spec §5.3
- * step 1). The methods without a decoder use {@link MediaDecoder#preferred()}.
+ * Sound files in: WAV (through {@code javax.sound.sampled}); on the {@link MediaDecoder#FFMPEG} path the sound track
+ * of anything else FFmpeg reads ({@link FfmpegAudioSource}); on the {@link MediaDecoder#JAVA} path the AAC-LC sound
+ * track of MP4/MOV files (JCodec's demuxer) and raw AAC-LC in ADTS framing, both through our own decoder
+ * ({@code aac}); told apart by their first bytes (spec §5.3 step 1). The methods without a decoder use
+ * {@link MediaDecoder#preferred()}.
  *
  * <p>{@link #load} decodes a whole file, as {@code torchaudio.load} does: {@code channels × samples} floats in
  * memory. The model's input does not need it: {@link AudioClips#prepare} reads only the parts of the file its
@@ -67,6 +68,7 @@ public final class AudioLoader {
             return switch (Container.sniff(file)) {
                 case WAV -> true;
                 case MP4 -> Mp4AacSource.hasAudio(file);
+                case ADTS -> true;
                 case MATROSKA, UNKNOWN -> throw unsupported(file);
             };
         } catch (IOException e) {
@@ -93,12 +95,13 @@ public final class AudioLoader {
         return switch (Container.sniff(file)) {
             case WAV -> WavSource.open(file);
             case MP4 -> Mp4AacSource.open(file);
+            case ADTS -> AdtsAacSource.open(file);
             case MATROSKA, UNKNOWN -> throw unsupported(file);
         };
     }
 
     private static LoaderException unsupported(Path file) {
-        return new LoaderException(file + ": unsupported sound format (only WAV and AAC-LC in MP4/MOV are supported)");
+        return new LoaderException(file + ": unsupported sound format (only WAV, AAC-LC in MP4/MOV and ADTS AAC are supported)");
     }
 
     /**
@@ -110,7 +113,7 @@ public final class AudioLoader {
             return;
         }
         MediaKind kind = MediaKind.of(file);
-        String reads = " (the Java decoders read WAV and AAC-LC in MP4/MOV; --decoder ffmpeg reads it)";
+        String reads = " (the Java decoders read WAV and AAC-LC in MP4/MOV or ADTS; --decoder ffmpeg reads it)";
         switch (kind.container() == null ? "" : kind.container()) {
             case "", "WAV", "AAC (ADTS)" -> { }
             case "MP4/MOV" -> {
@@ -130,7 +133,7 @@ public final class AudioLoader {
 
     /** Containers told apart by their first bytes. */
     enum Container {
-        WAV, MP4, MATROSKA, UNKNOWN;
+        WAV, MP4, ADTS, MATROSKA, UNKNOWN;
 
         static Container sniff(Path file) throws IOException {
             if (!Files.isRegularFile(file)) {
@@ -154,6 +157,9 @@ public final class AudioLoader {
             if (n >= 4 && (head[0] & 0xff) == 0x1a && (head[1] & 0xff) == 0x45 && (head[2] & 0xff) == 0xdf
                     && (head[3] & 0xff) == 0xa3) {
                 return MATROSKA;
+            }
+            if (AdtsAacSource.sniff(file, head, n)) {
+                return ADTS;
             }
             if (n >= 8) {
                 String box = new String(head, 4, 4, StandardCharsets.ISO_8859_1);

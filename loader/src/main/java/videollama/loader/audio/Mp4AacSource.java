@@ -1,11 +1,9 @@
 package videollama.loader.audio;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import net.sourceforge.jaad.aac.Decoder;
 import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.io.SeekableByteChannel;
 import org.jcodec.containers.mp4.MP4Packet;
@@ -16,62 +14,27 @@ import org.jcodec.containers.mp4.demuxer.AbstractMP4DemuxerTrack;
 import org.jcodec.containers.mp4.demuxer.MP4Demuxer;
 import org.jcodec.containers.mp4.demuxer.MP4DemuxerTrack;
 import videollama.loader.LoaderException;
+import videollama.loader.audio.aac.AacConfig;
+import videollama.loader.audio.aac.AacException;
 
 /**
- * The first sound track of an MP4/MOV file: AAC-LC, mono or stereo, demuxed by JCodec and decoded packet by packet
- * by javasound-aac's decoder ({@code net.sourceforge.jaad.aac.Decoder}, configured with the track's
- * AudioSpecificConfig; javasound-aac's own MP4 reader fails on some files, e.g. the bundled flower.mp4).
+ * The first sound track of an MP4/MOV file: AAC-LC, demuxed by JCodec and decoded packet by packet by our own
+ * decoder ({@link videollama.loader.audio.aac.AacDecoder}, configured with the track's AudioSpecificConfig).
  *
  * <p>What FFmpeg (and so {@code torchaudio.load}) returns: every packet decoded, 1024 samples each, less the
  * encoder delay that the edit list names ({@code media_time} of the first non-empty edit, 1024 for FFmpeg's
- * encoder); the end is not trimmed. The decoder's float output (16-bit scale) is divided by 32768, without the
- * rounding to 16 bits that its PCM path applies.
- *
- * <p>Reads decode forward from the last position. A read further ahead starts a fresh decoder one packet before
- * the first packet needed: a packet's output is the overlap-add of its own and the previous packet's inverse
- * transform, so one packet of warm-up gives the same samples (the noise of perceptual noise substitution aside,
- * which any two AAC decoders draw differently anyway).
+ * encoder); the end is not trimmed. Reading and jumping: {@link AacTrack}.
  */
-final class Mp4AacSource implements AudioSource {
-    /** Packets a read may lie ahead of the decoder before it jumps instead of decoding through. */
-    private static final int JUMP = 8;
-
-    private final Path file;
-    private final SeekableByteChannel channel;
-    private final MP4DemuxerTrack track;
-    private final byte[] config;
-    private final int sampleRate;
-    private final int channels;
-    private final int frameLength;
-    private final int packets;
-    private final long skip;
-    private final long frames;
-
-    private Decoder decoder;
-    private int nextPacket;
-    private int lastPacket = -1;
-    private float[][] lastOutput;
-    private long packetsDecoded;
-
-    private Mp4AacSource(Path file, SeekableByteChannel channel, MP4DemuxerTrack track, AudioSpecificConfig asc,
-                         int packets, long skip) {
-        this.file = file;
-        this.channel = channel;
-        this.track = track;
-        this.config = asc.bytes();
-        this.sampleRate = asc.sampleRate();
-        this.channels = asc.channels();
-        this.frameLength = asc.frameLength();
-        this.packets = packets;
-        this.skip = skip;
-        this.frames = Math.max(0, (long) packets * frameLength - skip);
+final class Mp4AacSource extends AacSource {
+    private Mp4AacSource(SeekableByteChannel channel, AacTrack track, int sampleRate) {
+        super(channel, track, sampleRate);
     }
 
     /**
      * Opens the file and finds its sound track.
      *
      * @throws NoAudioTrackException when the file has no sound track
-     * @throws LoaderException       naming the file: not a readable MP4, or a codec other than AAC-LC mono/stereo
+     * @throws LoaderException       naming the file: not a readable MP4, or a codec other than AAC-LC
      */
     static Mp4AacSource open(Path file) throws IOException {
         SeekableByteChannel channel = NIOUtils.readableChannel(file.toFile());
@@ -94,7 +57,7 @@ final class Mp4AacSource implements AudioSource {
             String fourcc = entry == null ? "none" : entry.getFourcc();
             if (!"mp4a".equals(fourcc)) {
                 throw new LoaderException(file + ": unsupported audio codec '" + fourcc
-                        + "' (only AAC-LC in MP4 and PCM WAV are supported)");
+                        + "' (the Java decoder reads AAC-LC and PCM WAV; --decoder ffmpeg reads it)");
             }
             EsDescriptor esds = EsDescriptor.of(entry);
             if (esds == null || esds.objectType() < 0) {
@@ -108,12 +71,18 @@ final class Mp4AacSource implements AudioSource {
                     default -> "object type 0x" + Integer.toHexString(esds.objectType());
                 };
                 throw new LoaderException(file + ": unsupported audio codec " + codec
-                        + " (only AAC-LC in MP4 and PCM WAV are supported)");
+                        + " (the Java decoder reads AAC-LC and PCM WAV; --decoder ffmpeg reads it)");
             }
             if (esds.decoderSpecificInfo() == null) {
                 throw new LoaderException(file + ": the AAC track has no AudioSpecificConfig");
             }
-            AudioSpecificConfig asc = AudioSpecificConfig.parse(file, esds.decoderSpecificInfo());
+            AacConfig config;
+            try {
+                config = AacConfig.fromAudioSpecificConfig(esds.decoderSpecificInfo());
+            } catch (AacException e) {
+                throw e.kind() == AacException.Kind.UNSUPPORTED ? AacTrack.unsupported(file, e.getMessage())
+                        : new LoaderException(file + ": corrupt AAC configuration (" + e.getMessage() + ")", e);
+            }
             int packets = trak.getStsz().getCount();
             if (packets <= 0) {
                 throw new LoaderException(file + ": the audio track has no samples");
@@ -123,11 +92,38 @@ final class Mp4AacSource implements AudioSource {
                 Arrays.fill(sizes, trak.getStsz().getDefaultSize());
                 trak.getStsz().setSizes(sizes);
             }
-            MP4DemuxerTrack track = new MP4DemuxerTrack(demuxer.getMovie(), trak, channel);
-            return new Mp4AacSource(file, channel, track, asc, packets, encoderDelay(trak, asc.sampleRate()));
-        } catch (RuntimeException e) {
+            MP4DemuxerTrack demuxerTrack = new MP4DemuxerTrack(demuxer.getMovie(), trak, channel);
+            AacTrack track = new AacTrack(file, config, new JCodecPackets(file, demuxerTrack), packets,
+                    encoderDelay(trak, config.sampleRate()));
+            return new Mp4AacSource(channel, track, config.sampleRate());
+        } catch (RuntimeException | IOException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /** The track's packets through JCodec's demuxer, which reads in order until told to go elsewhere. */
+    private static final class JCodecPackets implements AacTrack.Packets {
+        private final Path file;
+        private final MP4DemuxerTrack track;
+        private int next = -1;
+
+        JCodecPackets(Path file, MP4DemuxerTrack track) {
+            this.file = file;
+            this.track = track;
+        }
+
+        @Override
+        public byte[] read(int index) throws IOException {
+            if (index != next) {
+                track.gotoFrame(index);
+            }
+            MP4Packet packet = track.nextFrame();
+            if (packet == null) {
+                throw new LoaderException(file + ": AAC packet " + index + " cannot be read (truncated file?)");
+            }
+            next = index + 1;
+            return NIOUtils.toArray(packet.getData());
         }
     }
 
@@ -169,123 +165,5 @@ final class Mp4AacSource implements AudioSource {
             }
         }
         return 0;
-    }
-
-    @Override
-    public int sampleRate() {
-        return sampleRate;
-    }
-
-    @Override
-    public int channels() {
-        return channels;
-    }
-
-    @Override
-    public long frames() {
-        return frames;
-    }
-
-    /** Packets decoded so far, warm-up included (for tests and benchmarks). */
-    long packetsDecoded() {
-        return packetsDecoded;
-    }
-
-    @Override
-    public float[][] read(long start, int count) throws IOException {
-        if (start < 0 || count < 0 || start + count > frames) {
-            throw new IllegalArgumentException("frames [" + start + ", " + (start + count) + ") outside [0, " + frames + ")");
-        }
-        float[][] out = new float[channels][count];
-        if (count == 0) {
-            return out;
-        }
-        long first = start + skip; // in decoded samples
-        long end = first + count;
-        int p0 = (int) (first / frameLength);
-        int p1 = (int) ((end - 1) / frameLength);
-        seek(p0);
-        for (int p = p0; p <= p1; p++) {
-            float[][] pcm = p == lastPacket ? lastOutput : decodeNext();
-            long packetStart = (long) p * frameLength;
-            int from = (int) Math.max(first - packetStart, 0);
-            int to = (int) Math.min(end - packetStart, frameLength);
-            for (int c = 0; c < channels; c++) {
-                System.arraycopy(pcm[c], from, out[c], (int) (packetStart + from - first), to - from);
-            }
-        }
-        return out;
-    }
-
-    /** Makes packet {@code p} the next one returned: the cached last packet, a decode forward, or a jump. */
-    private void seek(int p) throws IOException {
-        if (p == lastPacket || decoder != null && p >= nextPacket && p - nextPacket <= JUMP) {
-            while (nextPacket < p) {
-                decodeNext();
-            }
-            return;
-        }
-        int warmUp = Math.max(p - 1, 0);
-        decoder = newDecoder();
-        track.gotoFrame(warmUp);
-        nextPacket = warmUp;
-        lastPacket = -1;
-        while (nextPacket < p) {
-            decodeNext();
-        }
-    }
-
-    private Decoder newDecoder() {
-        try {
-            return Decoder.create(config);
-        } catch (Exception e) {
-            throw new LoaderException(file + ": unsupported AAC configuration (" + AudioLoader.describe(e) + ")", e);
-        }
-    }
-
-    private float[][] decodeNext() throws IOException {
-        if (decoder == null) {
-            decoder = newDecoder();
-            track.gotoFrame(nextPacket);
-        }
-        MP4Packet packet = track.nextFrame();
-        if (packet == null) {
-            throw new LoaderException(file + ": AAC packet " + nextPacket + " cannot be read (truncated file?)");
-        }
-        ByteBuffer data = packet.getData();
-        byte[] bytes = NIOUtils.toArray(data);
-        float[][] pcm = new float[channels][];
-        int[] length = {-1};
-        try {
-            decoder.decodeFrame(bytes, (List<float[]> decoded, int samples, int rate) -> {
-                length[0] = samples;
-                for (int c = 0; c < channels && c < decoded.size(); c++) {
-                    float[] src = decoded.get(c);
-                    float[] dst = new float[samples];
-                    for (int i = 0; i < samples && i < src.length; i++) {
-                        dst[i] = src[i] / 32768f;
-                    }
-                    pcm[c] = dst;
-                }
-            });
-        } catch (LoaderException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new LoaderException(file + ": corrupt AAC data in packet " + nextPacket + " ("
-                    + AudioLoader.describe(e) + ")", e);
-        }
-        if (length[0] != frameLength || pcm[channels - 1] == null) {
-            throw new LoaderException(file + ": unsupported AAC stream (packet " + nextPacket + " decoded to "
-                    + length[0] + " samples, expected " + frameLength + "; HE-AAC/SBR is not supported)");
-        }
-        packetsDecoded++;
-        lastPacket = nextPacket++;
-        lastOutput = pcm;
-        return pcm;
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 }

@@ -39,6 +39,9 @@ import videollama.loader.TimestampSentence;
  * video's length. JCodec returns pictures in decode order, one per packet; the frame table maps
  * presentation indices to packets, so B-frames need no reordering buffer.
  *
+ * <p>JCodec gets two kinds of B-slices wrong ({@link JCodecFaults}); where the decode runs meet one that reaches a
+ * sampled frame, the result carries a warning for the user instead of silently differing from the reference.
+ *
  * <p>An instance remembers how many frames its last {@link #load} decoded (for tests and benchmarks).
  */
 public final class VideoLoader {
@@ -109,12 +112,15 @@ public final class VideoLoader {
         try (VideoTrack track = open(video)) {
             FrameTable table = track.frames();
             int[] indices = FrameSampling.indices(table.count(), frames);
-            byte[] rgb = decodeAndResize(video, track, indices);
+            StreamInfo info = StreamInfo.of(video, track.codecPrivate());
+            JCodecFaults faults = new JCodecFaults(video, track.codecPrivate());
+            byte[] rgb = decodeAndResize(video, track, info, indices, faults);
             double fps = track.averageFps();
             if (!(fps > 0)) {
                 throw new LoaderException(video + ": the video track has no usable frame rate");
             }
-            return SampledFrames.of(rgb, indices.length, indices, fps, TimestampSentence.of(indices, fps));
+            return SampledFrames.of(rgb, indices.length, indices, fps, TimestampSentence.of(indices, fps),
+                    faults.warnings());
         } catch (IOException e) {
             throw new LoaderException(video + ": cannot be read (" + Mp4VideoTrack.describe(e) + ")", e);
         }
@@ -173,10 +179,11 @@ public final class VideoLoader {
         }
     }
 
-    private byte[] decodeAndResize(Path video, VideoTrack track, int[] indices) throws IOException {
+    /** Decodes the runs to the sampled frames; {@code faults} sees every frame before JCodec does. */
+    private byte[] decodeAndResize(Path video, VideoTrack track, StreamInfo info, int[] indices, JCodecFaults faults)
+            throws IOException {
         FrameTable table = track.frames();
         ByteBuffer codecPrivate = track.codecPrivate();
-        StreamInfo info = StreamInfo.of(video, codecPrivate);
         int frameBytes = SampledFrames.SIZE * SampledFrames.SIZE * 3;
         byte[] rgb = new byte[indices.length * frameBytes];
 
@@ -198,6 +205,7 @@ public final class VideoLoader {
             for (; nextToDecode <= target; nextToDecode++) {
                 ByteBuffer data = track.frame(nextToDecode);
                 try {
+                    faults.inspect(data, nextToDecode == target);
                     picture = decoder.decodeFrame(data, info.newBuffer());
                 } catch (RuntimeException e) {
                     throw new LoaderException(video + ": corrupt H.264 data in frame " + nextToDecode

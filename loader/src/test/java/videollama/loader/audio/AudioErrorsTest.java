@@ -98,6 +98,53 @@ class AudioErrorsTest {
         assertFalse(e instanceof NoAudioTrackException);
     }
 
+    /** AAC the Java decoder leaves to FFmpeg: one line naming the file, what it is, and {@code --decoder ffmpeg}. */
+    @Test
+    void unsupportedAac() throws Exception {
+        byte[] mp4 = Files.readAllBytes(media("audio/aac-mono-44k.mp4"));
+        byte[] lc = {0x12, 0x08, 0x56, (byte) 0xe5, 0x00}; // its AudioSpecificConfig: AAC-LC, 44.1 kHz, mono, no SBR
+        int at = indexOf(mp4, lc);
+        assertTrue(at > 0 && indexOf(Arrays.copyOfRange(mp4, at + 1, mp4.length), lc) < 0);
+        mp4[at] = 0x2a; // object type 5: HE-AAC
+        Path he = Files.write(dir.resolve("he-aac.mp4"), mp4);
+        LoaderException e = fails(he, "unsupported AAC stream: HE-AAC (SBR)");
+        assertTrue(e.getMessage().endsWith("; --decoder ffmpeg reads it)"), e.getMessage());
+        mp4[at] = 0x0a; // object type 1: AAC Main
+        fails(Files.write(dir.resolve("main.mp4"), mp4), "unsupported AAC stream: AAC Main");
+        byte[] adts = Files.readAllBytes(media("audio/aac/adts-44k-stereo.aac"));
+        adts[2] = (byte) ((adts[2] & 0x3f) | 0x00); // ADTS profile 0: AAC Main
+        fails(Files.write(dir.resolve("main.aac"), adts), "unsupported AAC stream: AAC Main");
+    }
+
+    /** ADTS after an ID3v2 tag decodes as without it; MPEG audio (layer not 0) after one is not ADTS. */
+    @Test
+    void adtsAfterAnId3Tag() throws Exception {
+        byte[] adts = Files.readAllBytes(media("audio/aac/adts-44k-stereo.aac"));
+        byte[] tag = new byte[10 + 300];
+        System.arraycopy(new byte[] {'I', 'D', '3', 4, 0, 0, 0, 0, 2, 44}, 0, tag, 0, 10); // synchsafe 300
+        byte[] tagged = Arrays.copyOf(tag, tag.length + adts.length);
+        System.arraycopy(adts, 0, tagged, tag.length, adts.length);
+        Path file = Files.write(dir.resolve("tagged.aac"), tagged);
+        assertTrue(AudioLoader.hasAudio(file, MediaDecoder.JAVA));
+        assertTrue(Arrays.deepEquals(AudioLoader.load(media("audio/aac/adts-44k-stereo.aac"), MediaDecoder.JAVA).channels(),
+                AudioLoader.load(file, MediaDecoder.JAVA).channels()));
+        tagged[tag.length + 1] = (byte) 0xfb; // MPEG-1 Layer III
+        fails(Files.write(dir.resolve("tagged.mp3"), tagged), "unsupported sound format");
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     @Test
     void truncatedMp4() throws Exception {
         byte[] whole = Files.readAllBytes(media("audio/aac-stereo-48k.mp4"));

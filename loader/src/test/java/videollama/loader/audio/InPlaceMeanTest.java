@@ -48,7 +48,9 @@ class InPlaceMeanTest {
                 }
             }
             System.out.printf("%s: 16 kHz samples before %.2g, after the 8 mean subtractions %.2g%n", g, beforeError, afterError);
-            double limit = g.isAac() ? (g.name().startsWith("aac") ? 1e-4 : 1e-2) : 1e-6;
+            // float32 samples of order 1 resampled in double here and in float32 by torchaudio (the AAC decode adds
+            // FFmpeg's float rounding): measured at most 3.0e-7 (aac-mono-44k), 2.4e-7 for the WAVs.
+            double limit = 1e-6;
             assertTrue(beforeError <= limit, g + ": samples differ by " + beforeError);
             assertTrue(afterError <= limit, g + ": shifted samples differ by " + afterError);
             if (g.name().equals("jfk")) {

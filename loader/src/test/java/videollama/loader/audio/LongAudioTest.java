@@ -66,23 +66,31 @@ class LongAudioTest {
         }
     }
 
-    /** 2 h of 44.1 kHz AAC (aac-mono-44k.mp4's 113 packets 2750 times, 1.3 MB): the clips' packets are decoded. */
+    /**
+     * 2 h of 44.1 kHz AAC (aac-mono-44k.mp4's 113 packets 2750 times, 1.3 MB): the clips' packets are decoded, the
+     * packets between them only parsed (for the noise generator, AacTrack).
+     */
     @Test
     void twoHourAacDecodesOnlyTheClips(@TempDir Path dir) throws Exception {
         Path mp4 = repeatAudio(TestMedia.root().resolve("testdata/audio/aac-mono-44k.mp4"), 2750, dir.resolve("long.mp4"));
         long start = System.nanoTime();
         AudioInput input;
         long decoded;
+        long skipped;
         try (Mp4AacSource source = Mp4AacSource.open(mp4)) {
             assertEquals(2750L * 113 * 1024, source.frames());
             input = AudioClips.prepare(mp4, source, ClipOptions.REFERENCE);
             decoded = source.packetsDecoded();
+            skipped = source.packetsSkipped();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("2-hour AAC (%.0f s): 8 clips in %.2f s, %d of %d packets decoded%n",
-                input.durationSeconds(), seconds, decoded, 2750 * 113);
+        System.out.printf("2-hour AAC (%.0f s): 8 clips in %.2f s, %d of %d packets decoded, %d parsed only%n",
+                input.durationSeconds(), seconds, decoded, 2750 * 113, skipped);
         // Per clip: 2 s + the resampling filter's reach = 88 packets at most, plus one packet of warm-up.
         assertTrue(decoded <= 8 * 90, decoded + " packets decoded");
+        // Every packet up to the last clip's was parsed or decoded, each once: the last clip starts 7/8 of the way in.
+        long lastClip = input.clips().get(7).from() * 44100 / 16000 / 1024;
+        assertTrue(skipped + decoded >= lastClip && skipped + decoded <= 2750 * 113, skipped + " + " + decoded);
         // ceil(160 * 318208000 / 441), and the clips of that length, from make_audio_golden.py's clip_cases.json.
         assertEquals(115_449_615L, input.samples16k());
         JsonNode expected = null;
