@@ -134,7 +134,7 @@ final class ChatCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cli, "--clip-step must be 8 or 7, got " + clipStep);
         }
         ClipOptions clipOptions = new ClipOptions(clipStep == 8 ? ClipSampler.Step.EIGHTHS : ClipSampler.Step.SEVENTHS, !copiedClipMeans);
-        MediaDecoder mediaDecoder = media.image != null ? null : OptionValues.decoder(cli, decoder);
+        MediaDecoder mediaDecoder = media.image != null && decoder == null ? null : OptionValues.decoder(cli, decoder);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);

@@ -40,12 +40,14 @@ import videollama.loader.ffmpeg.FfmpegLog;
  *
  * <p>8-bit 4:2:0 frames ({@code yuv420p}, {@code yuvj420p}: H.264, HEVC Main, VP9 profile 0, AV1 Main, MPEG-4
  * Part 2 as they usually come) go through {@link SwsScaler}, the Java twin of libswscale's arithmetic, on FFmpeg's
- * decoded planes ({@link YuvFrame#rotated} for the transposes). Measured on every sampled frame of the bundled
- * videos (testdata/golden/frames: 8 a video; testdata/golden/media: 32 a video, H.264, HEVC, VP9, AV1, MPEG-4
- * Part 2, rotated 90/180/270), both {@link SwsScaler} and libavfilter 11 / libswscale 9 of this FFmpeg 8.0.1 build
- * with {@code flags=bilinear} give exactly the golden pixels (PyAV's FFmpeg 8.1, the same graph): every SHA-256
- * equal. {@link SwsScaler} is used because where FFmpeg 4.1 and 8 differ it follows 4.1: for frames tagged
- * BT.709 it keeps 4.1's coefficients (see {@link ColourMatrix}), which current libswscale corrected.
+ * decoded planes ({@link YuvFrame#rotated} for the transposes). Measured on the sampled frames of every bundled
+ * video (the 8 of each of testdata/golden/frames' 11 and testdata/golden/media's 7 with both scalers, and the 32
+ * of the media fixtures with {@link SwsScaler}: H.264, HEVC, VP9, AV1, MPEG-4 Part 2, rotated 90/180/270), both
+ * {@link SwsScaler} and libavfilter 11 / libswscale 9 of this FFmpeg 8.0.1 build with {@code flags=bilinear} give
+ * exactly the golden pixels (PyAV's FFmpeg 8.1, the same graph): every SHA-256 equal (FfmpegVideoGoldenTest).
+ * {@link SwsScaler} is used because where FFmpeg 4.1 and 8 differ it follows 4.1: for frames tagged BT.709 it keeps
+ * 4.1's coefficients (see {@link ColourMatrix}), which current libswscale corrected (no bundled video is tagged
+ * BT.709, so no golden tells the two apart).
  *
  * <p>Every other pixel format (10-bit 4:2:0, 4:2:2, 4:4:4, RGB, gray) goes through libavfilter with the same
  * graph and {@code flags=bilinear} (or bicubic, for the comparison with FFmpeg 5.1+'s default): measured equal to
