@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
 import videollama.kernels.Profile;
 import videollama.loader.FrameSampling;
+import videollama.loader.MediaDecoder;
 import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.ClipSampler;
 import videollama.model.chat.ChatPrompt;
@@ -49,14 +50,17 @@ final class ChatCommand implements Callable<Integer> {
     Path model;
 
     static final class Media {
-        @Option(names = "--video", paramLabel = "FILE", required = true, description = "An H.264 video (MP4 or MKV).")
+        @Option(names = "--video", paramLabel = "FILE", required = true,
+                description = "A video: any container and codec FFmpeg reads (MP4, MOV, MKV, WebM, AVI; H.264, HEVC, VP9, AV1, "
+                        + "MPEG-4 Part 2, ...); with --decoder java, H.264 in MP4/MOV or MKV.")
         Path video;
 
         @Option(names = "--image", paramLabel = "FILE", required = true, description = "A JPEG or PNG image.")
         Path image;
 
         @Option(names = "--audio-only", paramLabel = "FILE", required = true,
-                description = "A sound file (WAV, AAC in ADTS, or the AAC track of an MP4): the audio branch alone.")
+                description = "A sound file or a video's sound track (WAV, MP3, FLAC, AAC, Opus, Vorbis, ...; with --decoder "
+                        + "java, WAV, AAC in ADTS or the AAC track of an MP4): the audio branch alone.")
         Path soundOnly;
     }
 
@@ -94,6 +98,11 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
     String backend;
 
+    @Option(names = "--decoder", paramLabel = "NAME",
+            description = "ffmpeg (FFmpeg 8 through JavaCPP: the reference's decoders) or java (JCodec H.264; WAV, AAC-LC) "
+                    + "(default: ffmpeg where its natives load, else java; said on stderr).")
+    String decoder;
+
     @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
     boolean profile;
 
@@ -125,6 +134,7 @@ final class ChatCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cli, "--clip-step must be 8 or 7, got " + clipStep);
         }
         ClipOptions clipOptions = new ClipOptions(clipStep == 8 ? ClipSampler.Step.EIGHTHS : ClipSampler.Step.SEVENTHS, !copiedClipMeans);
+        MediaDecoder mediaDecoder = media.image != null && decoder == null ? null : OptionValues.decoder(cli, decoder);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
@@ -133,6 +143,9 @@ final class ChatCommand implements Callable<Integer> {
         try (Backend compute = OptionValues.backend(cli, backend);
              Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
+            if (mediaDecoder != null) {
+                err.println("media: " + mediaDecoder.describe());
+            }
             VideoLlamaConfig config = VideoLlamaConfig.load(dir);
             ChatTemplate chatTemplate = chosenTemplate != null ? chosenTemplate
                     : config.template() != null ? ChatTemplate.byId(config.template())
@@ -142,7 +155,7 @@ final class ChatCommand implements Callable<Integer> {
             Profile audioProfile = profile ? new Profile() : null;
             Profile kernelProfile = profile ? new Profile() : null;
             ChatMedia.Request request = new ChatMedia.Request(media.video, media.image, media.soundOnly, audio,
-                    frames != null ? frames : config.frames(), clipOptions);
+                    frames != null ? frames : config.frames(), clipOptions, mediaDecoder);
             ChatMedia encoded = ChatMedia.encode(dir, request, compute, llama.config().hiddenSize(), progress, err,
                     visionProfile, audioProfile);
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import videollama.kernels.Backend;
 import videollama.kernels.Profile;
+import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.audio.AudioClips;
 import videollama.loader.audio.AudioInput;
@@ -33,21 +34,25 @@ import videollama.weights.Tensor;
  */
 record ChatMedia(String upload, String defaultSystem, List<SoftTokens> items, List<Tensor> dumps) {
 
-    /** What to encode: exactly one of video, image and sound file; {@code withAudio} hears the video's sound track too. */
-    record Request(Path video, Path image, Path soundOnly, boolean withAudio, int frames, ClipOptions clipOptions) {}
+    /**
+     * What to encode: exactly one of video, image and sound file; {@code withAudio} hears the video's sound track too;
+     * {@code decoder} reads videos and sounds.
+     */
+    record Request(Path video, Path image, Path soundOnly, boolean withAudio, int frames, ClipOptions clipOptions,
+                   MediaDecoder decoder) {}
 
     static ChatMedia encode(Path modelDir, Request request, Backend compute, int dModel, Progress progress, PrintWriter err,
                             Profile visionProfile, Profile audioProfile) {
         List<Tensor> dumps = new ArrayList<>();
         if (request.soundOnly() != null) {
-            AudioInput sound = progress.time("reading the sound of " + request.soundOnly(), () -> AudioClips.prepare(request.soundOnly(), request.clipOptions()),
+            AudioInput sound = progress.time("reading the sound of " + request.soundOnly(), () -> AudioClips.prepare(request.soundOnly(), request.clipOptions(), request.decoder()),
                     ChatMedia::describe);
             SoftTokens audio = encodeAudio(modelDir, sound, compute, dModel, err, audioProfile, dumps);
             // demo_audiovideo.py, whose sound uploads these are, sets an empty system message
             return new ChatMedia(DemoMessages.AUDIO, "", List.of(audio), dumps);
         }
         SampledFrames frames = request.video() != null
-                ? progress.time("decoding " + request.video(), () -> VideoLoader.load(request.video(), request.frames()),
+                ? progress.time("decoding " + request.video(), () -> VideoLoader.load(request.video(), request.frames(), request.decoder()),
                         f -> f.count() + " frames at " + Arrays.toString(f.indices()))
                 : progress.time("reading " + request.image(), () -> ImageLoader.load(request.image()), f -> "224x224");
         frames.warnings().forEach(w -> err.println("warning: " + w));
@@ -55,7 +60,8 @@ record ChatMedia(String upload, String defaultSystem, List<SoftTokens> items, Li
         AudioInput sound = null;
         if (request.withAudio()) {
             try {
-                sound = progress.time("reading the sound track", () -> AudioClips.prepare(request.video(), request.clipOptions()), ChatMedia::describe);
+                sound = progress.time("reading the sound track", () -> AudioClips.prepare(request.video(), request.clipOptions(), request.decoder()),
+                        ChatMedia::describe);
             } catch (NoAudioTrackException e) {
                 // the reference demo falls back to the video alone too, printing 'no audio is found'
                 err.println("warning: " + e.getMessage() + ": answering from the pictures alone");

@@ -11,9 +11,11 @@ import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.cuda.CudaBackend;
 import videollama.kernels.opencl.OpenCLDevices;
+import videollama.loader.MediaDecoder;
 
-/** {@code videollama devices}: the compute devices this machine offers, with their limits. */
-@Command(name = "devices", mixinStandardHelpOptions = true, description = "List the OpenCL and CUDA devices and their limits.")
+/** {@code videollama devices}: the compute devices this machine offers, with their limits, and the media decoders in use. */
+@Command(name = "devices", mixinStandardHelpOptions = true,
+        description = "List the OpenCL and CUDA devices and their limits, and which decoders read videos and sounds.")
 final class DevicesCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -51,6 +53,7 @@ final class DevicesCommand implements Callable<Integer> {
         } catch (BackendUnavailableException e) {
             out.println("cuda: " + e.getMessage());
         }
+        out.println("media: " + MediaDecoder.preferred().describe());
         return 0;
     }
 }

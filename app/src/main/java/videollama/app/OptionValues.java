@@ -3,6 +3,7 @@ package videollama.app;
 import picocli.CommandLine;
 import videollama.kernels.Backend;
 import videollama.kernels.Backends;
+import videollama.loader.MediaDecoder;
 import videollama.model.chat.ChatTemplate;
 
 /** The option values several commands parse the same way; a bad one is a usage error naming its flag. */
@@ -15,6 +16,18 @@ final class OptionValues {
             return ChatTemplate.byId(name);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, "--template: " + e.getMessage());
+        }
+    }
+
+    /** {@code --decoder NAME}, or FFmpeg where its natives load, else the Java decoders, when {@code name} is null. */
+    static MediaDecoder decoder(CommandLine cli, String name) {
+        if (name == null) {
+            return MediaDecoder.preferred();
+        }
+        try {
+            return MediaDecoder.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--decoder: " + e.getMessage());
         }
     }
 

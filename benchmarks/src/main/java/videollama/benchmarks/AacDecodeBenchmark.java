@@ -17,7 +17,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import videollama.loader.MediaDecoder;
 import videollama.loader.audio.AudioClips;
+import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.AudioInput;
 import videollama.loader.audio.AudioLoader;
 import videollama.loader.audio.Waveform;
@@ -58,11 +60,11 @@ public class AacDecodeBenchmark {
 
     @Benchmark
     public Waveform decodeAll() {
-        return AudioLoader.load(file);
+        return AudioLoader.load(file, MediaDecoder.JAVA);
     }
 
     @Benchmark
     public AudioInput clips() {
-        return AudioClips.prepare(file);
+        return AudioClips.prepare(file, ClipOptions.REFERENCE, MediaDecoder.JAVA);
     }
 }

@@ -36,9 +36,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import videollama.loader.MediaDecoder;
 import videollama.loader.audio.AudioClips;
 import videollama.loader.audio.AudioInput;
 import videollama.loader.audio.AudioLoader;
+import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.KaldiFbank;
 import videollama.loader.audio.Resampler;
 import videollama.loader.audio.Waveform;
@@ -64,6 +66,10 @@ public class AudioFbankBenchmark {
 
     @Param({"aac-44k-stereo", "wav-48k-stereo", "wav-16k-mono"})
     public String track;
+
+    /** Who decodes the AAC track: FFmpeg or javasound-aac (WAV is read by the same Java reader on both paths). */
+    @Param({"ffmpeg", "java"})
+    public String decoder;
 
     Path dir;
     Path file;
@@ -101,12 +107,12 @@ public class AudioFbankBenchmark {
 
     @Benchmark
     public AudioInput clips() {
-        return AudioClips.prepare(file);
+        return AudioClips.prepare(file, ClipOptions.REFERENCE, MediaDecoder.parse(decoder));
     }
 
     @Benchmark
     public float[] wholeTrack() {
-        Waveform w = AudioLoader.load(file);
+        Waveform w = AudioLoader.load(file, MediaDecoder.parse(decoder));
         float[][] at16k = new float[w.channelCount()][];
         Resampler resampler = w.sampleRate() == 16000 ? null : Resampler.of(w.sampleRate(), 16000);
         for (int c = 0; c < w.channelCount(); c++) {

@@ -16,15 +16,16 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.video.VideoLoader;
 
 /**
  * A whole video load as {@code videollama chat --video} does it: demux, decode from the keyframe before each
- * sampled frame (JCodec), resize to 224×224 ({@code SwsScaler}, bilinear) and normalise 8 frames of a
- * bundled clip ({@code testdata/video} of the repository, {@code -Dvideollama.root=DIR}). The score is loads/s;
- * {@code :framesDecoded} counts every picture the decoder produced (per second in the output), the decoder's
- * throughput.
+ * sampled frame (FFmpeg, or JCodec with {@code -p decoder=java}), resize to 224×224 ({@code SwsScaler}, bilinear)
+ * and normalise 8 frames of a bundled clip ({@code testdata/video} of the repository, {@code -Dvideollama.root=DIR}).
+ * The score is loads/s; {@code :framesDecoded} counts every picture the decoder was given (per second in the output),
+ * the decoder's throughput.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -35,6 +36,9 @@ import videollama.loader.video.VideoLoader;
 public class FrameDecodeBenchmark {
     @Param({"flower.mp4", "friday.mp4", "stream-of-water.mp4"})
     public String video;
+
+    @Param({"ffmpeg", "java"})
+    public String decoder;
 
     Path file;
 
@@ -61,7 +65,7 @@ public class FrameDecodeBenchmark {
 
     @Benchmark
     public SampledFrames load(Decoded decoded) {
-        VideoLoader loader = new VideoLoader();
+        VideoLoader loader = new VideoLoader(MediaDecoder.parse(decoder));
         SampledFrames frames = loader.loadFrames(file, 8);
         decoded.framesDecoded += loader.framesDecoded();
         return frames;

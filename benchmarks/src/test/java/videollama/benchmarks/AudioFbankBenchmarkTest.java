@@ -4,20 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import videollama.loader.MediaDecoder;
 import videollama.loader.audio.AudioInput;
 import videollama.loader.audio.AudioLoader;
 
 /** Setup (the 60-second track) and one call of each benchmark method. */
 class AudioFbankBenchmarkTest {
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"aac-44k-stereo", "wav-48k-stereo", "wav-16k-mono"})
-    void sixtySecondsGiveEightClipsAndAllFrames(String track) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"aac-44k-stereo, ffmpeg", "aac-44k-stereo, java", "wav-48k-stereo, ffmpeg", "wav-16k-mono, java"})
+    void sixtySecondsGiveEightClipsAndAllFrames(String track, String decoder) throws Exception {
         AudioFbankBenchmark b = new AudioFbankBenchmark();
         b.track = track;
+        b.decoder = decoder;
+        Smoke.assumeDecoder(decoder);
         Smoke.setUpOrSkipWithoutMedia(b::setup);
         try {
-            double seconds = AudioLoader.load(b.file).seconds();
+            double seconds = AudioLoader.load(b.file, MediaDecoder.parse(decoder)).seconds();
             assertTrue(seconds >= 60 && seconds < 62, track + ": " + seconds + " s");
             AudioInput input = b.clips();
             assertEquals(8, input.clips().size());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Assumptions;
 import videollama.kernels.BackendUnavailableException;
+import videollama.loader.ffmpeg.Ffmpeg;
 
 /**
  * What the smoke tests share: a benchmark's setup (which checks the variant against its reference twin before
@@ -22,6 +23,17 @@ public final class Smoke {
                 throw e;
             }
             Assumptions.abort("no device on this machine: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Skips a test of the {@code ffmpeg} decoder where FFmpeg's natives do not load, unless CI requires them
+     * ({@code VIDEOLLAMA_REQUIRE_FFMPEG=1}).
+     */
+    public static void assumeDecoder(String decoder) {
+        Ffmpeg.Status status = Ffmpeg.status();
+        if (decoder.equals("ffmpeg") && !status.available() && !"1".equals(System.getenv("VIDEOLLAMA_REQUIRE_FFMPEG"))) {
+            Assumptions.abort(status.describe());
         }
     }
 

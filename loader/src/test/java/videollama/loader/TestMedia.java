@@ -41,9 +41,23 @@ public final class TestMedia {
         return video(name);
     }
 
+    /** The containers and codecs of {@code scripts/reference/make_media_golden.py}, committed. */
+    public static Path media(String name) {
+        return root().resolve("testdata/media").resolve(name);
+    }
+
+    /** Golden data of the FFmpeg media path: testdata/golden/media. */
+    public static Path mediaGolden(String name) {
+        return root().resolve("testdata/golden/media").resolve(name);
+    }
+
     public static JsonNode json(String goldenName) {
+        return readJson(golden(goldenName));
+    }
+
+    public static JsonNode readJson(Path path) {
         try {
-            return new ObjectMapper().readTree(golden(goldenName).toFile());
+            return new ObjectMapper().readTree(path.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -51,8 +65,12 @@ public final class TestMedia {
 
     /** A golden PNG strip of {@code count} pictures of 224×224 as RGB bytes, picture after picture. */
     public static byte[] pngRgb(String goldenName) {
+        return pngRgb(golden(goldenName));
+    }
+
+    public static byte[] pngRgb(Path png) {
         try {
-            BufferedImage img = ImageIO.read(golden(goldenName).toFile());
+            BufferedImage img = ImageIO.read(png.toFile());
             int w = img.getWidth();
             int h = img.getHeight();
             byte[] out = new byte[w * h * 3];

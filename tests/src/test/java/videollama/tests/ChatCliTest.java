@@ -22,7 +22,7 @@ import videollama.weights.Tensor;
 
 /**
  * {@code videollama chat} end to end on the bundled demo model: the answer on stdout and nothing else; the same
- * greedy answer from the JCodec-decoded video as the PyTorch pipeline gave from FFmpeg's frames (ChatGoldenTest
+ * greedy answer from the decoded video as the PyTorch pipeline gave from FFmpeg's frames (ChatGoldenTest
  * holds that answer); {@code --dump}; an image; an interactive multi-turn chat; bad input.
  */
 class ChatCliTest {
@@ -116,7 +116,8 @@ class ChatCliTest {
     @Test
     void aVideoWithoutSoundFallsBackToThePicturesWithAWarning() {
         Cli run = Cli.run("chat", "--model", demo().toString(), "--video", TestFiles.root().resolve("testdata/video/bframes.mp4").toString(),
-                "--audio", "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference");
+                "--audio", "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference",
+                "--decoder", "java");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.err().contains("warning: ") && run.err().contains("answering from the pictures alone"), run.err());
         assertFalse(run.err().contains("--decoder ffmpeg"), "JCodec decodes these B-frames exactly: " + run.err());
@@ -127,7 +128,7 @@ class ChatCliTest {
     void framesTheJavaDecoderGetsWrongAreWarnedAboutOnce() {
         Path video = TestFiles.root().resolve("testdata/video/temporal-direct.mp4");
         Cli run = Cli.run("chat", "--model", demo().toString(), "--video", video.toString(), "--question", "What is it?",
-                "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference");
+                "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference", "--decoder", "java");
         assertEquals(0, run.exitCode(), run.toString());
         List<String> warnings = run.err().lines().filter(l -> l.contains("--decoder ffmpeg")).toList();
         assertEquals(1, warnings.size(), run.err());

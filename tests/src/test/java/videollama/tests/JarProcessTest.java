@@ -20,7 +20,7 @@ class JarProcessTest {
 
     record Result(int code, String out, String err) {}
 
-    private static Result run(String... args) throws IOException, InterruptedException {
+    static Result run(String... args) throws IOException, InterruptedException {
         Path jar = TestFiles.root().resolve("app/target/videollama.jar");
         assertTrue(Files.isRegularFile(jar), "the app module packages " + jar + " before this module's tests run");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import videollama.loader.LoaderException;
+import videollama.loader.MediaDecoder;
 
 /**
  * A sound file to the audio encoder's input, as ImageBind's {@code load_and_transform_audio_data(..., clips_per_video=8)}
@@ -38,15 +39,20 @@ public final class AudioClips {
         return prepare(file, ClipOptions.REFERENCE);
     }
 
+    /** {@code prepare(file, options, MediaDecoder.preferred())}. */
+    public static AudioInput prepare(Path file, ClipOptions options) {
+        return prepare(file, options, MediaDecoder.preferred());
+    }
+
     /**
-     * The 8 normalised fbank clips of a WAV file or of an MP4's sound track.
+     * The 8 normalised fbank clips of a WAV file or of a file's sound track.
      *
-     * @throws NoAudioTrackException for an MP4 without a sound track
+     * @throws NoAudioTrackException for a file without a sound track
      * @throws LoaderException       naming the file: missing, unsupported format or codec, corrupt, no samples,
      *                               shorter than 25 ms
      */
-    public static AudioInput prepare(Path file, ClipOptions options) {
-        try (AudioSource source = AudioLoader.open(file)) {
+    public static AudioInput prepare(Path file, ClipOptions options, MediaDecoder decoder) {
+        try (AudioSource source = AudioLoader.open(file, decoder)) {
             return prepare(file, source, options);
         } catch (IOException e) {
             throw new LoaderException(file + ": cannot be read (" + AudioLoader.describe(e) + ")", e);

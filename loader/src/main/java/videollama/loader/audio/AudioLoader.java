@@ -6,11 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import videollama.loader.LoaderException;
+import videollama.loader.MediaDecoder;
+import videollama.loader.MediaKind;
 
 /**
- * Sound files in: WAV (through {@code javax.sound.sampled}), the AAC-LC sound track of MP4/MOV files (JCodec's
- * demuxer) and raw AAC-LC in ADTS framing, both through our own decoder ({@code aac}), told apart by their first
- * bytes (spec §5.3 step 1).
+ * Sound files in: WAV (through {@code javax.sound.sampled}); on the {@link MediaDecoder#FFMPEG} path the sound track
+ * of anything else FFmpeg reads ({@link FfmpegAudioSource}); on the {@link MediaDecoder#JAVA} path the AAC-LC sound
+ * track of MP4/MOV files (JCodec's demuxer) and raw AAC-LC in ADTS framing, both through our own decoder
+ * ({@code aac}); told apart by their first bytes (spec §5.3 step 1). The methods without a decoder use
+ * {@link MediaDecoder#preferred()}.
  *
  * <p>{@link #load} decodes a whole file, as {@code torchaudio.load} does: {@code channels × samples} floats in
  * memory. The model's input does not need it: {@link AudioClips#prepare} reads only the parts of the file its
@@ -26,7 +30,12 @@ public final class AudioLoader {
      * @throws LoaderException       naming the file: missing, unsupported format or codec, corrupt, no samples
      */
     public static Waveform load(Path file) {
-        try (AudioSource source = open(file)) {
+        return load(file, MediaDecoder.preferred());
+    }
+
+    /** {@link #load(Path)} with the given decoders. */
+    public static Waveform load(Path file, MediaDecoder decoder) {
+        try (AudioSource source = open(file, decoder)) {
             long frames = source.frames();
             if (frames == 0) {
                 throw new LoaderException(file + ": no audio samples");
@@ -46,7 +55,16 @@ public final class AudioLoader {
      * @throws LoaderException naming the file when it is missing or neither WAV nor a readable MP4
      */
     public static boolean hasAudio(Path file) {
+        return hasAudio(file, MediaDecoder.preferred());
+    }
+
+    /** {@link #hasAudio(Path)} with the given decoders. */
+    public static boolean hasAudio(Path file, MediaDecoder decoder) {
         try {
+            if (readByFfmpeg(file, decoder)) {
+                return FfmpegAudioSource.hasAudio(file);
+            }
+            refuseWhatJavaCannotRead(file);
             return switch (Container.sniff(file)) {
                 case WAV -> true;
                 case MP4 -> Mp4AacSource.hasAudio(file);
@@ -58,7 +76,21 @@ public final class AudioLoader {
         }
     }
 
-    /** Opens a sound for reading; the caller closes it. */
+    /** Opens a sound for reading with the given decoders; the caller closes it. */
+    static AudioSource open(Path file, MediaDecoder decoder) throws IOException {
+        if (readByFfmpeg(file, decoder)) {
+            return FfmpegAudioSource.open(file);
+        }
+        refuseWhatJavaCannotRead(file);
+        return open(file);
+    }
+
+    /** FFmpeg reads everything but WAV files (and missing ones, which the Java path names). */
+    private static boolean readByFfmpeg(Path file, MediaDecoder decoder) throws IOException {
+        return decoder == MediaDecoder.FFMPEG && Files.isRegularFile(file) && !"WAV".equals(MediaKind.of(file).container());
+    }
+
+    /** Opens a sound for reading with the Java decoders; the caller closes it. */
     static AudioSource open(Path file) throws IOException {
         return switch (Container.sniff(file)) {
             case WAV -> WavSource.open(file);
@@ -70,6 +102,27 @@ public final class AudioLoader {
 
     private static LoaderException unsupported(Path file) {
         return new LoaderException(file + ": unsupported sound format (only WAV, AAC-LC in MP4/MOV and ADTS AAC are supported)");
+    }
+
+    /**
+     * Containers FFmpeg reads that hold no sound the Java decoders read, and codecs other than AAC in MP4/MOV, named
+     * with the decoder that reads them; unrecognised files are left to the container check.
+     */
+    private static void refuseWhatJavaCannotRead(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        MediaKind kind = MediaKind.of(file);
+        String reads = " (the Java decoders read WAV and AAC-LC in MP4/MOV or ADTS; --decoder ffmpeg reads it)";
+        switch (kind.container() == null ? "" : kind.container()) {
+            case "", "WAV", "AAC (ADTS)" -> { }
+            case "MP4/MOV" -> {
+                if (kind.sound() != null && !kind.sound().equals("AAC")) {
+                    throw new LoaderException(file + ": unsupported audio codec " + kind.sound() + " in MP4/MOV" + reads);
+                }
+            }
+            default -> throw new LoaderException(file + ": unsupported sound format " + kind.describe(false, true) + reads);
+        }
     }
 
     static String describe(Throwable e) {

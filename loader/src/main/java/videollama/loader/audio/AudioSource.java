@@ -3,8 +3,8 @@ package videollama.loader.audio;
 import java.io.Closeable;
 import java.io.IOException;
 
-/** A decoded sound: WAV through {@code javax.sound.sampled}, or AAC in an MP4 or ADTS file. */
-sealed interface AudioSource extends Closeable permits WavSource, AacSource {
+/** A decoded sound: WAV through {@code javax.sound.sampled}, AAC in an MP4 or ADTS file, or any sound track FFmpeg reads. */
+sealed interface AudioSource extends Closeable permits WavSource, AacSource, FfmpegAudioSource {
     int sampleRate();
 
     int channels();

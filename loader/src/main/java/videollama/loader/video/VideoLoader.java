@@ -17,13 +17,22 @@ import org.jcodec.common.model.Picture;
 import org.jcodec.common.model.Rect;
 import videollama.loader.FrameSampling;
 import videollama.loader.LoaderException;
+import videollama.loader.MediaDecoder;
+import videollama.loader.MediaKind;
 import videollama.loader.SampledFrames;
 import videollama.loader.TimestampSentence;
 
 /**
- * A video file to the frames the model sees (spec §5.1, DESIGN §5): H.264 in MP4/MOV or Matroska, decoded
- * by JCodec; {@code n = min(N, frames)} frames sampled in presentation order; each turned upright, resized
- * to 224×224 RGB as decord's FFmpeg filter graph does ({@link SwsScaler}), and normalised.
+ * A video file to the frames the model sees (spec §5.1, DESIGN §5): {@code n = min(N, frames)} frames sampled in
+ * presentation order; each turned upright, resized to 224×224 RGB as decord's FFmpeg filter graph does, and
+ * normalised. Two decoders ({@link MediaDecoder}; the constructors and methods without one use
+ * {@link MediaDecoder#preferred()}):
+ * <ul>
+ *   <li>{@link MediaDecoder#FFMPEG}: any container and codec FFmpeg reads, indexed, seeked and decoded as decord
+ *       does ({@link FfmpegVideo}), resized by {@link FfmpegPictures};
+ *   <li>{@link MediaDecoder#JAVA}: H.264 in MP4/MOV or Matroska, decoded by JCodec, resized by {@link SwsScaler};
+ *       anything else is refused naming its container or codec ({@link MediaKind}).
+ * </ul>
  *
  * <p>Only what is needed is decoded: for every sampled frame, decoding starts at the keyframe before it and
  * runs forward to it (frames of one GOP share the run), so the cost depends on the GOP length, not on the
@@ -36,7 +45,13 @@ import videollama.loader.TimestampSentence;
  * <p>An instance remembers how many frames its last {@link #load} decoded (for tests and benchmarks).
  */
 public final class VideoLoader {
+    /** What the Java path says it reads, after a refusal. */
+    private static final String JAVA_READS = " (the Java decoder reads H.264 in MP4/MOV and Matroska; --decoder ffmpeg"
+            + " reads it)";
+
     private final SwsScaler scaler;
+    private final MediaDecoder decoder;
+    private boolean libavfilterOnly;
     private int framesDecoded;
 
     /** A loader that resizes as the reference demo did: {@link ScaleAlgorithm#BILINEAR}. */
@@ -45,7 +60,16 @@ public final class VideoLoader {
     }
 
     public VideoLoader(ScaleAlgorithm algorithm) {
+        this(algorithm, MediaDecoder.preferred());
+    }
+
+    public VideoLoader(MediaDecoder decoder) {
+        this(ScaleAlgorithm.BILINEAR, decoder);
+    }
+
+    public VideoLoader(ScaleAlgorithm algorithm, MediaDecoder decoder) {
         this.scaler = new SwsScaler(algorithm);
+        this.decoder = decoder;
     }
 
     /** {@code new VideoLoader().load(video, frames)}. */
@@ -53,7 +77,22 @@ public final class VideoLoader {
         return new VideoLoader().loadFrames(video, frames);
     }
 
-    /** Frames decoded by the last {@link #loadFrames} call, keyframe runs included. */
+    /** {@code new VideoLoader(decoder).load(video, frames)}. */
+    public static SampledFrames load(Path video, int frames, MediaDecoder decoder) {
+        return new VideoLoader(decoder).loadFrames(video, frames);
+    }
+
+    public MediaDecoder decoder() {
+        return decoder;
+    }
+
+    /** On the FFmpeg path, resize 8-bit 4:2:0 frames with libavfilter too instead of {@link SwsScaler} (tests). */
+    VideoLoader libavfilterOnly() {
+        libavfilterOnly = true;
+        return this;
+    }
+
+    /** Frames decoded by the last {@link #loadFrames} call, keyframe runs included (packets sent, on FFmpeg). */
     public int framesDecoded() {
         return framesDecoded;
     }
@@ -67,6 +106,9 @@ public final class VideoLoader {
     public SampledFrames loadFrames(Path video, int frames) {
         FrameSampling.checkRequested(frames);
         framesDecoded = 0;
+        if (decoder == MediaDecoder.FFMPEG) {
+            return loadWithFfmpeg(video, frames);
+        }
         try (VideoTrack track = open(video)) {
             FrameTable table = track.frames();
             int[] indices = FrameSampling.indices(table.count(), frames);
@@ -84,16 +126,57 @@ public final class VideoLoader {
         }
     }
 
+    private SampledFrames loadWithFfmpeg(Path video, int frames) {
+        try (FfmpegVideo v = FfmpegVideo.open(video);
+             FfmpegPictures pictures = new FfmpegPictures(video, scaler.algorithm(), v.rotation(), libavfilterOnly)) {
+            int[] indices = FrameSampling.indices(v.frameCount(), frames);
+            double fps = v.averageFps();
+            if (!(fps > 0)) {
+                throw new LoaderException(video + ": the video track has no usable frame rate");
+            }
+            byte[] rgb = v.decode(indices, pictures);
+            framesDecoded = v.packetsDecoded();
+            return SampledFrames.of(rgb, indices.length, indices, fps, TimestampSentence.of(indices, fps));
+        }
+    }
+
+    /** The video track on the Java path (JCodec), after refusing what that path does not read. */
     static VideoTrack open(Path video) throws IOException {
         if (!Files.isRegularFile(video)) {
             throw new LoaderException(video + (Files.exists(video) ? ": not a regular file" : ": no such file"));
         }
+        refuseWhatJavaCannotRead(video);
         return switch (Container.sniff(video)) {
             case MP4 -> Mp4VideoTrack.open(video);
             case MATROSKA -> MkvVideoTrack.open(video);
             case UNKNOWN -> throw new LoaderException(video
                     + ": unsupported container (only MP4/MOV and Matroska with H.264 video are supported)");
         };
+    }
+
+    /**
+     * Containers other than MP4/MOV and Matroska, and video codecs other than H.264 in them, named, with the
+     * decoder that reads them; unrecognised files are left to the container check.
+     */
+    private static void refuseWhatJavaCannotRead(Path video) throws IOException {
+        MediaKind kind = MediaKind.of(video);
+        if (!kind.recognised()) {
+            return;
+        }
+        boolean container = switch (kind.container()) {
+            case "MP4/MOV", "Matroska", "WebM" -> true;
+            default -> false;
+        };
+        if (!container && kind.video() == null && kind.sound() != null) {
+            throw new LoaderException(video + ": no video track (" + kind.describe(false, true) + ")");
+        }
+        if (!container) {
+            throw new LoaderException(video + ": unsupported container " + kind.describe(true, false) + JAVA_READS);
+        }
+        if (kind.video() != null && !kind.video().equals("H.264")) {
+            throw new LoaderException(video + ": unsupported video codec " + kind.video() + " in " + kind.container()
+                    + JAVA_READS);
+        }
     }
 
     /** Decodes the runs to the sampled frames; {@code faults} sees every frame before JCodec does. */
@@ -145,7 +228,7 @@ public final class VideoLoader {
         ColorSpace cs = picture.getColor();
         if (cs != ColorSpace.YUV420 && cs != ColorSpace.YUV420J || picture.isHiBD()) {
             throw new LoaderException(video + ": unsupported picture format " + cs
-                    + " (only 8-bit 4:2:0 H.264 is supported)");
+                    + " (the Java decoder reads 8-bit 4:2:0 H.264; --decoder ffmpeg reads it)");
         }
         Rect crop = picture.getCrop();
         int x0 = crop == null ? 0 : crop.getX();
@@ -184,13 +267,18 @@ public final class VideoLoader {
             } catch (RuntimeException e) {
                 throw new LoaderException(video + ": the H.264 track has no readable SPS", e);
             }
+            if (sps.profileIdc == 244 || sps.profileIdc == 44) {
+                // High 4:4:4 (Predictive) and CAVLC 4:4:4 Intra: JCodec does not even parse their SPS (ITU-T H.264 A.2.10)
+                throw new LoaderException(video + ": H.264 High 4:4:4 profile is not supported (the Java decoder reads"
+                        + " 8-bit 4:2:0; --decoder ffmpeg reads it)");
+            }
             if (sps.bitDepthLumaMinus8 != 0 || sps.bitDepthChromaMinus8 != 0) {
                 throw new LoaderException(video + ": " + (8 + sps.bitDepthLumaMinus8)
-                        + "-bit H.264 is not supported (only 8-bit 4:2:0)");
+                        + "-bit H.264 is not supported (the Java decoder reads 8-bit 4:2:0; --decoder ffmpeg reads it)");
             }
             if (sps.chromaFormatIdc != ColorSpace.YUV420 && sps.chromaFormatIdc != ColorSpace.YUV420J) {
                 throw new LoaderException(video + ": H.264 chroma format " + sps.chromaFormatIdc
-                        + " is not supported (only 4:2:0)");
+                        + " is not supported (the Java decoder reads 4:2:0; --decoder ffmpeg reads it)");
             }
             int width = (sps.picWidthInMbsMinus1 + 1) * 16;
             int height = (sps.picHeightInMapUnitsMinus1 + 1) * 16 * (sps.frameMbsOnlyFlag ? 1 : 2);

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import videollama.loader.LoaderException;
+import videollama.loader.MediaDecoder;
 import videollama.loader.TestMedia;
 
 /**
@@ -40,7 +41,7 @@ class AacDecodeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("torchaudioCases")
     void matchesTorchaudiosDecode(AudioGolden g) {
-        Waveform w = AudioLoader.load(g.file());
+        Waveform w = AudioLoader.load(g.file(), MediaDecoder.JAVA);
         float[] blocks = g.floats().get("decode.blocks");
         long[] starts = g.longs().get("decode.block_starts");
         double[] snr = new double[starts.length];
@@ -66,8 +67,8 @@ class AacDecodeTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"pns-48k-mono.mp4", "ms-noise-44k-stereo.aac"})
     void twoDecodesGiveTheSameSamples(String name) throws Exception {
-        Waveform first = AudioLoader.load(aac(name));
-        Waveform second = AudioLoader.load(aac(name));
+        Waveform first = AudioLoader.load(aac(name), MediaDecoder.JAVA);
+        Waveform second = AudioLoader.load(aac(name), MediaDecoder.JAVA);
         assertArrayEquals(first.channels(), second.channels());
         try (AudioSource a = AudioLoader.open(aac(name)); AudioSource b = AudioLoader.open(aac(name))) {
             for (int at = 0; at + 1000 <= first.frames(); at += 1000) {
@@ -99,9 +100,9 @@ class AacDecodeTest {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         for (Path file : new Path[] {pns, friday, aac("ms-noise-44k-stereo.aac"), quads}) {
-            Waveform whole = AudioLoader.load(file);
+            Waveform whole = AudioLoader.load(file, MediaDecoder.JAVA);
             long skipped = 0;
-            try (AudioSource source = AudioLoader.open(file)) {
+            try (AudioSource source = AudioLoader.open(file, MediaDecoder.JAVA)) {
                 for (int trial = 0; trial < 14; trial++) {
                     int count = 1 + random.nextInt(5000);
                     // The last two: near the end, then back past the first noise checkpoint (packet 64).
@@ -124,7 +125,7 @@ class AacDecodeTest {
     @Test
     void aJumpDecodesOnlyItsWarmUpPacketAndTheReadsPackets() throws Exception {
         Path file = TestMedia.root().resolve("testdata/audio/aac-stereo-48k.mp4");
-        Waveform whole = AudioLoader.load(file);
+        Waveform whole = AudioLoader.load(file, MediaDecoder.JAVA);
         Random random = new Random(System.nanoTime());
         for (int trial = 0; trial < 4; trial++) {
             try (Mp4AacSource source = Mp4AacSource.open(file)) {
@@ -179,7 +180,7 @@ class AacDecodeTest {
                 }
                 Path file = Files.write(dir.resolve(trial + "-" + name), damaged);
                 try {
-                    AudioLoader.load(file);
+                    AudioLoader.load(file, MediaDecoder.JAVA);
                     decoded++;
                 } catch (LoaderException e) {
                     failed++;
@@ -206,16 +207,16 @@ class AacDecodeTest {
         System.arraycopy(clean, length + second, cut, length + 27, clean.length - length - second);
         AdtsFrames.setLength(cut, length, 27);
         Path file = Files.write(dir.resolve("cut-packet.aac"), cut);
-        LoaderException e = assertThrows(LoaderException.class, () -> AudioLoader.load(file));
+        LoaderException e = assertThrows(LoaderException.class, () -> AudioLoader.load(file, MediaDecoder.JAVA));
         assertEquals(file + ": corrupt AAC data in packet 1 (the packet ends inside an element ("
                 + e.getMessage().replaceAll(".*\\(the packet ends inside an element \\(", ""), e.getMessage());
         Path half = Files.write(dir.resolve("half.aac"), Arrays.copyOf(clean, clean.length / 2));
-        LoaderException h = assertThrows(LoaderException.class, () -> AudioLoader.load(half));
+        LoaderException h = assertThrows(LoaderException.class, () -> AudioLoader.load(half, MediaDecoder.JAVA));
         assertTrue(h.getMessage().startsWith(half + ": truncated ADTS frame at byte "), h.getMessage());
         byte[] empty = Arrays.copyOf(clean, length);
         AdtsFrames.setLength(empty, 0, 7);
         Path zero = Files.write(dir.resolve("zero.aac"), Arrays.copyOf(empty, 7));
-        LoaderException z = assertThrows(LoaderException.class, () -> AudioLoader.load(zero));
+        LoaderException z = assertThrows(LoaderException.class, () -> AudioLoader.load(zero, MediaDecoder.JAVA));
         assertEquals(zero + ": corrupt ADTS header at byte 0 (frame length 7)", z.getMessage());
     }
 

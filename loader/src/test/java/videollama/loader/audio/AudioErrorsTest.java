@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
 import videollama.loader.LoaderException;
+import videollama.loader.MediaDecoder;
 import videollama.loader.TestMedia;
 
 /** Bad and unusual input: one-line errors naming the file, or the documented behaviour (AudioClips). */
@@ -24,7 +25,7 @@ class AudioErrorsTest {
     }
 
     private static LoaderException fails(Path file, String expected) {
-        return fails(file, expected, () -> AudioClips.prepare(file));
+        return fails(file, expected, () -> AudioClips.prepare(file, ClipOptions.REFERENCE, MediaDecoder.JAVA));
     }
 
     private static LoaderException fails(Path file, String expected, Executable action) {
@@ -64,7 +65,7 @@ class AudioErrorsTest {
     void zeroLengthAudio() throws Exception {
         Path wav = Files.write(dir.resolve("zero.wav"), TestWavs.header(1, 1, 16000, 16, 0));
         fails(wav, "no audio samples");
-        fails(wav, "no audio samples", () -> AudioLoader.load(wav));
+        fails(wav, "no audio samples", () -> AudioLoader.load(wav, MediaDecoder.JAVA));
         assertTrue(AudioLoader.hasAudio(wav));
     }
 
@@ -84,10 +85,10 @@ class AudioErrorsTest {
     @Test
     void noAudioTrackIsItsOwnError() {
         Path video = media("video/gop.mp4");
-        assertFalse(AudioLoader.hasAudio(video));
+        assertFalse(AudioLoader.hasAudio(video, MediaDecoder.JAVA));
         assertEquals(NoAudioTrackException.class, fails(video, "no audio track").getClass());
-        assertEquals(NoAudioTrackException.class, fails(video, "no audio track", () -> AudioLoader.load(video)).getClass());
-        assertTrue(AudioLoader.hasAudio(media("video/friday.mp4")));
+        assertEquals(NoAudioTrackException.class, fails(video, "no audio track", () -> AudioLoader.load(video, MediaDecoder.JAVA)).getClass());
+        assertTrue(AudioLoader.hasAudio(media("video/friday.mp4"), MediaDecoder.JAVA));
         assertTrue(AudioLoader.hasAudio(media("audio/jfk.wav")));
     }
 
@@ -124,9 +125,9 @@ class AudioErrorsTest {
         byte[] tagged = Arrays.copyOf(tag, tag.length + adts.length);
         System.arraycopy(adts, 0, tagged, tag.length, adts.length);
         Path file = Files.write(dir.resolve("tagged.aac"), tagged);
-        assertTrue(AudioLoader.hasAudio(file));
-        assertTrue(Arrays.deepEquals(AudioLoader.load(media("audio/aac/adts-44k-stereo.aac")).channels(),
-                AudioLoader.load(file).channels()));
+        assertTrue(AudioLoader.hasAudio(file, MediaDecoder.JAVA));
+        assertTrue(Arrays.deepEquals(AudioLoader.load(media("audio/aac/adts-44k-stereo.aac"), MediaDecoder.JAVA).channels(),
+                AudioLoader.load(file, MediaDecoder.JAVA).channels()));
         tagged[tag.length + 1] = (byte) 0xfb; // MPEG-1 Layer III
         fails(Files.write(dir.resolve("tagged.mp3"), tagged), "unsupported sound format");
     }

@@ -18,7 +18,12 @@ record AudioGolden(String name, Map<String, String> meta, Map<String, float[]> f
     }
 
     static AudioGolden load(String name) {
-        Path path = TestMedia.root().resolve("testdata/golden/audio").resolve(name + ".safetensors");
+        return load(TestMedia.root().resolve("testdata/golden/audio"), name);
+    }
+
+    /** A case in the format of testdata/golden/audio from another folder (testdata/golden/media's sounds). */
+    static AudioGolden load(Path dir, String name) {
+        Path path = dir.resolve(name + ".safetensors");
         try (SafetensorsFile file = SafetensorsFile.open(path)) {
             Map<String, float[]> floats = new java.util.HashMap<>();
             Map<String, long[]> longs = new java.util.HashMap<>();

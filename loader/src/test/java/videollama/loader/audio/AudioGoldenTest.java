@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import videollama.loader.MediaDecoder;
 
 /**
  * The sound path against torchaudio 0.13.1 (scripts/reference/make_audio_golden.py): decoding, resampling, clip
@@ -21,7 +22,7 @@ class AudioGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void decodesAsTorchaudioLoad(AudioGolden g) {
-        Waveform w = AudioLoader.load(g.file());
+        Waveform w = AudioLoader.load(g.file(), MediaDecoder.JAVA);
         assertEquals(g.integer("sample_rate"), w.sampleRate(), "sample rate");
         assertEquals(g.integer("channels"), w.channelCount(), "channels");
         assertEquals(g.integer("samples"), w.frames(), "samples a channel");
@@ -47,7 +48,7 @@ class AudioGoldenTest {
         if (!g.floats().containsKey("resampled.head")) {
             return; // 16 kHz already
         }
-        Waveform w = AudioLoader.load(g.file());
+        Waveform w = AudioLoader.load(g.file(), MediaDecoder.JAVA);
         float[] y = Resampler.of(w.sampleRate(), 16000).resample(w.channels()[0]);
         assertEquals(g.integer("samples16k"), y.length, "resampled length");
         double maxError = 0;
@@ -81,7 +82,7 @@ class AudioGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void fbankMatchesTorchaudio(AudioGolden g) {
-        AudioInput input = AudioClips.prepare(g.file(), g.options());
+        AudioInput input = AudioClips.prepare(g.file(), g.options(), MediaDecoder.JAVA);
         assertEquals(g.integer("samples16k"), input.samples16k());
         assertEquals(g.integer("sample_rate"), input.sourceRate());
         assertEquals(g.integer("channels"), input.sourceChannels());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.TestMedia;
 
@@ -20,7 +21,7 @@ class LongVideoTest {
         Path video = dir.resolve("ten-minutes.mp4");
         Mp4Boxes.repeatGop(TestMedia.video("gop.mp4"), 601, video);
 
-        VideoLoader loader = new VideoLoader();
+        VideoLoader loader = new VideoLoader(MediaDecoder.JAVA);
         long start = System.nanoTime();
         SampledFrames frames = loader.loadFrames(video, 8);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -40,7 +41,7 @@ class LongVideoTest {
 
         // The GOP repeats: frame 2253 is frame 3 of the GOP, decoded from the GOP's own IDR.
         int f = SampledFrames.SIZE * SampledFrames.SIZE * 3;
-        SampledFrames gop = new VideoLoader().loadFrames(TestMedia.video("gop.mp4"), 30);
+        SampledFrames gop = new VideoLoader(MediaDecoder.JAVA).loadFrames(TestMedia.video("gop.mp4"), 30);
         assertArrayEquals(java.util.Arrays.copyOfRange(gop.rgb(), 3 * f, 4 * f), java.util.Arrays.copyOfRange(frames.rgb(), f, 2 * f));
     }
 
@@ -48,7 +49,7 @@ class LongVideoTest {
     void thirtyTwoFramesOfTenMinutes(@TempDir Path dir) throws Exception {
         Path video = dir.resolve("ten-minutes.mp4");
         Mp4Boxes.repeatGop(TestMedia.video("gop.mp4"), 600, video);
-        VideoLoader loader = new VideoLoader();
+        VideoLoader loader = new VideoLoader(MediaDecoder.JAVA);
         SampledFrames frames = loader.loadFrames(video, 32);
         System.out.printf("10-minute video: 32 frames, %d frames decoded%n", loader.framesDecoded());
         assertEquals(32, frames.count());

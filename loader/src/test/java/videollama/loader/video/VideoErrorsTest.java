@@ -11,13 +11,14 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.loader.LoaderException;
+import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.TestMedia;
 
 /** Bad input gives one clear message naming the file; short videos give what they have. */
 class VideoErrorsTest {
     private static LoaderException fails(Path file, String expected) {
-        LoaderException e = assertThrows(LoaderException.class, () -> VideoLoader.load(file, 8));
+        LoaderException e = assertThrows(LoaderException.class, () -> VideoLoader.load(file, 8, MediaDecoder.JAVA));
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
@@ -36,7 +37,7 @@ class VideoErrorsTest {
 
     @Test
     void mpeg4Part2IsAnUnsupportedCodec() {
-        fails(TestMedia.video("mpeg4.mp4"), "unsupported video codec 'mp4v'");
+        fails(TestMedia.video("mpeg4.mp4"), "unsupported video codec MPEG-4 Part 2 in MP4/MOV");
     }
 
     @Test
@@ -66,7 +67,7 @@ class VideoErrorsTest {
         Path file = dir.resolve("garbage.mp4");
         Files.write(file, mp4);
         try {
-            SampledFrames frames = VideoLoader.load(file, 8);
+            SampledFrames frames = VideoLoader.load(file, 8, MediaDecoder.JAVA);
             assertEquals(8, frames.count());
         } catch (LoaderException e) {
             assertTrue(e.getMessage().startsWith(file.toString()) && e.getMessage().contains("corrupt"), e.getMessage());
@@ -85,13 +86,13 @@ class VideoErrorsTest {
     @Test
     void tooManyFramesRequested() {
         LoaderException e = assertThrows(LoaderException.class,
-                () -> VideoLoader.load(TestMedia.video("bframes.mp4"), 33));
+                () -> VideoLoader.load(TestMedia.video("bframes.mp4"), 33, MediaDecoder.JAVA));
         assertTrue(e.getMessage().contains("--frames 33"), e.getMessage());
     }
 
     @Test
     void oneFrameVideoGivesOneFrame() {
-        SampledFrames frames = VideoLoader.load(TestMedia.video("one-frame.mp4"), 8);
+        SampledFrames frames = VideoLoader.load(TestMedia.video("one-frame.mp4"), 8, MediaDecoder.JAVA);
         assertEquals(1, frames.count());
         assertArrayEquals(new int[] {0}, frames.indices());
         assertEquals("The video contains 1 frames sampled at 0.0 seconds. ", frames.timestampSentence());

@@ -15,10 +15,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.loader.FrameSampling;
+import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
-import videollama.loader.TimestampSentence;
-import videollama.loader.TestMedia;
 import videollama.loader.TestMedia.Difference;
+import videollama.loader.TestMedia;
+import videollama.loader.TimestampSentence;
 
 /**
  * Frames against PyAV/FFmpeg (scripts/reference/make_frame_golden.py): frame count, fps, indices, the
@@ -56,7 +57,7 @@ class VideoGoldenTest {
     void eightFramesMatchFfmpegOrTheFileIsWarnedAbout(JsonNode c) throws Exception {
         Path file = file(c);
         String name = c.get("file").asText();
-        VideoLoader loader = new VideoLoader();
+        VideoLoader loader = new VideoLoader(MediaDecoder.JAVA);
         SampledFrames frames = loader.loadFrames(file, 8);
         int[] expected = ints(c.get("indices8"));
         assertArrayEquals(expected, frames.indices());
@@ -117,7 +118,7 @@ class VideoGoldenTest {
         if (!bicubic.has("png")) {
             return;
         }
-        SampledFrames frames = new VideoLoader(ScaleAlgorithm.BICUBIC).loadFrames(file(c), 8);
+        SampledFrames frames = new VideoLoader(ScaleAlgorithm.BICUBIC, MediaDecoder.JAVA).loadFrames(file(c), 8);
         comparePng(c, "bicubic", frames);
     }
 
