@@ -18,6 +18,7 @@ import videollama.kernels.Backend;
 import videollama.kernels.Backends;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.Profile;
+import videollama.loader.MediaDecoder;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.model.llama.SyntheticLlama;
@@ -32,21 +33,25 @@ import videollama.weights.DType;
  * achieved memory bandwidth (decode streams every weight once per token), medians after warm-up. With
  * {@code --prompt-tokens N} also the prefill of an N-token prompt, batched and one position at a time. With
  * {@code --stage vision} instead the vision-language branch over one video ({@link VisionBench}), with
- * {@code --stage audio} the audio-language branch over one sound track ({@link AudioBench}).
+ * {@code --stage audio} the audio-language branch over one sound track ({@link AudioBench}); with {@code --stage media}
+ * reading media on each decoder path ({@link MediaBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Decode benchmark on a model shape with seeded random weights: tokens/s, GB/s, per-kernel profile.",
                 "--stage vision: ViT + Q-Formers over one video of --frames frames: ms/video, frames/s, time per stage.",
                 "--stage audio: ImageBind + audio Q-Former over one sound track of --clips clips: ms/track, clips/s,"
-                        + " time per stage."})
+                        + " time per stage.",
+                "--stage media: reading media on the FFmpeg and Java paths, file by file: decoded frames/s of a --frames"
+                        + " load, seconds of sound decoded a second."})
 final class BenchCommand implements Callable<Integer> {
-    private static final List<String> STAGES = List.of("decode", "vision", "audio");
+    private static final List<String> STAGES = List.of("decode", "vision", "audio", "media");
     /** The options that only some stages read: given with another stage they are an error, not ignored. */
     private static final List<Map.Entry<String, List<String>>> STAGES_OF_OPTION = List.of(
             Map.entry("--tokens", List.of("decode")), Map.entry("--prompt-tokens", List.of("decode")),
             Map.entry("--prompt-runs", List.of("decode")), Map.entry("--dtype", List.of("decode", "vision")),
-            Map.entry("--frames", List.of("vision")), Map.entry("--clips", List.of("audio")),
-            Map.entry("--runs", List.of("vision", "audio")));
+            Map.entry("--frames", List.of("vision", "media")), Map.entry("--clips", List.of("audio")),
+            Map.entry("--runs", List.of("vision", "audio", "media")), Map.entry("--decoder", List.of("media")),
+            Map.entry("--media", List.of("media")));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -79,14 +84,23 @@ final class BenchCommand implements Callable<Integer> {
             + " first, default 1).")
     Integer warmup;
 
-    @Option(names = "--frames", defaultValue = "8", description = "vision: frames per video (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frames", defaultValue = "8", description = "vision: frames per video; media: frames a load (default:"
+            + " ${DEFAULT-VALUE}).")
     int frames;
+
+    @Option(names = "--decoder", paramLabel = "NAME", description = "media: ffmpeg, java or both (default: both where FFmpeg's"
+            + " natives load, else java).")
+    String decoder;
+
+    @Option(names = "--media", paramLabel = "FILE", description = "media: a file to time (repeatable; default: the repository's"
+            + " bundled videos and testdata/media).")
+    List<Path> media;
 
     @Option(names = "--clips", defaultValue = "8", description = "audio: 2-second clips per sound track (default: ${DEFAULT-VALUE}).")
     int clips;
 
     @Option(names = "--runs", defaultValue = "5",
-            description = "vision, audio: timed encodes, the median reported (default: ${DEFAULT-VALUE}).")
+            description = "vision, audio: timed encodes; media: timed loads; the median reported (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "0",
@@ -113,7 +127,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cli = spec.commandLine();
         if (!STAGES.contains(stage)) {
-            throw new CommandLine.ParameterException(cli, "--stage must be decode, vision or audio, got " + stage);
+            throw new CommandLine.ParameterException(cli, "--stage must be decode, vision, audio or media, got " + stage);
         }
         for (Map.Entry<String, List<String>> option : STAGES_OF_OPTION) {
             if (!option.getValue().contains(stage) && cli.getParseResult().hasMatchedOption(option.getKey())) {
@@ -133,6 +147,7 @@ final class BenchCommand implements Callable<Integer> {
         return switch (stage) {
             case "vision" -> vision(cli, weights, cache);
             case "audio" -> audio(cli, cache);
+            case "media" -> media(cli);
             default -> decode(cli, weights, cache);
         };
     }
@@ -202,6 +217,32 @@ final class BenchCommand implements Callable<Integer> {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
             bench.run(branch, compute, cli.getOut(), progress);
         }
+        return 0;
+    }
+
+    private int media(CommandLine cli) {
+        int warm = branchWarmup(cli);
+        if (frames < 1 || frames > 32) {
+            throw new CommandLine.ParameterException(cli, "--frames: 1 to 32 frames a load, got " + frames);
+        }
+        List<MediaDecoder> decoders;
+        if (decoder == null || decoder.equals("both")) {
+            decoders = MediaDecoder.preferred() == MediaDecoder.FFMPEG ? List.of(MediaDecoder.FFMPEG, MediaDecoder.JAVA)
+                    : List.of(MediaDecoder.JAVA);
+        } else {
+            decoders = List.of(OptionValues.decoder(cli, decoder));
+        }
+        List<Path> files = media != null ? media : MediaBench.bundled();
+        for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                throw new CommandLine.ParameterException(cli, "--media: " + file + (Files.exists(file) ? " is not a regular file"
+                        : " does not exist"));
+            }
+        }
+        if (decoders.size() == 1 && decoder == null) {
+            cli.getErr().println("media: " + MediaDecoder.FFMPEG.describe() + "; timing the Java path alone");
+        }
+        new MediaBench(files, decoders, frames, warm, runs).run(cli.getOut(), cli.getErr());
         return 0;
     }
 

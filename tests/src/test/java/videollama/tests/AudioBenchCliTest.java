@@ -82,7 +82,7 @@ class AudioBenchCliTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "--stage sound|--stage must be decode, vision or audio, got sound",
+            "--stage sound|--stage must be decode, vision, audio or media, got sound",
             "--stage audio --tokens 5|--tokens is for --stage decode",
             "--stage audio --frames 4|--frames is for --stage vision",
             "--stage audio --dtype f16|--dtype is for --stage decode or vision",

@@ -36,15 +36,6 @@ class MediaCliTest {
         return TestFiles.root().resolve("testdata/media").resolve(name).toString();
     }
 
-    /** FFmpeg's natives, or the calling test skipped saying why; CI sets VIDEOLLAMA_REQUIRE_FFMPEG=1 to fail instead. */
-    private static void ffmpeg() {
-        Ffmpeg.Status status = Ffmpeg.status();
-        if (!status.available() && !"1".equals(System.getenv("VIDEOLLAMA_REQUIRE_FFMPEG"))) {
-            Assumptions.abort(status.describe());
-        }
-        assertTrue(status.available(), status.describe());
-    }
-
     private static Cli chat(String... args) {
         String[] base = {"chat", "--model", demo(), "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6",
                 "--backend", "reference"};
@@ -58,7 +49,7 @@ class MediaCliTest {
     @ValueSource(strings = {"ffmpeg", "java"})
     void bothDecodersGiveTheGoldenAnswer(String decoder) throws IOException {
         if (decoder.equals("ffmpeg")) {
-            ffmpeg();
+            TestFiles.ffmpegOrSkip();
         }
         JsonNode golden = new ObjectMapper().readTree(TestFiles.golden("chat").resolve("expected.json").toFile());
         Cli run = Cli.run("chat", "--model", demo(), "--video", TestFiles.root().resolve("models/videollama-demo/stream-of-water.mp4")
@@ -86,7 +77,7 @@ class MediaCliTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"mpeg4-mp3.avi", "vp9-opus.webm", "hevc-aac.mp4", "av1-vorbis.mkv", "phone-rotated.mov"})
     void everyContainerIsAnsweredOnFfmpeg(String name) {
-        ffmpeg();
+        TestFiles.ffmpegOrSkip();
         Cli run = chat("--video", media(name), "--audio");
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(1, run.out().lines().count(), "the answer and nothing else: " + run.out());
@@ -96,7 +87,7 @@ class MediaCliTest {
 
     @Test
     void soundFilesAreAnsweredOnFfmpeg() {
-        ffmpeg();
+        TestFiles.ffmpegOrSkip();
         for (String name : new String[] {"tone-44k.mp3", "sweep-48k-s24.flac", "surround-5.1.m4a"}) {
             Cli run = chat("--audio-only", media(name));
             assertEquals(0, run.exitCode(), run.toString());
@@ -107,7 +98,7 @@ class MediaCliTest {
     /** In a JVM of its own, as the launcher runs it: only the answer on stdout, no JVM or JavaCPP warning on stderr. */
     @Test
     void onlyTheAnswerOnStdoutOfTheProcess() throws Exception {
-        ffmpeg();
+        TestFiles.ffmpegOrSkip();
         JarProcessTest.Result r = JarProcessTest.run("chat", "--model", demo(), "--video", media("vp9-opus.webm"), "--audio",
                 "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference");
         assertEquals(0, r.code(), r.err());
@@ -131,7 +122,7 @@ class MediaCliTest {
     @ValueSource(strings = {"ffmpeg", "java"})
     void badMediaGetsOneLineAndExit1(String decoder) throws IOException {
         if (decoder.equals("ffmpeg")) {
-            ffmpeg();
+            TestFiles.ffmpegOrSkip();
         }
         Path empty = Files.write(tmp.resolve("empty.mp4"), new byte[0]);
         byte[] noise = new byte[50_000];

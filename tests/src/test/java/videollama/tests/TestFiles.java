@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Assumptions;
 import videollama.kernels.Backend;
 import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.Backends;
+import videollama.loader.ffmpeg.Ffmpeg;
 
 /** Where the repository's test material lies. */
 final class TestFiles {
@@ -40,6 +41,20 @@ final class TestFiles {
             }
             Assumptions.abort("no OpenCL on this machine: " + e.getMessage());
             throw e;
+        }
+    }
+
+    /**
+     * Skips the calling test, saying why, where FFmpeg's natives do not load (platforms other than Linux x86-64). CI
+     * sets {@code VIDEOLLAMA_REQUIRE_FFMPEG=1}, so there they fail instead.
+     */
+    static void ffmpegOrSkip() {
+        Ffmpeg.Status status = Ffmpeg.status();
+        if (!status.available() && !"1".equals(System.getenv("VIDEOLLAMA_REQUIRE_FFMPEG"))) {
+            Assumptions.abort(status.describe());
+        }
+        if (!status.available()) {
+            throw new AssertionError("VIDEOLLAMA_REQUIRE_FFMPEG=1, but " + status.describe());
         }
     }
 }
