@@ -67,7 +67,7 @@ public class AudioFbankBenchmark {
     @Param({"aac-44k-stereo", "wav-48k-stereo", "wav-16k-mono"})
     public String track;
 
-    /** Who decodes the AAC track: FFmpeg or javasound-aac (WAV is read by the same Java reader on both paths). */
+    /** Who decodes the AAC track: FFmpeg or our AAC decoder (WAV is read by the same Java reader on both paths). */
     @Param({"ffmpeg", "java"})
     public String decoder;
 
