@@ -76,6 +76,10 @@ abstract class GenerationContract extends DeviceContract {
         }
     }
 
+    static Case named(String name) {
+        return allCases().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
     /** The cases this backend runs: all of them unless a subclass narrows the list. */
     Stream<Case> cases() {
         return allCases().stream();
