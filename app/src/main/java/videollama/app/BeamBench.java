@@ -9,6 +9,7 @@ import videollama.kernels.DeviceBackend;
 import videollama.model.generate.BeamSearch;
 import videollama.model.generate.Generation;
 import videollama.model.generate.GenerationSettings;
+import videollama.model.generate.Sampler;
 import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
@@ -59,7 +60,7 @@ record BeamBench(Llama llama, Backend compute, int beams, int tokens, int warmup
                 if (i >= 0) {
                     nanos[i] = System.nanoTime() - t0;
                 }
-                token = argmax(logits);
+                token = Sampler.argmax(logits, 0, logits.length);
             }
             Arrays.sort(nanos);
             return nanos[nanos.length / 2];
@@ -89,15 +90,5 @@ record BeamBench(Llama llama, Backend compute, int beams, int tokens, int warmup
                 return nanos[nanos.length / 2];
             }
         }
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) {
-            if (x[i] > x[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

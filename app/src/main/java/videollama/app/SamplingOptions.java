@@ -12,6 +12,8 @@ import videollama.model.generate.SamplingSettings;
  * meaning what transformers 4.28's {@code generate} makes of it there.
  */
 final class SamplingOptions {
+    static final int MAX_BEAMS = 64;
+
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "300",
             description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
@@ -32,7 +34,7 @@ final class SamplingOptions {
     Long seed;
 
     @Option(names = "--num-beams", paramLabel = "N", defaultValue = "1",
-            description = "Beams: 1, or a beam search (with --temperature 0) or beam sampling, as transformers 4.28 (default: ${DEFAULT-VALUE}).")
+            description = "Beams, 1 to 64: 1, or a beam search (with --temperature 0) or beam sampling, as transformers 4.28 (default: ${DEFAULT-VALUE}).")
     int numBeams;
 
     @Option(names = "--length-penalty", paramLabel = "L", defaultValue = "1",
@@ -70,8 +72,9 @@ final class SamplingOptions {
     /** Checks the beam and penalty flags and makes the settings of a run; a bad value is a usage error naming its flag. */
     GenerationSettings generation(CommandLine commandLine, SamplingSettings sampling, List<String> stopStrings,
                                   List<int[]> stopTokenIds, boolean keepLogits) {
-        if (numBeams < 1) {
-            throw new CommandLine.ParameterException(commandLine, "--num-beams must be 1 or more, got " + numBeams);
+        // every beam holds its own key/value cache; the reference demo's slider goes to 10
+        if (numBeams < 1 || numBeams > MAX_BEAMS) {
+            throw new CommandLine.ParameterException(commandLine, "--num-beams must be 1 to " + MAX_BEAMS + ", got " + numBeams);
         }
         if (!Double.isFinite(lengthPenalty)) {
             throw new CommandLine.ParameterException(commandLine, "--length-penalty must be a finite number, got " + lengthPenalty);

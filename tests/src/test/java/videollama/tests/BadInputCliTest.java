@@ -179,6 +179,7 @@ class BadInputCliTest {
         "--template=chatml | --template",
         "--num-beams=0 | --num-beams",
         "--num-beams=two | --num-beams",
+        "--num-beams=65 | --num-beams",
         "--repetition-penalty=0 | --repetition-penalty",
         "--repetition-penalty=-1.2 | --repetition-penalty",
         "--min-length=-1 | --min-length",
