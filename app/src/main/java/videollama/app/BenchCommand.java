@@ -48,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
     /** The options that only some stages read: given with another stage they are an error, not ignored. */
     private static final List<Map.Entry<String, List<String>>> STAGES_OF_OPTION = List.of(
             Map.entry("--tokens", List.of("decode")), Map.entry("--prompt-tokens", List.of("decode")),
-            Map.entry("--prompt-runs", List.of("decode")), Map.entry("--dtype", List.of("decode", "vision")),
+            Map.entry("--prompt-runs", List.of("decode")), Map.entry("--num-beams", List.of("decode")), Map.entry("--dtype", List.of("decode", "vision")),
             Map.entry("--frames", List.of("vision", "media")), Map.entry("--clips", List.of("audio")),
             Map.entry("--runs", List.of("vision", "audio", "media")), Map.entry("--decoder", List.of("media")),
             Map.entry("--media", List.of("media")));
@@ -111,6 +111,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-runs", defaultValue = "3",
             description = "Timed prefills of each kind with --prompt-tokens, after one untimed (default: ${DEFAULT-VALUE}).")
     int promptRuns;
+
+    @Option(names = "--num-beams", paramLabel = "N", defaultValue = "1",
+            description = "decode: also time a beam search of N beams over --tokens steps (ms per step against a greedy step"
+                    + " with logits back, and one beam's cache copy) (1: leave out; default: ${DEFAULT-VALUE}).")
+    int numBeams;
 
     @Option(names = "--bandwidth-gbs", paramLabel = "GB/s", defaultValue = "0",
             description = "The device's memory bandwidth, to report the share of it achieved (0: leave out).")
@@ -257,6 +262,9 @@ final class BenchCommand implements Callable<Integer> {
         if (tokens < 1 || warmup < 0 || tokens + warmup + 1 > s.context()) {
             throw new CommandLine.ParameterException(cli, "--tokens/--warmup: need 1 <= tokens and tokens + warmup < " + s.context());
         }
+        if (numBeams < 1) {
+            throw new CommandLine.ParameterException(cli, "--num-beams must be 1 or more, got " + numBeams);
+        }
         if (promptTokens < 0 || promptTokens > s.context() || promptRuns < 1) {
             throw new CommandLine.ParameterException(cli, "--prompt-tokens/--prompt-runs: need 0 <= prompt tokens <= "
                     + s.context() + " and at least one run");
@@ -301,6 +309,9 @@ final class BenchCommand implements Callable<Integer> {
                     out.println();
                     out.print(p.replays() == 0 ? "no kernels to profile on the reference backend\n" : p.table(bandwidth));
                 }
+            }
+            if (numBeams > 1) {
+                new BeamBench(llama, compute, numBeams, tokens, warmup).run(out);
             }
             if (promptTokens > 0) {
                 int[] prompt = new SplittableRandom(promptTokens).ints(promptTokens, 3, s.vocab()).toArray();

@@ -159,10 +159,11 @@ final class ChatCommand implements Callable<Integer> {
             ChatMedia encoded = ChatMedia.encode(dir, request, compute, llama.config().hiddenSize(), progress, err,
                     visionProfile, audioProfile);
 
-            GenerationSettings settings = new GenerationSettings(sampling.maxNewTokens, samplingSettings, chatTemplate.stopStrings(), dump != null);
-            if (!samplingSettings.isGreedy()) {
-                err.println("sampling: temperature " + samplingSettings.temperature() + ", top-k " + samplingSettings.topK()
-                        + ", top-p " + samplingSettings.topP() + ", seed " + samplingSettings.seed());
+            GenerationSettings settings = sampling.generation(cli, samplingSettings, chatTemplate.stopStrings(),
+                    chatTemplate.stopTokenIds(), dump != null);
+            String how = SamplingOptions.describe(settings);
+            if (how != null) {
+                err.println(how);
             }
             MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : encoded.defaultSystem(),
                     encoded.upload(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
@@ -198,9 +199,10 @@ final class ChatCommand implements Callable<Integer> {
                     out.println(answer.text());
                 }
                 out.flush();
-                err.println(String.format(Locale.ROOT, "prompt: %d positions in %.1f ms; generated: %d tokens, %.1f tok/s; stop: %s",
+                err.println(String.format(Locale.ROOT, "prompt: %d positions in %.1f ms; generated: %d tokens, %.1f tok/s%s; stop: %s",
                         answer.prompt().length(), answer.generation().prefillNanos() / 1e6, answer.generation().tokens().length,
-                        answer.generation().decodeTokensPerSecond(), answer.generation().stopReason().name().toLowerCase(Locale.ROOT)));
+                        answer.generation().decodeTokensPerSecond(), GenerateCommand.beamNote(answer.generation()),
+                        answer.generation().stopReason().name().toLowerCase(Locale.ROOT)));
                 if (answer.prompt().dropped() > 0) {
                     err.println("warning: the conversation exceeds the context; its first " + answer.prompt().dropped()
                             + " positions were dropped, as the reference does");

@@ -85,12 +85,13 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new Errors.UsageFailure("--prompt is " + ids.length() + " tokens, which does not fit the context of "
                         + context + " positions (max_position_embeddings in " + dir.resolve("config.json") + ")");
             }
-            if (!samplingSettings.isGreedy()) {
-                err.println("sampling: temperature " + samplingSettings.temperature() + ", top-k " + samplingSettings.topK()
-                        + ", top-p " + samplingSettings.topP() + ", seed " + samplingSettings.seed());
-            }
             List<String> stops = chatTemplate == null ? List.of() : chatTemplate.stopStrings();
-            GenerationSettings settings = new GenerationSettings(sampling.maxNewTokens, samplingSettings, stops, dump != null);
+            List<int[]> stopIds = chatTemplate == null ? List.of() : chatTemplate.stopTokenIds();
+            GenerationSettings settings = sampling.generation(cli, samplingSettings, stops, stopIds, dump != null);
+            String how = SamplingOptions.describe(settings);
+            if (how != null) {
+                err.println(how);
+            }
             int capacity = Math.min(context, ids.length() + Math.max(1, sampling.maxNewTokens));
             try (LlamaSession session = llama.newSession(compute, capacity)) {
                 Profile kernelProfile = profile ? new Profile() : null;
@@ -108,9 +109,10 @@ final class GenerateCommand implements Callable<Integer> {
                 out.println();
                 out.flush();
                 err.println(String.format(Locale.ROOT,
-                        "prompt: %d tokens in %.1f ms (%.1f tok/s); generated: %d tokens, %.1f tok/s after the first; stop: %s; backend %s",
+                        "prompt: %d tokens in %.1f ms (%.1f tok/s); generated: %d tokens, %.1f tok/s after the first%s; stop: %s; backend %s",
                         ids.length(), result.prefillNanos() / 1e6, result.prefillTokensPerSecond(), result.tokens().length,
-                        result.decodeTokensPerSecond(), result.stopReason().name().toLowerCase(Locale.ROOT), compute.name()));
+                        result.decodeTokensPerSecond(), beamNote(result), result.stopReason().name().toLowerCase(Locale.ROOT),
+                        compute.name()));
                 if (kernelProfile != null) {
                     err.print(kernelProfile.replays() == 0
                             ? "profile: the " + compute.name() + " backend runs no kernels to time\n"
@@ -124,5 +126,11 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** With beams: each step decodes a token per beam, and the answer has a score. */
+    static String beamNote(Generation g) {
+        return g.beams() <= 1 ? "" : String.format(Locale.ROOT, " (%d beams: %.1f beam tokens/s; score %.5f)", g.beams(),
+                g.decodeTokensPerSecond() * g.beams(), g.score());
     }
 }

@@ -1,10 +1,19 @@
 package videollama.app;
 
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.SamplingSettings;
 
-/** The sampling flags; the defaults are the reference demo's (spec section 6.3). */
+/**
+ * The generation flags; the defaults are the reference demo's ({@code Chat.answer}'s: spec section 6.3), each number
+ * meaning what transformers 4.28's {@code generate} makes of it there.
+ */
 final class SamplingOptions {
+    static final int MAX_BEAMS = 64;
+
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "300",
             description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
@@ -24,6 +33,24 @@ final class SamplingOptions {
     @Option(names = "--seed", paramLabel = "S", description = "Random seed, to repeat a sampled run exactly (default: a fresh one, printed).")
     Long seed;
 
+    @Option(names = "--num-beams", paramLabel = "N", defaultValue = "1",
+            description = "Beams, 1 to 64: 1, or a beam search (with --temperature 0) or beam sampling, as transformers 4.28 (default: ${DEFAULT-VALUE}).")
+    int numBeams;
+
+    @Option(names = "--length-penalty", paramLabel = "L", defaultValue = "1",
+            description = "With beams: a finished beam's log-probability is divided by its length^L; above 0 favours longer answers "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double lengthPenalty;
+
+    @Option(names = "--repetition-penalty", paramLabel = "P", defaultValue = "1.0",
+            description = "Penalise tokens already generated: a score below 0 times P, any other over P; 1 is off (default: ${DEFAULT-VALUE}).")
+    float repetitionPenalty;
+
+    @Option(names = "--min-length", paramLabel = "N", defaultValue = "1",
+            description = "No EOS before the N-th token counting the BOS transformers 4.28 puts before the answer, i.e. at least "
+                    + "N-1 generated tokens (default: ${DEFAULT-VALUE}).")
+    int minLength;
+
     /** Checks the values; a bad one is a usage error naming its flag. */
     SamplingSettings settings(picocli.CommandLine commandLine) {
         if (maxNewTokens < 0) {
@@ -40,5 +67,50 @@ final class SamplingOptions {
         }
         long s = seed != null ? seed : System.nanoTime() ^ System.identityHashCode(this);
         return new SamplingSettings(temperature, topK, topP, s);
+    }
+
+    /** Checks the beam and penalty flags and makes the settings of a run; a bad value is a usage error naming its flag. */
+    GenerationSettings generation(CommandLine commandLine, SamplingSettings sampling, List<String> stopStrings,
+                                  List<int[]> stopTokenIds, boolean keepLogits) {
+        // every beam holds its own key/value cache; the reference demo's slider goes to 10
+        if (numBeams < 1 || numBeams > MAX_BEAMS) {
+            throw new CommandLine.ParameterException(commandLine, "--num-beams must be 1 to " + MAX_BEAMS + ", got " + numBeams);
+        }
+        if (!Double.isFinite(lengthPenalty)) {
+            throw new CommandLine.ParameterException(commandLine, "--length-penalty must be a finite number, got " + lengthPenalty);
+        }
+        if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty)) {
+            throw new CommandLine.ParameterException(commandLine, "--repetition-penalty must be positive (1 is off), got " + repetitionPenalty);
+        }
+        if (minLength < 0) {
+            throw new CommandLine.ParameterException(commandLine, "--min-length must not be negative, got " + minLength);
+        }
+        if (minLength > maxNewTokens + 1) {
+            throw new CommandLine.ParameterException(commandLine, "--min-length " + minLength + " is more than --max-new-tokens + 1 = "
+                    + (maxNewTokens + 1) + " (the count includes the BOS before the answer)");
+        }
+        return new GenerationSettings(maxNewTokens, sampling, numBeams, lengthPenalty, repetitionPenalty, minLength,
+                stopStrings, stopTokenIds, keepLogits);
+    }
+
+    /** The stderr line describing how tokens are chosen, or null for plain greedy decoding. */
+    static String describe(GenerationSettings g) {
+        SamplingSettings s = g.sampling();
+        StringBuilder line = new StringBuilder();
+        if (!s.isGreedy()) {
+            line.append("sampling: temperature ").append(s.temperature()).append(", top-k ").append(s.topK())
+                    .append(", top-p ").append(s.topP()).append(", seed ").append(s.seed());
+        }
+        if (g.numBeams() > 1) {
+            line.append(line.isEmpty() ? "" : "; ").append(s.isGreedy() ? "beam search: " : "beam sampling: ")
+                    .append(g.numBeams()).append(" beams, length penalty ").append(String.format(Locale.ROOT, "%g", g.lengthPenalty()));
+        }
+        if (g.repetitionPenalty() != 1f) {
+            line.append(line.isEmpty() ? "" : "; ").append("repetition penalty ").append(g.repetitionPenalty());
+        }
+        if (g.minLength() > 1) {
+            line.append(line.isEmpty() ? "" : "; ").append("min length ").append(g.minLength());
+        }
+        return line.isEmpty() ? null : line.toString();
     }
 }

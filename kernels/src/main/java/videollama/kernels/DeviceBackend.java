@@ -23,6 +23,13 @@ public interface DeviceBackend extends Backend {
     /** Copies a buffer to host memory, after all work queued so far (waits). */
     void read(DeviceBuffer buffer, MemorySegment host);
 
+    /**
+     * Queues a device-to-device copy of {@code bytes} from {@code src} at {@code srcOffset} to {@code dst} at
+     * {@code dstOffset}, in order with the graphs replayed before and after it (how beam search gives a beam its
+     * parent's key/value cache rows). The two ranges must not overlap.
+     */
+    void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long bytes);
+
     /** Sets every 32-bit word of a buffer to {@code pattern}: tests poison outputs so unwritten elements show. */
     void fill(DeviceBuffer buffer, int pattern);
 

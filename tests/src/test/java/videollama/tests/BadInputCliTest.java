@@ -177,6 +177,14 @@ class BadInputCliTest {
         "--max-new-tokens=-1 | --max-new-tokens",
         "--backend=tpu | --backend",
         "--template=chatml | --template",
+        "--num-beams=0 | --num-beams",
+        "--num-beams=two | --num-beams",
+        "--num-beams=65 | --num-beams",
+        "--repetition-penalty=0 | --repetition-penalty",
+        "--repetition-penalty=-1.2 | --repetition-penalty",
+        "--min-length=-1 | --min-length",
+        "--min-length=302 | --min-length",
+        "--length-penalty=NaN | --length-penalty",
     })
     void usageErrorsExitWith2(String flag, String named) {
         Cli run = Cli.run("generate", "--model", TestFiles.bundledModel().toString(), flag);

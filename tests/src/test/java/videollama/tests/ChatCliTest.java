@@ -86,6 +86,20 @@ class ChatCliTest {
     }
 
     @Test
+    void answersWithBeamSearchAndPenalties() {
+        String image = TestFiles.root().resolve("testdata/image/gradient.jpg").toString();
+        Cli run = Cli.run("chat", "--model", demo().toString(), "--image", image, "--question", "What is in this image?",
+                "--temperature", "0", "--num-beams", "3", "--length-penalty", "0.6", "--repetition-penalty", "1.2",
+                "--min-length", "5", "--max-new-tokens", "12", "--backend", "reference");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertFalse(run.out().isBlank(), run.toString());
+        assertTrue(run.err().contains("beam search: 3 beams, length penalty 0.600000; repetition penalty 1.2; min length 5"), run.err());
+        assertTrue(run.err().contains("3 beams: "), run.err());
+        Cli.assertFailure(Cli.run("chat", "--model", demo().toString(), "--image", image, "--question", "q", "--min-length", "14",
+                "--max-new-tokens", "12"), 2, "--min-length");
+    }
+
+    @Test
     void answersAboutAnImage() {
         Cli run = Cli.run("chat", "--model", demo().toString(), "--image", TestFiles.root().resolve("testdata/image/gradient.jpg").toString(),
                 "--question", "What is in this image?", "--temperature", "0", "--max-new-tokens", "12", "--backend", "reference");

@@ -58,6 +58,26 @@ class GenerateCliTest {
         assertTrue(run.err().contains("backend: reference"), run.err());
     }
 
+    /** The golden 4.28 beam search of "Once upon a time" with 3 beams and length penalty 0.6, through the command line. */
+    @Test
+    void beamSearchPrintsTheTransformersBeamAnswer() {
+        GenerationContract.Case golden = GenerationContract.named("stories-b3-lp0.6");
+        Cli run = Cli.run("generate", "--model", TestFiles.bundledModel().toString(), "--raw", "--prompt", "Once upon a time",
+                "--temperature", "0", "--num-beams", "3", "--length-penalty", "0.6", "--max-new-tokens", "40");
+        assertEquals(0, run.exitCode(), run.toString());
+        SentencePieceTokenizer tokenizer = SentencePieceTokenizer.load(TestFiles.bundledModel().resolve("tokenizer.model"));
+        int[] prompt = golden.ints("prompt_ids");
+        assertArrayEquals(tokenizer.encode("Once upon a time"), Arrays.copyOfRange(prompt, 1, prompt.length), "the golden prompt");
+        int[] sequence = golden.ints("sequence");
+        int[] all = new int[prompt.length - 1 + sequence.length - 1];
+        System.arraycopy(prompt, 1, all, 0, prompt.length - 1);
+        System.arraycopy(sequence, 1, all, prompt.length - 1, sequence.length - 1);
+        assertEquals(tokenizer.decode(all) + "\n", run.out());
+        assertTrue(run.err().contains("beam search: 3 beams, length penalty 0.600000"), run.err());
+        String score = String.format(java.util.Locale.ROOT, "score %.5f", golden.json().get("score").asDouble());
+        assertTrue(run.err().contains("3 beams: ") && run.err().contains(score), score + " in " + run.err());
+    }
+
     @Test
     void aSeedRepeatsASampledRun() {
         String model = TestFiles.bundledModel().toString();

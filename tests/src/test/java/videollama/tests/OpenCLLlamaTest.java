@@ -38,9 +38,11 @@ class OpenCLLlamaTest extends LlamaDeviceContract {
     @Test
     void benchDecodesARandomModelAndProfilesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) {
         Cli run = Cli.run("bench", "--shape", "stories260K", "--backend", "opencl", "--tokens", "6", "--warmup", "2",
-                "--profile", "--bandwidth-gbs", "20", "--cache-dir", cache.toString());
+                "--profile", "--bandwidth-gbs", "20", "--num-beams", "2", "--cache-dir", cache.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("tokens/s") && run.out().contains("of 20 GB/s"), run.out());
+        assertTrue(run.out().contains("beam search, 2 beams, 6 steps") && run.out().contains("one beam's cache copy of 6 positions"),
+                run.out());
         assertTrue(run.out().contains("gate/up + silu") && run.out().contains("attention"), run.out());
     }
 

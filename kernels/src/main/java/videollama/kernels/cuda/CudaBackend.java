@@ -252,6 +252,31 @@ public final class CudaBackend implements DeviceBackend {
     }
 
     @Override
+    public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long bytes) {
+        checkRange(src, srcOffset, bytes);
+        checkRange(dst, dstOffset, bytes);
+        if (bytes == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            checkOpen();
+            makeCurrent();
+            // queued on the stream the graphs are launched on, so it runs after them and before the next one
+            cu.copyOnDeviceAsync(address(dst) + dstOffset, address(src) + srcOffset, bytes, stream);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void checkRange(DeviceBuffer buffer, long offset, long bytes) {
+        if (offset < 0 || bytes < 0 || offset + bytes > buffer.bytes()) {
+            throw new IllegalArgumentException("buffer " + buffer.name() + " of " + buffer.bytes() + " bytes has no range ["
+                    + offset + ", " + (offset + bytes) + ")");
+        }
+    }
+
+    @Override
     public void fill(DeviceBuffer buffer, int pattern) {
         lock.lock();
         try {

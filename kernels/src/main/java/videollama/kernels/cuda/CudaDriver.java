@@ -75,6 +75,7 @@ final class CudaDriver {
     private final MethodHandle memFree;
     private final MethodHandle memcpyHtoDAsync;
     private final MethodHandle memcpyDtoHAsync;
+    private final MethodHandle memcpyDtoDAsync;
     private final MethodHandle memsetD32Async;
     private final MethodHandle launchKernel;
     private final MethodHandle streamCreate;
@@ -117,6 +118,7 @@ final class CudaDriver {
     static final Signature MEM_FREE = new Signature(List.of("cuMemFree_v2"), JAVA_LONG);
     static final Signature MEMCPY_HTOD_ASYNC = new Signature(List.of("cuMemcpyHtoDAsync_v2"), JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS);
     static final Signature MEMCPY_DTOH_ASYNC = new Signature(List.of("cuMemcpyDtoHAsync_v2"), ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
+    static final Signature MEMCPY_DTOD_ASYNC = new Signature(List.of("cuMemcpyDtoDAsync_v2"), JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS);
     static final Signature MEMSET_D32_ASYNC = new Signature(List.of("cuMemsetD32Async"), JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
     static final Signature LAUNCH_KERNEL = new Signature(List.of("cuLaunchKernel"), ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
@@ -141,7 +143,7 @@ final class CudaDriver {
             GET_ERROR_NAME, INIT, DRIVER_GET_VERSION, DEVICE_GET_COUNT, DEVICE_GET, DEVICE_GET_NAME, DEVICE_GET_ATTRIBUTE,
             DEVICE_TOTAL_MEM, PRIMARY_CTX_RETAIN, PRIMARY_CTX_RELEASE, CTX_SET_CURRENT, MODULE_LOAD_DATA_EX,
             MODULE_GET_FUNCTION, MODULE_UNLOAD, FUNC_SET_ATTRIBUTE, MEM_ALLOC, MEM_FREE, MEMCPY_HTOD_ASYNC,
-            MEMCPY_DTOH_ASYNC, MEMSET_D32_ASYNC, LAUNCH_KERNEL, STREAM_CREATE, STREAM_SYNCHRONIZE, STREAM_DESTROY,
+            MEMCPY_DTOH_ASYNC, MEMCPY_DTOD_ASYNC, MEMSET_D32_ASYNC, LAUNCH_KERNEL, STREAM_CREATE, STREAM_SYNCHRONIZE, STREAM_DESTROY,
             STREAM_BEGIN_CAPTURE, STREAM_END_CAPTURE, GRAPH_INSTANTIATE, GRAPH_LAUNCH, GRAPH_EXEC_DESTROY, GRAPH_DESTROY,
             EVENT_CREATE, EVENT_RECORD, EVENT_SYNCHRONIZE, EVENT_ELAPSED_TIME, EVENT_DESTROY);
 
@@ -165,6 +167,7 @@ final class CudaDriver {
         memFree = bind(lib, MEM_FREE);
         memcpyHtoDAsync = bind(lib, MEMCPY_HTOD_ASYNC);
         memcpyDtoHAsync = bind(lib, MEMCPY_DTOH_ASYNC);
+        memcpyDtoDAsync = bind(lib, MEMCPY_DTOD_ASYNC);
         memsetD32Async = bind(lib, MEMSET_D32_ASYNC);
         launchKernel = bind(lib, LAUNCH_KERNEL);
         streamCreate = bind(lib, STREAM_CREATE);
@@ -429,6 +432,11 @@ final class CudaDriver {
             throw rethrow(t);
         }
         check("cuMemcpyDtoHAsync_v2", rc);
+    }
+
+    /** Queues a device-to-device copy on {@code stream}. */
+    void copyOnDeviceAsync(long target, long source, long bytes, MemorySegment stream) {
+        check("cuMemcpyDtoDAsync_v2", call(memcpyDtoDAsync, target, source, bytes, stream));
     }
 
     void memsetD32Async(long device, int value, long words, MemorySegment stream) {

@@ -123,6 +123,22 @@ public final class OpenCLBackend implements DeviceBackend {
     }
 
     @Override
+    public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long bytes) {
+        checkRange(src, srcOffset, bytes);
+        checkRange(dst, dstOffset, bytes);
+        if (bytes > 0) {
+            cl.copy(queue, handle(src), handle(dst), srcOffset, dstOffset, bytes);
+        }
+    }
+
+    private static void checkRange(DeviceBuffer buffer, long offset, long bytes) {
+        if (offset < 0 || bytes < 0 || offset + bytes > buffer.bytes()) {
+            throw new IllegalArgumentException("buffer " + buffer.name() + " of " + buffer.bytes() + " bytes has no range ["
+                    + offset + ", " + (offset + bytes) + ")");
+        }
+    }
+
+    @Override
     public void fill(DeviceBuffer buffer, int pattern) {
         cl.fill(queue, handle(buffer), pattern, buffer.bytes() / 4 * 4);
     }

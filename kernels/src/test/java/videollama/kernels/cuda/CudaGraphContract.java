@@ -82,6 +82,11 @@ abstract class CudaGraphContract {
     }
 
     @Test
+    void copiesOnTheDeviceInStreamOrder() {
+        videollama.kernels.DeviceCopyChecks.check(backend());
+    }
+
+    @Test
     void aReplayWithoutHostOutputsStillRunsItsTasks() {
         int dim = 131;
         float[] x = randomFloats(random, dim);

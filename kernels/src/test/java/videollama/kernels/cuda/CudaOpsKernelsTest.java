@@ -103,6 +103,11 @@ class CudaOpsKernelsTest {
         public void release(DeviceBuffer buffer) {}
 
         @Override
+        public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long bytes) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public DeviceTensor upload(Tensor tensor) {
             return new DeviceTensor(tensor.name(), allocate(tensor.name(), tensor.data().byteSize()), tensor.dtype(), tensor.shape());
         }

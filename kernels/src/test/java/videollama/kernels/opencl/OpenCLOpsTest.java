@@ -144,6 +144,11 @@ class OpenCLOpsTest {
     }
 
     @Test
+    void copiesOnTheDeviceInQueueOrder() {
+        videollama.kernels.DeviceCopyChecks.check(backend);
+    }
+
+    @Test
     void argmaxTakesTheFirstLargest() {
         float[] x = randomFloats(random, 32003);
         x[20011] = 50f;

@@ -9,21 +9,23 @@ import java.util.List;
  */
 public enum ChatTemplate {
     /** {@code {system}###Human: {msg}###Assistant:} — Vicuna v0, roles Human/Assistant, sep {@code ###}. */
-    VICUNA("vicuna", "", List.of("###")),
+    VICUNA("vicuna", "", List.of("###"), List.of(new int[] {835}, new int[] {2277, 29937})),
     /** {@code [INST] <<SYS>>\n{system}\n<</SYS>>\n\n{msg} [/INST]} — LLaMA-2-Chat, sep {@code <s>}, sep2 {@code </s>}. */
     LLAMA2("llama2",
             "You are a helpful language and vision assistant. You are able to understand the visual content that the"
                     + " user provides, and assist the user with a variety of tasks using natural language.",
-            List.of());
+            List.of(), List.of(new int[] {2}));
 
     private final String id;
     private final String defaultSystem;
     private final List<String> stopStrings;
+    private final List<int[]> stopTokenIds;
 
-    ChatTemplate(String id, String defaultSystem, List<String> stopStrings) {
+    ChatTemplate(String id, String defaultSystem, List<String> stopStrings, List<int[]> stopTokenIds) {
         this.id = id;
         this.defaultSystem = defaultSystem;
         this.stopStrings = stopStrings;
+        this.stopTokenIds = stopTokenIds;
     }
 
     /** {@code llama2} or {@code vicuna}, as on the command line and in {@code videollama.json}. */
@@ -38,6 +40,15 @@ public enum ChatTemplate {
     /** Texts that end an answer besides EOS (Vicuna's separator; LLaMA-2 stops on EOS alone). */
     public List<String> stopStrings() {
         return stopStrings;
+    }
+
+    /**
+     * The reference's {@code StoppingCriteriaSub} ids, as {@code Chat.answer} hard-codes them for the LLaMA
+     * tokenizer: Vicuna's {@code ###} as {@code [835]} or {@code [2277, 29937]}, LLaMA-2's EOS {@code [2]}. They
+     * decide when a beam search stops (on the best running beam); without beams the stop string and EOS stop first.
+     */
+    public List<int[]> stopTokenIds() {
+        return stopTokenIds.stream().map(int[]::clone).toList();
     }
 
     public static ChatTemplate byId(String id) {

@@ -8,8 +8,9 @@ import videollama.model.tokenizer.SentencePieceTokenizer;
 import videollama.model.tokenizer.TokenPrinter;
 
 /**
- * Prefill, then decode one token at a time: sample, stream its text, stop on EOS, on a stop string, at the
- * token limit or when the context is full. The prompt arrives as embeddings, so text and soft tokens mix freely.
+ * Prefill, then decode one token at a time: process the logits (repetition penalty, min length), sample, stream its
+ * text, stop on EOS, on a stop string or stop id sequence, at the token limit or when the context is full. The prompt
+ * arrives as embeddings, so text and soft tokens mix freely. With beams it hands over to {@link BeamSearch}.
  */
 public final class Generator {
     private final SentencePieceTokenizer tokenizer;
@@ -21,31 +22,41 @@ public final class Generator {
     /**
      * Generates after {@code promptLength} prompt rows {@code promptEmbeddings}, feeding {@code session} (which
      * must be empty and hold at least the prompt). Text is passed to {@code onText} as it becomes final: a
-     * possible start of a stop string is held back until it is known not to be one.
+     * possible start of a stop string is held back until it is known not to be one (with beams the text is final only
+     * at the end, so it comes in one piece then).
      *
      * @param continuesText the answer continues text already shown (a raw prompt), so its first space is kept
      */
     public Generation generate(LlamaSession session, float[] promptEmbeddings, int promptLength,
                                GenerationSettings settings, boolean continuesText, Consumer<String> onText) {
+        if (settings.numBeams() > 1) {
+            return new BeamSearch(tokenizer).generate(session, promptEmbeddings, promptLength, settings, continuesText,
+                    onText, null);
+        }
         Sampler sampler = new Sampler(settings.sampling());
         TokenPrinter printer = tokenizer.printer(!continuesText);
         StopStringFilter text = new StopStringFilter(settings.stopStrings(), onText);
+        int vocab = session.config().vocabSize();
+        LogitsProcessors processors = new LogitsProcessors(settings, session.config().eosTokenIds(), vocab);
         List<float[]> keptLogits = new ArrayList<>();
-        List<Integer> tokens = new ArrayList<>();
+        // the ids as transformers 4.28 keeps them when it starts from embeddings: a BOS the model never saw, then the answer
+        int[] ids = new int[settings.maxNewTokens() + 1];
+        ids[0] = session.config().bosTokenId();
+        int length = 1;
 
         long start = System.nanoTime();
         if (promptLength == 0 || settings.maxNewTokens() == 0) {
-            return new Generation(new int[0], "", StopReason.LENGTH, promptLength, 0, 0, List.of());
+            return new Generation(new int[0], "", StopReason.LENGTH, promptLength, 0, 0, 0, 1, Float.NaN, List.of());
         }
         float[] logits = session.forward(promptEmbeddings, promptLength, false);
         long prefillEnd = System.nanoTime();
-        // Greedy decoding without --dump needs no logits on the host: the backend returns just the argmax.
-        boolean idsOnly = settings.sampling().isGreedy() && !settings.keepLogits();
+        // Greedy decoding without --dump or processors needs no logits on the host: the backend returns just the argmax.
+        boolean idsOnly = settings.sampling().isGreedy() && !settings.keepLogits() && !processors.changesScores();
 
         StopReason reason = StopReason.LENGTH;
-        int token = choose(sampler, logits, settings, keptLogits);
+        int token = choose(sampler, processors, logits, ids, length, settings, keptLogits);
         while (true) {
-            tokens.add(token);
+            ids[length++] = token;
             if (session.config().isEos(token)) {
                 reason = StopReason.EOS;
                 break;
@@ -56,7 +67,11 @@ public final class Generator {
                 reason = StopReason.STOP_STRING;
                 break;
             }
-            if (tokens.size() == settings.maxNewTokens()) {
+            if (endsWithStop(ids, length, settings.stopTokenIds())) {
+                reason = StopReason.STOP_TOKENS;
+                break;
+            }
+            if (length - 1 == settings.maxNewTokens()) {
                 break;
             }
             if (session.position() == session.capacity()) {
@@ -65,84 +80,38 @@ public final class Generator {
             }
             token = idsOnly
                     ? session.forwardGreedy(token)
-                    : choose(sampler, session.forwardTokens(new int[] {token}, false), settings, keptLogits);
+                    : choose(sampler, processors, session.forwardTokens(new int[] {token}, false), ids, length, settings,
+                    keptLogits);
         }
         if (reason != StopReason.STOP_STRING) {
             text.append(printer.flush());
             text.finish();
         }
         long end = System.nanoTime();
-        return new Generation(tokens.stream().mapToInt(Integer::intValue).toArray(), text.text(), reason,
-                promptLength, prefillEnd - start, end - prefillEnd, List.copyOf(keptLogits));
+        int[] tokens = java.util.Arrays.copyOfRange(ids, 1, length);
+        return new Generation(tokens, text.text(), reason, promptLength, prefillEnd - start, end - prefillEnd,
+                tokens.length - 1, 1, Float.NaN, List.copyOf(keptLogits));
     }
 
-    private static int choose(Sampler sampler, float[] logits, GenerationSettings settings, List<float[]> keptLogits) {
+    private static int choose(Sampler sampler, LogitsProcessors processors, float[] logits, int[] ids, int length,
+                              GenerationSettings settings, List<float[]> keptLogits) {
         if (settings.keepLogits()) {
             keptLogits.add(logits.clone());
+        }
+        if (processors.changesScores()) {
+            logits = logits.clone();
+            processors.apply(logits, 0, ids, length);
         }
         return sampler.sample(logits);
     }
 
-    /** Accumulates the answer, cuts it at the first stop string, and releases text that cannot start one. */
-    private static final class StopStringFilter {
-        private final List<String> stops;
-        private final Consumer<String> sink;
-        private final int holdBack;
-        private final StringBuilder text = new StringBuilder();
-        private int released;
-
-        StopStringFilter(List<String> stops, Consumer<String> sink) {
-            this.stops = stops;
-            this.sink = sink;
-            this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
-        }
-
-        /** Adds text; true when a stop string has appeared (the text is then cut before it). */
-        boolean append(String piece) {
-            text.append(piece);
-            int cut = firstStop();
-            if (cut >= 0) {
-                text.setLength(cut);
-                release(cut);
+    /** The reference's StoppingCriteriaSub: the ids end with one of the stop sequences. */
+    static boolean endsWithStop(int[] ids, int length, List<int[]> stops) {
+        for (int[] stop : stops) {
+            if (stop.length <= length && java.util.Arrays.equals(ids, length - stop.length, length, stop, 0, stop.length)) {
                 return true;
             }
-            release(text.length() - holdBack);
-            return false;
         }
-
-        void finish() {
-            release(text.length());
-        }
-
-        String text() {
-            return text.toString();
-        }
-
-        private int firstStop() {
-            int first = -1;
-            // Only the tail can hold a new stop string: search from where the last check could have missed one.
-            int from = Math.max(0, released - holdBack);
-            for (String stop : stops) {
-                int at = text.indexOf(stop, from);
-                if (at >= 0 && (first < 0 || at < first)) {
-                    first = at;
-                }
-            }
-            return first;
-        }
-
-        private void release(int upTo) {
-            if (upTo > text.length()) {
-                upTo = text.length();
-            }
-            // Never split a surrogate pair across two releases.
-            if (upTo > released && upTo < text.length() && Character.isHighSurrogate(text.charAt(upTo - 1))) {
-                upTo--;
-            }
-            if (upTo > released) {
-                sink.accept(text.substring(released, upTo));
-                released = upTo;
-            }
-        }
+        return false;
     }
 }

@@ -39,19 +39,37 @@ public final class Sampler {
         if (settings.isGreedy()) {
             return argmax(logits, 0, logits.length);
         }
-        int vocab = logits.length;
-        float[] scaled = new float[vocab];
-        for (int i = 0; i < vocab; i++) {
-            scaled[i] = logits[i] / settings.temperature();
+        float[] warped = logits.clone();
+        warp(warped, 1);
+        return draw(warped);
+    }
+
+    /**
+     * transformers' warpers in their order, in place: temperature (when not 1), top-k, top-p, each keeping at least
+     * {@code minKeep} tokens (4.28 keeps 2 when there are beams).
+     */
+    void warp(float[] scores, int minKeep) {
+        if (settings.temperature() != 1f) {
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] /= settings.temperature();
+            }
         }
-        keepTopK(scaled, settings.topK());
-        keepTopP(scaled, settings.topP());
-        return draw(scaled);
+        keepTopK(scores, settings.topK(), minKeep);
+        keepTopP(scores, settings.topP(), minKeep);
     }
 
     /** Sets to −∞ every logit below the k-th largest; ties with the k-th survive, as in Hugging Face. */
     static void keepTopK(float[] logits, int k) {
-        if (k <= 0 || k >= logits.length) {
+        keepTopK(logits, k, 1);
+    }
+
+    /** {@link #keepTopK(float[], int)} keeping at least {@code minKeep} (TopKLogitsWarper's max(top_k, min_tokens_to_keep)). */
+    static void keepTopK(float[] logits, int k, int minKeep) {
+        if (k <= 0) {
+            return;
+        }
+        k = Math.max(k, minKeep);
+        if (k >= logits.length) {
             return;
         }
         float[] sorted = logits.clone();
@@ -69,6 +87,11 @@ public final class Sampler {
      * cumulative probability stays at or below {@code 1 − p}; the most likely token always survives.
      */
     static void keepTopP(float[] logits, float p) {
+        keepTopP(logits, p, 1);
+    }
+
+    /** {@link #keepTopP(float[], float)} keeping at least the {@code minKeep} most likely tokens. */
+    static void keepTopP(float[] logits, float p, int minKeep) {
         if (p >= 1f) {
             return;
         }
@@ -79,7 +102,7 @@ public final class Sampler {
         Arrays.sort(order, (a, b) -> Float.compare(logits[a], logits[b])); // stable: ascending
         float[] probabilities = softmax(logits);
         float cumulative = 0f;
-        for (int rank = 0; rank < order.length - 1; rank++) {
+        for (int rank = 0; rank < order.length - Math.max(1, minKeep); rank++) {
             cumulative += probabilities[order[rank]];
             if (cumulative <= 1f - p) {
                 logits[order[rank]] = Float.NEGATIVE_INFINITY;
@@ -87,6 +110,73 @@ public final class Sampler {
                 break;
             }
         }
+    }
+
+    /**
+     * {@code count} distinct draws from the softmax of all {@code rows} together, without replacement (what
+     * {@code torch.multinomial(softmax(scores.view(1, -1)), count)} samples): each draw renormalises over what is left.
+     * Indices are flat ({@code row · width + column}). When fewer than {@code count} entries have a probability, the
+     * rest are the best-scored remaining entries, lowest index first (torch picks zero-probability entries in an
+     * unspecified order there; they sort last either way).
+     */
+    int[] drawDistinct(float[][] rows, int count) {
+        int width = rows[0].length;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float[] row : rows) {
+            for (float v : row) {
+                max = Math.max(max, v);
+            }
+        }
+        double[] weights = new double[rows.length * width];
+        double total = 0;
+        for (int r = 0; r < rows.length; r++) {
+            for (int i = 0; i < width; i++) {
+                double w = Math.exp(rows[r][i] - max);
+                weights[r * width + i] = w;
+                total += w;
+            }
+        }
+        int[] picked = new int[count];
+        boolean[] taken = new boolean[weights.length];
+        for (int d = 0; d < count; d++) {
+            int choice = -1;
+            if (total > 0) {
+                double u = random.nextDouble() * total;
+                double cumulative = 0;
+                for (int i = 0; i < weights.length; i++) {
+                    if (weights[i] > 0 && !taken[i]) {
+                        cumulative += weights[i];
+                        choice = i;
+                        if (u < cumulative) {
+                            break;
+                        }
+                    }
+                }
+            }
+            if (choice < 0) {
+                float best = Float.NaN;
+                for (int i = 0; i < weights.length; i++) {
+                    float v = rows[i / width][i % width];
+                    if (!taken[i] && (choice < 0 || v > best)) {
+                        choice = i;
+                        best = v;
+                    }
+                }
+            }
+            taken[choice] = true;
+            total -= weights[choice];
+            if (total <= 0 || !(total > 1e-300)) {
+                total = 0;
+                for (int i = 0; i < weights.length; i++) {
+                    if (!taken[i]) {
+                        total += weights[i];
+                    }
+                }
+            }
+            weights[choice] = 0;
+            picked[d] = choice;
+        }
+        return picked;
     }
 
     /** One draw from the softmax of {@code logits}. */

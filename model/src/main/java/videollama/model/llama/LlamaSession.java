@@ -49,6 +49,19 @@ public interface LlamaSession extends AutoCloseable {
     }
 
     /**
+     * A new session of the same model, backend and capacity whose cache holds a copy of this one's positions: beam
+     * search prefills the prompt once and gives every beam its own cache from it. The caller closes it.
+     */
+    LlamaSession fork();
+
+    /**
+     * Makes this session continue {@code source}, a session of the same model and backend forked from the same
+     * prompt: copies the cache rows {@code [from, source.position())} and moves to {@code source.position()}. Rows
+     * below {@code from} must already be equal in both (the shared prompt), so only a beam's own tokens move.
+     */
+    void copyCacheFrom(LlamaSession source, int from);
+
+    /**
      * Records the device time of every kernel of every later step into {@code profile} (null stops it). The
      * reference path has no kernels and records nothing.
      */

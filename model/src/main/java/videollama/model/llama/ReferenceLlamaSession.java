@@ -26,15 +26,44 @@ final class ReferenceLlamaSession implements LlamaSession {
     private int position;
 
     ReferenceLlamaSession(LlamaConfig config, LlamaWeights weights, int capacity) {
+        this(config, new WeightMatrix(weights.embedTokens), weights.layers.stream().map(Layer::of).toList(),
+                weights.finalNorm.toFloatArray(), new WeightMatrix(weights.lmHead), capacity);
+    }
+
+    private ReferenceLlamaSession(LlamaConfig config, WeightMatrix embedding, List<Layer> layers, float[] finalNorm,
+                                  WeightMatrix lmHead, int capacity) {
         this.config = config;
-        this.embedding = new WeightMatrix(weights.embedTokens);
-        this.layers = weights.layers.stream().map(Layer::of).toList();
-        this.finalNorm = weights.finalNorm.toFloatArray();
-        this.lmHead = new WeightMatrix(weights.lmHead);
+        this.embedding = embedding;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
         this.rope = new Rope(config.headDim(), config.ropeTheta());
         this.capacity = capacity;
         this.keyCache = new float[config.numLayers()][Math.multiplyExact(capacity, config.kvDim())];
         this.valueCache = new float[config.numLayers()][Math.multiplyExact(capacity, config.kvDim())];
+    }
+
+    @Override
+    public LlamaSession fork() {
+        ReferenceLlamaSession copy = new ReferenceLlamaSession(config, embedding, layers, finalNorm, lmHead, capacity);
+        copy.copyCacheFrom(this, 0);
+        return copy;
+    }
+
+    @Override
+    public void copyCacheFrom(LlamaSession source, int from) {
+        if (!(source instanceof ReferenceLlamaSession s) || s.config != config || s.capacity != capacity) {
+            throw new IllegalArgumentException("a cache copies only between sessions forked from one another");
+        }
+        if (from < 0 || from > s.position) {
+            throw new IllegalArgumentException("rows from " + from + " of a session at position " + s.position);
+        }
+        int kvDim = config.kvDim();
+        for (int l = 0; l < config.numLayers(); l++) {
+            System.arraycopy(s.keyCache[l], from * kvDim, keyCache[l], from * kvDim, (s.position - from) * kvDim);
+            System.arraycopy(s.valueCache[l], from * kvDim, valueCache[l], from * kvDim, (s.position - from) * kvDim);
+        }
+        position = s.position;
     }
 
     @Override

@@ -285,6 +285,16 @@ CUresult cuMemcpyDtoHAsync_v2(void* host, CUdeviceptr device, size_t bytes, void
     return SUCCESS;
 }
 
+CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr target, CUdeviceptr source, size_t bytes, void* stream) {
+    NEEDS_CONTEXT();
+    if (CUresult r = stream_work(stream, "cuMemcpyDtoDAsync"); r != SUCCESS) return r;
+    std::lock_guard<std::recursive_mutex> guard(device_lock);
+    if (!in_allocation(source, bytes) || !in_allocation(target, bytes)) { report("device-to-device copy outside device memory"); return INVALID_VALUE; }
+    if (source < target + bytes && target < source + bytes) { report("device-to-device copy of overlapping ranges"); return INVALID_VALUE; }
+    std::memcpy(reinterpret_cast<void*>(target), reinterpret_cast<void*>(source), bytes);
+    return SUCCESS;
+}
+
 CUresult cuMemsetD32Async(CUdeviceptr device, unsigned int value, size_t words, void* stream) {
     NEEDS_CONTEXT();
     if (CUresult r = stream_work(stream, "cuMemsetD32Async"); r != SUCCESS) return r;
