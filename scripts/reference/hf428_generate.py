@@ -1,8 +1,9 @@
 """Hugging Face ``generate`` as transformers 4.28.0 runs it for Video-LLaMA's ``Chat.answer``, written out in torch.
 
 The reference environment pins transformers 4.28.0; only 5.x installs here, and 5.x generates differently (see
-make_generation_golden.py's header for the list). This module is a line-for-line transcription of the 4.28 code
-paths that ``answer()`` reaches, driving any ``LlamaForCausalLM`` of the installed version for the forward passes:
+make_generation_golden.py's header for the list). This module re-implements, in its own code, what the 4.28 code
+paths that ``answer()`` reaches compute (learnt by reading them; the order of every floating-point operation kept,
+so that the goldens are 4.28's to the bit), driving any ``LlamaForCausalLM`` of the installed version for the forward passes:
 
 * ``generate(inputs_embeds=embs, max_new_tokens, stopping_criteria, num_beams, do_sample, min_length, top_p,
   repetition_penalty, length_penalty, temperature)`` on a decoder-only model with no ``input_ids``:
@@ -106,29 +107,29 @@ def stop_criteria(s, input_ids, max_length):
 
 
 class Hypotheses:
-    """4.28 BeamHypotheses with early_stopping=False."""
+    """The finished beams 4.28's BeamHypotheses keeps with early_stopping=False: the num_beams best by
+    sum_logprobs / length ** length_penalty; when one too many, the worst leaves (of equal scores, the earliest)."""
 
     def __init__(self, num_beams, length_penalty):
         self.num_beams = num_beams
         self.length_penalty = length_penalty
-        self.beams = []
-        self.worst_score = 1e9
+        self.beams = []  # (score, hypothesis) in the order added
+
+    def worst(self):
+        return min(score for score, _ in self.beams)
 
     def add(self, hyp, sum_logprobs):
         score = sum_logprobs / (hyp.shape[-1] ** self.length_penalty)
-        if len(self.beams) < self.num_beams or score > self.worst_score:
-            self.beams.append((score, hyp))
-            if len(self.beams) > self.num_beams:
-                ranked = sorted([(sc, idx) for idx, (sc, _) in enumerate(self.beams)])
-                del self.beams[ranked[0][1]]
-                self.worst_score = ranked[1][0]
-            else:
-                self.worst_score = min(score, self.worst_score)
+        if len(self.beams) == self.num_beams and score <= self.worst():
+            return
+        self.beams.append((score, hyp))
+        if len(self.beams) > self.num_beams:
+            leaving = min(range(len(self.beams)), key=lambda i: (self.beams[i][0], i))
+            del self.beams[leaving]
 
     def is_done(self, best_sum_logprobs, cur_len):
-        if len(self.beams) < self.num_beams:
-            return False
-        return self.worst_score >= best_sum_logprobs / cur_len ** self.length_penalty
+        """Full, and no running beam can beat the worst kept one any more (4.28's test over cur_len)."""
+        return len(self.beams) == self.num_beams and self.worst() >= best_sum_logprobs / cur_len ** self.length_penalty
 
 
 @torch.no_grad()
