@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +51,33 @@ public final class PredictionFile implements AutoCloseable {
     @Override
     public void close() throws IOException {
         writer.close();
+    }
+
+    /**
+     * Prepares {@code file} for a resumed run: cuts off a last line that a kill left unfinished, so that appending
+     * continues the file cleanly, and returns the complete predictions (an empty list when there is no file).
+     */
+    public static List<Prediction> resume(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return new ArrayList<>();
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            long end = size;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (end > 0) {
+                one.clear();
+                channel.read(one, end - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                end--;
+            }
+            if (end < size) {
+                channel.truncate(end);
+            }
+        }
+        return read(file);
     }
 
     /** The predictions of {@code file} in order; an empty list when it does not exist. */
