@@ -166,12 +166,23 @@ final class QaCommand implements Callable<Integer> {
         Files.createDirectories(out);
         PrintWriter err = cli.getErr();
         try (FileChannel lockFile = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = lockFile.tryLock()) {
-            if (lock == null) {
-                throw new Errors.UsageFailure(out + ": another eval qa is writing into this folder");
-            }
+             FileLock lock = lock(lockFile)) {
             return run(cli, err, data, part, all, groups, chosenTemplate, mediaDecoder, samplingSettings);
         }
+    }
+
+    /** The folder's lock, so that two runs never append to one predictions file. */
+    private FileLock lock(FileChannel lockFile) throws IOException {
+        FileLock lock;
+        try {
+            lock = lockFile.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by this JVM
+        }
+        if (lock == null) {
+            throw new Errors.UsageFailure(out + ": another eval qa is writing into this folder");
+        }
+        return lock;
     }
 
     private int run(CommandLine cli, PrintWriter err, Dataset data, Schedule.Shard part, List<VideoGroup> all, List<VideoGroup> groups,

@@ -16,6 +16,6 @@ record VideoFolder(Path dir) {
     String missing(VideoRef video) {
         String tried = (video.stems().size() > 1 ? String.join(" and ", video.stems()) : video.stems().getFirst())
                 + " with " + String.join(" ", video.extensions());
-        return "no video file " + dir.resolve(video.expected()) + " (" + video.origin() + "; also tried " + tried + ")";
+        return "missing video: expected " + dir.resolve(video.expected()) + " (" + video.origin() + "; also tried " + tried + ")";
     }
 }

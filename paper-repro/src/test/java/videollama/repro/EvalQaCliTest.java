@@ -91,8 +91,8 @@ class EvalQaCliTest {
             }
         }
         assertTrue(predictions.stream().anyMatch(p -> p.error() == null), "some answered");
-        assertTrue(predictions.stream().anyMatch(p -> p.error() != null && p.error().startsWith("no video file ")), "a missing video");
-        assertTrue(predictions.stream().anyMatch(p -> p.error() != null && !p.error().startsWith("no video file ")), "a corrupt video");
+        assertTrue(predictions.stream().anyMatch(p -> p.error() != null && p.error().startsWith("missing video: expected ")), "a missing video");
+        assertTrue(predictions.stream().anyMatch(p -> p.error() != null && !p.error().startsWith("missing video: expected ")), "a corrupt video");
     }
 
     @Test
@@ -224,7 +224,7 @@ class EvalQaCliTest {
         assertTrue(run.err().contains("eval qa: 6 questions (3 answered, 3 errors), 3 videos (0 from the cache, 2 unreadable or missing) in "), run.err());
         assertTrue(run.err().matches("(?s).*videos/s, [0-9.]+ questions/s\ntime: vision [0-9.]+%, prefill [0-9.]+%, decode [0-9.]+%, other [0-9.]+%.*"), run.err());
         assertTrue(run.err().contains("video 1/3, question 3/6, "), run.err());
-        assertTrue(run.err().contains("error: no video file " + TinyData.videos().resolve("tinyClipC03_1_3.avi")), run.err());
+        assertTrue(run.err().contains("error: missing video: expected " + TinyData.videos().resolve("tinyClipC03_1_3.avi")), run.err());
     }
 
     @Test
