@@ -45,10 +45,11 @@ final class RunStats {
         double s = seconds();
         double busy = Math.max(s, 1e-9);
         String earlier = skipped == 0 ? "" : "; " + skipped + " already answered by an earlier run into this folder";
-        return String.format(Locale.ROOT, "eval qa: %d questions (%d answered, %d errors%s), %d videos (%d from the cache, %d"
-                        + " unreadable or missing) in %.1f s: %.3f videos/s, %.3f questions/s%n"
-                        + "time: vision %.1f%%, prefill %.1f%%, decode %.1f%%, other %.1f%% (%.1f / %.1f / %.1f s)",
-                questions, questions - errors, errors, earlier, videos, fromCache, unreadable, s, videos / busy, questions / busy,
+        return String.format(Locale.ROOT, "eval qa: %d questions (%d answered, %d errors%s), %d videos (%d encoded, %d from the"
+                        + " cache, %d unreadable or missing) in %.1f s: %.3f videos/s, %.3f questions/s (readable videos, answered"
+                        + " questions)%ntime: vision %.1f%%, prefill %.1f%%, decode %.1f%%, other %.1f%% (%.1f / %.1f / %.1f s)",
+                questions, questions - errors, errors, earlier, videos, videos - fromCache - unreadable, fromCache, unreadable, s,
+                (videos - unreadable) / busy, (questions - errors) / busy,
                 100 * visionNanos / 1e9 / busy, 100 * prefillNanos / 1e9 / busy, 100 * decodeNanos / 1e9 / busy,
                 100 * Math.max(0, s - (visionNanos + prefillNanos + decodeNanos) / 1e9) / busy,
                 visionNanos / 1e9, prefillNanos / 1e9, decodeNanos / 1e9)

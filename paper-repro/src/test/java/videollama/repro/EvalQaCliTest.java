@@ -199,12 +199,12 @@ class EvalQaCliTest {
         Path first = tmp.resolve("first");
         TinyData.run(TinyData.qaArgs(Dataset.TGIF, first, cache, "--max-new-tokens", SHORT)).ok();
         TinyData.Run second = TinyData.run(TinyData.qaArgs(Dataset.TGIF, tmp.resolve("second"), cache, "--max-new-tokens", SHORT)).ok();
-        assertTrue(second.err().contains("3 videos (1 from the cache, 2 unreadable or missing)"), second.err());
+        assertTrue(second.err().contains("3 videos (0 encoded, 1 from the cache, 2 unreadable or missing)"), second.err());
         assertEquals(TinyData.withoutTimes(first.resolve("predictions.jsonl")),
                 TinyData.withoutTimes(tmp.resolve("second/predictions.jsonl")));
         // another frame count makes other tokens: not from the cache
         TinyData.Run four = TinyData.run(TinyData.qaArgs(Dataset.TGIF, tmp.resolve("four"), cache, "--max-new-tokens", SHORT, "--frames", "4")).ok();
-        assertTrue(four.err().contains("3 videos (0 from the cache, 2 unreadable or missing)"), four.err());
+        assertTrue(four.err().contains("3 videos (1 encoded, 0 from the cache, 2 unreadable or missing)"), four.err());
     }
 
     @Test
@@ -221,8 +221,8 @@ class EvalQaCliTest {
     void theSummarySaysWhatWasDoneAndWhereTheTimeWent() throws IOException {
         TinyData.Run run = TinyData.run(TinyData.qaArgs(Dataset.MSVD, tmp.resolve("out"), tmp.resolve("cache"), "--max-new-tokens", SHORT)).ok();
         assertEquals(tmp.resolve("out/predictions.jsonl") + "\n", run.out(), "only the file on stdout");
-        assertTrue(run.err().contains("eval qa: 6 questions (3 answered, 3 errors), 3 videos (0 from the cache, 2 unreadable or missing) in "), run.err());
-        assertTrue(run.err().matches("(?s).*videos/s, [0-9.]+ questions/s\ntime: vision [0-9.]+%, prefill [0-9.]+%, decode [0-9.]+%, other [0-9.]+%.*"), run.err());
+        assertTrue(run.err().contains("eval qa: 6 questions (3 answered, 3 errors), 3 videos (1 encoded, 0 from the cache, 2 unreadable or missing) in "), run.err());
+        assertTrue(run.err().matches("(?s).*videos/s, [0-9.]+ questions/s \\(readable videos, answered questions\\)\ntime: vision [0-9.]+%, prefill [0-9.]+%, decode [0-9.]+%, other [0-9.]+%.*"), run.err());
         assertTrue(run.err().contains("video 1/3, question 3/6, "), run.err());
         assertTrue(run.err().contains("error: missing video: expected " + TinyData.videos().resolve("tinyClipC03_1_3.avi")), run.err());
     }
