@@ -83,8 +83,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--question", paramLabel = "TEXT", description = "The question; without it, an interactive chat on stdin.")
     String question;
 
-    @Option(names = "--template", paramLabel = "NAME",
-            description = "llama2 or vicuna (default: videollama.json's, else vicuna for a 32001-token vocabulary, else llama2).")
+    @Option(names = "--template", paramLabel = "NAME", description = OptionValues.TEMPLATE_HELP)
     String template;
 
     @Option(names = "--system", paramLabel = "TEXT",
@@ -95,7 +94,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from a video, 1 to 32 (default: videollama.json's, else 8).")
     Integer frames;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
     String backend;
 
     @Option(names = "--decoder", paramLabel = "NAME",

@@ -12,6 +12,12 @@ import videollama.model.videollama.VideoLlamaConfig;
  * naming its flag.
  */
 public final class OptionValues {
+    /** {@code --template}'s help, for every command that takes it. */
+    public static final String TEMPLATE_HELP =
+            "llama2 or vicuna (default: videollama.json's, else vicuna for a 32001-token vocabulary, else llama2).";
+    /** {@code --backend}'s help, for every command that takes it. */
+    public static final String BACKEND_HELP = "reference, opencl or cuda (default: the best available).";
+
     private OptionValues() {}
 
     /** {@code --template NAME}. */

@@ -26,6 +26,7 @@ public record Prediction(String dataset, String id, String video, String questio
      * @param decodeMs        generating the answer
      * @param promptTokens    positions of the prompt, soft tokens included
      * @param generatedTokens tokens generated
+     *                        (for a consistency pair, prefill, decode and both counts are the sums over its two answers)
      */
     public record Timings(double visionMs, double prefillMs, double decodeMs, int promptTokens, int generatedTokens) {}
 

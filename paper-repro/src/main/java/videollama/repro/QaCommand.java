@@ -1,15 +1,12 @@
 package videollama.repro;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,7 +15,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -40,8 +36,6 @@ import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.Llama;
 import videollama.model.videollama.VideoLlamaConfig;
-import videollama.model.videollama.VideoLlamaWeights;
-import videollama.weights.SafetensorsFile;
 
 /**
  * {@code videollama eval qa}: answers a dataset's questions about its videos into {@code OUT/predictions.jsonl}, as
@@ -87,11 +81,10 @@ final class QaCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from each video, 1 to 32 (default: videollama.json's, else 8).")
     Integer frames;
 
-    @Option(names = "--template", paramLabel = "NAME",
-            description = "llama2 or vicuna (default: videollama.json's, else vicuna for a 32001-token vocabulary, else llama2).")
+    @Option(names = "--template", paramLabel = "NAME", description = OptionValues.TEMPLATE_HELP)
     String template;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
     String backend;
 
     @Option(names = "--decoder", paramLabel = "NAME", description = "ffmpeg or java (default: ffmpeg where its natives load).")
@@ -213,9 +206,12 @@ final class QaCommand implements Callable<Integer> {
             ChatTemplate chatTemplate = OptionValues.template(chosenTemplate, config, llama.config().vocabSize());
             int frameCount = frames != null ? frames : config.frames();
             GenerationSettings generation = sampling.generation(samplingSettings, chatTemplate.stopStrings(), false);
-            String branchHash = progress.time("hashing the vision branch's weights", () -> visionBranchHash(hashes), h -> h.substring(0, 12));
+            String branchHash = progress.time("hashing the vision branch's weights", () -> VisionBranchHash.of(model, hashes), h -> h.substring(0, 12));
 
-            ObjectNode answering = answering(data, hashes, branchHash, frameCount, chatTemplate, compute, mediaDecoder, generation);
+            List<RunInfo.Annotation> files = annotations.stream()
+                    .map(a -> new RunInfo.Annotation(a.toAbsolutePath().normalize().toString(), hashes.ofUnchecked(a))).toList();
+            ObjectNode answering = RunInfo.answering(data, files, videos, model, branchHash, frameCount, chatTemplate, compute.name(),
+                    mediaDecoder, generation);
             String shardText = part == null ? null : part.toString();
             if (earlier.isPresent()) {
                 RunInfo before = earlier.get();
@@ -230,7 +226,7 @@ final class QaCommand implements Callable<Integer> {
             List<Prediction> done = PredictionFile.resume(predictionsFile);
             Set<String> doneIds = checkPrefix(done, groups, predictionsFile);
             String started = earlier.map(RunInfo::started).orElse(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-            new RunInfo(answering, shardText, limit, total, Schedule.questions(all), compute.device(), machine(), started).write(out);
+            new RunInfo(answering, shardText, limit, total, Schedule.questions(all), compute.device(), RunInfo.thisMachine(), started).write(out);
             if (!done.isEmpty()) {
                 err.println("resuming: " + done.size() + " of " + total + " questions already in " + predictionsFile);
             }
@@ -287,66 +283,6 @@ final class QaCommand implements Callable<Integer> {
             throw new Errors.UsageFailure(videos + ": none of the dataset's " + all.size() + " videos is here (--videos; the first: "
                     + folder.missing(all.getFirst().video()) + ")");
         }
-    }
-
-    /**
-     * The vision branch's identity: SHA-256 over the name and SHA-256 of each safetensors file of the model folder
-     * that holds a vision tensor, and of {@code videollama.json} (its frames, heads, ...), in name order.
-     */
-    private String visionBranchHash(ContentHashes hashes) {
-        StringBuilder identity = new StringBuilder();
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(model, "*.safetensors")) {
-            stream.forEach(files::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        files.sort(java.util.Comparator.comparing(p -> p.getFileName().toString()));
-        for (Path file : files) {
-            boolean vision;
-            try (SafetensorsFile tensors = SafetensorsFile.open(file)) {
-                vision = tensors.names().stream().anyMatch(n -> VideoLlamaWeights.VISION_PREFIXES.stream().anyMatch(n::startsWith));
-            }
-            if (vision) {
-                identity.append(file.getFileName()).append(' ').append(hashes.ofUnchecked(file)).append('\n');
-            }
-        }
-        Path config = model.resolve(VideoLlamaConfig.FILE_NAME);
-        if (Files.exists(config)) {
-            identity.append(VideoLlamaConfig.FILE_NAME).append(' ').append(hashes.ofUnchecked(config)).append('\n');
-        }
-        return ContentHashes.sha256(identity.toString());
-    }
-
-    private ObjectNode answering(Dataset data, ContentHashes hashes, String branchHash, int frameCount, ChatTemplate chatTemplate,
-                                 Backend compute, MediaDecoder mediaDecoder, GenerationSettings generation) {
-        ObjectNode node = PredictionFile.JSON.createObjectNode();
-        node.put("dataset", data.id());
-        ArrayNode files = node.putArray("annotations");
-        for (Path a : annotations) {
-            files.addObject().put("path", a.toAbsolutePath().normalize().toString()).put("sha256", hashes.ofUnchecked(a));
-        }
-        node.put("videos", videos.toAbsolutePath().normalize().toString());
-        node.put("model", model.toAbsolutePath().normalize().toString());
-        node.put("vision_branch_sha256", branchHash);
-        node.put("frames", frameCount);
-        node.put("template", chatTemplate.id());
-        node.put("backend", compute.name());
-        node.put("decoder", mediaDecoder.name().toLowerCase(Locale.ROOT));
-        node.set("generation", PredictionFile.JSON.valueToTree(generation));
-        // as read back from run.json (a float 0.9 becomes the double 0.9 there), so that equal settings compare equal
-        try {
-            return (ObjectNode) PredictionFile.JSON.readTree(PredictionFile.JSON.writeValueAsString(node));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String machine() {
-        Runtime r = Runtime.getRuntime();
-        return String.format(Locale.ROOT, "%s %s %s, %d CPU threads, %.1f GiB heap, Java %s", System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("os.arch"), r.availableProcessors(),
-                r.maxMemory() / (double) (1L << 30), Runtime.version());
     }
 
     /** {@code $XDG_CACHE_HOME/videollama/eval}, else {@code ~/.cache/videollama/eval}. */

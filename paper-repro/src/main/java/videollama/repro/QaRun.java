@@ -5,15 +5,16 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import videollama.app.MediaEncoder;
 import videollama.kernels.Backend;
 import videollama.loader.LoaderException;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.video.VideoLoader;
-import videollama.app.MediaEncoder;
 import videollama.model.chat.ChatPrompt;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.DemoMessages;
@@ -166,7 +167,7 @@ final class QaRun {
      */
     private long seed(String id, int which) {
         long runSeed = setup.generation().sampling().seed();
-        byte[] hash = java.util.HexFormat.of().parseHex(ContentHashes.sha256(runSeed + "\n" + setup.dataset().id() + "\n" + id + "\n" + which));
+        byte[] hash = HexFormat.of().parseHex(ContentHashes.sha256(runSeed + "\n" + setup.dataset().id() + "\n" + id + "\n" + which));
         return ByteBuffer.wrap(hash).getLong();
     }
 }

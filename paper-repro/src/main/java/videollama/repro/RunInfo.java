@@ -10,9 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import videollama.app.Errors;
+import videollama.loader.MediaDecoder;
+import videollama.model.chat.ChatTemplate;
+import videollama.model.generate.GenerationSettings;
 
 /**
  * {@code OUT/run.json}, beside {@code predictions.jsonl}: what the answers were made with, for resuming, merging
@@ -36,6 +41,40 @@ record RunInfo(ObjectNode answering, String shard, Integer limit, int questions,
                String machine, String started) {
 
     static final String FILE = "run.json";
+
+    /** An annotation file as {@code answering} names it. */
+    record Annotation(String path, String sha256) {}
+
+    /** The {@code answering} object: the settings that decide the answers (see the record's comment). */
+    static ObjectNode answering(Dataset dataset, List<Annotation> annotations, Path videos, Path model, String visionBranchSha256,
+                                int frames, ChatTemplate template, String backend, MediaDecoder decoder,
+                                GenerationSettings generation) {
+        ObjectNode node = PredictionFile.JSON.createObjectNode();
+        node.put("dataset", dataset.id());
+        node.set("annotations", PredictionFile.JSON.valueToTree(annotations));
+        node.put("videos", videos.toAbsolutePath().normalize().toString());
+        node.put("model", model.toAbsolutePath().normalize().toString());
+        node.put("vision_branch_sha256", visionBranchSha256);
+        node.put("frames", frames);
+        node.put("template", template.id());
+        node.put("backend", backend);
+        node.put("decoder", decoder.name().toLowerCase(Locale.ROOT));
+        node.set("generation", PredictionFile.JSON.valueToTree(generation));
+        // as read back from run.json (a float 0.9 becomes the double 0.9 there), so that equal settings compare equal
+        try {
+            return (ObjectNode) PredictionFile.JSON.readTree(PredictionFile.JSON.writeValueAsString(node));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** This machine: operating system, CPU threads, Java heap, Java version. */
+    static String thisMachine() {
+        Runtime r = Runtime.getRuntime();
+        return String.format(Locale.ROOT, "%s %s %s, %d CPU threads, %.1f GiB heap, Java %s", System.getProperty("os.name"),
+                System.getProperty("os.version"), System.getProperty("os.arch"), r.availableProcessors(),
+                r.maxMemory() / (double) (1L << 30), Runtime.version());
+    }
 
     static Optional<RunInfo> read(Path dir) {
         Path file = dir.resolve(FILE);

@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import videollama.app.Main;
+import videollama.kernels.Backend;
+import videollama.kernels.BackendUnavailableException;
+import videollama.kernels.Backends;
 import videollama.loader.ffmpeg.Ffmpeg;
 
 /** The tiny datasets of testdata/eval, the bundled demo model, and the command line run in this JVM. */
@@ -122,6 +125,18 @@ final class TinyData {
     static List<String> withoutTimes(Path predictions) throws IOException {
         return Files.readAllLines(predictions, StandardCharsets.UTF_8).stream()
                 .map(line -> TIMES.matcher(line).replaceAll("\"$1\":0")).toList();
+    }
+
+    /** Skips the calling test where there is no OpenCL, unless CI requires it (VIDEOLLAMA_REQUIRE_OPENCL=1). */
+    static void openClOrSkip() {
+        try (Backend ignored = Backends.open("opencl")) {
+            // available
+        } catch (BackendUnavailableException e) {
+            if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_OPENCL"))) {
+                throw e;
+            }
+            Assumptions.abort("no OpenCL on this machine: " + e.getMessage());
+        }
     }
 
     /** Skips the calling test where FFmpeg's natives do not load, unless CI requires them (VIDEOLLAMA_REQUIRE_FFMPEG=1). */
