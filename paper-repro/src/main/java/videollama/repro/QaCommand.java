@@ -104,7 +104,7 @@ final class QaCommand implements Callable<Integer> {
             description = "Where videos' soft tokens and files' hashes are kept (default: $XDG_CACHE_HOME/videollama/eval or ~/.cache/videollama/eval).")
     Path cache;
 
-    @Option(names = "--no-cache", description = "Neither read nor keep soft tokens or hashes (every video is encoded).")
+    @Option(names = "--no-cache", description = "Neither read nor keep videos' soft tokens: every video is encoded (files' hashes are still remembered).")
     boolean noCache;
 
     @Option(names = "--verbose", description = "Print each video's decoding and encoding steps, and stack traces of errors.")
@@ -128,9 +128,6 @@ final class QaCommand implements Callable<Integer> {
                 FrameSampling.checkRequested(frames);
                 return frames;
             });
-        }
-        if (noCache && cache != null) {
-            throw new CommandLine.ParameterException(cli, "--cache and --no-cache exclude each other");
         }
         ChatTemplate chosenTemplate = template == null ? null : OptionValues.template(cli, template);
         MediaDecoder mediaDecoder = OptionValues.decoder(cli, decoder);
@@ -191,8 +188,8 @@ final class QaCommand implements Callable<Integer> {
         if (earlier.isEmpty() && Files.exists(predictionsFile)) {
             throw new Errors.UsageFailure(predictionsFile + " exists without " + RunInfo.FILE + ": not a folder eval qa wrote; use another --out");
         }
-        Path cacheDir = noCache ? null : cache != null ? cache : defaultCache();
-        ContentHashes hashes = new ContentHashes(cacheDir == null ? null : cacheDir.resolve("hashes"));
+        Path cacheDir = cache != null ? cache : defaultCache();
+        ContentHashes hashes = new ContentHashes(cacheDir.resolve("hashes"));
         Progress progress = new Progress(err);
         PrintWriter log = verbose ? err : new PrintWriter(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
 
@@ -234,7 +231,7 @@ final class QaCommand implements Callable<Integer> {
                 err.println("sampling: temperature " + samplingSettings.temperature() + ", top-k " + samplingSettings.topK()
                         + ", top-p " + samplingSettings.topP() + ", seed " + samplingSettings.seed() + " (each question's own seed derived from it)");
             }
-            SoftTokenCache tokenCache = new SoftTokenCache(cacheDir == null ? null : cacheDir.resolve("soft-tokens"));
+            SoftTokenCache tokenCache = new SoftTokenCache(noCache ? null : cacheDir.resolve("soft-tokens"));
             QaRun run = new QaRun(new QaRun.Setup(data, llama, compute, encoder, chatTemplate, generation, frameCount, mediaDecoder,
                     new VideoFolder(videos), tokenCache, hashes, branchHash), err);
             RunStats stats;

@@ -60,7 +60,6 @@ class EvalErrorsTest {
         TinyData.run(qa(Dataset.GENERIC, "--frames", "40")).fails(2, "--frames");
         TinyData.run(qa(Dataset.GENERIC, "--template", "alpaca")).fails(2, "--template", "alpaca");
         TinyData.run(qa(Dataset.GENERIC, "--decoder", "vlc")).fails(2, "--decoder", "vlc");
-        TinyData.run(qa(Dataset.GENERIC, "--no-cache")).fails(2, "--cache and --no-cache");
         TinyData.run(qa(Dataset.GENERIC, "--temperature", "0.7", "--shard", "1/2")).fails(2, "--shard with sampling needs --seed");
         List<String> oneFile = new ArrayList<>(qa(Dataset.ACTIVITYNET));
         oneFile.remove(oneFile.indexOf("--annotations") + 2);

@@ -230,6 +230,17 @@ class EvalQaCliTest {
         // another frame count makes other tokens: not from the cache
         TinyData.Run four = TinyData.run(TinyData.qaArgs(Dataset.TGIF, tmp.resolve("four"), cache, "--max-new-tokens", SHORT, "--frames", "4")).ok();
         assertTrue(four.err().contains("3 videos (1 encoded, 0 from the cache, 2 unreadable or missing)"), four.err());
+        long entries;
+        try (var files = Files.list(cache.resolve("soft-tokens"))) {
+            entries = files.count();
+        }
+        assertEquals(2, entries, "8 and 4 frames of the one readable GIF");
+        // --no-cache encodes again and keeps nothing
+        TinyData.Run uncached = TinyData.run(TinyData.qaArgs(Dataset.TGIF, tmp.resolve("uncached"), cache, "--max-new-tokens", SHORT, "--no-cache")).ok();
+        assertTrue(uncached.err().contains("3 videos (1 encoded, 0 from the cache, 2 unreadable or missing)"), uncached.err());
+        try (var files = Files.list(cache.resolve("soft-tokens"))) {
+            assertEquals(entries, files.count());
+        }
     }
 
     @Test
