@@ -20,10 +20,15 @@ final class MsvdQa {
         AnnotationFile qa = null;
         AnnotationFile mapping = null;
         for (AnnotationFile f : files) {
-            if (f.name().endsWith(".txt")) {
-                mapping = mapping == null ? f : duplicate(f);
+            boolean isMapping = f.name().endsWith(".txt");
+            if (isMapping ? mapping != null : qa != null) {
+                throw new Errors.UsageFailure("--annotations: msvd takes one test_qa.json and one youtube_mapping.txt; "
+                        + f.path() + " is a second");
+            }
+            if (isMapping) {
+                mapping = f;
             } else {
-                qa = qa == null ? f : duplicate(f);
+                qa = f;
             }
         }
         if (qa == null) {
@@ -42,11 +47,6 @@ final class MsvdQa {
                     Dataset.questionWord(question)));
         }
         return questions;
-    }
-
-    private static AnnotationFile duplicate(AnnotationFile f) {
-        throw new Errors.UsageFailure("--annotations: msvd takes one test_qa.json and one youtube_mapping.txt; "
-                + f.path() + " is a second");
     }
 
     /** {@code vidN} to the YouTube clip name, from lines {@code <clip name> vidN}. */

@@ -155,14 +155,14 @@ final class QaCommand implements Callable<Integer> {
 
         Files.createDirectories(out);
         PrintWriter err = cli.getErr();
-        try (FileChannel lockFile = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = lock(lockFile)) {
+        // the folder's lock, released when the channel closes: two runs never append to one predictions file
+        try (FileChannel lockFile = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            lock(lockFile);
             return run(cli, err, data, part, all, groups, chosenTemplate, mediaDecoder, samplingSettings);
         }
     }
 
-    /** The folder's lock, so that two runs never append to one predictions file. */
-    private FileLock lock(FileChannel lockFile) throws IOException {
+    private void lock(FileChannel lockFile) throws IOException {
         FileLock lock;
         try {
             lock = lockFile.tryLock();
@@ -172,7 +172,6 @@ final class QaCommand implements Callable<Integer> {
         if (lock == null) {
             throw new Errors.UsageFailure(out + ": another eval qa is writing into this folder");
         }
-        return lock;
     }
 
     private int run(CommandLine cli, PrintWriter err, Dataset data, Schedule.Shard part, List<VideoGroup> all, List<VideoGroup> groups,

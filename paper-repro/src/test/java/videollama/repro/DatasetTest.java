@@ -52,6 +52,16 @@ class DatasetTest {
     }
 
     @Test
+    void msvdTakesOneQuestionFileAndOneMapping() {
+        Path qa = TinyData.eval().resolve("msvd/test_qa.json");
+        Errors.UsageFailure e = assertThrows(Errors.UsageFailure.class, () -> Dataset.MSVD.read(List.of(qa, qa)));
+        assertEquals("--annotations: msvd takes one test_qa.json and one youtube_mapping.txt; " + qa + " is a second", e.getMessage());
+        Path mapping = TinyData.eval().resolve("msvd/youtube_mapping.txt");
+        e = assertThrows(Errors.UsageFailure.class, () -> Dataset.MSVD.read(List.of(mapping)));
+        assertEquals("--annotations: msvd needs MSVD-QA's test_qa.json (got only " + mapping + ")", e.getMessage());
+    }
+
+    @Test
     void msrvttNamesVideosByTheirNumber() {
         Map<String, Question> qs = byId(Dataset.MSRVTT.read(TinyData.annotations(Dataset.MSRVTT)));
         assertEquals(6, qs.size());

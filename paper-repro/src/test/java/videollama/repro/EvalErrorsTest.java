@@ -111,9 +111,10 @@ class EvalErrorsTest {
     @Test
     void aFolderAnotherRunIsWritingIsRefused() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("out"));
-        try (FileChannel channel = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock held = channel.lock()) {
+        try (FileChannel channel = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock held = channel.lock();
             TinyData.run(qa(Dataset.MSVD)).fails(1, out + ": another eval qa is writing into this folder");
+            held.release();
         }
     }
 

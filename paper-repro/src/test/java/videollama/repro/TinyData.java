@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import videollama.app.Main;
-import videollama.kernels.Backend;
 import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.Backends;
 import videollama.loader.ffmpeg.Ffmpeg;
@@ -129,8 +128,8 @@ final class TinyData {
 
     /** Skips the calling test where there is no OpenCL, unless CI requires it (VIDEOLLAMA_REQUIRE_OPENCL=1). */
     static void openClOrSkip() {
-        try (Backend ignored = Backends.open("opencl")) {
-            // available
+        try {
+            Backends.open("opencl").close();
         } catch (BackendUnavailableException e) {
             if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_OPENCL"))) {
                 throw e;
