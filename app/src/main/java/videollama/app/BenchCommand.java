@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
             + " branch, default f16 as released; audio: always f32, as released).")
     String dtype;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
     String backend;
 
     @Option(names = "--tokens", defaultValue = "64", description = "Timed decode steps (default: ${DEFAULT-VALUE}).")

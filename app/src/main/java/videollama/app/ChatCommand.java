@@ -83,8 +83,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--question", paramLabel = "TEXT", description = "The question; without it, an interactive chat on stdin.")
     String question;
 
-    @Option(names = "--template", paramLabel = "NAME",
-            description = "llama2 or vicuna (default: videollama.json's, else vicuna for a 32001-token vocabulary, else llama2).")
+    @Option(names = "--template", paramLabel = "NAME", description = OptionValues.TEMPLATE_HELP)
     String template;
 
     @Option(names = "--system", paramLabel = "TEXT",
@@ -95,7 +94,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from a video, 1 to 32 (default: videollama.json's, else 8).")
     Integer frames;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
     String backend;
 
     @Option(names = "--decoder", paramLabel = "NAME",
@@ -147,17 +146,17 @@ final class ChatCommand implements Callable<Integer> {
                 err.println("media: " + mediaDecoder.describe());
             }
             VideoLlamaConfig config = VideoLlamaConfig.load(dir);
-            ChatTemplate chatTemplate = chosenTemplate != null ? chosenTemplate
-                    : config.template() != null ? ChatTemplate.byId(config.template())
-                    : ChatTemplate.forVocabulary(llama.config().vocabSize());
+            ChatTemplate chatTemplate = OptionValues.template(chosenTemplate, config, llama.config().vocabSize());
             // One table per graph kind: the encoders run once per file, the LLaMA's graphs once per position.
             Profile visionProfile = profile ? new Profile() : null;
             Profile audioProfile = profile ? new Profile() : null;
             Profile kernelProfile = profile ? new Profile() : null;
-            ChatMedia.Request request = new ChatMedia.Request(media.video, media.image, media.soundOnly, audio,
+            MediaEncoder.Request request = new MediaEncoder.Request(media.video, media.image, media.soundOnly, audio,
                     frames != null ? frames : config.frames(), clipOptions, mediaDecoder);
-            ChatMedia encoded = ChatMedia.encode(dir, request, compute, llama.config().hiddenSize(), progress, err,
-                    visionProfile, audioProfile);
+            MediaEncoder.Upload encoded;
+            try (MediaEncoder encoder = new MediaEncoder(dir, compute, llama.config().hiddenSize(), err, visionProfile, audioProfile)) {
+                encoded = encoder.encode(request);
+            }
 
             GenerationSettings settings = sampling.generation(cli, samplingSettings, chatTemplate.stopStrings(),
                     chatTemplate.stopTokenIds(), dump != null);
@@ -166,7 +165,7 @@ final class ChatCommand implements Callable<Integer> {
                 err.println(how);
             }
             MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : encoded.defaultSystem(),
-                    encoded.upload(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
+                    encoded.message(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
             List<String> questions = question != null ? List.of(question) : null;
             BufferedReader stdin = questions == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
             int asked = 0;

@@ -9,7 +9,7 @@ import videollama.model.ModelException;
 import videollama.weights.WeightsException;
 
 /** Turns an exception into the one line the user sees. */
-final class Errors {
+public final class Errors {
     private Errors() {}
 
     static String describe(Throwable e) {
@@ -32,9 +32,9 @@ final class Errors {
                 + " (rerun with --verbose for the stack trace)";
     }
 
-    /** A failure that the user caused and can fix, with its message ready to print. */
-    static final class UsageFailure extends RuntimeException {
-        UsageFailure(String message) {
+    /** A failure that the user caused and can fix, with its message ready to print (commands of other modules too). */
+    public static final class UsageFailure extends RuntimeException {
+        public UsageFailure(String message) {
             super(message);
         }
     }

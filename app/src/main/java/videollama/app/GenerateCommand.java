@@ -47,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Chat template: llama2 or vicuna (default: vicuna for a 32001-token vocabulary, else llama2).")
     String template;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
     String backend;
 
     @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")

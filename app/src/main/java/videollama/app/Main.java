@@ -4,13 +4,15 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code videollama} command line (DESIGN.md section 6). Answers go to stdout and nothing else does;
  * progress, timings and warnings go to stderr. Exit codes: 0 success, 2 bad usage, 1 any other error, reported
- * as one line that names the file, tensor or flag at fault (the stack trace only with {@code --verbose}).
+ * as one line that names the file, tensor or flag at fault (the stack trace only with {@code --verbose}). Modules
+ * above this one add commands through {@link CommandExtension} (paper-repro's {@code eval}).
  */
 @Command(name = "videollama",
         mixinStandardHelpOptions = true,
@@ -50,6 +52,9 @@ public final class Main implements Runnable {
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         CommandLine cli = new CommandLine(new Main());
+        for (CommandExtension extension : ServiceLoader.load(CommandExtension.class)) {
+            cli.addSubcommand(extension.name(), extension.command());
+        }
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, args1) -> {

@@ -9,10 +9,11 @@ import videollama.model.generate.SamplingSettings;
 
 /**
  * The generation flags; the defaults are the reference demo's ({@code Chat.answer}'s: spec section 6.3), each number
- * meaning what transformers 4.28's {@code generate} makes of it there.
+ * meaning what transformers 4.28's {@code generate} makes of it there. Public so that commands of other modules
+ * ({@code eval qa}) take the same flags as {@code chat} ({@code @Mixin}).
  */
-final class SamplingOptions {
-    static final int MAX_BEAMS = 64;
+public final class SamplingOptions {
+    public static final int MAX_BEAMS = 64;
 
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "300",
             description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
@@ -51,8 +52,13 @@ final class SamplingOptions {
                     + "N-1 generated tokens (default: ${DEFAULT-VALUE}).")
     int minLength;
 
+    /** True when {@code --seed} was given (else {@link #settings} draws a fresh one). */
+    public boolean seedGiven() {
+        return seed != null;
+    }
+
     /** Checks the values; a bad one is a usage error naming its flag. */
-    SamplingSettings settings(picocli.CommandLine commandLine) {
+    public SamplingSettings settings(picocli.CommandLine commandLine) {
         if (maxNewTokens < 0) {
             throw new picocli.CommandLine.ParameterException(commandLine, "--max-new-tokens must not be negative, got " + maxNewTokens);
         }
@@ -70,8 +76,8 @@ final class SamplingOptions {
     }
 
     /** Checks the beam and penalty flags and makes the settings of a run; a bad value is a usage error naming its flag. */
-    GenerationSettings generation(CommandLine commandLine, SamplingSettings sampling, List<String> stopStrings,
-                                  List<int[]> stopTokenIds, boolean keepLogits) {
+    public GenerationSettings generation(CommandLine commandLine, SamplingSettings sampling, List<String> stopStrings,
+                                         List<int[]> stopTokenIds, boolean keepLogits) {
         // every beam holds its own key/value cache; the reference demo's slider goes to 10
         if (numBeams < 1 || numBeams > MAX_BEAMS) {
             throw new CommandLine.ParameterException(commandLine, "--num-beams must be 1 to " + MAX_BEAMS + ", got " + numBeams);
@@ -94,7 +100,7 @@ final class SamplingOptions {
     }
 
     /** The stderr line describing how tokens are chosen, or null for plain greedy decoding. */
-    static String describe(GenerationSettings g) {
+    public static String describe(GenerationSettings g) {
         SamplingSettings s = g.sampling();
         StringBuilder line = new StringBuilder();
         if (!s.isGreedy()) {

@@ -61,4 +61,10 @@ public record GenerationSettings(int maxNewTokens, SamplingSettings sampling, in
     public GenerationSettings(int maxNewTokens, SamplingSettings sampling, List<String> stopStrings, boolean keepLogits) {
         this(maxNewTokens, sampling, 1, 1.0, 1f, 1, stopStrings, List.of(), keepLogits);
     }
+
+    /** The same settings with another sampling seed. */
+    public GenerationSettings withSeed(long seed) {
+        return new GenerationSettings(maxNewTokens, sampling.withSeed(seed), numBeams, lengthPenalty, repetitionPenalty, minLength,
+                stopStrings, stopTokenIds, keepLogits);
+    }
 }
