@@ -23,23 +23,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Behaviour} that decides each answer from the request (its messages, and how many times the same request came
  * before), and a record of every request it got.
  */
-final class FakeJudgeEndpoint implements AutoCloseable {
+public final class FakeJudgeEndpoint implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String MODEL = "fake-judge-2026-01-01";
 
     /** One request as the endpoint saw it. */
-    record Received(String user, String system, String authorization, JsonNode body, long nanoTime, int attempt) {}
+    public record Received(String user, String system, String authorization, JsonNode body, long nanoTime, int attempt) {}
 
     /** What to send back. */
-    sealed interface Response {}
+    public sealed interface Response {}
 
     /** A status, headers and a body. */
-    record Reply(int status, Map<String, String> headers, String body, long delayMs) implements Response {}
+    public record Reply(int status, Map<String, String> headers, String body, long delayMs) implements Response {}
 
     /** Headers promising {@code declaredLength} bytes, then only the first few, then the connection is closed. */
     record Drop(int declaredLength) implements Response {}
 
-    interface Behaviour {
+    public interface Behaviour {
         Response answer(Received request);
     }
 
@@ -51,7 +51,7 @@ final class FakeJudgeEndpoint implements AutoCloseable {
     private final AtomicInteger mostInFlight = new AtomicInteger();
     private volatile Behaviour behaviour;
 
-    FakeJudgeEndpoint(Behaviour behaviour) throws IOException {
+    public FakeJudgeEndpoint(Behaviour behaviour) throws IOException {
         this.behaviour = behaviour;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/chat/completions", this::handle);
@@ -60,7 +60,7 @@ final class FakeJudgeEndpoint implements AutoCloseable {
     }
 
     /** The base URL, as a user gives it to --judge-url. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
@@ -68,7 +68,7 @@ final class FakeJudgeEndpoint implements AutoCloseable {
         behaviour = b;
     }
 
-    synchronized List<Received> received() {
+    public synchronized List<Received> received() {
         return List.copyOf(received);
     }
 
@@ -127,7 +127,7 @@ final class FakeJudgeEndpoint implements AutoCloseable {
     }
 
     /** A well-formed chat completion whose message is {@code content}. */
-    static Reply completion(String content) {
+    public static Reply completion(String content) {
         ObjectNode body = JSON.createObjectNode();
         body.put("id", "chatcmpl-test");
         body.put("object", "chat.completion");

@@ -22,7 +22,7 @@ import videollama.repro.RunManifest;
 import videollama.repro.TestPredictions;
 
 /** {@code eval judge} end to end against a judge on loopback that follows a fixed rule. */
-class JudgeCommandTest {
+public class JudgeCommandTest {
     @TempDir
     Path dir;
 
@@ -43,7 +43,7 @@ class JudgeCommandTest {
         };
     }
 
-    static FakeJudgeEndpoint.Response judgeByRule(FakeJudgeEndpoint.Received r) {
+    public static FakeJudgeEndpoint.Response judgeByRule(FakeJudgeEndpoint.Received r) {
         JudgeKind kind = kindOf(r.system());
         String user = r.user();
         if (kind == JudgeKind.CONSISTENCY) {
