@@ -147,25 +147,25 @@ final class ChatCommand implements Callable<Integer> {
                 err.println("media: " + mediaDecoder.describe());
             }
             VideoLlamaConfig config = VideoLlamaConfig.load(dir);
-            ChatTemplate chatTemplate = chosenTemplate != null ? chosenTemplate
-                    : config.template() != null ? ChatTemplate.byId(config.template())
-                    : ChatTemplate.forVocabulary(llama.config().vocabSize());
+            ChatTemplate chatTemplate = OptionValues.template(chosenTemplate, config, llama.config().vocabSize());
             // One table per graph kind: the encoders run once per file, the LLaMA's graphs once per position.
             Profile visionProfile = profile ? new Profile() : null;
             Profile audioProfile = profile ? new Profile() : null;
             Profile kernelProfile = profile ? new Profile() : null;
-            ChatMedia.Request request = new ChatMedia.Request(media.video, media.image, media.soundOnly, audio,
+            MediaEncoder.Request request = new MediaEncoder.Request(media.video, media.image, media.soundOnly, audio,
                     frames != null ? frames : config.frames(), clipOptions, mediaDecoder);
-            ChatMedia encoded = ChatMedia.encode(dir, request, compute, llama.config().hiddenSize(), progress, err,
-                    visionProfile, audioProfile);
+            MediaEncoder.Upload encoded;
+            try (MediaEncoder encoder = new MediaEncoder(dir, compute, llama.config().hiddenSize(), err, visionProfile, audioProfile)) {
+                encoded = encoder.encode(request);
+            }
 
-            GenerationSettings settings = new GenerationSettings(sampling.maxNewTokens, samplingSettings, chatTemplate.stopStrings(), dump != null);
+            GenerationSettings settings = sampling.generation(samplingSettings, chatTemplate.stopStrings(), dump != null);
             if (!samplingSettings.isGreedy()) {
                 err.println("sampling: temperature " + samplingSettings.temperature() + ", top-k " + samplingSettings.topK()
                         + ", top-p " + samplingSettings.topP() + ", seed " + samplingSettings.seed());
             }
             MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : encoded.defaultSystem(),
-                    encoded.upload(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
+                    encoded.message(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
             List<String> questions = question != null ? List.of(question) : null;
             BufferedReader stdin = questions == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
             int asked = 0;

@@ -5,13 +5,17 @@ import videollama.kernels.Backend;
 import videollama.kernels.Backends;
 import videollama.loader.MediaDecoder;
 import videollama.model.chat.ChatTemplate;
+import videollama.model.videollama.VideoLlamaConfig;
 
-/** The option values several commands parse the same way; a bad one is a usage error naming its flag. */
-final class OptionValues {
+/**
+ * The option values several commands parse the same way (those of other modules too); a bad one is a usage error
+ * naming its flag.
+ */
+public final class OptionValues {
     private OptionValues() {}
 
     /** {@code --template NAME}. */
-    static ChatTemplate template(CommandLine cli, String name) {
+    public static ChatTemplate template(CommandLine cli, String name) {
         try {
             return ChatTemplate.byId(name);
         } catch (IllegalArgumentException e) {
@@ -19,8 +23,18 @@ final class OptionValues {
         }
     }
 
+    /**
+     * The template a Video-LLaMA chat uses: {@code chosen} ({@code --template}) if given, else the model's
+     * {@code videollama.json}'s, else the one its vocabulary implies (32001 tokens: Vicuna).
+     */
+    public static ChatTemplate template(ChatTemplate chosen, VideoLlamaConfig config, int vocabSize) {
+        return chosen != null ? chosen
+                : config.template() != null ? ChatTemplate.byId(config.template())
+                : ChatTemplate.forVocabulary(vocabSize);
+    }
+
     /** {@code --decoder NAME}, or FFmpeg where its natives load, else the Java decoders, when {@code name} is null. */
-    static MediaDecoder decoder(CommandLine cli, String name) {
+    public static MediaDecoder decoder(CommandLine cli, String name) {
         if (name == null) {
             return MediaDecoder.preferred();
         }
@@ -32,7 +46,7 @@ final class OptionValues {
     }
 
     /** {@code --backend NAME}, or the best backend this machine has when {@code name} is null. */
-    static Backend backend(CommandLine cli, String name) {
+    public static Backend backend(CommandLine cli, String name) {
         if (name == null) {
             return Backends.openBest();
         }

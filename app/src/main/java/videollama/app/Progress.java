@@ -5,16 +5,16 @@ import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Long steps announce themselves on stderr and report how long they took. */
-final class Progress {
+/** Long steps announce themselves on stderr and report how long they took (commands of other modules too). */
+public final class Progress {
     private final PrintWriter err;
 
-    Progress(PrintWriter err) {
+    public Progress(PrintWriter err) {
         this.err = err;
     }
 
     /** Runs {@code step}, printing "what ..." before and "what: summary (t s)" after. */
-    <T> T time(String what, Supplier<T> step, Function<T, String> summary) {
+    public <T> T time(String what, Supplier<T> step, Function<T, String> summary) {
         err.print(what + " ...");
         err.flush();
         long start = System.nanoTime();

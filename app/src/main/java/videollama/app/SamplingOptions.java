@@ -1,10 +1,15 @@
 package videollama.app;
 
+import java.util.List;
 import picocli.CommandLine.Option;
+import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.SamplingSettings;
 
-/** The sampling flags; the defaults are the reference demo's (spec section 6.3). */
-final class SamplingOptions {
+/**
+ * The sampling flags; the defaults are the reference demo's (spec section 6.3). Public so that commands of other
+ * modules ({@code eval qa}) take the same flags as {@code chat} ({@code @Mixin}).
+ */
+public final class SamplingOptions {
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "300",
             description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
@@ -24,8 +29,13 @@ final class SamplingOptions {
     @Option(names = "--seed", paramLabel = "S", description = "Random seed, to repeat a sampled run exactly (default: a fresh one, printed).")
     Long seed;
 
+    /** True when {@code --seed} was given (else {@link #settings} draws a fresh one). */
+    public boolean seedGiven() {
+        return seed != null;
+    }
+
     /** Checks the values; a bad one is a usage error naming its flag. */
-    SamplingSettings settings(picocli.CommandLine commandLine) {
+    public SamplingSettings settings(picocli.CommandLine commandLine) {
         if (maxNewTokens < 0) {
             throw new picocli.CommandLine.ParameterException(commandLine, "--max-new-tokens must not be negative, got " + maxNewTokens);
         }
@@ -40,5 +50,10 @@ final class SamplingOptions {
         }
         long s = seed != null ? seed : System.nanoTime() ^ System.identityHashCode(this);
         return new SamplingSettings(temperature, topK, topP, s);
+    }
+
+    /** How each answer is generated: these flags with {@code sampling} (from {@link #settings}) and the template's stop strings. */
+    public GenerationSettings generation(SamplingSettings sampling, List<String> stopStrings, boolean keepLogits) {
+        return new GenerationSettings(maxNewTokens, sampling, stopStrings, keepLogits);
     }
 }

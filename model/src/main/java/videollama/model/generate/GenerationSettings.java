@@ -18,4 +18,9 @@ public record GenerationSettings(int maxNewTokens, SamplingSettings sampling, Li
             throw new IllegalArgumentException("a stop string must not be empty");
         }
     }
+
+    /** The same settings with another sampling seed. */
+    public GenerationSettings withSeed(long seed) {
+        return new GenerationSettings(maxNewTokens, sampling.withSeed(seed), stopStrings, keepLogits);
+    }
 }

@@ -27,6 +27,11 @@ public record SamplingSettings(float temperature, int topK, float topP, long see
         return new SamplingSettings(0f, 0, 1f, 0L);
     }
 
+    /** The same settings with another seed (a run of many questions gives each its own). */
+    public SamplingSettings withSeed(long newSeed) {
+        return new SamplingSettings(temperature, topK, topP, newSeed);
+    }
+
     public boolean isGreedy() {
         return temperature == 0f;
     }

@@ -1,0 +1,209 @@
+package videollama.app;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import videollama.kernels.Backend;
+import videollama.kernels.Profile;
+import videollama.loader.MediaDecoder;
+import videollama.loader.SampledFrames;
+import videollama.loader.audio.AudioClips;
+import videollama.loader.audio.AudioInput;
+import videollama.loader.audio.ClipOptions;
+import videollama.loader.audio.NoAudioTrackException;
+import videollama.loader.image.ImageLoader;
+import videollama.loader.video.VideoLoader;
+import videollama.model.chat.DemoMessages;
+import videollama.model.chat.SoftTokens;
+import videollama.model.videollama.AudioBranch;
+import videollama.model.videollama.AudioEncoder;
+import videollama.model.videollama.AudioOutputs;
+import videollama.model.videollama.VideoBranch;
+import videollama.model.videollama.VisionEncoder;
+import videollama.model.videollama.VisionOutputs;
+import videollama.weights.Tensor;
+
+/**
+ * Media turned into the soft tokens of a chat, as the reference demo's upload functions do it (spec sections 4.1–4.3,
+ * 6.2). A long-lived service: a branch's weights are opened, and its encoder made (on a device: the weights uploaded),
+ * at the first file that needs that branch, and kept until {@link #close}, so one encoder serves every file of a run
+ * ({@code chat}: one upload; {@code eval qa}: a whole dataset). Messages about the work ("encoding 8 frames on ...")
+ * go to the log writer the caller gives.
+ */
+public final class MediaEncoder implements AutoCloseable {
+
+    /**
+     * What {@code chat} uploads: exactly one of video, image and sound file; {@code withAudio} hears the video's sound
+     * track too; {@code decoder} reads videos and sounds.
+     */
+    public record Request(Path video, Path image, Path soundOnly, boolean withAudio, int frames, ClipOptions clipOptions,
+                          MediaDecoder decoder) {}
+
+    /**
+     * One upload encoded: the upload message with its placeholders, the items in placeholder order (audio before
+     * video), the system message the demo sets for that kind of upload, and every stage for {@code --dump}.
+     */
+    public record Upload(String message, String defaultSystem, List<SoftTokens> items, List<Tensor> dumps) {}
+
+    private final Path modelDir;
+    private final Backend compute;
+    private final int dModel;
+    private final PrintWriter log;
+    private final Progress progress;
+    private final Profile visionProfile;
+    private final Profile audioProfile;
+    private VideoBranch videoBranch;
+    private VisionEncoder vision;
+    private AudioBranch audioBranch;
+    private AudioEncoder audio;
+
+    /**
+     * Opens nothing yet: each branch opens at its first file.
+     *
+     * @param dModel        the LLaMA's width, which the soft tokens must have
+     * @param log           where progress messages go (the command line: stderr)
+     * @param visionProfile receives the vision branch's kernel times (null: none)
+     * @param audioProfile  receives the audio branch's kernel times (null: none)
+     */
+    public MediaEncoder(Path modelDir, Backend compute, int dModel, PrintWriter log, Profile visionProfile,
+                        Profile audioProfile) {
+        this.modelDir = modelDir;
+        this.compute = compute;
+        this.dModel = dModel;
+        this.log = log;
+        this.progress = new Progress(log);
+        this.visionProfile = visionProfile;
+        this.audioProfile = audioProfile;
+    }
+
+    /** Reads and encodes one upload of {@code chat}. */
+    public Upload encode(Request request) {
+        List<Tensor> dumps = new ArrayList<>();
+        if (request.soundOnly() != null) {
+            AudioInput sound = progress.time("reading the sound of " + request.soundOnly(), () -> AudioClips.prepare(request.soundOnly(), request.clipOptions(), request.decoder()),
+                    MediaEncoder::describe);
+            SoftTokens audio = encodeAudio(sound, dumps);
+            // demo_audiovideo.py, whose sound uploads these are, sets an empty system message
+            return new Upload(DemoMessages.AUDIO, "", List.of(audio), dumps);
+        }
+        SampledFrames frames = request.video() != null
+                ? progress.time("decoding " + request.video(), () -> VideoLoader.load(request.video(), request.frames(), request.decoder()),
+                        f -> f.count() + " frames at " + Arrays.toString(f.indices()))
+                : progress.time("reading " + request.image(), () -> ImageLoader.load(request.image()), f -> "224x224");
+        frames.warnings().forEach(w -> log.println("warning: " + w));
+        dumps.add(Tensor.ofFloats("frames", frames.pixels(), frames.count(), 3, SampledFrames.SIZE, SampledFrames.SIZE));
+        AudioInput sound = null;
+        if (request.withAudio()) {
+            try {
+                sound = progress.time("reading the sound track", () -> AudioClips.prepare(request.video(), request.clipOptions(), request.decoder()),
+                        MediaEncoder::describe);
+            } catch (NoAudioTrackException e) {
+                // the reference demo falls back to the video alone too, printing 'no audio is found'
+                log.println("warning: " + e.getMessage() + ": answering from the pictures alone");
+            }
+        }
+        VisionOutputs outputs = encodeVision(frames);
+        dumps.addAll(outputs.dumpTensors());
+        SoftTokens video = tokens(request.video() != null ? "video" : "image", outputs);
+        if (sound != null) {
+            SoftTokens audio = encodeAudio(sound, dumps);
+            return new Upload(DemoMessages.AUDIO_VIDEO, "", List.of(audio, video), dumps);
+        }
+        String upload = request.video() != null ? DemoMessages.video(frames.timestampSentence()) : DemoMessages.IMAGE;
+        return new Upload(upload, DemoMessages.VISUAL_SYSTEM, List.of(video), dumps);
+    }
+
+    /** The soft tokens of a video's sampled frames (the pictures alone, as {@code Chat.upload_video_without_audio}). */
+    public SoftTokens video(SampledFrames frames) {
+        return tokens("video", encodeVision(frames));
+    }
+
+    private static SoftTokens tokens(String name, VisionOutputs outputs) {
+        return new SoftTokens(name, outputs.tokens(), outputs.sizes().videoQueries());
+    }
+
+    /**
+     * Opens the vision branch now (a run over many videos checks the model before its first video).
+     *
+     * @throws videollama.model.ModelException for a model without a vision branch, naming the tensor at fault
+     */
+    public void openVision() {
+        if (vision != null) {
+            return;
+        }
+        VideoBranch branch = VideoBranch.open(modelDir);
+        try {
+            requireWidth("llama_proj.weight", branch.sizes().dModel());
+            vision = branch.encoder(compute);
+        } catch (RuntimeException e) {
+            branch.close();
+            throw e;
+        }
+        videoBranch = branch;
+        vision.profile(visionProfile);
+    }
+
+    private VisionOutputs encodeVision(SampledFrames frames) {
+        openVision();
+        log.println("encoding " + frames.count() + (frames.count() == 1 ? " frame" : " frames") + " on " + compute.name() + " ...");
+        long start = System.nanoTime();
+        VisionOutputs outputs = vision.encode(frames.pixels(), frames.count(), line -> log.println("  " + line));
+        log.println(String.format(Locale.ROOT, "encoded: %d soft tokens (%.2f s)", outputs.sizes().videoQueries(),
+                (System.nanoTime() - start) / 1e9));
+        return outputs;
+    }
+
+    private SoftTokens encodeAudio(AudioInput sound, List<Tensor> dumps) {
+        if (audio == null) {
+            AudioBranch branch = AudioBranch.open(modelDir);
+            try {
+                requireWidth("audio_llama_proj.weight", branch.sizes().dModel());
+                audio = branch.encoder(compute);
+            } catch (RuntimeException e) {
+                branch.close();
+                throw e;
+            }
+            audioBranch = branch;
+            audio.profile(audioProfile);
+        }
+        log.println("encoding " + AudioInput.CLIPS + " sound clips on " + compute.name() + " ...");
+        long start = System.nanoTime();
+        AudioOutputs outputs = audio.encode(sound.fbank(), AudioInput.CLIPS, line -> log.println("  " + line));
+        log.println(String.format(Locale.ROOT, "encoded: %d soft tokens (%.2f s)", outputs.sizes().queries(),
+                (System.nanoTime() - start) / 1e9));
+        dumps.add(Tensor.ofFloats("audio.fbank", sound.fbank(), AudioInput.CLIPS, 1, AudioInput.MEL_BINS, AudioInput.TARGET_LENGTH));
+        dumps.addAll(outputs.dumpTensors());
+        return new SoftTokens("audio", outputs.tokens(), outputs.sizes().queries());
+    }
+
+    private void requireWidth(String tensor, int tokenWidth) {
+        if (tokenWidth != dModel) {
+            throw new Errors.UsageFailure(modelDir + ": " + tensor + " gives " + tokenWidth + "-wide tokens, but the LLaMA is "
+                    + dModel + " wide");
+        }
+    }
+
+    private static String describe(AudioInput sound) {
+        return String.format(Locale.ROOT, "%.2f s at %d Hz, %d channel(s), %d clips of %s frames", sound.samples16k() / 16000.0,
+                sound.sourceRate(), sound.sourceChannels(), AudioInput.CLIPS, Arrays.toString(sound.framesPerClip()));
+    }
+
+    @Override
+    public void close() {
+        if (vision != null) {
+            vision.close();
+        }
+        if (videoBranch != null) {
+            videoBranch.close();
+        }
+        if (audio != null) {
+            audio.close();
+        }
+        if (audioBranch != null) {
+            audioBranch.close();
+        }
+    }
+}
