@@ -3,8 +3,6 @@ package videollama.repro;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +28,8 @@ public record ConversationCase(String name, String video, String image, String a
     /** The generation settings; absent ones are the reference demo's ({@code chat}'s defaults). */
     public record Sampling(Integer maxNewTokens, Float temperature, Integer topK, Float topP) {}
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .build();
+    // eval's files ignore unknown fields; a cases file, written by hand, must not
+    private static final ObjectMapper JSON = Json.SNAKE_CASE.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** A case checked against the files it names: its media resolved, its sampling flags parsed. */
     public record Checked(ConversationCase source, String title, Path video, Path image, Path audioOnly, boolean audio,

@@ -218,13 +218,22 @@ public final class JudgeCommand implements Callable<Integer> {
                 }
             }
             all.addAll(ps);
-            Path dir = file.toAbsolutePath().getParent();
-            runs.add(new Metrics.RunInfo(file.toString(), RunManifest.read(dir)));
+            runs.add(new Metrics.RunInfo(file.toString(), manifestBeside(file)));
         }
         if (all.isEmpty()) {
             throw new Errors.UsageFailure(String.join(", ", predictions.stream().map(Path::toString).toList()) + ": no predictions to judge");
         }
         return new Inputs(all, runs, filesByDataset);
+    }
+
+    /** The run.json beside a predictions file; one that cannot be read costs the report its setup, not the judging. */
+    private RunManifest manifestBeside(Path predictionsFile) {
+        try {
+            return RunManifest.read(predictionsFile.toAbsolutePath().getParent());
+        } catch (Errors.UsageFailure e) {
+            spec.commandLine().getErr().println("warning: " + e.getMessage() + "; the report will not know how these answers were made");
+            return null;
+        }
     }
 
     private static void check(Path file, Prediction p) {
@@ -259,7 +268,7 @@ public final class JudgeCommand implements Callable<Integer> {
     }
 
     private void writeJudged(List<Judgement> judgements) throws IOException {
-        ObjectWriter line = PredictionFile.JSON.writer();
+        ObjectWriter line = Json.SNAKE_CASE.writer();
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve("judged.jsonl"), StandardCharsets.UTF_8)) {
             for (Judgement j : judgements) {
                 w.write(line.writeValueAsString(j));

@@ -1,10 +1,6 @@
 package videollama.repro;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,11 +18,6 @@ import videollama.app.Errors;
  * line cut short by such a kill; any other line that is not a prediction is an error naming the file and line.
  */
 public final class PredictionFile implements AutoCloseable {
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
-
     private final BufferedWriter writer;
 
     private PredictionFile(BufferedWriter writer) {
@@ -41,7 +32,7 @@ public final class PredictionFile implements AutoCloseable {
 
     /** Writes one prediction as a line and flushes it to the file. */
     public void write(Prediction p) throws IOException {
-        writer.write(JSON.writeValueAsString(p));
+        writer.write(Json.SNAKE_CASE.writeValueAsString(p));
         writer.write('\n');
         writer.flush();
     }
@@ -70,7 +61,7 @@ public final class PredictionFile implements AutoCloseable {
                 continue;
             }
             try {
-                out.add(JSON.readValue(lines[i], Prediction.class));
+                out.add(Json.SNAKE_CASE.readValue(lines[i], Prediction.class));
             } catch (JsonProcessingException e) {
                 throw new Errors.UsageFailure(file + ": line " + (i + 1) + " is not a prediction ("
                         + e.getOriginalMessage() + ")");

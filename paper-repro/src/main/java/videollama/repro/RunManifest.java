@@ -1,10 +1,5 @@
 package videollama.repro;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +29,6 @@ public record RunManifest(String tool, List<String> command, String started, Str
                           Machine machine) {
     public static final String FILE = "run.json";
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
-
     /** The generation settings (the reference's {@code answer()} arguments). */
     public record Sampling(int maxNewTokens, double temperature, int topK, double topP, Long seed, int numBeams,
                            double repetitionPenalty, int minLength) {}
@@ -68,7 +57,7 @@ public record RunManifest(String tool, List<String> command, String started, Str
     }
 
     public void write(Path dir) throws IOException {
-        JSON.writeValue(dir.resolve(FILE).toFile(), this);
+        Json.SNAKE_CASE.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), this);
     }
 
     /** The manifest in {@code dir}, or null when there is none; a broken one is an error naming the file. */
@@ -78,7 +67,7 @@ public record RunManifest(String tool, List<String> command, String started, Str
             return null;
         }
         try {
-            return JSON.readValue(file.toFile(), RunManifest.class);
+            return Json.SNAKE_CASE.readValue(file.toFile(), RunManifest.class);
         } catch (IOException e) {
             throw new Errors.UsageFailure(file + ": not a run manifest (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }

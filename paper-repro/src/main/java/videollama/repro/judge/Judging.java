@@ -143,7 +143,7 @@ public final class Judging {
     }
 
     /** The chat-completions request body: the model, the filled system and user messages, the temperature if set. */
-    String request(Item item) {
+    private String request(Item item) {
         Prediction p = item.prediction();
         Map<String, String> fields = new HashMap<>();
         fields.put("question", p.question());

@@ -1,10 +1,5 @@
 package videollama.repro.judge;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 import videollama.app.Errors;
+import videollama.repro.Json;
 import videollama.repro.Prediction;
 import videollama.repro.RunManifest;
 import videollama.repro.judge.Judgement.Status;
@@ -30,12 +26,6 @@ import videollama.repro.judge.Judgement.Status;
 public record Metrics(JudgeInfo judge, List<RunInfo> runs, List<DatasetMetrics> datasets, List<Shown> unparseable,
                       List<Shown> failed) {
     public static final String FILE = "metrics.json";
-
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
 
     /**
      * @param url        the endpoint, without credentials or query
@@ -137,7 +127,7 @@ public record Metrics(JudgeInfo judge, List<RunInfo> runs, List<DatasetMetrics> 
     }
 
     public void write(Path dir) throws IOException {
-        JSON.writeValue(dir.resolve(FILE).toFile(), this);
+        Json.SNAKE_CASE.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), this);
     }
 
     /** The metrics in {@code dir}; a missing or broken file is an error naming it. */
@@ -147,7 +137,7 @@ public record Metrics(JudgeInfo judge, List<RunInfo> runs, List<DatasetMetrics> 
             throw new Errors.UsageFailure(file + ": not found (is " + dir + " an eval judge --out folder?)");
         }
         try {
-            return JSON.readValue(file.toFile(), Metrics.class);
+            return Json.SNAKE_CASE.readValue(file.toFile(), Metrics.class);
         } catch (IOException e) {
             throw new Errors.UsageFailure(file + ": not the metrics of eval judge (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }

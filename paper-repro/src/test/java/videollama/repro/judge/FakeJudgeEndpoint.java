@@ -80,6 +80,7 @@ public final class FakeJudgeEndpoint implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         int now = inFlight.incrementAndGet();
         mostInFlight.accumulateAndGet(now, Math::max);
+        boolean answering = true; // until the response starts: the client may send its next request once it has it
         try (exchange) {
             String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             JsonNode body = JSON.readTree(text);
@@ -95,6 +96,8 @@ public final class FakeJudgeEndpoint implements AutoCloseable {
                     if (reply.delayMs() > 0) {
                         sleep(reply.delayMs());
                     }
+                    inFlight.decrementAndGet();
+                    answering = false;
                     reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
                     byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
                     exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -114,7 +117,9 @@ public final class FakeJudgeEndpoint implements AutoCloseable {
                 }
             }
         } finally {
-            inFlight.decrementAndGet();
+            if (answering) {
+                inFlight.decrementAndGet();
+            }
         }
     }
 

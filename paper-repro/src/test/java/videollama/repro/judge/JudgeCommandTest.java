@@ -233,6 +233,15 @@ public class JudgeCommandTest {
         Metrics m = Metrics.read(dir.resolve("out"));
         assertEquals(List.of(new Metrics.RunInfo(predictions.toString(), manifest)), m.runs());
         assertEquals(List.of(predictions.toString()), m.datasets().getFirst().predictions());
+
+        // a run.json this version cannot read costs the report its setup, not the judging
+        Files.writeString(run.resolve(RunManifest.FILE), "{\"frames\": \"eight\"}");
+        try (FakeJudgeEndpoint endpoint = new FakeJudgeEndpoint(JudgeCommandTest::judgeByRule)) {
+            Cli broken = judge(endpoint, predictions, dir.resolve("out2"));
+            assertEquals(0, broken.code(), broken.toString());
+            assertTrue(broken.err().contains("warning: " + run.resolve(RunManifest.FILE) + ": not a run manifest"), broken.err());
+        }
+        assertEquals(List.of(new Metrics.RunInfo(predictions.toString(), null)), Metrics.read(dir.resolve("out2")).runs());
     }
 
     @Test
