@@ -29,7 +29,7 @@ public record ConversationCase(String name, String video, String image, String a
     public record Sampling(Integer maxNewTokens, Float temperature, Integer topK, Float topP) {}
 
     // eval's files ignore unknown fields; a cases file, written by hand, must not
-    private static final ObjectMapper JSON = Json.SNAKE_CASE.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = PredictionFile.JSON.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** A case checked against the files it names: its media resolved, its sampling flags parsed. */
     public record Checked(ConversationCase source, String title, Path video, Path image, Path audioOnly, boolean audio,

@@ -1,5 +1,6 @@
 package videollama.repro;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -218,7 +219,7 @@ public final class JudgeCommand implements Callable<Integer> {
                 }
             }
             all.addAll(ps);
-            runs.add(new Metrics.RunInfo(file.toString(), manifestBeside(file)));
+            runs.add(new Metrics.RunInfo(file.toString(), runBeside(file)));
         }
         if (all.isEmpty()) {
             throw new Errors.UsageFailure(String.join(", ", predictions.stream().map(Path::toString).toList()) + ": no predictions to judge");
@@ -227,13 +228,21 @@ public final class JudgeCommand implements Callable<Integer> {
     }
 
     /** The run.json beside a predictions file; one that cannot be read costs the report its setup, not the judging. */
-    private RunManifest manifestBeside(Path predictionsFile) {
-        try {
-            return RunManifest.read(predictionsFile.toAbsolutePath().getParent());
-        } catch (Errors.UsageFailure e) {
-            spec.commandLine().getErr().println("warning: " + e.getMessage() + "; the report will not know how these answers were made");
+    private JsonNode runBeside(Path predictionsFile) {
+        Path file = predictionsFile.toAbsolutePath().getParent().resolve("run.json");
+        if (!Files.isRegularFile(file)) {
             return null;
         }
+        try {
+            JsonNode run = PredictionFile.JSON.readTree(file.toFile());
+            if (run != null && run.isObject()) {
+                return run;
+            }
+        } catch (IOException e) {
+            // said below
+        }
+        spec.commandLine().getErr().println("warning: " + file + ": not a JSON object; the report will not know how these answers were made");
+        return null;
     }
 
     private static void check(Path file, Prediction p) {
@@ -268,7 +277,7 @@ public final class JudgeCommand implements Callable<Integer> {
     }
 
     private void writeJudged(List<Judgement> judgements) throws IOException {
-        ObjectWriter line = Json.SNAKE_CASE.writer();
+        ObjectWriter line = PredictionFile.JSON.writer();
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve("judged.jsonl"), StandardCharsets.UTF_8)) {
             for (Judgement j : judgements) {
                 w.write(line.writeValueAsString(j));

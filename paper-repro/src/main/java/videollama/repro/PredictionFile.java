@@ -1,9 +1,15 @@
 package videollama.repro;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +24,12 @@ import videollama.app.Errors;
  * line cut short by such a kill; any other line that is not a prediction is an error naming the file and line.
  */
 public final class PredictionFile implements AutoCloseable {
+    /** How eval's files are read and written: snake-case field names, unknown fields ignored (a later version's). */
+    public static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
     private final BufferedWriter writer;
 
     private PredictionFile(BufferedWriter writer) {
@@ -32,7 +44,7 @@ public final class PredictionFile implements AutoCloseable {
 
     /** Writes one prediction as a line and flushes it to the file. */
     public void write(Prediction p) throws IOException {
-        writer.write(Json.SNAKE_CASE.writeValueAsString(p));
+        writer.write(JSON.writeValueAsString(p));
         writer.write('\n');
         writer.flush();
     }
@@ -40,6 +52,33 @@ public final class PredictionFile implements AutoCloseable {
     @Override
     public void close() throws IOException {
         writer.close();
+    }
+
+    /**
+     * Prepares {@code file} for a resumed run: cuts off a last line that a kill left unfinished, so that appending
+     * continues the file cleanly, and returns the complete predictions (an empty list when there is no file).
+     */
+    public static List<Prediction> resume(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return new ArrayList<>();
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            long end = size;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (end > 0) {
+                one.clear();
+                channel.read(one, end - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                end--;
+            }
+            if (end < size) {
+                channel.truncate(end);
+            }
+        }
+        return read(file);
     }
 
     /** The predictions of {@code file} in order; an empty list when it does not exist. */
@@ -61,7 +100,7 @@ public final class PredictionFile implements AutoCloseable {
                 continue;
             }
             try {
-                out.add(Json.SNAKE_CASE.readValue(lines[i], Prediction.class));
+                out.add(JSON.readValue(lines[i], Prediction.class));
             } catch (JsonProcessingException e) {
                 throw new Errors.UsageFailure(file + ": line " + (i + 1) + " is not a prediction ("
                         + e.getOriginalMessage() + ")");

@@ -52,6 +52,28 @@ class PredictionFileTest {
     }
 
     @Test
+    void resumingCutsOffTheLineAKillLeftUnfinished() throws IOException {
+        Path file = dir.resolve("predictions.jsonl");
+        try (PredictionFile out = PredictionFile.append(file)) {
+            out.write(answered("1"));
+            out.write(answered("2"));
+        }
+        String whole = Files.readString(file);
+        Files.writeString(file, "{\"dataset\":\"msvd\",\"id\":\"3\",\"vid", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        assertEquals(List.of(answered("1"), answered("2")), PredictionFile.resume(file));
+        assertEquals(whole, Files.readString(file), "the cut line is gone, the complete ones untouched");
+        try (PredictionFile out = PredictionFile.append(file)) {
+            out.write(answered("3"));
+        }
+        assertEquals(List.of(answered("1"), answered("2"), answered("3")), PredictionFile.read(file));
+
+        Path cutFirst = Files.writeString(dir.resolve("cut-first.jsonl"), "{\"dataset\"", StandardCharsets.UTF_8);
+        assertEquals(List.of(), PredictionFile.resume(cutFirst));
+        assertEquals(0, Files.size(cutFirst));
+        assertEquals(List.of(), PredictionFile.resume(dir.resolve("none.jsonl")));
+    }
+
+    @Test
     void aBrokenCompleteLineIsAnErrorNamingFileAndLine() throws IOException {
         Path file = dir.resolve("predictions.jsonl");
         Files.writeString(file, "{\"dataset\":\"msvd\"}\nnot json\n", StandardCharsets.UTF_8);

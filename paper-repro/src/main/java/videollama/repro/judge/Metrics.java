@@ -1,5 +1,6 @@
 package videollama.repro.judge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 import videollama.app.Errors;
-import videollama.repro.Json;
 import videollama.repro.Prediction;
-import videollama.repro.RunManifest;
+import videollama.repro.PredictionFile;
 import videollama.repro.judge.Judgement.Status;
 
 /**
@@ -37,8 +37,15 @@ public record Metrics(JudgeInfo judge, List<RunInfo> runs, List<DatasetMetrics> 
 
     public record TemplateInfo(String source, String sha256) {}
 
-    /** A predictions file and the run manifest beside it (null when it has none). */
-    public record RunInfo(String predictions, RunManifest manifest) {}
+    /**
+     * A predictions file and the {@code run.json} {@code eval qa} wrote beside it, as it is (null when there is none):
+     * the report reads the settings it knows from it and ignores the rest.
+     */
+    public record RunInfo(String predictions, JsonNode run) {
+        public RunInfo {
+            run = run == null || run.isNull() ? null : run; // JSON's null reads back as a NullNode
+        }
+    }
 
     /**
      * @param questions   the dataset's questions in the predictions
@@ -127,7 +134,7 @@ public record Metrics(JudgeInfo judge, List<RunInfo> runs, List<DatasetMetrics> 
     }
 
     public void write(Path dir) throws IOException {
-        Json.SNAKE_CASE.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), this);
+        PredictionFile.JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), this);
     }
 
     /** The metrics in {@code dir}; a missing or broken file is an error naming it. */
@@ -137,7 +144,7 @@ public record Metrics(JudgeInfo judge, List<RunInfo> runs, List<DatasetMetrics> 
             throw new Errors.UsageFailure(file + ": not found (is " + dir + " an eval judge --out folder?)");
         }
         try {
-            return Json.SNAKE_CASE.readValue(file.toFile(), Metrics.class);
+            return PredictionFile.JSON.readValue(file.toFile(), Metrics.class);
         } catch (IOException e) {
             throw new Errors.UsageFailure(file + ": not the metrics of eval judge (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }

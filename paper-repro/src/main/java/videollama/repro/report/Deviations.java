@@ -3,7 +3,6 @@ package videollama.repro.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import videollama.repro.RunManifest;
 import videollama.repro.judge.Metrics;
 
 /**
@@ -57,42 +56,45 @@ final class Deviations {
     }
 
     private static void manifest(Metrics.RunInfo run, List<String> out) {
-        RunManifest r = run.manifest();
         String which = " (" + run.predictions() + ")";
-        if (r == null) {
+        if (run.run() == null) {
             out.add("No run.json beside " + run.predictions() + ": the model, frames, template and sampling of those answers are unknown.");
             return;
         }
+        RunSettings r = RunSettings.of(run.run());
         if ("llama2".equals(r.template())) {
             out.add("Model: " + r.modelName() + " with the LLaMA-2-Chat template (Video-LLaMA-2); the published rows predate it and come from a Vicuna-based Video-LLaMA" + which + ".");
         } else {
-            out.add("Model: " + r.modelName() + " with the Vicuna template; which Vicuna-based checkpoint the published rows used is not stated" + which + ".");
+            out.add("Model: " + r.modelName() + " with the " + r.template() + " template; which Vicuna-based checkpoint the published rows used is not stated" + which + ".");
         }
-        if (r.frames() != Published.FRAMES) {
+        if (r.frames() != null && r.frames() != Published.FRAMES) {
             out.add("Frames: " + r.frames() + " per video instead of " + Published.FRAMES + which + ".");
-        }
-        if (r.audio()) {
-            out.add("Sound tracks heard too (audio + video prompt); the published QA rows are from pictures alone" + which + ".");
         }
         if ("java".equals(r.decoder())) {
             out.add("Videos decoded by our Java decoders (H.264 only) instead of decord on FFmpeg 4" + which + ".");
         } else {
             out.add("Videos decoded by FFmpeg 8 with decord's frame choice and scaling reproduced, instead of decord on FFmpeg 4" + which + ".");
         }
-        out.add("Arithmetic: " + r.backend() + " backend in " + r.dtype() + ", not PyTorch (the reference loads the LLaMA in bf16)" + which + ".");
-        RunManifest.Sampling s = r.sampling();
-        if (s != null) {
+        out.add("Arithmetic: our " + r.backend() + " backend" + (r.device() == null ? "" : " on " + r.device())
+                + ", not PyTorch on a GPU (the reference loads the LLaMA in bf16)" + which + ".");
+        RunSettings.Generation g = r.generation();
+        if (g != null) {
             List<String> differ = new ArrayList<>();
-            differ(differ, "temperature", s.temperature(), Published.TEMPERATURE);
-            differ(differ, "top-p", s.topP(), Published.TOP_P);
-            differ(differ, "top-k", s.topK(), Published.TOP_K);
-            differ(differ, "max new tokens", s.maxNewTokens(), Published.MAX_NEW_TOKENS);
-            differ(differ, "beams", s.numBeams(), Published.NUM_BEAMS);
-            differ(differ, "repetition penalty", s.repetitionPenalty(), Published.REPETITION_PENALTY);
-            differ(differ, "min length", s.minLength(), Published.MIN_LENGTH);
+            differ(differ, "temperature", g.temperature(), Published.TEMPERATURE);
+            differ(differ, "top-p", g.topP(), Published.TOP_P);
+            differ(differ, "top-k", g.topK(), Published.TOP_K);
+            differ(differ, "max new tokens", g.maxNewTokens(), Published.MAX_NEW_TOKENS);
+            differ(differ, "beams", g.numBeams(), Published.NUM_BEAMS);
+            differ(differ, "length penalty", g.lengthPenalty(), Published.LENGTH_PENALTY);
+            differ(differ, "repetition penalty", g.repetitionPenalty(), Published.REPETITION_PENALTY);
+            differ(differ, "min length", g.minLength(), Published.MIN_LENGTH);
             out.add(differ.isEmpty()
                     ? "Sampling: the reference answer()'s defaults, which the published rows presumably used (the paper does not say)" + which + "."
                     : "Sampling differs from the reference answer()'s defaults (the paper states none): " + String.join(", ", differ) + which + ".");
+        }
+        if (r.shard() != null || r.limit() != null) {
+            out.add("A part of the dataset only: " + (r.shard() != null ? "shard " + r.shard() : "") + (r.shard() != null && r.limit() != null ? ", " : "")
+                    + (r.limit() != null ? "--limit " + r.limit() : "") + which + ".");
         }
     }
 

@@ -41,7 +41,7 @@ final class Published {
     /**
      * The reference's {@code Chat.answer()} defaults (video_llama/conversation/conversation_video.py), which the
      * paper does not say it changed: sampling on, one beam, temperature 1.0, top-p 0.9, transformers' top-k 50,
-     * 300 new tokens, repetition penalty 1.0, minimum length 1.
+     * 300 new tokens, repetition penalty 1.0, length penalty 1, minimum length 1.
      */
     static final double TEMPERATURE = 1.0;
     static final double TOP_P = 0.9;
@@ -49,6 +49,7 @@ final class Published {
     static final int MAX_NEW_TOKENS = 300;
     static final int NUM_BEAMS = 1;
     static final double REPETITION_PENALTY = 1.0;
+    static final double LENGTH_PENALTY = 1.0;
     static final int MIN_LENGTH = 1;
 
     static String datasetName(String dataset) {

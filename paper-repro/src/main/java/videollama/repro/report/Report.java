@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import videollama.repro.RunManifest;
 import videollama.repro.judge.Metrics;
 import videollama.repro.judge.StageTimings;
 
@@ -120,28 +119,30 @@ public final class Report {
                     .map(e -> e.getKey() + ": " + String.join(", ", e.getValue())).toList()));
             row("Judged", j.judgedAt() + " by " + j.tool());
             for (Metrics.RunInfo info : run.metrics().runs()) {
-                RunManifest m = info.manifest();
                 String of = " of " + info.predictions();
-                if (m == null) {
+                if (info.run() == null) {
                     row("Answers" + of, "no run.json beside them: model, frames, template, sampling unknown");
                     continue;
                 }
-                row("Model" + of, m.modelName() + " (" + m.model() + ")");
-                row("Frames, sound", m.frames() + " frames" + (m.audio() ? ", sound track heard" : ", pictures only"));
-                row("Conversation template", m.template());
-                RunManifest.Sampling s = m.sampling();
-                if (s != null) {
-                    row("Sampling", String.format(Locale.ROOT, "temperature %s, top-k %d, top-p %s, %d beams, repetition penalty %s, min length %d, at most %d new tokens",
-                            number(s.temperature()), s.topK(), number(s.topP()), s.numBeams(), number(s.repetitionPenalty()), s.minLength(), s.maxNewTokens()));
-                    row("Seed", s.seed() == null ? "not recorded" : s.seed().toString());
+                RunSettings r = RunSettings.of(info.run());
+                row("Model" + of, r.modelName() + " (" + r.model() + (r.visionBranchSha256() == null ? ""
+                        : ", branches' SHA-256 " + r.visionBranchSha256().substring(0, Math.min(12, r.visionBranchSha256().length()))) + ")");
+                row("Questions", (r.questions() == null ? "?" : r.questions()) + " of the " + (r.datasetQuestions() == null ? "?" : r.datasetQuestions())
+                        + " in " + r.dataset() + "'s annotation files" + (r.shard() == null ? "" : ", shard " + r.shard())
+                        + (r.limit() == null ? "" : ", --limit " + r.limit()));
+                row("Frames", r.frames() == null ? "not recorded" : r.frames().toString());
+                row("Conversation template", r.template());
+                RunSettings.Generation g = r.generation();
+                if (g != null) {
+                    row("Sampling", (g.temperature() == 0 ? "greedy" : String.format(Locale.ROOT, "temperature %s, top-k %d, top-p %s",
+                            number(g.temperature()), g.topK(), number(g.topP()))) + String.format(Locale.ROOT,
+                            ", beams %d, length penalty %s, repetition penalty %s, min length %d, at most %d new tokens", g.numBeams(),
+                            number(g.lengthPenalty()), number(g.repetitionPenalty()), g.minLength(), g.maxNewTokens()));
+                    row("Seed", g.seed() == null ? "not recorded" : g.seed().toString());
                 }
-                row("Decoder, backend", m.decoder() + ", " + m.backend() + " in " + m.dtype());
-                RunManifest.Machine machine = m.machine();
-                if (machine != null) {
-                    row("Machine", machine.cpu() + ", " + machine.cores() + " cores, " + machine.os() + ", " + machine.java()
-                            + (machine.device() == null ? "" : ", device " + machine.device()));
-                }
-                row("Answered", m.started() + " by " + m.tool() + ": `videollama " + String.join(" ", m.command()) + "`");
+                row("Decoder, backend", r.decoder() + ", " + r.backend() + (r.device() == null ? "" : " on " + r.device()));
+                row("Machine", r.machine() == null ? "not recorded" : r.machine());
+                row("Answered", r.started() == null ? "not recorded" : "from " + r.started());
             }
             md.append('\n');
         }

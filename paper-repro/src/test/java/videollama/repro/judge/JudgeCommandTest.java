@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.repro.Cli;
 import videollama.repro.Prediction;
-import videollama.repro.RunManifest;
 import videollama.repro.TestPredictions;
 
 /** {@code eval judge} end to end against a judge on loopback that follows a fixed rule. */
@@ -222,24 +221,21 @@ public class JudgeCommandTest {
     void theRunManifestBesideThePredictionsIsCarriedIntoTheMetrics() throws IOException {
         Path run = Files.createDirectories(dir.resolve("run"));
         Path predictions = TestPredictions.write(run.resolve("predictions.jsonl"), TestPredictions.mixed().subList(0, 3));
-        RunManifest manifest = new RunManifest("videollama 0.1.0", List.of("eval", "qa", "--dataset", "msvd"), "2026-12-06T10:00:00Z",
-                "/models/vl2-7b", "Video-LLaMA-2-7B-Finetuned", "llama2", 8, false,
-                new RunManifest.Sampling(300, 1.0, 50, 0.9, 42L, 1, 1.0, 1), "ffmpeg", "opencl", "bf16",
-                new RunManifest.Machine("Test CPU", 2, "Linux", "Java 25", "PoCL"));
-        manifest.write(run);
+        String manifest = "{\"answering\": {\"dataset\": \"msvd\", \"frames\": 8}, \"questions\": 3, \"started\": \"2026-12-06T10:00:00Z\"}";
+        Files.writeString(run.resolve("run.json"), manifest);
         try (FakeJudgeEndpoint endpoint = new FakeJudgeEndpoint(JudgeCommandTest::judgeByRule)) {
             assertEquals(0, judge(endpoint, predictions, dir.resolve("out")).code());
         }
         Metrics m = Metrics.read(dir.resolve("out"));
-        assertEquals(List.of(new Metrics.RunInfo(predictions.toString(), manifest)), m.runs());
+        assertEquals(List.of(new Metrics.RunInfo(predictions.toString(), FakeJudgeEndpoint.JSON.readTree(manifest))), m.runs());
         assertEquals(List.of(predictions.toString()), m.datasets().getFirst().predictions());
 
         // a run.json this version cannot read costs the report its setup, not the judging
-        Files.writeString(run.resolve(RunManifest.FILE), "{\"frames\": \"eight\"}");
+        Files.writeString(run.resolve("run.json"), "{\"answering\": ");
         try (FakeJudgeEndpoint endpoint = new FakeJudgeEndpoint(JudgeCommandTest::judgeByRule)) {
             Cli broken = judge(endpoint, predictions, dir.resolve("out2"));
             assertEquals(0, broken.code(), broken.toString());
-            assertTrue(broken.err().contains("warning: " + run.resolve(RunManifest.FILE) + ": not a run manifest"), broken.err());
+            assertTrue(broken.err().contains("warning: " + run.resolve("run.json") + ": not a JSON object"), broken.err());
         }
         assertEquals(List.of(new Metrics.RunInfo(predictions.toString(), null)), Metrics.read(dir.resolve("out2")).runs());
     }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.repro.Cli;
 import videollama.repro.Prediction;
-import videollama.repro.RunManifest;
 import videollama.repro.TestPredictions;
 import videollama.repro.judge.FakeJudgeEndpoint;
 import videollama.repro.judge.JudgeCommandTest;
@@ -24,16 +23,22 @@ class ReportCommandTest {
     @TempDir
     Path dir;
 
-    private static final RunManifest MANIFEST = new RunManifest("videollama 0.1.0",
-            List.of("eval", "qa", "--dataset", "msvd", "--frames", "16"), "2026-12-06T10:00:00Z", "/models/vl2-7b",
-            "Video-LLaMA-2-7B-Finetuned", "llama2", 16, false, new RunManifest.Sampling(300, 1.0, 50, 0.9, 42L, 4, 1.0, 1),
-            "ffmpeg", "opencl", "bf16", new RunManifest.Machine("Test CPU 3000", 2, "Linux 6.1 amd64", "Java 25", "PoCL cpu"));
+    /** A run.json as eval qa writes it (EvalEndToEndTest checks the real one), with 16 frames and 4 beams. */
+    private static final String MANIFEST = """
+            {"answering": {"dataset": "msvd", "annotations": [{"path": "/data/msvd/test_qa.json", "sha256": "ab"}],
+              "videos": "/data/msvd/videos", "model": "/models/Video-LLaMA-2-7B-Finetuned/", "vision_branch_sha256": "0123456789abcdef",
+              "frames": 16, "template": "llama2", "backend": "opencl", "decoder": "ffmpeg",
+              "generation": {"max_new_tokens": 300, "sampling": {"temperature": 1.0, "top_k": 50, "top_p": 0.9, "seed": 42},
+                             "num_beams": 4, "length_penalty": 1.0, "repetition_penalty": 1.0, "min_length": 1}},
+             "shard": "2/4", "limit": null, "questions": 6, "dataset_questions": 13157, "device": "PoCL cpu",
+             "machine": "Linux 6.1 amd64, 2 CPU threads, 4.0 GiB heap, Java 25", "started": "2026-12-06T10:00:00Z"}
+            """;
 
     /** Judges {@code predictions} (in a run folder with {@code manifest} when not null) into {@code name}. */
-    private Path judged(String name, List<Prediction> predictions, RunManifest manifest, FakeJudgeEndpoint.Behaviour judge) throws IOException {
+    private Path judged(String name, List<Prediction> predictions, String manifest, FakeJudgeEndpoint.Behaviour judge) throws IOException {
         Path run = Files.createDirectories(dir.resolve("answers-" + name));
         if (manifest != null) {
-            manifest.write(run);
+            Files.writeString(run.resolve("run.json"), manifest);
         }
         Path file = TestPredictions.write(run.resolve("predictions.jsonl"), predictions);
         Path out = dir.resolve(name);
@@ -60,12 +65,15 @@ class ReportCommandTest {
         assertTrue(report.contains("| Consistency | 1.79 | vl2-msvd | 3.50 | 2 | 0 / 0 / 0 |"), report);
         assertTrue(report.contains("| Correctness of information | 1.96 | vl2-msvd |"), report);
 
-        assertTrue(report.contains("| Model of " + run.getParent().resolve("answers-vl2-msvd/predictions.jsonl") + " | Video-LLaMA-2-7B-Finetuned (/models/vl2-7b) |"), report);
+        assertTrue(report.contains("| Model of " + run.getParent().resolve("answers-vl2-msvd/predictions.jsonl")
+                + " | Video-LLaMA-2-7B-Finetuned (/models/Video-LLaMA-2-7B-Finetuned/, branches' SHA-256 0123456789ab) |"), report);
+        assertTrue(report.contains("| Questions | 6 of the 13157 in msvd's annotation files, shard 2/4 |"), report);
         assertTrue(report.matches("(?s).*\\| Judge \\| judge-7b at 127\\.0\\.0\\.1:\\d+ \\(answered by fake-judge-2026-01-01\\) \\|.*"), report);
-        assertTrue(report.contains("| Sampling | temperature 1, top-k 50, top-p 0.9, 4 beams, repetition penalty 1, min length 1, at most 300 new tokens |"), report);
+        assertTrue(report.contains("| Sampling | temperature 1, top-k 50, top-p 0.9, beams 4, length penalty 1, repetition penalty 1, min length 1, at most 300 new tokens |"), report);
         assertTrue(report.contains("| Seed | 42 |"), report);
-        assertTrue(report.contains("| Decoder, backend | ffmpeg, opencl in bf16 |"), report);
-        assertTrue(report.contains("| Machine | Test CPU 3000, 2 cores, Linux 6.1 amd64, Java 25, device PoCL cpu |"), report);
+        assertTrue(report.contains("| Decoder, backend | ffmpeg, opencl on PoCL cpu |"), report);
+        assertTrue(report.contains("| Machine | Linux 6.1 amd64, 2 CPU threads, 4.0 GiB heap, Java 25 |"), report);
+        assertTrue(report.contains("| Answered | from 2026-12-06T10:00:00Z |"), report);
         assertTrue(report.matches("(?s).*\\| Judge templates \\(kind, SHA-256\\) \\| built-in: qa [0-9a-f]{12}, correctness [0-9a-f]{12}, detail [0-9a-f]{12}, "
                 + "context [0-9a-f]{12}, temporal [0-9a-f]{12}, consistency [0-9a-f]{12} \\|.*"), report);
 
@@ -75,6 +83,8 @@ class ReportCommandTest {
                 "with the LLaMA-2-Chat template (Video-LLaMA-2); the published rows predate it",
                 "* Frames: 16 per video instead of 8",
                 "* Sampling differs from the reference answer()'s defaults (the paper states none): beams 4 instead of 1",
+                "* A part of the dataset only: shard 2/4 (",
+                "* Arithmetic: our opencl backend on PoCL cpu, not PyTorch on a GPU",
                 "* MSVD-QA: 6 questions, not the test split's 13,157.",
                 "* MSVD-QA: 1 questions eval qa could not answer are left out")) {
             assertTrue(report.contains(deviation), deviation + "\n" + report);
