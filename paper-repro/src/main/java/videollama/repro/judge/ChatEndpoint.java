@@ -1,19 +1,25 @@
 package videollama.repro.judge;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +38,9 @@ import videollama.app.Errors;
  * dependency; an OpenAI SDK would add its own retry policy we could not make match this one.
  */
 public final class ChatEndpoint {
+    /** The largest response body read: a judge's reply is a few kilobytes; more is not one, and memory stays bounded. */
+    static final int LARGEST_RESPONSE = 1 << 20;
+
     /** How long a Retry-After may ask us to wait before the request counts as failed instead. */
     static final Duration LONGEST_RETRY_AFTER = Duration.ofMinutes(10);
 
@@ -80,7 +89,7 @@ public final class ChatEndpoint {
                 }
                 wait = asked.orElse(null);
             } catch (TimeoutException e) {
-                lastFailure = "no answer within " + java.math.BigDecimal.valueOf(settings.timeout().toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
+                lastFailure = "no answer within " + BigDecimal.valueOf(settings.timeout().toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
                 wait = null;
             } catch (IOException e) {
                 lastFailure = "connection failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
@@ -102,7 +111,7 @@ public final class ChatEndpoint {
             request.header("Authorization", "Bearer " + settings.apiKey());
         }
         // The request timeout covers the wait for the headers only; the whole exchange, body included, is bounded here.
-        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(request.build(), info -> new LimitedBody(LARGEST_RESPONSE));
         try {
             return pending.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | InterruptedException e) {
@@ -148,5 +157,52 @@ public final class ChatEndpoint {
     private static String describeBody(String body) {
         String one = body == null ? "" : body.replaceAll("\\s+", " ").strip();
         return one.isEmpty() ? "" : ": " + (one.length() > 200 ? one.substring(0, 200) + "..." : one);
+    }
+
+    /** A response body as UTF-8 text, refused (the exchange cancelled) once it passes {@code limit} bytes. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<String> {
+        private final int limit;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        LimitedBody(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer b : buffers) {
+                if (bytes.size() + b.remaining() > limit) {
+                    subscription.cancel();
+                    body.completeExceptionally(new IOException("the response is larger than " + (limit >> 20) + " MiB"));
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.writeBytes(chunk);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toString(StandardCharsets.UTF_8));
+        }
     }
 }

@@ -65,7 +65,8 @@ final class Deviations {
         if ("llama2".equals(r.template())) {
             out.add("Model: " + r.modelName() + " with the LLaMA-2-Chat template (Video-LLaMA-2); the published rows predate it and come from a Vicuna-based Video-LLaMA" + which + ".");
         } else {
-            out.add("Model: " + r.modelName() + " with the " + r.template() + " template; which Vicuna-based checkpoint the published rows used is not stated" + which + ".");
+            out.add("Model: " + r.modelName() + " with the " + (r.template() == null ? "unrecorded" : r.template())
+                    + " template; which Vicuna-based checkpoint the published rows used is not stated" + which + ".");
         }
         if (r.frames() != null && r.frames() != Published.FRAMES) {
             out.add("Frames: " + r.frames() + " per video instead of " + Published.FRAMES + which + ".");

@@ -225,6 +225,17 @@ class JudgeEndpointFailuresTest {
     }
 
     @Test
+    void aHugeResponseIsRefusedNotRead() throws IOException {
+        String huge = "{\"choices\": [{\"message\": {\"content\": \"" + "x".repeat(3 << 20) + "\"}}]}";
+        try (FakeJudgeEndpoint endpoint = new FakeJudgeEndpoint(r -> new FakeJudgeEndpoint.Reply(200, Map.of(), huge, 0))) {
+            Cli run = judge(endpoint, oneQuestion(), "out", "--retries", "0");
+            assertEquals(1, run.code(), run.toString());
+        }
+        JsonNode j = onlyJudgement(dir.resolve("out"));
+        assertEquals("connection failed: the response is larger than 1 MiB (after 1 attempts)", j.get("problem").asText());
+    }
+
+    @Test
     void aBadRequestIsNotRetried() throws IOException {
         try (FakeJudgeEndpoint endpoint = new FakeJudgeEndpoint(r -> status(400, Map.of()))) {
             Cli run = judge(endpoint, oneQuestion(), "out");
