@@ -58,7 +58,7 @@ public final class Main implements Runnable {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, args1) -> {
-            err.println("videollama: " + oneLine(e.getMessage()) + " (see videollama " + commandName(e.getCommandLine()) + " --help)");
+            err.println("videollama: " + oneLine(e.getMessage()) + " (see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -83,11 +83,6 @@ public final class Main implements Runnable {
             err.println("videollama: out of memory (" + e.getMessage() + "); give the JVM more with JAVA_TOOL_OPTIONS=-Xmx...");
             return 1;
         }
-    }
-
-    private static String commandName(CommandLine commandLine) {
-        String name = commandLine.getCommandName();
-        return name.equals("videollama") ? "" : name;
     }
 
     static String oneLine(String s) {

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Reproduce the paper's results: zero-shot video QA and the video-based generative benchmark.",
-        subcommands = {QaCommand.class, MergeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {QaCommand.class, MergeCommand.class, JudgeCommand.class, ReportCommand.class, ConversationsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class EvalCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

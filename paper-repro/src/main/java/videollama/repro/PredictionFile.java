@@ -24,7 +24,8 @@ import videollama.app.Errors;
  * line cut short by such a kill; any other line that is not a prediction is an error naming the file and line.
  */
 public final class PredictionFile implements AutoCloseable {
-    static final ObjectMapper JSON = JsonMapper.builder()
+    /** How eval's files are read and written: snake-case field names, unknown fields ignored (a later version's). */
+    public static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
