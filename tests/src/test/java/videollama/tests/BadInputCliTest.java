@@ -50,6 +50,13 @@ class BadInputCliTest {
     }
 
     @Test
+    void truncatedFileInSmallChildJvm() throws IOException {
+        Path file = tmp.resolve("short.safetensors");
+        Files.write(file, new byte[] {1, 2, 3});
+        ChildCli.run("inspect", file.toString()).assertRefused(1, file.toString());
+    }
+
+    @Test
     void truncatedRealModel() throws IOException {
         byte[] whole = Files.readAllBytes(TestFiles.bundledModel().resolve("model.safetensors"));
         Path file = tmp.resolve("cut.safetensors");
