@@ -48,6 +48,8 @@ final class CudaDriver {
     static final int STREAM_NON_BLOCKING = 1;
     static final int STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
     static final int EVENT_DEFAULT = 0;
+    // CUfunction_attribute
+    static final int FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = 1;
     static final int FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
     private static final int JIT_ERROR_LOG_BUFFER = 5;
     private static final int JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
@@ -70,6 +72,7 @@ final class CudaDriver {
     private final MethodHandle moduleLoadDataEx;
     private final MethodHandle moduleGetFunction;
     private final MethodHandle moduleUnload;
+    private final MethodHandle funcGetAttribute;
     private final MethodHandle funcSetAttribute;
     private final MethodHandle memAlloc;
     private final MethodHandle memFree;
@@ -113,6 +116,7 @@ final class CudaDriver {
     static final Signature MODULE_LOAD_DATA_EX = new Signature(List.of("cuModuleLoadDataEx"), ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
     static final Signature MODULE_GET_FUNCTION = new Signature(List.of("cuModuleGetFunction"), ADDRESS, ADDRESS, ADDRESS);
     static final Signature MODULE_UNLOAD = new Signature(List.of("cuModuleUnload"), ADDRESS);
+    static final Signature FUNC_GET_ATTRIBUTE = new Signature(List.of("cuFuncGetAttribute"), ADDRESS, JAVA_INT, ADDRESS);
     static final Signature FUNC_SET_ATTRIBUTE = new Signature(List.of("cuFuncSetAttribute"), ADDRESS, JAVA_INT, JAVA_INT);
     static final Signature MEM_ALLOC = new Signature(List.of("cuMemAlloc_v2"), ADDRESS, JAVA_LONG);
     static final Signature MEM_FREE = new Signature(List.of("cuMemFree_v2"), JAVA_LONG);
@@ -162,6 +166,7 @@ final class CudaDriver {
         moduleLoadDataEx = bind(lib, MODULE_LOAD_DATA_EX);
         moduleGetFunction = bind(lib, MODULE_GET_FUNCTION);
         moduleUnload = bind(lib, MODULE_UNLOAD);
+        funcGetAttribute = bind(lib, FUNC_GET_ATTRIBUTE);
         funcSetAttribute = bind(lib, FUNC_SET_ATTRIBUTE);
         memAlloc = bind(lib, MEM_ALLOC);
         memFree = bind(lib, MEM_FREE);
@@ -388,6 +393,14 @@ final class CudaDriver {
 
     void moduleUnload(MemorySegment module) {
         call(moduleUnload, module);
+    }
+
+    int functionAttribute(MemorySegment function, int attribute) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_INT);
+            check("cuFuncGetAttribute(" + attribute + ")", call(funcGetAttribute, v, attribute, function));
+            return v.get(JAVA_INT, 0);
+        }
     }
 
     void functionAttribute(MemorySegment function, int attribute, int value) {

@@ -75,16 +75,31 @@ final class CudaGraph extends RecordedTaskGraph {
             MemorySegment function = backend.function(t.kernel());
             LaunchShape shape = LaunchShape.of(t.launch(), backend.info().maxWorkGroupSize(), t.name());
             KernelParams params = KernelParams.of(t.name(), t.args(), arena, CudaBackend::address);
-            long staticLimit = backend.info().localMemoryBytes();
-            if (params.sharedMemoryBytes() > staticLimit) {
-                // Above 48 KiB a kernel must opt in to more dynamic shared memory, up to the device's limit.
-                if (params.sharedMemoryBytes() > backend.maxSharedMemoryOptIn()) {
-                    throw new IllegalArgumentException("task " + t.name() + " needs " + params.sharedMemoryBytes()
-                            + " bytes of shared memory; " + backend.info().name() + " allows " + backend.maxSharedMemoryOptIn());
-                }
-                cu.functionAttribute(function, CudaDriver.FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, params.sharedMemoryBytes());
-            }
+            reserveSharedMemory(t.name(), function, params.sharedMemoryBytes());
             return new Bound(t, function, shape, params);
+        }
+
+        /**
+         * The driver's rule (cuda.h, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES): a launch may use at most 48 KiB
+         * of shared memory in all, the kernel's static {@code __shared__} arrays plus the dynamic bytes; beyond that
+         * the kernel must opt in, and static plus dynamic may reach the device's opt-in limit. The dynamic bytes alone
+         * must not be compared with 48 KiB: attention_merge's 128 static bytes (block_sum's) would then make decode
+         * fail at launch with CUDA_ERROR_INVALID_VALUE at a cache of 196,608 positions.
+         */
+        private void reserveSharedMemory(String task, MemorySegment function, int dynamicBytes) {
+            if (dynamicBytes == 0) {
+                return;
+            }
+            int staticBytes = cu.functionAttribute(function, CudaDriver.FUNC_ATTRIBUTE_SHARED_SIZE_BYTES);
+            long total = (long) staticBytes + dynamicBytes;
+            if (total <= backend.info().localMemoryBytes()) {
+                return;
+            }
+            if (total > backend.maxSharedMemoryOptIn()) {
+                throw new IllegalArgumentException("task " + task + " needs " + dynamicBytes + " bytes of dynamic shared memory beside its "
+                        + staticBytes + " static; " + backend.info().name() + " allows " + backend.maxSharedMemoryOptIn() + " in all");
+            }
+            cu.functionAttribute(function, CudaDriver.FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynamicBytes);
         }
 
         /** Records every launch, in order, into one graph (a chain: each kernel waits for the one before). */

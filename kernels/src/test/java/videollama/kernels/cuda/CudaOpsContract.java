@@ -188,12 +188,14 @@ abstract class CudaOpsContract {
 
     /**
      * RoPE with the cache write, then decode attention, for one new position after {@code start} cached ones in a
-     * cache of {@code capacity}, against the reference {@link Rope} and {@link Attention#causal}.
+     * cache of {@code capacity}, against the reference {@link Rope} and {@link Attention#causal}. A cache of 196,608
+     * positions gives the merge 12,288 partials a head, 48 KiB of dynamic shared memory: with its 128 static bytes
+     * (block_sum's) it must opt in to more than 48 KiB, which the driver refuses otherwise.
      */
     @ParameterizedTest(name = "heads {0}/{1}, head {2}, position {3} of {4}, cache {5}")
     @CsvSource({"4, 4, 8, 0, 5, F32", "8, 2, 16, 37, 42, F32", "6, 3, 10, 100, 105, F32", "8, 4, 8, 70, 75, F16",
             "32, 32, 128, 9, 14, F16", "4, 2, 64, 9, 300, F32", "4, 1, 256, 290, 300, F16", "2, 1, 40, 64, 65, F32",
-            "32, 8, 128, 4000, 4096, F16", "32, 32, 128, 0, 4096, F32"})
+            "32, 8, 128, 4000, 4096, F16", "32, 32, 128, 0, 4096, F32", "1, 1, 8, 3, 196608, F32"})
     void ropeCacheWriteAndDecodeAttention(int heads, int kvHeads, int headDim, int start, int capacity, KvCacheType cacheType) {
         int qDim = heads * headDim;
         int kvDim = kvHeads * headDim;
@@ -235,6 +237,23 @@ abstract class CudaOpsContract {
         assertClose(qr, readFloats(backend(), dq, qDim), 1e-5, "rotated q");
         assertClose(kr, readFloats(backend(), dk, kvDim), 1e-5, "rotated k");
         assertClose(expected, readFloats(backend(), out, qDim), tolerance, "attention " + cacheType);
+    }
+
+    /**
+     * The static shared memory the driver counts for attention_merge: block_sum's 32 floats. The emulator reads it
+     * from the PTX as ptxas lays it out; on a GPU this is ptxas's own figure.
+     */
+    @Test
+    void staticSharedMemoryOfTheMerge() {
+        CudaBackend b = backend();
+        b.lock().lock();
+        try {
+            b.makeCurrent();
+            var merge = b.function(new videollama.kernels.KernelSource("attention", "attention_merge"));
+            assertEquals(128, b.driver().functionAttribute(merge, CudaDriver.FUNC_ATTRIBUTE_SHARED_SIZE_BYTES));
+        } finally {
+            b.lock().unlock();
+        }
     }
 
     private static DType dtypeOf(KvCacheType t) {

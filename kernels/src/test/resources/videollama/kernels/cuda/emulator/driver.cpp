@@ -118,10 +118,23 @@ const std::map<std::string, Launcher> kernels = {
 };
 #undef KERNEL
 
-// A loaded module: the kernel names it declares, read from PTX text (".entry name(") or from a cubin's ELF symbol
-// table (the global functions), so cuModuleGetFunction fails for a name the image does not have, as the driver does.
-struct Module { std::set<std::string> entries; };
-struct Function { std::string name; const Launcher* launch; int max_dynamic_shared = 48 * 1024; };
+// The driver's shared memory limits (cuda.h): 48 KiB a block in all, static plus dynamic, unless the kernel opts in
+// through CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, up to the device's opt-in limit (an H100's 227 KiB),
+// static bytes again included.
+constexpr int SHARED_PER_BLOCK = 48 * 1024;
+constexpr int SHARED_PER_BLOCK_OPTIN = 227 * 1024;
+
+// A loaded module: the kernel names it declares with their static shared memory in bytes, read from PTX text
+// (".entry name(" and the .shared arrays it uses) or from a cubin's ELF file (the global function symbols and
+// their .nv.shared.<name> sections), so cuModuleGetFunction fails for a name the image does not have and
+// cuFuncGetAttribute answers as the driver does.
+struct Module { std::map<std::string, int> entries; };
+struct Function {
+    std::string name;
+    const Launcher* launch;
+    int static_shared;
+    int max_dynamic_shared = SHARED_PER_BLOCK - static_shared;
+};
 
 void report(const std::string& what) { std::fprintf(stderr, "cuda emulator: %s\n", what.c_str()); }
 
@@ -178,23 +191,87 @@ CUresult cuCtxSetCurrent(void* context) {
 }
 
 // The global function symbols of an sm_XX cubin (an ELF64 file for machine EM_CUDA), or false if it is not one.
-bool cubin_entries(const unsigned char* image, std::set<std::string>& entries) {
+bool cubin_entries(const unsigned char* image, std::map<std::string, int>& entries) {
     const auto* header = reinterpret_cast<const Elf64_Ehdr*>(image);
     if (std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 || header->e_ident[EI_CLASS] != ELFCLASS64 || header->e_machine != 190) {
         return false;
     }
     const auto* sections = reinterpret_cast<const Elf64_Shdr*>(image + header->e_shoff);
+    const char* section_names = reinterpret_cast<const char*>(image + sections[header->e_shstrndx].sh_offset);
+    std::map<std::string, int> shared;  // ".nv.shared.<kernel>" holds that kernel's static shared arrays
+    for (int i = 0; i < header->e_shnum; i++) {
+        std::string name = section_names + sections[i].sh_name;
+        if (name.rfind(".nv.shared.", 0) == 0) shared[name.substr(11)] = (int)sections[i].sh_size;
+    }
     for (int i = 0; i < header->e_shnum; i++) {
         if (sections[i].sh_type != SHT_SYMTAB) continue;
         const auto* symbols = reinterpret_cast<const Elf64_Sym*>(image + sections[i].sh_offset);
         const char* names = reinterpret_cast<const char*>(image + sections[sections[i].sh_link].sh_offset);
         for (size_t k = 0; k < sections[i].sh_size / sizeof(Elf64_Sym); k++) {
             if (ELF64_ST_TYPE(symbols[k].st_info) == STT_FUNC && ELF64_ST_BIND(symbols[k].st_info) == STB_GLOBAL) {
-                entries.insert(names + symbols[k].st_name);
+                std::string name = names + symbols[k].st_name;
+                entries[name] = shared.count(name) ? shared[name] : 0;
             }
         }
     }
     return true;
+}
+
+// The bytes of one PTX state-space declaration: ".shared .align 4 .b8 name[128];" (sizes as PTX ISA 5.2's types).
+int declared_bytes(const std::string& declaration) {
+    static const std::map<std::string, int> type_bytes = {
+        {"b8", 1}, {"u8", 1}, {"s8", 1}, {"b16", 2}, {"u16", 2}, {"s16", 2}, {"f16", 2}, {"b32", 4}, {"u32", 4},
+        {"s32", 4}, {"f32", 4}, {"b64", 8}, {"u64", 8}, {"s64", 8}, {"f64", 8}};
+    int bytes = 0;
+    for (const auto& [type, size] : type_bytes) {
+        if (declaration.find(" ." + type + " ") != std::string::npos) bytes = size;
+    }
+    for (size_t open = declaration.find('['); open != std::string::npos; open = declaration.find('[', open + 1)) {
+        bytes *= std::stoi(declaration.substr(open + 1));
+    }
+    return bytes;
+}
+
+// Each ".entry name(" of PTX text with the static shared memory it uses: the non-extern .shared declarations in
+// its body (NVRTC puts a kernel's __shared__ arrays there, those of inlined device functions too, e.g.
+// attention_merge's block_sum: "_ZZ9block_sumfE9warp_sums[128]") plus module-scope ones the body names, each
+// placed at its alignment.
+void ptx_entries(const std::string& ptx, std::map<std::string, int>& entries) {
+    std::map<std::string, std::pair<int, int>> module_shared;  // name -> (alignment, bytes), declared outside entries
+    auto declarations = [&](size_t from, size_t to, auto&& each) {
+        for (size_t at = ptx.find(".shared ", from); at != std::string::npos && at < to; at = ptx.find(".shared ", at + 8)) {
+            size_t line = ptx.rfind('\n', at) + 1;
+            size_t end = ptx.find(';', at);
+            std::string declaration = ptx.substr(line, end - line);
+            if (declaration.find(".extern") != std::string::npos || declaration.find("st.shared") != std::string::npos
+                    || declaration.find("ld.shared") != std::string::npos) continue;
+            size_t align_at = declaration.find(".align ");
+            int align = align_at == std::string::npos ? 1 : std::stoi(declaration.substr(align_at + 7));
+            size_t name_end = declaration.find('[');
+            if (name_end == std::string::npos) name_end = declaration.size();
+            size_t name_start = declaration.rfind(' ', name_end) + 1;
+            each(declaration.substr(name_start, name_end - name_start), align, declared_bytes(declaration));
+        }
+    };
+    size_t first_entry = ptx.find(".entry ");
+    declarations(0, first_entry, [&](const std::string& name, int align, int bytes) { module_shared[name] = {align, bytes}; });
+    for (size_t at = first_entry; at != std::string::npos; at = ptx.find(".entry ", at + 7)) {
+        std::string name = ptx.substr(at + 7, ptx.find('(', at) - at - 7);
+        size_t open = ptx.find('{', ptx.find(')', at));
+        size_t close = open;
+        for (int depth = 0; close < ptx.size(); close++) {
+            if (ptx[close] == '{') depth++;
+            if (ptx[close] == '}' && --depth == 0) break;
+        }
+        int offset = 0;
+        auto place = [&](int align, int bytes) { offset = (offset + align - 1) / align * align + bytes; };
+        declarations(open, close, [&](const std::string&, int align, int bytes) { place(align, bytes); });
+        std::string body = ptx.substr(open, close - open);
+        for (const auto& [shared_name, layout] : module_shared) {
+            if (body.find(shared_name) != std::string::npos) place(layout.first, layout.second);
+        }
+        entries[name] = offset;
+    }
 }
 
 CUresult cuModuleLoadDataEx(void** module, const void* image, unsigned int options, int* option_keys, void** option_values) {
@@ -210,10 +287,7 @@ CUresult cuModuleLoadDataEx(void** module, const void* image, unsigned int optio
             delete m;
             return INVALID_IMAGE;
         }
-        for (size_t at = ptx.find(".entry "); at != std::string::npos; at = ptx.find(".entry ", at + 7)) {
-            size_t end = ptx.find('(', at);
-            m->entries.insert(ptx.substr(at + 7, end - at - 7));
-        }
+        ptx_entries(ptx, m->entries);
     }
     *module = m;
     return SUCCESS;
@@ -225,16 +299,32 @@ CUresult cuModuleGetFunction(void** function, void* module, const char* name) {
     if (m->entries.count(name) == 0) return NOT_FOUND;
     auto it = kernels.find(name);
     if (it == kernels.end()) { report(std::string("no emulated kernel ") + name); return NOT_FOUND; }
-    *function = new Function{name, &it->second};
+    *function = new Function{name, &it->second, m->entries.at(name)};
     return SUCCESS;
 }
 
 CUresult cuModuleUnload(void* module) { NEEDS_CONTEXT(); delete static_cast<Module*>(module); return SUCCESS; }
 
+// CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES (1) and CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (8), the two the
+// backend asks for.
+CUresult cuFuncGetAttribute(int* value, int attribute, void* function) {
+    NEEDS_CONTEXT();
+    auto* f = static_cast<Function*>(function);
+    if (f == nullptr) return INVALID_HANDLE;
+    if (attribute == 1) { *value = f->static_shared; return SUCCESS; }
+    if (attribute == 8) { *value = f->max_dynamic_shared; return SUCCESS; }
+    return INVALID_VALUE;
+}
+
 CUresult cuFuncSetAttribute(void* function, int attribute, int value) {
     NEEDS_CONTEXT();
-    if (attribute != 8 || value > 227 * 1024) return INVALID_VALUE;
-    static_cast<Function*>(function)->max_dynamic_shared = value;
+    auto* f = static_cast<Function*>(function);
+    if (attribute != 8 || value < 0 || value > SHARED_PER_BLOCK_OPTIN - f->static_shared) {
+        report(f->name + ": opting in to " + std::to_string(value) + " bytes of dynamic shared memory beside "
+               + std::to_string(f->static_shared) + " static");
+        return INVALID_VALUE;
+    }
+    f->max_dynamic_shared = value;
     return SUCCESS;
 }
 
@@ -318,9 +408,10 @@ CUresult cuLaunchKernel(void* function, unsigned int grid_x, unsigned int grid_y
             || (unsigned long long)block_x * block_y * block_z > 1024) {
         report(f->name + ": invalid grid or block");
         refused = INVALID_VALUE;
-    } else if ((int)shared_bytes > f->max_dynamic_shared) {
-        report(f->name + ": " + std::to_string(shared_bytes) + " bytes of dynamic shared memory without opting in");
-        refused = LAUNCH_OUT_OF_RESOURCES;
+    } else if (shared_bytes > (unsigned int)f->max_dynamic_shared) {
+        report(f->name + ": " + std::to_string(shared_bytes) + " bytes of dynamic shared memory beside " + std::to_string(f->static_shared)
+               + " static, above the " + std::to_string(f->max_dynamic_shared) + " allowed");
+        refused = INVALID_VALUE;
     } else if (block_y != 1 || block_z != 1 || block_x % 32 != 0) {
         report(f->name + ": the emulator runs 1-D blocks of whole warps only");
         refused = INVALID_VALUE;
