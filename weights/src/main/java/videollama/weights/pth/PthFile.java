@@ -27,7 +27,8 @@ import videollama.weights.WeightsException;
  * when asked for.
  *
  * <p>Errors are {@link WeightsException}s with one line that starts with the file: a file that is not a zip,
- * the pre-1.6 format, a damaged archive or pickle, a compressed or missing storage entry.
+ * the pre-1.6 format, a damaged archive or pickle, a pickle naming a global torch's {@code weights_only}
+ * unpickler refuses (see {@link AllowedGlobals}), a compressed or missing storage entry.
  */
 public final class PthFile implements AutoCloseable {
     /**
@@ -192,10 +193,10 @@ public final class PthFile implements AutoCloseable {
 
     /**
      * The tensors of the dict found by following {@code keys} from the root: {@code stateDict()} for a file
-     * that is a state dict, {@code stateDict("model")} for the model of a training checkpoint. Entries whose
-     * key is not a string or whose value is not a tensor are left out.
+     * that is a state dict, {@code stateDict("model")} for the model of a training checkpoint.
      *
-     * @throws WeightsException naming the file and the keys, if there is no dict there
+     * @throws WeightsException naming the file and the keys, if there is no dict there, or naming the entry, if
+     *         the dict holds anything but tensors under string keys
      */
     public PthStateDict stateDict(String... keys) {
         Object value = root;
