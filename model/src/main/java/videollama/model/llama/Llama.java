@@ -9,6 +9,7 @@ import videollama.kernels.DeviceBackend;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.model.ModelException;
+import videollama.model.UnconvertedFolder;
 import videollama.model.tokenizer.SentencePieceTokenizer;
 import videollama.weights.DType;
 import videollama.weights.ShardedTensors;
@@ -40,6 +41,7 @@ public final class Llama implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new ModelException(dir + ": not a model folder (expected a folder with config.json, *.safetensors and tokenizer.model)");
         }
+        UnconvertedFolder.check(dir);
         LlamaConfig config = LlamaConfig.load(dir.resolve("config.json"));
         Path tokenizerFile = dir.resolve("tokenizer.model");
         if (!Files.isRegularFile(tokenizerFile)) {

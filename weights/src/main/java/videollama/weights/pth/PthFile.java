@@ -217,6 +217,25 @@ public final class PthFile implements AutoCloseable {
         return new PthStateDict(this, where.toString(), dict);
     }
 
+    /**
+     * The model's tensors, found as {@code videollama convert} finds them: the top-level dict of a state dict,
+     * or {@code ["model"]} of a training checkpoint.
+     *
+     * @throws WeightsException naming the file, if neither holds tensors, or naming the entry that is not a tensor
+     */
+    public PthStateDict modelTensors() {
+        boolean tensorsAtTop = root instanceof Map<?, ?> dict
+                && dict.values().stream().anyMatch(v -> v instanceof TorchTensor || v instanceof UnreadValue);
+        if (tensorsAtTop) {
+            return stateDict();
+        }
+        if (root instanceof Map<?, ?> dict && dict.get("model") instanceof Map<?, ?>) {
+            return stateDict("model");
+        }
+        throw new WeightsException(path + ": no tensors (none at the top level of the checkpoint nor under"
+                + " [\"model\"])");
+    }
+
     /** Unmaps the file; tensors handed out before become unusable (access throws, never crashes). */
     @Override
     public void close() {
