@@ -44,7 +44,7 @@ public final class Llama implements AutoCloseable {
         UnconvertedFolder.check(dir);
         LlamaConfig config = LlamaConfig.load(dir.resolve("config.json"));
         Path tokenizerFile = dir.resolve("tokenizer.model");
-        if (!Files.isRegularFile(tokenizerFile)) {
+        if (!Files.exists(tokenizerFile)) { // a pipe or device is refused by name when read
             throw new ModelException(tokenizerFile + ": not found (a LLaMA model folder needs tokenizer.model)");
         }
         SentencePieceTokenizer tokenizer = SentencePieceTokenizer.load(tokenizerFile);

@@ -50,9 +50,9 @@ final class AllowedGlobals {
         if (!BLOCKED_MODULES.contains(global.module()) && ALLOWED.contains(global.qualifiedName())) {
             return global;
         }
-        throw new PthFormatException("the pickle names the global " + printable(global.qualifiedName())
-                + ", which is not one torch.save writes for tensors and containers (torch.load(weights_only=True)"
-                + " refuses it too); refused without running anything");
+        throw new PthFormatException("names the global " + printable(global.qualifiedName())
+                + ", which torch.save does not write for tensors and containers (torch.load(weights_only=True)"
+                + " refuses it too); nothing was run");
     }
 
     /** A name from the file, safe for a one-line message. */

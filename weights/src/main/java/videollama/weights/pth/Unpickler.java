@@ -80,7 +80,7 @@ final class Unpickler {
                 step(opcode);
             } catch (PthFormatException e) {
                 throw e.getMessage().contains(" at byte ") ? e
-                        : new PthFormatException("pickle: " + e.getMessage() + " at byte " + at);
+                        : new PthFormatException("pickle at byte " + at + ": " + e.getMessage());
             }
         }
     }
