@@ -105,25 +105,38 @@ class ModelFolderCliTest {
         generate(dir).assertRefusedAfterProgress(1, dir.resolve("config.json").toString(), "2147483648 bytes");
     }
 
+    /** Replaces the link {@code file} by a copy of its target with element {@code at} of {@code damaged} made NaN. */
+    private static void withNaN(Path file, String damaged, int at) throws IOException {
+        Path original = Files.readSymbolicLink(file);
+        List<Tensor> tensors = new ArrayList<>();
+        try (SafetensorsFile source = SafetensorsFile.open(original)) {
+            for (String name : source.names()) {
+                Tensor t = source.get(name);
+                if (name.equals(damaged)) {
+                    float[] values = t.toFloatArray();
+                    values[at] = Float.NaN;
+                    t = Tensor.ofFloats(name, values, t.shape()).convertTo(t.dtype());
+                }
+                tensors.add(t);
+            }
+            Files.delete(file);
+            SafetensorsWriter.write(file, tensors, java.util.Map.of());
+        }
+    }
+
     @Test
     void nanWeightIsNamed() throws IOException {
         Path dir = linkedCopy(TestFiles.bundledModel(), "nan");
-        Path weights = dir.resolve("model.safetensors");
-        String damaged = "model.layers.2.mlp.up_proj.weight";
-        List<Tensor> tensors = new ArrayList<>();
-        try (SafetensorsFile original = SafetensorsFile.open(TestFiles.bundledModel().resolve("model.safetensors"))) {
-            for (String name : original.names()) {
-                Tensor t = original.get(name);
-                float[] values = t.toFloatArray();
-                if (name.equals(damaged)) {
-                    values[17] = Float.NaN;
-                }
-                tensors.add(Tensor.ofFloats(name, values, t.shape()));
-            }
-            Files.delete(weights);
-            SafetensorsWriter.write(weights, tensors, java.util.Map.of());
-        }
-        generate(dir).assertRefusedAfterProgress(1, "NaN logits", "'" + damaged + "'", weights.toString(), "element 17");
+        withNaN(dir.resolve("model.safetensors"), "model.layers.2.mlp.up_proj.weight", 17);
+        generate(dir).assertRefusedAfterProgress(1, "NaN logits", "'model.layers.2.mlp.up_proj.weight'",
+                dir.resolve("model.safetensors").toString(), "element 17");
+        // In a branch: the soft tokens, then the logits, are NaN; the branch file is named.
+        Path demo = linkedCopy(DEMO, "nan-branch");
+        withNaN(demo.resolve("branches.safetensors"), "llama_proj.weight", 5);
+        ChildCli.run("chat", "--model", demo.toString(), "--video", DEMO.resolve("stream-of-water.mp4").toString(),
+                "--question", "what?", "--backend", "reference", "--temperature", "0", "--max-new-tokens", "2")
+                .assertRefusedAfterProgress(1, "NaN logits", "'llama_proj.weight'",
+                        demo.resolve("branches.safetensors").toString(), "element 5");
     }
 
     @Test
