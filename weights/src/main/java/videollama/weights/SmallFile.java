@@ -2,6 +2,7 @@ package videollama.weights;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -59,8 +60,8 @@ public final class SmallFile {
         }
     }
 
-    /** {@link #read}, as UTF-8 text (malformed bytes become U+FFFD, which no JSON parser accepts in a key). */
+    /** {@link #read}, as UTF-8 text (malformed bytes become U+FFFD). */
     public static String readText(Path file, long maxBytes, String what) {
-        return new String(read(file, maxBytes, what), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(read(file, maxBytes, what), StandardCharsets.UTF_8);
     }
 }
