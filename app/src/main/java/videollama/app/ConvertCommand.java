@@ -108,7 +108,6 @@ final class ConvertCommand implements Callable<Integer> {
         for (Path input : inputs) {
             expand(input, files, folderOf);
         }
-        createOutputFolder();
 
         List<Conversion> conversions = new ArrayList<>();
         try {
@@ -120,6 +119,7 @@ final class ConvertCommand implements Callable<Integer> {
             }
             resolveOverlaps(conversions, err);
             checkOutputsDiffer(conversions);
+            createOutputFolder(); // only once every input has been read: a refused one leaves nothing behind
             for (Conversion conversion : conversions) {
                 progress.time("writing " + conversion.output(), () -> write(conversion), ConvertCommand::megabytes);
                 cli.getOut().println(conversion.output());

@@ -1,5 +1,6 @@
 package videollama.model.videollama;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import videollama.model.ModelException;
@@ -36,7 +37,7 @@ public enum ReleasedPart {
         }
 
         public List<ReleasedPart> parts() {
-            return java.util.Arrays.stream(ReleasedPart.values()).filter(p -> p.branch == this).toList();
+            return Arrays.stream(ReleasedPart.values()).filter(p -> p.branch == this).toList();
         }
 
         @Override
@@ -78,7 +79,9 @@ public enum ReleasedPart {
      * @throws ModelException naming the first missing part and the released file to convert
      */
     static void requireAll(Branch branch, TensorSource source) {
-        for (ReleasedPart part : branch.missing(source.names())) {
+        List<ReleasedPart> missing = branch.missing(source.names());
+        if (!missing.isEmpty()) {
+            ReleasedPart part = missing.getFirst();
             throw new ModelException(source.describe() + ": the " + branch + " branch has no " + part.what
                     + " (no tensor named " + part.prefix + "*); convert " + part.releasedFile
                     + " into this folder with videollama convert --out " + source.describe() + " FILE");
