@@ -11,14 +11,17 @@ testdata/pth/reader/    files for videollama.weights.pth.PthFile
                           the project does not store; uint16 goes through _rebuild_tensor_v3)
   tensors.safetensors     the same tensors (all but float64 / bool / uint16), .contiguous(), via safetensors
   checkpoint.pth          a training checkpoint as the Video-LLaMA runner saves it (spec section 1.1):
-                          {"model", "optimizer" (AdamW state after one step), "config" (argparse.Namespace,
-                          nested dicts, tuples, a set, bytes, a big int), "scaler": None, "epoch": 3}
+                          {"model", "optimizer" (AdamW state after one step), "config" (nested dicts
+                          as OmegaConf.to_container gives them, tuples, a set, bytes, a big int),
+                          "scaler": None, "epoch": 3}
   checkpoint-model.safetensors   its ["model"] tensors
   protocol4.pth           a state dict saved with pickle_protocol=4 (SHORT_BINUNICODE, MEMOIZE, FRAME, ...)
   protocol4.safetensors
   zip64.pth               tensors.pth rewritten with ZIP64 records everywhere (zip64 extra fields in the local
                           and central headers, ZIP64 end record and locator); torch.load reads it back equal
   legacy.pth              the pre-1.6 format (_use_new_zipfile_serialization=False)
+  weights_only_globals.txt   the globals torch.load(weights_only=True) accepts by default, one a line
+                          (torch._weights_only_unpickler._get_allowed_globals()), for the Java allowlist
 
 testdata/pth/convert/   a tiny Video-LLaMA's released files (real names, tiny shapes), for `videollama convert`
   eva_vit_g.pth           plain state dict of an EVA ViT with 40 blocks (+ norm/head keys the model lacks)
@@ -31,6 +34,8 @@ testdata/pth/convert/   a tiny Video-LLaMA's released files (real names, tiny sh
                           config.json, generation_config.json, tokenizer.model
   bad/no_tensors.pth      a training checkpoint without a single tensor
   bad/float64.pth         a branch checkpoint whose llama_proj.weight is float64 (a type the project does not store)
+  bad/qint8.pth           a branch checkpoint whose llama_proj.weight is a quantized qint8 tensor
+                          (torch._utils._rebuild_qtensor, which torch.load(weights_only=True) also accepts)
   expected/               what convert must write, made here by applying spec section 2 directly:
                           videollama-eva-vit.safetensors, videollama-blip2.safetensors,
                           videollama-vl.safetensors, videollama-al.safetensors,
@@ -47,7 +52,6 @@ reader/checkpoint.pth (the order of a set depends on Python's string hashing) an
 format keys storages by object id).
 """
 
-import argparse
 import collections
 import io
 import json
@@ -151,7 +155,7 @@ def make_reader_cases():
         "model": state_dict,
         "optimizer": optimizer.state_dict(),
         "config": {
-            "run": argparse.Namespace(lr=1e-4, name="tiny", amp=True),
+            "run": {"lr": 1e-4, "name": "tiny", "amp": True},
             "model": {"arch": "video_llama", "frozen": ("visual_encoder", "Qformer"), "max_frame_pos": 32},
             "tags": {"a", "b"},
             "blob": b"\x00\x01\xff",
@@ -176,6 +180,9 @@ def make_reader_cases():
         assert torch.equal(back[k], v), k
 
     torch.save(collections.OrderedDict(f32=randn(2)), READER / "legacy.pth", _use_new_zipfile_serialization=False)
+
+    from torch._weights_only_unpickler import _get_allowed_globals
+    (READER / "weights_only_globals.txt").write_text("".join(name + "\n" for name in sorted(_get_allowed_globals())))
 
 
 # --- convert cases: a tiny Video-LLaMA's released files -----------------------------------------------------------
@@ -282,7 +289,7 @@ def with_optimizer(model, epoch):
         "optimizer": optimizer.state_dict(),
         "config": {"run": {"lr_sched": "linear_warmup_cosine_lr", "init_lr": 1e-4, "amp": True},
                    "model": {"arch": "video_llama", "frozen_llama_proj": False},
-                   "cli": argparse.Namespace(cfg_path="train_configs/tiny.yaml", options=None)},
+                   "cli": {"cfg_path": "train_configs/tiny.yaml", "options": None}},
         "scaler": None,
         "epoch": epoch,
     }
@@ -446,10 +453,13 @@ def make_convert_cases():
     bad.mkdir()
     torch.save({"config": {"arch": "video_llama"}, "epoch": 3, "scaler": None}, bad / "no_tensors.pth")
     torch.save({"model": {"llama_proj.weight": randn(4, 2).double()}, "epoch": 1}, bad / "float64.pth")
+    quantized = torch.quantize_per_tensor(randn(4, 2), scale=0.05, zero_point=0, dtype=torch.qint8)
+    torch.save({"model": {"llama_proj.weight": quantized, "llama_proj.bias": randn(4)}, "epoch": 1},
+               bad / "qint8.pth")
 
-    # Sanity: torch reads every file back.
-    for file in CONVERT.rglob("*.pth"):
-        torch.load(file, weights_only=False)
+    # Sanity: torch reads every file back, with its weights_only unpickler (the allowlist the Java reader keeps).
+    for file in list(CONVERT.rglob("*.pth")) + [READER / "checkpoint.pth"]:
+        torch.load(file, weights_only=True)
 
 
 def main():

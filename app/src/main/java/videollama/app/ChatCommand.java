@@ -21,10 +21,12 @@ import videollama.loader.FrameSampling;
 import videollama.loader.MediaDecoder;
 import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.ClipSampler;
+import videollama.model.NonFiniteWeights;
 import videollama.model.chat.ChatPrompt;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.MediaChat;
 import videollama.model.generate.GenerationSettings;
+import videollama.model.generate.NonFiniteLogitsException;
 import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.Llama;
 import videollama.model.videollama.VideoLlamaConfig;
@@ -185,10 +187,15 @@ final class ChatCommand implements Callable<Integer> {
                     }
                 }
                 asked++;
-                MediaChat.Answer answer = chat.ask(q, kernelProfile, stream ? piece -> {
-                    out.print(piece);
-                    out.flush();
-                } : piece -> {});
+                MediaChat.Answer answer;
+                try {
+                    answer = chat.ask(q, kernelProfile, stream ? piece -> {
+                        out.print(piece);
+                        out.flush();
+                    } : piece -> {});
+                } catch (NonFiniteLogitsException e) {
+                    throw NonFiniteWeights.explain(dir, e);
+                }
                 if (stream) {
                     out.println();
                     if (!answer.text().equals(answer.generation().text().strip())) {

@@ -27,11 +27,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
+import videollama.weights.SmallFile;
 import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
 import videollama.weights.pth.PthFile;
 import videollama.weights.pth.PthStateDict;
-import videollama.weights.pth.TorchTensor;
 
 /**
  * {@code videollama convert}: the released Video-LLaMA files (PyTorch {@code .pth}, Hugging Face {@code .bin} or
@@ -108,7 +108,6 @@ final class ConvertCommand implements Callable<Integer> {
         for (Path input : inputs) {
             expand(input, files, folderOf);
         }
-        createOutputFolder();
 
         List<Conversion> conversions = new ArrayList<>();
         try {
@@ -120,6 +119,7 @@ final class ConvertCommand implements Callable<Integer> {
             }
             resolveOverlaps(conversions, err);
             checkOutputsDiffer(conversions);
+            createOutputFolder(); // only once every input has been read: a refused one leaves nothing behind
             for (Conversion conversion : conversions) {
                 progress.time("writing " + conversion.output(), () -> write(conversion), ConvertCommand::megabytes);
                 cli.getOut().println(conversion.output());
@@ -132,6 +132,7 @@ final class ConvertCommand implements Callable<Integer> {
         }
         cli.getOut().flush();
         err.println("converted " + conversions.size() + " file(s) into " + out + ", the folder for --model");
+        FolderAbilities.of(out).lines().forEach(err::println);
         return 0;
     }
 
@@ -209,7 +210,8 @@ final class ConvertCommand implements Callable<Integer> {
     private static List<Path> indexedShards(Path index) {
         JsonNode weightMap;
         try {
-            weightMap = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+            weightMap = new ObjectMapper().readTree(SmallFile.readText(index, SmallFile.INDEX_BYTES, "a shard index"))
+                    .get("weight_map");
         } catch (IOException e) {
             throw new Errors.UsageFailure(index + ": not valid JSON: " + Main.oneLine(e.getMessage()));
         }
@@ -283,11 +285,7 @@ final class ConvertCommand implements Callable<Integer> {
         }
         PthFile pth = PthFile.open(file);
         try {
-            boolean tensorsAtTop = pth.root() instanceof Map<?, ?> root
-                    && root.values().stream().anyMatch(TorchTensor.class::isInstance);
-            boolean hasModel = pth.root() instanceof Map<?, ?> root && root.get("model") instanceof Map<?, ?>;
-            PthStateDict tensors = !tensorsAtTop && hasModel ? pth.stateDict("model") : pth.stateDict();
-            return tensors;
+            return pth.modelTensors();
         } catch (RuntimeException e) {
             pth.close();
             throw e;

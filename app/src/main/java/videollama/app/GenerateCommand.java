@@ -11,10 +11,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.kernels.Backend;
 import videollama.kernels.Profile;
+import videollama.model.NonFiniteWeights;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.generate.Generation;
 import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.Generator;
+import videollama.model.generate.NonFiniteLogitsException;
 import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
@@ -101,11 +103,16 @@ final class GenerateCommand implements Callable<Integer> {
                     out.print(prompt);
                     out.flush();
                 }
-                Generation result = new Generator(llama.tokenizer()).generate(session, embeddings, ids.length(), settings,
-                        raw && !prompt.isEmpty(), piece -> {
-                    out.print(piece);
-                    out.flush();
-                });
+                Generation result;
+                try {
+                    result = new Generator(llama.tokenizer()).generate(session, embeddings, ids.length(), settings,
+                            raw && !prompt.isEmpty(), piece -> {
+                        out.print(piece);
+                        out.flush();
+                    });
+                } catch (NonFiniteLogitsException e) {
+                    throw NonFiniteWeights.explain(dir, e);
+                }
                 out.println();
                 out.flush();
                 err.println(String.format(Locale.ROOT,

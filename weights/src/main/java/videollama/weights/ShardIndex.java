@@ -1,8 +1,6 @@
 package videollama.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,12 +21,7 @@ record ShardIndex(Path file, Map<String, String> weightMap) {
     }
 
     static ShardIndex read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw WeightsException.io(file, "read", e);
-        }
+        String text = SmallFile.readText(file, SmallFile.INDEX_BYTES, "a shard index");
         JsonNode weightMap = Json.parseObject(file.toString(), "index", text).get("weight_map");
         if (weightMap == null || !weightMap.isObject() || weightMap.isEmpty()) {
             String found = weightMap != null && weightMap.isObject() ? "an empty one" : Json.typeName(weightMap);

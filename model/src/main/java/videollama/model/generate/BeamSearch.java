@@ -80,6 +80,7 @@ public final class BeamSearch {
             int steps = 0;
             while (true) {
                 for (int b = 0; b < beams; b++) {
+                    NonFiniteLogitsException.check(logits[b]);
                     logSoftmax(logits[b], scores[b]);
                     processors.apply(scores[b], 0, ids[b], length);
                     for (int i = 0; i < vocab; i++) {

@@ -31,11 +31,7 @@ public final class Sampler {
 
     /** Chooses a token from {@code logits} (one full row). */
     public int sample(float[] logits) {
-        for (float value : logits) {
-            if (Float.isNaN(value)) {
-                throw new IllegalStateException("the model produced NaN logits");
-            }
-        }
+        NonFiniteLogitsException.check(logits);
         if (settings.isGreedy()) {
             return argmax(logits, 0, logits.length);
         }

@@ -9,6 +9,7 @@ import videollama.kernels.DeviceBackend;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.model.ModelException;
+import videollama.model.UnconvertedFolder;
 import videollama.model.tokenizer.SentencePieceTokenizer;
 import videollama.weights.DType;
 import videollama.weights.ShardedTensors;
@@ -40,9 +41,10 @@ public final class Llama implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new ModelException(dir + ": not a model folder (expected a folder with config.json, *.safetensors and tokenizer.model)");
         }
+        UnconvertedFolder.check(dir);
         LlamaConfig config = LlamaConfig.load(dir.resolve("config.json"));
         Path tokenizerFile = dir.resolve("tokenizer.model");
-        if (!Files.isRegularFile(tokenizerFile)) {
+        if (!Files.exists(tokenizerFile)) { // a pipe or device is refused by name when read
             throw new ModelException(tokenizerFile + ": not found (a LLaMA model folder needs tokenizer.model)");
         }
         SentencePieceTokenizer tokenizer = SentencePieceTokenizer.load(tokenizerFile);

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import videollama.model.ModelException;
+import videollama.weights.SmallFile;
 
 /**
  * The numbers of a LLaMA-family decoder, read from a Hugging Face {@code config.json}. Every field such
@@ -32,11 +32,12 @@ public record LlamaConfig(
 
     /** Reads and checks {@code config.json}; every error names the file and the field. */
     public static LlamaConfig load(Path configJson) {
+        if (!Files.exists(configJson)) {
+            throw new ModelException(configJson + ": not found (a LLaMA model folder needs config.json)");
+        }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(configJson));
-        } catch (NoSuchFileException e) {
-            throw new ModelException(configJson + ": not found (a LLaMA model folder needs config.json)");
+            root = new ObjectMapper().readTree(SmallFile.readText(configJson, SmallFile.CONFIG_BYTES, "a config.json"));
         } catch (IOException e) {
             throw new ModelException(configJson + ": not valid JSON: " + firstLine(e.getMessage()));
         }

@@ -2,6 +2,8 @@ package videollama.model.llama;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
 import videollama.weights.WeightsException;
@@ -31,6 +33,7 @@ public final class LlamaWeights {
             Tensor down) {}
 
     public LlamaWeights(LlamaConfig c, TensorSource source) {
+        checkLayerCount(c, source);
         Loader load = new Loader(source);
         int d = c.hiddenSize();
         embedTokens = load.tensor("model.embed_tokens.weight", c.vocabSize(), d);
@@ -52,6 +55,29 @@ public final class LlamaWeights {
         finalNorm = load.vector("model.norm.weight", d);
         lmHead = c.tieWordEmbeddings() ? embedTokens : load.tensor("lm_head.weight", c.vocabSize(), d);
     }
+
+    /**
+     * {@code num_hidden_layers} against the layers the weights hold, both ways: a config with fewer layers would
+     * silently leave the last ones out, one with more would fail on a missing tensor without saying why.
+     */
+    private static void checkLayerCount(LlamaConfig c, TensorSource source) {
+        int layers = 0;
+        String highest = null;
+        for (String name : source.names()) {
+            Matcher layer = LAYER.matcher(name);
+            if (layer.lookingAt() && Integer.parseInt(layer.group(1)) >= layers) {
+                layers = Integer.parseInt(layer.group(1)) + 1;
+                highest = name;
+            }
+        }
+        if (layers != c.numLayers()) {
+            throw new WeightsException(source.describe() + ": config.json says num_hidden_layers " + c.numLayers()
+                    + ", but the weights have " + layers + " layer(s)" + (highest == null ? ""
+                    : " (up to tensor '" + highest + "')") + "; the config and the weights must agree");
+        }
+    }
+
+    private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d{1,9})\\.");
 
     /** Fetches tensors by name and checks their shapes and dtypes; errors name the source and the tensor. */
     private record Loader(TensorSource source) {

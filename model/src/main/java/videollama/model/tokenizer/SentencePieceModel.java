@@ -1,8 +1,6 @@
 package videollama.model.tokenizer;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import videollama.model.ModelException;
+import videollama.weights.SmallFile;
 
 /**
  * A {@code tokenizer.model} file, checked: the pieces with their scores and types, the special ids and the
@@ -60,17 +59,10 @@ final class SentencePieceModel {
      *     a model this package cannot encode exactly (not BPE, a non-identity normalizer, whitespace as suffix)
      */
     static SentencePieceModel read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw new ModelException(file + ": tokenizer.model not found");
-        } catch (IOException e) {
-            if (!Files.exists(file)) {
-                throw new ModelException(file + ": tokenizer.model not found");
-            }
-            throw new ModelException(file + ": cannot read the tokenizer: " + oneLine(e.toString()), e);
         }
+        byte[] bytes = SmallFile.read(file, SmallFile.TOKENIZER_BYTES, "a tokenizer.model");
         ModelProto proto;
         try {
             proto = ModelProto.parse(bytes);
@@ -78,10 +70,6 @@ final class SentencePieceModel {
             throw new ModelException(file + ": not a valid sentencepiece model: " + e.getMessage());
         }
         return new SentencePieceModel(file, proto);
-    }
-
-    private static String oneLine(String s) {
-        return s.replace('\n', ' ').replace('\r', ' ');
     }
 
     private static ModelException invalid(Path file, String problem) {

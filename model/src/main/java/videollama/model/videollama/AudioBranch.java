@@ -38,8 +38,7 @@ public final class AudioBranch implements AutoCloseable {
                     VideoLlamaWeights.AUDIO_PREFIXES) + "*); videollama convert writes it from imagebind_huge.pth and"
                     + " the AL checkpoint");
         }
-        requirePart(source, ImageBindAudioWeights.PREFIX, "ImageBind audio encoder", "imagebind_huge.pth");
-        requirePart(source, "audio_Qformer.", "audio Q-Former", "the AL checkpoint");
+        ReleasedPart.requireAll(ReleasedPart.Branch.AUDIO, source);
         CheckedTensors load = new CheckedTensors(source);
         imageBind = new ImageBindAudioWeights(load, config.audioEncoder());
         Tensor positions = load.ofRank("audio_position_embedding.weight", 2, "[clips, " + imageBind.outWidth + "]");
@@ -60,14 +59,6 @@ public final class AudioBranch implements AutoCloseable {
         sizes = new AudioSizes(ImageBindAudioWeights.MEL_BINS, ImageBindAudioWeights.FRAMES, imageBind.tokens, imageBind.width,
                 imageBind.outWidth, qformer.queries, qformer.hidden, Math.toIntExact(proj.dim(0)),
                 Math.toIntExact(positions.dim(0)));
-    }
-
-    /** A folder with half of the branch gets an error that says which file is missing, not a tensor name. */
-    private static void requirePart(TensorSource source, String prefix, String what, String file) {
-        if (source.names().stream().noneMatch(n -> n.startsWith(prefix))) {
-            throw new ModelException(source.describe() + ": the audio branch has no " + what + " (no tensor named " + prefix
-                    + "*); videollama convert writes it from " + file);
-        }
     }
 
     /**

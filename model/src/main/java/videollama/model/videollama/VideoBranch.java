@@ -41,6 +41,7 @@ public final class VideoBranch implements AutoCloseable {
                     VideoLlamaWeights.VISION_PREFIXES) + "*); a Video-LLaMA folder holds the branch weights in a"
                     + " *.safetensors file beside the LLaMA's (videollama convert writes it)");
         }
+        ReleasedPart.requireAll(ReleasedPart.Branch.VIDEO, source);
         CheckedTensors load = new CheckedTensors(source);
         vit = new EvaVitWeights(load, config.vision());
         lnVisionWeight = load.vector("ln_vision.weight", vit.width);

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +19,7 @@ import videollama.model.ModelException;
 import videollama.model.audio.AudioEncoderSettings;
 import videollama.model.qformer.QFormerSettings;
 import videollama.model.vision.EvaVitSettings;
+import videollama.weights.SmallFile;
 
 /**
  * What a Video-LLaMA model folder's weights cannot tell: heads, LayerNorm eps, the number of frames and the chat
@@ -56,6 +56,9 @@ public record VideoLlamaConfig(
         int frames,
         String template) {
 
+    /** Most frames a video may give: the released {@code video_frame_position_embedding} has 32 rows. */
+    public static final int MAX_FRAMES = 32;
+
     /** The file name looked for in a model folder. */
     public static final String FILE_NAME = "videollama.json";
 
@@ -82,13 +85,7 @@ public record VideoLlamaConfig(
         if (!Files.exists(file)) {
             return RELEASED;
         }
-        String json;
-        try {
-            json = Files.readString(file);
-        } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        return parse(json, file.toString());
+        return parse(SmallFile.readText(file, SmallFile.CONFIG_BYTES, "a videollama.json"), file.toString());
     }
 
     /** Parses the text of a {@code videollama.json}; {@code file} names it in every error. */
@@ -188,7 +185,7 @@ public record VideoLlamaConfig(
             return new VideoLlamaConfig(vit, lnVisionEps,
                     qformer("qformer", qformer, c), qformer("video_qformer", videoQformer, c), audio,
                     qformer("audio_qformer", audioQformer, c),
-                    c.positive("frames", frames, d.frames), template);
+                    c.frames(frames, d.frames), template);
         }
 
         private static QFormerSettings qformer(String section, FileQFormer q, Checks c) {
@@ -227,6 +224,16 @@ public record VideoLlamaConfig(
                 throw new ModelException(file + ": " + field + " must be a positive integer, got " + value);
             }
             return value;
+        }
+
+        /** The file's frame count, checked here so that a bad one is blamed on the file, not on --frames. */
+        int frames(Integer value, int fallback) {
+            int n = positive("frames", value, fallback);
+            if (n > MAX_FRAMES) {
+                throw new ModelException(file + ": frames " + n + " must be between 1 and " + MAX_FRAMES
+                        + " (the frame position embedding has " + MAX_FRAMES + " rows)");
+            }
+            return n;
         }
 
         float number(String field, Double value, float fallback) {

@@ -108,7 +108,7 @@ class SamplerTest {
 
     @Test
     void rejectsNaNAndBadSettings() {
-        assertThrows(IllegalStateException.class, () -> new Sampler(SamplingSettings.greedy()).sample(new float[] {1f, Float.NaN}));
+        assertThrows(NonFiniteLogitsException.class, () -> new Sampler(SamplingSettings.greedy()).sample(new float[] {1f, Float.NaN}));
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(-1f, 0, 1f, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(1f, -1, 1f, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(1f, 0, 0f, 0));

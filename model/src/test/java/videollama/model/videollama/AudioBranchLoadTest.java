@@ -149,10 +149,12 @@ class AudioBranchLoadTest {
 
     @Test
     void halfABranchNamesTheFileThatIsMissing() throws IOException {
-        assertEquals(dir + ": the audio branch has no ImageBind audio encoder (no tensor named audio_encoder.*); videollama"
-                + " convert writes it from imagebind_huge.pth", loadError(without(n -> n.startsWith("audio_encoder."))));
-        assertEquals(dir + ": the audio branch has no audio Q-Former (no tensor named audio_Qformer.*); videollama convert"
-                + " writes it from the AL checkpoint", loadError(without(n -> n.startsWith("audio_Qformer."))));
+        assertEquals(dir + ": the audio branch has no ImageBind audio encoder (no tensor named audio_encoder.*); convert"
+                + " imagebind_huge.pth into this folder with videollama convert --out " + dir + " FILE",
+                loadError(without(n -> n.startsWith("audio_encoder."))));
+        assertEquals(dir + ": the audio branch has no audio Q-Former (no tensor named audio_Qformer.*); convert the AL"
+                + " checkpoint (AL_LLaMA_2_7B_Finetuned.pth, finetune_vicuna7b_audiobranch.pth, ...) into this folder"
+                + " with videollama convert --out " + dir + " FILE", loadError(without(n -> n.startsWith("audio_Qformer."))));
     }
 
     @Test

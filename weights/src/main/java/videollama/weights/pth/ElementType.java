@@ -22,7 +22,8 @@ public record ElementType(String torchName, int byteSize, DType dtype) {
             type("complex64", 8, null), type("complex128", 16, null), type("uint16", 2, null),
             type("uint32", 4, null), type("uint64", 8, null), type("float8_e4m3fn", 1, null),
             type("float8_e5m2", 1, null), type("float8_e4m3fnuz", 1, null), type("float8_e5m2fnuz", 1, null),
-            type("float8_e8m0fnu", 1, null));
+            type("float8_e8m0fnu", 1, null), type("qint8", 1, null), type("quint8", 1, null),
+            type("qint32", 4, null), type("quint4x2", 1, null), type("quint2x4", 1, null));
 
     /** The storage classes of {@code torch/storage.py}, by the dtype each holds. */
     private static final Map<String, String> STORAGE_CLASSES = Map.ofEntries(
@@ -31,6 +32,9 @@ public record ElementType(String torchName, int byteSize, DType dtype) {
             Map.entry("IntStorage", "int32"), Map.entry("ByteStorage", "uint8"), Map.entry("DoubleStorage", "float64"),
             Map.entry("ShortStorage", "int16"), Map.entry("CharStorage", "int8"), Map.entry("BoolStorage", "bool"),
             Map.entry("ComplexFloatStorage", "complex64"), Map.entry("ComplexDoubleStorage", "complex128"),
+            Map.entry("QInt8Storage", "qint8"), Map.entry("QUInt8Storage", "quint8"),
+            Map.entry("QInt32Storage", "qint32"), Map.entry("QUInt4x2Storage", "quint4x2"),
+            Map.entry("QUInt2x4Storage", "quint2x4"),
             // An untyped storage is bytes; the tensor over it names its dtype separately (_rebuild_tensor_v3).
             Map.entry("UntypedStorage", "uint8"));
 

@@ -27,7 +27,8 @@ import videollama.weights.WeightsException;
  * when asked for.
  *
  * <p>Errors are {@link WeightsException}s with one line that starts with the file: a file that is not a zip,
- * the pre-1.6 format, a damaged archive or pickle, a compressed or missing storage entry.
+ * the pre-1.6 format, a damaged archive or pickle, a pickle naming a global torch's {@code weights_only}
+ * unpickler refuses (see {@link AllowedGlobals}), a compressed or missing storage entry.
  */
 public final class PthFile implements AutoCloseable {
     /**
@@ -192,10 +193,10 @@ public final class PthFile implements AutoCloseable {
 
     /**
      * The tensors of the dict found by following {@code keys} from the root: {@code stateDict()} for a file
-     * that is a state dict, {@code stateDict("model")} for the model of a training checkpoint. Entries whose
-     * key is not a string or whose value is not a tensor are left out.
+     * that is a state dict, {@code stateDict("model")} for the model of a training checkpoint.
      *
-     * @throws WeightsException naming the file and the keys, if there is no dict there
+     * @throws WeightsException naming the file and the keys, if there is no dict there, or naming the entry, if
+     *         the dict holds anything but tensors under string keys
      */
     public PthStateDict stateDict(String... keys) {
         Object value = root;
@@ -214,6 +215,25 @@ public final class PthFile implements AutoCloseable {
                     + " is a " + Unpickler.typeName(value) + ", not a dict of tensors");
         }
         return new PthStateDict(this, where.toString(), dict);
+    }
+
+    /**
+     * The model's tensors, found as {@code videollama convert} finds them: the top-level dict of a state dict,
+     * or {@code ["model"]} of a training checkpoint.
+     *
+     * @throws WeightsException naming the file, if neither holds tensors, or naming the entry that is not a tensor
+     */
+    public PthStateDict modelTensors() {
+        boolean tensorsAtTop = root instanceof Map<?, ?> dict
+                && dict.values().stream().anyMatch(v -> v instanceof TorchTensor || v instanceof UnreadValue);
+        if (tensorsAtTop) {
+            return stateDict();
+        }
+        if (root instanceof Map<?, ?> dict && dict.get("model") instanceof Map<?, ?>) {
+            return stateDict("model");
+        }
+        throw new WeightsException(path + ": no tensors (none at the top level of the checkpoint nor under"
+                + " [\"model\"])");
     }
 
     /** Unmaps the file; tensors handed out before become unusable (access throws, never crashes). */

@@ -7,14 +7,17 @@ import java.util.Map;
 import java.util.Optional;
 import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
+import videollama.weights.WeightsException;
 
 /**
  * The tensors of one dict in a checkpoint, by name, in the dict's order: a {@link TensorSource} like a
  * safetensors file, so they can go straight to {@link videollama.weights.SafetensorsWriter}.
  *
- * <p>{@link #find} builds the {@link Tensor} when asked (a slice of the mapping for a contiguous tensor), so
- * a tensor of a type the project does not store is an error only if it is asked for. The dict shares its
- * file's mapping: closing it closes the file.
+ * <p>Every entry must be a tensor under a string key: anything else where a tensor belongs (a quantized or sparse
+ * tensor, a number, a nested dict) is refused when the dict is taken, naming the key, rather than left out, so a
+ * weight is never silently missing. {@link #find} builds the {@link Tensor} when asked (a slice of the mapping for
+ * a contiguous tensor), so a tensor of a type the project does not store is an error only if it is asked for. The
+ * dict shares its file's mapping: closing it closes the file.
  */
 public final class PthStateDict implements TensorSource {
     private final PthFile file;
@@ -27,12 +30,26 @@ public final class PthStateDict implements TensorSource {
         this.where = where;
         Map<String, TorchTensor> found = new LinkedHashMap<>();
         dict.forEach((key, value) -> {
-            if (key instanceof String name && value instanceof TorchTensor tensor) {
-                found.put(name, tensor);
+            if (!(key instanceof String name)) {
+                throw new WeightsException(describe() + ": a key that is a " + Unpickler.typeName(key)
+                        + ", not a tensor name");
             }
+            if (!(value instanceof TorchTensor tensor)) {
+                throw new WeightsException(describe() + ": '" + AllowedGlobals.printable(name) + "' is "
+                        + article(Unpickler.typeName(value)) + ", not a tensor videollama reads");
+            }
+            found.put(name, tensor);
         });
         this.tensors = Collections.unmodifiableMap(found);
         this.names = List.copyOf(found.keySet());
+    }
+
+    /** "a dict", "an int", or a description that has its own article. */
+    private static String article(String typeName) {
+        if (typeName.startsWith("a ") || typeName.startsWith("an ") || typeName.startsWith("the ")) {
+            return typeName;
+        }
+        return ("aeiou".indexOf(typeName.charAt(0)) >= 0 ? "an " : "a ") + typeName;
     }
 
     /** The file the dict is in. */

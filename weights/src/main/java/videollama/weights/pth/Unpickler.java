@@ -26,11 +26,16 @@ import java.util.function.Function;
  * <p>It builds Java values and never runs anything: Python's None is null, bool {@link Boolean}, int
  * {@link Long} (or {@link BigInteger} past 64 bits), float {@link Double}, str {@link String}, bytes
  * {@code byte[]}, list {@link List}, tuple {@link PyTuple}, dict and {@code collections.OrderedDict}
- * {@link Map} (insertion-ordered), set {@link Set}. Of the callables a pickle may name, only the few that
- * rebuild torch tensors, and those protocol 2 uses for plain data (OrderedDict, set, bytes), are interpreted (see
- * {@link #reduce}); any other one gives a {@link PyObject} that records what the pickle said. Every length and
- * index is checked against the pickle, and the interpreter is
- * a loop over a stack (no recursion), so a damaged pickle ends in a {@link PthFormatException}.
+ * {@link Map} (insertion-ordered), set {@link Set}.
+ *
+ * <p>It is as strict as torch's {@code weights_only} unpickler: a global the pickle names ({@code GLOBAL},
+ * {@code STACK_GLOBAL}, {@code INST}) must be on {@link AllowedGlobals}, or the whole file is refused naming it;
+ * only globals are called ({@code REDUCE}, {@code NEWOBJ}); {@code BUILD} only sets the state of dicts and
+ * tensors; items are appended to lists only and set on dicts only. Of the allowed callables, those that rebuild
+ * tensors and those protocol 2 uses for plain data (OrderedDict, set, bytes) are interpreted (see
+ * {@link #reduce}); the others (a quantized or sparse tensor, a device) give an {@link UnreadValue} that says what
+ * it was, refused where a tensor is wanted. Every length and index is checked against the pickle, and the
+ * interpreter is a loop over a stack (no recursion), so a damaged pickle ends in a {@link PthFormatException}.
  */
 final class Unpickler {
     /** Nesting deeper than this in a dict key is refused: Python keys are strings and ints here. */
@@ -75,7 +80,7 @@ final class Unpickler {
                 step(opcode);
             } catch (PthFormatException e) {
                 throw e.getMessage().contains(" at byte ") ? e
-                        : new PthFormatException("pickle: " + e.getMessage() + " at byte " + at);
+                        : new PthFormatException("pickle at byte " + at + ": " + e.getMessage());
             }
         }
     }
@@ -174,52 +179,52 @@ final class Unpickler {
                 }
                 push(Collections.unmodifiableSet(set));
             }
-            // Classes, calls and objects: nothing is imported, nothing runs.
-            case 'c' -> push(new PyGlobal(line(), line())); // GLOBAL
+            // Classes, calls and objects: nothing is imported, nothing runs, only allowed globals are named.
+            case 'c' -> push(AllowedGlobals.check(new PyGlobal(line(), line()))); // GLOBAL
             case 0x93 -> { // STACK_GLOBAL
                 List<Object> names = popN(2);
                 if (!(names.get(0) instanceof String module) || !(names.get(1) instanceof String name)) {
                     throw new PthFormatException("STACK_GLOBAL needs two strings");
                 }
-                push(new PyGlobal(module, name));
+                push(AllowedGlobals.check(new PyGlobal(module, name)));
             }
             case 'R' -> { // REDUCE
                 Object arguments = pop();
-                Object callable = pop();
+                PyGlobal callable = callable(pop(), "REDUCE");
                 if (!(arguments instanceof PyTuple tuple)) {
                     throw new PthFormatException("REDUCE with arguments that are a " + typeName(arguments)
                             + ", not a tuple");
                 }
                 push(reduce(callable, tuple.items()));
             }
-            case 0x81 -> { // NEWOBJ
+            case 0x81 -> { // NEWOBJ: cls.__new__(cls, *args)
                 Object arguments = pop();
-                Object cls = pop();
-                push(new PyObject(cls, arguments instanceof PyTuple t ? t.items() : List.of()));
+                push(newObject(callable(pop(), "NEWOBJ"), arguments));
             }
             case 0x92 -> { // NEWOBJ_EX
                 pop(); // keyword arguments
                 Object arguments = pop();
-                Object cls = pop();
-                push(new PyObject(cls, arguments instanceof PyTuple t ? t.items() : List.of()));
+                push(newObject(callable(pop(), "NEWOBJ_EX"), arguments));
             }
-            case 'i' -> { // INST
-                PyGlobal cls = new PyGlobal(line(), line());
-                push(new PyObject(cls, popMark()));
+            case 'i' -> { // INST: protocol 0's object creation, which torch's weights_only unpickler never accepts
+                PyGlobal cls = AllowedGlobals.check(new PyGlobal(line(), line()));
+                throw new PthFormatException("INST of " + cls + ": protocol 0 object creation, which torch.save does"
+                        + " not write");
             }
-            case 'o' -> { // OBJ
+            case 'o' -> { // OBJ: protocol 1's object creation, likewise
                 List<Object> items = popMark();
-                if (items.isEmpty()) {
-                    throw new PthFormatException("OBJ without a class");
-                }
-                push(new PyObject(items.getFirst(), items.subList(1, items.size())));
+                throw new PthFormatException("OBJ of " + (items.isEmpty() ? "nothing" : typeName(items.getFirst()))
+                        + ": protocol 1 object creation, which torch.save does not write");
             }
             case 'b' -> { // BUILD
-                Object state = pop();
-                if (peek() instanceof PyObject object) {
-                    object.setState(state);
+                pop(); // the state: dropped
+                Object target = peek();
+                // An OrderedDict's _metadata, a tensor's Python attributes: state we do not need. Nothing else
+                // may be built (torch allows Tensor, Parameter and OrderedDict).
+                if (!(target instanceof Map<?, ?> || target instanceof TorchTensor || target instanceof UnreadValue)) {
+                    throw new PthFormatException("BUILD sets the state of a " + typeName(target)
+                            + "; only dicts and tensors take state in a checkpoint");
                 }
-                // Otherwise (an OrderedDict's _metadata, a tensor's attributes): Python state we do not need.
             }
             case 'Q' -> push(persistentLoad.apply(persistentId(pop()))); // BINPERSID
             default -> throw new PthFormatException(opcode == 'P' || opcode == 'S' || opcode == 'V'
@@ -228,40 +233,48 @@ final class Unpickler {
         }
     }
 
-    /**
-     * REDUCE: calls the callable in Python. The torch tensor constructors are interpreted, OrderedDict makes a
-     * map; anything else is recorded as a {@link PyObject}.
-     */
-    private Object reduce(Object callable, List<Object> arguments) {
-        if (!(callable instanceof PyGlobal global)) {
-            return new PyObject(callable, arguments);
+    /** What REDUCE or NEWOBJ calls: a global (checked when it was named), never a value built by the pickle. */
+    private static PyGlobal callable(Object value, String opcode) {
+        if (!(value instanceof PyGlobal global)) {
+            throw new PthFormatException(opcode + " calls a " + typeName(value) + ", not a global");
         }
+        return global;
+    }
+
+    /** NEWOBJ: a Parameter is its data; any other allowed class gives a value this reader does not interpret. */
+    private static Object newObject(PyGlobal cls, Object arguments) {
+        if (cls.qualifiedName().equals("torch.nn.parameter.Parameter") && arguments instanceof PyTuple tuple
+                && !tuple.items().isEmpty() && tuple.get(0) instanceof TorchTensor data) {
+            return data;
+        }
+        return new UnreadValue("an object of " + cls);
+    }
+
+    /**
+     * REDUCE: calls an allowed global in Python. The torch tensor constructors are interpreted, OrderedDict and
+     * Counter make a map, set a set, {@code _codecs.encode} and bytearray bytes; any other allowed global gives an
+     * {@link UnreadValue} naming it.
+     */
+    private Object reduce(PyGlobal global, List<Object> arguments) {
         return switch (global.qualifiedName()) {
-            case "collections.OrderedDict" -> {
-                Map<Object, Object> dict = new LinkedHashMap<>();
-                if (!arguments.isEmpty() && arguments.getFirst() instanceof List<?> pairs) {
-                    for (Object pair : pairs) {
-                        if (pair instanceof PyTuple p && p.size() == 2) {
-                            dict.put(key(p.get(0)), p.get(1));
-                        }
-                    }
-                }
-                yield dict;
-            }
+            case "collections.OrderedDict", "collections.Counter" -> dict(global, arguments);
             // Protocol 2 has no opcodes for sets and bytes: they are pickled as these calls.
-            case "builtins.set", "builtins.frozenset", "__builtin__.set", "__builtin__.frozenset" -> {
+            case "builtins.set" -> {
                 Set<Object> set = new LinkedHashSet<>();
                 if (arguments.size() == 1 && arguments.getFirst() instanceof List<?> items) {
                     items.forEach(item -> set.add(key(item)));
                     yield set;
                 }
-                yield arguments.isEmpty() ? set : new PyObject(callable, arguments);
+                yield arguments.isEmpty() ? set : unread(global, arguments);
             }
             case "_codecs.encode" -> arguments.size() == 2 && arguments.get(0) instanceof String text
                     && "latin1".equals(arguments.get(1))
-                    ? text.getBytes(StandardCharsets.ISO_8859_1) : new PyObject(callable, arguments);
-            case "builtins.bytes", "__builtin__.bytes" -> arguments.isEmpty() ? new byte[0]
-                    : new PyObject(callable, arguments);
+                    ? text.getBytes(StandardCharsets.ISO_8859_1) : unread(global, arguments);
+            case "builtins.bytearray" -> arguments.isEmpty() ? new byte[0]
+                    : arguments.size() == 1 && arguments.getFirst() instanceof byte[] bytes ? bytes
+                    : unread(global, arguments);
+            case "torch.Size" -> arguments.size() == 1 && arguments.getFirst() instanceof PyTuple size ? size
+                    : unread(global, arguments);
             case "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2" -> rebuildTensor(arguments, null);
             case "torch._utils._rebuild_tensor_v3" -> {
                 if (arguments.size() < 7 || !(arguments.get(6) instanceof PyGlobal dtype)) {
@@ -271,17 +284,52 @@ final class Unpickler {
             }
             // A Parameter is its data; requires_grad, hooks and state do not matter for inference.
             case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" ->
-                    !arguments.isEmpty() && arguments.getFirst() instanceof TorchTensor data
-                            ? data : new PyObject(callable, arguments);
-            // A tensor subclass or a tensor with Python attributes: (func, type, args, state).
+                    !arguments.isEmpty() && (arguments.getFirst() instanceof TorchTensor
+                            || arguments.getFirst() instanceof UnreadValue) ? arguments.getFirst()
+                            : unread(global, arguments);
+            // A tensor with Python attributes: (func, type, args, state); type is torch.Tensor or Parameter, as
+            // a subclass would be a global off the list.
             case "torch._tensor._rebuild_from_type_v2" -> {
                 if (arguments.size() >= 3 && arguments.get(2) instanceof PyTuple innerArguments) {
-                    yield reduce(arguments.getFirst(), innerArguments.items());
+                    yield reduce(callable(arguments.getFirst(), "_rebuild_from_type_v2"), innerArguments.items());
                 }
-                yield new PyObject(callable, arguments);
+                yield unread(global, arguments);
             }
-            default -> new PyObject(callable, arguments);
+            case "torch._utils._rebuild_qtensor" -> new UnreadValue("a quantized tensor"
+                    + (!arguments.isEmpty() && arguments.getFirst() instanceof TorchStorage storage
+                            ? " of " + storage.type() : "") + " (" + global + ")");
+            case "torch._utils._rebuild_sparse_tensor" -> new UnreadValue("a sparse tensor (" + global + ")");
+            case "torch._utils._rebuild_nested_tensor" -> new UnreadValue("a nested tensor (" + global + ")");
+            case "torch._utils._rebuild_meta_tensor_no_storage" ->
+                    new UnreadValue("a tensor without data on the meta device (" + global + ")");
+            default -> unread(global, arguments);
         };
+    }
+
+    private static UnreadValue unread(PyGlobal global, List<Object> arguments) {
+        return new UnreadValue("the value of " + global + " called with " + arguments.size() + " argument(s)");
+    }
+
+    /** {@code OrderedDict(pairs)}, {@code Counter(dict)}, or an empty one filled later by SETITEMS. */
+    private static Object dict(PyGlobal global, List<Object> arguments) {
+        Map<Object, Object> dict = new LinkedHashMap<>();
+        if (arguments.isEmpty()) {
+            return dict;
+        }
+        if (arguments.size() == 1 && arguments.getFirst() instanceof Map<?, ?> items) {
+            items.forEach(dict::put);
+            return dict;
+        }
+        if (arguments.size() == 1 && arguments.getFirst() instanceof List<?> pairs) {
+            for (Object pair : pairs) {
+                if (!(pair instanceof PyTuple p && p.size() == 2)) {
+                    return unread(global, arguments);
+                }
+                dict.put(key(p.get(0)), p.get(1));
+            }
+            return dict;
+        }
+        return unread(global, arguments);
     }
 
     /** {@code (storage, storage_offset, size, stride, ...)}; the element type is the storage's unless given. */
@@ -322,8 +370,6 @@ final class Unpickler {
             @SuppressWarnings("unchecked")
             List<Object> objects = (List<Object>) list;
             objects.addAll(items);
-        } else if (target instanceof PyObject object) {
-            items.forEach(object::append);
         } else {
             throw new PthFormatException("APPEND to a " + typeName(target));
         }
@@ -340,8 +386,6 @@ final class Unpickler {
                 @SuppressWarnings("unchecked")
                 Map<Object, Object> objects = (Map<Object, Object>) map;
                 objects.put(key, value);
-            } else if (target instanceof PyObject object) {
-                object.put(key, value);
             } else {
                 throw new PthFormatException("SETITEM on a " + typeName(target));
             }
@@ -577,7 +621,7 @@ final class Unpickler {
             case Set<?> _ -> "set";
             case PyTuple _ -> "tuple";
             case PyGlobal g -> "global " + g.qualifiedName();
-            case PyObject o -> o.className() + " object";
+            case UnreadValue u -> u.description();
             case TorchTensor _ -> "tensor";
             case TorchStorage _ -> "storage";
             default -> value.getClass().getSimpleName();
