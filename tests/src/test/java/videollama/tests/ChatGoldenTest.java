@@ -48,10 +48,11 @@ import videollama.weights.SafetensorsFile;
 class ChatGoldenTest {
     private static final double TOLERANCE = 1e-4;
     /**
-     * The fbank bound of the sound path, 1e-3 in log-mel units, in the normalised units of the model's input (÷ 9.138):
-     * this track's cells all lie above the float32 FFT noise of torchaudio's (measured 9.2e-6 normalised).
+     * The fbank bound of the sound path, 3e-4 in log-mel units (the loader's AudioGoldenTest bound for cells above
+     * torchaudio's float32 FFT noise), in the normalised units of the model's input (÷ 9.138): this track's cells all
+     * lie above that noise (measured 1.0e-5 normalised, 9.2e-5 log-mel, through FFmpeg; 9.2e-6 through our decoder).
      */
-    private static final double FBANK_TOLERANCE = 1e-3 / 9.138;
+    private static final double FBANK_TOLERANCE = 3e-4 / 9.138;
 
     @Test
     void referencePathAnswersAsPyTorch() {

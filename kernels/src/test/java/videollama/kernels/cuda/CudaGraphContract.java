@@ -15,9 +15,9 @@ import static videollama.kernels.KernelChecks.upload;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
@@ -30,6 +30,7 @@ import videollama.kernels.Transfer;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.RmsNorm;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.testing.SeededRandom;
 import videollama.weights.Tensor;
 
 /**
@@ -41,7 +42,8 @@ abstract class CudaGraphContract {
     /** The backend under test: a real CUDA device, or the CPU emulation of the driver. */
     abstract CudaBackend backend();
 
-    private final Random random = new Random(System.nanoTime());
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
 
     private static float[] matVec(Tensor w, float[] x) {
         float[] out = new float[w.toFloatArray().length / x.length];
