@@ -8,8 +8,8 @@ import videollama.testing.SeededRandom;
  * The base of the backend-agnostic op contracts ({@link NormOpsContract}, {@link AttentionOpsContract},
  * {@link ConvOpsContract}, {@link PrefillOpsContract}): each test class that runs a contract names the backend under
  * test (OpenCL, CUDA on a GPU, or CUDA on the CPU emulation of its driver) and how large a case it takes in
- * reasonable time. Every case draws fresh random inputs (a {@link SeededRandom}: printed, replayable) and compares the device
- * with the reference twin.
+ * reasonable time. Every case draws fresh random inputs (a {@link SeededRandom}: printed, replayable) and compares
+ * the device with the reference twin.
  */
 public abstract class DeviceOpsContract {
     @RegisterExtension

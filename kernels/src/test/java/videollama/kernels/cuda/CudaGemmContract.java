@@ -212,8 +212,8 @@ abstract class CudaGemmContract {
         runOnce(g);
         float[] actual = readFloats(backend(), out, m * n);
         String what = (ops == null ? "default tile" : ops.tileFor(m, n)) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
-        // Looser than the emulator needs (it measures 0 for F32, 7.7e-7 against the rounded x): a GPU sums in
-        // another order, and its tensor cores accumulate with fewer guard bits than IEEE float32; not yet measured on one.
+        // Looser than the emulator needs (it measures 0 for F32, 7.7e-7 against the rounded x): a GPU sums in another
+        // order, and its tensor cores accumulate with fewer guard bits than IEEE float32; not yet measured on a GPU.
         if (dtype == DType.F32) {
             assertClose(expected, actual, 1e-5, what);
         } else {

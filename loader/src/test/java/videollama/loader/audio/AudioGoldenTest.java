@@ -81,8 +81,9 @@ class AudioGoldenTest {
      * The normalised fbank against torchaudio's, compared in log-mel units (normalised × 9.138). torchaudio computes in
      * float32, and its FFT's rounding moves cells far below the loudest cell of their frame: its own float32 and
      * float64 runs differ by up to 2 log units there (make_audio_golden.py's cases, measured). So the 3e-4 bound
-     * (measured at most 6.1e-5 with either decoder) holds for the cells above that noise, those within 10 log units (43 dB) of their frame's loudest cell and above
-     * -12 (the floor is log(1.19e-7) = -15.94); all cells and the marginal means get the bounds of {@link Bounds}.
+     * (measured at most 6.1e-5 with either decoder) holds for the cells above that noise, those within 10 log units
+     * (43 dB) of their frame's loudest cell and above -12 (the floor is log(1.19e-7) = -15.94); all cells and the
+     * marginal means get the bounds of {@link Bounds}.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
