@@ -1,17 +1,19 @@
 package videollama.kernels;
 
-import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.testing.SeededRandom;
 
 /**
  * The base of the backend-agnostic op contracts ({@link NormOpsContract}, {@link AttentionOpsContract},
  * {@link ConvOpsContract}, {@link PrefillOpsContract}): each test class that runs a contract names the backend under
  * test (OpenCL, CUDA on a GPU, or CUDA on the CPU emulation of its driver) and how large a case it takes in
- * reasonable time. Every case draws fresh random inputs ({@code System.nanoTime()} seed) and compares the device
- * with the reference twin.
+ * reasonable time. Every case draws fresh random inputs (a {@link SeededRandom}: printed, replayable) and compares
+ * the device with the reference twin.
  */
 public abstract class DeviceOpsContract {
-    protected final Random random = new Random(System.nanoTime());
+    @RegisterExtension
+    protected final SeededRandom random = new SeededRandom();
 
     /** The backend under test, opened by the subclass (which skips its tests where there is none). */
     protected abstract DeviceBackend backend();

@@ -19,8 +19,8 @@ import videollama.weights.Tensor;
  * kernel forgot to write still holds the poison, a NaN, and fails the check by name.
  *
  * <p>The random inputs come from a {@link Random} each test class owns, so that each class keeps its own seeding:
- * a fresh {@code System.nanoTime()} seed where a class wants different inputs on every run, a fixed seed where it
- * wants the same ones.
+ * a {@code videollama.testing.SeededRandom} (a fresh seed, printed, replayable) where a class wants different inputs
+ * on every run, a fixed seed where it wants the same ones.
  */
 public final class KernelChecks {
     /** The bit pattern written into outputs before a kernel runs: a NaN no kernel computes. */

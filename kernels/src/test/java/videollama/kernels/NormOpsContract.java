@@ -26,14 +26,16 @@ import videollama.kernels.reference.Softmax;
 /**
  * The encoders' row-wise and element-wise ops against their reference twins on fresh random inputs, at widths 1,
  * 7, 64 and the real ones (768 Q-Former and ImageBind, 1024 ImageBind's head, 1408 EVA) and row counts 1, 3 and
- * 257 (EVA's tokens per frame), each out of place into a poisoned buffer and in place. Tolerance: DESIGN.md
- * section 7, 1e-5 relative (max |a − e| / max |e|) in float32. Run by each backend's test class.
+ * 257 (EVA's tokens per frame), each out of place into a poisoned buffer and in place. Tolerance, relative
+ * (max |a − e| / max |e|) in float32: 2e-6 (measured at most 5.4e-7 on PoCL and the CUDA emulator), 1e-5 for
+ * softmax over rows of up to 1408 (measured 1.3e-6). Run by each backend's test class.
  *
  * <p>A case's work ({@link #largestCase}) is its number of rows: each row is a reduction of its own on every backend
  * (a work-group, a warp), and rows are what the CPU emulation of CUDA pays for.
  */
 public abstract class NormOpsContract extends DeviceOpsContract {
-    private static final double TOLERANCE = 1e-5;
+    private static final double TOLERANCE = 2e-6;
+    private static final double SOFTMAX_TOLERANCE = 1e-5;
 
     /** rows × width × {out of place, in place}. */
     static Stream<Arguments> shapes() {
@@ -253,7 +255,7 @@ public abstract class NormOpsContract extends DeviceOpsContract {
         TaskGraph g = backend().graph("softmax");
         backend().ops().softmax(g, "softmax", io.out(), io.in(), rows, cols, scale);
         runOnce(g);
-        assertClose(expected, readFloats(backend(), io.out(), rows * cols), TOLERANCE, label("softmax scale " + scale, rows, cols, inPlace));
+        assertClose(expected, readFloats(backend(), io.out(), rows * cols), SOFTMAX_TOLERANCE, label("softmax scale " + scale, rows, cols, inPlace));
     }
 
     /** Logits near 1e4 overflow exp unless the row maximum is subtracted first. */

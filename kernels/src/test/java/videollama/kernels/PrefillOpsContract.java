@@ -87,16 +87,16 @@ public abstract class PrefillOpsContract extends DeviceOpsContract {
                 AttentionShape.causal(rows, start, heads, kvHeads, headDim));
         runOnce(g);
 
-        double storage = cacheType == KvCacheType.F32 ? 1e-5 : 1e-3; // half keeps 11 bits
-        assertClose(qr, readFloats(backend(), dq, rows * qDim), 1e-5, "rotated q");
-        assertClose(kr, readFloats(backend(), dk, rows * kvDim), 1e-5, "rotated k");
+        double storage = cacheType == KvCacheType.F32 ? 5e-7 : 1e-3; // half keeps 11 bits
+        assertClose(qr, readFloats(backend(), dq, rows * qDim), 1e-6, "rotated q");
+        assertClose(kr, readFloats(backend(), dk, rows * kvDim), 1e-6, "rotated k");
         float[] cachedKeys = readCache(keyCache, capacity * kvDim, cacheType);
         float[] cachedValues = readCache(valueCache, capacity * kvDim, cacheType);
         assertClose(keys, java.util.Arrays.copyOf(cachedKeys, keys.length), storage, "key cache rows 0.." + (start + rows - 1));
         assertClose(values, java.util.Arrays.copyOf(cachedValues, values.length), storage, "value cache rows 0.." + (start + rows - 1));
         assertPoisonedFrom(keyCache, (long) (start + rows) * kvDim, capacity * kvDim, cacheType, "key cache");
         assertPoisonedFrom(valueCache, (long) (start + rows) * kvDim, capacity * kvDim, cacheType, "value cache");
-        assertClose(expected, readFloats(backend(), out, rows * qDim), cacheType == KvCacheType.F32 ? 1e-5 : 1e-2,
+        assertClose(expected, readFloats(backend(), out, rows * qDim), cacheType == KvCacheType.F32 ? 5e-6 : 3e-3,
                 "attention " + cacheType);
         for (DeviceBuffer b : new DeviceBuffer[] {keyCache, valueCache, dq, dk, out}) {
             backend().release(b);
@@ -164,13 +164,13 @@ public abstract class PrefillOpsContract extends DeviceOpsContract {
         TaskGraph g = backend().graph("swiglu");
         backend().ops().swiGlu(g, "swiglu", out, dGate, dUp, n);
         runOnce(g);
-        assertClose(expected, readFloats(backend(), out, n), 1e-5, "swiGlu");
+        assertClose(expected, readFloats(backend(), out, n), 5e-7, "swiGlu");
         assertClose(gate, readFloats(backend(), dGate, n), 0, "gate left as it was");
 
         TaskGraph inPlace = backend().graph("swiglu in place");
         backend().ops().swiGlu(inPlace, "swiglu", dGate, dGate, dUp, n);
         runOnce(inPlace);
-        assertClose(expected, readFloats(backend(), dGate, n), 1e-5, "swiGlu in place");
+        assertClose(expected, readFloats(backend(), dGate, n), 5e-7, "swiGlu in place");
         for (DeviceBuffer b : new DeviceBuffer[] {dGate, dUp, out}) {
             backend().release(b);
         }

@@ -2,13 +2,16 @@ package videollama.loader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.testing.SeededRandom;
 
 class ClipNormalizationTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     @Test
     void layoutIsFrameChannelRowColumnAndValuesAreClipNormalised() {
-        Random random = new Random(System.nanoTime());
         int count = 3;
         int h = 7;
         int w = 5;

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.testing.SeededRandom;
 
 class FrameSamplingTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     @Test
     void matchesNumpyArangeOnReferenceCases() {
         JsonNode cases = TestMedia.json("sampling.json");
@@ -27,7 +31,6 @@ class FrameSamplingTest {
 
     @Test
     void eightAndThirtyTwoFramesAreSegmentStarts() {
-        Random random = new Random(System.nanoTime());
         for (int trial = 0; trial < 20000; trial++) {
             int vlen = trial < 5000 ? trial + 1 : 1 + random.nextInt(200_000);
             for (int n : new int[] {8, 32}) {

@@ -10,9 +10,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +30,7 @@ import videollama.model.videollama.AudioBranch;
 import videollama.model.videollama.AudioEncoder;
 import videollama.model.videollama.AudioOutputs;
 import videollama.model.videollama.SyntheticAudioBranch;
+import videollama.testing.SeededRandom;
 import videollama.weights.SafetensorsFile;
 
 /**
@@ -39,6 +40,9 @@ import videollama.weights.SafetensorsFile;
  * clip count, the released head width over 8 clips.
  */
 abstract class AudioDeviceContract extends DeviceContract {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     private static final double DEVICE_TOLERANCE = 1e-5;
     /**
      * Fresh random fbanks: the summation-order differences of every GEMM and norm accumulate through 2 blocks and
@@ -85,8 +89,6 @@ abstract class AudioDeviceContract extends DeviceContract {
      */
     @Test
     void theGraphIsReplayedForNewInputAndRebuiltForAnotherCount() {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         AudioGoldenTest.Case c = new AudioGoldenTest.Case("clips3", TestFiles.golden("audio").resolve("clips3"));
         try (AudioBranch branch = AudioBranch.open(c.dir());
              ReferenceBackend reference = new ReferenceBackend();
@@ -100,7 +102,7 @@ abstract class AudioDeviceContract extends DeviceContract {
                     fbank[i] = (float) (0.5 * random.nextGaussian());
                 }
                 assertStagesClose(device.encode(fbank, clips), referenceEncoder.encode(fbank, clips), RANDOM_INPUT_TOLERANCE,
-                        clips + " random clips (seed " + seed + ")");
+                        clips + " random clips");
             }
             assertEquals(4, profile.replays());
             String table = profile.table(0);
@@ -112,8 +114,6 @@ abstract class AudioDeviceContract extends DeviceContract {
     /** The released head width (64) and query count (8) at a small width, over 8 clips as the demo samples them. */
     @Test
     void releasedHeadWidthAndQueryCountOverEightClips(@TempDir Path dir) {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         SyntheticAudioBranch.write(dir, SyntheticAudioBranch.shape("narrow-heads-64"));
         try (AudioBranch branch = AudioBranch.open(dir);
              ReferenceBackend reference = new ReferenceBackend();
@@ -127,7 +127,7 @@ abstract class AudioDeviceContract extends DeviceContract {
             }
             AudioOutputs out = device.encode(fbank, clips);
             assertEquals(8 * 64, out.tokens().length);
-            assertStagesClose(out, referenceEncoder.encode(fbank, clips), RANDOM_INPUT_TOLERANCE, "narrow-heads-64 (seed " + seed + ")");
+            assertStagesClose(out, referenceEncoder.encode(fbank, clips), RANDOM_INPUT_TOLERANCE, "narrow-heads-64");
         }
     }
 
@@ -138,8 +138,6 @@ abstract class AudioDeviceContract extends DeviceContract {
      */
     @Test
     void attentionOverOneKeyCopiesTheValueRowsExactly() {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         DeviceBackend device = (DeviceBackend) backend;
         int clips = 5;
         int tokens = 7;
@@ -170,7 +168,7 @@ abstract class AudioDeviceContract extends DeviceContract {
             for (int c = 0; c < clips; c++) {
                 System.arraycopy(x, c * tokens * width, expected, c * width, width);
             }
-            assertArrayEquals(expected, result.toArray(JAVA_FLOAT), "seed " + seed);
+            assertArrayEquals(expected, result.toArray(JAVA_FLOAT));
         } finally {
             device.release(in);
             device.release(out);

@@ -23,11 +23,12 @@ import videollama.weights.Tensor;
 /**
  * The reference audio-language branch against PyTorch in float32 on the same weights ({@code
  * scripts/reference/make_audio_model_golden.py} made the data: ImageBind's audio encoder from torch modules with
- * {@code torch.nn.MultiheadAttention(add_bias_kv=True)}, transformers' Q-Former): every stage within 1e-4
- * relative (DESIGN section 7), for 3 clips with an odd head width and for 8 clips.
+ * {@code torch.nn.MultiheadAttention(add_bias_kv=True)}, transformers' Q-Former): every stage within 1e-5
+ * relative (DESIGN section 7 allows 1e-4; measured at most 1.8e-6 here, on PoCL and on the CUDA emulator), for 3
+ * clips with an odd head width and for 8 clips.
  */
 class AudioGoldenTest {
-    static final double TOLERANCE = 1e-4;
+    static final double TOLERANCE = 1e-5;
 
     /** One golden case: the model folder (weights, videollama.json) with its inputs and expected stages. */
     record Case(String name, Path dir) {

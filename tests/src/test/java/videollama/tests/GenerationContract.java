@@ -34,12 +34,13 @@ import videollama.model.llama.LlamaSession;
  * search with 2-4 beams and length penalties 1, 0.6 and 1.5, ended by the length, by finished hypotheses (EOS
  * reached) and by the reference's row-0 stop criterion; beam sampling where it is deterministic; the repetition
  * penalty and min_length with greedy decoding and with beams. The returned ids must be identical, every beam step's
- * tokens and parent beams identical, the running beam scores and the final sequence score within 1e-4 relative.
+ * tokens and parent beams identical, the running beam scores and the final sequence score within 3e-5 relative
+ * (measured at most 3.4e-6 on the reference path, 1.1e-6 on the CUDA emulator).
  * Cases whose golden model has an EOS other than its config's (the "." token, so that beams finish within a
  * sentence) run on a copy of the model folder whose config.json names that EOS.
  */
 abstract class GenerationContract extends DeviceContract {
-    private static final double SCORE_TOLERANCE = 1e-4;
+    private static final double SCORE_TOLERANCE = 3e-5;
 
     @TempDir
     static Path scratch;

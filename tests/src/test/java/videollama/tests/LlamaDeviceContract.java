@@ -13,10 +13,11 @@ import videollama.weights.SafetensorsFile;
 import videollama.weights.Tensor;
 
 /**
- * LLaMA on a device backend against the PyTorch golden data: the same greedy tokens, logits within 1e-4 relative
- * with float32 weights (float32 KV cache) and within 1e-2 with fp16/bf16 weights (fp16 KV cache), DESIGN.md
- * section 7. The prompt runs as one batched pass, the continuation through the decode graph, most steps through
- * the on-device argmax.
+ * LLaMA on a device backend against the PyTorch golden data: the same greedy tokens, logits within 1e-5 relative
+ * with float32 weights (float32 KV cache; measured at most 1.0e-6 on PoCL and the CUDA emulator) and within 1e-3
+ * with fp16/bf16 weights (fp16 KV cache; measured 2.9e-4 on PoCL), 1e-2 on CUDA, whose batched GEMMs round the
+ * activations to the weights' type (measured 4.0e-3 on the emulator, see {@link Tolerance#of}). The prompt runs as
+ * one batched pass, the continuation through the decode graph, most steps through the on-device argmax.
  */
 abstract class LlamaDeviceContract extends DeviceContract {
 
@@ -43,7 +44,7 @@ abstract class LlamaDeviceContract extends DeviceContract {
     void promptLogitsAndGreedyContinuation(LlamaGoldenTest.Case c) {
         try (Llama llama = Llama.load(c.model());
              SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
-            double tolerance = llama.weights().embedTokens.dtype() == DType.F32 ? 1e-4 : 1e-2;
+            double tolerance = llama.weights().embedTokens.dtype() == DType.F32 ? 1e-5 : Tolerance.of(backend, true, 1e-3);
             int[] prompt = ids(expected.get("prompt_ids"));
             int[] greedy = ids(expected.get("greedy_ids"));
             float[] stepLogits = expected.get("step_logits").toFloatArray();

@@ -23,10 +23,11 @@ import videollama.weights.Tensor;
  * The reference LLaMA against Hugging Face {@code LlamaForCausalLM} in float32 on the same weights
  * ({@code scripts/reference/make_llama_golden.py} made the data): logits of every prompt position from one
  * batched pass, then a greedy continuation through the KV cache whose tokens must be identical and whose
- * logits must agree within 1e-4 relative at every step.
+ * logits must agree within 1e-5 relative at every step (tighter than DESIGN section 7's 1e-4: measured at most
+ * 1.5e-6).
  */
 class LlamaGoldenTest {
-    private static final double TOLERANCE = 1e-4;
+    private static final double TOLERANCE = 1e-5;
 
     /** One golden case: the model folder and the expected tensors. */
     record Case(String name, Path model, Path expected) {

@@ -4,27 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
+import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 
 /**
  * Batched prefill on a device backend against the same session type fed one position at a time (inputs of one
- * row run the decode graph): the logits of every row within 1e-5 relative with float32 weights, 1e-3 with
- * fp16/bf16 (same fp16 cache on both sides; only the order of the float32 sums differs; 1e-2 on CUDA, whose
- * prefill GEMMs round the activations to the weights' type, see {@link Tolerance#of}), over chunks that start at
+ * row run the decode graph): the logits of every row within 1e-5 relative with float32 weights (measured at most
+ * 1.3e-6 on PoCL and the CUDA emulator), 2e-4 with fp16/bf16 (same fp16 cache on both sides; only the order of the
+ * float32 sums differs; measured 2.5e-5 on PoCL; 1e-2 on CUDA, whose prefill GEMMs round the activations to the
+ * weights' type, measured 5.4e-3 on the emulator, see {@link Tolerance#of}), over chunks that start at
  * position 0 and later, a chunk of one row between batched ones, embeddings as well as token ids, and an input
  * longer than one batched pass. Greedy decoding after a batched prefill must then pick the same tokens as after
  * the positions one by one (the cache rows the batched pass wrote are what decode steps read).
  */
 abstract class PrefillDeviceContract extends DeviceContract {
-    final Random random = new Random(System.nanoTime());
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
 
     /** The golden cases this backend runs: all of them unless a subclass narrows the list. */
     Stream<LlamaGoldenTest.Case> cases() throws Exception {
@@ -38,7 +41,7 @@ abstract class PrefillDeviceContract extends DeviceContract {
 
     double tolerance(Llama llama) {
         boolean f32 = llama.weights().embedTokens.dtype() == DType.F32;
-        return Tolerance.of(backend, !f32, f32 ? 1e-5 : 1e-3);
+        return Tolerance.of(backend, !f32, f32 ? 1e-5 : 2e-4);
     }
 
     /** The golden prompt followed by its greedy continuation: a few dozen real tokens. */

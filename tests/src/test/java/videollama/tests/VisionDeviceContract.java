@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,6 +18,7 @@ import videollama.model.videollama.SyntheticVisionBranch;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionEncoder;
 import videollama.model.videollama.VisionOutputs;
+import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 
@@ -29,6 +30,9 @@ import videollama.weights.SafetensorsFile;
  * frames and rebuilt for another frame count.
  */
 abstract class VisionDeviceContract extends DeviceContract {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     private static final double DEVICE_TOLERANCE = 1e-5;
     /**
      * Fresh N(0, 1) frames: the summation-order differences of every GEMM and norm accumulate through 2 ViT
@@ -78,8 +82,6 @@ abstract class VisionDeviceContract extends DeviceContract {
     /** Fresh frames through the same built graph, then another frame count, then the first again. */
     @Test
     void theGraphIsReplayedForNewFramesAndRebuiltForAnotherCount() {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         VisionGoldenTest.Case c = new VisionGoldenTest.Case("video-t3", TestFiles.golden("vision").resolve("video-t3"));
         try (VideoBranch branch = VideoBranch.open(c.dir());
              ReferenceBackend reference = new ReferenceBackend();
@@ -93,7 +95,7 @@ abstract class VisionDeviceContract extends DeviceContract {
                     frames[i] = (float) random.nextGaussian();
                 }
                 assertStagesClose(device.encode(frames, t), referenceEncoder.encode(frames, t), RANDOM_FRAMES_TOLERANCE,
-                        t + " random frames (seed " + seed + ")");
+                        t + " random frames");
             }
             assertEquals(4, profile.replays());
             String table = profile.table(0);
@@ -107,8 +109,6 @@ abstract class VisionDeviceContract extends DeviceContract {
      */
     @Test
     void releasedHeadWidthsAndQueryCountsOverEightFrames(@TempDir Path dir) {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         SyntheticVisionBranch.Shape shape = SyntheticVisionBranch.shape("narrow-heads-88");
         SyntheticVisionBranch.write(dir, shape, DType.F16);
         try (VideoBranch branch = VideoBranch.open(dir);
@@ -124,7 +124,7 @@ abstract class VisionDeviceContract extends DeviceContract {
             VisionOutputs out = device.encode(frames, t);
             assertEquals(32 * 64, out.tokens().length);
             assertStagesClose(out, referenceEncoder.encode(frames, t), Tolerance.of(backend, true, RANDOM_FRAMES_TOLERANCE),
-                    "narrow-heads-88 (seed " + seed + ")");
+                    "narrow-heads-88");
         }
     }
 }

@@ -23,12 +23,12 @@ import videollama.weights.Tensor;
 
 /**
  * The reference vision-language branch against Hugging Face's BLIP-2 modules in float32 on the same weights
- * ({@code scripts/reference/make_vision_golden.py} made the data): every stage within 1e-4 relative (DESIGN
- * section 7), for a three-frame video with float32 weights and a one-frame image with F16 ViT weights, odd head
- * widths and a BF16 llama_proj.
+ * ({@code scripts/reference/make_vision_golden.py} made the data): every stage within 1e-5 relative (DESIGN
+ * section 7 allows 1e-4; measured at most 2.5e-6 here, 2.7e-6 on PoCL and the CUDA emulator), for a three-frame
+ * video with float32 weights and a one-frame image with F16 ViT weights, odd head widths and a BF16 llama_proj.
  */
 class VisionGoldenTest {
-    static final double TOLERANCE = 1e-4;
+    static final double TOLERANCE = 1e-5;
 
     /** One golden case: the model folder (weights, videollama.json) with its inputs and expected stages. */
     record Case(String name, Path dir) {

@@ -126,7 +126,7 @@ class RoundTripTest {
     void writesSegmentsOfAnyBacking() {
         // A segment over a float[] has no ByteBuffer view; the writer must still copy it out. Its bytes are
         // in native order, which is the little-endian the format wants only on a little-endian machine.
-        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
+        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "a big-endian machine: a float[] segment is not in the format's byte order");
         MemorySegment overFloats = MemorySegment.ofArray(new float[] {1, 2, 3});
         Path file = dir.resolve("b.safetensors");
         SafetensorsWriter.write(file, List.of(Tensor.of("w", DType.F32, new long[] {3}, overFloats)), Map.of());

@@ -11,10 +11,10 @@ import static videollama.kernels.KernelChecks.upload;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,6 +25,7 @@ import videollama.kernels.TaskGraph;
 import videollama.kernels.cuda.CudaGemmOps.Tile;
 import videollama.kernels.reference.Linear;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.Float16;
 import videollama.weights.Tensor;
@@ -52,7 +53,8 @@ abstract class CudaGemmContract {
     /** True on the emulated driver, where model-sized cases are left to the GPU. */
     abstract boolean emulated();
 
-    private final Random random = new Random(System.nanoTime());
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
 
     /** How the epilogue is exercised. */
     enum Epilogue {
@@ -210,6 +212,8 @@ abstract class CudaGemmContract {
         runOnce(g);
         float[] actual = readFloats(backend(), out, m * n);
         String what = (ops == null ? "default tile" : ops.tileFor(m, n)) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
+        // Looser than the emulator needs (it measures 0 for F32, 7.7e-7 against the rounded x): a GPU sums in another
+        // order, and its tensor cores accumulate with fewer guard bits than IEEE float32; not yet measured on a GPU.
         if (dtype == DType.F32) {
             assertClose(expected, actual, 1e-5, what);
         } else {

@@ -10,11 +10,11 @@ import static videollama.kernels.KernelChecks.upload;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,6 +27,7 @@ import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLDecodeAttention.Variant;
 import videollama.kernels.reference.Attention;
+import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -35,12 +36,13 @@ import videollama.weights.Tensor;
  * caches: odd head counts and widths (1 to 256), grouped-query heads, f32 and f16 caches, positions at 0, in the
  * middle and at the end of the cache, slices of a few positions (so one call merges dozens of partials) and
  * positions exactly at slice boundaries; and one built graph replayed at several positions.
- * Tolerances: 1e-5 relative with a float32 cache, 1e-2 with f16 (the reference reads the f16-rounded cache too,
- * so that is loose; DESIGN.md section 7).
+ * Tolerance: 1e-5 relative with either cache (measured at most 1.2e-6 on PoCL): the reference reads the f16-rounded
+ * cache too, so only the order of the float32 sums differs.
  */
 class OpenCLDecodeAttentionTest {
     private static DeviceBackend backend;
-    private final Random random = new Random(System.nanoTime());
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
 
     @BeforeAll
     static void open() {
@@ -111,7 +113,7 @@ class OpenCLDecodeAttentionTest {
         forced(variant, slice).decodeAttention(g, "attention", out, upload(backend, "q", q), c.keyBuffer(), c.valueBuffer(), type,
                 upload(backend, "pos", new int[] {position}), heads, kvHeads, headDim, capacity);
         KernelChecks.runOnce(g);
-        assertClose(expected, readFloats(backend, out, qDim), tolerance(type), variant + " " + type);
+        assertClose(expected, readFloats(backend, out, qDim), 1e-5, variant + " " + type);
     }
 
     /** One graph, built for the capacity, replayed at the first, a middle and the last position. */
@@ -137,7 +139,7 @@ class OpenCLDecodeAttentionTest {
                 plan.execute();
                 float[] expected = new float[qDim];
                 Attention.causal(expected, q, c.keys(), c.values(), 1, position, heads, kvHeads, headDim);
-                assertClose(expected, readFloats(backend, out, qDim), 1e-5, variant + " at position " + position);
+                assertClose(expected, readFloats(backend, out, qDim), 3e-6, variant + " at position " + position);
             }
         }
     }
@@ -156,7 +158,4 @@ class OpenCLDecodeAttentionTest {
                 g, "attention", b, b, b, b, KvCacheType.F32, b, 8, 3, 8, 16));
     }
 
-    private static double tolerance(KvCacheType type) {
-        return type == KvCacheType.F32 ? 1e-5 : 1e-2;
-    }
 }

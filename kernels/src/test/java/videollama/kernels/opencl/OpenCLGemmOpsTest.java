@@ -10,11 +10,11 @@ import static videollama.kernels.KernelChecks.upload;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,6 +27,7 @@ import videollama.kernels.opencl.OpenCLGemmOps.Kernel;
 import videollama.kernels.opencl.OpenCLGemmOps.Tile;
 import videollama.kernels.reference.Linear;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -38,7 +39,8 @@ import videollama.weights.Tensor;
  */
 class OpenCLGemmOpsTest {
     private static DeviceBackend backend;
-    private final Random random = new Random(System.nanoTime());
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
 
     /** How the epilogue is exercised. */
     enum Epilogue {

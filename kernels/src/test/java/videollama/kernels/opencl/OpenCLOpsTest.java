@@ -9,10 +9,10 @@ import static videollama.kernels.KernelChecks.readInts;
 import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.DeviceBackend;
@@ -26,6 +26,7 @@ import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.RmsNorm;
 import videollama.kernels.reference.Rope;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -36,7 +37,8 @@ import videollama.weights.Tensor;
  */
 class OpenCLOpsTest {
     private static DeviceBackend backend;
-    private final Random random = new Random(System.nanoTime());
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
 
     @BeforeAll
     static void open() {
@@ -90,9 +92,9 @@ class OpenCLOpsTest {
         TaskGraph g = backend.graph("qkv");
         backend.ops().qkvMatVec(g, "qkv", dq, dk, dv, backend.upload(wq), backend.upload(wk), backend.upload(wv), upload(backend, "x", x));
         runOnce(g);
-        assertClose(q, readFloats(backend, dq, qRows), 1e-5, "q " + dtype);
-        assertClose(k, readFloats(backend, dk, kvRows), 1e-5, "k " + dtype);
-        assertClose(v, readFloats(backend, dv, kvRows), 1e-5, "v " + dtype);
+        assertClose(q, readFloats(backend, dq, qRows), 2e-6, "q " + dtype);
+        assertClose(k, readFloats(backend, dk, kvRows), 2e-6, "k " + dtype);
+        assertClose(v, readFloats(backend, dv, kvRows), 2e-6, "v " + dtype);
     }
 
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}")
@@ -110,7 +112,7 @@ class OpenCLOpsTest {
         TaskGraph graph = backend.graph("swiglu");
         backend.ops().swiGluMatVec(graph, "swiglu", out, backend.upload(gate), backend.upload(up), upload(backend, "x", x));
         runOnce(graph);
-        assertClose(g, readFloats(backend, out, rows), 1e-5, "swiglu " + dtype);
+        assertClose(g, readFloats(backend, out, rows), 2e-6, "swiglu " + dtype);
     }
 
     @ParameterizedTest(name = "{0} rows x {1}")
@@ -124,7 +126,7 @@ class OpenCLOpsTest {
         TaskGraph g = backend.graph("rmsnorm");
         backend.ops().rmsNorm(g, "rmsnorm", out, upload(backend, "x", x), upload(backend, "w", w), rows, dim, 1e-5f);
         runOnce(g);
-        assertClose(expected, readFloats(backend, out, rows * dim), 1e-5, "rmsnorm");
+        assertClose(expected, readFloats(backend, out, rows * dim), 1e-6, "rmsnorm");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -209,9 +211,9 @@ class OpenCLOpsTest {
         backend.ops().decodeAttention(g, "attention", out, dq, keyCache, valueCache, cacheType,
                 upload(backend, "pos2", new int[] {start}), heads, kvHeads, headDim, capacity);
         runOnce(g);
-        double tolerance = cacheType == KvCacheType.F32 ? 1e-5 : 1e-2;
-        assertClose(qr, readFloats(backend, dq, qDim), 1e-5, "rotated q");
-        assertClose(kr, readFloats(backend, dk, kvDim), 1e-5, "rotated k");
+        double tolerance = cacheType == KvCacheType.F32 ? 1e-5 : 3e-3;
+        assertClose(qr, readFloats(backend, dq, qDim), 5e-7, "rotated q");
+        assertClose(kr, readFloats(backend, dk, kvDim), 5e-7, "rotated k");
         assertClose(expected, readFloats(backend, out, qDim), tolerance, "attention " + cacheType);
     }
 

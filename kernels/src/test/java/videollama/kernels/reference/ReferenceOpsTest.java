@@ -70,7 +70,7 @@ class ReferenceOpsTest {
             }
             double scale = 1 / Math.sqrt(ms / dim + 1e-5);
             for (int i = 0; i < dim; i++) {
-                assertEquals(weight[i] * x[t * dim + i] * scale, out[t * dim + i], 1e-5);
+                assertEquals(weight[i] * x[t * dim + i] * scale, out[t * dim + i], 1e-6);
             }
         }
     }
@@ -158,7 +158,7 @@ class ReferenceOpsTest {
                     for (int p = 0; p < visible; p++) {
                         expected += s[p] / z * v[(p * kvHeads + g) * headDim + i];
                     }
-                    assertEquals(expected, out[(t * heads + h) * headDim + i], 1e-5, "t " + t + " head " + h);
+                    assertEquals(expected, out[(t * heads + h) * headDim + i], 2e-6, "t " + t + " head " + h);
                 }
             }
         }

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import videollama.loader.LoaderException;
 import videollama.loader.MediaDecoder;
 import videollama.loader.TestMedia;
+import videollama.testing.SeededRandom;
 
 /**
  * The AAC sources beyond a decode from start to end (AacGoldenTest): against a second FFmpeg build (torchaudio's),
@@ -26,6 +27,9 @@ import videollama.loader.TestMedia;
  * errors for corrupt packets.
  */
 class AacDecodeTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     static Path aac(String name) {
         return TestMedia.root().resolve("testdata/audio/aac").resolve(name);
     }
@@ -97,8 +101,6 @@ class AacDecodeTest {
             repeated.write(quad);
         }
         Path quads = Files.write(dir.resolve("quad-x30.aac"), repeated.toByteArray());
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         for (Path file : new Path[] {pns, friday, aac("ms-noise-44k-stereo.aac"), quads}) {
             Waveform whole = AudioLoader.load(file, MediaDecoder.JAVA);
             long skipped = 0;
@@ -111,7 +113,7 @@ class AacDecodeTest {
                     float[][] part = source.read(start, count);
                     for (int c = 0; c < whole.channelCount(); c++) {
                         assertArrayEquals(Arrays.copyOfRange(whole.channels()[c], start, start + count), part[c],
-                                file.getFileName() + " channel " + c + " [" + start + ", +" + count + "), seed " + seed);
+                                file.getFileName() + " channel " + c + " [" + start + ", +" + count + ")");
                     }
                 }
                 skipped = ((AacSource) source).packetsSkipped();
@@ -126,7 +128,6 @@ class AacDecodeTest {
     void aJumpDecodesOnlyItsWarmUpPacketAndTheReadsPackets() throws Exception {
         Path file = TestMedia.root().resolve("testdata/audio/aac-stereo-48k.mp4");
         Waveform whole = AudioLoader.load(file, MediaDecoder.JAVA);
-        Random random = new Random(System.nanoTime());
         for (int trial = 0; trial < 4; trial++) {
             try (Mp4AacSource source = Mp4AacSource.open(file)) {
                 int start = 20_000 + random.nextInt(whole.frames() - 30_000);
@@ -154,8 +155,6 @@ class AacDecodeTest {
      */
     @Test
     void damagedPacketsGiveOneLineErrors(@TempDir Path dir) throws Exception {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         for (String name : new String[] {"ms-noise-44k-stereo.aac", "tns-44k-mono.mp4"}) {
             byte[] clean = Files.readAllBytes(aac(name));
             int[] frame = AdtsFrames.raw(clean, name);
@@ -189,7 +188,7 @@ class AacDecodeTest {
                     assertTrue(e.getMessage().matches(".*(packet|frame|header|ADTS|MP4).*"), e.getMessage());
                 }
             }
-            System.out.printf("%s: 120 damaged copies (seed %d): %d decoded, %d one-line errors%n", name, seed,
+            System.out.printf("%s: 120 damaged copies (%s): %d decoded, %d one-line errors%n", name, random,
                     decoded, failed);
             assertTrue(failed > 0, "no damage was noticed");
         }

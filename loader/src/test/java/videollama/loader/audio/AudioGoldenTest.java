@@ -42,12 +42,17 @@ class AudioGoldenTest {
         assertTrue(maxError <= limit, g + ": decoded samples differ by " + maxError);
     }
 
+    /**
+     * The cases not at 16 kHz. Sounds at 16 kHz are not resampled, by torchaudio (the reference resamples only
+     * when the rate differs) nor by {@link AudioClips}; fbankMatchesTorchaudio covers them end to end.
+     */
+    static Stream<AudioGolden> resampledCases() {
+        return cases().filter(g -> g.integer("sample_rate") != 16000);
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource("resampledCases")
     void resamplesAsTorchaudio(AudioGolden g) {
-        if (!g.floats().containsKey("resampled.head")) {
-            return; // 16 kHz already
-        }
         Waveform w = AudioLoader.load(g.file(), MediaDecoder.JAVA);
         float[] y = Resampler.of(w.sampleRate(), 16000).resample(w.channels()[0]);
         assertEquals(g.integer("samples16k"), y.length, "resampled length");
@@ -75,9 +80,10 @@ class AudioGoldenTest {
     /**
      * The normalised fbank against torchaudio's, compared in log-mel units (normalised × 9.138). torchaudio computes in
      * float32, and its FFT's rounding moves cells far below the loudest cell of their frame: its own float32 and
-     * float64 runs differ by up to 2 log units there (make_audio_golden.py's cases, measured). So the 1e-3 bound
-     * holds for the cells above that noise, those within 10 log units (43 dB) of their frame's loudest cell and above
-     * -12 (the floor is log(1.19e-7) = -15.94); all cells and the marginal means get the bounds of {@link Bounds}.
+     * float64 runs differ by up to 2 log units there (make_audio_golden.py's cases, measured). So the 3e-4 bound
+     * (measured at most 6.1e-5 with either decoder) holds for the cells above that noise, those within 10 log units
+     * (43 dB) of their frame's loudest cell and above -12 (the floor is log(1.19e-7) = -15.94); all cells and the
+     * marginal means get the bounds of {@link Bounds}.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
@@ -103,9 +109,12 @@ class AudioGoldenTest {
         assertTrue(e.resolvableCount > 0, "no resolvable cell among the samples");
     }
 
-    /** Bounds in log-mel units: resolvable cells, any cell, the mean cell error, the marginal means. */
+    /**
+     * Bounds in log-mel units: resolvable cells, any cell, the mean cell error, the marginal means (measured at most
+     * 6.1e-5, 0.010, 1.6e-4 and 6.2e-4 over the cases here and FfmpegAudioTest's).
+     */
     record Bounds(double resolvable, double all, double mean, double means) {
-        static final Bounds ALL_CASES = new Bounds(1e-3, 0.05, 5e-4, 1e-3);
+        static final Bounds ALL_CASES = new Bounds(3e-4, 0.05, 5e-4, 1e-3);
     }
 
     record Errors(double resolvable, int resolvableCount, int cells, double all, double allMean, double melMeans,

@@ -3,11 +3,15 @@ package videollama.loader.audio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.testing.SeededRandom;
 
 /** Properties of the fbank and a check of its FFT against a plain DFT; the values against torchaudio are in AudioGoldenTest. */
 class KaldiFbankTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     @Test
     void frameCountsAreSnipEdges() {
         assertEquals(0, KaldiFbank.frames(399));
@@ -44,7 +48,6 @@ class KaldiFbankTest {
      */
     @Test
     void matchesAPlainDftOfTheSameFrame() {
-        Random random = new Random(System.nanoTime());
         float[] x = new float[400];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (random.nextGaussian() * 0.1 + 0.05);

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.testing.SeededRandom;
 
 /** The resampler's own properties; the values against torchaudio are in AudioGoldenTest. */
 class ResamplerTest {
-    private final Random random = new Random(System.nanoTime());
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
 
     @Test
     void piecesGiveTheSamplesOfTheWhole() {

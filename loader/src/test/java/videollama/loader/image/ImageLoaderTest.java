@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,6 +18,7 @@ import videollama.loader.LoaderException;
 import videollama.loader.SampledFrames;
 import videollama.loader.TestMedia;
 import videollama.loader.TestMedia.Difference;
+import videollama.testing.SeededRandom;
 
 /**
  * Images against Pillow 12.3 ({@code Image.open(p).convert('RGB').resize((224, 224), Image.BICUBIC)}):
@@ -25,6 +26,9 @@ import videollama.loader.TestMedia.Difference;
  * libjpeg builds (javax.imageio vs Pillow's libjpeg-turbo) and may differ by a level.
  */
 class ImageLoaderTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     static Stream<JsonNode> images() {
         Stream.Builder<JsonNode> b = Stream.builder();
         TestMedia.json("expected.json").get("images").forEach(b);
@@ -52,7 +56,6 @@ class ImageLoaderTest {
     @Test
     void resizeEqualsPillowFormulaOnRandomPixels() {
         // Identity and the separable structure: a constant image stays constant in both directions.
-        Random random = new Random(System.nanoTime());
         int w = 5 + random.nextInt(400);
         int h = 5 + random.nextInt(400);
         byte[] flat = new byte[w * h * 3];

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.testing.SeededRandom;
 
 /**
  * The scaler on pictures whose answer is known without FFmpeg: flat colours must come out as the textbook
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Test;
  * colours are pinned to what FFmpeg 8's {@code scale=224:224,format=rgb24} gives.
  */
 class SwsScalerTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     private static YuvFrame flat(int w, int h, int y, int u, int v, ColourMatrix m, boolean full) {
         int cw = (w + 1) / 2;
         int ch = (h + 1) / 2;
@@ -44,7 +48,6 @@ class SwsScalerTest {
 
     @Test
     void flatColoursConvertAsTheTextbookSays() {
-        Random random = new Random(System.nanoTime());
         for (int trial = 0; trial < 40; trial++) {
             int w = 2 + random.nextInt(700);
             int h = 2 + random.nextInt(500);

@@ -76,7 +76,9 @@ class VideoGoldenTest {
         }
         if (frames.warnings().isEmpty()) {
             assertEquals(List.of(), inexact, name + ": frames not bit-exact, and no warning");
-            comparePng(c, "bilinear", frames);
+            if (c.get("bilinear").has("png")) { // the SHA-256s above decide; the strip shows where a frame differs
+                comparePng(c, "bilinear", frames);
+            }
             return;
         }
         assertEquals(1, frames.warnings().size(), frames.warnings().toString());
@@ -111,22 +113,20 @@ class VideoGoldenTest {
         }
     }
 
+    /** The videos with a golden bicubic strip (make_frame_golden.py keeps one for two of them, for size). */
+    static Stream<JsonNode> videosWithBicubic() {
+        return videos().filter(c -> c.get("bicubic").has("png"));
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("videos")
+    @MethodSource("videosWithBicubic")
     void bicubicMatchesCurrentFfmpegDefault(JsonNode c) {
-        JsonNode bicubic = c.get("bicubic");
-        if (!bicubic.has("png")) {
-            return;
-        }
         SampledFrames frames = new VideoLoader(ScaleAlgorithm.BICUBIC, MediaDecoder.JAVA).loadFrames(file(c), 8);
         comparePng(c, "bicubic", frames);
     }
 
     private static void comparePng(JsonNode c, String kind, SampledFrames frames) {
         JsonNode golden = c.get(kind);
-        if (!golden.has("png")) {
-            return;
-        }
         byte[] expected = TestMedia.pngRgb(golden.get("png").asText());
         int[] wanted = ints(golden.get("indices"));
         for (int j = 0; j < wanted.length; j++) {

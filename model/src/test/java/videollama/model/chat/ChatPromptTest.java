@@ -11,13 +11,14 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.model.tokenizer.SentencePieceTokenizer;
+import videollama.testing.SeededRandom;
 
 /**
  * The prompts of a Video-LLaMA chat against the reference's own conversation code: prompt-cases.json was made by
@@ -26,6 +27,9 @@ import videollama.model.tokenizer.SentencePieceTokenizer;
  * tokenizer. Both templates; video, image, audio + video, empty system, multi-turn with special tokens in an answer.
  */
 class ChatPromptTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     private static final Path ROOT = Path.of(System.getProperty("videollama.root", ".."));
     private static final SentencePieceTokenizer TOKENIZER =
             SentencePieceTokenizer.load(ROOT.resolve("testdata/tokenizer/tokenizer.model"));
@@ -146,8 +150,7 @@ class ChatPromptTest {
         return rows;
     }
 
-    private static float[] soft(int item, int count) {
-        Random random = new Random(System.nanoTime() + item);
+    private float[] soft(int item, int count) {
         float[] rows = new float[count * HIDDEN];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = random.nextFloat() + 100 * (item + 1);

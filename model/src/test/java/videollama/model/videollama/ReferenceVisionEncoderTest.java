@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.reference.ReferenceBackend;
+import videollama.testing.SeededRandom;
 
 /**
  * Structure of the reference path on the tiny golden model with fresh random frames: frames go through the ViT
@@ -18,14 +19,15 @@ import videollama.kernels.reference.ReferenceBackend;
  * frame position embedding and the video Q-Former see their order.
  */
 class ReferenceVisionEncoderTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     private static Path golden() {
         return Path.of(System.getProperty("videollama.root"), "testdata", "golden", "vision", "video-t3");
     }
 
     @Test
     void framesAreEncodedIndependentlyUntilTheFramePositions() {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         try (VideoBranch branch = VideoBranch.open(golden());
              ReferenceBackend reference = new ReferenceBackend();
              VisionEncoder encoder = branch.encoder(reference)) {
@@ -47,14 +49,13 @@ class ReferenceVisionEncoderTest {
 
             int vit = s.vitTokens() * s.vitWidth();
             int queries = s.imageQueries() * s.imageWidth();
-            String why = "seed " + seed;
-            assertArrayEquals(alone.vitOut(), Arrays.copyOfRange(video.vitOut(), vit, 2 * vit), why);
-            assertArrayEquals(alone.imageQformerOut(), Arrays.copyOfRange(video.imageQformerOut(), queries, 2 * queries), why);
+            assertArrayEquals(alone.vitOut(), Arrays.copyOfRange(video.vitOut(), vit, 2 * vit));
+            assertArrayEquals(alone.imageQformerOut(), Arrays.copyOfRange(video.imageQformerOut(), queries, 2 * queries));
             assertArrayEquals(Arrays.copyOfRange(video.imageQformerOut(), 0, queries),
-                    Arrays.copyOfRange(swapped.imageQformerOut(), queries, 2 * queries), why);
+                    Arrays.copyOfRange(swapped.imageQformerOut(), queries, 2 * queries));
             // the frame positions make the order matter to the video Q-Former (its attention alone would not care
             // beyond rounding)
-            assertTrue(relativeDifference(video.videoQformerOut(), swapped.videoQformerOut()) > 1e-2, why);
+            assertTrue(relativeDifference(video.videoQformerOut(), swapped.videoQformerOut()) > 1e-2);
             assertEquals(s.videoQueries() * s.dModel(), video.tokens().length);
         }
     }

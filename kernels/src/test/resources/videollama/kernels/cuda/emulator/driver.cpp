@@ -77,13 +77,16 @@ bool in_allocation(uintptr_t p, size_t bytes) {
     return p >= it->first && p + bytes <= it->first + it->second;
 }
 
-struct Graph { std::vector<std::function<void()>> launches; };
+// A launch to run now or to keep in a graph: empty when it ran, else why it was refused.
+using Launch = std::function<std::string()>;
+
+struct Graph { std::vector<Launch> launches; };
 struct Stream { bool capturing = false; bool invalidated = false; Graph* graph = nullptr; };
 struct Event { bool recorded = false; std::chrono::steady_clock::time_point time; };
 
 // A kernel's launcher: copies the argument values out of cuLaunchKernel's parameter block (as the driver does)
 // and returns the launch to run now or to keep in a graph; an empty function if an argument is refused.
-using Launcher = std::function<std::function<void()>(dim3, dim3, void**, std::string&)>;
+using Launcher = std::function<Launch(dim3, dim3, void**, std::string&)>;
 
 template <typename T>
 bool check_argument(const T& value, int index, std::string& error) {
@@ -97,11 +100,19 @@ bool check_argument(const T& value, int index, std::string& error) {
 }
 
 template <typename... P, size_t... I>
-std::function<void()> bind_arguments(void (*kernel)(P...), dim3 grid, dim3 block, void** params, std::string& error,
-                                     std::index_sequence<I...>) {
+Launch bind_arguments(void (*kernel)(P...), dim3 grid, dim3 block, void** params, std::string& error,
+                      std::index_sequence<I...>) {
     std::tuple<std::remove_cv_t<P>...> values{*static_cast<std::remove_cv_t<P>*>(params[I])...};
     if (!(check_argument(std::get<I>(values), (int)I, error) && ...)) return {};
-    return [kernel, grid, block, values]() { std::apply([&](auto... v) { emu_launch(kernel, grid, block, v...); }, values); };
+    // The arguments are checked again at every run: a graph replayed after one of its buffers was freed is refused
+    // by name, where its kernels would read unmapped pages (a crash of the whole JVM) or whatever was mapped there
+    // since (a silent wrong answer). A GPU would read freed memory just as silently.
+    return [kernel, grid, block, values]() -> std::string {
+        std::string freed;
+        if (!(check_argument(std::get<I>(values), (int)I, freed) && ...)) return freed + " (freed since the capture)";
+        std::apply([&](auto... v) { emu_launch(kernel, grid, block, v...); }, values);
+        return {};
+    };
 }
 
 template <typename... P>
@@ -416,7 +427,7 @@ CUresult cuLaunchKernel(void* function, unsigned int grid_x, unsigned int grid_y
         report(f->name + ": the emulator runs 1-D blocks of whole warps only");
         refused = INVALID_VALUE;
     }
-    std::function<void()> launch;
+    Launch launch;
     if (refused == SUCCESS) {
         std::string error;
         launch = (*f->launch)(dim3{grid_x, grid_y, grid_z}, dim3{block_x, 1, 1}, params, error);
@@ -427,7 +438,10 @@ CUresult cuLaunchKernel(void* function, unsigned int grid_x, unsigned int grid_y
         return refused;
     }
     if (s->capturing) {
-        s->graph->launches.push_back(launch);
+        s->graph->launches.push_back([name = f->name, launch] {
+            std::string error = launch();
+            return error.empty() ? error : name + ": " + error;
+        });
     } else {
         launch();
     }
@@ -476,7 +490,12 @@ CUresult cuGraphLaunch(void* exec, void* stream) {
     if (exec == nullptr) return INVALID_HANDLE;
     if (CUresult r = stream_work(stream, "cuGraphLaunch"); r != SUCCESS) return r;
     std::lock_guard<std::recursive_mutex> guard(device_lock);
-    for (auto& launch : static_cast<Graph*>(exec)->launches) launch();
+    for (auto& launch : static_cast<Graph*>(exec)->launches) {
+        if (std::string error = launch(); !error.empty()) {
+            report("cuGraphLaunch: " + error);
+            return INVALID_VALUE;
+        }
+    }
     return SUCCESS;
 }
 

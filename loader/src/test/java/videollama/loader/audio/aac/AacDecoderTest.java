@@ -12,10 +12,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.loader.TestMedia;
+import videollama.testing.SeededRandom;
 
 /** The decoder on packets made or damaged in the test: bounds, refusals, and nothing but AacException escaping. */
 class AacDecoderTest {
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
     /** The raw_data_blocks of an ADTS fixture (headers without CRC). */
     static List<byte[]> packets(String name) throws Exception {
         byte[] b = Files.readAllBytes(TestMedia.root().resolve("testdata/audio/aac").resolve(name));
@@ -62,8 +67,6 @@ class AacDecoderTest {
      */
     @Test
     void damagedPacketsGiveSamplesOrAacException() throws Exception {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
         int decoded = 0;
         int refused = 0;
         for (String name : new String[] {"ms-noise-44k-stereo.aac", "tns-variants-44k-mono.aac", "pulse-44k-mono.aac",
@@ -101,7 +104,7 @@ class AacDecoderTest {
                 }
             }
         }
-        System.out.printf("damaged and random packets (seed %d): %d decoded, %d refused%n", seed, decoded, refused);
+        System.out.printf("damaged and random packets (%s): %d decoded, %d refused%n", random, decoded, refused);
         assertTrue(refused > 0);
     }
 
