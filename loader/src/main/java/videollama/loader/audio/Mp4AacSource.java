@@ -88,6 +88,12 @@ final class Mp4AacSource extends AacSource {
                 throw new LoaderException(file + ": the audio track has no samples");
             }
             if (trak.getStsz().getSizes() == null) { // constant sample size: JCodec wants the list
+                // made only for as many packets as the file can hold: a damaged count asks for gigabytes
+                long bytes = (long) packets * Math.max(1, trak.getStsz().getDefaultSize());
+                if (bytes > channel.size()) {
+                    throw new LoaderException(file + ": corrupt MP4 sample table (" + packets + " packets of "
+                            + trak.getStsz().getDefaultSize() + " bytes in a file of " + channel.size() + " bytes)");
+                }
                 int[] sizes = new int[packets];
                 Arrays.fill(sizes, trak.getStsz().getDefaultSize());
                 trak.getStsz().setSizes(sizes);

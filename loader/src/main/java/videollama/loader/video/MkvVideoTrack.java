@@ -71,16 +71,22 @@ final class MkvVideoTrack implements VideoTrack {
             if (videos.isEmpty()) {
                 throw new LoaderException(file + ": no video track");
             }
-            if (!(videos.getFirst() instanceof MKVDemuxer.VideoTrack track)
-                    || track.getMeta().getCodec() != Codec.H264) {
-                Codec codec = videos.getFirst().getMeta() == null ? null : videos.getFirst().getMeta().getCodec();
+            DemuxerTrack first = videos.getFirst(); // null for a codec ID JCodec does not know
+            if (!(first instanceof MKVDemuxer.VideoTrack track) || track.getMeta().getCodec() != Codec.H264) {
+                Codec codec = first == null || first.getMeta() == null ? null : first.getMeta().getCodec();
                 throw new LoaderException(file + ": unsupported video codec '" + (codec == null ? "unknown" : codec)
                         + "' (only H.264 is supported)");
             }
             if (track.getFrameCount() == 0) {
                 throw new LoaderException(file + ": the video track has no frames");
             }
-            return new MkvVideoTrack(channel, demuxer, track, file);
+            try {
+                return new MkvVideoTrack(channel, demuxer, track, file);
+            } catch (LoaderException e) {
+                throw e;
+            } catch (RuntimeException e) { // JCodec's reader meeting a block at a damaged offset or size
+                throw new LoaderException(file + ": corrupt Matroska file (" + Mp4VideoTrack.describe(e) + ")", e);
+            }
         } catch (RuntimeException | IOException e) {
             channel.close();
             throw e;
@@ -132,10 +138,15 @@ final class MkvVideoTrack implements VideoTrack {
 
     @Override
     public ByteBuffer frame(int decodeIndex) throws IOException {
-        if (decodeIndex != next) {
-            track.gotoFrame(decodeIndex);
+        Packet packet;
+        try {
+            if (decodeIndex != next) {
+                track.gotoFrame(decodeIndex);
+            }
+            packet = track.nextFrame();
+        } catch (RuntimeException e) { // a damaged block: the loader names the file
+            throw new IOException("frame " + decodeIndex + " cannot be read: " + Mp4VideoTrack.describe(e), e);
         }
-        Packet packet = track.nextFrame();
         if (packet == null) {
             throw new IOException("frame " + decodeIndex + " cannot be read");
         }

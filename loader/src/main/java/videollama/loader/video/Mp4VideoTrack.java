@@ -76,7 +76,14 @@ final class Mp4VideoTrack implements VideoTrack {
             TrakBox trak = video.getBox();
             if (trak.getStsz().getSizes() == null) {
                 // A constant sample size (one-frame videos have one) makes JCodec take the track for PCM audio;
-                // list the sizes and open it as a video track.
+                // list the sizes and open it as a video track; only for as many frames as the file can hold (a
+                // damaged count asks for gigabytes).
+                long bytes = (long) trak.getStsz().getCount() * Math.max(1, trak.getStsz().getDefaultSize());
+                if (trak.getStsz().getCount() < 0 || bytes > channel.size()) {
+                    throw new LoaderException(file + ": corrupt MP4 sample table (" + trak.getStsz().getCount()
+                            + " frames of " + trak.getStsz().getDefaultSize() + " bytes in a file of " + channel.size()
+                            + " bytes)");
+                }
                 int[] sizes = new int[trak.getStsz().getCount()];
                 Arrays.fill(sizes, trak.getStsz().getDefaultSize());
                 trak.getStsz().setSizes(sizes);
@@ -202,10 +209,15 @@ final class Mp4VideoTrack implements VideoTrack {
 
     @Override
     public ByteBuffer frame(int decodeIndex) throws IOException {
-        if (decodeIndex != next) {
-            track.gotoFrame(decodeIndex);
+        Packet packet;
+        try {
+            if (decodeIndex != next) {
+                track.gotoFrame(decodeIndex);
+            }
+            packet = track.nextFrame();
+        } catch (RuntimeException e) { // a damaged sample table: the loader names the file
+            throw new IOException("frame " + decodeIndex + " cannot be read: " + describe(e), e);
         }
-        Packet packet = track.nextFrame();
         if (packet == null) {
             throw new IOException("frame " + decodeIndex + " cannot be read");
         }

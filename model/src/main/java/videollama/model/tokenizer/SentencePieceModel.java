@@ -72,8 +72,9 @@ final class SentencePieceModel {
         return new SentencePieceModel(file, proto);
     }
 
+    /** The problem on one line: a quoted piece may hold any character, line breaks are shown escaped. */
     private static ModelException invalid(Path file, String problem) {
-        return new ModelException(file + ": " + problem);
+        return new ModelException(file + ": " + problem.replace("\r", "\\r").replace("\n", "\\n"));
     }
 
     /** Checks what sentencepiece checks when it loads a model, plus what this package supports. */

@@ -1,0 +1,59 @@
+package videollama.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import videollama.weights.Tensor;
+import videollama.weights.TensorSource;
+
+/**
+ * Fuzz inputs as files, for the Jazzer fuzz tests: the parsers and loaders under test open paths. Each test
+ * class writes every input over one temporary file of its own, named with the suffix its parser expects.
+ */
+public final class FuzzFiles {
+    private FuzzFiles() {}
+
+    /** A temporary file deleted when the JVM exits. */
+    public static Path create(String suffix) {
+        try {
+            Path file = Files.createTempFile("fuzz-", suffix);
+            file.toFile().deleteOnExit();
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Path write(Path file, byte[] bytes) {
+        try {
+            return Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the first and last element of every tensor, as a user of the weights would reach them. */
+    public static void readEvery(TensorSource source) {
+        for (String name : source.names()) {
+            Tensor tensor = source.find(name).orElseThrow();
+            if (tensor.size() > 0) {
+                tensor.getFloat(0);
+                tensor.getFloat(tensor.size() - 1);
+            }
+        }
+    }
+
+    /**
+     * The project's promise for a refused input: one line that names the file. A broken promise is a finding.
+     *
+     * @return {@code refusal}, checked
+     */
+    public static <E extends RuntimeException> E checkRefusal(E refusal, Path file) {
+        String message = refusal.getMessage();
+        if (message == null || !message.contains(file.toString()) || message.contains("\n")) {
+            throw new AssertionError("a refusal that is not one line naming " + file + ": " + message, refusal);
+        }
+        return refusal;
+    }
+}
