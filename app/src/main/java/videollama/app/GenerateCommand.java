@@ -47,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Chat template: llama2 or vicuna (default: vicuna for a 32001-token vocabulary, else llama2).")
     String template;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
     String backend;
 
     @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
@@ -71,10 +71,14 @@ final class GenerateCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
 
         Path dir = CommonOptions.modelOrBundled(model);
+        if (dump != null) {
+            Dumps.prepare(dump);
+        }
         // The backend first: a missing device is reported before a long model load.
-        try (Backend compute = OptionValues.backend(cli, backend);
+        BackendChoice choice = BackendChoice.open(cli, backend, dir);
+        try (Backend compute = choice.backend();
              Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
-            err.println("backend: " + compute.name() + " (" + compute.device() + ")");
+            err.println(choice.line());
             if (chatTemplate == null && !raw) {
                 chatTemplate = ChatTemplate.forVocabulary(llama.config().vocabSize());
             }
@@ -92,7 +96,13 @@ final class GenerateCommand implements Callable<Integer> {
             if (how != null) {
                 err.println(how);
             }
-            int capacity = Math.min(context, ids.length() + Math.max(1, sampling.maxNewTokens));
+            if ((long) ids.length() + sampling.maxNewTokens > context) {
+                // as llama.cpp does with -n beyond its context; transformers would only warn and run past the trained positions
+                err.println("note: --max-new-tokens " + sampling.maxNewTokens + " is more than the " + (context - ids.length())
+                        + " positions the prompt leaves in the context of " + context + ": generation stops when it is full");
+                sampling.maxNewTokens = context - ids.length();
+            }
+            int capacity = (int) Math.min(context, (long) ids.length() + Math.max(1, sampling.maxNewTokens));
             try (LlamaSession session = llama.newSession(compute, capacity)) {
                 Profile kernelProfile = profile ? new Profile() : null;
                 session.profile(kernelProfile);
