@@ -89,18 +89,19 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new Errors.UsageFailure("--prompt is " + ids.length() + " tokens, which does not fit the context of "
                         + context + " positions (max_position_embeddings in " + dir.resolve("config.json") + ")");
             }
+            if ((long) ids.length() + sampling.maxNewTokens > context) {
+                // as llama.cpp does with -n beyond its context; transformers would only warn and run past the trained positions
+                err.println("note: --max-new-tokens " + sampling.maxNewTokens + " is more than the " + (context - ids.length())
+                        + " positions the prompt leaves in the context of " + context + ": generation stops when it is full");
+                // every budget past the room left ends alike, at the full context ("stop: context"); this one keeps + 1 in range
+                sampling.maxNewTokens = context;
+            }
             List<String> stops = chatTemplate == null ? List.of() : chatTemplate.stopStrings();
             List<int[]> stopIds = chatTemplate == null ? List.of() : chatTemplate.stopTokenIds();
             GenerationSettings settings = sampling.generation(cli, samplingSettings, stops, stopIds, dump != null);
             String how = SamplingOptions.describe(settings);
             if (how != null) {
                 err.println(how);
-            }
-            if ((long) ids.length() + sampling.maxNewTokens > context) {
-                // as llama.cpp does with -n beyond its context; transformers would only warn and run past the trained positions
-                err.println("note: --max-new-tokens " + sampling.maxNewTokens + " is more than the " + (context - ids.length())
-                        + " positions the prompt leaves in the context of " + context + ": generation stops when it is full");
-                sampling.maxNewTokens = context - ids.length();
             }
             int capacity = (int) Math.min(context, (long) ids.length() + Math.max(1, sampling.maxNewTokens));
             try (LlamaSession session = llama.newSession(compute, capacity)) {

@@ -108,11 +108,22 @@ public final class Progress {
             }
             throw new Errors.OutOfMemory(what, e);
         } catch (RuntimeException e) {
+            OutOfMemoryError wrapped = outOfMemoryIn(e);
             if (lineOpen) {
-                err.println(" failed");
+                err.println(wrapped != null ? " out of memory" : " failed");
             }
-            throw e;
+            throw wrapped != null ? new Errors.OutOfMemory(what, wrapped) : e;
         }
+    }
+
+    /** The out-of-memory a library caught and wrapped (ImageIO: "Caught exception during read"), or null. */
+    private static OutOfMemoryError outOfMemoryIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
     }
 
     private static double seconds(long nanos) {
