@@ -219,7 +219,6 @@ final class ChatCommand implements Callable<Integer> {
                     } : piece -> {});
                 } catch (OutOfMemoryError e) {
                     out.flush();
-                    err.println();
                     throw new Errors.OutOfMemory("answering with the LLaMA of " + dir + " (its key/value cache)", e);
                 }
                 if (stream) {
