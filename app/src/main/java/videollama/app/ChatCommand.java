@@ -187,6 +187,7 @@ final class ChatCommand implements Callable<Integer> {
             }
             MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : encoded.defaultSystem(),
                     encoded.message(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
+            chat.progress(progress.parts("prefill on " + compute.name()));
             List<String> questions = question != null ? List.of(question) : null;
             Reader stdin = questions == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
             int asked = 0;

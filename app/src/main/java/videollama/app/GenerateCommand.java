@@ -107,6 +107,7 @@ final class GenerateCommand implements Callable<Integer> {
             try (LlamaSession session = llama.newSession(compute, capacity)) {
                 Profile kernelProfile = profile ? new Profile() : null;
                 session.profile(kernelProfile);
+                session.progress(progress.parts("prefill of " + ids.length() + " positions on " + compute.name()));
                 float[] embeddings = session.embed(ids.ids());
                 if (raw) {
                     out.print(prompt);

@@ -98,6 +98,31 @@ public final class Progress {
         return result;
     }
 
+    /**
+     * A counted step that starts and ends inside a longer call (the prefill inside a generation): "... 0/n" opens its
+     * line, "... n/n" closes it with "what: done (t s)", and the next "0/n" opens it again (the next turn of a chat).
+     */
+    public Consumer<String> parts(String what) {
+        return new Consumer<>() {
+            private Counter open;
+
+            @Override
+            public void accept(String line) {
+                Matcher parts = PARTS_DONE.matcher(line);
+                boolean counted = parts.find();
+                if (open == null || counted && parts.group(1).equals("0")) {
+                    open = new Counter(what);
+                }
+                open.accept(line);
+                if (counted && parts.group(1).equals(parts.group(2))) {
+                    open.endLine();
+                    err.println(String.format(Locale.ROOT, "%s: done (%.2f s)", what, seconds(nanoTime.getAsLong() - open.start)));
+                    open = null;
+                }
+            }
+        };
+    }
+
     /** Runs {@code step}; on failure ends the open "what ..." line (if {@code lineOpen}) so the error gets a line of its own. */
     private <T> T guarded(String what, Supplier<T> step, boolean lineOpen) {
         try {

@@ -94,4 +94,24 @@ class ProgressTest {
         assertEquals("28 min 05 s", Progress.clock((28 * 60 + 5) * 1_000_000_000L));
         assertEquals("1 h 02 min", Progress.clock(3720 * 1_000_000_000L));
     }
+
+    @Test
+    void aStepInsideALongerCallOpensAtZeroAndClosesAtTheLastPart() {
+        var prefill = progress(false).parts("prefill on reference");
+        for (int turn = 0; turn < 2; turn++) {
+            for (int l = 0; l <= 2; l++) {
+                prefill.accept("prefill: layer " + l + "/2");
+                now += 2_000_000_000L;
+            }
+        }
+        List<String> lines = text.toString().lines().toList();
+        assertEquals(List.of("prefill on reference ...",
+                "  prefill: layer 1/2, 2 s elapsed, about 2 s left",
+                "  prefill: layer 2/2, 4 s elapsed",
+                "prefill on reference: done (4.00 s)",
+                "prefill on reference ...",
+                "  prefill: layer 1/2, 2 s elapsed, about 2 s left",
+                "  prefill: layer 2/2, 4 s elapsed",
+                "prefill on reference: done (4.00 s)"), lines);
+    }
 }

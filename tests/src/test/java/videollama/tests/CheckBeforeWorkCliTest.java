@@ -194,6 +194,19 @@ class CheckBeforeWorkCliTest {
     }
 
     @Test
+    void progressOfEncodingAndPrefillGoesToStderrInPlainLines() {
+        Cli run = Cli.run("chat", "--model", DEMO.toString(), "--video", VIDEO, "--question", "What is it?", "--temperature", "0",
+                "--max-new-tokens", "4", "--backend", "reference");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertFalse(run.out().contains("encoding") || run.out().contains("prefill") || run.out().contains("elapsed"),
+                "only the answer on stdout: " + run.out());
+        assertTrue(run.err().contains("encoding 8 frames of " + VIDEO + " on reference ...\n"), run.err());
+        assertTrue(run.err().contains("encoding 8 frames of " + VIDEO + " on reference: 32 soft tokens ("), run.err());
+        assertTrue(run.err().contains("prefill on reference ...\n") && run.err().contains("prefill on reference: done ("), run.err());
+        assertFalse(run.err().contains("\r"), "no carriage return off a terminal: " + run.err());
+    }
+
+    @Test
     void theDefaultBackendSaysWhichAndWhy() {
         Cli run = Cli.run("generate", "--raw", "--prompt", "Once", "--temperature", "0", "--max-new-tokens", "4");
         assertEquals(0, run.exitCode(), run.toString());
