@@ -24,17 +24,17 @@ import videollama.kernels.reference.ReferenceBackend;
  * @param backend the opened backend (the caller closes it)
  * @param line    "backend: NAME (device)", with the reason when it was not named
  */
-record BackendChoice(Backend backend, String line) {
+public record BackendChoice(Backend backend, String line) {
     /**
      * From this many bytes of weights (the model folder's {@code *.safetensors}), OpenCL on the CPU answers sooner than
      * the reference path. Below it both take seconds and the device's fixed start (opening it, building the kernels,
      * uploading the weights: about 1.5–2.5 s on PoCL with its kernel cache warm) outweighs its faster steps; measured on
      * the 2-core build VM, docs/benchmarks.md "Default backend: where OpenCL on the CPU overtakes the reference path".
      */
-    static final long CPU_OPENCL_MIN_WEIGHT_BYTES = 64_000_000L;
+    public static final long CPU_OPENCL_MIN_WEIGHT_BYTES = 64_000_000L;
 
     /** {@code --backend name}, or the best backend this machine has for the model in {@code modelDir} when it is null. */
-    static BackendChoice open(CommandLine cli, String name, Path modelDir) {
+    public static BackendChoice open(CommandLine cli, String name, Path modelDir) {
         if (name != null) {
             Backend b = OptionValues.backend(cli, name);
             return new BackendChoice(b, "backend: " + b.name() + " (" + b.device() + ")");
