@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
 public final class Progress {
     /** A non-terminal line at most this often, so that quick parts do not flood a log. */
     private static final long PLAIN_LINE_NANOS = 1_000_000_000L;
-    /** A progress line of the encoders, "vision: frame 3/8": parts done out of the total (ReferenceVisionEncoder, ReferenceAudioEncoder). */
+    /**
+     * A progress line that counts, "vision: frame 3/8": parts done out of the total (ReferenceVisionEncoder,
+     * ReferenceAudioEncoder, ReferenceLlamaSession's prefill).
+     */
     private static final Pattern PARTS_DONE = Pattern.compile(" (\\d+)/(\\d+)$");
 
     private static volatile boolean stderrIsTerminal;
@@ -83,7 +86,7 @@ public final class Progress {
 
     /**
      * Runs {@code step} with a line of its own: {@code step} gets a consumer of the encoders' progress lines, in which
-     * "... k/n" counts parts done, and prints "what: done, summary (t s)" at the end.
+     * "... k/n" counts parts done, and prints "what: summary (t s)" at the end.
      */
     public <T> T counted(String what, Function<Consumer<String>, T> step, Function<T, String> summary) {
         Counter counter = new Counter(what);
