@@ -4,8 +4,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +31,7 @@ import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.NonFiniteLogitsException;
 import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.Llama;
+import videollama.model.llama.LlamaConfig;
 import videollama.model.videollama.VideoLlamaConfig;
 
 /** {@code videollama chat}: a question about a video or an image, answered by Video-LLaMA. */
@@ -96,7 +99,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from a video, 1 to 32 (default: videollama.json's, else 8).")
     Integer frames;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
     String backend;
 
     @Option(names = "--decoder", paramLabel = "NAME",
@@ -116,6 +119,12 @@ final class ChatCommand implements Callable<Integer> {
                     + "and the prompt's ids per segment to DIR/prompt.json (the last question's).")
     Path dump;
 
+    /**
+     * The longest question taken, in characters (--question or a line of stdin): beyond what any LLaMA context holds
+     * (4096 positions of at least one character), and a bound on what one line of stdin may cost in memory.
+     */
+    static final int MAX_QUESTION_CHARS = 65_536;
+
     @Override
     public Integer call() {
         CommandLine cli = spec.commandLine();
@@ -134,16 +143,26 @@ final class ChatCommand implements Callable<Integer> {
         if (clipStep != 7 && clipStep != 8) {
             throw new CommandLine.ParameterException(cli, "--clip-step must be 8 or 7, got " + clipStep);
         }
+        if (question != null && question.length() > MAX_QUESTION_CHARS) {
+            throw new CommandLine.ParameterException(cli, "--question is " + question.length() + " characters, more than the "
+                    + MAX_QUESTION_CHARS + " taken (more than a model's context holds)");
+        }
         ClipOptions clipOptions = new ClipOptions(clipStep == 8 ? ClipSampler.Step.EIGHTHS : ClipSampler.Step.SEVENTHS, !copiedClipMeans);
         MediaDecoder mediaDecoder = media.image != null && decoder == null ? null : OptionValues.decoder(cli, decoder);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
         Path dir = model != null ? model : CommonOptions.bundledVideoLlama();
+        if (dump != null) {
+            Dumps.prepare(dump);
+        }
 
-        try (Backend compute = OptionValues.backend(cli, backend);
+        checkAnswerBudget(cli, dir);
+        // Everything is checked before any media file is read: the backend, the model, its branches.
+        BackendChoice choice = BackendChoice.open(cli, backend, dir);
+        try (Backend compute = choice.backend();
              Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
-            err.println("backend: " + compute.name() + " (" + compute.device() + ")");
+            err.println(choice.line());
             if (mediaDecoder != null) {
                 err.println("media: " + mediaDecoder.describe());
             }
@@ -157,6 +176,8 @@ final class ChatCommand implements Callable<Integer> {
                     frames != null ? frames : config.frames(), clipOptions, mediaDecoder);
             MediaEncoder.Upload encoded;
             try (MediaEncoder encoder = new MediaEncoder(dir, compute, llama.config().hiddenSize(), err, visionProfile, audioProfile)) {
+                progress.step("loading the " + (request.soundOnly() != null ? "audio branch" : request.withAudio() ? "vision and audio branches"
+                        : "vision branch") + " of " + dir, () -> encoder.openFor(request));
                 encoded = encoder.encode(request);
             }
 
@@ -168,8 +189,9 @@ final class ChatCommand implements Callable<Integer> {
             }
             MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : encoded.defaultSystem(),
                     encoded.message(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
+            chat.progress(progress.parts("prefill on " + compute.name()));
             List<String> questions = question != null ? List.of(question) : null;
-            BufferedReader stdin = questions == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
+            Reader stdin = questions == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
             int asked = 0;
             while (true) {
                 String q;
@@ -181,7 +203,12 @@ final class ChatCommand implements Callable<Integer> {
                 } else {
                     err.print(asked == 0 ? "question> " : "> ");
                     err.flush();
-                    q = readLine(stdin);
+                    try {
+                        q = readQuestion(stdin, asked + 1);
+                    } catch (Errors.UsageFailure refused) {
+                        err.println(); // after the "question> " prompt
+                        throw refused;
+                    }
                     if (q == null || q.isBlank()) {
                         break;
                     }
@@ -195,6 +222,9 @@ final class ChatCommand implements Callable<Integer> {
                     } : piece -> {});
                 } catch (NonFiniteLogitsException e) {
                     throw NonFiniteWeights.explain(dir, e);
+                } catch (OutOfMemoryError e) {
+                    out.flush();
+                    throw new Errors.OutOfMemory("answering with the LLaMA of " + dir + " (its key/value cache)", e);
                 }
                 if (stream) {
                     out.println();
@@ -238,11 +268,45 @@ final class ChatCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String readLine(BufferedReader in) {
+    /**
+     * The reference keeps prompt and answer within {@code max_length} (2000, here at most the context) by dropping the
+     * prompt's first positions: an answer budget of all of it would leave no prompt, so it is refused before anything is
+     * loaded (config.json is read alone). generate, without that dropping, stops at a full context instead.
+     */
+    private void checkAnswerBudget(CommandLine cli, Path dir) {
+        Path configJson = dir.resolve("config.json");
+        if (!Files.isRegularFile(configJson)) {
+            return; // Llama.load says what is wrong with the folder
+        }
+        int maxLength = Math.min(ChatPrompt.REFERENCE_MAX_LENGTH, LlamaConfig.load(configJson).maxPositionEmbeddings());
+        if (sampling.maxNewTokens >= maxLength) {
+            throw new CommandLine.ParameterException(cli, "--max-new-tokens " + sampling.maxNewTokens + " leaves no room for the"
+                    + " prompt: prompt and answer share " + maxLength + " positions (the reference's max_length 2000, at most the"
+                    + " context, max_position_embeddings in " + configJson + "); at most " + (maxLength - 1));
+        }
+    }
+
+    /**
+     * One question from stdin: a line without its end ("\n", "\r\n"), null at the end of input. A line longer than
+     * {@link #MAX_QUESTION_CHARS} is refused once that many characters are read, so a huge line costs no more memory.
+     */
+    static String readQuestion(Reader in, int number) {
+        StringBuilder line = new StringBuilder();
         try {
-            return in.readLine();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    return line.isEmpty() ? null : line.toString();
+                }
+                if (line.length() == MAX_QUESTION_CHARS) {
+                    throw new Errors.UsageFailure("stdin: question " + number + " is longer than " + MAX_QUESTION_CHARS
+                            + " characters (more than a model's context holds); ask it in fewer words");
+                }
+                line.append((char) c);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        int end = line.length();
+        return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
     }
 }

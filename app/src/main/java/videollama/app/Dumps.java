@@ -16,6 +16,41 @@ import videollama.weights.Tensor;
 final class Dumps {
     private Dumps() {}
 
+    /**
+     * Makes sure {@code --dump DIR} can be written before any work: the folder is created, a file is written into it and
+     * removed (a read-only mount refuses even root), and the two names it will write are not folders.
+     */
+    static void prepare(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new Errors.UsageFailure("--dump " + dir + ": a file, not a folder");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new Errors.UsageFailure("--dump " + dir + ": cannot create the folder (" + reason(e) + ")");
+        }
+        try {
+            Files.delete(Files.createTempFile(dir, ".videollama-", ".probe"));
+        } catch (IOException e) {
+            throw new Errors.UsageFailure("--dump " + dir + ": cannot write there (" + reason(e) + ")");
+        }
+        for (String name : List.of("dump.safetensors", "prompt.json")) {
+            if (Files.isDirectory(dir.resolve(name))) {
+                throw new Errors.UsageFailure("--dump " + dir + ": " + name + " there is a folder; the dump writes a file of that name");
+            }
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getClass().getSimpleName();
+    }
+
     static void write(Path dir, PromptIds prompt, float[] promptEmbeddings, int hidden, List<float[]> logits, int vocab) {
         write(dir, List.of(), prompt, promptEmbeddings, hidden, logits, vocab);
     }

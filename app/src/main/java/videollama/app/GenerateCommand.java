@@ -49,7 +49,7 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Chat template: llama2 or vicuna (default: vicuna for a 32001-token vocabulary, else llama2).")
     String template;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
     String backend;
 
     @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
@@ -73,10 +73,14 @@ final class GenerateCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
 
         Path dir = CommonOptions.modelOrBundled(model);
+        if (dump != null) {
+            Dumps.prepare(dump);
+        }
         // The backend first: a missing device is reported before a long model load.
-        try (Backend compute = OptionValues.backend(cli, backend);
+        BackendChoice choice = BackendChoice.open(cli, backend, dir);
+        try (Backend compute = choice.backend();
              Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
-            err.println("backend: " + compute.name() + " (" + compute.device() + ")");
+            err.println(choice.line());
             if (chatTemplate == null && !raw) {
                 chatTemplate = ChatTemplate.forVocabulary(llama.config().vocabSize());
             }
@@ -87,6 +91,13 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new Errors.UsageFailure("--prompt is " + ids.length() + " tokens, which does not fit the context of "
                         + context + " positions (max_position_embeddings in " + dir.resolve("config.json") + ")");
             }
+            if ((long) ids.length() + sampling.maxNewTokens > context) {
+                // as llama.cpp does with -n beyond its context; transformers would only warn and run past the trained positions
+                err.println("note: --max-new-tokens " + sampling.maxNewTokens + " is more than the " + (context - ids.length())
+                        + " positions the prompt leaves in the context of " + context + ": generation stops when it is full");
+                // every budget past the room left ends alike, at the full context ("stop: context"); this one keeps + 1 in range
+                sampling.maxNewTokens = context;
+            }
             List<String> stops = chatTemplate == null ? List.of() : chatTemplate.stopStrings();
             List<int[]> stopIds = chatTemplate == null ? List.of() : chatTemplate.stopTokenIds();
             GenerationSettings settings = sampling.generation(cli, samplingSettings, stops, stopIds, dump != null);
@@ -94,10 +105,11 @@ final class GenerateCommand implements Callable<Integer> {
             if (how != null) {
                 err.println(how);
             }
-            int capacity = Math.min(context, ids.length() + Math.max(1, sampling.maxNewTokens));
+            int capacity = (int) Math.min(context, (long) ids.length() + Math.max(1, sampling.maxNewTokens));
             try (LlamaSession session = llama.newSession(compute, capacity)) {
                 Profile kernelProfile = profile ? new Profile() : null;
                 session.profile(kernelProfile);
+                session.progress(progress.parts("prefill of " + ids.length() + " positions on " + compute.name()));
                 float[] embeddings = session.embed(ids.ids());
                 if (raw) {
                     out.print(prompt);

@@ -42,6 +42,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Progress.detectTerminal();
         int code = execute(args, out, err);
         out.flush();
         err.flush();
@@ -80,7 +81,9 @@ public final class Main implements Runnable {
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
-            err.println("videollama: out of memory (" + e.getMessage() + "); give the JVM more with JAVA_TOOL_OPTIONS=-Xmx...");
+            // outside a named step (Progress names the file where there is one); a progress line may be open
+            err.println();
+            err.println("videollama: out of memory (" + Errors.heapNote(e) + "): " + Errors.HINT);
             return 1;
         }
     }

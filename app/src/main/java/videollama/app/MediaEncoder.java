@@ -81,11 +81,12 @@ public final class MediaEncoder implements AutoCloseable {
 
     /** Reads and encodes one upload of {@code chat}. */
     public Upload encode(Request request) {
+        openFor(request);
         List<Tensor> dumps = new ArrayList<>();
         if (request.soundOnly() != null) {
             AudioInput sound = progress.time("reading the sound of " + request.soundOnly(), () -> AudioClips.prepare(request.soundOnly(), request.clipOptions(), request.decoder()),
                     MediaEncoder::describe);
-            SoftTokens audio = encodeAudio(sound, dumps);
+            SoftTokens audio = encodeAudio(sound, request.soundOnly(), dumps);
             // demo_audiovideo.py, whose sound uploads these are, sets an empty system message
             return new Upload(DemoMessages.AUDIO, "", List.of(audio), dumps);
         }
@@ -98,18 +99,18 @@ public final class MediaEncoder implements AutoCloseable {
         AudioInput sound = null;
         if (request.withAudio()) {
             try {
-                sound = progress.time("reading the sound track", () -> AudioClips.prepare(request.video(), request.clipOptions(), request.decoder()),
+                sound = progress.time("reading the sound track of " + request.video(), () -> AudioClips.prepare(request.video(), request.clipOptions(), request.decoder()),
                         MediaEncoder::describe);
             } catch (NoAudioTrackException e) {
                 // the reference demo falls back to the video alone too, printing 'no audio is found'
                 log.println("warning: " + e.getMessage() + ": answering from the pictures alone");
             }
         }
-        VisionOutputs outputs = encodeVision(frames);
+        VisionOutputs outputs = encodeVision(frames, request.video() != null ? request.video() : request.image());
         dumps.addAll(outputs.dumpTensors());
         SoftTokens video = tokens(request.video() != null ? "video" : "image", outputs);
         if (sound != null) {
-            SoftTokens audio = encodeAudio(sound, dumps);
+            SoftTokens audio = encodeAudio(sound, request.video(), dumps);
             return new Upload(DemoMessages.AUDIO_VIDEO, "", List.of(audio, video), dumps);
         }
         String upload = request.video() != null ? DemoMessages.video(frames.timestampSentence()) : DemoMessages.IMAGE;
@@ -118,7 +119,7 @@ public final class MediaEncoder implements AutoCloseable {
 
     /** The soft tokens of a video's sampled frames (the pictures alone, as {@code Chat.upload_video_without_audio}). */
     public SoftTokens video(SampledFrames frames) {
-        return tokens("video", encodeVision(frames));
+        return tokens("video", encodeVision(frames, null));
     }
 
     private static SoftTokens tokens(String name, VisionOutputs outputs) {
@@ -146,34 +147,49 @@ public final class MediaEncoder implements AutoCloseable {
         vision.profile(visionProfile);
     }
 
-    private VisionOutputs encodeVision(SampledFrames frames) {
+    private VisionOutputs encodeVision(SampledFrames frames, Path source) {
         openVision();
-        log.println("encoding " + frames.count() + (frames.count() == 1 ? " frame" : " frames") + " on " + compute.name() + " ...");
-        long start = System.nanoTime();
-        VisionOutputs outputs = vision.encode(frames.pixels(), frames.count(), line -> log.println("  " + line));
-        log.println(String.format(Locale.ROOT, "encoded: %d soft tokens (%.2f s)", outputs.sizes().videoQueries(),
-                (System.nanoTime() - start) / 1e9));
-        return outputs;
+        String what = "encoding " + frames.count() + (frames.count() == 1 ? " frame" : " frames") + (source != null ? " of " + source : "")
+                + " on " + compute.name();
+        return progress.counted(what, lines -> vision.encode(frames.pixels(), frames.count(), lines),
+                outputs -> outputs.sizes().videoQueries() + " soft tokens");
     }
 
-    private SoftTokens encodeAudio(AudioInput sound, List<Tensor> dumps) {
-        if (audio == null) {
-            AudioBranch branch = AudioBranch.open(modelDir);
-            try {
-                requireWidth("audio_llama_proj.weight", branch.sizes().dModel());
-                audio = branch.encoder(compute);
-            } catch (RuntimeException e) {
-                branch.close();
-                throw e;
-            }
-            audioBranch = branch;
-            audio.profile(audioProfile);
+    /**
+     * Opens the audio branch now, as {@link #openVision} the vision branch.
+     *
+     * @throws videollama.model.ModelException for a model without an audio branch, naming what is missing
+     */
+    public void openAudio() {
+        if (audio != null) {
+            return;
         }
-        log.println("encoding " + AudioInput.CLIPS + " sound clips on " + compute.name() + " ...");
-        long start = System.nanoTime();
-        AudioOutputs outputs = audio.encode(sound.fbank(), AudioInput.CLIPS, line -> log.println("  " + line));
-        log.println(String.format(Locale.ROOT, "encoded: %d soft tokens (%.2f s)", outputs.sizes().queries(),
-                (System.nanoTime() - start) / 1e9));
+        AudioBranch branch = AudioBranch.open(modelDir);
+        try {
+            requireWidth("audio_llama_proj.weight", branch.sizes().dModel());
+            audio = branch.encoder(compute);
+        } catch (RuntimeException e) {
+            branch.close();
+            throw e;
+        }
+        audioBranch = branch;
+        audio.profile(audioProfile);
+    }
+
+    /** Opens every branch {@code request} needs, so that a model without one is refused before any file is read. */
+    public void openFor(Request request) {
+        if (request.soundOnly() == null) {
+            openVision();
+        }
+        if (request.soundOnly() != null || request.withAudio()) {
+            openAudio();
+        }
+    }
+
+    private SoftTokens encodeAudio(AudioInput sound, Path source, List<Tensor> dumps) {
+        openAudio();
+        AudioOutputs outputs = progress.counted("encoding " + AudioInput.CLIPS + " sound clips of " + source + " on " + compute.name(),
+                lines -> audio.encode(sound.fbank(), AudioInput.CLIPS, lines), o -> o.sizes().queries() + " soft tokens");
         dumps.add(Tensor.ofFloats("audio.fbank", sound.fbank(), AudioInput.CLIPS, 1, AudioInput.MEL_BINS, AudioInput.TARGET_LENGTH));
         dumps.addAll(outputs.dumpTensors());
         return new SoftTokens("audio", outputs.tokens(), outputs.sizes().queries());

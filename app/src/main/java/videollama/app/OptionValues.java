@@ -18,6 +18,10 @@ public final class OptionValues {
     /** {@code --backend}'s help, for every command that takes it. */
     public static final String BACKEND_HELP = "reference, opencl or cuda (default: the best available).";
 
+    /** {@code --backend}'s help where the default depends on the model ({@link BackendChoice}). */
+    public static final String MODEL_BACKEND_HELP = "reference, opencl or cuda (default: CUDA, else OpenCL on a GPU, else OpenCL on the CPU"
+            + " for a model of " + BackendChoice.CPU_OPENCL_MIN_WEIGHT_BYTES / 1_000_000 + " MB of weights or more, else reference; the choice and why on stderr).";
+
     private OptionValues() {}
 
     /** {@code --template NAME}. */

@@ -91,9 +91,9 @@ public final class SamplingOptions {
         if (minLength < 0) {
             throw new CommandLine.ParameterException(commandLine, "--min-length must not be negative, got " + minLength);
         }
-        if (minLength > maxNewTokens + 1) {
+        if (minLength > maxNewTokens + 1L) {
             throw new CommandLine.ParameterException(commandLine, "--min-length " + minLength + " is more than --max-new-tokens + 1 = "
-                    + (maxNewTokens + 1) + " (the count includes the BOS before the answer)");
+                    + (maxNewTokens + 1L) + " (the count includes the BOS before the answer)");
         }
         return new GenerationSettings(maxNewTokens, sampling, numBeams, lengthPenalty, repetitionPenalty, minLength,
                 stopStrings, stopTokenIds, keepLogits);

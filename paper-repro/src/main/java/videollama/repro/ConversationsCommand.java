@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import videollama.app.BackendChoice;
 import videollama.app.MediaEncoder;
 import videollama.app.ModelSummary;
 import videollama.app.OptionValues;
@@ -53,7 +54,7 @@ public final class ConversationsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Video-LLaMA folder, as chat takes it.")
     Path model;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "reference, opencl or cuda (default: the best available).")
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
     String backend;
 
     @Option(names = "--decoder", paramLabel = "NAME", description = "ffmpeg or java (default: ffmpeg where its natives load, else java).")
@@ -80,9 +81,11 @@ public final class ConversationsCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
         List<Conversation> done = new ArrayList<>();
         String header;
-        try (Backend compute = OptionValues.backend(cli, backend);
+        BackendChoice choice = BackendChoice.open(cli, backend, model);
+        try (Backend compute = choice.backend();
              Llama llama = progress.time("loading " + model, () -> Llama.load(model), ModelSummary::of);
              MediaEncoder encoder = new MediaEncoder(model, compute, llama.config().hiddenSize(), err, null, null)) {
+            err.println(choice.line());
             VideoLlamaConfig config = VideoLlamaConfig.load(model);
             header = Transcript.header(spec.root().version()[0], Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), model,
                     ModelSummary.of(llama), compute.name() + " (" + compute.device() + ")", mediaDecoder == null ? null : mediaDecoder.describe());

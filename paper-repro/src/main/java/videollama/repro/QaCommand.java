@@ -22,6 +22,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import videollama.app.BackendChoice;
 import videollama.app.Errors;
 import videollama.app.MediaEncoder;
 import videollama.app.ModelSummary;
@@ -84,7 +85,7 @@ final class QaCommand implements Callable<Integer> {
     @Option(names = "--template", paramLabel = "NAME", description = OptionValues.TEMPLATE_HELP)
     String template;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
+    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
     String backend;
 
     @Option(names = "--decoder", paramLabel = "NAME", description = "ffmpeg or java (default: ffmpeg where its natives load).")
@@ -192,10 +193,11 @@ final class QaCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
         PrintWriter log = verbose ? err : new PrintWriter(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
 
-        try (Backend compute = OptionValues.backend(cli, backend);
+        BackendChoice choice = BackendChoice.open(cli, backend, model);
+        try (Backend compute = choice.backend();
              Llama llama = progress.time("loading " + model, () -> Llama.load(model), ModelSummary::of);
              MediaEncoder encoder = new MediaEncoder(model, compute, llama.config().hiddenSize(), log, null, null)) {
-            err.println("backend: " + compute.name() + " (" + compute.device() + ")");
+            err.println(choice.line());
             err.println("media: " + mediaDecoder.describe());
             encoder.openVision();
             VideoLlamaConfig config = VideoLlamaConfig.load(model);

@@ -37,8 +37,17 @@ record ChildCli(int exitCode, String out, String err, long peakRssMiB, long mill
 
     /** Runs {@code videollama args} in a child JVM with heap {@code xmx}, feeding {@code stdin} (null: none). */
     static ChildCli run(String xmx, byte[] stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "-Xss4m", "--enable-native-access=ALL-UNNAMED",
+        return runWith(List.of("-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError"), stdin, args);
+    }
+
+    /**
+     * As {@link #run(String, byte[], String...)} with {@code jvmOptions} in place of the heap and
+     * {@code -XX:+ExitOnOutOfMemoryError}: for an out-of-memory that the command itself must report.
+     */
+    static ChildCli runWith(List<String> jvmOptions, byte[] stdin, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Xss4m", "--enable-native-access=ALL-UNNAMED",
                 "-Dvideollama.home=" + TestFiles.root(),
                 "-cp", System.getProperty("java.class.path"), "videollama.app.Main"));
         command.addAll(List.of(args));

@@ -22,6 +22,7 @@ public final class MediaChat {
     private final List<SoftTokens> media;
     private final GenerationSettings settings;
     private final int maxLength;
+    private Consumer<String> prefillProgress = line -> {};
 
     /** What one question produced. */
     public record Answer(String text, ChatPrompt prompt, Generation generation) {}
@@ -41,6 +42,11 @@ public final class MediaChat {
         this.media = List.copyOf(media);
         this.settings = settings;
         this.maxLength = Math.min(maxLength, llama.config().maxPositionEmbeddings());
+    }
+
+    /** Where the prefill's progress lines go ({@link LlamaSession#progress}; default: nowhere). */
+    public void progress(Consumer<String> prefillLines) {
+        this.prefillProgress = prefillLines;
     }
 
     public Conversation conversation() {
@@ -63,6 +69,7 @@ public final class MediaChat {
         Generation generation;
         try (LlamaSession session = llama.newSession(backend, capacity)) {
             session.profile(profile);
+            session.progress(prefillProgress);
             generation = new Generator(llama.tokenizer()).generate(session, prompt.embeddings(), prompt.length(), settings,
                     false, onText);
         }

@@ -1,5 +1,6 @@
 package videollama.model.llama;
 
+import java.util.function.Consumer;
 import videollama.kernels.Profile;
 
 /**
@@ -66,6 +67,13 @@ public interface LlamaSession extends AutoCloseable {
      * reference path has no kernels and records nothing.
      */
     default void profile(Profile profile) {}
+
+    /**
+     * Receives "prefill: layer k/L" before the first layer (k = 0) and after each layer of every later forward over
+     * more than one row, where the reference path spends minutes on a long prompt at the released sizes. A device
+     * replays the prompt as one graph and reports nothing.
+     */
+    default void progress(Consumer<String> lines) {}
 
     @Override
     void close();

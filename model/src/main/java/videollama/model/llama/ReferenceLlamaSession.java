@@ -1,6 +1,7 @@
 package videollama.model.llama;
 
 import java.util.List;
+import java.util.function.Consumer;
 import videollama.kernels.reference.Activations;
 import videollama.kernels.reference.Attention;
 import videollama.kernels.reference.MatMul;
@@ -24,6 +25,7 @@ final class ReferenceLlamaSession implements LlamaSession {
     private final float[][] keyCache;   // [layer][position · kvDim + i]
     private final float[][] valueCache;
     private int position;
+    private Consumer<String> progress = line -> {};
 
     ReferenceLlamaSession(LlamaConfig config, LlamaWeights weights, int capacity) {
         this(config, new WeightMatrix(weights.embedTokens), weights.layers.stream().map(Layer::of).toList(),
@@ -120,6 +122,9 @@ final class ReferenceLlamaSession implements LlamaSession {
         float[] gate = new float[n * ffn];
         float[] up = new float[n * ffn];
 
+        if (n > 1) {
+            progress.accept("prefill: layer 0/" + config.numLayers());
+        }
         for (int l = 0; l < config.numLayers(); l++) {
             Layer w = layers.get(l);
 
@@ -146,6 +151,9 @@ final class ReferenceLlamaSession implements LlamaSession {
             Activations.swiGlu(gate, up, n * ffn);
             MatMul.matmul(projected, w.down(), gate, n);
             Activations.add(x, projected, n * d);
+            if (n > 1) {
+                progress.accept("prefill: layer " + (l + 1) + "/" + config.numLayers());
+            }
         }
         position += n;
 
@@ -157,6 +165,11 @@ final class ReferenceLlamaSession implements LlamaSession {
         float[] logits = new float[rows * config.vocabSize()];
         MatMul.matmul(logits, lmHead, last, rows);
         return logits;
+    }
+
+    @Override
+    public void progress(Consumer<String> lines) {
+        this.progress = lines;
     }
 
     @Override
