@@ -6,6 +6,8 @@ import java.math.MathContext;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.jcodec.common.Codec;
 import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.io.SeekableByteChannel;
@@ -218,7 +220,11 @@ final class Mp4VideoTrack implements VideoTrack {
         channel.close();
     }
 
+    /** What went wrong, in a few words: the first line of the message of the exception a decoder thread threw. */
     static String describe(Throwable e) {
+        while ((e instanceof ExecutionException || e instanceof CompletionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
     }
