@@ -127,6 +127,9 @@ final class Mp4BoxCheck {
             children(content.slice(fields, content.remaining() - fields), at + fields);
         } else if (entryBytes != null) {
             table(content, 4, entryBytes, where);
+            if (type.equals("stco") || type.equals("co64")) {
+                chunkOffsets(content, entryBytes, where);
+            }
         } else if (type.equals("stsz")) {
             sampleSizes(content, where);
         } else if (type.equals("stz2")) {
@@ -144,6 +147,19 @@ final class Mp4BoxCheck {
     private void table(ByteBuffer content, int countAt, int entryBytes, String where) {
         long count = count(content, countAt, where);
         fits(count * entryBytes, content.remaining() - countAt - 4, count, where);
+    }
+
+    /** 8.7.5: every chunk must start inside the file (a file cut after its 'moov' loses the chunks at its end). */
+    private void chunkOffsets(ByteBuffer content, int entryBytes, String where) {
+        int count = content.getInt(4);
+        for (int i = 0; i < count; i++) {
+            int at = 8 + i * entryBytes;
+            long offset = entryBytes == 4 ? Integer.toUnsignedLong(content.getInt(at)) : content.getLong(at);
+            if (offset < 0 || offset >= fileSize) {
+                throw corrupt("box " + where + " puts chunk " + (i + 1) + " at offset " + Long.toUnsignedString(offset)
+                        + ", past the end of the file (" + fileSize + " bytes)");
+            }
+        }
     }
 
     /** 8.7.3.2: a constant sample size, or a table of sizes; either way the samples must fit in the file. */

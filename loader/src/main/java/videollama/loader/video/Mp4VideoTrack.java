@@ -220,9 +220,13 @@ final class Mp4VideoTrack implements VideoTrack {
         channel.close();
     }
 
-    /** What went wrong, in a few words: the first line of the message of the exception a decoder thread threw. */
+    /**
+     * What went wrong, in a few words: the first line of the message of the exception a decoder thread threw, past
+     * the exceptions that only wrap it (JCodec's {@code new RuntimeException(cause)} among them).
+     */
     static String describe(Throwable e) {
-        while ((e instanceof ExecutionException || e instanceof CompletionException) && e.getCause() != null) {
+        while (e.getCause() != null && (e instanceof ExecutionException || e instanceof CompletionException
+                || e.getCause().toString().equals(e.getMessage()))) {
             e = e.getCause();
         }
         String message = e.getMessage();

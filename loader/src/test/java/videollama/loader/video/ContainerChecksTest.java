@@ -104,6 +104,13 @@ class ContainerChecksTest {
     }
 
     @Test
+    void chunksMustStartInTheFile() throws IOException {
+        byte[] mp4 = mp4();
+        refused(Mp4BoxCheck::check, withInt(mp4, box(mp4, "stco") + 16, 0xFFFFFFF0L), "'stco'",
+                "chunk 1 at offset 4294967280, past the end of the file");
+    }
+
+    @Test
     void constantSampleSizeMustFitTheFile() throws IOException {
         byte[] mp4 = mp4();
         int stsz = box(mp4, "stsz");
