@@ -3,11 +3,13 @@ package videollama.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.loader.video.DamagedMedia.box;
+import static videollama.loader.video.DamagedMedia.trackEntrySize;
+import static videollama.loader.video.DamagedMedia.withInt;
+import static videollama.loader.video.DamagedMedia.withLargeSizeMoov;
+import static videollama.loader.video.DamagedMedia.withSize;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -46,14 +48,14 @@ class DamagedVideoCliTest {
         CTTS_COUNT("bframes.mp4", b -> withInt(b, box(b, "ctts") + 12, Integer.MAX_VALUE), "'ctts'", "error reading header"),
         STSC_COUNT("bframes.mp4", b -> withInt(b, box(b, "stsc") + 12, Integer.MAX_VALUE), "'stsc'", "error reading header"),
         MOOV_OF_2_GB("bframes.mp4", b -> withInt(b, box(b, "moov"), 1L << 31), "truncated: box 'moov'", SAME_ANSWER),
-        MOOV_OF_2_40_BYTES_IN_64_BITS("bframes.mp4", DamagedVideoCliTest::largeSizeMoov, "truncated: box 'moov'",
+        MOOV_OF_2_40_BYTES_IN_64_BITS("bframes.mp4", b -> withLargeSizeMoov(b, 1L << 40), "truncated: box 'moov'",
                 SAME_ANSWER),
         NAL_OF_2_GB("bframes.mp4", b -> withInt(b, box(b, "mdat") + 8, 1L << 31), "corrupt H.264 data in frame 0",
                 "corrupt h264 data"),
         /** A broken box where nothing needs it: JCodec logged "Broken atom" on stdout, and reads on. */
         UDTA_CHILD_OF_3_BYTES("bframes.mp4", b -> withInt(b, box(b, "udta") + 8, 3), SAME_ANSWER, SAME_ANSWER),
         MKV_CUT("bframes.mkv", b -> Arrays.copyOf(b, b.length * 2 / 3), "truncated", ANSWERED),
-        MKV_TRACK_ENTRY_OF_2_40_BYTES("bframes.mkv", DamagedVideoCliTest::hugeTrackEntry, "element 0xAE", "no video track"),
+        MKV_TRACK_ENTRY_OF_2_40_BYTES("bframes.mkv", b -> withSize(b, trackEntrySize(b), 1L << 40), "element 0xAE", "no video track"),
         ;
 
         final String source;
@@ -155,50 +157,5 @@ class DamagedVideoCliTest {
             assertFalse(run.out().contains(log), "the answer and nothing else: " + run);
         }
         assertTrue(run.peakRssMiB() <= ChildCli.DEFAULT_RSS_LIMIT_MIB, "peak resident " + run.peakRssMiB() + " MiB: " + run);
-    }
-
-    /** The offset of the first box of {@code type}: its four letters are unique in {@code bframes.mp4}. */
-    static int box(byte[] file, String type) {
-        byte[] fourcc = type.getBytes(StandardCharsets.ISO_8859_1);
-        for (int i = 4; i + 4 <= file.length; i++) {
-            if (Arrays.equals(file, i, i + 4, fourcc, 0, 4)) {
-                return i - 4;
-            }
-        }
-        throw new AssertionError("no '" + type + "' box");
-    }
-
-    static byte[] withInt(byte[] file, int at, long value) {
-        byte[] copy = file.clone();
-        ByteBuffer.wrap(copy).putInt(at, (int) value);
-        return copy;
-    }
-
-    /** The 'moov' box with a 64-bit size (ISO/IEC 14496-12 4.2: size 1, then the large size) of 2^40. */
-    static byte[] largeSizeMoov(byte[] mp4) {
-        int moov = box(mp4, "moov");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(mp4, 0, moov);
-        out.writeBytes(ByteBuffer.allocate(16).putInt(1).put("moov".getBytes(StandardCharsets.ISO_8859_1)).putLong(1L << 40)
-                .array());
-        out.write(mp4, moov + 8, mp4.length - moov - 8);
-        return out.toByteArray();
-    }
-
-    /**
-     * The first TrackEntry (ID 0xAE, after the Tracks' CRC-32 element) with its 8-byte size set to 2^40: FFmpeg's
-     * Matroska muxer writes a Tracks element of ID, 2-byte size, a 6-byte CRC-32 element, then the entry.
-     */
-    static byte[] hugeTrackEntry(byte[] mkv) {
-        byte[] tracks = {0x16, 0x54, (byte) 0xAE, 0x6B};
-        int at = -1;
-        for (int i = mkv.length - 4; i >= 0 && at < 0; i--) { // the last match: the SeekHead holds the ID too
-            at = Arrays.equals(mkv, i, i + 4, tracks, 0, 4) ? i : -1;
-        }
-        int entry = at + 4 + 2 + 6;
-        assertEquals((byte) 0xAE, mkv[entry], "TrackEntry where FFmpeg puts it");
-        byte[] copy = mkv.clone();
-        ByteBuffer.wrap(copy).putLong(entry + 1, 1L << 56 | 1L << 40); // 8-byte size marker, then the value
-        return copy;
     }
 }

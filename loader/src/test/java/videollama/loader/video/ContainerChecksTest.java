@@ -4,11 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.loader.video.DamagedMedia.CLUSTER;
+import static videollama.loader.video.DamagedMedia.SEGMENT;
+import static videollama.loader.video.DamagedMedia.box;
+import static videollama.loader.video.DamagedMedia.childSizeField;
+import static videollama.loader.video.DamagedMedia.sizeField;
+import static videollama.loader.video.DamagedMedia.trackEntrySize;
+import static videollama.loader.video.DamagedMedia.vintLength;
+import static videollama.loader.video.DamagedMedia.withInt;
+import static videollama.loader.video.DamagedMedia.withSize;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import videollama.loader.LoaderException;
+import videollama.loader.MediaDecoder;
 import videollama.loader.TestMedia;
 
 /**
@@ -71,23 +79,6 @@ class ContainerChecksTest {
         return Files.readAllBytes(TestMedia.video("bframes.mp4"));
     }
 
-    /** The offset of the first box of {@code type} (its size field): its four letters are unique in the test file. */
-    static int box(byte[] file, String type) {
-        byte[] fourcc = type.getBytes(StandardCharsets.ISO_8859_1);
-        for (int i = 4; i + 4 <= file.length; i++) {
-            if (Arrays.equals(file, i, i + 4, fourcc, 0, 4)) {
-                return i - 4;
-            }
-        }
-        throw new AssertionError("no '" + type + "' box");
-    }
-
-    static byte[] withInt(byte[] file, int at, long value) {
-        byte[] copy = file.clone();
-        ByteBuffer.wrap(copy).putInt(at, (int) value);
-        return copy;
-    }
-
     @ParameterizedTest(name = "{0} +{1} = {2}")
     @CsvSource({
             // box, byte offset in the box, new 32-bit value, what the message says
@@ -127,15 +118,8 @@ class ContainerChecksTest {
 
     @Test
     void largeSizeMoovPastTheEnd() throws IOException {
-        // The same moov with a 64-bit size (ISO/IEC 14496-12 4.2: size 1, then largesize) of 2^40
-        byte[] mp4 = mp4();
-        int moov = box(mp4, "moov");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(mp4, 0, moov);
-        out.writeBytes(ByteBuffer.allocate(16).putInt(1).put("moov".getBytes(StandardCharsets.ISO_8859_1))
-                .putLong(1L << 40).array());
-        out.write(mp4, moov + 8, mp4.length - moov - 8);
-        refused(Mp4BoxCheck::check, out.toByteArray(), "truncated", "'moov'", "claims " + (1L << 40));
+        refused(Mp4BoxCheck::check, DamagedMedia.withLargeSizeMoov(mp4(), 1L << 40), "truncated", "'moov'",
+                "claims " + (1L << 40));
     }
 
     @ParameterizedTest(name = "{0} of {1} bytes")
@@ -152,9 +136,22 @@ class ContainerChecksTest {
         refused(Mp4BoxCheck::check, Arrays.copyOf(mp4(), length), mention);
     }
 
+    /** Cut anywhere (every 7th length), the MP4 is refused naming the file, and JCodec never sees it. */
+    @Test
+    void everyCutOfTheMp4IsRefused() throws IOException {
+        byte[] mp4 = mp4();
+        Path file = tmp.resolve("cut.mp4");
+        for (int length = 0; length < mp4.length; length += 7) {
+            Files.write(file, Arrays.copyOf(mp4, length));
+            LoaderException e = assertThrows(LoaderException.class, () -> VideoLoader.load(file, 8, MediaDecoder.JAVA),
+                    length + " bytes");
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        }
+    }
+
     @Test
     void aTrailingZeroWordInAListIsAllowed() throws IOException {
-        // QuickTime ends some lists with a 32-bit zero: grow 'udta' ... here 'moov' itself by four zero bytes
+        // QuickTime ends some lists with a 32-bit zero: 'moov' grown by four zero bytes
         byte[] mp4 = mp4();
         int moov = box(mp4, "moov");
         byte[] grown = withInt(Arrays.copyOf(mp4, mp4.length + 4), moov, mp4.length - moov + 4);
@@ -168,68 +165,6 @@ class ContainerChecksTest {
         return Files.readAllBytes(TestMedia.video("bframes.mkv"));
     }
 
-    /**
-     * The offset of the size field of the first element with this 4-byte ID after the SeekHead, whose entries hold
-     * the IDs they point at (a unique byte pattern in the test file from there).
-     */
-    static int sizeField(byte[] file, int id) {
-        int seekHead = find(file, SEEK_HEAD, 0);
-        return find(file, id, (int) (seekHead + vintLength(file[seekHead]) + size(file, seekHead)));
-    }
-
-    private static int find(byte[] file, int id, int from) {
-        byte[] pattern = ByteBuffer.allocate(4).putInt(id).array();
-        for (int i = from; i + 4 <= file.length; i++) {
-            if (Arrays.equals(file, i, i + 4, pattern, 0, 4)) {
-                return i + 4;
-            }
-        }
-        throw new AssertionError("no element 0x" + Integer.toHexString(id));
-    }
-
-    /** Bytes of the EBML variable-size integer starting with {@code first} (RFC 8794 4.1). */
-    static int vintLength(byte first) {
-        return Integer.numberOfLeadingZeros(first & 0xff) - 23;
-    }
-
-    /** The size written at {@code at}. */
-    static long size(byte[] file, int at) {
-        int n = vintLength(file[at]);
-        long size = file[at] & (0xff >> n);
-        for (int k = 1; k < n; k++) {
-            size = size << 8 | file[at + k] & 0xff;
-        }
-        return size;
-    }
-
-    /** {@code file} with the size at {@code at} set to {@code value}, keeping the size field's length. */
-    static byte[] withSize(byte[] file, int at, long value) {
-        byte[] copy = file.clone();
-        int n = vintLength(file[at]);
-        long v = value | 1L << (7 * n); // the length marker bit
-        for (int i = n - 1; i >= 0; i--, v >>>= 8) {
-            copy[at + i] = (byte) v;
-        }
-        return copy;
-    }
-
-    /** The size field of the first child of the element whose size field is at {@code sizeAt}, skipping {@code skip} children. */
-    static int childSizeField(byte[] file, int sizeAt, int skip) {
-        int at = sizeAt + vintLength(file[sizeAt]);
-        for (int i = 0; ; i++) {
-            int sizeField = at + vintLength(file[at]);
-            if (i == skip) {
-                return sizeField;
-            }
-            at = (int) (sizeField + vintLength(file[sizeField]) + size(file, sizeField));
-        }
-    }
-
-    static final int SEEK_HEAD = 0x114D9B74;
-    static final int SEGMENT = 0x18538067;
-    static final int TRACKS = 0x1654AE6B;
-    static final int CLUSTER = 0x1F43B675;
-
     @Test
     void truncatedMatroska() throws IOException {
         byte[] mkv = mkv();
@@ -237,11 +172,33 @@ class ContainerChecksTest {
         refused(EbmlCheck::check, Arrays.copyOf(mkv, 42), "truncated", "cut short");
     }
 
+    /**
+     * Cut anywhere (every 7th length), the Matroska file is refused naming the file, or, cut where a cluster ends,
+     * gives the frames before the cut.
+     */
+    @Test
+    void everyCutOfTheMatroskaFileIsRefusedOrReadUpToTheCut() throws IOException {
+        byte[] mkv = mkv();
+        Path file = tmp.resolve("cut.mkv");
+        int read = 0;
+        for (int length = 0; length < mkv.length; length += 7) {
+            Files.write(file, Arrays.copyOf(mkv, length));
+            try {
+                assertTrue(VideoLoader.load(file, 8, MediaDecoder.JAVA).count() > 0);
+                read++;
+            } catch (LoaderException e) {
+                assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+                assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            }
+        }
+        assertTrue(read < 20, read + " cuts read");
+    }
+
     @Test
     void elementsMustFitTheirParent() throws IOException {
         byte[] mkv = mkv();
         // the Tracks' first entry after its CRC-32: an 8-byte size as FFmpeg writes it, set to 2^40
-        int trackEntry = childSizeField(mkv, sizeField(mkv, TRACKS), 1);
+        int trackEntry = trackEntrySize(mkv);
         refused(EbmlCheck::check, withSize(mkv, trackEntry, 1L << 40), "element 0xAE", "claims " + (1L << 40),
                 "its parent has");
         // the first block of the first cluster (after its CRC-32 and timestamp), as large as its size field can say
@@ -254,15 +211,15 @@ class ContainerChecksTest {
     void unknownSizesOnlyForSegmentAndCluster() throws IOException {
         byte[] mkv = mkv();
         long unknown = (1L << 56) - 1; // all value bits of an 8-byte size set (RFC 8794 6.2)
-        Path live = Files.write(tmp.resolve("live.mkv"), withSize(mkv, find(mkv, SEGMENT, 0), unknown));
+        Path live = Files.write(tmp.resolve("live.mkv"), withSize(mkv, sizeField(mkv, SEGMENT), unknown));
         assertDoesNotThrow(() -> EbmlCheck.check(live));
-        Path large = Files.write(tmp.resolve("large.mkv"), withSize(mkv, find(mkv, SEGMENT, 0), 1L << 40));
+        Path large = Files.write(tmp.resolve("large.mkv"), withSize(mkv, sizeField(mkv, SEGMENT), 1L << 40));
         assertDoesNotThrow(() -> EbmlCheck.check(large));
         int cluster = sizeField(mkv, CLUSTER);
         Path liveCluster = Files.write(tmp.resolve("live-cluster.mkv"),
                 withSize(mkv, cluster, (1L << (7 * vintLength(mkv[cluster]))) - 1));
         assertDoesNotThrow(() -> EbmlCheck.check(liveCluster));
-        int trackEntry = childSizeField(mkv, sizeField(mkv, TRACKS), 1);
+        int trackEntry = trackEntrySize(mkv);
         refused(EbmlCheck::check, withSize(mkv, trackEntry, unknown), "element 0xAE", "unknown size");
     }
 
@@ -270,7 +227,7 @@ class ContainerChecksTest {
     void invalidIdAndDeepNesting() throws IOException {
         byte[] mkv = mkv();
         byte[] zeroId = mkv.clone();
-        zeroId[childSizeField(mkv, sizeField(mkv, TRACKS), 1) - 1] = 0; // the TrackEntry's ID byte
+        zeroId[trackEntrySize(mkv) - 1] = 0; // the TrackEntry's ID byte
         refused(EbmlCheck::check, zeroId, "no valid element ID at offset");
         // SimpleTag (0x67C8) inside SimpleTag, 40 deep around an empty Void element, each with a 2-byte size
         byte[] deep = {(byte) 0xEC, (byte) 0x80};
