@@ -119,6 +119,16 @@ class DamagedVideoCliTest {
                 + run.lastErrLine());
     }
 
+    /** The Java sound path (AAC in MP4, demuxed by JCodec) goes through the same box checks. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Damage.class, names = {"STBL_OF_3_BYTES", "STTS_COUNT", "MOOV_OF_2_GB"})
+    void javaSoundPath(Damage d) throws IOException {
+        Path file = make(d.name(), d.source, d.damage);
+        ChildCli.run("chat", "--model", TestFiles.root().resolve("models/videollama-demo").toString(), "--audio-only",
+                file.toString(), "--decoder", "java", "--question", "What is it?", "--max-new-tokens", "4", "--backend",
+                "reference").assertRefusedAfterProgress(1, file.toString(), d.java);
+    }
+
     /**
      * A percent of the frame data of {@code bframes.mp4} overwritten at random (the container intact): the decoders
      * either report a frame in one line or conceal the damage and answer; never more.

@@ -19,7 +19,7 @@ import videollama.loader.LoaderException;
  * every box on the way to the sample tables must be a list of such boxes, and every table's count must fit its box;
  * a constant sample size times the count must fit the file. The check reads box headers and {@code moov} only.
  */
-final class Mp4BoxCheck {
+public final class Mp4BoxCheck {
     /** Boxes JCodec parses as lists of boxes, on the way from {@code moov} to the sample tables. */
     private static final Set<String> CONTAINERS = Set.of("moov", "trak", "mdia", "minf", "stbl", "edts", "dinf",
             "mvex", "tref");
@@ -43,7 +43,7 @@ final class Mp4BoxCheck {
      * @throws LoaderException naming the file, the box and its offset: truncated, a box that does not fit, no
      *                         {@code moov}, or a table count its box cannot hold
      */
-    static void check(Path file) throws IOException {
+    public static void check(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             new Mp4BoxCheck(file, channel.size()).topLevel(channel);
         }
