@@ -16,8 +16,9 @@ import videollama.loader.LoaderException;
  * buffer (2 GB for a header saying so), allocates a table's entries from its count before reading them (2^31
  * {@code stsz} entries), and on a child box smaller than its header keeps scanning its parent four bytes at a time,
  * printing a line each time. Here a box must fit its parent (a top-level box: the file), {@code moov} must be there,
- * every box on the way to the sample tables must be a list of such boxes, and every table's count must fit its box;
- * a constant sample size times the count must fit the file. The check reads box headers and {@code moov} only.
+ * every box on the way to the sample tables must be a list of such boxes, every table's count must fit its box, a
+ * constant sample size times the count must fit the file, and every chunk must start inside the file. The check
+ * reads box headers and {@code moov} only.
  */
 public final class Mp4BoxCheck {
     /** Boxes JCodec parses as lists of boxes, on the way from {@code moov} to the sample tables. */
@@ -25,9 +26,9 @@ public final class Mp4BoxCheck {
             "mvex", "tref");
     /** Bytes of a box's own fields before its child boxes: {@code stsd} (8.5.2), a visual sample entry (12.1.3). */
     private static final Map<String, Integer> FIELDS_BEFORE_CHILDREN = Map.of("stsd", 8, "avc1", 78, "avc3", 78);
-    /** Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5, 8.6.6), after version, flags, count. */
+    /** Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5), after version, flags and count. */
     private static final Map<String, Integer> TABLE_ENTRY_BYTES = Map.of("stts", 8, "ctts", 8, "stss", 4, "stsc", 12,
-            "stco", 4, "co64", 8, "stps", 4);
+            "stco", 4, "co64", 8);
 
     private final Path file;
     private final long fileSize;
@@ -85,7 +86,9 @@ public final class Mp4BoxCheck {
             throw corrupt("the 'moov' box at offset " + moov + " claims " + moovSize + " bytes, more than an MP4 holds");
         }
         ByteBuffer body = ByteBuffer.allocate((int) (moovSize - moovHeader));
-        channel.read(body, moov + moovHeader);
+        while (body.hasRemaining() && channel.read(body, moov + moovHeader + body.position()) > 0) {
+            // a read may return less than asked
+        }
         body.flip();
         children(body, moov + moovHeader);
     }
