@@ -16,9 +16,10 @@ import videollama.loader.LoaderException;
  * buffer (2 GB for a header saying so), allocates a table's entries from its count before reading them (2^31
  * {@code stsz} entries), and on a child box smaller than its header keeps scanning its parent four bytes at a time,
  * printing a line each time. Here a box must fit its parent (a top-level box: the file), {@code moov} must be there,
- * every box on the way to the sample tables must be a list of such boxes, every table's count must fit its box, a
- * constant sample size times the count must fit the file, and every chunk must start inside the file. The check
- * reads box headers and {@code moov} only.
+ * every box on the way to the sample tables must be a list of such boxes, every table's count must fit its box, and
+ * a constant sample size times the count must fit the file. Chunk offsets are left to the reads (a track nobody
+ * reads may point past the end; a frame that does is refused when it is read). The check reads box headers and
+ * {@code moov} only.
  */
 public final class Mp4BoxCheck {
     /** Boxes JCodec parses as lists of boxes, on the way from {@code moov} to the sample tables. */
@@ -130,9 +131,6 @@ public final class Mp4BoxCheck {
             children(content.slice(fields, content.remaining() - fields), at + fields);
         } else if (entryBytes != null) {
             table(content, 4, entryBytes, where);
-            if (type.equals("stco") || type.equals("co64")) {
-                chunkOffsets(content, entryBytes, where);
-            }
         } else if (type.equals("stsz")) {
             sampleSizes(content, where);
         } else if (type.equals("stz2")) {
@@ -150,19 +148,6 @@ public final class Mp4BoxCheck {
     private void table(ByteBuffer content, int countAt, int entryBytes, String where) {
         long count = count(content, countAt, where);
         fits(count * entryBytes, content.remaining() - countAt - 4, count, where);
-    }
-
-    /** 8.7.5: every chunk must start inside the file (a file cut after its 'moov' loses the chunks at its end). */
-    private void chunkOffsets(ByteBuffer content, int entryBytes, String where) {
-        int count = content.getInt(4);
-        for (int i = 0; i < count; i++) {
-            int at = 8 + i * entryBytes;
-            long offset = entryBytes == 4 ? Integer.toUnsignedLong(content.getInt(at)) : content.getLong(at);
-            if (offset < 0 || offset >= fileSize) {
-                throw corrupt("box " + where + " puts chunk " + (i + 1) + " at offset " + Long.toUnsignedString(offset)
-                        + ", past the end of the file (" + fileSize + " bytes)");
-            }
-        }
     }
 
     /** 8.7.3.2: a constant sample size, or a table of sizes; either way the samples must fit in the file. */
