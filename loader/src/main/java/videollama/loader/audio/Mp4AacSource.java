@@ -16,6 +16,8 @@ import org.jcodec.containers.mp4.demuxer.MP4DemuxerTrack;
 import videollama.loader.LoaderException;
 import videollama.loader.audio.aac.AacConfig;
 import videollama.loader.audio.aac.AacException;
+import videollama.loader.video.JCodecLog;
+import videollama.loader.video.Mp4BoxCheck;
 
 /**
  * The first sound track of an MP4/MOV file: AAC-LC, demuxed by JCodec and decoded packet by packet by our own
@@ -37,6 +39,8 @@ final class Mp4AacSource extends AacSource {
      * @throws LoaderException       naming the file: not a readable MP4, or a codec other than AAC-LC
      */
     static Mp4AacSource open(Path file) throws IOException {
+        JCodecLog.silence();
+        Mp4BoxCheck.check(file);
         SeekableByteChannel channel = NIOUtils.readableChannel(file.toFile());
         try {
             MP4Demuxer demuxer;
@@ -135,6 +139,8 @@ final class Mp4AacSource extends AacSource {
 
     /** Whether the MP4 has a sound track (of any codec). */
     static boolean hasAudio(Path file) throws IOException {
+        JCodecLog.silence();
+        Mp4BoxCheck.check(file);
         try (SeekableByteChannel channel = NIOUtils.readableChannel(file.toFile())) {
             MP4Demuxer demuxer;
             try {

@@ -6,6 +6,8 @@ import java.math.MathContext;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.jcodec.common.Codec;
 import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.io.SeekableByteChannel;
@@ -230,7 +232,15 @@ final class Mp4VideoTrack implements VideoTrack {
         channel.close();
     }
 
+    /**
+     * What went wrong, in a few words: the first line of the message of the exception a decoder thread threw, past
+     * the exceptions that only wrap it (JCodec's {@code new RuntimeException(cause)} among them).
+     */
     static String describe(Throwable e) {
+        while (e.getCause() != null && (e instanceof ExecutionException || e instanceof CompletionException
+                || e.getCause().toString().equals(e.getMessage()))) {
+            e = e.getCause();
+        }
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
     }

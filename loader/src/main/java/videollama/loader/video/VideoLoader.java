@@ -123,6 +123,11 @@ public final class VideoLoader {
                     faults.warnings());
         } catch (IOException e) {
             throw new LoaderException(video + ": cannot be read (" + Mp4VideoTrack.describe(e) + ")", e);
+        } catch (LoaderException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // JCodec on damaged data past the container checks (Mp4BoxCheck, EbmlCheck): whatever it throws
+            throw new LoaderException(video + ": corrupt video (" + Mp4VideoTrack.describe(e) + ")", e);
         }
     }
 
@@ -146,9 +151,16 @@ public final class VideoLoader {
             throw new LoaderException(video + (Files.exists(video) ? ": not a regular file" : ": no such file"));
         }
         refuseWhatJavaCannotRead(video);
+        JCodecLog.silence();
         return switch (Container.sniff(video)) {
-            case MP4 -> Mp4VideoTrack.open(video);
-            case MATROSKA -> MkvVideoTrack.open(video);
+            case MP4 -> {
+                Mp4BoxCheck.check(video);
+                yield Mp4VideoTrack.open(video);
+            }
+            case MATROSKA -> {
+                EbmlCheck.check(video);
+                yield MkvVideoTrack.open(video);
+            }
             case UNKNOWN -> throw new LoaderException(video
                     + ": unsupported container (only MP4/MOV and Matroska with H.264 video are supported)");
         };
@@ -203,8 +215,8 @@ public final class VideoLoader {
             }
             Picture picture = null;
             for (; nextToDecode <= target; nextToDecode++) {
-                ByteBuffer data = track.frame(nextToDecode);
                 try {
+                    ByteBuffer data = track.frame(nextToDecode);
                     faults.inspect(data, nextToDecode == target);
                     picture = decoder.decodeFrame(data, info.newBuffer());
                 } catch (RuntimeException e) {

@@ -1,0 +1,212 @@
+package videollama.loader.video;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Set;
+import videollama.loader.LoaderException;
+
+/**
+ * The box tree of an MP4/MOV file checked against the file before JCodec parses it (ISO/IEC 14496-12 4.2, 8.6–8.7).
+ * Hand-written because JCodec trusts sizes: it reads a {@code moov} of whatever size the header claims into one
+ * buffer (2 GB for a header saying so), allocates a table's entries from its count before reading them (2^31
+ * {@code stsz} entries), and on a child box smaller than its header keeps scanning its parent four bytes at a time,
+ * printing a line each time. Here a box must fit its parent (a top-level box: the file), {@code moov} must be there,
+ * every box on the way to the sample tables must be a list of such boxes, every table's count must fit its box, and
+ * a constant sample size times the count must fit the file. Chunk offsets are left to the reads (a track nobody
+ * reads may point past the end; a frame that does is refused when it is read). The check reads box headers and
+ * {@code moov} only.
+ */
+public final class Mp4BoxCheck {
+    /** Boxes JCodec parses as lists of boxes, on the way from {@code moov} to the sample tables. */
+    private static final Set<String> CONTAINERS = Set.of("moov", "trak", "mdia", "minf", "stbl", "edts", "dinf",
+            "mvex", "tref");
+    /** Bytes of a box's own fields before its child boxes: {@code stsd} (8.5.2), a visual sample entry (12.1.3). */
+    private static final Map<String, Integer> FIELDS_BEFORE_CHILDREN = Map.of("stsd", 8, "avc1", 78, "avc3", 78);
+    /** Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5), after version, flags and count. */
+    private static final Map<String, Integer> TABLE_ENTRY_BYTES = Map.of("stts", 8, "ctts", 8, "stss", 4, "stsc", 12,
+            "stco", 4, "co64", 8);
+
+    private final Path file;
+    private final long fileSize;
+
+    private Mp4BoxCheck(Path file, long fileSize) {
+        this.file = file;
+        this.fileSize = fileSize;
+    }
+
+    /**
+     * Checks {@code file}'s boxes.
+     *
+     * @throws LoaderException naming the file, the box and its offset: truncated, a box that does not fit, no
+     *                         {@code moov}, or a table count its box cannot hold
+     */
+    public static void check(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            new Mp4BoxCheck(file, channel.size()).topLevel(channel);
+        }
+    }
+
+    private void topLevel(FileChannel channel) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(16);
+        long moov = -1;
+        long moovSize = 0;
+        int moovHeader = 0;
+        for (long offset = 0; offset < fileSize; ) {
+            head.clear();
+            channel.read(head, offset);
+            head.flip();
+            BoxHeader box = BoxHeader.read(head, fileSize - offset);
+            if (box == null) {
+                throw corrupt("truncated: " + (fileSize - offset) + " bytes at offset " + offset
+                        + " are too few for a box header");
+            }
+            String where = "'" + box.type + "' at offset " + offset;
+            if (box.size < box.headerBytes) {
+                throw corrupt("box " + where + " has an impossible size of " + box.size + " bytes");
+            }
+            if (box.size > fileSize - offset) {
+                throw corrupt("truncated: box " + where + " claims " + box.size + " bytes, the file ends "
+                        + (fileSize - offset) + " bytes after its start");
+            }
+            if (box.type.equals("moov") && moov < 0) {
+                moov = offset;
+                moovSize = box.size;
+                moovHeader = box.headerBytes;
+            }
+            offset += box.size;
+        }
+        if (moov < 0) {
+            throw corrupt("no 'moov' box (truncated, or not an MP4)");
+        }
+        if (moovSize > Integer.MAX_VALUE) {
+            throw corrupt("the 'moov' box at offset " + moov + " claims " + moovSize + " bytes, more than an MP4 holds");
+        }
+        ByteBuffer body = ByteBuffer.allocate((int) (moovSize - moovHeader));
+        while (body.hasRemaining() && channel.read(body, moov + moovHeader + body.position()) > 0) {
+            // a read may return less than asked
+        }
+        body.flip();
+        children(body, moov + moovHeader);
+    }
+
+    /** The boxes filling {@code body} (at file offset {@code at}), each checked, containers walked into. */
+    private void children(ByteBuffer body, long at) {
+        while (body.hasRemaining()) {
+            if (body.remaining() < 8 && zeros(body)) {
+                return; // QuickTime ends some lists with a 32-bit zero (QTFF "User data atoms"); JCodec skips it
+            }
+            long offset = at + body.position();
+            BoxHeader box = BoxHeader.read(body.duplicate(), body.remaining());
+            String where = box == null ? "at offset " + offset : "'" + box.type + "' at offset " + offset;
+            if (box == null) {
+                throw corrupt("box " + where + " is cut short");
+            }
+            if (box.size < box.headerBytes) {
+                throw corrupt("box " + where + " has an impossible size of " + box.size + " bytes");
+            }
+            if (box.size > body.remaining()) {
+                throw corrupt("box " + where + " claims " + box.size + " bytes where its parent has "
+                        + body.remaining() + " left");
+            }
+            ByteBuffer content = body.slice(body.position() + box.headerBytes, (int) box.size - box.headerBytes);
+            body.position(body.position() + (int) box.size);
+            content(box.type, content, offset + box.headerBytes, where);
+        }
+    }
+
+    private void content(String type, ByteBuffer content, long at, String where) {
+        Integer entryBytes = TABLE_ENTRY_BYTES.get(type);
+        if (CONTAINERS.contains(type)) {
+            children(content, at);
+        } else if (FIELDS_BEFORE_CHILDREN.containsKey(type)) {
+            int fields = FIELDS_BEFORE_CHILDREN.get(type);
+            if (content.remaining() < fields) {
+                throw corrupt("box " + where + " is too short for its fields");
+            }
+            children(content.slice(fields, content.remaining() - fields), at + fields);
+        } else if (entryBytes != null) {
+            table(content, 4, entryBytes, where);
+        } else if (type.equals("stsz")) {
+            sampleSizes(content, where);
+        } else if (type.equals("stz2")) {
+            // 8.7.3.3: version, flags, 3 reserved bytes, field size in bits, count, then the packed sizes
+            int fieldBits = content.remaining() >= 8 ? content.get(7) & 0xff : 0;
+            if (fieldBits != 4 && fieldBits != 8 && fieldBits != 16) {
+                throw corrupt("box " + where + " has a sample size field of " + fieldBits + " bits");
+            }
+            long count = count(content, 8, where);
+            fits(count * fieldBits / 8 + (count * fieldBits % 8 == 0 ? 0 : 1), content.remaining() - 12, count, where);
+        }
+    }
+
+    /** A full box of a 32-bit count at {@code countAt} followed by that many entries of {@code entryBytes}. */
+    private void table(ByteBuffer content, int countAt, int entryBytes, String where) {
+        long count = count(content, countAt, where);
+        fits(count * entryBytes, content.remaining() - countAt - 4, count, where);
+    }
+
+    /** 8.7.3.2: a constant sample size, or a table of sizes; either way the samples must fit in the file. */
+    private void sampleSizes(ByteBuffer content, String where) {
+        long count = count(content, 8, where);
+        long sampleSize = Integer.toUnsignedLong(content.getInt(4));
+        if (sampleSize == 0) {
+            fits(count * 4, content.remaining() - 12, count, where);
+        } else if (count > 0 && sampleSize > fileSize / count) {
+            throw corrupt("box " + where + " lists " + count + " samples of " + sampleSize
+                    + " bytes, more than the file's " + fileSize + " bytes");
+        }
+    }
+
+    private static boolean zeros(ByteBuffer rest) {
+        for (int i = rest.position(); i < rest.limit(); i++) {
+            if (rest.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long count(ByteBuffer content, int at, String where) {
+        if (content.remaining() < at + 4) {
+            throw corrupt("box " + where + " is too short for its entry count");
+        }
+        return Integer.toUnsignedLong(content.getInt(at));
+    }
+
+    private void fits(long need, long have, long count, String where) {
+        if (need > have) {
+            throw corrupt("box " + where + " claims " + count + " entries, " + need + " bytes where it has " + have);
+        }
+    }
+
+    private LoaderException corrupt(String what) {
+        return new LoaderException(file + ": corrupt MP4: " + what);
+    }
+
+    /** A box header (4.2): 32-bit size and type, a 64-bit size after them where the first is 1, 0 for "to the end". */
+    private record BoxHeader(long size, String type, int headerBytes) {
+        /** The header at {@code in}'s position, with {@code left} bytes to the end of the parent; null if cut short. */
+        static BoxHeader read(ByteBuffer in, long left) {
+            if (in.remaining() < 8 || left < 8) {
+                return null;
+            }
+            long size = Integer.toUnsignedLong(in.getInt());
+            byte[] fourcc = new byte[4];
+            in.get(fourcc);
+            String type = new String(fourcc, StandardCharsets.ISO_8859_1);
+            if (size == 1) {
+                if (in.remaining() < 8 || left < 16) {
+                    return null;
+                }
+                long large = in.getLong();
+                return new BoxHeader(large < 0 ? Long.MAX_VALUE : large, type, 16);
+            }
+            return new BoxHeader(size == 0 ? left : size, type, 8);
+        }
+    }
+}

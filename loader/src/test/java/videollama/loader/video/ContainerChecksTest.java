@@ -1,0 +1,243 @@
+package videollama.loader.video;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.loader.video.DamagedMedia.CLUSTER;
+import static videollama.loader.video.DamagedMedia.SEGMENT;
+import static videollama.loader.video.DamagedMedia.box;
+import static videollama.loader.video.DamagedMedia.childSizeField;
+import static videollama.loader.video.DamagedMedia.sizeField;
+import static videollama.loader.video.DamagedMedia.trackEntrySize;
+import static videollama.loader.video.DamagedMedia.vintLength;
+import static videollama.loader.video.DamagedMedia.withInt;
+import static videollama.loader.video.DamagedMedia.withSize;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import videollama.loader.LoaderException;
+import videollama.loader.MediaDecoder;
+import videollama.loader.TestMedia;
+
+/**
+ * {@link Mp4BoxCheck} and {@link EbmlCheck}: sizes and counts that do not fit the file are refused naming the file
+ * and the box or element, before JCodec allocates what they claim; every test video passes.
+ */
+class ContainerChecksTest {
+    @TempDir
+    Path tmp;
+
+    private interface Check {
+        void run(Path file) throws IOException;
+    }
+
+    private LoaderException refused(Check check, byte[] bytes, String... mentions) throws IOException {
+        Path file = Files.write(tmp.resolve("damaged"), bytes);
+        LoaderException e = assertThrows(LoaderException.class, () -> check.run(file));
+        assertTrue(e.getMessage().startsWith(file + ": corrupt "), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        for (String m : mentions) {
+            assertTrue(e.getMessage().contains(m), "'" + m + "' in: " + e.getMessage());
+        }
+        return e;
+    }
+
+    @Test
+    void everyTestVideoPasses() throws IOException {
+        List<Path> files;
+        try (Stream<Path> video = Files.list(TestMedia.video("."));
+             Stream<Path> media = Files.list(TestMedia.media("."))) {
+            files = Stream.concat(video, media).sorted().toList();
+        }
+        int checked = 0;
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (name.matches(".*\\.(mp4|mov|m4a)")) {
+                assertDoesNotThrow(() -> Mp4BoxCheck.check(file), name);
+                checked++;
+            } else if (name.matches(".*\\.(mkv|webm)")) {
+                assertDoesNotThrow(() -> EbmlCheck.check(file), name);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 20, checked + " files");
+    }
+
+    // ---- MP4: bframes.mp4 keeps 'moov' after 'mdat', its video track has stts, stss, ctts, stsc, stsz, stco
+
+    static byte[] mp4() throws IOException {
+        return Files.readAllBytes(TestMedia.video("bframes.mp4"));
+    }
+
+    @ParameterizedTest(name = "{0} +{1} = {2}")
+    @CsvSource({
+            // box, byte offset in the box, new 32-bit value, what the message says
+            "stsz, 16, 2147483648, 'stsz' at offset",
+            "stts, 12, 2147483647, 'stts' at offset",
+            "ctts, 12, 2147483647, 'ctts' at offset",
+            "stss, 12, 2147483647, 'stss' at offset",
+            "stsc, 12, 2147483647, 'stsc' at offset",
+            "stco, 12, 1073741824, 'stco' at offset",
+    })
+    void tableCountsMustFitTheirBox(String type, int offset, long value, String mention) throws IOException {
+        byte[] mp4 = mp4();
+        refused(Mp4BoxCheck::check, withInt(mp4, box(mp4, type) + offset, value), mention, value + " entries");
+    }
+
+    /** A chunk past the end passes the check (a track nobody reads may have one) and is refused when read. */
+    @Test
+    void aChunkPastTheEndIsRefusedWhenRead() throws IOException {
+        byte[] mp4 = mp4();
+        Path file = Files.write(tmp.resolve("dangling.mp4"), withInt(mp4, box(mp4, "stco") + 16, 0xFFFFFFF0L));
+        assertDoesNotThrow(() -> Mp4BoxCheck.check(file));
+        LoaderException e = assertThrows(LoaderException.class, () -> VideoLoader.load(file, 8, MediaDecoder.JAVA));
+        assertTrue(e.getMessage().startsWith(file + ": cannot be read (frame 0 cannot be read)"), e.getMessage());
+    }
+
+    @Test
+    void constantSampleSizeMustFitTheFile() throws IOException {
+        byte[] mp4 = mp4();
+        int stsz = box(mp4, "stsz");
+        byte[] damaged = withInt(withInt(mp4, stsz + 12, 1000), stsz + 16, Integer.MAX_VALUE);
+        refused(Mp4BoxCheck::check, damaged, "'stsz'", Integer.MAX_VALUE + " samples of 1000 bytes");
+    }
+
+    @ParameterizedTest(name = "moov of {0} bytes")
+    @CsvSource({"2147483648", "4294967295"})
+    void moovPastTheEndIsTruncated(long size) throws IOException {
+        byte[] mp4 = mp4();
+        refused(Mp4BoxCheck::check, withInt(mp4, box(mp4, "moov"), size), "truncated", "'moov'", "claims " + size);
+    }
+
+    @Test
+    void largeSizeMoovPastTheEnd() throws IOException {
+        refused(Mp4BoxCheck::check, DamagedMedia.withLargeSizeMoov(mp4(), 1L << 40), "truncated", "'moov'",
+                "claims " + (1L << 40));
+    }
+
+    @ParameterizedTest(name = "{0} of {1} bytes")
+    @CsvSource({"stbl, 3, impossible size of 3", "trak, 100000, claims 100000", "avcC, 2000, claims 2000",
+            "stsd, 7, impossible size of 7"})
+    void childBoxesMustFitTheirParent(String type, long size, String mention) throws IOException {
+        byte[] mp4 = mp4();
+        refused(Mp4BoxCheck::check, withInt(mp4, box(mp4, type), size), "'" + type + "'", mention);
+    }
+
+    @ParameterizedTest(name = "cut at {0}")
+    @CsvSource({"5800, 'mdat'", "18300, 'moov'", "18240, too few", "40, no 'moov'"})
+    void truncatedFiles(int length, String mention) throws IOException {
+        refused(Mp4BoxCheck::check, Arrays.copyOf(mp4(), length), mention);
+    }
+
+    /** Cut anywhere (every 7th length), the MP4 is refused naming the file, and JCodec never sees it. */
+    @Test
+    void everyCutOfTheMp4IsRefused() throws IOException {
+        byte[] mp4 = mp4();
+        Path file = tmp.resolve("cut.mp4");
+        for (int length = 0; length < mp4.length; length += 7) {
+            Files.write(file, Arrays.copyOf(mp4, length));
+            LoaderException e = assertThrows(LoaderException.class, () -> VideoLoader.load(file, 8, MediaDecoder.JAVA),
+                    length + " bytes");
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        }
+    }
+
+    @Test
+    void aTrailingZeroWordInAListIsAllowed() throws IOException {
+        // QuickTime ends some lists with a 32-bit zero: 'moov' grown by four zero bytes
+        byte[] mp4 = mp4();
+        int moov = box(mp4, "moov");
+        byte[] grown = withInt(Arrays.copyOf(mp4, mp4.length + 4), moov, mp4.length - moov + 4);
+        Path file = Files.write(tmp.resolve("zero-word.mp4"), grown);
+        assertDoesNotThrow(() -> Mp4BoxCheck.check(file));
+    }
+
+    // ---- Matroska: bframes.mkv, sizes written by FFmpeg's muxer (Segment with an 8-byte size)
+
+    static byte[] mkv() throws IOException {
+        return Files.readAllBytes(TestMedia.video("bframes.mkv"));
+    }
+
+    @Test
+    void truncatedMatroska() throws IOException {
+        byte[] mkv = mkv();
+        refused(EbmlCheck::check, Arrays.copyOf(mkv, mkv.length * 2 / 3), "truncated", "claims");
+        refused(EbmlCheck::check, Arrays.copyOf(mkv, 42), "truncated", "cut short");
+    }
+
+    /**
+     * Cut anywhere (every 7th length), the Matroska file is refused naming the file, or, cut where a cluster ends,
+     * gives the frames before the cut.
+     */
+    @Test
+    void everyCutOfTheMatroskaFileIsRefusedOrReadUpToTheCut() throws IOException {
+        byte[] mkv = mkv();
+        Path file = tmp.resolve("cut.mkv");
+        int read = 0;
+        for (int length = 0; length < mkv.length; length += 7) {
+            Files.write(file, Arrays.copyOf(mkv, length));
+            try {
+                assertTrue(VideoLoader.load(file, 8, MediaDecoder.JAVA).count() > 0);
+                read++;
+            } catch (LoaderException e) {
+                assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+                assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            }
+        }
+        assertTrue(read < 20, read + " cuts read");
+    }
+
+    @Test
+    void elementsMustFitTheirParent() throws IOException {
+        byte[] mkv = mkv();
+        // the Tracks' first entry after its CRC-32: an 8-byte size as FFmpeg writes it, set to 2^40
+        int trackEntry = trackEntrySize(mkv);
+        refused(EbmlCheck::check, withSize(mkv, trackEntry, 1L << 40), "element 0xAE", "claims " + (1L << 40),
+                "its parent has");
+        // the first block of the first cluster (after its CRC-32 and timestamp), as large as its size field can say
+        int block = childSizeField(mkv, sizeField(mkv, CLUSTER), 2);
+        long largest = (1L << (7 * vintLength(mkv[block]))) - 2;
+        refused(EbmlCheck::check, withSize(mkv, block, largest), "element 0xA3", "claims " + largest);
+    }
+
+    @Test
+    void unknownSizesOnlyForSegmentAndCluster() throws IOException {
+        byte[] mkv = mkv();
+        long unknown = (1L << 56) - 1; // all value bits of an 8-byte size set (RFC 8794 6.2)
+        Path live = Files.write(tmp.resolve("live.mkv"), withSize(mkv, sizeField(mkv, SEGMENT), unknown));
+        assertDoesNotThrow(() -> EbmlCheck.check(live));
+        Path large = Files.write(tmp.resolve("large.mkv"), withSize(mkv, sizeField(mkv, SEGMENT), 1L << 40));
+        assertDoesNotThrow(() -> EbmlCheck.check(large));
+        int cluster = sizeField(mkv, CLUSTER);
+        Path liveCluster = Files.write(tmp.resolve("live-cluster.mkv"),
+                withSize(mkv, cluster, (1L << (7 * vintLength(mkv[cluster]))) - 1));
+        assertDoesNotThrow(() -> EbmlCheck.check(liveCluster));
+        int trackEntry = trackEntrySize(mkv);
+        refused(EbmlCheck::check, withSize(mkv, trackEntry, unknown), "element 0xAE", "unknown size");
+    }
+
+    @Test
+    void invalidIdAndDeepNesting() throws IOException {
+        byte[] mkv = mkv();
+        byte[] zeroId = mkv.clone();
+        zeroId[trackEntrySize(mkv) - 1] = 0; // the TrackEntry's ID byte
+        refused(EbmlCheck::check, zeroId, "no valid element ID at offset");
+        // SimpleTag (0x67C8) inside SimpleTag, 40 deep around an empty Void element, each with a 2-byte size
+        byte[] deep = {(byte) 0xEC, (byte) 0x80};
+        for (int i = 0; i < 40; i++) {
+            deep = ByteBuffer.allocate(deep.length + 4).putShort((short) 0x67C8).putShort((short) (0x4000 | deep.length))
+                    .put(deep).array();
+        }
+        refused(EbmlCheck::check, deep, "nested more than 32 deep");
+    }
+}
