@@ -18,8 +18,10 @@ import videollama.loader.LoaderException;
  * printing a line each time. Here a box must fit its parent (a top-level box: the file), {@code moov} must be there,
  * every box on the way to the sample tables must be a list of such boxes, every table's count must fit its box, and
  * a constant sample size times the count must fit the file. Chunk offsets are left to the reads (a track nobody
- * reads may point past the end; a frame that does is refused when it is read). The check reads box headers and
- * {@code moov} only.
+ * reads may point past the end; a frame that does is refused when it is read). The metadata boxes ({@code udta},
+ * {@code meta}) are walked as leniently as JCodec walks them, for one reason: an {@code ilst} inside, whose items
+ * JCodec parses in a loop that never ends unless each item is exactly filled by boxes. The check reads box headers
+ * and {@code moov} only.
  */
 public final class Mp4BoxCheck {
     /** Boxes JCodec parses as lists of boxes, on the way from {@code moov} to the sample tables. */
@@ -65,7 +67,7 @@ public final class Mp4BoxCheck {
                 throw corrupt("truncated: " + (fileSize - offset) + " bytes at offset " + offset
                         + " are too few for a box header");
             }
-            String where = "'" + box.type + "' at offset " + offset;
+            String where = "'" + printable(box.type) + "' at offset " + offset;
             if (box.size < box.headerBytes) {
                 throw corrupt("box " + where + " has an impossible size of " + box.size + " bytes");
             }
@@ -102,7 +104,7 @@ public final class Mp4BoxCheck {
             }
             long offset = at + body.position();
             BoxHeader box = BoxHeader.read(body.duplicate(), body.remaining());
-            String where = box == null ? "at offset " + offset : "'" + box.type + "' at offset " + offset;
+            String where = box == null ? "at offset " + offset : "'" + printable(box.type) + "' at offset " + offset;
             if (box == null) {
                 throw corrupt("box " + where + " is cut short");
             }
@@ -123,6 +125,8 @@ public final class Mp4BoxCheck {
         Integer entryBytes = TABLE_ENTRY_BYTES.get(type);
         if (CONTAINERS.contains(type)) {
             children(content, at);
+        } else if (type.equals("udta") || type.equals("meta")) {
+            metadata(content, at, type.equals("udta"));
         } else if (FIELDS_BEFORE_CHILDREN.containsKey(type)) {
             int fields = FIELDS_BEFORE_CHILDREN.get(type);
             if (content.remaining() < fields) {
@@ -142,6 +146,74 @@ public final class Mp4BoxCheck {
             long count = count(content, 8, where);
             fits(count * fieldBits / 8 + (count * fieldBits % 8 == 0 ? 0 : 1), content.remaining() - 12, count, where);
         }
+    }
+
+    /**
+     * The children of {@code udta} or {@code meta} as JCodec's NodeBox reads them: zero words skipped, a child that
+     * does not fit skipped past its header, nothing refused, except an {@code ilst} JCodec would not finish parsing.
+     * A {@code meta} inside {@code udta} starts with 4 bytes of version and flags (JCodec's UdtaMetaBox skips them).
+     */
+    private void metadata(ByteBuffer body, long at, boolean inUdta) {
+        while (body.remaining() >= 8) {
+            while (body.remaining() >= 4 && body.getInt(body.position()) == 0) {
+                body.position(body.position() + 4);
+            }
+            long offset = at + body.position();
+            BoxHeader box = BoxHeader.read(body.duplicate(), body.remaining());
+            if (box == null) {
+                return;
+            }
+            if (box.size < box.headerBytes || box.size > body.remaining()) {
+                body.position(body.position() + Math.min(box.headerBytes, body.remaining()));
+                continue;
+            }
+            ByteBuffer content = body.slice(body.position() + box.headerBytes, (int) box.size - box.headerBytes);
+            body.position(body.position() + (int) box.size);
+            long contentAt = offset + box.headerBytes;
+            switch (box.type) {
+                case "meta" -> {
+                    int skip = inUdta ? Math.min(4, content.remaining()) : 0;
+                    metadata(content.slice(skip, content.remaining() - skip), contentAt + skip, false);
+                }
+                case "udta" -> metadata(content, contentAt, true);
+                case "ilst" -> itemList(content, contentAt, "'ilst' at offset " + offset);
+                default -> { }
+            }
+        }
+    }
+
+    /**
+     * An {@code ilst} (the iTunes metadata list): items of a 32-bit size, a 4-byte key and boxes that fill the rest
+     * exactly. JCodec's IListBox reads each item's boxes until none is left, without moving on from a box that is cut
+     * short or does not fit, so anything else would hang it.
+     */
+    private void itemList(ByteBuffer content, long at, String where) {
+        while (content.remaining() >= 4) {
+            long offset = at + content.position();
+            long size = Integer.toUnsignedLong(content.getInt());
+            if (size < 8 || size - 4 > content.remaining()) {
+                throw corrupt("item at offset " + offset + " of the metadata list " + where + " claims " + size + " bytes where "
+                        + (content.remaining() + 4) + " are left");
+            }
+            ByteBuffer item = content.slice(content.position() + 4, (int) size - 8);
+            content.position(content.position() + (int) size - 4);
+            while (item.hasRemaining()) {
+                BoxHeader box = BoxHeader.read(item.duplicate(), item.remaining());
+                if (box == null || box.size < box.headerBytes || box.size > item.remaining()) {
+                    throw corrupt("item at offset " + offset + " of the metadata list " + where + " is not a list of whole boxes");
+                }
+                item.position(item.position() + (int) box.size);
+            }
+        }
+    }
+
+    /** A box type as it can be printed on one line: other bytes as {@code \xNN}. */
+    private static String printable(String type) {
+        StringBuilder b = new StringBuilder();
+        for (char c : type.toCharArray()) {
+            b.append(c >= 0x20 && c < 0x7f || c == 0xa9 ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return b.toString();
     }
 
     /** A full box of a 32-bit count at {@code countAt} followed by that many entries of {@code entryBytes}. */
