@@ -99,14 +99,22 @@ class BadImageAndSoundCliTest {
                 side + "×" + side + " = " + (long) side * side + " pixels, above the 178956970 Pillow opens");
     }
 
-    /** 69 bytes (signature, IHDR, IEND) that claim 20000² (above the limit) or 13000² (under it, but no data). */
+    /**
+     * 69 bytes (signature, IHDR, 12 bytes of IDAT: the start of the zlib stream of black rows, IEND) that claim 20000²
+     * (above the limit) or 13000² (under it, but with almost no data).
+     */
     @ParameterizedTest(name = "{0}²")
     @CsvSource({"20000, pixels, above the 178956970", "13000, image file is truncated (69 bytes cannot hold"})
     void headerWithoutData(int side, String expected) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         chunk(out, "IHDR", ihdr(side, side));
-        chunk(out, "IDAT", new byte[0]);
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        deflater.setInput(new byte[side + 1]);
+        byte[] start = new byte[12];
+        deflater.deflate(start, 0, start.length, Deflater.SYNC_FLUSH);
+        deflater.end();
+        chunk(out, "IDAT", start);
         chunk(out, "IEND", new byte[0]);
         assertEquals(69, out.size());
         Path png = Files.write(tmp.resolve("empty-" + side + ".png"), out.toByteArray());

@@ -32,6 +32,12 @@ public final class AudioClips {
     /** The normalised value of a padded frame: {@code (0 - MEAN) / STD}. */
     public static final float PADDING = (0f - MEAN) / STD;
 
+    /**
+     * The highest sample rate read: the highest in use (DXD, 768 kHz) with room. Each clip reads 2 s of input at the
+     * file's rate at once, so a header claiming 2 GHz would mean 4e9 samples a clip.
+     */
+    public static final int MAX_SAMPLE_RATE = 1_536_000;
+
     private AudioClips() {}
 
     /** {@code prepare(file, ClipOptions.REFERENCE)}. */
@@ -65,6 +71,10 @@ public final class AudioClips {
             throw new LoaderException(file + ": no audio samples");
         }
         int rate = source.sampleRate();
+        if (rate > MAX_SAMPLE_RATE) {
+            throw new LoaderException(file + ": sample rate " + rate + " Hz is above the " + MAX_SAMPLE_RATE
+                    + " Hz this reads (a damaged header?)");
+        }
         Resampler resampler = rate == ClipSampler.SAMPLE_RATE ? null : Resampler.of(rate, ClipSampler.SAMPLE_RATE);
         long samples16k = resampler == null ? frames : resampler.outputLength(frames);
         List<ClipSampler.Clip> clips = ClipSampler.clips(samples16k, options.step());

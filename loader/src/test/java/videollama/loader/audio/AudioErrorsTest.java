@@ -186,6 +186,15 @@ class AudioErrorsTest {
         }
     }
 
+    /** A header claiming 2 GHz: each 2 s clip would read 4e9 samples. */
+    @Test
+    void sampleRateAboveTheLimit() throws Exception {
+        Path wav = TestWavs.float32(dir.resolve("fast.wav"), 2_000_000_000, TestWavs.tone(16000, 1, 0.5));
+        fails(wav, "sample rate 2000000000 Hz is above the 1536000 Hz this reads");
+        Path ok = TestWavs.float32(dir.resolve("dxd.wav"), 768_000, TestWavs.tone(768_000, 0.1, 0.5));
+        assertEquals(8, AudioClips.prepare(ok, ClipOptions.REFERENCE, MediaDecoder.JAVA).clips().size());
+    }
+
     /** 0.5 s: eight clips of all 8000 samples at 0 s, 48 frames each, the rest padding (the reference warns). */
     @Test
     void halfASecond() {
