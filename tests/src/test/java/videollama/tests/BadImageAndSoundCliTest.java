@@ -121,6 +121,34 @@ class BadImageAndSoundCliTest {
         chat("--image", png.toString()).assertRefusedAfterProgress(1, png.toString(), expected);
     }
 
+    /**
+     * GIF and BMP headers (BMP: 54 bytes, 24-bit uncompressed or 8-bit run-length coded; GIF: screen and image
+     * descriptor, an empty LZW stream) claiming {@code side}² pixels: above the limit, or under it with no data. The
+     * JDK's BMP reader refuses uncompressed data larger than the file itself.
+     */
+    @ParameterizedTest(name = "{0} {1}²")
+    @CsvSource({"gif, 30000, pixels, above the 178956970", "gif, 13000, image file is truncated",
+            "bmp, 20000, corrupt image (Invalid width/height", "bmp, 13000, corrupt image (Invalid width/height",
+            "rle.bmp, 20000, pixels, above the 178956970", "rle.bmp, 13000, image file is truncated"})
+    void gifAndBmpHeadersWithoutData(String format, int side, String expected) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(2048).order(ByteOrder.LITTLE_ENDIAN);
+        if (format.equals("gif")) {
+            b.put("GIF89a".getBytes()).putShort((short) side).putShort((short) side).put(new byte[] {(byte) 0x80, 0, 0});
+            b.put(new byte[6]); // a global colour table of 2 black entries
+            b.put((byte) 0x2c).putShort((short) 0).putShort((short) 0).putShort((short) side).putShort((short) side)
+                    .put((byte) 0);
+            b.put(new byte[] {2, 0, 0x3b}); // LZW minimum code size 2, no data, trailer
+        } else {
+            boolean rle = format.startsWith("rle");
+            int palette = rle ? 256 : 0; // RLE8: 256 black entries
+            b.put("BM".getBytes()).putInt(54 + 4 * palette).putInt(0).putInt(54 + 4 * palette);
+            b.putInt(40).putInt(side).putInt(side).putShort((short) 1).putShort((short) (rle ? 8 : 24)).putInt(rle ? 1 : 0)
+                    .putInt(0).putInt(2835).putInt(2835).putInt(palette).putInt(0).put(new byte[4 * palette]);
+        }
+        Path file = Files.write(tmp.resolve("empty-" + side + "." + format), Arrays.copyOf(b.array(), b.position()));
+        chat("--image", file.toString()).assertRefusedAfterProgress(1, file.toString(), expected);
+    }
+
     private static byte[] noiseImage(String format) throws IOException {
         BufferedImage img = new BufferedImage(400, 300, BufferedImage.TYPE_3BYTE_BGR);
         Random random = new Random(7);

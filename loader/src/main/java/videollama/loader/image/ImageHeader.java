@@ -9,8 +9,8 @@ import videollama.loader.LoaderException;
 
 /**
  * What an image's header promises, checked before anything as large as the picture is allocated: the pixel count
- * against Pillow's decompression-bomb limit, and for PNG and JPEG the file's size against the least a file of that
- * many pixels can take (a 69-byte PNG claiming 13000² pixels would otherwise make a 500 MB buffer to fill with
+ * against Pillow's decompression-bomb limit, and for PNG, JPEG, GIF, BMP and WBMP the file's size against the least a
+ * file of that many pixels can take (a 69-byte PNG claiming 13000² pixels would otherwise make a 500 MB buffer to fill with
  * nothing). The dimensions come from the format's reader ({@code ImageReader.getWidth/getHeight}: PNG's IHDR, the
  * JPEG frame header, BMP's, GIF's image descriptor), which reads only the header.
  */
@@ -45,6 +45,11 @@ final class ImageHeader {
             // ITU-T T.81 F.1.2.1, G.1.2.1: each block's DC difference of the first scan is a Huffman code of at least
             // one bit, and a component has at least ceil(w/32)·ceil(h/32) blocks (sampling factors of at most 4).
             case "jpeg", "jpg" -> ceilDiv(width, 32) * ceilDiv(height, 32) / 8;
+            // An LZW code stands for at most 4096 pixels (the table's size) and takes at least 3 bits (minimum code
+            // size 2; 2 bits are assumed, for readers that take a code size of 1).
+            case "gif" -> pixels * 2 / (4096 * 8);
+            case "bmp" -> bmpLeastBytes(file, width, height);
+            case "wbmp" -> height * ceilDiv(width, 8);
             default -> 0;
         };
         if (size < least) {
@@ -72,6 +77,27 @@ final class ImageHeader {
             default -> 1; // grey, palette
         };
         return height * (1 + ceilDiv((long) width * bitDepth * channels, 8));
+    }
+
+    /**
+     * Uncompressed BMP rows are padded to 4 bytes (BI_RGB, BI_BITFIELDS); run-length coded ones (BI_RLE8, BI_RLE4)
+     * can skip up to 255×255 pixels with a 4-byte delta escape. Other codings (embedded JPEG or PNG) are left to their
+     * reader.
+     */
+    private static long bmpLeastBytes(Path file, int width, int height) throws IOException {
+        byte[] head = new byte[34];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, head.length) < head.length || (head[14] & 0xff) < 40) {
+                return 0; // an OS/2 header: no compression field
+            }
+        }
+        int bits = (head[28] & 0xff) | (head[29] & 0xff) << 8;
+        int compression = (head[30] & 0xff) | (head[31] & 0xff) << 8;
+        return switch (compression) {
+            case 0, 3 -> (long) height * ceilDiv((long) width * bits, 32) * 4;
+            case 1, 2 -> (long) width * height * 4 / (255 * 255);
+            default -> 0;
+        };
     }
 
     /** Whether a reader's warning says the data ended early (the JPEG reader's "Truncated File - Missing EOI marker", libjpeg's "Premature end of JPEG file", "premature end of data segment"). */
