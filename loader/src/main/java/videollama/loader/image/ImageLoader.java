@@ -75,10 +75,9 @@ public final class ImageLoader {
             } finally {
                 reader.dispose();
             }
+        } catch (LoaderException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof LoaderException le) {
-                throw le;
-            }
             throw new LoaderException(image + ": corrupt image (" + describe(e) + ")", e);
         }
     }
