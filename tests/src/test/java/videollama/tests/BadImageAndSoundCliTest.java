@@ -179,6 +179,9 @@ class BadImageAndSoundCliTest {
      */
     private Path floatSound(String name, int rate, float[] samples) throws IOException {
         boolean au = name.endsWith(".au");
+        if (au) {
+            TestFiles.ffmpegOrSkip();
+        }
         ByteBuffer b = ByteBuffer.allocate((au ? 24 : 44) + 4 * samples.length)
                 .order(au ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         if (au) {
