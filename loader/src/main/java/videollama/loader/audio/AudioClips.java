@@ -32,6 +32,12 @@ public final class AudioClips {
     /** The normalised value of a padded frame: {@code (0 - MEAN) / STD}. */
     public static final float PADDING = (0f - MEAN) / STD;
 
+    /**
+     * The highest sample rate read: the highest in use (DXD, 768 kHz) with room. Each clip reads 2 s of input at the
+     * file's rate at once, so a header claiming 2 GHz would mean 4e9 samples a clip.
+     */
+    public static final int MAX_SAMPLE_RATE = 1_536_000;
+
     private AudioClips() {}
 
     /** {@code prepare(file, ClipOptions.REFERENCE)}. */
@@ -65,10 +71,14 @@ public final class AudioClips {
             throw new LoaderException(file + ": no audio samples");
         }
         int rate = source.sampleRate();
+        if (rate > MAX_SAMPLE_RATE) {
+            throw new LoaderException(file + ": sample rate " + rate + " Hz is above the " + MAX_SAMPLE_RATE
+                    + " Hz this reads (a damaged header?)");
+        }
         Resampler resampler = rate == ClipSampler.SAMPLE_RATE ? null : Resampler.of(rate, ClipSampler.SAMPLE_RATE);
         long samples16k = resampler == null ? frames : resampler.outputLength(frames);
         List<ClipSampler.Clip> clips = ClipSampler.clips(samples16k, options.step());
-        ClipWaveform waveform = ClipWaveform.read(source, resampler, samples16k, clips);
+        ClipWaveform waveform = ClipWaveform.read(file, source, resampler, samples16k, clips);
 
         float[] fbank = new float[AudioInput.CLIPS * AudioInput.MEL_BINS * AudioInput.TARGET_LENGTH];
         int[] framesPerClip = new int[AudioInput.CLIPS];
@@ -92,11 +102,51 @@ public final class AudioClips {
                 offset = 0;
             }
             float[] logMel = KaldiFbank.compute(channel0, offset, length);
+            requireFiniteFbank(file, k, logMel, channel0, offset, length);
             int clipFrames = logMel.length / KaldiFbank.MEL_BINS;
             framesPerClip[k] = clipFrames;
             writeNormalised(logMel, clipFrames, fbank, k);
         }
         return new AudioInput(fbank, clips, framesPerClip, samples16k, rate, source.channels());
+    }
+
+    /**
+     * Finite samples far above full scale pass the resampler, as in torchaudio, but from about 1e18 the power spectrum
+     * overflows float32: torchaudio's fbank is then NaN (measured with 0.13.1: all cells NaN at 1e30, all but 2 at
+     * 1e18, none at 1e17), and so would every answer after it. Such a clip is refused naming the file.
+     */
+    private static void requireFiniteFbank(Path file, int clip, float[] logMel, float[] samples, int offset, int length) {
+        for (float v : logMel) {
+            if (!Float.isFinite(v)) {
+                float loudest = 0;
+                for (int i = offset; i < offset + length; i++) {
+                    loudest = Math.max(loudest, Math.abs(samples[i]));
+                }
+                throw new LoaderException(file + ": the sound is too loud: clip " + clip + " has samples up to " + loudest
+                        + " (full scale is 1), whose power spectrum overflows float32, which torchaudio's fbank turns into NaN");
+            }
+        }
+    }
+
+    /**
+     * Refuses samples that are not finite (NaN, ±infinity: a float WAV can hold them), naming the file, the channel and
+     * the time; {@code first} is the index in the file of {@code samples[c][0]}, at {@code rate} Hz. {@code resampled}:
+     * the samples are the resampler's output, finite input that overflowed float32 as torchaudio's would.
+     */
+    static void requireFinite(Path file, float[][] samples, long first, int rate, boolean resampled) {
+        for (int c = 0; c < samples.length; c++) {
+            for (int i = 0; i < samples[c].length; i++) {
+                float v = samples[c][i];
+                if (!Float.isFinite(v)) {
+                    String at = String.format(java.util.Locale.ROOT, "%.3f s", (first + i) / (double) rate);
+                    throw new LoaderException(file + (resampled
+                            ? ": the sound is too loud to resample: its samples reach " + v + " in float32 at " + at
+                                    + " of channel " + c + " at 16 kHz (full scale is 1)"
+                            : ": sample " + (first + i) + " of channel " + c + " (at " + at + ") is " + v
+                                    + "; sound samples must be finite numbers"));
+                }
+            }
+        }
     }
 
     /** Transposes clip {@code k}'s [frames][128] to [128][204] (pad or truncate) and normalises it. */
@@ -131,8 +181,8 @@ public final class AudioClips {
             this.from = runs.getFirst().from;
         }
 
-        static ClipWaveform read(AudioSource source, Resampler resampler, long samples16k, List<ClipSampler.Clip> clips)
-                throws IOException {
+        static ClipWaveform read(Path file, AudioSource source, Resampler resampler, long samples16k,
+                List<ClipSampler.Clip> clips) throws IOException {
             List<long[]> spans = new ArrayList<>();
             for (ClipSampler.Clip clip : clips) {
                 long a = clip.from();
@@ -146,25 +196,29 @@ public final class AudioClips {
             }
             List<Run> runs = new ArrayList<>();
             for (long[] span : spans) {
-                runs.add(new Run(span[0], span[1], read16k(source, resampler, span[0], span[1])));
+                runs.add(new Run(span[0], span[1], read16k(file, source, resampler, span[0], span[1])));
             }
             return new ClipWaveform(runs);
         }
 
-        /** Samples {@code [from, to)} at 16 kHz of every channel. */
-        static float[][] read16k(AudioSource source, Resampler resampler, long from, long to) throws IOException {
+        /** Samples {@code [from, to)} at 16 kHz of every channel; non-finite samples refused naming {@code file}. */
+        static float[][] read16k(Path file, AudioSource source, Resampler resampler, long from, long to) throws IOException {
             int count = Math.toIntExact(to - from);
             if (resampler == null) {
-                return source.read(from, count);
+                float[][] samples = source.read(from, count);
+                requireFinite(file, samples, from, source.sampleRate(), false);
+                return samples;
             }
             long frames = source.frames();
             long inTo = resampler.inputTo(to, frames);
             long inFrom = Math.min(resampler.inputFrom(from), inTo);
             float[][] input = source.read(inFrom, Math.toIntExact(inTo - inFrom));
+            requireFinite(file, input, inFrom, source.sampleRate(), false);
             float[][] out = new float[input.length][count];
             for (int c = 0; c < input.length; c++) {
                 resampler.resample(input[c], inFrom, frames, from, out[c]);
             }
+            requireFinite(file, out, from, resampler.targetRate(), true);
             return out;
         }
 

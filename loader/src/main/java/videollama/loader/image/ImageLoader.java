@@ -8,7 +8,12 @@ import java.awt.color.ColorSpace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import videollama.loader.LoaderException;
 import videollama.loader.SampledFrames;
 
@@ -21,8 +26,8 @@ public final class ImageLoader {
     private ImageLoader() {}
 
     /**
-     * @throws LoaderException naming the file: missing, not an image, or a colour model without an RGB
-     *                         reading (CMYK)
+     * @throws LoaderException naming the file: missing, not an image, more pixels than Pillow opens, truncated,
+     *                         corrupt, or a colour model without an RGB reading (CMYK)
      */
     public static SampledFrames load(Path image) {
         byte[] rgb = readRgb(image);
@@ -34,19 +39,54 @@ public final class ImageLoader {
         if (!Files.isRegularFile(image)) {
             throw new LoaderException(image + (Files.exists(image) ? ": not a regular file" : ": no such file"));
         }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(image.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new LoaderException(image + ": corrupt image (" + e.getMessage() + ")", e);
-        }
-        if (img == null) {
-            throw new LoaderException(image + ": not an image (no reader recognises it; JPEG and PNG are supported)");
-        }
+        BufferedImage img = decode(image);
         int w = img.getWidth();
         int h = img.getHeight();
         byte[] rgb = toRgb(image, img);
         return PilResize.bicubic(rgb, w, h, SampledFrames.SIZE, SampledFrames.SIZE);
+    }
+
+    /**
+     * The image decoded, once its header has been read and its size checked ({@link ImageHeader}): nothing as large as
+     * the picture is allocated before that. A JPEG whose data ends early is refused as Pillow refuses it ("image file
+     * is truncated"); {@code javax.imageio} would fill the rest with grey and only warn.
+     */
+    private static BufferedImage decode(Path image) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(image.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new LoaderException(image + ": not an image (no reader recognises it; JPEG and PNG are supported)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                ImageHeader.check(image, reader.getFormatName(), reader.getWidth(0), reader.getHeight(0));
+                List<String> truncation = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    if (ImageHeader.saysTruncated(warning)) {
+                        truncation.add(warning);
+                    }
+                });
+                BufferedImage img = reader.read(0);
+                if (!truncation.isEmpty()) {
+                    throw new LoaderException(image + ": image file is truncated (" + truncation.getFirst() + ")");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (LoaderException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new LoaderException(image + ": corrupt image (" + describe(e) + ")", e);
+        }
+    }
+
+    /** The exception's message and its cause's ("Error reading PNG image data: Unexpected end of ZLIB input stream"). */
+    private static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable cause = e.getCause();
+        return cause == null || cause.getMessage() == null ? message : message + ": " + cause.getMessage();
     }
 
     /**
@@ -59,7 +99,7 @@ public final class ImageLoader {
         int h = img.getHeight();
         ColorModel cm = img.getColorModel();
         Raster raster = img.getRaster();
-        byte[] out = new byte[w * h * 3];
+        byte[] out = new byte[Math.toIntExact(3L * w * h)]; // below ImageHeader.MAX_PIXELS: at most 537 MB
         if (cm instanceof IndexColorModel icm) {
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {

@@ -22,8 +22,8 @@ public final class PilResize {
      * @return {@code outHeight × outWidth} pixels in the same layout
      */
     public static byte[] bicubic(byte[] rgb, int width, int height, int outWidth, int outHeight) {
-        if (rgb.length != width * height * 3) {
-            throw new IllegalArgumentException("expected " + width * height * 3 + " bytes, got " + rgb.length);
+        if (rgb.length != 3L * width * height) {
+            throw new IllegalArgumentException("expected " + 3L * width * height + " bytes, got " + rgb.length);
         }
         if (width == outWidth && height == outHeight) {
             return rgb.clone();

@@ -11,6 +11,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import videollama.loader.LoaderException;
 import videollama.loader.MediaDecoder;
 import videollama.loader.TestMedia;
@@ -158,6 +160,39 @@ class AudioErrorsTest {
         fails(wav, "too short: 399 samples at 16 kHz");
         Path ok = TestWavs.pcm16(dir.resolve("small.wav"), 16000, 1, new short[400]);
         assertEquals(1, AudioClips.prepare(ok).framesPerClip()[7]);
+    }
+
+    /** NaN and infinities in a float WAV are refused naming the file, the sample and its time, resampled or not. */
+    @ParameterizedTest(name = "{0} at {1} Hz")
+    @CsvSource({"NaN, 16000", "Infinity, 16000", "-Infinity, 44100", "NaN, 44101"})
+    void nonFiniteSamples(float bad, int rate) throws Exception {
+        float[] x = TestWavs.tone(rate, 2.5, 0.5);
+        x[rate] = bad; // at 1 s
+        Path wav = TestWavs.float32(dir.resolve("bad.wav"), rate, x);
+        fails(wav, "sample " + rate + " of channel 0 (at 1.000 s) is " + bad + "; sound samples must be finite");
+    }
+
+    /**
+     * Finite samples far above full scale: torchaudio resamples them and its fbank overflows to NaN from about 1e18
+     * (make_resample_golden.py's notes); 1e15 still gives finite features, 1e30 is refused naming the file.
+     */
+    @Test
+    void samplesTooLoudForTheFbank() throws Exception {
+        Path loud = TestWavs.float32(dir.resolve("loud.wav"), 44100, TestWavs.tone(44100, 2.5, 1e30));
+        fails(loud, "the sound is too loud: clip 0 has samples up to ");
+        Path ok = TestWavs.float32(dir.resolve("ok.wav"), 44100, TestWavs.tone(44100, 2.5, 1e15));
+        for (float v : AudioClips.prepare(ok, ClipOptions.REFERENCE, MediaDecoder.JAVA).fbank()) {
+            assertTrue(Float.isFinite(v));
+        }
+    }
+
+    /** A header claiming 2 GHz: each 2 s clip would read 4e9 samples. */
+    @Test
+    void sampleRateAboveTheLimit() throws Exception {
+        Path wav = TestWavs.float32(dir.resolve("fast.wav"), 2_000_000_000, TestWavs.tone(16000, 1, 0.5));
+        fails(wav, "sample rate 2000000000 Hz is above the 1536000 Hz this reads");
+        Path ok = TestWavs.float32(dir.resolve("dxd.wav"), 768_000, TestWavs.tone(768_000, 0.1, 0.5));
+        assertEquals(8, AudioClips.prepare(ok, ClipOptions.REFERENCE, MediaDecoder.JAVA).clips().size());
     }
 
     /** 0.5 s: eight clips of all 8000 samples at 0 s, 48 frames each, the rest padding (the reference warns). */

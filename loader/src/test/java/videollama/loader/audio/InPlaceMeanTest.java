@@ -29,7 +29,7 @@ class InPlaceMeanTest {
             Resampler resampler = source.sampleRate() == 16000 ? null : Resampler.of(source.sampleRate(), 16000);
             long samples16k = g.integer("samples16k");
             List<ClipSampler.Clip> clips = ClipSampler.clips(samples16k, g.options().step());
-            AudioClips.ClipWaveform waveform = AudioClips.ClipWaveform.read(source, resampler, samples16k, clips);
+            AudioClips.ClipWaveform waveform = AudioClips.ClipWaveform.read(g.file(), source, resampler, samples16k, clips);
             double beforeError = 0;
             for (int i = 0; i < before.length; i++) {
                 if (covered(clips, at + i, samples16k)) {

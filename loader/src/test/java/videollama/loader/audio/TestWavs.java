@@ -32,6 +32,25 @@ final class TestWavs {
         return Files.write(file, b.array());
     }
 
+    /** 32-bit float mono (format tag 3, IEEE float), which can hold NaN, infinities and values far above 1. */
+    static Path float32(Path file, int rate, float[] samples) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(44 + 4 * samples.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(header(3, 1, rate, 32, 4L * samples.length));
+        for (float s : samples) {
+            b.putFloat(s);
+        }
+        return Files.write(file, b.array());
+    }
+
+    /** {@code seconds} of a 440 Hz tone at amplitude {@code amplitude}, as floats. */
+    static float[] tone(int rate, double seconds, double amplitude) {
+        float[] x = new float[(int) Math.round(rate * seconds)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (amplitude * Math.sin(2 * Math.PI * 440 * i / rate));
+        }
+        return x;
+    }
+
     /**
      * A 16-bit mono WAV of {@code frames} frames that is silent (a sparse file: no disk blocks) except for a 1 kHz tone
      * at half scale over frames {@code [toneFrom, toneTo)}.
