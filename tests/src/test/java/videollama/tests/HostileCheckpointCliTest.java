@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import videollama.weights.pth.Archives;
 
 /**
  * Checkpoints whose pickle would run code under Python's own unpickler ({@code os.system}, {@code eval},
@@ -35,19 +33,7 @@ class HostileCheckpointCliTest {
      */
     private Path checkpoint(String name, int protocol, String opcodes) throws IOException {
         byte[] pickle = ("\u0080" + (char) protocol + opcodes + ".").getBytes(StandardCharsets.ISO_8859_1);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            ZipEntry entry = new ZipEntry("archive/data.pkl");
-            CRC32 crc = new CRC32();
-            crc.update(pickle);
-            entry.setMethod(ZipEntry.STORED);
-            entry.setSize(pickle.length);
-            entry.setCrc(crc.getValue());
-            zip.putNextEntry(entry);
-            zip.write(pickle);
-            zip.closeEntry();
-        }
-        return Files.write(tmp.resolve(name), bytes.toByteArray());
+        return Files.write(tmp.resolve(name), Archives.zip(Map.of("archive/data.pkl", pickle), (entry, data) -> data));
     }
 
     /** BINUNICODE of a short ASCII text. */

@@ -14,13 +14,16 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
-/** Checkpoint archives taken apart and put together again with {@code java.util.zip}, for crafted test files. */
-final class Archives {
+/**
+ * Checkpoint archives taken apart and put together again with {@code java.util.zip}, for crafted test files (public:
+ * the command-line tests build hostile checkpoints with it too).
+ */
+public final class Archives {
     private Archives() {
     }
 
     /** The entries of an archive, by name, in order. */
-    static Map<String, byte[]> entries(Path file) {
+    public static Map<String, byte[]> entries(Path file) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> all = zip.entries();
@@ -38,7 +41,7 @@ final class Archives {
      * A new archive of {@code entries}, each passed through {@code transform} (null leaves it out), stored unless
      * {@code deflate} says otherwise.
      */
-    static byte[] zip(Map<String, byte[]> entries, BiFunction<String, byte[], byte[]> transform,
+    public static byte[] zip(Map<String, byte[]> entries, BiFunction<String, byte[], byte[]> transform,
             Predicate<String> deflate) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream out = new ZipOutputStream(bytes)) {
@@ -68,7 +71,7 @@ final class Archives {
         return bytes.toByteArray();
     }
 
-    static byte[] zip(Map<String, byte[]> entries, BiFunction<String, byte[], byte[]> transform) {
+    public static byte[] zip(Map<String, byte[]> entries, BiFunction<String, byte[], byte[]> transform) {
         return zip(entries, transform, name -> false);
     }
 }

@@ -209,10 +209,20 @@ bool cubin_entries(const unsigned char* image, std::map<std::string, int>& entri
     }
     const auto* sections = reinterpret_cast<const Elf64_Shdr*>(image + header->e_shoff);
     const char* section_names = reinterpret_cast<const char*>(image + sections[header->e_shstrndx].sh_offset);
-    std::map<std::string, int> shared;  // ".nv.shared.<kernel>" holds that kernel's static shared arrays
+    // ".nv.shared.<kernel>" holds that kernel's static shared arrays. Where the cubin has a ".nv.shared.reserved.0"
+    // section (ptxas 13.0 for sm_90: not for sm_80), each kernel's section also spans the 1 KiB the driver reserves
+    // per block (CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK), which the driver does not count in
+    // CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES (attention_merge: a section of 1,152 bytes, "128 bytes smem" in ptxas -v).
+    constexpr int RESERVED_SHARED = 1024;
+    std::map<std::string, int> shared;
+    bool reserved_first = false;
     for (int i = 0; i < header->e_shnum; i++) {
         std::string name = section_names + sections[i].sh_name;
-        if (name.rfind(".nv.shared.", 0) == 0) shared[name.substr(11)] = (int)sections[i].sh_size;
+        if (name.rfind(".nv.shared.reserved.", 0) == 0) reserved_first = true;
+        else if (name.rfind(".nv.shared.", 0) == 0) shared[name.substr(11)] = (int)sections[i].sh_size;
+    }
+    if (reserved_first) {
+        for (auto& [kernel, bytes] : shared) bytes = std::max(0, bytes - RESERVED_SHARED);
     }
     for (int i = 0; i < header->e_shnum; i++) {
         if (sections[i].sh_type != SHT_SYMTAB) continue;
