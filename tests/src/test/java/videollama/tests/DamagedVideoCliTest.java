@@ -50,7 +50,7 @@ class DamagedVideoCliTest {
         MOOV_OF_2_GB("bframes.mp4", b -> withInt(b, box(b, "moov"), 1L << 31), "truncated: box 'moov'", SAME_ANSWER),
         MOOV_OF_2_40_BYTES_IN_64_BITS("bframes.mp4", b -> withLargeSizeMoov(b, 1L << 40), "truncated: box 'moov'",
                 SAME_ANSWER),
-        NAL_OF_2_GB("bframes.mp4", b -> withInt(b, box(b, "mdat") + 8, 1L << 31), "corrupt H.264 data in frame 0",
+        NAL_OF_2_GB("bframes.mp4", b -> withInt(b, box(b, "mdat") + 8, 1L << 31), "frame 0 cannot be read",
                 "corrupt h264 data"),
         /** A broken box where nothing needs it: JCodec logged "Broken atom" on stdout, and reads on. */
         UDTA_CHILD_OF_3_BYTES("bframes.mp4", b -> withInt(b, box(b, "udta") + 8, 3), SAME_ANSWER, SAME_ANSWER),
