@@ -10,7 +10,7 @@ testdata/pth/reader/    files for videollama.weights.pth.PthFile
                           Python attribute (_rebuild_from_type_v2), and float64 / bool / uint16 tensors (types
                           the project does not store; uint16 goes through _rebuild_tensor_v3)
   tensors.safetensors     the same tensors (all but float64 / bool / uint16), .contiguous(), via safetensors
-  checkpoint.pth          a training checkpoint as the Video-LLaMA runner saves it (spec section 1.1):
+  checkpoint.pth          a training checkpoint as the Video-LLaMA runner saves it (its runner's _save_checkpoint):
                           {"model", "optimizer" (AdamW state after one step), "config" (nested dicts
                           as OmegaConf.to_container gives them, tuples, a set, bytes, a big int),
                           "scaler": None, "epoch": 3}
@@ -36,7 +36,7 @@ testdata/pth/convert/   a tiny Video-LLaMA's released files (real names, tiny sh
   bad/float64.pth         a branch checkpoint whose llama_proj.weight is float64 (a type the project does not store)
   bad/qint8.pth           a branch checkpoint whose llama_proj.weight is a quantized qint8 tensor
                           (torch._utils._rebuild_qtensor, which torch.load(weights_only=True) also accepts)
-  expected/               what convert must write, made here by applying spec section 2 directly:
+  expected/               what convert must write, made here by applying the released names directly:
                           videollama-eva-vit.safetensors, videollama-blip2.safetensors,
                           videollama-vl.safetensors, videollama-al.safetensors,
                           videollama-imagebind-audio.safetensors, llama.safetensors (all LLaMA tensors)
@@ -369,12 +369,12 @@ def llama_shards():
     return sd, config
 
 
-# What convert must keep, written down from spec section 2 (independently of the Java code).
+# What convert must keep, written down from the reference model's module names (independently of the Java code).
 
 def keep_eva(name):
     m = re.match(r"blocks\.(\d+)\.", name)
     if m:
-        return int(m.group(1)) <= 38            # spec 1.3: the model has 39 blocks
+        return int(m.group(1)) <= 38            # the reference builds EVA ViT-g with 39 blocks
     return name in ("cls_token", "pos_embed") or name.startswith("patch_embed.")
 
 

@@ -35,7 +35,7 @@ import videollama.weights.pth.PthStateDict;
 
 /**
  * {@code videollama convert}: the released Video-LLaMA files (PyTorch {@code .pth}, Hugging Face {@code .bin} or
- * safetensors) to one model folder of safetensors under the names of spec section 2, dtypes kept.
+ * safetensors) to one model folder of safetensors under the names of the composed reference model's state dict, dtypes kept.
  *
  * <p>Each input file becomes one output file, written by streaming its tensors from the input's mapping (never
  * the whole file in memory): a branch file {@code videollama-<what>.safetensors} or, for LLaMA weights, a
@@ -328,7 +328,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     /**
      * The reference code loads every file into one model, so when two files hold a tensor of the same name the
-     * one loaded later wins (spec 1.3): eva_vit_g, then BLIP-2, then ImageBind, then the branch checkpoints in
+     * one loaded later wins (the reference model's from_config loads them in this order): eva_vit_g, then BLIP-2, then ImageBind, then the branch checkpoints in
      * order. The earlier copies are dropped here, so every name is in one output file only.
      */
     private static void resolveOverlaps(List<Conversion> conversions, PrintWriter err) {

@@ -12,7 +12,7 @@ import java.util.Map;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
 
-/** {@code --dump DIR}: intermediate tensors as float32 under the names of DESIGN.md section 6. */
+/** {@code --dump DIR}: intermediate tensors as float32 under the stage names the README lists for {@code --dump}. */
 final class Dumps {
     private Dumps() {}
 

@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code videollama} command line (DESIGN.md section 6). Answers go to stdout and nothing else does;
+ * The {@code videollama} command line (its commands: the README). Answers go to stdout and nothing else does;
  * progress, timings and warnings go to stderr. Exit codes: 0 success, 2 bad usage, 1 any other error, reported
  * as one line that names the file, tensor or flag at fault (the stack trace only with {@code --verbose}). Modules
  * above this one add commands through {@link CommandExtension} (paper-repro's {@code eval}).

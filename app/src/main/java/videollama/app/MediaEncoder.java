@@ -27,8 +27,8 @@ import videollama.model.videollama.VisionOutputs;
 import videollama.weights.Tensor;
 
 /**
- * Media turned into the soft tokens of a chat, as the reference demo's upload functions do it (spec sections 4.1–4.3,
- * 6.2). A long-lived service: a branch's weights are opened, and its encoder made (on a device: the weights uploaded),
+ * Media turned into the soft tokens of a chat, as the reference demo's upload functions do it ({@code Chat.upload_video},
+ * {@code upload_img}, {@code upload_video_without_audio} in its {@code conversation_video.py}). A long-lived service: a branch's weights are opened, and its encoder made (on a device: the weights uploaded),
  * at the first file that needs that branch, and kept until {@link #close}, so one encoder serves every file of a run
  * ({@code chat}: one upload; {@code eval qa}: a whole dataset). Messages about the work ("encoding 8 frames on ...")
  * go to the log writer the caller gives.

@@ -8,7 +8,7 @@ import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.SamplingSettings;
 
 /**
- * The generation flags; the defaults are the reference demo's ({@code Chat.answer}'s: spec section 6.3), each number
+ * The generation flags; the defaults are the reference demo's ({@code Chat.answer}'s, in its {@code conversation_video.py}), each number
  * meaning what transformers 4.28's {@code generate} makes of it there. Public so that commands of other modules
  * ({@code eval qa}) take the same flags as {@code chat} ({@code @Mixin}).
  */

@@ -36,7 +36,7 @@ import videollama.weights.SafetensorsFile;
 /**
  * The audio-language branch as task graphs on a device backend against the reference path and the PyTorch golden
  * data: every stage of the golden cases within 1e-5 relative of the reference (float32 arithmetic on the device,
- * DESIGN section 7; measured up to 2.9e-6 on OpenCL), the graph replayed for a new fbank and rebuilt for another
+ * the project bound; measured up to 2.9e-6 on OpenCL), the graph replayed for a new fbank and rebuilt for another
  * clip count, the released head width over 8 clips.
  */
 abstract class AudioDeviceContract extends DeviceContract {

@@ -40,7 +40,7 @@ import videollama.weights.SafetensorsFile;
  * bundled demo model (random branch weights of the real structure on the real stories260K), eight frames of the
  * bundled video as FFmpeg decoded and scaled them, the branch in transformers' BLIP-2 modules, the prompt from the
  * reference repository's own conversation code, and greedy decoding with {@code LlamaForCausalLM}. Soft tokens,
- * prompt embeddings and every step's logits within 1e-5 relative, tighter than DESIGN section 7's 1e-4 (measured at
+ * prompt embeddings and every step's logits within 1e-5 relative, tighter than the project's float32 bound of 1e-4 (measured at
  * most 1.9e-6 on each backend; 1e-2 downstream of the vision branch's F16 weights on CUDA, measured 5.8e-4 on the
  * emulator, see {@link Tolerance#of}); the prompt's ids, the greedy tokens and the answer
  * identical; on the reference path, on OpenCL and on CUDA over the CPU emulation of the driver. The same for the

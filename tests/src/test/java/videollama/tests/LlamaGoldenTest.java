@@ -23,7 +23,7 @@ import videollama.weights.Tensor;
  * The reference LLaMA against Hugging Face {@code LlamaForCausalLM} in float32 on the same weights
  * ({@code scripts/reference/make_llama_golden.py} made the data): logits of every prompt position from one
  * batched pass, then a greedy continuation through the KV cache whose tokens must be identical and whose
- * logits must agree within 1e-5 relative at every step (tighter than DESIGN section 7's 1e-4: measured at most
+ * logits must agree within 1e-5 relative at every step (tighter than the project's float32 bound of 1e-4: measured at most
  * 1.5e-6).
  */
 class LlamaGoldenTest {

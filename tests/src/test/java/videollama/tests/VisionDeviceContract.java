@@ -25,7 +25,7 @@ import videollama.weights.SafetensorsFile;
 /**
  * The vision-language branch as task graphs on a device backend against the reference path and the PyTorch golden
  * data: every stage of the golden cases within 1e-5 relative of the reference (float32 arithmetic on the device,
- * F16/BF16 weights widened exactly as the reference widens them, DESIGN section 7; measured up to 3e-6 on OpenCL;
+ * F16/BF16 weights widened exactly as the reference widens them; measured up to 3e-6 on OpenCL;
  * 1e-2 where CUDA rounds activations to 16-bit weights' type, see {@link Tolerance#of}), the graph replayed for new
  * frames and rebuilt for another frame count.
  */

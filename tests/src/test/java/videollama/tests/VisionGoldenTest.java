@@ -23,8 +23,8 @@ import videollama.weights.Tensor;
 
 /**
  * The reference vision-language branch against Hugging Face's BLIP-2 modules in float32 on the same weights
- * ({@code scripts/reference/make_vision_golden.py} made the data): every stage within 1e-5 relative (DESIGN
- * section 7 allows 1e-4; measured at most 2.5e-6 here, 2.7e-6 on PoCL and the CUDA emulator), for a three-frame
+ * ({@code scripts/reference/make_vision_golden.py} made the data): every stage within 1e-5 relative (the project's
+ * float32 bound is 1e-4; measured at most 2.5e-6 here, 2.7e-6 on PoCL and the CUDA emulator), for a three-frame
  * video with float32 weights and a one-frame image with F16 ViT weights, odd head widths and a BF16 llama_proj.
  */
 class VisionGoldenTest {

@@ -40,7 +40,7 @@ import videollama.weights.Tensor;
  * <p>Tolerances (relative, max |a − e| / max |e|): 1e-5 for F32 weights (float32 on both sides, only the order of
  * the additions differs). The tensor-core kernel rounds x to the weights' 16-bit type, so its reference rounds x
  * the same way (to nearest even) and then computes in float32: 1e-3 against that (the products are exact; the
- * tensor cores' internal summation order and precision are unspecified), and DESIGN.md's 1e-2 against the
+ * tensor cores' internal summation order and precision are unspecified), and the project's 16-bit bound of 1e-2 against the
  * reference on the unrounded x. A fragment in the wrong place gives errors of order 1, far above either.
  *
  * <p>Run on a GPU by {@link CudaGemmTest} and on the CPU emulation of the driver by {@link EmulatedCudaGemmTest}

@@ -32,7 +32,7 @@ import videollama.weights.Tensor;
  * Every CUDA op against its reference twin on fresh random inputs, with outputs poisoned first so an element a
  * kernel forgets to write shows as NaN: the shapes of the OpenCL test (odd sizes, not multiples of a warp or of a
  * 16-byte load), plus widths that take the 128-bit load path for every dtype, model-sized matrices, and
- * attention over long caches (many slices, empty ones past the position). Tolerances: DESIGN.md section 7 (1e-5
+ * attention over long caches (many slices, empty ones past the position). Tolerances (1e-5
  * relative in float32, 1e-2 where fp16 storage is involved). Run on a GPU by the *Test class and on the CPU emulation of the driver by Emulated*Test.
  */
 abstract class CudaOpsContract {

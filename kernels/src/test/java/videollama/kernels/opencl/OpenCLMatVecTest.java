@@ -29,7 +29,7 @@ import videollama.weights.Tensor;
  * Each matVec kernel, forced whatever the device, against {@link MatMul} on fresh random inputs at odd shapes, with
  * and without the residual add; split-K with ranges of a few columns up to many ranges per row, ranges that do not
  * divide the row, and one range narrower than the rest. Outputs are poisoned first (accumulate starts from random
- * values instead). Tolerance 1e-5 relative (DESIGN.md section 7).
+ * values instead). Tolerance 1e-5 relative, float32 with a different summation order.
  */
 class OpenCLMatVecTest {
     private static DeviceBackend backend;

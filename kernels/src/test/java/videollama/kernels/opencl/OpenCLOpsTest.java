@@ -33,7 +33,7 @@ import videollama.weights.Tensor;
 /**
  * Every OpenCL op against its reference twin on fresh random inputs, at odd sizes (not multiples of the
  * work-group size), with outputs poisoned first so an element a kernel forgets to write shows as NaN.
- * Tolerances: DESIGN.md section 7 (1e-5 relative in float32, 1e-2 where fp16 storage is involved).
+ * Tolerances (1e-5 relative in float32, 1e-2 where fp16 storage is involved).
  */
 class OpenCLOpsTest {
     private static DeviceBackend backend;

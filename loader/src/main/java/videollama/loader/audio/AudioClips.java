@@ -9,7 +9,7 @@ import videollama.loader.MediaDecoder;
 
 /**
  * A sound file to the audio encoder's input, as ImageBind's {@code load_and_transform_audio_data(..., clips_per_video=8)}
- * makes it (spec §5.3): the waveform resampled to 16 kHz ({@link Resampler}), 8 clips of 2 s ({@link ClipSampler}),
+ * makes it (ImageBind's {@code load_and_transform_audio_data}, as Video-LLaMA's demo calls it): the waveform resampled to 16 kHz ({@link Resampler}), 8 clips of 2 s ({@link ClipSampler}),
  * per clip in order: its mean over all channels and samples subtracted (in place, {@link ClipOptions}), the Kaldi
  * fbank of channel 0 ({@link KaldiFbank}), transposed to [128, frames], right-padded with zeros or truncated to 204
  * frames, then normalised {@code (x - (-4.268)) / 9.138} in float32 (so padded cells become about 0.467).

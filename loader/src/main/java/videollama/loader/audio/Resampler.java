@@ -2,7 +2,7 @@ package videollama.loader.audio;
 
 /**
  * {@code torchaudio.functional.resample} with its defaults (torchaudio 0.12/0.13: {@code sinc_interpolation}, a
- * Hann-windowed sinc, {@code lowpass_filter_width = 6}, {@code rolloff = 0.99}), spec §5.3 step 2.
+ * Hann-windowed sinc, {@code lowpass_filter_width = 6}, {@code rolloff = 0.99}), as ImageBind's audio loading calls it.
  *
  * <p>The rates are reduced by their gcd to {@code orig} input and {@code target} output samples a period. torchaudio's
  * kernel has one row per output phase {@code j} and {@code 2·width + orig} taps, {@code width = ceil(6·orig / base)},

@@ -19,7 +19,7 @@ import videollama.loader.SampledFrames;
 
 /**
  * A still image (JPEG, PNG, or anything else {@code javax.imageio} reads) to the one frame the model sees
- * (spec §5.2): PIL's {@code convert('RGB')}, {@code Resize((224, 224), BICUBIC)} as Pillow does it
+ * (the reference's {@code Blip2ImageEvalProcessor}): PIL's {@code convert('RGB')}, {@code Resize((224, 224), BICUBIC)} as Pillow does it
  * ({@link PilResize}), CLIP normalisation.
  */
 public final class ImageLoader {

@@ -1,7 +1,7 @@
 package videollama.loader.image;
 
 /**
- * Pillow's {@code Image.resize(size, Image.BICUBIC)} for 8-bit RGB, the still-image resize of spec §5.2
+ * Pillow's {@code Image.resize(size, Image.BICUBIC)} for 8-bit RGB, the still-image resize of the reference's {@code Blip2ImageEvalProcessor}
  * (torchvision 0.13's {@code Resize} hands PIL images to it).
  *
  * <p>Pillow resamples separably, horizontal pass first (only over the rows the vertical pass will read),

@@ -23,7 +23,7 @@ import videollama.loader.SampledFrames;
 import videollama.loader.TimestampSentence;
 
 /**
- * A video file to the frames the model sees (spec §5.1, DESIGN §5): {@code n = min(N, frames)} frames sampled in
+ * A video file to the frames the model sees (the reference's {@code load_video} on decord): {@code n = min(N, frames)} frames sampled in
  * presentation order; each turned upright, resized to 224×224 RGB as decord's FFmpeg filter graph does, and
  * normalised. Two decoders ({@link MediaDecoder}; the constructors and methods without one use
  * {@link MediaDecoder#preferred()}):

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Spec §5.3 4a: {@code waveform -= waveform.mean()} on a clip that is a view of the 16 kHz waveform. The golden data
+ * ImageBind's {@code load_and_transform_audio_data}: {@code waveform -= waveform.mean()} on a clip that is a view of the 16 kHz waveform. The golden data
  * holds channel 0 around the start of clip 1 before the loop and after it (all 8 clips); where clips overlap, samples
  * are shifted by the mean of every clip that covers them, in order.
  */

@@ -13,7 +13,7 @@ import videollama.model.llama.LlamaSession;
 /**
  * A multi-turn chat about uploaded media, as the reference {@code Chat} runs it: every question renders the whole
  * conversation, splices the media's soft tokens into it ({@link ChatPrompt}), prefills a fresh sequence and
- * generates; the answer is cleaned as the demo does (spec section 6.4) and becomes part of the next prompt.
+ * generates; the answer is cleaned as the demo does ({@code Chat.answer}) and becomes part of the next prompt.
  */
 public final class MediaChat {
     private final Llama llama;

@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 
 /**
  * Picks the next token from a row of logits. Sampling follows Hugging Face's warpers in their order
- * (spec section 4.5): temperature, then top-k, then top-p, then one draw from the softmax of what is left.
+ * (transformers' logits warpers, in {@code generate}'s order): temperature, then top-k, then top-p, then one draw from the softmax of what is left.
  */
 public final class Sampler {
     private final SamplingSettings settings;

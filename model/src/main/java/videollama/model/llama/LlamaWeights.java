@@ -9,7 +9,7 @@ import videollama.weights.TensorSource;
 import videollama.weights.WeightsException;
 
 /**
- * The tensors of a Hugging Face {@code LlamaForCausalLM}, by their checkpoint names (spec section 2.7), each
+ * The tensors of a Hugging Face {@code LlamaForCausalLM}, by their checkpoint names, each
  * checked against the shape the config implies. They stay in the memory-mapped file in their stored dtype;
  * each backend reads them from there (the reference path in place, a device backend by uploading them once).
  */

@@ -12,7 +12,7 @@ import videollama.model.ModelException;
 
 /**
  * LLaMA's forward pass in plain Java, float32, as Hugging Face's {@code LlamaForCausalLM} computes it
- * (spec section 3.2). Written to be read top to bottom: this is the oracle the device backends are checked against.
+ * (transformers' {@code LlamaForCausalLM}). Written to be read top to bottom: this is the oracle the device backends are checked against.
  */
 final class ReferenceLlamaSession implements LlamaSession {
     private final LlamaConfig config;

@@ -13,7 +13,7 @@ import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
 
 /**
- * Video-LLaMA's audio-language branch (spec sections 2.5, 2.6, 4.3): ImageBind's audio encoder per clip → plus
+ * Video-LLaMA's audio-language branch (the reference's {@code encode_audioQformer}): ImageBind's audio encoder per clip → plus
  * the clip's position embedding (in ImageBind's 1024-wide embedding space) → the audio Q-Former over all clips →
  * audio_llama_proj → the soft tokens. This holds the checked weights; {@link #encoder} computes on a backend.
  */

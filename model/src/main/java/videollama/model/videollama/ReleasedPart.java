@@ -7,7 +7,7 @@ import videollama.model.ModelException;
 import videollama.weights.TensorSource;
 
 /**
- * The parts of a Video-LLaMA model folder that come from separate released files (spec section 1), each known by
+ * The parts of a Video-LLaMA model folder that come from separate released files, each known by
  * the prefix of its tensors and named by the file {@code videollama convert} makes it from: so a folder that lacks
  * a part is told which file to convert, at the end of {@code convert} and when a branch loads, rather than which
  * tensor is missing.

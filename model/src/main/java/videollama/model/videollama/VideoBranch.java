@@ -13,7 +13,7 @@ import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
 
 /**
- * Video-LLaMA's vision-language branch (spec sections 0, 4.1, 4.2): EVA ViT-g → ln_vision → image Q-Former per
+ * Video-LLaMA's vision-language branch (the reference's {@code encode_videoQformer_visual}): EVA ViT-g → ln_vision → image Q-Former per
  * frame → plus the frame's position embedding → the video Q-Former over all frames' queries → llama_proj → the
  * soft tokens. This holds the checked weights; {@link #encoder} computes on a backend.
  */
@@ -142,7 +142,7 @@ public final class VideoBranch implements AutoCloseable {
     /**
      * Checks a frame count and the frames' length before any work.
      *
-     * @throws ModelException for more frames than the frame position embedding has rows (spec section 8.5)
+     * @throws ModelException for more frames than the frame position embedding has rows
      */
     void checkFrames(float[] frames, int t) {
         if (t < 1) {

@@ -23,8 +23,8 @@ import videollama.weights.SmallFile;
 
 /**
  * What a Video-LLaMA model folder's weights cannot tell: heads, LayerNorm eps, the number of frames and the chat
- * template, from the optional {@code videollama.json} beside the weights (DESIGN section 4). Every field is
- * optional and defaults to the released model's value (spec section 3.1), so the released weights need no such
+ * template, from the optional {@code videollama.json} beside the weights (README, {@code chat}). Every field is
+ * optional and defaults to the released model's value (the reference's eval configs), so the released weights need no such
  * file and a small test model sets only what differs:
  *
  * <pre>
