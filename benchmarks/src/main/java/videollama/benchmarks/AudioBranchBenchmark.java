@@ -3,12 +3,10 @@ package videollama.benchmarks;
 import java.nio.file.Path;
 import java.util.List;
 import org.openjdk.jmh.annotations.Param;
-import videollama.kernels.Backend;
 import videollama.model.videollama.AudioBranch;
 import videollama.model.videollama.AudioEncoder;
 import videollama.model.videollama.AudioOutputs;
 import videollama.model.videollama.AudioStages;
-import videollama.model.videollama.StageTimes;
 import videollama.model.videollama.SyntheticAudioBranch;
 
 /**
@@ -32,8 +30,6 @@ public class AudioBranchBenchmark extends BranchBenchmark {
     @Param({"8"})
     public int clips;
 
-    private AudioBranch branch;
-
     @Override
     int items() {
         return clips;
@@ -45,72 +41,24 @@ public class AudioBranchBenchmark extends BranchBenchmark {
     }
 
     @Override
-    void openBranch(Path dir) {
-        branch = AudioBranch.open(dir);
-    }
-
-    @Override
     Path randomBranch(Path cacheDir) {
         SyntheticAudioBranch.Shape s = SyntheticAudioBranch.parse(shape);
         return SyntheticAudioBranch.write(cacheDir.resolve("audio-" + s.name()), s);
     }
 
+    /** The per-clip stage: ImageBind's output. */
     @Override
-    int itemSize() {
-        return branch.sizes().clipSize();
+    Branch open(Path dir) {
+        AudioBranch branch = AudioBranch.open(dir);
+        return new Branch(branch::close, branch.sizes().clipSize(), branch.sizes().encoderWidth(), branch.imageBind().blocks.size(),
+                AudioStages.LAYOUT, List.of("audio.encoder.out", "audio_qformer.out", "audio.tokens"), 1, compute -> {
+                    AudioEncoder encoder = branch.encoder(compute);
+                    return new Encoder((input, items) -> stages(encoder.encode(input, items)), encoder::encode, encoder::profile,
+                            encoder::close);
+                });
     }
 
-    @Override
-    int encoderWidth() {
-        return branch.sizes().encoderWidth();
-    }
-
-    @Override
-    int blocks() {
-        return branch.imageBind().blocks.size();
-    }
-
-    @Override
-    StageTimes.Layout layout() {
-        return AudioStages.LAYOUT;
-    }
-
-    @Override
-    List<String> stageNames() {
-        return List.of("audio.encoder.out", "audio_qformer.out", "audio.tokens");
-    }
-
-    @Override
-    int itemStages() {
-        return 1;
-    }
-
-    @Override
-    Encoder encoder(Backend compute) {
-        AudioEncoder encoder = branch.encoder(compute);
-        return new Encoder() {
-            @Override
-            public List<float[]> stages(float[] fbank, int items) {
-                AudioOutputs out = encoder.encode(fbank, items);
-                return List.of(out.encoderOut(), out.qformerOut(), out.tokens());
-            }
-
-            @Override
-            public StageTimes.Encode timed(float[] fbank, int items) {
-                return StageTimes.Encode.of(p -> encoder.encode(fbank, items, p), encoder::profile);
-            }
-
-            @Override
-            public void close() {
-                encoder.close();
-            }
-        };
-    }
-
-    @Override
-    void closeBranch() {
-        if (branch != null) {
-            branch.close();
-        }
+    private static List<float[]> stages(AudioOutputs out) {
+        return List.of(out.encoderOut(), out.qformerOut(), out.tokens());
     }
 }

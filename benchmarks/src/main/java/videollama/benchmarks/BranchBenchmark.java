@@ -6,6 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,6 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.Backend;
 import videollama.kernels.Backends;
 import videollama.kernels.DeviceBackend;
+import videollama.kernels.Profile;
 import videollama.model.videollama.StageTimes;
 
 /**
@@ -65,6 +69,7 @@ public abstract class BranchBenchmark {
     /** The widest encoder checked over the whole input against the reference; wider ones are checked on one item. */
     int fullCheckMaxWidth = 512;
 
+    private Branch branch;
     private Backend compute;
     private Encoder encoder;
     private float[] input;
@@ -73,17 +78,40 @@ public abstract class BranchBenchmark {
     private boolean ready;
     private StageTimes split;
 
-    /** A branch's encoder on one backend. */
-    interface Encoder extends AutoCloseable {
-        /** The stages of one encode of {@code items} items, in {@link #stageNames()} order, the soft tokens last. */
-        List<float[]> stages(float[] input, int items);
-
-        /** One encode of {@code input} as {@link StageTimes} times it. */
-        StageTimes.Encode timed(float[] input, int items);
+    /**
+     * A branch's encoder on one backend.
+     *
+     * @param stages  one encode of {@code items} items: its stages in {@link Branch#stageNames()} order, the soft tokens last
+     * @param encode  one encode with the encoder's progress lines (what {@link StageTimes} times on the reference path)
+     * @param profile records the kernel times of later encodes (null stops it)
+     * @param release closes the encoder
+     */
+    record Encoder(BiFunction<float[], Integer, List<float[]>> stages, Encode encode, Consumer<Profile> profile, Runnable release)
+            implements AutoCloseable {
+        /** The encoder's {@code encode(input, items, progress)}. */
+        interface Encode {
+            void encode(float[] input, int items, Consumer<String> progress);
+        }
 
         @Override
-        void close();
+        public void close() {
+            release.run();
+        }
     }
+
+    /**
+     * An open branch as the benchmark uses it.
+     *
+     * @param close        closes the branch's weights (at the trial's end)
+     * @param itemSize     floats of one item of input (a normalised frame, an fbank clip)
+     * @param encoderWidth the encoder's width, against {@link #fullCheckMaxWidth}
+     * @param blocks       the encoder's blocks (the ViT's, ImageBind's)
+     * @param stageNames   the stages {@link Encoder#stages} gives, as the {@code --dump} files name them
+     * @param itemStages   how many leading stages are computed item by item (so checked on item 0 of a longer input)
+     * @param encoder      the branch's encoder on a backend
+     */
+    record Branch(Runnable close, int itemSize, int encoderWidth, int blocks, StageTimes.Layout layout, List<String> stageNames,
+                  int itemStages, Function<Backend, Encoder> encoder) {}
 
     /** Items per input: the {@code frames} or {@code clips} parameter. */
     abstract int items();
@@ -91,42 +119,21 @@ public abstract class BranchBenchmark {
     /** "frame", "clip". */
     abstract String item();
 
-    /** Opens the branch in {@code dir} (closed by {@link #closeBranch}). */
-    abstract void openBranch(Path dir);
-
     /** A random branch of the synthetic {@link #shape}, written once into the cache folder. */
     abstract Path randomBranch(Path cacheDir);
 
-    /** Floats of one item of input (a normalised frame, an fbank clip). */
-    abstract int itemSize();
-
-    /** The encoder's width, against {@link #fullCheckMaxWidth}. */
-    abstract int encoderWidth();
-
-    /** The encoder's blocks (the ViT's, ImageBind's). */
-    abstract int blocks();
-
-    abstract StageTimes.Layout layout();
-
-    /** The names of the stages, as the {@code --dump} files name them. */
-    abstract List<String> stageNames();
-
-    /** How many leading stages are computed item by item (and so can be checked on item 0 of a longer input). */
-    abstract int itemStages();
-
-    abstract Encoder encoder(Backend compute);
-
-    abstract void closeBranch();
+    /** Opens the branch in {@code dir}. */
+    abstract Branch open(Path dir);
 
     @Setup(Level.Trial)
     public void setup() {
-        openBranch(shape.equals("demo") ? demoModel() : randomBranch(cacheDir));
+        branch = open(shape.equals("demo") ? demoModel() : randomBranch(cacheDir));
         // N(0, 1): about the spread of normalised pixels, wider than a normalised log-mel fbank (about -1 .. 1); what the
         // stages cost does not depend on the values
-        input = BenchSupport.randomFloats(BenchSupport.freshRandom(), Math.multiplyExact(items(), itemSize()));
+        input = BenchSupport.randomFloats(BenchSupport.freshRandom(), Math.multiplyExact(items(), branch.itemSize()));
         compute = Backends.open(backend);
-        encoder = encoder(compute);
-        checkAgainstReference(encoder.stages(input, items())); // on a device this also builds the graph timed below
+        encoder = branch.encoder().apply(compute);
+        checkAgainstReference(encoder.stages().apply(input, items())); // on a device this also builds the graph timed below
         ready = true;
     }
 
@@ -134,23 +141,23 @@ public abstract class BranchBenchmark {
         for (int i = 0; i < out.size(); i++) {
             for (float v : out.get(i)) {
                 if (!Float.isFinite(v)) {
-                    throw new IllegalStateException(backend + " " + shape + ": " + stageNames().get(i) + " holds " + v);
+                    throw new IllegalStateException(backend + " " + shape + ": " + branch.stageNames().get(i) + " holds " + v);
                 }
             }
         }
         if (!(compute instanceof DeviceBackend)) {
             return;
         }
-        try (Backend reference = Backends.open("reference"); Encoder oracle = encoder(reference)) {
+        try (Backend reference = Backends.open("reference"); Encoder oracle = branch.encoder().apply(reference)) {
             String what = backend + " " + shape + " " + items() + " " + item() + "s";
-            if (encoderWidth() <= fullCheckMaxWidth) {
-                checkedError = checkStages(what + " ", oracle.stages(input, items()), out, out.size());
+            if (branch.encoderWidth() <= fullCheckMaxWidth) {
+                checkedError = checkStages(what + " ", oracle.stages().apply(input, items()), out, out.size());
                 return;
             }
-            float[] first = Arrays.copyOf(input, itemSize());
-            List<float[]> expected = oracle.stages(first, 1);
-            checkedError = Math.max(checkStages(what + ", " + item() + " 0 ", expected, out, itemStages()),
-                    checkStages(shape + " 1 " + item() + " ", expected, encoder.stages(first, 1), expected.size()));
+            float[] first = Arrays.copyOf(input, branch.itemSize());
+            List<float[]> expected = oracle.stages().apply(first, 1);
+            checkedError = Math.max(checkStages(what + ", " + item() + " 0 ", expected, out, branch.itemStages()),
+                    checkStages(shape + " 1 " + item() + " ", expected, encoder.stages().apply(first, 1), expected.size()));
         }
     }
 
@@ -159,7 +166,7 @@ public abstract class BranchBenchmark {
         double error = 0;
         for (int i = 0; i < count; i++) {
             float[] e = expected.get(i);
-            String stage = what + stageNames().get(i);
+            String stage = what + branch.stageNames().get(i);
             float[] a = Arrays.copyOf(actual.get(i), e.length);
             BenchSupport.check(stage, e, a, TOLERANCE);
             double stageError = BenchSupport.relativeError(e, a);
@@ -172,7 +179,7 @@ public abstract class BranchBenchmark {
     /** One input through the branch; its soft tokens out. */
     @Benchmark
     public float[] encode() {
-        return encoder.stages(input, items()).getLast();
+        return encoder.stages().apply(input, items()).getLast();
     }
 
     /** One more encode, split into stages; printed into JMH's log of this fork. */
@@ -190,7 +197,9 @@ public abstract class BranchBenchmark {
             if (compute != null) {
                 compute.close();
             }
-            closeBranch();
+            if (branch != null) {
+                branch.close().run();
+            }
         }
     }
 
@@ -201,7 +210,8 @@ public abstract class BranchBenchmark {
      */
     String splitReport() {
         long t0 = System.nanoTime();
-        split = StageTimes.ofOneEncode(layout(), encoder.timed(input, items()), compute instanceof DeviceBackend, blocks(), items());
+        split = StageTimes.ofOneEncode(branch.layout(), StageTimes.Encode.of(p -> encoder.encode().encode(input, items(), p), encoder.profile()), compute instanceof DeviceBackend, branch.blocks(),
+                items());
         double wallMillis = (System.nanoTime() - t0) / 1e6;
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s, %d %s, %s: one more encode took %.1f ms%s%n", shape,
                 split.items(), split.layout().itemsName(), backend, wallMillis, Double.isNaN(checkedError) ? ""

@@ -135,24 +135,92 @@ public class OpBenchmark {
     static Op op(String name, Random random) {
         return switch (name) {
             case "embedding" -> embedding(random, 1024, 4096);
-            case "rmsNorm" -> rmsNorm(random, 1, 4096);
+            case "rmsNorm" -> rowOp(4096, random, new int[] {4096, 4096}, (out, in) -> RmsNorm.rmsNorm(out, in[0], in[1], 1, 1e-5f),
+                    (ops, g, out, in) -> ops.rmsNorm(g, name, out, in[0], in[1], 1, 4096, 1e-5f));
             case "ropeAndCacheWrite" -> rope(random, 1, 300, 512);
             case "ropeAndCacheWriteRows" -> rope(random, 64, 128, 512);
             case "argmax" -> argmax(random, 32000);
-            case "layerNorm" -> layerNorm(random, 257, 1408);
-            case "addLayerNorm" -> addLayerNorm(random, 256, 768);
-            case "gelu" -> gelu(random, 257 * 6144);
-            case "biasGelu" -> biasGelu(random, 257, 6144);
-            case "softmax" -> softmax(random, 16 * 257, 257, 0.125f);
-            case "l2Normalize" -> l2Normalize(random, 8, 1024);
-            case "swiGlu" -> swiGlu(random, 64 * 11008);
-            case "add" -> add(random, 257 * 1408);
-            case "addBias" -> addBias(random, 257, 1408);
+            case "layerNorm" -> rowOp(257 * 1408, random, new int[] {257 * 1408, 1408, 1408},
+                    (out, in) -> LayerNorm.layerNorm(out, in[0], in[1], in[2], 257, 1e-6f),
+                    (ops, g, out, in) -> ops.layerNorm(g, name, out, in[0], in[1], in[2], 257, 1408, 1e-6f));
+            // the Q-Former's post-LN residual, eps 1e-12, over 8 frames' 32 queries
+            case "addLayerNorm" -> rowOp(256 * 768, random, new int[] {256 * 768, 256 * 768, 768, 768},
+                    (out, in) -> LayerNorm.addLayerNorm(out, in[0], in[1], in[2], in[3], 256, 1e-12f),
+                    (ops, g, out, in) -> ops.addLayerNorm(g, name, out, in[0], in[1], in[2], in[3], 256, 768, 1e-12f));
+            case "gelu" -> rowOp(257 * 6144, random, new int[] {257 * 6144}, (out, in) -> Gelu.gelu(out, in[0], 257 * 6144),
+                    (ops, g, out, in) -> ops.gelu(g, name, out, in[0], 257 * 6144));
+            case "biasGelu" -> rowOp(257 * 6144, random, new int[] {257 * 6144, 6144}, (out, in) -> Gelu.biasGelu(out, in[0], in[1], 257),
+                    (ops, g, out, in) -> ops.biasGelu(g, name, out, in[0], in[1], 257, 6144));
+            // one frame's attention scores in EVA ViT-g (16 heads, 257 × 257), scaled by 1/sqrt(64) as the op does
+            case "softmax" -> rowOp(16 * 257 * 257, random, new int[] {16 * 257 * 257}, (out, in) -> scaledSoftmax(out, in[0], 257, 0.125f),
+                    (ops, g, out, in) -> ops.softmax(g, name, out, in[0], 16 * 257, 257, 0.125f));
+            // ImageBind's head: 8 clips' embeddings of 1024 normalised and scaled by 20
+            case "l2Normalize" -> rowOp(8 * 1024, random, new int[] {8 * 1024}, (out, in) -> L2Norm.normalize(out, in[0], 8, 1024, 1e-12f, 20f),
+                    (ops, g, out, in) -> ops.l2Normalize(g, name, out, in[0], 8, 1024, 1e-12f, 20f));
+            // a 64-token prefill's MLP middle, out of place (the reference writes into a copy of the gate)
+            case "swiGlu" -> rowOp(64 * 11008, random, new int[] {64 * 11008, 64 * 11008}, (out, in) -> {
+                System.arraycopy(in[0], 0, out, 0, out.length);
+                Activations.swiGlu(out, in[1], out.length);
+            }, (ops, g, out, in) -> ops.swiGlu(g, name, out, in[0], in[1], 64 * 11008));
+            case "add" -> rowOp(257 * 1408, random, new int[] {257 * 1408, 257 * 1408}, (out, in) -> Elementwise.add(out, in[0], in[1], out.length),
+                    (ops, g, out, in) -> ops.add(g, name, out, in[0], in[1], 257 * 1408));
+            case "addBias" -> rowOp(257 * 1408, random, new int[] {257 * 1408, 1408}, (out, in) -> Elementwise.addBias(out, in[0], in[1], 257),
+                    (ops, g, out, in) -> ops.addBias(g, name, out, in[0], in[1], 257, 1408));
             case "patchEmbedding" -> patchEmbedding(random, 224, 14, 1408);
-            case "prependClassToken" -> prependClassToken(random, 8, 256, 1408);
+            // 8 frames' 256 patch tokens behind the class token (no positions: addPositions times those)
+            case "prependClassToken" -> rowOp(8 * 257 * 1408, random, new int[] {8 * 256 * 1408, 1408},
+                    (out, in) -> PatchEmbedding.prependClassToken(out, in[0], in[1], 8, 256, 1408),
+                    (ops, g, out, in) -> ops.prependClassToken(g, name, out, in[0], in[1], null, 8, 256, 1408));
             case "addPositions" -> addPositions(random, 8, 257, 1408);
             default -> throw new IllegalArgumentException("op " + name + ": not one of " + OPS);
         };
+    }
+
+    /** The reference of an op from float arrays into one output. */
+    @FunctionalInterface
+    private interface HostOp {
+        void run(float[] out, float[][] inputs);
+    }
+
+    /** The device op on the same inputs, uploaded. */
+    @FunctionalInterface
+    private interface DeviceOp {
+        void append(DeviceOps ops, TaskGraph g, DeviceBuffer out, DeviceBuffer[] inputs);
+    }
+
+    /**
+     * An op that reads random float32 inputs of {@code sizes} and writes one output of {@code n} floats: most of the
+     * row-wise and element-wise ones.
+     */
+    private static Op rowOp(int n, Random random, int[] sizes, HostOp host, DeviceOp device) {
+        float[][] inputs = new float[sizes.length][];
+        long bytes = 4L * n;
+        for (int i = 0; i < sizes.length; i++) {
+            inputs[i] = randomFloats(random, sizes[i]);
+            bytes += 4L * sizes[i];
+        }
+        float[] out = new float[n];
+        Runnable reference = () -> host.run(out, inputs);
+        reference.run();
+        return new Op(bytes, reference, out.clone(), (d, g) -> {
+            DeviceBuffer o = poisoned(d, n);
+            DeviceBuffer[] in = new DeviceBuffer[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                in[i] = upload(d, "in " + i, inputs[i]);
+            }
+            device.append(d.ops(), g, o, in);
+            return () -> readFloats(d, o, n);
+        });
+    }
+
+    /** Softmax of each row of {@code cols} of {@code scale · x}, as the op computes it. */
+    private static void scaledSoftmax(float[] out, float[] x, int cols, float scale) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = scale * x[i];
+        }
+        for (int row = 0; row < out.length / cols; row++) {
+            Softmax.softmax(out, row * cols, cols);
+        }
     }
 
     /** A row of a float32 table of {@code rows} (the cost is one row, whatever the vocabulary). */
@@ -167,19 +235,6 @@ public class OpBenchmark {
             DeviceBuffer o = poisoned(d, dim);
             d.ops().embedding(g, o, d.upload(table), upload(d, "ids", ids), 1);
             return () -> readFloats(d, o, dim);
-        });
-    }
-
-    private static Op rmsNorm(Random random, int rows, int dim) {
-        float[] x = randomFloats(random, rows * dim);
-        float[] w = randomFloats(random, dim);
-        float[] out = new float[rows * dim];
-        Runnable reference = () -> RmsNorm.rmsNorm(out, x, w, rows, 1e-5f);
-        reference.run();
-        return new Op(4L * (2L * rows * dim + dim), reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, rows * dim);
-            d.ops().rmsNorm(g, "rmsNorm", o, upload(d, "x", x), upload(d, "w", w), rows, dim, 1e-5f);
-            return () -> readFloats(d, o, rows * dim);
         });
     }
 
@@ -248,138 +303,6 @@ public class OpBenchmark {
         });
     }
 
-    private static Op layerNorm(Random random, int rows, int dim) {
-        float[] x = randomFloats(random, rows * dim);
-        float[] w = randomFloats(random, dim);
-        float[] b = randomFloats(random, dim);
-        float[] out = new float[rows * dim];
-        Runnable reference = () -> LayerNorm.layerNorm(out, x, w, b, rows, 1e-6f);
-        reference.run();
-        return new Op(4L * (2L * rows * dim + 2L * dim), reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, rows * dim);
-            d.ops().layerNorm(g, "layerNorm", o, upload(d, "x", x), upload(d, "w", w), upload(d, "b", b), rows, dim, 1e-6f);
-            return () -> readFloats(d, o, rows * dim);
-        });
-    }
-
-    /** The Q-Former's post-LN residual, eps 1e-12, over 8 frames' 32 queries. */
-    private static Op addLayerNorm(Random random, int rows, int dim) {
-        float[] x = randomFloats(random, rows * dim);
-        float[] residual = randomFloats(random, rows * dim);
-        float[] w = randomFloats(random, dim);
-        float[] b = randomFloats(random, dim);
-        float[] out = new float[rows * dim];
-        Runnable reference = () -> LayerNorm.addLayerNorm(out, x, residual, w, b, rows, 1e-12f);
-        reference.run();
-        return new Op(4L * (3L * rows * dim + 2L * dim), reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, rows * dim);
-            d.ops().addLayerNorm(g, "addLayerNorm", o, upload(d, "x", x), upload(d, "residual", residual), upload(d, "w", w),
-                    upload(d, "b", b), rows, dim, 1e-12f);
-            return () -> readFloats(d, o, rows * dim);
-        });
-    }
-
-    private static Op gelu(Random random, int n) {
-        float[] x = randomFloats(random, n);
-        float[] out = new float[n];
-        Runnable reference = () -> Gelu.gelu(out, x, n);
-        reference.run();
-        return new Op(8L * n, reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, n);
-            d.ops().gelu(g, "gelu", o, upload(d, "x", x), n);
-            return () -> readFloats(d, o, n);
-        });
-    }
-
-    private static Op biasGelu(Random random, int rows, int width) {
-        float[] x = randomFloats(random, rows * width);
-        float[] bias = randomFloats(random, width);
-        float[] out = new float[rows * width];
-        Runnable reference = () -> Gelu.biasGelu(out, x, bias, rows);
-        reference.run();
-        return new Op(4L * (2L * rows * width + width), reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, rows * width);
-            d.ops().biasGelu(g, "biasGelu", o, upload(d, "x", x), upload(d, "bias", bias), rows, width);
-            return () -> readFloats(d, o, rows * width);
-        });
-    }
-
-    /** One frame's attention scores in EVA ViT-g (16 heads, 257 × 257), scaled by 1/sqrt(64) as the op does. */
-    private static Op softmax(Random random, int rows, int cols, float scale) {
-        float[] x = randomFloats(random, rows * cols);
-        float[] out = new float[rows * cols];
-        Runnable reference = () -> {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = scale * x[i];
-            }
-            for (int r = 0; r < rows; r++) {
-                Softmax.softmax(out, r * cols, cols);
-            }
-        };
-        reference.run();
-        return new Op(8L * rows * cols, reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, rows * cols);
-            d.ops().softmax(g, "softmax", o, upload(d, "x", x), rows, cols, scale);
-            return () -> readFloats(d, o, rows * cols);
-        });
-    }
-
-    /** ImageBind's head: 8 clips' embeddings of 1024 normalised and scaled by 20. */
-    private static Op l2Normalize(Random random, int rows, int dim) {
-        float[] x = randomFloats(random, rows * dim);
-        float[] out = new float[rows * dim];
-        Runnable reference = () -> L2Norm.normalize(out, x, rows, dim, 1e-12f, 20f);
-        reference.run();
-        return new Op(8L * rows * dim, reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, rows * dim);
-            d.ops().l2Normalize(g, "l2Normalize", o, upload(d, "x", x), rows, dim, 1e-12f, 20f);
-            return () -> readFloats(d, o, rows * dim);
-        });
-    }
-
-    /** A 64-token prefill's MLP middle, out of place (the reference writes into a copy of the gate). */
-    private static Op swiGlu(Random random, int n) {
-        float[] gate = randomFloats(random, n);
-        float[] up = randomFloats(random, n);
-        float[] out = new float[n];
-        Runnable reference = () -> {
-            System.arraycopy(gate, 0, out, 0, n);
-            Activations.swiGlu(out, up, n);
-        };
-        reference.run();
-        return new Op(12L * n, reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, n);
-            d.ops().swiGlu(g, "swiGlu", o, upload(d, "gate", gate), upload(d, "up", up), n);
-            return () -> readFloats(d, o, n);
-        });
-    }
-
-    private static Op add(Random random, int n) {
-        float[] a = randomFloats(random, n);
-        float[] b = randomFloats(random, n);
-        float[] out = new float[n];
-        Runnable reference = () -> Elementwise.add(out, a, b, n);
-        reference.run();
-        return new Op(12L * n, reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, n);
-            d.ops().add(g, "add", o, upload(d, "a", a), upload(d, "b", b), n);
-            return () -> readFloats(d, o, n);
-        });
-    }
-
-    private static Op addBias(Random random, int rows, int width) {
-        float[] x = randomFloats(random, rows * width);
-        float[] bias = randomFloats(random, width);
-        float[] out = new float[rows * width];
-        Runnable reference = () -> Elementwise.addBias(out, x, bias, rows);
-        reference.run();
-        return new Op(4L * (2L * rows * width + width), reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, rows * width);
-            d.ops().addBias(g, "addBias", o, upload(d, "x", x), upload(d, "bias", bias), rows, width);
-            return () -> readFloats(d, o, rows * width);
-        });
-    }
-
     /** One RGB frame of {@code size}² into EVA ViT-g's tokens: a Conv2d of {@code patch}² kernels, stride {@code patch}. */
     private static Op patchEmbedding(Random random, int size, int patch, int width) {
         float[] images = randomFloats(random, 3 * size * size);
@@ -394,22 +317,6 @@ public class OpBenchmark {
             d.ops().patchEmbedding(g, "patchEmbedding", o, upload(d, "images", images), d.upload(weight), upload(d, "bias", bias), 1,
                     size, size, patch);
             return () -> readFloats(d, o, out.length);
-        });
-    }
-
-    /** 8 frames' 256 patch tokens behind the class token (no positions: {@link #addPositions} times those). */
-    private static Op prependClassToken(Random random, int batch, int patches, int dim) {
-        float[] tokens = randomFloats(random, batch * patches * dim);
-        float[] cls = randomFloats(random, dim);
-        int n = batch * (patches + 1) * dim;
-        float[] out = new float[n];
-        Runnable reference = () -> PatchEmbedding.prependClassToken(out, tokens, cls, batch, patches, dim);
-        reference.run();
-        return new Op(4L * (tokens.length + dim + n), reference, out.clone(), (d, g) -> {
-            DeviceBuffer o = poisoned(d, n);
-            d.ops().prependClassToken(g, "prependClassToken", o, upload(d, "tokens", tokens), upload(d, "cls", cls), null, batch,
-                    patches, dim);
-            return () -> readFloats(d, o, n);
         });
     }
 

@@ -3,8 +3,6 @@ package videollama.benchmarks;
 import java.nio.file.Path;
 import java.util.List;
 import org.openjdk.jmh.annotations.Param;
-import videollama.kernels.Backend;
-import videollama.model.videollama.StageTimes;
 import videollama.model.videollama.SyntheticVisionBranch;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionEncoder;
@@ -35,8 +33,6 @@ public class VisionBranchBenchmark extends BranchBenchmark {
     @Param({"f16"})
     public String vitDtype;
 
-    private VideoBranch branch;
-
     @Override
     int items() {
         return frames;
@@ -45,11 +41,6 @@ public class VisionBranchBenchmark extends BranchBenchmark {
     @Override
     String item() {
         return "frame";
-    }
-
-    @Override
-    void openBranch(Path dir) {
-        branch = VideoBranch.open(dir);
     }
 
     @Override
@@ -64,62 +55,19 @@ public class VisionBranchBenchmark extends BranchBenchmark {
         return SyntheticVisionBranch.write(cacheDir.resolve("vision-" + s.name() + "-" + vitDtype), s, dtype);
     }
 
+    /** The per-frame stages: the ViT's and the image Q-Former's output. */
     @Override
-    int itemSize() {
-        return branch.sizes().frameSize();
+    Branch open(Path dir) {
+        VideoBranch branch = VideoBranch.open(dir);
+        return new Branch(branch::close, branch.sizes().frameSize(), branch.sizes().vitWidth(), branch.vit().blocks.size(),
+                VisionStages.LAYOUT, List.of("vit.out", "image_qformer.out", "video_qformer.out", "video.tokens"), 2, compute -> {
+                    VisionEncoder encoder = branch.encoder(compute);
+                    return new Encoder((input, items) -> stages(encoder.encode(input, items)), encoder::encode, encoder::profile,
+                            encoder::close);
+                });
     }
 
-    @Override
-    int encoderWidth() {
-        return branch.sizes().vitWidth();
-    }
-
-    @Override
-    int blocks() {
-        return branch.vit().blocks.size();
-    }
-
-    @Override
-    StageTimes.Layout layout() {
-        return VisionStages.LAYOUT;
-    }
-
-    @Override
-    List<String> stageNames() {
-        return List.of("vit.out", "image_qformer.out", "video_qformer.out", "video.tokens");
-    }
-
-    @Override
-    int itemStages() {
-        return 2;
-    }
-
-    @Override
-    Encoder encoder(Backend compute) {
-        VisionEncoder encoder = branch.encoder(compute);
-        return new Encoder() {
-            @Override
-            public List<float[]> stages(float[] pixels, int items) {
-                VisionOutputs out = encoder.encode(pixels, items);
-                return List.of(out.vitOut(), out.imageQformerOut(), out.videoQformerOut(), out.tokens());
-            }
-
-            @Override
-            public StageTimes.Encode timed(float[] pixels, int items) {
-                return StageTimes.Encode.of(p -> encoder.encode(pixels, items, p), encoder::profile);
-            }
-
-            @Override
-            public void close() {
-                encoder.close();
-            }
-        };
-    }
-
-    @Override
-    void closeBranch() {
-        if (branch != null) {
-            branch.close();
-        }
+    private static List<float[]> stages(VisionOutputs out) {
+        return List.of(out.vitOut(), out.imageQformerOut(), out.videoQformerOut(), out.tokens());
     }
 }

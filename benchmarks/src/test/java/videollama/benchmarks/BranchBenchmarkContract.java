@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -26,33 +28,40 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
     @TempDir
     Path cache;
 
-    /** A benchmark of a few items, its parameters but shape and backend set. */
-    abstract B benchmark();
+    private final Supplier<B> benchmark;
+    private final String narrowShape;
+    private final int tokenFloats;
+    private final Map<String, Integer> blocks;
+    private final List<String> deviceStages;
+    private final List<String> referenceStages;
 
-    /** The synthetic shape with the released head width and a narrow encoder. */
-    abstract String narrowShape();
-
-    /** Floats of the soft tokens of one call. */
-    abstract int tokenFloats();
-
-    /** The encoder blocks of the demo or the narrow shape. */
-    abstract int blocks(String shape);
-
-    /** Stages a device's kernels must all fall into. */
-    abstract List<String> deviceStages();
-
-    /** Stages the reference path's progress lines mark. */
-    abstract List<String> referenceStages();
+    /**
+     * @param benchmark       a benchmark of a few items, its parameters but shape and backend set
+     * @param narrowShape     the synthetic shape with the released head width and a narrow encoder
+     * @param tokenFloats     floats of the soft tokens of one call
+     * @param blocks          the encoder blocks of the demo and of the narrow shape
+     * @param deviceStages    stages a device's kernels must all fall into
+     * @param referenceStages stages the reference path's progress lines mark
+     */
+    BranchBenchmarkContract(Supplier<B> benchmark, String narrowShape, int tokenFloats, Map<String, Integer> blocks,
+                            List<String> deviceStages, List<String> referenceStages) {
+        this.benchmark = benchmark;
+        this.narrowShape = narrowShape;
+        this.tokenFloats = tokenFloats;
+        this.blocks = blocks;
+        this.deviceStages = deviceStages;
+        this.referenceStages = referenceStages;
+    }
 
     @ParameterizedTest(name = "{0} {1} full check up to width {2}")
     @CsvSource({"reference, demo, 512", "opencl, demo, 512", "opencl, narrow, 512", "opencl, narrow, 0"})
     void aCheckedCallAndItsSplit(String backend, String shapeKind, int fullCheckMaxWidth) throws IOException {
-        String shape = shapeKind.equals("demo") ? "demo" : narrowShape();
+        String shape = shapeKind.equals("demo") ? "demo" : narrowShape;
         B b = benchmark(backend, shape);
         b.fullCheckMaxWidth = fullCheckMaxWidth;
         try {
             Smoke.setUpOrSkip(b::setup);
-            assertEquals(tokenFloats(), b.encode().length, "the soft tokens");
+            assertEquals(tokenFloats, b.encode().length, "the soft tokens");
             if (backend.equals("opencl")) {
                 assertTrue(b.checkedError() <= BranchBenchmark.TOLERANCE, "checked: " + b.checkedError());
             }
@@ -66,15 +75,15 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
         }
         StageTimes split = b.split();
         assertEquals(b.items(), split.items());
-        assertEquals(blocks(shape), split.blocks());
+        assertEquals((int) blocks.get(shape), split.blocks());
         assertTrue(split.totalMillis() > 0 && split.blockMillis() > 0, split.table());
         if (backend.equals("opencl")) {
             assertEquals(0, split.millis(StageTimes.OTHER), "every kernel belongs to a stage: " + split.table());
-            for (String stage : deviceStages()) {
+            for (String stage : deviceStages) {
                 assertTrue(split.millis(stage) > 0, stage + ": " + split.table());
             }
         } else {
-            for (String stage : referenceStages()) {
+            for (String stage : referenceStages) {
                 assertTrue(split.millis(stage) > 0, stage + ": " + split.table());
             }
         }
@@ -93,7 +102,7 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
                 }
                 Assumptions.abort("no CUDA device on this machine: " + e.getMessage());
             }
-            assertEquals(tokenFloats(), b.encode().length);
+            assertEquals(tokenFloats, b.encode().length);
             assertTrue(b.checkedError() <= BranchBenchmark.TOLERANCE, "checked: " + b.checkedError());
         } finally {
             b.tearDown();
@@ -101,7 +110,7 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
     }
 
     private B benchmark(String backend, String shape) {
-        B b = benchmark();
+        B b = benchmark.get();
         b.backend = backend;
         b.shape = shape;
         b.cacheDir = cache;
