@@ -130,4 +130,23 @@ public final class BenchSupport {
             return host.toArray(ValueLayout.JAVA_FLOAT);
         }
     }
+
+    /**
+     * Closes each resource that is not null, in order: a trial's end, the plans before the device that made them, the
+     * session before the model.
+     */
+    public static void close(AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            if (resource == null) {
+                continue;
+            }
+            try {
+                resource.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
 }

@@ -191,15 +191,7 @@ public abstract class BranchBenchmark {
                 System.out.print(splitReport());
             }
         } finally {
-            if (encoder != null) {
-                encoder.close();
-            }
-            if (compute != null) {
-                compute.close();
-            }
-            if (branch != null) {
-                branch.close().run();
-            }
+            BenchSupport.close(encoder, compute, branch == null ? null : branch.close()::run);
         }
     }
 

@@ -149,14 +149,6 @@ public class DecodeStepBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (session != null) {
-            session.close();
-        }
-        if (compute != null) {
-            compute.close();
-        }
-        if (llama != null) {
-            llama.close();
-        }
+        BenchSupport.close(session, compute, llama);
     }
 }

@@ -123,12 +123,7 @@ public class OpBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (plan != null) {
-            plan.close();
-        }
-        if (device != null) {
-            device.close();
-        }
+        BenchSupport.close(plan, device);
     }
 
     /** The case of op {@code name} on random inputs from {@code random}. */

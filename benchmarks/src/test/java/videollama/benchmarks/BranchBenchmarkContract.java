@@ -10,12 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import videollama.kernels.BackendUnavailableException;
 import videollama.model.videollama.StageTimes;
 
 /**
@@ -94,14 +92,7 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
     void cuda() {
         B b = benchmark("cuda", "demo");
         try {
-            try {
-                b.setup();
-            } catch (BackendUnavailableException e) {
-                if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_CUDA"))) {
-                    throw e;
-                }
-                Assumptions.abort("no CUDA device on this machine: " + e.getMessage());
-            }
+            Smoke.setUpOrSkipWithoutCuda(b::setup);
             assertEquals(tokenFloats, b.encode().length);
             assertTrue(b.checkedError() <= BranchBenchmark.TOLERANCE, "checked: " + b.checkedError());
         } finally {
