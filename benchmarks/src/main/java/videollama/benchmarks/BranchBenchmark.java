@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -127,7 +126,7 @@ public abstract class BranchBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        branch = open(shape.equals("demo") ? demoModel() : randomBranch(cacheDir));
+        branch = open(shape.equals("demo") ? BenchSupport.repositoryFile("models/videollama-demo") : randomBranch(cacheDir));
         // N(0, 1): about the spread of normalised pixels, wider than a normalised log-mel fbank (about -1 .. 1); what the
         // stages cost does not depend on the values
         input = BenchSupport.randomFloats(BenchSupport.freshRandom(), Math.multiplyExact(items(), branch.itemSize()));
@@ -223,17 +222,4 @@ public abstract class BranchBenchmark {
         return checkedError;
     }
 
-    /**
-     * The bundled {@code models/videollama-demo}, under {@code -Dvideollama.root} (or {@code videollama.home}), else
-     * under the working folder: JMH runs the benchmarks from the repository root.
-     */
-    static Path demoModel() {
-        String root = System.getProperty("videollama.root", System.getProperty("videollama.home", ""));
-        Path demo = Path.of(root, "models", "videollama-demo");
-        if (!Files.isDirectory(demo)) {
-            throw new IllegalStateException(demo.toAbsolutePath() + ": not found; run the benchmarks from the repository root"
-                    + " or pass -Dvideollama.root=<repository>");
-        }
-        return demo;
-    }
 }
