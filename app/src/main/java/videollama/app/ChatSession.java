@@ -31,6 +31,7 @@ public final class ChatSession implements AutoCloseable {
     public static final int KEPT_UPLOADS = 16;
 
     private final Path modelDir;
+    private final LoadedLlama loaded;
     private final Backend backend;
     private final Llama llama;
     private final VideoLlamaConfig config;
@@ -61,15 +62,15 @@ public final class ChatSession implements AutoCloseable {
      */
     private record Profiles(Profile vision, Profile audio, Profile llama) {}
 
-    private ChatSession(Path modelDir, Backend backend, Llama llama, ChatTemplate chosenTemplate, boolean profile, PrintWriter log,
-                        Progress progress) {
+    private ChatSession(Path modelDir, LoadedLlama loaded, ChatTemplate chosenTemplate, boolean profile, PrintWriter log) {
         this.modelDir = modelDir;
-        this.backend = backend;
-        this.llama = llama;
+        this.loaded = loaded;
+        this.backend = loaded.backend();
+        this.llama = loaded.llama();
         this.config = VideoLlamaConfig.load(modelDir);
         this.template = OptionValues.template(chosenTemplate, config, llama.config().vocabSize());
         this.log = log;
-        this.progress = progress;
+        this.progress = new Progress(log);
         this.prefillProgress = progress.parts("prefill on " + backend.name());
         this.profiles = profile ? new Profiles(new Profile(), new Profile(), new Profile()) : null;
     }
@@ -85,21 +86,14 @@ public final class ChatSession implements AutoCloseable {
      */
     public static ChatSession open(Path modelDir, BackendChoice choice, MediaDecoder decoder, ChatTemplate template, boolean profile,
                                    PrintWriter log) {
-        Progress progress = new Progress(log);
-        Backend backend = choice.backend();
-        Llama llama = null;
+        LoadedLlama loaded = LoadedLlama.open(modelDir, choice, log);
         try {
-            llama = progress.time("loading " + modelDir, () -> Llama.load(modelDir), ModelSummary::of);
-            log.println(choice.line());
             if (decoder != null) {
                 log.println("media: " + decoder.describe());
             }
-            return new ChatSession(modelDir, backend, llama, template, profile, log, progress);
+            return new ChatSession(modelDir, loaded, template, profile, log);
         } catch (RuntimeException | Error e) {
-            if (llama != null) {
-                llama.close();
-            }
-            backend.close();
+            loaded.close();
             throw e;
         }
     }
@@ -258,9 +252,8 @@ public final class ChatSession implements AutoCloseable {
     public void close() {
         try {
             closeEncoders();
-            llama.close();
         } finally {
-            backend.close();
+            loaded.close();
         }
     }
 }
