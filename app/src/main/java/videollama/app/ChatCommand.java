@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -17,22 +16,16 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import videollama.kernels.Backend;
-import videollama.kernels.Profile;
 import videollama.loader.FrameSampling;
 import videollama.loader.MediaDecoder;
 import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.ClipSampler;
-import videollama.model.NonFiniteWeights;
 import videollama.model.chat.ChatPrompt;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.MediaChat;
 import videollama.model.generate.GenerationSettings;
-import videollama.model.generate.NonFiniteLogitsException;
 import videollama.model.generate.SamplingSettings;
-import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaConfig;
-import videollama.model.videollama.VideoLlamaConfig;
 
 /** {@code videollama chat}: a question about a video or an image, answered by Video-LLaMA. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
@@ -151,7 +144,6 @@ final class ChatCommand implements Callable<Integer> {
         MediaDecoder mediaDecoder = media.image != null && decoder == null ? null : OptionValues.decoder(cli, decoder);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
-        Progress progress = new Progress(err);
         Path dir = model != null ? model : CommonOptions.bundledVideoLlama();
         if (dump != null) {
             Dumps.prepare(dump);
@@ -159,113 +151,77 @@ final class ChatCommand implements Callable<Integer> {
 
         checkAnswerBudget(cli, dir);
         // Everything is checked before any media file is read: the backend, the model, its branches.
-        BackendChoice choice = BackendChoice.open(cli, backend, dir);
-        try (Backend compute = choice.backend();
-             Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
-            err.println(choice.line());
-            if (mediaDecoder != null) {
-                err.println("media: " + mediaDecoder.describe());
-            }
-            VideoLlamaConfig config = VideoLlamaConfig.load(dir);
-            ChatTemplate chatTemplate = OptionValues.template(chosenTemplate, config, llama.config().vocabSize());
-            // One table per graph kind: the encoders run once per file, the LLaMA's graphs once per position.
-            Profile visionProfile = profile ? new Profile() : null;
-            Profile audioProfile = profile ? new Profile() : null;
-            Profile kernelProfile = profile ? new Profile() : null;
+        try (ChatSession session = ChatSession.open(dir, BackendChoice.open(cli, backend, dir), mediaDecoder, chosenTemplate,
+                profile, err)) {
             MediaEncoder.Request request = new MediaEncoder.Request(media.video, media.image, media.soundOnly, audio,
-                    frames != null ? frames : config.frames(), clipOptions, mediaDecoder);
-            MediaEncoder.Upload encoded;
-            try (MediaEncoder encoder = new MediaEncoder(dir, compute, llama.config().hiddenSize(), err, visionProfile, audioProfile)) {
-                progress.step("loading the " + (request.soundOnly() != null ? "audio branch" : request.withAudio() ? "vision and audio branches"
-                        : "vision branch") + " of " + dir, () -> encoder.openFor(request));
-                encoded = encoder.encode(request);
-            }
+                    frames != null ? frames : session.config().frames(), clipOptions, mediaDecoder);
+            session.openBranches(request);
+            session.upload(request, system);
+            session.closeEncoders(); // one upload: the branches' weights are not needed while the LLaMA answers
 
+            ChatTemplate chatTemplate = session.template();
             GenerationSettings settings = sampling.generation(cli, samplingSettings, chatTemplate.stopStrings(),
                     chatTemplate.stopTokenIds(), dump != null);
             String how = SamplingOptions.describe(settings);
             if (how != null) {
                 err.println(how);
             }
-            MediaChat chat = new MediaChat(llama, compute, chatTemplate, system != null ? system : encoded.defaultSystem(),
-                    encoded.message(), encoded.items(), settings, ChatPrompt.REFERENCE_MAX_LENGTH);
-            chat.progress(progress.parts("prefill on " + compute.name()));
-            List<String> questions = question != null ? List.of(question) : null;
-            Reader stdin = questions == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
-            int asked = 0;
-            while (true) {
-                String q;
-                if (questions != null) {
-                    if (asked == questions.size()) {
-                        break;
-                    }
-                    q = questions.get(asked);
-                } else {
-                    err.print(asked == 0 ? "question> " : "> ");
-                    err.flush();
-                    try {
-                        q = readQuestion(stdin, asked + 1);
-                    } catch (Errors.UsageFailure refused) {
-                        err.println(); // after the "question> " prompt
-                        throw refused;
-                    }
-                    if (q == null || q.isBlank()) {
-                        break;
-                    }
+            Reader stdin = question == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
+            for (int asked = 0; ; asked++) {
+                String q = question != null ? (asked == 0 ? question : null) : prompted(stdin, asked, err);
+                if (q == null || question == null && q.isBlank()) {
+                    break;
                 }
-                asked++;
-                MediaChat.Answer answer;
-                try {
-                    answer = chat.ask(q, kernelProfile, stream ? piece -> {
-                        out.print(piece);
-                        out.flush();
-                    } : piece -> {});
-                } catch (NonFiniteLogitsException e) {
-                    throw NonFiniteWeights.explain(dir, e);
-                } catch (OutOfMemoryError e) {
+                MediaChat.Answer answer = session.ask(q, settings, stream ? piece -> {
+                    out.print(piece);
                     out.flush();
-                    throw new Errors.OutOfMemory("answering with the LLaMA of " + dir + " (its key/value cache)", e);
-                }
-                if (stream) {
-                    out.println();
-                    if (!answer.text().equals(answer.generation().text().strip())) {
-                        err.println("note: the reference's clean-up makes the answer: " + answer.text());
-                    }
-                } else {
-                    out.println(answer.text());
-                }
-                out.flush();
-                err.println(String.format(Locale.ROOT, "prompt: %d positions in %.1f ms; generated: %d tokens, %.1f tok/s%s; stop: %s",
-                        answer.prompt().length(), answer.generation().prefillNanos() / 1e6, answer.generation().tokens().length,
-                        answer.generation().decodeTokensPerSecond(), GenerateCommand.beamNote(answer.generation()),
-                        answer.generation().stopReason().name().toLowerCase(Locale.ROOT)));
-                if (answer.prompt().dropped() > 0) {
-                    err.println("warning: the conversation exceeds the context; its first " + answer.prompt().dropped()
-                            + " positions were dropped, as the reference does");
-                }
+                } : piece -> {});
+                print(answer, out, err);
                 if (dump != null) {
-                    Dumps.write(dump, encoded.dumps(), new PromptIds(answer.prompt().segmentIds()), answer.prompt().embeddings(),
-                            llama.config().hiddenSize(), answer.generation().logits(), llama.config().vocabSize());
+                    session.dump(dump, answer);
                     err.println("dump: wrote " + dump.resolve("dump.safetensors") + " and " + dump.resolve("prompt.json"));
                 }
             }
-            if (profile) {
-                if (kernelProfile.replays() == 0) {
-                    err.println("profile: the " + compute.name() + " backend runs no kernels to time");
-                } else {
-                    if (visionProfile.replays() > 0) {
-                        err.print("profile: vision branch, " + visionProfile.replays() + " graph replay(s)\n" + visionProfile.table(0));
-                    }
-                    if (audioProfile.replays() > 0) {
-                        err.print("profile: audio branch, " + audioProfile.replays() + " graph replay(s)\n" + audioProfile.table(0));
-                    }
-                    err.print("profile: LLaMA, " + kernelProfile.replays() + " graph replays (prompt and decode steps)\n"
-                            + kernelProfile.table(0));
-                }
+            String report = session.profileReport();
+            if (report != null) {
+                err.print(report);
                 err.flush();
             }
         }
         return 0;
+    }
+
+    /** The next question from stdin after a "question> " (first) or "> " prompt on stderr; null or blank ends the chat. */
+    private static String prompted(Reader stdin, int asked, PrintWriter err) {
+        err.print(asked == 0 ? "question> " : "> ");
+        err.flush();
+        try {
+            return readQuestion(stdin, asked + 1);
+        } catch (Errors.UsageFailure refused) {
+            err.println(); // after the "question> " prompt
+            throw refused;
+        }
+    }
+
+    /** The answer on stdout (streamed already with --stream), its numbers on stderr. */
+    private void print(MediaChat.Answer answer, PrintWriter out, PrintWriter err) {
+        if (stream) {
+            out.println();
+            if (!answer.text().equals(answer.generation().text().strip())) {
+                err.println("note: the reference's clean-up makes the answer: " + answer.text());
+            }
+        } else {
+            out.println(answer.text());
+        }
+        out.flush();
+        err.println(String.format(Locale.ROOT, "prompt: %d positions in %.1f ms; generated: %d tokens, %.1f tok/s%s; stop: %s",
+                answer.prompt().length(), answer.generation().prefillNanos() / 1e6, answer.generation().tokens().length,
+                answer.generation().decodeTokensPerSecond(), GenerateCommand.beamNote(answer.generation()),
+                answer.generation().stopReason().name().toLowerCase(Locale.ROOT)));
+        if (answer.prompt().dropped() > 0) {
+            err.println("warning: the conversation exceeds the context; its first " + answer.prompt().dropped()
+                    + " positions were dropped, as the reference does");
+        }
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * tensors, with the rule that says which of its tensors the model uses and under which name (spec sections 2
  * and 8.2): the names of the composed Video-LLaMA model, so one folder holds them all without renaming.
  */
-enum CheckpointKind {
+public enum CheckpointKind {
     /** A VL or AL training checkpoint: {@code ckpt["model"]} holds the branch's trained tensors and buffers. */
     BRANCH("branch", "Video-LLaMA branch checkpoint") {
         @Override
@@ -124,7 +124,7 @@ enum CheckpointKind {
      *
      * @throws IllegalArgumentException listing the names, for any other
      */
-    static CheckpointKind fromCliName(String name) {
+    public static CheckpointKind fromCliName(String name) {
         for (CheckpointKind kind : values()) {
             if (kind.cliName.equals(name)) {
                 return kind;

@@ -16,9 +16,9 @@ import videollama.weights.SafetensorsFile;
  * missing for it. Told from the tensor names of its safetensors files and its LLaMA files, so a folder filled by
  * several {@code convert} runs is judged as a whole.
  */
-record FolderAbilities(Path dir, List<String> names, boolean llamaFiles) {
+public record FolderAbilities(Path dir, List<String> names, boolean llamaFiles) {
 
-    static FolderAbilities of(Path dir) {
+    public static FolderAbilities of(Path dir) {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.safetensors")) {
             for (Path file : files) {
@@ -34,12 +34,12 @@ record FolderAbilities(Path dir, List<String> names, boolean llamaFiles) {
         return new FolderAbilities(dir, List.copyOf(names), llamaFiles);
     }
 
-    boolean hasLlama() {
+    public boolean hasLlama() {
         return llamaFiles && names.contains("model.embed_tokens.weight");
     }
 
     /** One line per ability: ready, or what is missing and from which released file. */
-    List<String> lines() {
+    public List<String> lines() {
         String llama = hasLlama() ? "yes"
                 : "no: missing the LLaMA (convert its Hugging Face folder: config.json, tokenizer.model and the weights)";
         return List.of(

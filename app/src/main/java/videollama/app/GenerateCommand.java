@@ -70,17 +70,15 @@ final class GenerateCommand implements Callable<Integer> {
         }
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
-        Progress progress = new Progress(err);
 
         Path dir = CommonOptions.modelOrBundled(model);
         if (dump != null) {
             Dumps.prepare(dump);
         }
         // The backend first: a missing device is reported before a long model load.
-        BackendChoice choice = BackendChoice.open(cli, backend, dir);
-        try (Backend compute = choice.backend();
-             Llama llama = progress.time("loading " + dir, () -> Llama.load(dir), ModelSummary::of)) {
-            err.println(choice.line());
+        try (LoadedLlama loaded = LoadedLlama.open(dir, BackendChoice.open(cli, backend, dir), err)) {
+            Backend compute = loaded.backend();
+            Llama llama = loaded.llama();
             if (chatTemplate == null && !raw) {
                 chatTemplate = ChatTemplate.forVocabulary(llama.config().vocabSize());
             }
@@ -109,7 +107,7 @@ final class GenerateCommand implements Callable<Integer> {
             try (LlamaSession session = llama.newSession(compute, capacity)) {
                 Profile kernelProfile = profile ? new Profile() : null;
                 session.profile(kernelProfile);
-                session.progress(progress.parts("prefill of " + ids.length() + " positions on " + compute.name()));
+                session.progress(new Progress(err).parts("prefill of " + ids.length() + " positions on " + compute.name()));
                 float[] embeddings = session.embed(ids.ids());
                 if (raw) {
                     out.print(prompt);

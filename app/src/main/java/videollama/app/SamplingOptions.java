@@ -58,19 +58,12 @@ public final class SamplingOptions {
     }
 
     /** Checks the values; a bad one is a usage error naming its flag. */
-    public SamplingSettings settings(picocli.CommandLine commandLine) {
-        if (maxNewTokens < 0) {
-            throw new picocli.CommandLine.ParameterException(commandLine, "--max-new-tokens must not be negative, got " + maxNewTokens);
-        }
-        if (!(temperature >= 0) || Float.isInfinite(temperature)) {
-            throw new picocli.CommandLine.ParameterException(commandLine, "--temperature must be 0 (greedy) or positive, got " + temperature);
-        }
-        if (topK < 0) {
-            throw new picocli.CommandLine.ParameterException(commandLine, "--top-k must be 0 (off) or positive, got " + topK);
-        }
-        if (!(topP > 0 && topP <= 1)) {
-            throw new picocli.CommandLine.ParameterException(commandLine, "--top-p must be in (0, 1], got " + topP);
-        }
+    public SamplingSettings settings(CommandLine commandLine) {
+        require(commandLine, maxNewTokens >= 0, "--max-new-tokens must not be negative, got " + maxNewTokens);
+        require(commandLine, temperature >= 0 && !Float.isInfinite(temperature),
+                "--temperature must be 0 (greedy) or positive, got " + temperature);
+        require(commandLine, topK >= 0, "--top-k must be 0 (off) or positive, got " + topK);
+        require(commandLine, topP > 0 && topP <= 1, "--top-p must be in (0, 1], got " + topP);
         long s = seed != null ? seed : System.nanoTime() ^ System.identityHashCode(this);
         return new SamplingSettings(temperature, topK, topP, s);
     }
@@ -79,24 +72,22 @@ public final class SamplingOptions {
     public GenerationSettings generation(CommandLine commandLine, SamplingSettings sampling, List<String> stopStrings,
                                          List<int[]> stopTokenIds, boolean keepLogits) {
         // every beam holds its own key/value cache; the reference demo's slider goes to 10
-        if (numBeams < 1 || numBeams > MAX_BEAMS) {
-            throw new CommandLine.ParameterException(commandLine, "--num-beams must be 1 to " + MAX_BEAMS + ", got " + numBeams);
-        }
-        if (!Double.isFinite(lengthPenalty)) {
-            throw new CommandLine.ParameterException(commandLine, "--length-penalty must be a finite number, got " + lengthPenalty);
-        }
-        if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty)) {
-            throw new CommandLine.ParameterException(commandLine, "--repetition-penalty must be positive (1 is off), got " + repetitionPenalty);
-        }
-        if (minLength < 0) {
-            throw new CommandLine.ParameterException(commandLine, "--min-length must not be negative, got " + minLength);
-        }
-        if (minLength > maxNewTokens + 1L) {
-            throw new CommandLine.ParameterException(commandLine, "--min-length " + minLength + " is more than --max-new-tokens + 1 = "
-                    + (maxNewTokens + 1L) + " (the count includes the BOS before the answer)");
-        }
+        require(commandLine, numBeams >= 1 && numBeams <= MAX_BEAMS, "--num-beams must be 1 to " + MAX_BEAMS + ", got " + numBeams);
+        require(commandLine, Double.isFinite(lengthPenalty), "--length-penalty must be a finite number, got " + lengthPenalty);
+        require(commandLine, repetitionPenalty > 0 && !Float.isInfinite(repetitionPenalty),
+                "--repetition-penalty must be positive (1 is off), got " + repetitionPenalty);
+        require(commandLine, minLength >= 0, "--min-length must not be negative, got " + minLength);
+        require(commandLine, minLength <= maxNewTokens + 1L, "--min-length " + minLength + " is more than --max-new-tokens + 1 = "
+                + (maxNewTokens + 1L) + " (the count includes the BOS before the answer)");
         return new GenerationSettings(maxNewTokens, sampling, numBeams, lengthPenalty, repetitionPenalty, minLength,
                 stopStrings, stopTokenIds, keepLogits);
+    }
+
+    /** A usage error naming the flag, unless {@code ok}. */
+    private static void require(CommandLine commandLine, boolean ok, String message) {
+        if (!ok) {
+            throw new CommandLine.ParameterException(commandLine, message);
+        }
     }
 
     /** The stderr line describing how tokens are chosen, or null for plain greedy decoding. */

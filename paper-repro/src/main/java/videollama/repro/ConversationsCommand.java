@@ -15,27 +15,24 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import videollama.app.BackendChoice;
+import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
 import videollama.app.ModelSummary;
 import videollama.app.OptionValues;
-import videollama.app.Progress;
 import videollama.kernels.Backend;
 import videollama.loader.MediaDecoder;
 import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.ClipSampler;
-import videollama.model.chat.ChatPrompt;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.MediaChat;
 import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.SamplingSettings;
-import videollama.model.llama.Llama;
-import videollama.model.videollama.VideoLlamaConfig;
 
 /**
  * {@code videollama eval conversations}: the demo's conversations replayed from a cases file ({@link
  * ConversationCase}) into a Markdown transcript with the time of each stage. Each conversation is what {@code chat}
- * does with the same media, template, sampling and seed, its questions asked one after the other: the media encoded
- * by app's {@link MediaEncoder} (one for all cases, its branches opened once) and answered by {@link MediaChat}.
+ * does with the same media, template, sampling and seed, its questions asked one after the other in app's
+ * {@link ChatSession} (one for all cases: the model loaded, its branches opened and each media file encoded once).
  */
 @Command(name = "conversations", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Replay conversations about videos, images or sounds from a JSON cases file into a Markdown transcript with per-stage timings.",
@@ -64,7 +61,10 @@ public final class ConversationsCommand implements Callable<Integer> {
     record Turn(String question, String answer, int promptPositions, int droppedPositions, double prefillMs, int tokens,
                 double decodeMs, double decodeTokensPerSecond, String stop) {}
 
-    /** A replayed case: the settings it ran with (defaults filled in) and its turns. */
+    /**
+     * A replayed case: the settings it ran with (defaults filled in) and its turns; {@code mediaMs} is NaN where an earlier
+     * case's upload of the same media was reused.
+     */
     record Conversation(ConversationCase.Checked source, ChatTemplate template, String system, int frames,
                         GenerationSettings settings, boolean seedGiven, double mediaMs, List<Turn> turns) {}
 
@@ -78,20 +78,15 @@ public final class ConversationsCommand implements Callable<Integer> {
         boolean decodes = checked.stream().anyMatch(c -> c.image() == null);
         MediaDecoder mediaDecoder = decodes || decoder != null ? OptionValues.decoder(cli, decoder) : null;
         PrintWriter err = cli.getErr();
-        Progress progress = new Progress(err);
         List<Conversation> done = new ArrayList<>();
         String header;
-        BackendChoice choice = BackendChoice.open(cli, backend, model);
-        try (Backend compute = choice.backend();
-             Llama llama = progress.time("loading " + model, () -> Llama.load(model), ModelSummary::of);
-             MediaEncoder encoder = new MediaEncoder(model, compute, llama.config().hiddenSize(), err, null, null)) {
-            err.println(choice.line());
-            VideoLlamaConfig config = VideoLlamaConfig.load(model);
+        try (ChatSession session = ChatSession.open(model, BackendChoice.open(cli, backend, model), null, null, false, err)) {
+            Backend compute = session.backend();
             header = Transcript.header(spec.root().version()[0], Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), model,
-                    ModelSummary.of(llama), compute.name() + " (" + compute.device() + ")", mediaDecoder == null ? null : mediaDecoder.describe());
+                    ModelSummary.of(session.llama()), compute.name() + " (" + compute.device() + ")", mediaDecoder == null ? null : mediaDecoder.describe());
             for (ConversationCase.Checked c : checked) {
                 err.println("conversation: " + c.title());
-                done.add(replay(c, llama, compute, encoder, config, mediaDecoder));
+                done.add(replay(c, session, mediaDecoder));
             }
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -100,25 +95,24 @@ public final class ConversationsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Conversation replay(ConversationCase.Checked c, Llama llama, Backend compute, MediaEncoder encoder,
-                                VideoLlamaConfig config, MediaDecoder mediaDecoder) {
-        ChatTemplate template = OptionValues.template(c.template(), config, llama.config().vocabSize());
-        int frames = c.source().frames() != null ? c.source().frames() : config.frames();
+    private Conversation replay(ConversationCase.Checked c, ChatSession session, MediaDecoder mediaDecoder) {
+        ChatTemplate template = OptionValues.template(c.template(), session.config(), session.llama().config().vocabSize());
+        int frames = c.source().frames() != null ? c.source().frames() : session.config().frames();
         // chat's defaults for the sound clips: pytorchvideo 0.1.5's step, the clip means subtracted in place
         ClipOptions clips = new ClipOptions(ClipSampler.Step.EIGHTHS, true);
+        MediaEncoder.Request request = new MediaEncoder.Request(c.video(), c.image(), c.audioOnly(), c.audio(), frames, clips,
+                c.image() != null ? null : mediaDecoder);
+        boolean encoded = session.encoded(request);
         long start = System.nanoTime();
-        MediaEncoder.Upload upload = encoder.encode(new MediaEncoder.Request(c.video(), c.image(), c.audioOnly(), c.audio(), frames,
-                clips, c.image() != null ? null : mediaDecoder));
-        double mediaMs = (System.nanoTime() - start) / 1e6;
+        MediaEncoder.Upload upload = session.upload(request, c.source().system(), template);
+        double mediaMs = encoded ? Double.NaN : (System.nanoTime() - start) / 1e6;
         SamplingSettings sampling = c.sampling().settings(spec.commandLine());
         GenerationSettings settings = c.sampling().generation(spec.commandLine(), sampling, template.stopStrings(),
                 template.stopTokenIds(), false);
         String system = c.source().system() != null ? c.source().system() : upload.defaultSystem();
-        MediaChat chat = new MediaChat(llama, compute, template, system, upload.message(), upload.items(), settings,
-                ChatPrompt.REFERENCE_MAX_LENGTH);
         List<Turn> turns = new ArrayList<>();
         for (String question : c.source().questions()) {
-            MediaChat.Answer a = chat.ask(question, piece -> {});
+            MediaChat.Answer a = session.ask(question, settings, piece -> {});
             turns.add(new Turn(question, a.text(), a.prompt().length(), a.prompt().dropped(), a.generation().prefillNanos() / 1e6,
                     a.generation().tokens().length, a.generation().decodeNanos() / 1e6, a.generation().decodeTokensPerSecond(),
                     a.generation().stopReason().name().toLowerCase(Locale.ROOT)));

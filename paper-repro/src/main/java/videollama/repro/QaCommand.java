@@ -23,9 +23,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.app.BackendChoice;
+import videollama.app.ChatSession;
 import videollama.app.Errors;
 import videollama.app.MediaEncoder;
-import videollama.app.ModelSummary;
 import videollama.app.OptionValues;
 import videollama.app.Progress;
 import videollama.app.SamplingOptions;
@@ -35,7 +35,6 @@ import videollama.loader.MediaDecoder;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.generate.GenerationSettings;
 import videollama.model.generate.SamplingSettings;
-import videollama.model.llama.Llama;
 import videollama.model.videollama.VideoLlamaConfig;
 
 /**
@@ -193,15 +192,14 @@ final class QaCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
         PrintWriter log = verbose ? err : new PrintWriter(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
 
-        BackendChoice choice = BackendChoice.open(cli, backend, model);
-        try (Backend compute = choice.backend();
-             Llama llama = progress.time("loading " + model, () -> Llama.load(model), ModelSummary::of);
-             MediaEncoder encoder = new MediaEncoder(model, compute, llama.config().hiddenSize(), log, null, null)) {
-            err.println(choice.line());
-            err.println("media: " + mediaDecoder.describe());
+        try (ChatSession session = ChatSession.open(model, BackendChoice.open(cli, backend, model), mediaDecoder, chosenTemplate,
+                false, err);
+             MediaEncoder encoder = new MediaEncoder(model, session.backend(), session.llama().config().hiddenSize(), log, null, null)) {
+            Backend compute = session.backend();
+            session.hidePrefillProgress();
             encoder.openVision();
-            VideoLlamaConfig config = VideoLlamaConfig.load(model);
-            ChatTemplate chatTemplate = OptionValues.template(chosenTemplate, config, llama.config().vocabSize());
+            VideoLlamaConfig config = session.config();
+            ChatTemplate chatTemplate = session.template();
             int frameCount = frames != null ? frames : config.frames();
             GenerationSettings generation = sampling.generation(cli, samplingSettings, chatTemplate.stopStrings(),
                     chatTemplate.stopTokenIds(), false);
@@ -238,7 +236,7 @@ final class QaCommand implements Callable<Integer> {
                         + ", top-p " + samplingSettings.topP() + ", seed " + samplingSettings.seed() + " (each question's own seed derived from it)");
             }
             SoftTokenCache tokenCache = new SoftTokenCache(noCache ? null : cacheDir.resolve("soft-tokens"));
-            QaRun run = new QaRun(new QaRun.Setup(data, llama, compute, encoder, chatTemplate, generation, frameCount, mediaDecoder,
+            QaRun run = new QaRun(new QaRun.Setup(data, session, encoder, generation, frameCount, mediaDecoder,
                     new VideoFolder(videos), tokenCache, hashes, branchHash), err);
             RunStats stats;
             try (PredictionFile predictions = PredictionFile.append(predictionsFile)) {

@@ -9,19 +9,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
-import videollama.kernels.Backend;
 import videollama.loader.LoaderException;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.video.VideoLoader;
-import videollama.model.chat.ChatPrompt;
-import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.DemoMessages;
 import videollama.model.chat.MediaChat;
-import videollama.model.chat.SoftTokens;
 import videollama.model.generate.GenerationSettings;
-import videollama.model.llama.Llama;
 
 /**
  * The answering loop of {@code eval qa}: for each video, its soft tokens (from the cache, or decoded and encoded once
@@ -35,7 +31,7 @@ final class QaRun {
     private static final String CACHE_FORMAT = "videollama eval soft tokens, format 1";
 
     /** What stays the same over the run. */
-    record Setup(Dataset dataset, Llama llama, Backend compute, MediaEncoder encoder, ChatTemplate template,
+    record Setup(Dataset dataset, ChatSession session, MediaEncoder encoder,
                  GenerationSettings generation, int frames, MediaDecoder decoder, VideoFolder videos, SoftTokenCache cache,
                  ContentHashes hashes, String visionBranchHash) {}
 
@@ -129,7 +125,7 @@ final class QaRun {
     String cacheKey(String videoHash) {
         return ContentHashes.sha256(CACHE_FORMAT + "\nbranch " + setup.visionBranchHash() + "\nvideo " + videoHash
                 + "\nframes " + setup.frames() + "\ndecoder " + setup.decoder().describe() + "\nbackend "
-                + setup.compute().name() + " on " + setup.compute().device() + "\n");
+                + setup.session().backend().name() + " on " + setup.session().backend().device() + "\n");
     }
 
     private Prediction answer(Question q, String video, SoftTokenCache.Entry tokens, long visionNanos, RunStats stats) {
@@ -147,10 +143,9 @@ final class QaRun {
     private record Asked(String text, long prefillNanos, long decodeNanos, int promptTokens, int generatedTokens) {}
 
     private Asked ask(String question, SoftTokenCache.Entry tokens, long seed, RunStats stats) {
-        MediaChat chat = new MediaChat(setup.llama(), setup.compute(), setup.template(), DemoMessages.VISUAL_SYSTEM,
-                DemoMessages.video(tokens.timestampSentence()), List.<SoftTokens>of(tokens.tokens()), setup.generation().withSeed(seed),
-                ChatPrompt.REFERENCE_MAX_LENGTH);
-        MediaChat.Answer answer = chat.ask(question, piece -> {});
+        setup.session().upload(new MediaEncoder.Upload(DemoMessages.video(tokens.timestampSentence()), DemoMessages.VISUAL_SYSTEM,
+                List.of(tokens.tokens()), List.of()), null);
+        MediaChat.Answer answer = setup.session().ask(question, setup.generation().withSeed(seed), piece -> {});
         if (answer.prompt().dropped() > 0) {
             stats.contextCut++;
         }

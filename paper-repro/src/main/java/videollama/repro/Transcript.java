@@ -55,7 +55,8 @@ final class Transcript {
                             .append(" positions were dropped, as the reference does.)\n\n");
                 }
             }
-            md.append(String.format(Locale.ROOT, "Media decoded and encoded in %.0f ms.%n%n", c.mediaMs()));
+            md.append(Double.isNaN(c.mediaMs()) ? "Media encoded for an earlier conversation, reused.\n\n"
+                    : String.format(Locale.ROOT, "Media decoded and encoded in %.0f ms.%n%n", c.mediaMs()));
             md.append("| Turn | Prompt positions | Prefill ms | Answer tokens | Decode ms | Decode tokens/s | Stop |\n");
             md.append("|---:|---:|---:|---:|---:|---:|---|\n");
             int turn = 0;

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 
 /**
  * Writes tensors as a safetensors file.
@@ -43,6 +44,14 @@ public final class SafetensorsWriter {
      * @throws WeightsException         naming the file if it cannot be written
      */
     public static void write(Path file, List<Tensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, bytes -> {});
+    }
+
+    /**
+     * {@link #write(Path, List, Map)}, telling {@code written} the tensor bytes written so far after each tensor (a
+     * converter's progress over a multi-gigabyte file).
+     */
+    public static void write(Path file, List<Tensor> tensors, Map<String, String> metadata, LongConsumer written) {
         byte[] header = header(tensors, metadata == null ? Map.of() : metadata);
         Path target = file.toAbsolutePath();
         Path temp = null;
@@ -52,8 +61,11 @@ public final class SafetensorsWriter {
                 ByteBuffer length = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 writeFully(out, length.putLong(0, header.length));
                 writeFully(out, ByteBuffer.wrap(header));
+                long bytes = 0;
                 for (Tensor tensor : tensors) {
                     writeSegment(out, tensor.data());
+                    bytes += tensor.data().byteSize();
+                    written.accept(bytes);
                 }
                 out.force(true);
             }

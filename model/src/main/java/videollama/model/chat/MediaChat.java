@@ -62,6 +62,14 @@ public final class MediaChat {
 
     /** {@link #ask(String, Consumer)}, recording every kernel's device time into {@code profile} (null: none). */
     public Answer ask(String question, Profile profile, Consumer<String> onText) {
+        return ask(question, settings, profile, onText);
+    }
+
+    /**
+     * {@link #ask(String, Profile, Consumer)} with this question's own generation settings (a server's request, a
+     * slider moved between two questions of the demo); the conversation so far is kept.
+     */
+    public Answer ask(String question, GenerationSettings settings, Profile profile, Consumer<String> onText) {
         conversation.ask(question);
         ChatPrompt prompt = ChatPrompt.build(conversation.prompt(), media, llama.tokenizer(), llama::embed,
                 settings.maxNewTokens(), maxLength);
