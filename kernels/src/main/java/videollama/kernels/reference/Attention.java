@@ -3,7 +3,8 @@ package videollama.kernels.reference;
 import java.util.stream.IntStream;
 
 /**
- * Causal multi-head attention with grouped-query heads, over a key/value cache.
+ * LLaMA's attention: causal multi-head attention with grouped-query heads, the new rows' queries over the
+ * key/value cache of every position so far. The encoders' unmasked attention is {@link MultiHeadAttention}.
  *
  * <p>Layout: a query row holds {@code heads} heads of width {@code headDim}; a cache row (one position) holds
  * {@code kvHeads} heads. Query head h reads key/value head {@code h / (heads / kvHeads)}, so with

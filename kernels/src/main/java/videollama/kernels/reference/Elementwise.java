@@ -4,6 +4,16 @@ package videollama.kernels.reference;
 public final class Elementwise {
     private Elementwise() {}
 
+    /** {@code a + b} element by element, into a new array (a residual add). */
+    public static float[] add(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("adding " + a.length + " floats to " + b.length);
+        }
+        float[] out = new float[a.length];
+        add(out, a, b, a.length);
+        return out;
+    }
+
     /** {@code out = a + b} over the first {@code n} elements; out may be a or b. */
     public static void add(float[] out, float[] a, float[] b, int n) {
         for (int i = 0; i < n; i++) {

@@ -26,7 +26,20 @@ public final class Gelu {
         }
     }
 
-    /** {@code out = gelu(x + bias)} over {@code rows} rows of width {@code bias.length} (an MLP's fc1 bias then GELU); out may be x. */
+    /** {@code gelu(x)} element by element, into a new array. */
+    public static float[] gelu(float[] x) {
+        float[] out = new float[x.length];
+        gelu(out, x, x.length);
+        return out;
+    }
+
+    /**
+     * The device's fused bias + GELU, {@code gelu(x + bias)}, for its contract test; the same numbers as
+     * {@code gelu(linear(x, W, b))} since the bias is added in float32 before GELU either way.
+     *
+     * <p>{@code out = gelu(x + bias)} over {@code rows} rows of width {@code bias.length} (an MLP's fc1 bias then
+     * GELU); out may be x.
+     */
     public static void biasGelu(float[] out, float[] x, float[] bias, int rows) {
         int width = bias.length;
         for (int r = 0; r < rows; r++) {

@@ -13,6 +13,16 @@ package videollama.kernels.reference;
 public final class LayerNorm {
     private LayerNorm() {}
 
+    /** {@code layerNorm(x)}: each row of width {@code weight.length} normalised, into a new array. */
+    public static float[] layerNorm(float[] x, float[] weight, float[] bias, float eps) {
+        if (x.length % weight.length != 0) {
+            throw new IllegalArgumentException(x.length + " floats are not rows of width " + weight.length);
+        }
+        float[] out = new float[x.length];
+        layerNorm(out, x, weight, bias, x.length / weight.length, eps);
+        return out;
+    }
+
     /** Normalises each of the {@code rows} rows of width {@code weight.length} of {@code x} into {@code out} (which may be x). */
     public static void layerNorm(float[] out, float[] x, float[] weight, float[] bias, int rows, float eps) {
         int dim = weight.length;
@@ -24,8 +34,9 @@ public final class LayerNorm {
     }
 
     /**
-     * The post-LN residual block of BERT and the Q-Former: {@code out = LayerNorm(x + residual)}, the sum formed
-     * in float32. {@code out} may be x or residual.
+     * The device's fused post-LN residual block, {@code out = LayerNorm(x + residual)} with the sum formed in
+     * float32, for its contract test; the reference models write it {@code layerNorm(add(x, residual))}.
+     * {@code out} may be x or residual.
      */
     public static void addLayerNorm(float[] out, float[] x, float[] residual, float[] weight, float[] bias, int rows, float eps) {
         int dim = weight.length;

@@ -9,6 +9,22 @@ public final class Linear {
     private Linear() {}
 
     /**
+     * {@code linear(x, W, b) = x·Wᵀ + b}, the rows of x taken from its length: the form the reference models
+     * are written in. {@code bias} may be null (a Linear without bias).
+     */
+    public static float[] linear(float[] x, WeightMatrix w, float[] bias) {
+        if (x.length % w.cols() != 0) {
+            throw new IllegalArgumentException(x.length + " floats are not rows of width " + w.cols() + " for " + w.name());
+        }
+        int n = x.length / w.cols();
+        float[] out = new float[n * w.rows()];
+        linear(out, w, x, bias, null, n);
+        return out;
+    }
+
+    /**
+     * The form the device kernels take (bias and residual in the product's epilogue), for their contract tests.
+     *
      * @param out      [n, w.rows]; may be {@code residual} (in place: {@code out += x·wᵀ + bias})
      * @param x        [n, w.cols]
      * @param bias     [w.rows], or null

@@ -4,10 +4,11 @@ import java.util.stream.IntStream;
 import videollama.kernels.AttentionShape;
 
 /**
- * Multi-row attention, the general twin of the device attention kernels: {@code sets} independent sets of
- * query rows over key/value rows, grouped-query heads, a given scale and an optional causal mask with a query
- * start position (see {@link AttentionShape}). Where both apply it computes exactly what
- * {@link Attention#causal} computes, in the same order.
+ * The encoders' attention: {@code sets} independent sets of query rows, each attending to its own key/value
+ * rows with no mask (the ViT's and ImageBind's self-attention, the Q-Former's self- and cross-attention), and
+ * the oracle of the device's multi-row attention kernels, whose {@link AttentionShape} may also carry
+ * grouped-query heads and a causal mask (LLaMA's prefill on the device). The decoder's attention over its
+ * key/value cache is {@link Attention#causal}, LLaMA's alone.
  *
  * <p>Some models scale q before the product (EVA: {@code q = q · scale; q·kᵀ}); this scales the product. The
  * two differ by float32 rounding only.
@@ -16,7 +17,25 @@ public final class MultiHeadAttention {
     private MultiHeadAttention() {}
 
     /**
-     * {@code out = softmax(q·kᵀ · scale, masked) · v} per set and head.
+     * {@code softmax(q·kᵀ · scale) · v} per set and head, into a new array: {@code sets} sets of
+     * {@code q.length / (sets · heads · headDim)} queries, each over its set's
+     * {@code k.length / (sets · heads · headDim)} keys, every query seeing every key of its set.
+     */
+    public static float[] attention(float[] q, float[] k, float[] v, int sets, int heads, int headDim, float scale) {
+        int width = heads * headDim;
+        if (q.length % (sets * width) != 0 || k.length % (sets * width) != 0 || v.length != k.length) {
+            throw new IllegalArgumentException(q.length + " query, " + k.length + " key and " + v.length
+                    + " value floats are not " + sets + " sets of rows " + heads + " heads of " + headDim + " wide");
+        }
+        float[] out = new float[q.length];
+        attention(out, q, k, v, new AttentionShape(sets, q.length / (sets * width), k.length / (sets * width), heads,
+                heads, headDim, scale, false, 0));
+        return out;
+    }
+
+    /**
+     * {@code out = softmax(q·kᵀ · scale, masked) · v} per set and head, in any {@link AttentionShape}: the
+     * form the device kernels take, for their contract tests.
      *
      * @param out [sets · queries, heads · headDim]
      * @param q   [sets · queries, heads · headDim]: set b's query i is row {@code b · queries + i}

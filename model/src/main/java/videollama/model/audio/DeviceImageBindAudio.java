@@ -12,7 +12,7 @@ import videollama.kernels.TaskGraph;
 import videollama.model.DeviceFloats;
 
 /**
- * ImageBind's audio encoder as device tasks (the twin of {@link ImageBindAudio}): its weights uploaded once in
+ * ImageBind's audio encoder as device tasks (the twin of {@link ReferenceImageBindAudio}): its weights uploaded once in
  * their stored dtype (vectors as float32), and the forward pass over a batch of clips appended to a task graph,
  * every clip's tokens in one batched GEMM per projection:
  *
@@ -164,7 +164,7 @@ public final class DeviceImageBindAudio {
         selectClassTokens(g, ops, a);
         ops.layerNorm(g, "audio head norm", a.headNorm(), a.classTokens(), headNormWeight, headNormBias, c, d, eps);
         ops.linear(g, "audio head", a.out(), a.headNorm(), head, null, null, c, w.outWidth, d);
-        ops.l2Normalize(g, "audio normalize + logit scale", a.out(), a.out(), c, w.outWidth, ImageBindAudio.L2_EPS, logitScale);
+        ops.l2Normalize(g, "audio normalize + logit scale", a.out(), a.out(), c, w.outWidth, ReferenceImageBindAudio.L2_EPS, logitScale);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceOps;
+import videollama.kernels.DeviceTensor;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
@@ -130,7 +131,7 @@ final class DeviceLlamaSession implements LlamaSession {
         float eps = config.rmsNormEps();
         int d = config.hiddenSize();
         for (int l = 0; l < config.numLayers(); l++) {
-            DeviceLlamaWeights.Layer lw = w.layers.get(l);
+            LlamaWeights.Layer<DeviceTensor, DeviceTensor> lw = w.layers.get(l);
             String p = "layer " + l + " ";
             ops.rmsNorm(g, p + "attention norm", b.xb(), b.x(), lw.inputNorm().buffer(), 1, d, eps);
             ops.qkvMatVec(g, p + "q/k/v", b.q(), b.k(), b.v(), lw.wq(), lw.wk(), lw.wv(), b.xb());

@@ -1,6 +1,5 @@
 package videollama.model.llama;
 
-import java.util.ArrayList;
 import java.util.List;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceTensor;
@@ -14,21 +13,13 @@ import videollama.weights.Tensor;
  */
 final class DeviceLlamaWeights {
     final DeviceTensor embedding;
-    final List<Layer> layers;
+    /** Each layer's matrices in their stored dtype, its norms as float32. */
+    final List<LlamaWeights.Layer<DeviceTensor, DeviceTensor>> layers;
     final DeviceTensor finalNorm;
     final DeviceTensor lmHead;
 
-    record Layer(DeviceTensor inputNorm, DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceTensor wo,
-                 DeviceTensor postAttentionNorm, DeviceTensor gate, DeviceTensor up, DeviceTensor down) {}
-
     DeviceLlamaWeights(LlamaWeights weights, DeviceBackend device) {
-        List<Layer> list = new ArrayList<>();
-        for (LlamaWeights.Layer l : weights.layers) {
-            list.add(new Layer(norm(device, l.inputNorm()), device.upload(l.wq()), device.upload(l.wk()), device.upload(l.wv()),
-                    device.upload(l.wo()), norm(device, l.postAttentionNorm()), device.upload(l.gate()), device.upload(l.up()),
-                    device.upload(l.down())));
-        }
-        layers = List.copyOf(list);
+        layers = weights.layers.stream().map(l -> l.map(device::upload, t -> norm(device, t))).toList();
         embedding = device.upload(weights.embedTokens);
         lmHead = weights.lmHead == weights.embedTokens ? embedding : device.upload(weights.lmHead);
         finalNorm = norm(device, weights.finalNorm);

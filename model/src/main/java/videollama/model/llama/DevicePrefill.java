@@ -186,7 +186,7 @@ final class DevicePrefill implements AutoCloseable {
         g.transferToDevice(Transfer.EVERY, a.x(), rows);
         AttentionShape shape = AttentionShape.causal(n, start, config.numHeads(), config.numKvHeads(), config.headDim());
         for (int l = 0; l < config.numLayers(); l++) {
-            DeviceLlamaWeights.Layer lw = w.layers.get(l);
+            LlamaWeights.Layer<DeviceTensor, DeviceTensor> lw = w.layers.get(l);
             DeviceBuffer keyCache = session.keyCache()[l];
             DeviceBuffer valueCache = session.valueCache()[l];
             String p = "layer " + l + " prefill ";

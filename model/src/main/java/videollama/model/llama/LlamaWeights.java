@@ -2,6 +2,7 @@ package videollama.model.llama;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import videollama.weights.Tensor;
@@ -15,32 +16,43 @@ import videollama.weights.WeightsException;
  */
 public final class LlamaWeights {
     public final Tensor embedTokens;
-    public final List<Layer> layers;
+    public final List<Layer<Tensor, Tensor>> layers;
     public final Tensor finalNorm;
     /** {@code lm_head.weight}, or the embedding matrix itself when {@code tie_word_embeddings} is set. */
     public final Tensor lmHead;
 
-    /** One decoder layer's tensors. */
-    public record Layer(
-            Tensor inputNorm,
-            Tensor wq,
-            Tensor wk,
-            Tensor wv,
-            Tensor wo,
-            Tensor postAttentionNorm,
-            Tensor gate,
-            Tensor up,
-            Tensor down) {}
+    /**
+     * One decoder layer's tensors, declared once for every place that holds them: {@code M} is how a matrix is
+     * held and {@code V} a norm vector ({@link Tensor}s here, a {@code WeightMatrix} and {@code float[]} in
+     * {@link ReferenceLlamaSession}, device copies in {@link DeviceLlamaWeights}).
+     */
+    public record Layer<M, V>(
+            V inputNorm,
+            M wq,
+            M wk,
+            M wv,
+            M wo,
+            V postAttentionNorm,
+            M gate,
+            M up,
+            M down) {
+        /** The same layer with each matrix and vector passed through {@code matrix} and {@code vector}. */
+        public <N, U> Layer<N, U> map(Function<? super M, N> matrix, Function<? super V, U> vector) {
+            return new Layer<>(vector.apply(inputNorm), matrix.apply(wq), matrix.apply(wk), matrix.apply(wv),
+                    matrix.apply(wo), vector.apply(postAttentionNorm), matrix.apply(gate), matrix.apply(up),
+                    matrix.apply(down));
+        }
+    }
 
     public LlamaWeights(LlamaConfig c, TensorSource source) {
         checkLayerCount(c, source);
         Loader load = new Loader(source);
         int d = c.hiddenSize();
         embedTokens = load.tensor("model.embed_tokens.weight", c.vocabSize(), d);
-        List<Layer> list = new ArrayList<>(c.numLayers());
+        List<Layer<Tensor, Tensor>> list = new ArrayList<>(c.numLayers());
         for (int i = 0; i < c.numLayers(); i++) {
             String p = "model.layers." + i + ".";
-            list.add(new Layer(
+            list.add(new Layer<>(
                     load.vector(p + "input_layernorm.weight", d),
                     load.matrix(p + "self_attn.q_proj.weight", c.qDim(), d),
                     load.matrix(p + "self_attn.k_proj.weight", c.kvDim(), d),

@@ -9,15 +9,19 @@ import videollama.kernels.reference.RmsNorm;
 import videollama.kernels.reference.Rope;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.model.ModelException;
+import videollama.model.llama.LlamaWeights.Layer;
+import videollama.weights.Tensor;
 
 /**
- * LLaMA's forward pass in plain Java, float32, as Hugging Face's {@code LlamaForCausalLM} computes it
- * (transformers' {@code LlamaForCausalLM}). Written to be read top to bottom: this is the oracle the device backends are checked against.
+ * The plain-Java float32 reference of LLaMA's forward pass, the oracle {@link DeviceLlamaSession} is checked
+ * against, as transformers' {@code LlamaForCausalLM} computes it. Written to be read top to bottom;
+ * {@link Llama#newSession} returns one for the reference backend, and it can be made directly from the weights.
  */
-final class ReferenceLlamaSession implements LlamaSession {
+public final class ReferenceLlamaSession implements LlamaSession {
     private final LlamaConfig config;
     private final WeightMatrix embedding;
-    private final List<Layer> layers;
+    /** Each layer's matrices as read-in-place views, its norm vectors widened to float. */
+    private final List<Layer<WeightMatrix, float[]>> layers;
     private final float[] finalNorm;
     private final WeightMatrix lmHead;
     private final Rope rope;
@@ -27,12 +31,13 @@ final class ReferenceLlamaSession implements LlamaSession {
     private int position;
     private Consumer<String> progress = line -> {};
 
-    ReferenceLlamaSession(LlamaConfig config, LlamaWeights weights, int capacity) {
-        this(config, new WeightMatrix(weights.embedTokens), weights.layers.stream().map(Layer::of).toList(),
+    /** A fresh sequence of at most {@code capacity} positions over {@code weights}, read in place. */
+    public ReferenceLlamaSession(LlamaConfig config, LlamaWeights weights, int capacity) {
+        this(config, new WeightMatrix(weights.embedTokens), weights.layers.stream().map(l -> l.map(WeightMatrix::new, Tensor::toFloatArray)).toList(),
                 weights.finalNorm.toFloatArray(), new WeightMatrix(weights.lmHead), capacity);
     }
 
-    private ReferenceLlamaSession(LlamaConfig config, WeightMatrix embedding, List<Layer> layers, float[] finalNorm,
+    private ReferenceLlamaSession(LlamaConfig config, WeightMatrix embedding, List<Layer<WeightMatrix, float[]>> layers, float[] finalNorm,
                                   WeightMatrix lmHead, int capacity) {
         this.config = config;
         this.embedding = embedding;
@@ -126,7 +131,7 @@ final class ReferenceLlamaSession implements LlamaSession {
             progress.accept("prefill: layer 0/" + config.numLayers());
         }
         for (int l = 0; l < config.numLayers(); l++) {
-            Layer w = layers.get(l);
+            Layer<WeightMatrix, float[]> w = layers.get(l);
 
             // Attention block: x += o_proj(attention(rope(q), rope(k), v)) on the normalised stream.
             RmsNorm.rmsNorm(xb, x, w.inputNorm(), n, eps);
@@ -174,14 +179,4 @@ final class ReferenceLlamaSession implements LlamaSession {
 
     @Override
     public void close() {}
-
-    /** A layer's matrices as read-in-place views, its norm vectors widened to float. */
-    private record Layer(float[] inputNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo,
-                         float[] postAttentionNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
-        static Layer of(LlamaWeights.Layer w) {
-            return new Layer(w.inputNorm().toFloatArray(), new WeightMatrix(w.wq()), new WeightMatrix(w.wk()),
-                    new WeightMatrix(w.wv()), new WeightMatrix(w.wo()), w.postAttentionNorm().toFloatArray(),
-                    new WeightMatrix(w.gate()), new WeightMatrix(w.up()), new WeightMatrix(w.down()));
-        }
-    }
 }

@@ -13,9 +13,11 @@ import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.model.DeviceFloats;
+import videollama.model.qformer.QFormerWeights.Attention;
+import videollama.model.qformer.QFormerWeights.Layer;
 
 /**
- * A Q-Former as device tasks (the twin of {@link QFormer}): weights uploaded once, and the query path over
+ * A Q-Former as device tasks (the twin of {@link ReferenceQFormer}): weights uploaded once, and the query path over
  * {@code sets} independent inputs appended to a task graph, the sets' rows batched in each GEMM:
  *
  * <pre>
@@ -34,21 +36,8 @@ public final class DeviceQFormer {
     private final float eps;
     private final DeviceBuffer embedNormWeight;
     private final DeviceBuffer embedNormBias;
-    private final List<Layer> layers;
-
-    private record Attention(DeviceTensor query, DeviceBuffer queryBias, DeviceTensor key, DeviceBuffer keyBias,
-                             DeviceTensor value, DeviceBuffer valueBias, DeviceTensor dense, DeviceBuffer denseBias,
-                             DeviceBuffer normWeight, DeviceBuffer normBias) {
-        static Attention upload(DeviceBackend d, QFormerWeights.Attention a) {
-            return a == null ? null : new Attention(d.upload(a.queryWeight()), DeviceFloats.upload(d, a.queryBias()),
-                    d.upload(a.keyWeight()), DeviceFloats.upload(d, a.keyBias()), d.upload(a.valueWeight()),
-                    DeviceFloats.upload(d, a.valueBias()), d.upload(a.denseWeight()), DeviceFloats.upload(d, a.denseBias()),
-                    DeviceFloats.upload(d, a.normWeight()), DeviceFloats.upload(d, a.normBias()));
-        }
-    }
-
-    private record Layer(Attention self, Attention cross, DeviceTensor intermediate, DeviceBuffer intermediateBias,
-                         DeviceTensor output, DeviceBuffer outputBias, DeviceBuffer outputNormWeight, DeviceBuffer outputNormBias) {}
+    /** The layers' matrices as uploaded (stored dtype), their vectors as float32. */
+    private final List<Layer<DeviceTensor, DeviceBuffer>> layers;
 
     /**
      * The activations of one batch of {@code sets} inputs of {@code encoderTokens} rows each; {@code queryTokens}
@@ -77,11 +66,7 @@ public final class DeviceQFormer {
         this.eps = settings.layerNormEps();
         this.embedNormWeight = DeviceFloats.upload(device, weights.embedNormWeight);
         this.embedNormBias = DeviceFloats.upload(device, weights.embedNormBias);
-        this.layers = weights.layers.stream().map(l -> new Layer(Attention.upload(device, l.selfAttention()),
-                Attention.upload(device, l.crossAttention()), device.upload(l.intermediateWeight()),
-                DeviceFloats.upload(device, l.intermediateBias()), device.upload(l.outputWeight()),
-                DeviceFloats.upload(device, l.outputBias()), DeviceFloats.upload(device, l.outputNormWeight()),
-                DeviceFloats.upload(device, l.outputNormBias()))).toList();
+        this.layers = weights.layers.stream().map(l -> l.map(device::upload, t -> DeviceFloats.upload(device, t))).toList();
     }
 
     public QFormerWeights weights() {
@@ -131,30 +116,30 @@ public final class DeviceQFormer {
         AttentionShape cross = new AttentionShape(a.sets(), w.queries, a.encoderTokens(), heads, heads, headDim,
                 AttentionShape.defaultScale(headDim), false, 0);
         for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
+            Layer<DeviceTensor, DeviceBuffer> l = layers.get(i);
             String p = "layer " + i + " " + w.name + " ";
-            attend(g, ops, p + "self ", l.self(), a, a.x(), h, rows, a.k(), a.v(), self);
-            if (l.cross() != null) {
-                attend(g, ops, p + "cross ", l.cross(), a, encoder, w.encoderWidth, encoderRows, a.encoderKeys(), a.encoderValues(), cross);
+            attend(g, ops, p + "self ", l.selfAttention(), a, a.x(), h, rows, a.k(), a.v(), self);
+            if (l.crossAttends()) {
+                attend(g, ops, p + "cross ", l.crossAttention(), a, encoder, w.encoderWidth, encoderRows, a.encoderKeys(), a.encoderValues(), cross);
             }
-            ops.linear(g, p + "intermediate", a.hidden(), a.x(), l.intermediate(), null, null, rows, w.intermediate, h);
+            ops.linear(g, p + "intermediate", a.hidden(), a.x(), l.intermediateWeight(), null, null, rows, w.intermediate, h);
             ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), l.intermediateBias(), rows, w.intermediate);
-            ops.linear(g, p + "output", a.dense(), a.hidden(), l.output(), l.outputBias(), null, rows, h, w.intermediate);
+            ops.linear(g, p + "output", a.dense(), a.hidden(), l.outputWeight(), l.outputBias(), null, rows, h, w.intermediate);
             ops.addLayerNorm(g, p + "output norm", a.x(), a.dense(), a.x(), l.outputNormWeight(), l.outputNormBias(), rows, h, eps);
         }
     }
 
     /** {@code x = LayerNorm(dense(attention(q(x), k(source), v(source))) + x)}. */
-    private void attend(TaskGraph g, DeviceOps ops, String p, Attention at, Activations a, DeviceBuffer source, int sourceWidth,
+    private void attend(TaskGraph g, DeviceOps ops, String p, Attention<DeviceTensor, DeviceBuffer> at, Activations a, DeviceBuffer source, int sourceWidth,
                         int sourceRows, DeviceBuffer keys, DeviceBuffer values, AttentionShape shape) {
         int rows = a.sets() * w.queries;
         int h = w.hidden;
-        ops.linear(g, p + "q", a.q(), a.x(), at.query(), at.queryBias(), null, rows, h, h);
-        ops.linear(g, p + "k", keys, source, at.key(), at.keyBias(), null, sourceRows, h, sourceWidth);
-        ops.linear(g, p + "v", values, source, at.value(), at.valueBias(), null, sourceRows, h, sourceWidth);
+        ops.linear(g, p + "q", a.q(), a.x(), at.queryWeight(), at.queryBias(), null, rows, h, h);
+        ops.linear(g, p + "k", keys, source, at.keyWeight(), at.keyBias(), null, sourceRows, h, sourceWidth);
+        ops.linear(g, p + "v", values, source, at.valueWeight(), at.valueBias(), null, sourceRows, h, sourceWidth);
         ops.attention(g, p + "attention", StridedRows.dense(a.attention(), h), StridedRows.dense(a.q(), h),
                 StridedRows.dense(keys, h), StridedRows.dense(values, h), KvCacheType.F32, shape);
-        ops.linear(g, p + "dense", a.dense(), a.attention(), at.dense(), at.denseBias(), null, rows, h, h);
+        ops.linear(g, p + "dense", a.dense(), a.attention(), at.denseWeight(), at.denseBias(), null, rows, h, h);
         ops.addLayerNorm(g, p + "norm", a.x(), a.dense(), a.x(), at.normWeight(), at.normBias(), rows, h, eps);
     }
 }

@@ -2,6 +2,7 @@ package videollama.model.qformer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import videollama.model.CheckedTensors;
 import videollama.weights.Tensor;
 
@@ -30,24 +31,40 @@ public final class QFormerWeights {
     /** {@code bert.embeddings.LayerNorm}, applied to the query tokens before layer 0. */
     public final Tensor embedNormWeight;
     public final Tensor embedNormBias;
-    public final List<Layer> layers;
+    public final List<Layer<Tensor, Tensor>> layers;
 
     /**
      * Q/K/V projections with bias, {@code output.dense} and the post-LN {@code output.LayerNorm} of one self- or
      * cross-attention: {@code x = LayerNorm(dense(attention(q(x), k(s), v(s))) + x)} with s = x or the encoder.
+     * Declared once for every place that holds these tensors: {@code M} is how a matrix is held and {@code V} a
+     * vector ({@link Tensor}s here, a {@code WeightMatrix} and {@code float[]} in {@link ReferenceQFormer}, device
+     * copies in {@link DeviceQFormer}), and {@link #map} makes one holding from another.
      */
-    public record Attention(Tensor queryWeight, Tensor queryBias, Tensor keyWeight, Tensor keyBias, Tensor valueWeight,
-                            Tensor valueBias, Tensor denseWeight, Tensor denseBias, Tensor normWeight, Tensor normBias) {}
+    public record Attention<M, V>(M queryWeight, V queryBias, M keyWeight, V keyBias, M valueWeight, V valueBias,
+                                  M denseWeight, V denseBias, V normWeight, V normBias) {
+        public <N, U> Attention<N, U> map(Function<? super M, N> matrix, Function<? super V, U> vector) {
+            return new Attention<>(matrix.apply(queryWeight), vector.apply(queryBias), matrix.apply(keyWeight),
+                    vector.apply(keyBias), matrix.apply(valueWeight), vector.apply(valueBias), matrix.apply(denseWeight),
+                    vector.apply(denseBias), vector.apply(normWeight), vector.apply(normBias));
+        }
+    }
 
     /**
      * One post-LN layer: self-attention, cross-attention on the layers that have it (null otherwise), and the
-     * query FFN {@code x = LayerNorm(output_query(gelu(intermediate_query(x))) + x)}.
+     * query FFN {@code x = LayerNorm(output_query(gelu(intermediate_query(x))) + x)}; {@code M}, {@code V} as in
+     * {@link Attention}.
      */
-    public record Layer(Attention selfAttention, Attention crossAttention, Tensor intermediateWeight,
-                        Tensor intermediateBias, Tensor outputWeight, Tensor outputBias, Tensor outputNormWeight,
-                        Tensor outputNormBias) {
+    public record Layer<M, V>(Attention<M, V> selfAttention, Attention<M, V> crossAttention, M intermediateWeight,
+                              V intermediateBias, M outputWeight, V outputBias, V outputNormWeight, V outputNormBias) {
         public boolean crossAttends() {
             return crossAttention != null;
+        }
+
+        /** The same layer with each matrix and vector passed through {@code matrix} and {@code vector}. */
+        public <N, U> Layer<N, U> map(Function<? super M, N> matrix, Function<? super V, U> vector) {
+            return new Layer<>(selfAttention.map(matrix, vector), crossAttends() ? crossAttention.map(matrix, vector) : null,
+                    matrix.apply(intermediateWeight), vector.apply(intermediateBias), matrix.apply(outputWeight),
+                    vector.apply(outputBias), vector.apply(outputNormWeight), vector.apply(outputNormBias));
         }
     }
 
@@ -83,17 +100,17 @@ public final class QFormerWeights {
         Tensor ffn = load.ofRank(layer + "0.intermediate_query.dense.weight", 2, "[intermediate, " + hidden + "]");
         intermediate = Math.toIntExact(ffn.dim(0));
         int width = -1;
-        List<Layer> list = new ArrayList<>(count);
+        List<Layer<Tensor, Tensor>> list = new ArrayList<>(count);
         for (int l = 0; l < count; l++) {
             String p = layer + l + ".";
-            Attention cross = null;
+            Attention<Tensor, Tensor> cross = null;
             if (load.has(p + "crossattention.self.query.weight")) {
                 if (width < 0) {
                     width = Math.toIntExact(load.ofRank(p + "crossattention.self.key.weight", 2, "[" + hidden + ", encoder width]").dim(1));
                 }
                 cross = attention(load, p + "crossattention.", width);
             }
-            list.add(new Layer(attention(load, p + "attention.", hidden), cross,
+            list.add(new Layer<>(attention(load, p + "attention.", hidden), cross,
                     load.matrix(p + "intermediate_query.dense.weight", intermediate, hidden),
                     load.vector(p + "intermediate_query.dense.bias", intermediate),
                     load.matrix(p + "output_query.dense.weight", hidden, intermediate),
@@ -109,8 +126,8 @@ public final class QFormerWeights {
         layers = List.copyOf(list);
     }
 
-    private Attention attention(CheckedTensors load, String p, int inputWidth) {
-        return new Attention(
+    private Attention<Tensor, Tensor> attention(CheckedTensors load, String p, int inputWidth) {
+        return new Attention<>(
                 load.matrix(p + "self.query.weight", hidden, hidden),
                 load.vector(p + "self.query.bias", hidden),
                 load.matrix(p + "self.key.weight", hidden, inputWidth),

@@ -1,21 +1,24 @@
 package videollama.model.videollama;
 
+import static videollama.kernels.reference.Elementwise.add;
+import static videollama.kernels.reference.Linear.linear;
+
+import java.util.Arrays;
 import java.util.function.Consumer;
-import videollama.kernels.reference.Linear;
 import videollama.kernels.reference.WeightMatrix;
-import videollama.model.audio.ImageBindAudio;
-import videollama.model.qformer.QFormer;
+import videollama.model.audio.ReferenceImageBindAudio;
+import videollama.model.qformer.ReferenceQFormer;
 
 /**
- * The audio-language branch in plain Java, float32 (spec section 4.3): the oracle the device path is checked
- * against.
+ * The plain-Java float32 reference of the audio-language branch, the oracle {@link DeviceAudioEncoder} is checked
+ * against (docs/model.md section 4.3): ImageBind per clip, the clip positions, the audio Q-Former, audio_llama_proj.
  */
 final class ReferenceAudioEncoder implements AudioEncoder {
     private final AudioBranch branch;
     private final AudioSizes sizes;
-    private final ImageBindAudio imageBind;
+    private final ReferenceImageBindAudio imageBind;
     private final float[] clipPositions;
-    private final QFormer qformer;
+    private final ReferenceQFormer qformer;
     private final WeightMatrix proj;
     private final float[] projBias;
 
@@ -23,9 +26,9 @@ final class ReferenceAudioEncoder implements AudioEncoder {
         VideoLlamaConfig c = branch.config();
         this.branch = branch;
         this.sizes = branch.sizes();
-        this.imageBind = new ImageBindAudio(branch.imageBind(), c.audioEncoder());
+        this.imageBind = new ReferenceImageBindAudio(branch.imageBind(), c.audioEncoder());
         this.clipPositions = branch.clipPositions().toFloatArray();
-        this.qformer = new QFormer(branch.qformer(), c.audioQformer());
+        this.qformer = new ReferenceQFormer(branch.qformer(), c.audioQformer());
         this.proj = new WeightMatrix(branch.projWeight());
         this.projBias = branch.projBias().toFloatArray();
     }
@@ -36,8 +39,7 @@ final class ReferenceAudioEncoder implements AudioEncoder {
         float[] encoderOut = imageBind.forward(fbank, clips, c -> progress.accept("audio: clip " + (c + 1) + "/" + clips));
         progress.accept("audio: Q-Former");
         float[] qformerOut = qformer(encoderOut, clips);
-        float[] tokens = new float[sizes.queries() * sizes.dModel()];
-        Linear.linear(tokens, proj, qformerOut, projBias, null, sizes.queries());
+        float[] tokens = linear(qformerOut, proj, projBias);
         return new AudioOutputs(clips, sizes, encoderOut, qformerOut, tokens);
     }
 
@@ -46,10 +48,7 @@ final class ReferenceAudioEncoder implements AudioEncoder {
      * as one sequence: [clips, embedWidth] → [queries, qformerWidth].
      */
     float[] qformer(float[] encoderOut, int clips) {
-        float[] sequence = new float[encoderOut.length];
-        for (int i = 0; i < sequence.length; i++) {
-            sequence[i] = encoderOut[i] + clipPositions[i];
-        }
+        float[] sequence = add(encoderOut, Arrays.copyOf(clipPositions, encoderOut.length));
         return qformer.forward(sequence, 1, clips);
     }
 

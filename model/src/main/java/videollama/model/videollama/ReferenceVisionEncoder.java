@@ -1,25 +1,27 @@
 package videollama.model.videollama;
 
+import static videollama.kernels.reference.LayerNorm.layerNorm;
+import static videollama.kernels.reference.Linear.linear;
+
 import java.util.function.Consumer;
-import videollama.kernels.reference.LayerNorm;
-import videollama.kernels.reference.Linear;
 import videollama.kernels.reference.WeightMatrix;
-import videollama.model.qformer.QFormer;
-import videollama.model.vision.EvaVit;
+import videollama.model.qformer.ReferenceQFormer;
+import videollama.model.vision.ReferenceEvaVit;
 
 /**
- * The vision-language branch in plain Java, float32 (spec sections 4.1, 4.2): the oracle the device path is
- * checked against. Each stage is also available on its own for tests.
+ * The plain-Java float32 reference of the vision-language branch, the oracle {@link DeviceVisionEncoder} is
+ * checked against (docs/model.md sections 4.1, 4.2): the ViT per frame, ln_vision, the image Q-Former per frame,
+ * the frame positions, the video Q-Former, llama_proj. Each stage is also available on its own for tests.
  */
 final class ReferenceVisionEncoder implements VisionEncoder {
     private final VideoBranch branch;
     private final VisionSizes sizes;
-    private final EvaVit vit;
+    private final ReferenceEvaVit vit;
     private final float[] lnVisionWeight;
     private final float[] lnVisionBias;
-    private final QFormer imageQFormer;
+    private final ReferenceQFormer imageQFormer;
     private final float[] framePositions;
-    private final QFormer videoQFormer;
+    private final ReferenceQFormer videoQFormer;
     private final WeightMatrix proj;
     private final float[] projBias;
 
@@ -27,12 +29,12 @@ final class ReferenceVisionEncoder implements VisionEncoder {
         VideoLlamaConfig c = branch.config();
         this.branch = branch;
         this.sizes = branch.sizes();
-        this.vit = new EvaVit(branch.vit(), c.vision());
+        this.vit = new ReferenceEvaVit(branch.vit(), c.vision());
         this.lnVisionWeight = branch.lnVisionWeight().toFloatArray();
         this.lnVisionBias = branch.lnVisionBias().toFloatArray();
-        this.imageQFormer = new QFormer(branch.imageQFormer(), c.qformer());
+        this.imageQFormer = new ReferenceQFormer(branch.imageQFormer(), c.qformer());
         this.framePositions = branch.framePositions().toFloatArray();
-        this.videoQFormer = new QFormer(branch.videoQFormer(), c.videoQformer());
+        this.videoQFormer = new ReferenceQFormer(branch.videoQFormer(), c.videoQformer());
         this.proj = new WeightMatrix(branch.projWeight());
         this.projBias = branch.projBias().toFloatArray();
     }
@@ -49,9 +51,7 @@ final class ReferenceVisionEncoder implements VisionEncoder {
 
     /** ln_vision (eps 1e-5) over every ViT token: [t, vitTokens, vitWidth] → the same shape. */
     float[] lnVision(float[] vitOut, int t) {
-        float[] out = new float[vitOut.length];
-        LayerNorm.layerNorm(out, vitOut, lnVisionWeight, lnVisionBias, t * sizes.vitTokens(), branch.config().lnVisionEps());
-        return out;
+        return layerNorm(vitOut, lnVisionWeight, lnVisionBias, branch.config().lnVisionEps());
     }
 
     /** The image Q-Former per frame: [t, vitTokens, vitWidth] → [t, imageQueries, imageWidth]. */
@@ -80,9 +80,7 @@ final class ReferenceVisionEncoder implements VisionEncoder {
 
     /** llama_proj: [videoQueries, videoWidth] → [videoQueries, dModel]. */
     float[] project(float[] videoQ) {
-        float[] tokens = new float[sizes.videoQueries() * sizes.dModel()];
-        Linear.linear(tokens, proj, videoQ, projBias, null, sizes.videoQueries());
-        return tokens;
+        return linear(videoQ, proj, projBias);
     }
 
     @Override

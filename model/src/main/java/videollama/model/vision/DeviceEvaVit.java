@@ -10,9 +10,10 @@ import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.model.DeviceFloats;
+import videollama.model.vision.EvaVitWeights.Block;
 
 /**
- * The EVA ViT as device tasks (the twin of {@link EvaVit}): its weights uploaded once in their stored dtype
+ * The EVA ViT as device tasks (the twin of {@link ReferenceEvaVit}): its weights uploaded once in their stored dtype
  * (vectors as float32), and the forward pass over a batch of frames appended to a task graph, every frame's
  * tokens in one batched GEMM per projection:
  *
@@ -38,11 +39,8 @@ public final class DeviceEvaVit {
     private final DeviceBuffer patchBias;
     private final DeviceBuffer classToken;
     private final DeviceBuffer positions;
-    private final List<Block> blocks;
-
-    private record Block(DeviceBuffer norm1Weight, DeviceBuffer norm1Bias, DeviceTensor qkv, DeviceBuffer qkvBias,
-                         DeviceTensor proj, DeviceBuffer projBias, DeviceBuffer norm2Weight, DeviceBuffer norm2Bias,
-                         DeviceTensor fc1, DeviceBuffer fc1Bias, DeviceTensor fc2, DeviceBuffer fc2Bias) {}
+    /** The blocks' matrices as uploaded (stored dtype), their vectors as float32. */
+    private final List<Block<DeviceTensor, DeviceBuffer>> blocks;
 
     /** The activations of one batch of frames, kept on the device between the tasks and between replays. */
     public record Activations(int frames, DeviceBuffer patches, DeviceBuffer x, DeviceBuffer xb, DeviceBuffer qkv,
@@ -70,13 +68,7 @@ public final class DeviceEvaVit {
         this.patchBias = DeviceFloats.upload(device, weights.patchBias);
         this.classToken = DeviceFloats.upload(device, weights.classToken);
         this.positions = DeviceFloats.upload(device, weights.positions);
-        this.blocks = weights.blocks.stream().map(b -> new Block(
-                DeviceFloats.upload(device, b.norm1Weight()), DeviceFloats.upload(device, b.norm1Bias()),
-                device.upload(b.qkvWeight()), DeviceFloats.upload(device, b.qkvWeight().name() + " bias", EvaVit.qkvBias(b, weights.width)),
-                device.upload(b.projWeight()), DeviceFloats.upload(device, b.projBias()),
-                DeviceFloats.upload(device, b.norm2Weight()), DeviceFloats.upload(device, b.norm2Bias()),
-                device.upload(b.fc1Weight()), DeviceFloats.upload(device, b.fc1Bias()),
-                device.upload(b.fc2Weight()), DeviceFloats.upload(device, b.fc2Bias()))).toList();
+        this.blocks = weights.blocks.stream().map(b -> b.map(device::upload, t -> DeviceFloats.upload(device, t))).toList();
     }
 
     public EvaVitWeights weights() {
@@ -110,17 +102,17 @@ public final class DeviceEvaVit {
         ops.prependClassToken(g, "vit class token + positions", a.x(), a.patches(), classToken, positions, t, w.patches, d);
         AttentionShape shape = new AttentionShape(t, w.tokens, w.tokens, heads, heads, headDim, scale, false, 0);
         for (int i = 0; i < blocks.size(); i++) {
-            Block b = blocks.get(i);
+            Block<DeviceTensor, DeviceBuffer> b = blocks.get(i);
             String p = "layer " + i + " vit ";
             ops.layerNorm(g, p + "norm1", a.xb(), a.x(), b.norm1Weight(), b.norm1Bias(), rows, d, eps);
-            ops.linear(g, p + "qkv", a.qkv(), a.xb(), b.qkv(), b.qkvBias(), null, rows, 3 * d, d);
+            ops.linear(g, p + "qkv", a.qkv(), a.xb(), b.qkvWeight(), b.qkvBias(), null, rows, 3 * d, d);
             ops.attention(g, p + "attention", StridedRows.dense(a.attention(), d), new StridedRows(a.qkv(), 0, 3 * d),
                     new StridedRows(a.qkv(), d, 3 * d), new StridedRows(a.qkv(), 2 * d, 3 * d), KvCacheType.F32, shape);
-            ops.linear(g, p + "proj + residual", a.x(), a.attention(), b.proj(), b.projBias(), a.x(), rows, d, d);
+            ops.linear(g, p + "proj + residual", a.x(), a.attention(), b.projWeight(), b.projBias(), a.x(), rows, d, d);
             ops.layerNorm(g, p + "norm2", a.xb(), a.x(), b.norm2Weight(), b.norm2Bias(), rows, d, eps);
-            ops.linear(g, p + "fc1", a.hidden(), a.xb(), b.fc1(), null, null, rows, w.mlpWidth, d);
+            ops.linear(g, p + "fc1", a.hidden(), a.xb(), b.fc1Weight(), null, null, rows, w.mlpWidth, d);
             ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), b.fc1Bias(), rows, w.mlpWidth);
-            ops.linear(g, p + "fc2 + residual", a.x(), a.hidden(), b.fc2(), b.fc2Bias(), a.x(), rows, d, w.mlpWidth);
+            ops.linear(g, p + "fc2 + residual", a.x(), a.hidden(), b.fc2Weight(), b.fc2Bias(), a.x(), rows, d, w.mlpWidth);
         }
     }
 }

@@ -2,6 +2,7 @@ package videollama.model.vision;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import videollama.model.CheckedTensors;
 import videollama.weights.Tensor;
 
@@ -37,15 +38,26 @@ public final class EvaVitWeights {
     public final Tensor classToken;
     /** {@code pos_embed} [1, tokens, width]. */
     public final Tensor positions;
-    public final List<Block> blocks;
+    public final List<Block<Tensor, Tensor>> blocks;
 
     /**
-     * One pre-norm block: {@code x += proj(attention(qkv(norm1(x)) + [q_bias, 0, v_bias])); x += fc2(gelu(fc1(norm2(x))))}.
-     * The key projection has no bias: EVA builds the qkv bias as (q_bias, zeros, v_bias).
+     * One pre-norm block: {@code x += proj(attention(qkv(norm1(x)))); x += fc2(gelu(fc1(norm2(x))))}. The key
+     * projection has no bias: {@code qkvBias} is EVA's {@code torch.cat((q_bias, torch.zeros_like(v_bias),
+     * v_bias))} of the checkpoint's {@code attn.q_bias} and {@code attn.v_bias}, assembled at load. Declared once
+     * for every place that holds these tensors: {@code M} is how a matrix is held and {@code V} a vector
+     * ({@link Tensor}s here, a {@code WeightMatrix} and {@code float[]} in {@link ReferenceEvaVit}, device copies
+     * in {@link DeviceEvaVit}).
      */
-    public record Block(Tensor norm1Weight, Tensor norm1Bias, Tensor qkvWeight, Tensor qBias, Tensor vBias,
-                        Tensor projWeight, Tensor projBias, Tensor norm2Weight, Tensor norm2Bias,
-                        Tensor fc1Weight, Tensor fc1Bias, Tensor fc2Weight, Tensor fc2Bias) {}
+    public record Block<M, V>(V norm1Weight, V norm1Bias, M qkvWeight, V qkvBias, M projWeight, V projBias,
+                              V norm2Weight, V norm2Bias, M fc1Weight, V fc1Bias, M fc2Weight, V fc2Bias) {
+        /** The same block with each matrix and vector passed through {@code matrix} and {@code vector}. */
+        public <N, U> Block<N, U> map(Function<? super M, N> matrix, Function<? super V, U> vector) {
+            return new Block<>(vector.apply(norm1Weight), vector.apply(norm1Bias), matrix.apply(qkvWeight),
+                    vector.apply(qkvBias), matrix.apply(projWeight), vector.apply(projBias), vector.apply(norm2Weight),
+                    vector.apply(norm2Bias), matrix.apply(fc1Weight), vector.apply(fc1Bias), matrix.apply(fc2Weight),
+                    vector.apply(fc2Bias));
+        }
+    }
 
     /**
      * Reads and checks the ViT's tensors; a missing or mis-shaped tensor is an error naming it.
@@ -96,15 +108,15 @@ public final class EvaVitWeights {
         }
         Tensor fc1 = load.ofRank(p + "blocks.0.mlp.fc1.weight", 2, "[mlp, " + width + "]");
         mlpWidth = Math.toIntExact(fc1.dim(0));
-        List<Block> list = new ArrayList<>(depth);
+        List<Block<Tensor, Tensor>> list = new ArrayList<>(depth);
         for (int i = 0; i < depth; i++) {
             String b = p + "blocks." + i + ".";
-            list.add(new Block(
+            Tensor qkv = load.matrix(b + "attn.qkv.weight", 3 * width, width);
+            list.add(new Block<>(
                     load.vector(b + "norm1.weight", width),
                     load.vector(b + "norm1.bias", width),
-                    load.matrix(b + "attn.qkv.weight", 3 * width, width),
-                    load.vector(b + "attn.q_bias", width),
-                    load.vector(b + "attn.v_bias", width),
+                    qkv,
+                    qkvBias(qkv.name() + " bias", load.vector(b + "attn.q_bias", width), load.vector(b + "attn.v_bias", width)),
                     load.matrix(b + "attn.proj.weight", width, width),
                     load.vector(b + "attn.proj.bias", width),
                     load.vector(b + "norm2.weight", width),
@@ -115,6 +127,14 @@ public final class EvaVitWeights {
                     load.vector(b + "mlp.fc2.bias", width)));
         }
         blocks = List.copyOf(list);
+    }
+
+    /** EVA's {@code torch.cat((q_bias, torch.zeros_like(v_bias), v_bias))}: the key projection has no bias. */
+    private Tensor qkvBias(String name, Tensor qBias, Tensor vBias) {
+        float[] bias = new float[3 * width];
+        System.arraycopy(qBias.toFloatArray(), 0, bias, 0, width);
+        System.arraycopy(vBias.toFloatArray(), 0, bias, 2 * width, width);
+        return Tensor.ofFloats(name, bias, 3L * width);
     }
 
     /** Floats in one frame [channels, imageSize, imageSize]. */

@@ -1,20 +1,23 @@
 package videollama.model.audio;
 
+import static videollama.kernels.reference.Elementwise.add;
+import static videollama.kernels.reference.Gelu.gelu;
+import static videollama.kernels.reference.LayerNorm.layerNorm;
+import static videollama.kernels.reference.Linear.linear;
+import static videollama.kernels.reference.MultiHeadAttention.attention;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 import videollama.kernels.AttentionShape;
-import videollama.kernels.reference.Gelu;
 import videollama.kernels.reference.L2Norm;
-import videollama.kernels.reference.LayerNorm;
-import videollama.kernels.reference.Linear;
-import videollama.kernels.reference.MultiHeadAttention;
 import videollama.kernels.reference.PatchEmbedding;
 import videollama.kernels.reference.WeightMatrix;
 
 /**
- * ImageBind-Huge's audio encoder in plain Java, float32, as ImageBind's {@code imagebind_model.py} computes it
- * for Video-LLaMA's {@code get_audio_feature} (spec sections 2.5, 4.3), one clip at a time:
+ * The plain-Java float32 reference of ImageBind-Huge's audio encoder, the oracle {@link DeviceImageBindAudio} is
+ * checked against, as ImageBind's {@code imagebind_model.py} computes it for Video-LLaMA's
+ * {@code get_audio_feature} (docs/model.md sections 2.5, 4.3), one clip at a time:
  *
  * <pre>
  *   patches = Conv2d(fbank, k 16, stride 10, no bias)        [228, W]  (12 × 19 grid, row-major mel × time)
@@ -28,10 +31,10 @@ import videollama.kernels.reference.WeightMatrix;
  *   e = e / max(‖e‖₂, 1e-12) · logit scale (20)
  * </pre>
  *
- * The oracle the device path is checked against; weights are read in place, widened on the fly. The clip's
+ * Weights are read in place, widened on the fly. The clip's
  * extra key and value are the last rows, as {@code torch.nn.MultiheadAttention} appends them.
  */
-public final class ImageBindAudio {
+public final class ReferenceImageBindAudio {
     /** PyTorch's {@code F.normalize} default eps. */
     public static final float L2_EPS = 1e-12f;
 
@@ -55,7 +58,7 @@ public final class ImageBindAudio {
                          float[] biasV, WeightMatrix outProj, float[] outProjBias, float[] norm2Weight, float[] norm2Bias,
                          WeightMatrix fc1, float[] fc1Bias, WeightMatrix fc2, float[] fc2Bias) {}
 
-    public ImageBindAudio(ImageBindAudioWeights weights, AudioEncoderSettings settings) {
+    public ReferenceImageBindAudio(ImageBindAudioWeights weights, AudioEncoderSettings settings) {
         this.w = weights;
         this.heads = settings.heads();
         this.headDim = weights.width / heads;
@@ -116,24 +119,17 @@ public final class ImageBindAudio {
         float[] patches = new float[w.patches * d];
         PatchEmbedding.patchEmbed(patches, clip, w.patchWeight, null, 1, ImageBindAudioWeights.MEL_BINS,
                 ImageBindAudioWeights.FRAMES, ImageBindAudioWeights.STRIDE);
-        LayerNorm.layerNorm(patches, patches, stemNormWeight, stemNormBias, w.patches, stemEps);
         float[] x = new float[n * d];                  // the residual stream
-        PatchEmbedding.prependClassToken(x, patches, classToken, 1, w.patches, d);
+        PatchEmbedding.prependClassToken(x, layerNorm(patches, stemNormWeight, stemNormBias, stemEps), classToken, 1,
+                w.patches, d);
         PatchEmbedding.addPositions(x, positions, 1, n, d);
 
-        float[] xb = new float[n * d];                 // a normalised copy of it
-        float[] qkv = new float[n * 3 * d];
-        float[] q = new float[n * d];
-        float[] k = new float[(n + 1) * d];            // the tokens' keys, then bias_k
-        float[] v = new float[(n + 1) * d];
-        float[] attention = new float[n * d];
-        float[] hidden = new float[n * w.mlpWidth];
-        AttentionShape shape = new AttentionShape(1, n, n + 1, heads, heads, headDim, AttentionShape.defaultScale(headDim),
-                false, 0);
         for (Block b : blocks) {
-            // x += out_proj(attention(norm_1(x)))
-            LayerNorm.layerNorm(xb, x, b.norm1Weight(), b.norm1Bias(), n, eps);
-            Linear.linear(qkv, b.inProj(), xb, b.inProjBias(), null, n);
+            // x += out_proj(attention(norm_1(x))), the keys and values one row longer: bias_k, bias_v
+            float[] qkv = linear(layerNorm(x, b.norm1Weight(), b.norm1Bias(), eps), b.inProj(), b.inProjBias());
+            float[] q = new float[n * d];
+            float[] k = new float[(n + 1) * d];
+            float[] v = new float[(n + 1) * d];
             for (int row = 0; row < n; row++) {
                 System.arraycopy(qkv, row * 3 * d, q, row * d, d);
                 System.arraycopy(qkv, row * 3 * d + d, k, row * d, d);
@@ -141,21 +137,17 @@ public final class ImageBindAudio {
             }
             System.arraycopy(b.biasK(), 0, k, n * d, d);
             System.arraycopy(b.biasV(), 0, v, n * d, d);
-            MultiHeadAttention.attention(attention, q, k, v, shape);
-            Linear.linear(x, b.outProj(), attention, b.outProjBias(), x, n);
+            float[] attention = attention(q, k, v, 1, heads, headDim, AttentionShape.defaultScale(headDim));
+            x = add(x, linear(attention, b.outProj(), b.outProjBias()));
 
             // x += fc2(gelu(fc1(norm_2(x))))
-            LayerNorm.layerNorm(xb, x, b.norm2Weight(), b.norm2Bias(), n, eps);
-            Linear.linear(hidden, b.fc1(), xb, null, null, n);
-            Gelu.biasGelu(hidden, hidden, b.fc1Bias(), n);
-            Linear.linear(x, b.fc2(), hidden, b.fc2Bias(), x, n);
+            float[] hidden = gelu(linear(layerNorm(x, b.norm2Weight(), b.norm2Bias(), eps), b.fc1(), b.fc1Bias()));
+            x = add(x, linear(hidden, b.fc2(), b.fc2Bias()));
         }
 
         // The head: LayerNorm, the class token, Linear without bias; then normalise and scale.
-        float[] cls = new float[d];
-        LayerNorm.layerNorm(cls, x, headNormWeight, headNormBias, 1, eps);
-        float[] e = new float[w.outWidth];
-        Linear.linear(e, head, cls, null, null, 1);
+        float[] cls = layerNorm(Arrays.copyOf(x, d), headNormWeight, headNormBias, eps);
+        float[] e = linear(cls, head, null);
         L2Norm.normalize(e, e, 1, w.outWidth, L2_EPS, logitScale);
         return e;
     }
