@@ -34,7 +34,7 @@ final class CudaOps implements DeviceOps {
     static final int MERGE_THREADS = 128;
     /** Threads of the one argmax block (fewer if the device allows fewer). */
     static final int ARGMAX_THREADS = 1024;
-    /** head_dim limit of the attention kernel: 32 lanes × MAX_PER_LANE (attention.cu). */
+    /** head_dim limit of the attention kernel: 32 lanes × MAX_PER_LANE (decode_attention.cu). */
     static final int MAX_HEAD_DIM = 256;
 
     private final DeviceBackend backend;
@@ -200,11 +200,11 @@ final class CudaOps implements DeviceOps {
         DeviceBuffer partials = workspace(partialFloats * 4);
         float scale = (float) (1.0 / Math.sqrt(headDim)); // as the reference computes it
         // The OpenCL op's cost, that of a full cache (the real one grows with the position); the merge adds its own.
-        g.task(name, new KernelSource("attention", "attention_partial_" + suffix(cacheType)),
+        g.task(name, new KernelSource("decode_attention", "decode_attention_partial_" + suffix(cacheType)),
                 Launch.groups2d(heads, ATTENTION_WARPS * 32, blocksPerHead),
                 new Cost(2L * capacity * kvHeads * headDim * cacheType.bytes(), 4L * heads * capacity * headDim),
                 partials, q, keyCache, valueCache, pos, heads, kvHeads, headDim, ATTENTION_SLICE, scale);
-        g.task(name + " merge", new KernelSource("attention", "attention_merge"), Launch.groups(heads, MERGE_THREADS),
+        g.task(name + " merge", new KernelSource("decode_attention", "decode_attention_merge"), Launch.groups(heads, MERGE_THREADS),
                 new Cost(partialFloats * 4 + heads * headDim * 4L, 2L * heads * parts * headDim),
                 out, partials, pos, headDim, parts, ATTENTION_SLICE, new LocalMemory(parts * 4L));
     }

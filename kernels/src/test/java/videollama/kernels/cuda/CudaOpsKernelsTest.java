@@ -299,7 +299,7 @@ class CudaOpsKernelsTest {
     @Test
     void attentionSlicesCoverTheCacheAndTheMergeReadsThemAll() {
         for (Recorded t : everyTask()) {
-            if (t.kernel().entry().startsWith("attention_partial")) {
+            if (t.kernel().entry().startsWith("decode_attention_partial")) {
                 LaunchShape s = LaunchShape.of(t.launch(), 1024, t.name());
                 int slice = (Integer) t.args()[8];
                 long warps = (long) s.gridY() * (s.blockX() / 32);
@@ -310,7 +310,7 @@ class CudaOpsKernelsTest {
                 DeviceBuffer partials = (DeviceBuffer) t.args()[0];
                 assertTrue(partials.bytes() >= 32 * warps * (2 + 128) * 4, "partials buffer");
             }
-            if (t.kernel().entry().equals("attention_merge")) {
+            if (t.kernel().entry().equals("decode_attention_merge")) {
                 int parts = (Integer) t.args()[4];
                 assertEquals(new LocalMemory(parts * 4L), t.args()[6]);
             }
