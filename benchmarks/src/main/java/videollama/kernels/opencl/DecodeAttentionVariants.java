@@ -8,8 +8,8 @@ import videollama.kernels.TaskGraph;
 
 /**
  * The OpenCL decode attention kernels one by one, for {@code AttentionDecodeBenchmark}: the forcing constructor of
- * {@link OpenCLDecodeAttention} is package-private, so the benchmark (in {@code videollama.benchmarks}) reaches it
- * through here. A variant is a name of {@link OpenCLDecodeAttention.Variant} in lower case ({@code slices},
+ * {@link OpenCLDecodeAttentionOps} is package-private, so the benchmark (in {@code videollama.benchmarks}) reaches it
+ * through here. A variant is a name of {@link OpenCLDecodeAttentionOps.Variant} in lower case ({@code slices},
  * {@code rows}), optionally with a slice length after a slash ({@code rows/256}).
  */
 public final class DecodeAttentionVariants {
@@ -23,8 +23,8 @@ public final class DecodeAttentionVariants {
             throw new IllegalArgumentException("forced decode attention variants are OpenCL kernels; " + device.name() + " is not OpenCL");
         }
         String[] parts = variant.split("/");
-        OpenCLDecodeAttention.Variant kernel = OpenCLDecodeAttention.Variant.valueOf(parts[0].toUpperCase(Locale.ROOT));
-        OpenCLDecodeAttention op = new OpenCLDecodeAttention(backend, kernel, parts.length > 1 ? Integer.parseInt(parts[1]) : 0);
+        OpenCLDecodeAttentionOps.Variant kernel = OpenCLDecodeAttentionOps.Variant.valueOf(parts[0].toUpperCase(Locale.ROOT));
+        OpenCLDecodeAttentionOps op = new OpenCLDecodeAttentionOps(backend, kernel, parts.length > 1 ? Integer.parseInt(parts[1]) : 0);
         op.decodeAttention(g, name, out, q, keyCache, valueCache, cacheType, pos, heads, kvHeads, headDim, capacity);
     }
 }

@@ -49,7 +49,7 @@ import videollama.weights.Tensor;
  * <p>Variants: {@code reference} (plain Java, rows spread over the cores), {@code matvec} (a work-group per
  * row, the portable GPU-shaped kernel), {@code matvec_wide} (a work-item per row with float8 loads, the
  * kernel PoCL gets) and {@code matvec_split} (split-K, GPUs' choice for few rows: a work-group per quarter of a
- * row, then a task that adds the quarters). The kernels are launched with the grid {@link OpenCLMatVec} gives
+ * row, then a task that adds the quarters). The kernels are launched with the grid {@link OpenCLGemvOps} gives
  * them, whatever the device, so that each can be timed anywhere.
  *
  * <p>The weights cycle through copies that together exceed the caches ({@link BenchSupport#COLD_BYTES}), as
@@ -150,7 +150,7 @@ public class GemvBenchmark {
             }
             case "matvec_wide" -> g.task("matvec_wide", new KernelSource("gemv", "matvec_wide", options),
                     Launch.items(rows, WIDE_GROUP), cost, out, w.buffer(), dx, rows, cols, 0);
-            case "matvec_split" -> new OpenCLMatVec(device, OpenCLMatVec.Variant.SPLIT_K, SPLIT_K_RANGES)
+            case "matvec_split" -> new OpenCLGemvOps(device, OpenCLGemvOps.Variant.SPLIT_K, SPLIT_K_RANGES)
                     .matVec(g, "matvec_split", out, w, dx, false);
             default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, matvec, matvec_wide, matvec_split)");
         }

@@ -1,5 +1,6 @@
 package videollama.kernels.cuda;
 
+import videollama.kernels.AttentionOps;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
 import videollama.kernels.KernelSource;
@@ -15,7 +16,7 @@ import videollama.kernels.TaskGraph;
  * through shared memory in tiles of 32). Same arguments, checks and {@link Cost} as the OpenCL op; the twin is
  * {@link videollama.kernels.reference.MultiHeadAttention}.
  */
-final class CudaAttentionOps {
+final class CudaAttentionOps implements AttentionOps {
     /** Threads per query: each holds a quarter of the query's head in registers ({@code QUARTET}). */
     static final int THREADS_PER_QUERY = 4;
     /** Queries per block at most ({@code FLASH_MAX_THREADS} / 4), and at least: a block is whole warps. */
@@ -31,7 +32,8 @@ final class CudaAttentionOps {
      * {@code v}, each read or written in place at its offset and stride. Keys and values are float, or half with
      * {@code kvType} F16 (the KV cache); queries and outputs are float.
      */
-    void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+    @Override
+    public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                    KvCacheType kvType, AttentionShape s) {
         long queryRows = (long) s.sets() * s.queries();
         long keyRows = (long) s.sets() * s.keys();

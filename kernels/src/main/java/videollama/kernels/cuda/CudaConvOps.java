@@ -2,6 +2,7 @@ package videollama.kernels.cuda;
 
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.ConvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
@@ -14,7 +15,7 @@ import videollama.kernels.TaskGraph;
  * per weight dtype), the class token and the learned positions. Same arguments, checks and {@link Cost}s as the
  * OpenCL ops; the twin is {@link videollama.kernels.reference.PatchEmbedding}.
  */
-final class CudaConvOps {
+final class CudaConvOps implements ConvOps {
     /** The convolution's block: 16 × 16 threads, each computing 4 × 4 outputs of a 64 × 64 tile. */
     static final int CONV_THREADS = 256;
     static final int CONV_TILE = 64;
@@ -35,7 +36,8 @@ final class CudaConvOps {
      * {@code images} [batch, cin, height, width] (float32) with {@code weight} [cout, cin, k, k] (F32/F16/BF16),
      * stride {@code stride}, no padding, plus {@code bias} [cout] (float32) unless it is null.
      */
-    void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
+    @Override
+    public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                         DeviceBuffer bias, int batch, int height, int width, int stride) {
         PatchConvolution c = PatchConvolution.check(name, out, images, weight, bias, batch, height, width, stride);
         int cout = c.cout();
@@ -61,7 +63,8 @@ final class CudaConvOps {
      * {@code tokens} [batch, patches, dim] at token {@code p + 1}; unless {@code positions} is null, its row {@code t}
      * ([patches + 1, dim]) is added to token {@code t} in the same pass. {@code out} must not overlap {@code tokens}.
      */
-    void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
+    @Override
+    public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
                            DeviceBuffer positions, int batch, int patches, int dim) {
         long elements = (long) batch * (patches + 1) * dim;
         if (elements > Integer.MAX_VALUE) {
@@ -80,7 +83,8 @@ final class CudaConvOps {
     }
 
     /** {@code x} [batch, tokens, dim] += {@code positions} [tokens, dim] for each image, in place. */
-    void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
+    @Override
+    public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
         long elements = (long) batch * tokens * dim;
         if (elements > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(name + ": more than 2^31 elements");

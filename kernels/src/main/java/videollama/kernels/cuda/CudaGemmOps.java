@@ -2,6 +2,7 @@ package videollama.kernels.cuda;
 
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GemmOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
@@ -16,7 +17,7 @@ import videollama.weights.DType;
  * {@code linear_bf16_*}: mma.sync with fp32 accumulation, x rounded to the weights' 16-bit type). Same parameters,
  * semantics, checks and {@link Cost} as the OpenCL op.
  */
-final class CudaGemmOps {
+final class CudaGemmOps implements GemmOps {
 
     /**
      * The output tile of a block, {@code m × n}, and the block's threads in each kernel (gemm.cu says why these).
@@ -111,7 +112,8 @@ final class CudaGemmOps {
      * @param bias     float32 [n], or null
      * @param residual float32 [m, n] added after the bias, or null
      */
-    void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+    @Override
+    public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
         check(name, out, x, w, bias, residual, m, n, k);
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n

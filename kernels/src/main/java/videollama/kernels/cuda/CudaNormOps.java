@@ -2,6 +2,8 @@ package videollama.kernels.cuda;
 
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.NormOps;
+import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
 import videollama.kernels.TaskGraph;
@@ -13,7 +15,7 @@ import videollama.kernels.TaskGraph;
  * four elements per thread with 128-bit loads). Activations are float32 [rows, width] row-major; every op may run
  * in place. Same arguments, checks and {@link Cost}s as the OpenCL ops ({@code OpenCLNormOps}).
  */
-final class CudaNormOps {
+final class CudaNormOps implements NormOps {
     /** Threads per block: 8 warps, so 8 rows per block of the row kernels. */
     static final int THREADS = 256;
     /** Elements per thread of the element-wise kernels: one float4. */
@@ -22,7 +24,8 @@ final class CudaNormOps {
     private static final long GELU_FLOPS = 24;
 
     /** LayerNorm of {@code rows} rows of width {@code dim}: {@code out = (x − mean) / sqrt(var + eps) · weight + bias}. */
-    void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
+    @Override
+    public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
                    int rows, int dim, float eps) {
         long elements = requireShape(name, rows, dim);
         requireFloats(name, elements, out, x);
@@ -33,7 +36,8 @@ final class CudaNormOps {
     }
 
     /** {@code out = LayerNorm(x + residual)}, the sum formed in float32 and not stored; out may be x or residual. */
-    void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
+    @Override
+    public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
                       DeviceBuffer weight, DeviceBuffer bias, int rows, int dim, float eps) {
         long elements = requireShape(name, rows, dim);
         requireFloats(name, elements, out, x, residual);
@@ -44,7 +48,8 @@ final class CudaNormOps {
     }
 
     /** Softmax of each of {@code rows} rows of {@code scale · x} (width {@code cols}), shifted by the row maximum. */
-    void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
+    @Override
+    public void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
         long elements = requireShape(name, rows, cols);
         requireFloats(name, elements, out, x);
         g.task(name, new KernelSource("norms", "softmax_rows"), warpPerRow(rows),
@@ -53,7 +58,8 @@ final class CudaNormOps {
     }
 
     /** {@code out = x / max(‖x‖₂, eps) · scale} for each of {@code rows} rows of width {@code dim}. */
-    void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
+    @Override
+    public void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
         long elements = requireShape(name, rows, dim);
         requireFloats(name, elements, out, x);
         g.task(name, new KernelSource("norms", "l2_normalize"), warpPerRow(rows),
@@ -62,7 +68,8 @@ final class CudaNormOps {
     }
 
     /** The exact GELU {@code 0.5·x·(1 + erf(x/√2))} of {@code n} elements. */
-    void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
+    @Override
+    public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
         requireShape(name, 1, n);
         requireFloats(name, n, out, x);
         g.task(name, new KernelSource("activations", "gelu"), elementWise(n),
@@ -71,7 +78,8 @@ final class CudaNormOps {
     }
 
     /** {@code out = gelu(x + bias)} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
-    void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+    @Override
+    public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
         long elements = requireShape(name, rows, width);
         requireFloats(name, elements, out, x);
         requireFloats(name, width, bias);
@@ -81,7 +89,8 @@ final class CudaNormOps {
     }
 
     /** {@code out = a + b} over {@code n} elements. */
-    void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
+    @Override
+    public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
         requireShape(name, 1, n);
         requireFloats(name, n, out, a, b);
         g.task(name, new KernelSource("activations", "add"), elementWise(n),
@@ -90,7 +99,8 @@ final class CudaNormOps {
     }
 
     /** {@code out = x + bias} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
-    void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+    @Override
+    public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
         long elements = requireShape(name, rows, width);
         requireFloats(name, elements, out, x);
         requireFloats(name, width, bias);
@@ -100,13 +110,14 @@ final class CudaNormOps {
     }
 
     /** {@code out = silu(gate) · up} over {@code n} elements; out may be gate or up. */
-    void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
+    @Override
+    public void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
         if (n < 1) {
             throw new IllegalArgumentException(name + ": " + n + " elements");
         }
-        requireBytes(name, "out", out, 4L * n);
-        requireBytes(name, "gate", gate, 4L * n);
-        requireBytes(name, "up", up, 4L * n);
+        FamilyDeviceOps.requireBytes(name, "out", out, 4L * n);
+        FamilyDeviceOps.requireBytes(name, "gate", gate, 4L * n);
+        FamilyDeviceOps.requireBytes(name, "up", up, 4L * n);
         g.task(name, new KernelSource("activations", "swiglu"), elementWise(n), new Cost(12L * n, 5L * n),
                 out, gate, up, n);
     }
@@ -137,12 +148,6 @@ final class CudaNormOps {
                 throw new IllegalArgumentException(name + ": buffer " + b.name() + " holds " + b.bytes() + " bytes, "
                         + floats + " floats need " + floats * 4);
             }
-        }
-    }
-
-    static void requireBytes(String name, String what, DeviceBuffer b, long bytes) {
-        if (b.bytes() < bytes) {
-            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + bytes);
         }
     }
 }

@@ -1,5 +1,6 @@
 package videollama.kernels.opencl;
 
+import videollama.kernels.AttentionOps;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
 import videollama.kernels.KernelSource;
@@ -18,7 +19,7 @@ import videollama.kernels.TaskGraph;
  * memory); CPUs get the row kernel (a work-item per query, head and set; no barriers, which PoCL handles
  * slowly), as {@link OpenCLOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the flash kernel.
  */
-final class OpenCLAttentionOps {
+final class OpenCLAttentionOps implements AttentionOps {
     /** Local memory the flash kernel may use per work-group: well within the 48 KiB of GPUs. */
     static final long LOCAL_MEMORY_BUDGET = 32 * 1024;
     /** The query block of the flash kernel at most, and how many work-items share one query's head dimensions. */
@@ -47,7 +48,8 @@ final class OpenCLAttentionOps {
      * slices of one fused projection. Keys and values are float, or half with {@code kvType} F16 (the KV cache);
      * queries and outputs are float.
      */
-    void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+    @Override
+    public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                    KvCacheType kvType, AttentionShape s) {
         long queryRows = (long) s.sets() * s.queries();
         long keyRows = (long) s.sets() * s.keys();

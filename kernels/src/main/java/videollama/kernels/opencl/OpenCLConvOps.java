@@ -2,6 +2,7 @@ package videollama.kernels.opencl;
 
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.ConvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
@@ -20,7 +21,7 @@ import videollama.weights.DType;
  * before the class token, not between it and the positions, so both models use the fused form;
  * {@code addPositions} is there for a stem that adds them elsewhere.
  */
-final class OpenCLConvOps {
+final class OpenCLConvOps implements ConvOps {
     /** Which convolution kernel: local-memory tiles for GPUs, or 8-wide register blocks for CPUs (PoCL). */
     enum Variant { TILED, WIDE }
 

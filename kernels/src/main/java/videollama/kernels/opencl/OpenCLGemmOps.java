@@ -3,6 +3,7 @@ package videollama.kernels.opencl;
 import java.util.Arrays;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GemmOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
@@ -15,7 +16,7 @@ import videollama.weights.DType;
  * Linear layers over many rows at once (GEMM) in OpenCL C, for the ViT, the Q-Formers, ImageBind and LLaMA's
  * prefill: which kernel of {@code gemm.cl}, with which tile and grid, for this device and shape.
  */
-final class OpenCLGemmOps {
+final class OpenCLGemmOps implements GemmOps {
 
     /** The kernels of gemm.cl. */
     enum Kernel {
@@ -140,7 +141,8 @@ final class OpenCLGemmOps {
      * @param bias     float32 [n], or null
      * @param residual float32 [m, n] added after the bias, or null
      */
-    void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+    @Override
+    public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
         check(name, out, x, w, bias, residual, m, n, k);
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n

@@ -2,6 +2,8 @@ package videollama.kernels.opencl;
 
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.NormOps;
+import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
@@ -17,7 +19,7 @@ import videollama.kernels.TaskGraph;
  * <p>Row ops run one work-group per row with a local-memory tree (as {@code rmsNorm}); element-wise ops one
  * work-item per element. Each method appends one task.
  */
-final class OpenCLNormOps {
+final class OpenCLNormOps implements NormOps {
     private static final String PROGRAM = "norms";
     /**
      * FLOPs of one GELU for the profiler: the multiplies and norms.cl's erfc (a degree-9 polynomial, a division,
@@ -39,7 +41,8 @@ final class OpenCLNormOps {
     }
 
     /** LayerNorm of {@code rows} rows of width {@code dim}: {@code out = (x − mean) / sqrt(var + eps) · weight + bias}. */
-    void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
+    @Override
+    public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
                    int rows, int dim, float eps) {
         long elements = requireShape(name, rows, dim);
         requireFloats(name, elements, out, x);
@@ -53,7 +56,8 @@ final class OpenCLNormOps {
      * The post-LN residual block of BERT and the Q-Former: {@code out = LayerNorm(x + residual)}, the sum
      * formed in float32 and not stored. {@code out} may be {@code x} or {@code residual}.
      */
-    void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
+    @Override
+    public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
                       DeviceBuffer weight, DeviceBuffer bias, int rows, int dim, float eps) {
         long elements = requireShape(name, rows, dim);
         requireFloats(name, elements, out, x, residual);
@@ -64,7 +68,8 @@ final class OpenCLNormOps {
     }
 
     /** The exact GELU {@code 0.5·x·(1 + erf(x/√2))} of {@code n} elements. */
-    void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
+    @Override
+    public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
         requireShape(name, 1, n);
         requireFloats(name, n, out, x);
         g.task(name, new KernelSource(PROGRAM, "gelu"), Launch.items(n, elementGroup),
@@ -73,7 +78,8 @@ final class OpenCLNormOps {
     }
 
     /** {@code out = gelu(x + bias)} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
-    void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+    @Override
+    public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
         long elements = requireShape(name, rows, width);
         requireFloats(name, elements, out, x);
         requireFloats(name, width, bias);
@@ -83,7 +89,8 @@ final class OpenCLNormOps {
     }
 
     /** Softmax of each of {@code rows} rows of {@code scale · x} (width {@code cols}), shifted by the row maximum. */
-    void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
+    @Override
+    public void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
         long elements = requireShape(name, rows, cols);
         requireFloats(name, elements, out, x);
         g.task(name, new KernelSource(PROGRAM, "softmax_rows"), Launch.groups(rows, rowGroup),
@@ -95,7 +102,8 @@ final class OpenCLNormOps {
      * {@code out = x / max(‖x‖₂, eps) · scale} for each of {@code rows} rows of width {@code dim}: PyTorch's
      * {@code F.normalize} (eps 1e-12) followed by ImageBind's constant logit scale.
      */
-    void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
+    @Override
+    public void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
         long elements = requireShape(name, rows, dim);
         requireFloats(name, elements, out, x);
         g.task(name, new KernelSource(PROGRAM, "l2_normalize"), Launch.groups(rows, rowGroup),
@@ -104,7 +112,8 @@ final class OpenCLNormOps {
     }
 
     /** {@code out = a + b} over {@code n} elements. */
-    void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
+    @Override
+    public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
         requireShape(name, 1, n);
         requireFloats(name, n, out, a, b);
         g.task(name, new KernelSource(PROGRAM, "add"), Launch.items(n, elementGroup),
@@ -113,13 +122,27 @@ final class OpenCLNormOps {
     }
 
     /** {@code out = x + bias} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
-    void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+    @Override
+    public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
         long elements = requireShape(name, rows, width);
         requireFloats(name, elements, out, x);
         requireFloats(name, width, bias);
         g.task(name, new KernelSource(PROGRAM, "add_bias"), rowsOfColumns(rows, width),
                 new Cost(8 * elements + 4L * width, elements),
                 out, x, bias, width);
+    }
+
+    /** {@code out = silu(gate) · up} element-wise ({@code activations.cl}); {@code out} may be {@code gate} or {@code up}. */
+    @Override
+    public void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException(name + ": " + n + " elements");
+        }
+        FamilyDeviceOps.requireBytes(name, "out", out, 4L * n);
+        FamilyDeviceOps.requireBytes(name, "gate", gate, 4L * n);
+        FamilyDeviceOps.requireBytes(name, "up", up, 4L * n);
+        g.task(name, new KernelSource("activations", "swiglu"), Launch.items(n, elementGroup), new Cost(12L * n, 5L * n),
+                out, gate, up, n);
     }
 
     /** One float per work-item for the group reductions. */

@@ -70,7 +70,7 @@ abstract class CudaOpsContract {
         float[] x = randomFloats(random, cols);
         float[] start = randomFloats(random, rows);
         KernelChecks.Sums expected = KernelChecks.matVecReference(w, x, accumulate ? start : null);
-        CudaOps ops = new CudaOps(backend());
+        CudaGemvOps ops = new CudaGemvOps(backend());
         ops.forcedSplitK = slices;
         DeviceBuffer out = accumulate ? upload(backend(), "out", start) : poisoned(backend(), "out", rows);
         TaskGraph g = backend().graph("matvec");

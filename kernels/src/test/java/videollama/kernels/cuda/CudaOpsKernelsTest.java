@@ -287,13 +287,13 @@ class CudaOpsKernelsTest {
     @Test
     void gemvSplitsOnlyMatricesWithFewRows() {
         assertTrue(everyTask().stream().anyMatch(t -> t.kernel().entry().startsWith("matvec_split")), "4096x4096 on 132 SMs is split");
-        assertEquals(3, CudaOps.splitKSlices(4096, 11008, 132)); // 31 warps per SM: split to fill 64
-        assertEquals(3, CudaOps.splitKSlices(4096, 4096, 132));
-        assertEquals(1, CudaOps.splitKSlices(11008, 4096, 132));
-        assertEquals(1, CudaOps.splitKSlices(32000, 4096, 132));
-        assertEquals(3, CudaOps.splitKSlices(768, 3072, 132));   // ranges of at least 1,024 columns
-        assertEquals(0, CudaOps.splitKSlices(768, 768, 132));    // too narrow to cut
-        assertEquals(32, CudaOps.splitKSlices(8, 65536, 132));
+        assertEquals(3, CudaGemvOps.splitKSlices(4096, 11008, 132)); // 31 warps per SM: split to fill 64
+        assertEquals(3, CudaGemvOps.splitKSlices(4096, 4096, 132));
+        assertEquals(1, CudaGemvOps.splitKSlices(11008, 4096, 132));
+        assertEquals(1, CudaGemvOps.splitKSlices(32000, 4096, 132));
+        assertEquals(3, CudaGemvOps.splitKSlices(768, 3072, 132));   // ranges of at least 1,024 columns
+        assertEquals(0, CudaGemvOps.splitKSlices(768, 768, 132));    // too narrow to cut
+        assertEquals(32, CudaGemvOps.splitKSlices(8, 65536, 132));
     }
 
     @Test

@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DecodeAttentionOps;
+import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.KernelSource;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
@@ -21,7 +23,7 @@ import videollama.kernels.TaskGraph;
  * workspace shared by every attention task of the same size: safe, as all graphs of a backend run in order on its
  * one queue.
  */
-final class OpenCLDecodeAttention {
+final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
 
     /** The partial kernels of decode_attention.cl. */
     enum Variant {
@@ -55,12 +57,12 @@ final class OpenCLDecodeAttention {
     private final int group;
     private final Map<Long, DeviceBuffer> workspaces = new HashMap<>();
 
-    OpenCLDecodeAttention(OpenCLBackend backend) {
+    OpenCLDecodeAttentionOps(OpenCLBackend backend) {
         this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES, 0);
     }
 
     /** A forced variant and slice length (0: its default): tests run every variant on any device, with many slices. */
-    OpenCLDecodeAttention(OpenCLBackend backend, Variant variant, int slice) {
+    OpenCLDecodeAttentionOps(OpenCLBackend backend, Variant variant, int slice) {
         if (slice < 0) {
             throw new IllegalArgumentException("slices of " + slice + " positions");
         }
@@ -75,7 +77,8 @@ final class OpenCLDecodeAttention {
     }
 
     /** See {@link videollama.kernels.DeviceOps#decodeAttention}. */
-    void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
+    @Override
+    public void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
                          DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
                          int heads, int kvHeads, int headDim, int capacity) {
         if (kvHeads <= 0 || heads % kvHeads != 0) {
@@ -85,10 +88,10 @@ final class OpenCLDecodeAttention {
             throw new IllegalArgumentException(name + ": heads of " + headDim + ", a cache of " + capacity + " positions");
         }
         long cacheBytes = (long) capacity * kvHeads * headDim * cacheType.bytes();
-        requireBytes(name, "key cache", keyCache, cacheBytes);
-        requireBytes(name, "value cache", valueCache, cacheBytes);
-        requireBytes(name, "q", q, 4L * heads * headDim);
-        requireBytes(name, "out", out, 4L * heads * headDim);
+        FamilyDeviceOps.requireBytes(name, "key cache", keyCache, cacheBytes);
+        FamilyDeviceOps.requireBytes(name, "value cache", valueCache, cacheBytes);
+        FamilyDeviceOps.requireBytes(name, "q", q, 4L * heads * headDim);
+        FamilyDeviceOps.requireBytes(name, "out", out, 4L * heads * headDim);
         // The cost is that of a full cache: the real one grows with the position.
         Cost cost = new Cost(2 * cacheBytes + 4L * heads * headDim, 4L * heads * capacity * headDim);
         Variant kernel = variant == Variant.ROWS && (long) heads * headDim > MAX_ROW_FLOATS ? Variant.SLICES : variant;
@@ -116,11 +119,5 @@ final class OpenCLDecodeAttention {
 
     private synchronized DeviceBuffer workspace(long bytes) {
         return workspaces.computeIfAbsent(bytes, b -> backend.allocate("attention partials", b));
-    }
-
-    private static void requireBytes(String name, String what, DeviceBuffer b, long bytes) {
-        if (b.bytes() < bytes) {
-            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + bytes);
-        }
     }
 }
