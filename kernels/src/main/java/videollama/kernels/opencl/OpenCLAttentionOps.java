@@ -3,7 +3,9 @@ package videollama.kernels.opencl;
 import videollama.kernels.AttentionOps;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
 import videollama.kernels.StridedRows;
@@ -19,7 +21,7 @@ import videollama.kernels.TaskGraph;
  * memory); CPUs get the row kernel (a work-item per query, head and set; no barriers, which PoCL handles
  * slowly), as {@link OpenCLOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the flash kernel.
  */
-final class OpenCLAttentionOps implements AttentionOps {
+public final class OpenCLAttentionOps implements AttentionOps {
     /** Local memory the flash kernel may use per work-group: well within the 48 KiB of GPUs. */
     static final long LOCAL_MEMORY_BUDGET = 32 * 1024;
     /** The query block of the flash kernel at most, and how many work-items share one query's head dimensions. */
@@ -28,8 +30,21 @@ final class OpenCLAttentionOps implements AttentionOps {
     /** Queries per work-group of the row kernel. */
     private static final int ROW_GROUP = 8;
 
+    /** The kernels of flash_attention.cl, numbered from the baseline ({@link KernelVariant}). */
+    public enum Variant implements KernelVariant {
+        /** 1, GPUs: a work-group per block of queries, head and set, keys streamed through local memory ({@code flash_attention}). */
+        FLASH,
+        /** 2, CPUs: a work-item per query, head and set, no barriers. */
+        ROWS
+    }
+
     private final OpenCLBackend backend;
     private final boolean rowPerItem;
+
+    /** Attention with {@code variant} forced on an OpenCL device whatever its kind (benchmarks, tests). */
+    public static OpenCLAttentionOps of(DeviceBackend backend, Variant variant) {
+        return new OpenCLAttentionOps(OpenCLBackend.of(backend, "attention " + variant), variant == Variant.ROWS);
+    }
 
     OpenCLAttentionOps(OpenCLBackend backend) {
         this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")));

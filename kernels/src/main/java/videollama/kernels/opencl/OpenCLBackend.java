@@ -39,6 +39,14 @@ public final class OpenCLBackend implements DeviceBackend {
         this.ops = new OpenCLOps(this);
     }
 
+    /** {@code backend} as an OpenCL backend, for a forced kernel variant ({@code what}); an error if it is another kind. */
+    static OpenCLBackend of(DeviceBackend backend, String what) {
+        if (backend instanceof OpenCLBackend openCL) {
+            return openCL;
+        }
+        throw new IllegalArgumentException(what + " is an OpenCL kernel; " + backend.name() + " is not an OpenCL device");
+    }
+
     /** The best device of this machine (a GPU if there is one). */
     public static OpenCLBackend open() {
         return new OpenCLBackend(OpenCLDevices.best());

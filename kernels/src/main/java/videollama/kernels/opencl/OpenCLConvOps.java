@@ -1,10 +1,12 @@
 package videollama.kernels.opencl;
 
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.ConvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.PatchConvolution;
@@ -21,9 +23,14 @@ import videollama.weights.DType;
  * before the class token, not between it and the positions, so both models use the fused form;
  * {@code addPositions} is there for a stem that adds them elsewhere.
  */
-final class OpenCLConvOps implements ConvOps {
-    /** Which convolution kernel: local-memory tiles for GPUs, or 8-wide register blocks for CPUs (PoCL). */
-    enum Variant { TILED, WIDE }
+public final class OpenCLConvOps implements ConvOps {
+    /** Which convolution kernel: 1, local-memory tiles for GPUs, or 2, 8-wide register blocks for CPUs (PoCL). */
+    public enum Variant implements KernelVariant { TILED, WIDE }
+
+    /** The patch embedding with {@code variant} forced on an OpenCL device whatever its kind (benchmarks, tests). */
+    public static OpenCLConvOps of(DeviceBackend backend, Variant variant) {
+        return new OpenCLConvOps(OpenCLBackend.of(backend, "patch embedding " + variant), variant);
+    }
 
     /** Patches per work-group of the wide kernel ({@code WIDE_PATCHES} in patch_embed.cl). */
     private static final int WIDE_PATCHES = 4;

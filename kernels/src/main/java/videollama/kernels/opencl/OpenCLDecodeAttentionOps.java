@@ -3,12 +3,15 @@ package videollama.kernels.opencl;
 import java.util.HashMap;
 import java.util.Map;
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DecodeAttentionOps;
 import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -23,13 +26,18 @@ import videollama.kernels.TaskGraph;
  * workspace shared by every attention task of the same size: safe, as all graphs of a backend run in order on its
  * one queue.
  */
-final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
+public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
 
-    /** The partial kernels of decode_attention.cl. */
-    enum Variant {
-        /** GPUs: a work-group per (slice, head), an item per position ({@code decode_attention_slices}). */
+    /** The kernels of decode_attention.cl, numbered from the baseline ({@link KernelVariant}). */
+    public enum Variant implements KernelVariant {
+        /**
+         * 1, the baseline: a work-group per head in one kernel, every score in local memory
+         * ({@code decode_attention_heads}); the context is bounded by the device's local memory.
+         */
+        HEADS,
+        /** 2, GPUs: a work-group per (slice, head), an item per position ({@code decode_attention_slices}), then a merge. */
         SLICES,
-        /** CPUs: a work-item per slice for all heads, private accumulators ({@code decode_attention_rows}). */
+        /** 3, CPUs: a work-item per slice for all heads, private accumulators ({@code decode_attention_rows}), then a merge. */
         ROWS
     }
 
@@ -72,7 +80,16 @@ final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
         this.group = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
     }
 
-    Variant variant() {
+    /**
+     * Decode attention with {@code variant} on an OpenCL device whatever its kind, slices of {@code slice}
+     * positions (0: the variant's default; HEADS has none): the way benchmarks and tests pick a kernel.
+     */
+    public static OpenCLDecodeAttentionOps of(DeviceBackend backend, Variant variant, int slice) {
+        return new OpenCLDecodeAttentionOps(OpenCLBackend.of(backend, "decode attention " + variant), variant, slice);
+    }
+
+    /** The variant this device gets by default (before a too-wide model falls back to SLICES). */
+    public Variant variant() {
         return variant;
     }
 
@@ -94,6 +111,10 @@ final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
         FamilyDeviceOps.requireBytes(name, "out", out, 4L * heads * headDim);
         // The cost is that of a full cache: the real one grows with the position.
         Cost cost = new Cost(2 * cacheBytes + 4L * heads * headDim, 4L * heads * capacity * headDim);
+        if (variant == Variant.HEADS) {
+            heads(g, name, out, q, keyCache, valueCache, cacheType, pos, heads, kvHeads, headDim, capacity, cost);
+            return;
+        }
         Variant kernel = variant == Variant.ROWS && (long) heads * headDim > MAX_ROW_FLOATS ? Variant.SLICES : variant;
         int positions = slice > 0 ? slice : kernel == Variant.ROWS ? CPU_SLICE : GPU_SLICE;
         int parts = (capacity + positions - 1) / positions;
@@ -115,6 +136,19 @@ final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
                 cost, partials, q, keyCache, valueCache, pos, heads, kvHeads, positions, scale);
         g.task(name + " merge", new KernelSource("decode_attention", "decode_attention_merge", options),
                 Launch.groups2d((headDim + group - 1) / group, group, heads), mergeCost, out, partials, pos, parts, positions);
+    }
+
+    /** Variant 1: a work-group per head, a float of local memory per position of the context for the scores. */
+    private void heads(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache, DeviceBuffer valueCache,
+                       KvCacheType cacheType, DeviceBuffer pos, int heads, int kvHeads, int headDim, int capacity, Cost cost) {
+        long scoreBytes = 4L * capacity;
+        if (scoreBytes + group * 4L > backend.info().localMemoryBytes()) {
+            throw new IllegalArgumentException(name + ": a context of " + capacity + " positions needs " + scoreBytes
+                    + " bytes of local memory for the scores; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
+        }
+        String options = "-DHEAD_DIM=" + headDim + (cacheType == KvCacheType.F16 ? " -DKV_F16" : "");
+        g.task(name, new KernelSource("decode_attention", "decode_attention_heads", options), Launch.groups(heads, group), cost,
+                out, q, keyCache, valueCache, pos, heads, kvHeads, headDim, new LocalMemory(scoreBytes), new LocalMemory(group * 4L));
     }
 
     private synchronized DeviceBuffer workspace(long bytes) {

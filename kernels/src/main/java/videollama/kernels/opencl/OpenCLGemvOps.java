@@ -3,11 +3,13 @@ package videollama.kernels.opencl;
 import java.util.HashMap;
 import java.util.Map;
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GemvOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.TaskGraph;
@@ -19,15 +21,15 @@ import videollama.kernels.TaskGraph;
  * and a second small task that adds each row's partials ({@link Variant#SPLIT_K}, see {@link #slicesFor}).
  * {@code VIDEOLLAMA_OPENCL_WIDE=0} gives a CPU the GPU forms, as for the other CPU-shaped kernels.
  */
-final class OpenCLGemvOps implements GemvOps {
+public final class OpenCLGemvOps implements GemvOps {
 
-    /** The matVec kernels of gemv.cl. */
-    enum Variant {
-        /** A work-group per row ({@code matvec}). */
+    /** The matVec kernels of gemv.cl, numbered from the baseline ({@link KernelVariant}). */
+    public enum Variant implements KernelVariant {
+        /** 1: a work-group per row ({@code matvec}). */
         ROWS,
-        /** A work-item per row, float8 loads, no barriers ({@code matvec_wide}). */
+        /** 2, CPUs: a work-item per row, float8 loads, no barriers ({@code matvec_wide}). */
         WIDE,
-        /** A work-group per (row, range of columns), then a work-item per row adds ({@code matvec_split}, {@code matvec_combine}). */
+        /** 3, GPUs with few rows: a work-group per (row, range of columns), then a work-item per row adds ({@code matvec_split}, {@code matvec_combine}). */
         SPLIT_K
     }
 
@@ -72,6 +74,15 @@ final class OpenCLGemvOps implements GemvOps {
         this.forcedSlices = Math.max(2, slices);
         this.group = (int) Math.min(64, Long.highestOneBit(info.maxWorkGroupSize()));
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
+    }
+
+    /**
+     * The GEMVs with {@code variant} forced on an OpenCL device whatever its kind; with {@link Variant#SPLIT_K},
+     * rows cut into about {@code slices} ranges (at least 2). The q/k/v and gate/up GEMVs take the wide form
+     * with WIDE, the row form otherwise. The way benchmarks and tests pick a kernel.
+     */
+    public static OpenCLGemvOps of(DeviceBackend backend, Variant variant, int slices) {
+        return new OpenCLGemvOps(OpenCLBackend.of(backend, "matvec " + variant), java.util.Objects.requireNonNull(variant), slices);
     }
 
     /** The kernel a {@code rows × cols} matrix gets. */

@@ -1,4 +1,4 @@
-package videollama.kernels.opencl;
+package videollama.benchmarks;
 
 import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.copiesFor;
@@ -26,8 +26,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import videollama.benchmarks.BenchSupport;
-import videollama.benchmarks.Traffic;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
@@ -38,6 +36,8 @@ import videollama.kernels.LocalMemory;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.kernels.opencl.OpenCLGemvOps;
+import videollama.kernels.opencl.OpenCLBackend;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -150,7 +150,7 @@ public class GemvBenchmark {
             }
             case "matvec_wide" -> g.task("matvec_wide", new KernelSource("gemv", "matvec_wide", options),
                     Launch.items(rows, WIDE_GROUP), cost, out, w.buffer(), dx, rows, cols, 0);
-            case "matvec_split" -> new OpenCLGemvOps(device, OpenCLGemvOps.Variant.SPLIT_K, SPLIT_K_RANGES)
+            case "matvec_split" -> OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.SPLIT_K, SPLIT_K_RANGES)
                     .matVec(g, "matvec_split", out, w, dx, false);
             default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, matvec, matvec_wide, matvec_split)");
         }
