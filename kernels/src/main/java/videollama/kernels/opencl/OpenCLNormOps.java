@@ -12,8 +12,9 @@ import videollama.kernels.TaskGraph;
 
 /**
  * The row-wise and element-wise ops of the vision and audio encoders and the Q-Formers, in OpenCL C
- * ({@code norms.cl}): LayerNorm (optionally of {@code x + residual}), the exact GELU (optionally after a bias
- * add), softmax over rows, L2 normalisation of rows, and the adds. Activations are float32 [rows, width]
+ * ({@code norms.cl} for the row ops, {@code activations.cl} for the element-wise ones, as on CUDA): LayerNorm
+ * (optionally of {@code x + residual}), the exact GELU (optionally after a bias
+ * add), softmax over rows, L2 normalisation of rows, SwiGLU and the adds. Activations are float32 [rows, width]
  * row-major; every op may run in place ({@code out} the same buffer as an input).
  *
  * <p>Row ops run one work-group per row with a local-memory tree (as {@code rmsNorm}); element-wise ops one
@@ -21,6 +22,8 @@ import videollama.kernels.TaskGraph;
  */
 final class OpenCLNormOps implements NormOps {
     private static final String PROGRAM = "norms";
+    /** The element-wise kernels, as on CUDA. */
+    private static final String ELEMENTWISE = "activations";
     /**
      * FLOPs of one GELU for the profiler: the multiplies and norms.cl's erfc (a degree-9 polynomial, a division,
      * two exponentials and an fma), counted as about 24 operations.
@@ -72,7 +75,7 @@ final class OpenCLNormOps implements NormOps {
     public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
         requireShape(name, 1, n);
         requireFloats(name, n, out, x);
-        g.task(name, new KernelSource(PROGRAM, "gelu"), Launch.items(n, elementGroup),
+        g.task(name, new KernelSource(ELEMENTWISE, "gelu"), Launch.items(n, elementGroup),
                 new Cost(8L * n, GELU_FLOPS * n),
                 out, x, n);
     }
@@ -83,7 +86,7 @@ final class OpenCLNormOps implements NormOps {
         long elements = requireShape(name, rows, width);
         requireFloats(name, elements, out, x);
         requireFloats(name, width, bias);
-        g.task(name, new KernelSource(PROGRAM, "bias_gelu"), rowsOfColumns(rows, width),
+        g.task(name, new KernelSource(ELEMENTWISE, "bias_gelu"), rowsOfColumns(rows, width),
                 new Cost(8 * elements + 4L * width, (GELU_FLOPS + 1) * elements),
                 out, x, bias, width);
     }
@@ -116,7 +119,7 @@ final class OpenCLNormOps implements NormOps {
     public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
         requireShape(name, 1, n);
         requireFloats(name, n, out, a, b);
-        g.task(name, new KernelSource(PROGRAM, "add"), Launch.items(n, elementGroup),
+        g.task(name, new KernelSource(ELEMENTWISE, "add"), Launch.items(n, elementGroup),
                 new Cost(12L * n, n),
                 out, a, b, n);
     }
@@ -127,7 +130,7 @@ final class OpenCLNormOps implements NormOps {
         long elements = requireShape(name, rows, width);
         requireFloats(name, elements, out, x);
         requireFloats(name, width, bias);
-        g.task(name, new KernelSource(PROGRAM, "add_bias"), rowsOfColumns(rows, width),
+        g.task(name, new KernelSource(ELEMENTWISE, "add_bias"), rowsOfColumns(rows, width),
                 new Cost(8 * elements + 4L * width, elements),
                 out, x, bias, width);
     }
@@ -141,7 +144,7 @@ final class OpenCLNormOps implements NormOps {
         FamilyDeviceOps.requireBytes(name, "out", out, 4L * n);
         FamilyDeviceOps.requireBytes(name, "gate", gate, 4L * n);
         FamilyDeviceOps.requireBytes(name, "up", up, 4L * n);
-        g.task(name, new KernelSource("activations", "swiglu"), Launch.items(n, elementGroup), new Cost(12L * n, 5L * n),
+        g.task(name, new KernelSource(ELEMENTWISE, "swiglu"), Launch.items(n, elementGroup), new Cost(12L * n, 5L * n),
                 out, gate, up, n);
     }
 
