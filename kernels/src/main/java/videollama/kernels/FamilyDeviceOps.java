@@ -121,11 +121,4 @@ public abstract class FamilyDeviceOps implements DeviceOps {
     public final void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
         conv.addPositions(g, name, x, positions, batch, tokens, dim);
     }
-
-    /** {@code b} holds at least {@code bytes}, else an error naming the op and the buffer. */
-    public static void requireBytes(String name, String what, DeviceBuffer b, long bytes) {
-        if (b.bytes() < bytes) {
-            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + bytes);
-        }
-    }
 }

@@ -35,19 +35,14 @@ final class CudaAttentionOps implements AttentionOps {
     @Override
     public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                    KvCacheType kvType, AttentionShape s) {
-        long queryRows = (long) s.sets() * s.queries();
-        long keyRows = (long) s.sets() * s.keys();
-        out.checkFits(name + " out", queryRows, s.queryWidth(), 4);
-        q.checkFits(name + " q", queryRows, s.queryWidth(), 4);
-        k.checkFits(name + " k", keyRows, s.kvWidth(), kvType.bytes());
-        v.checkFits(name + " v", keyRows, s.kvWidth(), kvType.bytes());
+        s.checkViews(name, out, q, k, v, kvType);
         String entry = "flash_attention_" + (kvType == KvCacheType.F16 ? "f16" : "f32") + "_d" + headCapacity(name, s.headDim());
         int blockQueries = blockQueries(s.queries());
         int threads = blockQueries * THREADS_PER_QUERY;
         long blocks = (s.queries() + blockQueries - 1) / blockQueries;
         Launch launch = new Launch(new long[] {blocks * threads, s.heads(), s.sets()}, new long[] {threads, 1, 1});
         g.task(name, new KernelSource("flash_attention", entry), launch,
-                new Cost(queryRows * s.queryWidth() * 8 + keyRows * s.kvWidth() * 2L * kvType.bytes(), s.flops()),
+                s.cost(kvType),
                 out.buffer(), out.offset(), out.stride(), q.buffer(), q.offset(), q.stride(),
                 k.buffer(), k.offset(), k.stride(), v.buffer(), v.offset(), v.stride(),
                 s.queries(), s.keys(), s.heads(), s.kvHeads(), s.headDim(), s.scale(), s.causal() ? 1 : 0, s.queryStart());

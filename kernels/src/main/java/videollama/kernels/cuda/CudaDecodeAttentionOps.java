@@ -10,6 +10,7 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -45,9 +46,7 @@ final class CudaDecodeAttentionOps implements DecodeAttentionOps {
     public void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
                                 DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
                                 int heads, int kvHeads, int headDim, int capacity) {
-        if (kvHeads <= 0 || heads % kvHeads != 0) {
-            throw new IllegalArgumentException(name + ": " + heads + " query heads do not divide into " + kvHeads + " key/value heads");
-        }
+        OpChecks.requireGroupedHeads(name, heads, kvHeads);
         if (headDim > MAX_HEAD_DIM) {
             throw new IllegalArgumentException(name + ": head width " + headDim + " exceeds the attention kernel's " + MAX_HEAD_DIM);
         }

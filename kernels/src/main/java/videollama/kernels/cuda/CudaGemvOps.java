@@ -9,6 +9,7 @@ import videollama.kernels.GemvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
@@ -109,10 +110,7 @@ final class CudaGemvOps implements GemvOps {
     @Override
     public void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
                           DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
-        if (wk.rows() != wv.rows() || wq.cols() != wk.cols() || wk.cols() != wv.cols()
-                || wq.dtype() != wk.dtype() || wk.dtype() != wv.dtype()) {
-            throw new IllegalArgumentException(name + ": q/k/v weights " + wq + ", " + wk + ", " + wv + " do not fit together");
-        }
+        OpChecks.requireQkv(name, wq, wk, wv);
         int rows = wq.rows() + 2 * wk.rows();
         g.task(name, new KernelSource("gemv", "qkv_matvec_" + suffix(wq.dtype())), warpPerRow(rows),
                 new Cost(bytes(wq) + 2 * bytes(wk) + wq.cols() * 4L + rows * 4L, 2L * rows * wq.cols()),
@@ -121,9 +119,7 @@ final class CudaGemvOps implements GemvOps {
 
     @Override
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
-        if (gate.rows() != up.rows() || gate.cols() != up.cols() || gate.dtype() != up.dtype()) {
-            throw new IllegalArgumentException(name + ": gate " + gate + " and up " + up + " differ");
-        }
+        OpChecks.requireGateUp(name, gate, up);
         g.task(name, new KernelSource("gemv", "swiglu_matvec_" + suffix(gate.dtype())), warpPerRow(gate.rows()),
                 new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols()),
                 out, gate.buffer(), up.buffer(), x, gate.rows(), gate.cols());

@@ -3,9 +3,9 @@ package videollama.kernels.cuda;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.NormOps;
-import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -27,9 +27,9 @@ final class CudaNormOps implements NormOps {
     @Override
     public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
                    int rows, int dim, float eps) {
-        long elements = requireShape(name, rows, dim);
-        requireFloats(name, elements, out, x);
-        requireFloats(name, dim, weight, bias);
+        long elements = OpChecks.requireRows(name, rows, dim);
+        OpChecks.requireFloats(name, elements, out, x);
+        OpChecks.requireFloats(name, dim, weight, bias);
         g.task(name, new KernelSource("norms", "layer_norm"), warpPerRow(rows),
                 new Cost(8 * elements + 8L * dim, 8 * elements),
                 out, x, weight, bias, rows, dim, eps);
@@ -39,9 +39,9 @@ final class CudaNormOps implements NormOps {
     @Override
     public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
                       DeviceBuffer weight, DeviceBuffer bias, int rows, int dim, float eps) {
-        long elements = requireShape(name, rows, dim);
-        requireFloats(name, elements, out, x, residual);
-        requireFloats(name, dim, weight, bias);
+        long elements = OpChecks.requireRows(name, rows, dim);
+        OpChecks.requireFloats(name, elements, out, x, residual);
+        OpChecks.requireFloats(name, dim, weight, bias);
         g.task(name, new KernelSource("norms", "add_layer_norm"), warpPerRow(rows),
                 new Cost(12 * elements + 8L * dim, 9 * elements),
                 out, x, residual, weight, bias, rows, dim, eps);
@@ -50,8 +50,8 @@ final class CudaNormOps implements NormOps {
     /** Softmax of each of {@code rows} rows of {@code scale · x} (width {@code cols}), shifted by the row maximum. */
     @Override
     public void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
-        long elements = requireShape(name, rows, cols);
-        requireFloats(name, elements, out, x);
+        long elements = OpChecks.requireRows(name, rows, cols);
+        OpChecks.requireFloats(name, elements, out, x);
         g.task(name, new KernelSource("norms", "softmax_rows"), warpPerRow(rows),
                 new Cost(8 * elements, 6 * elements),
                 out, x, rows, cols, scale);
@@ -60,8 +60,8 @@ final class CudaNormOps implements NormOps {
     /** {@code out = x / max(‖x‖₂, eps) · scale} for each of {@code rows} rows of width {@code dim}. */
     @Override
     public void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
-        long elements = requireShape(name, rows, dim);
-        requireFloats(name, elements, out, x);
+        long elements = OpChecks.requireRows(name, rows, dim);
+        OpChecks.requireFloats(name, elements, out, x);
         g.task(name, new KernelSource("norms", "l2_normalize"), warpPerRow(rows),
                 new Cost(8 * elements, 4 * elements),
                 out, x, rows, dim, eps, scale);
@@ -70,8 +70,8 @@ final class CudaNormOps implements NormOps {
     /** The exact GELU {@code 0.5·x·(1 + erf(x/√2))} of {@code n} elements. */
     @Override
     public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
-        requireShape(name, 1, n);
-        requireFloats(name, n, out, x);
+        OpChecks.requireRows(name, 1, n);
+        OpChecks.requireFloats(name, n, out, x);
         g.task(name, new KernelSource("activations", "gelu"), elementWise(n),
                 new Cost(8L * n, GELU_FLOPS * n),
                 out, x, n);
@@ -80,9 +80,9 @@ final class CudaNormOps implements NormOps {
     /** {@code out = gelu(x + bias)} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = requireShape(name, rows, width);
-        requireFloats(name, elements, out, x);
-        requireFloats(name, width, bias);
+        long elements = OpChecks.requireRows(name, rows, width);
+        OpChecks.requireFloats(name, elements, out, x);
+        OpChecks.requireFloats(name, width, bias);
         g.task(name, new KernelSource("activations", "bias_gelu"), elementWise(elements),
                 new Cost(8 * elements + 4L * width, (GELU_FLOPS + 1) * elements),
                 out, x, bias, width, (int) elements);
@@ -91,8 +91,8 @@ final class CudaNormOps implements NormOps {
     /** {@code out = a + b} over {@code n} elements. */
     @Override
     public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
-        requireShape(name, 1, n);
-        requireFloats(name, n, out, a, b);
+        OpChecks.requireRows(name, 1, n);
+        OpChecks.requireFloats(name, n, out, a, b);
         g.task(name, new KernelSource("activations", "add"), elementWise(n),
                 new Cost(12L * n, n),
                 out, a, b, n);
@@ -101,9 +101,9 @@ final class CudaNormOps implements NormOps {
     /** {@code out = x + bias} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = requireShape(name, rows, width);
-        requireFloats(name, elements, out, x);
-        requireFloats(name, width, bias);
+        long elements = OpChecks.requireRows(name, rows, width);
+        OpChecks.requireFloats(name, elements, out, x);
+        OpChecks.requireFloats(name, width, bias);
         g.task(name, new KernelSource("activations", "add_bias"), elementWise(elements),
                 new Cost(8 * elements + 4L * width, elements),
                 out, x, bias, width, (int) elements);
@@ -112,12 +112,7 @@ final class CudaNormOps implements NormOps {
     /** {@code out = silu(gate) · up} over {@code n} elements; out may be gate or up. */
     @Override
     public void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException(name + ": " + n + " elements");
-        }
-        FamilyDeviceOps.requireBytes(name, "out", out, 4L * n);
-        FamilyDeviceOps.requireBytes(name, "gate", gate, 4L * n);
-        FamilyDeviceOps.requireBytes(name, "up", up, 4L * n);
+        OpChecks.requireSwiGlu(name, out, gate, up, n);
         g.task(name, new KernelSource("activations", "swiglu"), elementWise(n), new Cost(12L * n, 5L * n),
                 out, gate, up, n);
     }
@@ -131,23 +126,5 @@ final class CudaNormOps implements NormOps {
     /** A thread per {@link #ELEMENTS_PER_THREAD} elements (the last thread takes what is left). */
     private static Launch elementWise(long elements) {
         return Launch.items((elements + ELEMENTS_PER_THREAD - 1) / ELEMENTS_PER_THREAD, THREADS);
-    }
-
-    /** rows × width, both positive and the product an int (the kernels index rows by int). */
-    private static long requireShape(String name, int rows, int width) {
-        long elements = (long) rows * width;
-        if (rows <= 0 || width <= 0 || elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": " + rows + " rows of width " + width + " is not a shape these kernels take");
-        }
-        return elements;
-    }
-
-    private static void requireFloats(String name, long floats, DeviceBuffer... buffers) {
-        for (DeviceBuffer b : buffers) {
-            if (b.bytes() < floats * 4) {
-                throw new IllegalArgumentException(name + ": buffer " + b.name() + " holds " + b.bytes() + " bytes, "
-                        + floats + " floats need " + floats * 4);
-            }
-        }
     }
 }

@@ -8,6 +8,7 @@ import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.KernelSource;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -72,16 +73,9 @@ final class CudaOps extends FamilyDeviceOps {
     public void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
                                       DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
                                       int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
-        if (rows < 1 || headDim % 2 != 0) {
-            throw new IllegalArgumentException(name + ": " + rows + " rows of heads of " + headDim + " (rows >= 1, even heads)");
-        }
+        OpChecks.requireRopeRows(name, q, k, v, keyCache, valueCache, cacheType, tablePositions, rows, heads, kvHeads, headDim);
         long qFloats = (long) rows * heads * headDim;
         long kvFloats = (long) rows * kvHeads * headDim;
-        requireBytes(name, "q", q, 4 * qFloats);
-        requireBytes(name, "k", k, 4 * kvFloats);
-        requireBytes(name, "v", v, 4 * kvFloats);
-        requireBytes(name, "key cache", keyCache, (long) tablePositions * kvHeads * headDim * cacheType.bytes());
-        requireBytes(name, "value cache", valueCache, (long) tablePositions * kvHeads * headDim * cacheType.bytes());
         int pairs = (heads + kvHeads) * headDim / 2;
         // One thread per pair of every row, in a 1-D grid (rope.cu).
         g.task(name, new KernelSource("rope", "rope_cache_write_rows_" + suffix(cacheType)), Launch.items((long) rows * pairs, THREADS),

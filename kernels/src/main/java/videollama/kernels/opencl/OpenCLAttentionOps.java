@@ -66,14 +66,9 @@ public final class OpenCLAttentionOps implements AttentionOps {
     @Override
     public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                    KvCacheType kvType, AttentionShape s) {
-        long queryRows = (long) s.sets() * s.queries();
-        long keyRows = (long) s.sets() * s.keys();
-        out.checkFits(name + " out", queryRows, s.queryWidth(), 4);
-        q.checkFits(name + " q", queryRows, s.queryWidth(), 4);
-        k.checkFits(name + " k", keyRows, s.kvWidth(), kvType.bytes());
-        v.checkFits(name + " v", keyRows, s.kvWidth(), kvType.bytes());
+        s.checkViews(name, out, q, k, v, kvType);
         String options = "-DHEAD_DIM=" + s.headDim() + (kvType == KvCacheType.F16 ? " -DKV_F16" : "");
-        Cost cost = new Cost(queryRows * s.queryWidth() * 8 + keyRows * s.kvWidth() * 2L * kvType.bytes(), s.flops());
+        Cost cost = s.cost(kvType);
         Object[] args = {out.buffer(), out.offset(), out.stride(), q.buffer(), q.offset(), q.stride(),
                 k.buffer(), k.offset(), k.stride(), v.buffer(), v.offset(), v.stride(),
                 s.queries(), s.keys(), s.heads(), s.kvHeads(), s.scale(), s.causal() ? 1 : 0, s.queryStart()};

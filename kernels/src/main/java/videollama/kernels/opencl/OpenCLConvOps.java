@@ -62,15 +62,6 @@ public final class OpenCLConvOps implements ConvOps {
         return variant;
     }
 
-    private static String weightOption(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "";
-            case F16 -> "-DWEIGHT_F16";
-            case BF16 -> "-DWEIGHT_BF16";
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
-        };
-    }
-
     /**
      * The patch embedding: {@code out} [batch, outHeight · outWidth, cout] (float32, patch index
      * {@code oy · outWidth + ox}) = Conv2d of {@code images} [batch, cin, height, width] (float32) with
@@ -99,7 +90,7 @@ public final class OpenCLConvOps implements ConvOps {
                         + " bytes of local memory; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
             }
             Launch launch = Launch.groups((totalPatches + WIDE_PATCHES - 1) / WIDE_PATCHES, WIDE_GROUP);
-            g.task(name, new KernelSource("patch_embed", "patch_embed_wide", weightOption(weight.dtype())), launch, cost,
+            g.task(name, new KernelSource("patch_embed", "patch_embed_wide", OpenCLOps.weightOption(weight.dtype())), launch, cost,
                     out, images, weight.buffer(), biasOrAny, hasBias, channels, height, width, k, stride, outWidth,
                     patchesPerImage, totalPatches, cout, new LocalMemory(staged));
             return;
@@ -108,49 +99,20 @@ public final class OpenCLConvOps implements ConvOps {
         Launch launch = new Launch(
                 new long[] {(long) (cout + tile - 1) / tile * groupSide, (long) (totalPatches + tile - 1) / tile * groupSide},
                 new long[] {groupSide, groupSide});
-        String options = (weightOption(weight.dtype()) + " -DGROUP_SIDE=" + groupSide).strip();
+        String options = (OpenCLOps.weightOption(weight.dtype()) + " -DGROUP_SIDE=" + groupSide).strip();
         g.task(name, new KernelSource("patch_embed", "patch_embed_tiled", options), launch, cost,
                 out, images, weight.buffer(), biasOrAny, hasBias, channels, height, width, k, stride, outWidth,
                 patchesPerImage, totalPatches, cout);
     }
 
-    /**
-     * Prepends the class token: {@code out} [batch, patches + 1, dim] gets {@code cls} [dim] at token 0 of each
-     * image and token {@code p} of {@code tokens} [batch, patches, dim] at token {@code p + 1}; unless
-     * {@code positions} is null, its row {@code t} ([patches + 1, dim]) is added to token {@code t} in the same
-     * pass. All float32; {@code out} must not overlap {@code tokens}.
-     */
+    @Override
     public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
                                   DeviceBuffer positions, int batch, int patches, int dim) {
-        long elements = (long) batch * (patches + 1) * dim;
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements");
-        }
-        requireBytes(name, out, elements * 4);
-        requireBytes(name, tokens, (long) batch * patches * dim * 4);
-        requireBytes(name, cls, dim * 4L);
-        if (positions != null) {
-            requireBytes(name, positions, (long) (patches + 1) * dim * 4);
-        }
-        g.task(name, new KernelSource("patch_embed", "class_token"), Launch.items(elements, groupSize),
-                new Cost((long) batch * patches * dim * 4 + elements * 4 + (positions != null ? (long) (patches + 1) * dim * 4 : 0) + dim * 4L,
-                        positions != null ? elements : 0),
-                out, tokens, cls, positions != null ? positions : cls, positions != null ? 1 : 0, batch, patches, dim);
+        PatchConvolution.prependClassToken(g, name, groupSize, out, tokens, cls, positions, batch, patches, dim);
     }
 
-    /** {@code x} [batch, tokens, dim] += {@code positions} [tokens, dim] for each image, in place (float32). */
+    @Override
     public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
-        long elements = (long) batch * tokens * dim;
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements");
-        }
-        requireBytes(name, x, elements * 4);
-        requireBytes(name, positions, (long) tokens * dim * 4);
-        g.task(name, new KernelSource("patch_embed", "add_positions"), Launch.items(elements, groupSize),
-                new Cost(elements * 8 + (long) tokens * dim * 4, elements), x, positions, batch, tokens, dim);
-    }
-
-    private static void requireBytes(String op, DeviceBuffer buffer, long bytes) {
-        PatchConvolution.requireBytes(op, buffer, bytes);
+        PatchConvolution.addPositions(g, name, groupSize, x, positions, batch, tokens, dim);
     }
 }

@@ -6,12 +6,12 @@ import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DecodeAttentionOps;
-import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.KernelSource;
 import videollama.kernels.KernelVariant;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -98,17 +98,15 @@ public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
     public void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
                          DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
                          int heads, int kvHeads, int headDim, int capacity) {
-        if (kvHeads <= 0 || heads % kvHeads != 0) {
-            throw new IllegalArgumentException(name + ": " + heads + " query heads do not divide into " + kvHeads + " key/value heads");
-        }
+        OpChecks.requireGroupedHeads(name, heads, kvHeads);
         if (headDim < 1 || capacity < 1) {
             throw new IllegalArgumentException(name + ": heads of " + headDim + ", a cache of " + capacity + " positions");
         }
         long cacheBytes = (long) capacity * kvHeads * headDim * cacheType.bytes();
-        FamilyDeviceOps.requireBytes(name, "key cache", keyCache, cacheBytes);
-        FamilyDeviceOps.requireBytes(name, "value cache", valueCache, cacheBytes);
-        FamilyDeviceOps.requireBytes(name, "q", q, 4L * heads * headDim);
-        FamilyDeviceOps.requireBytes(name, "out", out, 4L * heads * headDim);
+        OpChecks.requireBytes(name, "key cache", keyCache, cacheBytes);
+        OpChecks.requireBytes(name, "value cache", valueCache, cacheBytes);
+        OpChecks.requireBytes(name, "q", q, 4L * heads * headDim);
+        OpChecks.requireBytes(name, "out", out, 4L * heads * headDim);
         // The cost is that of a full cache: the real one grows with the position.
         Cost cost = new Cost(2 * cacheBytes + 4L * heads * headDim, 4L * heads * capacity * headDim);
         if (variant == Variant.HEADS) {

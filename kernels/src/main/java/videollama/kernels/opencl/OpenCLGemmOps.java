@@ -11,6 +11,7 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
@@ -154,13 +155,13 @@ public final class OpenCLGemmOps implements GemmOps {
     @Override
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
-        check(name, out, x, w, bias, residual, m, n, k);
+        OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
                 + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
         // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
         Object[] args = {out, x, w.buffer(), bias != null ? bias : out, residual != null ? residual : out, m, n, k,
                 bias != null ? 1 : 0, residual != null ? 1 : 0};
-        String weights = weightOption(w.dtype()) + " ";
+        String weights = OpenCLOps.weightOption(w.dtype()) + " ";
         switch (kernelFor(m)) {
             case TILED -> g.task(name, new KernelSource("gemm", "linear_tiled", (weights + tile.options()).strip()),
                     new Launch(new long[] {groups(n, tile.n()) * tile.itemsX(), groups(m, tile.m()) * tile.itemsY()},
@@ -187,41 +188,5 @@ public final class OpenCLGemmOps implements GemmOps {
     /** How many blocks of {@code size} cover {@code count}. */
     private static long groups(long count, long size) {
         return (count + size - 1) / size;
-    }
-
-    private static void check(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
-                              DeviceBuffer residual, int m, int n, int k) {
-        if (m < 1 || n < 1 || k < 1) {
-            throw new IllegalArgumentException(name + ": sizes " + m + "x" + n + "x" + k + " must be positive");
-        }
-        if (w.shape().length != 2 || w.rows() != n || w.cols() != k) {
-            throw new IllegalArgumentException(name + ": weight " + w + " is not [" + n + ", " + k + "]");
-        }
-        if (out == x) {
-            throw new IllegalArgumentException(name + ": out cannot be the input " + x.name());
-        }
-        checkFloats(name, "out", out, (long) m * n);
-        checkFloats(name, "x", x, (long) m * k);
-        if (bias != null) {
-            checkFloats(name, "bias", bias, n);
-        }
-        if (residual != null) {
-            checkFloats(name, "residual", residual, (long) m * n);
-        }
-    }
-
-    private static void checkFloats(String name, String what, DeviceBuffer b, long floats) {
-        if (b.bytes() < 4 * floats) {
-            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + 4 * floats);
-        }
-    }
-
-    private static String weightOption(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "";
-            case F16 -> "-DWEIGHT_F16";
-            case BF16 -> "-DWEIGHT_BF16";
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
-        };
     }
 }

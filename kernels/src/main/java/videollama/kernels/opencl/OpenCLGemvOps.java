@@ -12,6 +12,7 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -127,10 +128,7 @@ public final class OpenCLGemvOps implements GemvOps {
     @Override
     public void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
                           DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
-        if (wk.rows() != wv.rows() || wq.cols() != wk.cols() || wk.cols() != wv.cols()
-                || wq.dtype() != wk.dtype() || wk.dtype() != wv.dtype()) {
-            throw new IllegalArgumentException(name + ": q/k/v weights " + wq + ", " + wk + ", " + wv + " do not fit together");
-        }
+        OpChecks.requireQkv(name, wq, wk, wv);
         int rows = wq.rows() + 2 * wk.rows();
         Cost cost = new Cost(bytes(wq) + 2 * bytes(wk) + wq.cols() * 4L + rows * 4L, 2L * rows * wq.cols());
         String option = OpenCLOps.weightOption(wq.dtype());
@@ -145,9 +143,7 @@ public final class OpenCLGemvOps implements GemvOps {
 
     @Override
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
-        if (gate.rows() != up.rows() || gate.cols() != up.cols() || gate.dtype() != up.dtype()) {
-            throw new IllegalArgumentException(name + ": gate " + gate + " and up " + up + " differ");
-        }
+        OpChecks.requireGateUp(name, gate, up);
         Cost cost = new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols());
         String option = OpenCLOps.weightOption(gate.dtype());
         if (forced == Variant.WIDE) {

@@ -3,11 +3,11 @@ package videollama.kernels.opencl;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.NormOps;
-import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -47,9 +47,9 @@ final class OpenCLNormOps implements NormOps {
     @Override
     public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
                    int rows, int dim, float eps) {
-        long elements = requireShape(name, rows, dim);
-        requireFloats(name, elements, out, x);
-        requireFloats(name, dim, weight, bias);
+        long elements = OpChecks.requireRows(name, rows, dim);
+        OpChecks.requireFloats(name, elements, out, x);
+        OpChecks.requireFloats(name, dim, weight, bias);
         g.task(name, new KernelSource(PROGRAM, "layer_norm"), Launch.groups(rows, rowGroup),
                 new Cost(8 * elements + 8L * dim, 8 * elements),
                 out, x, weight, bias, dim, eps, scratch());
@@ -62,9 +62,9 @@ final class OpenCLNormOps implements NormOps {
     @Override
     public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
                       DeviceBuffer weight, DeviceBuffer bias, int rows, int dim, float eps) {
-        long elements = requireShape(name, rows, dim);
-        requireFloats(name, elements, out, x, residual);
-        requireFloats(name, dim, weight, bias);
+        long elements = OpChecks.requireRows(name, rows, dim);
+        OpChecks.requireFloats(name, elements, out, x, residual);
+        OpChecks.requireFloats(name, dim, weight, bias);
         g.task(name, new KernelSource(PROGRAM, "add_layer_norm"), Launch.groups(rows, rowGroup),
                 new Cost(12 * elements + 8L * dim, 9 * elements),
                 out, x, residual, weight, bias, dim, eps, scratch());
@@ -73,8 +73,8 @@ final class OpenCLNormOps implements NormOps {
     /** The exact GELU {@code 0.5·x·(1 + erf(x/√2))} of {@code n} elements. */
     @Override
     public void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
-        requireShape(name, 1, n);
-        requireFloats(name, n, out, x);
+        OpChecks.requireRows(name, 1, n);
+        OpChecks.requireFloats(name, n, out, x);
         g.task(name, new KernelSource(ELEMENTWISE, "gelu"), Launch.items(n, elementGroup),
                 new Cost(8L * n, GELU_FLOPS * n),
                 out, x, n);
@@ -83,9 +83,9 @@ final class OpenCLNormOps implements NormOps {
     /** {@code out = gelu(x + bias)} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = requireShape(name, rows, width);
-        requireFloats(name, elements, out, x);
-        requireFloats(name, width, bias);
+        long elements = OpChecks.requireRows(name, rows, width);
+        OpChecks.requireFloats(name, elements, out, x);
+        OpChecks.requireFloats(name, width, bias);
         g.task(name, new KernelSource(ELEMENTWISE, "bias_gelu"), rowsOfColumns(rows, width),
                 new Cost(8 * elements + 4L * width, (GELU_FLOPS + 1) * elements),
                 out, x, bias, width);
@@ -94,8 +94,8 @@ final class OpenCLNormOps implements NormOps {
     /** Softmax of each of {@code rows} rows of {@code scale · x} (width {@code cols}), shifted by the row maximum. */
     @Override
     public void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
-        long elements = requireShape(name, rows, cols);
-        requireFloats(name, elements, out, x);
+        long elements = OpChecks.requireRows(name, rows, cols);
+        OpChecks.requireFloats(name, elements, out, x);
         g.task(name, new KernelSource(PROGRAM, "softmax_rows"), Launch.groups(rows, rowGroup),
                 new Cost(8 * elements, 6 * elements),
                 out, x, cols, scale, scratch());
@@ -107,8 +107,8 @@ final class OpenCLNormOps implements NormOps {
      */
     @Override
     public void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
-        long elements = requireShape(name, rows, dim);
-        requireFloats(name, elements, out, x);
+        long elements = OpChecks.requireRows(name, rows, dim);
+        OpChecks.requireFloats(name, elements, out, x);
         g.task(name, new KernelSource(PROGRAM, "l2_normalize"), Launch.groups(rows, rowGroup),
                 new Cost(8 * elements, 4 * elements),
                 out, x, dim, eps, scale, scratch());
@@ -117,8 +117,8 @@ final class OpenCLNormOps implements NormOps {
     /** {@code out = a + b} over {@code n} elements. */
     @Override
     public void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
-        requireShape(name, 1, n);
-        requireFloats(name, n, out, a, b);
+        OpChecks.requireRows(name, 1, n);
+        OpChecks.requireFloats(name, n, out, a, b);
         g.task(name, new KernelSource(ELEMENTWISE, "add"), Launch.items(n, elementGroup),
                 new Cost(12L * n, n),
                 out, a, b, n);
@@ -127,9 +127,9 @@ final class OpenCLNormOps implements NormOps {
     /** {@code out = x + bias} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = requireShape(name, rows, width);
-        requireFloats(name, elements, out, x);
-        requireFloats(name, width, bias);
+        long elements = OpChecks.requireRows(name, rows, width);
+        OpChecks.requireFloats(name, elements, out, x);
+        OpChecks.requireFloats(name, width, bias);
         g.task(name, new KernelSource(ELEMENTWISE, "add_bias"), rowsOfColumns(rows, width),
                 new Cost(8 * elements + 4L * width, elements),
                 out, x, bias, width);
@@ -138,12 +138,7 @@ final class OpenCLNormOps implements NormOps {
     /** {@code out = silu(gate) · up} element-wise ({@code activations.cl}); {@code out} may be {@code gate} or {@code up}. */
     @Override
     public void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException(name + ": " + n + " elements");
-        }
-        FamilyDeviceOps.requireBytes(name, "out", out, 4L * n);
-        FamilyDeviceOps.requireBytes(name, "gate", gate, 4L * n);
-        FamilyDeviceOps.requireBytes(name, "up", up, 4L * n);
+        OpChecks.requireSwiGlu(name, out, gate, up, n);
         g.task(name, new KernelSource(ELEMENTWISE, "swiglu"), Launch.items(n, elementGroup), new Cost(12L * n, 5L * n),
                 out, gate, up, n);
     }
@@ -156,23 +151,5 @@ final class OpenCLNormOps implements NormOps {
     /** Two dimensions: the columns of a row across work-items, one row per index of the second dimension. */
     private Launch rowsOfColumns(int rows, int width) {
         return Launch.groups2d((width + elementGroup - 1) / elementGroup, elementGroup, rows);
-    }
-
-    /** rows × width, both positive and the product an int (the kernels index rows by int). */
-    private static long requireShape(String name, int rows, int width) {
-        long elements = (long) rows * width;
-        if (rows <= 0 || width <= 0 || elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": " + rows + " rows of width " + width + " is not a shape these kernels take");
-        }
-        return elements;
-    }
-
-    private static void requireFloats(String name, long floats, DeviceBuffer... buffers) {
-        for (DeviceBuffer b : buffers) {
-            if (b.bytes() < floats * 4) {
-                throw new IllegalArgumentException(name + ": buffer " + b.name() + " holds " + b.bytes() + " bytes, "
-                        + floats + " floats need " + floats * 4);
-            }
-        }
     }
 }
