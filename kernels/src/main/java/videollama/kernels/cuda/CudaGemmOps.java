@@ -1,11 +1,13 @@
 package videollama.kernels.cuda;
 
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GemmOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
@@ -18,13 +20,13 @@ import videollama.weights.DType;
  * {@code linear_bf16_*}: mma.sync with fp32 accumulation, x rounded to the weights' 16-bit type). Same parameters,
  * semantics, checks and {@link Cost} as the OpenCL op.
  */
-final class CudaGemmOps implements GemmOps {
+public final class CudaGemmOps implements GemmOps {
 
     /**
      * The output tile of a block, {@code m × n}, and the block's threads in each kernel (gemm.cu says why these).
      * The entry point of a dtype and tile is {@code linear_<dtype>_<m>x<n>}.
      */
-    enum Tile {
+    public enum Tile implements KernelVariant {
         /** 128 × 128: the model-sized shapes (the ViT, LLaMA prefill). */
         LARGE(128, 128, 256, 256),
         /** 64 × 64: shapes with fewer large tiles than the device has SMs (the Q-Formers). */
@@ -90,6 +92,11 @@ final class CudaGemmOps implements GemmOps {
 
     static Tile tileFromEnvironment(String value) {
         return value == null || value.isBlank() ? null : Tile.ofSize(value.strip());
+    }
+
+    /** GEMM with every call on {@code tile} whatever the shape (benchmarks, tests); null: chosen by shape. */
+    public static CudaGemmOps of(DeviceBackend backend, Tile tile) {
+        return new CudaGemmOps(backend.info(), tile);
     }
 
     /**

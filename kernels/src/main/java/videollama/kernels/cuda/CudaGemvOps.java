@@ -8,6 +8,7 @@ import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GemvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
@@ -18,16 +19,35 @@ import videollama.weights.DType;
  * reductions, split-K when the rows are too few to fill the GPU, and the fused q/k/v and gate/up GEMVs. Each weight
  * dtype is its own entry point ({@code matvec_f16}, ...). The OpenCL twin is {@code OpenCLGemvOps}.
  */
-final class CudaGemvOps implements GemvOps {
+public final class CudaGemvOps implements GemvOps {
     /** Threads per block of the warp-per-row GEMVs: 8 rows a block. */
     static final int GEMV_THREADS = 256;
     /** Threads per block of the split-K combine. */
     static final int THREADS = 256;
 
+    /** The matVec kernels of gemv.cu, numbered as {@link KernelVariant} says; the device's size picks by default. */
+    public enum Variant implements KernelVariant {
+        /** 1: a warp per row ({@code matvec_*}). */
+        WARP_PER_ROW,
+        /** 2: a warp per (row, range of columns), then {@code matvec_combine} adds the ranges ({@code matvec_split_*}). */
+        SPLIT_K
+    }
+
     private final DeviceBackend backend;
 
     CudaGemvOps(DeviceBackend backend) {
         this.backend = backend;
+    }
+
+    /**
+     * The GEMVs with {@code matVec}'s kernel forced whatever the shape: {@link Variant#SPLIT_K} cuts rows into about
+     * {@code slices} ranges (at least 2). The way benchmarks and tests pick a kernel; any device backend whose
+     * graphs run CUDA kernels (the CUDA backend) takes it.
+     */
+    public static CudaGemvOps of(DeviceBackend backend, Variant variant, int slices) {
+        CudaGemvOps ops = new CudaGemvOps(backend);
+        ops.forcedSplitK = variant == Variant.SPLIT_K ? Math.max(2, slices) : 1;
+        return ops;
     }
 
     static String suffix(DType dtype) {
@@ -64,7 +84,7 @@ final class CudaGemvOps implements GemvOps {
     /** Column ranges start on multiples of this many columns: 16 bytes or more for every dtype, so 128-bit loads stay aligned. */
     static final int SPLIT_K_ALIGN = 8;
 
-    /** Tests set this to force split-K with about this many ranges per row, whatever the shape; 0: the device's size decides. */
+    /** Split-K with about this many ranges per row whatever the shape (1: a warp per row); 0: the device's size decides. */
     int forcedSplitK;
     /** Scratch for the split-K partials, one per size (shared as the decode attention partials are, see CudaDecodeAttentionOps). */
     private final Map<Long, DeviceBuffer> splitKWorkspaces = new HashMap<>();
