@@ -63,9 +63,9 @@ import videollama.weights.Tensor;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class GemvBenchmark {
-    /** Work-group size of {@code matvec}, as OpenCLOps picks it: 64 or the device's limit. */
+    /** Work-group size of {@code matvec}, as OpenCLGemvOps picks it: 64 or the device's limit. */
     private static final int GROUP = 64;
-    /** Work-items per group of {@code matvec_wide} (OpenCLOps' default). */
+    /** Work-items per group of {@code matvec_wide} (OpenCLGemvOps' default). */
     private static final int WIDE_GROUP = 4;
     /** Column ranges per row of {@code matvec_split} (GPUs choose theirs by size; this one is for timing it anywhere). */
     private static final int SPLIT_K_RANGES = 4;

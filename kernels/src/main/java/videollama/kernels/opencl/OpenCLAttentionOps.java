@@ -19,7 +19,7 @@ import videollama.kernels.TaskGraph;
  *
  * <p>GPUs get the flash kernel (a work-group per block of queries, head and set; keys streamed through local
  * memory); CPUs get the row kernel (a work-item per query, head and set; no barriers, which PoCL handles
- * slowly), as {@link OpenCLOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the flash kernel.
+ * slowly), as {@link OpenCLGemvOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the flash kernel.
  */
 public final class OpenCLAttentionOps implements AttentionOps {
     /** Local memory the flash kernel may use per work-group: well within the 48 KiB of GPUs. */

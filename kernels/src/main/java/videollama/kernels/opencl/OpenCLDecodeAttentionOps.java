@@ -17,10 +17,11 @@ import videollama.kernels.TaskGraph;
 /**
  * Decode attention in OpenCL C ({@code decode_attention.cl}): flash-decoding in two tasks, {@code name} (a partial
  * softmax per slice of positions) and {@code name + " merge"} (the partials added); see the kernel file. The twin
- * is {@link videollama.kernels.reference.Attention#causal}.
+ * is {@link videollama.kernels.reference.Attention#causal}. Variant 1 ({@link Variant#HEADS}), the kernel these
+ * replaced, is one task and only runs when forced ({@link #of}), as the baseline benchmarks measure them against.
  *
  * <p>GPUs get a work-group per (slice, head) ({@link Variant#SLICES}); CPUs a work-item per slice for all heads
- * ({@link Variant#ROWS}: whole cache rows streamed, no barriers, float8 loads and exps), as {@link OpenCLOps}
+ * ({@link Variant#ROWS}: whole cache rows streamed, no barriers, float8 loads and exps), as {@link OpenCLGemvOps}
  * picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the GPU shape. The grid covers the whole capacity,
  * so a graph built once serves every position; slices past {@code pos[0]} return at once. The partials live in a
  * workspace shared by every attention task of the same size: safe, as all graphs of a backend run in order on its
