@@ -1,26 +1,25 @@
 package videollama.app;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import videollama.benchmarks.stages.AudioBench;
+import videollama.benchmarks.stages.DecodeBench;
+import videollama.benchmarks.stages.MediaBench;
+import videollama.benchmarks.stages.VisionBench;
 import videollama.kernels.Backend;
 import videollama.kernels.Backends;
-import videollama.kernels.DeviceBackend;
-import videollama.kernels.Profile;
 import videollama.loader.MediaDecoder;
 import videollama.model.llama.Llama;
-import videollama.model.llama.LlamaSession;
 import videollama.model.llama.SyntheticLlama;
 import videollama.model.videollama.AudioBranch;
 import videollama.model.videollama.SyntheticAudioBranch;
@@ -29,12 +28,11 @@ import videollama.model.videollama.VideoBranch;
 import videollama.weights.DType;
 
 /**
- * {@code videollama bench}: batch-1 greedy decode speed of a model shape with random weights, as tokens/s and
- * achieved memory bandwidth (decode streams every weight once per token), medians after warm-up. With
- * {@code --prompt-tokens N} also the prefill of an N-token prompt, batched and one position at a time. With
- * {@code --stage vision} instead the vision-language branch over one video ({@link VisionBench}), with
- * {@code --stage audio} the audio-language branch over one sound track ({@link AudioBench}); with {@code --stage media}
- * reading media on each decoder path ({@link MediaBench}).
+ * {@code videollama bench}: the options of the stage benchmarks of the benchmarks module, checked here as usage
+ * errors, then the stage run: batch-1 greedy decode of a random model ({@link DecodeBench}, with {@code --prompt-tokens}
+ * also its prefill, with {@code --num-beams} a beam search), {@code --stage vision} the vision-language branch over one
+ * video ({@link VisionBench}), {@code --stage audio} the audio-language branch over one sound track ({@link AudioBench}),
+ * {@code --stage media} reading media on each decoder path ({@link MediaBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Decode benchmark on a model shape with seeded random weights: tokens/s, GB/s, per-kernel profile.",
@@ -188,7 +186,7 @@ final class BenchCommand implements Callable<Integer> {
         VisionBench bench = new VisionBench(name, frames, warm, runs, vitDType, cache, profile, bandwidth);
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
-        Path dir = bench.modelDir(progress);
+        Path dir = bench.modelDir(CommonOptions.bundledVideoLlama(), progress::time);
         try (VideoBranch branch = progress.time("loading the vision branch " + dir, () -> VideoBranch.open(dir),
                 b -> "ViT " + b.vit().blocks.size() + " blocks, width " + b.sizes().vitWidth());
              Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
@@ -197,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
                         + branch.sizes().maxFrames() + " rows: at most " + branch.sizes().maxFrames());
             }
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            bench.run(branch, compute, cli.getOut(), progress);
+            bench.run(branch, compute, cli.getOut(), progress::time);
         }
         return 0;
     }
@@ -211,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
         AudioBench bench = new AudioBench(name, clips, warm, runs, cache, profile, bandwidth);
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
-        Path dir = bench.modelDir(progress);
+        Path dir = bench.modelDir(CommonOptions.bundledVideoLlama(), progress::time);
         try (AudioBranch branch = progress.time("loading the audio branch " + dir, () -> AudioBranch.open(dir),
                 b -> "ImageBind " + b.imageBind().blocks.size() + " blocks, width " + b.sizes().encoderWidth());
              Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
@@ -220,7 +218,7 @@ final class BenchCommand implements Callable<Integer> {
                         + branch.sizes().maxClips() + " rows: at most " + branch.sizes().maxClips());
             }
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            bench.run(branch, compute, cli.getOut(), progress);
+            bench.run(branch, compute, cli.getOut(), progress::time);
         }
         return 0;
     }
@@ -237,7 +235,7 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             decoders = List.of(OptionValues.decoder(cli, decoder));
         }
-        List<Path> files = media != null ? media : MediaBench.bundled();
+        List<Path> files = media != null ? media : bundledMedia();
         for (Path file : files) {
             if (!Files.isRegularFile(file)) {
                 throw new CommandLine.ParameterException(cli, "--media: " + file + (Files.exists(file) ? " is not a regular file"
@@ -249,6 +247,17 @@ final class BenchCommand implements Callable<Integer> {
         }
         new MediaBench(files, decoders, frames, warm, runs).run(cli.getOut(), cli.getErr());
         return 0;
+    }
+
+    /** The repository's bundled videos and codec fixtures, or a usage failure naming the folder that cannot be listed. */
+    private static List<Path> bundledMedia() {
+        Path testdata = CommonOptions.bundledModel().getParent().getParent().resolve("testdata");
+        try {
+            return MediaBench.bundled(testdata);
+        } catch (UncheckedIOException e) {
+            throw new Errors.UsageFailure(testdata.resolve("media") + ": cannot be listed (bench --stage media without --media"
+                    + " needs the repository's testdata): " + e.getCause().getMessage());
+        }
     }
 
     private int decode(CommandLine cli, DType weights, Path cache) {
@@ -271,7 +280,6 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
-        Path dir = cache.resolve(s.name() + "-" + dtype);
         // a tokenizer of the shape's vocabulary: the bundled model's (512 pieces) or LLaMA's (32000)
         Path tokenizer = s.vocab() == 512 ? CommonOptions.bundledModel().resolve("tokenizer.model")
                 : CommonOptions.bundledModel().getParent().getParent().resolve("testdata/tokenizer/tokenizer.model");
@@ -279,104 +287,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new Errors.UsageFailure(tokenizer + ": not found (bench needs the repository's LLaMA tokenizer)");
         }
         Progress progress = new Progress(err);
-        progress.time("writing random " + s.name() + " " + dtype + " weights to " + dir + " (once)",
-                () -> SyntheticLlama.write(dir, s, weights, tokenizer), p -> "ready");
+        DecodeBench bench = new DecodeBench(s, weights, tokens, warmup, promptTokens, promptRuns, numBeams, bandwidth, profile);
+        Path dir = bench.modelDir(cache, tokenizer, progress::time);
         try (Llama llama = progress.time("loading", () -> Llama.load(dir), ModelSummary::of);
              Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            long[] nanos = new long[tokens];
-            try (LlamaSession session = progress.time("first session (uploads the weights)",
-                    () -> llama.newSession(compute, tokens + warmup + 2), x -> "done")) {
-                int token = session.forwardGreedy(llama.tokenizer().bosId());
-                for (int i = 0; i < warmup; i++) {
-                    token = session.forwardGreedy(token);
-                }
-                for (int i = 0; i < tokens; i++) {
-                    long t0 = System.nanoTime();
-                    token = session.forwardGreedy(token);
-                    nanos[i] = System.nanoTime() - t0;
-                }
-                Profile p = null;
-                if (profile) {
-                    p = new Profile();
-                    session.profile(p);
-                    for (int i = 0; i < Math.min(8, session.capacity() - session.position()); i++) {
-                        token = session.forwardGreedy(token);
-                    }
-                }
-                report(out, s, weights, compute, nanos, warmup);
-                if (p != null) {
-                    out.println();
-                    out.print(p.replays() == 0 ? "no kernels to profile on the reference backend\n" : p.table(bandwidth));
-                }
-            }
-            if (numBeams > 1) {
-                new BeamBench(llama, compute, numBeams, tokens, warmup).run(out);
-            }
-            if (promptTokens > 0) {
-                int[] prompt = new SplittableRandom(promptTokens).ints(promptTokens, 3, s.vocab()).toArray();
-                prompt[0] = llama.tokenizer().bosId();
-                long batched = medianPrefillNanos(llama, compute, prompt, "batched");
-                out.println();
-                out.println(String.format(Locale.ROOT, "prefill of %d tokens, median of %d runs, each in a fresh session:",
-                        promptTokens, promptRuns));
-                out.println(String.format(Locale.ROOT, "  batched             %9.1f ms  %8.1f prompt tokens/s", batched / 1e6,
-                        promptTokens / (batched / 1e9)));
-                if (compute instanceof DeviceBackend) { // the reference path has only its own batched form
-                    long positions = medianPrefillNanos(llama, compute, prompt, "positions");
-                    out.println(String.format(Locale.ROOT, "  position by position %8.1f ms  %8.1f prompt tokens/s", positions / 1e6,
-                            promptTokens / (positions / 1e9)));
-                    out.println(String.format(Locale.ROOT, "  speed-up            %9.2fx", positions / (double) batched));
-                }
-            }
+            bench.run(llama, compute, out, progress::time);
         }
         return 0;
-    }
-
-    /**
-     * The median time of {@code --prompt-runs} prefills of {@code prompt} (last row's logits back), each in a new
-     * session made with {@code videollama.prefill=mode}, after one untimed prefill that compiles the kernels.
-     */
-    private long medianPrefillNanos(Llama llama, Backend compute, int[] prompt, String mode) {
-        String before = System.getProperty("videollama.prefill");
-        System.setProperty("videollama.prefill", mode);
-        try {
-            long[] nanos = new long[promptRuns];
-            for (int run = -1; run < promptRuns; run++) {
-                try (LlamaSession session = llama.newSession(compute, prompt.length)) {
-                    long t0 = System.nanoTime();
-                    session.forwardTokens(prompt, false);
-                    if (run >= 0) {
-                        nanos[run] = System.nanoTime() - t0;
-                    }
-                }
-            }
-            Arrays.sort(nanos);
-            return nanos[nanos.length / 2];
-        } finally {
-            if (before == null) {
-                System.clearProperty("videollama.prefill");
-            } else {
-                System.setProperty("videollama.prefill", before);
-            }
-        }
-    }
-
-    private void report(PrintWriter out, SyntheticLlama.Shape s, DType weights, Backend compute, long[] nanos, int warmup) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        double median = sorted[sorted.length / 2] / 1e6;
-        double p10 = sorted[sorted.length / 10] / 1e6;
-        double p90 = sorted[Math.min(sorted.length - 1, sorted.length * 9 / 10)] / 1e6;
-        // bytes a decode step must stream: every matrix but the embedding table (one row of it is read)
-        long perToken = (s.parameters() - (long) s.vocab() * s.dim()) * weights.byteSize();
-        double gbs = perToken / (median * 1e6);
-        out.println(String.format(Locale.ROOT, "shape %s, weights %s, %d timed steps after %d warm-up, backend %s (%s)",
-                s.name(), dtype, tokens, warmup, compute.name(), compute.device()));
-        out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f", median, p10, p90));
-        out.println(String.format(Locale.ROOT, "tokens/s  %.1f", 1000 / median));
-        out.println(String.format(Locale.ROOT, "weights   %.3f GB/token, %.1f GB/s achieved%s", perToken / 1e9, gbs,
-                bandwidth > 0 ? String.format(Locale.ROOT, " = %.0f%% of %.0f GB/s (limit %.1f tok/s)", 100 * gbs / bandwidth, bandwidth,
-                        bandwidth * 1e9 / perToken) : ""));
     }
 }

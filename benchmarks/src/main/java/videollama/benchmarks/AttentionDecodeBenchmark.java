@@ -179,12 +179,8 @@ public class AttentionDecodeBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         if (plans != null) {
-            for (GraphPlan plan : plans) {
-                plan.close();
-            }
+            BenchSupport.close(plans);
         }
-        if (device != null) {
-            device.close();
-        }
+        BenchSupport.close(device);
     }
 }

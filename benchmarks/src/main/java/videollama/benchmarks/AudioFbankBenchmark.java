@@ -144,12 +144,7 @@ public class AudioFbankBenchmark {
 
     /** friday.mp4's AAC track alone, its packets played {@code times} times in a row (one copy of the data). */
     static Path repeatedFridayTrack(Path target, int times) throws IOException {
-        Path root = Path.of(System.getProperty("videollama.root", ".")).toAbsolutePath();
-        Path source = root.resolve("testdata/video/friday.mp4");
-        if (!Files.isRegularFile(source)) {
-            throw new IllegalStateException("bundled video not found: " + source + " (pass -Dvideollama.root=the repository)");
-        }
-        byte[] bytes = Files.readAllBytes(source);
+        byte[] bytes = Files.readAllBytes(BenchSupport.repositoryFile("testdata/video/friday.mp4"));
         MovieBox movie = MP4Util.parseMovieChannel(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(bytes)));
         TrakBox trak = movie.getAudioTracks().getFirst();
         movie.getBoxes().removeIf(box -> box instanceof TrakBox t && t != trak);

@@ -3,6 +3,8 @@ package videollama.benchmarks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
@@ -30,6 +32,22 @@ public final class BenchSupport {
     public static final int POISON = 0x7fc0dead;
 
     private BenchSupport() {}
+
+    /**
+     * A file or folder of the repository ({@code "testdata/video/friday.mp4"}), under {@code -Dvideollama.root} (or
+     * {@code videollama.home}), else under the working folder: JMH runs the benchmarks from the repository root.
+     *
+     * @throws IllegalStateException if it is not there (the smoke tests skip on it outside CI)
+     */
+    public static Path repositoryFile(String relative) {
+        String root = System.getProperty("videollama.root", System.getProperty("videollama.home", ""));
+        Path file = Path.of(root).resolve(relative);
+        if (!Files.exists(file)) {
+            throw new IllegalStateException(file.toAbsolutePath() + ": not found; run the benchmarks from the repository root"
+                    + " or pass -Dvideollama.root=<repository>");
+        }
+        return file;
+    }
 
     /** A generator seeded from the clock: every run checks the kernels on other inputs. */
     public static Random freshRandom() {
@@ -128,6 +146,25 @@ public final class BenchSupport {
             MemorySegment host = arena.allocate(n * 4L);
             device.read(buffer, host);
             return host.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    /**
+     * Closes each resource that is not null, in order: a trial's end, the plans before the device that made them, the
+     * session before the model.
+     */
+    public static void close(AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            if (resource == null) {
+                continue;
+            }
+            try {
+                resource.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

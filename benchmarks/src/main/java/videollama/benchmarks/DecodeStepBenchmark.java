@@ -2,7 +2,6 @@ package videollama.benchmarks;
 
 import static videollama.benchmarks.BenchSupport.check;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -102,14 +101,7 @@ public class DecodeStepBenchmark {
 
     /** A tokenizer of the shape's vocabulary: the bundled model's (512 pieces) or LLaMA's (32000), as bench takes it. */
     private static Path tokenizer(SyntheticLlama.Shape s) {
-        String root = System.getProperty("videollama.root", System.getProperty("videollama.home", ""));
-        Path file = s.vocab() == 512 ? Path.of(root, "models", "stories260K", "tokenizer.model")
-                : Path.of(root, "testdata", "tokenizer", "tokenizer.model");
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException(file.toAbsolutePath() + ": not found; run the benchmarks from the repository root"
-                    + " or pass -Dvideollama.root=<repository>");
-        }
-        return file;
+        return BenchSupport.repositoryFile(s.vocab() == 512 ? "models/stories260K/tokenizer.model" : "testdata/tokenizer/tokenizer.model");
     }
 
     private static int argmax(float[] x) {
@@ -149,14 +141,6 @@ public class DecodeStepBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (session != null) {
-            session.close();
-        }
-        if (compute != null) {
-            compute.close();
-        }
-        if (llama != null) {
-            llama.close();
-        }
+        BenchSupport.close(session, compute, llama);
     }
 }

@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -56,11 +55,7 @@ public class FrameDecodeBenchmark {
 
     @Setup
     public void setup() {
-        Path root = Path.of(System.getProperty("videollama.root", ".")).toAbsolutePath();
-        file = root.resolve("testdata/video").resolve(video);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("bundled video not found: " + file + " (pass -Dvideollama.root=the repository)");
-        }
+        file = BenchSupport.repositoryFile("testdata/video/" + video);
     }
 
     @Benchmark

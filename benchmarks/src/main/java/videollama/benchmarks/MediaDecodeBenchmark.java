@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -59,11 +58,7 @@ public class MediaDecodeBenchmark {
 
     @Setup
     public void setup() {
-        Path root = Path.of(System.getProperty("videollama.root", ".")).toAbsolutePath();
-        file = root.resolve("testdata/media").resolve(media);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("bundled media not found: " + file + " (pass -Dvideollama.root=the repository)");
-        }
+        file = BenchSupport.repositoryFile("testdata/media/" + media);
     }
 
     @Benchmark

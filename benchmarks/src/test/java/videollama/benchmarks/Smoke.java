@@ -16,10 +16,19 @@ public final class Smoke {
 
     /** Runs {@code setup}; no device here aborts the test instead of failing it, unless a device is required. */
     public static void setUpOrSkip(Runnable setup) {
+        setUpOrSkip(setup, "VIDEOLLAMA_REQUIRE_OPENCL");
+    }
+
+    /** {@link #setUpOrSkip} of a CUDA case: it fails without an NVIDIA driver only where {@code VIDEOLLAMA_REQUIRE_CUDA=1}. */
+    public static void setUpOrSkipWithoutCuda(Runnable setup) {
+        setUpOrSkip(setup, "VIDEOLLAMA_REQUIRE_CUDA");
+    }
+
+    private static void setUpOrSkip(Runnable setup, String requireVariable) {
         try {
             setup.run();
         } catch (BackendUnavailableException e) {
-            if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_OPENCL"))) {
+            if ("1".equals(System.getenv(requireVariable))) {
                 throw e;
             }
             Assumptions.abort("no device on this machine: " + e.getMessage());

@@ -1,4 +1,4 @@
-package videollama.app;
+package videollama.benchmarks.stages;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -47,8 +47,8 @@ final class BranchBench {
      * the encoder's end for the split), and on a device one more, profiled, for the split and the kernel table.
      */
     static Timings time(StageTimes.Layout layout, StageTimes.Encode encode, boolean device, int blocks, int items, int warmup,
-                        int runs, Progress progress, String firstSummary) {
-        progress.time("first encode" + (device ? " (uploads the weights, builds the graph)" : ""), () -> {
+                        int runs, StepTimer steps, String firstSummary) {
+        steps.time("first encode" + (device ? " (uploads the weights, builds the graph)" : ""), () -> {
             encode.encode(line -> {});
             return firstSummary;
         }, summary -> summary);

@@ -3,7 +3,7 @@
 # `videollama generate` and `chat` runs (JVM start, model load, device start and kernel build, upload, prefill,
 # decode) on model sizes from 1.2 MB to 438 MB of weights, the two backends interleaved, ROUNDS rounds.
 # Synthetic models (seeded random weights) are written once by `bench` into CACHE.
-# Usage: scripts/bench/default-backend-crossover.sh [ROUNDS] [CACHE]   (output: one line per run on stdout)
+# Usage: benchmarks/scripts/default-backend-crossover.sh [ROUNDS] [CACHE]   (output: one line per run on stdout)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rounds="${1:-3}"

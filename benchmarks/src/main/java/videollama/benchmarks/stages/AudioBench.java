@@ -1,4 +1,4 @@
-package videollama.app;
+package videollama.benchmarks.stages;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,32 +16,32 @@ import videollama.model.videollama.SyntheticAudioBranch;
  * normalised fbank clips, as chat runs it (ImageBind's audio encoder, clip positions, audio Q-Former,
  * audio_llama_proj; not the fbank itself), timed as medians after warm-up, split into stages ({@link AudioStages}),
  * and for an ImageBind of fewer blocks than released extrapolated to 12 blocks ({@link BranchBench}). The options
- * are {@link BenchCommand}'s.
+ * are those of {@code videollama bench}.
  *
  * @param shape     {@code demo} (the bundled Video-LLaMA demo) or a {@link SyntheticAudioBranch#parse} name
  * @param cacheDir  where random branches are written once
  * @param bandwidth the device's GB/s for the per-kernel table (0: leave out)
  */
-record AudioBench(String shape, int clips, int warmup, int runs, Path cacheDir, boolean profile, double bandwidth) {
+public record AudioBench(String shape, int clips, int warmup, int runs, Path cacheDir, boolean profile, double bandwidth) {
 
-    /** The bundled demo, or a random branch of the shape written into the cache folder (once). */
-    Path modelDir(Progress progress) {
+    /** {@code demo} (the bundled demo's folder) for the shape demo, else a random branch written into the cache folder (once). */
+    public Path modelDir(Path demo, StepTimer steps) {
         if (shape.equals("demo")) {
-            return CommonOptions.bundledVideoLlama();
+            return demo;
         }
         SyntheticAudioBranch.Shape s = SyntheticAudioBranch.parse(shape);
         Path dir = cacheDir.resolve("audio-" + s.name());
-        return progress.time("writing a random " + s.name() + " audio branch to " + dir + " (once)",
+        return steps.time("writing a random " + s.name() + " audio branch to " + dir + " (once)",
                 () -> SyntheticAudioBranch.write(dir, s), p -> "ready");
     }
 
-    void run(AudioBranch branch, Backend compute, PrintWriter out, Progress progress) {
+    public void run(AudioBranch branch, Backend compute, PrintWriter out, StepTimer steps) {
         // N(0, 1): wider than a normalised log-mel fbank (about -1 .. 1); what the stages cost does not depend on it
         float[] fbank = BranchBench.gaussian(Math.multiplyExact(clips, branch.sizes().clipSize()), clips);
         try (AudioEncoder encoder = branch.encoder(compute)) {
             BranchBench.Timings t = BranchBench.time(AudioStages.LAYOUT,
                     StageTimes.Encode.of(p -> encoder.encode(fbank, clips, p), encoder::profile), compute instanceof DeviceBackend,
-                    branch.imageBind().blocks.size(), clips, warmup, runs, progress, branch.sizes().queries() + " soft tokens");
+                    branch.imageBind().blocks.size(), clips, warmup, runs, steps, branch.sizes().queries() + " soft tokens");
             BranchBench.report(out, header(branch, compute), shape, t, profile, bandwidth);
         }
     }

@@ -1,4 +1,4 @@
-package videollama.app;
+package videollama.benchmarks.stages;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,33 +16,34 @@ import videollama.weights.DType;
  * {@code videollama bench --stage vision}: the vision-language branch over one video of {@code frames} random
  * normalised frames, as chat runs it (ViT, ln_vision, image Q-Former, frame positions, video Q-Former, llama_proj),
  * timed as medians after warm-up, split into stages ({@link VisionStages}), and for a ViT of fewer blocks than
- * released extrapolated to 39 blocks ({@link BranchBench}). The options are {@link BenchCommand}'s.
+ * released extrapolated to 39 blocks ({@link BranchBench}). The options are those of
+ * {@code videollama bench}.
  *
  * @param shape     {@code demo} (the bundled Video-LLaMA demo) or a {@link SyntheticVisionBranch#parse} name
  * @param vitDType  the ViT matrices' dtype of a random branch
  * @param cacheDir  where random branches are written once
  * @param bandwidth the device's GB/s for the per-kernel table (0: leave out)
  */
-record VisionBench(String shape, int frames, int warmup, int runs, DType vitDType, Path cacheDir, boolean profile, double bandwidth) {
+public record VisionBench(String shape, int frames, int warmup, int runs, DType vitDType, Path cacheDir, boolean profile, double bandwidth) {
 
-    /** The bundled demo, or a random branch of the shape written into the cache folder (once). */
-    Path modelDir(Progress progress) {
+    /** {@code demo} (the bundled demo's folder) for the shape demo, else a random branch written into the cache folder (once). */
+    public Path modelDir(Path demo, StepTimer steps) {
         if (shape.equals("demo")) {
-            return CommonOptions.bundledVideoLlama();
+            return demo;
         }
         SyntheticVisionBranch.Shape s = SyntheticVisionBranch.parse(shape);
         Path dir = cacheDir.resolve("vision-" + s.name() + "-" + vitDType.name().toLowerCase(Locale.ROOT));
-        return progress.time("writing a random " + s.name() + " vision branch (ViT " + vitDType + ") to " + dir + " (once)",
+        return steps.time("writing a random " + s.name() + " vision branch (ViT " + vitDType + ") to " + dir + " (once)",
                 () -> SyntheticVisionBranch.write(dir, s, vitDType), p -> "ready");
     }
 
-    void run(VideoBranch branch, Backend compute, PrintWriter out, Progress progress) {
+    public void run(VideoBranch branch, Backend compute, PrintWriter out, StepTimer steps) {
         // N(0, 1): about the spread of CLIP-normalised pixels; what the stages cost does not depend on them
         float[] pixels = BranchBench.gaussian(Math.multiplyExact(frames, branch.sizes().frameSize()), frames);
         try (VisionEncoder encoder = branch.encoder(compute)) {
             BranchBench.Timings t = BranchBench.time(VisionStages.LAYOUT,
                     StageTimes.Encode.of(p -> encoder.encode(pixels, frames, p), encoder::profile), compute instanceof DeviceBackend,
-                    branch.vit().blocks.size(), frames, warmup, runs, progress, branch.sizes().videoQueries() + " soft tokens");
+                    branch.vit().blocks.size(), frames, warmup, runs, steps, branch.sizes().videoQueries() + " soft tokens");
             BranchBench.report(out, header(branch, compute), shape, t, profile, bandwidth);
         }
     }

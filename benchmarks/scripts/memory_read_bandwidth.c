@@ -2,7 +2,7 @@
 // 440 MB of floats (a stories110M fp32 decode step reads 0.438 GB), on every core, best and median of 9 passes.
 // Eight independent partial sums per thread so the adds vectorise without reassociating anything.
 //
-//   gcc -O3 -march=native -fopenmp scripts/bench/memory_read_bandwidth.c -o /tmp/bw && /tmp/bw
+//   gcc -O3 -march=native -fopenmp benchmarks/scripts/memory_read_bandwidth.c -o /tmp/bw && /tmp/bw
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,8 +11,8 @@ Not golden data and not run by CI: a timing harness. The modules are Hugging Fac
 --dtype. Blip2VisionModel's final LayerNorm stands in for ln_vision (the same cost). Prints the median
 milliseconds per video of --runs timed runs after --warmup untimed ones, CUDA-synchronised.
 
-    python scripts/bench/torch_vision_time.py --device cuda --dtype float16 --frames 8
-    python scripts/bench/torch_vision_time.py --device cpu --dtype float32 --blocks 1   # a smoke run
+    python benchmarks/scripts/torch_vision_time.py --device cuda --dtype float16 --frames 8
+    python benchmarks/scripts/torch_vision_time.py --device cpu --dtype float32 --blocks 1   # a smoke run
 """
 import argparse
 import statistics

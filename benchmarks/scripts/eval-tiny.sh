@@ -4,7 +4,7 @@
 # the demo's 300-token answers; then, over the seven runs, readable videos a second, answered questions a second,
 # and the share of the time spent in the vision stage, in prefill and in decode (from each run's summary).
 #
-#   scripts/bench/eval-tiny.sh [BACKEND...]        (default: reference opencl)
+#   benchmarks/scripts/eval-tiny.sh [BACKEND...]        (default: reference opencl)
 #
 # The numbers go to stdout as Markdown table rows; docs/benchmarks.md keeps them with their machine.
 set -euo pipefail

@@ -1,7 +1,8 @@
-package videollama.app;
+package videollama.benchmarks.stages;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,11 +33,15 @@ import videollama.loader.video.VideoLoader;
  * @param files    the media to time; by default the repository's bundled videos and codec fixtures ({@link #bundled})
  * @param decoders the paths to time, in this order
  */
-record MediaBench(List<Path> files, List<MediaDecoder> decoders, int frames, int warmup, int runs) {
+public record MediaBench(List<Path> files, List<MediaDecoder> decoders, int frames, int warmup, int runs) {
 
-    /** The bundled MDN videos and the container/codec fixtures of {@code testdata/media}, sorted by name. */
-    static List<Path> bundled() {
-        Path testdata = CommonOptions.bundledModel().getParent().getParent().resolve("testdata");
+    /**
+     * The bundled MDN videos and the container/codec fixtures of {@code testdata/media}, sorted by name.
+     *
+     * @param testdata the repository's {@code testdata} folder
+     * @throws UncheckedIOException if {@code testdata/media} cannot be listed
+     */
+    public static List<Path> bundled(Path testdata) {
         List<Path> files = new ArrayList<>();
         for (String video : List.of("flower.mp4", "friday.mp4", "stream-of-water.mp4")) {
             files.add(testdata.resolve("video").resolve(video));
@@ -44,8 +49,7 @@ record MediaBench(List<Path> files, List<MediaDecoder> decoders, int frames, int
         try (Stream<Path> media = Files.list(testdata.resolve("media"))) {
             media.filter(Files::isRegularFile).sorted().forEach(files::add);
         } catch (IOException e) {
-            throw new Errors.UsageFailure(testdata.resolve("media") + ": cannot be listed (bench --stage media without --media"
-                    + " needs the repository's testdata): " + e.getMessage());
+            throw new UncheckedIOException(e);
         }
         return files;
     }
@@ -53,7 +57,7 @@ record MediaBench(List<Path> files, List<MediaDecoder> decoders, int frames, int
     /** One decoder's figures for one file; a null field was not measured (no such track, or the decoder refused). */
     private record Row(Double framesMs, Integer decoded, Double trackMs, Double soundSeconds, Double clipsMs, String note) {}
 
-    void run(PrintWriter out, PrintWriter err) {
+    public void run(PrintWriter out, PrintWriter err) {
         out.println(String.format(Locale.ROOT, "media stage: %d frames a load, %d timed runs after %d warm-up, medians; decoders: %s",
                 frames, runs, warmup, String.join(", ", decoders.stream().map(MediaDecoder::describe).toList())));
         out.println(String.format(Locale.ROOT, "%-26s %-36s %-7s %9s %8s %9s %9s %9s %9s", "file", "kind", "decoder", "load ms",

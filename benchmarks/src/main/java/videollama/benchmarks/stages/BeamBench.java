@@ -1,4 +1,4 @@
-package videollama.app;
+package videollama.benchmarks.stages;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -19,9 +19,9 @@ import videollama.model.llama.LlamaSession;
  * a beam step runs once per beam), and the time of one beam's cache copy at the search's end length, the price of a
  * beam that changes parent. EOS is blocked ({@code min-length} at its maximum) so every run lasts {@code tokens} steps.
  */
-record BeamBench(Llama llama, Backend compute, int beams, int tokens, int warmup) {
+public record BeamBench(Llama llama, Backend compute, int beams, int tokens, int warmup) {
 
-    void run(PrintWriter out) {
+    public void run(PrintWriter out) {
         int[] prompt = {llama.tokenizer().bosId()};
         float[] embeddings = llama.embed(prompt);
         GenerationSettings settings = new GenerationSettings(tokens, SamplingSettings.greedy(), beams, 1.0, 1f, tokens + 1,
