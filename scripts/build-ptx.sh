@@ -2,8 +2,8 @@
 # Generates the committed PTX of the CUDA kernels: for each kernels/src/main/resources/videollama/kernels/cuda/*.cu,
 # `nvcc -ptx -arch=compute_80` (PTX for Ampere, which the driver JIT-compiles for sm_80 .. sm_90 and later), then
 # lowers the `.version` line to 7.8 so that R535+ drivers load it (nvcc 13 writes 9.0, which needs R580+; these
-# kernels use nothing newer than PTX 7.8, and ptxas checks that below). The .ptx files are written next to the
-# sources and committed: the Java backend loads them from the jar, so neither the build nor the GPU machine
+# kernels use nothing newer than PTX 7.8, and ptxas checks that below). The .ptx files are written to the generated
+# resource root kernels/src/generated/ptx/videollama/kernels/cuda (the same package in the jar) and committed: the Java backend loads them from the jar, so neither the build nor the GPU machine
 # needs nvcc. Run this after editing a .cu file; the PTX tests fail when the committed files drift.
 #
 #   scripts/build-ptx.sh              regenerate the committed PTX
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=kernels/src/main/resources/videollama/kernels/cuda
-OUT="$SRC"
+OUT=kernels/src/generated/ptx/videollama/kernels/cuda
 if [ "${1:-}" = "--out" ]; then
   OUT="${2:?--out needs a folder}"
   mkdir -p "$OUT"

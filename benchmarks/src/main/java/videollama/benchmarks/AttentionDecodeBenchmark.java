@@ -8,6 +8,7 @@ import static videollama.benchmarks.BenchSupport.readFloats;
 import static videollama.benchmarks.BenchSupport.upload;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,7 +30,7 @@ import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
-import videollama.kernels.opencl.DecodeAttentionVariants;
+import videollama.kernels.opencl.OpenCLDecodeAttentionOps;
 import videollama.kernels.reference.Attention;
 import videollama.model.llama.SyntheticLlama;
 import videollama.weights.DType;
@@ -41,8 +42,9 @@ import videollama.weights.Tensor;
  * 128). Its cost grows with the context: at 1024 positions stories110M reads 6.3 MB of float32 cache per layer.
  *
  * <p>Variants: {@code reference} ({@link Attention#causal}, heads spread over the cores); {@code opencl:KERNEL}, one
- * OpenCL kernel forced whatever the device through {@link DecodeAttentionVariants}: {@code slices} (the GPU shape, a
- * work-group per slice of positions and head) or {@code rows} (PoCL's, a work-item per slice for all heads), and
+ * OpenCL kernel forced whatever the device through {@link OpenCLDecodeAttentionOps#of}: {@code heads} (variant 1, the
+ * baseline: a work-group per head, every score in local memory), {@code slices} (the GPU shape, a work-group per
+ * slice of positions and head) or {@code rows} (PoCL's, a work-item per slice for all heads), and
  * {@code rows/256} also sets the slice length; {@code opencl} (not in the default sweep), the op the device's
  * catalogue gives ({@code DeviceOps.decodeAttention}); another device backend name ({@code cuda}) takes that
  * backend's op (not run yet). The caches cycle through cold copies (one per layer of a real model) as the GEMV
@@ -65,7 +67,7 @@ public class AttentionDecodeBenchmark {
     @Param({"F32"})
     public String cache;
 
-    @Param({"reference", "opencl:slices", "opencl:rows"})
+    @Param({"reference", "opencl:heads", "opencl:slices", "opencl:rows"})
     public String variant;
 
     long coldBytes = BenchSupport.COLD_BYTES;
@@ -127,8 +129,10 @@ public class AttentionDecodeBenchmark {
             DeviceBuffer keyCache = device.upload(k).buffer();
             DeviceBuffer valueCache = device.upload(v).buffer();
             if (backendAndKernel.length > 1) {
-                DecodeAttentionVariants.decodeAttention(backendAndKernel[1], device, g, "attention", out, dq, keyCache, valueCache, type, pos,
-                        heads, kvHeads, headDim, positions);
+                String[] kernel = backendAndKernel[1].split("/");
+                OpenCLDecodeAttentionOps.of(device, OpenCLDecodeAttentionOps.Variant.valueOf(kernel[0].toUpperCase(Locale.ROOT)),
+                                kernel.length > 1 ? Integer.parseInt(kernel[1]) : 0)
+                        .decodeAttention(g, "attention", out, dq, keyCache, valueCache, type, pos, heads, kvHeads, headDim, positions);
             } else {
                 device.ops().decodeAttention(g, "attention", out, dq, keyCache, valueCache, type, pos, heads, kvHeads, headDim, positions);
             }

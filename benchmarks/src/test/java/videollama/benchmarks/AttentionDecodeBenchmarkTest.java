@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AttentionDecodeBenchmarkTest {
 
     @ParameterizedTest(name = "{0} {1} positions {2}")
-    @CsvSource({"reference, F32, 37", "opencl, F32, 37", "opencl, F16, 300", "opencl:slices, F32, 300", "opencl:rows/16, F16, 300"})
+    @CsvSource({"reference, F32, 37", "opencl, F32, 37", "opencl, F16, 300", "opencl:heads, F32, 300", "opencl:slices, F32, 300", "opencl:rows/16, F16, 300"})
     void callsMatchTheReference(String variant, String cache, int positions) {
         AttentionDecodeBenchmark b = new AttentionDecodeBenchmark();
         b.variant = variant;

@@ -67,6 +67,26 @@ public record AttentionShape(int sets, int queries, int keys, int heads, int kvH
         return causal ? Math.min(keys, queryStart + i + 1) : keys;
     }
 
+    /**
+     * Checks that the strided views hold this shape's rows: queries and outputs float32, keys and values in
+     * {@code kvType}; an error naming the op and the view otherwise.
+     */
+    public void checkViews(String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v, KvCacheType kvType) {
+        long queryRows = (long) sets * queries;
+        long keyRows = (long) sets * keys;
+        out.checkFits(name + " out", queryRows, queryWidth(), 4);
+        q.checkFits(name + " q", queryRows, queryWidth(), 4);
+        k.checkFits(name + " k", keyRows, kvWidth(), kvType.bytes());
+        v.checkFits(name + " v", keyRows, kvWidth(), kvType.bytes());
+    }
+
+    /** The op's cost: q and out read and written once, keys and values read once, {@link #flops()}. */
+    public Cost cost(KvCacheType kvType) {
+        long queryRows = (long) sets * queries;
+        long keyRows = (long) sets * keys;
+        return new Cost(queryRows * queryWidth() * 8 + keyRows * kvWidth() * 2L * kvType.bytes(), flops());
+    }
+
     /** The query/key dot products and the weighted value sums, 2 · headDim FLOPs each, masked keys skipped. */
     public long flops() {
         long pairs = 0;

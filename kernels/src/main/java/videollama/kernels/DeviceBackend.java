@@ -14,8 +14,17 @@ public interface DeviceBackend extends Backend {
     /** Frees a buffer now rather than when the backend closes. */
     void release(DeviceBuffer buffer);
 
-    /** A weight copied to the device once, in its stored dtype. */
-    DeviceTensor upload(Tensor tensor);
+    /**
+     * A weight copied to the device once, in its stored dtype. A zero-size tensor still gets a 4-byte buffer: a
+     * kernel argument must point somewhere, and OpenCL has no empty buffers.
+     */
+    default DeviceTensor upload(Tensor tensor) {
+        DeviceBuffer b = allocate(tensor.name(), Math.max(4, tensor.data().byteSize()));
+        if (tensor.data().byteSize() > 0) {
+            write(b, tensor.data());
+        }
+        return new DeviceTensor(tensor.name(), b, tensor.dtype(), tensor.shape());
+    }
 
     /** Copies host memory to a buffer now (waits). */
     void write(DeviceBuffer buffer, MemorySegment host);

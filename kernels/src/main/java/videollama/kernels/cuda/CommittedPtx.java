@@ -5,7 +5,8 @@ import java.util.Arrays;
 import videollama.kernels.KernelSource;
 
 /**
- * The PTX files beside the {@code .cu} sources (made by {@code scripts/build-ptx.sh} for compute_80, PTX ISA 7.8),
+ * The committed PTX of the {@code .cu} sources (made by {@code scripts/build-ptx.sh} for compute_80, PTX ISA 7.8, into
+ * the generated resource root {@code kernels/src/generated/ptx}, the same package in the jar),
  * which every driver since CUDA 11.8 compiles for its device at load time.
  *
  * @param whyNotNvrtc the reason NVRTC is not used, for {@link #description()}

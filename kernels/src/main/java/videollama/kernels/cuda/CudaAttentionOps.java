@@ -1,5 +1,6 @@
 package videollama.kernels.cuda;
 
+import videollama.kernels.AttentionOps;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
 import videollama.kernels.KernelSource;
@@ -15,7 +16,7 @@ import videollama.kernels.TaskGraph;
  * through shared memory in tiles of 32). Same arguments, checks and {@link Cost} as the OpenCL op; the twin is
  * {@link videollama.kernels.reference.MultiHeadAttention}.
  */
-final class CudaAttentionOps {
+final class CudaAttentionOps implements AttentionOps {
     /** Threads per query: each holds a quarter of the query's head in registers ({@code QUARTET}). */
     static final int THREADS_PER_QUERY = 4;
     /** Queries per block at most ({@code FLASH_MAX_THREADS} / 4), and at least: a block is whole warps. */
@@ -31,21 +32,17 @@ final class CudaAttentionOps {
      * {@code v}, each read or written in place at its offset and stride. Keys and values are float, or half with
      * {@code kvType} F16 (the KV cache); queries and outputs are float.
      */
-    void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+    @Override
+    public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                    KvCacheType kvType, AttentionShape s) {
-        long queryRows = (long) s.sets() * s.queries();
-        long keyRows = (long) s.sets() * s.keys();
-        out.checkFits(name + " out", queryRows, s.queryWidth(), 4);
-        q.checkFits(name + " q", queryRows, s.queryWidth(), 4);
-        k.checkFits(name + " k", keyRows, s.kvWidth(), kvType.bytes());
-        v.checkFits(name + " v", keyRows, s.kvWidth(), kvType.bytes());
+        s.checkViews(name, out, q, k, v, kvType);
         String entry = "flash_attention_" + (kvType == KvCacheType.F16 ? "f16" : "f32") + "_d" + headCapacity(name, s.headDim());
         int blockQueries = blockQueries(s.queries());
         int threads = blockQueries * THREADS_PER_QUERY;
         long blocks = (s.queries() + blockQueries - 1) / blockQueries;
         Launch launch = new Launch(new long[] {blocks * threads, s.heads(), s.sets()}, new long[] {threads, 1, 1});
         g.task(name, new KernelSource("flash_attention", entry), launch,
-                new Cost(queryRows * s.queryWidth() * 8 + keyRows * s.kvWidth() * 2L * kvType.bytes(), s.flops()),
+                s.cost(kvType),
                 out.buffer(), out.offset(), out.stride(), q.buffer(), q.offset(), q.stride(),
                 k.buffer(), k.offset(), k.stride(), v.buffer(), v.offset(), v.stride(),
                 s.queries(), s.keys(), s.heads(), s.kvHeads(), s.headDim(), s.scale(), s.causal() ? 1 : 0, s.queryStart());

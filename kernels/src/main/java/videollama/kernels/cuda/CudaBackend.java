@@ -14,10 +14,8 @@ import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceOps;
-import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.TaskGraph;
-import videollama.weights.Tensor;
 
 /**
  * CUDA through the driver API ({@code java.lang.foreign} bindings to {@code libcuda.so.1}): one device, its
@@ -205,16 +203,6 @@ public final class CudaBackend implements DeviceBackend {
         } finally {
             lock.unlock();
         }
-    }
-
-    @Override
-    public DeviceTensor upload(Tensor tensor) {
-        // A zero-size tensor still gets a small buffer: a kernel argument must point somewhere.
-        DeviceBuffer b = allocate(tensor.name(), Math.max(4, tensor.data().byteSize()));
-        if (tensor.data().byteSize() > 0) {
-            write(b, tensor.data());
-        }
-        return new DeviceTensor(tensor.name(), b, tensor.dtype(), tensor.shape());
     }
 
     @Override

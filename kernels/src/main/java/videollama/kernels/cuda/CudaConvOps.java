@@ -2,6 +2,7 @@ package videollama.kernels.cuda;
 
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.ConvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
@@ -14,28 +15,20 @@ import videollama.kernels.TaskGraph;
  * per weight dtype), the class token and the learned positions. Same arguments, checks and {@link Cost}s as the
  * OpenCL ops; the twin is {@link videollama.kernels.reference.PatchEmbedding}.
  */
-final class CudaConvOps {
+final class CudaConvOps implements ConvOps {
     /** The convolution's block: 16 × 16 threads, each computing 4 × 4 outputs of a 64 × 64 tile. */
     static final int CONV_THREADS = 256;
     static final int CONV_TILE = 64;
     /** Threads per block of the element-wise kernels. */
     static final int THREADS = 256;
 
-    private static String suffix(DeviceTensor w) {
-        return switch (w.dtype()) {
-            case F32 -> "f32";
-            case F16 -> "f16";
-            case BF16 -> "bf16";
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + w.dtype());
-        };
-    }
-
     /**
      * {@code out} [batch, outHeight · outWidth, cout] (float32, patch index {@code oy · outWidth + ox}) = Conv2d of
      * {@code images} [batch, cin, height, width] (float32) with {@code weight} [cout, cin, k, k] (F32/F16/BF16),
      * stride {@code stride}, no padding, plus {@code bias} [cout] (float32) unless it is null.
      */
-    void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
+    @Override
+    public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                         DeviceBuffer bias, int batch, int height, int width, int stride) {
         PatchConvolution c = PatchConvolution.check(name, out, images, weight, bias, batch, height, width, stride);
         int cout = c.cout();
@@ -45,7 +38,7 @@ final class CudaConvOps {
         int patchesPerImage = c.patchesPerImage();
         int totalPatches = c.totalPatches();
         Cost cost = c.cost(weight, bias != null);
-        String entry = "patch_embed_" + suffix(weight);
+        String entry = "patch_embed_" + CudaGemvOps.suffix(weight.dtype());
         // Tiles of patches along x (no grid limit there), of channels along y.
         Launch launch = new Launch(
                 new long[] {(long) (totalPatches + CONV_TILE - 1) / CONV_TILE * CONV_THREADS, (cout + CONV_TILE - 1) / CONV_TILE},
@@ -56,42 +49,14 @@ final class CudaConvOps {
                 outWidth, patchesPerImage, totalPatches, cout);
     }
 
-    /**
-     * {@code out} [batch, patches + 1, dim] gets {@code cls} [dim] at token 0 of each image and token {@code p} of
-     * {@code tokens} [batch, patches, dim] at token {@code p + 1}; unless {@code positions} is null, its row {@code t}
-     * ([patches + 1, dim]) is added to token {@code t} in the same pass. {@code out} must not overlap {@code tokens}.
-     */
-    void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
-                           DeviceBuffer positions, int batch, int patches, int dim) {
-        long elements = (long) batch * (patches + 1) * dim;
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements");
-        }
-        requireBytes(name, out, elements * 4);
-        requireBytes(name, tokens, (long) batch * patches * dim * 4);
-        requireBytes(name, cls, dim * 4L);
-        if (positions != null) {
-            requireBytes(name, positions, (long) (patches + 1) * dim * 4);
-        }
-        g.task(name, new KernelSource("patch_embed", "class_token"), Launch.items(elements, THREADS),
-                new Cost((long) batch * patches * dim * 4 + elements * 4 + (positions != null ? (long) (patches + 1) * dim * 4 : 0) + dim * 4L,
-                        positions != null ? elements : 0),
-                out, tokens, cls, positions != null ? positions : cls, positions != null ? 1 : 0, batch, patches, dim);
+    @Override
+    public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
+                                  DeviceBuffer positions, int batch, int patches, int dim) {
+        PatchConvolution.prependClassToken(g, name, THREADS, out, tokens, cls, positions, batch, patches, dim);
     }
 
-    /** {@code x} [batch, tokens, dim] += {@code positions} [tokens, dim] for each image, in place. */
-    void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
-        long elements = (long) batch * tokens * dim;
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements");
-        }
-        requireBytes(name, x, elements * 4);
-        requireBytes(name, positions, (long) tokens * dim * 4);
-        g.task(name, new KernelSource("patch_embed", "add_positions"), Launch.items(elements, THREADS),
-                new Cost(elements * 8 + (long) tokens * dim * 4, elements), x, positions, batch, tokens, dim);
-    }
-
-    private static void requireBytes(String op, DeviceBuffer buffer, long bytes) {
-        PatchConvolution.requireBytes(op, buffer, bytes);
+    @Override
+    public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
+        PatchConvolution.addPositions(g, name, THREADS, x, positions, batch, tokens, dim);
     }
 }

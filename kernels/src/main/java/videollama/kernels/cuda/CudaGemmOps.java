@@ -1,11 +1,15 @@
 package videollama.kernels.cuda;
 
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GemmOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
@@ -16,13 +20,13 @@ import videollama.weights.DType;
  * {@code linear_bf16_*}: mma.sync with fp32 accumulation, x rounded to the weights' 16-bit type). Same parameters,
  * semantics, checks and {@link Cost} as the OpenCL op.
  */
-final class CudaGemmOps {
+public final class CudaGemmOps implements GemmOps {
 
     /**
      * The output tile of a block, {@code m × n}, and the block's threads in each kernel (gemm.cu says why these).
      * The entry point of a dtype and tile is {@code linear_<dtype>_<m>x<n>}.
      */
-    enum Tile {
+    public enum Tile implements KernelVariant {
         /** 128 × 128: the model-sized shapes (the ViT, LLaMA prefill). */
         LARGE(128, 128, 256, 256),
         /** 64 × 64: shapes with fewer large tiles than the device has SMs (the Q-Formers). */
@@ -90,6 +94,11 @@ final class CudaGemmOps {
         return value == null || value.isBlank() ? null : Tile.ofSize(value.strip());
     }
 
+    /** GEMM with every call on {@code tile} whatever the shape (benchmarks, tests); null: chosen by shape. */
+    public static CudaGemmOps of(DeviceBackend backend, Tile tile) {
+        return new CudaGemmOps(backend.info(), tile);
+    }
+
     /**
      * The tile an {@code m × n} output gets: 128 × 128 when those tiles give every SM at least one block, 64 × 64
      * otherwise (four times the blocks: a 256 × 768 Q-Former layer is 12 large tiles on an H100's 132 SMs, 48 small).
@@ -111,14 +120,16 @@ final class CudaGemmOps {
      * @param bias     float32 [n], or null
      * @param residual float32 [m, n] added after the bias, or null
      */
-    void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+    @Override
+    public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
-        check(name, out, x, w, bias, residual, m, n, k);
+        OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
+        CudaGemvOps.suffix(w.dtype()); // F32, F16 or BF16
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
                 + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
         Tile tile = tileFor(m, n);
         int threads = tile.threads(w.dtype());
-        String entry = "linear_" + suffix(w.dtype()) + "_" + tile.size();
+        String entry = "linear_" + CudaGemvOps.suffix(w.dtype()) + "_" + tile.size();
         // An absent bias or residual is never read, but the kernel still takes a pointer there: pass out.
         g.task(name, new KernelSource("gemm", entry),
                 new Launch(new long[] {blocks(n, tile.n) * threads, blocks(m, tile.m)}, new long[] {threads, 1}),
@@ -129,42 +140,5 @@ final class CudaGemmOps {
     /** How many blocks of {@code size} cover {@code count}. */
     private static long blocks(long count, long size) {
         return (count + size - 1) / size;
-    }
-
-    private static String suffix(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "f32";
-            case F16 -> "f16";
-            case BF16 -> "bf16";
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
-        };
-    }
-
-    private static void check(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
-                              DeviceBuffer residual, int m, int n, int k) {
-        if (m < 1 || n < 1 || k < 1) {
-            throw new IllegalArgumentException(name + ": sizes " + m + "x" + n + "x" + k + " must be positive");
-        }
-        if (w.shape().length != 2 || w.rows() != n || w.cols() != k) {
-            throw new IllegalArgumentException(name + ": weight " + w + " is not [" + n + ", " + k + "]");
-        }
-        suffix(w.dtype());
-        if (out == x) {
-            throw new IllegalArgumentException(name + ": out cannot be the input " + x.name());
-        }
-        checkFloats(name, "out", out, (long) m * n);
-        checkFloats(name, "x", x, (long) m * k);
-        if (bias != null) {
-            checkFloats(name, "bias", bias, n);
-        }
-        if (residual != null) {
-            checkFloats(name, "residual", residual, (long) m * n);
-        }
-    }
-
-    private static void checkFloats(String name, String what, DeviceBuffer b, long floats) {
-        if (b.bytes() < 4 * floats) {
-            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + 4 * floats);
-        }
     }
 }

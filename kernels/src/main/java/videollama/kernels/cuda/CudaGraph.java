@@ -83,7 +83,7 @@ final class CudaGraph extends RecordedTaskGraph {
          * The driver's rule (cuda.h, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES): a launch may use at most 48 KiB
          * of shared memory in all, the kernel's static {@code __shared__} arrays plus the dynamic bytes; beyond that
          * the kernel must opt in, and static plus dynamic may reach the device's opt-in limit. The dynamic bytes alone
-         * must not be compared with 48 KiB: attention_merge's 128 static bytes (block_sum's) would then make decode
+         * must not be compared with 48 KiB: decode_attention_merge's 128 static bytes (block_sum's) would then make decode
          * fail at launch with CUDA_ERROR_INVALID_VALUE at a cache of 196,608 positions.
          */
         private void reserveSharedMemory(String task, MemorySegment function, int dynamicBytes) {

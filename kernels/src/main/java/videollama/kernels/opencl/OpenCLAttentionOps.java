@@ -1,8 +1,11 @@
 package videollama.kernels.opencl;
 
+import videollama.kernels.AttentionOps;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
 import videollama.kernels.StridedRows;
@@ -16,9 +19,9 @@ import videollama.kernels.TaskGraph;
  *
  * <p>GPUs get the flash kernel (a work-group per block of queries, head and set; keys streamed through local
  * memory); CPUs get the row kernel (a work-item per query, head and set; no barriers, which PoCL handles
- * slowly), as {@link OpenCLOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the flash kernel.
+ * slowly), as {@link OpenCLGemvOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the flash kernel.
  */
-final class OpenCLAttentionOps {
+public final class OpenCLAttentionOps implements AttentionOps {
     /** Local memory the flash kernel may use per work-group: well within the 48 KiB of GPUs. */
     static final long LOCAL_MEMORY_BUDGET = 32 * 1024;
     /** The query block of the flash kernel at most, and how many work-items share one query's head dimensions. */
@@ -27,8 +30,21 @@ final class OpenCLAttentionOps {
     /** Queries per work-group of the row kernel. */
     private static final int ROW_GROUP = 8;
 
+    /** The kernels of flash_attention.cl, numbered from the baseline ({@link KernelVariant}). */
+    public enum Variant implements KernelVariant {
+        /** 1, GPUs: a work-group per block of queries, head and set, keys streamed through local memory ({@code flash_attention}). */
+        FLASH,
+        /** 2, CPUs: a work-item per query, head and set, no barriers. */
+        ROWS
+    }
+
     private final OpenCLBackend backend;
     private final boolean rowPerItem;
+
+    /** Attention with {@code variant} forced on an OpenCL device whatever its kind (benchmarks, tests). */
+    public static OpenCLAttentionOps of(DeviceBackend backend, Variant variant) {
+        return new OpenCLAttentionOps(OpenCLBackend.of(backend, "attention " + variant), variant == Variant.ROWS);
+    }
 
     OpenCLAttentionOps(OpenCLBackend backend) {
         this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")));
@@ -47,16 +63,12 @@ final class OpenCLAttentionOps {
      * slices of one fused projection. Keys and values are float, or half with {@code kvType} F16 (the KV cache);
      * queries and outputs are float.
      */
-    void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+    @Override
+    public void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                    KvCacheType kvType, AttentionShape s) {
-        long queryRows = (long) s.sets() * s.queries();
-        long keyRows = (long) s.sets() * s.keys();
-        out.checkFits(name + " out", queryRows, s.queryWidth(), 4);
-        q.checkFits(name + " q", queryRows, s.queryWidth(), 4);
-        k.checkFits(name + " k", keyRows, s.kvWidth(), kvType.bytes());
-        v.checkFits(name + " v", keyRows, s.kvWidth(), kvType.bytes());
+        s.checkViews(name, out, q, k, v, kvType);
         String options = "-DHEAD_DIM=" + s.headDim() + (kvType == KvCacheType.F16 ? " -DKV_F16" : "");
-        Cost cost = new Cost(queryRows * s.queryWidth() * 8 + keyRows * s.kvWidth() * 2L * kvType.bytes(), s.flops());
+        Cost cost = s.cost(kvType);
         Object[] args = {out.buffer(), out.offset(), out.stride(), q.buffer(), q.offset(), q.stride(),
                 k.buffer(), k.offset(), k.stride(), v.buffer(), v.offset(), v.stride(),
                 s.queries(), s.keys(), s.heads(), s.kvHeads(), s.scale(), s.causal() ? 1 : 0, s.queryStart()};

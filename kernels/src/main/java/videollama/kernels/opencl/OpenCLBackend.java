@@ -10,10 +10,8 @@ import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceOps;
-import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.TaskGraph;
-import videollama.weights.Tensor;
 
 /**
  * OpenCL through {@code java.lang.foreign}: one device, one context, one in-order queue (so tasks run in the
@@ -37,6 +35,14 @@ public final class OpenCLBackend implements DeviceBackend {
         this.context = cl.createContext(device);
         this.queue = cl.createCommandQueue(context, device, CL.QUEUE_PROFILING_ENABLE);
         this.ops = new OpenCLOps(this);
+    }
+
+    /** {@code backend} as an OpenCL backend, for a forced kernel variant ({@code what}); an error if it is another kind. */
+    static OpenCLBackend of(DeviceBackend backend, String what) {
+        if (backend instanceof OpenCLBackend openCL) {
+            return openCL;
+        }
+        throw new IllegalArgumentException(what + " is an OpenCL kernel; " + backend.name() + " is not an OpenCL device");
     }
 
     /** The best device of this machine (a GPU if there is one). */
@@ -83,16 +89,6 @@ public final class OpenCLBackend implements DeviceBackend {
         if (buffers.remove(buffer)) {
             cl.releaseMemObject(handle(buffer));
         }
-    }
-
-    @Override
-    public DeviceTensor upload(Tensor tensor) {
-        // A zero-size tensor still gets a 4-byte buffer: OpenCL has no empty buffers.
-        DeviceBuffer b = allocate(tensor.name(), Math.max(4, tensor.data().byteSize()));
-        if (tensor.data().byteSize() > 0) {
-            write(b, tensor.data());
-        }
-        return new DeviceTensor(tensor.name(), b, tensor.dtype(), tensor.shape());
     }
 
     @Override

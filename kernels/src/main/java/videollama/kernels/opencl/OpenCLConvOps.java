@@ -1,9 +1,12 @@
 package videollama.kernels.opencl;
 
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.ConvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.PatchConvolution;
@@ -20,9 +23,14 @@ import videollama.weights.DType;
  * before the class token, not between it and the positions, so both models use the fused form;
  * {@code addPositions} is there for a stem that adds them elsewhere.
  */
-final class OpenCLConvOps {
-    /** Which convolution kernel: local-memory tiles for GPUs, or 8-wide register blocks for CPUs (PoCL). */
-    enum Variant { TILED, WIDE }
+public final class OpenCLConvOps implements ConvOps {
+    /** Which convolution kernel: 1, local-memory tiles for GPUs, or 2, 8-wide register blocks for CPUs (PoCL). */
+    public enum Variant implements KernelVariant { TILED, WIDE }
+
+    /** The patch embedding with {@code variant} forced on an OpenCL device whatever its kind (benchmarks, tests). */
+    public static OpenCLConvOps of(DeviceBackend backend, Variant variant) {
+        return new OpenCLConvOps(OpenCLBackend.of(backend, "patch embedding " + variant), variant);
+    }
 
     /** Patches per work-group of the wide kernel ({@code WIDE_PATCHES} in patch_embed.cl). */
     private static final int WIDE_PATCHES = 4;
@@ -54,15 +62,6 @@ final class OpenCLConvOps {
         return variant;
     }
 
-    private static String weightOption(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "";
-            case F16 -> "-DWEIGHT_F16";
-            case BF16 -> "-DWEIGHT_BF16";
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
-        };
-    }
-
     /**
      * The patch embedding: {@code out} [batch, outHeight · outWidth, cout] (float32, patch index
      * {@code oy · outWidth + ox}) = Conv2d of {@code images} [batch, cin, height, width] (float32) with
@@ -91,7 +90,7 @@ final class OpenCLConvOps {
                         + " bytes of local memory; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
             }
             Launch launch = Launch.groups((totalPatches + WIDE_PATCHES - 1) / WIDE_PATCHES, WIDE_GROUP);
-            g.task(name, new KernelSource("patch_embed", "patch_embed_wide", weightOption(weight.dtype())), launch, cost,
+            g.task(name, new KernelSource("patch_embed", "patch_embed_wide", OpenCLOps.weightOption(weight.dtype())), launch, cost,
                     out, images, weight.buffer(), biasOrAny, hasBias, channels, height, width, k, stride, outWidth,
                     patchesPerImage, totalPatches, cout, new LocalMemory(staged));
             return;
@@ -100,49 +99,20 @@ final class OpenCLConvOps {
         Launch launch = new Launch(
                 new long[] {(long) (cout + tile - 1) / tile * groupSide, (long) (totalPatches + tile - 1) / tile * groupSide},
                 new long[] {groupSide, groupSide});
-        String options = (weightOption(weight.dtype()) + " -DGROUP_SIDE=" + groupSide).strip();
+        String options = (OpenCLOps.weightOption(weight.dtype()) + " -DGROUP_SIDE=" + groupSide).strip();
         g.task(name, new KernelSource("patch_embed", "patch_embed_tiled", options), launch, cost,
                 out, images, weight.buffer(), biasOrAny, hasBias, channels, height, width, k, stride, outWidth,
                 patchesPerImage, totalPatches, cout);
     }
 
-    /**
-     * Prepends the class token: {@code out} [batch, patches + 1, dim] gets {@code cls} [dim] at token 0 of each
-     * image and token {@code p} of {@code tokens} [batch, patches, dim] at token {@code p + 1}; unless
-     * {@code positions} is null, its row {@code t} ([patches + 1, dim]) is added to token {@code t} in the same
-     * pass. All float32; {@code out} must not overlap {@code tokens}.
-     */
+    @Override
     public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
                                   DeviceBuffer positions, int batch, int patches, int dim) {
-        long elements = (long) batch * (patches + 1) * dim;
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements");
-        }
-        requireBytes(name, out, elements * 4);
-        requireBytes(name, tokens, (long) batch * patches * dim * 4);
-        requireBytes(name, cls, dim * 4L);
-        if (positions != null) {
-            requireBytes(name, positions, (long) (patches + 1) * dim * 4);
-        }
-        g.task(name, new KernelSource("patch_embed", "class_token"), Launch.items(elements, groupSize),
-                new Cost((long) batch * patches * dim * 4 + elements * 4 + (positions != null ? (long) (patches + 1) * dim * 4 : 0) + dim * 4L,
-                        positions != null ? elements : 0),
-                out, tokens, cls, positions != null ? positions : cls, positions != null ? 1 : 0, batch, patches, dim);
+        PatchConvolution.prependClassToken(g, name, groupSize, out, tokens, cls, positions, batch, patches, dim);
     }
 
-    /** {@code x} [batch, tokens, dim] += {@code positions} [tokens, dim] for each image, in place (float32). */
+    @Override
     public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
-        long elements = (long) batch * tokens * dim;
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements");
-        }
-        requireBytes(name, x, elements * 4);
-        requireBytes(name, positions, (long) tokens * dim * 4);
-        g.task(name, new KernelSource("patch_embed", "add_positions"), Launch.items(elements, groupSize),
-                new Cost(elements * 8 + (long) tokens * dim * 4, elements), x, positions, batch, tokens, dim);
-    }
-
-    private static void requireBytes(String op, DeviceBuffer buffer, long bytes) {
-        PatchConvolution.requireBytes(op, buffer, bytes);
+        PatchConvolution.addPositions(g, name, groupSize, x, positions, batch, tokens, dim);
     }
 }

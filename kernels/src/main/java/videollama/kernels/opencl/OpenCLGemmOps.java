@@ -2,12 +2,16 @@ package videollama.kernels.opencl;
 
 import java.util.Arrays;
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GemmOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
@@ -15,15 +19,15 @@ import videollama.weights.DType;
  * Linear layers over many rows at once (GEMM) in OpenCL C, for the ViT, the Q-Formers, ImageBind and LLaMA's
  * prefill: which kernel of {@code gemm.cl}, with which tile and grid, for this device and shape.
  */
-final class OpenCLGemmOps {
+public final class OpenCLGemmOps implements GemmOps {
 
-    /** The kernels of gemm.cl. */
-    enum Kernel {
-        /** GPUs: a work-group per output tile staged through local memory ({@code linear_tiled}). */
+    /** The kernels of gemm.cl, numbered from the baseline ({@link KernelVariant}). */
+    public enum Variant implements KernelVariant {
+        /** 1, GPUs: a work-group per output tile staged through local memory ({@code linear_tiled}). */
         TILED,
-        /** CPUs: a work-item per register block, float8 along K ({@code linear_blocked}). */
+        /** 2, CPUs: a work-item per register block, float8 along K ({@code linear_blocked}). */
         BLOCKED,
-        /** GPUs with one input row: a work-group per output element ({@code linear_rows}). */
+        /** 3, GPUs with one input row: a work-group per output element ({@code linear_rows}). */
         ROWS
     }
 
@@ -31,8 +35,8 @@ final class OpenCLGemmOps {
      * The GPU tile: a work-group computes {@code m × n} outputs, {@code itemM × itemN} per work-item, stepping
      * {@code k} along K; its x and W slices take {@code k · (m + 1 + n + 1)} floats of local memory.
      */
-    record Tile(int m, int n, int k, int itemM, int itemN) {
-        Tile {
+    public record Tile(int m, int n, int k, int itemM, int itemN) {
+        public Tile {
             if (m % itemM != 0 || n % itemN != 0) {
                 throw new IllegalArgumentException("tile " + m + "x" + n + " is not made of " + itemM + "x" + itemN + " blocks");
             }
@@ -60,7 +64,7 @@ final class OpenCLGemmOps {
      * work-items ordered in panels of row blocks whose rows of x take about {@code panelBytes}: a panel's
      * work-items sweep all of N with that x in cache, so W is read from memory once per panel (gemm.cl).
      */
-    record Block(int m, int n, int group, long panelBytes) {
+    public record Block(int m, int n, int group, long panelBytes) {
         String options() {
             return "-DBLOCK_M=" + m + " -DBLOCK_N=" + n;
         }
@@ -76,9 +80,9 @@ final class OpenCLGemmOps {
      * 64×64 outputs per group of 16×16 items, 4×4 each, K 16 at a time: 8.3 KiB of local memory, 16
      * multiply-adds per 8 local loads, and every GPU takes 256 items per group.
      */
-    static final Tile GPU_TILE = new Tile(64, 64, 16, 4, 4);
+    public static final Tile GPU_TILE = new Tile(64, 64, 16, 4, 4);
     /** For GPUs that take fewer than 256 items per group: 32×32 outputs by 8×8 items. */
-    static final Tile SMALL_GPU_TILE = new Tile(32, 32, 16, 4, 4);
+    public static final Tile SMALL_GPU_TILE = new Tile(32, 32, 16, 4, 4);
 
     /**
      * 3 rows × 4 columns per work-item: 12 float8 accumulators, 3 x vectors and one weight vector fill the 16
@@ -86,13 +90,13 @@ final class OpenCLGemmOps {
      * 3×3 and 3×2 about 80, 4×3 and 4×4 about 70 (spilled). Panels of 4 MiB of x (L3-sized): the ViT's qkv
      * shape 2056×4224×1408 went from 30 GFLOP/s (no panels) and 99 (256 KiB, L2-sized) to 120.
      */
-    static final Block CPU_BLOCK = new Block(3, 4, 8, 4 << 20);
+    public static final Block CPU_BLOCK = new Block(3, 4, 8, 4 << 20);
     /** One input row: a work-item per 4 outputs, as gemv.cl's wide GEMV (memory-bound: 1×8 and 1×2 no better). */
     static final Block CPU_ROW_BLOCK = new Block(1, 4, 4, 4 << 20);
 
     private final DeviceInfo info;
     /** Null: chosen per call from the device and M; otherwise every call uses this kernel (tests, benchmarks). */
-    private final Kernel forced;
+    private final Variant forced;
     private final Tile tile;
     private final Block block;
     /** Work-group size of linear_rows: a power of two (group_sum needs one) the device accepts. */
@@ -103,7 +107,7 @@ final class OpenCLGemmOps {
     }
 
     /** Every call uses {@code kernel} with this tile or block, whatever the device (tests force each kernel). */
-    OpenCLGemmOps(DeviceInfo info, Kernel kernel, Tile tile, Block block) {
+    OpenCLGemmOps(DeviceInfo info, Variant kernel, Tile tile, Block block) {
         this.info = info;
         this.forced = kernel;
         this.tile = tile;
@@ -115,19 +119,27 @@ final class OpenCLGemmOps {
         }
     }
 
+    /**
+     * GEMM with {@code variant} forced on an OpenCL device whatever its kind, with this tile (TILED) or block
+     * (BLOCKED): the way benchmarks and tests pick a kernel.
+     */
+    public static OpenCLGemmOps of(DeviceBackend backend, Variant variant, Tile tile, Block block) {
+        return new OpenCLGemmOps(OpenCLBackend.of(backend, "linear " + variant).info(), variant, tile, block);
+    }
+
     private static boolean fits(Tile tile, DeviceInfo info) {
         return (long) tile.itemsX() * tile.itemsY() <= info.maxWorkGroupSize() && tile.localBytes() <= info.localMemoryBytes();
     }
 
     /** The kernel a call with {@code m} rows gets. */
-    Kernel kernelFor(int m) {
+    Variant kernelFor(int m) {
         if (forced != null) {
             return forced;
         }
         if (info.isCpu()) {
-            return Kernel.BLOCKED;
+            return Variant.BLOCKED;
         }
-        return m == 1 ? Kernel.ROWS : Kernel.TILED;
+        return m == 1 ? Variant.ROWS : Variant.TILED;
     }
 
     /**
@@ -140,15 +152,16 @@ final class OpenCLGemmOps {
      * @param bias     float32 [n], or null
      * @param residual float32 [m, n] added after the bias, or null
      */
-    void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+    @Override
+    public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
-        check(name, out, x, w, bias, residual, m, n, k);
+        OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
                 + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
         // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
         Object[] args = {out, x, w.buffer(), bias != null ? bias : out, residual != null ? residual : out, m, n, k,
                 bias != null ? 1 : 0, residual != null ? 1 : 0};
-        String weights = weightOption(w.dtype()) + " ";
+        String weights = OpenCLOps.weightOption(w.dtype()) + " ";
         switch (kernelFor(m)) {
             case TILED -> g.task(name, new KernelSource("gemm", "linear_tiled", (weights + tile.options()).strip()),
                     new Launch(new long[] {groups(n, tile.n()) * tile.itemsX(), groups(m, tile.m()) * tile.itemsY()},
@@ -175,41 +188,5 @@ final class OpenCLGemmOps {
     /** How many blocks of {@code size} cover {@code count}. */
     private static long groups(long count, long size) {
         return (count + size - 1) / size;
-    }
-
-    private static void check(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
-                              DeviceBuffer residual, int m, int n, int k) {
-        if (m < 1 || n < 1 || k < 1) {
-            throw new IllegalArgumentException(name + ": sizes " + m + "x" + n + "x" + k + " must be positive");
-        }
-        if (w.shape().length != 2 || w.rows() != n || w.cols() != k) {
-            throw new IllegalArgumentException(name + ": weight " + w + " is not [" + n + ", " + k + "]");
-        }
-        if (out == x) {
-            throw new IllegalArgumentException(name + ": out cannot be the input " + x.name());
-        }
-        checkFloats(name, "out", out, (long) m * n);
-        checkFloats(name, "x", x, (long) m * k);
-        if (bias != null) {
-            checkFloats(name, "bias", bias, n);
-        }
-        if (residual != null) {
-            checkFloats(name, "residual", residual, (long) m * n);
-        }
-    }
-
-    private static void checkFloats(String name, String what, DeviceBuffer b, long floats) {
-        if (b.bytes() < 4 * floats) {
-            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + 4 * floats);
-        }
-    }
-
-    private static String weightOption(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "";
-            case F16 -> "-DWEIGHT_F16";
-            case BF16 -> "-DWEIGHT_BF16";
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
-        };
     }
 }

@@ -7,7 +7,7 @@
 //  2. A merge: per head, the partials of the slices that held positions are rescaled to their common maximum M
 //     and added: out = sum_s e^(m_s - M) o_s / sum_s e^(m_s - M) l_s.
 //
-// Two shapes of each, chosen by the device kind (OpenCLDecodeAttention):
+// Two shapes of each, chosen by the device kind (OpenCLDecodeAttentionOps):
 //  * GPUs (-DGROUP=...): decode_attention_slices, a work-group per (slice, head): the items score GROUP
 //    positions at a time (an item per position), a local max and sum fold them into the running softmax, then
 //    each item adds the weighted values of its own output elements (consecutive items read consecutive elements
@@ -17,6 +17,9 @@
 //    is only HEAD_DIM elements, and an item per (slice, head) striding over rows ran at a third of the speed.
 //    No local memory and no barriers (PoCL runs those slowly), float8 loads and float8 exps (8 positions at a
 //    time: PoCL's scalar exp was the largest cost). decode_attention_merge_heads: a work-item per head.
+//
+// At the end of the file, variant 1: decode_attention_heads, the one-kernel baseline these replaced, kept so that
+// benchmarks can still measure them against it (OpenCLDecodeAttentionOps.Variant.HEADS).
 //
 // Partials are laid out [heads][parts][2 + HEAD_DIM]: m, l, then o. The grid is sized for the cache capacity
 // once and pos[0] is read on the device, so one graph serves every position: slices past pos[0] return at once
@@ -286,3 +289,51 @@ __kernel void decode_attention_merge_heads(__global float* out, __global const f
     }
 }
 #endif
+
+// ---- Variant 1, the baseline: the first kernel of this op, kept to measure the others against ------------------
+
+// One work-group per query head, in one kernel: the items score strided positions into local memory (a float per
+// position of the context, so the context is bounded by local memory), a local max and sum make the softmax,
+// then each item accumulates its own output elements over all positions. Every item reads whole key rows of its
+// head and the scores are written, read and rewritten in local memory; the slices above replaced it.
+__kernel void decode_attention_heads(__global float* out, __global const float* q, __global const kv_t* key_cache,
+                                     __global const kv_t* value_cache, __global const int* pos,
+                                     int heads, int kv_heads, int head_dim,
+                                     __local float* scores, __local float* scratch) {
+    int h = get_group_id(0);
+    int lid = get_local_id(0);
+    int n = get_local_size(0);
+    int length = pos[0] + 1;
+    int kv_dim = kv_heads * head_dim;
+    int kv_offset = (h / (heads / kv_heads)) * head_dim;
+    __global const float* qh = q + h * head_dim;
+    float scale = 1.0f / sqrt((float)head_dim);
+
+    float row_max = -INFINITY;
+    for (int p = lid; p < length; p += n) {
+        __global const kv_t* key = key_cache + (size_t)p * kv_dim + kv_offset;
+        float dot = 0.0f;
+        for (int i = 0; i < head_dim; i++) {
+            dot += qh[i] * LOAD_KV(key, i);
+        }
+        dot *= scale;
+        scores[p] = dot;
+        row_max = fmax(row_max, dot);
+    }
+    row_max = group_max(row_max, scratch);
+    float sum = 0.0f;
+    for (int p = lid; p < length; p += n) {
+        float e = exp(scores[p] - row_max);
+        scores[p] = e;
+        sum += e;
+    }
+    sum = group_sum(sum, scratch); // its barriers also publish every item's scores
+    float inverse = 1.0f / sum;
+    for (int i = lid; i < head_dim; i += n) {
+        float acc = 0.0f;
+        for (int p = 0; p < length; p++) {
+            acc += scores[p] * LOAD_KV(value_cache, (size_t)p * kv_dim + kv_offset + i);
+        }
+        out[h * head_dim + i] = acc * inverse;
+    }
+}

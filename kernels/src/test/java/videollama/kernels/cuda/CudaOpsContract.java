@@ -70,7 +70,7 @@ abstract class CudaOpsContract {
         float[] x = randomFloats(random, cols);
         float[] start = randomFloats(random, rows);
         KernelChecks.Sums expected = KernelChecks.matVecReference(w, x, accumulate ? start : null);
-        CudaOps ops = new CudaOps(backend());
+        CudaGemvOps ops = new CudaGemvOps(backend());
         ops.forcedSplitK = slices;
         DeviceBuffer out = accumulate ? upload(backend(), "out", start) : poisoned(backend(), "out", rows);
         TaskGraph g = backend().graph("matvec");
@@ -242,7 +242,7 @@ abstract class CudaOpsContract {
     }
 
     /**
-     * The static shared memory the driver counts for attention_merge: block_sum's 32 floats. The emulator reads it
+     * The static shared memory the driver counts for decode_attention_merge: block_sum's 32 floats. The emulator reads it
      * from the PTX as ptxas lays it out; on a GPU this is ptxas's own figure.
      */
     @Test
@@ -251,7 +251,7 @@ abstract class CudaOpsContract {
         b.lock().lock();
         try {
             b.makeCurrent();
-            var merge = b.function(new videollama.kernels.KernelSource("attention", "attention_merge"));
+            var merge = b.function(new videollama.kernels.KernelSource("decode_attention", "decode_attention_merge"));
             assertEquals(128, b.driver().functionAttribute(merge, CudaDriver.FUNC_ATTRIBUTE_SHARED_SIZE_BYTES));
         } finally {
             b.lock().unlock();

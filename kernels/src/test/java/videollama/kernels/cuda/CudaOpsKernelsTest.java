@@ -287,19 +287,19 @@ class CudaOpsKernelsTest {
     @Test
     void gemvSplitsOnlyMatricesWithFewRows() {
         assertTrue(everyTask().stream().anyMatch(t -> t.kernel().entry().startsWith("matvec_split")), "4096x4096 on 132 SMs is split");
-        assertEquals(3, CudaOps.splitKSlices(4096, 11008, 132)); // 31 warps per SM: split to fill 64
-        assertEquals(3, CudaOps.splitKSlices(4096, 4096, 132));
-        assertEquals(1, CudaOps.splitKSlices(11008, 4096, 132));
-        assertEquals(1, CudaOps.splitKSlices(32000, 4096, 132));
-        assertEquals(3, CudaOps.splitKSlices(768, 3072, 132));   // ranges of at least 1,024 columns
-        assertEquals(0, CudaOps.splitKSlices(768, 768, 132));    // too narrow to cut
-        assertEquals(32, CudaOps.splitKSlices(8, 65536, 132));
+        assertEquals(3, CudaGemvOps.splitKSlices(4096, 11008, 132)); // 31 warps per SM: split to fill 64
+        assertEquals(3, CudaGemvOps.splitKSlices(4096, 4096, 132));
+        assertEquals(1, CudaGemvOps.splitKSlices(11008, 4096, 132));
+        assertEquals(1, CudaGemvOps.splitKSlices(32000, 4096, 132));
+        assertEquals(3, CudaGemvOps.splitKSlices(768, 3072, 132));   // ranges of at least 1,024 columns
+        assertEquals(0, CudaGemvOps.splitKSlices(768, 768, 132));    // too narrow to cut
+        assertEquals(32, CudaGemvOps.splitKSlices(8, 65536, 132));
     }
 
     @Test
     void attentionSlicesCoverTheCacheAndTheMergeReadsThemAll() {
         for (Recorded t : everyTask()) {
-            if (t.kernel().entry().startsWith("attention_partial")) {
+            if (t.kernel().entry().startsWith("decode_attention_partial")) {
                 LaunchShape s = LaunchShape.of(t.launch(), 1024, t.name());
                 int slice = (Integer) t.args()[8];
                 long warps = (long) s.gridY() * (s.blockX() / 32);
@@ -310,7 +310,7 @@ class CudaOpsKernelsTest {
                 DeviceBuffer partials = (DeviceBuffer) t.args()[0];
                 assertTrue(partials.bytes() >= 32 * warps * (2 + 128) * 4, "partials buffer");
             }
-            if (t.kernel().entry().equals("attention_merge")) {
+            if (t.kernel().entry().equals("decode_attention_merge")) {
                 int parts = (Integer) t.args()[4];
                 assertEquals(new LocalMemory(parts * 4L), t.args()[6]);
             }

@@ -55,7 +55,12 @@ final class CudaTestSupport {
         throw new IllegalStateException("cannot find the repository root (no scripts/build-ptx.sh above " + Path.of("").toAbsolutePath() + ")");
     }
 
-    /** The folder of the .cu sources and the committed .ptx files. */
+    /** The folder of the committed .ptx files (generated from the .cu sources by scripts/build-ptx.sh). */
+    static Path committedPtx() {
+        return repositoryRoot().resolve("kernels/src/generated/ptx/videollama/kernels/cuda");
+    }
+
+    /** The folder of the .cu sources. */
     static Path kernelSources() {
         return repositoryRoot().resolve("kernels/src/main/resources/videollama/kernels/cuda");
     }

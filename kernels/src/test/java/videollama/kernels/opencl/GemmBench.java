@@ -105,16 +105,16 @@ public final class GemmBench {
         String[] p = config.split(":");
         return switch (p[0]) {
             case "default" -> new OpenCLGemmOps(backend);
-            case "rows" -> new OpenCLGemmOps(backend.info(), OpenCLGemmOps.Kernel.ROWS, OpenCLGemmOps.GPU_TILE, OpenCLGemmOps.CPU_BLOCK);
+            case "rows" -> new OpenCLGemmOps(backend.info(), OpenCLGemmOps.Variant.ROWS, OpenCLGemmOps.GPU_TILE, OpenCLGemmOps.CPU_BLOCK);
             case "blocked" -> {
                 int[] b = ints(p[1]);
-                yield new OpenCLGemmOps(backend.info(), OpenCLGemmOps.Kernel.BLOCKED, OpenCLGemmOps.GPU_TILE,
+                yield new OpenCLGemmOps(backend.info(), OpenCLGemmOps.Variant.BLOCKED, OpenCLGemmOps.GPU_TILE,
                         new OpenCLGemmOps.Block(b[0], b[1], Integer.parseInt(p[2]), Long.parseLong(p[3]) * 1024));
             }
             case "tiled" -> {
                 int[] t = ints(p[1]);
                 int[] item = ints(p[2]);
-                yield new OpenCLGemmOps(backend.info(), OpenCLGemmOps.Kernel.TILED,
+                yield new OpenCLGemmOps(backend.info(), OpenCLGemmOps.Variant.TILED,
                         new OpenCLGemmOps.Tile(t[0], t[1], t[2], item[0], item[1]), OpenCLGemmOps.CPU_BLOCK);
             }
             default -> throw new IllegalArgumentException("config " + config);

@@ -25,7 +25,7 @@ import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelChecks;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
-import videollama.kernels.opencl.OpenCLDecodeAttention.Variant;
+import videollama.kernels.opencl.OpenCLDecodeAttentionOps.Variant;
 import videollama.kernels.reference.Attention;
 import videollama.testing.SeededRandom;
 import videollama.weights.DType;
@@ -84,8 +84,8 @@ class OpenCLDecodeAttentionTest {
         }));
     }
 
-    private static OpenCLDecodeAttention forced(Variant variant, int slice) {
-        return new OpenCLDecodeAttention((OpenCLBackend) backend, variant, slice);
+    private static OpenCLDecodeAttentionOps forced(Variant variant, int slice) {
+        return new OpenCLDecodeAttentionOps((OpenCLBackend) backend, variant, slice);
     }
 
     /** A cache of {@code capacity} random rows in its storage type, and the same rows as the reference reads them. */
@@ -147,14 +147,14 @@ class OpenCLDecodeAttentionTest {
     @Test
     void theDeviceKindPicksTheVariant() {
         Variant expected = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES;
-        assertEquals(expected, new OpenCLDecodeAttention((OpenCLBackend) backend).variant());
+        assertEquals(expected, new OpenCLDecodeAttentionOps((OpenCLBackend) backend).variant());
     }
 
     @Test
     void headsThatDoNotGroupAreRefused() {
         DeviceBuffer b = backend.allocate("b", 1 << 16);
         TaskGraph g = backend.graph("refused");
-        assertThrows(IllegalArgumentException.class, () -> new OpenCLDecodeAttention((OpenCLBackend) backend).decodeAttention(
+        assertThrows(IllegalArgumentException.class, () -> new OpenCLDecodeAttentionOps((OpenCLBackend) backend).decodeAttention(
                 g, "attention", b, b, b, b, KvCacheType.F32, b, 8, 3, 8, 16));
     }
 

@@ -23,7 +23,7 @@ import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLGemmOps.Block;
-import videollama.kernels.opencl.OpenCLGemmOps.Kernel;
+import videollama.kernels.opencl.OpenCLGemmOps.Variant;
 import videollama.kernels.opencl.OpenCLGemmOps.Tile;
 import videollama.kernels.reference.Linear;
 import videollama.kernels.reference.WeightMatrix;
@@ -75,7 +75,7 @@ class OpenCLGemmOpsTest {
         }
     }
 
-    private static OpenCLGemmOps forced(Kernel kernel, Tile tile, Block block) {
+    private static OpenCLGemmOps forced(Variant kernel, Tile tile, Block block) {
         return new OpenCLGemmOps(backend.info(), kernel, tile, block);
     }
 
@@ -89,7 +89,7 @@ class OpenCLGemmOpsTest {
         Epilogue[] epilogues = Epilogue.values();
         List<Arguments> cases = new ArrayList<>();
         int turn = 0;
-        for (Kernel kernel : Kernel.values()) {
+        for (Variant kernel : Variant.values()) {
             for (int[] s : shapes) {
                 for (DType dtype : dtypes) {
                     if (s[0] == 17) {
@@ -107,17 +107,17 @@ class OpenCLGemmOpsTest {
 
     @ParameterizedTest(name = "{0} {1}x{2}x{3} {4} {5}")
     @MethodSource("cases")
-    void linearMatchesTheReference(Kernel kernel, int m, int n, int k, DType dtype, Epilogue epilogue) {
+    void linearMatchesTheReference(Variant kernel, int m, int n, int k, DType dtype, Epilogue epilogue) {
         check(forced(kernel, OpenCLGemmOps.GPU_TILE, OpenCLGemmOps.CPU_BLOCK), m, n, k, dtype, epilogue);
     }
 
     @ParameterizedTest(name = "{0} {1}x{2}x{3} {4} {5}")
     @MethodSource("cases")
-    void otherTileAndBlockShapesMatchTheReference(Kernel kernel, int m, int n, int k, DType dtype, Epilogue epilogue) {
-        if (kernel != Kernel.ROWS && k < 2000) {
+    void otherTileAndBlockShapesMatchTheReference(Variant kernel, int m, int n, int k, DType dtype, Epilogue epilogue) {
+        if (kernel != Variant.ROWS && k < 2000) {
             check(forced(kernel, NARROW_TILE, SMALL_BLOCK), m, n, k, dtype, epilogue);
         }
-        if (kernel == Kernel.TILED && k < 2000) {
+        if (kernel == Variant.TILED && k < 2000) {
             check(forced(kernel, OpenCLGemmOps.SMALL_GPU_TILE, SMALL_BLOCK), m, n, k, dtype, epilogue);
         }
     }

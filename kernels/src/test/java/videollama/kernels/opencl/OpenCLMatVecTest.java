@@ -18,7 +18,7 @@ import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelChecks;
 import videollama.kernels.TaskGraph;
-import videollama.kernels.opencl.OpenCLMatVec.Variant;
+import videollama.kernels.opencl.OpenCLGemvOps.Variant;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.testing.SeededRandom;
@@ -48,7 +48,7 @@ class OpenCLMatVecTest {
         }
     }
 
-    private void check(OpenCLMatVec ops, int rows, int cols, DType dtype, boolean accumulate, String what) {
+    private void check(OpenCLGemvOps ops, int rows, int cols, DType dtype, boolean accumulate, String what) {
         Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
         float[] x = randomFloats(random, cols);
         float[] start = randomFloats(random, rows);
@@ -65,7 +65,7 @@ class OpenCLMatVecTest {
     @CsvSource({"ROWS, 1, 1, F32, false", "ROWS, 37, 53, F16, true", "ROWS, 65, 1001, BF16, false",
             "WIDE, 1, 3, F32, true", "WIDE, 37, 53, F32, false", "WIDE, 130, 300, F16, true", "WIDE, 9, 1001, BF16, false"})
     void rowKernelsMatchTheReference(Variant variant, int rows, int cols, DType dtype, boolean accumulate) {
-        check(new OpenCLMatVec((OpenCLBackend) backend, variant, 0), rows, cols, dtype, accumulate, variant.name());
+        check(new OpenCLGemvOps((OpenCLBackend) backend, variant, 0), rows, cols, dtype, accumulate, variant.name());
     }
 
     @ParameterizedTest(name = "{0} x {1} in {2} ranges, {3}, accumulate {4}")
@@ -73,7 +73,7 @@ class OpenCLMatVecTest {
             "9, 1031, 5, F32, true", "13, 520, 7, F16, false", "3, 40, 9, BF16, true", "2, 4099, 32, F32, false",
             "768, 130, 2, F16, true", "7, 9, 2, F32, false"})
     void splitKMatchesTheReference(int rows, int cols, int slices, DType dtype, boolean accumulate) {
-        check(new OpenCLMatVec((OpenCLBackend) backend, Variant.SPLIT_K, slices), rows, cols, dtype, accumulate, "split-K/" + slices);
+        check(new OpenCLGemvOps((OpenCLBackend) backend, Variant.SPLIT_K, slices), rows, cols, dtype, accumulate, "split-K/" + slices);
     }
 
     /** The residual add happens once per replay: the combine adds the whole product, never a range of it twice. */
@@ -88,7 +88,7 @@ class OpenCLMatVecTest {
         float[] product = new float[rows];
         MatMul.matmul(product, new WeightMatrix(w), x, 1);
         TaskGraph g = backend.graph("matvec");
-        new OpenCLMatVec((OpenCLBackend) backend, Variant.SPLIT_K, 3).matVec(g, "matvec", out, backend.upload(w), upload(backend, "x", x), true);
+        new OpenCLGemvOps((OpenCLBackend) backend, Variant.SPLIT_K, 3).matVec(g, "matvec", out, backend.upload(w), upload(backend, "x", x), true);
         try (GraphPlan plan = g.build()) {
             for (int replay = 1; replay <= 3; replay++) {
                 plan.execute();
@@ -103,17 +103,17 @@ class OpenCLMatVecTest {
     @Test
     void gpusSplitOnlyMatricesWithFewRows() {
         // 132 compute units (an H100 under OpenCL): 32 groups each fill it; half of that is the threshold
-        assertEquals(1, OpenCLMatVec.slicesFor(4096, 11008, 132));
-        assertEquals(1, OpenCLMatVec.slicesFor(32000, 4096, 132));
-        assertEquals(6, OpenCLMatVec.slicesFor(768, 3072, 132));
-        assertEquals(4, OpenCLMatVec.slicesFor(768, 2048, 132));
-        assertEquals(1, OpenCLMatVec.slicesFor(768, 768, 132));  // too narrow to cut: one range
-        assertEquals(32, OpenCLMatVec.slicesFor(8, 65536, 132));
+        assertEquals(1, OpenCLGemvOps.slicesFor(4096, 11008, 132));
+        assertEquals(1, OpenCLGemvOps.slicesFor(32000, 4096, 132));
+        assertEquals(6, OpenCLGemvOps.slicesFor(768, 3072, 132));
+        assertEquals(4, OpenCLGemvOps.slicesFor(768, 2048, 132));
+        assertEquals(1, OpenCLGemvOps.slicesFor(768, 768, 132));  // too narrow to cut: one range
+        assertEquals(32, OpenCLGemvOps.slicesFor(8, 65536, 132));
     }
 
     @Test
     void theDeviceKindPicksTheVariant() {
-        OpenCLMatVec ops = new OpenCLMatVec((OpenCLBackend) backend);
+        OpenCLGemvOps ops = new OpenCLGemvOps((OpenCLBackend) backend);
         boolean wide = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
         int units = backend.info().computeUnits();
         assertEquals(wide ? Variant.WIDE : Variant.ROWS, ops.variantFor(32 * units, 4096));

@@ -30,7 +30,7 @@
 #include "embedding.cu"
 #include "rope.cu"
 #include "argmax.cu"
-#include "attention.cu"
+#include "decode_attention.cu"
 #include "norms.cu"
 #include "activations.cu"
 #include "flash_attention.cu"
@@ -212,7 +212,7 @@ bool cubin_entries(const unsigned char* image, std::map<std::string, int>& entri
     // ".nv.shared.<kernel>" holds that kernel's static shared arrays. Where the cubin has a ".nv.shared.reserved.0"
     // section (ptxas 13.0 for sm_90: not for sm_80), each kernel's section also spans the 1 KiB the driver reserves
     // per block (CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK), which the driver does not count in
-    // CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES (attention_merge: a section of 1,152 bytes, "128 bytes smem" in ptxas -v).
+    // CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES (decode_attention_merge: a section of 1,152 bytes, "128 bytes smem" in ptxas -v).
     constexpr int RESERVED_SHARED = 1024;
     std::map<std::string, int> shared;
     bool reserved_first = false;
@@ -255,7 +255,7 @@ int declared_bytes(const std::string& declaration) {
 
 // Each ".entry name(" of PTX text with the static shared memory it uses: the non-extern .shared declarations in
 // its body (NVRTC puts a kernel's __shared__ arrays there, those of inlined device functions too, e.g.
-// attention_merge's block_sum: "_ZZ9block_sumfE9warp_sums[128]") plus module-scope ones the body names, each
+// decode_attention_merge's block_sum: "_ZZ9block_sumfE9warp_sums[128]") plus module-scope ones the body names, each
 // placed at its alignment.
 void ptx_entries(const std::string& ptx, std::map<std::string, int>& entries) {
     std::map<std::string, std::pair<int, int>> module_shared;  // name -> (alignment, bytes), declared outside entries

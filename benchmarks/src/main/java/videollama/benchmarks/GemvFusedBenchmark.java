@@ -1,4 +1,4 @@
-package videollama.kernels.opencl;
+package videollama.benchmarks;
 
 import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.copiesFor;
@@ -26,8 +26,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import videollama.benchmarks.BenchSupport;
-import videollama.benchmarks.Traffic;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
@@ -38,6 +36,7 @@ import videollama.kernels.TaskGraph;
 import videollama.kernels.reference.Activations;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.kernels.opencl.OpenCLBackend;
 import videollama.model.llama.SyntheticLlama;
 import videollama.weights.DType;
 import videollama.weights.Tensor;

@@ -1,4 +1,4 @@
-package videollama.kernels.opencl;
+package videollama.benchmarks;
 
 import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.poison;
@@ -24,16 +24,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import videollama.benchmarks.BenchSupport;
-import videollama.benchmarks.Traffic;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
-import videollama.kernels.opencl.OpenCLGemmOps.Kernel;
+import videollama.kernels.opencl.OpenCLGemmOps.Variant;
 import videollama.kernels.reference.Linear;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.kernels.opencl.OpenCLGemmOps;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -117,15 +116,15 @@ public class GemmBenchmark {
             // the tensor cores take x rounded to the weights' 16-bit type (DESIGN.md section 7: 1e-2 for fp16 arithmetic)
             tolerance = type == DType.F32 ? 1e-5 : 1e-2;
         } else {
-            Kernel kernel = switch (variant) {
-                case "tiled" -> Kernel.TILED;
-                case "blocked" -> Kernel.BLOCKED;
-                case "rows" -> Kernel.ROWS;
+            Variant kernel = switch (variant) {
+                case "tiled" -> Variant.TILED;
+                case "blocked" -> Variant.BLOCKED;
+                case "rows" -> Variant.ROWS;
                 default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, tiled, blocked, rows, cuda)");
             };
             device = BenchSupport.openDevice("opencl");
             OpenCLGemmOps.Tile tile = device.info().maxWorkGroupSize() >= 256 ? OpenCLGemmOps.GPU_TILE : OpenCLGemmOps.SMALL_GPU_TILE;
-            OpenCLGemmOps ops = new OpenCLGemmOps(device.info(), kernel, tile, OpenCLGemmOps.CPU_BLOCK);
+            OpenCLGemmOps ops = OpenCLGemmOps.of(device, kernel, tile, OpenCLGemmOps.CPU_BLOCK);
             out = device.allocate("out", 4L * m * n);
             g = device.graph("linear");
             ops.linear(g, "linear", out, upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);

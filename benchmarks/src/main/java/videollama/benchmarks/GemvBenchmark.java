@@ -1,4 +1,4 @@
-package videollama.kernels.opencl;
+package videollama.benchmarks;
 
 import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.copiesFor;
@@ -26,8 +26,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import videollama.benchmarks.BenchSupport;
-import videollama.benchmarks.Traffic;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
@@ -38,6 +36,8 @@ import videollama.kernels.LocalMemory;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.kernels.opencl.OpenCLGemvOps;
+import videollama.kernels.opencl.OpenCLBackend;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -49,7 +49,7 @@ import videollama.weights.Tensor;
  * <p>Variants: {@code reference} (plain Java, rows spread over the cores), {@code matvec} (a work-group per
  * row, the portable GPU-shaped kernel), {@code matvec_wide} (a work-item per row with float8 loads, the
  * kernel PoCL gets) and {@code matvec_split} (split-K, GPUs' choice for few rows: a work-group per quarter of a
- * row, then a task that adds the quarters). The kernels are launched with the grid {@link OpenCLMatVec} gives
+ * row, then a task that adds the quarters). The kernels are launched with the grid {@link OpenCLGemvOps} gives
  * them, whatever the device, so that each can be timed anywhere.
  *
  * <p>The weights cycle through copies that together exceed the caches ({@link BenchSupport#COLD_BYTES}), as
@@ -63,9 +63,9 @@ import videollama.weights.Tensor;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class GemvBenchmark {
-    /** Work-group size of {@code matvec}, as OpenCLOps picks it: 64 or the device's limit. */
+    /** Work-group size of {@code matvec}, as OpenCLGemvOps picks it: 64 or the device's limit. */
     private static final int GROUP = 64;
-    /** Work-items per group of {@code matvec_wide} (OpenCLOps' default). */
+    /** Work-items per group of {@code matvec_wide} (OpenCLGemvOps' default). */
     private static final int WIDE_GROUP = 4;
     /** Column ranges per row of {@code matvec_split} (GPUs choose theirs by size; this one is for timing it anywhere). */
     private static final int SPLIT_K_RANGES = 4;
@@ -150,7 +150,7 @@ public class GemvBenchmark {
             }
             case "matvec_wide" -> g.task("matvec_wide", new KernelSource("gemv", "matvec_wide", options),
                     Launch.items(rows, WIDE_GROUP), cost, out, w.buffer(), dx, rows, cols, 0);
-            case "matvec_split" -> new OpenCLMatVec(device, OpenCLMatVec.Variant.SPLIT_K, SPLIT_K_RANGES)
+            case "matvec_split" -> OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.SPLIT_K, SPLIT_K_RANGES)
                     .matVec(g, "matvec_split", out, w, dx, false);
             default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, matvec, matvec_wide, matvec_split)");
         }

@@ -1,10 +1,8 @@
-package videollama.kernels.opencl;
+package videollama.benchmarks;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import videollama.benchmarks.Smoke;
-import videollama.benchmarks.Traffic;
 import videollama.kernels.BackendUnavailableException;
 
 /** Setup (which checks the kernel), then one timed call on a poisoned output, against the reference; odd sizes. */

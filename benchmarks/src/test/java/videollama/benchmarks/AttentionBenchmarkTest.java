@@ -1,9 +1,7 @@
-package videollama.kernels.opencl;
+package videollama.benchmarks;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import videollama.benchmarks.Smoke;
-import videollama.benchmarks.Traffic;
 
 /**
  * Setup (which checks the kernel), then one timed call on a poisoned output, against the reference: a small

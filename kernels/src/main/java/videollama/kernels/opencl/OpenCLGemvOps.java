@@ -3,30 +3,34 @@ package videollama.kernels.opencl;
 import java.util.HashMap;
 import java.util.Map;
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GemvOps;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 
 /**
- * {@code out = W·x} (or {@code out += W·x}) in OpenCL C ({@code gemv.cl}): which of its three forms, for this device
- * and matrix. CPUs (PoCL) get a work-item per row with float8 loads ({@link Variant#WIDE}); GPUs a work-group per row
+ * The GEMVs of decoding in OpenCL C ({@code gemv.cl}): {@code out = W·x} (or {@code out += W·x}) in one of three
+ * forms, for this device and matrix, and the fused q/k/v and gate/up GEMVs in the row or the wide form. CPUs (PoCL) get a work-item per row with float8 loads ({@link Variant#WIDE}); GPUs a work-group per row
  * ({@link Variant#ROWS}), or, when the rows are too few to fill the GPU, a work-group per range of a row's columns
  * and a second small task that adds each row's partials ({@link Variant#SPLIT_K}, see {@link #slicesFor}).
- * {@code VIDEOLLAMA_OPENCL_WIDE=0} gives a CPU the GPU forms, as for the other GEMVs in {@link OpenCLOps}.
+ * {@code VIDEOLLAMA_OPENCL_WIDE=0} gives a CPU the GPU forms, as for the other CPU-shaped kernels.
  */
-final class OpenCLMatVec {
+public final class OpenCLGemvOps implements GemvOps {
 
-    /** The matVec kernels of gemv.cl. */
-    enum Variant {
-        /** A work-group per row ({@code matvec}). */
+    /** The matVec kernels of gemv.cl, numbered from the baseline ({@link KernelVariant}). */
+    public enum Variant implements KernelVariant {
+        /** 1: a work-group per row ({@code matvec}). */
         ROWS,
-        /** A work-item per row, float8 loads, no barriers ({@code matvec_wide}). */
+        /** 2, CPUs: a work-item per row, float8 loads, no barriers ({@code matvec_wide}). */
         WIDE,
-        /** A work-group per (row, range of columns), then a work-item per row adds ({@code matvec_split}, {@code matvec_combine}). */
+        /** 3, GPUs with few rows: a work-group per (row, range of columns), then a work-item per row adds ({@code matvec_split}, {@code matvec_combine}). */
         SPLIT_K
     }
 
@@ -56,7 +60,7 @@ final class OpenCLMatVec {
     private final int wideGroup;
     private final Map<Long, DeviceBuffer> workspaces = new HashMap<>();
 
-    OpenCLMatVec(OpenCLBackend backend) {
+    OpenCLGemvOps(OpenCLBackend backend) {
         this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : null, 0);
     }
 
@@ -64,13 +68,22 @@ final class OpenCLMatVec {
      * A forced kernel, or null for a GPU's choice by shape (tests run every kernel on any device); with
      * {@link Variant#SPLIT_K}, rows are cut into about {@code slices} ranges (at least 2) whatever the shape.
      */
-    OpenCLMatVec(OpenCLBackend backend, Variant forced, int slices) {
+    OpenCLGemvOps(OpenCLBackend backend, Variant forced, int slices) {
         this.backend = backend;
         this.info = backend.info();
         this.forced = forced;
         this.forcedSlices = Math.max(2, slices);
         this.group = (int) Math.min(64, Long.highestOneBit(info.maxWorkGroupSize()));
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
+    }
+
+    /**
+     * The GEMVs with {@code variant} forced on an OpenCL device whatever its kind; with {@link Variant#SPLIT_K},
+     * rows cut into about {@code slices} ranges (at least 2). The q/k/v and gate/up GEMVs take the wide form
+     * with WIDE, the row form otherwise. The way benchmarks and tests pick a kernel.
+     */
+    public static OpenCLGemvOps of(DeviceBackend backend, Variant variant, int slices) {
+        return new OpenCLGemvOps(OpenCLBackend.of(backend, "matvec " + variant), java.util.Objects.requireNonNull(variant), slices);
     }
 
     /** The kernel a {@code rows × cols} matrix gets. */
@@ -82,11 +95,12 @@ final class OpenCLMatVec {
     }
 
     /** See {@link videollama.kernels.DeviceOps#matVec}. */
-    void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
+    @Override
+    public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
         int rows = w.rows();
         int cols = w.cols();
         String option = OpenCLOps.weightOption(w.dtype());
-        Cost cost = new Cost((long) rows * cols * w.dtype().byteSize() + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
+        Cost cost = new Cost(bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
         Variant variant = variantFor(rows, cols);
         if (variant == Variant.WIDE) {
             g.task(name, new KernelSource("gemv", "matvec_wide", option), Launch.items(rows, wideGroup), cost,
@@ -109,6 +123,40 @@ final class OpenCLMatVec {
         g.task(name + " combine", new KernelSource("gemv", "matvec_combine", option), Launch.items(rows, group),
                 new Cost(partialFloats * 4 + rows * (accumulate ? 8L : 4L), partialFloats),
                 out, partials, rows, slices, accumulate ? 1 : 0);
+    }
+
+    @Override
+    public void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                          DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
+        OpChecks.requireQkv(name, wq, wk, wv);
+        int rows = wq.rows() + 2 * wk.rows();
+        Cost cost = new Cost(bytes(wq) + 2 * bytes(wk) + wq.cols() * 4L + rows * 4L, 2L * rows * wq.cols());
+        String option = OpenCLOps.weightOption(wq.dtype());
+        if (forced == Variant.WIDE) {
+            g.task(name, new KernelSource("gemv", "qkv_matvec_wide", option), Launch.items(rows, wideGroup), cost,
+                    q, k, v, wq.buffer(), wk.buffer(), wv.buffer(), x, wq.rows(), wk.rows(), wq.cols());
+            return;
+        }
+        g.task(name, new KernelSource("gemv", "qkv_matvec", option), Launch.groups(rows, group), cost,
+                q, k, v, wq.buffer(), wk.buffer(), wv.buffer(), x, wq.rows(), wk.rows(), wq.cols(), new LocalMemory(group * 4L));
+    }
+
+    @Override
+    public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
+        OpChecks.requireGateUp(name, gate, up);
+        Cost cost = new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols());
+        String option = OpenCLOps.weightOption(gate.dtype());
+        if (forced == Variant.WIDE) {
+            g.task(name, new KernelSource("gemv", "swiglu_matvec_wide", option), Launch.items(gate.rows(), wideGroup), cost,
+                    out, gate.buffer(), up.buffer(), x, gate.rows(), gate.cols());
+            return;
+        }
+        g.task(name, new KernelSource("gemv", "swiglu_matvec", option), Launch.groups(gate.rows(), group),
+                cost, out, gate.buffer(), up.buffer(), x, gate.cols(), new LocalMemory(group * 4L));
+    }
+
+    private static long bytes(DeviceTensor w) {
+        return (long) w.rows() * w.cols() * w.dtype().byteSize();
     }
 
     /** Column ranges per row for split-K on a GPU of {@code computeUnits}; below 2, a work-group per whole row. */

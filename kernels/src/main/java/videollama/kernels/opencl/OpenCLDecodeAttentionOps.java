@@ -3,31 +3,42 @@ package videollama.kernels.opencl;
 import java.util.HashMap;
 import java.util.Map;
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DecodeAttentionOps;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
+import videollama.kernels.LocalMemory;
+import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
 
 /**
  * Decode attention in OpenCL C ({@code decode_attention.cl}): flash-decoding in two tasks, {@code name} (a partial
  * softmax per slice of positions) and {@code name + " merge"} (the partials added); see the kernel file. The twin
- * is {@link videollama.kernels.reference.Attention#causal}.
+ * is {@link videollama.kernels.reference.Attention#causal}. Variant 1 ({@link Variant#HEADS}), the kernel these
+ * replaced, is one task and only runs when forced ({@link #of}), as the baseline benchmarks measure them against.
  *
  * <p>GPUs get a work-group per (slice, head) ({@link Variant#SLICES}); CPUs a work-item per slice for all heads
- * ({@link Variant#ROWS}: whole cache rows streamed, no barriers, float8 loads and exps), as {@link OpenCLOps}
+ * ({@link Variant#ROWS}: whole cache rows streamed, no barriers, float8 loads and exps), as {@link OpenCLGemvOps}
  * picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the GPU shape. The grid covers the whole capacity,
  * so a graph built once serves every position; slices past {@code pos[0]} return at once. The partials live in a
  * workspace shared by every attention task of the same size: safe, as all graphs of a backend run in order on its
  * one queue.
  */
-final class OpenCLDecodeAttention {
+public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
 
-    /** The partial kernels of decode_attention.cl. */
-    enum Variant {
-        /** GPUs: a work-group per (slice, head), an item per position ({@code decode_attention_slices}). */
+    /** The kernels of decode_attention.cl, numbered from the baseline ({@link KernelVariant}). */
+    public enum Variant implements KernelVariant {
+        /**
+         * 1, the baseline: a work-group per head in one kernel, every score in local memory
+         * ({@code decode_attention_heads}); the context is bounded by the device's local memory.
+         */
+        HEADS,
+        /** 2, GPUs: a work-group per (slice, head), an item per position ({@code decode_attention_slices}), then a merge. */
         SLICES,
-        /** CPUs: a work-item per slice for all heads, private accumulators ({@code decode_attention_rows}). */
+        /** 3, CPUs: a work-item per slice for all heads, private accumulators ({@code decode_attention_rows}), then a merge. */
         ROWS
     }
 
@@ -55,12 +66,12 @@ final class OpenCLDecodeAttention {
     private final int group;
     private final Map<Long, DeviceBuffer> workspaces = new HashMap<>();
 
-    OpenCLDecodeAttention(OpenCLBackend backend) {
+    OpenCLDecodeAttentionOps(OpenCLBackend backend) {
         this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES, 0);
     }
 
     /** A forced variant and slice length (0: its default): tests run every variant on any device, with many slices. */
-    OpenCLDecodeAttention(OpenCLBackend backend, Variant variant, int slice) {
+    OpenCLDecodeAttentionOps(OpenCLBackend backend, Variant variant, int slice) {
         if (slice < 0) {
             throw new IllegalArgumentException("slices of " + slice + " positions");
         }
@@ -70,27 +81,39 @@ final class OpenCLDecodeAttention {
         this.group = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
     }
 
-    Variant variant() {
+    /**
+     * Decode attention with {@code variant} on an OpenCL device whatever its kind, slices of {@code slice}
+     * positions (0: the variant's default; HEADS has none): the way benchmarks and tests pick a kernel.
+     */
+    public static OpenCLDecodeAttentionOps of(DeviceBackend backend, Variant variant, int slice) {
+        return new OpenCLDecodeAttentionOps(OpenCLBackend.of(backend, "decode attention " + variant), variant, slice);
+    }
+
+    /** The variant this device gets by default (before a too-wide model falls back to SLICES). */
+    public Variant variant() {
         return variant;
     }
 
     /** See {@link videollama.kernels.DeviceOps#decodeAttention}. */
-    void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
+    @Override
+    public void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
                          DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
                          int heads, int kvHeads, int headDim, int capacity) {
-        if (kvHeads <= 0 || heads % kvHeads != 0) {
-            throw new IllegalArgumentException(name + ": " + heads + " query heads do not divide into " + kvHeads + " key/value heads");
-        }
+        OpChecks.requireGroupedHeads(name, heads, kvHeads);
         if (headDim < 1 || capacity < 1) {
             throw new IllegalArgumentException(name + ": heads of " + headDim + ", a cache of " + capacity + " positions");
         }
         long cacheBytes = (long) capacity * kvHeads * headDim * cacheType.bytes();
-        requireBytes(name, "key cache", keyCache, cacheBytes);
-        requireBytes(name, "value cache", valueCache, cacheBytes);
-        requireBytes(name, "q", q, 4L * heads * headDim);
-        requireBytes(name, "out", out, 4L * heads * headDim);
+        OpChecks.requireBytes(name, "key cache", keyCache, cacheBytes);
+        OpChecks.requireBytes(name, "value cache", valueCache, cacheBytes);
+        OpChecks.requireBytes(name, "q", q, 4L * heads * headDim);
+        OpChecks.requireBytes(name, "out", out, 4L * heads * headDim);
         // The cost is that of a full cache: the real one grows with the position.
         Cost cost = new Cost(2 * cacheBytes + 4L * heads * headDim, 4L * heads * capacity * headDim);
+        if (variant == Variant.HEADS) {
+            heads(g, name, out, q, keyCache, valueCache, cacheType, pos, heads, kvHeads, headDim, capacity, cost);
+            return;
+        }
         Variant kernel = variant == Variant.ROWS && (long) heads * headDim > MAX_ROW_FLOATS ? Variant.SLICES : variant;
         int positions = slice > 0 ? slice : kernel == Variant.ROWS ? CPU_SLICE : GPU_SLICE;
         int parts = (capacity + positions - 1) / positions;
@@ -114,13 +137,20 @@ final class OpenCLDecodeAttention {
                 Launch.groups2d((headDim + group - 1) / group, group, heads), mergeCost, out, partials, pos, parts, positions);
     }
 
-    private synchronized DeviceBuffer workspace(long bytes) {
-        return workspaces.computeIfAbsent(bytes, b -> backend.allocate("attention partials", b));
+    /** Variant 1: a work-group per head, a float of local memory per position of the context for the scores. */
+    private void heads(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache, DeviceBuffer valueCache,
+                       KvCacheType cacheType, DeviceBuffer pos, int heads, int kvHeads, int headDim, int capacity, Cost cost) {
+        long scoreBytes = 4L * capacity;
+        if (scoreBytes + group * 4L > backend.info().localMemoryBytes()) {
+            throw new IllegalArgumentException(name + ": a context of " + capacity + " positions needs " + scoreBytes
+                    + " bytes of local memory for the scores; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
+        }
+        String options = "-DHEAD_DIM=" + headDim + (cacheType == KvCacheType.F16 ? " -DKV_F16" : "");
+        g.task(name, new KernelSource("decode_attention", "decode_attention_heads", options), Launch.groups(heads, group), cost,
+                out, q, keyCache, valueCache, pos, heads, kvHeads, headDim, new LocalMemory(scoreBytes), new LocalMemory(group * 4L));
     }
 
-    private static void requireBytes(String name, String what, DeviceBuffer b, long bytes) {
-        if (b.bytes() < bytes) {
-            throw new IllegalArgumentException(name + ": " + what + " " + b.name() + " holds " + b.bytes() + " bytes, needs " + bytes);
-        }
+    private synchronized DeviceBuffer workspace(long bytes) {
+        return workspaces.computeIfAbsent(bytes, b -> backend.allocate("attention partials", b));
     }
 }

@@ -1,11 +1,11 @@
 // Decode attention: one query row at position pos[0] against cache rows 0..pos[0], grouped-query (query head h
 // reads key/value head h / (heads / kv_heads)), in two kernels (flash-decoding):
 //
-//  1. attention_partial_*: the positions are cut into slices of `slice` consecutive positions, one slice per
+//  1. decode_attention_partial_*: the positions are cut into slices of `slice` consecutive positions, one slice per
 //     warp. A warp makes one pass over its slice with an online softmax (running max m, running sum l, and an
 //     unnormalised accumulator o) and writes its partial (m, l, o). Grid: x = query head, y = groups of
 //     blockDim.x / 32 slices.
-//  2. attention_merge: one block per head rescales the partials of the slices that held positions to their
+//  2. decode_attention_merge: one block per head rescales the partials of the slices that held positions to their
 //     common maximum and adds them: out = sum_s e^(m_s - M) o_s / sum_s e^(m_s - M) l_s.
 //
 // Partials are laid out [heads][parts][2 + head_dim]: m, l, then o. Slices past pos[0] do nothing and are not
@@ -16,7 +16,7 @@
 #define MAX_PER_LANE 8
 
 template <typename KV>
-__device__ __forceinline__ void attention_partial(float* partial, const float* __restrict__ q, const KV* __restrict__ key_cache,
+__device__ __forceinline__ void decode_attention_partial(float* partial, const float* __restrict__ q, const KV* __restrict__ key_cache,
                                                   const KV* __restrict__ value_cache, const int* pos, int heads, int kv_heads,
                                                   int head_dim, int slice, float scale) {
     int h = blockIdx.x;
@@ -85,20 +85,20 @@ __device__ __forceinline__ void attention_partial(float* partial, const float* _
     }
 }
 
-extern "C" __global__ void attention_partial_f32(float* partial, const float* q, const float* key_cache, const float* value_cache,
+extern "C" __global__ void decode_attention_partial_f32(float* partial, const float* q, const float* key_cache, const float* value_cache,
                                                  const int* pos, int heads, int kv_heads, int head_dim, int slice, float scale) {
-    attention_partial(partial, q, key_cache, value_cache, pos, heads, kv_heads, head_dim, slice, scale);
+    decode_attention_partial(partial, q, key_cache, value_cache, pos, heads, kv_heads, head_dim, slice, scale);
 }
-extern "C" __global__ void attention_partial_f16(float* partial, const float* q, const __half* key_cache, const __half* value_cache,
+extern "C" __global__ void decode_attention_partial_f16(float* partial, const float* q, const __half* key_cache, const __half* value_cache,
                                                  const int* pos, int heads, int kv_heads, int head_dim, int slice, float scale) {
-    attention_partial(partial, q, key_cache, value_cache, pos, heads, kv_heads, head_dim, slice, scale);
+    decode_attention_partial(partial, q, key_cache, value_cache, pos, heads, kv_heads, head_dim, slice, scale);
 }
 
 // One block per head. Every thread finds the largest partial maximum M (a few hundred cached reads at most);
 // the threads then share out the slices' weights e^(m_s - M) into shared memory and the sum L of e^(m_s - M) l_s;
 // finally each thread adds the weighted accumulators of its own output elements. `weights_offset` is the byte
 // offset of `parts` floats in the block's dynamic shared memory (a LocalMemory argument, see CudaGraph).
-extern "C" __global__ void attention_merge(float* out, const float* __restrict__ partial, const int* pos, int head_dim,
+extern "C" __global__ void decode_attention_merge(float* out, const float* __restrict__ partial, const int* pos, int head_dim,
                                            int parts, int slice, unsigned int weights_offset) {
     extern __shared__ __align__(16) unsigned char dynamic_shared[];
     float* weights = reinterpret_cast<float*>(dynamic_shared + weights_offset);

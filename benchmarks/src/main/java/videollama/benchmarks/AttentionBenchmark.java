@@ -1,4 +1,4 @@
-package videollama.kernels.opencl;
+package videollama.benchmarks;
 
 import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.poison;
@@ -23,8 +23,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import videollama.benchmarks.BenchSupport;
-import videollama.benchmarks.Traffic;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
@@ -33,6 +31,8 @@ import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.reference.MultiHeadAttention;
+import videollama.kernels.opencl.OpenCLAttentionOps;
+import videollama.kernels.opencl.OpenCLBackend;
 
 /**
  * Multi-row attention of the encoders, {@code softmax(q·kᵀ · scale) · v} over whole sets of rows, per kernel of
@@ -108,7 +108,7 @@ public class AttentionBenchmark {
         device = (OpenCLBackend) BenchSupport.openDevice("opencl");
         out = device.allocate("out", q.length * 4L);
         TaskGraph g = device.graph("attention");
-        new OpenCLAttentionOps(device, rowPerItem).attention(g, "attention", StridedRows.dense(out, s.queryWidth()),
+        OpenCLAttentionOps.of(device, rowPerItem ? OpenCLAttentionOps.Variant.ROWS : OpenCLAttentionOps.Variant.FLASH).attention(g, "attention", StridedRows.dense(out, s.queryWidth()),
                 StridedRows.dense(upload(device, "q", q), s.queryWidth()), StridedRows.dense(upload(device, "k", k), s.kvWidth()),
                 StridedRows.dense(upload(device, "v", v), s.kvWidth()), KvCacheType.F32, s);
         plan = g.build();

@@ -1,0 +1,124 @@
+package videollama.kernels;
+
+/**
+ * A backend's {@link DeviceOps} as its op families: each family's ops go to that family's class (on OpenCL
+ * {@code OpenCLGemvOps}, {@code OpenCLNormOps}, ...; on CUDA {@code CudaGemvOps}, {@code CudaNormOps}, ...), so a
+ * backend states only its own ops (embedding, RMSNorm, RoPE, argmax) and which family classes it uses.
+ */
+public abstract class FamilyDeviceOps implements DeviceOps {
+    private final GemvOps gemv;
+    private final DecodeAttentionOps decodeAttention;
+    private final GemmOps gemm;
+    private final NormOps norms;
+    private final AttentionOps attention;
+    private final ConvOps conv;
+
+    protected FamilyDeviceOps(GemvOps gemv, DecodeAttentionOps decodeAttention, GemmOps gemm, NormOps norms,
+                              AttentionOps attention, ConvOps conv) {
+        this.gemv = gemv;
+        this.decodeAttention = decodeAttention;
+        this.gemm = gemm;
+        this.norms = norms;
+        this.attention = attention;
+        this.conv = conv;
+    }
+
+    @Override
+    public final void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
+        gemv.matVec(g, name, out, w, x, accumulate);
+    }
+
+    @Override
+    public final void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                                DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
+        gemv.qkvMatVec(g, name, q, k, v, wq, wk, wv, x);
+    }
+
+    @Override
+    public final void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
+        gemv.swiGluMatVec(g, name, out, gate, up, x);
+    }
+
+    @Override
+    public final void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
+                                      DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
+                                      int heads, int kvHeads, int headDim, int capacity) {
+        decodeAttention.decodeAttention(g, name, out, q, keyCache, valueCache, cacheType, pos, heads, kvHeads, headDim, capacity);
+    }
+
+    @Override
+    public final void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                             DeviceBuffer residual, int m, int n, int k) {
+        gemm.linear(g, name, out, x, w, bias, residual, m, n, k);
+    }
+
+    @Override
+    public final void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
+                                int rows, int dim, float eps) {
+        norms.layerNorm(g, name, out, x, weight, bias, rows, dim, eps);
+    }
+
+    @Override
+    public final void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
+                                   DeviceBuffer weight, DeviceBuffer bias, int rows, int dim, float eps) {
+        norms.addLayerNorm(g, name, out, x, residual, weight, bias, rows, dim, eps);
+    }
+
+    @Override
+    public final void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
+        norms.gelu(g, name, out, x, n);
+    }
+
+    @Override
+    public final void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        norms.biasGelu(g, name, out, x, bias, rows, width);
+    }
+
+    @Override
+    public final void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
+        norms.softmax(g, name, out, x, rows, cols, scale);
+    }
+
+    @Override
+    public final void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
+        norms.l2Normalize(g, name, out, x, rows, dim, eps, scale);
+    }
+
+    @Override
+    public final void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
+        norms.swiGlu(g, name, out, gate, up, n);
+    }
+
+    @Override
+    public final void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
+        norms.add(g, name, out, a, b, n);
+    }
+
+    @Override
+    public final void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        norms.addBias(g, name, out, x, bias, rows, width);
+    }
+
+    @Override
+    public final void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
+                                KvCacheType kvType, AttentionShape shape) {
+        attention.attention(g, name, out, q, k, v, kvType, shape);
+    }
+
+    @Override
+    public final void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
+                                     DeviceBuffer bias, int batch, int height, int width, int stride) {
+        conv.patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
+    }
+
+    @Override
+    public final void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
+                                        DeviceBuffer positions, int batch, int patches, int dim) {
+        conv.prependClassToken(g, name, out, tokens, cls, positions, batch, patches, dim);
+    }
+
+    @Override
+    public final void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
+        conv.addPositions(g, name, x, positions, batch, tokens, dim);
+    }
+}
