@@ -11,7 +11,7 @@ import videollama.model.videollama.StageTimes;
  * printed at a trial's end.
  */
 final class BranchBenchmarks {
-    /** A device's relative error against the reference path, 1e-4 at most (DESIGN section 7). */
+    /** A device's relative error against the reference path, 1e-4 at most (docs/design.md section 7). */
     static final double TOLERANCE = 1e-4;
     /** The widest encoder checked over the whole input against the reference; wider ones are checked on one frame or clip. */
     static final int FULL_CHECK_MAX_WIDTH = 512;

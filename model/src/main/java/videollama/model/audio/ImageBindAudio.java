@@ -14,7 +14,7 @@ import videollama.kernels.reference.WeightMatrix;
 
 /**
  * ImageBind-Huge's audio encoder in plain Java, float32, as ImageBind's {@code imagebind_model.py} computes it
- * for Video-LLaMA's {@code get_audio_feature} (spec sections 2.5, 4.3), one clip at a time:
+ * for Video-LLaMA's {@code get_audio_feature} (docs/model.md sections 2.5, 4.3), one clip at a time:
  *
  * <pre>
  *   patches = Conv2d(fbank, k 16, stride 10, no bias)        [228, W]  (12 × 19 grid, row-major mel × time)

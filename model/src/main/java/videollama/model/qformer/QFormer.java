@@ -9,7 +9,7 @@ import videollama.kernels.reference.MultiHeadAttention;
 import videollama.kernels.reference.WeightMatrix;
 
 /**
- * A Q-Former's query path in plain Java, float32, as LAVIS' {@code Qformer.py} computes it (spec section 3.3):
+ * A Q-Former's query path in plain Java, float32, as LAVIS' {@code Qformer.py} computes it (docs/model.md section 3.3):
  * the learned queries, LayerNormed ({@code embeddings.LayerNorm}), then post-LN layers of self-attention over the
  * queries, cross-attention to the encoder states on the layers that have it, and the query FFN with exact GELU.
  * One class serves the image Q-Former (cross-attention on even layers), the video Q-Former and the audio

@@ -12,7 +12,7 @@ public interface AudioEncoder extends AutoCloseable {
     /**
      * Encodes one sound track.
      *
-     * @param fbank    [clips, 1, melBins, frames]: each clip's normalised log-mel fbank (spec section 5.3)
+     * @param fbank    [clips, 1, melBins, frames]: each clip's normalised log-mel fbank (docs/model.md section 5.3)
      * @param clips    clips, 1 .. {@link AudioSizes#maxClips()}
      * @param progress receives a line now and then for long work ({@code "audio: clip 3/8"}); the caller decides
      *                 where it goes (the command line: stderr)

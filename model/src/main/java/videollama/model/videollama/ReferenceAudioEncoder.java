@@ -7,7 +7,7 @@ import videollama.model.audio.ImageBindAudio;
 import videollama.model.qformer.QFormer;
 
 /**
- * The audio-language branch in plain Java, float32 (spec section 4.3): the oracle the device path is checked
+ * The audio-language branch in plain Java, float32 (docs/model.md section 4.3): the oracle the device path is checked
  * against.
  */
 final class ReferenceAudioEncoder implements AudioEncoder {

@@ -8,7 +8,7 @@ import videollama.model.qformer.QFormer;
 import videollama.model.vision.EvaVit;
 
 /**
- * The vision-language branch in plain Java, float32 (spec sections 4.1, 4.2): the oracle the device path is
+ * The vision-language branch in plain Java, float32 (docs/model.md sections 4.1, 4.2): the oracle the device path is
  * checked against. Each stage is also available on its own for tests.
  */
 final class ReferenceVisionEncoder implements VisionEncoder {

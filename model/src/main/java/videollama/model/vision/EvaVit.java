@@ -12,7 +12,7 @@ import videollama.kernels.reference.PatchEmbedding;
 import videollama.kernels.reference.WeightMatrix;
 
 /**
- * BLIP-2's EVA ViT-g/14 in plain Java, float32, as LAVIS' {@code eva_vit.py} computes it (spec sections 2.1,
+ * BLIP-2's EVA ViT-g/14 in plain Java, float32, as LAVIS' {@code eva_vit.py} computes it (docs/model.md sections 2.1,
  * 4.1): patch convolution with bias, class token, learned positions, then pre-norm blocks with {@code q_bias},
  * a zero key bias and {@code v_bias}, q scaled by {@code headDim^-0.5} before {@code q·kᵀ}, and exact-GELU
  * MLPs. There is no final norm: the last block's output for all tokens is the result (ln_vision follows
