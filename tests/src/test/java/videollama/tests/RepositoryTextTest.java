@@ -52,7 +52,7 @@ class RepositoryTextTest {
     private static final Pattern MARKDOWN_LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
     private static final Pattern BACKTICKS = Pattern.compile("`([^`\\s]+)`");
 
-    /** Not scanned for outside citations: this class, which spells out what it looks for. */
+    /** Not scanned: this class, which spells out what it looks for and plants cases to find. */
     private static final String SELF = "tests/src/test/java/videollama/tests/RepositoryTextTest.java";
 
     @Test
@@ -85,7 +85,9 @@ class RepositoryTextTest {
         Set<String> design = numberedHeadings(read(root.resolve("docs/design.md")));
         List<String> problems = new ArrayList<>();
         for (String file : textFiles(root)) {
-            problems.addAll(missingSections(file, read(root.resolve(file)), model, design));
+            if (!file.equals(SELF)) {
+                problems.addAll(missingSections(file, read(root.resolve(file)), model, design));
+            }
         }
         assertTrue(problems.isEmpty(), "cited sections that docs/model.md or docs/design.md does not have:\n"
                 + String.join("\n", problems));
