@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Golden reference data for the Java sound loader (loader module, spec §5.3).
+"""Golden reference data for the Java sound loader (loader module, docs/model.md section 5.3).
 
 Writes
 * testdata/audio/*.wav        synthetic tones: 8 kHz 8-bit, 22.05 kHz 16-bit, 0.5 s of 44.1 kHz 24-bit, 0.5 s of
                               48 kHz 32-bit float stereo with different channels, 1 s of 8 kHz 16-bit 6-channel
-                              (jfk.wav and librivox-0870.wav are copied from ../shared/testdata/audio);
+                              (jfk.wav and librivox-0870.wav are copied from the --shared folder; the copies are committed);
 * testdata/audio/*.mp4        AAC-LC sound tracks made with FFmpeg's encoder without perceptual noise
                               substitution (mono 44.1 kHz, stereo 48 kHz), so that any correct decoder
                               reproduces them to float precision;
@@ -21,7 +21,7 @@ Writes
     fbank.cells.index [512] I32 flat indices into [8, 128, 204]; fbank.cells.value [512]
     fbank.clip       [128, 204] one whole normalised clip (metadata fbank_clip), for one case
     after.before/after.value [<=512]: channel 0 of the 16 kHz waveform around the start of clip 1 (metadata after_start) before
-                     and after the loop (the in-place mean subtraction of overlapping clips, spec §5.3 4a)
+                     and after the loop (the in-place mean subtraction of overlapping clips, docs/model.md section 5.3 4a)
   metadata: file, sample_rate, channels, samples, samples16k, duration (repr of the Python float), step (8 or
   7), in_place (true/false), clip_starts (the exact Fractions as "num/den"), frames (fbank frames per clip).
 
@@ -33,7 +33,7 @@ features are ImageBind's waveform2melspec (torchaudio.compliance.kaldi.fbank, ha
 htk_compat, use_energy False; pad/truncate to 204; (x + 4.268) / 9.138). The AAC test files are encoded with
 the `ffmpeg` command (Debian package). Run with Debian's interpreter, from anywhere:
 
-    /usr/bin/python3 scripts/reference/make_audio_golden.py [--shared ../shared/testdata]
+    /usr/bin/python3 scripts/reference/make_audio_golden.py [--shared DIR]   # DIR: where the original recordings live; its audio/ is copied into testdata/audio
 """
 
 import argparse
@@ -133,7 +133,7 @@ def make_media(shared):
 # -------------------------------------------------------------------------------------- the reference path
 
 def clip_starts(samples16k, step_divisor):
-    """pytorchvideo ConstantClipsPerVideoSampler(2, 8) as get_clip_timepoints calls it (spec §5.3 step 3).
+    """pytorchvideo ConstantClipsPerVideoSampler(2, 8) as get_clip_timepoints calls it (docs/model.md section 5.3 step 3).
 
     video_duration is the float samples / 16000; Fraction.__rsub__ with a float gives a float, so
     max_possible_clip_start is the exact value of the double (D - 2), then Fraction(max, 8 or 7) * k."""

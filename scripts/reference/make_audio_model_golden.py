@@ -2,7 +2,7 @@
 """Golden reference data for the Java audio-language branch of Video-LLaMA.
 
 Writes testdata/golden/audio/<case>/ for tiny random audio branches with the
-real module structure and the released tensor names (spec sections 2.5, 2.6,
+real module structure and the released tensor names (docs/model.md sections 2.5, 2.6,
 4.3): ImageBind's audio encoder (a 16 x 16 patch convolution with stride 10
 and no bias over the [1, 128, 204] fbank, 12 x 19 = 228 patches, the stem
 LayerNorm (eps 1e-5), the class token, learned positions, pre-norm blocks
@@ -17,7 +17,7 @@ Files per case:
                        log_logit_scale buffer), audio_position_embedding.weight,
                        audio_query_tokens, audio_Qformer.*, audio_llama_proj.*,
                        plus the unused position_ids buffer the AL file carries
-* videollama.json      heads and eps (DESIGN section 4)
+* videollama.json      heads and eps (docs/design.md section 4)
 * inputs.safetensors   fbank F16 [clips, 1, 128, 204]: log-mel fbanks of
                        synthetic sound (harmonic tones and noise), 198 frames
                        of 2 s padded to 204 and normalised as ImageBind does;

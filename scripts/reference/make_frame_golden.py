@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden reference data for the Java frame loader (loader module, spec §5.1/§5.2).
+"""Golden reference data for the Java frame loader (loader module, docs/model.md sections 5.1/5.2).
 
 Writes
 * testdata/video/*        small H.264 test media made here with PyAV (libx264): B-frames in MP4 and
@@ -32,7 +32,7 @@ Frames are decoded by PyAV's own FFmpeg, sorted by presentation time, indexed as
 Reference venv: /tmp/pyref (pip install --no-index --find-links /opt/wheels av pillow numpy);
 produced with av 18.1.0 (FFmpeg libswscale 9.5), Pillow 12.3.0 and the ffmpeg 5.1 command (Debian). Run from anywhere:
 
-    /tmp/pyref/bin/python scripts/reference/make_frame_golden.py [--shared ../shared/testdata/video] [--reencode]
+    /tmp/pyref/bin/python scripts/reference/make_frame_golden.py [--shared DIR] [--reencode]   # DIR: the original sample videos, copied into testdata/video
 """
 
 import argparse

@@ -2,8 +2,8 @@
 """Golden reference data for the Java vision-language branch of Video-LLaMA.
 
 Writes testdata/golden/vision/<case>/ for tiny random Video-LLaMA vision
-branches with the real module structure and the released tensor names (spec
-section 2): an EVA ViT (224 x 224 frames, 14 x 14 patches, 256 + 1 tokens,
+branches with the real module structure and the released tensor names
+(docs/model.md section 2): an EVA ViT (224 x 224 frames, 14 x 14 patches, 256 + 1 tokens,
 q_bias / zero K bias / v_bias, exact GELU, no final norm), ln_vision, the
 image Q-Former (cross-attention on even layers), the frame position
 embedding, the video Q-Former (cross-attention in every layer) and llama_proj.
@@ -14,7 +14,7 @@ Files per case:
                       video_frame_position_embedding.weight, video_query_tokens,
                       video_Qformer.*, llama_proj.*), plus the unused
                       position_ids buffers the released files carry
-* videollama.json     heads and eps (DESIGN section 4)
+* videollama.json     heads and eps (docs/design.md section 4)
 * inputs.safetensors  frames F16 [T, 3, 224, 224]: values (u - 128) / 64 for
                       random bytes u, exact in F16 and F32
 * expected.safetensors F32: vit.out [T, 257, W] (before ln_vision),

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The released files {@code videollama convert} reads (spec section 1), each recognised by the names of its
- * tensors, with the rule that says which of its tensors the model uses and under which name (spec sections 2
+ * The released files {@code videollama convert} reads (docs/model.md section 1), each recognised by the names of its
+ * tensors, with the rule that says which of its tensors the model uses and under which name (docs/model.md sections 2
  * and 8.2): the names of the composed Video-LLaMA model, so one folder holds them all without renaming.
  */
 public enum CheckpointKind {
@@ -17,7 +17,7 @@ public enum CheckpointKind {
     BRANCH("branch", "Video-LLaMA branch checkpoint") {
         @Override
         Optional<String> outputName(String name) {
-            // Buffers the model recomputes or does not use (spec 2.4, 2.6), and the frozen encoders' copies.
+            // Buffers the model recomputes or does not use (docs/model.md sections 2.4, 2.6), and the frozen encoders' copies.
             boolean dropped = name.endsWith(".position_ids") || name.endsWith("rotary_emb.inv_freq")
                     || name.startsWith("audio_encoder.") || name.startsWith("llama_model.");
             return dropped ? Optional.empty() : Optional.of(name);
@@ -42,14 +42,14 @@ public enum CheckpointKind {
             return wanted && !BLIP2_REMOVED.matcher(name).lookingAt() ? Optional.of(name) : Optional.empty();
         }
     },
-    /** Meta's {@code imagebind_huge.pth}: all modalities; Video-LLaMA uses the audio one (spec 2.5). */
+    /** Meta's {@code imagebind_huge.pth}: all modalities; Video-LLaMA uses the audio one (docs/model.md section 2.5). */
     IMAGEBIND("imagebind", "ImageBind audio encoder") {
         @Override
         Optional<String> outputName(String name) {
             return IMAGEBIND_AUDIO.matcher(name).lookingAt() ? Optional.of("audio_encoder." + name) : Optional.empty();
         }
     },
-    /** Hugging Face LLaMA weights ({@code model.*}, {@code lm_head.*}), kept under their names (spec 2.7). */
+    /** Hugging Face LLaMA weights ({@code model.*}, {@code lm_head.*}), kept under their names (docs/model.md section 2.7). */
     LLAMA("llama", "LLaMA") {
         @Override
         Optional<String> outputName(String name) {
@@ -57,12 +57,12 @@ public enum CheckpointKind {
         }
     };
 
-    /** Spec 1.3: the ViT is built with 39 of EVA-CLIP-g's 40 blocks; loading ignores the file's last block. */
+    /** docs/model.md section 1.3: the ViT is built with 39 of EVA-CLIP-g's 40 blocks; loading ignores the file's last block. */
     static final int EVA_BLOCKS = 39;
 
     private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d{1,9})\\.");
     /**
-     * Spec 1.3 step 2: the Q-Former's text side is removed before the BLIP-2 file is loaded: the LM head
+     * docs/model.md section 1.3 step 2: the Q-Former's text side is removed before the BLIP-2 file is loaded: the LM head
      * ({@code cls}), the word and position embeddings (and the position ids buffer), and each layer's text FFN
      * ({@code intermediate}, {@code output}; the query FFN {@code intermediate_query}, {@code output_query} stays).
      */

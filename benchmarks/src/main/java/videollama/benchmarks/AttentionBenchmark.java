@@ -36,7 +36,7 @@ import videollama.kernels.opencl.OpenCLBackend;
 
 /**
  * Multi-row attention of the encoders, {@code softmax(q·kᵀ · scale) · v} over whole sets of rows, per kernel of
- * {@code flash_attention.cl}, at two shapes of the model (videollama-spec.md section 2):
+ * {@code flash_attention.cl}, at two shapes of the model (docs/model.md section 2):
  * <ul>
  *   <li>{@code vit}: EVA ViT-g self-attention over one frame, 257 tokens, 16 heads of 88;</li>
  *   <li>{@code qformer-cross}: the image Q-Former's cross-attention over 8 frames, each frame's 32 queries

@@ -113,7 +113,7 @@ public class GemmBenchmark {
             out = device.allocate("out", 4L * m * n);
             g = device.graph("linear");
             device.ops().linear(g, "linear", out, upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
-            // the tensor cores take x rounded to the weights' 16-bit type (DESIGN.md section 7: 1e-2 for fp16 arithmetic)
+            // the tensor cores take x rounded to the weights' 16-bit type (docs/design.md section 7: 1e-2 for fp16 arithmetic)
             tolerance = type == DType.F32 ? 1e-5 : 1e-2;
         } else {
             Variant kernel = switch (variant) {

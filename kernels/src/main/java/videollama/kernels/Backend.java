@@ -3,7 +3,7 @@ package videollama.kernels;
 /**
  * One kind of compute device. {@code reference} is plain Java, float32, written to be read: the oracle every
  * device kernel is checked against. The {@code opencl} and {@code cuda} backends (task graphs of hand-written
- * kernels, DESIGN.md section 3) slot in behind this seam.
+ * kernels, docs/design.md section 3) slot in behind this seam.
  */
 public interface Backend extends AutoCloseable {
 

@@ -3,7 +3,7 @@ package videollama.kernels;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A named list of kernel launches with their buffers, built once and replayed many times (DESIGN.md
+ * A named list of kernel launches with their buffers, built once and replayed many times (docs/design.md
  * section 3, after TornadoVM's {@code TaskGraph}). Buffers that no transfer names stay on the device between
  * tasks and between replays; a replay enqueues everything without waiting on the host, and only a transfer to
  * the host waits.

@@ -2,7 +2,7 @@ package videollama.loader;
 
 /**
  * RGB bytes to the vision tower's input: {@code /255}, then per channel {@code (x - mean) / std} with the
- * OpenAI CLIP constants (spec §5.1, §5.2).
+ * OpenAI CLIP constants (docs/model.md sections 5.1, 5.2).
  */
 public final class ClipNormalization {
     public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};

@@ -1,7 +1,7 @@
 package videollama.loader;
 
 /**
- * Which frames of a video the model sees (spec §5.1): {@code n = min(N, frames)} segment starts,
+ * Which frames of a video the model sees (docs/model.md section 5.1): {@code n = min(N, frames)} segment starts,
  * index {@code floor(k · frames / n)} for k = 0..n−1 (with numpy's rounding, see {@link #indices}).
  */
 public final class FrameSampling {
@@ -19,7 +19,7 @@ public final class FrameSampling {
      * <p>numpy's arange has {@code ceil(vlen / step)} elements (computed in float64), element k being
      * {@code k * step}, truncated here. That is {@code floor(k · vlen / n)} for k = 0..n−1, but for some
      * (vlen, n) the float64 quotient {@code vlen / (vlen / n)} lands just above n and arange yields one index
-     * more: vlen = 15 with 13 frames asked gives 14 indices (spec §5.1 says n; the reference code wins, and
+     * more: vlen = 15 with 13 frames asked gives 14 indices (docs/model.md section 5.1 says n; the reference code wins, and
      * the timestamp sentence then says 14 frames too). For 8 and 32 frames this never happens below 200,000
      * frames. An index list longer than {@link #MAX_FRAMES} (32 asked of an even longer video) is cut to 32,
      * where the reference would fail at the frame position embedding.

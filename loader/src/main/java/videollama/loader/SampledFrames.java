@@ -12,7 +12,7 @@ import java.util.List;
  * @param count             T, the number of frames (1 for an image)
  * @param indices           the sampled frame indices in presentation order ({@code {0}} for an image)
  * @param fps               the video's average frame rate (NaN for an image)
- * @param timestampSentence the sentence of spec §5.1 for the prompt (empty for an image)
+ * @param timestampSentence the sentence of docs/model.md section 5.1 for the prompt (empty for an image)
  * @param warnings          what the user should be told about these pictures, one line each: for a video whose
  *                          frames the decoder is known to get wrong, that they differ from the reference's
  */

@@ -3,7 +3,7 @@ package videollama.loader;
 import java.util.StringJoiner;
 
 /**
- * The sentence the demo appends to the video placeholder (spec §5.1):
+ * The sentence the demo appends to the video placeholder (docs/model.md section 5.1):
  * {@code "The video contains {n} frames sampled at {s0}, {s1}, ... seconds. "} with
  * {@code s = str(round(index / fps, 1))} and the trailing space.
  */

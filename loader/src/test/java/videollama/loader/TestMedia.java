@@ -34,7 +34,7 @@ public final class TestMedia {
     }
 
     /**
-     * One of the CC0 sample videos (MDN) that ../shared/testdata carries, copied into testdata/video so that the
+     * One of the CC0 sample videos (MDN) kept in testdata/video (see testdata/README.md) so that the
      * tests need nothing outside the repository.
      */
     public static Path sharedVideo(String name) {

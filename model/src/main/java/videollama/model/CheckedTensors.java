@@ -8,7 +8,7 @@ import videollama.weights.WeightsException;
 /**
  * Tensors fetched by name from a source and checked before use: present, a float dtype (F32, F16, BF16) and
  * of the expected shape. Every error is one line naming the source and the tensor, and for a wrong shape the
- * expected and the found one (DESIGN section 2).
+ * expected and the found one (docs/design.md section 2).
  */
 public record CheckedTensors(TensorSource source) {
 

@@ -28,7 +28,7 @@ import videollama.weights.TensorSource;
 /**
  * {@code videollama convert} on checkpoints written by {@code torch.save} for a tiny Video-LLaMA with the real
  * tensor names (scripts/reference/make_pth_cases.py): the output must hold exactly the tensors that the Python
- * script exported directly as safetensors after applying spec section 2, with the same dtypes and bytes.
+ * script exported directly as safetensors after applying docs/model.md section 2, with the same dtypes and bytes.
  */
 class ConvertCliTest {
     private static final Path CASES = TestFiles.root().resolve("testdata/pth/convert");

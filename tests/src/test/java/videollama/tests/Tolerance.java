@@ -10,11 +10,11 @@ import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 
 /**
- * DESIGN.md section 7: "max relative error" of a stage is the largest absolute difference divided by the
+ * docs/design.md section 7: "max relative error" of a stage is the largest absolute difference divided by the
  * largest magnitude of the reference tensor, so that elements near zero do not make the ratio meaningless.
  */
 final class Tolerance {
-    /** DESIGN.md section 7's bound for a kernel that computes in fp16/bf16. */
+    /** docs/design.md section 7's bound for a kernel that computes in fp16/bf16. */
     static final double SIXTEEN_BIT = 1e-2;
 
     private Tolerance() {}

@@ -6,7 +6,7 @@ import videollama.weights.Tensor;
 
 /**
  * The stem of a vision transformer: cut the image into (possibly overlapping) square patches, project each
- * patch to a token, then prepend the class token and add the learned positions (spec sections 2.1, 2.5, 4.1,
+ * patch to a token, then prepend the class token and add the learned positions (docs/model.md sections 2.1, 2.5, 4.1,
  * 4.3).
  *
  * <p>The projection is PyTorch's {@code Conv2d(cin, cout, kernel_size=k, stride=s)} without padding followed by

@@ -1,7 +1,7 @@
 package videollama.kernels.reference;
 
 /**
- * Root-mean-square normalisation as LLaMA does it (spec section 3.2):
+ * Root-mean-square normalisation as LLaMA does it (docs/model.md section 3.2):
  * {@code out = x / sqrt(mean(x²) + eps) · weight}, the statistics in float32.
  */
 public final class RmsNorm {

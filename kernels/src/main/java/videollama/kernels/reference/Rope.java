@@ -1,7 +1,7 @@
 package videollama.kernels.reference;
 
 /**
- * Rotary position embedding in the Hugging Face "rotate half" layout (spec section 3.2): within a head of
+ * Rotary position embedding in the Hugging Face "rotate half" layout (docs/model.md section 3.2): within a head of
  * width d, element i and element i + d/2 form one pair, rotated by the angle {@code pos · θ^(−2i/d)}.
  * (Meta's original checkpoints pair neighbours 2i, 2i+1 instead; HF checkpoints have their q/k rows permuted
  * so that this layout gives the same result.)

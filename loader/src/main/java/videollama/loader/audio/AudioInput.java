@@ -3,7 +3,7 @@ package videollama.loader.audio;
 import java.util.List;
 
 /**
- * What the audio encoder hears (spec §5.3 step 5): 8 clips of normalised log mel energies.
+ * What the audio encoder hears (docs/model.md section 5.3 step 5): 8 clips of normalised log mel energies.
  *
  * @param fbank          {@code float[8][1][128][204]} flattened: per clip and mel bin, 204 frames of
  *                       {@code (log-mel + 4.268) / 9.138}; frames past the clip's end are the padding value

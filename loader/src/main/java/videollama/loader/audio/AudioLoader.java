@@ -13,7 +13,7 @@ import videollama.loader.MediaKind;
  * Sound files in: WAV (through {@code javax.sound.sampled}); on the {@link MediaDecoder#FFMPEG} path the sound track
  * of anything else FFmpeg reads ({@link FfmpegAudioSource}); on the {@link MediaDecoder#JAVA} path the AAC-LC sound
  * track of MP4/MOV files (JCodec's demuxer) and raw AAC-LC in ADTS framing, both through our own decoder
- * ({@code aac}); told apart by their first bytes (spec §5.3 step 1). The methods without a decoder use
+ * ({@code aac}); told apart by their first bytes (docs/model.md section 5.3 step 1). The methods without a decoder use
  * {@link MediaDecoder#preferred()}.
  *
  * <p>{@link #load} decodes a whole file, as {@code torchaudio.load} does: {@code channels × samples} floats in

@@ -1,12 +1,12 @@
 package videollama.loader.audio;
 
 /**
- * Choices where the reference's behaviour is debatable (spec §5.3).
+ * Choices where the reference's behaviour is debatable (docs/model.md section 5.3).
  *
  * @param step        how far apart the 8 clips start ({@link ClipSampler.Step#EIGHTHS}, pytorchvideo 0.1.5, by default)
  * @param inPlaceMean subtract each clip's mean from the shared waveform, so that an overlapping later clip sees
  *                    samples already shifted by an earlier clip's mean, as the reference's {@code waveform -=
- *                    waveform.mean()} on a view does (spec §5.3 4a, the default); false subtracts it from a copy.
+ *                    waveform.mean()} on a view does (docs/model.md section 5.3 4a, the default); false subtracts it from a copy.
  *                    Each fbank frame removes its own DC offset, so the two differ only in float rounding.
  */
 public record ClipOptions(ClipSampler.Step step, boolean inPlaceMean) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The clip times of spec §5.3 step 3: pytorchvideo's {@code ConstantClipsPerVideoSampler(clip_duration=2,
+ * The clip times of docs/model.md section 5.3 step 3: pytorchvideo's {@code ConstantClipsPerVideoSampler(clip_duration=2,
  * clips_per_video=8)} as ImageBind's {@code get_clip_timepoints} drives it, over the 16 kHz waveform.
  *
  * <p>The reference passes the duration as a Python float ({@code samples / 16000}); {@code duration - Fraction(2)}

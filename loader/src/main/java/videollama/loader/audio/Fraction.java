@@ -4,7 +4,7 @@ import java.math.BigInteger;
 
 /**
  * An exact non-negative rational number, as Python's {@code fractions.Fraction} keeps the clip times of
- * pytorchvideo's sampler (spec §5.3 step 3). Always in lowest terms with a positive denominator.
+ * pytorchvideo's sampler (docs/model.md section 5.3 step 3). Always in lowest terms with a positive denominator.
  */
 public record Fraction(BigInteger numerator, BigInteger denominator) implements Comparable<Fraction> {
     public static final Fraction ZERO = new Fraction(BigInteger.ZERO, BigInteger.ONE);

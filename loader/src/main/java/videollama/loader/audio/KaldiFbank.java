@@ -6,7 +6,7 @@ import org.apache.commons.math3.transform.TransformType;
 
 /**
  * Log mel filter bank energies as {@code torchaudio.compliance.kaldi.fbank} computes them with the arguments of
- * ImageBind's {@code waveform2melspec} (spec §5.3 step 4b): 16 kHz, frames of 25 ms (400 samples) every 10 ms
+ * ImageBind's {@code waveform2melspec} (docs/model.md section 5.3 step 4b): 16 kHz, frames of 25 ms (400 samples) every 10 ms
  * (160), {@code snip_edges} (only whole frames), {@code dither=0}; per frame the DC offset is removed, pre-emphasis
  * 0.97 applied (the first sample against itself), a symmetric Hann window ({@code hanning}, periodic=False)
  * applied, the frame zero-padded to 512 for the FFT, the power spectrum taken and summed by 128 triangular

@@ -7,7 +7,7 @@ package videollama.loader.video;
  * {@code scale=224:224} without {@code flags}; FFmpeg 4.1's scale filter then defaults to
  * {@code flags=bilinear}. FFmpeg 5.1 and later leave the flags to libswscale, whose default is bicubic. So
  * the released Video-LLaMA demo resized with {@link #BILINEAR}; {@link #BICUBIC} is what a current FFmpeg
- * gives for the same filter string (spec §5.1 assumed it).
+ * gives for the same filter string (docs/model.md section 5.1 assumed it).
  */
 public enum ScaleAlgorithm {
     /** {@code SWS_BILINEAR}: a triangle kernel of radius 1, stretched by the downscale factor. */

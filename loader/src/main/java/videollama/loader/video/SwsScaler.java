@@ -3,7 +3,7 @@ package videollama.loader.video;
 /**
  * FFmpeg's software scaler (libswscale) for the one conversion the reference pipeline makes: a YUV 4:2:0
  * picture to packed RGB24 of another size, in one pass, as decord's filter graph {@code scale=224:224} with
- * an RGB24 sink does it (spec §5.1).
+ * an RGB24 sink does it (docs/model.md section 5.1).
  *
  * <p>What swscale does, and so what this class does, in integers throughout:
  * <ol>

@@ -1,8 +1,8 @@
 package videollama.model.audio;
 
 /**
- * What ImageBind's audio encoder's weights cannot tell (DESIGN section 4, {@code videollama.json}
- * "audio_encoder"; spec sections 2.5, 3.1).
+ * What ImageBind's audio encoder's weights cannot tell (docs/design.md section 4, {@code videollama.json}
+ * "audio_encoder"; docs/model.md sections 2.5, 3.1).
  *
  * @param heads            attention heads; the head width is the width divided by it (ImageBind-Huge: 12 of 64)
  * @param layerNormEps     the blocks' and the head's LayerNorm eps (1e-6)

@@ -8,22 +8,22 @@ import videollama.model.CheckedTensors;
 import videollama.weights.Tensor;
 
 /**
- * The tensors of ImageBind's audio modality by the names {@code videollama convert} gives them (spec section 2.5:
+ * The tensors of ImageBind's audio modality by the names {@code videollama convert} gives them (docs/model.md section 2.5:
  * ImageBind's own names under {@code audio_encoder.}), and the sizes they define: the width from the patch
  * convolution's output channels, the patch side from its kernel, the MLP width from {@code fc1}, the output
  * width from the head's Linear, the depth from the block names. The position embedding must have one row per
  * token of the fbank's patch grid plus the class token.
  *
- * <p>The input is what the audio loader makes of each 2-second clip (spec section 5.3): a [1, 128, 204] log-mel
+ * <p>The input is what the audio loader makes of each 2-second clip (docs/model.md section 5.3): a [1, 128, 204] log-mel
  * fbank (mel bins × frames). Its size and the convolution's stride are ImageBind's constants, not in the weights.
  */
 public final class ImageBindAudioWeights {
     public static final String PREFIX = "audio_encoder.";
-    /** Mel bins of the fbank: the image height the stem sees (spec section 5.3). */
+    /** Mel bins of the fbank: the image height the stem sees (docs/model.md section 5.3). */
     public static final int MEL_BINS = 128;
-    /** Fbank frames per clip after padding or truncating: the image width (spec section 5.3). */
+    /** Fbank frames per clip after padding or truncating: the image width (docs/model.md section 5.3). */
     public static final int FRAMES = 204;
-    /** The patch convolution's stride: 16-wide patches overlap by 6 (spec section 2.5). */
+    /** The patch convolution's stride: 16-wide patches overlap by 6 (docs/model.md section 2.5). */
     public static final int STRIDE = 10;
 
     private static final String STEM = PREFIX + "modality_preprocessors.audio.";

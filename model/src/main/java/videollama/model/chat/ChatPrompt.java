@@ -6,7 +6,7 @@ import java.util.function.Function;
 import videollama.model.tokenizer.SentencePieceTokenizer;
 
 /**
- * A rendered prompt turned into LLM input as {@code Chat.get_context_emb} does it (spec section 4.4): split at the
+ * A rendered prompt turned into LLM input as {@code Chat.get_context_emb} does it (docs/model.md section 4.4): split at the
  * placeholders, each text segment tokenized on its own (BOS before the first only, and each segment with its own
  * SentencePiece dummy prefix), the segments embedded and interleaved with the items' soft tokens
  * (segment 0, item 0, segment 1, item 1, ..., last segment). When the prompt and the answer budget would exceed the
@@ -18,7 +18,7 @@ import videollama.model.tokenizer.SentencePieceTokenizer;
  * @param dropped    positions cut off the front to respect the context limit (0 normally)
  */
 public record ChatPrompt(List<int[]> segmentIds, float[] embeddings, int length, int dropped) {
-    /** {@code Chat.answer}'s {@code max_length}: prompt plus answer budget (spec section 4.4 step 6). */
+    /** {@code Chat.answer}'s {@code max_length}: prompt plus answer budget (docs/model.md section 4.4 step 6). */
     public static final int REFERENCE_MAX_LENGTH = 2000;
 
     /**

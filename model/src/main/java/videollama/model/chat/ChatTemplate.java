@@ -3,7 +3,7 @@ package videollama.model.chat;
 import java.util.List;
 
 /**
- * The two conversation formats of Video-LLaMA's {@code conversation_video.py} (spec section 6.1): Vicuna's
+ * The two conversation formats of Video-LLaMA's {@code conversation_video.py} (docs/model.md section 6.1): Vicuna's
  * {@code ###} style and LLaMA-2-Chat's {@code [INST]} style, with their default system messages, stop strings
  * and answer clean-up.
  */
@@ -101,7 +101,7 @@ public enum ChatTemplate {
         return s.toString();
     }
 
-    /** The reference demo's clean-up of a decoded answer (spec section 6.4). */
+    /** The reference demo's clean-up of a decoded answer (docs/model.md section 6.4). */
     public String cleanAnswer(String decoded) {
         String sep = this == VICUNA ? "###" : "</s>";
         String role = this == VICUNA ? "Assistant:" : "ASSISTANT:";

@@ -1,7 +1,7 @@
 package videollama.model.chat;
 
 /**
- * The texts the reference demos put around the soft tokens (spec sections 6.1 and 6.2): the user-message bodies
+ * The texts the reference demos put around the soft tokens (docs/model.md sections 6.1 and 6.2): the user-message bodies
  * with their {@code <ImageHere>} placeholders and the system sentence. Each placeholder is replaced by one item's
  * soft tokens at the embedding level ({@link ChatPrompt}); the string itself never reaches the tokenizer.
  */

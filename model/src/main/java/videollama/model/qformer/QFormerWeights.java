@@ -7,7 +7,7 @@ import videollama.model.CheckedTensors;
 import videollama.weights.Tensor;
 
 /**
- * The tensors of one Q-Former (LAVIS' BERT with a query path; spec sections 2.3, 2.4, 2.6) under a prefix
+ * The tensors of one Q-Former (LAVIS' BERT with a query path; docs/model.md sections 2.3, 2.4, 2.6) under a prefix
  * ({@code Qformer.}, {@code video_Qformer.}, {@code audio_Qformer.}) and its query tokens, and the sizes they
  * define: the query count and hidden width from the query tokens, the layer count from the layer names, which
  * layers cross-attend from which {@code crossattention.*} tensors exist, the encoder width from the

@@ -5,7 +5,7 @@ import videollama.weights.Tensor;
 
 /**
  * What the audio-language branch computed for one sound track of {@code clips} clips: every stage that
- * {@code --dump} writes after the fbank (DESIGN section 6, issue 5), row-major float32.
+ * {@code --dump} writes after the fbank (docs/design.md section 6, issue 5), row-major float32.
  *
  * @param encoderOut  [clips, embedWidth]: ImageBind's embeddings, L2-normalised and ×20 (Video-LLaMA's
  *                    {@code audio_imagebind_finalout}), before the clip positions

@@ -20,7 +20,7 @@ import videollama.model.vision.DeviceEvaVit;
 /**
  * The vision-language branch as one task graph per frame count, built at the first video of that count and
  * replayed for every later one: the frames go up, every stage runs on the device with its activations kept
- * there, and the four stages {@code --dump} writes come back (DESIGN section 3). The graph:
+ * there, and the four stages {@code --dump} writes come back (docs/design.md section 3). The graph:
  *
  * <pre>
  *   ViT over t frames                                  [t·257, 1408]  → vit.out

@@ -13,14 +13,14 @@ import videollama.weights.TensorSource;
 
 /**
  * The branch weights of a Video-LLaMA model folder: a Hugging Face LLaMA folder plus one or more safetensors
- * files holding the branch tensors under their original names (DESIGN section 4, spec section 2). Which
+ * files holding the branch tensors under their original names (docs/design.md section 4, docs/model.md section 2). Which
  * branches a model has is read from which tensors exist.
  */
 public final class VideoLlamaWeights implements AutoCloseable {
-    /** Name prefixes of the vision-language branch's tensors (spec sections 2.1–2.4). */
+    /** Name prefixes of the vision-language branch's tensors (docs/model.md sections 2.1–2.4). */
     public static final List<String> VISION_PREFIXES = List.of("visual_encoder.", "ln_vision.", "Qformer.", "query_tokens",
             "video_frame_position_embedding.", "video_query_tokens", "video_Qformer.", "llama_proj.");
-    /** Name prefixes of the audio-language branch's tensors (spec sections 2.5, 2.6), read by {@link AudioBranch}. */
+    /** Name prefixes of the audio-language branch's tensors (docs/model.md sections 2.5, 2.6), read by {@link AudioBranch}. */
     public static final List<String> AUDIO_PREFIXES = List.of("audio_encoder.", "audio_query_tokens", "audio_Qformer.",
             "audio_llama_proj.", "audio_position_embedding.");
 

@@ -5,7 +5,7 @@ import videollama.weights.Tensor;
 
 /**
  * What the vision-language branch computed for one video or image of {@code frames} frames: every stage that
- * {@code --dump} writes (DESIGN section 6), row-major float32.
+ * {@code --dump} writes (docs/design.md section 6), row-major float32.
  *
  * @param vitOut          [frames, vitTokens, vitWidth]: the ViT's last block, before ln_vision
  * @param imageQformerOut [frames, imageQueries, imageWidth]: the image Q-Former, before the frame positions
@@ -15,7 +15,7 @@ import videollama.weights.Tensor;
 public record VisionOutputs(int frames, VisionSizes sizes, float[] vitOut, float[] imageQformerOut, float[] videoQformerOut,
                             float[] tokens) {
 
-    /** The stages as float32 tensors under the names and shapes of {@code --dump} (DESIGN section 6). */
+    /** The stages as float32 tensors under the names and shapes of {@code --dump} (docs/design.md section 6). */
     public List<Tensor> dumpTensors() {
         VisionSizes s = sizes;
         return List.of(

@@ -3,7 +3,7 @@ package videollama.model.vision;
 import java.util.OptionalInt;
 
 /**
- * What the EVA ViT's weights cannot tell (DESIGN section 4, {@code videollama.json} "vision").
+ * What the EVA ViT's weights cannot tell (docs/design.md section 4, {@code videollama.json} "vision").
  *
  * @param heads        attention heads; the head width is the model width divided by it (ViT-g: 16 of 88)
  * @param layerNormEps the blocks' LayerNorm eps (1e-6)
@@ -13,7 +13,7 @@ import java.util.OptionalInt;
  *                     block of {@code eva_vit_g.pth}, so a converted file that still holds it runs as released
  */
 public record EvaVitSettings(int heads, float layerNormEps, OptionalInt imageSize, OptionalInt patchSize, int maxBlocks) {
-    /** The released EVA ViT-g/14 of BLIP-2 (spec section 3.1). */
+    /** The released EVA ViT-g/14 of BLIP-2 (docs/model.md section 3.1). */
     public static final EvaVitSettings RELEASED = new EvaVitSettings(16, 1e-6f, OptionalInt.empty(), OptionalInt.empty(), 39);
 
     public EvaVitSettings {

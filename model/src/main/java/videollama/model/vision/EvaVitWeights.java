@@ -7,7 +7,7 @@ import videollama.model.CheckedTensors;
 import videollama.weights.Tensor;
 
 /**
- * The tensors of BLIP-2's EVA ViT-g/14 by their checkpoint names (spec section 2.1), and the sizes they define:
+ * The tensors of BLIP-2's EVA ViT-g/14 by their checkpoint names (docs/model.md section 2.1), and the sizes they define:
  * the width from the patch convolution's output channels, the patch side from its kernel, the number of tokens
  * (and so the frame side) from the position embedding, the MLP width from {@code fc1}, the depth from the block
  * names. They stay in the mapped file in their stored dtype (the released ones are F16).

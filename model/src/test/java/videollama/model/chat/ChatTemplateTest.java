@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import videollama.model.chat.ChatTemplate.Turn;
 
-/** The prompt strings of spec section 6.1, written out by hand from the reference {@code get_prompt()}. */
+/** The prompt strings of docs/model.md section 6.1, written out by hand from the reference {@code get_prompt()}. */
 class ChatTemplateTest {
     @Test
     void vicunaSingleAndMultiTurn() {
