@@ -2,14 +2,13 @@ package videollama.kernels.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.ConvOpsContract;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLConvOps.Variant;
 
 /**
@@ -17,34 +16,23 @@ import videollama.kernels.opencl.OpenCLConvOps.Variant;
  * one for CPUs is {@link OpenCLWideConvOpsTest}), and which variant a device gets.
  */
 class OpenCLConvOpsTest extends ConvOpsContract {
-    private static OpenCLBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = (OpenCLBackend) OpenCLTestSupport.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
     @Override
-    protected DeviceBackend backend() {
-        return backend;
+    protected OpenCLBackend backend() {
+        return openCL.get();
     }
 
     @Override
     protected void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                                   DeviceBuffer bias, int batch, int height, int width, int stride) {
-        new OpenCLConvOps(backend, Variant.TILED).patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
+        new OpenCLConvOps(backend(), Variant.TILED).patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
     }
 
     @Test
     void theDeviceKindPicksTheVariant() {
-        Variant expected = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : Variant.TILED;
-        assertEquals(expected, new OpenCLConvOps(backend).variant());
+        Variant expected = backend().info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : Variant.TILED;
+        assertEquals(expected, new OpenCLConvOps(backend()).variant());
     }
 }

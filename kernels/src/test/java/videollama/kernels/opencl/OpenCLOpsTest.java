@@ -9,17 +9,15 @@ import static videollama.kernels.KernelChecks.readInts;
 import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
 import videollama.kernels.reference.Activations;
 import videollama.kernels.reference.Attention;
 import videollama.kernels.reference.MatMul;
@@ -36,20 +34,14 @@ import videollama.weights.Tensor;
  * Tolerances (1e-5 relative in float32, 1e-2 where fp16 storage is involved).
  */
 class OpenCLOpsTest {
-    private static DeviceBackend backend;
     @RegisterExtension
     final SeededRandom random = new SeededRandom();
 
-    @BeforeAll
-    static void open() {
-        backend = OpenCLTestSupport.open();
-    }
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
+    private static OpenCLBackend backend() {
+        return openCL.get();
     }
 
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}, accumulate {3}")
@@ -65,12 +57,12 @@ class OpenCLOpsTest {
                 expected[r] += start[r];
             }
         }
-        DeviceTensor dw = backend.upload(w);
-        DeviceBuffer out = accumulate ? upload(backend, "out", start) : poisoned(backend, "out", rows);
-        TaskGraph g = backend.graph("matvec");
-        backend.ops().matVec(g, "matvec", out, dw, upload(backend, "x", x), accumulate);
+        DeviceTensor dw = backend().upload(w);
+        DeviceBuffer out = accumulate ? upload(backend(), "out", start) : poisoned(backend(), "out", rows);
+        TaskGraph g = backend().graph("matvec");
+        backend().ops().matVec(g, "matvec", out, dw, upload(backend(), "x", x), accumulate);
         runOnce(g);
-        assertClose(expected, readFloats(backend, out, rows), 1e-5, "matvec " + dtype);
+        assertClose(expected, readFloats(backend(), out, rows), 1e-5, "matvec " + dtype);
     }
 
     @ParameterizedTest(name = "q {0}, kv {1} rows x {2} cols, {3}")
@@ -86,15 +78,15 @@ class OpenCLOpsTest {
         MatMul.matmul(q, new WeightMatrix(wq), x, 1);
         MatMul.matmul(k, new WeightMatrix(wk), x, 1);
         MatMul.matmul(v, new WeightMatrix(wv), x, 1);
-        DeviceBuffer dq = poisoned(backend, "q", qRows);
-        DeviceBuffer dk = poisoned(backend, "k", kvRows);
-        DeviceBuffer dv = poisoned(backend, "v", kvRows);
-        TaskGraph g = backend.graph("qkv");
-        backend.ops().qkvMatVec(g, "qkv", dq, dk, dv, backend.upload(wq), backend.upload(wk), backend.upload(wv), upload(backend, "x", x));
+        DeviceBuffer dq = poisoned(backend(), "q", qRows);
+        DeviceBuffer dk = poisoned(backend(), "k", kvRows);
+        DeviceBuffer dv = poisoned(backend(), "v", kvRows);
+        TaskGraph g = backend().graph("qkv");
+        backend().ops().qkvMatVec(g, "qkv", dq, dk, dv, backend().upload(wq), backend().upload(wk), backend().upload(wv), upload(backend(), "x", x));
         runOnce(g);
-        assertClose(q, readFloats(backend, dq, qRows), 2e-6, "q " + dtype);
-        assertClose(k, readFloats(backend, dk, kvRows), 2e-6, "k " + dtype);
-        assertClose(v, readFloats(backend, dv, kvRows), 2e-6, "v " + dtype);
+        assertClose(q, readFloats(backend(), dq, qRows), 2e-6, "q " + dtype);
+        assertClose(k, readFloats(backend(), dk, kvRows), 2e-6, "k " + dtype);
+        assertClose(v, readFloats(backend(), dv, kvRows), 2e-6, "v " + dtype);
     }
 
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}")
@@ -108,11 +100,11 @@ class OpenCLOpsTest {
         MatMul.matmul(g, new WeightMatrix(gate), x, 1);
         MatMul.matmul(u, new WeightMatrix(up), x, 1);
         Activations.swiGlu(g, u, rows);
-        DeviceBuffer out = poisoned(backend, "out", rows);
-        TaskGraph graph = backend.graph("swiglu");
-        backend.ops().swiGluMatVec(graph, "swiglu", out, backend.upload(gate), backend.upload(up), upload(backend, "x", x));
+        DeviceBuffer out = poisoned(backend(), "out", rows);
+        TaskGraph graph = backend().graph("swiglu");
+        backend().ops().swiGluMatVec(graph, "swiglu", out, backend().upload(gate), backend().upload(up), upload(backend(), "x", x));
         runOnce(graph);
-        assertClose(g, readFloats(backend, out, rows), 1e-5, "swiglu " + dtype); // 4.7e-6 measured on one seed
+        assertClose(g, readFloats(backend(), out, rows), 1e-5, "swiglu " + dtype); // 4.7e-6 measured on one seed
     }
 
     @ParameterizedTest(name = "{0} rows x {1}")
@@ -122,11 +114,11 @@ class OpenCLOpsTest {
         float[] w = randomFloats(random, dim);
         float[] expected = new float[rows * dim];
         RmsNorm.rmsNorm(expected, x, w, rows, 1e-5f);
-        DeviceBuffer out = poisoned(backend, "out", rows * dim);
-        TaskGraph g = backend.graph("rmsnorm");
-        backend.ops().rmsNorm(g, "rmsnorm", out, upload(backend, "x", x), upload(backend, "w", w), rows, dim, 1e-5f);
+        DeviceBuffer out = poisoned(backend(), "out", rows * dim);
+        TaskGraph g = backend().graph("rmsnorm");
+        backend().ops().rmsNorm(g, "rmsnorm", out, upload(backend(), "x", x), upload(backend(), "w", w), rows, dim, 1e-5f);
         runOnce(g);
-        assertClose(expected, readFloats(backend, out, rows * dim), 1e-6, "rmsnorm");
+        assertClose(expected, readFloats(backend(), out, rows * dim), 1e-6, "rmsnorm");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -136,18 +128,18 @@ class OpenCLOpsTest {
         int dim = 67;
         Tensor table = Tensor.ofFloats("table", randomFloats(random, vocab * dim), vocab, dim).convertTo(dtype);
         int[] ids = {5, 17, 28};
-        DeviceBuffer out = poisoned(backend, "out", dim);
-        TaskGraph g = backend.graph("embedding");
-        backend.ops().embedding(g, out, backend.upload(table), upload(backend, "ids", ids), 2);
+        DeviceBuffer out = poisoned(backend(), "out", dim);
+        TaskGraph g = backend().graph("embedding");
+        backend().ops().embedding(g, out, backend().upload(table), upload(backend(), "ids", ids), 2);
         runOnce(g);
         float[] expected = new float[dim];
         new WeightMatrix(table).copyRow(28, expected, 0);
-        assertClose(expected, readFloats(backend, out, dim), 0, "embedding " + dtype);
+        assertClose(expected, readFloats(backend(), out, dim), 0, "embedding " + dtype);
     }
 
     @Test
     void copiesOnTheDeviceInQueueOrder() {
-        videollama.kernels.DeviceCopyChecks.check(backend);
+        videollama.kernels.DeviceCopyChecks.check(backend());
     }
 
     @Test
@@ -155,16 +147,16 @@ class OpenCLOpsTest {
         float[] x = randomFloats(random, 32003);
         x[20011] = 50f;
         x[30000] = 50f;
-        DeviceBuffer out = backend.allocate("out", 4);
-        TaskGraph g = backend.graph("argmax");
-        backend.ops().argmax(g, out, upload(backend, "x", x), x.length);
+        DeviceBuffer out = backend().allocate("out", 4);
+        TaskGraph g = backend().graph("argmax");
+        backend().ops().argmax(g, out, upload(backend(), "x", x), x.length);
         runOnce(g);
-        assertEquals(20011, readInts(backend, out, 1)[0]);
+        assertEquals(20011, readInts(backend(), out, 1)[0]);
         float[] small = {-3f, -1f, -2f};
-        TaskGraph g2 = backend.graph("argmax-small");
-        backend.ops().argmax(g2, out, upload(backend, "small", small), 3);
+        TaskGraph g2 = backend().graph("argmax-small");
+        backend().ops().argmax(g2, out, upload(backend(), "small", small), 3);
         runOnce(g2);
-        assertEquals(1, readInts(backend, out, 1)[0]);
+        assertEquals(1, readInts(backend(), out, 1)[0]);
     }
 
     /**
@@ -199,22 +191,22 @@ class OpenCLOpsTest {
         Attention.causal(expected, qr, keys, values, 1, start, heads, kvHeads, headDim);
 
         // device: the old rows go into the cache in its storage type
-        DeviceBuffer keyCache = backend.upload(Tensor.ofFloats("k", keys, capacity, kvDim).convertTo(dtypeOf(cacheType))).buffer();
-        DeviceBuffer valueCache = backend.upload(Tensor.ofFloats("v", values, capacity, kvDim).convertTo(dtypeOf(cacheType))).buffer();
-        DeviceBuffer dq = upload(backend, "q", q);
-        DeviceBuffer dk = upload(backend, "kvec", k);
-        DeviceBuffer out = poisoned(backend, "out", qDim);
-        DeviceBuffer table = upload(backend, "cossin", rope.table(capacity));
-        TaskGraph g = backend.graph("attention");
-        backend.ops().ropeAndCacheWrite(g, "rope", dq, dk, upload(backend, "vvec", v), keyCache, valueCache, cacheType,
-                table, capacity, upload(backend, "pos", new int[] {start}), heads, kvHeads, headDim);
-        backend.ops().decodeAttention(g, "attention", out, dq, keyCache, valueCache, cacheType,
-                upload(backend, "pos2", new int[] {start}), heads, kvHeads, headDim, capacity);
+        DeviceBuffer keyCache = backend().upload(Tensor.ofFloats("k", keys, capacity, kvDim).convertTo(dtypeOf(cacheType))).buffer();
+        DeviceBuffer valueCache = backend().upload(Tensor.ofFloats("v", values, capacity, kvDim).convertTo(dtypeOf(cacheType))).buffer();
+        DeviceBuffer dq = upload(backend(), "q", q);
+        DeviceBuffer dk = upload(backend(), "kvec", k);
+        DeviceBuffer out = poisoned(backend(), "out", qDim);
+        DeviceBuffer table = upload(backend(), "cossin", rope.table(capacity));
+        TaskGraph g = backend().graph("attention");
+        backend().ops().ropeAndCacheWrite(g, "rope", dq, dk, upload(backend(), "vvec", v), keyCache, valueCache, cacheType,
+                table, capacity, upload(backend(), "pos", new int[] {start}), heads, kvHeads, headDim);
+        backend().ops().decodeAttention(g, "attention", out, dq, keyCache, valueCache, cacheType,
+                upload(backend(), "pos2", new int[] {start}), heads, kvHeads, headDim, capacity);
         runOnce(g);
         double tolerance = cacheType == KvCacheType.F32 ? 1e-5 : 3e-3;
-        assertClose(qr, readFloats(backend, dq, qDim), 5e-7, "rotated q");
-        assertClose(kr, readFloats(backend, dk, kvDim), 5e-7, "rotated k");
-        assertClose(expected, readFloats(backend, out, qDim), tolerance, "attention " + cacheType);
+        assertClose(qr, readFloats(backend(), dq, qDim), 5e-7, "rotated q");
+        assertClose(kr, readFloats(backend(), dk, kvDim), 5e-7, "rotated k");
+        assertClose(expected, readFloats(backend(), out, qDim), tolerance, "attention " + cacheType);
     }
 
     private static DType dtypeOf(KvCacheType t) {

@@ -1,38 +1,26 @@
 package videollama.kernels.opencl;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.AttentionOpsContract;
 import videollama.kernels.AttentionShape;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
 
 /** {@link AttentionOpsContract} on OpenCL's row kernel (the CPU variant: a work-item per query, head and set). */
 class OpenCLRowAttentionOpsTest extends AttentionOpsContract {
-    private static OpenCLBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = (OpenCLBackend) OpenCLTestSupport.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
     @Override
-    protected DeviceBackend backend() {
-        return backend;
+    protected OpenCLBackend backend() {
+        return openCL.get();
     }
 
     @Override
     protected void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                              KvCacheType kvType, AttentionShape shape) {
-        new OpenCLAttentionOps(backend, true).attention(g, name, out, q, k, v, kvType, shape);
+        new OpenCLAttentionOps(backend(), true).attention(g, name, out, q, k, v, kvType, shape);
     }
 }
