@@ -12,7 +12,7 @@ class CudaOpsTest extends CudaOpsContract {
     static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
     @Override
-    CudaBackend backend() {
+    protected CudaBackend backend() {
         return cuda.get();
     }
 }

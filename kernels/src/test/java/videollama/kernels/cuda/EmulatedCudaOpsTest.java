@@ -12,7 +12,7 @@ class EmulatedCudaOpsTest extends CudaOpsContract {
     static final EmulatedBackend emulator = new EmulatedBackend();
 
     @Override
-    CudaBackend backend() {
+    protected CudaBackend backend() {
         return emulator.get();
     }
 }
