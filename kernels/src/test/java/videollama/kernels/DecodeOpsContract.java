@@ -34,11 +34,17 @@ public abstract class DecodeOpsContract extends DeviceOpsContract {
     /** Checks a matVec's output {@code W·x (+ start)} against the reference, within this backend's bound. */
     protected abstract void assertMatVecClose(Tensor w, float[] x, float[] start, float[] actual, String what);
 
-    /** The relative error allowed in the fused q/k/v projection. */
-    protected abstract double qkvTolerance();
+    private final double qkvTolerance;
+    private final double attentionF32Tolerance;
 
-    /** The relative error allowed in decode attention over a float32 cache. */
-    protected abstract double attentionF32Tolerance();
+    /**
+     * @param qkvTolerance the relative error allowed in the fused q/k/v projection
+     * @param attentionF32Tolerance the relative error allowed in decode attention over a float32 cache
+     */
+    protected DecodeOpsContract(double qkvTolerance, double attentionF32Tolerance) {
+        this.qkvTolerance = qkvTolerance;
+        this.attentionF32Tolerance = attentionF32Tolerance;
+    }
 
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}, accumulate {3}")
     @CsvSource({"1, 1, F32, false", "37, 53, F32, false", "130, 300, F16, false", "65, 1001, BF16, true", "3, 4096, F32, true",
@@ -79,9 +85,9 @@ public abstract class DecodeOpsContract extends DeviceOpsContract {
         TaskGraph g = backend().graph("qkv");
         backend().ops().qkvMatVec(g, "qkv", dq, dk, dv, backend().upload(wq), backend().upload(wk), backend().upload(wv), upload(backend(), "x", x));
         runOnce(g);
-        assertClose(q, readFloats(backend(), dq, qRows), qkvTolerance(), "q " + dtype);
-        assertClose(k, readFloats(backend(), dk, kvRows), qkvTolerance(), "k " + dtype);
-        assertClose(v, readFloats(backend(), dv, kvRows), qkvTolerance(), "v " + dtype);
+        assertClose(q, readFloats(backend(), dq, qRows), qkvTolerance, "q " + dtype);
+        assertClose(k, readFloats(backend(), dk, kvRows), qkvTolerance, "k " + dtype);
+        assertClose(v, readFloats(backend(), dv, kvRows), qkvTolerance, "v " + dtype);
     }
 
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}")
@@ -221,7 +227,7 @@ public abstract class DecodeOpsContract extends DeviceOpsContract {
         backend().ops().decodeAttention(g, "attention", out, dq, keyCache, valueCache, cacheType,
                 upload(backend(), "pos2", new int[] {start}), heads, kvHeads, headDim, capacity);
         runOnce(g);
-        double tolerance = cacheType == KvCacheType.F32 ? attentionF32Tolerance() : 3e-3;
+        double tolerance = cacheType == KvCacheType.F32 ? attentionF32Tolerance : 3e-3;
         assertClose(qr, readFloats(backend(), dq, qDim), 5e-7, "rotated q");
         assertClose(kr, readFloats(backend(), dk, kvDim), 5e-7, "rotated k");
         assertClose(expected, readFloats(backend(), out, qDim), tolerance, "attention " + cacheType);

@@ -23,6 +23,10 @@ import videollama.weights.Tensor;
  * of the driver by {@link EmulatedCudaOpsTest}.
  */
 abstract class CudaOpsContract extends DecodeOpsContract {
+    CudaOpsContract() {
+        super(1e-5, 5e-6);
+    }
+
     /** The backend under test: a real CUDA device, or the CPU emulation of the driver. */
     @Override
     protected abstract CudaBackend backend();
@@ -30,16 +34,6 @@ abstract class CudaOpsContract extends DecodeOpsContract {
     @Override
     protected void assertMatVecClose(Tensor w, float[] x, float[] start, float[] actual, String what) {
         KernelChecks.assertSumsClose(KernelChecks.matVecReference(w, x, start), actual, 2e-7, what);
-    }
-
-    @Override
-    protected double qkvTolerance() {
-        return 1e-5;
-    }
-
-    @Override
-    protected double attentionF32Tolerance() {
-        return 5e-6;
     }
 
     /**

@@ -14,13 +14,12 @@ import videollama.weights.Tensor;
  * float32 reference, its fused q/k/v to 2e-6, its decode attention over a float32 cache to 1e-5.
  */
 class OpenCLOpsTest extends DecodeOpsContract {
+    OpenCLOpsTest() {
+        super(2e-6, 1e-5);
+    }
+
     @RegisterExtension
     static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
-
-    @Override
-    protected OpenCLBackend backend() {
-        return openCL.get();
-    }
 
     @Override
     protected void assertMatVecClose(Tensor w, float[] x, float[] start, float[] actual, String what) {
@@ -36,12 +35,7 @@ class OpenCLOpsTest extends DecodeOpsContract {
     }
 
     @Override
-    protected double qkvTolerance() {
-        return 2e-6;
-    }
-
-    @Override
-    protected double attentionF32Tolerance() {
-        return 1e-5;
+    protected OpenCLBackend backend() {
+        return openCL.get();
     }
 }
