@@ -9,6 +9,7 @@ import static videollama.kernels.KernelChecks.readInts;
 import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,10 +39,12 @@ public abstract class DecodeOpsContract extends DeviceOpsContract {
     private final double attentionF32Tolerance;
 
     /**
+     * @param backend the backend under test, as {@link DeviceOpsContract#DeviceOpsContract} takes it
      * @param qkvTolerance the relative error allowed in the fused q/k/v projection
      * @param attentionF32Tolerance the relative error allowed in decode attention over a float32 cache
      */
-    protected DecodeOpsContract(double qkvTolerance, double attentionF32Tolerance) {
+    protected DecodeOpsContract(Supplier<? extends DeviceBackend> backend, double qkvTolerance, double attentionF32Tolerance) {
+        super(backend);
         this.qkvTolerance = qkvTolerance;
         this.attentionF32Tolerance = attentionF32Tolerance;
     }

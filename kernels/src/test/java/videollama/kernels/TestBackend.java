@@ -21,7 +21,7 @@ import videollama.kernels.opencl.OpenCLBackend;
  * static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
  * }</pre>
  */
-public final class TestBackend<B extends DeviceBackend> implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+public final class TestBackend<B extends DeviceBackend> implements Supplier<B>, BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
     private final String name;
     private final String requiredBy;
     private final Supplier<B> open;
@@ -45,6 +45,7 @@ public final class TestBackend<B extends DeviceBackend> implements BeforeAllCall
     }
 
     /** The open backend; only called from a test, which runs only where there is one. */
+    @Override
     public synchronized B get() {
         return backend;
     }

@@ -2,7 +2,6 @@ package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.AttentionOpsContract;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.TestBackend;
 
 /** {@link AttentionOpsContract} on a real CUDA device (flash_attention.cu); skipped where there is no driver. */
@@ -10,8 +9,7 @@ class CudaAttentionOpsTest extends AttentionOpsContract {
     @RegisterExtension
     static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
-    @Override
-    protected DeviceBackend backend() {
-        return cuda.get();
+    CudaAttentionOpsTest() {
+        super(cuda);
     }
 }

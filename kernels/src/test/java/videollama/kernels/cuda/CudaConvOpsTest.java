@@ -2,7 +2,6 @@ package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.ConvOpsContract;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.TestBackend;
 
 /** {@link ConvOpsContract} on a real CUDA device (patch_embed.cu); skipped where there is no driver. */
@@ -10,8 +9,7 @@ class CudaConvOpsTest extends ConvOpsContract {
     @RegisterExtension
     static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
-    @Override
-    protected DeviceBackend backend() {
-        return cuda.get();
+    CudaConvOpsTest() {
+        super(cuda);
     }
 }

@@ -1,7 +1,6 @@
 package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.NormOpsContract;
 import videollama.kernels.TestBackend;
 
@@ -10,8 +9,7 @@ class CudaNormOpsTest extends NormOpsContract {
     @RegisterExtension
     static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
-    @Override
-    protected DeviceBackend backend() {
-        return cuda.get();
+    CudaNormOpsTest() {
+        super(cuda);
     }
 }

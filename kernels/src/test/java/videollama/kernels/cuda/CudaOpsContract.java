@@ -7,6 +7,7 @@ import static videollama.kernels.KernelChecks.readFloats;
 import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,13 +24,15 @@ import videollama.weights.Tensor;
  * of the driver by {@link EmulatedCudaOpsTest}.
  */
 abstract class CudaOpsContract extends DecodeOpsContract {
-    CudaOpsContract() {
-        super(1e-5, 5e-6);
+    /** @param backend a real CUDA device, or the CPU emulation of the driver */
+    CudaOpsContract(Supplier<CudaBackend> backend) {
+        super(backend, 1e-5, 5e-6);
     }
 
-    /** The backend under test: a real CUDA device, or the CPU emulation of the driver. */
     @Override
-    protected abstract CudaBackend backend();
+    protected CudaBackend backend() {
+        return (CudaBackend) super.backend();
+    }
 
     @Override
     protected void assertMatVecClose(Tensor w, float[] x, float[] start, float[] actual, String what) {

@@ -11,8 +11,7 @@ class CudaOpsTest extends CudaOpsContract {
     @RegisterExtension
     static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
-    @Override
-    protected CudaBackend backend() {
-        return cuda.get();
+    CudaOpsTest() {
+        super(cuda);
     }
 }

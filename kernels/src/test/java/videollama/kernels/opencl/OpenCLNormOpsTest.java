@@ -9,8 +9,7 @@ class OpenCLNormOpsTest extends NormOpsContract {
     @RegisterExtension
     static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @Override
-    protected OpenCLBackend backend() {
-        return openCL.get();
+    OpenCLNormOpsTest() {
+        super(openCL);
     }
 }

@@ -14,12 +14,12 @@ import videollama.weights.Tensor;
  * float32 reference, its fused q/k/v to 2e-6, its decode attention over a float32 cache to 1e-5.
  */
 class OpenCLOpsTest extends DecodeOpsContract {
-    OpenCLOpsTest() {
-        super(2e-6, 1e-5);
-    }
-
     @RegisterExtension
     static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
+
+    OpenCLOpsTest() {
+        super(openCL, 2e-6, 1e-5);
+    }
 
     @Override
     protected void assertMatVecClose(Tensor w, float[] x, float[] start, float[] actual, String what) {
@@ -32,10 +32,5 @@ class OpenCLOpsTest extends DecodeOpsContract {
             }
         }
         assertClose(expected, actual, 1e-5, what);
-    }
-
-    @Override
-    protected OpenCLBackend backend() {
-        return openCL.get();
     }
 }

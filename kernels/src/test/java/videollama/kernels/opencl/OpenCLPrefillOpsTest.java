@@ -9,8 +9,7 @@ class OpenCLPrefillOpsTest extends PrefillOpsContract {
     @RegisterExtension
     static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @Override
-    protected OpenCLBackend backend() {
-        return openCL.get();
+    OpenCLPrefillOpsTest() {
+        super(openCL);
     }
 }
