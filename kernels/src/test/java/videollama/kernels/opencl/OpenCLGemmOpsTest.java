@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
@@ -38,23 +39,6 @@ import videollama.weights.Tensor;
 class OpenCLGemmOpsTest {
     @RegisterExtension
     final SeededRandom random = new SeededRandom();
-
-    /** How the epilogue is exercised. */
-    enum Epilogue {
-        NONE(false, false, false), BIAS(true, false, false), RESIDUAL(false, true, false), BOTH(true, true, false),
-        /** out = out + x·Wᵀ + bias: the residual is out itself. */
-        IN_PLACE(true, true, true);
-
-        final boolean bias;
-        final boolean residual;
-        final boolean inPlace;
-
-        Epilogue(boolean bias, boolean residual, boolean inPlace) {
-            this.bias = bias;
-            this.residual = residual;
-            this.inPlace = inPlace;
-        }
-    }
 
     /** A tile and a block besides the defaults, so that the kernels' shape macros are tested, not one shape. */
     private static final Tile NARROW_TILE = new Tile(32, 64, 8, 2, 4);
