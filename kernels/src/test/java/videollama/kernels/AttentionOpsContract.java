@@ -10,6 +10,7 @@ import static videollama.kernels.KernelChecks.readFloats;
 import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
+import java.util.function.Supplier;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,10 @@ import videollama.weights.Tensor;
  * <p>A case's work ({@link #largestCase}) is its number of scores: sets · queries · keys · heads.
  */
 public abstract class AttentionOpsContract extends DeviceOpsContract {
+    protected AttentionOpsContract(Supplier<? extends DeviceBackend> backend) {
+        super(backend);
+    }
+
 
     /** Appends the op under test: the backend's own attention here; a test of one kernel variant overrides this. */
     protected void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,

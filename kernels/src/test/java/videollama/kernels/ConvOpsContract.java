@@ -8,6 +8,7 @@ import static videollama.kernels.KernelChecks.readFloats;
 import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
+import java.util.function.Supplier;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,10 @@ import videollama.weights.Tensor;
  * <p>A case's work ({@link #largestCase}) is the number of values it writes.
  */
 public abstract class ConvOpsContract extends DeviceOpsContract {
+    protected ConvOpsContract(Supplier<? extends DeviceBackend> backend) {
+        super(backend);
+    }
+
 
     /** Appends the convolution under test: the backend's own here; a test of one kernel variant overrides this. */
     protected void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,

@@ -1,12 +1,13 @@
 package videollama.kernels;
 
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.testing.SeededRandom;
 
 /**
  * The base of the backend-agnostic op contracts ({@link NormOpsContract}, {@link AttentionOpsContract},
- * {@link ConvOpsContract}, {@link PrefillOpsContract}): each test class that runs a contract names the backend under
+ * {@link ConvOpsContract}, {@link PrefillOpsContract}): each test class that runs a contract passes the backend under
  * test (OpenCL, CUDA on a GPU, or CUDA on the CPU emulation of its driver) and how large a case it takes in
  * reasonable time. Every case draws fresh random inputs (a {@link SeededRandom}: printed, replayable) and compares
  * the device with the reference twin.
@@ -15,8 +16,20 @@ public abstract class DeviceOpsContract {
     @RegisterExtension
     protected final SeededRandom random = new SeededRandom();
 
-    /** The backend under test, opened by the subclass (which skips its tests where there is none). */
-    protected abstract DeviceBackend backend();
+    private final Supplier<? extends DeviceBackend> backend;
+
+    /**
+     * @param backend the backend under test: the subclass's extension ({@link TestBackend} or the CUDA emulator's),
+     *                which opens it for the class and skips its tests, saying why, where there is none
+     */
+    protected DeviceOpsContract(Supplier<? extends DeviceBackend> backend) {
+        this.backend = backend;
+    }
+
+    /** The backend under test. */
+    protected DeviceBackend backend() {
+        return backend.get();
+    }
 
     /**
      * The largest case this backend runs, in the contract's measure of a case's work (each contract says what it

@@ -10,6 +10,7 @@ import static videollama.kernels.KernelChecks.readFloats;
 import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
+import java.util.function.Supplier;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,10 @@ import videollama.kernels.reference.Softmax;
  * (a work-group, a warp), and rows are what the CPU emulation of CUDA pays for.
  */
 public abstract class NormOpsContract extends DeviceOpsContract {
+    protected NormOpsContract(Supplier<? extends DeviceBackend> backend) {
+        super(backend);
+    }
+
     private static final double TOLERANCE = 2e-6;
     private static final double SOFTMAX_TOLERANCE = 1e-5;
 

@@ -9,6 +9,7 @@ import static videollama.kernels.KernelChecks.readFloats;
 import static videollama.kernels.KernelChecks.runOnce;
 import static videollama.kernels.KernelChecks.upload;
 
+import java.util.function.Supplier;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,6 +29,10 @@ import videollama.kernels.reference.Rope;
  * for SwiGLU.
  */
 public abstract class PrefillOpsContract extends DeviceOpsContract {
+    protected PrefillOpsContract(Supplier<? extends DeviceBackend> backend) {
+        super(backend);
+    }
+
 
     /**
      * A chunk of {@code rows} rows at positions {@code start ..}: q and k rotated in place as the reference

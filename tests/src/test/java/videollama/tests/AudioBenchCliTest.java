@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +20,6 @@ import videollama.kernels.Backend;
  * split and the per-kernel table; options of other stages and bad values are usage errors.
  */
 class AudioBenchCliTest {
-    private static final Pattern CLIPS_PER_SECOND = Pattern.compile("clips/s {2}([0-9.]+)");
 
     @TempDir
     Path cache;
@@ -96,24 +93,10 @@ class AudioBenchCliTest {
             "--stage audio --warmup -1|--runs/--warmup",
             "--stage audio --backend reference --clips 9|--clips: 9 clips, but the clip position embedding has 8 rows"})
     void badOptionsAreUsageErrors(String options, String message) {
-        String[] args = ("bench " + options + " --cache-dir " + cache).split(" ");
-        Cli run = Cli.run(args);
-        assertEquals(2, run.exitCode(), run.toString());
-        assertEquals("", run.out(), "nothing on stdout");
-        assertTrue(run.lastErrLine().startsWith("videollama: ") && run.lastErrLine().contains(message), run.toString());
+        Cli.assertFailure(Cli.run(("bench " + options + " --cache-dir " + cache).split(" ")), 2, message);
     }
 
-    /** The median lies between min and max, and clips/s is clips over the median. */
     private static void assertTimesAgree(String out, int clips) {
-        Matcher m = Pattern.compile("ms/" + clips + " clips {2}median ([0-9.]+) {2}min ([0-9.]+) {2}max ([0-9.]+)").matcher(out);
-        assertTrue(m.find(), out);
-        double median = Double.parseDouble(m.group(1));
-        double min = Double.parseDouble(m.group(2));
-        double max = Double.parseDouble(m.group(3));
-        assertTrue(min > 0 && min <= median && median <= max, out);
-        Matcher f = CLIPS_PER_SECOND.matcher(out);
-        assertTrue(f.find(), out);
-        // the median is printed to 0.1 ms: clips/s from it may differ by the rounding's effect, c·1000·0.05 / median²
-        assertEquals(clips * 1000 / median, Double.parseDouble(f.group(1)), 0.01 + clips * 1000 * 0.05 / (median * median), out);
+        BenchOutput.assertTimesAgree(out, "ms/" + clips + " clips", "clips/s", clips);
     }
 }

@@ -52,7 +52,7 @@ abstract class AudioDeviceContract extends DeviceContract {
     private static final double RANDOM_INPUT_TOLERANCE = 2e-5;
 
     /** The golden cases this backend runs: all of them unless a subclass narrows the list. */
-    Stream<AudioGoldenTest.Case> cases() throws Exception {
+    Stream<GoldenCase> cases() throws Exception {
         return AudioGoldenTest.cases();
     }
 
@@ -65,9 +65,9 @@ abstract class AudioDeviceContract extends DeviceContract {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void everyStageMatchesTheReferenceAndPyTorch(AudioGoldenTest.Case c) {
+    void everyStageMatchesTheReferenceAndPyTorch(GoldenCase c) {
         int[] clips = new int[1];
-        float[] fbank = AudioGoldenTest.fbank(c, clips);
+        float[] fbank = c.input("fbank", clips);
         try (AudioBranch branch = AudioBranch.open(c.dir());
              ReferenceBackend reference = new ReferenceBackend();
              AudioEncoder referenceEncoder = branch.encoder(reference);
@@ -89,7 +89,7 @@ abstract class AudioDeviceContract extends DeviceContract {
      */
     @Test
     void theGraphIsReplayedForNewInputAndRebuiltForAnotherCount() {
-        AudioGoldenTest.Case c = new AudioGoldenTest.Case("clips3", TestFiles.golden("audio").resolve("clips3"));
+        GoldenCase c = GoldenCase.named("audio", "clips3");
         try (AudioBranch branch = AudioBranch.open(c.dir());
              ReferenceBackend reference = new ReferenceBackend();
              AudioEncoder referenceEncoder = branch.encoder(reference);

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,45 +28,15 @@ import videollama.weights.Tensor;
 class AudioGoldenTest {
     static final double TOLERANCE = 1e-5;
 
-    /** One golden case: the model folder (weights, videollama.json) with its inputs and expected stages. */
-    record Case(String name, Path dir) {
-        Path inputs() {
-            return dir.resolve("inputs.safetensors");
-        }
-
-        Path expected() {
-            return dir.resolve("expected.safetensors");
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Case> cases() throws IOException {
-        try (Stream<Path> dirs = Files.list(TestFiles.golden("audio"))) {
-            List<Case> list = new ArrayList<>(dirs.filter(Files::isDirectory).sorted()
-                    .map(d -> new Case(d.getFileName().toString(), d)).toList());
-            assertTrue(list.size() >= 2, "golden audio cases present: " + list);
-            return list.stream();
-        }
-    }
-
-    /** The case's fbank [clips, 1, 128, 204] and the clip count. */
-    static float[] fbank(Case c, int[] clips) {
-        try (SafetensorsFile inputs = SafetensorsFile.open(c.inputs())) {
-            Tensor fbank = inputs.get("fbank");
-            clips[0] = Math.toIntExact(fbank.dim(0));
-            return fbank.toFloatArray();
-        }
+    static Stream<GoldenCase> cases() throws IOException {
+        return GoldenCase.of("audio");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void everyStageMatchesPyTorch(Case c) {
+    void everyStageMatchesPyTorch(GoldenCase c) {
         int[] clips = new int[1];
-        float[] fbank = fbank(c, clips);
+        float[] fbank = c.input("fbank", clips);
         List<String> progress = new ArrayList<>();
         try (AudioBranch branch = AudioBranch.open(c.dir());
              Backend reference = Backends.open("reference");

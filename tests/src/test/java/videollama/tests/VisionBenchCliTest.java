@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,8 +18,6 @@ import videollama.kernels.Backend;
  * per-kernel table; options of the other stage and bad values are usage errors.
  */
 class VisionBenchCliTest {
-    private static final Pattern MEDIAN = Pattern.compile("ms/video {2}median ([0-9.]+) {2}min ([0-9.]+) {2}max ([0-9.]+)");
-    private static final Pattern FRAMES_PER_SECOND = Pattern.compile("frames/s {2}([0-9.]+)");
 
     @TempDir
     Path cache;
@@ -90,24 +86,10 @@ class VisionBenchCliTest {
             "--stage vision --dtype f8|--dtype must be f32, f16 or bf16",
             "--stage vision --backend reference --frames 33|--frames: 33 frames, but the frame position embedding has 32 rows"})
     void badOptionsAreUsageErrors(String options, String message) {
-        String[] args = ("bench " + options + " --cache-dir " + cache).split(" ");
-        Cli run = Cli.run(args);
-        assertEquals(2, run.exitCode(), run.toString());
-        assertEquals("", run.out(), "nothing on stdout");
-        assertTrue(run.lastErrLine().startsWith("videollama: ") && run.lastErrLine().contains(message), run.toString());
+        Cli.assertFailure(Cli.run(("bench " + options + " --cache-dir " + cache).split(" ")), 2, message);
     }
 
-    /** The median lies between min and max, and frames/s is frames over the median. */
     private static void assertTimesAgree(String out, int frames) {
-        Matcher m = MEDIAN.matcher(out);
-        assertTrue(m.find(), out);
-        double median = Double.parseDouble(m.group(1));
-        double min = Double.parseDouble(m.group(2));
-        double max = Double.parseDouble(m.group(3));
-        assertTrue(min > 0 && min <= median && median <= max, out);
-        Matcher f = FRAMES_PER_SECOND.matcher(out);
-        assertTrue(f.find(), out);
-        // the median is printed to 0.1 ms: frames/s from it may differ by the rounding's effect, f·1000·0.05 / median²
-        assertEquals(frames * 1000 / median, Double.parseDouble(f.group(1)), 0.01 + frames * 1000 * 0.05 / (median * median), out);
+        BenchOutput.assertTimesAgree(out, "ms/video", "frames/s", frames);
     }
 }

@@ -42,7 +42,7 @@ abstract class VisionDeviceContract extends DeviceContract {
     private static final double RANDOM_FRAMES_TOLERANCE = 2e-5;
 
     /** The golden cases this backend runs: all of them unless a subclass narrows the list. */
-    Stream<VisionGoldenTest.Case> cases() throws Exception {
+    Stream<GoldenCase> cases() throws Exception {
         return VisionGoldenTest.cases();
     }
 
@@ -56,9 +56,9 @@ abstract class VisionDeviceContract extends DeviceContract {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void everyStageMatchesTheReferenceAndPyTorch(VisionGoldenTest.Case c) {
+    void everyStageMatchesTheReferenceAndPyTorch(GoldenCase c) {
         int[] t = new int[1];
-        float[] frames = VisionGoldenTest.frames(c, t);
+        float[] frames = c.input("frames", t);
         try (VideoBranch branch = VideoBranch.open(c.dir());
              ReferenceBackend reference = new ReferenceBackend();
              VisionEncoder referenceEncoder = branch.encoder(reference);
@@ -82,7 +82,7 @@ abstract class VisionDeviceContract extends DeviceContract {
     /** Fresh frames through the same built graph, then another frame count, then the first again. */
     @Test
     void theGraphIsReplayedForNewFramesAndRebuiltForAnotherCount() {
-        VisionGoldenTest.Case c = new VisionGoldenTest.Case("video-t3", TestFiles.golden("vision").resolve("video-t3"));
+        GoldenCase c = GoldenCase.named("vision", "video-t3");
         try (VideoBranch branch = VideoBranch.open(c.dir());
              ReferenceBackend reference = new ReferenceBackend();
              VisionEncoder referenceEncoder = branch.encoder(reference);

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,45 +28,15 @@ import videollama.weights.Tensor;
 class VisionGoldenTest {
     static final double TOLERANCE = 1e-5;
 
-    /** One golden case: the model folder (weights, videollama.json) with its inputs and expected stages. */
-    record Case(String name, Path dir) {
-        Path inputs() {
-            return dir.resolve("inputs.safetensors");
-        }
-
-        Path expected() {
-            return dir.resolve("expected.safetensors");
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Case> cases() throws IOException {
-        try (Stream<Path> dirs = Files.list(TestFiles.golden("vision"))) {
-            List<Case> list = new ArrayList<>(dirs.filter(Files::isDirectory).sorted()
-                    .map(d -> new Case(d.getFileName().toString(), d)).toList());
-            assertTrue(list.size() >= 2, "golden vision cases present: " + list);
-            return list.stream();
-        }
-    }
-
-    /** The case's frames [T, 3, 224, 224] and T. */
-    static float[] frames(Case c, int[] t) {
-        try (SafetensorsFile inputs = SafetensorsFile.open(c.inputs())) {
-            Tensor frames = inputs.get("frames");
-            t[0] = Math.toIntExact(frames.dim(0));
-            return frames.toFloatArray();
-        }
+    static Stream<GoldenCase> cases() throws IOException {
+        return GoldenCase.of("vision");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void everyStageMatchesPyTorch(Case c) {
+    void everyStageMatchesPyTorch(GoldenCase c) {
         int[] t = new int[1];
-        float[] frames = frames(c, t);
+        float[] frames = c.input("frames", t);
         List<String> progress = new ArrayList<>();
         try (VideoBranch branch = VideoBranch.open(c.dir());
              Backend reference = Backends.open("reference");

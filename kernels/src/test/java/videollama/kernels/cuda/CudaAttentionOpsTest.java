@@ -1,34 +1,15 @@
 package videollama.kernels.cuda;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import videollama.kernels.DeviceBackend;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.AttentionOpsContract;
+import videollama.kernels.TestBackend;
 
 /** {@link AttentionOpsContract} on a real CUDA device (flash_attention.cu); skipped where there is no driver. */
 class CudaAttentionOpsTest extends AttentionOpsContract {
-    private static CudaBackend backend;
+    @RegisterExtension
+    static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
-    @BeforeAll
-    static void open() {
-        backend = CudaTestSupport.openIfPresent();
-    }
-
-    @BeforeEach
-    void needsCuda() {
-        CudaTestSupport.assumeCuda(backend);
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
-    @Override
-    protected DeviceBackend backend() {
-        return backend;
+    CudaAttentionOpsTest() {
+        super(cuda);
     }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
@@ -55,23 +56,6 @@ abstract class CudaGemmContract {
 
     @RegisterExtension
     final SeededRandom random = new SeededRandom();
-
-    /** How the epilogue is exercised. */
-    enum Epilogue {
-        NONE(false, false, false), BIAS(true, false, false), RESIDUAL(false, true, false), BOTH(true, true, false),
-        /** out = out + x·Wᵀ + bias: the residual is out itself. */
-        IN_PLACE(true, true, true);
-
-        final boolean bias;
-        final boolean residual;
-        final boolean inPlace;
-
-        Epilogue(boolean bias, boolean residual, boolean inPlace) {
-            this.bias = bias;
-            this.residual = residual;
-            this.inPlace = inPlace;
-        }
-    }
 
     /**
      * Every tile × dtype × shape, the epilogue rotating through all five. 1x1x1: one element in a tile of zeros;

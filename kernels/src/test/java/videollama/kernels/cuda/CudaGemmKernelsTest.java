@@ -21,6 +21,7 @@ import videollama.kernels.Launch;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.Transfer;
 import videollama.kernels.cuda.CudaGemmOps.Tile;
+import videollama.kernels.cuda.RecordingGraph.Recorded;
 import videollama.weights.DType;
 
 /**
@@ -33,34 +34,6 @@ class CudaGemmKernelsTest {
     private static final DeviceInfo H100 = new DeviceInfo("CUDA 13.0 driver", "test device", "NVIDIA", "compute capability 9.0", false,
             132, 80L << 30, 80L << 30, 48 * 1024, 1024, 1980, true, true);
     private static final String PTX = CommittedPtx.text("gemm");
-
-    private record Recorded(KernelSource kernel, Launch launch, Cost cost, Object[] args) {}
-
-    /** A graph that only records its tasks. */
-    private static final class RecordingGraph implements TaskGraph {
-        final List<Recorded> tasks = new ArrayList<>();
-
-        @Override
-        public TaskGraph transferToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) {
-            return this;
-        }
-
-        @Override
-        public TaskGraph task(String name, KernelSource kernel, Launch launch, Cost cost, Object... args) {
-            tasks.add(new Recorded(kernel, launch, cost, args));
-            return this;
-        }
-
-        @Override
-        public TaskGraph transferToHost(DeviceBuffer buffer, MemorySegment host) {
-            return this;
-        }
-
-        @Override
-        public GraphPlan build() {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     private long next = 0x10000;
 

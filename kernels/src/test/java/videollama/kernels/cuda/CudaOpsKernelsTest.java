@@ -27,6 +27,7 @@ import videollama.kernels.LocalMemory;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.Transfer;
+import videollama.kernels.cuda.RecordingGraph.Recorded;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -39,34 +40,6 @@ import videollama.weights.Tensor;
 class CudaOpsKernelsTest {
     private static final DeviceInfo H100 = new DeviceInfo("CUDA 13.0 driver", "test device", "NVIDIA", "compute capability 9.0", false,
             132, 80L << 30, 80L << 30, 48 * 1024, 1024, 1980, true, true);
-
-    private record Recorded(String name, KernelSource kernel, Launch launch, Cost cost, Object[] args) {}
-
-    /** A graph that only records its tasks. */
-    private static final class RecordingGraph implements TaskGraph {
-        final List<Recorded> tasks = new ArrayList<>();
-
-        @Override
-        public TaskGraph transferToDevice(Transfer mode, DeviceBuffer buffer, MemorySegment host) {
-            return this;
-        }
-
-        @Override
-        public TaskGraph task(String name, KernelSource kernel, Launch launch, Cost cost, Object... args) {
-            tasks.add(new Recorded(name, kernel, launch, cost, args));
-            return this;
-        }
-
-        @Override
-        public TaskGraph transferToHost(DeviceBuffer buffer, MemorySegment host) {
-            return this;
-        }
-
-        @Override
-        public GraphPlan build() {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     /** Just enough of a backend for CudaOps: its device facts and buffers with made-up addresses. */
     private static final class FakeBackend implements DeviceBackend {

@@ -1,35 +1,17 @@
 package videollama.kernels.cuda;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.kernels.TestBackend;
 
 /**
  * {@link CudaOpsContract} on a real CUDA device: skipped, each test saying "no CUDA driver on this machine", where there is
  * none, unless {@code VIDEOLLAMA_REQUIRE_CUDA=1} (set it on GPU machines, as device-bundle/run-cuda-tests.sh does).
  */
 class CudaOpsTest extends CudaOpsContract {
-    private static CudaBackend backend;
+    @RegisterExtension
+    static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
-    @BeforeAll
-    static void open() {
-        backend = CudaTestSupport.openIfPresent();
-    }
-
-    @BeforeEach
-    void needsCuda() {
-        CudaTestSupport.assumeCuda(backend);
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
-    @Override
-    CudaBackend backend() {
-        return backend;
+    CudaOpsTest() {
+        super(cuda);
     }
 }

@@ -6,40 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
-import videollama.kernels.BackendUnavailableException;
 
 /**
- * Opens the CUDA backend for a test, or skips the test saying why when this machine has none (our build machines
- * have no GPU). On a GPU machine set {@code VIDEOLLAMA_REQUIRE_CUDA=1}: a missing backend then fails instead.
- * Also the helpers the PTX tests share: the repository root and tools on the PATH. The buffer helpers and checks
+ * The helpers the PTX tests share: the repository root and tools on the PATH. A real CUDA backend for a test comes
+ * from {@link videollama.kernels.TestBackend#cuda()}, the emulated one from {@link EmulatedBackend}. The buffer helpers and checks
  * the CUDA tests share with the other backends' are in {@link videollama.kernels.KernelChecks}.
  */
 final class CudaTestSupport {
     private CudaTestSupport() {}
-
-    /** Why the last {@link #openIfPresent} found no backend. */
-    private static volatile String unavailable = "not tried";
-
-    /**
-     * The CUDA backend, or null (remembering why) where this machine has none. Each test then calls
-     * {@link #assumeCuda}, so every one of them is reported as skipped with the reason.
-     */
-    static CudaBackend openIfPresent() {
-        try {
-            return CudaBackend.open();
-        } catch (BackendUnavailableException e) {
-            if ("1".equals(System.getenv("VIDEOLLAMA_REQUIRE_CUDA"))) {
-                throw e;
-            }
-            unavailable = e.getMessage();
-            return null;
-        }
-    }
-
-    static void assumeCuda(CudaBackend backend) {
-        Assumptions.assumeTrue(backend != null, () -> "no CUDA driver on this machine: " + unavailable);
-    }
 
     /** The repository root: the {@code videollama.root} property Maven sets, else the folder above that has scripts/. */
     static Path repositoryRoot() {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final EmulatedBackend emulator = new EmulatedBackend();
  * }</pre>
  */
-final class EmulatedBackend implements AfterAllCallback {
+final class EmulatedBackend implements Supplier<CudaBackend>, AfterAllCallback {
     private final Supplier<CudaBackend> open;
     private CudaBackend backend;
 
@@ -28,7 +28,8 @@ final class EmulatedBackend implements AfterAllCallback {
         this.open = open;
     }
 
-    synchronized CudaBackend get() {
+    @Override
+    public synchronized CudaBackend get() {
         if (backend == null) {
             backend = open.get();
         }

@@ -2,7 +2,6 @@ package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.AttentionOpsContract;
-import videollama.kernels.DeviceBackend;
 
 /**
  * {@link AttentionOpsContract} on the CPU emulation of the CUDA driver ({@link CudaEmulator}): every case, the models'
@@ -12,8 +11,7 @@ class EmulatedCudaAttentionOpsTest extends AttentionOpsContract {
     @RegisterExtension
     static final EmulatedBackend emulator = new EmulatedBackend();
 
-    @Override
-    protected DeviceBackend backend() {
-        return emulator.get();
+    EmulatedCudaAttentionOpsTest() {
+        super(emulator);
     }
 }

@@ -2,7 +2,6 @@ package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.ConvOpsContract;
-import videollama.kernels.DeviceBackend;
 
 /**
  * {@link ConvOpsContract} on the CPU emulation of the CUDA driver ({@link CudaEmulator}): every case, the full EVA and
@@ -12,8 +11,7 @@ class EmulatedCudaConvOpsTest extends ConvOpsContract {
     @RegisterExtension
     static final EmulatedBackend emulator = new EmulatedBackend();
 
-    @Override
-    protected DeviceBackend backend() {
-        return emulator.get();
+    EmulatedCudaConvOpsTest() {
+        super(emulator);
     }
 }

@@ -1,7 +1,6 @@
 package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.NormOpsContract;
 
 /**
@@ -12,8 +11,7 @@ class EmulatedCudaNormOpsTest extends NormOpsContract {
     @RegisterExtension
     static final EmulatedBackend emulator = new EmulatedBackend();
 
-    @Override
-    protected DeviceBackend backend() {
-        return emulator.get();
+    EmulatedCudaNormOpsTest() {
+        super(emulator);
     }
 }

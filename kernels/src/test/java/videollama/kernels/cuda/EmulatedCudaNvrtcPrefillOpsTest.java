@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.PrefillOpsContract;
 
 /**
@@ -28,9 +27,8 @@ class EmulatedCudaNvrtcPrefillOpsTest extends PrefillOpsContract {
         }
     });
 
-    @Override
-    protected DeviceBackend backend() {
-        return emulator.get();
+    EmulatedCudaNvrtcPrefillOpsTest() {
+        super(emulator);
     }
 
     @Test

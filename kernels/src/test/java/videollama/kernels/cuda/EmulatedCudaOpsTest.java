@@ -11,8 +11,7 @@ class EmulatedCudaOpsTest extends CudaOpsContract {
     @RegisterExtension
     static final EmulatedBackend emulator = new EmulatedBackend();
 
-    @Override
-    CudaBackend backend() {
-        return emulator.get();
+    EmulatedCudaOpsTest() {
+        super(emulator);
     }
 }

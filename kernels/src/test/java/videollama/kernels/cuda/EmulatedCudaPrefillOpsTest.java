@@ -1,7 +1,6 @@
 package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.PrefillOpsContract;
 
 /**
@@ -11,8 +10,7 @@ class EmulatedCudaPrefillOpsTest extends PrefillOpsContract {
     @RegisterExtension
     static final EmulatedBackend emulator = new EmulatedBackend();
 
-    @Override
-    protected DeviceBackend backend() {
-        return emulator.get();
+    EmulatedCudaPrefillOpsTest() {
+        super(emulator);
     }
 }

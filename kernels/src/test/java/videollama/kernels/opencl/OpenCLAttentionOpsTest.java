@@ -1,59 +1,34 @@
 package videollama.kernels.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.AttentionOpsContract;
 import videollama.kernels.AttentionShape;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
 
 /**
  * {@link AttentionOpsContract} on OpenCL's flash kernel (the GPU variant, run on whatever device there is; the row
- * kernel for CPUs is {@link OpenCLRowAttentionOpsTest}), and the flash kernel's local-memory sizing.
+ * kernel for CPUs is {@link OpenCLRowAttentionOpsTest}); the flash kernel's local-memory sizing is in
+ * {@link OpenCLVariantsTest}.
  */
 class OpenCLAttentionOpsTest extends AttentionOpsContract {
-    private static OpenCLBackend backend;
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @BeforeAll
-    static void open() {
-        backend = (OpenCLBackend) OpenCLTestSupport.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
-    @Override
-    protected DeviceBackend backend() {
-        return backend;
+    OpenCLAttentionOpsTest() {
+        super(openCL);
     }
 
     @Override
     protected void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                              KvCacheType kvType, AttentionShape shape) {
-        new OpenCLAttentionOps(backend, false).attention(g, name, out, q, k, v, kvType, shape);
+        new OpenCLAttentionOps(openCL.get(), rowKernel()).attention(g, name, out, q, k, v, kvType, shape);
     }
 
-    @Test
-    void theFlashKernelStaysWithinItsLocalMemoryForHeadsUpTo128() {
-        OpenCLAttentionOps ops = new OpenCLAttentionOps(backend, false);
-        for (int headDim : new int[] {8, 64, 88, 128}) {
-            int blockK = ops.blockKeys(16, headDim);
-            assertTrue(blockK >= 8, headDim + ": tiles of " + blockK + " keys");
-            assertTrue(OpenCLAttentionOps.localMemoryBytes(16, blockK, headDim) <= OpenCLAttentionOps.LOCAL_MEMORY_BUDGET);
-        }
-        assertEquals(1, OpenCLAttentionOps.blockQueries(1));
-        assertEquals(8, OpenCLAttentionOps.blockQueries(5));
-        assertEquals(8, OpenCLAttentionOps.blockQueries(8));
-        assertEquals(16, OpenCLAttentionOps.blockQueries(257));
+    /** Whether the row kernel (the CPU variant) runs instead of the flash kernel. */
+    boolean rowKernel() {
+        return false;
     }
 }

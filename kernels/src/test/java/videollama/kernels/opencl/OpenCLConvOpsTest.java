@@ -1,50 +1,33 @@
 package videollama.kernels.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.ConvOpsContract;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLConvOps.Variant;
 
 /**
  * {@link ConvOpsContract} on OpenCL's tiled convolution (the GPU variant, run on whatever device there is; the wide
- * one for CPUs is {@link OpenCLWideConvOpsTest}), and which variant a device gets.
+ * one for CPUs is {@link OpenCLWideConvOpsTest}); which variant a device gets is in {@link OpenCLVariantsTest}.
  */
 class OpenCLConvOpsTest extends ConvOpsContract {
-    private static OpenCLBackend backend;
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @BeforeAll
-    static void open() {
-        backend = (OpenCLBackend) OpenCLTestSupport.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
-    @Override
-    protected DeviceBackend backend() {
-        return backend;
+    OpenCLConvOpsTest() {
+        super(openCL);
     }
 
     @Override
     protected void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                                   DeviceBuffer bias, int batch, int height, int width, int stride) {
-        new OpenCLConvOps(backend, Variant.TILED).patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
+        new OpenCLConvOps(openCL.get(), variant()).patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
     }
 
-    @Test
-    void theDeviceKindPicksTheVariant() {
-        Variant expected = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : Variant.TILED;
-        assertEquals(expected, new OpenCLConvOps(backend).variant());
+    /** The variant under test. */
+    Variant variant() {
+        return Variant.TILED;
     }
 }

@@ -11,20 +11,18 @@ import static videollama.kernels.KernelChecks.upload;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelChecks;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLDecodeAttentionOps.Variant;
 import videollama.kernels.reference.Attention;
 import videollama.testing.SeededRandom;
@@ -40,20 +38,14 @@ import videollama.weights.Tensor;
  * cache too, so only the order of the float32 sums differs.
  */
 class OpenCLDecodeAttentionTest {
-    private static DeviceBackend backend;
     @RegisterExtension
     final SeededRandom random = new SeededRandom();
 
-    @BeforeAll
-    static void open() {
-        backend = OpenCLTestSupport.open();
-    }
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
+    private static OpenCLBackend backend() {
+        return openCL.get();
     }
 
     /** heads, kvHeads, headDim, position, capacity, cache, slice (0: the variant's default). */
@@ -85,7 +77,7 @@ class OpenCLDecodeAttentionTest {
     }
 
     private static OpenCLDecodeAttentionOps forced(Variant variant, int slice) {
-        return new OpenCLDecodeAttentionOps((OpenCLBackend) backend, variant, slice);
+        return new OpenCLDecodeAttentionOps(backend(), variant, slice);
     }
 
     /** A cache of {@code capacity} random rows in its storage type, and the same rows as the reference reads them. */
@@ -95,7 +87,7 @@ class OpenCLDecodeAttentionTest {
         DType storage = type == KvCacheType.F16 ? DType.F16 : DType.F32;
         Tensor k = Tensor.ofFloats("k", randomFloats(random, capacity * kvDim), capacity, kvDim).convertTo(storage);
         Tensor v = Tensor.ofFloats("v", randomFloats(random, capacity * kvDim), capacity, kvDim).convertTo(storage);
-        return new Cache(k.toFloatArray(), v.toFloatArray(), backend.upload(k).buffer(), backend.upload(v).buffer());
+        return new Cache(k.toFloatArray(), v.toFloatArray(), backend().upload(k).buffer(), backend().upload(v).buffer());
     }
 
     @ParameterizedTest(name = "{0}: heads {1}/{2} of {3}, position {4} of {5}, {6} cache, slice {7}")
@@ -108,12 +100,12 @@ class OpenCLDecodeAttentionTest {
         float[] expected = new float[qDim];
         Attention.causal(expected, q, c.keys(), c.values(), 1, position, heads, kvHeads, headDim);
 
-        DeviceBuffer out = poisoned(backend, "out", qDim);
-        TaskGraph g = backend.graph("decode attention");
-        forced(variant, slice).decodeAttention(g, "attention", out, upload(backend, "q", q), c.keyBuffer(), c.valueBuffer(), type,
-                upload(backend, "pos", new int[] {position}), heads, kvHeads, headDim, capacity);
+        DeviceBuffer out = poisoned(backend(), "out", qDim);
+        TaskGraph g = backend().graph("decode attention");
+        forced(variant, slice).decodeAttention(g, "attention", out, upload(backend(), "q", q), c.keyBuffer(), c.valueBuffer(), type,
+                upload(backend(), "pos", new int[] {position}), heads, kvHeads, headDim, capacity);
         KernelChecks.runOnce(g);
-        assertClose(expected, readFloats(backend, out, qDim), 1e-5, variant + " " + type);
+        assertClose(expected, readFloats(backend(), out, qDim), 1e-5, variant + " " + type);
     }
 
     /** One graph, built for the capacity, replayed at the first, a middle and the last position. */
@@ -127,34 +119,34 @@ class OpenCLDecodeAttentionTest {
         int qDim = heads * headDim;
         Cache c = cache(capacity, kvHeads * headDim, KvCacheType.F32);
         float[] q = randomFloats(random, qDim);
-        DeviceBuffer out = poisoned(backend, "out", qDim);
-        DeviceBuffer pos = upload(backend, "pos", new int[] {0});
-        TaskGraph g = backend.graph("decode attention");
-        forced(variant, 10).decodeAttention(g, "attention", out, upload(backend, "q", q), c.keyBuffer(), c.valueBuffer(),
+        DeviceBuffer out = poisoned(backend(), "out", qDim);
+        DeviceBuffer pos = upload(backend(), "pos", new int[] {0});
+        TaskGraph g = backend().graph("decode attention");
+        forced(variant, 10).decodeAttention(g, "attention", out, upload(backend(), "q", q), c.keyBuffer(), c.valueBuffer(),
                 KvCacheType.F32, pos, heads, kvHeads, headDim, capacity);
         try (GraphPlan plan = g.build()) {
             for (int position : new int[] {0, 41, 9, capacity - 1, 10}) {
-                backend.write(pos, MemorySegment.ofArray(new int[] {position}));
-                backend.fill(out, KernelChecks.POISON);
+                backend().write(pos, MemorySegment.ofArray(new int[] {position}));
+                backend().fill(out, KernelChecks.POISON);
                 plan.execute();
                 float[] expected = new float[qDim];
                 Attention.causal(expected, q, c.keys(), c.values(), 1, position, heads, kvHeads, headDim);
-                assertClose(expected, readFloats(backend, out, qDim), 3e-6, variant + " at position " + position);
+                assertClose(expected, readFloats(backend(), out, qDim), 3e-6, variant + " at position " + position);
             }
         }
     }
 
     @Test
     void theDeviceKindPicksTheVariant() {
-        Variant expected = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES;
-        assertEquals(expected, new OpenCLDecodeAttentionOps((OpenCLBackend) backend).variant());
+        Variant expected = backend().info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES;
+        assertEquals(expected, new OpenCLDecodeAttentionOps(backend()).variant());
     }
 
     @Test
     void headsThatDoNotGroupAreRefused() {
-        DeviceBuffer b = backend.allocate("b", 1 << 16);
-        TaskGraph g = backend.graph("refused");
-        assertThrows(IllegalArgumentException.class, () -> new OpenCLDecodeAttentionOps((OpenCLBackend) backend).decodeAttention(
+        DeviceBuffer b = backend().allocate("b", 1 << 16);
+        TaskGraph g = backend().graph("refused");
+        assertThrows(IllegalArgumentException.class, () -> new OpenCLDecodeAttentionOps(backend()).decodeAttention(
                 g, "attention", b, b, b, b, KvCacheType.F32, b, 8, 3, 8, 16));
     }
 

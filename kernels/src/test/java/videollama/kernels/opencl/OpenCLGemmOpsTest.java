@@ -11,17 +11,16 @@ import static videollama.kernels.KernelChecks.upload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import videollama.kernels.DeviceBackend;
+import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLGemmOps.Block;
 import videollama.kernels.opencl.OpenCLGemmOps.Variant;
 import videollama.kernels.opencl.OpenCLGemmOps.Tile;
@@ -38,45 +37,22 @@ import videollama.weights.Tensor;
  * everything is float32 on both sides, only the order of the additions differs.
  */
 class OpenCLGemmOpsTest {
-    private static DeviceBackend backend;
     @RegisterExtension
     final SeededRandom random = new SeededRandom();
-
-    /** How the epilogue is exercised. */
-    enum Epilogue {
-        NONE(false, false, false), BIAS(true, false, false), RESIDUAL(false, true, false), BOTH(true, true, false),
-        /** out = out + x·Wᵀ + bias: the residual is out itself. */
-        IN_PLACE(true, true, true);
-
-        final boolean bias;
-        final boolean residual;
-        final boolean inPlace;
-
-        Epilogue(boolean bias, boolean residual, boolean inPlace) {
-            this.bias = bias;
-            this.residual = residual;
-            this.inPlace = inPlace;
-        }
-    }
 
     /** A tile and a block besides the defaults, so that the kernels' shape macros are tested, not one shape. */
     private static final Tile NARROW_TILE = new Tile(32, 64, 8, 2, 4);
     private static final Block SMALL_BLOCK = new Block(2, 3, 5, 4096);
 
-    @BeforeAll
-    static void open() {
-        backend = OpenCLTestSupport.open();
-    }
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
+    private static OpenCLBackend backend() {
+        return openCL.get();
     }
 
     private static OpenCLGemmOps forced(Variant kernel, Tile tile, Block block) {
-        return new OpenCLGemmOps(backend.info(), kernel, tile, block);
+        return new OpenCLGemmOps(backend().info(), kernel, tile, block);
     }
 
     /**
@@ -126,7 +102,7 @@ class OpenCLGemmOpsTest {
     @ParameterizedTest(name = "{0}x{1}x{2} {3}")
     @MethodSource("defaults")
     void theDevicesOwnChoiceMatchesTheReference(int m, int n, int k, DType dtype, Epilogue epilogue) {
-        check(new OpenCLGemmOps((OpenCLBackend) backend), m, n, k, dtype, epilogue);
+        check(new OpenCLGemmOps(backend()), m, n, k, dtype, epilogue);
     }
 
     static Stream<Arguments> defaults() {
@@ -142,26 +118,26 @@ class OpenCLGemmOpsTest {
         float[] expected = new float[m * n];
         Linear.linear(expected, new WeightMatrix(w), x, bias, residual, m);
 
-        DeviceBuffer out = epilogue.inPlace ? upload(backend, "out", residual) : poisoned(backend, "out", (long) m * n);
-        DeviceBuffer dResidual = !epilogue.residual ? null : epilogue.inPlace ? out : upload(backend, "residual", residual);
-        DeviceBuffer dBias = bias == null ? null : upload(backend, "bias", bias);
-        TaskGraph g = backend.graph("linear");
-        ops.linear(g, "linear", out, upload(backend, "x", x), backend.upload(w), dBias, dResidual, m, n, k);
+        DeviceBuffer out = epilogue.inPlace ? upload(backend(), "out", residual) : poisoned(backend(), "out", (long) m * n);
+        DeviceBuffer dResidual = !epilogue.residual ? null : epilogue.inPlace ? out : upload(backend(), "residual", residual);
+        DeviceBuffer dBias = bias == null ? null : upload(backend(), "bias", bias);
+        TaskGraph g = backend().graph("linear");
+        ops.linear(g, "linear", out, upload(backend(), "x", x), backend().upload(w), dBias, dResidual, m, n, k);
         runOnce(g);
-        assertClose(expected, readFloats(backend, out, m * n), 1e-5, ops.kernelFor(m) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue);
+        assertClose(expected, readFloats(backend(), out, m * n), 1e-5, ops.kernelFor(m) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue);
     }
 
     @Test
     void mismatchedShapesAreRefused() {
-        OpenCLGemmOps ops = new OpenCLGemmOps((OpenCLBackend) backend);
-        DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
-        DeviceBuffer x = upload(backend, "x", randomFloats(random, 12));
-        DeviceBuffer out = backend.allocate("out", 4 * 8);
-        TaskGraph g = backend.graph("bad");
+        OpenCLGemmOps ops = new OpenCLGemmOps(backend());
+        DeviceTensor w = backend().upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
+        DeviceBuffer x = upload(backend(), "x", randomFloats(random, 12));
+        DeviceBuffer out = backend().allocate("out", 4 * 8);
+        TaskGraph g = backend().graph("bad");
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "k", out, x, w, null, null, 4, 2, 4));
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "out too small", out, x, w, null, null, 5, 2, 3));
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "x is out", x, x, w, null, null, 2, 2, 3));
-        DeviceBuffer shortBias = backend.allocate("bias", 4);
+        DeviceBuffer shortBias = backend().allocate("bias", 4);
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "short bias", out, x, w, shortBias, null, 4, 2, 3));
     }
 }

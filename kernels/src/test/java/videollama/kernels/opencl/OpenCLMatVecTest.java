@@ -7,17 +7,15 @@ import static videollama.kernels.KernelChecks.randomFloats;
 import static videollama.kernels.KernelChecks.readFloats;
 import static videollama.kernels.KernelChecks.upload;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelChecks;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLGemvOps.Variant;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.WeightMatrix;
@@ -32,20 +30,14 @@ import videollama.weights.Tensor;
  * values instead). Tolerance 1e-5 relative, float32 with a different summation order.
  */
 class OpenCLMatVecTest {
-    private static DeviceBackend backend;
     @RegisterExtension
     final SeededRandom random = new SeededRandom();
 
-    @BeforeAll
-    static void open() {
-        backend = OpenCLTestSupport.open();
-    }
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
+    private static OpenCLBackend backend() {
+        return openCL.get();
     }
 
     private void check(OpenCLGemvOps ops, int rows, int cols, DType dtype, boolean accumulate, String what) {
@@ -53,11 +45,11 @@ class OpenCLMatVecTest {
         float[] x = randomFloats(random, cols);
         float[] start = randomFloats(random, rows);
         KernelChecks.Sums expected = KernelChecks.matVecReference(w, x, accumulate ? start : null);
-        DeviceBuffer out = accumulate ? upload(backend, "out", start) : poisoned(backend, "out", rows);
-        TaskGraph g = backend.graph("matvec");
-        ops.matVec(g, "matvec", out, backend.upload(w), upload(backend, "x", x), accumulate);
+        DeviceBuffer out = accumulate ? upload(backend(), "out", start) : poisoned(backend(), "out", rows);
+        TaskGraph g = backend().graph("matvec");
+        ops.matVec(g, "matvec", out, backend().upload(w), upload(backend(), "x", x), accumulate);
         KernelChecks.runOnce(g);
-        KernelChecks.assertSumsClose(expected, readFloats(backend, out, rows), 3e-7,
+        KernelChecks.assertSumsClose(expected, readFloats(backend(), out, rows), 3e-7,
                 what + " " + rows + "x" + cols + " " + dtype + (accumulate ? " +=" : ""));
     }
 
@@ -65,7 +57,7 @@ class OpenCLMatVecTest {
     @CsvSource({"ROWS, 1, 1, F32, false", "ROWS, 37, 53, F16, true", "ROWS, 65, 1001, BF16, false",
             "WIDE, 1, 3, F32, true", "WIDE, 37, 53, F32, false", "WIDE, 130, 300, F16, true", "WIDE, 9, 1001, BF16, false"})
     void rowKernelsMatchTheReference(Variant variant, int rows, int cols, DType dtype, boolean accumulate) {
-        check(new OpenCLGemvOps((OpenCLBackend) backend, variant, 0), rows, cols, dtype, accumulate, variant.name());
+        check(new OpenCLGemvOps(backend(), variant, 0), rows, cols, dtype, accumulate, variant.name());
     }
 
     @ParameterizedTest(name = "{0} x {1} in {2} ranges, {3}, accumulate {4}")
@@ -73,7 +65,7 @@ class OpenCLMatVecTest {
             "9, 1031, 5, F32, true", "13, 520, 7, F16, false", "3, 40, 9, BF16, true", "2, 4099, 32, F32, false",
             "768, 130, 2, F16, true", "7, 9, 2, F32, false"})
     void splitKMatchesTheReference(int rows, int cols, int slices, DType dtype, boolean accumulate) {
-        check(new OpenCLGemvOps((OpenCLBackend) backend, Variant.SPLIT_K, slices), rows, cols, dtype, accumulate, "split-K/" + slices);
+        check(new OpenCLGemvOps(backend(), Variant.SPLIT_K, slices), rows, cols, dtype, accumulate, "split-K/" + slices);
     }
 
     /** The residual add happens once per replay: the combine adds the whole product, never a range of it twice. */
@@ -84,18 +76,18 @@ class OpenCLMatVecTest {
         Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols);
         float[] x = randomFloats(random, cols);
         float[] expected = randomFloats(random, rows);
-        DeviceBuffer out = upload(backend, "out", expected);
+        DeviceBuffer out = upload(backend(), "out", expected);
         float[] product = new float[rows];
         MatMul.matmul(product, new WeightMatrix(w), x, 1);
-        TaskGraph g = backend.graph("matvec");
-        new OpenCLGemvOps((OpenCLBackend) backend, Variant.SPLIT_K, 3).matVec(g, "matvec", out, backend.upload(w), upload(backend, "x", x), true);
+        TaskGraph g = backend().graph("matvec");
+        new OpenCLGemvOps(backend(), Variant.SPLIT_K, 3).matVec(g, "matvec", out, backend().upload(w), upload(backend(), "x", x), true);
         try (GraphPlan plan = g.build()) {
             for (int replay = 1; replay <= 3; replay++) {
                 plan.execute();
                 for (int r = 0; r < rows; r++) {
                     expected[r] += product[r];
                 }
-                assertClose(expected, readFloats(backend, out, rows), 2e-6, "after replay " + replay);
+                assertClose(expected, readFloats(backend(), out, rows), 2e-6, "after replay " + replay);
             }
         }
     }
@@ -113,9 +105,9 @@ class OpenCLMatVecTest {
 
     @Test
     void theDeviceKindPicksTheVariant() {
-        OpenCLGemvOps ops = new OpenCLGemvOps((OpenCLBackend) backend);
-        boolean wide = backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
-        int units = backend.info().computeUnits();
+        OpenCLGemvOps ops = new OpenCLGemvOps(backend());
+        boolean wide = backend().info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
+        int units = backend().info().computeUnits();
         assertEquals(wide ? Variant.WIDE : Variant.ROWS, ops.variantFor(32 * units, 4096));
         assertEquals(wide ? Variant.WIDE : Variant.SPLIT_K, ops.variantFor(1, 4096));
     }

@@ -1,28 +1,15 @@
 package videollama.kernels.opencl;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import videollama.kernels.DeviceBackend;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.NormOpsContract;
+import videollama.kernels.TestBackend;
 
 /** {@link NormOpsContract} on OpenCL (PoCL in CI): the encoders' row-wise and element-wise kernels of norms.cl. */
 class OpenCLNormOpsTest extends NormOpsContract {
-    private static DeviceBackend backend;
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @BeforeAll
-    static void open() {
-        backend = OpenCLTestSupport.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
-    @Override
-    protected DeviceBackend backend() {
-        return backend;
+    OpenCLNormOpsTest() {
+        super(openCL);
     }
 }

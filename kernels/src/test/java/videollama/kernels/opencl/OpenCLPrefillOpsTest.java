@@ -1,28 +1,15 @@
 package videollama.kernels.opencl;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import videollama.kernels.DeviceBackend;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.PrefillOpsContract;
+import videollama.kernels.TestBackend;
 
 /** {@link PrefillOpsContract} on OpenCL (PoCL in CI): rope_cache_write_rows, the attention kernel of the device, swiglu. */
 class OpenCLPrefillOpsTest extends PrefillOpsContract {
-    private static DeviceBackend backend;
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    @BeforeAll
-    static void open() {
-        backend = OpenCLTestSupport.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
-    @Override
-    protected DeviceBackend backend() {
-        return backend;
+    OpenCLPrefillOpsTest() {
+        super(openCL);
     }
 }

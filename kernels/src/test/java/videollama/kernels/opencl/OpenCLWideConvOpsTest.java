@@ -1,38 +1,11 @@
 package videollama.kernels.opencl;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import videollama.kernels.ConvOpsContract;
-import videollama.kernels.DeviceBackend;
-import videollama.kernels.DeviceBuffer;
-import videollama.kernels.DeviceTensor;
-import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLConvOps.Variant;
 
-/** {@link ConvOpsContract} on OpenCL's wide convolution (the CPU variant: 8-wide register blocks, patches in local memory). */
-class OpenCLWideConvOpsTest extends ConvOpsContract {
-    private static OpenCLBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = (OpenCLBackend) OpenCLTestSupport.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
+/** {@link OpenCLConvOpsTest}'s contract on OpenCL's wide convolution (the CPU variant: 8-wide register blocks, patches in local memory). */
+class OpenCLWideConvOpsTest extends OpenCLConvOpsTest {
     @Override
-    protected DeviceBackend backend() {
-        return backend;
-    }
-
-    @Override
-    protected void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
-                                  DeviceBuffer bias, int batch, int height, int width, int stride) {
-        new OpenCLConvOps(backend, Variant.WIDE).patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
+    Variant variant() {
+        return Variant.WIDE;
     }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import videollama.loader.LoaderException;
 import videollama.loader.MediaDecoder;
 import videollama.loader.TestMedia;
+import videollama.loader.video.Mp4Boxes;
 import videollama.testing.SeededRandom;
 
 /**
@@ -92,8 +93,8 @@ class AacDecodeTest {
      */
     @Test
     void jumpsGiveTheSamplesOfAFullDecode(@TempDir Path dir) throws Exception {
-        Path pns = LongAudioTest.repeatAudio(aac("pns-48k-mono.mp4"), 40, dir.resolve("pns-x40.mp4"));
-        Path friday = LongAudioTest.repeatAudio(TestMedia.root().resolve("testdata/video/friday.mp4"), 10,
+        Path pns = Mp4Boxes.repeatAudio(aac("pns-48k-mono.mp4"), 40, dir.resolve("pns-x40.mp4"));
+        Path friday = Mp4Boxes.repeatAudio(TestMedia.root().resolve("testdata/video/friday.mp4"), 10,
                 dir.resolve("friday-x10.mp4"));
         byte[] quad = Files.readAllBytes(aac("quad-16k-pce.aac"));
         java.io.ByteArrayOutputStream repeated = new java.io.ByteArrayOutputStream();

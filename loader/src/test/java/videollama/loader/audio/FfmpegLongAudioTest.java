@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.loader.FfmpegTests;
 import videollama.loader.TestMedia;
+import videollama.loader.video.Mp4Boxes;
 
 /**
  * Two hours of AAC ({@link LongAudioTest}'s file) on the FFmpeg path: AAC is never entered anywhere but at the
@@ -19,7 +20,7 @@ class FfmpegLongAudioTest {
     @Test
     void twoHourAacHoldsOnlyTheClips(@TempDir Path dir) throws Exception {
         FfmpegTests.assumeAvailable();
-        Path mp4 = LongAudioTest.repeatAudio(TestMedia.root().resolve("testdata/audio/aac-mono-44k.mp4"), 2750,
+        Path mp4 = Mp4Boxes.repeatAudio(TestMedia.root().resolve("testdata/audio/aac-mono-44k.mp4"), 2750,
                 dir.resolve("long.mp4"));
         long start = System.nanoTime();
         AudioInput input;

@@ -5,27 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import org.jcodec.common.io.ByteBufferSeekableByteChannel;
-import org.jcodec.containers.mp4.MP4Util;
 import org.jcodec.containers.mp4.boxes.Box;
-import org.jcodec.containers.mp4.boxes.ChunkOffsetsBox;
-import org.jcodec.containers.mp4.boxes.MediaHeaderBox;
-import org.jcodec.containers.mp4.boxes.MovieBox;
-import org.jcodec.containers.mp4.boxes.NodeBox;
-import org.jcodec.containers.mp4.boxes.SampleSizesBox;
-import org.jcodec.containers.mp4.boxes.SampleToChunkBox;
-import org.jcodec.containers.mp4.boxes.TimeToSampleBox;
-import org.jcodec.containers.mp4.boxes.TrakBox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.loader.TestMedia;
+import videollama.loader.video.Mp4Boxes;
 
 /**
  * Two hours of sound: only the samples under the 8 clips are read (WAV) or decoded (AAC), so memory and time stay
@@ -72,7 +59,7 @@ class LongAudioTest {
      */
     @Test
     void twoHourAacDecodesOnlyTheClips(@TempDir Path dir) throws Exception {
-        Path mp4 = repeatAudio(TestMedia.root().resolve("testdata/audio/aac-mono-44k.mp4"), 2750, dir.resolve("long.mp4"));
+        Path mp4 = Mp4Boxes.repeatAudio(TestMedia.root().resolve("testdata/audio/aac-mono-44k.mp4"), 2750, dir.resolve("long.mp4"));
         long start = System.nanoTime();
         AudioInput input;
         long decoded;
@@ -109,71 +96,5 @@ class LongAudioTest {
         for (float v : input.fbank()) {
             assertTrue(Float.isFinite(v));
         }
-    }
-
-    /** The same track with its packets played {@code times} times in a row (all pointing at one copy of the data). */
-    static Path repeatAudio(Path source, int times, Path target) throws IOException {
-        byte[] file = Files.readAllBytes(source);
-        MovieBox movie = MP4Util.parseMovieChannel(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(file)));
-        TrakBox trak = movie.getAudioTracks().getFirst();
-        int[] sizes = trak.getStsz().getSizes();
-        long[] offsets = offsets(trak, sizes);
-        ByteArrayOutputStream packets = new ByteArrayOutputStream();
-        for (int i = 0; i < sizes.length; i++) {
-            packets.write(file, (int) offsets[i], sizes[i]);
-        }
-        byte[] ftyp = Arrays.copyOf(file, ByteBuffer.wrap(file).getInt(0));
-        int[] allSizes = new int[sizes.length * times];
-        long[] chunks = new long[times];
-        for (int t = 0; t < times; t++) {
-            System.arraycopy(sizes, 0, allSizes, t * sizes.length, sizes.length);
-            chunks[t] = ftyp.length + 8;
-        }
-        NodeBox stbl = NodeBox.findFirstPath(trak, NodeBox.class, Box.path("mdia.minf.stbl"));
-        stbl.replace("stts", TimeToSampleBox.createTimeToSampleBox(
-                new TimeToSampleBox.TimeToSampleEntry[] {new TimeToSampleBox.TimeToSampleEntry(allSizes.length, 1024)}));
-        stbl.replace("stsz", SampleSizesBox.createSampleSizesBox2(allSizes));
-        stbl.replace("stsc", SampleToChunkBox.createSampleToChunkBox(
-                new SampleToChunkBox.SampleToChunkEntry[] {new SampleToChunkBox.SampleToChunkEntry(1, sizes.length, 1)}));
-        stbl.replace("stco", ChunkOffsetsBox.createChunkOffsetsBox(chunks));
-        stbl.removeChildren(new String[] {"co64"});
-        trak.removeChildren(new String[] {"edts"});
-        long duration = (long) allSizes.length * 1024;
-        NodeBox.findFirstPath(trak, MediaHeaderBox.class, Box.path("mdia.mdhd")).setDuration(duration);
-        long movieDuration = duration * movie.getTimescale() / trak.getTimescale();
-        trak.setDuration(movieDuration);
-        movie.setDuration(movieDuration);
-        ByteBuffer moov = ByteBuffer.allocate(1 << 23);
-        movie.write(moov);
-        moov.flip();
-        byte[] data = packets.toByteArray();
-        try (var out = Files.newOutputStream(target)) {
-            out.write(ftyp);
-            out.write(ByteBuffer.allocate(8).putInt(8 + data.length).put("mdat".getBytes()).array());
-            out.write(data);
-            out.write(moov.array(), 0, moov.limit());
-        }
-        return target;
-    }
-
-    private static long[] offsets(TrakBox trak, int[] sizes) {
-        long[] chunkOffsets = trak.getStco() != null ? trak.getStco().getChunkOffsets() : trak.getCo64().getChunkOffsets();
-        SampleToChunkBox.SampleToChunkEntry[] stsc = trak.getStsc().getSampleToChunk();
-        long[] offsets = new long[sizes.length];
-        int sample = 0;
-        for (int chunk = 0; chunk < chunkOffsets.length && sample < sizes.length; chunk++) {
-            int perChunk = 0;
-            for (SampleToChunkBox.SampleToChunkEntry e : stsc) {
-                if (e.getFirst() <= chunk + 1) {
-                    perChunk = e.getCount();
-                }
-            }
-            long offset = chunkOffsets[chunk];
-            for (int i = 0; i < perChunk && sample < sizes.length; i++) {
-                offsets[sample] = offset;
-                offset += sizes[sample++];
-            }
-        }
-        return offsets;
     }
 }

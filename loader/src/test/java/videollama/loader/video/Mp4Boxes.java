@@ -19,23 +19,40 @@ import org.jcodec.containers.mp4.boxes.TimeToSampleBox;
 import org.jcodec.containers.mp4.boxes.TrakBox;
 
 /**
- * Test MP4s made by rewriting a small one's sample tables: a long video whose samples all point at the
- * same GOP's bytes (every repetition starts with its IDR, so each decodes on its own), or a video track
- * with no samples at all.
+ * Test MP4s made by rewriting a small one's sample tables: a long track whose samples all point at one copy of the
+ * original's bytes (a video's only GOP, which starts with its IDR so each repetition decodes on its own, or a sound's
+ * packets), or a video track with no samples at all. Shared by the loader's long-input tests of both media.
  */
-final class Mp4Boxes {
+public final class Mp4Boxes {
     private Mp4Boxes() {}
 
     /** A video-only MP4 whose only GOP is played {@code times} times in a row. */
-    static void repeatGop(Path source, int times, Path target) throws IOException {
+    public static void repeatGop(Path source, int times, Path target) throws IOException {
         byte[] file = Files.readAllBytes(source);
-        MovieBox movie = MP4Util.parseMovieChannel(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(file)));
-        TrakBox trak = movie.getVideoTrack();
+        MovieBox movie = parse(file);
+        repeat(file, movie, movie.getVideoTrack(), times, true, target);
+    }
+
+    /** The first sound track's packets played {@code times} times in a row; the other tracks' tables kept as they are. */
+    public static Path repeatAudio(Path source, int times, Path target) throws IOException {
+        byte[] file = Files.readAllBytes(source);
+        MovieBox movie = parse(file);
+        repeat(file, movie, movie.getAudioTracks().getFirst(), times, false, target);
+        return target;
+    }
+
+    /**
+     * Writes {@code movie} with {@code trak}'s samples repeated {@code times} times, one chunk per repetition, all
+     * chunks at the one copy of the samples in mdat; {@code syncEachRepeat} marks each repetition's first sample as
+     * a sync sample (a video's IDR), else the track keeps no sync table (every sample is one, as for sound).
+     */
+    private static void repeat(byte[] file, MovieBox movie, TrakBox trak, int times, boolean syncEachRepeat, Path target)
+            throws IOException {
         int[] sizes = sampleSizes(trak);
-        ByteArrayOutputStream gop = new ByteArrayOutputStream();
+        ByteArrayOutputStream samples = new ByteArrayOutputStream();
         long[] offsets = sampleOffsets(trak, sizes);
         for (int i = 0; i < sizes.length; i++) {
-            gop.write(file, (int) offsets[i], sizes[i]);
+            samples.write(file, (int) offsets[i], sizes[i]);
         }
         int count = sizes.length;
         int delta = trak.getStts().getEntries()[0].getSampleDuration();
@@ -53,14 +70,18 @@ final class Mp4Boxes {
         long duration = (long) count * times * delta;
         replaceTables(trak, new TimeToSampleBox.TimeToSampleEntry[] {new TimeToSampleBox.TimeToSampleEntry(count * times, delta)},
                 allSizes, new SampleToChunkBox.SampleToChunkEntry[] {new SampleToChunkBox.SampleToChunkEntry(1, count, 1)},
-                chunks, sync);
+                chunks, syncEachRepeat ? sync : null);
         setDurations(movie, trak, duration);
-        write(target, ftyp, gop.toByteArray(), movie);
+        write(target, ftyp, samples.toByteArray(), movie);
+    }
+
+    private static MovieBox parse(byte[] file) throws IOException {
+        return MP4Util.parseMovieChannel(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(file)));
     }
 
     /** The same file with a video track that lists no samples. */
     static byte[] withoutSamples(byte[] file) throws IOException {
-        MovieBox movie = MP4Util.parseMovieChannel(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(file)));
+        MovieBox movie = parse(file);
         TrakBox trak = movie.getVideoTrack();
         replaceTables(trak, new TimeToSampleBox.TimeToSampleEntry[0], new int[0],
                 new SampleToChunkBox.SampleToChunkEntry[0], new long[0], new int[0]);
@@ -75,6 +96,7 @@ final class Mp4Boxes {
         }
     }
 
+    /** {@code sync} null: no sync sample table. */
     private static void replaceTables(TrakBox trak, TimeToSampleBox.TimeToSampleEntry[] stts, int[] sizes,
                                       SampleToChunkBox.SampleToChunkEntry[] stsc, long[] chunks, int[] sync) {
         NodeBox stbl = NodeBox.findFirstPath(trak, NodeBox.class, Box.path("mdia.minf.stbl"));
@@ -83,7 +105,9 @@ final class Mp4Boxes {
         stbl.replace("stsc", SampleToChunkBox.createSampleToChunkBox(stsc));
         stbl.replace("stco", ChunkOffsetsBox.createChunkOffsetsBox(chunks));
         stbl.removeChildren(new String[] {"stss", "ctts", "co64"});
-        stbl.add(SyncSamplesBox.createSyncSamplesBox(sync));
+        if (sync != null) {
+            stbl.add(SyncSamplesBox.createSyncSamplesBox(sync));
+        }
         trak.removeChildren(new String[] {"edts"});
     }
 

@@ -8,90 +8,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import videollama.kernels.reference.ReferenceBackend;
 import videollama.model.ModelException;
 import videollama.model.audio.ImageBindAudioWeights;
 import videollama.testing.SeededRandom;
-import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
-import videollama.weights.WeightsException;
 
 /**
  * Loading an audio-language branch: sizes from shapes, depth from names, heads from {@code videollama.json}, the
  * logit scale from the {@code log_logit_scale} buffer, and a clear error for every kind of damage. The tiny golden
  * model {@code testdata/golden/audio/clips3} is the starting point; each test writes a changed copy of it.
  */
-class AudioBranchLoadTest {
+class AudioBranchLoadTest extends BranchLoadContract {
     @RegisterExtension
     final SeededRandom random = new SeededRandom();
 
     private static final String STEM = "audio_encoder.modality_preprocessors.audio.";
     private static final String BLOCKS = "audio_encoder.modality_trunks.audio.blocks.";
 
-    @TempDir
-    Path dir;
-
-    private SafetensorsFile golden;
-
-    @BeforeEach
-    void openGolden() {
-        golden = SafetensorsFile.open(goldenDir().resolve("model.safetensors"));
-    }
-
-    @AfterEach
-    void closeGolden() {
-        golden.close();
-    }
-
-    private static Path goldenDir() {
-        return Path.of(System.getProperty("videollama.root"), "testdata", "golden", "audio", "clips3");
-    }
-
-    /** The golden tensors, each passed through {@code change} (null drops it), written to dir/model.safetensors. */
-    private Path write(UnaryOperator<Tensor> change) throws IOException {
-        List<Tensor> tensors = new ArrayList<>();
-        for (String name : golden.names()) {
-            Tensor t = change.apply(golden.get(name));
-            if (t != null) {
-                tensors.add(t);
-            }
-        }
-        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of());
-        if (!Files.exists(dir.resolve("videollama.json"))) {
-            Files.copy(goldenDir().resolve("videollama.json"), dir.resolve("videollama.json"));
-        }
-        return dir;
-    }
-
-    private Path without(Predicate<String> drop) throws IOException {
-        return write(t -> drop.test(t.name()) ? null : t);
-    }
-
-    private static Tensor zeros(String name, long... shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return Tensor.ofFloats(name, new float[(int) n], shape);
-    }
-
-    private static String loadError(Path modelDir) {
-        RuntimeException e = assertThrows(RuntimeException.class, () -> AudioBranch.open(modelDir).close());
-        assertTrue(e instanceof WeightsException || e instanceof ModelException, e.toString());
-        return e.getMessage();
+    AudioBranchLoadTest() {
+        super(golden("audio", "clips3"), AudioBranch::open);
     }
 
     @Test

@@ -7,81 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import videollama.kernels.reference.ReferenceBackend;
 import videollama.model.ModelException;
 import videollama.weights.DType;
-import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
-import videollama.weights.WeightsException;
 
 /**
  * Loading a vision-language branch: sizes from shapes, layer counts and the cross-attention pattern from names,
  * heads from {@code videollama.json}, and a clear error for every kind of damage. The tiny golden model
  * {@code testdata/golden/vision/video-t3} is the starting point; each test writes a changed copy of it.
  */
-class VideoBranchLoadTest {
-    @TempDir
-    Path dir;
-
-    private SafetensorsFile golden;
-
-    @BeforeEach
-    void openGolden() {
-        golden = SafetensorsFile.open(goldenDir().resolve("model.safetensors"));
-    }
-
-    @AfterEach
-    void closeGolden() {
-        golden.close();
-    }
-
-    private static Path goldenDir() {
-        return Path.of(System.getProperty("videollama.root"), "testdata", "golden", "vision", "video-t3");
-    }
-
-    /** The golden tensors, each passed through {@code change} (null drops it), written to dir/model.safetensors. */
-    private Path write(UnaryOperator<Tensor> change) throws IOException {
-        List<Tensor> tensors = new ArrayList<>();
-        for (String name : golden.names()) {
-            Tensor t = change.apply(golden.get(name));
-            if (t != null) {
-                tensors.add(t);
-            }
-        }
-        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of());
-        if (!Files.exists(dir.resolve("videollama.json"))) {
-            Files.copy(goldenDir().resolve("videollama.json"), dir.resolve("videollama.json"));
-        }
-        return dir;
-    }
-
-    private Path without(Predicate<String> drop) throws IOException {
-        return write(t -> drop.test(t.name()) ? null : t);
-    }
-
-    private static Tensor zeros(String name, long... shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return Tensor.ofFloats(name, new float[(int) n], shape);
-    }
-
-    private static String loadError(Path modelDir) {
-        RuntimeException e = assertThrows(RuntimeException.class, () -> VideoBranch.open(modelDir).close());
-        assertTrue(e instanceof WeightsException || e instanceof ModelException, e.toString());
-        return e.getMessage();
+class VideoBranchLoadTest extends BranchLoadContract {
+    VideoBranchLoadTest() {
+        super(golden("vision", "video-t3"), VideoBranch::open);
     }
 
     @Test

@@ -1,0 +1,55 @@
+package videollama.tests;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import videollama.weights.SafetensorsFile;
+import videollama.weights.Tensor;
+
+/**
+ * One golden case of a media branch (testdata/golden/vision/*, testdata/golden/audio/*): a model folder (weights,
+ * videollama.json) with its inputs.safetensors and the expected stages in expected.safetensors, as the scripts in
+ * scripts/reference/ wrote them. The vision and audio golden and device tests read their cases through it.
+ */
+record GoldenCase(String name, Path dir) {
+    /** Every case under testdata/golden/{@code branch}, by name; at least two. */
+    static Stream<GoldenCase> of(String branch) throws IOException {
+        try (Stream<Path> dirs = Files.list(TestFiles.golden(branch))) {
+            List<GoldenCase> list = dirs.filter(Files::isDirectory).sorted()
+                    .map(d -> new GoldenCase(d.getFileName().toString(), d)).toList();
+            assertTrue(list.size() >= 2, "golden " + branch + " cases present: " + list);
+            return list.stream();
+        }
+    }
+
+    /** The case named {@code name} under testdata/golden/{@code branch}. */
+    static GoldenCase named(String branch, String name) {
+        return new GoldenCase(name, TestFiles.golden(branch).resolve(name));
+    }
+
+    Path inputs() {
+        return dir.resolve("inputs.safetensors");
+    }
+
+    Path expected() {
+        return dir.resolve("expected.safetensors");
+    }
+
+    /** The input tensor {@code name} as floats, its first dimension (frames, clips) in {@code count[0]}. */
+    float[] input(String name, int[] count) {
+        try (SafetensorsFile inputs = SafetensorsFile.open(inputs())) {
+            Tensor t = inputs.get(name);
+            count[0] = Math.toIntExact(t.dim(0));
+            return t.toFloatArray();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
