@@ -168,12 +168,21 @@ public final class Mp4BoxCheck {
         while (body.remaining() >= 8) {
             skipZeroWords(body);
             long offset = at + body.position();
+            if (body.remaining() >= 4 && Integer.toUnsignedLong(body.getInt(body.position())) < 8
+                    && body.getInt(body.position()) != 1) {
+                body.position(body.position() + 4); // JCodec's Header.read gives up after the size word
+                continue;
+            }
             BoxHeader box = BoxHeader.read(body.duplicate(), body.remaining());
             if (box == null) {
                 return;
             }
-            if (box.size < box.headerBytes || box.size > body.remaining()) {
-                body.position(body.position() + Math.min(box.headerBytes, body.remaining()));
+            if (box.size < box.headerBytes) { // a 64-bit size under 16: JCodec would parse backwards, in place
+                throw corrupt("box '" + printable(box.type) + "' at offset " + offset + " has an impossible size of "
+                        + box.size + " bytes");
+            }
+            if (box.size > body.remaining()) {
+                body.position(body.position() + box.headerBytes);
                 continue;
             }
             ByteBuffer content = body.slice(body.position() + box.headerBytes, (int) box.size - box.headerBytes);
@@ -207,6 +216,10 @@ public final class Mp4BoxCheck {
             ByteBuffer item = content.slice(content.position() + 4, (int) size - 8);
             content.position(content.position() + (int) size - 4);
             while (item.hasRemaining()) {
+                skipZeroWords(item);
+                if (!item.hasRemaining()) {
+                    break;
+                }
                 BoxHeader box = BoxHeader.read(item.duplicate(), item.remaining());
                 if (box == null || box.size < box.headerBytes || box.size > item.remaining()) {
                     throw corrupt("item at offset " + offset + " of the metadata list " + where + " is not a list of whole boxes");
