@@ -30,9 +30,12 @@ public final class Mp4BoxCheck {
             "mvex", "tref");
     /** Bytes of a box's own fields before its child boxes: {@code stsd} (8.5.2), a visual sample entry (12.1.3). */
     private static final Map<String, Integer> FIELDS_BEFORE_CHILDREN = Map.of("stsd", 8, "avc1", 78, "avc3", 78);
-    /** Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5), after version, flags and count. */
-    private static final Map<String, Integer> TABLE_ENTRY_BYTES = Map.of("stts", 8, "ctts", 8, "stss", 4, "stsc", 12,
-            "stco", 4, "co64", 8);
+    /**
+     * Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5; QuickTime's partial sync samples
+     * {@code stps}, which JCodec reads as it reads {@code stss}), after version, flags and count.
+     */
+    private static final Map<String, Integer> TABLE_ENTRY_BYTES = Map.of("stts", 8, "ctts", 8, "stss", 4, "stps", 4,
+            "stsc", 12, "stco", 4, "co64", 8);
 
     private final Path file;
     private final long fileSize;
