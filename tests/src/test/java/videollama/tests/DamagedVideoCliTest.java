@@ -54,6 +54,15 @@ class DamagedVideoCliTest {
                 "corrupt h264 data"),
         /** A broken box where nothing needs it: JCodec logged "Broken atom" on stdout, and reads on. */
         UDTA_CHILD_OF_3_BYTES("bframes.mp4", b -> withInt(b, box(b, "udta") + 8, 3), SAME_ANSWER, SAME_ANSWER),
+        /**
+         * Fuzzing findings: 'edts' with its header zeroed, which JCodec skips word by word to parse what follows as
+         * the track's boxes, here a 'ctts' count of 2^31 - 1 (out of memory at once) and, in place of 'elst', a box
+         * of 64-bit size 0 (parsed in place again and again: out of memory in a 256 MB heap after 22 s).
+         */
+        EDTS_ZEROED_CTTS_COUNT("bframes.mp4", b -> zeroed(withInt(b, box(b, "ctts") + 12, Integer.MAX_VALUE),
+                box(b, "edts"), 8), "'ctts'", "no video track"),
+        EDTS_ZEROED_BOX_OF_SIZE_0("bframes.mp4", b -> zeroed(zeroed(withInt(withInt(b, box(b, "elst"), 1),
+                box(b, "elst") + 4, 0x7a7a7a7a), box(b, "elst") + 8, 8), box(b, "edts"), 8), "'zzzz'", "no video track"),
         MKV_CUT("bframes.mkv", b -> Arrays.copyOf(b, b.length * 2 / 3), "truncated", ANSWERED),
         MKV_TRACK_ENTRY_OF_2_40_BYTES("bframes.mkv", b -> withSize(b, trackEntrySize(b), 1L << 40), "element 0xAE", "no video track"),
         ;
@@ -77,6 +86,12 @@ class DamagedVideoCliTest {
     private Path make(String name, String source, UnaryOperator<byte[]> damage) throws IOException {
         byte[] bytes = Files.readAllBytes(TestFiles.root().resolve("testdata/video").resolve(source));
         return Files.write(tmp.resolve(name + source.substring(source.lastIndexOf('.'))), damage.apply(bytes));
+    }
+
+    private static byte[] zeroed(byte[] file, int at, int bytes) {
+        byte[] copy = file.clone();
+        Arrays.fill(copy, at, at + bytes, (byte) 0);
+        return copy;
     }
 
     private static String[] chatArgs(Path video, String decoder) {
@@ -121,7 +136,8 @@ class DamagedVideoCliTest {
 
     /** The Java sound path (AAC in MP4, demuxed by JCodec) goes through the same box checks. */
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Damage.class, names = {"STBL_OF_3_BYTES", "STTS_COUNT", "MOOV_OF_2_GB"})
+    @EnumSource(value = Damage.class, names = {"STBL_OF_3_BYTES", "STTS_COUNT", "MOOV_OF_2_GB",
+            "EDTS_ZEROED_CTTS_COUNT", "EDTS_ZEROED_BOX_OF_SIZE_0"})
     void javaSoundPath(Damage d) throws IOException {
         Path file = make(d.name(), d.source, d.damage);
         ChildCli.run("chat", "--model", TestFiles.root().resolve("models/videollama-demo").toString(), "--audio-only",

@@ -125,10 +125,16 @@ final class Mp4AacSource extends AacSource {
 
         @Override
         public byte[] read(int index) throws IOException {
-            if (index != next) {
-                track.gotoFrame(index);
+            MP4Packet packet;
+            try {
+                if (index != next) {
+                    track.gotoFrame(index);
+                }
+                packet = track.nextFrame();
+            } catch (RuntimeException e) { // JCodec on a damaged sample table (no chunk offsets, say)
+                throw new LoaderException(file + ": AAC packet " + index + " cannot be read (corrupt sample table: "
+                        + e.getClass().getSimpleName() + ")", e);
             }
-            MP4Packet packet = track.nextFrame();
             if (packet == null) {
                 throw new LoaderException(file + ": AAC packet " + index + " cannot be read (truncated file?)");
             }

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import videollama.loader.LoaderException;
@@ -17,8 +18,8 @@ import videollama.loader.LoaderException;
  * {@code stsz} entries), and on a child box smaller than its header keeps scanning its parent four bytes at a time,
  * printing a line each time. Here a box must fit its parent (a top-level box: the file), {@code moov} must be there,
  * every box on the way to the sample tables must be a list of such boxes, every table's count must fit its box, and
- * a constant sample size times the count must fit the file. Chunk offsets are left to the reads (a track nobody
- * reads may point past the end; a frame that does is refused when it is read). The metadata boxes ({@code udta},
+ * every sample's size (a constant one times the count) must fit the file. Chunk offsets are left to the reads (a
+ * track nobody reads may point past the end; a frame that does is refused when it is read). The metadata boxes ({@code udta},
  * {@code meta}) are walked as leniently as JCodec walks them, for one reason: an {@code ilst} inside, whose items
  * JCodec parses in a loop that never ends unless each item is exactly filled by boxes. The check reads box headers
  * and {@code moov} only.
@@ -29,9 +30,12 @@ public final class Mp4BoxCheck {
             "mvex", "tref");
     /** Bytes of a box's own fields before its child boxes: {@code stsd} (8.5.2), a visual sample entry (12.1.3). */
     private static final Map<String, Integer> FIELDS_BEFORE_CHILDREN = Map.of("stsd", 8, "avc1", 78, "avc3", 78);
-    /** Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5), after version, flags and count. */
-    private static final Map<String, Integer> TABLE_ENTRY_BYTES = Map.of("stts", 8, "ctts", 8, "stss", 4, "stsc", 12,
-            "stco", 4, "co64", 8);
+    /**
+     * Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5; QuickTime's partial sync samples
+     * {@code stps}, which JCodec reads as it reads {@code stss}), after version, flags and count.
+     */
+    private static final Map<String, Integer> TABLE_ENTRY_BYTES = Map.of("stts", 8, "ctts", 8, "stss", 4, "stps", 4,
+            "stsc", 12, "stco", 4, "co64", 8);
 
     private final Path file;
     private final long fileSize;
@@ -93,14 +97,22 @@ public final class Mp4BoxCheck {
             // a read may return less than asked
         }
         body.flip();
-        children(body, moov + moovHeader);
+        if (!children(body, moov + moovHeader).contains("mvhd")) {
+            // 8.2.2: exactly one in every 'moov'; JCodec reads the movie's time scale from it for every frame
+            throw corrupt("the 'moov' box at offset " + moov + " has no 'mvhd' box");
+        }
     }
 
-    /** The boxes filling {@code body} (at file offset {@code at}), each checked, containers walked into. */
-    private void children(ByteBuffer body, long at) {
+    /**
+     * The boxes filling {@code body} (at file offset {@code at}), each checked, containers walked into; returns their
+     * types.
+     */
+    private Set<String> children(ByteBuffer body, long at) {
+        Set<String> types = new HashSet<>();
         while (body.hasRemaining()) {
+            skipZeroWords(body);
             if (body.remaining() < 8 && zeros(body)) {
-                return; // QuickTime ends some lists with a 32-bit zero (QTFF "User data atoms"); JCodec skips it
+                break;
             }
             long offset = at + body.position();
             BoxHeader box = BoxHeader.read(body.duplicate(), body.remaining());
@@ -118,7 +130,9 @@ public final class Mp4BoxCheck {
             ByteBuffer content = body.slice(body.position() + box.headerBytes, (int) box.size - box.headerBytes);
             body.position(body.position() + (int) box.size);
             content(box.type, content, offset + box.headerBytes, where);
+            types.add(box.type);
         }
+        return types;
     }
 
     private void content(String type, ByteBuffer content, long at, String where) {
@@ -155,16 +169,23 @@ public final class Mp4BoxCheck {
      */
     private void metadata(ByteBuffer body, long at, boolean inUdta) {
         while (body.remaining() >= 8) {
-            while (body.remaining() >= 4 && body.getInt(body.position()) == 0) {
-                body.position(body.position() + 4);
-            }
+            skipZeroWords(body);
             long offset = at + body.position();
+            if (body.remaining() >= 4 && Integer.toUnsignedLong(body.getInt(body.position())) < 8
+                    && body.getInt(body.position()) != 1) {
+                body.position(body.position() + 4); // JCodec's Header.read gives up after the size word
+                continue;
+            }
             BoxHeader box = BoxHeader.read(body.duplicate(), body.remaining());
             if (box == null) {
                 return;
             }
-            if (box.size < box.headerBytes || box.size > body.remaining()) {
-                body.position(body.position() + Math.min(box.headerBytes, body.remaining()));
+            if (box.size < box.headerBytes) { // a 64-bit size under 16: JCodec would parse backwards, in place
+                throw corrupt("box '" + printable(box.type) + "' at offset " + offset + " has an impossible size of "
+                        + box.size + " bytes");
+            }
+            if (box.size > body.remaining()) {
+                body.position(body.position() + box.headerBytes);
                 continue;
             }
             ByteBuffer content = body.slice(body.position() + box.headerBytes, (int) box.size - box.headerBytes);
@@ -198,6 +219,10 @@ public final class Mp4BoxCheck {
             ByteBuffer item = content.slice(content.position() + 4, (int) size - 8);
             content.position(content.position() + (int) size - 4);
             while (item.hasRemaining()) {
+                skipZeroWords(item);
+                if (!item.hasRemaining()) {
+                    break;
+                }
                 BoxHeader box = BoxHeader.read(item.duplicate(), item.remaining());
                 if (box == null || box.size < box.headerBytes || box.size > item.remaining()) {
                     throw corrupt("item at offset " + offset + " of the metadata list " + where + " is not a list of whole boxes");
@@ -228,9 +253,27 @@ public final class Mp4BoxCheck {
         long sampleSize = Integer.toUnsignedLong(content.getInt(4));
         if (sampleSize == 0) {
             fits(count * 4, content.remaining() - 12, count, where);
+            for (int i = 0; i < count; i++) { // JCodec allocates each sample's buffer from its size before reading
+                long size = Integer.toUnsignedLong(content.getInt(12 + 4 * i));
+                if (size > fileSize) {
+                    throw corrupt("box " + where + " lists sample " + (i + 1) + " of " + size + " bytes, more than the"
+                            + " file's " + fileSize + " bytes");
+                }
+            }
         } else if (count > 0 && sampleSize > fileSize / count) {
             throw corrupt("box " + where + " lists " + count + " samples of " + sampleSize
                     + " bytes, more than the file's " + fileSize + " bytes");
+        }
+    }
+
+    /**
+     * JCodec's NodeBox skips 32-bit zero words before a child box's header (QuickTime ends some lists with one, QTFF
+     * "User data atoms"), so the walk skips them too: read as a box of size 0 ("to the end of its parent"), they
+     * would hide from this check the boxes JCodec goes on to parse behind them.
+     */
+    private static void skipZeroWords(ByteBuffer body) {
+        while (body.remaining() >= 4 && body.getInt(body.position()) == 0) {
+            body.position(body.position() + 4);
         }
     }
 

@@ -13,9 +13,11 @@ import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.io.SeekableByteChannel;
 import org.jcodec.common.model.Packet;
 import org.jcodec.containers.mp4.boxes.CompositionOffsetsBox;
+import org.jcodec.containers.mp4.boxes.SampleEntry;
 import org.jcodec.containers.mp4.boxes.SyncSamplesBox;
 import org.jcodec.containers.mp4.boxes.TimeToSampleBox;
 import org.jcodec.containers.mp4.boxes.TrakBox;
+import org.jcodec.containers.mp4.boxes.VideoSampleEntry;
 import org.jcodec.containers.mp4.demuxer.AbstractMP4DemuxerTrack;
 import org.jcodec.containers.mp4.demuxer.CodecMP4DemuxerTrack;
 import org.jcodec.containers.mp4.demuxer.MP4Demuxer;
@@ -76,6 +78,12 @@ final class Mp4VideoTrack implements VideoTrack {
                         + "' (only H.264 is supported)");
             }
             TrakBox trak = video.getBox();
+            SampleEntry[] entries = trak.getSampleEntries();
+            if (entries.length == 0 || !(entries[0] instanceof VideoSampleEntry)) {
+                // JCodec parses only 'avc1' as a visual sample entry (its SampleBoxes), and needs one for the frame size
+                throw new LoaderException(file + ": the video track's sample description '" + fourcc
+                        + "' is not one the Java decoder reads (only 'avc1'; --decoder ffmpeg reads more)");
+            }
             if (trak.getStsz().getSizes() == null) {
                 // A constant sample size (one-frame videos have one) makes JCodec take the track for PCM audio;
                 // list the sizes and open it as a video track; only for as many frames as the file can hold (a
