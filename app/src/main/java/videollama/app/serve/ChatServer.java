@@ -58,6 +58,13 @@ public final class ChatServer implements AutoCloseable {
     public record Options(String host, int port, String apiKey, long maxUploadBytes, int queue) {}
 
     /** The command line's defaults for the sound clips (8 clips max_start/8 apart, means subtracted in place). */
+    static {
+        // slf4j-simple writes to stderr; Jetty's and Javalin's start-up chatter (info) is not worth a line there
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+    }
+
     /** The context attribute that marks a response as written here (Javalin's 404 handler then leaves it). */
     private static final String ANSWERED = "videollama.answered";
 
