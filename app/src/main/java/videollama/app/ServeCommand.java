@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,13 +77,41 @@ final class ServeCommand implements Callable<Integer> {
         MediaDecoder mediaDecoder = OptionValues.decoder(cli, decoder);
         Path dir = model != null ? model : CommonOptions.bundledVideoLlama();
         PrintWriter err = cli.getErr();
-        try (ChatSession session = ChatSession.open(dir, BackendChoice.open(cli, backend, dir), mediaDecoder, null, false, err);
-             ChatServer server = ChatServer.start(session, mediaDecoder, dir.toAbsolutePath().normalize().getFileName().toString(),
-                     new ChatServer.Options(host, port, apiKey, maxUploadMb * 1024L * 1024L, queue), err)) {
-            err.println("serving on http://" + host + ":" + server.port() + "/v1 (stop with Ctrl-C)");
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            stopped.await();
+        ChatSession session = ChatSession.open(dir, BackendChoice.open(cli, backend, dir), mediaDecoder, null, false, err);
+        ChatServer server;
+        try {
+            server = ChatServer.start(session, mediaDecoder, dir.toAbsolutePath().normalize().getFileName().toString(),
+                    new ChatServer.Options(host, port, apiKey, maxUploadMb * 1024L * 1024L, queue), err);
+        } catch (RuntimeException e) {
+            session.close();
+            // Jetty's bind failure (the port taken, an address not this machine's) under Javalin's wrapper
+            throw new Errors.UsageFailure("--host " + host + " --port " + port + ": cannot listen there: "
+                    + Main.oneLine(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        } catch (Error e) {
+            session.close();
+            throw e;
+        }
+        err.println("serving on http://" + host + ":" + server.port() + "/v1 (stop with Ctrl-C)");
+        CountDownLatch stopping = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        // Ctrl-C or SIGTERM: the hook lets this thread close the server (its upload folder) and the model first
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.countDown();
+            try {
+                closed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try {
+            stopping.await();
+        } finally {
+            try {
+                server.close();
+            } finally {
+                session.close();
+                closed.countDown();
+            }
         }
         return 0;
     }

@@ -21,6 +21,15 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +48,8 @@ import videollama.model.generate.SamplingSettings;
 /**
  * {@code videollama serve}'s API over raw HTTP, against a server started here on a free port over the bundled demo
  * model: the answer is the chat session's for the same question and settings, streamed it adds up to the same text,
- * a follow-up question reuses the encoded video, and every bad request gets OpenAI's JSON error with a 4xx code.
+ * a follow-up question reuses the encoded video, OpenAI's own Java client gets the same answers, and every bad request
+ * gets OpenAI's JSON error with a 4xx code.
  */
 class ServeApiTest {
     private static final String KEY = "test-key";
@@ -237,6 +247,35 @@ class ServeApiTest {
         assertError(postRaw(question(videoMessage(QUESTION)).toString(), "wrong-key"), 401, "invalid_api_key", null);
         assertError(send(HttpRequest.newBuilder(uri("/v1/nothing")).header("Authorization", "Bearer " + KEY).GET()), 404,
                 "not_found", null);
+    }
+
+    @Test
+    void theOfficialOpenAiClientGetsTheSameAnswerPlainAndStreamed() throws Exception {
+        String image = dataUrl("image/jpeg", Files.readAllBytes(TestFiles.root().resolve("testdata/image/gradient.jpg")));
+        String expected = content(post(question(mediaMessage("image_url", image))));
+        assertFalse(expected.isEmpty(), "an answer to compare with");
+
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY).build();
+        try {
+            ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("videollama-demo").temperature(0)
+                    .maxCompletionTokens(MAX_TOKENS)
+                    .addUserMessageOfArrayOfContentParts(List.of(
+                            ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                                    .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(image).build()).build()),
+                            ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(QUESTION).build())))
+                    .build();
+            ChatCompletion completion = client.chat().completions().create(params);
+            assertEquals(expected, completion.choices().getFirst().message().content().orElseThrow());
+            assertTrue(completion.usage().orElseThrow().completionTokens() <= MAX_TOKENS);
+
+            StringBuilder streamed = new StringBuilder();
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+                stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+            }
+            assertEquals(expected, streamed.toString());
+        } finally {
+            client.close();
+        }
     }
 
     @Test
