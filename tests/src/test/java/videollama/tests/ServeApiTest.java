@@ -9,18 +9,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -279,6 +285,45 @@ class ServeApiTest {
     }
 
     @Test
+    void requestsTakeTurnsInOrderAndThoseBeyondTheQueueAreRefused() throws Exception {
+        String image = dataUrl("image/jpeg", Files.readAllBytes(TestFiles.root().resolve("testdata/image/gradient.jpg")));
+        // a long answer: no end before its 300th token, 8 beams; streamed, so its first event says it holds the model
+        ObjectNode longAnswer = question(mediaMessage("image_url", image)).put("max_tokens", 300).put("min_tokens", 300)
+                .put("num_beams", 8).put("stream", true);
+        HttpResponse<InputStream> running = http.send(postRequest(longAnswer.toString(), KEY), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, running.statusCode());
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(running.body(), StandardCharsets.UTF_8))) {
+            assertTrue(events.readLine().startsWith("data: "), "the first event: the model is answering it");
+            List<String> finished = new CopyOnWriteArrayList<>();
+            CompletableFuture<HttpResponse<String>> first = http.sendAsync(postRequest(question(mediaMessage("image_url", image))
+                    .toString(), KEY), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> finished.add("first"));
+            awaitRequests(2);
+            CompletableFuture<HttpResponse<String>> second = http.sendAsync(postRequest(question(mediaMessage("image_url", image))
+                    .toString(), KEY), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> finished.add("second"));
+            awaitRequests(3);
+            assertError(post(question(mediaMessage("image_url", image))), 429, "queue_full", null);
+
+            String rest = events.lines().reduce("", (a, b) -> a + b + "\n");
+            assertTrue(rest.strip().endsWith("data: [DONE]"), "the long answer went on to its end: " + rest);
+            assertEquals(200, first.get().statusCode(), first.get().body());
+            assertEquals(200, second.get().statusCode(), second.get().body());
+            assertEquals(content(first.get()), content(second.get()), "the same question, greedy: the same answer");
+            assertEquals(List.of("first", "second"), finished, "answered in arrival order");
+        }
+        awaitRequests(0);
+    }
+
+    /** Waits (at most 20 s) until /health counts {@code n} requests running or waiting. */
+    private static void awaitRequests(int n) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        int now;
+        while ((now = JSON.readTree(send(HttpRequest.newBuilder(uri("/health")).GET()).body()).path("requests").asInt()) != n) {
+            assertTrue(System.nanoTime() < deadline, "requests running or waiting: " + now + ", expected " + n);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
     void refusesAnOpenAddressWithoutAnApiKey() {
         Cli run = Cli.run("serve", "--host", "0.0.0.0", "--backend", "reference");
         Cli.assertFailure(run, 2, "--host 0.0.0.0", "--api-key");
@@ -334,12 +379,16 @@ class ServeApiTest {
     }
 
     private static HttpResponse<String> postRaw(String body, String key) throws Exception {
+        return http.send(postRequest(body, key), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest postRequest(String body, String key) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/chat/completions")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
-        return send(request);
+        return request.build();
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

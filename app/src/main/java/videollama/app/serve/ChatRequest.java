@@ -17,11 +17,12 @@ import java.util.Locale;
  * @param answered the earlier turns (question, answer), in order
  * @param question the last user message's text, to be answered
  * @param seed     null: a fresh one per request
- * @param stop     the request's own stop strings
+ * @param stop      the request's own stop strings
+ * @param minTokens no end of the answer before this many tokens (vLLM's {@code min_tokens})
  */
 record ChatRequest(String model, String system, Media media, List<Turn> answered, String question, float temperature,
                    float topP, int topK, int maxTokens, Long seed, List<String> stop, int numBeams, float repetitionPenalty,
-                   boolean stream, boolean includeUsage) {
+                   int minTokens, boolean stream, boolean includeUsage) {
 
     /** What the upload is. */
     enum Kind { VIDEO, IMAGE, SOUND }
@@ -108,12 +109,13 @@ record ChatRequest(String model, String system, Media media, List<Turn> answered
         Long seed = body.hasNonNull("seed") ? integer(body, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null;
         int numBeams = (int) integer(body, "num_beams", 1, 1, MAX_BEAMS);
         float repetitionPenalty = (float) number(body, "repetition_penalty", 1.0, Double.MIN_VALUE, 1e6);
+        int minTokens = (int) integer(body, "min_tokens", 0, 0, maxTokens);
         boolean stream = bool(body, "stream");
         JsonNode options = body.get("stream_options");
         boolean includeUsage = options != null && options.isObject() && bool(options, "include_usage");
         return new ChatRequest(body.hasNonNull("model") ? text(body, "model", "model", true) : null, system, media,
                 List.copyOf(answered), pending, temperature, topP, topK, maxTokens, seed, stop(body.get("stop")), numBeams,
-                repetitionPenalty, stream, includeUsage);
+                repetitionPenalty, minTokens, stream, includeUsage);
     }
 
     /** A user message's content: its text parts joined into {@code question}, its media part (or null). */

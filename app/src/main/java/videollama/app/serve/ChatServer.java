@@ -102,7 +102,8 @@ public final class ChatServer implements AutoCloseable {
             config.jetty.host = options.host();
             config.jetty.port = options.port();
             config.routes.before(this::authorize);
-            config.routes.get("/health", ctx -> respond(ctx, 200, json.createObjectNode().put("status", "ok")));
+            config.routes.get("/health", ctx -> respond(ctx, 200, json.createObjectNode().put("status", "ok")
+                    .put("requests", admitted.get()))); // the one answered and those waiting
             config.routes.get("/v1/models", this::models);
             config.routes.post("/v1/chat/completions", this::completions);
             config.routes.exception(ApiError.class, (e, ctx) -> respond(ctx, e.status(), e.body(json)));
@@ -247,7 +248,12 @@ public final class ChatServer implements AutoCloseable {
     /** The answer as server-sent events: a role chunk, content chunks, a finishing chunk, usage if asked, [DONE]. */
     private void stream(Context ctx, String id, ChatRequest request, GenerationSettings settings) {
         ctx.status(200).contentType("text/event-stream").header("Cache-Control", "no-cache");
-        OutputStream out = ctx.outputStream();
+        OutputStream out;
+        try {
+            out = ctx.res().getOutputStream(); // the servlet's own: Javalin's wrapper holds back what is flushed
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         ObjectNode first = chunk(id);
         first.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
                 .put("role", "assistant").put("content", "");
@@ -340,7 +346,8 @@ public final class ChatServer implements AutoCloseable {
         ChatTemplate template = session.template();
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
         return new GenerationSettings(request.maxTokens(), new SamplingSettings(request.temperature(), request.topK(),
-                request.topP(), seed), request.numBeams(), 1.0, request.repetitionPenalty(), 1,
+                request.topP(), seed), request.numBeams(), 1.0, request.repetitionPenalty(),
+                request.minTokens() + 1, // min_length counts the BOS transformers 4.28 keeps before the answer
                 Stream.concat(template.stopStrings().stream(), request.stop().stream()).toList(), template.stopTokenIds(), false);
     }
 
