@@ -313,6 +313,21 @@ class ServeApiTest {
         awaitRequests(0);
     }
 
+    @Test
+    void aClientThatGoesAwayMidStreamCancelsItsAnswer() throws Exception {
+        String image = dataUrl("image/jpeg", Files.readAllBytes(TestFiles.root().resolve("testdata/image/gradient.jpg")));
+        ObjectNode longAnswer = question(mediaMessage("image_url", image)).put("max_tokens", 330).put("min_tokens", 330)
+                .put("stream", true);
+        HttpResponse<InputStream> running = http.send(postRequest(longAnswer.toString(), KEY), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(running.body(), StandardCharsets.UTF_8))) {
+            assertTrue(events.readLine().startsWith("data: "), "the first event: the model is answering it");
+        } // the connection closed mid-answer
+        awaitRequests(0);
+        assertTrue(serverLog.toString().contains("went away: its answer is cancelled"), serverLog.toString());
+        assertFalse(serverLog.toString().contains("generated 330 tokens"), "not answered to its end: " + serverLog);
+        assertEquals(200, post(question(mediaMessage("image_url", image))).statusCode(), "the model serves the next request");
+    }
+
     /** Waits (at most 20 s) until /health counts {@code n} requests running or waiting. */
     private static void awaitRequests(int n) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
