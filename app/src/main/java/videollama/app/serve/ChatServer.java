@@ -93,7 +93,7 @@ public final class ChatServer implements AutoCloseable {
         this.modelId = modelId;
         this.options = options;
         this.log = log;
-        this.cache = new MediaCache(options.maxUploadBytes());
+        this.cache = new MediaCache(options.maxUploadBytes(), ChatSession.KEPT_UPLOADS + options.queue() + 1);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

@@ -8,7 +8,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Uploaded media bytes kept as files named by their SHA-256, so the same bytes sent again (every request of an OpenAI
@@ -19,10 +21,30 @@ import java.util.Locale;
 final class MediaCache implements AutoCloseable {
     private final Path dir;
     private final long maxBytes;
+    /** The files kept, least recently sent first; past {@code kept} the eldest is deleted, so the disk use is bounded. */
+    private final LinkedHashMap<Path, Boolean> files;
 
-    /** @param maxBytes the largest upload taken (--max-upload-mb), decoded */
-    MediaCache(long maxBytes) {
+    /**
+     * @param maxBytes the largest upload taken (--max-upload-mb), decoded
+     * @param kept     how many files to keep: the session's kept uploads plus every request that may be waiting with its
+     *                 own, so no waiting request loses its file
+     */
+    MediaCache(long maxBytes, int kept) {
         this.maxBytes = maxBytes;
+        this.files = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Path, Boolean> eldest) {
+                if (size() <= kept) {
+                    return false;
+                }
+                try {
+                    Files.deleteIfExists(eldest.getKey());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return true;
+            }
+        };
         try {
             this.dir = Files.createTempDirectory("videollama-serve-");
         } catch (IOException e) {
@@ -68,14 +90,15 @@ final class MediaCache implements AutoCloseable {
             throw tooLarge(param);
         }
         Path file = dir.resolve(sha256(bytes) + (extension.isEmpty() ? "" : "." + extension));
-        try {
-            if (!Files.exists(file)) {
-                Path partial = Files.createTempFile(dir, "upload-", ".part");
-                Files.write(partial, bytes);
-                Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        synchronized (files) {
+            try {
+                if (!Files.exists(file)) {
+                    Files.write(file, bytes);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            files.put(file, true);
         }
         return file;
     }
