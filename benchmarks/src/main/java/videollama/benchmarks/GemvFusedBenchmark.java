@@ -58,10 +58,10 @@ public class GemvFusedBenchmark extends KernelBenchmark {
 
     private float[] x;
     private int nextCopy;
-    // reference
-    private WeightMatrix[][] matrices;
     /** An output per matrix: q, k, v or gate, up (the SwiGLU product goes into gate); their lengths size the device's. */
     private float[][] products;
+    // reference
+    private WeightMatrix[][] matrices;
     // device
     private OpenCLBackend opencl;
 
