@@ -1,22 +1,8 @@
 package videollama.benchmarks;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import videollama.loader.MediaDecoder;
 import videollama.loader.audio.AudioClips;
 import videollama.loader.audio.ClipOptions;
@@ -31,31 +17,12 @@ import videollama.loader.audio.Waveform;
  * decoded, the others between them parsed only (for the noise generator), plus resampling and fbank of the 16 s.
  * Seconds per call; sound-seconds per second is 615 divided by it.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 5)
-@Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class AacDecodeBenchmark {
+public class AacDecodeBenchmark extends AudioTrackBenchmark {
     static final int TIMES = 100;
 
-    Path dir;
-    Path file;
-
-    @Setup(Level.Trial)
-    public void setup() {
-        try {
-            dir = Files.createTempDirectory("aac-bench");
-            file = AudioFbankBenchmark.repeatedFridayTrack(dir.resolve("friday-x100.mp4"), TIMES);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        AudioFbankBenchmark.deleteTree(dir);
+    @Override
+    protected Path writeTrack(Path dir) throws IOException {
+        return AudioFbankBenchmark.repeatedFridayTrack(dir.resolve("friday-x100.mp4"), TIMES);
     }
 
     @Benchmark

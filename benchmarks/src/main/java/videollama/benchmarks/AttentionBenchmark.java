@@ -1,28 +1,12 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.check;
-import static videollama.benchmarks.BenchSupport.poison;
 import static videollama.benchmarks.BenchSupport.randomFloats;
-import static videollama.benchmarks.BenchSupport.readFloats;
 import static videollama.benchmarks.BenchSupport.sizes;
 import static videollama.benchmarks.BenchSupport.upload;
 
-import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
@@ -48,13 +32,7 @@ import videollama.kernels.opencl.OpenCLBackend;
  * work-item per query, head and set, no barriers; the choice on PoCL), forced through the op's test
  * constructor. Compute-bound: read the {@code gigaflop} rows.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class AttentionBenchmark {
+public class AttentionBenchmark extends KernelBenchmark {
     @Param({"vit", "qformer-cross"})
     public String shape;
 
@@ -65,12 +43,6 @@ public class AttentionBenchmark {
     private float[] q;
     private float[] k;
     private float[] v;
-    private float[] expected;
-    private float[] hostOut;
-    private Cost cost;
-    private OpenCLBackend device;
-    private DeviceBuffer out;
-    private GraphPlan plan;
 
     /** A shape by name, or any {@code SETSxQUERIESxKEYSxHEADSxHEAD_DIM} (bidirectional, as both named ones). */
     static AttentionShape shape(String name) {
@@ -84,8 +56,8 @@ public class AttentionBenchmark {
         };
     }
 
-    @Setup(Level.Trial)
-    public void setup() {
+    @Override
+    protected void build() {
         s = shape(shape);
         int queryRows = s.sets() * s.queries();
         int keyRows = s.sets() * s.keys();
@@ -97,7 +69,7 @@ public class AttentionBenchmark {
         MultiHeadAttention.attention(expected, q, k, v, s);
         cost = new Cost(8L * q.length + 8L * k.length, s.flops());
         if (variant.equals("reference")) {
-            hostOut = new float[q.length];
+            hostOut = new float[][] {new float[q.length]};
             return;
         }
         boolean rowPerItem = switch (variant) {
@@ -105,54 +77,29 @@ public class AttentionBenchmark {
             case "rows" -> true;
             default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, flash, rows)");
         };
-        device = (OpenCLBackend) BenchSupport.openDevice("opencl");
-        out = device.allocate("out", q.length * 4L);
-        TaskGraph g = device.graph("attention");
-        OpenCLAttentionOps.of(device, rowPerItem ? OpenCLAttentionOps.Variant.ROWS : OpenCLAttentionOps.Variant.FLASH).attention(g, "attention", StridedRows.dense(out, s.queryWidth()),
-                StridedRows.dense(upload(device, "q", q), s.queryWidth()), StridedRows.dense(upload(device, "k", k), s.kvWidth()),
-                StridedRows.dense(upload(device, "v", v), s.kvWidth()), KvCacheType.F32, s);
-        plan = g.build();
-        poison(device, out);
-        plan.execute();
-        check(variant + " " + shape, expected, result(), 1e-5);
+        OpenCLBackend opencl = (OpenCLBackend) BenchSupport.openDevice("opencl");
+        device = opencl;
+        DeviceBuffer o = opencl.allocate("out", q.length * 4L);
+        out = new DeviceBuffer[] {o};
+        TaskGraph g = opencl.graph("attention");
+        OpenCLAttentionOps.of(opencl, rowPerItem ? OpenCLAttentionOps.Variant.ROWS : OpenCLAttentionOps.Variant.FLASH).attention(g, "attention", StridedRows.dense(o, s.queryWidth()),
+                StridedRows.dense(upload(opencl, "q", q), s.queryWidth()), StridedRows.dense(upload(opencl, "k", k), s.kvWidth()),
+                StridedRows.dense(upload(opencl, "v", v), s.kvWidth()), KvCacheType.F32, s);
+        plans = new GraphPlan[] {g.build()};
     }
 
     @Benchmark
     public Object attention(Traffic traffic) {
-        traffic.add(cost.bytes(), cost.flops());
-        if (device == null) {
-            MultiHeadAttention.attention(hostOut, q, k, v, s);
-            return hostOut;
-        }
-        plan.execute();
-        device.finish();
-        return out;
+        return call(traffic);
     }
 
-    float[] result() {
-        return device == null ? hostOut.clone() : readFloats(device, out, q.length);
+    @Override
+    protected void runReference() {
+        MultiHeadAttention.attention(hostOut[0], q, k, v, s);
     }
 
-    /** Poisons the output, so that a smoke test sees what the next call writes. */
-    void poisonOutput() {
-        if (device == null) {
-            Arrays.fill(hostOut, Float.NaN);
-        } else {
-            poison(device, out);
-        }
-    }
-
-    float[] expected() {
-        return expected;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (plan != null) {
-            plan.close();
-        }
-        if (device != null) {
-            device.close();
-        }
+    @Override
+    protected String describe() {
+        return variant + " " + shape;
     }
 }

@@ -1,31 +1,14 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.copiesFor;
-import static videollama.benchmarks.BenchSupport.poison;
 import static videollama.benchmarks.BenchSupport.randomFloats;
-import static videollama.benchmarks.BenchSupport.readFloats;
 import static videollama.benchmarks.BenchSupport.upload;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.Cost;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
@@ -50,13 +33,7 @@ import videollama.weights.Tensor;
  * backend's op (not run yet). The caches cycle through cold copies (one per layer of a real model) as the GEMV
  * weights do.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class AttentionDecodeBenchmark {
+public class AttentionDecodeBenchmark extends KernelBenchmark {
     @Param({"stories110M", "llama2-7b"})
     public String model;
 
@@ -76,20 +53,13 @@ public class AttentionDecodeBenchmark {
     private int kvHeads;
     private int headDim;
     private float[] q;
-    private float[] expected;
-    private Cost cost;
-    private int next;
+    private int nextCopy;
     // reference: one key and one value cache per copy, as the reference keeps them (float, rounded to the cache type)
     private float[][] keys;
     private float[][] values;
-    private float[] hostOut;
-    // device
-    private DeviceBackend device;
-    private DeviceBuffer out;
-    private GraphPlan[] plans;
 
-    @Setup(Level.Trial)
-    public void setup() {
+    @Override
+    protected void build() {
         SyntheticLlama.Shape s = SyntheticLlama.shape(model);
         heads = s.heads();
         kvHeads = s.kvHeads();
@@ -109,7 +79,7 @@ public class AttentionDecodeBenchmark {
         cost = new Cost(cacheBytes + 8L * q.length, 4L * heads * positions * headDim);
         int copies = copiesFor(cacheBytes, coldBytes);
         if (variant.equals("reference")) {
-            hostOut = new float[q.length];
+            hostOut = new float[][] {new float[q.length]};
             keys = new float[copies][];
             values = new float[copies][];
             for (int i = 0; i < copies; i++) {
@@ -122,7 +92,8 @@ public class AttentionDecodeBenchmark {
         device = BenchSupport.openDevice(backendAndKernel[0]);
         DeviceBuffer dq = upload(device, "q", q);
         DeviceBuffer pos = upload(device, "pos", new int[] {positions - 1});
-        out = device.allocate("out", q.length * 4L);
+        DeviceBuffer o = device.allocate("out", q.length * 4L);
+        out = new DeviceBuffer[] {o};
         plans = new GraphPlan[copies];
         for (int i = 0; i < copies; i++) {
             TaskGraph g = device.graph("attention " + i);
@@ -132,55 +103,28 @@ public class AttentionDecodeBenchmark {
                 String[] kernel = backendAndKernel[1].split("/");
                 OpenCLDecodeAttentionOps.of(device, OpenCLDecodeAttentionOps.Variant.valueOf(kernel[0].toUpperCase(Locale.ROOT)),
                                 kernel.length > 1 ? Integer.parseInt(kernel[1]) : 0)
-                        .decodeAttention(g, "attention", out, dq, keyCache, valueCache, type, pos, heads, kvHeads, headDim, positions);
+                        .decodeAttention(g, "attention", o, dq, keyCache, valueCache, type, pos, heads, kvHeads, headDim, positions);
             } else {
-                device.ops().decodeAttention(g, "attention", out, dq, keyCache, valueCache, type, pos, heads, kvHeads, headDim, positions);
+                device.ops().decodeAttention(g, "attention", o, dq, keyCache, valueCache, type, pos, heads, kvHeads, headDim, positions);
             }
             plans[i] = g.build();
-        }
-        for (GraphPlan plan : plans) {
-            poison(device, out);
-            plan.execute();
-            check(variant + " " + model + " " + positions + " " + cache, expected, result(), 1e-5);
         }
     }
 
     /** One layer's attention with the next copy of the cache; returns when it is done. */
     @Benchmark
     public Object decodeAttention(Traffic traffic) {
-        traffic.add(cost.bytes(), cost.flops());
-        if (device == null) {
-            int i = next++ % keys.length;
-            Attention.causal(hostOut, q, keys[i], values[i], 1, positions - 1, heads, kvHeads, headDim);
-            return hostOut;
-        }
-        plans[next++ % plans.length].execute();
-        device.finish();
-        return out;
+        return call(traffic);
     }
 
-    float[] result() {
-        return device == null ? hostOut.clone() : readFloats(device, out, q.length);
+    @Override
+    protected void runReference() {
+        int i = nextCopy++ % keys.length;
+        Attention.causal(hostOut[0], q, keys[i], values[i], 1, positions - 1, heads, kvHeads, headDim);
     }
 
-    /** Poisons the output, so that a smoke test sees what the next call writes. */
-    void poisonOutput() {
-        if (device == null) {
-            Arrays.fill(hostOut, Float.NaN);
-        } else {
-            poison(device, out);
-        }
-    }
-
-    float[] expected() {
-        return expected;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (plans != null) {
-            BenchSupport.close(plans);
-        }
-        BenchSupport.close(device);
+    @Override
+    protected String describe() {
+        return variant + " " + model + " " + positions + " " + cache;
     }
 }

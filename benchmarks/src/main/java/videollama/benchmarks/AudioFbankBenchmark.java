@@ -2,16 +2,12 @@ package videollama.benchmarks;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jcodec.common.io.ByteBufferSeekableByteChannel;
 import org.jcodec.containers.mp4.MP4Util;
 import org.jcodec.containers.mp4.boxes.Box;
@@ -24,18 +20,7 @@ import org.jcodec.containers.mp4.boxes.SampleToChunkBox;
 import org.jcodec.containers.mp4.boxes.TimeToSampleBox;
 import org.jcodec.containers.mp4.boxes.TrakBox;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import videollama.loader.MediaDecoder;
 import videollama.loader.audio.AudioClips;
 import videollama.loader.audio.AudioInput;
@@ -55,13 +40,7 @@ import videollama.loader.audio.Waveform;
  * {@code wholeTrack}: every sample decoded, all channels resampled to 16 kHz and channel 0's fbank over all 60 s
  * (5,998 frames), the cost of the sound itself. Average time per call, in milliseconds.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 5)
-@Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class AudioFbankBenchmark {
+public class AudioFbankBenchmark extends AudioTrackBenchmark {
     static final int SECONDS = 60;
 
     @Param({"aac-44k-stereo", "wav-48k-stereo", "wav-16k-mono"})
@@ -71,38 +50,14 @@ public class AudioFbankBenchmark {
     @Param({"ffmpeg", "java"})
     public String decoder;
 
-    Path dir;
-    Path file;
-
-    @Setup(Level.Trial)
-    public void setup() {
-        try {
-            dir = Files.createTempDirectory("audio-bench");
-            file = switch (track) {
-                case "aac-44k-stereo" -> repeatedFridayTrack(dir.resolve("friday-x10.mp4"), 10);
-                case "wav-48k-stereo" -> syntheticWav(dir.resolve("60s-48k.wav"), 48000, 2);
-                case "wav-16k-mono" -> syntheticWav(dir.resolve("60s-16k.wav"), 16000, 1);
-                default -> throw new IllegalArgumentException("unknown track " + track);
-            };
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        deleteTree(dir);
-    }
-
-    /** Deletes a setup's temporary folder (null: nothing to do). */
-    static void deleteTree(Path dir) throws IOException {
-        if (dir != null) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+    @Override
+    protected Path writeTrack(Path dir) throws IOException {
+        return switch (track) {
+            case "aac-44k-stereo" -> repeatedFridayTrack(dir.resolve("friday-x10.mp4"), 10);
+            case "wav-48k-stereo" -> syntheticWav(dir.resolve("60s-48k.wav"), 48000, 2);
+            case "wav-16k-mono" -> syntheticWav(dir.resolve("60s-16k.wav"), 16000, 1);
+            default -> throw new IllegalArgumentException("unknown track " + track);
+        };
     }
 
     @Benchmark

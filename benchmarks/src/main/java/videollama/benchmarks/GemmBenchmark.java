@@ -1,31 +1,14 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.check;
-import static videollama.benchmarks.BenchSupport.poison;
 import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.randomMatrix;
-import static videollama.benchmarks.BenchSupport.readFloats;
 import static videollama.benchmarks.BenchSupport.sizes;
 import static videollama.benchmarks.BenchSupport.upload;
 
-import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.Cost;
-import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
@@ -57,13 +40,7 @@ import videollama.weights.Tensor;
  * weights are not copied cold; read the {@code gigaflop} rows. On a GPU, time the full-sized shapes, e.g.
  * EVA ViT-g over 8 frames: {@code -p variant=cuda -p dtype=F16 -p shape=2056x4224x1408,2056x1408x1408,2056x6144x1408,2056x1408x6144}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class GemmBenchmark {
+public class GemmBenchmark extends KernelBenchmark {
     /** M × N × K: rows of x, output features, input features. */
     @Param({"257x1408x1408", "257x4224x1408", "256x3072x768"})
     public String shape;
@@ -75,22 +52,15 @@ public class GemmBenchmark {
     public String variant;
 
     private int m;
-    private int n;
     private float[] x;
     private float[] bias;
     private WeightMatrix w;
-    private float[] expected;
-    private float[] hostOut;
-    private Cost cost;
-    private DeviceBackend device;
-    private DeviceBuffer out;
-    private GraphPlan plan;
 
-    @Setup(Level.Trial)
-    public void setup() {
+    @Override
+    protected void build() {
         int[] s = sizes(shape, 3);
         m = s[0];
-        n = s[1];
+        int n = s[1];
         int k = s[2];
         DType type = DType.valueOf(dtype);
         Random random = BenchSupport.freshRandom();
@@ -103,16 +73,15 @@ public class GemmBenchmark {
         // as OpenCLGemmOps counts it: the weights once, x, the output and the bias
         cost = new Cost(weight.data().byteSize() + 4L * m * k + 4L * m * n + 4L * n, 2L * m * n * k);
         if (variant.equals("reference")) {
-            hostOut = new float[m * n];
+            hostOut = new float[][] {new float[m * n]};
             return;
         }
-        double tolerance = 1e-5;
         TaskGraph g;
         if (variant.equals("cuda")) {
             device = BenchSupport.openDevice("cuda");
-            out = device.allocate("out", 4L * m * n);
+            out = new DeviceBuffer[] {device.allocate("out", 4L * m * n)};
             g = device.graph("linear");
-            device.ops().linear(g, "linear", out, upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
+            device.ops().linear(g, "linear", out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
             // the tensor cores take x rounded to the weights' 16-bit type (docs/design.md section 7: 1e-2 for fp16 arithmetic)
             tolerance = type == DType.F32 ? 1e-5 : 1e-2;
         } else {
@@ -125,52 +94,25 @@ public class GemmBenchmark {
             device = BenchSupport.openDevice("opencl");
             OpenCLGemmOps.Tile tile = device.info().maxWorkGroupSize() >= 256 ? OpenCLGemmOps.GPU_TILE : OpenCLGemmOps.SMALL_GPU_TILE;
             OpenCLGemmOps ops = OpenCLGemmOps.of(device, kernel, tile, OpenCLGemmOps.CPU_BLOCK);
-            out = device.allocate("out", 4L * m * n);
+            out = new DeviceBuffer[] {device.allocate("out", 4L * m * n)};
             g = device.graph("linear");
-            ops.linear(g, "linear", out, upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
+            ops.linear(g, "linear", out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
         }
-        plan = g.build();
-        poison(device, out);
-        plan.execute();
-        check(variant + " " + shape + " " + dtype, expected, result(), tolerance);
+        plans = new GraphPlan[] {g.build()};
     }
 
     @Benchmark
     public Object linear(Traffic traffic) {
-        traffic.add(cost.bytes(), cost.flops());
-        if (device == null) {
-            Linear.linear(hostOut, w, x, bias, null, m);
-            return hostOut;
-        }
-        plan.execute();
-        device.finish();
-        return out;
+        return call(traffic);
     }
 
-    float[] result() {
-        return device == null ? hostOut.clone() : readFloats(device, out, m * n);
+    @Override
+    protected void runReference() {
+        Linear.linear(hostOut[0], w, x, bias, null, m);
     }
 
-    /** Poisons the output, so that a smoke test sees what the next call writes. */
-    void poisonOutput() {
-        if (device == null) {
-            Arrays.fill(hostOut, Float.NaN);
-        } else {
-            poison(device, out);
-        }
-    }
-
-    float[] expected() {
-        return expected;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (plan != null) {
-            plan.close();
-        }
-        if (device != null) {
-            device.close();
-        }
+    @Override
+    protected String describe() {
+        return variant + " " + shape + " " + dtype;
     }
 }

@@ -1,31 +1,15 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.copiesFor;
 import static videollama.benchmarks.BenchSupport.copyOf;
-import static videollama.benchmarks.BenchSupport.poison;
 import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.randomMatrix;
-import static videollama.benchmarks.BenchSupport.readFloats;
 import static videollama.benchmarks.BenchSupport.sizes;
 import static videollama.benchmarks.BenchSupport.upload;
 
-import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
@@ -56,13 +40,7 @@ import videollama.weights.Tensor;
  * in decode, where every matrix is read once per token; so GB/s here is memory bandwidth, not cache bandwidth.
  * A call is one launch and a wait for it, so a small matrix also pays the launch and wait overhead.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class GemvBenchmark {
+public class GemvBenchmark extends KernelBenchmark {
     /** Work-group size of {@code matvec}, as OpenCLGemvOps picks it: 64 or the device's limit. */
     private static final int GROUP = 64;
     /** Work-items per group of {@code matvec_wide} (OpenCLGemvOps' default). */
@@ -86,18 +64,12 @@ public class GemvBenchmark {
     private int rows;
     private int cols;
     private float[] x;
-    /** What the reference computes for this W and x: every variant is checked against it. */
-    private float[] expected;
-    private OpenCLBackend device;
-    private DeviceBuffer out;
-    private GraphPlan[] plans;
+    private OpenCLBackend opencl;
     private WeightMatrix[] matrices;
-    private float[] hostOut;
-    private int next;
-    private Cost cost;
+    private int nextCopy;
 
-    @Setup(Level.Trial)
-    public void setup() {
+    @Override
+    protected void build() {
         int[] s = sizes(shape, 2);
         rows = s[0];
         cols = s[1];
@@ -111,27 +83,22 @@ public class GemvBenchmark {
         cost = new Cost(weightBytes + cols * 4L + rows * 4L, 2L * rows * cols);
         int copies = copiesFor(weightBytes, coldBytes);
         if (variant.equals("reference")) {
-            hostOut = new float[rows];
+            hostOut = new float[][] {new float[rows]};
             matrices = new WeightMatrix[copies];
             for (int i = 0; i < copies; i++) {
                 matrices[i] = new WeightMatrix(i == 0 ? w : copyOf(w));
             }
             return;
         }
-        device = (OpenCLBackend) BenchSupport.openDevice("opencl");
+        opencl = (OpenCLBackend) BenchSupport.openDevice("opencl");
+        device = opencl;
         DeviceBuffer dx = upload(device, "x", x);
-        out = device.allocate("out", rows * 4L);
+        out = new DeviceBuffer[] {device.allocate("out", rows * 4L)};
         plans = new GraphPlan[copies];
         for (int i = 0; i < copies; i++) {
             TaskGraph g = device.graph("gemv " + i);
             launch(g, device.upload(w), dx);
             plans[i] = g.build();
-        }
-        // the check: a poisoned output, then every plan (each reads its own copy of W)
-        for (GraphPlan plan : plans) {
-            poison(device, out);
-            plan.execute();
-            check(variant + " " + shape + " " + dtype, expected, readFloats(device, out, rows), 1e-5);
         }
     }
 
@@ -144,14 +111,14 @@ public class GemvBenchmark {
         };
         switch (variant) {
             case "matvec" -> {
-                int group = (int) Math.min(GROUP, Long.highestOneBit(device.info().maxWorkGroupSize()));
+                int group = (int) Math.min(GROUP, Long.highestOneBit(opencl.info().maxWorkGroupSize()));
                 g.task("matvec", new KernelSource("gemv", "matvec", options), Launch.groups(rows, group), cost,
-                        out, w.buffer(), dx, cols, 0, new LocalMemory(group * 4L));
+                        out[0], w.buffer(), dx, cols, 0, new LocalMemory(group * 4L));
             }
             case "matvec_wide" -> g.task("matvec_wide", new KernelSource("gemv", "matvec_wide", options),
-                    Launch.items(rows, WIDE_GROUP), cost, out, w.buffer(), dx, rows, cols, 0);
-            case "matvec_split" -> OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.SPLIT_K, SPLIT_K_RANGES)
-                    .matVec(g, "matvec_split", out, w, dx, false);
+                    Launch.items(rows, WIDE_GROUP), cost, out[0], w.buffer(), dx, rows, cols, 0);
+            case "matvec_split" -> OpenCLGemvOps.of(opencl, OpenCLGemvOps.Variant.SPLIT_K, SPLIT_K_RANGES)
+                    .matVec(g, "matvec_split", out[0], w, dx, false);
             default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, matvec, matvec_wide, matvec_split)");
         }
     }
@@ -159,43 +126,16 @@ public class GemvBenchmark {
     /** One product with the next copy of W; returns when it is done. */
     @Benchmark
     public Object gemv(Traffic traffic) {
-        traffic.add(cost.bytes(), cost.flops());
-        if (matrices != null) {
-            MatMul.matmul(hostOut, matrices[next++ % matrices.length], x, 1);
-            return hostOut;
-        }
-        plans[next++ % plans.length].execute();
-        device.finish();
-        return out;
+        return call(traffic);
     }
 
-    /** The output of the last call, read back (the smoke test checks it). */
-    float[] result() {
-        return matrices != null ? hostOut.clone() : readFloats(device, out, rows);
+    @Override
+    protected void runReference() {
+        MatMul.matmul(hostOut[0], matrices[nextCopy++ % matrices.length], x, 1);
     }
 
-    /** Poisons the output, so that a smoke test sees what the next call writes. */
-    void poisonOutput() {
-        if (matrices != null) {
-            Arrays.fill(hostOut, Float.NaN);
-        } else {
-            poison(device, out);
-        }
-    }
-
-    float[] expected() {
-        return expected;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (plans != null) {
-            for (GraphPlan plan : plans) {
-                plan.close();
-            }
-        }
-        if (device != null) {
-            device.close();
-        }
+    @Override
+    protected String describe() {
+        return variant + " " + shape + " " + dtype;
     }
 }

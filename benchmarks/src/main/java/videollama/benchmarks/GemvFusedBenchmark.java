@@ -1,31 +1,16 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.copiesFor;
 import static videollama.benchmarks.BenchSupport.copyOf;
-import static videollama.benchmarks.BenchSupport.poison;
 import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.randomMatrix;
-import static videollama.benchmarks.BenchSupport.readFloats;
 import static videollama.benchmarks.BenchSupport.upload;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
@@ -52,13 +37,7 @@ import videollama.weights.Tensor;
  * float8 loads: the {@code _wide} kernels PoCL gets). Compare the GB/s with {@link GemvBenchmark}'s single
  * matrices of the same rows to see what fusing saves. Weights cycle through cold copies as there.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class GemvFusedBenchmark {
+public class GemvFusedBenchmark extends KernelBenchmark {
     private static final int GROUP = 64;
     private static final int WIDE_GROUP = 4;
 
@@ -78,20 +57,16 @@ public class GemvFusedBenchmark {
     long coldBytes = BenchSupport.COLD_BYTES;
 
     private float[] x;
-    /** The reference outputs, concatenated: q, k, v or the SwiGLU product. */
-    private float[] expected;
-    private Cost cost;
-    private int next;
+    private int nextCopy;
+    /** An output per matrix: q, k, v or gate, up (the SwiGLU product goes into gate); their lengths size the device's. */
+    private float[][] products;
     // reference
     private WeightMatrix[][] matrices;
-    private float[][] hostOut;
     // device
-    private OpenCLBackend device;
-    private DeviceBuffer[] out;
-    private GraphPlan[] plans;
+    private OpenCLBackend opencl;
 
-    @Setup(Level.Trial)
-    public void setup() {
+    @Override
+    protected void build() {
         SyntheticLlama.Shape s = SyntheticLlama.shape(model);
         DType type = DType.valueOf(dtype);
         Random random = BenchSupport.freshRandom();
@@ -115,34 +90,29 @@ public class GemvFusedBenchmark {
         int copies = copiesFor(weightBytes, coldBytes);
         matrices = new WeightMatrix[copies][];
         matrices[0] = weights.stream().map(WeightMatrix::new).toArray(WeightMatrix[]::new);
-        hostOut = outputsFor(matrices[0]);
-        reference(matrices[0], hostOut);
-        expected = flatten(hostOut, results());
+        products = outputsFor(matrices[0]);
+        reference(matrices[0], products);
+        expected = concat(Arrays.copyOf(products, results()));
         if (variant.equals("reference")) {
+            hostOut = products;
             for (int i = 1; i < copies; i++) {
                 matrices[i] = weights.stream().map(w -> new WeightMatrix(copyOf(w))).toArray(WeightMatrix[]::new);
             }
             return;
         }
         matrices = null;
-        device = (OpenCLBackend) BenchSupport.openDevice("opencl");
+        opencl = (OpenCLBackend) BenchSupport.openDevice("opencl");
+        device = opencl;
         DeviceBuffer dx = upload(device, "x", x);
         out = new DeviceBuffer[results()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = device.allocate("out " + i, hostOut[i].length * 4L);
+            out[i] = device.allocate("out " + i, products[i].length * 4L);
         }
         plans = new GraphPlan[copies];
         for (int i = 0; i < copies; i++) {
             TaskGraph g = device.graph(op + " " + i);
             launch(g, weights.stream().map(device::upload).map(t -> t.buffer()).toArray(DeviceBuffer[]::new), dx, s.dim());
             plans[i] = g.build();
-        }
-        for (GraphPlan plan : plans) {
-            for (DeviceBuffer b : out) {
-                poison(device, b);
-            }
-            plan.execute();
-            check(variant + " " + op + " " + model + " " + dtype, expected, result(), 1e-5);
         }
     }
 
@@ -162,23 +132,9 @@ public class GemvFusedBenchmark {
     }
 
     /** The op's results: q, k and v, or the SwiGLU product alone. */
-    private int results() {
+    @Override
+    protected int results() {
         return op.equals("qkv") ? 3 : 1;
-    }
-
-    /** The first {@code count} arrays one after another. */
-    private static float[] flatten(float[][] parts, int count) {
-        int length = 0;
-        for (int i = 0; i < count; i++) {
-            length += parts[i].length;
-        }
-        float[] all = new float[length];
-        int at = 0;
-        for (int i = 0; i < count; i++) {
-            System.arraycopy(parts[i], 0, all, at, parts[i].length);
-            at += parts[i].length;
-        }
-        return all;
     }
 
     private void launch(TaskGraph g, DeviceBuffer[] w, DeviceBuffer dx, int cols) {
@@ -188,10 +144,10 @@ public class GemvFusedBenchmark {
             case BF16 -> "-DWEIGHT_BF16";
             default -> throw new IllegalArgumentException(dtype);
         };
-        int group = (int) Math.min(GROUP, Long.highestOneBit(device.info().maxWorkGroupSize()));
+        int group = (int) Math.min(GROUP, Long.highestOneBit(opencl.info().maxWorkGroupSize()));
         LocalMemory scratch = new LocalMemory(group * 4L);
-        int rows0 = hostOut[0].length;
-        int rows1 = hostOut[1].length;
+        int rows0 = products[0].length;
+        int rows1 = products[1].length;
         switch (op + " " + variant) {
             case "qkv fused" -> g.task("qkv", new KernelSource("gemv", "qkv_matvec", options),
                     Launch.groups(rows0 + 2L * rows1, group), cost,
@@ -210,54 +166,16 @@ public class GemvFusedBenchmark {
     /** One fused call with the next copy of the weights; returns when it is done. */
     @Benchmark
     public Object fusedGemv(Traffic traffic) {
-        traffic.add(cost.bytes(), cost.flops());
-        if (matrices != null) {
-            reference(matrices[next++ % matrices.length], hostOut);
-            return hostOut;
-        }
-        plans[next++ % plans.length].execute();
-        device.finish();
-        return out;
+        return call(traffic);
     }
 
-    /** The results of the last call (q, k, v or the SwiGLU product), read back. */
-    float[] result() {
-        if (device == null) {
-            return flatten(hostOut, results());
-        }
-        float[][] read = new float[out.length][];
-        for (int i = 0; i < out.length; i++) {
-            read[i] = readFloats(device, out[i], hostOut[i].length);
-        }
-        return flatten(read, read.length);
+    @Override
+    protected void runReference() {
+        reference(matrices[nextCopy++ % matrices.length], hostOut);
     }
 
-    /** Poisons the outputs, so that a smoke test sees what the next call writes. */
-    void poisonOutput() {
-        if (device == null) {
-            for (float[] o : hostOut) {
-                Arrays.fill(o, Float.NaN);
-            }
-        } else {
-            for (DeviceBuffer b : out) {
-                poison(device, b);
-            }
-        }
-    }
-
-    float[] expected() {
-        return expected;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (plans != null) {
-            for (GraphPlan plan : plans) {
-                plan.close();
-            }
-        }
-        if (device != null) {
-            device.close();
-        }
+    @Override
+    protected String describe() {
+        return variant + " " + op + " " + model + " " + dtype;
     }
 }

@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.check;
 import static videollama.benchmarks.BenchSupport.poison;
 import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.readFloats;
@@ -9,21 +8,10 @@ import static videollama.benchmarks.BenchSupport.upload;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
+import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceOps;
@@ -58,13 +46,7 @@ import videollama.weights.Tensor;
  * does. An op that works in place (the rotary embedding, the positions) keeps working on its own output while it
  * is timed: the cost does not depend on the values.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class OpBenchmark {
+public class OpBenchmark extends KernelBenchmark {
     /** The op names: {@link DeviceOps}' method names. */
     public static final List<String> OPS = List.of("embedding", "rmsNorm", "ropeAndCacheWrite", "ropeAndCacheWriteRows", "argmax",
             "layerNorm", "addLayerNorm", "gelu", "biasGelu", "softmax", "l2Normalize", "swiGlu", "add", "addBias", "patchEmbedding",
@@ -79,9 +61,9 @@ public class OpBenchmark {
     @Param({"reference", "opencl"}) // and "cuda", where a driver is
     public String backend;
 
-    private Op call;
-    private DeviceBackend device;
-    private GraphPlan plan;
+    private Op opCase;
+    /** Reads the device op's outputs back, every buffer it writes one after another. */
+    private Supplier<float[]> outputs;
 
     /**
      * One op at one shape: what it reads and writes (for GB/s), its reference call (also the timed call of the
@@ -95,35 +77,45 @@ public class OpBenchmark {
         Supplier<float[]> append(DeviceBackend d, TaskGraph g);
     }
 
-    @Setup(Level.Trial)
-    public void setup() {
-        call = op(op, BenchSupport.freshRandom());
+    /**
+     * The op's outputs are poisoned once, when it is appended, and checked after one call: an op that works in place
+     * could not be run again on its result.
+     */
+    @Override
+    protected void build() {
+        opCase = op(op, BenchSupport.freshRandom());
+        expected = opCase.expected();
+        cost = new Cost(opCase.bytes(), 0);
+        tolerance = TOLERANCE;
         if (backend.equals("reference")) {
+            hostOut = new float[0][];
             return;
         }
         device = BenchSupport.openDevice(backend);
+        out = new DeviceBuffer[0];
         TaskGraph g = device.graph(op);
-        Supplier<float[]> outputs = call.device().append(device, g);
-        plan = g.build();
-        plan.execute();
-        check(op + " on " + backend, call.expected(), outputs.get(), TOLERANCE);
+        outputs = opCase.device().append(device, g);
+        plans = new GraphPlan[] {g.build()};
     }
 
     @Benchmark
     public Object run(Traffic traffic) {
-        traffic.add(call.bytes(), 0);
-        if (device == null) {
-            call.reference().run();
-            return call;
-        }
-        plan.execute();
-        device.finish();
-        return plan;
+        return call(traffic);
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        BenchSupport.close(plan, device);
+    @Override
+    protected void runReference() {
+        opCase.reference().run();
+    }
+
+    @Override
+    float[] result() {
+        return device == null ? super.result() : outputs.get();
+    }
+
+    @Override
+    protected String describe() {
+        return op + " on " + backend;
     }
 
     /** The case of op {@code name} on random inputs from {@code random}. */
@@ -339,19 +331,5 @@ public class OpBenchmark {
         float[] s = new float[length];
         System.arraycopy(a, from, s, 0, length);
         return s;
-    }
-
-    private static float[] concat(float[]... parts) {
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] all = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
-        return all;
     }
 }

@@ -18,15 +18,6 @@ class AttentionDecodeBenchmarkTest {
         b.cache = cache;
         b.positions = positions;
         b.coldBytes = 1;
-        try {
-            Smoke.setUpOrSkip(b::setup);
-            for (int call = 0; call < 2; call++) {
-                b.poisonOutput();
-                b.decodeAttention(new Traffic());
-                Smoke.assertMatches(b.expected(), b.result(), 1e-5, variant + " call " + call);
-            }
-        } finally {
-            b.tearDown();
-        }
+        Smoke.callsMatchTheReference(b, 2);
     }
 }

@@ -19,15 +19,6 @@ class GemvFusedBenchmarkTest {
         b.dtype = dtype;
         b.variant = variant;
         b.coldBytes = 1 << 16;   // two copies at this size
-        try {
-            Smoke.setUpOrSkip(b::setup);
-            for (int call = 0; call < 2; call++) {
-                b.poisonOutput();
-                b.fusedGemv(new Traffic());
-                Smoke.assertMatches(b.expected(), b.result(), 1e-5, op + " " + variant + " call " + call);
-            }
-        } finally {
-            b.tearDown();
-        }
+        Smoke.callsMatchTheReference(b, 2);
     }
 }

@@ -24,6 +24,32 @@ public final class Smoke {
         setUpOrSkip(setup, "VIDEOLLAMA_REQUIRE_CUDA");
     }
 
+    /**
+     * A kernel benchmark's setup (its check of every plan) then {@code calls} timed calls, each on poisoned outputs and
+     * compared with the reference at the benchmark's own tolerance; skipped without an OpenCL device.
+     */
+    public static void callsMatchTheReference(KernelBenchmark b, int calls) {
+        callsMatchTheReference(b, calls, "VIDEOLLAMA_REQUIRE_OPENCL");
+    }
+
+    /** {@link #callsMatchTheReference} of a CUDA case. */
+    public static void cudaCallsMatchTheReference(KernelBenchmark b, int calls) {
+        callsMatchTheReference(b, calls, "VIDEOLLAMA_REQUIRE_CUDA");
+    }
+
+    private static void callsMatchTheReference(KernelBenchmark b, int calls, String requireVariable) {
+        try {
+            setUpOrSkip(b::setup, requireVariable);
+            for (int call = 0; call < calls; call++) {
+                b.poisonOutput();
+                b.call(new Traffic());
+                assertMatches(b.expected(), b.result(), b.tolerance, b.describe() + " call " + call);
+            }
+        } finally {
+            b.tearDown();
+        }
+    }
+
     private static void setUpOrSkip(Runnable setup, String requireVariable) {
         try {
             setup.run();

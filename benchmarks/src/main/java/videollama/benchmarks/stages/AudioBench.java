@@ -6,9 +6,7 @@ import java.util.Locale;
 import videollama.kernels.Backend;
 import videollama.kernels.DeviceBackend;
 import videollama.model.videollama.AudioBranch;
-import videollama.model.videollama.AudioEncoder;
 import videollama.model.videollama.AudioStages;
-import videollama.model.videollama.StageTimes;
 import videollama.model.videollama.SyntheticAudioBranch;
 
 /**
@@ -37,13 +35,9 @@ public record AudioBench(String shape, int clips, int warmup, int runs, Path cac
 
     public void run(AudioBranch branch, Backend compute, PrintWriter out, StepTimer steps) {
         // N(0, 1): wider than a normalised log-mel fbank (about -1 .. 1); what the stages cost does not depend on it
-        float[] fbank = BranchBench.gaussian(Math.multiplyExact(clips, branch.sizes().clipSize()), clips);
-        try (AudioEncoder encoder = branch.encoder(compute)) {
-            BranchBench.Timings t = BranchBench.time(AudioStages.LAYOUT,
-                    StageTimes.Encode.of(p -> encoder.encode(fbank, clips, p), encoder::profile), compute instanceof DeviceBackend,
-                    branch.imageBind().blocks.size(), clips, warmup, runs, steps, branch.sizes().queries() + " soft tokens");
-            BranchBench.report(out, header(branch, compute), shape, t, profile, bandwidth);
-        }
+        BranchBench.timeAndReport(branch.encoder(compute), AudioStages.LAYOUT, branch.sizes().clipSize(), clips,
+                branch.imageBind().blocks.size(), compute instanceof DeviceBackend, new BranchBench.Options(shape, warmup, runs, profile, bandwidth),
+                steps, branch.sizes().queries() + " soft tokens", out, header(branch, compute));
     }
 
     private String header(AudioBranch branch, Backend compute) {

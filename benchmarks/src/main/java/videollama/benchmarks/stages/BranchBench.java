@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import videollama.kernels.Profile;
+import videollama.model.videollama.BranchEncoder;
 import videollama.model.videollama.StageTimes;
 
 /**
@@ -28,6 +29,23 @@ final class BranchBench {
             long[] sorted = nanos.clone();
             Arrays.sort(sorted);
             return sorted;
+        }
+    }
+
+    /** What {@code videollama bench} asks of a branch's timing: the shape's name, the runs, and the report's extras. */
+    record Options(String shape, int warmup, int runs, boolean profile, double bandwidth) {}
+
+    /**
+     * Times {@code encoder} (then closes it) over {@code items} inputs of {@code itemSize} standard normal floats, and
+     * reports it after {@code header}: the first encode's summary is {@code firstSummary}.
+     */
+    static void timeAndReport(BranchEncoder<?> encoder, StageTimes.Layout layout, int itemSize, int items, int blocks, boolean device,
+                              Options options, StepTimer steps, String firstSummary, PrintWriter out, String header) {
+        try (encoder) {
+            float[] input = gaussian(Math.multiplyExact(items, itemSize), items);
+            Timings t = time(layout, StageTimes.Encode.of(p -> encoder.encode(input, items, p), encoder::profile), device, blocks, items,
+                    options.warmup(), options.runs(), steps, firstSummary);
+            report(out, header, options.shape(), t, options.profile(), options.bandwidth());
         }
     }
 

@@ -5,10 +5,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import videollama.kernels.Backend;
 import videollama.kernels.DeviceBackend;
-import videollama.model.videollama.StageTimes;
 import videollama.model.videollama.SyntheticVisionBranch;
 import videollama.model.videollama.VideoBranch;
-import videollama.model.videollama.VisionEncoder;
 import videollama.model.videollama.VisionStages;
 import videollama.weights.DType;
 
@@ -39,13 +37,9 @@ public record VisionBench(String shape, int frames, int warmup, int runs, DType 
 
     public void run(VideoBranch branch, Backend compute, PrintWriter out, StepTimer steps) {
         // N(0, 1): about the spread of CLIP-normalised pixels; what the stages cost does not depend on them
-        float[] pixels = BranchBench.gaussian(Math.multiplyExact(frames, branch.sizes().frameSize()), frames);
-        try (VisionEncoder encoder = branch.encoder(compute)) {
-            BranchBench.Timings t = BranchBench.time(VisionStages.LAYOUT,
-                    StageTimes.Encode.of(p -> encoder.encode(pixels, frames, p), encoder::profile), compute instanceof DeviceBackend,
-                    branch.vit().blocks.size(), frames, warmup, runs, steps, branch.sizes().videoQueries() + " soft tokens");
-            BranchBench.report(out, header(branch, compute), shape, t, profile, bandwidth);
-        }
+        BranchBench.timeAndReport(branch.encoder(compute), VisionStages.LAYOUT, branch.sizes().frameSize(), frames,
+                branch.vit().blocks.size(), compute instanceof DeviceBackend, new BranchBench.Options(shape, warmup, runs, profile, bandwidth),
+                steps, branch.sizes().videoQueries() + " soft tokens", out, header(branch, compute));
     }
 
     private String header(VideoBranch branch, Backend compute) {
