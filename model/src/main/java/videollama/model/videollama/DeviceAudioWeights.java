@@ -2,7 +2,6 @@ package videollama.model.videollama;
 
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.DeviceTensor;
 import videollama.model.DeviceFloats;
 import videollama.model.audio.DeviceImageBindAudio;
 import videollama.model.qformer.DeviceQFormer;
@@ -16,15 +15,13 @@ final class DeviceAudioWeights {
     /** The whole clip position table [maxClips, embedWidth]: its first rows are the ones a shorter track adds. */
     final DeviceBuffer clipPositions;
     final DeviceQFormer qformer;
-    final DeviceTensor projWeight;
-    final DeviceBuffer projBias;
+    final DeviceProjection proj;
 
     DeviceAudioWeights(AudioBranch b, DeviceBackend device) {
         VideoLlamaConfig c = b.config();
         imageBind = new DeviceImageBindAudio(b.imageBind(), c.audioEncoder(), device);
         clipPositions = DeviceFloats.upload(device, b.clipPositions());
         qformer = new DeviceQFormer(b.qformer(), c.audioQformer(), device);
-        projWeight = device.upload(b.projWeight());
-        projBias = DeviceFloats.upload(device, b.projBias());
+        proj = DeviceProjection.upload(device, b.projWeight(), b.projBias());
     }
 }

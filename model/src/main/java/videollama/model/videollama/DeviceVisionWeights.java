@@ -2,7 +2,6 @@ package videollama.model.videollama;
 
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.DeviceTensor;
 import videollama.model.DeviceFloats;
 import videollama.model.qformer.DeviceQFormer;
 import videollama.model.vision.DeviceEvaVit;
@@ -17,8 +16,7 @@ final class DeviceVisionWeights {
     final DeviceBuffer lnVisionBias;
     final DeviceQFormer imageQFormer;
     final DeviceQFormer videoQFormer;
-    final DeviceTensor projWeight;
-    final DeviceBuffer projBias;
+    final DeviceProjection proj;
 
     DeviceVisionWeights(VideoBranch b, DeviceBackend device) {
         VideoLlamaConfig c = b.config();
@@ -27,7 +25,6 @@ final class DeviceVisionWeights {
         lnVisionBias = DeviceFloats.upload(device, b.lnVisionBias());
         imageQFormer = new DeviceQFormer(b.imageQFormer(), c.qformer(), device);
         videoQFormer = new DeviceQFormer(b.videoQFormer(), c.videoQformer(), device);
-        projWeight = device.upload(b.projWeight());
-        projBias = DeviceFloats.upload(device, b.projBias());
+        proj = DeviceProjection.upload(device, b.projWeight(), b.projBias());
     }
 }
