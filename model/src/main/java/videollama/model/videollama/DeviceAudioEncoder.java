@@ -14,25 +14,13 @@ import videollama.kernels.DeviceBuffer;
  * </pre>
  */
 final class DeviceAudioEncoder extends DeviceBranchEncoder<AudioOutputs> implements AudioEncoder {
-    private final AudioBranch branch;
     private final AudioSizes sizes;
     private final DeviceAudioWeights w;
 
     DeviceAudioEncoder(AudioBranch branch, DeviceAudioWeights weights, DeviceBackend device) {
-        super(device, "audio", "clip", "fbank", "ImageBind + Q-Former");
-        this.branch = branch;
+        super(device, new Branch("audio", "clip", "fbank", "ImageBind + Q-Former", branch::checkClips, branch.sizes().clipSize()));
         this.sizes = branch.sizes();
         this.w = weights;
-    }
-
-    @Override
-    void check(float[] fbank, int clips) {
-        branch.checkClips(fbank, clips);
-    }
-
-    @Override
-    long inputFloats(int clips) {
-        return (long) clips * sizes.clipSize();
     }
 
     @Override
@@ -40,15 +28,15 @@ final class DeviceAudioEncoder extends DeviceBranchEncoder<AudioOutputs> impleme
         AudioSizes s = sizes;
         DeviceBuffer sequence = g.buffer("audio Q-Former input", (long) clips * s.embedWidth());
         DeviceBuffer tokens = g.buffer("audio tokens", (long) s.queries() * s.dModel());
-        var imageBind = w.imageBind.allocate(device, clips);
+        var imageBind = w.imageBind().allocate(device, clips);
         g.onRelease(() -> imageBind.release(device));
-        var qformer = w.qformer.allocate(device, 1, clips);
+        var qformer = w.qformer().allocate(device, 1, clips);
         g.onRelease(() -> qformer.release(device));
 
-        w.imageBind.append(g.tasks, g.ops, fbank, imageBind);
-        g.ops.add(g.tasks, "clip positions", sequence, imageBind.out(), w.clipPositions, clips * s.embedWidth());
-        w.qformer.append(g.tasks, g.ops, sequence, qformer);
-        w.proj.append(g.tasks, g.ops, "audio_llama_proj", tokens, qformer.out(), s.queries(), s.dModel(), s.qformerWidth());
+        w.imageBind().append(g.tasks, g.ops, fbank, imageBind);
+        g.ops.add(g.tasks, "clip positions", sequence, imageBind.out(), w.clipPositions(), clips * s.embedWidth());
+        w.qformer().append(g.tasks, g.ops, sequence, qformer);
+        w.proj().append(g.tasks, g.ops, "audio_llama_proj", tokens, qformer.out(), s.queries(), s.dModel(), s.qformerWidth());
         g.output(imageBind.out(), (long) clips * s.embedWidth());
         g.output(qformer.out(), (long) s.queries() * s.qformerWidth());
         g.output(tokens, (long) s.queries() * s.dModel());

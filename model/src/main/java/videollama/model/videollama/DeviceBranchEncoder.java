@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -25,30 +26,27 @@ import videollama.kernels.Transfer;
  */
 abstract sealed class DeviceBranchEncoder<O> implements BranchEncoder<O> permits DeviceAudioEncoder, DeviceVisionEncoder {
     final DeviceBackend device;
-    /** "vision" or "audio": the first word of every progress line and graph name. */
-    private final String branchName;
-    /** "frame" or "clip". */
-    private final String unit;
-    /** The input's device buffer name after the branch name: "frames", "fbank". */
-    private final String inputName;
-    /** What the progress line says runs, "ViT + Q-Formers". */
-    private final String stages;
+    private final Branch branch;
     private final BuiltGraphs<Plan> plans = new BuiltGraphs<>(this::build, Plan::release);
     private Profile profile;
 
-    DeviceBranchEncoder(DeviceBackend device, String branchName, String unit, String inputName, String stages) {
+    /**
+     * What tells one branch from the other outside its stages.
+     *
+     * @param name      "vision" or "audio": the first word of every progress line and graph name
+     * @param unit      "frame" or "clip"
+     * @param inputName the input's device buffer name after the branch name: "frames", "fbank"
+     * @param stages    what the progress line says runs, "ViT + Q-Formers"
+     * @param check     throws for a count or an input length the branch does not take, before any work
+     * @param inputSize floats of one input (a frame, a clip's fbank)
+     */
+    record Branch(String name, String unit, String inputName, String stages, BiConsumer<float[], Integer> check,
+                  long inputSize) {}
+
+    DeviceBranchEncoder(DeviceBackend device, Branch branch) {
         this.device = device;
-        this.branchName = branchName;
-        this.unit = unit;
-        this.inputName = inputName;
-        this.stages = stages;
+        this.branch = branch;
     }
-
-    /** Throws for a count or an input length the branch does not take, before any work. */
-    abstract void check(float[] input, int count);
-
-    /** Floats of {@code count} inputs. */
-    abstract long inputFloats(int count);
 
     /**
      * Appends the stages over {@code count} inputs already on the device at {@code input}: device buffers and
@@ -62,11 +60,11 @@ abstract sealed class DeviceBranchEncoder<O> implements BranchEncoder<O> permits
 
     @Override
     public final O encode(float[] input, int count, Consumer<String> progress) {
-        check(input, count);
-        Plan p = plans.get(count, () -> progress.accept(branchName + ": building the graph for " + counted(count) + " on "
+        branch.check().accept(input, count);
+        Plan p = plans.get(count, () -> progress.accept(branch.name() + ": building the graph for " + counted(count) + " on "
                 + device.name()));
         MemorySegment.copy(input, 0, p.input(), JAVA_FLOAT, 0, input.length);
-        progress.accept(branchName + ": " + stages + " over " + counted(count) + " on " + device.name());
+        progress.accept(branch.name() + ": " + branch.stages() + " over " + counted(count) + " on " + device.name());
         if (profile != null) {
             profile.add(p.graph().executeProfiled());
         } else {
@@ -80,7 +78,7 @@ abstract sealed class DeviceBranchEncoder<O> implements BranchEncoder<O> permits
     }
 
     private String counted(int count) {
-        return count + " " + unit + (count == 1 ? "" : "s");
+        return count + " " + branch.unit() + (count == 1 ? "" : "s");
     }
 
     /** The graph being built with what it holds: device buffers and activations to release, stages to bring back. */
@@ -129,10 +127,10 @@ abstract sealed class DeviceBranchEncoder<O> implements BranchEncoder<O> permits
 
     private Plan build(int count) {
         Arena arena = Arena.ofShared();
-        Graph g = new Graph(device.graph(branchName + " " + count + " " + unit + "s"));
+        Graph g = new Graph(device.graph(branch.name() + " " + count + " " + branch.unit() + "s"));
         try {
-            MemorySegment hostInput = arena.allocate(JAVA_FLOAT, inputFloats(count));
-            DeviceBuffer input = g.buffer(branchName + " " + inputName, inputFloats(count));
+            MemorySegment hostInput = arena.allocate(JAVA_FLOAT, count * branch.inputSize());
+            DeviceBuffer input = g.buffer(branch.name() + " " + branch.inputName(), count * branch.inputSize());
             g.tasks.transferToDevice(Transfer.EVERY, input, hostInput);
             appendStages(g, input, count);
             List<MemorySegment> hostOutputs = new ArrayList<>();

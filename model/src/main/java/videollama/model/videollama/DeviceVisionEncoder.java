@@ -26,20 +26,10 @@ final class DeviceVisionEncoder extends DeviceBranchEncoder<VisionOutputs> imple
     private final DeviceVisionWeights w;
 
     DeviceVisionEncoder(VideoBranch branch, DeviceVisionWeights weights, DeviceBackend device) {
-        super(device, "vision", "frame", "frames", "ViT + Q-Formers");
+        super(device, new Branch("vision", "frame", "frames", "ViT + Q-Formers", branch::checkFrames, branch.sizes().frameSize()));
         this.branch = branch;
         this.sizes = branch.sizes();
         this.w = weights;
-    }
-
-    @Override
-    void check(float[] frames, int t) {
-        branch.checkFrames(frames, t);
-    }
-
-    @Override
-    long inputFloats(int t) {
-        return (long) t * sizes.frameSize();
     }
 
     @Override
@@ -52,20 +42,20 @@ final class DeviceVisionEncoder extends DeviceBranchEncoder<VisionOutputs> imple
         DeviceBuffer sequence = g.buffer("video Q-Former input", (long) imageRows * s.imageWidth());
         DeviceBuffer tokens = g.buffer("video tokens", (long) s.videoQueries() * s.dModel());
         writeFramePositions(positions, t);
-        var vit = w.vit.allocate(device, t);
+        var vit = w.vit().allocate(device, t);
         g.onRelease(() -> vit.release(device));
-        var imageQ = w.imageQFormer.allocate(device, t, s.vitTokens());
+        var imageQ = w.imageQFormer().allocate(device, t, s.vitTokens());
         g.onRelease(() -> imageQ.release(device));
-        var videoQ = w.videoQFormer.allocate(device, 1, imageRows);
+        var videoQ = w.videoQFormer().allocate(device, 1, imageRows);
         g.onRelease(() -> videoQ.release(device));
 
-        w.vit.append(g.tasks, g.ops, frames, vit);
-        g.ops.layerNorm(g.tasks, "ln_vision", lnOut, vit.out(), w.lnVisionWeight, w.lnVisionBias, vitRows, s.vitWidth(),
+        w.vit().append(g.tasks, g.ops, frames, vit);
+        g.ops.layerNorm(g.tasks, "ln_vision", lnOut, vit.out(), w.lnVisionWeight(), w.lnVisionBias(), vitRows, s.vitWidth(),
                 branch.config().lnVisionEps());
-        w.imageQFormer.append(g.tasks, g.ops, lnOut, imageQ);
+        w.imageQFormer().append(g.tasks, g.ops, lnOut, imageQ);
         g.ops.add(g.tasks, "frame positions", sequence, imageQ.out(), positions, imageRows * s.imageWidth());
-        w.videoQFormer.append(g.tasks, g.ops, sequence, videoQ);
-        w.proj.append(g.tasks, g.ops, "llama_proj", tokens, videoQ.out(), s.videoQueries(), s.dModel(), s.videoWidth());
+        w.videoQFormer().append(g.tasks, g.ops, sequence, videoQ);
+        w.proj().append(g.tasks, g.ops, "llama_proj", tokens, videoQ.out(), s.videoQueries(), s.dModel(), s.videoWidth());
         g.output(vit.out(), (long) vitRows * s.vitWidth());
         g.output(imageQ.out(), (long) imageRows * s.imageWidth());
         g.output(videoQ.out(), (long) s.videoQueries() * s.videoWidth());
