@@ -136,7 +136,7 @@ public final class AudioBranch implements AutoCloseable {
      */
     public AudioEncoder encoder(Backend backend) {
         if (backend instanceof DeviceBackend device) {
-            DeviceAudioWeights uploaded = deviceWeights.computeIfAbsent(device, d -> new DeviceAudioWeights(this, d));
+            DeviceAudioWeights uploaded = deviceWeights.computeIfAbsent(device, d -> DeviceAudioWeights.upload(this, d));
             return new DeviceAudioEncoder(this, uploaded, device);
         }
         return new ReferenceAudioEncoder(this);

@@ -2,7 +2,6 @@ package videollama.model.videollama;
 
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.DeviceTensor;
 import videollama.model.DeviceFloats;
 import videollama.model.audio.DeviceImageBindAudio;
 import videollama.model.qformer.DeviceQFormer;
@@ -10,21 +9,16 @@ import videollama.model.qformer.DeviceQFormer;
 /**
  * An audio-language branch's weights on one device, uploaded once in their stored dtype (vectors as float32) and
  * shared by every encoder on that device.
+ *
+ * @param clipPositions the whole clip position table [maxClips, embedWidth]: its first rows are the ones a shorter
+ *                      track adds
  */
-final class DeviceAudioWeights {
-    final DeviceImageBindAudio imageBind;
-    /** The whole clip position table [maxClips, embedWidth]: its first rows are the ones a shorter track adds. */
-    final DeviceBuffer clipPositions;
-    final DeviceQFormer qformer;
-    final DeviceTensor projWeight;
-    final DeviceBuffer projBias;
+record DeviceAudioWeights(DeviceImageBindAudio imageBind, DeviceBuffer clipPositions, DeviceQFormer qformer,
+                          DeviceProjection proj) {
 
-    DeviceAudioWeights(AudioBranch b, DeviceBackend device) {
-        VideoLlamaConfig c = b.config();
-        imageBind = new DeviceImageBindAudio(b.imageBind(), c.audioEncoder(), device);
-        clipPositions = DeviceFloats.upload(device, b.clipPositions());
-        qformer = new DeviceQFormer(b.qformer(), c.audioQformer(), device);
-        projWeight = device.upload(b.projWeight());
-        projBias = DeviceFloats.upload(device, b.projBias());
+    static DeviceAudioWeights upload(AudioBranch b, DeviceBackend device) {
+        return new DeviceAudioWeights(new DeviceImageBindAudio(b.imageBind(), b.config().audioEncoder(), device),
+                DeviceFloats.upload(device, b.clipPositions()), new DeviceQFormer(b.qformer(), b.config().audioQformer(), device),
+                DeviceProjection.upload(device, b.projWeight(), b.projBias()));
     }
 }

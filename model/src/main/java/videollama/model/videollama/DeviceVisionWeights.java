@@ -2,7 +2,6 @@ package videollama.model.videollama;
 
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.DeviceTensor;
 import videollama.model.DeviceFloats;
 import videollama.model.qformer.DeviceQFormer;
 import videollama.model.vision.DeviceEvaVit;
@@ -11,23 +10,13 @@ import videollama.model.vision.DeviceEvaVit;
  * A vision-language branch's weights on one device, uploaded once in their stored dtype (vectors as float32) and
  * shared by every encoder on that device.
  */
-final class DeviceVisionWeights {
-    final DeviceEvaVit vit;
-    final DeviceBuffer lnVisionWeight;
-    final DeviceBuffer lnVisionBias;
-    final DeviceQFormer imageQFormer;
-    final DeviceQFormer videoQFormer;
-    final DeviceTensor projWeight;
-    final DeviceBuffer projBias;
+record DeviceVisionWeights(DeviceEvaVit vit, DeviceBuffer lnVisionWeight, DeviceBuffer lnVisionBias, DeviceQFormer imageQFormer,
+                           DeviceQFormer videoQFormer, DeviceProjection proj) {
 
-    DeviceVisionWeights(VideoBranch b, DeviceBackend device) {
+    static DeviceVisionWeights upload(VideoBranch b, DeviceBackend device) {
         VideoLlamaConfig c = b.config();
-        vit = new DeviceEvaVit(b.vit(), c.vision(), device);
-        lnVisionWeight = DeviceFloats.upload(device, b.lnVisionWeight());
-        lnVisionBias = DeviceFloats.upload(device, b.lnVisionBias());
-        imageQFormer = new DeviceQFormer(b.imageQFormer(), c.qformer(), device);
-        videoQFormer = new DeviceQFormer(b.videoQFormer(), c.videoQformer(), device);
-        projWeight = device.upload(b.projWeight());
-        projBias = DeviceFloats.upload(device, b.projBias());
+        return new DeviceVisionWeights(new DeviceEvaVit(b.vit(), c.vision(), device), DeviceFloats.upload(device, b.lnVisionWeight()),
+                DeviceFloats.upload(device, b.lnVisionBias()), new DeviceQFormer(b.imageQFormer(), c.qformer(), device),
+                new DeviceQFormer(b.videoQFormer(), c.videoQformer(), device), DeviceProjection.upload(device, b.projWeight(), b.projBias()));
     }
 }

@@ -36,6 +36,19 @@ record SeededWeights(SplittableRandom random) {
         return List.of(Tensor.ofFloats(prefix + ".weight", w, n), normal(prefix + ".bias", DType.F32, 0.05, n));
     }
 
+    /** A Q-Former attention block {@code p} (self or cross) of width {@code h} over inputs of {@code inputWidth}. */
+    void qformerAttention(List<Tensor> t, String p, int h, int inputWidth) {
+        t.add(matrix(p + "self.query.weight", DType.F32, 1.5, h, h));
+        t.add(bias(p + "self.query.bias", DType.F32, h));
+        t.add(matrix(p + "self.key.weight", DType.F32, 1.5, h, inputWidth));
+        t.add(bias(p + "self.key.bias", DType.F32, h));
+        t.add(matrix(p + "self.value.weight", DType.F32, 1.0, h, inputWidth));
+        t.add(bias(p + "self.value.bias", DType.F32, h));
+        t.add(matrix(p + "output.dense.weight", DType.F32, 1.0, h, h));
+        t.add(bias(p + "output.dense.bias", DType.F32, h));
+        t.addAll(layerNorm(p + "output.LayerNorm", h));
+    }
+
     Tensor normal(String name, DType dtype, double std, long... shape) {
         long n = 1;
         for (long d : shape) {

@@ -132,8 +132,8 @@ public final class SyntheticAudioBranch {
         t.addAll(r.layerNorm(bert + "embeddings.LayerNorm", h));
         for (int l = 0; l < s.qformerLayers(); l++) {
             String p = bert + "encoder.layer." + l + ".";
-            attention(t, r, p + "attention.", h, h);
-            attention(t, r, p + "crossattention.", h, s.outWidth());
+            r.qformerAttention(t, p + "attention.", h, h);
+            r.qformerAttention(t, p + "crossattention.", h, s.outWidth());
             t.add(r.matrix(p + "intermediate_query.dense.weight", f32, 1.0, s.qformerIntermediate(), h));
             t.add(r.bias(p + "intermediate_query.dense.bias", f32, s.qformerIntermediate()));
             t.add(r.matrix(p + "output_query.dense.weight", f32, 1.0, h, s.qformerIntermediate()));
@@ -143,18 +143,5 @@ public final class SyntheticAudioBranch {
         t.add(r.matrix("audio_llama_proj.weight", f32, 1.0, s.dModel(), h));
         t.add(r.bias("audio_llama_proj.bias", f32, s.dModel()));
         return t;
-    }
-
-    private static void attention(List<Tensor> t, SeededWeights r, String p, int h, int inputWidth) {
-        DType f32 = DType.F32;
-        t.add(r.matrix(p + "self.query.weight", f32, 1.5, h, h));
-        t.add(r.bias(p + "self.query.bias", f32, h));
-        t.add(r.matrix(p + "self.key.weight", f32, 1.5, h, inputWidth));
-        t.add(r.bias(p + "self.key.bias", f32, h));
-        t.add(r.matrix(p + "self.value.weight", f32, 1.0, h, inputWidth));
-        t.add(r.bias(p + "self.value.bias", f32, h));
-        t.add(r.matrix(p + "output.dense.weight", f32, 1.0, h, h));
-        t.add(r.bias(p + "output.dense.bias", f32, h));
-        t.addAll(r.layerNorm(p + "output.LayerNorm", h));
     }
 }

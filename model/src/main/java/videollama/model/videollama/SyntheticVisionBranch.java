@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
@@ -98,7 +97,7 @@ public final class SyntheticVisionBranch {
 
     /** The branch's tensors under their released names, seeded by the shape's name. */
     public static List<Tensor> tensors(Shape s, DType vitDType) {
-        Random r = new Random(new SplittableRandom(s.name().hashCode()));
+        SeededWeights r = new SeededWeights(s.name().hashCode());
         List<Tensor> t = new ArrayList<>();
         int w = s.vitWidth();
         int tokens = (IMAGE / PATCH) * (IMAGE / PATCH) + 1;
@@ -132,76 +131,21 @@ public final class SyntheticVisionBranch {
         return t;
     }
 
-    private static void qformer(List<Tensor> t, Random r, String prefix, int h, int layers, int intermediate, int crossFrequency,
+    private static void qformer(List<Tensor> t, SeededWeights r, String prefix, int h, int layers, int intermediate, int crossFrequency,
                                 int encoderWidth) {
         String bert = prefix + "bert.";
         t.addAll(r.layerNorm(bert + "embeddings.LayerNorm", h));
         for (int l = 0; l < layers; l++) {
             String p = bert + "encoder.layer." + l + ".";
-            attention(t, r, p + "attention.", h, h);
+            r.qformerAttention(t, p + "attention.", h, h);
             if (l % crossFrequency == 0) {
-                attention(t, r, p + "crossattention.", h, encoderWidth);
+                r.qformerAttention(t, p + "crossattention.", h, encoderWidth);
             }
             t.add(r.matrix(p + "intermediate_query.dense.weight", DType.F32, 1.0, intermediate, h));
             t.add(r.bias(p + "intermediate_query.dense.bias", DType.F32, intermediate));
             t.add(r.matrix(p + "output_query.dense.weight", DType.F32, 1.0, h, intermediate));
             t.add(r.bias(p + "output_query.dense.bias", DType.F32, h));
             t.addAll(r.layerNorm(p + "output_query.LayerNorm", h));
-        }
-    }
-
-    private static void attention(List<Tensor> t, Random r, String p, int h, int inputWidth) {
-        t.add(r.matrix(p + "self.query.weight", DType.F32, 1.5, h, h));
-        t.add(r.bias(p + "self.query.bias", DType.F32, h));
-        t.add(r.matrix(p + "self.key.weight", DType.F32, 1.5, h, inputWidth));
-        t.add(r.bias(p + "self.key.bias", DType.F32, h));
-        t.add(r.matrix(p + "self.value.weight", DType.F32, 1.0, h, inputWidth));
-        t.add(r.bias(p + "self.value.bias", DType.F32, h));
-        t.add(r.matrix(p + "output.dense.weight", DType.F32, 1.0, h, h));
-        t.add(r.bias(p + "output.dense.bias", DType.F32, h));
-        t.addAll(r.layerNorm(p + "output.LayerNorm", h));
-    }
-
-    /** Seeded Gaussian tensors at the scales of the class comment. */
-    private record Random(SplittableRandom random) {
-        /** A weight of gain / √fan_in, fan_in being the product of all dimensions but the first. */
-        Tensor matrix(String name, DType dtype, double gain, long... shape) {
-            long fanIn = 1;
-            for (int i = 1; i < shape.length; i++) {
-                fanIn *= shape[i];
-            }
-            return normal(name, dtype, gain / Math.sqrt(fanIn), shape);
-        }
-
-        Tensor bias(String name, DType dtype, int n) {
-            return normal(name, dtype, 0.05, n);
-        }
-
-        List<Tensor> layerNorm(String prefix, int n) {
-            Tensor weight = normal(prefix + ".weight", DType.F32, 0.1, n);
-            float[] w = weight.toFloatArray();
-            for (int i = 0; i < n; i++) {
-                w[i] += 1f;
-            }
-            return List.of(Tensor.ofFloats(prefix + ".weight", w, n), normal(prefix + ".bias", DType.F32, 0.05, n));
-        }
-
-        Tensor normal(String name, DType dtype, double std, long... shape) {
-            long n = 1;
-            for (long d : shape) {
-                n *= d;
-            }
-            float[] values = new float[Math.toIntExact(n)];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) (gaussian() * std);
-            }
-            Tensor t = Tensor.ofFloats(name, values, shape);
-            return dtype == DType.F32 ? t : t.convertTo(dtype);
-        }
-
-        private double gaussian() {
-            double u = 1.0 - random.nextDouble();
-            return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
         }
     }
 }

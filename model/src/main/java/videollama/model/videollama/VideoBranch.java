@@ -164,7 +164,7 @@ public final class VideoBranch implements AutoCloseable {
      */
     public VisionEncoder encoder(Backend backend) {
         if (backend instanceof DeviceBackend device) {
-            DeviceVisionWeights uploaded = deviceWeights.computeIfAbsent(device, d -> new DeviceVisionWeights(this, d));
+            DeviceVisionWeights uploaded = deviceWeights.computeIfAbsent(device, d -> DeviceVisionWeights.upload(this, d));
             return new DeviceVisionEncoder(this, uploaded, device);
         }
         return new ReferenceVisionEncoder(this);
