@@ -198,7 +198,10 @@ public final class Mp4BoxCheck {
                 }
                 case "udta" -> metadata(content, contentAt, true);
                 case "ilst" -> itemList(content, contentAt, "'ilst' at offset " + offset);
-                default -> { }
+                // JCodec's BoxFactory parses every box type it knows wherever it meets it: a 'trak' renamed 'udta'
+                // still has its 'mdia', 'stbl' and tables parsed, and their counts allocated, so they are checked here
+                // as they are on the way from 'moov' (nothing else of a metadata box is refused)
+                default -> content(box.type, content, contentAt, "'" + printable(box.type) + "' at offset " + offset);
             }
         }
     }
