@@ -109,7 +109,7 @@ public record MediaKind(String container, String video, String sound) {
                     case "XVID", "DIVX", "DX50", "FMP4", "MP4V", "DIV3", "MP42", "MP43" -> "MPEG-4 Part 2";
                     case "H264", "X264", "AVC1" -> "H.264";
                     case "MJPG" -> "Motion JPEG";
-                    default -> "'" + handler.strip() + "'";
+                    default -> quoted(handler.strip());
                 };
             } else if (type.equals("auds") && sound == null) {
                 int strf = indexOf(head, "strf", at + 8);
@@ -165,7 +165,7 @@ public record MediaKind(String container, String video, String sound) {
             case "V_MPEG2", "V_MPEG1" -> "MPEG-1/2 video";
             case "V_MJPEG" -> "Motion JPEG";
             case "V_THEORA" -> "Theora";
-            default -> "'" + id + "'";
+            default -> quoted(id);
         };
     }
 
@@ -185,7 +185,7 @@ public record MediaKind(String container, String video, String sound) {
             case "A_AC3" -> "AC-3";
             case "A_EAC3" -> "E-AC-3";
             case "A_DTS" -> "DTS";
-            default -> "'" + id + "'";
+            default -> quoted(id);
         };
     }
 
@@ -266,7 +266,7 @@ public record MediaKind(String container, String video, String sound) {
             case "mp4v" -> "MPEG-4 Part 2";
             case "jpeg", "mjpa", "mjpb" -> "Motion JPEG";
             case "apch", "apcn", "apcs", "apco", "ap4h" -> "ProRes";
-            default -> "'" + fourcc + "'";
+            default -> quoted(fourcc);
         };
     }
 
@@ -287,7 +287,7 @@ public record MediaKind(String container, String video, String sound) {
             case "fLaC" -> "FLAC";
             case "alac" -> "ALAC";
             case "lpcm", "sowt", "twos", "in24", "in32", "fl32", "fl64", "raw " -> "PCM";
-            default -> "'" + fourcc + "'";
+            default -> quoted(fourcc);
         };
     }
 
@@ -357,6 +357,15 @@ public record MediaKind(String container, String video, String sound) {
     }
 
     // --------------------------------------------------------------------------------------------- bytes
+
+    /** A codec name read from the file, quoted, as it can be printed on one line: other bytes as {@code \xNN}. */
+    private static String quoted(String name) {
+        StringBuilder b = new StringBuilder("'");
+        for (char c : name.toCharArray()) {
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return b.append("'").toString();
+    }
 
     private static String ascii(byte[] data, int from, int length) {
         return new String(data, from, Math.max(0, Math.min(length, data.length - from)), StandardCharsets.ISO_8859_1);

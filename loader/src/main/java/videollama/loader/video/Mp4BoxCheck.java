@@ -149,6 +149,9 @@ public final class Mp4BoxCheck {
             children(content.slice(fields, content.remaining() - fields), at + fields);
         } else if (entryBytes != null) {
             table(content, 4, entryBytes, where);
+            if (type.equals("stsc")) {
+                samplesPerChunk(content, where);
+            }
         } else if (type.equals("stsz")) {
             sampleSizes(content, where);
         } else if (type.equals("stz2")) {
@@ -198,7 +201,10 @@ public final class Mp4BoxCheck {
                 }
                 case "udta" -> metadata(content, contentAt, true);
                 case "ilst" -> itemList(content, contentAt, "'ilst' at offset " + offset);
-                default -> { }
+                // JCodec's BoxFactory parses every box type it knows wherever it meets it: a 'trak' renamed 'udta'
+                // still has its 'mdia', 'stbl' and tables parsed, and their counts allocated, so they are checked here
+                // as they are on the way from 'moov' (nothing else of a metadata box is refused)
+                default -> content(box.type, content, contentAt, "'" + printable(box.type) + "' at offset " + offset);
             }
         }
     }
@@ -232,8 +238,8 @@ public final class Mp4BoxCheck {
         }
     }
 
-    /** A box type as it can be printed on one line: other bytes as {@code \xNN}. */
-    private static String printable(String type) {
+    /** A box type or fourcc as it can be printed on one line: other bytes as {@code \xNN}. */
+    static String printable(String type) {
         StringBuilder b = new StringBuilder();
         for (char c : type.toCharArray()) {
             b.append(c >= 0x20 && c < 0x7f || c == 0xa9 ? String.valueOf(c) : String.format("\\x%02x", (int) c));
@@ -245,6 +251,19 @@ public final class Mp4BoxCheck {
     private void table(ByteBuffer content, int countAt, int entryBytes, String where) {
         long count = count(content, countAt, where);
         fits(count * entryBytes, content.remaining() - countAt - 4, count, where);
+    }
+
+    /**
+     * 8.7.4: every run of chunks holds at least one sample. JCodec's MP4DemuxerTrack.seekPointer steps through the
+     * runs subtracting each one's samples per chunk from the frame number until it is smaller: a run of 0 never ends.
+     */
+    private void samplesPerChunk(ByteBuffer content, String where) {
+        long count = count(content, 4, where);
+        for (long i = 0; i < count; i++) {
+            if (content.getInt(8 + (int) i * 12 + 4) == 0) {
+                throw corrupt("box " + where + " has a run of chunks of 0 samples (entry " + i + ")");
+            }
+        }
     }
 
     /** 8.7.3.2: a constant sample size, or a table of sizes; either way the samples must fit in the file. */

@@ -72,7 +72,7 @@ final class Mp4VideoTrack implements VideoTrack {
             if (video == null) {
                 throw new LoaderException(file + ": no video track");
             }
-            String fourcc = video.getFourcc();
+            String fourcc = Mp4BoxCheck.printable(String.valueOf(video.getFourcc())); // any 4 bytes of the file
             if (!"avc1".equals(fourcc) && !"avc3".equals(fourcc)) {
                 throw new LoaderException(file + ": unsupported video codec '" + fourcc
                         + "' (only H.264 is supported)");
