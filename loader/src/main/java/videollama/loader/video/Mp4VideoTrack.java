@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jcodec.common.Codec;
+import org.jcodec.common.DemuxerTrackMeta;
 import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.io.SeekableByteChannel;
 import org.jcodec.common.model.Packet;
@@ -100,7 +101,14 @@ final class Mp4VideoTrack implements VideoTrack {
             }
             MP4DemuxerTrack track = video instanceof CodecMP4DemuxerTrack codecTrack ? codecTrack
                     : new CodecMP4DemuxerTrack(demuxer.getMovie(), trak, channel);
-            if (track.getMeta() == null || track.getMeta().getCodec() != Codec.H264) {
+            DemuxerTrackMeta meta;
+            try {
+                meta = track.getMeta();
+            } catch (RuntimeException e) { // JCodec reads the H.264 parameter set here: "Colorspace not supported", ...
+                throw new LoaderException(file + ": the video's H.264 parameter set cannot be read ("
+                        + Mp4BoxCheck.printable(String.valueOf(e.getMessage())) + ")", e);
+            }
+            if (meta == null || meta.getCodec() != Codec.H264) {
                 throw new LoaderException(file + ": unsupported video codec '" + fourcc + "' (only H.264 is supported)");
             }
             if (track.getFrameCount() == 0) {
