@@ -25,14 +25,18 @@ import java.util.function.LongConsumer;
  * Writes tensors as a safetensors file.
  *
  * <p>The header lists the tensors in the given order, their data follows contiguously in the same order,
- * and the header is padded with spaces so the data section starts at a multiple of 8 (so a reader that maps
- * the file finds F32 and I64 data naturally aligned). The file is written beside the target under a
+ * and the header is padded with spaces so the data section starts at a multiple of {@link #DATA_ALIGNMENT}, a page:
+ * a reader that maps the file finds F32 and I64 data naturally aligned, and a device that shares host memory can
+ * wrap a tensor of the mapping as its buffer instead of copying it (OpenCL's {@code CL_MEM_USE_HOST_PTR} wants the
+ * device's base address alignment, at most a page on the drivers we know). The file is written beside the target under a
  * temporary name and renamed over it at the end: a reader never sees half a file, and a file being read
  * through a mapping may be replaced safely.
  */
 public final class SafetensorsWriter {
     /** Tensor bytes go to the file through a buffer of this size, whatever memory backs them. */
     private static final int COPY_CHUNK = 1 << 22;
+    /** Where the data section starts in the file: a multiple of a 4 KiB page. */
+    public static final int DATA_ALIGNMENT = 4096;
 
     private SafetensorsWriter() {
     }
@@ -79,7 +83,10 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** The header JSON, UTF-8, padded with spaces (allowed trailing JSON whitespace) to a multiple of 8. */
+    /**
+     * The header JSON, UTF-8, padded with spaces (allowed trailing JSON whitespace) so that the 8-byte length and the
+     * header end at a multiple of {@link #DATA_ALIGNMENT}.
+     */
     static byte[] header(List<Tensor> tensors, Map<String, String> metadata) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         if (!metadata.isEmpty()) {
@@ -109,7 +116,7 @@ public final class SafetensorsWriter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a safetensors header", e);
         }
-        int padded = (json.length + Long.BYTES - 1) / Long.BYTES * Long.BYTES;
+        int padded = (Long.BYTES + json.length + DATA_ALIGNMENT - 1) / DATA_ALIGNMENT * DATA_ALIGNMENT - Long.BYTES;
         if (padded > SafetensorsHeader.MAX_HEADER_BYTES) {
             throw new IllegalArgumentException("header of " + padded + " bytes is over the limit of "
                     + SafetensorsHeader.MAX_HEADER_BYTES + " that readers accept");
