@@ -65,7 +65,8 @@ final class BenchCommand implements Callable<Integer> {
                     + " Q-Former + audio_llama_proj) (default: ${DEFAULT-VALUE}).")
     String stage;
 
-    @Option(names = "--shape", description = {"decode: stories260K, stories15M, stories110M, llama2-7b (default: stories110M).",
+    @Option(names = "--shape", description = {"decode: stories260K, stories15M, stories110M, llama2-7b, or NAME-N: its first N layers"
+            + " (default: stories110M).",
             "vision: demo (the bundled Video-LLaMA demo), released (random weights of the released sizes, 39 ViT blocks),"
                     + " released-N (the same with N ViT blocks, whose per-block time extrapolates to 39) (default: demo).",
             "audio: demo, released (12 ImageBind blocks), released-N (N ImageBind blocks, extrapolated to 12) (default: demo)."})

@@ -40,10 +40,23 @@ public final class SyntheticLlama {
 
     private SyntheticLlama() {}
 
+    /**
+     * A shape by name; {@code NAME-N} is NAME with only its first N layers (every width kept), as the vision bench's
+     * {@code released-N}: {@code llama2-7b-8} measures what a 7B model's layers cost where the whole model would not fit.
+     */
     public static Shape shape(String name) {
+        java.util.regex.Matcher fewer = java.util.regex.Pattern.compile("(.+)-([1-9][0-9]*)").matcher(name);
+        if (fewer.matches() && SHAPES.stream().anyMatch(s -> s.name().equals(fewer.group(1)))) {
+            Shape full = shape(fewer.group(1));
+            int layers = Integer.parseInt(fewer.group(2));
+            if (layers > full.layers()) {
+                throw new IllegalArgumentException("'" + name + "': " + full.name() + " has " + full.layers() + " layers, not " + layers);
+            }
+            return new Shape(name, full.dim(), layers, full.heads(), full.kvHeads(), full.hidden(), full.vocab(), full.context());
+        }
         return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
-                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ", or NAME-N for its first N layers)"));
     }
 
     /**
