@@ -120,7 +120,8 @@ final class BenchCommand implements Callable<Integer> {
     int numBeams;
 
     @Option(names = "--bandwidth-gbs", paramLabel = "GB/s", defaultValue = "0",
-            description = "The device's memory bandwidth, to report the share of it achieved (0: leave out).")
+            description = "The device's memory bandwidth, to report the share of it achieved (0: decode: the read bandwidth measured in"
+                    + " the run; vision, audio: leave out).")
     double bandwidth;
 
     @Option(names = "--profile", description = "Also print the per-kernel table of one more profiled step set (vision, audio:"
