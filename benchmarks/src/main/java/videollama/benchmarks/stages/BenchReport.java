@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import videollama.kernels.Profile;
 
 /**
  * Every figure of one {@code videollama bench} decode run, for {@code --json FILE}: the command and the machine, the
@@ -43,12 +44,13 @@ public record BenchReport(int schemaVersion, String command, String date, Machin
     /**
      * @param bytesPerToken       the weights a step streams (every matrix and norm but the embedding table)
      * @param bandwidthGBs        what the share is of: the --bandwidth-gbs given, else the roofline's measured read bandwidth
-     * @param fromDram            false where the weights fit in the last-level cache, or came faster than that bandwidth
+     * @param bytesFrom           "dram", "cache" (the weights fit in the last-level cache) or "above measured" (faster than
+     *                            that bandwidth, with more bytes than the cache: the bandwidth measured was low)
      * @param shareOfBandwidth    achieved GB/s over that bandwidth, as a fraction; null where not from DRAM
      */
     public record Decode(int tokens, int warmup, double msMedian, double msP10, double msP90, double tokensPerSecond,
                          long bytesPerToken, double gigabytesPerSecond, double bandwidthGBs, String bandwidthSource,
-                         boolean fromDram, Double shareOfBandwidth) {}
+                         String bytesFrom, Double shareOfBandwidth) {}
 
     /**
      * @param peakRssBytes       the process's peak resident memory ({@code VmHWM}) after loading and decoding, -1 where unknown
@@ -60,13 +62,21 @@ public record BenchReport(int schemaVersion, String command, String date, Machin
     /**
      * One op of the profile, over the profiled steps.
      *
-     * @param fromDram          false where its bytes came from cache (the step's working set fits in the last-level cache,
-     *                          or it ran faster than DRAM): then its GB/s is not a share of DRAM bandwidth
+     * @param bytesFrom         "dram", "cache" or "above measured", as {@link videollama.kernels.Profile#source} tells
      * @param shareOfBandwidth  achieved GB/s over the decode's bandwidth, null where not from DRAM
      */
     public record Kernel(String op, long callsPerStep, double microsecondsPerStep, double shareOfTime, long bytesPerStep,
-                         long flopsPerStep, double gigabytesPerSecond, double gigaflopsPerSecond, boolean fromDram,
-                         Double shareOfBandwidth) {}
+                         long flopsPerStep, double gigabytesPerSecond, double gigaflopsPerSecond, String bytesFrom,
+                         Double shareOfBandwidth) {
+        public boolean fromDram() {
+            return bytesFrom.equals(from(Profile.Source.DRAM));
+        }
+    }
+
+    /** "dram", "cache", "above measured": a {@link Profile.Source} as the JSON names it. */
+    public static String from(Profile.Source source) {
+        return source.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
 
     /** {@code --num-beams}: a beam step against a greedy step with logits back, and one beam's cache copy. */
     public record Beams(int beams, int steps, double msPerStep, double greedyMsWithLogits, double cacheCopyMs) {}

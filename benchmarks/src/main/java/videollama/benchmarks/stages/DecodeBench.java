@@ -172,9 +172,11 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         double p90 = sorted[Math.min(sorted.length - 1, sorted.length * 9 / 10)] / 1e6;
         double gbs = perToken / (median * 1e6);
         double limit = bandwidth > 0 ? bandwidth : roofline.readGBs();
-        boolean fromDram = !(machine.lastLevelCacheBytes() > 0 && perToken <= machine.lastLevelCacheBytes()) && gbs <= limit;
+        Profile.Source source = machine.lastLevelCacheBytes() > 0 && perToken <= machine.lastLevelCacheBytes() ? Profile.Source.CACHE
+                : gbs > limit ? Profile.Source.ABOVE_MEASURED : Profile.Source.DRAM;
         return new BenchReport.Decode(tokens, warmup, median, p10, p90, 1000 / median, perToken, gbs, limit,
-                bandwidth > 0 ? "--bandwidth-gbs" : "measured read bandwidth", fromDram, fromDram ? gbs / limit : null);
+                bandwidth > 0 ? "--bandwidth-gbs" : "measured read bandwidth", BenchReport.from(source),
+                source == Profile.Source.DRAM ? gbs / limit : null);
     }
 
     private void printDecode(PrintWriter out, Backend compute, BenchReport.Decode d, BenchReport.Memory m, Roofline roofline,
@@ -183,11 +185,14 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                 shape.name(), dtypeName(), tokens, warmup, compute.name(), compute.device()));
         out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f", d.msMedian(), d.msP10(), d.msP90()));
         out.println(String.format(Locale.ROOT, "tokens/s  %.1f", d.tokensPerSecond()));
-        String share = d.fromDram()
-                ? String.format(Locale.ROOT, "= %.0f%% of %.1f GB/s (%s; limit %.1f tok/s)", 100 * d.shareOfBandwidth(), d.bandwidthGBs(),
-                        d.bandwidthSource(), d.bandwidthGBs() * 1e9 / d.bytesPerToken())
-                : String.format(Locale.ROOT, "from cache, not DRAM (%s; DRAM: %.1f GB/s, %s)", d.bytesPerToken() <= machine.lastLevelCacheBytes()
-                        ? "the weights fit in the last-level cache" : "faster than DRAM", d.bandwidthGBs(), d.bandwidthSource());
+        String share = switch (d.bytesFrom()) {
+            case "dram" -> String.format(Locale.ROOT, "= %.0f%% of %.1f GB/s (%s; limit %.1f tok/s)", 100 * d.shareOfBandwidth(),
+                    d.bandwidthGBs(), d.bandwidthSource(), d.bandwidthGBs() * 1e9 / d.bytesPerToken());
+            case "cache" -> String.format(Locale.ROOT, "from cache, not DRAM (the weights fit in the %d MiB last-level cache;"
+                    + " DRAM: %.1f GB/s, %s)", machine.lastLevelCacheBytes() >> 20, d.bandwidthGBs(), d.bandwidthSource());
+            default -> String.format(Locale.ROOT, "above the %.1f GB/s of the %s, with more weights than the cache holds: that"
+                    + " bandwidth is low for this run", d.bandwidthGBs(), d.bandwidthSource());
+        };
         out.println(String.format(Locale.ROOT, "weights   %.3f GB/token, %.1f GB/s achieved %s", d.bytesPerToken() / 1e9,
                 d.gigabytesPerSecond(), share));
         out.println(String.format(Locale.ROOT, "memory    peak RSS %s; weights on the device: %.2f GB in place (the file mapping), %.2f GB copied",
@@ -200,10 +205,10 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         int steps = p.replays();
         long total = Math.max(1, p.totalNanos());
         return p.ops().stream().map(op -> {
-            boolean dram = p.fromDram(op, bandwidthGBs, machine.lastLevelCacheBytes());
+            Profile.Source source = p.source(op, bandwidthGBs, machine.lastLevelCacheBytes());
             return new BenchReport.Kernel(op.op(), op.calls() / steps, op.nanos() / 1e3 / steps, op.nanos() / (double) total,
-                    op.bytes() / steps, op.flops() / steps, op.gigabytesPerSecond(), op.gigaflopsPerSecond(), dram,
-                    dram ? op.gigabytesPerSecond() / bandwidthGBs : null);
+                    op.bytes() / steps, op.flops() / steps, op.gigabytesPerSecond(), op.gigaflopsPerSecond(), BenchReport.from(source),
+                    source == Profile.Source.DRAM ? op.gigabytesPerSecond() / bandwidthGBs : null);
         }).toList();
     }
 

@@ -24,7 +24,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * XChart (headless Java2D) into one PNG of the requested size. Left: the roofline, GFLOP/s against arithmetic
  * intensity (FLOP per byte, both axes logarithmic), the ceiling min(GEMM GFLOP/s, read GB/s × intensity) as a line and
  * each op as a point; right: each op's achieved GB/s as a bar beside the measured read bandwidth. Ops whose bytes came
- * from cache (the step's working set fits in the last-level cache, or faster than DRAM) are named "(cache)".
+ * from cache are named "(cache)", those faster than the measured bandwidth with more bytes than the cache holds
+ * "(above measured)" ({@link videollama.kernels.Profile#source}).
  */
 public final class RooflineChart {
     private RooflineChart() {}
@@ -53,7 +54,7 @@ public final class RooflineChart {
     }
 
     private static String label(BenchReport.Kernel k) {
-        return k.op() + (k.fromDram() ? "" : " (cache)");
+        return k.fromDram() ? k.op() : k.op() + " (" + k.bytesFrom() + ")";
     }
 
     private static XYChart roofline(BenchReport report, int width, int height) {

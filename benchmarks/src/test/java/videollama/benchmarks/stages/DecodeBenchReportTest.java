@@ -87,7 +87,7 @@ class DecodeBenchReportTest {
                 text.toString());
         // stories260K's 1 MB of weights fit in any last-level cache: no share of DRAM bandwidth is claimed for them
         if (report[0].machine().lastLevelCacheBytes() > 0) {
-            assertFalse(report[0].decode().fromDram());
+            assertEquals("cache", report[0].decode().bytesFrom());
             assertEquals(null, report[0].decode().shareOfBandwidth());
             report[0].kernels().forEach(k -> assertFalse(k.fromDram(), k.op()));
         }
@@ -97,7 +97,7 @@ class DecodeBenchReportTest {
         over.withArray("/kernels").removeAll();
         over.withArray("/kernels").addObject().put("op", "lm_head").put("callsPerStep", 1).put("microsecondsPerStep", 1.0)
                 .put("shareOfTime", 0.5).put("bytesPerStep", 100).put("flopsPerStep", 50).put("gigabytesPerSecond", 44.1)
-                .put("gigaflopsPerSecond", 22.0).put("fromDram", true).put("shareOfBandwidth", 2.94);
+                .put("gigaflopsPerSecond", 22.0).put("bytesFrom", "dram").put("shareOfBandwidth", 2.94);
         assertFalse(errors(over).isEmpty(), "a share of DRAM bandwidth above 1");
         ObjectNode incomplete = node.deepCopy();
         incomplete.remove("memory");
@@ -126,10 +126,10 @@ class DecodeBenchReportTest {
                 new BenchReport.BackendInfo("opencl", "test"),
                 new BenchReport.ModelInfo("llama2-7b", "bf16", 6_738_415_616L, 13_476_831_232L, 32, 4096, 32000),
                 List.of(TestTable.test("tg8", "decode", 1, new double[] {1.0, 1.1})),
-                new BenchReport.Decode(8, 1, 900, 880, 950, 1.1, 12_000_000_000L, 13.3, 15, "measured read bandwidth", true, 0.89),
+                new BenchReport.Decode(8, 1, 900, 880, 950, 1.1, 12_000_000_000L, 13.3, 15, "measured read bandwidth", "dram", 0.89),
                 new BenchReport.Memory(14_000_000_000L, 13_476_831_232L, 0), new Roofline(15, 14, "test", 60, "test"),
-                List.of(new BenchReport.Kernel("gate/up + silu", 32, 300_000, 0.6, 5_771_362_304L, 2_885_681_152L, 13.9, 6.9, true, 0.93),
-                        new BenchReport.Kernel("attention norm", 32, 300, 0.001, 524_288, 262_144, 30.0, 15.0, false, null)),
+                List.of(new BenchReport.Kernel("gate/up + silu", 32, 300_000, 0.6, 5_771_362_304L, 2_885_681_152L, 13.9, 6.9, "dram", 0.93),
+                        new BenchReport.Kernel("attention norm", 32, 300, 0.001, 524_288, 262_144, 30.0, 15.0, "cache", null)),
                 null, null);
     }
 
