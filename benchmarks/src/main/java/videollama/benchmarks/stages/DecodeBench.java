@@ -78,16 +78,16 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                 }
             }
         }
-        BenchReport.Memory memory = memory(compute);
+        ModelFigures figures = figures(llama.weights());
+        BenchReport.Memory memory = memory(compute, figures.allBytes());
         Roofline roofline = steps.time("measuring the roofline (read bandwidth, GEMM)", () -> Roofline.measure(compute, machine),
                 Roofline::summary);
-        ModelFigures figures = figures(llama.weights());
         BenchReport.ModelInfo model = new BenchReport.ModelInfo(shape.name(), figures.weightType(), shape.parameters(),
                 figures.allBytes(), shape.layers(), shape.dim(), shape.vocab());
         BenchReport.Decode decode = decode(nanos, figures.bytesPerToken(), roofline, machine);
         List<BenchReport.TestResult> tests = new ArrayList<>();
         tests.add(TestTable.test("tg" + tokens, "greedy decode, tokens/s of each timed step", 1, rates(nanos, 1)));
-        printDecode(out, compute, decode, memory, roofline, machine);
+        printDecode(out, compute, model, decode, memory, roofline, machine);
         List<BenchReport.Kernel> kernels = p == null || p.replays() == 0 ? List.of() : kernels(p, decode.bandwidthGBs(), machine);
         if (p != null) {
             out.println();
@@ -95,34 +95,36 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                     : p.table(decode.bandwidthGBs(), machine.lastLevelCacheBytes()));
         }
         BenchReport.Beams beams = numBeams > 1 ? new BeamBench(llama, compute, numBeams, tokens, warmup).run(out) : null;
-        BenchReport.Prefill prefill = null;
-        if (promptTokens > 0) {
-            int[] prompt = new SplittableRandom(promptTokens).ints(promptTokens, 3, shape.vocab()).toArray();
-            prompt[0] = llama.tokenizer().bosId();
-            long[] batchedRuns = prefillNanos(llama, compute, prompt, "batched");
-            long batched = median(batchedRuns);
-            tests.add(TestTable.test("pp" + promptTokens, "prefill, batched, tokens/s of each run", promptTokens,
-                    rates(batchedRuns, promptTokens)));
-            out.println();
-            out.println(String.format(Locale.ROOT, "prefill of %d tokens, median of %d runs, each in a fresh session:",
-                    promptTokens, promptRuns));
-            out.println(String.format(Locale.ROOT, "  batched             %9.1f ms  %8.1f prompt tokens/s", batched / 1e6,
-                    promptTokens / (batched / 1e9)));
-            Double positionsMs = null;
-            if (compute instanceof DeviceBackend) { // the reference path has only its own batched form
-                long positions = median(prefillNanos(llama, compute, prompt, "positions"));
-                positionsMs = positions / 1e6;
-                out.println(String.format(Locale.ROOT, "  position by position %8.1f ms  %8.1f prompt tokens/s", positions / 1e6,
-                        promptTokens / (positions / 1e9)));
-                out.println(String.format(Locale.ROOT, "  speed-up            %9.2fx", positions / (double) batched));
-            }
-            prefill = new BenchReport.Prefill(promptTokens, promptRuns, batched / 1e6, positionsMs);
-        }
+        BenchReport.Prefill prefill = promptTokens > 0 ? prefill(llama, compute, out, tests) : null;
         out.println();
         out.print(TestTable.of(model, compute.name(), tests));
         return new BenchReport(BenchReport.SCHEMA_VERSION, command, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine,
                 new BenchReport.BackendInfo(compute.name(), compute.device()), model, tests, decode, memory, roofline, kernels, beams,
                 prefill);
+    }
+
+    /** Times the prefill of a random {@code promptTokens}-token prompt, prints it, adds its {@code ppN} test. */
+    private BenchReport.Prefill prefill(Llama llama, Backend compute, PrintWriter out, List<BenchReport.TestResult> tests) {
+        int[] prompt = new SplittableRandom(promptTokens).ints(promptTokens, 3, shape.vocab()).toArray();
+        prompt[0] = llama.tokenizer().bosId();
+        long[] batchedRuns = prefillNanos(llama, compute, prompt, "batched");
+        long batched = median(batchedRuns);
+        tests.add(TestTable.test("pp" + promptTokens, "prefill, batched, tokens/s of each run", promptTokens,
+                rates(batchedRuns, promptTokens)));
+        out.println();
+        out.println(String.format(Locale.ROOT, "prefill of %d tokens, median of %d runs, each in a fresh session:",
+                promptTokens, promptRuns));
+        out.println(String.format(Locale.ROOT, "  batched             %9.1f ms  %8.1f prompt tokens/s", batched / 1e6,
+                promptTokens / (batched / 1e9)));
+        Double positionsMs = null;
+        if (compute instanceof DeviceBackend) { // the reference path has only its own batched form
+            long positions = median(prefillNanos(llama, compute, prompt, "positions"));
+            positionsMs = positions / 1e6;
+            out.println(String.format(Locale.ROOT, "  position by position %8.1f ms  %8.1f prompt tokens/s", positions / 1e6,
+                    promptTokens / (positions / 1e9)));
+            out.println(String.format(Locale.ROOT, "  speed-up            %9.2fx", positions / (double) batched));
+        }
+        return new BenchReport.Prefill(promptTokens, promptRuns, batched / 1e6, positionsMs);
     }
 
     /** "f32", "f16", "bf16": the dtype as the option names it. */
@@ -151,13 +153,17 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                 perToken);
     }
 
-    private static BenchReport.Memory memory(Backend compute) {
+    /**
+     * The peak resident memory and where the weights went: OpenCL counts what it used in place and copied; another
+     * device (CUDA) copies every weight into its own memory; the reference path reads them in the mapping.
+     */
+    private static BenchReport.Memory memory(Backend compute, long weightBytes) {
         long peak = PeakMemory.peakRssBytes();
         if (compute instanceof OpenCLBackend openCL) {
             OpenCLBackend.WeightMemory m = openCL.weightMemory();
             return new BenchReport.Memory(peak, m.wrappedBytes(), m.copiedBytes());
         }
-        return new BenchReport.Memory(peak, 0, 0); // the reference path reads the mapping; CUDA's counts are its uploads
+        return new BenchReport.Memory(peak, 0, compute instanceof DeviceBackend ? weightBytes : 0);
     }
 
     /**
@@ -179,10 +185,10 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                 source == Profile.Source.DRAM ? gbs / limit : null);
     }
 
-    private void printDecode(PrintWriter out, Backend compute, BenchReport.Decode d, BenchReport.Memory m, Roofline roofline,
-                             Machine machine) {
+    private void printDecode(PrintWriter out, Backend compute, BenchReport.ModelInfo model, BenchReport.Decode d, BenchReport.Memory m,
+                             Roofline roofline, Machine machine) {
         out.println(String.format(Locale.ROOT, "shape %s, weights %s, %d timed steps after %d warm-up, backend %s (%s)",
-                shape.name(), dtypeName(), tokens, warmup, compute.name(), compute.device()));
+                shape.name(), model.weightType(), tokens, warmup, compute.name(), compute.device()));
         out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f", d.msMedian(), d.msP10(), d.msP90()));
         out.println(String.format(Locale.ROOT, "tokens/s  %.1f", d.tokensPerSecond()));
         String share = switch (d.bytesFrom()) {
