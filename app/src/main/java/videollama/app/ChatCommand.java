@@ -33,9 +33,6 @@ import videollama.model.llama.LlamaConfig;
                 "Without --question, an interactive chat: one question per line on stdin, an empty line or end of input ends it."})
 final class ChatCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
@@ -120,7 +117,7 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine cli = spec.commandLine();
+        CommandLine cli = common.cli();
         SamplingSettings samplingSettings = sampling.settings(cli);
         ChatTemplate chosenTemplate = template == null ? null : OptionValues.template(cli, template);
         if (frames != null) {
