@@ -10,6 +10,7 @@ import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.model.DeviceFloats;
+import videollama.weights.Tensor;
 
 /**
  * ImageBind's audio encoder as device tasks (the twin of {@link ReferenceImageBindAudio}): its weights uploaded once in
@@ -98,7 +99,7 @@ public final class DeviceImageBindAudio {
     }
 
     /** A q/k/v row whose key is {@code bias_k} and value {@code bias_v}; its query third is never read. */
-    private static float[] extraRow(ImageBindAudioWeights.Block b, int width) {
+    private static float[] extraRow(ImageBindAudioWeights.Block<Tensor, Tensor> b, int width) {
         float[] row = new float[3 * width];
         System.arraycopy(b.biasK().toFloatArray(), 0, row, width, width);
         System.arraycopy(b.biasV().toFloatArray(), 0, row, 2 * width, width);
