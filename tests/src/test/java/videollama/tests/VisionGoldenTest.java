@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,14 +42,8 @@ class VisionGoldenTest {
              VisionEncoder encoder = branch.encoder(reference);
              SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
             VisionOutputs out = encoder.encode(frames, t[0], progress::add);
-            assertClose(out.vitOut(), expected.get("vit.out"), c + " vit.out");
             assertClose(lnVision(branch, out.vitOut(), t[0]), expected.get("ln_vision.out"), c + " ln_vision.out");
-            assertClose(out.imageQformerOut(), expected.get("image_qformer.out"), c + " image_qformer.out");
-            assertClose(out.videoQformerOut(), expected.get("video_qformer.out"), c + " video_qformer.out");
-            assertClose(out.tokens(), expected.get("video.tokens"), c + " video.tokens");
-            for (Tensor dumped : out.dumpTensors()) {
-                assertEquals(Arrays.toString(expected.get(dumped.name()).shape()), Arrays.toString(dumped.shape()), dumped.name());
-            }
+            Tolerance.assertStagesClose(out.dumpTensors(), expected::get, TOLERANCE, c.toString());
         }
         assertEquals("vision: frame 1/" + t[0], progress.getFirst());
         assertTrue(progress.contains("vision: frame " + t[0] + "/" + t[0]), progress.toString());
