@@ -80,9 +80,7 @@ final class CudaNormOps implements NormOps {
     /** {@code out = gelu(x + bias)} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = OpChecks.requireRows(name, rows, width);
-        OpChecks.requireFloats(name, elements, out, x);
-        OpChecks.requireFloats(name, width, bias);
+        long elements = OpChecks.requireBiasRows(name, out, x, bias, rows, width);
         g.task(name, new KernelSource("activations", "bias_gelu"), elementWise(elements),
                 new Cost(8 * elements + 4L * width, (GELU_FLOPS + 1) * elements),
                 out, x, bias, width, (int) elements);
@@ -101,9 +99,7 @@ final class CudaNormOps implements NormOps {
     /** {@code out = x + bias} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = OpChecks.requireRows(name, rows, width);
-        OpChecks.requireFloats(name, elements, out, x);
-        OpChecks.requireFloats(name, width, bias);
+        long elements = OpChecks.requireBiasRows(name, out, x, bias, rows, width);
         g.task(name, new KernelSource("activations", "add_bias"), elementWise(elements),
                 new Cost(8 * elements + 4L * width, elements),
                 out, x, bias, width, (int) elements);

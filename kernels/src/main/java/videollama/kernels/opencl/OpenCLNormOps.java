@@ -83,9 +83,7 @@ final class OpenCLNormOps implements NormOps {
     /** {@code out = gelu(x + bias)} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = OpChecks.requireRows(name, rows, width);
-        OpChecks.requireFloats(name, elements, out, x);
-        OpChecks.requireFloats(name, width, bias);
+        long elements = OpChecks.requireBiasRows(name, out, x, bias, rows, width);
         g.task(name, new KernelSource(ELEMENTWISE, "bias_gelu"), rowsOfColumns(rows, width),
                 new Cost(8 * elements + 4L * width, (GELU_FLOPS + 1) * elements),
                 out, x, bias, width);
@@ -127,9 +125,7 @@ final class OpenCLNormOps implements NormOps {
     /** {@code out = x + bias} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = OpChecks.requireRows(name, rows, width);
-        OpChecks.requireFloats(name, elements, out, x);
-        OpChecks.requireFloats(name, width, bias);
+        long elements = OpChecks.requireBiasRows(name, out, x, bias, rows, width);
         g.task(name, new KernelSource(ELEMENTWISE, "add_bias"), rowsOfColumns(rows, width),
                 new Cost(8 * elements + 4L * width, elements),
                 out, x, bias, width);
