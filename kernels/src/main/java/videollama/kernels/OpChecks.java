@@ -32,6 +32,18 @@ public final class OpChecks {
     }
 
     /**
+     * {@link NormOps#layerNorm}, {@link NormOps#addLayerNorm}: rows × dim floats in each of {@code buffers} (out and
+     * the inputs), a row of dim in {@code weight} and {@code bias}; returns rows × dim.
+     */
+    public static long requireNormRows(String name, DeviceBuffer weight, DeviceBuffer bias, int rows, int dim,
+                                       DeviceBuffer... buffers) {
+        long elements = requireRows(name, rows, dim);
+        requireFloats(name, elements, buffers);
+        requireFloats(name, dim, weight, bias);
+        return elements;
+    }
+
+    /**
      * {@link NormOps#biasGelu}, {@link NormOps#addBias}: rows × width floats in {@code out} and {@code x}, a row of
      * width in {@code bias}; returns rows × width.
      */
