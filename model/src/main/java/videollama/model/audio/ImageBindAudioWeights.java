@@ -35,6 +35,9 @@ public final class ImageBindAudioWeights {
 
     /** Token width (ImageBind-Huge audio: 768). */
     public final int width;
+    /** Attention heads (videollama.json's audio_encoder.heads), which divide the width, and their width. */
+    public final int heads;
+    public final int headDim;
     /** Input channels: 1, the fbank's. */
     public final int channels;
     /** Patch side (16). */
@@ -108,6 +111,8 @@ public final class ImageBindAudioWeights {
             throw load.error("the audio encoder is " + width + " wide (tensor '" + patchWeight.name() + "'), which "
                     + settings.heads() + " heads (videollama.json audio_encoder.heads) do not divide");
         }
+        heads = settings.heads();
+        headDim = width / heads;
         gridHeight = PatchEmbedding.outputSize(MEL_BINS, patchSize, STRIDE);
         gridWidth = PatchEmbedding.outputSize(FRAMES, patchSize, STRIDE);
         patches = gridHeight * gridWidth;

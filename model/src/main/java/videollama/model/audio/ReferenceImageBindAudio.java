@@ -41,8 +41,6 @@ public final class ReferenceImageBindAudio {
     public static final float L2_EPS = 1e-12f;
 
     private final ImageBindAudioWeights w;
-    private final int heads;
-    private final int headDim;
     private final float eps;
     private final float stemEps;
     private final float logitScale;
@@ -58,8 +56,6 @@ public final class ReferenceImageBindAudio {
 
     public ReferenceImageBindAudio(ImageBindAudioWeights weights, AudioEncoderSettings settings) {
         this.w = weights;
-        this.heads = settings.heads();
-        this.headDim = weights.width / heads;
         this.eps = settings.layerNormEps();
         this.stemEps = settings.stemLayerNormEps();
         this.logitScale = weights.logitScale(settings);
@@ -130,7 +126,7 @@ public final class ReferenceImageBindAudio {
             }
             System.arraycopy(b.biasK(), 0, k, n * d, d);
             System.arraycopy(b.biasV(), 0, v, n * d, d);
-            float[] attention = attention(q, k, v, 1, heads, headDim, AttentionShape.defaultScale(headDim));
+            float[] attention = attention(q, k, v, 1, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim));
             x = add(x, linear(attention, b.outProjWeight(), b.outProjBias()));
 
             // x += fc2(gelu(fc1(norm_2(x))))
