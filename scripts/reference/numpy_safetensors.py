@@ -1,6 +1,7 @@
-"""A safetensors writer over numpy arrays, for the reference scripts that run without torch's safetensors
-(make_aac_golden.py under /tmp/pyref, make_audio_golden.py under Debian's python3; reference data only, never run by
-tests): F32, I64 and I32 arrays, the metadata values as strings, the header padded with spaces to 8 bytes."""
+"""A safetensors writer over numpy arrays, for the reference scripts that write safetensors files without the
+safetensors package (make_aac_golden.py in the PyAV venv, make_audio_golden.py under Debian's python3; reference data
+only, never run by tests): F32, I64 and I32 arrays, the metadata values as strings, the header padded with spaces to
+8 bytes."""
 
 import json
 import struct
