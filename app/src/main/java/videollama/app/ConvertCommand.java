@@ -36,9 +36,6 @@ import picocli.CommandLine.Parameters;
             ""
         })
 final class ConvertCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
@@ -55,7 +52,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine cli = spec.commandLine();
+        CommandLine cli = common.cli();
         CheckpointKind forcedKind = parseKind(cli);
         PrintWriter err = cli.getErr();
         Converter converter = new Converter(out, forcedKind, err);
