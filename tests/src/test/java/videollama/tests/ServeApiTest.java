@@ -1,0 +1,420 @@
+package videollama.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import videollama.app.BackendChoice;
+import videollama.app.ChatSession;
+import videollama.app.MediaEncoder;
+import videollama.app.serve.ChatServer;
+import videollama.kernels.reference.ReferenceBackend;
+import videollama.loader.MediaDecoder;
+import videollama.loader.audio.ClipOptions;
+import videollama.loader.audio.ClipSampler;
+import videollama.model.chat.MediaChat;
+import videollama.model.generate.GenerationSettings;
+import videollama.model.generate.SamplingSettings;
+
+/**
+ * {@code videollama serve}'s API over raw HTTP, against a server started here on a free port over the bundled demo
+ * model: the answer is the chat session's for the same question and settings, streamed it adds up to the same text,
+ * a follow-up question reuses the encoded video, OpenAI's own Java client gets the same answers, and every bad request
+ * gets OpenAI's JSON error with a 4xx code.
+ */
+class ServeApiTest {
+    private static final String KEY = "test-key";
+    private static final String QUESTION = "What is happening in this video?";
+    private static final int MAX_TOKENS = 12;
+    private static final long MAX_UPLOAD = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final StringWriter serverLog = new StringWriter();
+    private static ChatSession session;
+    private static ChatServer server;
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    private static Path demo() {
+        return TestFiles.root().resolve("models/videollama-demo");
+    }
+
+    private static Path video() {
+        return demo().resolve("stream-of-water.mp4");
+    }
+
+    @BeforeAll
+    static void start() {
+        session = ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"), null, null,
+                false, new PrintWriter(serverLog, true));
+        server = ChatServer.start(session, MediaDecoder.preferred(), "videollama-demo",
+                new ChatServer.Options("127.0.0.1", 0, KEY, MAX_UPLOAD, 2), new PrintWriter(serverLog, true));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    @Test
+    void answersAsTheChatSessionDoes() throws Exception {
+        MediaChat.Answer expected;
+        try (ChatSession direct = ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"),
+                null, null, false, new PrintWriter(new StringWriter(), true))) {
+            direct.upload(new MediaEncoder.Request(video(), null, null, false, direct.config().frames(),
+                    new ClipOptions(ClipSampler.Step.EIGHTHS, true), MediaDecoder.preferred()), null);
+            GenerationSettings greedy = new GenerationSettings(MAX_TOKENS, new SamplingSettings(0, 50, 0.9f, 1), 1, 1, 1f, 1,
+                    direct.template().stopStrings(), direct.template().stopTokenIds(), false);
+            expected = direct.ask(QUESTION, greedy, piece -> {});
+        }
+        HttpResponse<String> response = post(question(videoMessage(QUESTION)));
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode completion = JSON.readTree(response.body());
+        assertEquals("chat.completion", completion.path("object").asText());
+        assertEquals("videollama-demo", completion.path("model").asText());
+        JsonNode choice = completion.path("choices").path(0);
+        assertEquals("assistant", choice.path("message").path("role").asText());
+        assertEquals(expected.text(), choice.path("message").path("content").asText());
+        assertEquals(expected.generation().stopReason().name().equals("LENGTH") ? "length" : "stop",
+                choice.path("finish_reason").asText());
+        JsonNode usage = completion.path("usage");
+        assertEquals(expected.prompt().length(), usage.path("prompt_tokens").asInt());
+        assertEquals(expected.generation().tokens().length, usage.path("completion_tokens").asInt());
+        assertEquals(usage.path("prompt_tokens").asInt() + usage.path("completion_tokens").asInt(), usage.path("total_tokens").asInt());
+    }
+
+    @Test
+    void streamedChunksAddUpToTheAnswer() throws Exception {
+        HttpResponse<String> plain = post(question(videoMessage(QUESTION)));
+        String whole = content(plain);
+        assertFalse(whole.isEmpty(), "an answer to compare with");
+        ObjectNode request = question(videoMessage(QUESTION)).put("stream", true);
+        request.putObject("stream_options").put("include_usage", true);
+        HttpResponse<String> response = post(request);
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"),
+                response.headers().toString());
+        List<String> events = new ArrayList<>();
+        for (String block : response.body().split("\n\n")) {
+            assertTrue(block.startsWith("data: "), "an event: " + block);
+            events.add(block.substring("data: ".length()));
+        }
+        assertEquals("[DONE]", events.getLast());
+        StringBuilder streamed = new StringBuilder();
+        String finish = null;
+        JsonNode usage = null;
+        for (String event : events.subList(0, events.size() - 1)) {
+            JsonNode chunk = JSON.readTree(event);
+            assertEquals("chat.completion.chunk", chunk.path("object").asText());
+            for (JsonNode choice : chunk.path("choices")) {
+                streamed.append(choice.path("delta").path("content").asText(""));
+                if (!choice.path("finish_reason").isNull()) {
+                    finish = choice.path("finish_reason").asText();
+                }
+            }
+            if (chunk.has("usage")) {
+                usage = chunk.get("usage");
+            }
+        }
+        assertTrue(events.size() > 4, "the answer came in pieces: " + events);
+        assertEquals(whole, streamed.toString());
+        assertNotNull(finish, "a chunk carries the finish reason");
+        assertNotNull(usage, "stream_options.include_usage: a usage chunk");
+        assertEquals(JSON.readTree(plain.body()).path("usage"), usage, "the same counts streamed or not");
+    }
+
+    @Test
+    void aFollowUpQuestionReusesTheEncodedVideo() throws Exception {
+        HttpResponse<String> first = post(question(videoMessage(QUESTION)));
+        String answer = content(first);
+        int decodedBefore = count(serverLog.toString(), "decoding ");
+        assertTrue(decodedBefore >= 1, "the video was decoded: " + serverLog);
+
+        ObjectNode followUp = question(videoMessage(QUESTION));
+        ArrayNode messages = followUp.withArray("messages");
+        messages.addObject().put("role", "assistant").put("content", answer);
+        messages.addObject().put("role", "user").put("content", "And then?");
+        HttpResponse<String> second = post(followUp);
+        assertEquals(200, second.statusCode(), second.body());
+        assertTrue(JSON.readTree(second.body()).path("usage").path("prompt_tokens").asInt()
+                > JSON.readTree(first.body()).path("usage").path("prompt_tokens").asInt(), "the follow-up's prompt holds the first turn");
+
+        HttpResponse<String> again = post(question(videoMessage("Describe the water.")));
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(decodedBefore, count(serverLog.toString(), "decoding "), "the same bytes: no decoding again: " + serverLog);
+
+        ObjectNode foreign = question(videoMessage(QUESTION));
+        foreign.withArray("messages").addObject().put("role", "assistant").put("content", "an answer this server never gave");
+        foreign.withArray("messages").addObject().put("role", "user").put("content", "And then?");
+        assertError(post(foreign), 400, "conversation_not_held", "messages");
+    }
+
+    @Test
+    void listsTheModelAndSaysItIsHealthy() throws Exception {
+        HttpResponse<String> models = send(HttpRequest.newBuilder(uri("/v1/models")).header("Authorization", "Bearer " + KEY).GET());
+        assertEquals(200, models.statusCode(), models.body());
+        JsonNode list = JSON.readTree(models.body());
+        assertEquals("list", list.path("object").asText());
+        assertEquals("videollama-demo", list.path("data").path(0).path("id").asText());
+        assertEquals("model", list.path("data").path(0).path("object").asText());
+
+        HttpResponse<String> health = send(HttpRequest.newBuilder(uri("/health")).GET()); // no key needed
+        assertEquals(200, health.statusCode(), health.body());
+        assertEquals("ok", JSON.readTree(health.body()).path("status").asText());
+    }
+
+    @Test
+    void refusesBadRequestsWithOpenAiErrors() throws Exception {
+        assertError(postRaw("{\"messages\": [", KEY), 400, "invalid_json", null);
+        assertError(postRaw("{} trailing", KEY), 400, "invalid_json", null);
+        assertError(postRaw("[1, 2]", KEY), 400, "invalid_json", null);
+        assertError(postRaw("{\"model\": \"videollama-demo\"}", KEY), 400, "missing_messages", "messages");
+
+        ObjectNode unknownPart = question(videoMessage(QUESTION));
+        ((ObjectNode) unknownPart.withArray("messages").get(0).withArray("content").get(1)).put("type", "file");
+        assertError(post(unknownPart), 400, "invalid_content", "messages[0].content[1].type");
+
+        ObjectNode unknownRole = question(videoMessage(QUESTION));
+        ((ObjectNode) unknownRole.withArray("messages").get(0)).put("role", "tool");
+        assertError(post(unknownRole), 400, "invalid_role", "messages[0].role");
+
+        ObjectNode textOnly = JSON.createObjectNode();
+        textOnly.putArray("messages").addObject().put("role", "user").put("content", "Hello?");
+        assertError(post(textOnly), 400, "missing_media", "messages");
+
+        assertError(post(question(mediaMessage("video_url", "https://example.com/a.mp4"))), 400, "invalid_url",
+                "messages[0].content[0].video_url.url");
+        assertError(post(question(mediaMessage("image_url", "data:image/png,rawbytes"))), 400, "invalid_url",
+                "messages[0].content[0].image_url.url");
+        assertError(post(question(mediaMessage("video_url", "data:video/mp4;base64,@@not base64@@"))), 400, "invalid_base64",
+                "messages[0].content[0].video_url.url");
+
+        byte[] notAVideo = "this is no video at all, just text".repeat(40).getBytes();
+        HttpResponse<String> damaged = post(question(mediaMessage("video_url", dataUrl("video/mp4", notAVideo))));
+        assertError(damaged, 400, "invalid_media", "messages");
+        String message = JSON.readTree(damaged.body()).path("error").path("message").asText();
+        assertTrue(message.startsWith("video_url: "), message);
+        assertFalse(message.contains("videollama-serve-"), "the server's own file is not named: " + message);
+
+        byte[] big = new byte[(int) MAX_UPLOAD + 1000];
+        new Random(1).nextBytes(big);
+        assertError(post(question(mediaMessage("video_url", dataUrl("video/mp4", big)))), 413, "upload_too_large",
+                "messages[0].content[0].video_url.url");
+        byte[] huge = new byte[(int) (3 * MAX_UPLOAD)];
+        assertError(post(question(mediaMessage("video_url", dataUrl("video/mp4", huge)))), 413, "upload_too_large", null);
+
+        ObjectNode wrongModel = question(videoMessage(QUESTION)).put("model", "gpt-4o");
+        assertError(post(wrongModel), 404, "model_not_found", "model");
+        assertError(post(question(videoMessage(QUESTION)).put("max_tokens", 100_000)), 400, "invalid_value", "max_tokens");
+        assertError(post(question(videoMessage(QUESTION)).put("temperature", -1)), 400, "invalid_value", "temperature");
+        assertError(post(question(videoMessage(QUESTION)).put("num_beams", 0)), 400, "invalid_value", "num_beams");
+        assertError(post(question(videoMessage(QUESTION)).put("stream", "yes")), 400, "invalid_type", "stream");
+
+        assertError(postRaw(question(videoMessage(QUESTION)).toString(), null), 401, "invalid_api_key", null);
+        assertError(postRaw(question(videoMessage(QUESTION)).toString(), "wrong-key"), 401, "invalid_api_key", null);
+        assertError(send(HttpRequest.newBuilder(uri("/v1/nothing")).header("Authorization", "Bearer " + KEY).GET()), 404,
+                "not_found", null);
+    }
+
+    @Test
+    void theOfficialOpenAiClientGetsTheSameAnswerPlainAndStreamed() throws Exception {
+        String image = dataUrl("image/jpeg", Files.readAllBytes(TestFiles.root().resolve("testdata/image/gradient.jpg")));
+        String expected = content(post(question(mediaMessage("image_url", image))));
+        assertFalse(expected.isEmpty(), "an answer to compare with");
+
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY).build();
+        try {
+            ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("videollama-demo").temperature(0)
+                    .maxCompletionTokens(MAX_TOKENS)
+                    .addUserMessageOfArrayOfContentParts(List.of(
+                            ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                                    .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(image).build()).build()),
+                            ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(QUESTION).build())))
+                    .build();
+            ChatCompletion completion = client.chat().completions().create(params);
+            assertEquals(expected, completion.choices().getFirst().message().content().orElseThrow());
+            assertTrue(completion.usage().orElseThrow().completionTokens() <= MAX_TOKENS);
+
+            StringBuilder streamed = new StringBuilder();
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+                stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+            }
+            assertEquals(expected, streamed.toString());
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void requestsTakeTurnsInOrderAndThoseBeyondTheQueueAreRefused() throws Exception {
+        String image = dataUrl("image/jpeg", Files.readAllBytes(TestFiles.root().resolve("testdata/image/gradient.jpg")));
+        // a long answer: no end before its 300th token, 8 beams; streamed, so its first event says it holds the model
+        ObjectNode longAnswer = question(mediaMessage("image_url", image)).put("max_tokens", 300).put("min_tokens", 300)
+                .put("num_beams", 8).put("stream", true);
+        HttpResponse<InputStream> running = http.send(postRequest(longAnswer.toString(), KEY), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, running.statusCode());
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(running.body(), StandardCharsets.UTF_8))) {
+            assertTrue(events.readLine().startsWith("data: "), "the first event: the model is answering it");
+            List<String> finished = new CopyOnWriteArrayList<>();
+            CompletableFuture<HttpResponse<String>> first = http.sendAsync(postRequest(question(mediaMessage("image_url", image))
+                    .toString(), KEY), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> finished.add("first"));
+            awaitRequests(2);
+            CompletableFuture<HttpResponse<String>> second = http.sendAsync(postRequest(question(mediaMessage("image_url", image))
+                    .toString(), KEY), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> finished.add("second"));
+            awaitRequests(3);
+            assertError(post(question(mediaMessage("image_url", image))), 429, "queue_full", null);
+
+            String rest = events.lines().reduce("", (a, b) -> a + b + "\n");
+            assertTrue(rest.strip().endsWith("data: [DONE]"), "the long answer went on to its end: " + rest);
+            assertEquals(200, first.get().statusCode(), first.get().body());
+            assertEquals(200, second.get().statusCode(), second.get().body());
+            assertEquals(content(first.get()), content(second.get()), "the same question, greedy: the same answer");
+            assertEquals(List.of("first", "second"), finished, "answered in arrival order");
+        }
+        awaitRequests(0);
+    }
+
+    @Test
+    void aClientThatGoesAwayMidStreamCancelsItsAnswer() throws Exception {
+        String image = dataUrl("image/jpeg", Files.readAllBytes(TestFiles.root().resolve("testdata/image/gradient.jpg")));
+        ObjectNode longAnswer = question(mediaMessage("image_url", image)).put("max_tokens", 330).put("min_tokens", 330)
+                .put("stream", true);
+        HttpResponse<InputStream> running = http.send(postRequest(longAnswer.toString(), KEY), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(running.body(), StandardCharsets.UTF_8))) {
+            assertTrue(events.readLine().startsWith("data: "), "the first event: the model is answering it");
+        } // the connection closed mid-answer
+        awaitRequests(0);
+        assertTrue(serverLog.toString().contains("went away: its answer is cancelled"), serverLog.toString());
+        assertFalse(serverLog.toString().contains("generated 330 tokens"), "not answered to its end: " + serverLog);
+        assertEquals(200, post(question(mediaMessage("image_url", image))).statusCode(), "the model serves the next request");
+    }
+
+    /** Waits (at most 20 s) until /health counts {@code n} requests running or waiting. */
+    private static void awaitRequests(int n) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        int now;
+        while ((now = JSON.readTree(send(HttpRequest.newBuilder(uri("/health")).GET()).body()).path("requests").asInt()) != n) {
+            assertTrue(System.nanoTime() < deadline, "requests running or waiting: " + now + ", expected " + n);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void refusesAnOpenAddressWithoutAnApiKey() {
+        Cli run = Cli.run("serve", "--host", "0.0.0.0", "--backend", "reference");
+        Cli.assertFailure(run, 2, "--host 0.0.0.0", "--api-key");
+    }
+
+    /** OpenAI's error shape, the code and status expected, and no stack trace. */
+    private static void assertError(HttpResponse<String> response, int status, String code, String param) throws Exception {
+        assertEquals(status, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), response.headers().toString());
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertTrue(error.isObject(), response.body());
+        assertTrue(error.path("message").isTextual() && !error.path("message").asText().isBlank(), response.body());
+        assertTrue(error.path("type").isTextual(), response.body());
+        assertEquals(code, error.path("code").asText(), response.body());
+        assertTrue(error.has("param"), response.body());
+        assertEquals(param, error.path("param").isNull() ? null : error.path("param").asText(), response.body());
+        assertFalse(response.body().contains("\tat ") || response.body().contains("Exception"), "no stack trace: " + response.body());
+    }
+
+    private static ObjectNode question(ObjectNode userMessage) {
+        ObjectNode request = JSON.createObjectNode().put("model", "videollama-demo").put("temperature", 0)
+                .put("max_tokens", MAX_TOKENS);
+        request.putArray("messages").add(userMessage);
+        return request;
+    }
+
+    private static ObjectNode videoMessage(String question) throws Exception {
+        ObjectNode message = mediaMessage("video_url", dataUrl("video/mp4", Files.readAllBytes(video())));
+        ((ObjectNode) message.withArray("content").get(1)).put("text", question);
+        return message;
+    }
+
+    /** A user message with a media part and the question. */
+    private static ObjectNode mediaMessage(String type, String url) {
+        ObjectNode message = JSON.createObjectNode().put("role", "user");
+        ArrayNode content = message.putArray("content");
+        content.addObject().put("type", type).putObject(type).put("url", url);
+        content.addObject().put("type", "text").put("text", QUESTION);
+        return message;
+    }
+
+    private static String dataUrl(String mime, byte[] bytes) {
+        return "data:" + mime + ";base64," + Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static String content(HttpResponse<String> response) throws Exception {
+        assertEquals(200, response.statusCode(), response.body());
+        return JSON.readTree(response.body()).path("choices").path(0).path("message").path("content").asText();
+    }
+
+    private static HttpResponse<String> post(JsonNode body) throws Exception {
+        return postRaw(body.toString(), KEY);
+    }
+
+    private static HttpResponse<String> postRaw(String body, String key) throws Exception {
+        return http.send(postRequest(body, key), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest postRequest(String body, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/chat/completions")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return request.build();
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private static int count(String text, String what) {
+        return text.split(what, -1).length - 1;
+    }
+}
