@@ -17,7 +17,8 @@ import videollama.loader.MediaDecoder;
 /** {@code videollama serve}: the model behind OpenAI's chat completions API, until the process is stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve Video-LLaMA over HTTP with OpenAI's chat completions API: POST /v1/chat/completions (a video_url, "
-                + "image_url or input_audio data URL and questions; stream: true for server-sent events), GET /v1/models, GET /health.",
+                + "image_url or input_audio data URL and questions; stream: true for server-sent events), GET /v1/models, GET /health, "
+                + "GET /metrics (Prometheus).",
                 "The model is loaded once; requests take turns on it in arrival order."})
 final class ServeCommand implements Callable<Integer> {
 

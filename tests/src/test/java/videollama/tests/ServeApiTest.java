@@ -328,6 +328,9 @@ class ServeApiTest {
             CompletableFuture<HttpResponse<String>> second = http.sendAsync(postRequest(question(mediaMessage("image_url", image))
                     .toString(), KEY), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> finished.add("second"));
             awaitRequests(3);
+            java.util.Map<String, Double> busy = metrics();
+            assertEquals(1.0, busy.get("videollama_requests_running"), "the long answer runs");
+            assertEquals(2.0, busy.get("videollama_queue_length"), "two wait");
             assertError(post(question(mediaMessage("image_url", image))), 429, "queue_full", null);
 
             String rest = events.lines().reduce("", (a, b) -> a + b + "\n");
@@ -353,6 +356,66 @@ class ServeApiTest {
         assertTrue(serverLog.toString().contains("went away: its answer is cancelled"), serverLog.toString());
         assertFalse(serverLog.toString().contains("generated 330 tokens"), "not answered to its end: " + serverLog);
         assertEquals(200, post(question(mediaMessage("image_url", image))).statusCode(), "the model serves the next request");
+    }
+
+    @Test
+    void metricsCountRequestsTokensAndStageTimes() throws Exception {
+        java.util.Map<String, Double> before = metrics();
+        HttpResponse<String> answered = post(question(videoMessage(QUESTION)));
+        JsonNode usage = JSON.readTree(answered.body()).path("usage");
+        assertEquals(200, answered.statusCode(), answered.body());
+        assertError(postRaw("{}", "wrong-key"), 401, "invalid_api_key", null);
+        assertError(send(HttpRequest.newBuilder(uri("/v1/nothing")).header("Authorization", "Bearer " + KEY).GET()), 404,
+                "not_found", null);
+        java.util.Map<String, Double> after = metrics();
+
+        String ok = "videollama_requests_total{route=\"/v1/chat/completions\",status=\"200\"}";
+        assertEquals(1, after.get(ok) - before.getOrDefault(ok, 0.0), after.toString());
+        String refused = "videollama_requests_total{route=\"other\",status=\"401\"}"; // refused before routing
+        assertEquals(1, after.get(refused) - before.getOrDefault(refused, 0.0), after.toString());
+        String noRoute = "videollama_requests_total{route=\"other\",status=\"404\"}";
+        assertEquals(1, after.get(noRoute) - before.getOrDefault(noRoute, 0.0), after.toString());
+        assertEquals(usage.path("completion_tokens").asDouble(), after.get("videollama_generated_tokens_total")
+                - before.get("videollama_generated_tokens_total"), after.toString());
+        assertEquals(usage.path("prompt_tokens").asDouble(), after.get("videollama_prompt_tokens_total")
+                - before.get("videollama_prompt_tokens_total"), after.toString());
+        assertTrue(after.get("videollama_decode_tokens_per_second") > 0, after.toString());
+        for (String stage : List.of("prefill", "decode")) {
+            String count = "videollama_stage_seconds_count{stage=\"" + stage + "\"}";
+            String sum = "videollama_stage_seconds_sum{stage=\"" + stage + "\"}";
+            assertEquals(1, after.get(count) - before.get(count), stage + ": one answer: " + after);
+            assertTrue(after.get(sum) > before.get(sum), stage + ": its time added: " + after);
+        }
+        assertTrue(after.get("videollama_stage_seconds_count{stage=\"media\"}") >= 1, "the video was encoded: " + after);
+        assertTrue(after.get("videollama_stage_seconds_sum{stage=\"media\"}") > 0, after.toString());
+        assertEquals(0, after.get("videollama_requests_running"));
+        assertEquals(0, after.get("videollama_queue_length"));
+    }
+
+    /**
+     * GET /metrics, checked against Prometheus' text format (each sample's metric announced by # HELP and # TYPE, a
+     * sample a name, optional labels and a number): the samples by series.
+     */
+    private static java.util.Map<String, Double> metrics() throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/metrics")).header("Authorization", "Bearer " + KEY).GET());
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
+                response.headers().toString());
+        java.util.Map<String, Double> samples = new java.util.TreeMap<>();
+        java.util.Set<String> typed = new java.util.HashSet<>();
+        java.util.regex.Pattern sample = java.util.regex.Pattern.compile(
+                "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\"(,[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\")*\\})? (\\S+)");
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                typed.add(line.split(" ")[2]);
+            } else if (!line.startsWith("# HELP ")) {
+                java.util.regex.Matcher m = sample.matcher(line);
+                assertTrue(m.matches(), "a sample line: '" + line + "'");
+                assertTrue(typed.contains(m.group(1).replaceAll("_(sum|count)$", "")), "a metric with # TYPE: " + line);
+                samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.parseDouble(m.group(4)));
+            }
+        }
+        return samples;
     }
 
     /** Waits (at most 20 s) until /health counts {@code n} requests running or waiting. */

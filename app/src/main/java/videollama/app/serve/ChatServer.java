@@ -82,6 +82,7 @@ public final class ChatServer implements AutoCloseable {
     private final long created = System.currentTimeMillis() / 1000;
     private final ReentrantLock model = new ReentrantLock(true);
     private final AtomicInteger admitted = new AtomicInteger();
+    private final ServeMetrics metrics = new ServeMetrics();
     private final Javalin app;
 
     // The conversation the session holds (guarded by the model lock): its upload, system message and answered turns.
@@ -107,6 +108,9 @@ public final class ChatServer implements AutoCloseable {
             config.routes.get("/health", ctx -> respond(ctx, 200, json.createObjectNode().put("status", "ok")
                     .put("requests", admitted.get()))); // the one answered and those waiting
             config.routes.get("/v1/models", this::models);
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(metrics.render(model.isLocked() ? 1 : 0, model.getQueueLength())));
+            config.requestLogger.http((ctx, ms) -> metrics.request(route(ctx), ctx.statusCode()));
             config.routes.post("/v1/chat/completions", this::completions);
             config.routes.exception(ApiError.class, (e, ctx) -> respond(ctx, e.status(), e.body(json)));
             config.routes.exception(StreamEnded.class, (e, ctx) -> {}); // its response is sent, or its client gone
@@ -144,6 +148,12 @@ public final class ChatServer implements AutoCloseable {
     /** The port listened on (the one the system chose, for port 0). */
     public int port() {
         return app.port();
+    }
+
+    /** The route a request matched, for the metrics: its path pattern, or "other" (no route, or refused before routing: the API key). */
+    private static String route(Context ctx) {
+        var endpoint = ctx.endpoints().matchedHttpEndpoint();
+        return endpoint != null ? endpoint.path : "other";
     }
 
     private void authorize(Context ctx) {
@@ -205,7 +215,12 @@ public final class ChatServer implements AutoCloseable {
             }
             heldUpload = null;
             heldTurns.clear();
+            boolean encoded = session.encoded(upload);
+            long start = System.nanoTime();
             upload(upload, request);
+            if (!encoded) {
+                metrics.stage(ServeMetrics.Stage.MEDIA, System.nanoTime() - start);
+            }
             heldUpload = upload;
             heldSystem = request.system();
         }
@@ -333,6 +348,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void logAnswer(MediaChat.Answer answer) {
+        metrics.answer(answer);
         log.println(String.format(Locale.ROOT, "serve: prompt %d positions in %.1f ms; generated %d tokens, %.1f tok/s",
                 answer.prompt().length(), answer.generation().prefillNanos() / 1e6, answer.generation().tokens().length,
                 answer.generation().decodeTokensPerSecond()));
