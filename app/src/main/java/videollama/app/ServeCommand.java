@@ -3,6 +3,7 @@ package videollama.app;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -52,6 +53,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest video, image or sound taken, in MiB (default: ${DEFAULT-VALUE}).")
     int maxUploadMb;
 
+    @Option(names = "--media-root", paramLabel = "DIR",
+            description = "Let requests name files in DIR (video_url or image_url file:///... or a path relative to DIR) "
+                    + "instead of uploading them; paths leading outside DIR are refused (default: uploads only).")
+    Path mediaRoot;
+
     @Option(names = "--queue", paramLabel = "N", defaultValue = "8",
             description = "Requests that may wait while one is answered; more are refused with 429 (default: ${DEFAULT-VALUE}).")
     int queue;
@@ -71,6 +77,9 @@ final class ServeCommand implements Callable<Integer> {
         if (apiKey != null && apiKey.isBlank()) {
             throw new CommandLine.ParameterException(cli, "--api-key must not be empty");
         }
+        if (mediaRoot != null && !Files.isDirectory(mediaRoot)) {
+            throw new CommandLine.ParameterException(cli, "--media-root " + mediaRoot + ": not a folder");
+        }
         if (apiKey == null && !loopback(cli)) {
             throw new CommandLine.ParameterException(cli, "--host " + host + " is reachable from other machines: give --api-key "
                     + "KEY too, or listen on 127.0.0.1");
@@ -82,7 +91,7 @@ final class ServeCommand implements Callable<Integer> {
         ChatServer server;
         try {
             server = ChatServer.start(session, mediaDecoder, dir.toAbsolutePath().normalize().getFileName().toString(),
-                    new ChatServer.Options(host, port, apiKey, maxUploadMb * 1024L * 1024L, queue), err);
+                    new ChatServer.Options(host, port, apiKey, maxUploadMb * 1024L * 1024L, queue, mediaRoot), err);
         } catch (RuntimeException e) {
             session.close();
             // Jetty's bind failure (the port taken, an address not this machine's) under Javalin's wrapper

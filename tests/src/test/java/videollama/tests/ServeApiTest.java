@@ -282,6 +282,27 @@ class ServeApiTest {
         }
     }
 
+    /** What Jetty refuses before any route (not HTTP, headers over 8 KiB, a body of two lengths) gets OpenAI's JSON too. */
+    @Test
+    void malformedHttpGetsOpenAiErrorsToo() throws Exception {
+        String[] requests = {"GARBAGE\r\n\r\n",
+                "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + "a".repeat(20_000) + "\r\n\r\n",
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\nabcde"};
+        int[] statuses = {400, 431, 400};
+        for (int i = 0; i < requests.length; i++) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(20_000);
+                socket.getOutputStream().write(requests[i].getBytes(StandardCharsets.US_ASCII));
+                RawResponse response = RawResponse.read(socket.getInputStream());
+                assertEquals(statuses[i], response.status(), response.toString());
+                assertTrue(response.headers().toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), response.toString());
+                JsonNode error = JSON.readTree(response.body()).path("error");
+                assertEquals("bad_http_request", error.path("code").asText(), response.toString());
+                assertEquals("invalid_request_error", error.path("type").asText(), response.toString());
+            }
+        }
+    }
+
     @Test
     void theOfficialOpenAiClientGetsTheSameAnswerPlainAndStreamed() throws Exception {
         String image = dataUrl("image/jpeg", Files.readAllBytes(TestFiles.root().resolve("testdata/image/gradient.jpg")));
@@ -426,6 +447,59 @@ class ServeApiTest {
             assertTrue(System.nanoTime() < deadline, "requests running or waiting: " + now + ", expected " + n);
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * --media-root: a request may name a file inside the folder (file:///..., a relative path), answered as its upload
+     * is; a path leading outside (.., percent-encoded .., an absolute path, a symbolic link) gets a 403, a missing file
+     * a 400, and the server without --media-root takes data: URLs only.
+     */
+    @Test
+    void namesLocalFilesOnlyInsideTheMediaRoot(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        Path root = Files.createDirectories(temp.resolve("media"));
+        Files.createDirectories(root.resolve("sub"));
+        Files.copy(video(), root.resolve("clip.mp4"));
+        Path outside = Files.copy(video(), temp.resolve("outside.mp4"));
+        Files.createSymbolicLink(root.resolve("link.mp4"), outside);
+        String inRoot = root.toUri().toString(); // file:///.../media/
+
+        assertError(post(question(mediaMessage("video_url", inRoot + "clip.mp4"))), 400, "invalid_url",
+                "messages[0].content[0].video_url.url"); // this server has no --media-root
+
+        StringWriter log = new StringWriter();
+        try (ChatSession own = ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"),
+                null, null, false, new PrintWriter(log, true));
+             ChatServer rooted = ChatServer.start(own, MediaDecoder.preferred(), "videollama-demo",
+                     new ChatServer.Options("127.0.0.1", 0, null, MAX_UPLOAD, 2, root), new PrintWriter(log, true))) {
+            java.util.function.Function<String, HttpResponse<String>> ask = url -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rooted.port() + "/v1/chat/completions"))
+                            .POST(HttpRequest.BodyPublishers.ofString(question(mediaMessage("video_url", url)).toString())).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            String uploaded = content(ask.apply(dataUrl("video/mp4", Files.readAllBytes(video()))));
+            assertEquals(uploaded, content(ask.apply(inRoot + "clip.mp4")), "the file answered as its upload is");
+            assertEquals(uploaded, content(ask.apply("clip.mp4")), "a path relative to the root");
+            assertEquals(uploaded, content(ask.apply("sub/../clip.mp4")), "'..' that stays inside");
+
+            String param = "messages[0].content[0].video_url.url";
+            for (String escape : List.of("../outside.mp4", "sub/../../outside.mp4", inRoot + "..%2Foutside.mp4",
+                    inRoot + "%2e%2e/outside.mp4", outside.toString(), outside.toUri().toString(), "/etc/passwd", "link.mp4")) {
+                HttpResponse<String> refused = ask.apply(escape);
+                assertError(refused, 403, "path_outside_media_root", param);
+                if (!escape.startsWith("/") && !escape.startsWith("file:")) {
+                    assertFalse(refused.body().contains(temp.toString()) || refused.body().contains("outside.mp4") && escape.equals("link.mp4"),
+                            "the server's own paths are not named: " + refused.body());
+                }
+            }
+            assertError(ask.apply("missing.mp4"), 400, "file_not_found", param);
+            assertError(ask.apply("sub"), 400, "file_not_readable", param);
+            assertError(ask.apply("file://otherhost/clip.mp4"), 400, "invalid_url", param);
+        }
+        Cli.assertFailure(Cli.run("serve", "--media-root", temp.resolve("no-such-folder").toString()), 2, "--media-root");
     }
 
     @Test

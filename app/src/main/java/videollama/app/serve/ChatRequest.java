@@ -34,7 +34,8 @@ record ChatRequest(String model, String system, Media media, List<Turn> answered
     /** Most beams, as the command line's --num-beams takes. */
     static final int MAX_BEAMS = videollama.app.SamplingOptions.MAX_BEAMS;
 
-    static ChatRequest parse(JsonNode body, MediaCache cache) {
+    /** @param root the folder whose files requests may name (--media-root), or null: uploads only */
+    static ChatRequest parse(JsonNode body, MediaCache cache, MediaRoot root) {
         if (body == null || !body.isObject()) {
             throw ApiError.invalid(null, "invalid_json", "the request body must be a JSON object");
         }
@@ -70,7 +71,7 @@ record ChatRequest(String model, String system, Media media, List<Turn> answered
                                 + "question but the last needs the assistant's answer after it)");
                     }
                     StringBuilder question = new StringBuilder();
-                    Media attached = userContent(content, at + ".content", question, cache);
+                    Media attached = userContent(content, at + ".content", question, cache, root);
                     if (attached != null) {
                         if (media != null || !answered.isEmpty()) {
                             throw ApiError.invalid(at + ".content", "one_upload", at + ": a conversation is about one video, "
@@ -119,7 +120,7 @@ record ChatRequest(String model, String system, Media media, List<Turn> answered
     }
 
     /** A user message's content: its text parts joined into {@code question}, its media part (or null). */
-    private static Media userContent(JsonNode content, String at, StringBuilder question, MediaCache cache) {
+    private static Media userContent(JsonNode content, String at, StringBuilder question, MediaCache cache, MediaRoot root) {
         if (content != null && content.isTextual()) {
             question.append(content.textValue());
             return null;
@@ -140,8 +141,8 @@ record ChatRequest(String model, String system, Media media, List<Turn> answered
                     question.append(question.isEmpty() ? "" : " ").append(text(part, "text", pat + ".text", true));
                     yield null;
                 }
-                case "image_url" -> new Media(Kind.IMAGE, cache.dataUrl(url(part, "image_url", pat), pat + ".image_url.url"));
-                case "video_url" -> new Media(Kind.VIDEO, cache.dataUrl(url(part, "video_url", pat), pat + ".video_url.url"));
+                case "image_url" -> new Media(Kind.IMAGE, file(url(part, "image_url", pat), pat + ".image_url.url", cache, root));
+                case "video_url" -> new Media(Kind.VIDEO, file(url(part, "video_url", pat), pat + ".video_url.url", cache, root));
                 case "input_audio" -> {
                     JsonNode audio = object(part, "input_audio", pat);
                     String format = text(audio, "format", pat + ".input_audio.format", true).toLowerCase(Locale.ROOT);
@@ -163,6 +164,11 @@ record ChatRequest(String model, String system, Media media, List<Turn> answered
             }
         }
         return media;
+    }
+
+    /** The file a media URL names: a data URL's bytes, or (with a media root) a file inside the root. */
+    private static Path file(String url, String param, MediaCache cache, MediaRoot root) {
+        return root == null || url.regionMatches(true, 0, "data:", 0, 5) ? cache.dataUrl(url, param) : root.resolve(url, param);
     }
 
     /** A system or assistant message's text: a string or text parts. */

@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import videollama.app.ChatSession;
 import videollama.app.Errors;
 import videollama.app.MediaEncoder;
@@ -54,8 +56,14 @@ public final class ChatServer implements AutoCloseable {
      * @param apiKey         the Bearer key every request but {@code /health} must carry (null: none)
      * @param maxUploadBytes the largest upload, decoded
      * @param queue          requests that may wait while one runs
+     * @param mediaRoot      the folder whose files requests may name (file:///... or a path), or null: uploads only
      */
-    public record Options(String host, int port, String apiKey, long maxUploadBytes, int queue) {}
+    public record Options(String host, int port, String apiKey, long maxUploadBytes, int queue, Path mediaRoot) {
+        /** No media root: uploads only. */
+        public Options(String host, int port, String apiKey, long maxUploadBytes, int queue) {
+            this(host, port, apiKey, maxUploadBytes, queue, null);
+        }
+    }
 
     /** The command line's defaults for the sound clips (8 clips max_start/8 apart, means subtracted in place). */
     static {
@@ -78,6 +86,7 @@ public final class ChatServer implements AutoCloseable {
     private final Options options;
     private final PrintWriter log;
     private final MediaCache cache;
+    private final MediaRoot mediaRoot;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final long created = System.currentTimeMillis() / 1000;
     private final ReentrantLock model = new ReentrantLock(true);
@@ -97,6 +106,7 @@ public final class ChatServer implements AutoCloseable {
         this.options = options;
         this.log = log;
         this.cache = new MediaCache(options.maxUploadBytes(), ChatSession.KEPT_UPLOADS + options.queue() + 1);
+        this.mediaRoot = options.mediaRoot() != null ? new MediaRoot(options.mediaRoot()) : null;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -104,6 +114,7 @@ public final class ChatServer implements AutoCloseable {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.host = options.host();
             config.jetty.port = options.port();
+            config.jetty.modifyServer(server -> server.setErrorHandler(this::protocolError));
             config.routes.before(this::authorize);
             config.routes.get("/health", ctx -> respond(ctx, 200, json.createObjectNode().put("status", "ok")
                     .put("requests", admitted.get()))); // the one answered and those waiting
@@ -176,7 +187,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void completions(Context ctx) throws InterruptedException {
-        ChatRequest request = ChatRequest.parse(body(ctx), cache);
+        ChatRequest request = ChatRequest.parse(body(ctx), cache, mediaRoot);
         if (request.model() != null && !request.model().equals(modelId)) {
             throw new ApiError(404, "invalid_request_error", "model", "model_not_found", "model: '" + request.model()
                     + "' is not served here; this server serves '" + modelId + "'");
@@ -436,6 +447,22 @@ public final class ChatServer implements AutoCloseable {
     private ApiError bodyTooLarge(String size) {
         return new ApiError(413, "invalid_request_error", null, "upload_too_large", size + ", more than --max-upload-mb "
                 + options.maxUploadBytes() / (1024 * 1024) + " allows");
+    }
+
+    /**
+     * Jetty's own refusals of what never reaches a route (a malformed request line, headers over 8 KiB, both
+     * Content-Length and Transfer-Encoding), in OpenAI's error shape too instead of Jetty's HTML page.
+     */
+    private boolean protocolError(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                  org.eclipse.jetty.util.Callback callback) {
+        int status = request.getAttribute(ErrorHandler.ERROR_STATUS) instanceof Integer code ? code : response.getStatus();
+        String message = request.getAttribute(ErrorHandler.ERROR_MESSAGE) instanceof String text ? text
+                : org.eclipse.jetty.http.HttpStatus.getMessage(status);
+        byte[] body = new ApiError(status, "invalid_request_error", null, "bad_http_request", "the request is not valid "
+                + "HTTP/1.1: " + message).body(json).toString().getBytes(StandardCharsets.UTF_8);
+        response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+        return true;
     }
 
     private void respond(Context ctx, int status, JsonNode body) {

@@ -59,8 +59,8 @@ final class MediaCache implements AutoCloseable {
      */
     Path dataUrl(String url, String param) {
         if (!url.startsWith("data:")) {
-            throw ApiError.invalid(param, "invalid_url", param + ": only data: URLs are taken (data:MIME;base64,...), got '"
-                    + abbreviated(url) + "'");
+            throw ApiError.invalid(param, "invalid_url", param + ": only data: URLs are taken (data:MIME;base64,...), or local "
+                    + "files where the server was started with --media-root; got '" + abbreviated(url) + "'");
         }
         int comma = url.indexOf(',');
         String header = comma < 0 ? "" : url.substring(5, comma);
@@ -130,7 +130,7 @@ final class MediaCache implements AutoCloseable {
         }
     }
 
-    private static String abbreviated(String s) {
+    static String abbreviated(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
