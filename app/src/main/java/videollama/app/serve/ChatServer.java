@@ -268,7 +268,8 @@ public final class ChatServer implements AutoCloseable {
             session.openBranches(upload);
             session.upload(upload, request.system());
         } catch (LoaderException | ModelException | Errors.UsageFailure | UncheckedIOException e) {
-            String message = Errors.describe(e).replace(media.file().toString(), "the " + part);
+            String file = media.file().toString(); // the server's own name for it: not for the client's eyes
+            String message = Errors.describe(e).replace(file + ": ", "").replace(file, "the " + part);
             throw ApiError.invalid("messages", "invalid_media", part + ": " + message);
         }
     }
