@@ -280,6 +280,15 @@ class ServeApiTest {
                 assertEquals(200, health.status(), "the same connection serves the next request: " + health);
             }
         }
+        // a client that waits for 100 Continue before sending its body is refused at once, its body never asked for
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            RawResponse refused = RawResponse.read(socket.getInputStream());
+            assertEquals(401, refused.status(), refused.toString());
+            assertTrue(refused.headers().toLowerCase(java.util.Locale.ROOT).contains("connection: close"), refused.toString());
+        }
     }
 
     /** What Jetty refuses before any route (not HTTP, headers over 8 KiB, a body of two lengths) gets OpenAI's JSON too. */
