@@ -10,10 +10,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,11 +26,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -39,6 +52,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import videollama.app.BackendChoice;
 import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
@@ -264,8 +278,8 @@ class ServeApiTest {
     @Test
     void aRefusedRequestsBodyIsReadAndItsConnectionKept() throws Exception {
         byte[] body = new byte[3 * (int) MAX_UPLOAD]; // more than the largest body taken (4/3 of MAX_UPLOAD + 1 MiB)
-        java.util.Arrays.fill(body, (byte) ' ');
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+        Arrays.fill(body, (byte) ' ');
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(20_000);
             for (String key : new String[] {null, "wrong-key", KEY}) {
                 String head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -274,20 +288,20 @@ class ServeApiTest {
                 socket.getOutputStream().write(body);
                 RawResponse refused = RawResponse.read(socket.getInputStream());
                 assertEquals(key == KEY ? 413 : 401, refused.status(), refused.toString());
-                assertFalse(refused.headers().toLowerCase(java.util.Locale.ROOT).contains("connection: close"), refused.toString());
+                assertFalse(refused.headers().toLowerCase(Locale.ROOT).contains("connection: close"), refused.toString());
                 socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 RawResponse health = RawResponse.read(socket.getInputStream());
                 assertEquals(200, health.status(), "the same connection serves the next request: " + health);
             }
         }
         // a client that waits for 100 Continue before sending its body is refused at once, its body never asked for
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(20_000);
             socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             RawResponse refused = RawResponse.read(socket.getInputStream());
             assertEquals(401, refused.status(), refused.toString());
-            assertTrue(refused.headers().toLowerCase(java.util.Locale.ROOT).contains("connection: close"), refused.toString());
+            assertTrue(refused.headers().toLowerCase(Locale.ROOT).contains("connection: close"), refused.toString());
         }
     }
 
@@ -299,12 +313,12 @@ class ServeApiTest {
                 "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\nabcde"};
         int[] statuses = {400, 431, 400};
         for (int i = 0; i < requests.length; i++) {
-            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
                 socket.setSoTimeout(20_000);
                 socket.getOutputStream().write(requests[i].getBytes(StandardCharsets.US_ASCII));
                 RawResponse response = RawResponse.read(socket.getInputStream());
                 assertEquals(statuses[i], response.status(), response.toString());
-                assertTrue(response.headers().toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), response.toString());
+                assertTrue(response.headers().toLowerCase(Locale.ROOT).contains("content-type: application/json"), response.toString());
                 JsonNode error = JSON.readTree(response.body()).path("error");
                 assertEquals("bad_http_request", error.path("code").asText(), response.toString());
                 assertEquals("invalid_request_error", error.path("type").asText(), response.toString());
@@ -358,7 +372,7 @@ class ServeApiTest {
             CompletableFuture<HttpResponse<String>> second = http.sendAsync(postRequest(question(mediaMessage("image_url", image))
                     .toString(), KEY), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> finished.add("second"));
             awaitRequests(3);
-            java.util.Map<String, Double> busy = metrics();
+            Map<String, Double> busy = metrics();
             assertEquals(1.0, busy.get("videollama_requests_running"), "the long answer runs");
             assertEquals(2.0, busy.get("videollama_queue_length"), "two wait");
             assertError(post(question(mediaMessage("image_url", image))), 429, "queue_full", null);
@@ -390,14 +404,14 @@ class ServeApiTest {
 
     @Test
     void metricsCountRequestsTokensAndStageTimes() throws Exception {
-        java.util.Map<String, Double> before = metrics();
+        Map<String, Double> before = metrics();
         HttpResponse<String> answered = post(question(videoMessage(QUESTION)));
         JsonNode usage = JSON.readTree(answered.body()).path("usage");
         assertEquals(200, answered.statusCode(), answered.body());
         assertError(postRaw("{}", "wrong-key"), 401, "invalid_api_key", null);
         assertError(send(HttpRequest.newBuilder(uri("/v1/nothing")).header("Authorization", "Bearer " + KEY).GET()), 404,
                 "not_found", null);
-        java.util.Map<String, Double> after = metrics();
+        Map<String, Double> after = metrics();
 
         String ok = "videollama_requests_total{route=\"/v1/chat/completions\",status=\"200\"}";
         assertEquals(1, after.get(ok) - before.getOrDefault(ok, 0.0), after.toString());
@@ -426,20 +440,20 @@ class ServeApiTest {
      * GET /metrics, checked against Prometheus' text format (each sample's metric announced by # HELP and # TYPE, a
      * sample a name, optional labels and a number): the samples by series.
      */
-    private static java.util.Map<String, Double> metrics() throws Exception {
+    private static Map<String, Double> metrics() throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/metrics")).header("Authorization", "Bearer " + KEY).GET());
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
                 response.headers().toString());
-        java.util.Map<String, Double> samples = new java.util.TreeMap<>();
-        java.util.Set<String> typed = new java.util.HashSet<>();
-        java.util.regex.Pattern sample = java.util.regex.Pattern.compile(
+        Map<String, Double> samples = new TreeMap<>();
+        Set<String> typed = new HashSet<>();
+        Pattern sample = Pattern.compile(
                 "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\"(,[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\")*\\})? (\\S+)");
         for (String line : response.body().split("\n")) {
             if (line.startsWith("# TYPE ")) {
                 typed.add(line.split(" ")[2]);
             } else if (!line.startsWith("# HELP ")) {
-                java.util.regex.Matcher m = sample.matcher(line);
+                Matcher m = sample.matcher(line);
                 assertTrue(m.matches(), "a sample line: '" + line + "'");
                 assertTrue(typed.contains(m.group(1).replaceAll("_(sum|count)$", "")), "a metric with # TYPE: " + line);
                 samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.parseDouble(m.group(4)));
@@ -464,7 +478,7 @@ class ServeApiTest {
      * a 400, and the server without --media-root takes data: URLs only.
      */
     @Test
-    void namesLocalFilesOnlyInsideTheMediaRoot(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+    void namesLocalFilesOnlyInsideTheMediaRoot(@TempDir Path temp) throws Exception {
         Path root = Files.createDirectories(temp.resolve("media"));
         Files.createDirectories(root.resolve("sub"));
         Files.copy(video(), root.resolve("clip.mp4"));
@@ -480,7 +494,7 @@ class ServeApiTest {
                 null, null, false, new PrintWriter(log, true));
              ChatServer rooted = ChatServer.start(own, MediaDecoder.preferred(), "videollama-demo",
                      new ChatServer.Options("127.0.0.1", 0, null, MAX_UPLOAD, 2, root), new PrintWriter(log, true))) {
-            java.util.function.Function<String, HttpResponse<String>> ask = url -> {
+            Function<String, HttpResponse<String>> ask = url -> {
                 try {
                     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rooted.port() + "/v1/chat/completions"))
                             .POST(HttpRequest.BodyPublishers.ofString(question(mediaMessage("video_url", url)).toString())).build(),
@@ -593,19 +607,19 @@ class ServeApiTest {
 
     /** One HTTP/1.1 response read off a socket: status, header block, and a Content-Length body. */
     record RawResponse(int status, String headers, String body) {
-        static RawResponse read(InputStream in) throws java.io.IOException {
-            java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        static RawResponse read(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
             while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
                 int c = in.read();
                 if (c < 0) {
-                    throw new java.io.EOFException("the server closed the connection after " + head.size() + " bytes: " + head);
+                    throw new EOFException("the server closed the connection after " + head.size() + " bytes: " + head);
                 }
                 head.write(c);
             }
             String headers = head.toString(StandardCharsets.ISO_8859_1);
             int length = 0;
             for (String line : headers.split("\r\n")) {
-                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                     length = Integer.parseInt(line.substring("content-length:".length()).strip());
                 }
             }
