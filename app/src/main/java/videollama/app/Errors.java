@@ -12,7 +12,7 @@ import videollama.weights.WeightsException;
 public final class Errors {
     private Errors() {}
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         if (cause instanceof NoSuchFileException n) {
             return n.getFile() + ": not found";

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             GenerateCommand.class,
             ChatCommand.class,
+            ServeCommand.class,
             TokenizeCommand.class,
             InspectCommand.class,
             ConvertCommand.class,
@@ -36,7 +37,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (chat, generate, tokenize, inspect, convert, bench, devices, demo)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (chat, serve, generate, tokenize, inspect, convert, bench, devices, demo)");
     }
 
     public static void main(String[] args) {
