@@ -112,21 +112,21 @@ function percent(p) {
   return (100 * p).toFixed(1) + '%';
 }
 
-// Each answer token, the probability the model gave it, and its five most likely tokens with bars.
+// Each answer token as a card: the token, the probability the model gave it, its five most likely tokens with bars.
 function showTokens() {
-  const table = $('tokens');
-  fillTable(table, ['token', 'p', 'the 5 most likely there'], []);
-  for (const step of lab.tokens) {
-    const row = table.insertRow();
-    row.insertCell().textContent = JSON.stringify(step.chosen.text);
-    row.insertCell().textContent = percent(step.chosen.probability);
-    const top = row.insertCell();
+  $('tokens').replaceChildren(...lab.tokens.map(step => {
+    const card = document.createElement('div');
+    card.className = 'card';
+    const chosen = document.createElement('b');
+    chosen.textContent = `${JSON.stringify(step.chosen.text)} ${percent(step.chosen.probability)}`;
+    card.append(chosen);
     for (const candidate of step.top) {
       const bar = Object.assign(document.createElement('span'), { className: 'bar' });
       bar.style.width = 4 * candidate.probability + 'em';
       const line = document.createElement('div');
       line.append(bar, `${JSON.stringify(candidate.text)} ${percent(candidate.probability)}`);
-      top.append(line);
+      card.append(line);
     }
-  }
+    return card;
+  }));
 }
