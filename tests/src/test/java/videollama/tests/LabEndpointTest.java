@@ -8,14 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -23,11 +21,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import videollama.app.BackendChoice;
 import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
-import videollama.app.serve.ChatServer;
-import videollama.kernels.reference.ReferenceBackend;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.TimestampSentence;
@@ -52,38 +47,18 @@ class LabEndpointTest {
     private static final int MAX_TOKENS = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient http = HttpClient.newHttpClient();
-    private static final StringWriter serverLog = new StringWriter();
-    private static ChatSession session;
-    private static ChatServer server;
-
-    private static Path demo() {
-        return TestFiles.root().resolve("models/videollama-demo");
-    }
-
-    private static Path video() {
-        return demo().resolve("stream-of-water.mp4");
-    }
-
-    private static ChatSession open(StringWriter log) {
-        return ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"), null, null, false,
-                new PrintWriter(log, true));
-    }
+    private static DemoServer server;
 
     @BeforeAll
     static void start() {
         TestFiles.ffmpegOrSkip();
-        session = open(serverLog);
-        server = ChatServer.start(session, MediaDecoder.preferred(), "videollama-demo",
-                new ChatServer.Options("127.0.0.1", 0, null, 8 << 20, 2), new PrintWriter(serverLog, true));
+        server = DemoServer.start(new StringWriter());
     }
 
     @AfterAll
     static void stop() {
         if (server != null) {
             server.close();
-        }
-        if (session != null) {
-            session.close();
         }
     }
 
@@ -95,7 +70,7 @@ class LabEndpointTest {
                 .put("use_audio_in_video", true);
         ObjectNode user = request.putArray("messages").addObject().put("role", "user");
         user.putArray("content").add(JSON.createObjectNode().put("type", "video_url").set("video_url", JSON.createObjectNode()
-                        .put("url", "data:video/mp4;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(video())))))
+                        .put("url", "data:video/mp4;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(DemoServer.video())))))
                 .add(JSON.createObjectNode().put("type", "text").put("text", QUESTION));
         HttpResponse<String> answered = post(request);
         assertEquals(200, answered.statusCode(), answered.body());
@@ -106,10 +81,10 @@ class LabEndpointTest {
 
         // the same question through a session of its own, keeping every step's logits
         MediaChat.Answer direct;
-        MediaEncoder.Request upload = new MediaEncoder.Request(video(), null, null, true, 8,
+        MediaEncoder.Request upload = new MediaEncoder.Request(DemoServer.video(), null, null, true, 8,
                 new ClipOptions(ClipSampler.Step.EIGHTHS, true), MediaDecoder.preferred());
         MediaEncoder.Upload encoded;
-        try (ChatSession own = open(new StringWriter())) {
+        try (ChatSession own = DemoServer.session(new StringWriter())) {
             encoded = own.upload(upload, null);
             direct = own.ask(QUESTION, new GenerationSettings(MAX_TOKENS, new SamplingSettings(0, 50, 0.9f, 1), 1, 1, 1f, 1,
                     own.template().stopStrings(), own.template().stopTokenIds(), true), piece -> {});
@@ -155,7 +130,7 @@ class LabEndpointTest {
     }
 
     private static void checkFrames(JsonNode frames) {
-        SampledFrames sampled = VideoLoader.load(video(), 8, MediaDecoder.preferred());
+        SampledFrames sampled = VideoLoader.load(DemoServer.video(), 8, MediaDecoder.preferred());
         List<String> seconds = new ArrayList<>();
         for (JsonNode frame : frames) {
             seconds.add(frame.path("seconds").asText());
@@ -188,7 +163,7 @@ class LabEndpointTest {
         }
         Tensor vit = tensor(encoded, "vit.out");
         float[] expected = tensor(encoded, "video_qformer.out").toFloatArray();
-        try (VideoBranch branch = VideoBranch.open(demo())) {
+        try (VideoBranch branch = VideoBranch.open(DemoServer.model())) {
             QueryAttention again = QueryAttention.of(branch, vit.toFloatArray(), 8);
             float maxError = 0;
             for (int i = 0; i < expected.length; i++) {
@@ -228,12 +203,12 @@ class LabEndpointTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).GET().build(),
+        return http.send(HttpRequest.newBuilder(URI.create(server.url(path))).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(JsonNode body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+        return http.send(HttpRequest.newBuilder(URI.create(server.url("/v1/chat/completions")))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +26,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import videollama.app.BackendChoice;
-import videollama.app.ChatSession;
-import videollama.app.serve.ChatServer;
-import videollama.kernels.reference.ReferenceBackend;
-import videollama.loader.MediaDecoder;
 
 /**
  * The page of {@code videollama serve} in headless Chromium, driven by Selenium, against a server started here over the
@@ -51,8 +44,7 @@ class WebPageTest {
     private static final Duration PATIENCE = Duration.ofSeconds(120);
 
     private static final StringWriter serverLog = new StringWriter();
-    private static ChatSession session;
-    private static ChatServer server;
+    private static DemoServer server;
     private static ChromeDriver browser;
 
     @BeforeAll
@@ -66,11 +58,7 @@ class WebPageTest {
             Assumptions.abort(missing);
         }
         TestFiles.ffmpegOrSkip(); // the page's upload is an MP4 with AAC sound
-        Path demo = TestFiles.root().resolve("models/videollama-demo");
-        session = ChatSession.open(demo, new BackendChoice(new ReferenceBackend(), "backend: reference (test)"), null, null,
-                false, new PrintWriter(serverLog, true));
-        server = ChatServer.start(session, MediaDecoder.preferred(), "videollama-demo",
-                new ChatServer.Options("127.0.0.1", 0, null, 64 << 20, 2), new PrintWriter(serverLog, true));
+        server = DemoServer.start(serverLog);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start
@@ -86,16 +74,12 @@ class WebPageTest {
         if (server != null) {
             server.close();
         }
-        if (session != null) {
-            session.close();
-        }
     }
 
     @Test
     void asksAboutTheBundledVideoAndShowsTheLabView() throws IOException {
-        browser.get("http://127.0.0.1:" + server.port() + "/");
-        Path video = TestFiles.root().resolve("models/videollama-demo/stream-of-water.mp4").toAbsolutePath();
-        browser.findElement(By.id("file")).sendKeys(video.toString());
+        browser.get(server.url("/"));
+        browser.findElement(By.id("file")).sendKeys(DemoServer.video().toAbsolutePath().toString());
         WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
         wait.until(b -> !b.findElements(By.cssSelector("#preview video")).isEmpty());
         browser.findElement(By.id("audio")).click();
