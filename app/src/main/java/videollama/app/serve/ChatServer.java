@@ -244,7 +244,7 @@ public final class ChatServer implements AutoCloseable {
         };
         try {
             session.openBranches(upload);
-            lab.upload(upload, request.system()); // session.upload, timed for the lab view
+            lab.uploaded(upload, session.upload(upload, request.system()));
         } catch (LoaderException | ModelException | Errors.UsageFailure | UncheckedIOException e) {
             String message = Errors.describe(e).replace(media.file().toString(), "the " + part);
             throw ApiError.invalid("messages", "invalid_media", part + ": " + message);

@@ -30,8 +30,8 @@ final class LabReport {
         this.json = json;
     }
 
-    /** An upload as the server encoded it: the request, its soft tokens and stages, how long the encoding took. */
-    record Encoded(MediaEncoder.Request request, MediaEncoder.Upload upload, long nanos) {}
+    /** An upload as the server encoded it: the request, and its soft tokens, stages and step times. */
+    record Encoded(MediaEncoder.Request request, MediaEncoder.Upload upload) {}
 
     /** The frames an upload's vision branch saw (none for a sound), read again from its file: [{seconds, picture}]. */
     ArrayNode frames(MediaEncoder.Request request) {
@@ -50,8 +50,8 @@ final class LabReport {
         return list;
     }
 
-    /** Everything the lab view shows about {@code answer} to a question about {@code encoded}. */
-    ObjectNode report(ChatSession session, Path modelDir, Encoded encoded, MediaChat.Answer answer) {
+    /** Everything the lab view shows about {@code answer} to a question about {@code encoded}, whose {@link #frames} are given. */
+    ObjectNode report(ChatSession session, Path modelDir, Encoded encoded, ArrayNode frames, MediaChat.Answer answer) {
         ObjectNode report = json.createObjectNode();
         ArrayNode stages = report.putArray("stages");
         for (Tensor t : encoded.upload().dumps()) {
@@ -59,10 +59,12 @@ final class LabReport {
         }
         stage(stages, "prompt.embeds", answer.prompt().length(), session.llama().config().hiddenSize());
         ArrayNode times = report.putArray("times");
-        time(times, "reading and encoding the upload", encoded.nanos());
+        for (MediaEncoder.Step step : encoded.upload().steps()) {
+            time(times, step.name(), step.nanos());
+        }
         time(times, "prefill: " + answer.prompt().length() + " positions", answer.generation().prefillNanos());
         time(times, "decoding " + answer.generation().tokens().length + " tokens", answer.generation().decodeNanos());
-        report.set("frames", frames(encoded.request()));
+        report.set("frames", frames);
         Tensor vit = find(encoded.upload().dumps(), "vit.out");
         if (vit != null) {
             long start = System.nanoTime();

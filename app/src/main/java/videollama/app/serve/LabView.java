@@ -1,11 +1,9 @@
 package videollama.app.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
@@ -22,18 +20,11 @@ final class LabView {
     private final ReentrantLock model;
     private final ObjectMapper json;
     private final LabReport reports;
-    /** How long each kept upload took to encode the first time (a kept one is encoded again in no time). */
-    private final Map<MediaEncoder.Request, Long> encodeNanos = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<MediaEncoder.Request, Long> eldest) {
-            return size() > ChatSession.KEPT_UPLOADS;
-        }
-    };
     // guarded by the model lock, as the session is
     private LabReport.Encoded upload;
     private MediaChat.Answer answer;
     private String report;
-    private String frames;
+    private ArrayNode frames;
 
     LabView(ChatSession session, ReentrantLock model, ObjectMapper json) {
         this.session = session;
@@ -47,19 +38,12 @@ final class LabView {
         routes.get("/v1/lab", ctx -> respond(ctx, false));
     }
 
-    /** Encodes {@code request} through the session ({@link ChatSession#upload}), timing it; call under the model lock. */
-    MediaEncoder.Upload upload(MediaEncoder.Request request, String system) {
-        long start = System.nanoTime();
-        boolean kept = session.encoded(request);
-        MediaEncoder.Upload encoded = session.upload(request, system);
-        if (!kept || !encodeNanos.containsKey(request)) {
-            encodeNanos.put(request, System.nanoTime() - start);
-        }
-        upload = new LabReport.Encoded(request, encoded, encodeNanos.get(request));
+    /** The conversation's upload, as the session encoded it (or kept it); call under the model lock. */
+    void uploaded(MediaEncoder.Request request, MediaEncoder.Upload encoded) {
+        upload = new LabReport.Encoded(request, encoded);
         answer = null;
         report = null;
         frames = null;
-        return encoded;
     }
 
     /** The answer the server just gave in the conversation about the last upload; call under the model lock. */
@@ -77,15 +61,14 @@ final class LabView {
                         ? "no upload yet: the lab shows the conversation's video, image or sound after its first question"
                         : "no answer yet: the lab shows the last answer, after a question");
             }
+            if (frames == null) {
+                frames = reports.frames(upload.request()); // the file is read again: once per upload
+            }
             if (framesOnly) {
-                if (frames == null) {
-                    frames = json.createObjectNode().set("frames", reports.frames(upload.request())).toString();
-                }
-                body = frames;
+                body = json.createObjectNode().set("frames", frames).toString();
             } else {
                 if (report == null) {
-                    ObjectNode made = reports.report(session, session.llama().dir(), upload, answer);
-                    report = made.toString();
+                    report = reports.report(session, session.llama().dir(), upload, frames, answer).toString();
                 }
                 body = report;
             }
