@@ -9,7 +9,7 @@ import videollama.app.serve.ChatServer;
 import videollama.kernels.reference.ReferenceBackend;
 import videollama.loader.MediaDecoder;
 
-/** {@code videollama serve} as the web tests start it: the bundled demo model on the reference path, a free loopback port, no key. */
+/** {@code videollama serve} as the web tests start it: the bundled demo model on the reference path, a free loopback port. */
 record DemoServer(ChatSession session, ChatServer server) implements AutoCloseable {
 
     static Path model() {
@@ -28,10 +28,15 @@ record DemoServer(ChatSession session, ChatServer server) implements AutoCloseab
     }
 
     static DemoServer start(Writer log) {
+        return start(log, null);
+    }
+
+    /** A server whose every request but the page and /health must carry {@code key} (null: none). */
+    static DemoServer start(Writer log, String key) {
         ChatSession session = session(log);
         try {
             return new DemoServer(session, ChatServer.start(session, MediaDecoder.preferred(), "videollama-demo",
-                    new ChatServer.Options("127.0.0.1", 0, null, 64 << 20, 2), new PrintWriter(log, true)));
+                    new ChatServer.Options("127.0.0.1", 0, key, 64 << 20, 2), new PrintWriter(log, true)));
         } catch (RuntimeException e) {
             session.close();
             throw e;

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -44,6 +45,7 @@ import videollama.weights.Tensor;
  */
 class LabEndpointTest {
     private static final String QUESTION = "What is happening in this video?";
+    private static final String KEY = "lab-key";
     private static final int MAX_TOKENS = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient http = HttpClient.newHttpClient();
@@ -64,20 +66,10 @@ class LabEndpointTest {
 
     @Test
     void theLabShowsTheLastAnswerAsTheModelComputedIt() throws Exception {
-        assertEquals(404, get("/v1/lab").statusCode(), "no answer yet: nothing to show");
-
-        ObjectNode request = JSON.createObjectNode().put("max_tokens", MAX_TOKENS).put("temperature", 0)
-                .put("use_audio_in_video", true);
-        ObjectNode user = request.putArray("messages").addObject().put("role", "user");
-        user.putArray("content").add(JSON.createObjectNode().put("type", "video_url").set("video_url", JSON.createObjectNode()
-                        .put("url", "data:video/mp4;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(DemoServer.video())))))
-                .add(JSON.createObjectNode().put("type", "text").put("text", QUESTION));
-        HttpResponse<String> answered = post(request);
-        assertEquals(200, answered.statusCode(), answered.body());
-
-        HttpResponse<String> response = get("/v1/lab");
-        assertEquals(200, response.statusCode(), response.body());
-        JsonNode lab = JSON.readTree(response.body());
+        ObjectNode video = JSON.createObjectNode().put("type", "video_url");
+        video.putObject("video_url").put("url", "data:video/mp4;base64," + base64(DemoServer.video()));
+        ObjectNode request = question(video).put("use_audio_in_video", true);
+        JsonNode lab = askThenLab(server, request);
 
         // the same question through a session of its own, keeping every step's logits
         MediaChat.Answer direct;
@@ -91,7 +83,8 @@ class LabEndpointTest {
         }
         checkTokens(lab.path("tokens"), direct);
         checkFrames(lab.path("frames"));
-        assertEquals(lab.path("frames"), JSON.readTree(get("/v1/lab/frames").body()).path("frames"), "the chat page's frames");
+        assertEquals(lab.path("frames"), JSON.readTree(get(server, "/v1/lab/frames", null).body()).path("frames"),
+                "the chat page's frames");
         checkAttention(lab.path("attention"), encoded);
         JsonNode fbank = lab.path("fbank");
         assertEquals(8, fbank.size(), "a picture per sound clip");
@@ -108,6 +101,68 @@ class LabEndpointTest {
         lab.path("times").forEach(t -> times.add(t.path("what").asText().replaceAll(" \\(.*|:.*", "")));
         assertEquals(List.of("decoding the frames", "reading the sound track", "vision branch", "audio branch", "prefill",
                 "decoding " + direct.generation().tokens().length + " tokens", "lab", "lab"), times, "the steps timed, in order");
+    }
+
+    @Test
+    void anImageHasOneFrameASoundNone() throws Exception {
+        ObjectNode image = JSON.createObjectNode().put("type", "image_url");
+        image.putObject("image_url").put("url", "data:image/jpeg;base64," + base64(TestFiles.root().resolve("testdata/image/gradient.jpg")));
+        JsonNode lab = askThenLab(server, question(image));
+        assertEquals(1, lab.path("frames").size(), "an image is one frame");
+        assertTrue(lab.path("frames").get(0).path("seconds").isMissingNode(), "an image has no time");
+        assertEquals(1, lab.path("attention").path("frames").asInt());
+        assertTrue(lab.path("fbank").isMissingNode(), "no sound heard");
+
+        ObjectNode sound = JSON.createObjectNode().put("type", "input_audio");
+        sound.putObject("input_audio").put("format", "wav").put("data", base64(TestFiles.root().resolve("testdata/audio/tone-8k-u8.wav")));
+        lab = askThenLab(server, question(sound));
+        assertEquals(0, lab.path("frames").size(), "a sound has no frames");
+        assertTrue(lab.path("attention").isMissingNode(), "no video queries");
+        assertEquals(8, lab.path("fbank").size(), "a picture per sound clip");
+
+        ObjectNode refused = question(image).put("use_audio_in_video", true);
+        HttpResponse<String> response = post(server, refused, null);
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("use_audio_in_video", JSON.readTree(response.body()).path("error").path("param").asText());
+    }
+
+    @Test
+    void thePageNeedsNoKeyTheLabDoes() throws Exception {
+        try (DemoServer keyed = DemoServer.start(new StringWriter(), KEY)) {
+            for (String page : List.of("/", "/web/chat.js", "/web/lab.js", "/web/page.css")) {
+                HttpResponse<String> response = get(keyed, page, null);
+                assertEquals(200, response.statusCode(), page);
+                assertTrue(response.body().length() > 100, page);
+            }
+            assertEquals(401, get(keyed, "/web/missing.js", null).statusCode(), "only the page's files go without the key");
+            assertEquals(404, get(keyed, "/web/missing.js", KEY).statusCode(), "only the page's files are served");
+            assertEquals(401, get(keyed, "/v1/lab", null).statusCode(), "the lab needs the key");
+            assertEquals(401, get(keyed, "/v1/lab/frames", null).statusCode(), "the frames too");
+            HttpResponse<String> nothing = get(keyed, "/v1/lab", KEY);
+            assertEquals(404, nothing.statusCode(), "no answer yet: nothing to show");
+            assertEquals("nothing_to_show", JSON.readTree(nothing.body()).path("error").path("code").asText());
+        }
+    }
+
+    /** A first question about {@code media}, greedy. */
+    private static ObjectNode question(ObjectNode media) {
+        ObjectNode request = JSON.createObjectNode().put("max_tokens", MAX_TOKENS).put("temperature", 0);
+        ObjectNode user = request.putArray("messages").addObject().put("role", "user");
+        user.putArray("content").add(media).addObject().put("type", "text").put("text", QUESTION);
+        return request;
+    }
+
+    /** Asks, then returns the lab's report on the answer. */
+    private static JsonNode askThenLab(DemoServer on, ObjectNode request) throws Exception {
+        HttpResponse<String> answered = post(on, request, null);
+        assertEquals(200, answered.statusCode(), answered.body());
+        HttpResponse<String> response = get(on, "/v1/lab", null);
+        assertEquals(200, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private static String base64(Path file) throws java.io.IOException {
+        return Base64.getEncoder().encodeToString(Files.readAllBytes(file));
     }
 
     /** Each step: the chosen token is the generator's, and the top 5 are the softmax of the generator's own logits. */
@@ -205,14 +260,18 @@ class LabEndpointTest {
         }
     }
 
-    private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(server.url(path))).GET().build(),
+    private static HttpResponse<String> get(DemoServer on, String path, String key) throws Exception {
+        return http.send(authorized(HttpRequest.newBuilder(URI.create(on.url(path))), key).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> post(JsonNode body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(server.url("/v1/chat/completions")))
+    private static HttpResponse<String> post(DemoServer on, JsonNode body, String key) throws Exception {
+        return http.send(authorized(HttpRequest.newBuilder(URI.create(on.url("/v1/chat/completions"))), key)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder authorized(HttpRequest.Builder request, String key) {
+        return key == null ? request : request.header("Authorization", "Bearer " + key);
     }
 }
