@@ -3,7 +3,6 @@ package videollama.app.serve;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.List;
 import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
@@ -51,7 +50,7 @@ final class LabReport {
     }
 
     /** Everything the lab view shows about {@code answer} to a question about {@code encoded}, whose {@link #frames} are given. */
-    ObjectNode report(ChatSession session, Path modelDir, Encoded encoded, ArrayNode frames, MediaChat.Answer answer) {
+    ObjectNode report(ChatSession session, Encoded encoded, ArrayNode frames, MediaChat.Answer answer) {
         ObjectNode report = json.createObjectNode();
         ArrayNode stages = report.putArray("stages");
         for (Tensor t : encoded.upload().dumps()) {
@@ -68,7 +67,7 @@ final class LabReport {
         Tensor vit = find(encoded.upload().dumps(), "vit.out");
         if (vit != null) {
             long start = System.nanoTime();
-            try (VideoBranch branch = VideoBranch.open(modelDir)) {
+            try (VideoBranch branch = VideoBranch.open(session.llama().dir())) { // the model folder the session loaded
                 report.set("attention", attention(QueryAttention.of(branch, vit.toFloatArray(), (int) vit.shape()[0])));
             }
             time(times, "lab: both Q-Formers again, with their attention weights (reference path)", System.nanoTime() - start);

@@ -68,7 +68,7 @@ final class LabView {
                 body = json.createObjectNode().set("frames", frames).toString();
             } else {
                 if (report == null) {
-                    report = reports.report(session, session.llama().dir(), upload, frames, answer).toString();
+                    report = reports.report(session, upload, frames, answer).toString();
                 }
                 body = report;
             }
