@@ -1,6 +1,7 @@
 // The lab view: how the model made its last answer, from GET /v1/lab. Per-stage times and shapes; for each of
 // the 32 video queries, its attention over the frames' patches drawn on the frames; the sound clips' fbank; for
-// each answer token, the model's five most likely tokens at that point.
+// each answer token, the model's five most likely tokens at that point. Uses $, authHeaders, errorOf and figure
+// from chat.js, which the page loads first.
 
 let lab = null; // the last report
 let thumbnails = []; // the frames as loaded images, to draw the heat maps on

@@ -8,6 +8,7 @@ import static videollama.kernels.reference.MultiHeadAttention.attention;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import videollama.kernels.AttentionShape;
 import videollama.kernels.reference.Softmax;
 import videollama.kernels.reference.WeightMatrix;
@@ -115,15 +116,15 @@ public final class ReferenceQFormer {
         return layerNorm(add(linear(attention, a.denseWeight(), a.denseBias()), x), a.normWeight(), a.normBias(), eps);
     }
 
-    /** {@code softmax(q·kᵀ · scale)} per set and head, averaged over the heads: [sets, queries, keys]. */
+    /** {@code softmax(q·kᵀ · scale)} per set and head, averaged over the heads: [sets, queries, keys]; rows in parallel. */
     private float[] meanWeights(float[] query, float[] key, int sets, float scale) {
         int width = heads * headDim;
         int queries = query.length / (sets * width);
         int keys = key.length / (sets * width);
         float[] mean = new float[sets * queries * keys];
-        float[] scores = new float[keys];
-        for (int row = 0; row < sets * queries; row++) {
+        IntStream.range(0, sets * queries).parallel().forEach(row -> {
             int set = row / queries;
+            float[] scores = new float[keys];
             for (int h = 0; h < heads; h++) {
                 for (int j = 0; j < keys; j++) {
                     float dot = 0f;
@@ -137,7 +138,7 @@ public final class ReferenceQFormer {
                     mean[row * keys + j] += scores[j] / heads;
                 }
             }
-        }
+        });
         return mean;
     }
 }
