@@ -111,13 +111,13 @@ class LabEndpointTest {
         assertEquals(1, lab.path("frames").size(), "an image is one frame");
         assertTrue(lab.path("frames").get(0).path("seconds").isMissingNode(), "an image has no time");
         assertEquals(1, lab.path("attention").path("frames").asInt());
-        assertTrue(lab.path("fbank").isMissingNode(), "no sound heard");
+        assertTrue(lab.path("fbank").isNull(), "no sound heard");
 
         ObjectNode sound = JSON.createObjectNode().put("type", "input_audio");
         sound.putObject("input_audio").put("format", "wav").put("data", base64(TestFiles.root().resolve("testdata/audio/tone-8k-u8.wav")));
         lab = askThenLab(server, question(sound));
         assertEquals(0, lab.path("frames").size(), "a sound has no frames");
-        assertTrue(lab.path("attention").isMissingNode(), "no video queries");
+        assertTrue(lab.path("attention").isNull(), "no video queries");
         assertEquals(8, lab.path("fbank").size(), "a picture per sound clip");
 
         ObjectNode refused = question(image).put("use_audio_in_video", true);

@@ -3,8 +3,8 @@ package videollama.app.serve;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.List;
-import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
 import videollama.loader.PythonFloats;
 import videollama.loader.SampledFrames;
@@ -29,8 +29,8 @@ final class LabReport {
         this.json = json;
     }
 
-    /** An upload as the server encoded it: the request, and its soft tokens, stages and step times. */
-    record Encoded(MediaEncoder.Request request, MediaEncoder.Upload upload) {}
+    /** An upload as the server encoded it: the request, its soft tokens, stages and step times, the model folder. */
+    record Encoded(MediaEncoder.Request request, MediaEncoder.Upload upload, Path modelDir) {}
 
     /** The frames an upload's vision branch saw (none for a sound), read again from its file: [{seconds, picture}]. */
     ArrayNode frames(MediaEncoder.Request request) {
@@ -49,43 +49,67 @@ final class LabReport {
         return list;
     }
 
-    /** Everything the lab view shows about {@code answer} to a question about {@code encoded}, whose {@link #frames} are given. */
-    ObjectNode report(ChatSession session, Encoded encoded, ArrayNode frames, MediaChat.Answer answer) {
-        ObjectNode report = json.createObjectNode();
-        ArrayNode stages = report.putArray("stages");
-        for (Tensor t : encoded.upload().dumps()) {
-            stage(stages, t.name(), t.shape());
-        }
-        stage(stages, "prompt.embeds", answer.prompt().length(), session.llama().config().hiddenSize());
-        ArrayNode times = report.putArray("times");
-        for (MediaEncoder.Step step : encoded.upload().steps()) {
-            time(times, step.name(), step.nanos());
-        }
-        time(times, "prefill: " + answer.prompt().length() + " positions", answer.generation().prefillNanos());
-        time(times, "decoding " + answer.generation().tokens().length + " tokens", answer.generation().decodeNanos());
-        report.set("frames", frames);
-        Tensor vit = find(encoded.upload().dumps(), "vit.out");
+    /**
+     * What the lab shows about an upload beside its frames, the same for every answer about it, made without the model
+     * (run again on the plain-Java path from the kept stages).
+     *
+     * @param attention the video queries' maps (null for a sound)
+     * @param fbank     a picture per sound clip (null for no sound)
+     * @param nanos     how long the attention maps took
+     */
+    record Media(Encoded encoded, ObjectNode attention, ArrayNode fbank, long nanos) {}
+
+    Media media(Encoded encoded) {
+        List<Tensor> dumps = encoded.upload().dumps();
+        long start = System.nanoTime();
+        ObjectNode attention = null;
+        Tensor vit = find(dumps, "vit.out");
         if (vit != null) {
-            long start = System.nanoTime();
-            try (VideoBranch branch = VideoBranch.open(session.llama().dir())) { // the model folder the session loaded
-                report.set("attention", attention(QueryAttention.of(branch, vit.toFloatArray(), (int) vit.shape()[0])));
+            try (VideoBranch branch = VideoBranch.open(encoded.modelDir())) {
+                attention = attention(QueryAttention.of(branch, vit.toFloatArray(), (int) vit.shape()[0]));
             }
-            time(times, "lab: both Q-Formers again, with their attention weights (reference path)", System.nanoTime() - start);
         }
-        Tensor fbank = find(encoded.upload().dumps(), "audio.fbank");
+        long nanos = System.nanoTime() - start;
+        ArrayNode clips = null;
+        Tensor fbank = find(dumps, "audio.fbank");
         if (fbank != null) {
-            ArrayNode clips = report.putArray("fbank");
+            clips = json.createArrayNode();
             float[] values = fbank.toFloatArray();
             for (int c = 0; c < AudioInput.CLIPS; c++) {
                 clips.add(Pictures.fbank(values, c * AudioInput.MEL_BINS * AudioInput.TARGET_LENGTH, AudioInput.MEL_BINS,
                         AudioInput.TARGET_LENGTH));
             }
         }
-        long start = System.nanoTime();
-        List<TokenScores.Step> steps = TokenScores.of(session.llama(), session.backend(), answer.prompt(),
-                answer.generation().tokens());
-        time(times, "lab: scoring the answer's " + steps.size() + " tokens again", System.nanoTime() - start);
-        report.set("tokens", json.valueToTree(steps));
+        return new Media(encoded, attention, clips, nanos);
+    }
+
+    /**
+     * Everything the lab view shows about {@code answer}, a question about {@code media}'s upload whose {@link #frames}
+     * are given, with its tokens scored ({@link TokenScores}, in {@code tokenNanos}).
+     */
+    ObjectNode report(ArrayNode frames, Media media, MediaChat.Answer answer, int hidden, List<TokenScores.Step> tokens,
+                      long tokenNanos) {
+        MediaEncoder.Upload upload = media.encoded().upload();
+        ObjectNode report = json.createObjectNode();
+        ArrayNode stages = report.putArray("stages");
+        for (Tensor t : upload.dumps()) {
+            stage(stages, t.name(), t.shape());
+        }
+        stage(stages, "prompt.embeds", answer.prompt().length(), hidden);
+        ArrayNode times = report.putArray("times");
+        for (MediaEncoder.Step step : upload.steps()) {
+            time(times, step.name(), step.nanos());
+        }
+        time(times, "prefill: " + answer.prompt().length() + " positions", answer.generation().prefillNanos());
+        time(times, "decoding " + answer.generation().tokens().length + " tokens", answer.generation().decodeNanos());
+        if (media.attention() != null) {
+            time(times, "lab: both Q-Formers again, with their attention weights (reference path)", media.nanos());
+        }
+        time(times, "lab: scoring the answer's " + tokens.size() + " tokens again", tokenNanos);
+        report.set("frames", frames);
+        report.set("attention", media.attention());
+        report.set("fbank", media.fbank());
+        report.set("tokens", json.valueToTree(tokens));
         return report;
     }
 
