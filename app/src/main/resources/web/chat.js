@@ -110,6 +110,7 @@ $('ask').onsubmit = async event => {
   } catch (error) {
     chat.messages.pop();
     bubble.remove();
+    if (first) $('file').disabled = $('audio').disabled = false; // no conversation yet: the upload may change
     status(error.message + (first ? '' : ' (Restart to begin again)'));
   } finally {
     $('send').disabled = false;

@@ -123,6 +123,16 @@ class WebPageTest {
         checkNotBlank(screenshot("lab.png"));
         js("document.getElementById('tokens').scrollIntoView();");
         checkNotBlank(screenshot("lab-tokens.png"));
+
+        // Restart, as the demo's: the conversation and the upload forgotten, a new file may be chosen
+        browser.findElement(By.id("tab-chat")).click();
+        browser.findElement(By.id("restart")).click();
+        assertTrue(browser.findElements(By.cssSelector("#history .message")).isEmpty(), "the history is gone");
+        assertTrue(browser.findElements(By.cssSelector("#frames img")).isEmpty(), "the frames are gone");
+        assertTrue(browser.findElement(By.id("file")).isEnabled(), "a new upload may be chosen");
+        browser.findElement(By.id("question")).sendKeys("And now?");
+        browser.findElement(By.id("send")).click();
+        assertEquals("Choose a video, image or sound first, then ask about it.", browser.findElement(By.id("status")).getText());
     }
 
     private Object js(String script) {

@@ -33,7 +33,9 @@ final class TokenScores {
         }
         int vocab = llama.config().vocabSize();
         List<Step> steps = new ArrayList<>();
-        try (LlamaSession session = llama.newSession(backend, prompt.length() + tokens.length)) {
+        // the prompt and every token but the last go in: the generation fed as many
+        int capacity = Math.min(llama.config().maxPositionEmbeddings(), prompt.length() + tokens.length);
+        try (LlamaSession session = llama.newSession(backend, capacity)) {
             float[] first = session.forward(prompt.embeddings(), prompt.length(), false);
             steps.add(step(llama.tokenizer(), first, 0, vocab, tokens[0]));
             if (tokens.length > 1) {
@@ -60,7 +62,7 @@ final class TokenScores {
         int[] top = new int[TOP];
         Arrays.fill(top, -1);
         for (int i = 0; i < vocab; i++) {
-            // insertion into the sorted top list; the first on ties, as torch.topk on a stable sort
+            // insertion into the sorted top list; on ties the lower id first
             for (int k = 0; k < TOP; k++) {
                 if (top[k] < 0 || logits[offset + i] > logits[offset + top[k]]) {
                     System.arraycopy(top, k, top, k + 1, TOP - k - 1);
