@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import videollama.kernels.Backend;
 import videollama.kernels.Profile;
 import videollama.loader.MediaDecoder;
@@ -44,9 +45,20 @@ public final class MediaEncoder implements AutoCloseable {
 
     /**
      * One upload encoded: the upload message with its placeholders, the items in placeholder order (audio before
-     * video), the system message the demo sets for that kind of upload, and every stage for {@code --dump}.
+     * video), the system message the demo sets for that kind of upload, every stage for {@code --dump}, and the
+     * time of each step (reading, each branch).
      */
-    public record Upload(String message, String defaultSystem, List<SoftTokens> items, List<Tensor> dumps) {}
+    public record Upload(String message, String defaultSystem, List<SoftTokens> items, List<Tensor> dumps, List<Step> steps) {
+        /** An upload encoded elsewhere (a cache of soft tokens on disk): no steps timed. */
+        public Upload(String message, String defaultSystem, List<SoftTokens> items, List<Tensor> dumps) {
+            this(message, defaultSystem, items, dumps, List.of());
+        }
+    }
+
+    /** One step of encoding an upload and its wall time, in order (the serve page's lab view shows them). */
+    public record Step(String name, long nanos) {}
+
+    private static final String AUDIO_BRANCH = "audio branch (ImageBind, Q-Former, projection)";
 
     private final Path modelDir;
     private final Backend compute;
@@ -83,38 +95,49 @@ public final class MediaEncoder implements AutoCloseable {
     public Upload encode(Request request) {
         openFor(request);
         List<Tensor> dumps = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
         if (request.soundOnly() != null) {
-            AudioInput sound = progress.time("reading the sound of " + request.soundOnly(), () -> AudioClips.prepare(request.soundOnly(), request.clipOptions(), request.decoder()),
-                    MediaEncoder::describe);
-            SoftTokens audio = encodeAudio(sound, request.soundOnly(), dumps);
+            AudioInput sound = timed(steps, "reading the sound", () -> progress.time("reading the sound of " + request.soundOnly(), () -> AudioClips.prepare(request.soundOnly(), request.clipOptions(), request.decoder()),
+                    MediaEncoder::describe));
+            SoftTokens audio = timed(steps, AUDIO_BRANCH, () -> encodeAudio(sound, request.soundOnly(), dumps));
             // demo_audiovideo.py, whose sound uploads these are, sets an empty system message
-            return new Upload(DemoMessages.AUDIO, "", List.of(audio), dumps);
+            return new Upload(DemoMessages.AUDIO, "", List.of(audio), dumps, steps);
         }
-        SampledFrames frames = request.video() != null
+        SampledFrames frames = timed(steps, request.video() != null ? "decoding the frames" : "reading the image", () -> request.video() != null
                 ? progress.time("decoding " + request.video(), () -> VideoLoader.load(request.video(), request.frames(), request.decoder()),
                         f -> f.count() + " frames at " + Arrays.toString(f.indices()))
-                : progress.time("reading " + request.image(), () -> ImageLoader.load(request.image()), f -> "224x224");
+                : progress.time("reading " + request.image(), () -> ImageLoader.load(request.image()), f -> "224x224"));
         frames.warnings().forEach(w -> log.println("warning: " + w));
         dumps.add(Tensor.ofFloats("frames", frames.pixels(), frames.count(), 3, SampledFrames.SIZE, SampledFrames.SIZE));
         AudioInput sound = null;
         if (request.withAudio()) {
             try {
-                sound = progress.time("reading the sound track of " + request.video(), () -> AudioClips.prepare(request.video(), request.clipOptions(), request.decoder()),
-                        MediaEncoder::describe);
+                sound = timed(steps, "reading the sound track", () -> progress.time("reading the sound track of " + request.video(),
+                        () -> AudioClips.prepare(request.video(), request.clipOptions(), request.decoder()), MediaEncoder::describe));
             } catch (NoAudioTrackException e) {
                 // the reference demo falls back to the video alone too, printing 'no audio is found'
                 log.println("warning: " + e.getMessage() + ": answering from the pictures alone");
             }
         }
-        VisionOutputs outputs = encodeVision(frames, request.video() != null ? request.video() : request.image());
+        VisionOutputs outputs = timed(steps, "vision branch (ViT, Q-Formers, llama_proj)",
+                () -> encodeVision(frames, request.video() != null ? request.video() : request.image()));
         dumps.addAll(outputs.dumpTensors());
         SoftTokens video = tokens(request.video() != null ? "video" : "image", outputs);
         if (sound != null) {
-            SoftTokens audio = encodeAudio(sound, request.video(), dumps);
-            return new Upload(DemoMessages.AUDIO_VIDEO, "", List.of(audio, video), dumps);
+            AudioInput heard = sound;
+            SoftTokens audio = timed(steps, AUDIO_BRANCH, () -> encodeAudio(heard, request.video(), dumps));
+            return new Upload(DemoMessages.AUDIO_VIDEO, "", List.of(audio, video), dumps, steps);
         }
         String upload = request.video() != null ? DemoMessages.video(frames.timestampSentence()) : DemoMessages.IMAGE;
-        return new Upload(upload, DemoMessages.VISUAL_SYSTEM, List.of(video), dumps);
+        return new Upload(upload, DemoMessages.VISUAL_SYSTEM, List.of(video), dumps, steps);
+    }
+
+    /** Runs {@code work}, adding its wall time to {@code steps} under {@code name}. */
+    private static <T> T timed(List<Step> steps, String name, Supplier<T> work) {
+        long start = System.nanoTime();
+        T result = work.get();
+        steps.add(new Step(name, System.nanoTime() - start));
+        return result;
     }
 
     /** The soft tokens of a video's sampled frames (the pictures alone, as {@code Chat.upload_video_without_audio}). */

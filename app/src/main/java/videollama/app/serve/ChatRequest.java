@@ -24,8 +24,8 @@ record ChatRequest(String model, String system, Media media, List<Turn> answered
                    float topP, int topK, int maxTokens, Long seed, List<String> stop, int numBeams, float repetitionPenalty,
                    int minTokens, boolean stream, boolean includeUsage) {
 
-    /** What the upload is. */
-    enum Kind { VIDEO, IMAGE, SOUND }
+    /** What the upload is: a video heard too ({@code use_audio_in_video}, the demo's Audio box) is VIDEO_WITH_AUDIO. */
+    enum Kind { VIDEO, VIDEO_WITH_AUDIO, IMAGE, SOUND }
 
     record Media(Kind kind, Path file) {}
 
@@ -101,6 +101,12 @@ record ChatRequest(String model, String system, Media media, List<Turn> answered
         if (media == null) {
             throw ApiError.invalid("messages", "missing_media", "messages: Video-LLaMA answers about a video (video_url), an "
                     + "image (image_url) or a sound (input_audio) in the first user message; none was given");
+        }
+        if (bool(body, "use_audio_in_video")) { // vLLM's name for it; the reference demo's Audio box
+            if (media.kind() != Kind.VIDEO) {
+                throw ApiError.invalid("use_audio_in_video", "invalid_value", "use_audio_in_video: only a video_url has a sound track");
+            }
+            media = new Media(Kind.VIDEO_WITH_AUDIO, media.file());
         }
         float temperature = (float) number(body, "temperature", 1.0, 0, 100);
         float topP = (float) number(body, "top_p", 0.9, Double.MIN_VALUE, 1);

@@ -93,6 +93,7 @@ public final class ChatServer implements AutoCloseable {
     private final AtomicInteger admitted = new AtomicInteger();
     private final ServeMetrics metrics = new ServeMetrics();
     private final Javalin app;
+    private final LabView lab;
 
     // The conversation the session holds (guarded by the model lock): its upload, system message and answered turns.
     private MediaEncoder.Request heldUpload;
@@ -107,6 +108,7 @@ public final class ChatServer implements AutoCloseable {
         this.log = log;
         this.cache = new MediaCache(options.maxUploadBytes(), ChatSession.KEPT_UPLOADS + options.queue() + 1);
         this.mediaRoot = options.mediaRoot() != null ? new MediaRoot(options.mediaRoot()) : null;
+        this.lab = new LabView(session, model, json);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -123,6 +125,8 @@ public final class ChatServer implements AutoCloseable {
                     .result(metrics.render(model.isLocked() ? 1 : 0, model.getQueueLength())));
             config.requestLogger.http((ctx, ms) -> metrics.request(route(ctx), ctx.statusCode()));
             config.routes.post("/v1/chat/completions", this::completions);
+            WebPage.routes(config.routes); // the chat page and its lab view
+            lab.routes(config.routes);
             config.routes.exception(ApiError.class, (e, ctx) -> respond(ctx, e.status(), e.body(json)));
             config.routes.exception(StreamEnded.class, (e, ctx) -> {}); // its response is sent, or its client gone
             config.routes.exception(Exception.class, (e, ctx) -> {
@@ -168,7 +172,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void authorize(Context ctx) {
-        if (options.apiKey() == null || ctx.path().equals("/health")) {
+        if (options.apiKey() == null || ctx.path().equals("/health") || WebPage.isPage(ctx.path())) {
             return;
         }
         String header = ctx.header("Authorization");
@@ -194,9 +198,10 @@ public final class ChatServer implements AutoCloseable {
         }
         GenerationSettings settings = settings(request);
         ChatRequest.Media media = request.media();
-        MediaEncoder.Request upload = new MediaEncoder.Request(media.kind() == ChatRequest.Kind.VIDEO ? media.file() : null,
+        boolean video = media.kind() == ChatRequest.Kind.VIDEO || media.kind() == ChatRequest.Kind.VIDEO_WITH_AUDIO;
+        MediaEncoder.Request upload = new MediaEncoder.Request(video ? media.file() : null,
                 media.kind() == ChatRequest.Kind.IMAGE ? media.file() : null, media.kind() == ChatRequest.Kind.SOUND ? media.file() : null,
-                false, session.config().frames(), CLIPS, decoder);
+                media.kind() == ChatRequest.Kind.VIDEO_WITH_AUDIO, session.config().frames(), CLIPS, decoder);
         if (admitted.incrementAndGet() > 1 + options.queue()) {
             admitted.decrementAndGet();
             throw new ApiError(429, "rate_limit_error", null, "queue_full", "the server is busy: " + options.queue()
@@ -242,6 +247,7 @@ public final class ChatServer implements AutoCloseable {
             } else {
                 MediaChat.Answer answer = session.ask(request.question(), settings, piece -> {});
                 heldTurns.add(new ChatRequest.Turn(request.question(), answer.text()));
+                lab.answered(answer);
                 ObjectNode completion = head(id, "chat.completion");
                 ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
                 choice.putObject("message").put("role", "assistant").put("content", answer.text());
@@ -260,13 +266,13 @@ public final class ChatServer implements AutoCloseable {
     private void upload(MediaEncoder.Request upload, ChatRequest request) {
         ChatRequest.Media media = request.media();
         String part = switch (media.kind()) {
-            case VIDEO -> "video_url";
+            case VIDEO, VIDEO_WITH_AUDIO -> "video_url";
             case IMAGE -> "image_url";
             case SOUND -> "input_audio";
         };
         try {
             session.openBranches(upload);
-            session.upload(upload, request.system());
+            lab.uploaded(upload, session.upload(upload, request.system()));
         } catch (LoaderException | ModelException | Errors.UsageFailure | UncheckedIOException e) {
             String file = media.file().toString(); // the server's own name for it: not for the client's eyes
             String message = Errors.describe(e).replace(file + ": ", "").replace(file, "the " + part);
@@ -307,6 +313,7 @@ public final class ChatServer implements AutoCloseable {
             throw new StreamEnded();
         }
         heldTurns.add(new ChatRequest.Turn(request.question(), answer.text()));
+        lab.answered(answer);
         if (!cleaned.finish(answer.text())) {
             log.println("serve: " + id + ": the streamed text differs from the cleaned answer (a role label late in it)");
         }

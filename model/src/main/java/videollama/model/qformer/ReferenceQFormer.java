@@ -7,7 +7,10 @@ import static videollama.kernels.reference.Linear.linear;
 import static videollama.kernels.reference.MultiHeadAttention.attention;
 
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import videollama.kernels.AttentionShape;
+import videollama.kernels.reference.Softmax;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.model.qformer.QFormerWeights.Attention;
 import videollama.model.qformer.QFormerWeights.Layer;
@@ -53,6 +56,23 @@ public final class ReferenceQFormer {
      * @return {@code last_hidden_state} [sets · queries, hidden]
      */
     public float[] forward(float[] encoder, int sets, int encoderTokens) {
+        return forward(encoder, sets, encoderTokens, null);
+    }
+
+    /**
+     * What each query looks at in the encoder's rows: a cross-attention layer's softmax weights, averaged over its heads.
+     * Only the lab view asks for them ({@link #forward(float[], int, int, CrossAttentionProbe)}); the encoders never do.
+     */
+    public interface CrossAttentionProbe {
+        /**
+         * @param layer   the layer's index among all layers
+         * @param weights [sets, queries, encoderTokens]: each row sums to 1
+         */
+        void accept(int layer, float[] weights);
+    }
+
+    /** {@link #forward(float[], int, int)}, each cross-attention layer's weights given to {@code probe} (null: none). */
+    public float[] forward(float[] encoder, int sets, int encoderTokens, CrossAttentionProbe probe) {
         int q = w.queries;
         int h = w.hidden;
         int encoderRows = sets * encoderTokens;
@@ -64,10 +84,12 @@ public final class ReferenceQFormer {
         for (int s = 0; s < sets; s++) {
             System.arraycopy(queries, 0, x, s * q * h, q * h);
         }
-        for (Layer<WeightMatrix, float[]> l : layers) {
-            x = attend(x, l.selfAttention(), x, sets);
+        for (int layer = 0; layer < layers.size(); layer++) {
+            Layer<WeightMatrix, float[]> l = layers.get(layer);
+            x = attend(x, l.selfAttention(), x, sets, null);
             if (l.crossAttends()) {
-                x = attend(x, l.crossAttention(), encoder, sets);
+                int at = layer;
+                x = attend(x, l.crossAttention(), encoder, sets, probe == null ? null : weights -> probe.accept(at, weights));
             }
             float[] ffn = linear(gelu(linear(x, l.intermediateWeight(), l.intermediateBias())), l.outputWeight(), l.outputBias());
             x = layerNorm(add(ffn, x), l.outputNormWeight(), l.outputNormBias(), eps);
@@ -79,9 +101,40 @@ public final class ReferenceQFormer {
      * {@code LayerNorm(dense(attention(query(x), key(source), value(source))) + x)}: self-attention with
      * {@code source == x}, cross-attention with the encoder's rows; each set's queries see only that set's rows.
      */
-    private float[] attend(float[] x, Attention<WeightMatrix, float[]> a, float[] source, int sets) {
-        float[] attention = attention(linear(x, a.queryWeight(), a.queryBias()), linear(source, a.keyWeight(), a.keyBias()),
-                linear(source, a.valueWeight(), a.valueBias()), sets, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim));
+    private float[] attend(float[] x, Attention<WeightMatrix, float[]> a, float[] source, int sets, Consumer<float[]> probe) {
+        float[] query = linear(x, a.queryWeight(), a.queryBias());
+        float[] key = linear(source, a.keyWeight(), a.keyBias());
+        float scale = AttentionShape.defaultScale(w.headDim);
+        if (probe != null) {
+            probe.accept(meanWeights(query, key, sets, scale));
+        }
+        float[] attention = attention(query, key, linear(source, a.valueWeight(), a.valueBias()), sets, w.heads, w.headDim, scale);
         return layerNorm(add(linear(attention, a.denseWeight(), a.denseBias()), x), a.normWeight(), a.normBias(), eps);
+    }
+
+    /** {@code softmax(q·kᵀ · scale)} per set and head, averaged over the heads: [sets, queries, keys]; rows in parallel. */
+    private float[] meanWeights(float[] query, float[] key, int sets, float scale) {
+        int width = w.heads * w.headDim;
+        int queries = query.length / (sets * width);
+        int keys = key.length / (sets * width);
+        float[] mean = new float[sets * queries * keys];
+        IntStream.range(0, sets * queries).parallel().forEach(row -> {
+            int set = row / queries;
+            float[] scores = new float[keys];
+            for (int h = 0; h < w.heads; h++) {
+                for (int j = 0; j < keys; j++) {
+                    float dot = 0f;
+                    for (int i = 0; i < w.headDim; i++) {
+                        dot += query[row * width + h * w.headDim + i] * key[(set * keys + j) * width + h * w.headDim + i];
+                    }
+                    scores[j] = dot * scale;
+                }
+                Softmax.softmax(scores, 0, keys);
+                for (int j = 0; j < keys; j++) {
+                    mean[row * keys + j] += scores[j] / w.heads;
+                }
+            }
+        });
+        return mean;
     }
 }

@@ -56,7 +56,12 @@ final class ReferenceVisionEncoder implements VisionEncoder {
 
     /** The image Q-Former per frame: [t, vitTokens, vitWidth] → [t, imageQueries, imageWidth]. */
     float[] imageQFormer(float[] imageEmbeds, int t) {
-        return imageQFormer.forward(imageEmbeds, t, sizes.vitTokens());
+        return imageQFormer(imageEmbeds, t, null);
+    }
+
+    /** {@link #imageQFormer(float[], int)}, its cross-attention weights given to {@code probe} (the lab view). */
+    float[] imageQFormer(float[] imageEmbeds, int t, ReferenceQFormer.CrossAttentionProbe probe) {
+        return imageQFormer.forward(imageEmbeds, t, sizes.vitTokens(), probe);
     }
 
     /**
@@ -64,6 +69,11 @@ final class ReferenceVisionEncoder implements VisionEncoder {
      * frame-major into one sequence [t · imageQueries, imageWidth], and runs the video Q-Former over it.
      */
     float[] videoQFormer(float[] imageQ, int t) {
+        return videoQFormer(imageQ, t, null);
+    }
+
+    /** {@link #videoQFormer(float[], int)}, its cross-attention weights given to {@code probe} (the lab view). */
+    float[] videoQFormer(float[] imageQ, int t, ReferenceQFormer.CrossAttentionProbe probe) {
         int q = sizes.imageQueries();
         int h = sizes.imageWidth();
         float[] sequence = new float[imageQ.length];
@@ -75,7 +85,7 @@ final class ReferenceVisionEncoder implements VisionEncoder {
                 }
             }
         }
-        return videoQFormer.forward(sequence, 1, t * q);
+        return videoQFormer.forward(sequence, 1, t * q, probe);
     }
 
     /** llama_proj: [videoQueries, videoWidth] → [videoQueries, dModel]. */
