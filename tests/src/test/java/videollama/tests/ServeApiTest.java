@@ -1,6 +1,7 @@
 package videollama.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +48,7 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartInputAudio;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import org.junit.jupiter.api.AfterAll;
@@ -111,15 +113,7 @@ class ServeApiTest {
 
     @Test
     void answersAsTheChatSessionDoes() throws Exception {
-        MediaChat.Answer expected;
-        try (ChatSession direct = ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"),
-                null, null, false, new PrintWriter(new StringWriter(), true))) {
-            direct.upload(new MediaEncoder.Request(video(), null, null, false, direct.config().frames(),
-                    new ClipOptions(ClipSampler.Step.EIGHTHS, true), MediaDecoder.preferred()), null);
-            GenerationSettings greedy = new GenerationSettings(MAX_TOKENS, new SamplingSettings(0, 50, 0.9f, 1), 1, 1, 1f, 1,
-                    direct.template().stopStrings(), direct.template().stopTokenIds(), false);
-            expected = direct.ask(QUESTION, greedy, piece -> {});
-        }
+        MediaChat.Answer expected = directAnswer(null, video(), false);
         HttpResponse<String> response = post(question(videoMessage(QUESTION)));
         assertEquals(200, response.statusCode(), response.body());
         JsonNode completion = JSON.readTree(response.body());
@@ -352,6 +346,49 @@ class ServeApiTest {
             assertEquals(expected, streamed.toString());
         } finally {
             client.close();
+        }
+    }
+
+    @Test
+    void aSoundAndAVideoHeardWithItsSoundAnswerAsTheChatSessionDoes() throws Exception {
+        Path sound = TestFiles.root().resolve("testdata/audio/tone-8k-u8.wav");
+        String expectedSound = directAnswer(sound, null, false).text();
+        MediaChat.Answer expectedVideoWithSound = directAnswer(null, video(), true);
+
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY).build();
+        try {
+            ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("videollama-demo").temperature(0)
+                    .maxCompletionTokens(MAX_TOKENS)
+                    .addUserMessageOfArrayOfContentParts(List.of(
+                            ChatCompletionContentPart.ofInputAudio(ChatCompletionContentPartInputAudio.builder()
+                                    .inputAudio(ChatCompletionContentPartInputAudio.InputAudio.builder()
+                                            .data(Base64.getEncoder().encodeToString(Files.readAllBytes(sound)))
+                                            .format(ChatCompletionContentPartInputAudio.InputAudio.Format.WAV).build())
+                                    .build()),
+                            ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(QUESTION).build())))
+                    .build();
+            assertEquals(expectedSound, client.chat().completions().create(params).choices().getFirst().message().content().orElseThrow());
+        } finally {
+            client.close();
+        }
+        // the page's Audio box: vLLM's use_audio_in_video beside a video_url
+        ObjectNode videoWithSound = question(videoMessage(QUESTION)).put("use_audio_in_video", true);
+        HttpResponse<String> response = post(videoWithSound);
+        assertEquals(expectedVideoWithSound.text(), content(response));
+        int promptTokens = JSON.readTree(response.body()).path("usage").path("prompt_tokens").asInt();
+        assertEquals(expectedVideoWithSound.prompt().length(), promptTokens, "the sound track's soft tokens in the prompt");
+        assertNotEquals(directAnswer(null, video(), false).prompt().length(), promptTokens, "heard, not only seen");
+    }
+
+    /** The chat session's own greedy answer to {@link #QUESTION}, without the server. */
+    private static MediaChat.Answer directAnswer(Path soundOnly, Path video, boolean withAudio) {
+        try (ChatSession direct = ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"),
+                null, null, false, new PrintWriter(new StringWriter(), true))) {
+            direct.upload(new MediaEncoder.Request(video, null, soundOnly, withAudio, direct.config().frames(),
+                    new ClipOptions(ClipSampler.Step.EIGHTHS, true), MediaDecoder.preferred()), null);
+            GenerationSettings greedy = new GenerationSettings(MAX_TOKENS, new SamplingSettings(0, 50, 0.9f, 1), 1, 1, 1f, 1,
+                    direct.template().stopStrings(), direct.template().stopTokenIds(), false);
+            return direct.ask(QUESTION, greedy, piece -> {});
         }
     }
 
