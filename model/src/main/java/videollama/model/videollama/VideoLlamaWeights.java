@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import videollama.model.ModelException;
+import videollama.weights.QuantizedTensors;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.TensorSource;
 
@@ -61,7 +62,7 @@ public final class VideoLlamaWeights implements AutoCloseable {
                     file.close();
                 }
             }
-            return new VideoLlamaWeights(new CombinedTensors(dir.toString(), kept), true);
+            return new VideoLlamaWeights(QuantizedTensors.of(new CombinedTensors(dir.toString(), kept)), true);
         } catch (RuntimeException e) {
             kept.forEach(SafetensorsFile::close);
             throw e;
