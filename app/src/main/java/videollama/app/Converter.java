@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import videollama.weights.DType;
+import videollama.weights.QuantizedTensors;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.SmallFile;
@@ -97,6 +100,11 @@ public final class Converter {
     private final CheckpointKind forcedKind;
     private final PrintWriter log;
     private final Progress progress;
+    /** {@code --quantize}, or null to keep every dtype. */
+    private final Quantization quantization;
+    /** The names written to each planned file (a quantised matrix adds its scales), for the shard index. */
+    private final Map<Conversion, List<String>> writtenNames = new IdentityHashMap<>();
+    private final Map<Conversion, Long> writtenBytes = new IdentityHashMap<>();
 
     /**
      * @param out        the model folder to write (created by {@link #write} if needed)
@@ -104,10 +112,16 @@ public final class Converter {
      * @param log        where the progress and notes go (the command line: stderr)
      */
     public Converter(Path out, CheckpointKind forcedKind, PrintWriter log) {
+        this(out, forcedKind, null, log);
+    }
+
+    /** A converter that also quantises the linear layers' weights ({@code quantization}; null keeps every dtype). */
+    Converter(Path out, CheckpointKind forcedKind, Quantization quantization, PrintWriter log) {
         this.out = out;
         this.forcedKind = forcedKind;
         this.log = log;
         this.progress = new Progress(log);
+        this.quantization = quantization;
     }
 
     /**
@@ -403,14 +417,33 @@ public final class Converter {
      * Streams the kept tensors, renamed, from the input's mapping to the output file, telling {@code parts} the megabytes
      * written so far after each tensor; returns the bytes written.
      */
-    private static long write(Conversion conversion, Consumer<String> parts) {
+    private long write(Conversion conversion, Consumer<String> parts) {
         List<Tensor> tensors = new ArrayList<>();
         long bytes = 0;
+        int quantised = 0;
+        List<String> leftInFloat = new ArrayList<>();
         for (Map.Entry<String, String> kept : conversion.kept().entrySet()) {
             Tensor tensor = conversion.source().get(kept.getValue());
-            tensors.add(Tensor.of(kept.getKey(), tensor.dtype(), tensor.shape(), tensor.data()));
-            bytes += tensor.data().byteSize();
+            List<Tensor> stored = List.of(Tensor.of(kept.getKey(), tensor.dtype(), tensor.shape(), tensor.data()));
+            if (quantization != null && Quantization.quantises(kept.getKey(), tensor)) {
+                stored = QuantizedTensors.stored(quantization.quantize(kept.getKey(), tensor));
+                quantised++;
+            } else if (quantization != null && Quantization.isLinear(kept.getKey())) {
+                leftInFloat.add(kept.getKey() + " " + tensor.shapeString());
+            }
+            for (Tensor t : stored) {
+                tensors.add(t);
+                bytes += t.data().byteSize();
+            }
         }
+        if (quantization != null) {
+            log.println(conversion.output().getFileName() + ": " + quantised + " matrices quantised to " + quantization
+                    + (leftInFloat.isEmpty() ? "" : ", " + leftInFloat.size() + " left as they are (rows not whole blocks of "
+                    + DType.Q8_0_BLOCK + ": " + String.join(", ", leftInFloat.subList(0, Math.min(3, leftInFloat.size())))
+                    + (leftInFloat.size() > 3 ? ", ..." : "") + ")"));
+        }
+        writtenNames.put(conversion, tensors.stream().map(Tensor::name).toList());
+        writtenBytes.put(conversion, bytes);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt"); // what Hugging Face loaders expect of a PyTorch safetensors file
         metadata.put("source", conversion.input().getFileName().toString());
@@ -429,10 +462,10 @@ public final class Converter {
             Map<String, String> weightMap = new TreeMap<>();
             long total = 0;
             for (Conversion shard : shards) {
-                for (String name : shard.kept().keySet()) {
+                for (String name : writtenNames.get(shard)) {
                     weightMap.put(name, shard.output().getFileName().toString());
                 }
-                total += shard.kept().values().stream().mapToLong(n -> shard.source().get(n).data().byteSize()).sum();
+                total += writtenBytes.get(shard);
             }
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode index = json.createObjectNode();
