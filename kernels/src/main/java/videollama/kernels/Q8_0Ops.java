@@ -10,4 +10,23 @@ public interface Q8_0Ops extends GemvOps, GemmOps {
     static long bytes(DeviceTensor w) {
         return (long) w.rows() * w.cols() * 17 / 16;
     }
+
+    /** What {@link GemmOps#linear} with a Q8_0 {@code w} moves and computes. */
+    static Cost linearCost(DeviceTensor w, DeviceBuffer bias, DeviceBuffer residual, int m, int n, int k) {
+        return new Cost(bytes(w) + 4L * m * k + 4L * m * n + (bias != null ? 4L * n : 0)
+                + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
+    }
+
+    /**
+     * Three GEMVs, one launch each: over 8-bit weights the fused launch of the float kernels would save only the
+     * input's reads, which stay in cache.
+     */
+    @Override
+    default void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                           DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
+        OpChecks.requireQkv(name, wq, wk, wv);
+        matVec(g, name + " q", q, wq, x, false);
+        matVec(g, name + " k", k, wk, x, false);
+        matVec(g, name + " v", v, wv, x, false);
+    }
 }

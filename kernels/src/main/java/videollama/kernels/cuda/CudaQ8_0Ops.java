@@ -11,7 +11,7 @@ import videollama.kernels.TaskGraph;
 
 /**
  * The products with Q8_0 weights in CUDA C ({@code q8_0.cu}): the decode GEMV {@code gemv_q8_0} and the gate/up GEMV
- * with SiLU (a warp per row, a lane per block of 32), q/k/v as three GEMVs, and the encoders' and prefill's GEMM
+ * with SiLU (a warp per row, a lane per block of 32), q/k/v as three GEMVs ({@link Q8_0Ops}), and the encoders' and prefill's GEMM
  * {@code linear_q8_0} (a thread per 4 rows × 1 column, W widened in registers: a first SIMT form, no int8 tensor
  * cores). The OpenCL twin is {@code OpenCLQ8_0Ops}.
  */
@@ -42,16 +42,6 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
                 out, w.buffer(), w.scales(), x, rows, cols, accumulate ? 1 : 0);
     }
 
-    /** Three GEMVs, one launch each. */
-    @Override
-    public void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
-                          DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
-        OpChecks.requireQkv(name, wq, wk, wv);
-        matVec(g, name + " q", q, wq, x, false);
-        matVec(g, name + " k", k, wk, x, false);
-        matVec(g, name + " v", v, wv, x, false);
-    }
-
     @Override
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
         OpChecks.requireGateUp(name, gate, up);
@@ -66,8 +56,7 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
                        DeviceBuffer residual, int m, int n, int k) {
         OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
         OpChecks.requireQ8_0(name, w);
-        Cost cost = new Cost(Q8_0Ops.bytes(w) + 4L * m * k + 4L * m * n + (bias != null ? 4L * n : 0)
-                + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
+        Cost cost = Q8_0Ops.linearCost(w, bias, residual, m, n, k);
         long threads = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
         // An absent bias or residual is never read, but the kernel still takes a pointer there: pass out.
         g.task(name, new KernelSource("q8_0", "linear_q8_0"), Launch.items(threads, GEMM_THREADS), cost,

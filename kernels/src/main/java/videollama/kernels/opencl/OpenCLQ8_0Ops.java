@@ -68,16 +68,6 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         }
     }
 
-    /** Three GEMVs: one launch each (the fused launch of the float weights saves little beside the weights' bytes). */
-    @Override
-    public void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
-                          DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
-        OpChecks.requireQkv(name, wq, wk, wv);
-        matVec(g, name + " q", q, wq, x, false);
-        matVec(g, name + " k", k, wk, x, false);
-        matVec(g, name + " v", v, wv, x, false);
-    }
-
     @Override
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
         OpChecks.requireGateUp(name, gate, up);
@@ -100,8 +90,7 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
                        DeviceBuffer residual, int m, int n, int k) {
         OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
         OpChecks.requireQ8_0(name, w);
-        Cost cost = new Cost(Q8_0Ops.bytes(w) + 4L * m * k + 4L * m * n + (bias != null ? 4L * n : 0)
-                + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
+        Cost cost = Q8_0Ops.linearCost(w, bias, residual, m, n, k);
         long items = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
         // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
         g.task(name, new KernelSource("q8_0", "linear_q8_0", "-DQ8_M=" + GEMM_ROWS), Launch.items(items, wideGroup), cost,
