@@ -11,8 +11,14 @@ public interface Q8_0Ops extends GemvOps, GemmOps {
         return (long) w.rows() * w.cols() * 17 / 16;
     }
 
-    /** What {@link GemmOps#linear} with a Q8_0 {@code w} moves and computes. */
-    static Cost linearCost(DeviceTensor w, DeviceBuffer bias, DeviceBuffer residual, int m, int n, int k) {
+    /**
+     * {@link GemmOps#linear}'s arguments checked ({@link OpChecks#requireLinear}, a Q8_0 {@code w}), and what the call
+     * moves and computes.
+     */
+    static Cost checkedLinear(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                              DeviceBuffer residual, int m, int n, int k) {
+        OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
+        OpChecks.requireQ8_0(name, w);
         return new Cost(bytes(w) + 4L * m * k + 4L * m * n + (bias != null ? 4L * n : 0)
                 + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
     }

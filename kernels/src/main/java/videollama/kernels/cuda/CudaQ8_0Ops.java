@@ -54,9 +54,7 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
     @Override
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                        DeviceBuffer residual, int m, int n, int k) {
-        OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
-        OpChecks.requireQ8_0(name, w);
-        Cost cost = Q8_0Ops.linearCost(w, bias, residual, m, n, k);
+        Cost cost = Q8_0Ops.checkedLinear(name, out, x, w, bias, residual, m, n, k);
         long threads = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
         // An absent bias or residual is never read, but the kernel still takes a pointer there: pass out.
         g.task(name, new KernelSource("q8_0", "linear_q8_0"), Launch.items(threads, GEMM_THREADS), cost,

@@ -88,9 +88,7 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
     @Override
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                        DeviceBuffer residual, int m, int n, int k) {
-        OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
-        OpChecks.requireQ8_0(name, w);
-        Cost cost = Q8_0Ops.linearCost(w, bias, residual, m, n, k);
+        Cost cost = Q8_0Ops.checkedLinear(name, out, x, w, bias, residual, m, n, k);
         long items = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
         // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
         g.task(name, new KernelSource("q8_0", "linear_q8_0", "-DQ8_M=" + GEMM_ROWS), Launch.items(items, wideGroup), cost,
