@@ -98,6 +98,13 @@ class QuantizedTensorsTest {
     }
 
     @Test
+    void aQ8_0TensorIsWrittenOnlyAsItsTwoStoredTensors() {
+        Tensor q = randomQ8("w", 2, 32);
+        var e = assertThrows(IllegalArgumentException.class, () -> write(List.of(q)));
+        assertEquals("tensor 'w' is Q8_0, which a file holds as two tensors (QuantizedTensors.stored)", e.getMessage());
+    }
+
+    @Test
     void aQ8_0TensorNeedsWholeBlocksAndScalesOfItsShape() {
         MemorySegment quants = Arena.ofAuto().allocate(2 * 40);
         Tensor scales = Tensor.ofFloats("s", new float[2], 2, 1).convertTo(DType.F16);
