@@ -29,7 +29,6 @@ Run with the PyAV venv, from anywhere (needs the `ffmpeg` and `faad` commands):
 
 import json
 import random
-import struct
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import aac_bitstream as ab  # noqa: E402
+from numpy_safetensors import save_safetensors  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 AAC = ROOT / "testdata" / "audio" / "aac"
@@ -326,21 +326,6 @@ def crosscheck(path, pcm, rate, scratch):
 
 
 # ------------------------------------------------------------------------------------------ output
-
-def save_safetensors(path, tensors, metadata):
-    header = {"__metadata__": {k: str(v) for k, v in metadata.items()}}
-    blobs = []
-    offset = 0
-    for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
-        data = array.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    path.write_bytes(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
-
 
 def golden(name, path, made_for, scratch):
     pcm, layout, rate, packets = pyav_decode(path)

@@ -50,6 +50,8 @@ import numpy as np
 import torch
 import torchaudio
 
+from numpy_safetensors import save_safetensors
+
 ROOT = Path(__file__).resolve().parents[2]
 AUDIO = ROOT / "testdata" / "audio"
 VIDEO = ROOT / "testdata" / "video"
@@ -190,22 +192,6 @@ def reference(path, step_divisor=8, in_place=True):
 
 
 # ------------------------------------------------------------------------------------------------- output
-
-def save_safetensors(path, tensors, metadata):
-    header = {"__metadata__": {k: str(v) for k, v in metadata.items()}}
-    blobs = []
-    offset = 0
-    for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
-        dtype = {np.dtype(np.float32): "F32", np.dtype(np.int64): "I64", np.dtype(np.int32): "I32"}[array.dtype]
-        data = array.tobytes()
-        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    path.write_bytes(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
-
 
 def case(name, path, step_divisor=8, in_place=True, full_clip=None, aac=False):
     ref = reference(path, step_divisor, in_place)

@@ -289,26 +289,7 @@ def main():
     ids = [([sp.bos_id()] if i == 0 else []) + hf_encode(sp, ["<s>", "</s>", "<unk>"], s) for i, s in enumerate(segments)]
 
     model = LlamaForCausalLM.from_pretrained(str(STORIES), torch_dtype=torch.float32, attn_implementation="eager").eval()
-    with torch.no_grad():
-        embed = model.model.embed_tokens
-        parts = [embed(torch.tensor(ids[0])), tokens, embed(torch.tensor(ids[1]))]
-        prompt_embeds = torch.cat(parts, dim=0)
-        context = model.config.max_position_embeddings
-        begin = max(0, prompt_embeds.shape[0] + N_NEW - min(2000, context))
-        assert begin == 0, f"prompt of {prompt_embeds.shape[0]} positions does not fit"
-        out = model(inputs_embeds=prompt_embeds[None], use_cache=True)
-        past, step_logits, greedy = out.past_key_values, [out.logits[0, -1]], []
-        for _ in range(N_NEW):
-            token = int(torch.argmax(step_logits[-1]))
-            greedy.append(token)
-            if token == model.config.eos_token_id:
-                break
-            out = model(input_ids=torch.tensor([[token]]), past_key_values=past, use_cache=True)
-            past = out.past_key_values
-            step_logits.append(out.logits[0, -1])
-        logits = torch.stack(step_logits[:len(greedy)])
-        top2 = torch.topk(logits, 2, dim=-1).values
-        margin = float((top2[:, 0] - top2[:, 1]).min())
+    prompt_embeds, greedy, logits, margin = greedy_answer(model, ids, [tokens], N_NEW)
 
     GOLDEN.mkdir(parents=True, exist_ok=True)
     meta = {"torch_version": torch.__version__, "transformers_version": transformers.__version__, "av_version": av.__version__}

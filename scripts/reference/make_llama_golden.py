@@ -64,6 +64,9 @@ from safetensors import safe_open  # noqa: E402
 from safetensors.torch import load_file, save_file  # noqa: E402
 from transformers import LlamaConfig, LlamaForCausalLM  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_vision_golden as vg  # noqa: E402  (canonicalize_header, shared with the other golden scripts)
+
 REPO = Path(__file__).resolve().parents[2]
 OUT_ROOT = REPO / "testdata" / "golden" / "llama"
 STORIES = REPO / "models" / "stories260K"
@@ -255,7 +258,9 @@ def sdpa_diff(folder_or_model_dir, prompt_ids, prompt_logits):
     return float((lg - prompt_logits).abs().max())
 
 
-def common_meta(extra):
+def common_meta(extra, info):
+    """The metadata every case's expected.safetensors carries: versions, how the data was made, the case's own
+    entries (extra) and the cross-checks' results (info, from cross_checks and sdpa_diff)."""
     meta = {
         "torch_version": torch.__version__,
         "transformers_version": transformers.__version__,
@@ -268,29 +273,10 @@ def common_meta(extra):
         "bos_prepended": "true",
     }
     meta.update({k: str(v) for k, v in extra.items()})
+    meta["check_nocache_vs_steps_maxabs"] = repr(info["nocache_vs_steps"])
+    meta["check_sdpa_vs_eager_maxabs"] = repr(info["sdpa_vs_eager_prompt"])
+    meta["check_generate_min_new_tokens_same_ids"] = str(info["generate_ids_equal"]).lower()
     return meta
-
-
-def canonicalize_header(path):
-    """Rewrite the safetensors JSON header with sorted metadata keys.
-
-    safetensors (Rust) stores __metadata__ in a HashMap whose iteration order
-    is randomised per process, so identical inputs give byte-different files.
-    Re-serialise the header deterministically (tensor entries keep their
-    order; data offsets are relative to the end of the header so the data
-    section is copied unchanged) and pad it with spaces to a multiple of 8.
-    """
-    raw = Path(path).read_bytes()
-    n = int.from_bytes(raw[:8], "little")
-    header = json.loads(raw[8:8 + n].decode("utf-8"))
-    data = raw[8 + n:]
-    out = {}
-    if "__metadata__" in header:
-        out["__metadata__"] = dict(sorted(header.pop("__metadata__").items()))
-    out.update(header)
-    hb = json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    hb += b" " * (-len(hb) % 8)
-    Path(path).write_bytes(len(hb).to_bytes(8, "little") + hb + data)
 
 
 def write_expected(path, prompt_ids, prompt_logits, greedy_ids, step_logits, meta):
@@ -302,7 +288,7 @@ def write_expected(path, prompt_ids, prompt_logits, greedy_ids, step_logits, met
     }
     save_file(tensors, str(path), metadata=meta)
     before = load_file(str(path))
-    canonicalize_header(path)
+    vg.canonicalize_header(path)
     after = load_file(str(path))
     assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
     with safe_open(str(path), "pt") as f:
@@ -399,10 +385,7 @@ def run_case(c, sp):
         "max_abs_step_logit": repr(mx),
         "max_abs_prompt_logit": repr(float(prompt_logits.abs().max())),
         "distinct_greedy_tokens": distinct,
-        "check_nocache_vs_steps_maxabs": repr(info["nocache_vs_steps"]),
-        "check_sdpa_vs_eager_maxabs": repr(info["sdpa_vs_eager_prompt"]),
-        "check_generate_min_new_tokens_same_ids": str(info["generate_ids_equal"]).lower(),
-    })
+    }, info)
     write_expected(folder / "expected.safetensors", prompt_ids, prompt_logits, greedy_ids,
                    step_logits, meta)
     verify_expected(folder / "expected.safetensors", L, N)
@@ -452,10 +435,7 @@ def run_stories(sp):
         "greedy_bos_positions": ",".join(str(i) for i, t in enumerate(ids) if t == BOS) or "none",
         "greedy_text": text,
         "prompt_plus_greedy_text": full_text,
-        "check_nocache_vs_steps_maxabs": repr(info["nocache_vs_steps"]),
-        "check_sdpa_vs_eager_maxabs": repr(info["sdpa_vs_eager_prompt"]),
-        "check_generate_min_new_tokens_same_ids": str(info["generate_ids_equal"]).lower(),
-    })
+    }, info)
     write_expected(folder / "expected.safetensors", prompt_ids, prompt_logits, greedy_ids,
                    step_logits, meta)
     verify_expected(folder / "expected.safetensors", L, N)

@@ -227,18 +227,20 @@ def qformer_layer(prefix, layer, cross, encoder_width, text_ffn):
         for name, fan_in in (("query", QF), ("key", kv_in), ("value", kv_in)):
             sd[p + f"{part}.self.{name}.weight"] = randn(QF, fan_in)
             sd[p + f"{part}.self.{name}.bias"] = randn(QF)
-        sd[p + f"{part}.output.dense.weight"] = randn(QF, QF)
-        sd[p + f"{part}.output.dense.bias"] = randn(QF)
-        sd[p + f"{part}.output.LayerNorm.weight"] = randn(QF)
-        sd[p + f"{part}.output.LayerNorm.bias"] = randn(QF)
+        dense_and_norm(sd, p + f"{part}.output", QF, QF)
     for suffix in ([""] if text_ffn else []) + ["_query"]:
         sd[p + f"intermediate{suffix}.dense.weight"] = randn(FFN, QF)
         sd[p + f"intermediate{suffix}.dense.bias"] = randn(FFN)
-        sd[p + f"output{suffix}.dense.weight"] = randn(QF, FFN)
-        sd[p + f"output{suffix}.dense.bias"] = randn(QF)
-        sd[p + f"output{suffix}.LayerNorm.weight"] = randn(QF)
-        sd[p + f"output{suffix}.LayerNorm.bias"] = randn(QF)
+        dense_and_norm(sd, p + f"output{suffix}", QF, FFN)
     return sd
+
+
+def dense_and_norm(sd, name, out_features, in_features):
+    """A BERT output block: name.dense ([out, in] with a bias), then name.LayerNorm over its out features."""
+    sd[name + ".dense.weight"] = randn(out_features, in_features)
+    sd[name + ".dense.bias"] = randn(out_features)
+    sd[name + ".LayerNorm.weight"] = randn(out_features)
+    sd[name + ".LayerNorm.bias"] = randn(out_features)
 
 
 def qformer(prefix, layers, cross_every, encoder_width, text_branch):

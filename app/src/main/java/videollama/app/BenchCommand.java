@@ -13,8 +13,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.benchmarks.stages.AudioBench;
+import videollama.benchmarks.stages.BenchReport;
 import videollama.benchmarks.stages.DecodeBench;
 import videollama.benchmarks.stages.MediaBench;
+import videollama.benchmarks.stages.RooflineChart;
 import videollama.benchmarks.stages.VisionBench;
 import videollama.kernels.Backend;
 import videollama.kernels.Backends;
@@ -49,7 +51,8 @@ final class BenchCommand implements Callable<Integer> {
             Map.entry("--prompt-runs", List.of("decode")), Map.entry("--num-beams", List.of("decode")), Map.entry("--dtype", List.of("decode", "vision")),
             Map.entry("--frames", List.of("vision", "media")), Map.entry("--clips", List.of("audio")),
             Map.entry("--runs", List.of("vision", "audio", "media")), Map.entry("--decoder", List.of("media")),
-            Map.entry("--media", List.of("media")));
+            Map.entry("--media", List.of("media")), Map.entry("--json", List.of("decode")), Map.entry("--chart", List.of("decode")),
+            Map.entry("--chart-size", List.of("decode")));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,7 +65,8 @@ final class BenchCommand implements Callable<Integer> {
                     + " Q-Former + audio_llama_proj) (default: ${DEFAULT-VALUE}).")
     String stage;
 
-    @Option(names = "--shape", description = {"decode: stories260K, stories15M, stories110M, llama2-7b (default: stories110M).",
+    @Option(names = "--shape", description = {"decode: stories260K, stories15M, stories110M, llama2-7b, or NAME-N: its first N layers"
+            + " (default: stories110M).",
             "vision: demo (the bundled Video-LLaMA demo), released (random weights of the released sizes, 39 ViT blocks),"
                     + " released-N (the same with N ViT blocks, whose per-block time extrapolates to 39) (default: demo).",
             "audio: demo, released (12 ImageBind blocks), released-N (N ImageBind blocks, extrapolated to 12) (default: demo)."})
@@ -116,12 +120,25 @@ final class BenchCommand implements Callable<Integer> {
     int numBeams;
 
     @Option(names = "--bandwidth-gbs", paramLabel = "GB/s", defaultValue = "0",
-            description = "The device's memory bandwidth, to report the share of it achieved (0: leave out).")
+            description = "The device's memory bandwidth, to report the share of it achieved (0: decode: the read bandwidth measured in"
+                    + " the run; vision, audio: leave out).")
     double bandwidth;
 
     @Option(names = "--profile", description = "Also print the per-kernel table of one more profiled step set (vision, audio:"
             + " encode).")
     boolean profile;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "decode: also write every figure, the machine and the command as JSON"
+            + " (its JSON Schema: bench-report.schema.json in the benchmarks module).")
+    Path json;
+
+    @Option(names = "--chart", paramLabel = "FILE.png", description = "decode: also draw the profiled kernels' GB/s and GFLOP/s against"
+            + " the roofline measured in the run, as a PNG (turns on --profile).")
+    Path chart;
+
+    @Option(names = "--chart-size", paramLabel = "WxH", defaultValue = "1400x700",
+            description = "The PNG's size in pixels (default: ${DEFAULT-VALUE}).")
+    String chartSize;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the random models are kept (default: ~/.cache/videollama/bench).")
     Path cacheDir;
@@ -249,6 +266,41 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** --chart-size as {width, height}, each 200 to 8000 pixels, or a usage error. */
+    private int[] chartSize(CommandLine cli) {
+        String[] parts = chartSize.split("x", -1);
+        try {
+            int[] size = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+            if (parts.length == 2 && size[0] >= 200 && size[1] >= 200 && size[0] <= 8000 && size[1] <= 8000) {
+                return size;
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            // the message below
+        }
+        throw new CommandLine.ParameterException(cli, "--chart-size must be WIDTHxHEIGHT, each 200 to 8000 pixels, got " + chartSize);
+    }
+
+    /** An output file's folder must exist (checked before the benchmark runs, not after). */
+    private static void checkOutput(CommandLine cli, String option, Path file) {
+        if (file == null) {
+            return;
+        }
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder == null || !Files.isDirectory(folder) || Files.isDirectory(file)) {
+            throw new CommandLine.ParameterException(cli, option + ": " + file + (Files.isDirectory(file) ? " is a folder"
+                    : ": its folder " + folder + " does not exist"));
+        }
+        if (option.equals("--chart") && !file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+            throw new CommandLine.ParameterException(cli, "--chart: " + file + " must end in .png (the chart is a PNG)");
+        }
+    }
+
+    /** The command as typed, for the report: "videollama bench --shape ...". */
+    private String commandLine() {
+        return "videollama " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs().stream()
+                .map(a -> a.isEmpty() || a.matches(".*[\\s'\"$].*") ? "'" + a.replace("'", "'\\''") + "'" : a).toList());
+    }
+
     /** The repository's bundled videos and codec fixtures, or a usage failure naming the folder that cannot be listed. */
     private static List<Path> bundledMedia() {
         Path testdata = CommonOptions.bundledModel().getParent().getParent().resolve("testdata");
@@ -286,13 +338,25 @@ final class BenchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(tokenizer)) {
             throw new Errors.UsageFailure(tokenizer + ": not found (bench needs the repository's LLaMA tokenizer)");
         }
+        int[] size = chartSize(cli);
+        checkOutput(cli, "--json", json);
+        checkOutput(cli, "--chart", chart);
         Progress progress = new Progress(err);
-        DecodeBench bench = new DecodeBench(s, weights, tokens, warmup, promptTokens, promptRuns, numBeams, bandwidth, profile);
-        Path dir = bench.modelDir(cache, tokenizer, progress::time);
+        DecodeBench bench = new DecodeBench(s, weights, tokens, warmup, promptTokens, promptRuns, numBeams, bandwidth, profile || chart != null);
+        Path dir = bench.modelDir(cache, tokenizer, progress.parts("writing random " + s.name() + " " + dtype + " weights to "
+                + bench.modelPath(cache) + " (once)"));
         try (Llama llama = progress.time("loading", () -> Llama.load(dir), ModelSummary::of);
              Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            bench.run(llama, compute, out, progress::time);
+            BenchReport report = bench.run(llama, compute, out, progress::time, commandLine());
+            if (json != null) {
+                report.write(json);
+                err.println("wrote " + json);
+            }
+            if (chart != null) {
+                RooflineChart.write(chart, size[0], size[1], report);
+                err.println("wrote " + chart + " (" + size[0] + "x" + size[1] + ")");
+            }
         }
         return 0;
     }

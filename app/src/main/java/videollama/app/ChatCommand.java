@@ -12,14 +12,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import videollama.loader.FrameSampling;
 import videollama.loader.MediaDecoder;
-import videollama.loader.audio.ClipOptions;
-import videollama.loader.audio.ClipSampler;
 import videollama.model.chat.ChatPrompt;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.MediaChat;
@@ -33,50 +29,19 @@ import videollama.model.llama.LlamaConfig;
                 "Without --question, an interactive chat: one question per line on stdin, an empty line or end of input ends it."})
 final class ChatCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    MediaOptions media;
+
     @Option(names = "--model", paramLabel = "DIR",
             description = "Video-LLaMA folder: a Hugging Face LLaMA folder plus the branch weights (*.safetensors) and an optional "
                     + "videollama.json (default: the bundled demo model, whose answers are not meaningful).")
     Path model;
-
-    static final class Media {
-        @Option(names = "--video", paramLabel = "FILE", required = true,
-                description = "A video: any container and codec FFmpeg reads (MP4, MOV, MKV, WebM, AVI; H.264, HEVC, VP9, AV1, "
-                        + "MPEG-4 Part 2, ...); with --decoder java, H.264 in MP4/MOV or MKV.")
-        Path video;
-
-        @Option(names = "--image", paramLabel = "FILE", required = true, description = "A JPEG or PNG image.")
-        Path image;
-
-        @Option(names = "--audio-only", paramLabel = "FILE", required = true,
-                description = "A sound file or a video's sound track (WAV, MP3, FLAC, AAC, Opus, Vorbis, ...; with --decoder "
-                        + "java, WAV, AAC in ADTS or the AAC track of an MP4): the audio branch alone.")
-        Path soundOnly;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Media media;
-
-    @Option(names = "--audio", description = "Also hear the video's sound track: the audio + video prompt of the reference demo "
-            + "(audio tokens first, empty system message); a video without sound falls back to the pictures with a warning.")
-    boolean audio;
-
-    @Option(names = "--clip-step", paramLabel = "N", defaultValue = "8",
-            description = "The 8 sound clips start max_start/N apart: 8 as pytorchvideo 0.1.5 in the reference environment, "
-                    + "7 as later pytorchvideo (default: ${DEFAULT-VALUE}).")
-    int clipStep;
-
-    @Option(names = "--copied-clip-means", description = "Subtract each sound clip's mean from a copy, not in place in the shared "
-            + "waveform as the reference does (overlapping clips then see unshifted samples).")
-    boolean copiedClipMeans;
 
     @Option(names = "--question", paramLabel = "TEXT", description = "The question; without it, an interactive chat on stdin.")
     String question;
@@ -89,16 +54,8 @@ final class ChatCommand implements Callable<Integer> {
                     + "for a video or an image, empty when there is sound).")
     String system;
 
-    @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from a video, 1 to 32 (default: videollama.json's, else 8).")
-    Integer frames;
-
     @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
     String backend;
-
-    @Option(names = "--decoder", paramLabel = "NAME",
-            description = "ffmpeg (FFmpeg 8 through JavaCPP: the reference's decoders) or java (JCodec H.264; WAV, AAC-LC) "
-                    + "(default: ffmpeg where its natives load, else java; said on stderr).")
-    String decoder;
 
     @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
     boolean profile;
@@ -120,28 +77,15 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine cli = spec.commandLine();
+        CommandLine cli = common.cli();
         SamplingSettings samplingSettings = sampling.settings(cli);
         ChatTemplate chosenTemplate = template == null ? null : OptionValues.template(cli, template);
-        if (frames != null) {
-            try {
-                FrameSampling.checkRequested(frames);
-            } catch (RuntimeException e) {
-                throw new CommandLine.ParameterException(cli, "--frames: " + e.getMessage());
-            }
-        }
-        if (audio && media.video == null) {
-            throw new CommandLine.ParameterException(cli, "--audio hears a video's sound track: it needs --video (use --audio-only FILE for a sound file)");
-        }
-        if (clipStep != 7 && clipStep != 8) {
-            throw new CommandLine.ParameterException(cli, "--clip-step must be 8 or 7, got " + clipStep);
-        }
+        media.check(cli);
         if (question != null && question.length() > MAX_QUESTION_CHARS) {
             throw new CommandLine.ParameterException(cli, "--question is " + question.length() + " characters, more than the "
                     + MAX_QUESTION_CHARS + " taken (more than a model's context holds)");
         }
-        ClipOptions clipOptions = new ClipOptions(clipStep == 8 ? ClipSampler.Step.EIGHTHS : ClipSampler.Step.SEVENTHS, !copiedClipMeans);
-        MediaDecoder mediaDecoder = media.image != null && decoder == null ? null : OptionValues.decoder(cli, decoder);
+        MediaDecoder mediaDecoder = media.decoder(cli);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
         Path dir = model != null ? model : CommonOptions.bundledVideoLlama();
@@ -153,8 +97,7 @@ final class ChatCommand implements Callable<Integer> {
         // Everything is checked before any media file is read: the backend, the model, its branches.
         try (ChatSession session = ChatSession.open(dir, BackendChoice.open(cli, backend, dir), mediaDecoder, chosenTemplate,
                 profile, err)) {
-            MediaEncoder.Request request = new MediaEncoder.Request(media.video, media.image, media.soundOnly, audio,
-                    frames != null ? frames : session.config().frames(), clipOptions, mediaDecoder);
+            MediaEncoder.Request request = media.request(session.config().frames(), mediaDecoder);
             session.openBranches(request);
             session.upload(request, system);
             session.closeEncoders(); // one upload: the branches' weights are not needed while the LLaMA answers

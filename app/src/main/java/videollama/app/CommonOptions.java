@@ -2,12 +2,23 @@ package videollama.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Options every command takes. */
+/** Options every command takes, and the command line of the command that took them (its output and error streams). */
 final class CommonOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
+
+    /** The command line of the command this mixin belongs to: its streams, and the subject of its usage errors. */
+    CommandLine cli() {
+        return command.commandLine();
+    }
 
     /** The model bundled with the repository: the real tiny LLaMA stories260K. */
     static Path bundledModel() {

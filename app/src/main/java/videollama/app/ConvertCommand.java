@@ -36,9 +36,6 @@ import picocli.CommandLine.Parameters;
             ""
         })
 final class ConvertCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
@@ -61,7 +58,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine cli = spec.commandLine();
+        CommandLine cli = common.cli();
         CheckpointKind forcedKind = parseKind(cli);
         Quantization quantization = parseQuantization(cli);
         PrintWriter err = cli.getErr();

@@ -24,9 +24,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import videollama.weights.DType;
-import videollama.weights.QuantizedTensors;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
+import videollama.weights.SafetensorsWriter.Planned;
 import videollama.weights.SmallFile;
 import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
@@ -418,23 +418,21 @@ public final class Converter {
      * written so far after each tensor; returns the bytes written.
      */
     private long write(Conversion conversion, Consumer<String> parts) {
-        List<Tensor> tensors = new ArrayList<>();
-        long bytes = 0;
+        List<Planned> tensors = new ArrayList<>();
         int quantised = 0;
         List<String> leftInFloat = new ArrayList<>();
         for (Map.Entry<String, String> kept : conversion.kept().entrySet()) {
             Tensor tensor = conversion.source().get(kept.getValue());
-            List<Tensor> stored = List.of(Tensor.of(kept.getKey(), tensor.dtype(), tensor.shape(), tensor.data()));
             if (quantization != null && Quantization.quantises(kept.getKey(), tensor)) {
-                stored = QuantizedTensors.stored(quantization.quantize(kept.getKey(), tensor));
+                tensors.addAll(quantization.planned(kept.getKey(), tensor));
                 quantised++;
-            } else if (quantization != null && Quantization.isLinear(kept.getKey())) {
+                continue;
+            }
+            if (quantization != null && Quantization.isLinear(kept.getKey())) {
                 leftInFloat.add(kept.getKey() + " " + tensor.shapeString());
             }
-            for (Tensor t : stored) {
-                tensors.add(t);
-                bytes += t.data().byteSize();
-            }
+            Tensor renamed = Tensor.of(kept.getKey(), tensor.dtype(), tensor.shape(), tensor.data());
+            tensors.add(new Planned(renamed.name(), renamed.dtype(), renamed.shape(), () -> renamed));
         }
         if (quantization != null) {
             log.println(conversion.output().getFileName() + ": " + quantised + " matrices quantised to " + quantization
@@ -442,7 +440,8 @@ public final class Converter {
                     + DType.Q8_0_BLOCK + ": " + String.join(", ", leftInFloat.subList(0, Math.min(3, leftInFloat.size())))
                     + (leftInFloat.size() > 3 ? ", ..." : "") + ")"));
         }
-        writtenNames.put(conversion, tensors.stream().map(Tensor::name).toList());
+        long bytes = tensors.stream().mapToLong(Planned::bytes).sum();
+        writtenNames.put(conversion, tensors.stream().map(Planned::name).toList());
         writtenBytes.put(conversion, bytes);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt"); // what Hugging Face loaders expect of a PyTorch safetensors file
@@ -450,7 +449,8 @@ public final class Converter {
         // Progress counts whole parts ("... k/n"): megabytes, which a 13 GB shard has few enough of for an int
         long total = Math.round(bytes / 1e6);
         parts.accept("MB written 0/" + total);
-        SafetensorsWriter.write(conversion.output(), tensors, metadata,
+        // each quantised matrix is made when the writer reaches it, so a shard is never in memory whole
+        SafetensorsWriter.writePlanned(conversion.output(), tensors, metadata,
                 written -> parts.accept("MB written " + Math.round(written / 1e6) + "/" + total));
         return bytes;
     }

@@ -18,15 +18,12 @@ import videollama.loader.MediaDecoder;
         description = "List the OpenCL and CUDA devices and their limits, and which decoders read videos and sounds.")
 final class DevicesCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = common.cli().getOut();
         out.println("reference: plain Java, float32, " + Runtime.getRuntime().availableProcessors() + " CPU threads");
         try {
             List<DeviceInfo> devices = OpenCLDevices.list();

@@ -26,9 +26,6 @@ import videollama.model.llama.LlamaSession;
         description = "Generate text with a LLaMA / LLaMA-2 / Vicuna model folder (Hugging Face layout).")
 final class GenerateCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
@@ -60,7 +57,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine cli = spec.commandLine();
+        CommandLine cli = common.cli();
         SamplingSettings samplingSettings = sampling.settings(cli);
         ChatTemplate chatTemplate = null;
         if (!raw) {

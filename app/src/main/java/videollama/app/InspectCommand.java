@@ -31,9 +31,6 @@ import videollama.weights.pth.TorchTensor;
         description = "List the tensors of a weight file or of every weight file in a folder: name, dtype, shape.")
 final class InspectCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
@@ -50,7 +47,7 @@ final class InspectCommand implements Callable<Integer> {
         if (!Files.exists(file)) {
             throw new Errors.UsageFailure(file + ": not found");
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = common.cli().getOut();
         List<Path> files = Files.isDirectory(file) ? weightFiles(file) : List.of(file);
         long tensors = 0;
         long elements = 0;

@@ -17,9 +17,6 @@ import videollama.model.tokenizer.SentencePieceTokenizer;
         description = "Print the token ids of TEXT, space separated, on one line (literal <s>, </s>, <unk> become their ids).")
 final class TokenizeCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
@@ -42,7 +39,7 @@ final class TokenizeCommand implements Callable<Integer> {
         if (bos) {
             line = ids.length == 0 ? Integer.toString(tokenizer.bosId()) : tokenizer.bosId() + " " + line;
         }
-        spec.commandLine().getOut().println(line);
+        common.cli().getOut().println(line);
         return 0;
     }
 }

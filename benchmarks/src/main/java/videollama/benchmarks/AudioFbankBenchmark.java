@@ -1,24 +1,11 @@
 package videollama.benchmarks;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Random;
-import org.jcodec.common.io.ByteBufferSeekableByteChannel;
-import org.jcodec.containers.mp4.MP4Util;
-import org.jcodec.containers.mp4.boxes.Box;
-import org.jcodec.containers.mp4.boxes.ChunkOffsetsBox;
-import org.jcodec.containers.mp4.boxes.MediaHeaderBox;
-import org.jcodec.containers.mp4.boxes.MovieBox;
-import org.jcodec.containers.mp4.boxes.NodeBox;
-import org.jcodec.containers.mp4.boxes.SampleSizesBox;
-import org.jcodec.containers.mp4.boxes.SampleToChunkBox;
-import org.jcodec.containers.mp4.boxes.TimeToSampleBox;
-import org.jcodec.containers.mp4.boxes.TrakBox;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import videollama.loader.MediaDecoder;
@@ -29,6 +16,7 @@ import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.KaldiFbank;
 import videollama.loader.audio.Resampler;
 import videollama.loader.audio.Waveform;
+import videollama.loader.video.Mp4Boxes;
 
 /**
  * The sound path on a 60-second track, made in setup (nothing is committed): {@code aac-44k-stereo} is the AAC
@@ -99,68 +87,6 @@ public class AudioFbankBenchmark extends AudioTrackBenchmark {
 
     /** friday.mp4's AAC track alone, its packets played {@code times} times in a row (one copy of the data). */
     static Path repeatedFridayTrack(Path target, int times) throws IOException {
-        byte[] bytes = Files.readAllBytes(BenchSupport.repositoryFile("testdata/video/friday.mp4"));
-        MovieBox movie = MP4Util.parseMovieChannel(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(bytes)));
-        TrakBox trak = movie.getAudioTracks().getFirst();
-        movie.getBoxes().removeIf(box -> box instanceof TrakBox t && t != trak);
-        int[] sizes = trak.getStsz().getSizes();
-        long[] offsets = sampleOffsets(trak, sizes);
-        ByteArrayOutputStream packets = new ByteArrayOutputStream();
-        for (int i = 0; i < sizes.length; i++) {
-            packets.write(bytes, (int) offsets[i], sizes[i]);
-        }
-        byte[] ftyp = Arrays.copyOf(bytes, ByteBuffer.wrap(bytes).getInt(0));
-        int[] allSizes = new int[sizes.length * times];
-        long[] chunks = new long[times];
-        for (int t = 0; t < times; t++) {
-            System.arraycopy(sizes, 0, allSizes, t * sizes.length, sizes.length);
-            chunks[t] = ftyp.length + 8;
-        }
-        NodeBox stbl = NodeBox.findFirstPath(trak, NodeBox.class, Box.path("mdia.minf.stbl"));
-        stbl.replace("stts", TimeToSampleBox.createTimeToSampleBox(
-                new TimeToSampleBox.TimeToSampleEntry[] {new TimeToSampleBox.TimeToSampleEntry(allSizes.length, 1024)}));
-        stbl.replace("stsz", SampleSizesBox.createSampleSizesBox2(allSizes));
-        stbl.replace("stsc", SampleToChunkBox.createSampleToChunkBox(
-                new SampleToChunkBox.SampleToChunkEntry[] {new SampleToChunkBox.SampleToChunkEntry(1, sizes.length, 1)}));
-        stbl.replace("stco", ChunkOffsetsBox.createChunkOffsetsBox(chunks));
-        stbl.removeChildren(new String[] {"co64"});
-        trak.removeChildren(new String[] {"edts"});
-        long duration = (long) allSizes.length * 1024;
-        NodeBox.findFirstPath(trak, MediaHeaderBox.class, Box.path("mdia.mdhd")).setDuration(duration);
-        long movieDuration = duration * movie.getTimescale() / trak.getTimescale();
-        trak.setDuration(movieDuration);
-        movie.setDuration(movieDuration);
-        ByteBuffer moov = ByteBuffer.allocate(1 << 22);
-        movie.write(moov);
-        moov.flip();
-        byte[] data = packets.toByteArray();
-        try (var out = Files.newOutputStream(target)) {
-            out.write(ftyp);
-            out.write(ByteBuffer.allocate(8).putInt(8 + data.length).put("mdat".getBytes()).array());
-            out.write(data);
-            out.write(moov.array(), 0, moov.limit());
-        }
-        return target;
-    }
-
-    private static long[] sampleOffsets(TrakBox trak, int[] sizes) {
-        long[] chunkOffsets = trak.getStco() != null ? trak.getStco().getChunkOffsets() : trak.getCo64().getChunkOffsets();
-        SampleToChunkBox.SampleToChunkEntry[] stsc = trak.getStsc().getSampleToChunk();
-        long[] offsets = new long[sizes.length];
-        int sample = 0;
-        for (int chunk = 0; chunk < chunkOffsets.length && sample < sizes.length; chunk++) {
-            int perChunk = 0;
-            for (SampleToChunkBox.SampleToChunkEntry e : stsc) {
-                if (e.getFirst() <= chunk + 1) {
-                    perChunk = e.getCount();
-                }
-            }
-            long offset = chunkOffsets[chunk];
-            for (int i = 0; i < perChunk && sample < sizes.length; i++) {
-                offsets[sample] = offset;
-                offset += sizes[sample++];
-            }
-        }
-        return offsets;
+        return Mp4Boxes.repeatAudioAlone(BenchSupport.repositoryFile("testdata/video/friday.mp4"), times, target);
     }
 }

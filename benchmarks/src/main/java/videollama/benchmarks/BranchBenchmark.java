@@ -10,15 +10,12 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.Backend;
@@ -45,13 +42,11 @@ import videollama.model.videollama.StageTimes;
  * fewer blocks than released, the time extrapolated to the released depth. Run from the repository root (the demo
  * model is read from {@code models/}) or pass {@code -Dvideollama.root=DIR}.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public abstract class BranchBenchmark {
+public abstract class BranchBenchmark extends ForkedBenchmark {
     /** A device's relative error against the reference path, 1e-4 at most (the branch tolerance of docs/design.md section 7). */
     static final double TOLERANCE = 1e-4;
 

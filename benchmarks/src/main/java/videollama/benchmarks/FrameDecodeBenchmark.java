@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -26,13 +25,11 @@ import videollama.loader.video.VideoLoader;
  * The score is loads/s; {@code :framesDecoded} counts every picture the decoder was given (per second in the output),
  * the decoder's throughput.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class FrameDecodeBenchmark {
+public class FrameDecodeBenchmark extends ForkedBenchmark {
     @Param({"flower.mp4", "friday.mp4", "stream-of-water.mp4"})
     public String video;
 

@@ -7,14 +7,11 @@ import static videollama.benchmarks.BenchSupport.readFloats;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import videollama.kernels.Cost;
@@ -32,13 +29,11 @@ import videollama.kernels.GraphPlan;
  * <p>A call runs the next plan, so that a benchmark with several plans (one per cold copy of its weights or cache)
  * cycles through them.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public abstract class KernelBenchmark {
+public abstract class KernelBenchmark extends ForkedBenchmark {
     /** What the reference computes for this case, the results one after another: every variant is checked against it. */
     protected float[] expected;
     protected Cost cost;

@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -29,13 +28,11 @@ import videollama.loader.video.VideoLoader;
  * a second. Files without a video ({@code frames}) or sound track ({@code sound}) fail in the call, which JMH reports
  * and leaves out: run {@code -p media=...} with the files of one kind.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
-public class MediaDecodeBenchmark {
+public class MediaDecodeBenchmark extends ForkedBenchmark {
     @Param({"mpeg4-mp3.avi", "vp9-opus.webm", "hevc-aac.mp4", "av1-vorbis.mkv", "phone-rotated.mov", "hevc-main10.mkv",
             "h264-yuv444.mp4", "tone-44k.mp3", "sweep-48k-s24.flac", "surround-5.1.m4a"})
     public String media;

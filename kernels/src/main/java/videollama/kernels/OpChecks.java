@@ -31,6 +31,29 @@ public final class OpChecks {
         return elements;
     }
 
+    /**
+     * {@link NormOps#layerNorm}, {@link NormOps#addLayerNorm}: rows × dim floats in each of {@code buffers} (out and
+     * the inputs), a row of dim in {@code weight} and {@code bias}; returns rows × dim.
+     */
+    public static long requireNormRows(String name, DeviceBuffer weight, DeviceBuffer bias, int rows, int dim,
+                                       DeviceBuffer... buffers) {
+        long elements = requireRows(name, rows, dim);
+        requireFloats(name, elements, buffers);
+        requireFloats(name, dim, weight, bias);
+        return elements;
+    }
+
+    /**
+     * {@link NormOps#biasGelu}, {@link NormOps#addBias}: rows × width floats in {@code out} and {@code x}, a row of
+     * width in {@code bias}; returns rows × width.
+     */
+    public static long requireBiasRows(String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        long elements = requireRows(name, rows, width);
+        requireFloats(name, elements, out, x);
+        requireFloats(name, width, bias);
+        return elements;
+    }
+
     /** {@link GemvOps#qkvMatVec}: k and v of one shape, all three of one width and dtype. */
     public static void requireQkv(String name, DeviceTensor wq, DeviceTensor wk, DeviceTensor wv) {
         if (wk.rows() != wv.rows() || wq.cols() != wk.cols() || wk.cols() != wv.cols()

@@ -61,6 +61,16 @@ public record PatchConvolution(int cout, int channels, int k, int stride, int he
         return batch * patchesPerImage;
     }
 
+    /**
+     * The arguments every patch_embed kernel takes first, in order, on both backends: buffers, whether there is a bias,
+     * the geometry. Without a bias the kernel never reads its bias argument; the images stand in for it (a null has
+     * no address).
+     */
+    public Object[] kernelArgs(DeviceBuffer out, DeviceBuffer images, DeviceTensor weight, DeviceBuffer bias) {
+        return new Object[] {out, images, weight.buffer(), bias != null ? bias : images, bias != null ? 1 : 0, channels,
+                height, width, k, stride, outWidth, patchesPerImage, totalPatches(), cout};
+    }
+
     /** The task's bytes and FLOPs: the images, the weights in their dtype, the bias, the outputs; 2 FLOPs a tap. */
     public Cost cost(DeviceTensor weight, boolean hasBias) {
         return new Cost(pixels() * 4 + (long) cout * taps() * weight.dtype().byteSize() + (hasBias ? cout * 4L : 0) + outputs() * 4,

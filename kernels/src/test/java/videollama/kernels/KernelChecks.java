@@ -1,6 +1,7 @@
 package videollama.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -184,5 +185,22 @@ public final class KernelChecks {
             b.read(buffer, host);
             return host.toArray(ValueLayout.JAVA_INT);
         }
+    }
+
+    /**
+     * {@link GemmOps#linear}'s refusals, the same on every backend ({@link OpChecks#requireLinear}): a K that is not
+     * W's, an out too small for its rows, out the same buffer as x, no rows, a bias shorter than N.
+     */
+    public static void assertLinearRefusesMismatches(DeviceBackend backend, GemmOps ops, Random random) {
+        DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
+        DeviceBuffer x = upload(backend, "x", randomFloats(random, 12));
+        DeviceBuffer out = backend.allocate("out", 4 * 8);
+        TaskGraph g = backend.graph("bad");
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "k", out, x, w, null, null, 4, 2, 4));
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "out too small", out, x, w, null, null, 5, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "x is out", x, x, w, null, null, 2, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "zero rows", out, x, w, null, null, 0, 2, 3));
+        DeviceBuffer shortBias = backend.allocate("bias", 4);
+        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "short bias", out, x, w, shortBias, null, 4, 2, 3));
     }
 }

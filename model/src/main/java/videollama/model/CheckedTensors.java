@@ -44,6 +44,19 @@ public record CheckedTensors(TensorSource source) {
         return t;
     }
 
+    /**
+     * The matrix {@code name} of any number of rows (a size it defines) and {@code cols} columns, the width of what it
+     * reads; {@code rows} names the rows and {@code what} says where the width comes from in the error message.
+     */
+    public Tensor rowsOf(String name, String rows, int cols, String what) {
+        Tensor t = ofRank(name, 2, "[" + rows + ", " + cols + "]");
+        if (t.dim(1) != cols) {
+            throw error("tensor '" + t.name() + "' has shape " + t.shapeString() + ", expected [" + rows + ", " + cols
+                    + "] (" + what + ")");
+        }
+        return t;
+    }
+
     public boolean has(String name) {
         return source.contains(name);
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,6 +22,7 @@ import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.ShardedTensors;
 import videollama.weights.Tensor;
+import videollama.weights.TensorAssertions;
 import videollama.weights.TensorSource;
 
 /**
@@ -50,13 +50,7 @@ class ConvertCliTest {
     private static void assertSameTensors(Path expectedFile, TensorSource actual) {
         try (SafetensorsFile expected = SafetensorsFile.open(expectedFile)) {
             assertEquals(new TreeSet<>(expected.names()), new TreeSet<>(actual.names()), expectedFile.toString());
-            for (String name : expected.names()) {
-                Tensor e = expected.get(name);
-                Tensor a = actual.get(name);
-                assertEquals(e.dtype(), a.dtype(), name);
-                assertArrayEquals(e.shape(), a.shape(), name);
-                assertArrayEquals(e.data().toArray(ValueLayout.JAVA_BYTE), a.data().toArray(ValueLayout.JAVA_BYTE), name);
-            }
+            TensorAssertions.assertEachTensorIn(expected, actual);
         }
     }
 

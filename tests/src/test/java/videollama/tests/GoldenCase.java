@@ -1,12 +1,16 @@
 package videollama.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import videollama.model.videollama.BranchEncoder;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.Tensor;
 
@@ -46,6 +50,25 @@ record GoldenCase(String name, Path dir) {
             count[0] = Math.toIntExact(t.dim(0));
             return t.toFloatArray();
         }
+    }
+
+    /**
+     * This case's {@code input} (frames or fbank clips, their count the first dimension) through {@code encoder}:
+     * every stage it dumps ({@code stages} of the outputs) against expected.safetensors within {@code tolerance},
+     * shapes included, and its progress lines counting the inputs ({@code progress} + "1/N" first, "N/N" among them).
+     */
+    <O> O assertEncodesAsExpected(BranchEncoder<O> encoder, String input, Function<O, List<Tensor>> stages, double tolerance,
+                                  String progress) {
+        int[] count = new int[1];
+        float[] values = input(input, count);
+        List<String> lines = new ArrayList<>();
+        O out = encoder.encode(values, count[0], lines::add);
+        try (SafetensorsFile expected = SafetensorsFile.open(expected())) {
+            Tolerance.assertStagesClose(stages.apply(out), expected::get, tolerance, name);
+        }
+        assertEquals(progress + "1/" + count[0], lines.getFirst());
+        assertTrue(lines.contains(progress + count[0] + "/" + count[0]), lines.toString());
+        return out;
     }
 
     @Override

@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import videollama.kernels.Backend;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
+import videollama.weights.Tensor;
 
 /**
  * docs/design.md section 7: "max relative error" of a stage is the largest absolute difference divided by the
@@ -28,6 +34,25 @@ final class Tolerance {
      */
     static double of(Backend backend, boolean sixteenBitWeights, double tolerance) {
         return sixteenBitWeights && backend.name().equals("cuda") ? Math.max(tolerance, SIXTEEN_BIT) : tolerance;
+    }
+
+    /**
+     * Every stage a branch computed ({@code stages}: its outputs' {@code dumpTensors()}) against the tensor of the
+     * same name in {@code expected} (a golden file's {@code get}, or {@link #byName} of another run's stages): the
+     * same shape, and values within {@code tolerance}.
+     */
+    static void assertStagesClose(List<Tensor> stages, Function<String, Tensor> expected, double tolerance, String what) {
+        for (Tensor stage : stages) {
+            Tensor want = expected.apply(stage.name());
+            assertEquals(Arrays.toString(want.shape()), Arrays.toString(stage.shape()), what + " " + stage.name() + " shape");
+            assertClose(stage.toFloatArray(), want.toFloatArray(), tolerance, what + " " + stage.name());
+        }
+    }
+
+    /** Tensors looked up by name. */
+    static Function<String, Tensor> byName(List<Tensor> tensors) {
+        Map<String, Tensor> map = tensors.stream().collect(Collectors.toMap(Tensor::name, t -> t));
+        return map::get;
     }
 
     /** Whether a safetensors file holds F16 or BF16 tensors among those whose names {@code which} accepts. */

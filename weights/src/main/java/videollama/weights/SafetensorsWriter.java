@@ -20,19 +20,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Writes tensors as a safetensors file.
  *
  * <p>The header lists the tensors in the given order, their data follows contiguously in the same order,
- * and the header is padded with spaces so the data section starts at a multiple of 8 (so a reader that maps
- * the file finds F32 and I64 data naturally aligned). The file is written beside the target under a
+ * and the header is padded with spaces so the data section starts at a multiple of {@link #DATA_ALIGNMENT}, a page:
+ * a reader that maps the file finds F32 and I64 data naturally aligned, and a device that shares host memory can
+ * wrap a tensor of the mapping as its buffer instead of copying it (OpenCL's {@code CL_MEM_USE_HOST_PTR} wants the
+ * device's base address alignment, at most a page on the drivers we know). The file is written beside the target under a
  * temporary name and renamed over it at the end: a reader never sees half a file, and a file being read
  * through a mapping may be replaced safely.
  */
 public final class SafetensorsWriter {
     /** Tensor bytes go to the file through a buffer of this size, whatever memory backs them. */
     private static final int COPY_CHUNK = 1 << 22;
+    /** Where the data section starts in the file: a multiple of a 4 KiB page. */
+    public static final int DATA_ALIGNMENT = 4096;
 
     private SafetensorsWriter() {
     }
@@ -53,6 +58,30 @@ public final class SafetensorsWriter {
      * converter's progress over a multi-gigabyte file).
      */
     public static void write(Path file, List<Tensor> tensors, Map<String, String> metadata, LongConsumer written) {
+        writePlanned(file, tensors.stream().map(Planned::of).toList(), metadata, written);
+    }
+
+    /**
+     * A tensor whose bytes are made only when the writer reaches it, so that a file larger than memory can be written
+     * one tensor at a time (a benchmark's random 7B model); {@code tensor} must give this name, dtype and shape.
+     */
+    public record Planned(String name, DType dtype, long[] shape, Supplier<Tensor> tensor) {
+        static Planned of(Tensor t) {
+            return new Planned(t.name(), t.dtype(), t.shape(), () -> t);
+        }
+
+        public long bytes() {
+            return Shapes.byteCount(shape, dtype);
+        }
+    }
+
+    /** The size of the file {@link #writePlanned} makes of these tensors: the length field, the header, the data. */
+    public static long fileBytes(List<Planned> tensors, Map<String, String> metadata) {
+        return Long.BYTES + header(tensors, metadata).length + tensors.stream().mapToLong(Planned::bytes).sum();
+    }
+
+    /** {@link #write(Path, List, Map, LongConsumer)} of tensors made one at a time, in order, as the file reaches them. */
+    public static void writePlanned(Path file, List<Planned> tensors, Map<String, String> metadata, LongConsumer written) {
         byte[] header = header(tensors, metadata == null ? Map.of() : metadata);
         Path target = file.toAbsolutePath();
         Path temp = null;
@@ -63,7 +92,13 @@ public final class SafetensorsWriter {
                 writeFully(out, length.putLong(0, header.length));
                 writeFully(out, ByteBuffer.wrap(header));
                 long bytes = 0;
-                for (Tensor tensor : tensors) {
+                for (Planned planned : tensors) {
+                    Tensor tensor = planned.tensor().get();
+                    if (!tensor.name().equals(planned.name()) || tensor.dtype() != planned.dtype()
+                            || !Arrays.equals(tensor.shape(), planned.shape())) {
+                        throw new IllegalStateException("tensor " + planned.name() + " was planned as " + planned.dtype() + " "
+                                + Shapes.format(planned.shape()) + ", made as " + tensor);
+                    }
                     writeSegment(out, tensor.data());
                     bytes += tensor.data().byteSize();
                     written.accept(bytes);
@@ -80,8 +115,11 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** The header JSON, UTF-8, padded with spaces (allowed trailing JSON whitespace) to a multiple of 8. */
-    static byte[] header(List<Tensor> tensors, Map<String, String> metadata) {
+    /**
+     * The header JSON, UTF-8, padded with spaces (allowed trailing JSON whitespace) so that the 8-byte length and the
+     * header end at a multiple of {@link #DATA_ALIGNMENT}.
+     */
+    static byte[] header(List<Planned> tensors, Map<String, String> metadata) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
@@ -89,7 +127,7 @@ public final class SafetensorsWriter {
         }
         Set<String> seen = new HashSet<>();
         long offset = 0;
-        for (Tensor tensor : tensors) {
+        for (Planned tensor : tensors) {
             if (tensor.name().equals(SafetensorsHeader.METADATA_KEY)) {
                 throw new IllegalArgumentException("a tensor cannot be named " + SafetensorsHeader.METADATA_KEY);
             }
@@ -104,7 +142,7 @@ public final class SafetensorsWriter {
             entry.put("dtype", tensor.dtype().safetensorsName());
             ArrayNode shape = entry.putArray("shape");
             Arrays.stream(tensor.shape()).forEach(shape::add);
-            long end = offset + tensor.data().byteSize();
+            long end = offset + tensor.bytes();
             entry.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }
@@ -114,7 +152,7 @@ public final class SafetensorsWriter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a safetensors header", e);
         }
-        int padded = (json.length + Long.BYTES - 1) / Long.BYTES * Long.BYTES;
+        int padded = (Long.BYTES + json.length + DATA_ALIGNMENT - 1) / DATA_ALIGNMENT * DATA_ALIGNMENT - Long.BYTES;
         if (padded > SafetensorsHeader.MAX_HEADER_BYTES) {
             throw new IllegalArgumentException("header of " + padded + " bytes is over the limit of "
                     + SafetensorsHeader.MAX_HEADER_BYTES + " that readers accept");

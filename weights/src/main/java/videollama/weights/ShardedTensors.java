@@ -21,21 +21,22 @@ import java.util.TreeSet;
  * tensor name in two shards is an error: which copy wins would otherwise depend on chance.
  */
 public final class ShardedTensors implements TensorSource {
-    private final Path dir;
+    /** The folder, or what else the files are together (said in errors and by {@link #describe}). */
+    private final String describe;
     private final List<SafetensorsFile> shards;
     /** Which shard holds each tensor; in shard order, then file order. */
     private final Map<String, SafetensorsFile> owners;
     private final List<String> names;
 
-    private ShardedTensors(Path dir, List<SafetensorsFile> shards) {
-        this.dir = dir;
+    private ShardedTensors(String describe, List<SafetensorsFile> shards) {
+        this.describe = describe;
         this.shards = List.copyOf(shards);
         this.owners = new LinkedHashMap<>();
         for (SafetensorsFile shard : shards) {
             for (String name : shard.names()) {
                 SafetensorsFile earlier = owners.putIfAbsent(name, shard);
                 if (earlier != null) {
-                    throw new WeightsException(dir + ": tensor '" + name + "' is in both " + earlier.path()
+                    throw new WeightsException(describe + ": tensor '" + name + "' is in both " + earlier.path()
                             + " and " + shard.path());
                 }
             }
@@ -64,6 +65,16 @@ public final class ShardedTensors implements TensorSource {
             case 1 -> SafetensorsFile.open(files.getFirst());
             default -> openAll(dir, files);
         };
+    }
+
+    /**
+     * Files opened elsewhere seen as one source (a model folder's files of one kind, picked by their tensor names);
+     * closing it closes them. {@code describe} names them in errors.
+     *
+     * @throws WeightsException for a tensor in two files
+     */
+    public static ShardedTensors of(String describe, List<SafetensorsFile> files) {
+        return new ShardedTensors(describe, files);
     }
 
     private static TensorSource openIndexed(Path dir, ShardIndex index) {
@@ -100,7 +111,7 @@ public final class ShardedTensors implements TensorSource {
             for (Path file : files) {
                 opened.add(SafetensorsFile.open(file));
             }
-            return new ShardedTensors(dir, opened);
+            return new ShardedTensors(dir.toString(), opened);
         } catch (RuntimeException e) {
             opened.forEach(SafetensorsFile::close);
             throw e;
@@ -129,7 +140,7 @@ public final class ShardedTensors implements TensorSource {
 
     @Override
     public String describe() {
-        return dir.toString();
+        return describe;
     }
 
     @Override
@@ -150,6 +161,6 @@ public final class ShardedTensors implements TensorSource {
 
     @Override
     public String toString() {
-        return "ShardedTensors[" + dir + ", " + shards.size() + " shards, " + names.size() + " tensors]";
+        return "ShardedTensors[" + describe + ", " + shards.size() + " shards, " + names.size() + " tensors]";
     }
 }

@@ -93,14 +93,14 @@ class RoundTripTest {
     }
 
     @Test
-    void headerIsPaddedWithSpacesSoDataStartsAtAMultipleOf8() throws IOException {
+    void headerIsPaddedWithSpacesSoDataStartsAtAPage() throws IOException {
         for (int nameLength = 1; nameLength <= 9; nameLength++) {
             Path file = dir.resolve("pad" + nameLength + ".safetensors");
             Tensor tensor = Tensor.ofFloats("x".repeat(nameLength), new float[] {1, 2}, 2);
             SafetensorsWriter.write(file, List.of(tensor), Map.of());
             byte[] bytes = Files.readAllBytes(file);
             long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-            assertEquals(0, (8 + headerLength) % 8, "data start for name length " + nameLength);
+            assertEquals(0, (8 + headerLength) % SafetensorsWriter.DATA_ALIGNMENT, "data start for name length " + nameLength);
             assertEquals(8 + headerLength + 8, bytes.length, "data follows the header directly");
             String header = new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8);
             String json = header.stripTrailing();

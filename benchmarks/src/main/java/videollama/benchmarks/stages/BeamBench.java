@@ -21,7 +21,8 @@ import videollama.model.llama.LlamaSession;
  */
 public record BeamBench(Llama llama, Backend compute, int beams, int tokens, int warmup) {
 
-    public void run(PrintWriter out) {
+    /** Prints the timings and returns them. */
+    public BenchReport.Beams run(PrintWriter out) {
         int[] prompt = {llama.tokenizer().bosId()};
         float[] embeddings = llama.embed(prompt);
         GenerationSettings settings = new GenerationSettings(tokens, SamplingSettings.greedy(), beams, 1.0, 1f, tokens + 1,
@@ -47,6 +48,7 @@ public record BeamBench(Llama llama, Backend compute, int beams, int tokens, int
         out.println(String.format(Locale.ROOT, "  beam tokens/s %.1f, answer tokens/s %.1f", beams * 1000 / beamStep, 1000 / beamStep));
         out.println(String.format(Locale.ROOT, "  one beam's cache copy of %d positions: %.3f ms (%.1f%% of a beam step)", tokens, copy,
                 100 * copy / beamStep));
+        return new BenchReport.Beams(beams, tokens, beamStep, greedyStep, copy);
     }
 
     /** The median greedy step that returns the whole logits row, as each beam's step does. */

@@ -2,22 +2,31 @@ package videollama.benchmarks.stages;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import videollama.kernels.Backend;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.Profile;
+import videollama.kernels.opencl.OpenCLBackend;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
+import videollama.model.llama.LlamaWeights;
 import videollama.model.llama.SyntheticLlama;
 import videollama.weights.DType;
+import videollama.weights.Tensor;
 
 /**
  * {@code videollama bench} (the decode stage): batch-1 greedy decode speed of a model shape with random weights, as
- * tokens/s and achieved memory bandwidth (decode streams every weight once per token), medians after warm-up. With
- * {@code promptTokens > 0} also the prefill of a prompt of that many tokens, batched and one position at a time;
- * with {@code numBeams > 1} also a beam search ({@link BeamBench}).
+ * tokens/s and achieved memory bandwidth (decode streams every weight once per token), medians after warm-up, against
+ * the roofline measured in the same run ({@link Roofline}), with the peak resident memory. With {@code promptTokens > 0}
+ * also the prefill of a prompt of that many tokens, batched and one position at a time; with {@code numBeams > 1} also a
+ * beam search ({@link BeamBench}). Everything printed is also in the returned {@link BenchReport} ({@code --json}).
  *
  * @param shape       the model shape, written once with random weights ({@link #modelDir})
  * @param dtype       the weights' dtype
@@ -26,21 +35,30 @@ import videollama.weights.DType;
  * @param promptTokens the prompt length of the prefill timing (0: leave out)
  * @param promptRuns  timed prefills of each kind, after one untimed
  * @param numBeams    beams of the beam-search timing (1: leave out)
- * @param bandwidth   the device's GB/s, to report the share of it achieved (0: leave out)
+ * @param bandwidth   the device's GB/s, to report the share of it achieved (0: the read bandwidth measured in the run)
  * @param profile     also print the per-kernel table of a few more steps
  */
 public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, int warmup, int promptTokens, int promptRuns,
                           int numBeams, double bandwidth, boolean profile) {
 
-    /** The random model of the shape in the cache folder, written once with {@code tokenizer}. */
-    public Path modelDir(Path cacheDir, Path tokenizer, StepTimer steps) {
-        Path dir = cacheDir.resolve(shape.name() + "-" + dtypeName());
-        return steps.time("writing random " + shape.name() + " " + dtypeName() + " weights to " + dir + " (once)",
-                () -> SyntheticLlama.write(dir, shape, dtype, tokenizer), p -> "ready");
+    /** The folder of the random model in {@code cacheDir}: where {@link #modelDir} writes it. */
+    public Path modelPath(Path cacheDir) {
+        return cacheDir.resolve(shape.name() + "-" + dtypeName());
     }
 
-    public void run(Llama llama, Backend compute, PrintWriter out, StepTimer steps) {
+    /**
+     * The random model of the shape in the cache folder, written once with {@code tokenizer} after checking the disk
+     * has room ({@link SyntheticLlama#write}); {@code progress} gets "MB written k/n" lines while it is written.
+     */
+    public Path modelDir(Path cacheDir, Path tokenizer, Consumer<String> progress) {
+        return SyntheticLlama.write(modelPath(cacheDir), shape, dtype, tokenizer, progress);
+    }
+
+    /** Times, prints the report on {@code out} and returns every figure; {@code command} is the command line, for the report. */
+    public BenchReport run(Llama llama, Backend compute, PrintWriter out, StepTimer steps, String command) {
+        Machine machine = Machine.describe();
         long[] nanos = new long[tokens];
+        Profile p = null;
         try (LlamaSession session = steps.time("first session (uploads the weights)",
                 () -> llama.newSession(compute, tokens + warmup + 2), x -> "done")) {
             int token = session.forwardGreedy(llama.tokenizer().bosId());
@@ -52,7 +70,6 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                 token = session.forwardGreedy(token);
                 nanos[i] = System.nanoTime() - t0;
             }
-            Profile p = null;
             if (profile) {
                 p = new Profile();
                 session.profile(p);
@@ -60,31 +77,54 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                     token = session.forwardGreedy(token);
                 }
             }
-            report(out, compute, nanos);
-            if (p != null) {
-                out.println();
-                out.print(p.replays() == 0 ? "no kernels to profile on the reference backend\n" : p.table(bandwidth));
-            }
         }
-        if (numBeams > 1) {
-            new BeamBench(llama, compute, numBeams, tokens, warmup).run(out);
-        }
-        if (promptTokens > 0) {
-            int[] prompt = new SplittableRandom(promptTokens).ints(promptTokens, 3, shape.vocab()).toArray();
-            prompt[0] = llama.tokenizer().bosId();
-            long batched = medianPrefillNanos(llama, compute, prompt, "batched");
+        ModelFigures figures = figures(llama.weights());
+        BenchReport.Memory memory = memory(compute, figures.allBytes());
+        Roofline roofline = steps.time("measuring the roofline (read bandwidth, GEMM)", () -> Roofline.measure(compute, machine),
+                Roofline::summary);
+        BenchReport.ModelInfo model = new BenchReport.ModelInfo(shape.name(), figures.weightType(), shape.parameters(),
+                figures.allBytes(), shape.layers(), shape.dim(), shape.vocab());
+        BenchReport.Decode decode = decode(nanos, figures.bytesPerToken(), roofline, machine);
+        List<BenchReport.TestResult> tests = new ArrayList<>();
+        tests.add(TestTable.test("tg" + tokens, "greedy decode, tokens/s of each timed step", 1, rates(nanos, 1)));
+        printDecode(out, compute, model, decode, memory, roofline, machine);
+        List<BenchReport.Kernel> kernels = p == null || p.replays() == 0 ? List.of() : kernels(p, decode.bandwidthGBs(), machine);
+        if (p != null) {
             out.println();
-            out.println(String.format(Locale.ROOT, "prefill of %d tokens, median of %d runs, each in a fresh session:",
-                    promptTokens, promptRuns));
-            out.println(String.format(Locale.ROOT, "  batched             %9.1f ms  %8.1f prompt tokens/s", batched / 1e6,
-                    promptTokens / (batched / 1e9)));
-            if (compute instanceof DeviceBackend) { // the reference path has only its own batched form
-                long positions = medianPrefillNanos(llama, compute, prompt, "positions");
-                out.println(String.format(Locale.ROOT, "  position by position %8.1f ms  %8.1f prompt tokens/s", positions / 1e6,
-                        promptTokens / (positions / 1e9)));
-                out.println(String.format(Locale.ROOT, "  speed-up            %9.2fx", positions / (double) batched));
-            }
+            out.print(p.replays() == 0 ? "no kernels to profile on the reference backend\n"
+                    : p.table(decode.bandwidthGBs(), machine.lastLevelCacheBytes()));
         }
+        BenchReport.Beams beams = numBeams > 1 ? new BeamBench(llama, compute, numBeams, tokens, warmup).run(out) : null;
+        BenchReport.Prefill prefill = promptTokens > 0 ? prefill(llama, compute, out, tests) : null;
+        out.println();
+        out.print(TestTable.of(model, compute.name(), tests));
+        return new BenchReport(BenchReport.SCHEMA_VERSION, command, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine,
+                new BenchReport.BackendInfo(compute.name(), compute.device()), model, tests, decode, memory, roofline, kernels, beams,
+                prefill);
+    }
+
+    /** Times the prefill of a random {@code promptTokens}-token prompt, prints it, adds its {@code ppN} test. */
+    private BenchReport.Prefill prefill(Llama llama, Backend compute, PrintWriter out, List<BenchReport.TestResult> tests) {
+        int[] prompt = new SplittableRandom(promptTokens).ints(promptTokens, 3, shape.vocab()).toArray();
+        prompt[0] = llama.tokenizer().bosId();
+        long[] batchedRuns = prefillNanos(llama, compute, prompt, "batched");
+        long batched = median(batchedRuns);
+        tests.add(TestTable.test("pp" + promptTokens, "prefill, batched, tokens/s of each run", promptTokens,
+                rates(batchedRuns, promptTokens)));
+        out.println();
+        out.println(String.format(Locale.ROOT, "prefill of %d tokens, median of %d runs, each in a fresh session:",
+                promptTokens, promptRuns));
+        out.println(String.format(Locale.ROOT, "  batched             %9.1f ms  %8.1f prompt tokens/s", batched / 1e6,
+                promptTokens / (batched / 1e9)));
+        Double positionsMs = null;
+        if (compute instanceof DeviceBackend) { // the reference path has only its own batched form
+            long positions = median(prefillNanos(llama, compute, prompt, "positions"));
+            positionsMs = positions / 1e6;
+            out.println(String.format(Locale.ROOT, "  position by position %8.1f ms  %8.1f prompt tokens/s", positions / 1e6,
+                    promptTokens / (positions / 1e9)));
+            out.println(String.format(Locale.ROOT, "  speed-up            %9.2fx", positions / (double) batched));
+        }
+        return new BenchReport.Prefill(promptTokens, promptRuns, batched / 1e6, positionsMs);
     }
 
     /** "f32", "f16", "bf16": the dtype as the option names it. */
@@ -93,10 +133,107 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
     }
 
     /**
-     * The median time of {@code promptRuns} prefills of {@code prompt} (last row's logits back), each in a new
-     * session made with {@code videollama.prefill=mode}, after one untimed prefill that compiles the kernels.
+     * What the model's tensors weigh: the layers' matrix dtype as stored, all bytes, and the bytes a decode step
+     * streams (every matrix and norm but the embedding table, of which one row is read), counted from the tensors as
+     * loaded, so a folder of any weight type is counted right.
      */
-    private long medianPrefillNanos(Llama llama, Backend compute, int[] prompt, String mode) {
+    private record ModelFigures(String weightType, long allBytes, long bytesPerToken) {}
+
+    private static ModelFigures figures(LlamaWeights w) {
+        long layers = 0;
+        for (LlamaWeights.Layer<Tensor, Tensor> l : w.layers) {
+            for (Tensor t : List.of(l.inputNorm(), l.wq(), l.wk(), l.wv(), l.wo(), l.postAttentionNorm(), l.gate(), l.up(), l.down())) {
+                layers += t.data().byteSize();
+            }
+        }
+        long head = w.lmHead == w.embedTokens ? 0 : w.lmHead.data().byteSize();
+        long perToken = layers + w.finalNorm.data().byteSize() + (head > 0 ? head : w.embedTokens.data().byteSize());
+        String type = w.layers.isEmpty() ? w.embedTokens.dtype().name() : w.layers.getFirst().wq().dtype().name();
+        return new ModelFigures(type.toLowerCase(Locale.ROOT), layers + w.finalNorm.data().byteSize() + head + w.embedTokens.data().byteSize(),
+                perToken);
+    }
+
+    /**
+     * The peak resident memory and where the weights went: OpenCL counts what it used in place and copied; another
+     * device (CUDA) copies every weight into its own memory; the reference path reads them in the mapping.
+     */
+    private static BenchReport.Memory memory(Backend compute, long weightBytes) {
+        long peak = PeakMemory.peakRssBytes();
+        if (compute instanceof OpenCLBackend openCL) {
+            OpenCLBackend.WeightMemory m = openCL.weightMemory();
+            return new BenchReport.Memory(peak, m.wrappedBytes(), m.copiedBytes());
+        }
+        return new BenchReport.Memory(peak, 0, compute instanceof DeviceBackend ? weightBytes : 0);
+    }
+
+    /**
+     * The decode step's figures. Its share of DRAM bandwidth only where its weights came from DRAM: not when they fit in
+     * the last-level cache (stories260K's 1 MB), where they stay between steps, nor when they came faster than DRAM.
+     */
+    private BenchReport.Decode decode(long[] nanos, long perToken, Roofline roofline, Machine machine) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2] / 1e6;
+        double p10 = sorted[sorted.length / 10] / 1e6;
+        double p90 = sorted[Math.min(sorted.length - 1, sorted.length * 9 / 10)] / 1e6;
+        double gbs = perToken / (median * 1e6);
+        double limit = bandwidth > 0 ? bandwidth : roofline.readGBs();
+        Profile.Source source = machine.lastLevelCacheBytes() > 0 && perToken <= machine.lastLevelCacheBytes() ? Profile.Source.CACHE
+                : gbs > limit ? Profile.Source.ABOVE_MEASURED : Profile.Source.DRAM;
+        return new BenchReport.Decode(tokens, warmup, median, p10, p90, 1000 / median, perToken, gbs, limit,
+                bandwidth > 0 ? "--bandwidth-gbs" : "measured read bandwidth", BenchReport.from(source),
+                source == Profile.Source.DRAM ? gbs / limit : null);
+    }
+
+    private void printDecode(PrintWriter out, Backend compute, BenchReport.ModelInfo model, BenchReport.Decode d, BenchReport.Memory m,
+                             Roofline roofline, Machine machine) {
+        out.println(String.format(Locale.ROOT, "shape %s, weights %s, %d timed steps after %d warm-up, backend %s (%s)",
+                shape.name(), model.weightType(), tokens, warmup, compute.name(), compute.device()));
+        out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f", d.msMedian(), d.msP10(), d.msP90()));
+        out.println(String.format(Locale.ROOT, "tokens/s  %.1f", d.tokensPerSecond()));
+        String share = switch (d.bytesFrom()) {
+            case "dram" -> String.format(Locale.ROOT, "= %.0f%% of %.1f GB/s (%s; limit %.1f tok/s)", 100 * d.shareOfBandwidth(),
+                    d.bandwidthGBs(), d.bandwidthSource(), d.bandwidthGBs() * 1e9 / d.bytesPerToken());
+            case "cache" -> String.format(Locale.ROOT, "from cache, not DRAM (the weights fit in the %d MiB last-level cache;"
+                    + " DRAM: %.1f GB/s, %s)", machine.lastLevelCacheBytes() >> 20, d.bandwidthGBs(), d.bandwidthSource());
+            default -> String.format(Locale.ROOT, "above the %.1f GB/s of the %s, with more weights than the cache holds: that"
+                    + " bandwidth is low for this run", d.bandwidthGBs(), d.bandwidthSource());
+        };
+        out.println(String.format(Locale.ROOT, "weights   %.3f GB/token, %.1f GB/s achieved %s", d.bytesPerToken() / 1e9,
+                d.gigabytesPerSecond(), share));
+        out.println(String.format(Locale.ROOT, "memory    peak RSS %s; weights on the device: %.2f GB in place (the file mapping), %.2f GB copied",
+                m.peakRssBytes() < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f GB", m.peakRssBytes() / 1e9),
+                m.weightBytesInPlace() / 1e9, m.weightBytesCopied() / 1e9));
+        out.println("roofline  " + roofline.summary());
+    }
+
+    private static List<BenchReport.Kernel> kernels(Profile p, double bandwidthGBs, Machine machine) {
+        int steps = p.replays();
+        long total = Math.max(1, p.totalNanos());
+        return p.ops().stream().map(op -> {
+            Profile.Source source = p.source(op, bandwidthGBs, machine.lastLevelCacheBytes());
+            return new BenchReport.Kernel(op.op(), op.calls() / steps, op.nanos() / 1e3 / steps, op.nanos() / (double) total,
+                    op.bytes() / steps, op.flops() / steps, op.gigabytesPerSecond(), op.gigaflopsPerSecond(), BenchReport.from(source),
+                    source == Profile.Source.DRAM ? op.gigabytesPerSecond() / bandwidthGBs : null);
+        }).toList();
+    }
+
+    /** Tokens/s of each timing: {@code tokensEach} tokens in each of {@code nanos}. */
+    private static double[] rates(long[] nanos, int tokensEach) {
+        return Arrays.stream(nanos).mapToDouble(n -> tokensEach / (n / 1e9)).toArray();
+    }
+
+    private static long median(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /**
+     * The times of {@code promptRuns} prefills of {@code prompt} (last row's logits back), each in a new session made
+     * with {@code videollama.prefill=mode}, after one untimed prefill that compiles the kernels.
+     */
+    private long[] prefillNanos(Llama llama, Backend compute, int[] prompt, String mode) {
         String before = System.getProperty("videollama.prefill");
         System.setProperty("videollama.prefill", mode);
         try {
@@ -110,8 +247,7 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                     }
                 }
             }
-            Arrays.sort(nanos);
-            return nanos[nanos.length / 2];
+            return nanos;
         } finally {
             if (before == null) {
                 System.clearProperty("videollama.prefill");
@@ -119,23 +255,5 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                 System.setProperty("videollama.prefill", before);
             }
         }
-    }
-
-    private void report(PrintWriter out, Backend compute, long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        double median = sorted[sorted.length / 2] / 1e6;
-        double p10 = sorted[sorted.length / 10] / 1e6;
-        double p90 = sorted[Math.min(sorted.length - 1, sorted.length * 9 / 10)] / 1e6;
-        // bytes a decode step must stream: every matrix but the embedding table (one row of it is read)
-        long perToken = (shape.parameters() - (long) shape.vocab() * shape.dim()) * dtype.byteSize();
-        double gbs = perToken / (median * 1e6);
-        out.println(String.format(Locale.ROOT, "shape %s, weights %s, %d timed steps after %d warm-up, backend %s (%s)",
-                shape.name(), dtypeName(), tokens, warmup, compute.name(), compute.device()));
-        out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f", median, p10, p90));
-        out.println(String.format(Locale.ROOT, "tokens/s  %.1f", 1000 / median));
-        out.println(String.format(Locale.ROOT, "weights   %.3f GB/token, %.1f GB/s achieved%s", perToken / 1e9, gbs,
-                bandwidth > 0 ? String.format(Locale.ROOT, " = %.0f%% of %.0f GB/s (limit %.1f tok/s)", 100 * gbs / bandwidth, bandwidth,
-                        bandwidth * 1e9 / perToken) : ""));
     }
 }

@@ -31,22 +31,13 @@ final class CudaConvOps implements ConvOps {
     public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                         DeviceBuffer bias, int batch, int height, int width, int stride) {
         PatchConvolution c = PatchConvolution.check(name, out, images, weight, bias, batch, height, width, stride);
-        int cout = c.cout();
-        int channels = c.channels();
-        int k = c.k();
-        int outWidth = c.outWidth();
-        int patchesPerImage = c.patchesPerImage();
-        int totalPatches = c.totalPatches();
-        Cost cost = c.cost(weight, bias != null);
         String entry = "patch_embed_" + CudaGemvOps.suffix(weight.dtype());
         // Tiles of patches along x (no grid limit there), of channels along y.
-        Launch launch = new Launch(
-                new long[] {(long) (totalPatches + CONV_TILE - 1) / CONV_TILE * CONV_THREADS, (cout + CONV_TILE - 1) / CONV_TILE},
+        long patchTiles = (c.totalPatches() + CONV_TILE - 1) / CONV_TILE;
+        Launch launch = new Launch(new long[] {patchTiles * CONV_THREADS, (c.cout() + CONV_TILE - 1) / CONV_TILE},
                 new long[] {CONV_THREADS, 1});
-        // Without a bias the kernel never reads its bias argument; the images stand in for it (a null has no address).
-        g.task(name, new KernelSource("patch_embed", entry), launch, cost,
-                out, images, weight.buffer(), bias != null ? bias : images, bias != null ? 1 : 0, channels, height, width, k, stride,
-                outWidth, patchesPerImage, totalPatches, cout);
+        g.task(name, new KernelSource("patch_embed", entry), launch, c.cost(weight, bias != null),
+                c.kernelArgs(out, images, weight, bias));
     }
 
     @Override

@@ -1,21 +1,18 @@
 package videollama.kernels.cuda;
 
-/** A CUDA driver call that failed; the message names the call and the error (e.g. {@code CUDA_ERROR_OUT_OF_MEMORY (2)}). */
-public class CudaException extends RuntimeException {
-    private final int code;
+import videollama.kernels.DriverCallException;
+
+/**
+ * A CUDA driver call that failed; the message names the call and the error (e.g. {@code CUDA_ERROR_OUT_OF_MEMORY (2)}),
+ * {@link #code} is the {@code CUresult}.
+ */
+public class CudaException extends DriverCallException {
 
     CudaException(String call, int code, String error) {
-        super("CUDA " + call + " failed: " + error);
-        this.code = code;
+        super("CUDA " + call + " failed: " + error, code);
     }
 
     CudaException(String message) {
-        super(message);
-        this.code = 0;
-    }
-
-    /** The {@code CUresult}, or 0 for a failure the driver did not report. */
-    public int code() {
-        return code;
+        super(message, 0);
     }
 }

@@ -11,6 +11,7 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.OpChecks;
+import videollama.kernels.SplitK;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
@@ -81,6 +82,7 @@ public final class CudaGemvOps implements GemvOps {
     /** A range is at least one unrolled round of 128-bit loads of 16-bit weights per lane: 32 × 4 × 8 columns. */
     static final int SPLIT_K_MIN_COLUMNS = 1024;
     static final int SPLIT_K_MAX_SLICES = 32;
+    private static final SplitK SPLIT_K_RULE = new SplitK(SPLIT_K_WARPS_PER_SM, SPLIT_K_MIN_COLUMNS, SPLIT_K_MAX_SLICES);
     /** Column ranges start on multiples of this many columns: 16 bytes or more for every dtype, so 128-bit loads stay aligned. */
     static final int SPLIT_K_ALIGN = 8;
 
@@ -115,12 +117,7 @@ public final class CudaGemvOps implements GemvOps {
 
     /** Column ranges per row for split-K on a GPU of {@code sms} SMs; below 2, a warp per whole row. */
     static int splitKSlices(int rows, int cols, int sms) {
-        long fill = (long) SPLIT_K_WARPS_PER_SM * sms;
-        if (2L * rows > fill) {
-            return 1;
-        }
-        long wanted = (fill + rows - 1) / rows;
-        return (int) Math.min(Math.min(wanted, cols / SPLIT_K_MIN_COLUMNS), SPLIT_K_MAX_SLICES);
+        return SPLIT_K_RULE.slices(rows, cols, sms);
     }
 
     private synchronized DeviceBuffer splitKWorkspace(long bytes) {

@@ -27,9 +27,7 @@ final class CudaNormOps implements NormOps {
     @Override
     public void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
                    int rows, int dim, float eps) {
-        long elements = OpChecks.requireRows(name, rows, dim);
-        OpChecks.requireFloats(name, elements, out, x);
-        OpChecks.requireFloats(name, dim, weight, bias);
+        long elements = OpChecks.requireNormRows(name, weight, bias, rows, dim, out, x);
         g.task(name, new KernelSource("norms", "layer_norm"), warpPerRow(rows),
                 new Cost(8 * elements + 8L * dim, 8 * elements),
                 out, x, weight, bias, rows, dim, eps);
@@ -39,9 +37,7 @@ final class CudaNormOps implements NormOps {
     @Override
     public void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
                       DeviceBuffer weight, DeviceBuffer bias, int rows, int dim, float eps) {
-        long elements = OpChecks.requireRows(name, rows, dim);
-        OpChecks.requireFloats(name, elements, out, x, residual);
-        OpChecks.requireFloats(name, dim, weight, bias);
+        long elements = OpChecks.requireNormRows(name, weight, bias, rows, dim, out, x, residual);
         g.task(name, new KernelSource("norms", "add_layer_norm"), warpPerRow(rows),
                 new Cost(12 * elements + 8L * dim, 9 * elements),
                 out, x, residual, weight, bias, rows, dim, eps);
@@ -80,9 +76,7 @@ final class CudaNormOps implements NormOps {
     /** {@code out = gelu(x + bias)} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = OpChecks.requireRows(name, rows, width);
-        OpChecks.requireFloats(name, elements, out, x);
-        OpChecks.requireFloats(name, width, bias);
+        long elements = OpChecks.requireBiasRows(name, out, x, bias, rows, width);
         g.task(name, new KernelSource("activations", "bias_gelu"), elementWise(elements),
                 new Cost(8 * elements + 4L * width, (GELU_FLOPS + 1) * elements),
                 out, x, bias, width, (int) elements);
@@ -101,9 +95,7 @@ final class CudaNormOps implements NormOps {
     /** {@code out = x + bias} over {@code rows} rows of width {@code width}, bias broadcast over the rows. */
     @Override
     public void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        long elements = OpChecks.requireRows(name, rows, width);
-        OpChecks.requireFloats(name, elements, out, x);
-        OpChecks.requireFloats(name, width, bias);
+        long elements = OpChecks.requireBiasRows(name, out, x, bias, rows, width);
         g.task(name, new KernelSource("activations", "add_bias"), elementWise(elements),
                 new Cost(8 * elements + 4L * width, elements),
                 out, x, bias, width, (int) elements);

@@ -22,6 +22,7 @@ final class CL {
     static final int DEVICE_MAX_WORK_GROUP_SIZE = 0x1004;
     static final int DEVICE_MAX_CLOCK_FREQUENCY = 0x100C;
     static final int DEVICE_MAX_MEM_ALLOC_SIZE = 0x1010;
+    static final int DEVICE_MEM_BASE_ADDR_ALIGN = 0x1019;
     static final int DEVICE_GLOBAL_MEM_SIZE = 0x101F;
     static final int DEVICE_LOCAL_MEM_SIZE = 0x1023;
     static final int DEVICE_NAME = 0x102B;
@@ -29,11 +30,15 @@ final class CL {
     static final int DRIVER_VERSION = 0x102D;
     static final int DEVICE_VERSION = 0x102F;
     static final int DEVICE_EXTENSIONS = 0x1030;
+    static final int DEVICE_HOST_UNIFIED_MEMORY = 0x1035;
     static final int DEVICE_OPENCL_C_VERSION = 0x103D;
 
     static final long QUEUE_PROFILING_ENABLE = 1L << 1;
 
     static final long MEM_READ_WRITE = 1L;
+    static final long MEM_READ_ONLY = 1L << 2;
+    static final long MEM_USE_HOST_PTR = 1L << 3;
+    static final int MEM_HOST_PTR = 0x1103;
 
     static final int PROGRAM_BUILD_LOG = 0x1183;
 

@@ -32,6 +32,7 @@ final class OpenCL {
     private final MethodHandle createContext;
     private final MethodHandle createCommandQueue;
     private final MethodHandle createBuffer;
+    private final MethodHandle getMemObjectInfo;
     private final MethodHandle enqueueWriteBuffer;
     private final MethodHandle enqueueReadBuffer;
     private final MethodHandle enqueueCopyBuffer;
@@ -61,6 +62,7 @@ final class OpenCL {
         createContext = bind(lib, "clCreateContext", ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
         createCommandQueue = bind(lib, "clCreateCommandQueue", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
         createBuffer = bind(lib, "clCreateBuffer", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS);
+        getMemObjectInfo = bind(lib, "clGetMemObjectInfo", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
         enqueueWriteBuffer = bind(lib, "clEnqueueWriteBuffer", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG,
                 ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
         enqueueReadBuffer = bind(lib, "clEnqueueReadBuffer", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG,
@@ -243,11 +245,28 @@ final class OpenCL {
     }
 
     MemorySegment createBuffer(MemorySegment context, long bytes) {
+        return createBuffer(context, CL.MEM_READ_WRITE, bytes, MemorySegment.NULL);
+    }
+
+    /**
+     * A buffer with explicit flags; {@code host} is the {@code host_ptr} argument (NULL unless the flags name
+     * {@code CL_MEM_USE_HOST_PTR} or {@code CL_MEM_COPY_HOST_PTR}).
+     */
+    MemorySegment createBuffer(MemorySegment context, long flags, long bytes, MemorySegment host) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment err = a.allocate(JAVA_INT);
-            MemorySegment mem = callAddress(createBuffer, context, CL.MEM_READ_WRITE, bytes, MemorySegment.NULL, err);
+            MemorySegment mem = callAddress(createBuffer, context, flags, bytes, host, err);
             check("clCreateBuffer(" + bytes + " bytes)", err.get(JAVA_INT, 0));
             return mem;
+        }
+    }
+
+    /** A buffer's {@code CL_MEM_HOST_PTR}: the host memory it was created on, 0 for a buffer of its own memory. */
+    long hostPointer(MemorySegment buffer) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment value = a.allocate(ADDRESS);
+            check("clGetMemObjectInfo", call(getMemObjectInfo, buffer, CL.MEM_HOST_PTR, ADDRESS.byteSize(), value, MemorySegment.NULL));
+            return value.get(ADDRESS, 0).address();
         }
     }
 

@@ -1,5 +1,6 @@
 package videollama.kernels.opencl;
 
+import java.util.Arrays;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -71,17 +72,10 @@ public final class OpenCLConvOps implements ConvOps {
     public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                                DeviceBuffer bias, int batch, int height, int width, int stride) {
         PatchConvolution c = PatchConvolution.check(name, out, images, weight, bias, batch, height, width, stride);
-        int cout = c.cout();
-        int channels = c.channels();
-        int k = c.k();
         int taps = c.taps();
-        int outWidth = c.outWidth();
-        int patchesPerImage = c.patchesPerImage();
         int totalPatches = c.totalPatches();
         Cost cost = c.cost(weight, bias != null);
-        // Without a bias the kernel never reads its bias argument; the images stand in for it.
-        DeviceBuffer biasOrAny = bias != null ? bias : images;
-        int hasBias = bias != null ? 1 : 0;
+        Object[] args = c.kernelArgs(out, images, weight, bias);
 
         if (variant == Variant.WIDE) {
             long staged = (long) WIDE_PATCHES * taps * 4;
@@ -90,19 +84,18 @@ public final class OpenCLConvOps implements ConvOps {
                         + " bytes of local memory; " + backend.info().name() + " has " + backend.info().localMemoryBytes());
             }
             Launch launch = Launch.groups((totalPatches + WIDE_PATCHES - 1) / WIDE_PATCHES, WIDE_GROUP);
+            Object[] withStage = Arrays.copyOf(args, args.length + 1);
+            withStage[args.length] = new LocalMemory(staged);
             g.task(name, new KernelSource("patch_embed", "patch_embed_wide", OpenCLOps.weightOption(weight.dtype())), launch, cost,
-                    out, images, weight.buffer(), biasOrAny, hasBias, channels, height, width, k, stride, outWidth,
-                    patchesPerImage, totalPatches, cout, new LocalMemory(staged));
+                    withStage);
             return;
         }
         int tile = groupSide * TILED_BLOCK;
         Launch launch = new Launch(
-                new long[] {(long) (cout + tile - 1) / tile * groupSide, (long) (totalPatches + tile - 1) / tile * groupSide},
+                new long[] {(long) (c.cout() + tile - 1) / tile * groupSide, (long) (totalPatches + tile - 1) / tile * groupSide},
                 new long[] {groupSide, groupSide});
         String options = (OpenCLOps.weightOption(weight.dtype()) + " -DGROUP_SIDE=" + groupSide).strip();
-        g.task(name, new KernelSource("patch_embed", "patch_embed_tiled", options), launch, cost,
-                out, images, weight.buffer(), biasOrAny, hasBias, channels, height, width, k, stride, outWidth,
-                patchesPerImage, totalPatches, cout);
+        g.task(name, new KernelSource("patch_embed", "patch_embed_tiled", options), launch, cost, args);
     }
 
     @Override

@@ -86,9 +86,10 @@ public final class OpenCLGemmOps implements GemmOps {
 
     /**
      * 3 rows × 4 columns per work-item: 12 float8 accumulators, 3 x vectors and one weight vector fill the 16
-     * AVX2 registers. Measured with GemmBench on PoCL (2-core EPYC): 3×4 and 2×4 about 120 GFLOP/s at 257×1408×1408,
-     * 3×3 and 3×2 about 80, 4×3 and 4×4 about 70 (spilled). Panels of 4 MiB of x (L3-sized): the ViT's qkv
-     * shape 2056×4224×1408 went from 30 GFLOP/s (no panels) and 99 (256 KiB, L2-sized) to 120.
+     * AVX2 registers. Measured with the benchmarks' GemmTileSweep on PoCL (2-core EPYC): 3×4 and 2×4 about 120
+     * GFLOP/s at 257×1408×1408, 3×3 and 3×2 about 80, 4×3 and 4×4 about 70 (spilled). Panels of 4 MiB of x
+     * (L3-sized): the ViT's qkv shape 2056×4224×1408 went from 30 GFLOP/s (no panels) and 99 (256 KiB, L2-sized)
+     * to 120.
      */
     public static final Block CPU_BLOCK = new Block(3, 4, 8, 4 << 20);
     /** One input row: a work-item per 4 outputs, as gemv.cl's wide GEMV (memory-bound: 1×8 and 1×2 no better). */

@@ -13,6 +13,7 @@ import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.OpChecks;
+import videollama.kernels.SplitK;
 import videollama.kernels.TaskGraph;
 
 /**
@@ -45,6 +46,7 @@ public final class OpenCLGemvOps implements GemvOps {
     /** A range gives each of 64 items at least 8 columns: shorter, its reduction would cost as much as its loads. */
     static final int MIN_SLICE_COLUMNS = 512;
     static final int MAX_SLICES = 32;
+    private static final SplitK SPLIT_K_RULE = new SplitK(GROUPS_PER_COMPUTE_UNIT, MIN_SLICE_COLUMNS, MAX_SLICES);
     /** Range starts are multiples of this many columns (32 bytes of float weights, 16 of half ones). */
     static final int SLICE_ALIGN = 8;
 
@@ -161,12 +163,7 @@ public final class OpenCLGemvOps implements GemvOps {
 
     /** Column ranges per row for split-K on a GPU of {@code computeUnits}; below 2, a work-group per whole row. */
     static int slicesFor(int rows, int cols, int computeUnits) {
-        long fill = (long) GROUPS_PER_COMPUTE_UNIT * computeUnits;
-        if (2L * rows > fill) {
-            return 1;
-        }
-        long wanted = (fill + rows - 1) / rows;
-        return (int) Math.min(Math.min(wanted, cols / MIN_SLICE_COLUMNS), MAX_SLICES);
+        return SPLIT_K_RULE.slices(rows, cols, computeUnits);
     }
 
     private synchronized DeviceBuffer workspace(long bytes) {

@@ -1,7 +1,7 @@
 package videollama.kernels.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
 import static videollama.kernels.KernelChecks.readFloats;
@@ -18,7 +18,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLGemmOps.Block;
@@ -129,15 +128,6 @@ class OpenCLGemmOpsTest {
 
     @Test
     void mismatchedShapesAreRefused() {
-        OpenCLGemmOps ops = new OpenCLGemmOps(backend());
-        DeviceTensor w = backend().upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
-        DeviceBuffer x = upload(backend(), "x", randomFloats(random, 12));
-        DeviceBuffer out = backend().allocate("out", 4 * 8);
-        TaskGraph g = backend().graph("bad");
-        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "k", out, x, w, null, null, 4, 2, 4));
-        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "out too small", out, x, w, null, null, 5, 2, 3));
-        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "x is out", x, x, w, null, null, 2, 2, 3));
-        DeviceBuffer shortBias = backend().allocate("bias", 4);
-        assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "short bias", out, x, w, shortBias, null, 4, 2, 3));
+        assertLinearRefusesMismatches(backend(), new OpenCLGemmOps(backend()), random);
     }
 }

@@ -1,5 +1,7 @@
 package videollama.loader.audio;
 
+import java.math.BigInteger;
+
 /**
  * {@code torchaudio.functional.resample} with its defaults (torchaudio 0.12/0.13: {@code sinc_interpolation}, a
  * Hann-windowed sinc, {@code lowpass_filter_width = 6}, {@code rolloff = 0.99}), as ImageBind's audio loading calls it.
@@ -53,7 +55,7 @@ public final class Resampler {
     private Resampler(int sourceRate, int targetRate) {
         this.sourceRate = sourceRate;
         this.targetRate = targetRate;
-        int gcd = gcd(sourceRate, targetRate);
+        int gcd = BigInteger.valueOf(sourceRate).gcd(BigInteger.valueOf(targetRate)).intValueExact();
         this.orig = sourceRate / gcd;
         this.target = targetRate / gcd;
         double base = Math.min(orig, target) * ROLLOFF;
@@ -265,14 +267,5 @@ public final class Resampler {
             return 0;
         }
         return input[Math.toIntExact(index - inputOffset)];
-    }
-
-    private static int gcd(int a, int b) {
-        while (b != 0) {
-            int t = a % b;
-            a = b;
-            b = t;
-        }
-        return a;
     }
 }

@@ -21,7 +21,8 @@ import org.jcodec.containers.mp4.boxes.TrakBox;
 /**
  * Test MP4s made by rewriting a small one's sample tables: a long track whose samples all point at one copy of the
  * original's bytes (a video's only GOP, which starts with its IDR so each repetition decodes on its own, or a sound's
- * packets), or a video track with no samples at all. Shared by the loader's long-input tests of both media.
+ * packets), or a video track with no samples at all. Shared by the loader's long-input tests of both media and by the
+ * sound benchmarks (the benchmarks module depends on the loader's test jar for it).
  */
 public final class Mp4Boxes {
     private Mp4Boxes() {}
@@ -38,6 +39,16 @@ public final class Mp4Boxes {
         byte[] file = Files.readAllBytes(source);
         MovieBox movie = parse(file);
         repeat(file, movie, movie.getAudioTracks().getFirst(), times, false, target);
+        return target;
+    }
+
+    /** The first sound track alone (the other tracks dropped), its packets played {@code times} times in a row. */
+    public static Path repeatAudioAlone(Path source, int times, Path target) throws IOException {
+        byte[] file = Files.readAllBytes(source);
+        MovieBox movie = parse(file);
+        TrakBox trak = movie.getAudioTracks().getFirst();
+        movie.getBoxes().removeIf(box -> box instanceof TrakBox t && t != trak);
+        repeat(file, movie, trak, times, false, target);
         return target;
     }
 

@@ -10,6 +10,7 @@ import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.model.DeviceFloats;
+import videollama.weights.Tensor;
 
 /**
  * ImageBind's audio encoder as device tasks (the twin of {@link ReferenceImageBindAudio}): its weights uploaded once in
@@ -35,8 +36,6 @@ import videollama.model.DeviceFloats;
  */
 public final class DeviceImageBindAudio {
     private final ImageBindAudioWeights w;
-    private final int heads;
-    private final int headDim;
     private final float eps;
     private final float stemEps;
     private final float logitScale;
@@ -74,8 +73,6 @@ public final class DeviceImageBindAudio {
     /** Uploads the weights. */
     public DeviceImageBindAudio(ImageBindAudioWeights weights, AudioEncoderSettings settings, DeviceBackend device) {
         this.w = weights;
-        this.heads = settings.heads();
-        this.headDim = weights.width / heads;
         this.eps = settings.layerNormEps();
         this.stemEps = settings.stemLayerNormEps();
         this.logitScale = weights.logitScale(settings);
@@ -98,7 +95,7 @@ public final class DeviceImageBindAudio {
     }
 
     /** A q/k/v row whose key is {@code bias_k} and value {@code bias_v}; its query third is never read. */
-    private static float[] extraRow(ImageBindAudioWeights.Block b, int width) {
+    private static float[] extraRow(ImageBindAudioWeights.Block<Tensor, Tensor> b, int width) {
         float[] row = new float[3 * width];
         System.arraycopy(b.biasK().toFloatArray(), 0, row, width, width);
         System.arraycopy(b.biasV().toFloatArray(), 0, row, 2 * width, width);
@@ -144,7 +141,7 @@ public final class DeviceImageBindAudio {
                 ImageBindAudioWeights.FRAMES, ImageBindAudioWeights.STRIDE);
         ops.layerNorm(g, "audio stem norm", a.patches(), a.patches(), stemNormWeight, stemNormBias, c * w.patches, d, stemEps);
         ops.prependClassToken(g, "audio class token + positions", a.x(), a.patches(), classToken, positions, c, w.patches, d);
-        AttentionShape shape = new AttentionShape(c, n, n + 1, heads, heads, headDim, AttentionShape.defaultScale(headDim),
+        AttentionShape shape = new AttentionShape(c, n, n + 1, w.heads, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim),
                 false, 0);
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
@@ -177,6 +174,7 @@ public final class DeviceImageBindAudio {
         int d = w.width;
         StridedRows classRows = new StridedRows(a.x(), 0, w.tokens * d);
         ops.attention(g, "audio class tokens", StridedRows.dense(a.classTokens(), d), StridedRows.dense(a.zeros(), d),
-                classRows, classRows, KvCacheType.F32, new AttentionShape(a.clips(), 1, 1, heads, heads, headDim, 1f, false, 0));
+                classRows, classRows, KvCacheType.F32,
+                new AttentionShape(a.clips(), 1, 1, w.heads, w.heads, w.headDim, 1f, false, 0));
     }
 }

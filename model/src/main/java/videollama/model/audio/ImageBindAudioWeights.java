@@ -3,6 +3,7 @@ package videollama.model.audio;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import videollama.kernels.reference.PatchEmbedding;
 import videollama.model.CheckedTensors;
 import videollama.weights.Tensor;
@@ -34,6 +35,9 @@ public final class ImageBindAudioWeights {
 
     /** Token width (ImageBind-Huge audio: 768). */
     public final int width;
+    /** Attention heads (videollama.json's audio_encoder.heads), which divide the width, and their width. */
+    public final int heads;
+    public final int headDim;
     /** Input channels: 1, the fbank's. */
     public final int channels;
     /** Patch side (16). */
@@ -59,7 +63,7 @@ public final class ImageBindAudioWeights {
     public final Tensor classToken;
     /** {@code pos_embedding_helper.pos_embed} [1, tokens, width]. */
     public final Tensor positions;
-    public final List<Block> blocks;
+    public final List<Block<Tensor, Tensor>> blocks;
     /** {@code modality_heads.audio.0.*} [width]: the head LayerNorm. */
     public final Tensor headNormWeight;
     public final Tensor headNormBias;
@@ -71,11 +75,21 @@ public final class ImageBindAudioWeights {
     /**
      * One pre-norm block with {@code torch.nn.MultiheadAttention(bias=True, add_bias_kv=True)}:
      * {@code x += out_proj(attention(in_proj(norm_1(x)), with bias_k/bias_v as one more key and value));
-     * x += fc2(gelu(fc1(norm_2(x))))}. {@code in_proj} rows are Q, then K, then V.
+     * x += fc2(gelu(fc1(norm_2(x))))}. {@code in_proj} rows are Q, then K, then V. Declared once for the weights and
+     * the reference: {@code M} is how a matrix is held and {@code V} a vector ({@link Tensor}s here, a
+     * {@code WeightMatrix} and {@code float[]} in {@link ReferenceImageBindAudio}); {@link DeviceImageBindAudio} holds
+     * bias_k and bias_v as one row, its own record.
      */
-    public record Block(Tensor norm1Weight, Tensor norm1Bias, Tensor inProjWeight, Tensor inProjBias, Tensor biasK,
-                        Tensor biasV, Tensor outProjWeight, Tensor outProjBias, Tensor norm2Weight, Tensor norm2Bias,
-                        Tensor fc1Weight, Tensor fc1Bias, Tensor fc2Weight, Tensor fc2Bias) {}
+    public record Block<M, V>(V norm1Weight, V norm1Bias, M inProjWeight, V inProjBias, V biasK, V biasV, M outProjWeight,
+                              V outProjBias, V norm2Weight, V norm2Bias, M fc1Weight, V fc1Bias, M fc2Weight, V fc2Bias) {
+        /** The same block with each matrix and vector passed through {@code matrix} and {@code vector}. */
+        public <N, U> Block<N, U> map(Function<? super M, N> matrix, Function<? super V, U> vector) {
+            return new Block<>(vector.apply(norm1Weight), vector.apply(norm1Bias), matrix.apply(inProjWeight),
+                    vector.apply(inProjBias), vector.apply(biasK), vector.apply(biasV), matrix.apply(outProjWeight),
+                    vector.apply(outProjBias), vector.apply(norm2Weight), vector.apply(norm2Bias), matrix.apply(fc1Weight),
+                    vector.apply(fc1Bias), matrix.apply(fc2Weight), vector.apply(fc2Bias));
+        }
+    }
 
     /**
      * Reads and checks the encoder's tensors; a missing or mis-shaped tensor is an error naming it.
@@ -97,6 +111,8 @@ public final class ImageBindAudioWeights {
             throw load.error("the audio encoder is " + width + " wide (tensor '" + patchWeight.name() + "'), which "
                     + settings.heads() + " heads (videollama.json audio_encoder.heads) do not divide");
         }
+        heads = settings.heads();
+        headDim = width / heads;
         gridHeight = PatchEmbedding.outputSize(MEL_BINS, patchSize, STRIDE);
         gridWidth = PatchEmbedding.outputSize(FRAMES, patchSize, STRIDE);
         patches = gridHeight * gridWidth;
@@ -117,10 +133,10 @@ public final class ImageBindAudioWeights {
             throw load.error("missing tensor '" + TRUNK + "0.attn.in_proj_weight' (the audio encoder has no blocks)");
         }
         mlpWidth = Math.toIntExact(load.ofRank(TRUNK + "0.mlp.fc1.weight", 2, "[mlp, " + width + "]").dim(0));
-        List<Block> list = new ArrayList<>(depth);
+        List<Block<Tensor, Tensor>> list = new ArrayList<>(depth);
         for (int i = 0; i < depth; i++) {
             String b = TRUNK + i + ".";
-            list.add(new Block(
+            list.add(new Block<>(
                     load.vector(b + "norm_1.weight", width),
                     load.vector(b + "norm_1.bias", width),
                     load.matrix(b + "attn.in_proj_weight", 3 * width, width),

@@ -13,6 +13,8 @@ import videollama.kernels.AttentionShape;
 import videollama.kernels.reference.L2Norm;
 import videollama.kernels.reference.PatchEmbedding;
 import videollama.kernels.reference.WeightMatrix;
+import videollama.model.audio.ImageBindAudioWeights.Block;
+import videollama.weights.Tensor;
 
 /**
  * The plain-Java float32 reference of ImageBind-Huge's audio encoder, the oracle {@link DeviceImageBindAudio} is
@@ -39,8 +41,6 @@ public final class ReferenceImageBindAudio {
     public static final float L2_EPS = 1e-12f;
 
     private final ImageBindAudioWeights w;
-    private final int heads;
-    private final int headDim;
     private final float eps;
     private final float stemEps;
     private final float logitScale;
@@ -48,20 +48,14 @@ public final class ReferenceImageBindAudio {
     private final float[] stemNormBias;
     private final float[] classToken;
     private final float[] positions;
-    private final List<Block> blocks;
+    /** The blocks' matrices as read-in-place views, their vectors widened. */
+    private final List<Block<WeightMatrix, float[]>> blocks;
     private final float[] headNormWeight;
     private final float[] headNormBias;
     private final WeightMatrix head;
 
-    /** A block's matrices as read-in-place views, its vectors widened. */
-    private record Block(float[] norm1Weight, float[] norm1Bias, WeightMatrix inProj, float[] inProjBias, float[] biasK,
-                         float[] biasV, WeightMatrix outProj, float[] outProjBias, float[] norm2Weight, float[] norm2Bias,
-                         WeightMatrix fc1, float[] fc1Bias, WeightMatrix fc2, float[] fc2Bias) {}
-
     public ReferenceImageBindAudio(ImageBindAudioWeights weights, AudioEncoderSettings settings) {
         this.w = weights;
-        this.heads = settings.heads();
-        this.headDim = weights.width / heads;
         this.eps = settings.layerNormEps();
         this.stemEps = settings.stemLayerNormEps();
         this.logitScale = weights.logitScale(settings);
@@ -69,12 +63,7 @@ public final class ReferenceImageBindAudio {
         this.stemNormBias = weights.stemNormBias.toFloatArray();
         this.classToken = weights.classToken.toFloatArray();
         this.positions = weights.positions.toFloatArray();
-        this.blocks = weights.blocks.stream().map(b -> new Block(
-                b.norm1Weight().toFloatArray(), b.norm1Bias().toFloatArray(), new WeightMatrix(b.inProjWeight()),
-                b.inProjBias().toFloatArray(), b.biasK().toFloatArray(), b.biasV().toFloatArray(),
-                new WeightMatrix(b.outProjWeight()), b.outProjBias().toFloatArray(), b.norm2Weight().toFloatArray(),
-                b.norm2Bias().toFloatArray(), new WeightMatrix(b.fc1Weight()), b.fc1Bias().toFloatArray(),
-                new WeightMatrix(b.fc2Weight()), b.fc2Bias().toFloatArray())).toList();
+        this.blocks = weights.blocks.stream().map(b -> b.map(WeightMatrix::new, Tensor::toFloatArray)).toList();
         this.headNormWeight = weights.headNormWeight.toFloatArray();
         this.headNormBias = weights.headNormBias.toFloatArray();
         this.head = new WeightMatrix(weights.headWeight);
@@ -124,9 +113,9 @@ public final class ReferenceImageBindAudio {
                 w.patches, d);
         PatchEmbedding.addPositions(x, positions, 1, n, d);
 
-        for (Block b : blocks) {
+        for (Block<WeightMatrix, float[]> b : blocks) {
             // x += out_proj(attention(norm_1(x))), the keys and values one row longer: bias_k, bias_v
-            float[] qkv = linear(layerNorm(x, b.norm1Weight(), b.norm1Bias(), eps), b.inProj(), b.inProjBias());
+            float[] qkv = linear(layerNorm(x, b.norm1Weight(), b.norm1Bias(), eps), b.inProjWeight(), b.inProjBias());
             float[] q = new float[n * d];
             float[] k = new float[(n + 1) * d];
             float[] v = new float[(n + 1) * d];
@@ -137,12 +126,12 @@ public final class ReferenceImageBindAudio {
             }
             System.arraycopy(b.biasK(), 0, k, n * d, d);
             System.arraycopy(b.biasV(), 0, v, n * d, d);
-            float[] attention = attention(q, k, v, 1, heads, headDim, AttentionShape.defaultScale(headDim));
-            x = add(x, linear(attention, b.outProj(), b.outProjBias()));
+            float[] attention = attention(q, k, v, 1, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim));
+            x = add(x, linear(attention, b.outProjWeight(), b.outProjBias()));
 
             // x += fc2(gelu(fc1(norm_2(x))))
-            float[] hidden = gelu(linear(layerNorm(x, b.norm2Weight(), b.norm2Bias(), eps), b.fc1(), b.fc1Bias()));
-            x = add(x, linear(hidden, b.fc2(), b.fc2Bias()));
+            float[] hidden = gelu(linear(layerNorm(x, b.norm2Weight(), b.norm2Bias(), eps), b.fc1Weight(), b.fc1Bias()));
+            x = add(x, linear(hidden, b.fc2Weight(), b.fc2Bias()));
         }
 
         // The head: LayerNorm, the class token, Linear without bias; then normalise and scale.

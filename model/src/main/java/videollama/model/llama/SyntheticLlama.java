@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import videollama.model.DiskSpace;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
@@ -37,10 +40,23 @@ public final class SyntheticLlama {
 
     private SyntheticLlama() {}
 
+    /**
+     * A shape by name; {@code NAME-N} is NAME with only its first N layers (every width kept), as the vision bench's
+     * {@code released-N}: {@code llama2-7b-8} measures what a 7B model's layers cost where the whole model would not fit.
+     */
     public static Shape shape(String name) {
+        java.util.regex.Matcher fewer = java.util.regex.Pattern.compile("(.+)-([1-9][0-9]*)").matcher(name);
+        if (fewer.matches() && SHAPES.stream().anyMatch(s -> s.name().equals(fewer.group(1)))) {
+            Shape full = shape(fewer.group(1));
+            int layers = Integer.parseInt(fewer.group(2));
+            if (layers > full.layers()) {
+                throw new IllegalArgumentException("'" + name + "': " + full.name() + " has " + full.layers() + " layers, not " + layers);
+            }
+            return new Shape(name, full.dim(), layers, full.heads(), full.kvHeads(), full.hidden(), full.vocab(), full.context());
+        }
         return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
-                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ", or NAME-N for its first N layers)"));
     }
 
     /**
@@ -48,57 +64,96 @@ public final class SyntheticLlama {
      * {@code tokenizer} into {@code dir}, unless a complete folder is already there.
      */
     public static Path write(Path dir, Shape s, DType dtype, Path tokenizer) {
+        return write(dir, s, dtype, tokenizer, line -> {});
+    }
+
+    /**
+     * {@link #write(Path, Shape, DType, Path)} after checking that the disk has room for it ({@link DiskSpace}: a
+     * {@link videollama.model.ModelException} naming the folder, the bytes needed and free), telling {@code progress}
+     * "MB written k/n" ("MB written 0/12853" first, "MB written 12853/12853" last) as the tensors are made and written one at a
+     * time (a 7B model is never in memory whole).
+     */
+    public static Path write(Path dir, Shape s, DType dtype, Path tokenizer, Consumer<String> progress) {
         try {
             Path done = dir.resolve(".complete");
-            if (Files.exists(done)) {
+            if (Files.exists(done) && Files.readString(done).equals(complete(s))) {
                 return dir;
             }
-            Files.createDirectories(dir);
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("architectures", List.of("LlamaForCausalLM"));
-            config.put("model_type", "llama");
-            config.put("hidden_size", s.dim());
-            config.put("intermediate_size", s.hidden());
-            config.put("num_hidden_layers", s.layers());
-            config.put("num_attention_heads", s.heads());
-            config.put("num_key_value_heads", s.kvHeads());
-            config.put("vocab_size", s.vocab());
-            config.put("max_position_embeddings", s.context());
-            config.put("rms_norm_eps", 1e-5);
-            config.put("rope_theta", 10000.0);
-            config.put("tie_word_embeddings", false);
-            config.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("config.json").toFile(), config);
-            Files.copy(tokenizer, dir.resolve("tokenizer.model"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-
             SplittableRandom random = new SplittableRandom(s.name().hashCode());
-            int kvDim = s.kvHeads() * (s.dim() / s.heads());
-            List<Tensor> tensors = new ArrayList<>();
-            tensors.add(random("model.embed_tokens.weight", random, dtype, 1.0, s.vocab(), s.dim()));
-            for (int l = 0; l < s.layers(); l++) {
-                String p = "model.layers." + l + ".";
-                tensors.add(random(p + "input_layernorm.weight", random, DType.F32, 0, s.dim()));
-                tensors.add(random(p + "self_attn.q_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.dim(), s.dim()));
-                tensors.add(random(p + "self_attn.k_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), kvDim, s.dim()));
-                tensors.add(random(p + "self_attn.v_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), kvDim, s.dim()));
-                tensors.add(random(p + "self_attn.o_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.dim(), s.dim()));
-                tensors.add(random(p + "post_attention_layernorm.weight", random, DType.F32, 0, s.dim()));
-                tensors.add(random(p + "mlp.gate_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.hidden(), s.dim()));
-                tensors.add(random(p + "mlp.up_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.hidden(), s.dim()));
-                tensors.add(random(p + "mlp.down_proj.weight", random, dtype, 1 / Math.sqrt(s.hidden()), s.dim(), s.hidden()));
-            }
-            tensors.add(random("model.norm.weight", random, DType.F32, 0, s.dim()));
-            tensors.add(random("lm_head.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.vocab(), s.dim()));
-            SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("synthetic", s.name()));
-            Files.writeString(done, s.name());
+            List<SafetensorsWriter.Planned> tensors = plan(s, dtype, random);
+            Map<String, String> metadata = Map.of("synthetic", s.name());
+            long fileBytes = SafetensorsWriter.fileBytes(tensors, metadata);
+            DiskSpace.check(dir, fileBytes + Files.size(tokenizer), "writing random " + s.name() + " "
+                    + dtype.name().toLowerCase(Locale.ROOT) + " weights");
+            Files.createDirectories(dir);
+            writeConfig(dir, s, dtype);
+            Files.copy(tokenizer, dir.resolve("tokenizer.model"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long dataBytes = tensors.stream().mapToLong(SafetensorsWriter.Planned::bytes).sum();
+            long totalMb = Math.max(1, (dataBytes + (1 << 20) - 1) >> 20);
+            progress.accept("MB written 0/" + totalMb);
+            SafetensorsWriter.writePlanned(dir.resolve("model.safetensors"), tensors, metadata, bytes -> progress.accept(
+                    "MB written " + (bytes == dataBytes ? totalMb : Math.min(totalMb - 1, bytes >> 20)) + "/" + totalMb));
+            Files.writeString(done, complete(s));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Gaussian values of standard deviation {@code std}; std 0 gives norm weights around 1. */
-    private static Tensor random(String name, SplittableRandom random, DType dtype, double std, long... shape) {
+    /**
+     * What {@code .complete} says: the shape, and that the data starts on a page (a folder of an older writer, whose
+     * weights a device that shares host memory would copy, is written again).
+     */
+    private static String complete(Shape s) {
+        return s.name() + ", data aligned to " + SafetensorsWriter.DATA_ALIGNMENT;
+    }
+
+    private static void writeConfig(Path dir, Shape s, DType dtype) throws IOException {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("architectures", List.of("LlamaForCausalLM"));
+        config.put("model_type", "llama");
+        config.put("hidden_size", s.dim());
+        config.put("intermediate_size", s.hidden());
+        config.put("num_hidden_layers", s.layers());
+        config.put("num_attention_heads", s.heads());
+        config.put("num_key_value_heads", s.kvHeads());
+        config.put("vocab_size", s.vocab());
+        config.put("max_position_embeddings", s.context());
+        config.put("rms_norm_eps", 1e-5);
+        config.put("rope_theta", 10000.0);
+        config.put("tie_word_embeddings", false);
+        config.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("config.json").toFile(), config);
+    }
+
+    /** The tensors in file order, each made from {@code random} when the writer reaches it (so in this order). */
+    private static List<SafetensorsWriter.Planned> plan(Shape s, DType dtype, SplittableRandom random) {
+        int kvDim = s.kvHeads() * (s.dim() / s.heads());
+        List<SafetensorsWriter.Planned> tensors = new ArrayList<>();
+        tensors.add(random("model.embed_tokens.weight", random, dtype, 1.0, s.vocab(), s.dim()));
+        for (int l = 0; l < s.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            tensors.add(random(p + "input_layernorm.weight", random, DType.F32, 0, s.dim()));
+            tensors.add(random(p + "self_attn.q_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.dim(), s.dim()));
+            tensors.add(random(p + "self_attn.k_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), kvDim, s.dim()));
+            tensors.add(random(p + "self_attn.v_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), kvDim, s.dim()));
+            tensors.add(random(p + "self_attn.o_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.dim(), s.dim()));
+            tensors.add(random(p + "post_attention_layernorm.weight", random, DType.F32, 0, s.dim()));
+            tensors.add(random(p + "mlp.gate_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.hidden(), s.dim()));
+            tensors.add(random(p + "mlp.up_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.hidden(), s.dim()));
+            tensors.add(random(p + "mlp.down_proj.weight", random, dtype, 1 / Math.sqrt(s.hidden()), s.dim(), s.hidden()));
+        }
+        tensors.add(random("model.norm.weight", random, DType.F32, 0, s.dim()));
+        tensors.add(random("lm_head.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.vocab(), s.dim()));
+        return tensors;
+    }
+
+    /** Gaussian values of standard deviation {@code std}, made when written; std 0 gives norm weights around 1. */
+    private static SafetensorsWriter.Planned random(String name, SplittableRandom random, DType dtype, double std, long... shape) {
+        return new SafetensorsWriter.Planned(name, dtype, shape, () -> randomTensor(name, random, dtype, std, shape));
+    }
+
+    private static Tensor randomTensor(String name, SplittableRandom random, DType dtype, double std, long... shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;

@@ -31,8 +31,6 @@ import videollama.model.qformer.QFormerWeights.Layer;
  */
 public final class DeviceQFormer {
     private final QFormerWeights w;
-    private final int heads;
-    private final int headDim;
     private final float eps;
     private final DeviceBuffer embedNormWeight;
     private final DeviceBuffer embedNormBias;
@@ -61,8 +59,6 @@ public final class DeviceQFormer {
     /** Uploads the weights. */
     public DeviceQFormer(QFormerWeights weights, QFormerSettings settings, DeviceBackend device) {
         this.w = weights;
-        this.heads = settings.heads();
-        this.headDim = weights.hidden / heads;
         this.eps = settings.layerNormEps();
         this.embedNormWeight = DeviceFloats.upload(device, weights.embedNormWeight);
         this.embedNormBias = DeviceFloats.upload(device, weights.embedNormBias);
@@ -111,10 +107,10 @@ public final class DeviceQFormer {
         int encoderRows = a.sets() * a.encoderTokens();
         int h = w.hidden;
         ops.layerNorm(g, w.name + " query norm", a.x(), a.queryTokens(), embedNormWeight, embedNormBias, rows, h, eps);
-        AttentionShape self = new AttentionShape(a.sets(), w.queries, w.queries, heads, heads, headDim,
-                AttentionShape.defaultScale(headDim), false, 0);
-        AttentionShape cross = new AttentionShape(a.sets(), w.queries, a.encoderTokens(), heads, heads, headDim,
-                AttentionShape.defaultScale(headDim), false, 0);
+        AttentionShape self = new AttentionShape(a.sets(), w.queries, w.queries, w.heads, w.heads, w.headDim,
+                AttentionShape.defaultScale(w.headDim), false, 0);
+        AttentionShape cross = new AttentionShape(a.sets(), w.queries, a.encoderTokens(), w.heads, w.heads, w.headDim,
+                AttentionShape.defaultScale(w.headDim), false, 0);
         for (int i = 0; i < layers.size(); i++) {
             Layer<DeviceTensor, DeviceBuffer> l = layers.get(i);
             String p = "layer " + i + " " + w.name + " ";

@@ -21,6 +21,9 @@ public final class QFormerWeights {
     public final int queries;
     /** Hidden width (768). */
     public final int hidden;
+    /** Attention heads (videollama.json's), which divide the hidden width, and their width. */
+    public final int heads;
+    public final int headDim;
     /** FFN width (3072). */
     public final int intermediate;
     /** Width of the states cross-attended to (image: 1408; video: 768; audio: 1024). */
@@ -88,6 +91,8 @@ public final class QFormerWeights {
             throw load.error(name + " is " + hidden + " wide (tensor '" + queryTokens + "'), which " + settings.heads()
                     + " heads (videollama.json) do not divide");
         }
+        heads = settings.heads();
+        headDim = hidden / heads;
         String bert = prefix + "bert.";
         embedNormWeight = load.vector(bert + "embeddings.LayerNorm.weight", hidden);
         embedNormBias = load.vector(bert + "embeddings.LayerNorm.bias", hidden);

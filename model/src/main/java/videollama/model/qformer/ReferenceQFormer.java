@@ -26,8 +26,6 @@ import videollama.weights.Tensor;
  */
 public final class ReferenceQFormer {
     private final QFormerWeights w;
-    private final int heads;
-    private final int headDim;
     private final float eps;
     /** The query tokens after {@code embeddings.LayerNorm}: the same for every input, so computed once. */
     private final float[] queries;
@@ -36,8 +34,6 @@ public final class ReferenceQFormer {
 
     public ReferenceQFormer(QFormerWeights weights, QFormerSettings settings) {
         this.w = weights;
-        this.heads = settings.heads();
-        this.headDim = weights.hidden / heads;
         this.eps = settings.layerNormEps();
         this.queries = layerNorm(weights.queryTokens.toFloatArray(), weights.embedNormWeight.toFloatArray(),
                 weights.embedNormBias.toFloatArray(), eps);
@@ -85,7 +81,7 @@ public final class ReferenceQFormer {
      */
     private float[] attend(float[] x, Attention<WeightMatrix, float[]> a, float[] source, int sets) {
         float[] attention = attention(linear(x, a.queryWeight(), a.queryBias()), linear(source, a.keyWeight(), a.keyBias()),
-                linear(source, a.valueWeight(), a.valueBias()), sets, heads, headDim, AttentionShape.defaultScale(headDim));
+                linear(source, a.valueWeight(), a.valueBias()), sets, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim));
         return layerNorm(add(linear(attention, a.denseWeight(), a.denseBias()), x), a.normWeight(), a.normBias(), eps);
     }
 }

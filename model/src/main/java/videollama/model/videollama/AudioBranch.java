@@ -41,19 +41,12 @@ public final class AudioBranch implements AutoCloseable {
         ReleasedPart.requireAll(ReleasedPart.Branch.AUDIO, source);
         CheckedTensors load = new CheckedTensors(source);
         imageBind = new ImageBindAudioWeights(load, config.audioEncoder());
-        Tensor positions = load.ofRank("audio_position_embedding.weight", 2, "[clips, " + imageBind.outWidth + "]");
-        if (positions.dim(1) != imageBind.outWidth) {
-            throw load.error("tensor '" + positions.name() + "' has shape " + positions.shapeString() + ", expected [clips, "
-                    + imageBind.outWidth + "] (the audio encoder's output width)");
-        }
+        Tensor positions = load.rowsOf("audio_position_embedding.weight", "clips", imageBind.outWidth,
+                "the audio encoder's output width");
         clipPositions = positions;
         qformer = new QFormerWeights(load, "audio_Qformer.", "audio_query_tokens", config.audioQformer());
         VideoBranch.requireEncoderWidth(load, qformer, imageBind.outWidth, "the audio encoder's output width");
-        Tensor proj = load.ofRank("audio_llama_proj.weight", 2, "[d_model, " + qformer.hidden + "]");
-        if (proj.dim(1) != qformer.hidden) {
-            throw load.error("tensor '" + proj.name() + "' has shape " + proj.shapeString() + ", expected [d_model, "
-                    + qformer.hidden + "] (the audio Q-Former's width)");
-        }
+        Tensor proj = load.rowsOf("audio_llama_proj.weight", "d_model", qformer.hidden, "the audio Q-Former's width");
         projWeight = proj;
         projBias = load.vector("audio_llama_proj.bias", Math.toIntExact(proj.dim(0)));
         sizes = new AudioSizes(ImageBindAudioWeights.MEL_BINS, ImageBindAudioWeights.FRAMES, imageBind.tokens, imageBind.width,

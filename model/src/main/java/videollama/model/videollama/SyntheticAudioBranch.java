@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import videollama.model.audio.ImageBindAudioWeights;
+import videollama.model.DiskSpace;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
@@ -82,8 +83,10 @@ public final class SyntheticAudioBranch {
             if (Files.exists(done)) {
                 return dir;
             }
+            List<Tensor> tensors = tensors(s);
+            DiskSpace.check(dir, tensors.stream().mapToLong(t -> t.data().byteSize()).sum(), "writing a random " + s.name() + " audio branch");
             Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve("audio.safetensors"), tensors(s), Map.of("synthetic", s.name()));
+            SafetensorsWriter.write(dir.resolve("audio.safetensors"), tensors, Map.of("synthetic", s.name()));
             Files.writeString(dir.resolve(VideoLlamaConfig.FILE_NAME), s.configJson());
             Files.writeString(done, s.name());
             return dir;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import videollama.model.DiskSpace;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
@@ -84,9 +85,10 @@ public final class SyntheticVisionBranch {
             if (Files.exists(done)) {
                 return dir;
             }
+            List<Tensor> tensors = tensors(s, vitDType);
+            DiskSpace.check(dir, tensors.stream().mapToLong(t -> t.data().byteSize()).sum(), "writing a random " + s.name() + " vision branch");
             Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve("vision.safetensors"), tensors(s, vitDType),
-                    Map.of("synthetic", s.name(), "vit_dtype", vitDType.name()));
+            SafetensorsWriter.write(dir.resolve("vision.safetensors"), tensors, Map.of("synthetic", s.name(), "vit_dtype", vitDType.name()));
             Files.writeString(dir.resolve(VideoLlamaConfig.FILE_NAME), s.configJson());
             Files.writeString(done, s.name());
             return dir;

@@ -48,19 +48,12 @@ public final class VideoBranch implements AutoCloseable {
         lnVisionBias = load.vector("ln_vision.bias", vit.width);
         imageQFormer = new QFormerWeights(load, "Qformer.", "query_tokens", config.qformer());
         requireEncoderWidth(load, imageQFormer, vit.width, "the ViT's width");
-        Tensor positions = load.ofRank("video_frame_position_embedding.weight", 2, "[frames, " + imageQFormer.hidden + "]");
-        if (positions.dim(1) != imageQFormer.hidden) {
-            throw load.error("tensor '" + positions.name() + "' has shape " + positions.shapeString() + ", expected [frames, "
-                    + imageQFormer.hidden + "] (the image Q-Former's width)");
-        }
+        Tensor positions = load.rowsOf("video_frame_position_embedding.weight", "frames", imageQFormer.hidden,
+                "the image Q-Former's width");
         framePositions = positions;
         videoQFormer = new QFormerWeights(load, "video_Qformer.", "video_query_tokens", config.videoQformer());
         requireEncoderWidth(load, videoQFormer, imageQFormer.hidden, "the image Q-Former's width");
-        Tensor proj = load.ofRank("llama_proj.weight", 2, "[d_model, " + videoQFormer.hidden + "]");
-        if (proj.dim(1) != videoQFormer.hidden) {
-            throw load.error("tensor '" + proj.name() + "' has shape " + proj.shapeString() + ", expected [d_model, "
-                    + videoQFormer.hidden + "] (the video Q-Former's width)");
-        }
+        Tensor proj = load.rowsOf("llama_proj.weight", "d_model", videoQFormer.hidden, "the video Q-Former's width");
         projWeight = proj;
         projBias = load.vector("llama_proj.bias", Math.toIntExact(proj.dim(0)));
         sizes = new VisionSizes(vit.imageSize, vit.channels, vit.tokens, vit.width, imageQFormer.queries, imageQFormer.hidden,

@@ -31,8 +31,6 @@ import videollama.model.vision.EvaVitWeights.Block;
  */
 public final class DeviceEvaVit {
     private final EvaVitWeights w;
-    private final int heads;
-    private final int headDim;
     private final float eps;
     private final float scale;
     private final DeviceTensor patchWeight;
@@ -60,10 +58,8 @@ public final class DeviceEvaVit {
     /** Uploads the weights. */
     public DeviceEvaVit(EvaVitWeights weights, EvaVitSettings settings, DeviceBackend device) {
         this.w = weights;
-        this.heads = settings.heads();
-        this.headDim = weights.width / heads;
         this.eps = settings.layerNormEps();
-        this.scale = (float) Math.pow(headDim, -0.5);
+        this.scale = (float) Math.pow(weights.headDim, -0.5);
         this.patchWeight = device.upload(weights.patchWeight);
         this.patchBias = DeviceFloats.upload(device, weights.patchBias);
         this.classToken = DeviceFloats.upload(device, weights.classToken);
@@ -100,7 +96,7 @@ public final class DeviceEvaVit {
         ops.patchEmbedding(g, "vit patch embedding", a.patches(), frames, patchWeight, patchBias, t, w.imageSize, w.imageSize,
                 w.patchSize);
         ops.prependClassToken(g, "vit class token + positions", a.x(), a.patches(), classToken, positions, t, w.patches, d);
-        AttentionShape shape = new AttentionShape(t, w.tokens, w.tokens, heads, heads, headDim, scale, false, 0);
+        AttentionShape shape = new AttentionShape(t, w.tokens, w.tokens, w.heads, w.heads, w.headDim, scale, false, 0);
         for (int i = 0; i < blocks.size(); i++) {
             Block<DeviceTensor, DeviceBuffer> b = blocks.get(i);
             String p = "layer " + i + " vit ";

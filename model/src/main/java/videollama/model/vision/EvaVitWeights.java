@@ -17,6 +17,9 @@ public final class EvaVitWeights {
 
     /** Token width (ViT-g: 1408). */
     public final int width;
+    /** Attention heads (videollama.json's vision.heads), which divide the width, and their width. */
+    public final int heads;
+    public final int headDim;
     /** Input channels (3). */
     public final int channels;
     /** Patch side and stride (14). */
@@ -84,6 +87,8 @@ public final class EvaVitWeights {
             throw load.error("the ViT is " + width + " wide (tensor '" + patchWeight.name() + "'), which "
                     + settings.heads() + " heads (videollama.json vision.heads) do not divide");
         }
+        heads = settings.heads();
+        headDim = width / heads;
         patchBias = load.vector(p + "patch_embed.proj.bias", width);
         classToken = load.get(p + "cls_token", 1, 1, width);
 

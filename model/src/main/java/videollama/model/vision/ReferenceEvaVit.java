@@ -23,8 +23,6 @@ import videollama.weights.Tensor;
  */
 public final class ReferenceEvaVit {
     private final EvaVitWeights w;
-    private final int heads;
-    private final int headDim;
     private final float eps;
     /** {@code headDim^-0.5} as EVA's {@code self.scale}, a Python float rounded to float32 when it meets the tensor. */
     private final float scale;
@@ -36,10 +34,8 @@ public final class ReferenceEvaVit {
 
     public ReferenceEvaVit(EvaVitWeights weights, EvaVitSettings settings) {
         this.w = weights;
-        this.heads = settings.heads();
-        this.headDim = weights.width / heads;
         this.eps = settings.layerNormEps();
-        this.scale = (float) Math.pow(headDim, -0.5);
+        this.scale = (float) Math.pow(weights.headDim, -0.5);
         this.patchBias = weights.patchBias.toFloatArray();
         this.classToken = weights.classToken.toFloatArray();
         this.positions = weights.positions.toFloatArray();
@@ -97,7 +93,7 @@ public final class ReferenceEvaVit {
                     v[row * d + i] = qkv[base + 2 * d + i];
                 }
             }
-            x = add(x, linear(attention(q, k, v, 1, heads, headDim, 1f), b.projWeight(), b.projBias()));
+            x = add(x, linear(attention(q, k, v, 1, w.heads, w.headDim, 1f), b.projWeight(), b.projBias()));
 
             // x += fc2(gelu(fc1(norm2(x))))
             float[] hidden = gelu(linear(layerNorm(x, b.norm2Weight(), b.norm2Bias(), eps), b.fc1Weight(), b.fc1Bias()));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.Tensor;
+import videollama.weights.TensorAssertions;
 import videollama.weights.TensorSource;
 import videollama.weights.WeightsException;
 
@@ -35,13 +35,7 @@ class PthFileTest {
     static void assertSameTensors(Path expectedFile, TensorSource actual) {
         try (SafetensorsFile expected = SafetensorsFile.open(expectedFile)) {
             assertFalse(expected.names().isEmpty());
-            for (String name : expected.names()) {
-                Tensor e = expected.get(name);
-                Tensor a = actual.get(name);
-                assertEquals(e.dtype(), a.dtype(), name);
-                assertArrayEquals(e.shape(), a.shape(), name);
-                assertArrayEquals(e.data().toArray(ValueLayout.JAVA_BYTE), a.data().toArray(ValueLayout.JAVA_BYTE), name);
-            }
+            TensorAssertions.assertEachTensorIn(expected, actual);
         }
     }
 

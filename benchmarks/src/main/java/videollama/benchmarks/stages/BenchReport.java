@@ -1,0 +1,95 @@
+package videollama.benchmarks.stages;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import videollama.kernels.Profile;
+
+/**
+ * Every figure of one {@code videollama bench} decode run, for {@code --json FILE}: the command and the machine, the
+ * model and its weight type, the llama-bench-style tests (tg, pp), the decode step's times and bandwidth, peak memory,
+ * the roofline measured in the same run and the per-kernel table. The layout is
+ * {@code videollama/benchmarks/stages/bench-report.schema.json} (JSON Schema 2020-12), which a test validates
+ * real output against. Sizes are bytes, times milliseconds or microseconds as named, rates per second; a field that
+ * was not measured is null.
+ */
+public record BenchReport(int schemaVersion, String command, String date, Machine machine, BackendInfo backend, ModelInfo model,
+                          List<TestResult> tests, Decode decode, Memory memory, Roofline roofline, List<Kernel> kernels,
+                          Beams beams, Prefill prefill) {
+
+    /** Bumped when a field changes meaning or goes away. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /** Where the schema is, as a class-path resource. */
+    public static final String SCHEMA_RESOURCE = "/videollama/benchmarks/stages/bench-report.schema.json";
+
+    public record BackendInfo(String name, String device) {}
+
+    /**
+     * @param weightType  the dtype of the layers' matrices as stored (whatever the folder holds)
+     * @param weightBytes all tensors' bytes
+     */
+    public record ModelInfo(String shape, String weightType, long parameters, long weightBytes, int layers, int dim, int vocab) {}
+
+    /**
+     * One line of the llama-bench-style table: {@code tg64} (64 decode steps) or {@code pp512} (a 512-token prompt, batched).
+     *
+     * @param samples how many timings the mean and sd are over (decode steps, or prefill runs)
+     */
+    public record TestResult(String name, String what, int tokens, int samples, double meanTokensPerSecond, double sdTokensPerSecond) {}
+
+    /**
+     * @param bytesPerToken       the weights a step streams (every matrix and norm but the embedding table)
+     * @param bandwidthGBs        what the share is of: the --bandwidth-gbs given, else the roofline's measured read bandwidth
+     * @param bytesFrom           "dram", "cache" (the weights fit in the last-level cache) or "above measured" (faster than
+     *                            that bandwidth, with more bytes than the cache: the bandwidth measured was low)
+     * @param shareOfBandwidth    achieved GB/s over that bandwidth, as a fraction; null where not from DRAM
+     */
+    public record Decode(int tokens, int warmup, double msMedian, double msP10, double msP90, double tokensPerSecond,
+                         long bytesPerToken, double gigabytesPerSecond, double bandwidthGBs, String bandwidthSource,
+                         String bytesFrom, Double shareOfBandwidth) {}
+
+    /**
+     * @param peakRssBytes       the process's peak resident memory ({@code VmHWM}) after loading and decoding, -1 where unknown
+     * @param weightBytesInPlace weights the device used in their file mapping (one copy)
+     * @param weightBytesCopied  weights copied into device memory
+     */
+    public record Memory(long peakRssBytes, long weightBytesInPlace, long weightBytesCopied) {}
+
+    /**
+     * One op of the profile, over the profiled steps.
+     *
+     * @param bytesFrom         "dram", "cache" or "above measured", as {@link videollama.kernels.Profile#source} tells
+     * @param shareOfBandwidth  achieved GB/s over the decode's bandwidth, null where not from DRAM
+     */
+    public record Kernel(String op, long callsPerStep, double microsecondsPerStep, double shareOfTime, long bytesPerStep,
+                         long flopsPerStep, double gigabytesPerSecond, double gigaflopsPerSecond, String bytesFrom,
+                         Double shareOfBandwidth) {
+        public boolean fromDram() {
+            return bytesFrom.equals(from(Profile.Source.DRAM));
+        }
+    }
+
+    /** "dram", "cache", "above measured": a {@link Profile.Source} as the JSON names it. */
+    public static String from(Profile.Source source) {
+        return source.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
+    /** {@code --num-beams}: a beam step against a greedy step with logits back, and one beam's cache copy. */
+    public record Beams(int beams, int steps, double msPerStep, double greedyMsWithLogits, double cacheCopyMs) {}
+
+    /** {@code --prompt-tokens}: the median prefill, batched and (on a device) one position at a time. */
+    public record Prefill(int promptTokens, int runs, double batchedMs, Double positionsMs) {}
+
+    /** Writes the report as indented JSON. */
+    public void write(Path file) {
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
