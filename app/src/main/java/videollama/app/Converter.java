@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +23,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
+import videollama.weights.SafetensorsWriter.Planned;
 import videollama.weights.SmallFile;
 import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
@@ -97,6 +100,11 @@ public final class Converter {
     private final CheckpointKind forcedKind;
     private final PrintWriter log;
     private final Progress progress;
+    /** {@code --quantize}, or null to keep every dtype. */
+    private final Quantization quantization;
+    /** The names written to each planned file (a quantised matrix adds its scales), for the shard index. */
+    private final Map<Conversion, List<String>> writtenNames = new IdentityHashMap<>();
+    private final Map<Conversion, Long> writtenBytes = new IdentityHashMap<>();
 
     /**
      * @param out        the model folder to write (created by {@link #write} if needed)
@@ -104,10 +112,16 @@ public final class Converter {
      * @param log        where the progress and notes go (the command line: stderr)
      */
     public Converter(Path out, CheckpointKind forcedKind, PrintWriter log) {
+        this(out, forcedKind, null, log);
+    }
+
+    /** A converter that also quantises the linear layers' weights ({@code quantization}; null keeps every dtype). */
+    Converter(Path out, CheckpointKind forcedKind, Quantization quantization, PrintWriter log) {
         this.out = out;
         this.forcedKind = forcedKind;
         this.log = log;
         this.progress = new Progress(log);
+        this.quantization = quantization;
     }
 
     /**
@@ -403,21 +417,40 @@ public final class Converter {
      * Streams the kept tensors, renamed, from the input's mapping to the output file, telling {@code parts} the megabytes
      * written so far after each tensor; returns the bytes written.
      */
-    private static long write(Conversion conversion, Consumer<String> parts) {
-        List<Tensor> tensors = new ArrayList<>();
-        long bytes = 0;
+    private long write(Conversion conversion, Consumer<String> parts) {
+        List<Planned> tensors = new ArrayList<>();
+        int quantised = 0;
+        List<String> leftInFloat = new ArrayList<>();
         for (Map.Entry<String, String> kept : conversion.kept().entrySet()) {
             Tensor tensor = conversion.source().get(kept.getValue());
-            tensors.add(Tensor.of(kept.getKey(), tensor.dtype(), tensor.shape(), tensor.data()));
-            bytes += tensor.data().byteSize();
+            if (quantization != null && Quantization.quantises(kept.getKey(), tensor)) {
+                tensors.addAll(quantization.planned(kept.getKey(), tensor));
+                quantised++;
+                continue;
+            }
+            if (quantization != null && Quantization.isLinear(kept.getKey())) {
+                leftInFloat.add(kept.getKey() + " " + tensor.shapeString());
+            }
+            Tensor renamed = Tensor.of(kept.getKey(), tensor.dtype(), tensor.shape(), tensor.data());
+            tensors.add(new Planned(renamed.name(), renamed.dtype(), renamed.shape(), () -> renamed));
         }
+        if (quantization != null) {
+            log.println(conversion.output().getFileName() + ": " + quantised + " matrices quantised to " + quantization
+                    + (leftInFloat.isEmpty() ? "" : ", " + leftInFloat.size() + " left as they are (rows not whole blocks of "
+                    + DType.Q8_0_BLOCK + ": " + String.join(", ", leftInFloat.subList(0, Math.min(3, leftInFloat.size())))
+                    + (leftInFloat.size() > 3 ? ", ..." : "") + ")"));
+        }
+        long bytes = tensors.stream().mapToLong(Planned::bytes).sum();
+        writtenNames.put(conversion, tensors.stream().map(Planned::name).toList());
+        writtenBytes.put(conversion, bytes);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt"); // what Hugging Face loaders expect of a PyTorch safetensors file
         metadata.put("source", conversion.input().getFileName().toString());
         // Progress counts whole parts ("... k/n"): megabytes, which a 13 GB shard has few enough of for an int
         long total = Math.round(bytes / 1e6);
         parts.accept("MB written 0/" + total);
-        SafetensorsWriter.write(conversion.output(), tensors, metadata,
+        // each quantised matrix is made when the writer reaches it, so a shard is never in memory whole
+        SafetensorsWriter.writePlanned(conversion.output(), tensors, metadata,
                 written -> parts.accept("MB written " + Math.round(written / 1e6) + "/" + total));
         return bytes;
     }
@@ -429,10 +462,10 @@ public final class Converter {
             Map<String, String> weightMap = new TreeMap<>();
             long total = 0;
             for (Conversion shard : shards) {
-                for (String name : shard.kept().keySet()) {
+                for (String name : writtenNames.get(shard)) {
                     weightMap.put(name, shard.output().getFileName().toString());
                 }
-                total += shard.kept().values().stream().mapToLong(n -> shard.source().get(n).data().byteSize()).sum();
+                total += writtenBytes.get(shard);
             }
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode index = json.createObjectNode();

@@ -14,6 +14,7 @@ import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLGemmOps.Variant;
 import videollama.kernels.reference.Linear;
+import videollama.kernels.reference.Q8_0;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.kernels.opencl.OpenCLGemmOps;
 import videollama.weights.DType;
@@ -33,7 +34,9 @@ import videollama.weights.Tensor;
  * output tile through local memory), {@code blocked} (CPUs: a work-item per 3×4 register block, float8 along
  * K, the choice on PoCL) and {@code rows} (GPUs with one input row: a work-group per output element; here at
  * M = 257 for comparison, which it is not made for). Each kernel is forced through the op's own test
- * constructor with the tile and block the op uses by default. {@code cuda} is the CUDA backend's own
+ * constructor with the tile and block the op uses by default. {@code opencl} is the OpenCL device's own {@code linear}
+ * op, the one that takes Q8_0 weights ({@code -p dtype=Q8_0}: {@code linear_q8_0} of q8_0.cl; the reference is then
+ * {@link Linear} over the Q8_0 matrix). {@code cuda} is the CUDA backend's own
  * {@code linear} op (gemm.cu: fp32 SIMT for F32 weights, tensor cores for F16 / BF16; its tile chosen by shape,
  * or forced with {@code VIDEOLLAMA_CUDA_GEMM_TILE=128x128|64x64}); it needs an NVIDIA GPU, and is checked
  * against the reference at 1e-2 with 16-bit weights, as it rounds x to their type. GEMM is compute-bound, so the
@@ -64,7 +67,7 @@ public class GemmBenchmark extends KernelBenchmark {
         int k = s[2];
         DType type = DType.valueOf(dtype);
         Random random = BenchSupport.freshRandom();
-        Tensor weight = randomMatrix(random, "w", type, n, k);
+        Tensor weight = type == DType.Q8_0 ? Q8_0.quantize(randomMatrix(random, "w", DType.F32, n, k)) : randomMatrix(random, "w", type, n, k);
         w = new WeightMatrix(weight);
         x = randomFloats(random, m * k);
         bias = randomFloats(random, n);
@@ -77,7 +80,12 @@ public class GemmBenchmark extends KernelBenchmark {
             return;
         }
         TaskGraph g;
-        if (variant.equals("cuda")) {
+        if (variant.equals("opencl")) {
+            device = BenchSupport.openDevice("opencl");
+            out = new DeviceBuffer[] {device.allocate("out", 4L * m * n)};
+            g = device.graph("linear");
+            device.ops().linear(g, "linear", out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
+        } else if (variant.equals("cuda")) {
             device = BenchSupport.openDevice("cuda");
             out = new DeviceBuffer[] {device.allocate("out", 4L * m * n)};
             g = device.graph("linear");
@@ -89,7 +97,7 @@ public class GemmBenchmark extends KernelBenchmark {
                 case "tiled" -> Variant.TILED;
                 case "blocked" -> Variant.BLOCKED;
                 case "rows" -> Variant.ROWS;
-                default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, tiled, blocked, rows, cuda)");
+                default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, tiled, blocked, rows, opencl, cuda)");
             };
             device = BenchSupport.openDevice("opencl");
             OpenCLGemmOps.Tile tile = device.info().maxWorkGroupSize() >= 256 ? OpenCLGemmOps.GPU_TILE : OpenCLGemmOps.SMALL_GPU_TILE;

@@ -7,7 +7,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GemmBenchmarkTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
-    @CsvSource({"reference, 17x33x65, F32", "tiled, 17x33x65, F32", "blocked, 70x130x129, F16", "rows, 5x33x300, BF16"})
+    @CsvSource({"reference, 17x33x65, F32", "tiled, 17x33x65, F32", "blocked, 70x130x129, F16", "rows, 5x33x300, BF16",
+                "opencl, 17x33x64, F32", "reference, 17x33x96, Q8_0", "opencl, 70x130x128, Q8_0"})
     void oneCallMatchesTheReference(String variant, String shape, String dtype) {
         Smoke.callsMatchTheReference(benchmark(variant, shape, dtype), 1);
     }

@@ -1,6 +1,7 @@
 package videollama.kernels;
 
 import java.lang.foreign.MemorySegment;
+import videollama.weights.DType;
 import videollama.weights.Tensor;
 
 /** A backend with device memory and task graphs: {@code opencl} and {@code cuda}. */
@@ -15,15 +16,17 @@ public interface DeviceBackend extends Backend {
     void release(DeviceBuffer buffer);
 
     /**
-     * A weight copied to the device once, in its stored dtype. A zero-size tensor still gets a 4-byte buffer: a
-     * kernel argument must point somewhere, and OpenCL has no empty buffers.
+     * A weight copied to the device once, in its stored dtype (a Q8_0 matrix as two buffers: its quants, then its
+     * scales). A zero-size tensor still gets a 4-byte buffer: a kernel argument must point somewhere, and OpenCL has
+     * no empty buffers.
      */
     default DeviceTensor upload(Tensor tensor) {
         DeviceBuffer b = allocate(tensor.name(), Math.max(4, tensor.data().byteSize()));
         if (tensor.data().byteSize() > 0) {
             write(b, tensor.data());
         }
-        return new DeviceTensor(tensor.name(), b, tensor.dtype(), tensor.shape());
+        DeviceBuffer scales = tensor.dtype() == DType.Q8_0 ? upload(tensor.scales()).buffer() : null;
+        return new DeviceTensor(tensor.name(), b, tensor.dtype(), tensor.shape(), scales);
     }
 
     /** Copies host memory to a buffer now (waits). */

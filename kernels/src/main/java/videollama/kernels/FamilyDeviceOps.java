@@ -1,9 +1,12 @@
 package videollama.kernels;
 
+import videollama.weights.DType;
+
 /**
  * A backend's {@link DeviceOps} as its op families: each family's ops go to that family's class (on OpenCL
  * {@code OpenCLGemvOps}, {@code OpenCLNormOps}, ...; on CUDA {@code CudaGemvOps}, {@code CudaNormOps}, ...), so a
- * backend states only its own ops (embedding, RMSNorm, RoPE, argmax) and which family classes it uses.
+ * backend states only its own ops (embedding, RMSNorm, RoPE, argmax) and which family classes it uses. The GEMVs and
+ * GEMMs of {@link DType#Q8_0} weights go to the {@link Q8_0Ops} family whatever op asks for them.
  */
 public abstract class FamilyDeviceOps implements DeviceOps {
     private final GemvOps gemv;
@@ -12,31 +15,38 @@ public abstract class FamilyDeviceOps implements DeviceOps {
     private final NormOps norms;
     private final AttentionOps attention;
     private final ConvOps conv;
+    private final Q8_0Ops q8;
 
     protected FamilyDeviceOps(GemvOps gemv, DecodeAttentionOps decodeAttention, GemmOps gemm, NormOps norms,
-                              AttentionOps attention, ConvOps conv) {
+                              AttentionOps attention, ConvOps conv, Q8_0Ops q8) {
         this.gemv = gemv;
         this.decodeAttention = decodeAttention;
         this.gemm = gemm;
         this.norms = norms;
         this.attention = attention;
         this.conv = conv;
+        this.q8 = q8;
+    }
+
+    /** The family that multiplies by {@code w}: Q8_0's for Q8_0 weights. */
+    private GemvOps gemvFor(DeviceTensor w) {
+        return w.dtype() == DType.Q8_0 ? q8 : gemv;
     }
 
     @Override
     public final void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
-        gemv.matVec(g, name, out, w, x, accumulate);
+        gemvFor(w).matVec(g, name, out, w, x, accumulate);
     }
 
     @Override
     public final void qkvMatVec(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
                                 DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
-        gemv.qkvMatVec(g, name, q, k, v, wq, wk, wv, x);
+        gemvFor(wq).qkvMatVec(g, name, q, k, v, wq, wk, wv, x);
     }
 
     @Override
     public final void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
-        gemv.swiGluMatVec(g, name, out, gate, up, x);
+        gemvFor(gate).swiGluMatVec(g, name, out, gate, up, x);
     }
 
     @Override
@@ -49,7 +59,7 @@ public abstract class FamilyDeviceOps implements DeviceOps {
     @Override
     public final void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                              DeviceBuffer residual, int m, int n, int k) {
-        gemm.linear(g, name, out, x, w, bias, residual, m, n, k);
+        (w.dtype() == DType.Q8_0 ? q8 : gemm).linear(g, name, out, x, w, bias, residual, m, n, k);
     }
 
     @Override

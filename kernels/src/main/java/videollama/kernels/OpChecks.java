@@ -69,6 +69,13 @@ public final class OpChecks {
         }
     }
 
+    /** A Q8_0 weight (a family class can be called directly, past FamilyDeviceOps' choice by dtype). */
+    public static void requireQ8_0(String name, DeviceTensor w) {
+        if (w.dtype() != videollama.weights.DType.Q8_0) {
+            throw new IllegalArgumentException(name + ": weight " + w + " is not Q8_0");
+        }
+    }
+
     /** Grouped-query heads: the query heads divide into the key/value heads. */
     public static void requireGroupedHeads(String name, int heads, int kvHeads) {
         if (kvHeads <= 0 || heads % kvHeads != 0) {

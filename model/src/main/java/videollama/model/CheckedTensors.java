@@ -6,7 +6,7 @@ import videollama.weights.TensorSource;
 import videollama.weights.WeightsException;
 
 /**
- * Tensors fetched by name from a source and checked before use: present, a float dtype (F32, F16, BF16) and
+ * Tensors fetched by name from a source and checked before use: present, a weight dtype (F32, F16, BF16, Q8_0) and
  * of the expected shape. Every error is one line naming the source and the tensor, and for a wrong shape the
  * expected and the found one (docs/design.md section 2).
  */
@@ -94,8 +94,8 @@ public record CheckedTensors(TensorSource source) {
     }
 
     private Tensor floats(Tensor t) {
-        if (!t.dtype().isFloat()) {
-            throw error("tensor '" + t.name() + "' has dtype " + t.dtype() + ", expected F32, F16 or BF16");
+        if (!t.dtype().isWeight()) {
+            throw error("tensor '" + t.name() + "' has dtype " + t.dtype() + ", expected F32, F16, BF16 or Q8_0");
         }
         return t;
     }

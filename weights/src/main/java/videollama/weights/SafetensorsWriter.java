@@ -45,7 +45,8 @@ public final class SafetensorsWriter {
     /**
      * Writes {@code tensors} and {@code metadata} (omitted from the header when empty) to {@code file}.
      *
-     * @throws IllegalArgumentException for two tensors of one name, or a tensor named {@code __metadata__}
+     * @throws IllegalArgumentException for two tensors of one name, a tensor named {@code __metadata__}, or a Q8_0
+     *         tensor (write {@link QuantizedTensors#stored} of it instead)
      * @throws WeightsException         naming the file if it cannot be written
      */
     public static void write(Path file, List<Tensor> tensors, Map<String, String> metadata) {
@@ -132,6 +133,10 @@ public final class SafetensorsWriter {
             }
             if (!seen.add(tensor.name())) {
                 throw new IllegalArgumentException("duplicate tensor name '" + tensor.name() + "'");
+            }
+            if (!tensor.dtype().isStored()) {
+                throw new IllegalArgumentException("tensor '" + tensor.name() + "' is " + tensor.dtype()
+                        + ", which a file holds as two tensors (QuantizedTensors.stored)");
             }
             ObjectNode entry = root.putObject(tensor.name());
             entry.put("dtype", tensor.dtype().safetensorsName());

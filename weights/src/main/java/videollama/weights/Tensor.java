@@ -18,13 +18,20 @@ public final class Tensor {
     private final long[] shape;
     private final long size;
     private final MemorySegment data;
+    /** A Q8_0 tensor's F16 scales [rows, cols / 32]; null for every other dtype. */
+    private final Tensor scales;
 
     private Tensor(String name, DType dtype, long[] shape, long size, MemorySegment data) {
+        this(name, dtype, shape, size, data, null);
+    }
+
+    private Tensor(String name, DType dtype, long[] shape, long size, MemorySegment data, Tensor scales) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape;
         this.size = size;
         this.data = data;
+        this.scales = scales;
     }
 
     /**
@@ -38,6 +45,9 @@ public final class Tensor {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(data, "data");
+        if (dtype == DType.Q8_0) {
+            throw new IllegalArgumentException("tensor '" + name + "': a Q8_0 tensor needs its scales (Tensor.q8_0)");
+        }
         long[] dims = shape.clone();
         for (long dim : dims) {
             if (dim < 0) {
@@ -57,6 +67,28 @@ public final class Tensor {
                     + " needs " + bytes + " bytes, the data has " + data.byteSize());
         }
         return new Tensor(name, dtype, dims, bytes / dtype.byteSize(), data);
+    }
+
+    /**
+     * A Q8_0 matrix [rows, cols]: {@code quants} holds its rows × cols int8 values row-major, {@code scales} is F16
+     * [rows, cols / 32], and element [r, c] is {@code quants[r, c] · scales[r, c / 32]} (docs/design.md section 2).
+     *
+     * @throws IllegalArgumentException naming the tensor when the shapes do not fit together: not a matrix, a width
+     *         not a multiple of 32, scales of another shape or dtype, or quants of another size
+     */
+    public static Tensor q8_0(String name, long[] shape, MemorySegment quants, Tensor scales) {
+        Objects.requireNonNull(scales, "scales");
+        if (shape.length != 2 || shape[0] < 0 || shape[1] < 0 || shape[1] % DType.Q8_0_BLOCK != 0) {
+            throw new IllegalArgumentException("tensor '" + name + "' of shape " + Shapes.format(shape)
+                    + " cannot be Q8_0: a matrix whose rows are whole blocks of " + DType.Q8_0_BLOCK + " is needed");
+        }
+        long[] expected = {shape[0], shape[1] / DType.Q8_0_BLOCK};
+        if (scales.dtype() != DType.F16 || !Arrays.equals(scales.shape, expected)) {
+            throw new IllegalArgumentException("tensor '" + name + "' of shape " + Shapes.format(shape) + " has scales "
+                    + scales.dtype() + " " + scales.shapeString() + ", expected F16 " + Shapes.format(expected));
+        }
+        Tensor q = of(name, DType.I8, shape, quants);
+        return new Tensor(name, DType.Q8_0, q.shape, q.size, quants, scales);
     }
 
     /** An F32 tensor holding a copy of {@code values}; the shape's element count must match their number. */
@@ -116,6 +148,23 @@ public final class Tensor {
         return data;
     }
 
+    /**
+     * A Q8_0 tensor's F16 scales [rows, cols / 32], one per block of 32 elements of a row.
+     *
+     * @throws IllegalStateException for any other dtype
+     */
+    public Tensor scales() {
+        if (scales == null) {
+            throw new IllegalStateException("tensor '" + name + "' is " + dtype + ", not Q8_0: it has no scales");
+        }
+        return scales;
+    }
+
+    /** The same tensor under another name (a Q8_0 tensor keeps its scales). */
+    public Tensor renamed(String newName) {
+        return new Tensor(Objects.requireNonNull(newName, "name"), dtype, shape, size, data, scales);
+    }
+
     public int rank() {
         return shape.length;
     }
@@ -143,11 +192,13 @@ public final class Tensor {
             case I64 -> data.getAtIndex(LittleEndian.I64, index);
             case I32 -> data.getAtIndex(LittleEndian.I32, index);
             case U8 -> Byte.toUnsignedInt(data.get(LittleEndian.U8, index));
+            case I8 -> data.get(LittleEndian.U8, index);
+            case Q8_0 -> data.get(LittleEndian.U8, index) * scales.getFloat(index / DType.Q8_0_BLOCK);
         };
     }
 
     /**
-     * Element {@code index} (row-major) of an integer tensor (I64, I32 or U8, which is unsigned).
+     * Element {@code index} (row-major) of an integer tensor (I64, I32, U8, which is unsigned, or I8).
      *
      * @throws IllegalStateException for a float tensor
      */
@@ -156,8 +207,9 @@ public final class Tensor {
             case I64 -> data.getAtIndex(LittleEndian.I64, index);
             case I32 -> data.getAtIndex(LittleEndian.I32, index);
             case U8 -> Byte.toUnsignedInt(data.get(LittleEndian.U8, index));
-            case F32, F16, BF16 -> throw new IllegalStateException(
-                    "tensor '" + name + "' is " + dtype + ", getLong needs I64, I32 or U8");
+            case I8 -> data.get(LittleEndian.U8, index);
+            case F32, F16, BF16, Q8_0 -> throw new IllegalStateException(
+                    "tensor '" + name + "' is " + dtype + ", getLong needs I64, I32, U8 or I8");
         };
     }
 
@@ -194,14 +246,14 @@ public final class Tensor {
     /**
      * This tensor in another float dtype, as a new tensor in memory of its own (or this tensor when the
      * dtype is already {@code target}). Narrowing rounds to nearest even; NaN stays NaN, overflow becomes
-     * infinity.
+     * infinity. A Q8_0 tensor converts too (its values dequantised).
      *
-     * @throws IllegalArgumentException unless both dtypes are float dtypes
+     * @throws IllegalArgumentException unless the source is a weight dtype and the target a float dtype
      */
     public Tensor convertTo(DType target) {
-        if (!dtype.isFloat() || !target.isFloat()) {
+        if (!dtype.isWeight() || !target.isFloat()) {
             throw new IllegalArgumentException("tensor '" + name + "': cannot convert " + dtype + " to " + target
-                    + ", only between F32, F16 and BF16");
+                    + ", only from F32, F16, BF16 or Q8_0 to F32, F16 or BF16");
         }
         if (target == dtype) {
             return this;

@@ -111,7 +111,7 @@ class BadFileTest {
         Path file = crafted("{" + entry("x", dtype, "[1]", "[0,4]") + "}", 4);
         var e = assertOpenFails(file);
         assertEquals(file + ": tensor 'x' has unsupported dtype '" + dtype + "'"
-                + " (supported: F32, F16, BF16, I64, I32, U8)", e.getMessage());
+                + " (supported: F32, F16, BF16, I64, I32, U8, I8)", e.getMessage());
     }
 
     @Test

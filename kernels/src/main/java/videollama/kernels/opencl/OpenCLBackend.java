@@ -13,6 +13,7 @@ import videollama.kernels.DeviceOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.TaskGraph;
+import videollama.weights.DType;
 import videollama.weights.Tensor;
 
 /**
@@ -130,7 +131,9 @@ public final class OpenCLBackend implements DeviceBackend {
             OpenCLBuffer b = new OpenCLBuffer(tensor.name(), data.byteSize(), handle, data);
             buffers.add(b);
             wrappedBytes += data.byteSize();
-            return new DeviceTensor(tensor.name(), b, tensor.dtype(), tensor.shape());
+            // a Q8_0 matrix's scales are a tensor of their own, used in place or copied as any other
+            DeviceBuffer scales = tensor.dtype() == DType.Q8_0 ? upload(tensor.scales()).buffer() : null;
+            return new DeviceTensor(tensor.name(), b, tensor.dtype(), tensor.shape(), scales);
         }
     }
 

@@ -15,7 +15,8 @@ import videollama.weights.DType;
 /**
  * The op catalogue in OpenCL C: the decode ops that have no family of their own (embedding, RMSNorm, RoPE with the
  * cache write, argmax) here, the rest in the family classes ({@link OpenCLGemvOps}, {@link OpenCLDecodeAttentionOps},
- * {@link OpenCLGemmOps}, {@link OpenCLNormOps}, {@link OpenCLAttentionOps}, {@link OpenCLConvOps}), as in CudaOps.
+ * {@link OpenCLGemmOps}, {@link OpenCLNormOps}, {@link OpenCLAttentionOps}, {@link OpenCLConvOps}, {@link OpenCLQ8_0Ops}),
+ * as in CudaOps.
  */
 final class OpenCLOps extends FamilyDeviceOps {
     private final OpenCLBackend backend;
@@ -24,7 +25,8 @@ final class OpenCLOps extends FamilyDeviceOps {
 
     OpenCLOps(OpenCLBackend backend) {
         super(new OpenCLGemvOps(backend), new OpenCLDecodeAttentionOps(backend), new OpenCLGemmOps(backend),
-                new OpenCLNormOps(backend.info()), new OpenCLAttentionOps(backend), new OpenCLConvOps(backend));
+                new OpenCLNormOps(backend.info()), new OpenCLAttentionOps(backend), new OpenCLConvOps(backend),
+                new OpenCLQ8_0Ops(backend));
         this.backend = backend;
         this.groupSize = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
     }

@@ -7,7 +7,7 @@ import videollama.weights.DType;
 import videollama.weights.Tensor;
 
 /**
- * A weight matrix [rows, cols] read in place, in its stored dtype (F32, F16 or BF16), widened to float
+ * A weight matrix [rows, cols] read in place, in its stored dtype (F32, F16, BF16 or Q8_0), widened to float
  * one element at a time. Nothing is copied: the tensor stays a slice of the memory-mapped file.
  */
 public final class WeightMatrix {
@@ -17,6 +17,8 @@ public final class WeightMatrix {
     private final String name;
     private final DType dtype;
     private final MemorySegment data;
+    /** Q8_0: the F16 scale of each block of 32 along a row; empty for the other dtypes. */
+    private final MemorySegment scales;
     private final int rows;
     private final int cols;
 
@@ -25,12 +27,13 @@ public final class WeightMatrix {
         if (tensor.rank() != 2) {
             throw new IllegalArgumentException("tensor '" + tensor.name() + "' has shape " + tensor.shapeString() + ", expected a matrix");
         }
-        if (!tensor.dtype().isFloat()) {
-            throw new IllegalArgumentException("tensor '" + tensor.name() + "' has dtype " + tensor.dtype() + ", expected F32, F16 or BF16");
+        if (!tensor.dtype().isWeight()) {
+            throw new IllegalArgumentException("tensor '" + tensor.name() + "' has dtype " + tensor.dtype() + ", expected F32, F16, BF16 or Q8_0");
         }
         this.name = tensor.name();
         this.dtype = tensor.dtype();
         this.data = tensor.data();
+        this.scales = dtype == DType.Q8_0 ? tensor.scales().data() : MemorySegment.NULL;
         this.rows = Math.toIntExact(tensor.dim(0));
         this.cols = Math.toIntExact(tensor.dim(1));
     }
@@ -58,6 +61,7 @@ public final class WeightMatrix {
             case F32 -> data.getAtIndex(F32, index);
             case F16 -> Float.float16ToFloat(data.getAtIndex(U16, index));
             case BF16 -> Float.intBitsToFloat(data.getAtIndex(U16, index) << 16);
+            case Q8_0 -> data.get(ValueLayout.JAVA_BYTE, index) * Float.float16ToFloat(scales.getAtIndex(U16, index / Q8_0.BLOCK));
             default -> throw new IllegalStateException(dtype.toString());
         };
     }
@@ -71,7 +75,8 @@ public final class WeightMatrix {
 
     /**
      * The dot product of row {@code row} with {@code x[offset .. offset+cols)}, accumulated in float32 in
-     * column order. One loop per dtype so the JIT sees a plain load-widen-multiply-add.
+     * column order. One loop per dtype so the JIT sees a plain load-widen-multiply-add. Q8_0 sums each block's
+     * int8 × x products in float32 and adds them times the block's scale (one multiply per block, as the kernels).
      */
     public float dot(int row, float[] x, int offset) {
         long base = (long) row * cols;
@@ -92,6 +97,7 @@ public final class WeightMatrix {
                     sum += Float.intBitsToFloat(data.getAtIndex(U16, base + c) << 16) * x[offset + c];
                 }
             }
+            case Q8_0 -> sum = Q8_0.dot(data, scales, row, cols, x, offset);
             default -> throw new IllegalStateException(dtype.toString());
         }
         return sum;

@@ -12,6 +12,7 @@ import videollama.model.ModelException;
 import videollama.model.UnconvertedFolder;
 import videollama.model.tokenizer.SentencePieceTokenizer;
 import videollama.weights.DType;
+import videollama.weights.QuantizedTensors;
 import videollama.weights.ShardedTensors;
 import videollama.weights.TensorSource;
 
@@ -52,7 +53,7 @@ public final class Llama implements AutoCloseable {
             throw new ModelException(tokenizerFile + ": " + tokenizer.vocabSize() + " pieces, but config.json has vocab_size "
                     + config.vocabSize());
         }
-        TensorSource tensors = ShardedTensors.open(dir);
+        TensorSource tensors = QuantizedTensors.of(ShardedTensors.open(dir));
         try {
             return new Llama(dir, config, tokenizer, tensors, new LlamaWeights(config, tensors));
         } catch (RuntimeException e) {

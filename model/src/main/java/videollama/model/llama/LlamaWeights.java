@@ -95,9 +95,9 @@ public final class LlamaWeights {
     private record Loader(TensorSource source) {
         Tensor tensor(String name, long... shape) {
             Tensor t = source.get(name).requireShape(source.describe(), shape);
-            if (!t.dtype().isFloat()) {
+            if (!t.dtype().isWeight()) {
                 throw new WeightsException(source.describe() + ": tensor '" + name + "' has dtype " + t.dtype()
-                        + ", expected F32, F16 or BF16");
+                        + ", expected F32, F16, BF16 or Q8_0");
             }
             return t;
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import videollama.model.ModelException;
+import videollama.weights.QuantizedTensors;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.ShardedTensors;
 import videollama.weights.TensorSource;
@@ -62,7 +63,7 @@ public final class VideoLlamaWeights implements AutoCloseable {
                     file.close();
                 }
             }
-            return new VideoLlamaWeights(ShardedTensors.of(dir.toString(), kept), true);
+            return new VideoLlamaWeights(QuantizedTensors.of(ShardedTensors.of(dir.toString(), kept)), true);
         } catch (RuntimeException e) {
             kept.forEach(SafetensorsFile::close);
             throw e;

@@ -162,7 +162,7 @@ class VideoBranchLoadTest extends BranchLoadContract {
     void aNonFloatWeightIsAnError() throws IOException {
         String error = loadError(write(t -> t.name().equals("query_tokens")
                 ? Tensor.ofInts("query_tokens", new int[8 * 32], 1, 8, 32) : t));
-        assertEquals(dir + ": tensor 'query_tokens' has dtype I32, expected F32, F16 or BF16", error);
+        assertEquals(dir + ": tensor 'query_tokens' has dtype I32, expected F32, F16, BF16 or Q8_0", error);
     }
 
     @Test

@@ -35,6 +35,7 @@
 #include "activations.cu"
 #include "flash_attention.cu"
 #include "patch_embed.cu"
+#include "q8_0.cu"
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;

@@ -1,0 +1,110 @@
+package videollama.benchmarks;
+
+import static videollama.benchmarks.BenchSupport.copiesFor;
+import static videollama.benchmarks.BenchSupport.randomFloats;
+import static videollama.benchmarks.BenchSupport.randomMatrix;
+import static videollama.benchmarks.BenchSupport.sizes;
+import static videollama.benchmarks.BenchSupport.upload;
+
+import java.util.Random;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+import videollama.kernels.Cost;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.GemvOps;
+import videollama.kernels.GraphPlan;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.opencl.OpenCLGemvOps;
+import videollama.kernels.opencl.OpenCLQ8_0Ops;
+import videollama.kernels.reference.MatMul;
+import videollama.kernels.reference.Q8_0;
+import videollama.kernels.reference.WeightMatrix;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/**
+ * The decode GEMV {@code out = W·x} with Q8_0 weights against the same matrix in F16, side by side in one run, at
+ * LLaMA-7B's shapes (4096×4096 attention, 11008×4096 gate/up, 4096×11008 down) and stories110M's 768×768: what
+ * 8-bit weights buy in a memory-bound decode step, bytes for bytes (Q8_0 reads 1.0625 bytes a weight, F16 2).
+ *
+ * <p>Variants: {@code reference} (the plain-Java block-scaled dot of {@link Q8_0}), {@code q8_0_rows} (gemv_q8_0: a
+ * work-group per row, the GPU form), {@code q8_0_wide} (gemv_q8_0_wide: a work-item per row, PoCL's choice),
+ * {@code f16_wide} (gemv.cl's matvec_wide on the F16 matrix, PoCL's kernel for 16-bit weights: the baseline); the
+ * F16 variant is checked against the F16 product, the others against the Q8_0 one. As in {@link GemvBenchmark},
+ * the weights cycle through copies that together exceed the caches, so GB/s is memory bandwidth.
+ */
+public class GemvQ8_0Benchmark extends KernelBenchmark {
+    /** rows × cols of W. */
+    @Param({"768x768", "4096x4096", "11008x4096", "4096x11008"})
+    public String shape;
+
+    @Param({"reference", "q8_0_rows", "q8_0_wide", "f16_wide"})
+    public String variant;
+
+    /** How much the weight copies take together; the smoke test makes it small. */
+    long coldBytes = BenchSupport.COLD_BYTES;
+
+    private float[] x;
+    private WeightMatrix[] matrices;
+    private int nextCopy;
+
+    @Override
+    protected void build() {
+        int[] s = sizes(shape, 2);
+        int rows = s[0];
+        int cols = s[1];
+        Random random = BenchSupport.freshRandom();
+        Tensor f32 = randomMatrix(random, "w", DType.F32, rows, cols);
+        boolean f16 = variant.equals("f16_wide");
+        x = randomFloats(random, cols);
+        long bytes = f16 ? 2L * rows * cols : (long) rows * cols * 17 / 16;
+        int copies = copiesFor(bytes, coldBytes);
+        Tensor[] weights = new Tensor[copies];
+        for (int i = 0; i < copies; i++) {
+            // each conversion or quantisation is a copy in memory of its own
+            weights[i] = f16 ? f32.convertTo(DType.F16) : Q8_0.quantize(f32);
+        }
+        cost = new Cost(bytes + cols * 4L + rows * 4L, 2L * rows * cols);
+        expected = new float[rows];
+        MatMul.matmul(expected, new WeightMatrix(weights[0]), x, 1);
+        if (variant.equals("reference")) {
+            hostOut = new float[][] {new float[rows]};
+            matrices = new WeightMatrix[copies];
+            for (int i = 0; i < copies; i++) {
+                matrices[i] = new WeightMatrix(weights[i]);
+            }
+            return;
+        }
+        device = BenchSupport.openDevice("opencl");
+        GemvOps ops = switch (variant) {
+            case "q8_0_rows" -> OpenCLQ8_0Ops.of(device, OpenCLQ8_0Ops.Variant.ROWS);
+            case "q8_0_wide" -> OpenCLQ8_0Ops.of(device, OpenCLQ8_0Ops.Variant.WIDE);
+            case "f16_wide" -> OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.WIDE, 0);
+            default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, q8_0_rows, q8_0_wide, f16_wide)");
+        };
+        DeviceBuffer dx = upload(device, "x", x);
+        out = new DeviceBuffer[] {device.allocate("out", rows * 4L)};
+        plans = new GraphPlan[copies];
+        for (int i = 0; i < copies; i++) {
+            TaskGraph g = device.graph("gemv " + i);
+            ops.matVec(g, variant, out[0], device.upload(weights[i]), dx, false);
+            plans[i] = g.build();
+        }
+    }
+
+    /** One product with the next copy of W; returns when it is done. */
+    @Benchmark
+    public Object gemv(Traffic traffic) {
+        return call(traffic);
+    }
+
+    @Override
+    protected void runReference() {
+        MatMul.matmul(hostOut[0], matrices[nextCopy++ % matrices.length], x, 1);
+    }
+
+    @Override
+    protected String describe() {
+        return variant + " " + shape;
+    }
+}

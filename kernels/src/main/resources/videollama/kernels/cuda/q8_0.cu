@@ -1,0 +1,114 @@
+// Products with Q8_0 weights (docs/design.md section 2): a matrix [rows, cols] is its int8 quants q, row-major, and
+// one fp16 scale d per block of 32 along a row, scales [rows, cols / 32]; W[r, c] = q[r, c] · d[r, c / 32]. Each
+// block's Σ q·x is taken in fp32 and then multiplied by its scale, as the reference (Q8_0.java) and q8_0.cl do;
+// activations, accumulation and outputs are fp32. A row of whole blocks starts 32-byte aligned (buffers from
+// cuMemAlloc are 256-byte aligned), so a block is two 128-bit loads and its 32 floats of x eight more.
+#include "common.cuh"
+
+#define QBLOCK 32
+
+// The four signed bytes of a 32-bit word (the first in the low 8 bits), widened, dotted with four floats.
+__device__ __forceinline__ float q8_word_dot(unsigned int w, float4 a) {
+    return (float)((int)(w << 24) >> 24) * a.x + (float)((int)(w << 16) >> 24) * a.y
+         + (float)((int)(w << 8) >> 24) * a.z + (float)((int)w >> 24) * a.w;
+}
+
+// Σ q[j]·x[j] over one block of 32.
+__device__ __forceinline__ float q8_block_dot(const signed char* __restrict__ q, const float* __restrict__ x) {
+    const uint4* c = reinterpret_cast<const uint4*>(q);
+    uint4 lo = __ldg(c);
+    uint4 hi = __ldg(c + 1);
+    const float4* xv = reinterpret_cast<const float4*>(x);
+    return q8_word_dot(lo.x, xv[0]) + q8_word_dot(lo.y, xv[1]) + q8_word_dot(lo.z, xv[2]) + q8_word_dot(lo.w, xv[3])
+         + q8_word_dot(hi.x, xv[4]) + q8_word_dot(hi.y, xv[5]) + q8_word_dot(hi.z, xv[6]) + q8_word_dot(hi.w, xv[7]);
+}
+
+// W[row,:]·x for the calling warp: lane l takes blocks l, l + 32, ... (a warp step reads 1 KiB of the row in one
+// go), then the lanes' sums meet in a shuffle tree; every lane gets the result.
+__device__ __forceinline__ float q8_warp_row_dot(const signed char* __restrict__ q, const __half* __restrict__ scales,
+                                                 const float* __restrict__ x, int row, int cols) {
+    int blocks = cols / QBLOCK;
+    const signed char* qr = q + (size_t)row * cols;
+    const __half* dr = scales + (size_t)row * blocks;
+    float sum = 0.0f;
+    for (int b = threadIdx.x & 31; b < blocks; b += 32) {
+        sum += __half2float(dr[b]) * q8_block_dot(qr + b * QBLOCK, x + b * QBLOCK);
+    }
+    return warp_sum(sum);
+}
+
+// A warp per row: out[row] = W[row,:]·x, or out[row] += W[row,:]·x when accumulate (the residual add, fused).
+extern "C" __global__ void gemv_q8_0(float* out, const signed char* q, const __half* scales, const float* x,
+                                     int rows, int cols, int accumulate) {
+    int row = global_warp();
+    if (row >= rows) {
+        return; // the whole warp leaves together
+    }
+    float sum = q8_warp_row_dot(q, scales, x, row, cols);
+    if ((threadIdx.x & 31) == 0) {
+        out[row] = accumulate ? out[row] + sum : sum;
+    }
+}
+
+// A warp per row of LLaMA's MLP middle on Q8_0 gate and up: out[row] = silu(G[row,:]·x) · (U[row,:]·x).
+extern "C" __global__ void swiglu_gemv_q8_0(float* out, const signed char* gq, const __half* gd, const signed char* uq,
+                                            const __half* ud, const float* x, int rows, int cols) {
+    int row = global_warp();
+    if (row >= rows) {
+        return;
+    }
+    float g = q8_warp_row_dot(gq, gd, x, row, cols);
+    float u = q8_warp_row_dot(uq, ud, x, row, cols);
+    if ((threadIdx.x & 31) == 0) {
+        out[row] = g / (1.0f + expf(-g)) * u;
+    }
+}
+
+// out[M, N] = x[M, K]·Wᵀ (+ bias[N]) (+ residual[M, N]) with W Q8_0, for the encoders and the LLaMA's prefill. A
+// thread per (block of Q8_M rows of x, one row n of W), consecutive threads taking consecutive n: each block of
+// W's row is loaded and widened once, in registers, and dotted with the Q8_M rows (a first, SIMT form: no tensor
+// cores, no shared-memory tiles). out may be residual (read, then written, by one thread); an absent bias or
+// residual is some other buffer, never read.
+#define Q8_M 4
+extern "C" __global__ void linear_q8_0(float* out, const float* __restrict__ x, const signed char* __restrict__ q,
+                                       const __half* __restrict__ scales, const float* __restrict__ bias,
+                                       const float* residual, int M, int N, int K, int has_bias, int has_residual) {
+    long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    int m_blocks = (M + Q8_M - 1) / Q8_M;
+    if (t >= (long long)m_blocks * N) {
+        return;
+    }
+    int n = (int)(t % N);
+    int m0 = (int)(t / N) * Q8_M;
+    int blocks = K / QBLOCK;
+    const signed char* qr = q + (size_t)n * K;
+    const __half* dr = scales + (size_t)n * blocks;
+    float acc[Q8_M];
+#pragma unroll
+    for (int i = 0; i < Q8_M; i++) {
+        acc[i] = 0.0f;
+    }
+    for (int b = 0; b < blocks; b++) {
+        float d = __half2float(dr[b]);
+#pragma unroll
+        for (int i = 0; i < Q8_M; i++) {
+            const float* xr = x + (size_t)min(m0 + i, M - 1) * K + b * QBLOCK;
+            acc[i] += d * q8_block_dot(qr + b * QBLOCK, xr);
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < Q8_M; i++) {
+        int m = m0 + i;
+        if (m < M) {
+            size_t o = (size_t)m * N + n;
+            float sum = acc[i];
+            if (has_bias) {
+                sum += bias[n];
+            }
+            if (has_residual) {
+                sum += residual[o];
+            }
+            out[o] = sum;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+// Products with Q8_0 weights (docs/design.md section 2): a matrix [rows, cols] is its int8 quants q, row-major, and
+// one fp16 scale d per block of 32 along a row, scales [rows, cols / 32]; W[r, c] = q[r, c] · d[r, c / 32].
+// Each block's Σ q·x is taken in float32 and then multiplied by its scale, as the reference (Q8_0.java) does; only
+// the order of the additions differs (the CPU kernels keep 8 lanes of scaled block sums apart until a row ends).
+// Activations, accumulation and outputs are float32.
+
+#define QBLOCK 32
+
+// Σ q[j]·x[j] over one block of 32 as 8 lanes: four 8-wide int8 loads widened to float.
+static inline float8 q8_block_dot8(__global const char* q, __global const float* x) {
+    float8 a = convert_float8(vload8(0, q)) * vload8(0, x);
+    a += convert_float8(vload8(1, q)) * vload8(1, x);
+    a += convert_float8(vload8(2, q)) * vload8(2, x);
+    a += convert_float8(vload8(3, q)) * vload8(3, x);
+    return a;
+}
+
+// The block's Σ q[j]·x[j] as one float.
+static inline float q8_block_dot(__global const char* q, __global const float* x) {
+    return sum8(q8_block_dot8(q, x));
+}
+
+// dot(W[row, :], x) over a whole row, block after block. The lanes are scaled and kept apart until the end (one
+// horizontal sum a row, not one a block: on a CPU that sum cost as much as the block's loads).
+static inline float q8_row_dot(__global const char* q, __global const half* scales, __global const float* x,
+                               int row, int cols) {
+    int blocks = cols / QBLOCK;
+    __global const char* qr = q + (size_t)row * cols;
+    __global const half* dr = scales + (size_t)row * blocks;
+    float8 sum = (float8)(0.0f);
+    for (int b = 0; b < blocks; b++) {
+        sum += vload_half(b, dr) * q8_block_dot8(qr + b * QBLOCK, x + b * QBLOCK);
+    }
+    return sum8(sum);
+}
+
+// GPUs: a work-group per row, its items taking every n-th block (neighbouring items read neighbouring 32 bytes),
+// a local tree adding their partial sums. out[row] = W[row,:]·x, or out[row] += W[row,:]·x when accumulate.
+__kernel void gemv_q8_0(__global float* out, __global const char* q, __global const half* scales,
+                        __global const float* x, int cols, int accumulate, __local float* scratch) {
+    int row = get_group_id(0);
+    int lid = get_local_id(0);
+    int n = get_local_size(0);
+    int blocks = cols / QBLOCK;
+    __global const char* qr = q + (size_t)row * cols;
+    __global const half* dr = scales + (size_t)row * blocks;
+    float sum = 0.0f;
+    for (int b = lid; b < blocks; b += n) {
+        sum += vload_half(b, dr) * q8_block_dot(qr + b * QBLOCK, x + b * QBLOCK);
+    }
+    sum = group_sum(sum, scratch);
+    if (lid == 0) {
+        out[row] = accumulate ? out[row] + sum : sum;
+    }
+}
+
+// CPUs (PoCL): a work-item per row, one straight loop over its blocks, no local memory and no barriers.
+__kernel void gemv_q8_0_wide(__global float* out, __global const char* q, __global const half* scales,
+                             __global const float* x, int rows, int cols, int accumulate) {
+    int row = get_global_id(0);
+    if (row >= rows) {
+        return;
+    }
+    float sum = q8_row_dot(q, scales, x, row, cols);
+    out[row] = accumulate ? out[row] + sum : sum;
+}
+
+// LLaMA's MLP middle on Q8_0 gate and up: out[row] = silu(G[row,:]·x) · (U[row,:]·x), a work-group per row.
+__kernel void swiglu_gemv_q8_0(__global float* out, __global const char* gq, __global const half* gd,
+                               __global const char* uq, __global const half* ud, __global const float* x,
+                               int cols, __local float* scratch) {
+    int row = get_group_id(0);
+    int lid = get_local_id(0);
+    int n = get_local_size(0);
+    int blocks = cols / QBLOCK;
+    size_t first = (size_t)row * cols;
+    size_t firstScale = (size_t)row * blocks;
+    float g = 0.0f;
+    float u = 0.0f;
+    for (int b = lid; b < blocks; b += n) {
+        __global const float* xb = x + b * QBLOCK;
+        g += vload_half(firstScale + b, gd) * q8_block_dot(gq + first + b * QBLOCK, xb);
+        u += vload_half(firstScale + b, ud) * q8_block_dot(uq + first + b * QBLOCK, xb);
+    }
+    g = group_sum(g, scratch);
+    u = group_sum(u, scratch);
+    if (lid == 0) {
+        out[row] = g / (1.0f + exp(-g)) * u;
+    }
+}
+
+// The same, a work-item per row (CPUs).
+__kernel void swiglu_gemv_q8_0_wide(__global float* out, __global const char* gq, __global const half* gd,
+                                    __global const char* uq, __global const half* ud, __global const float* x,
+                                    int rows, int cols) {
+    int row = get_global_id(0);
+    if (row >= rows) {
+        return;
+    }
+    float g = q8_row_dot(gq, gd, x, row, cols);
+    float u = q8_row_dot(uq, ud, x, row, cols);
+    out[row] = g / (1.0f + exp(-g)) * u;
+}
+
+// ---- GEMM: out[M, N] = x[M, K]·Wᵀ (+ bias[N]) (+ residual[M, N]), for the encoders and the LLaMA's prefill ----
+
+// A work-item per (block of Q8_M rows of x, one row n of W): each block of W's row is loaded and widened once
+// and multiplied into the Q8_M rows, its Σ q·x per row scaled and kept in 8 lanes as in the CPU GEMV. Consecutive items take
+// consecutive n for the same rows of x, so those rows stay in cache while W streams past. The dequantisation
+// happens in registers, tile by tile: no float copy of W is ever made. out may be residual (read, then
+// written, by one item); absent bias/residual are some other buffer, never read.
+#ifndef Q8_M
+#define Q8_M 8
+#endif
+__kernel void linear_q8_0(__global float* out, __global const float* x, __global const char* q,
+                          __global const half* scales, __global const float* bias, __global const float* residual,
+                          int M, int N, int K, int has_bias, int has_residual) {
+    int t = get_global_id(0);
+    int m_blocks = (M + Q8_M - 1) / Q8_M;
+    if (t >= m_blocks * N) {
+        return;
+    }
+    int n = t % N;
+    int m0 = (t / N) * Q8_M;
+    int blocks = K / QBLOCK;
+    __global const char* qr = q + (size_t)n * K;
+    __global const half* dr = scales + (size_t)n * blocks;
+    float8 acc[Q8_M];
+    #pragma unroll
+    for (int i = 0; i < Q8_M; i++) {
+        acc[i] = (float8)(0.0f);
+    }
+    for (int b = 0; b < blocks; b++) {
+        int k = b * QBLOCK;
+        float8 w0 = convert_float8(vload8(0, qr + k));
+        float8 w1 = convert_float8(vload8(1, qr + k));
+        float8 w2 = convert_float8(vload8(2, qr + k));
+        float8 w3 = convert_float8(vload8(3, qr + k));
+        float d = vload_half(b, dr);
+        #pragma unroll
+        for (int i = 0; i < Q8_M; i++) {
+            __global const float* xr = x + (size_t)min(m0 + i, M - 1) * K + k;
+            float8 a = w0 * vload8(0, xr) + w1 * vload8(1, xr) + w2 * vload8(2, xr) + w3 * vload8(3, xr);
+            acc[i] += d * a;
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < Q8_M; i++) {
+        int m = m0 + i;
+        if (m < M) {
+            size_t o = (size_t)m * N + n;
+            float sum = sum8(acc[i]);
+            if (has_bias) {
+                sum += bias[n];
+            }
+            if (has_residual) {
+                sum += residual[o];
+            }
+            out[o] = sum;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package videollama.kernels.cuda;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.kernels.Q8_0Ops;
+import videollama.kernels.Q8_0OpsContract;
+
+/**
+ * {@link Q8_0OpsContract} on the CPU emulation of the CUDA driver ({@link CudaEmulator}): q8_0.cu compiled with g++, up
+ * to 2^26 multiply-adds a case (the two largest GEMMs, 257 × 1408 × 768 and wider, are left to a GPU).
+ */
+class EmulatedCudaQ8_0OpsTest extends Q8_0OpsContract {
+    @RegisterExtension
+    static final EmulatedBackend emulator = new EmulatedBackend();
+
+    EmulatedCudaQ8_0OpsTest() {
+        super(emulator);
+    }
+
+    @Override
+    protected long largestCase() {
+        return 1L << 26;
+    }
+
+    @Override
+    protected Q8_0Ops q8Family() {
+        return new CudaQ8_0Ops();
+    }
+}

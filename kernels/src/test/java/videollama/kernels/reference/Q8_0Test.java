@@ -1,0 +1,134 @@
+package videollama.kernels.reference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.kernels.KernelChecks.randomFloats;
+
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import videollama.testing.SeededRandom;
+import videollama.weights.DType;
+import videollama.weights.Tensor;
+
+/** {@link Q8_0}: the quantiser against its definition, the round trip, and the matrix-vector product within its bound. */
+class Q8_0Test {
+    /** float32's unit roundoff, 2^-24. */
+    private static final double U = 0x1p-24;
+
+    @RegisterExtension
+    final SeededRandom random = new SeededRandom();
+
+    @Test
+    void valuesThatAreQuantsTimesAnFp16ScaleRoundTripExactly() {
+        int rows = 5;
+        int cols = 96;
+        float[] x = new float[rows * cols];
+        for (int b = 0; b < rows * cols / 32; b++) {
+            // a normal fp16 scale between 2^-14 and 2^3, and a block whose largest quant is ±127
+            float d = Float.float16ToFloat(Float.floatToFloat16((float) Math.scalb(1 + random.nextDouble(), random.nextInt(17) - 14)));
+            int extreme = random.nextInt(32);
+            for (int j = 0; j < 32; j++) {
+                int q = j == extreme ? (random.nextBoolean() ? 127 : -127) : random.nextInt(255) - 127;
+                x[b * 32 + j] = q * d;
+            }
+        }
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", x, rows, cols));
+        assertEquals(DType.Q8_0, q8.dtype());
+        assertArrayEquals(x, Q8_0.dequantize(q8));
+    }
+
+    @Test
+    void eachElementIsWithinHalfAScaleOfItsValue() {
+        int rows = 7;
+        int cols = 256;
+        float[] x = randomFloats(random, rows * cols);
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", x, rows, cols).convertTo(DType.BF16));
+        float[] bf16 = Tensor.ofFloats("w", x, rows, cols).convertTo(DType.BF16).toFloatArray();
+        float[] back = Q8_0.dequantize(q8);
+        for (int b = 0; b < rows * cols / 32; b++) {
+            double amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(bf16[b * 32 + j]));
+            }
+            double d = (float) (amax / 127);
+            double stored = q8.scales().getFloat(b);
+            assertEquals(Float.float16ToFloat(Float.floatToFloat16((float) d)), stored, 0.0, "block " + b + "'s scale: fp16(max|x| / 127)");
+            for (int j = 0; j < 32; j++) {
+                int i = b * 32 + j;
+                int q = q8.data().get(ValueLayout.JAVA_BYTE, i);
+                assertTrue(Math.abs(q) <= 127);
+                // |x − q·d| <= d/2, and the scale's fp16 rounding moves q·d by |q|·|fp16(d) − d|; the quotient is
+                // x·(1/d) in float32, two roundings of a value up to 127.5: up to 128·2^-23 off, times d
+                double bound = d / 2 + Math.abs(q) * Math.abs(stored - d) + 128 * 0x1p-23 * d;
+                assertTrue(Math.abs(bf16[i] - back[i]) <= bound, "element " + i + ": " + bf16[i] + " came back " + back[i]);
+            }
+        }
+    }
+
+    @Test
+    void halvesRoundAwayFromZeroAsCsRoundf() {
+        float[] x = new float[32];
+        x[0] = 127f; // d = 1
+        x[1] = 2.5f;
+        x[2] = -2.5f;
+        x[3] = -0.5f;
+        x[4] = 0.49f;
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", x, 1, 32));
+        byte[] q = q8.data().toArray(ValueLayout.JAVA_BYTE);
+        assertArrayEquals(new byte[] {127, 3, -3, -1, 0}, java.util.Arrays.copyOf(q, 5));
+        assertEquals(1f, q8.scales().getFloat(0));
+    }
+
+    @Test
+    void aBlockOfZerosHasScaleZero() {
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", new float[64], 1, 64));
+        assertArrayEquals(new float[64], Q8_0.dequantize(q8));
+        assertEquals(0f, q8.scales().getFloat(1));
+    }
+
+    /**
+     * Each row's product against the exact (double) dot product of the dequantised row: float32 sums of 32 products
+     * per block, one multiply by the scale, then a sum over the blocks, so at most (32 + 1 + blocks) roundings of
+     * u relative to Σ|w·x| (Higham's γ_n bound); and against the float32 column-order product of the dequantised
+     * weights, whose own bound (cols roundings) adds to it.
+     */
+    @Test
+    void theMatrixVectorProductIsWithinTheBoundOfFloat32Accumulation() {
+        int rows = 33;
+        int cols = 4096;
+        int blocks = cols / 32;
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols));
+        float[] w = Q8_0.dequantize(q8);
+        WeightMatrix dequantised = new WeightMatrix(Tensor.ofFloats("w", w, rows, cols));
+        float[] x = randomFloats(random, cols);
+        float[] out = new float[rows];
+        MatMul.matmul(out, new WeightMatrix(q8), x, 1);
+        double worst = 0;
+        for (int r = 0; r < rows; r++) {
+            double exact = 0;
+            double magnitude = 0;
+            for (int c = 0; c < cols; c++) {
+                exact += (double) w[r * cols + c] * x[c];
+                magnitude += Math.abs((double) w[r * cols + c] * x[c]);
+            }
+            double own = (32 + 1 + blocks) * U * magnitude;
+            assertTrue(Math.abs(out[r] - exact) <= own, "row " + r + ": " + out[r] + " vs exact " + exact + ", bound " + own);
+            float fp32 = dequantised.dot(r, x, 0);
+            double both = own + cols * U * magnitude;
+            assertTrue(Math.abs(out[r] - fp32) <= both, "row " + r + ": " + out[r] + " vs fp32 " + fp32 + ", bound " + both);
+            worst = Math.max(worst, Math.abs(out[r] - exact) / magnitude);
+        }
+        System.err.printf("Q8_0 dot: worst |error| / Σ|w·x| = %.2e (bound %.2e)%n", worst, (33 + blocks) * U);
+    }
+
+    @Test
+    void onlyFloatMatricesOfWholeBlocksAreQuantised() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Q8_0.quantize(Tensor.ofFloats("w", new float[40], 1, 40)));
+        assertEquals("tensor 'w' F32 [1, 40] cannot be quantised to Q8_0: a float matrix whose rows are whole blocks of 32 is needed",
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Q8_0.quantize(Tensor.ofFloats("v", new float[64], 64)));
+    }
+}
