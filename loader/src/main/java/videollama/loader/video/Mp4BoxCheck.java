@@ -64,12 +64,31 @@ public final class Mp4BoxCheck {
         int moovHeader = 0;
         for (long offset = 0; offset < fileSize; ) {
             head.clear();
-            channel.read(head, offset);
+            while (head.hasRemaining() && channel.read(head, offset + head.position()) > 0) {
+                // a read may return less than asked
+            }
             head.flip();
-            BoxHeader box = BoxHeader.read(head, fileSize - offset);
+            BoxHeader box = BoxHeader.read(head.duplicate(), fileSize - offset);
             if (box == null) {
                 throw corrupt("truncated: " + (fileSize - offset) + " bytes at offset " + offset
                         + " are too few for a box header");
+            }
+            if (head.getInt(0) == 0) {
+                // A size of 0, "to the end of the file" (4.2), is not what JCodec reads: its MP4Util.getRootAtoms
+                // reads each top-level header from 16 bytes with Header.read, which skips 32-bit zero words, takes the
+                // next word as the size, adds that to the box's offset and walks on from there (a box of 64-bit size
+                // 0 found so: forever). Walk as it walks, ending where it ends.
+                skipZeroWords(head);
+                BoxHeader shifted = BoxHeader.read(head, head.remaining());
+                if (shifted == null || shifted.size < shifted.headerBytes) {
+                    break; // JCodec's "Broken atom": its walk ends, nothing after this is parsed
+                }
+                if (shifted.type.equals("moov") && moov < 0) {
+                    // JCodec would parse it from where the zero words start
+                    throw corrupt("zero words before the 'moov' box at offset " + offset);
+                }
+                offset += shifted.size;
+                continue;
             }
             String where = "'" + printable(box.type) + "' at offset " + offset;
             if (box.size < box.headerBytes) {

@@ -16,6 +16,7 @@ import static videollama.loader.video.DamagedMedia.withSize;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -160,6 +161,25 @@ class ContainerChecksTest {
         byte[] grown = withInt(Arrays.copyOf(mp4, mp4.length + 4), moov, mp4.length - moov + 4);
         Path file = Files.write(tmp.resolve("zero-word.mp4"), grown);
         assertDoesNotThrow(() -> Mp4BoxCheck.check(file));
+    }
+
+    /**
+     * A top-level box of size 0 ("to the end of the file") is walked as JCodec's MP4Util.getRootAtoms walks it: the
+     * zero word skipped, the next word taken as the size. A last 'mdat' of size 0 ends that walk (its four letters
+     * make a size past the end) and passes; a zero word followed by a small size leads JCodec on to a box of 64-bit
+     * size 0, which it would read forever, and the check to the same box, which it refuses.
+     */
+    @Test
+    void aTopLevelBoxOfSizeZeroIsWalkedAsJCodecWalksIt() throws IOException {
+        byte[] faststart = Files.readAllBytes(TestMedia.video("stream-of-water.mp4")); // ftyp, moov, mdat
+        int mdat = box(faststart, "mdat");
+        Path toTheEnd = Files.write(tmp.resolve("mdat-to-the-end.mp4"), withInt(faststart, mdat, 0));
+        assertDoesNotThrow(() -> Mp4BoxCheck.check(toTheEnd));
+        byte[] hidden = ByteBuffer.allocate(mdat + 28).put(faststart, 0, mdat)
+                .putInt(0).putInt(12).put("skip".getBytes(StandardCharsets.ISO_8859_1)) // JCodec: a 'skip' of 12 bytes
+                .putInt(1).put("wide".getBytes(StandardCharsets.ISO_8859_1)).putLong(0) // then 64-bit size 0
+                .array();
+        refused(Mp4BoxCheck::check, hidden, "'wide' at offset " + (mdat + 12), "impossible size of 0");
     }
 
     // ---- Matroska: bframes.mkv, sizes written by FFmpeg's muxer (Segment with an 8-byte size)
