@@ -246,6 +246,32 @@ class ContainerChecksTest {
         refused(EbmlCheck::check, withSize(mkv, trackEntry, unknown), "element 0xAE", "unknown size");
     }
 
+    /**
+     * Sizes that all fit, but an EBML header of 34 bytes followed by elements JCodec's MKVParser takes for its
+     * children (unknown IDs, then EBMLMaxIDLength): it goes back to the header's end for the binary one and reads the
+     * same elements forever. Refused as it goes back (a fuzz finding, also a regression input of the fuzz test).
+     */
+    @Test
+    void anElementJCodecPlacesInAParentThatEndedBeforeItIsRefused() throws IOException {
+        byte[] elements = ByteBuffer.allocate(58).putInt(0x1A45DFA3).put((byte) 0xA2) // EBML header of 34 bytes
+                .put(new byte[] {0x42, (byte) 0x86, (byte) 0x81, 1}) // EBMLVersion 1
+                .put(filled(45, (byte) 0x81)) // unknown elements 0x81 of 1 byte, 10 inside the header, 5 after it
+                .put(new byte[] {0x42, (byte) 0xF2, (byte) 0x81, 4}) // EBMLMaxIDLength 4: a binary child of the header
+                .array();
+        Path file = Files.write(tmp.resolve("loop.mkv"), elements);
+        assertDoesNotThrow(() -> EbmlCheck.check(file));
+        LoaderException e = assertThrows(LoaderException.class, () -> VideoLoader.load(file, 8, MediaDecoder.JAVA));
+        assertTrue(e.getMessage().startsWith(file + ": corrupt or truncated Matroska file (an element lies outside"),
+                e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    private static byte[] filled(int n, byte value) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, value);
+        return b;
+    }
+
     @Test
     void invalidIdAndDeepNesting() throws IOException {
         byte[] mkv = mkv();
