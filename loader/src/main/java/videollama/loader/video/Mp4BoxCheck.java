@@ -165,7 +165,11 @@ public final class Mp4BoxCheck {
             if (content.remaining() < fields) {
                 throw corrupt("box " + where + " is too short for its fields");
             }
-            children(content.slice(fields, content.remaining() - fields), at + fields);
+            Set<String> inside = children(content.slice(fields, content.remaining() - fields), at + fields);
+            if (type.startsWith("avc") && !inside.contains("avcC")) {
+                // ISO/IEC 14496-15 5.4.2.1: the decoder configuration, which JCodec's H264Utils.parseAVCC dereferences
+                throw corrupt("the sample entry " + where + " has no 'avcC' box");
+            }
         } else if (entryBytes != null) {
             table(content, 4, entryBytes, where);
             if (type.equals("stsc")) {

@@ -182,6 +182,14 @@ class ContainerChecksTest {
         refused(Mp4BoxCheck::check, hidden, "'wide' at offset " + (mdat + 12), "impossible size of 0");
     }
 
+    /** An 'avc1' entry without its 'avcC' (renamed): JCodec's demuxer would throw a NullPointerException. */
+    @Test
+    void aVideoSampleEntryWithoutAvcCIsRefused() throws IOException {
+        byte[] mp4 = mp4();
+        byte[] renamed = withInt(mp4, box(mp4, "avcC") + 4, 0x70617370); // 'pasp'
+        refused(Mp4BoxCheck::check, renamed, "the sample entry 'avc1' at offset ", "has no 'avcC' box");
+    }
+
     // ---- Matroska: bframes.mkv, sizes written by FFmpeg's muxer (Segment with an 8-byte size)
 
     static byte[] mkv() throws IOException {
