@@ -18,8 +18,8 @@ import videollama.kernels.cuda.EmulatedCuda;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.audio.AudioClips;
-import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.AudioInput;
+import videollama.loader.audio.ClipOptions;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.DemoMessages;
 import videollama.model.chat.MediaChat;
@@ -33,6 +33,7 @@ import videollama.model.videollama.AudioOutputs;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionEncoder;
 import videollama.model.videollama.VisionOutputs;
+import videollama.testing.MeasuredErrors;
 import videollama.weights.SafetensorsFile;
 
 /**
@@ -156,6 +157,7 @@ class ChatGoldenTest {
         }
         System.out.printf("fbank of the demo's sound track through %s vs torchaudio's: max |error| %.3g (normalised units)%n",
                 decoder, worst);
+        MeasuredErrors.record("fbank through " + decoder, worst, FBANK_TOLERANCE);
         assertTrue(worst <= FBANK_TOLERANCE, "fbank of the sound track through " + decoder + " vs torchaudio: max " + worst);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.function.Predicate;
 import videollama.kernels.Backend;
+import videollama.testing.MeasuredErrors;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 
@@ -55,7 +56,12 @@ final class Tolerance {
 
     static void assertClose(float[] actual, float[] expected, double tolerance, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
-        double error = relativeError(actual, 0, expected, 0, expected.length);
+        assertWithin(relativeError(actual, 0, expected, 0, expected.length), tolerance, what);
+    }
+
+    /** Fails unless {@code error} is at most {@code tolerance}; the error is kept for the bounds audit. */
+    static void assertWithin(double error, double tolerance, String what) {
+        MeasuredErrors.record(what, error, tolerance);
         assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
     }
 }
