@@ -28,8 +28,23 @@ public final class Mp4BoxCheck {
     /** Boxes JCodec parses as lists of boxes, on the way from {@code moov} to the sample tables. */
     private static final Set<String> CONTAINERS = Set.of("moov", "trak", "mdia", "minf", "stbl", "edts", "dinf",
             "mvex", "tref");
-    /** Bytes of a box's own fields before its child boxes: {@code stsd} (8.5.2), a visual sample entry (12.1.3). */
-    private static final Map<String, Integer> FIELDS_BEFORE_CHILDREN = Map.of("stsd", 8, "avc1", 78, "avc3", 78);
+    /**
+     * The sample entries JCodec parses as visual ones (its SampleBoxes table, and {@code avc3}): 78 bytes of fields
+     * (12.1.3), then child boxes.
+     */
+    private static final Set<String> VISUAL_ENTRIES = Set.of("avc1", "avc3", "ap4h", "apch", "apcn", "apcs", "apco",
+            "cvid", "jpeg", "smc ", "rle ", "rpza", "kpcd", "png ", "mjpa", "mjpb", "SVQ1", "SVQ3", "mp4v", "dvc ",
+            "dvcp", "gif ", "h263", "tiff", "2vuY", "yuv2", "v308", "v408", "v216", "v410", "v210", "m2v1", "m1v1",
+            "xd5b", "dv5n", "jp2h", "mjp2");
+    /**
+     * The sample entries JCodec parses as sound ones (its SampleBoxes table): 28 bytes of fields (12.2.3), 16 more in
+     * a QuickTime sound description of version 1 and 36 more in version 2 (QTFF "Sound sample descriptions"), then
+     * child boxes.
+     */
+    private static final Set<String> SOUND_ENTRIES = Set.of("ac-3", "cac3", "ima4", "aac ", "celp", "hvxc", "twvq",
+            ".mp1", ".mp2", "midi", "apvs", "alac", "aach", "aacl", "aace", "aacf", "aacp", "aacs", "samr", "AUDB",
+            "ilbc", "ms\000\021", "ms\000\061", "aes3", "NONE", "raw ", "twos", "sowt", "fl32", "fl64", "in24", "in32",
+            "ulaw", "alaw", "dvca", "QDMC", "QDM2", "Qclp", ".mp3", "mp4a", "lpcm");
     /**
      * Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5; QuickTime's partial sync samples
      * {@code stps}, which JCodec reads as it reads {@code stss}), after version, flags and count.
@@ -160,8 +175,10 @@ public final class Mp4BoxCheck {
             children(content, at);
         } else if (type.equals("udta") || type.equals("meta")) {
             metadata(content, at, type.equals("udta"));
-        } else if (FIELDS_BEFORE_CHILDREN.containsKey(type)) {
-            int fields = FIELDS_BEFORE_CHILDREN.get(type);
+        } else if (type.equals("stsd") || VISUAL_ENTRIES.contains(type) || SOUND_ENTRIES.contains(type)) {
+            // JCodec parses what follows the fields as a list of boxes (NodeBox.parse), where a child of a 64-bit
+            // size under 16 has it read the same bytes forever
+            int fields = type.equals("stsd") ? 8 : VISUAL_ENTRIES.contains(type) ? 78 : soundEntryFields(content);
             if (content.remaining() < fields) {
                 throw corrupt("box " + where + " is too short for its fields");
             }
@@ -186,6 +203,12 @@ public final class Mp4BoxCheck {
             long count = count(content, 8, where);
             fits(count * fieldBits / 8 + (count * fieldBits % 8 == 0 ? 0 : 1), content.remaining() - 12, count, where);
         }
+    }
+
+    /** The bytes of a sound sample entry's fields: by the version at byte 8, as JCodec's AudioSampleEntry reads them. */
+    private static int soundEntryFields(ByteBuffer content) {
+        int version = content.remaining() < 10 ? 0 : content.getShort(8);
+        return version == 1 ? 44 : version == 2 ? 64 : 28;
     }
 
     /**

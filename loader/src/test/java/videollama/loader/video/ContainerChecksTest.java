@@ -190,6 +190,18 @@ class ContainerChecksTest {
         refused(Mp4BoxCheck::check, renamed, "the sample entry 'avc1' at offset ", "has no 'avcC' box");
     }
 
+    /**
+     * The children of a sound sample entry ('mp4a' in audio-only.mp4), which JCodec parses as a list of boxes after the
+     * entry's fields: an 'esds' of 64-bit size 8 had JCodec's NodeBox read it in place forever (a fuzz finding).
+     */
+    @Test
+    void soundSampleEntryChildrenAreChecked() throws IOException {
+        byte[] mp4 = Files.readAllBytes(TestMedia.video("audio-only.mp4"));
+        int esds = box(mp4, "esds");
+        byte[] damaged = withInt(withInt(withInt(mp4, esds, 1), esds + 8, 0), esds + 12, 8);
+        refused(Mp4BoxCheck::check, damaged, "'esds' at offset " + esds, "impossible size of 8");
+    }
+
     // ---- Matroska: bframes.mkv, sizes written by FFmpeg's muxer (Segment with an 8-byte size)
 
     static byte[] mkv() throws IOException {
