@@ -301,13 +301,16 @@ public final class Mp4BoxCheck {
 
     /**
      * 8.7.4: every run of chunks holds at least one sample. JCodec's MP4DemuxerTrack.seekPointer steps through the
-     * runs subtracting each one's samples per chunk from the frame number until it is smaller: a run of 0 never ends.
+     * runs subtracting each one's samples per chunk from the frame number until it is smaller: a run of 0 never ends,
+     * and one of 2^31 or more, a negative int to JCodec, runs until the frame number overflows (2^31 steps).
      */
     private void samplesPerChunk(ByteBuffer content, String where) {
         long count = count(content, 4, where);
         for (long i = 0; i < count; i++) {
-            if (content.getInt(8 + (int) i * 12 + 4) == 0) {
-                throw corrupt("box " + where + " has a run of chunks of 0 samples (entry " + i + ")");
+            int samples = content.getInt(8 + (int) i * 12 + 4);
+            if (samples <= 0) {
+                throw corrupt("box " + where + " has a run of chunks of " + Integer.toUnsignedLong(samples)
+                        + " samples (entry " + i + ")");
             }
         }
     }

@@ -202,6 +202,15 @@ class ContainerChecksTest {
         refused(Mp4BoxCheck::check, damaged, "'esds' at offset " + esds, "impossible size of 8");
     }
 
+    /** Runs of chunks of 0 samples, or of 2^31 or more (negative to JCodec), which JCodec's seek steps through. */
+    @ParameterizedTest(name = "{0} samples a chunk")
+    @CsvSource({"0", "2147483648", "4294967295"})
+    void samplesPerChunkMustBePositiveInts(long samples) throws IOException {
+        byte[] mp4 = mp4();
+        refused(Mp4BoxCheck::check, withInt(mp4, box(mp4, "stsc") + 20, samples), "'stsc' at offset",
+                "a run of chunks of " + samples + " samples (entry 0)");
+    }
+
     // ---- Matroska: bframes.mkv, sizes written by FFmpeg's muxer (Segment with an 8-byte size)
 
     static byte[] mkv() throws IOException {
