@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.function.IntToDoubleFunction;
+import videollama.testing.MeasuredErrors;
 import videollama.weights.Tensor;
 
 /**
@@ -138,6 +139,7 @@ public final class KernelChecks {
     }
 
     private static void assertWithin(double error, double tolerance, String what) {
+        MeasuredErrors.record(what, error, tolerance);
         assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
     }
 

@@ -18,8 +18,8 @@ import videollama.kernels.cuda.EmulatedCuda;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.audio.AudioClips;
-import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.AudioInput;
+import videollama.loader.audio.ClipOptions;
 import videollama.model.chat.ChatTemplate;
 import videollama.model.chat.DemoMessages;
 import videollama.model.chat.MediaChat;
@@ -33,6 +33,7 @@ import videollama.model.videollama.AudioOutputs;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionEncoder;
 import videollama.model.videollama.VisionOutputs;
+import videollama.testing.MeasuredErrors;
 import videollama.weights.SafetensorsFile;
 
 /**
@@ -41,13 +42,21 @@ import videollama.weights.SafetensorsFile;
  * bundled video as FFmpeg decoded and scaled them, the branch in transformers' BLIP-2 modules, the prompt from the
  * reference repository's own conversation code, and greedy decoding with {@code LlamaForCausalLM}. Soft tokens,
  * prompt embeddings and every step's logits within 1e-5 relative, tighter than the project's float32 bound of 1e-4 (measured at
- * most 1.9e-6 on each backend; 1e-2 downstream of the vision branch's F16 weights on CUDA, measured 5.8e-4 on the
- * emulator, see {@link Tolerance#of}); the prompt's ids, the greedy tokens and the answer
+ * most 1.9e-6 on each backend; 2e-3 downstream of the vision branch's F16 weights on CUDA, measured 5.8e-4 on the
+ * emulator, see {@link #CUDA_SIXTEEN_BIT}); the prompt's ids, the greedy tokens and the answer
  * identical; on the reference path, on OpenCL and on CUDA over the CPU emulation of the driver. The same for the
  * audio + video chat of {@code demo_audiovideo.py}, from the loader's own decode and fbank of the sound track.
  */
 class ChatGoldenTest {
     private static final double TOLERANCE = 1e-5;
+    /**
+     * Downstream of the demo's F16 vision branch on CUDA, whose tensor-core GEMMs round the activations to 16 bits
+     * ({@link Tolerance#of}): measured 5.8e-4 (video tokens), 4.0e-4 (prompt embeddings), 2.8e-4 (logits) on the
+     * emulator, which rounds to fp16 as the hardware's cvt.rn does (the fp32 accumulation order, which differs on a
+     * GPU, moves the result by some 1e-6); 2e-3 leaves 3.4 times that, where the project's 16-bit bound of 1e-2 left
+     * 17 times.
+     */
+    private static final double CUDA_SIXTEEN_BIT = 2e-3;
     /**
      * The fbank bound of the sound path, 3e-4 in log-mel units (the loader's AudioGoldenTest bound for cells above
      * torchaudio's float32 FFT noise), in the normalised units of the model's input (÷ 9.138): this track's cells all
@@ -101,7 +110,7 @@ class ChatGoldenTest {
     private static double tolerance(Backend backend, Path demo, boolean vision) {
         boolean sixteenBit = Tolerance.sixteenBitWeights(demo.resolve("branches.safetensors"),
                 name -> name.startsWith("audio") != vision);
-        return Tolerance.of(backend, sixteenBit, TOLERANCE);
+        return Math.min(Tolerance.of(backend, sixteenBit, TOLERANCE), CUDA_SIXTEEN_BIT);
     }
 
     /**
@@ -156,6 +165,7 @@ class ChatGoldenTest {
         }
         System.out.printf("fbank of the demo's sound track through %s vs torchaudio's: max |error| %.3g (normalised units)%n",
                 decoder, worst);
+        MeasuredErrors.record("fbank through " + decoder, worst, FBANK_TOLERANCE);
         assertTrue(worst <= FBANK_TOLERANCE, "fbank of the sound track through " + decoder + " vs torchaudio: max " + worst);
     }
 

@@ -27,6 +27,7 @@ import videollama.model.generate.SamplingSettings;
 import videollama.model.generate.StopReason;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
+import videollama.testing.MeasuredErrors;
 
 /**
  * Generation against transformers 4.28's {@code generate(inputs_embeds=...)} as the reference's {@code answer()}
@@ -126,6 +127,7 @@ abstract class GenerationContract extends DeviceContract {
 
     private static void assertScore(double expected, double actual, String what) {
         double error = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
+        MeasuredErrors.record(what, error, SCORE_TOLERANCE);
         assertTrue(error <= SCORE_TOLERANCE, what + ": " + actual + " vs " + expected + " (relative " + error + ")");
     }
 

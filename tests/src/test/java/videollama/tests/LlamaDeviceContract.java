@@ -1,7 +1,6 @@
 package videollama.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,7 +58,7 @@ abstract class LlamaDeviceContract extends DeviceContract {
                     if (step % 10 == 1) {
                         float[] row = session.forwardTokens(new int[] {token}, false);
                         double error = Tolerance.relativeError(row, 0, stepLogits, step * vocab, vocab);
-                        assertTrue(error <= tolerance, c + " step " + step + ": relative error " + error);
+                        Tolerance.assertWithin(error, tolerance, c + " step " + step);
                         token = argmax(row, 0, vocab);
                     } else {
                         token = session.forwardGreedy(token);

@@ -80,7 +80,7 @@ class LlamaGoldenTest {
                 float[] logits = session.forwardTokens(prompt, false);
                 for (int step = 0; step < greedy.length; step++) {
                     double error = Tolerance.relativeError(logits, 0, stepLogits, step * vocab, vocab);
-                    assertTrue(error <= TOLERANCE, c + " step " + step + ": relative error " + error);
+                    Tolerance.assertWithin(error, TOLERANCE, c + " step " + step);
                     int token = Sampler.argmax(logits, 0, vocab);
                     assertEquals(greedy[step], token, c + ": greedy token " + step);
                     logits = session.forwardTokens(new int[] {token}, false);

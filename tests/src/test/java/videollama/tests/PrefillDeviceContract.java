@@ -75,7 +75,7 @@ abstract class PrefillDeviceContract extends DeviceContract {
     static void assertRowsClose(float[] actual, float[] expected, int firstRow, int rows, int vocab, double tolerance, String what) {
         for (int r = 0; r < rows; r++) {
             double error = Tolerance.relativeError(actual, r * vocab, expected, (firstRow + r) * vocab, vocab);
-            assertTrue(error <= tolerance, what + ", row " + (firstRow + r) + ": relative error " + error + " > " + tolerance);
+            Tolerance.assertWithin(error, tolerance, what + ", row " + (firstRow + r));
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import videollama.kernels.Backend;
+import videollama.testing.MeasuredErrors;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.Tensor;
@@ -80,7 +81,12 @@ final class Tolerance {
 
     static void assertClose(float[] actual, float[] expected, double tolerance, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
-        double error = relativeError(actual, 0, expected, 0, expected.length);
+        assertWithin(relativeError(actual, 0, expected, 0, expected.length), tolerance, what);
+    }
+
+    /** Fails unless {@code error} is at most {@code tolerance}; the error is kept for the bounds audit. */
+    static void assertWithin(double error, double tolerance, String what) {
+        MeasuredErrors.record(what, error, tolerance);
         assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
     }
 }

@@ -58,7 +58,7 @@ final class MkvVideoTrack implements VideoTrack {
     }
 
     static MkvVideoTrack open(Path file) throws IOException {
-        SeekableByteChannel channel = NIOUtils.readableChannel(file.toFile());
+        NoRewindChannel channel = new NoRewindChannel(NIOUtils.readableChannel(file.toFile()));
         try {
             MKVDemuxer demuxer;
             try {
@@ -67,6 +67,7 @@ final class MkvVideoTrack implements VideoTrack {
                 throw new LoaderException(file + ": corrupt or truncated Matroska file ("
                         + Mp4VideoTrack.describe(e) + ")", e);
             }
+            channel.unbounded();
             List<DemuxerTrack> videos = demuxer.getVideoTracks();
             if (videos.isEmpty()) {
                 throw new LoaderException(file + ": no video track");

@@ -28,8 +28,23 @@ public final class Mp4BoxCheck {
     /** Boxes JCodec parses as lists of boxes, on the way from {@code moov} to the sample tables. */
     private static final Set<String> CONTAINERS = Set.of("moov", "trak", "mdia", "minf", "stbl", "edts", "dinf",
             "mvex", "tref");
-    /** Bytes of a box's own fields before its child boxes: {@code stsd} (8.5.2), a visual sample entry (12.1.3). */
-    private static final Map<String, Integer> FIELDS_BEFORE_CHILDREN = Map.of("stsd", 8, "avc1", 78, "avc3", 78);
+    /**
+     * The sample entries JCodec parses as visual ones (its SampleBoxes table, and {@code avc3}): 78 bytes of fields
+     * (12.1.3), then child boxes.
+     */
+    private static final Set<String> VISUAL_ENTRIES = Set.of("avc1", "avc3", "ap4h", "apch", "apcn", "apcs", "apco",
+            "cvid", "jpeg", "smc ", "rle ", "rpza", "kpcd", "png ", "mjpa", "mjpb", "SVQ1", "SVQ3", "mp4v", "dvc ",
+            "dvcp", "gif ", "h263", "tiff", "2vuY", "yuv2", "v308", "v408", "v216", "v410", "v210", "m2v1", "m1v1",
+            "xd5b", "dv5n", "jp2h", "mjp2");
+    /**
+     * The sample entries JCodec parses as sound ones (its SampleBoxes table): 28 bytes of fields (12.2.3), 16 more in
+     * a QuickTime sound description of version 1 and 36 more in version 2 (QTFF "Sound sample descriptions"), then
+     * child boxes.
+     */
+    private static final Set<String> SOUND_ENTRIES = Set.of("ac-3", "cac3", "ima4", "aac ", "celp", "hvxc", "twvq",
+            ".mp1", ".mp2", "midi", "apvs", "alac", "aach", "aacl", "aace", "aacf", "aacp", "aacs", "samr", "AUDB",
+            "ilbc", "ms\000\021", "ms\000\061", "aes3", "NONE", "raw ", "twos", "sowt", "fl32", "fl64", "in24", "in32",
+            "ulaw", "alaw", "dvca", "QDMC", "QDM2", "Qclp", ".mp3", "mp4a", "lpcm");
     /**
      * Bytes of one entry of each table (8.6.1.2, 8.6.1.3, 8.6.2, 8.7.4, 8.7.5; QuickTime's partial sync samples
      * {@code stps}, which JCodec reads as it reads {@code stss}), after version, flags and count.
@@ -64,12 +79,31 @@ public final class Mp4BoxCheck {
         int moovHeader = 0;
         for (long offset = 0; offset < fileSize; ) {
             head.clear();
-            channel.read(head, offset);
+            while (head.hasRemaining() && channel.read(head, offset + head.position()) > 0) {
+                // a read may return less than asked
+            }
             head.flip();
-            BoxHeader box = BoxHeader.read(head, fileSize - offset);
+            BoxHeader box = BoxHeader.read(head.duplicate(), fileSize - offset);
             if (box == null) {
                 throw corrupt("truncated: " + (fileSize - offset) + " bytes at offset " + offset
                         + " are too few for a box header");
+            }
+            if (head.getInt(0) == 0) {
+                // A size of 0, "to the end of the file" (4.2), is not what JCodec reads: its MP4Util.getRootAtoms
+                // reads each top-level header from 16 bytes with Header.read, which skips 32-bit zero words, takes the
+                // next word as the size, adds that to the box's offset and walks on from there (a box of 64-bit size
+                // 0 found so: forever). Walk as it walks, ending where it ends.
+                skipZeroWords(head);
+                BoxHeader shifted = BoxHeader.read(head, head.remaining());
+                if (shifted == null || shifted.size < shifted.headerBytes) {
+                    break; // JCodec's "Broken atom": its walk ends, nothing after this is parsed
+                }
+                if (shifted.type.equals("moov") && moov < 0) {
+                    // JCodec would parse it from where the zero words start
+                    throw corrupt("zero words before the 'moov' box at offset " + offset);
+                }
+                offset += shifted.size;
+                continue;
             }
             String where = "'" + printable(box.type) + "' at offset " + offset;
             if (box.size < box.headerBytes) {
@@ -141,12 +175,18 @@ public final class Mp4BoxCheck {
             children(content, at);
         } else if (type.equals("udta") || type.equals("meta")) {
             metadata(content, at, type.equals("udta"));
-        } else if (FIELDS_BEFORE_CHILDREN.containsKey(type)) {
-            int fields = FIELDS_BEFORE_CHILDREN.get(type);
+        } else if (type.equals("stsd") || VISUAL_ENTRIES.contains(type) || SOUND_ENTRIES.contains(type)) {
+            // JCodec parses what follows the fields as a list of boxes (NodeBox.parse), where a child of a 64-bit
+            // size under 16 has it read the same bytes forever
+            int fields = type.equals("stsd") ? 8 : VISUAL_ENTRIES.contains(type) ? 78 : soundEntryFields(content);
             if (content.remaining() < fields) {
                 throw corrupt("box " + where + " is too short for its fields");
             }
-            children(content.slice(fields, content.remaining() - fields), at + fields);
+            Set<String> inside = children(content.slice(fields, content.remaining() - fields), at + fields);
+            if (type.startsWith("avc") && !inside.contains("avcC")) {
+                // ISO/IEC 14496-15 5.4.2.1: the decoder configuration, which JCodec's H264Utils.parseAVCC dereferences
+                throw corrupt("the sample entry " + where + " has no 'avcC' box");
+            }
         } else if (entryBytes != null) {
             table(content, 4, entryBytes, where);
             if (type.equals("stsc")) {
@@ -163,6 +203,12 @@ public final class Mp4BoxCheck {
             long count = count(content, 8, where);
             fits(count * fieldBits / 8 + (count * fieldBits % 8 == 0 ? 0 : 1), content.remaining() - 12, count, where);
         }
+    }
+
+    /** The bytes of a sound sample entry's fields: by the version at byte 8, as JCodec's AudioSampleEntry reads them. */
+    private static int soundEntryFields(ByteBuffer content) {
+        int version = content.remaining() < 10 ? 0 : content.getShort(8);
+        return version == 1 ? 44 : version == 2 ? 64 : 28;
     }
 
     /**
@@ -255,13 +301,16 @@ public final class Mp4BoxCheck {
 
     /**
      * 8.7.4: every run of chunks holds at least one sample. JCodec's MP4DemuxerTrack.seekPointer steps through the
-     * runs subtracting each one's samples per chunk from the frame number until it is smaller: a run of 0 never ends.
+     * runs subtracting each one's samples per chunk from the frame number until it is smaller: a run of 0 never ends,
+     * and one of 2^31 or more, a negative int to JCodec, runs until the frame number overflows (2^31 steps).
      */
     private void samplesPerChunk(ByteBuffer content, String where) {
         long count = count(content, 4, where);
         for (long i = 0; i < count; i++) {
-            if (content.getInt(8 + (int) i * 12 + 4) == 0) {
-                throw corrupt("box " + where + " has a run of chunks of 0 samples (entry " + i + ")");
+            int samples = content.getInt(8 + (int) i * 12 + 4);
+            if (samples <= 0) {
+                throw corrupt("box " + where + " has a run of chunks of " + Integer.toUnsignedLong(samples)
+                        + " samples (entry " + i + ")");
             }
         }
     }

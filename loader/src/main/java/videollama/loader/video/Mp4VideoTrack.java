@@ -99,10 +99,11 @@ final class Mp4VideoTrack implements VideoTrack {
                 Arrays.fill(sizes, trak.getStsz().getDefaultSize());
                 trak.getStsz().setSizes(sizes);
             }
-            MP4DemuxerTrack track = video instanceof CodecMP4DemuxerTrack codecTrack ? codecTrack
-                    : new CodecMP4DemuxerTrack(demuxer.getMovie(), trak, channel);
+            MP4DemuxerTrack track;
             DemuxerTrackMeta meta;
             try {
+                track = video instanceof CodecMP4DemuxerTrack codecTrack ? codecTrack
+                        : new CodecMP4DemuxerTrack(demuxer.getMovie(), trak, channel);
                 meta = track.getMeta();
             } catch (RuntimeException e) { // JCodec reads the H.264 parameter set here: "Colorspace not supported", ...
                 throw new LoaderException(file + ": the video's H.264 parameter set cannot be read ("

@@ -16,6 +16,7 @@ import static videollama.loader.video.DamagedMedia.withSize;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -162,6 +163,54 @@ class ContainerChecksTest {
         assertDoesNotThrow(() -> Mp4BoxCheck.check(file));
     }
 
+    /**
+     * A top-level box of size 0 ("to the end of the file") is walked as JCodec's MP4Util.getRootAtoms walks it: the
+     * zero word skipped, the next word taken as the size. A last 'mdat' of size 0 ends that walk (its four letters
+     * make a size past the end) and passes; a zero word followed by a small size leads JCodec on to a box of 64-bit
+     * size 0, which it would read forever, and the check to the same box, which it refuses.
+     */
+    @Test
+    void aTopLevelBoxOfSizeZeroIsWalkedAsJCodecWalksIt() throws IOException {
+        byte[] faststart = Files.readAllBytes(TestMedia.video("stream-of-water.mp4")); // ftyp, moov, mdat
+        int mdat = box(faststart, "mdat");
+        Path toTheEnd = Files.write(tmp.resolve("mdat-to-the-end.mp4"), withInt(faststart, mdat, 0));
+        assertDoesNotThrow(() -> Mp4BoxCheck.check(toTheEnd));
+        byte[] hidden = ByteBuffer.allocate(mdat + 28).put(faststart, 0, mdat)
+                .putInt(0).putInt(12).put("skip".getBytes(StandardCharsets.ISO_8859_1)) // JCodec: a 'skip' of 12 bytes
+                .putInt(1).put("wide".getBytes(StandardCharsets.ISO_8859_1)).putLong(0) // then 64-bit size 0
+                .array();
+        refused(Mp4BoxCheck::check, hidden, "'wide' at offset " + (mdat + 12), "impossible size of 0");
+    }
+
+    /** An 'avc1' entry without its 'avcC' (renamed): JCodec's demuxer would throw a NullPointerException. */
+    @Test
+    void aVideoSampleEntryWithoutAvcCIsRefused() throws IOException {
+        byte[] mp4 = mp4();
+        byte[] renamed = withInt(mp4, box(mp4, "avcC") + 4, 0x70617370); // 'pasp'
+        refused(Mp4BoxCheck::check, renamed, "the sample entry 'avc1' at offset ", "has no 'avcC' box");
+    }
+
+    /**
+     * The children of a sound sample entry ('mp4a' in audio-only.mp4), which JCodec parses as a list of boxes after the
+     * entry's fields: an 'esds' of 64-bit size 8 had JCodec's NodeBox read it in place forever (a fuzz finding).
+     */
+    @Test
+    void soundSampleEntryChildrenAreChecked() throws IOException {
+        byte[] mp4 = Files.readAllBytes(TestMedia.video("audio-only.mp4"));
+        int esds = box(mp4, "esds");
+        byte[] damaged = withInt(withInt(withInt(mp4, esds, 1), esds + 8, 0), esds + 12, 8);
+        refused(Mp4BoxCheck::check, damaged, "'esds' at offset " + esds, "impossible size of 8");
+    }
+
+    /** Runs of chunks of 0 samples, or of 2^31 or more (negative to JCodec), which JCodec's seek steps through. */
+    @ParameterizedTest(name = "{0} samples a chunk")
+    @CsvSource({"0", "2147483648", "4294967295"})
+    void samplesPerChunkMustBePositiveInts(long samples) throws IOException {
+        byte[] mp4 = mp4();
+        refused(Mp4BoxCheck::check, withInt(mp4, box(mp4, "stsc") + 20, samples), "'stsc' at offset",
+                "a run of chunks of " + samples + " samples (entry 0)");
+    }
+
     // ---- Matroska: bframes.mkv, sizes written by FFmpeg's muxer (Segment with an 8-byte size)
 
     static byte[] mkv() throws IOException {
@@ -224,6 +273,32 @@ class ContainerChecksTest {
         assertDoesNotThrow(() -> EbmlCheck.check(liveCluster));
         int trackEntry = trackEntrySize(mkv);
         refused(EbmlCheck::check, withSize(mkv, trackEntry, unknown), "element 0xAE", "unknown size");
+    }
+
+    /**
+     * Sizes that all fit, but an EBML header of 34 bytes followed by elements JCodec's MKVParser takes for its
+     * children (unknown IDs, then EBMLMaxIDLength): it goes back to the header's end for the binary one and reads the
+     * same elements forever. Refused as it goes back (a fuzz finding, also a regression input of the fuzz test).
+     */
+    @Test
+    void anElementJCodecPlacesInAParentThatEndedBeforeItIsRefused() throws IOException {
+        byte[] elements = ByteBuffer.allocate(58).putInt(0x1A45DFA3).put((byte) 0xA2) // EBML header of 34 bytes
+                .put(new byte[] {0x42, (byte) 0x86, (byte) 0x81, 1}) // EBMLVersion 1
+                .put(filled(45, (byte) 0x81)) // unknown elements 0x81 of 1 byte, 10 inside the header, 5 after it
+                .put(new byte[] {0x42, (byte) 0xF2, (byte) 0x81, 4}) // EBMLMaxIDLength 4: a binary child of the header
+                .array();
+        Path file = Files.write(tmp.resolve("loop.mkv"), elements);
+        assertDoesNotThrow(() -> EbmlCheck.check(file));
+        LoaderException e = assertThrows(LoaderException.class, () -> VideoLoader.load(file, 8, MediaDecoder.JAVA));
+        assertTrue(e.getMessage().startsWith(file + ": corrupt or truncated Matroska file (an element lies outside"),
+                e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    private static byte[] filled(int n, byte value) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, value);
+        return b;
     }
 
     @Test
