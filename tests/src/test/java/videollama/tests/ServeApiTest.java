@@ -326,15 +326,10 @@ class ServeApiTest {
         String expected = content(post(question(mediaMessage("image_url", image))));
         assertFalse(expected.isEmpty(), "an answer to compare with");
 
-        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY).build();
+        OpenAIClient client = openAiClient();
         try {
-            ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("videollama-demo").temperature(0)
-                    .maxCompletionTokens(MAX_TOKENS)
-                    .addUserMessageOfArrayOfContentParts(List.of(
-                            ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
-                                    .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(image).build()).build()),
-                            ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(QUESTION).build())))
-                    .build();
+            ChatCompletionCreateParams params = clientQuestion(ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage
+                    .builder().imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(image).build()).build()));
             ChatCompletion completion = client.chat().completions().create(params);
             assertEquals(expected, completion.choices().getFirst().message().content().orElseThrow());
             assertTrue(completion.usage().orElseThrow().completionTokens() <= MAX_TOKENS);
@@ -355,18 +350,12 @@ class ServeApiTest {
         String expectedSound = directAnswer(sound, null, false).text();
         MediaChat.Answer expectedVideoWithSound = directAnswer(null, video(), true);
 
-        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY).build();
+        OpenAIClient client = openAiClient();
         try {
-            ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("videollama-demo").temperature(0)
-                    .maxCompletionTokens(MAX_TOKENS)
-                    .addUserMessageOfArrayOfContentParts(List.of(
-                            ChatCompletionContentPart.ofInputAudio(ChatCompletionContentPartInputAudio.builder()
-                                    .inputAudio(ChatCompletionContentPartInputAudio.InputAudio.builder()
-                                            .data(Base64.getEncoder().encodeToString(Files.readAllBytes(sound)))
-                                            .format(ChatCompletionContentPartInputAudio.InputAudio.Format.WAV).build())
-                                    .build()),
-                            ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(QUESTION).build())))
-                    .build();
+            ChatCompletionCreateParams params = clientQuestion(ChatCompletionContentPart.ofInputAudio(
+                    ChatCompletionContentPartInputAudio.builder().inputAudio(ChatCompletionContentPartInputAudio.InputAudio.builder()
+                            .data(Base64.getEncoder().encodeToString(Files.readAllBytes(sound)))
+                            .format(ChatCompletionContentPartInputAudio.InputAudio.Format.WAV).build()).build()));
             assertEquals(expectedSound, client.chat().completions().create(params).choices().getFirst().message().content().orElseThrow());
         } finally {
             client.close();
@@ -378,6 +367,18 @@ class ServeApiTest {
         int promptTokens = JSON.readTree(response.body()).path("usage").path("prompt_tokens").asInt();
         assertEquals(expectedVideoWithSound.prompt().length(), promptTokens, "the sound track's soft tokens in the prompt");
         assertNotEquals(directAnswer(null, video(), false).prompt().length(), promptTokens, "heard, not only seen");
+    }
+
+    private static OpenAIClient openAiClient() {
+        return OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY).build();
+    }
+
+    /** {@link #QUESTION} about one media part, greedy, as OpenAI's Java client builds it. */
+    private static ChatCompletionCreateParams clientQuestion(ChatCompletionContentPart media) {
+        return ChatCompletionCreateParams.builder().model("videollama-demo").temperature(0).maxCompletionTokens(MAX_TOKENS)
+                .addUserMessageOfArrayOfContentParts(List.of(media,
+                        ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(QUESTION).build())))
+                .build();
     }
 
     /** The chat session's own greedy answer to {@link #QUESTION}, without the server. */
