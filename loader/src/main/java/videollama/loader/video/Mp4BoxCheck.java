@@ -229,9 +229,11 @@ public final class Mp4BoxCheck {
             if (box == null) {
                 return;
             }
-            if (box.size < box.headerBytes) { // a 64-bit size under 16: JCodec would parse backwards, in place
+            // a 64-bit size under 16, or of 2^63 or more (read() gives Long.MAX_VALUE): JCodec's Header takes the size as
+            // a signed long, so its body size is negative, fits what is left, and NodeBox reads backwards, in place
+            if (box.size < box.headerBytes || box.headerBytes == 16 && box.size == Long.MAX_VALUE) {
                 throw corrupt("box '" + printable(box.type) + "' at offset " + offset + " has an impossible size of "
-                        + box.size + " bytes");
+                        + (box.size == Long.MAX_VALUE ? "2^63 or more" : box.size) + " bytes");
             }
             if (box.size > body.remaining()) {
                 body.position(body.position() + box.headerBytes);
