@@ -359,7 +359,7 @@ public record MediaKind(String container, String video, String sound) {
     // --------------------------------------------------------------------------------------------- bytes
 
     /** A codec name read from the file, quoted, as it can be printed on one line: other bytes as {@code \xNN}. */
-    private static String quoted(String name) {
+    public static String quoted(String name) {
         StringBuilder b = new StringBuilder("'");
         for (char c : name.toCharArray()) {
             b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));

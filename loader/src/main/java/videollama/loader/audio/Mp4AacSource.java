@@ -14,6 +14,7 @@ import org.jcodec.containers.mp4.demuxer.AbstractMP4DemuxerTrack;
 import org.jcodec.containers.mp4.demuxer.MP4Demuxer;
 import org.jcodec.containers.mp4.demuxer.MP4DemuxerTrack;
 import videollama.loader.LoaderException;
+import videollama.loader.MediaKind;
 import videollama.loader.audio.aac.AacConfig;
 import videollama.loader.audio.aac.AacException;
 import videollama.loader.video.JCodecLog;
@@ -60,8 +61,8 @@ final class Mp4AacSource extends AacSource {
                     : trak.getSampleEntries()[0];
             String fourcc = entry == null ? "none" : entry.getFourcc();
             if (!"mp4a".equals(fourcc)) {
-                throw new LoaderException(file + ": unsupported audio codec '" + fourcc
-                        + "' (the Java decoder reads AAC-LC and PCM WAV; --decoder ffmpeg reads it)");
+                throw new LoaderException(file + ": unsupported audio codec " + MediaKind.quoted(fourcc)
+                        + " (the Java decoder reads AAC-LC and PCM WAV; --decoder ffmpeg reads it)");
             }
             EsDescriptor esds = EsDescriptor.of(entry);
             if (esds == null || esds.objectType() < 0) {
