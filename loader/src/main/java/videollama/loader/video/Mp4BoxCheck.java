@@ -175,6 +175,9 @@ public final class Mp4BoxCheck {
             children(content, at);
         } else if (type.equals("udta") || type.equals("meta")) {
             metadata(content, at, type.equals("udta"));
+        } else if (type.equals("ilst")) {
+            // JCodec's BoxFactory parses an 'ilst' wherever it meets one, in 'moov' as much as in 'meta'
+            itemList(content, at, where);
         } else if (type.equals("stsd") || VISUAL_ENTRIES.contains(type) || SOUND_ENTRIES.contains(type)) {
             // JCodec parses what follows the fields as a list of boxes (NodeBox.parse), where a child of a 64-bit
             // size under 16 has it read the same bytes forever
