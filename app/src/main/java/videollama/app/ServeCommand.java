@@ -23,9 +23,6 @@ import videollama.loader.MediaDecoder;
                 "The model is loaded once; requests take turns on it in arrival order."})
 final class ServeCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
     CommonOptions common;
 
@@ -64,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        CommandLine cli = spec.commandLine();
+        CommandLine cli = common.cli();
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(cli, "--port must be 0 to 65535, got " + port);
         }
