@@ -51,6 +51,15 @@ public final class Mp4BoxCheck {
      */
     private static final Map<String, Integer> TABLE_ENTRY_BYTES = Map.of("stts", 8, "ctts", 8, "stss", 4, "stps", 4,
             "stsc", 12, "stco", 4, "co64", 8);
+    /**
+     * The other boxes JCodec parses as lists of boxes with its default box table (DefaultBoxes and the NodeBox
+     * classes), by the bytes of fields before the list: they are off the way to the sample tables, so they are walked
+     * as JCodec walks them ({@link #metadata}), with every box inside that JCodec knows checked as on the way from
+     * {@code moov}. Not {@code wave} nor {@code keys}: JCodec parses their children with tables of their own (format
+     * and endianness; {@code mdta}), of boxes that allocate nothing from a count.
+     */
+    private static final Map<String, Integer> OTHER_NODE_FIELDS = Map.of("moof", 0, "traf", 0, "mfra", 0, "skip", 0,
+            "ipro", 0, "sinf", 0, "clip", 0, "tapt", 0, "gmhd", 0, "dref", 8);
 
     private final Path file;
     private final long fileSize;
@@ -175,6 +184,9 @@ public final class Mp4BoxCheck {
             children(content, at);
         } else if (type.equals("udta") || type.equals("meta")) {
             metadata(content, at, type.equals("udta"));
+        } else if (OTHER_NODE_FIELDS.containsKey(type)) {
+            int fields = Math.min(OTHER_NODE_FIELDS.get(type), content.remaining());
+            metadata(content.slice(fields, content.remaining() - fields), at + fields, false);
         } else if (type.equals("ilst")) {
             // JCodec's BoxFactory parses an 'ilst' wherever it meets one, in 'moov' as much as in 'meta'
             itemList(content, at, where);
@@ -197,6 +209,12 @@ public final class Mp4BoxCheck {
             }
         } else if (type.equals("stsz")) {
             sampleSizes(content, where);
+        } else if (type.equals("trun")) {
+            trackRun(content, where);
+        } else if (type.equals("chan")) {
+            // QTFF "Audio channel layout": version and flags, layout tag, bitmap, count, then descriptions of 20 bytes
+            // (JCodec's ChannelBox allocates them from the count before reading)
+            table(content, 12, 20, where);
         } else if (type.equals("stz2")) {
             // 8.7.3.3: version, flags, 3 reserved bytes, field size in bits, count, then the packed sizes
             int fieldBits = content.remaining() >= 8 ? content.get(7) & 0xff : 0;
@@ -215,9 +233,11 @@ public final class Mp4BoxCheck {
     }
 
     /**
-     * The children of {@code udta} or {@code meta} as JCodec's NodeBox reads them: zero words skipped, a child that
-     * does not fit skipped past its header, nothing refused, except an {@code ilst} JCodec would not finish parsing.
-     * A {@code meta} inside {@code udta} starts with 4 bytes of version and flags (JCodec's UdtaMetaBox skips them).
+     * The children of {@code udta}, {@code meta} or another list of boxes off the way to the sample tables
+     * ({@link #OTHER_NODE_FIELDS}) as JCodec's NodeBox reads them: zero words skipped, a child that does not fit
+     * skipped past its header; refused only where JCodec would not finish (an {@code ilst}) or would allocate from a
+     * count that does not fit (the boxes {@link #content} checks). A {@code meta} inside {@code udta} starts with 4
+     * bytes of version and flags (JCodec's UdtaMetaBox skips them).
      */
     private void metadata(ByteBuffer body, long at, boolean inUdta) {
         while (body.remaining() >= 8) {
@@ -317,6 +337,26 @@ public final class Mp4BoxCheck {
                 throw corrupt("box " + where + " has a run of chunks of " + Integer.toUnsignedLong(samples)
                         + " samples (entry " + i + ")");
             }
+        }
+    }
+
+    /**
+     * 8.8.8: a track fragment run, wherever it is (JCodec's TrunBox parses one inside {@code moov} too): a count, two
+     * optional fields by the flags, then per sample the fields the flags 0x100 to 0x800 select. JCodec allocates
+     * each selected field's array from the count before reading, and with none selected loops over the count doing
+     * nothing (2^31 steps when not compiled away), so the entries must fit the box, and without entries the count the
+     * file: every sample of a run has at least a byte in it.
+     */
+    private void trackRun(ByteBuffer content, String where) {
+        long count = count(content, 4, where);
+        int flags = content.getInt(0) & 0xffffff;
+        int fields = 8 + ((flags & 0x1) != 0 ? 4 : 0) + ((flags & 0x4) != 0 ? 4 : 0);
+        int bytesPerSample = 4 * Integer.bitCount(flags & 0xf00);
+        if (bytesPerSample > 0) {
+            fits(count * bytesPerSample, content.remaining() - fields, count, where);
+        } else if (count > fileSize) {
+            throw corrupt("box " + where + " lists a run of " + count + " samples, more than the file's " + fileSize
+                    + " bytes");
         }
     }
 

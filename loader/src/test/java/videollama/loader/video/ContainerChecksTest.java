@@ -211,6 +211,43 @@ class ContainerChecksTest {
                 "a run of chunks of " + samples + " samples (entry 0)");
     }
 
+    /**
+     * A track fragment run ('trun'), which JCodec's TrunBox parses wherever it meets one (a 'trak' renamed 'trun' in
+     * 'moov' was a fuzz finding): without per-sample fields it loops over the count doing nothing, with them it
+     * allocates their arrays from the count. Made here from the video's 'stsz' renamed, its count word at +12.
+     */
+    @ParameterizedTest(name = "flags {0}, count {1}")
+    @CsvSource({
+            "0, 2147483647, a run of 2147483647 samples, ''",
+            "256, 1000000, 1000000 entries, 4000000 bytes",
+            "3840, 65536, 65536 entries, 1048576 bytes",
+    })
+    void trackRunCountsMustFitTheirBoxOrTheFile(int flags, long count, String mention, String bytes) throws IOException {
+        byte[] mp4 = mp4();
+        int stsz = box(mp4, "stsz");
+        byte[] run = withInt(withInt(withInt(mp4, stsz + 4, 0x7472756e), stsz + 8, flags), stsz + 12, count); // 'trun'
+        refused(Mp4BoxCheck::check, run, "'trun' at offset " + stsz, mention, bytes);
+    }
+
+    /** The boxes JCodec parses as lists off the way to the sample tables are walked too: here an 'stbl' renamed 'traf'. */
+    @Test
+    void tablesInsideOtherListsOfBoxesAreChecked() throws IOException {
+        byte[] mp4 = mp4();
+        byte[] fragment = withInt(mp4, box(mp4, "stbl") + 4, 0x74726166); // 'traf'
+        assertDoesNotThrow(() -> Mp4BoxCheck.check(Files.write(tmp.resolve("traf.mp4"), fragment)));
+        refused(Mp4BoxCheck::check, withInt(fragment, box(mp4, "stsz") + 16, 2147483648L), "'stsz' at offset",
+                "2147483648 entries");
+    }
+
+    /** QuickTime's audio channel layout ('chan'), whose descriptions JCodec's ChannelBox allocates from the count. */
+    @Test
+    void channelLayoutCountMustFitItsBox() throws IOException {
+        byte[] mp4 = Files.readAllBytes(TestMedia.video("audio-only.mp4"));
+        int esds = box(mp4, "esds");
+        byte[] layout = withInt(withInt(mp4, esds + 4, 0x6368616e), esds + 20, 2147483647); // 'chan'
+        refused(Mp4BoxCheck::check, layout, "'chan' at offset " + esds, "2147483647 entries");
+    }
+
     // ---- Matroska: bframes.mkv, sizes written by FFmpeg's muxer (Segment with an 8-byte size)
 
     static byte[] mkv() throws IOException {
