@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,7 +23,6 @@ import videollama.model.videollama.AudioBranch;
 import videollama.model.videollama.AudioEncoder;
 import videollama.model.videollama.AudioOutputs;
 import videollama.model.videollama.SyntheticAudioBranch;
-import videollama.testing.SeededRandom;
 
 /**
  * The audio-language branch as task graphs on a device backend against the reference path and the PyTorch golden
@@ -33,28 +30,16 @@ import videollama.testing.SeededRandom;
  * the project bound; measured up to 2.9e-6 on OpenCL), the graph replayed for a new fbank and rebuilt for another
  * clip count, the released head width over 8 clips.
  */
-abstract class AudioDeviceContract extends DeviceContract {
-    @RegisterExtension
-    final SeededRandom random = new SeededRandom();
-
-    private static final double DEVICE_TOLERANCE = 1e-5;
-    /**
-     * Fresh random fbanks: the summation-order differences of every GEMM and norm accumulate through 2 blocks and
-     * the 2-layer Q-Former with peaked attention; measured up to 3.4e-6 over 35 draws, so twice the golden cases'
-     * tolerance keeps a rare draw from failing (as VisionDeviceContract).
-     */
-    private static final double RANDOM_INPUT_TOLERANCE = 2e-5;
-
-    /** The golden cases this backend runs: all of them unless a subclass narrows the list. */
-    Stream<GoldenCase> cases() throws Exception {
-        return AudioGoldenTest.cases();
+abstract class AudioDeviceContract extends BranchDeviceContract {
+    AudioDeviceContract() {
+        super("audio");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void everyStageMatchesTheReferenceAndPyTorch(GoldenCase c) {
         try (AudioBranch branch = AudioBranch.open(c.dir())) {
-            BranchChecks.assertGoldenCase(c, "fbank", branch, backend, DEVICE_TOLERANCE, AudioGoldenTest.TOLERANCE,
+            assertGoldenCase(c, "fbank", branch, DEVICE_TOLERANCE, AudioGoldenTest.TOLERANCE,
                     "audio: ImageBind + Q-Former over ");
         }
     }
@@ -66,8 +51,8 @@ abstract class AudioDeviceContract extends DeviceContract {
     @Test
     void theGraphIsReplayedForNewInputAndRebuiltForAnotherCount() {
         try (AudioBranch branch = AudioBranch.open(GoldenCase.named("audio", "clips3").dir())) {
-            BranchChecks.assertReplays(branch, backend, new int[] {2, 2, 1, 2}, branch.sizes().clipSize(),
-                    () -> 0.5 * random.nextGaussian(), RANDOM_INPUT_TOLERANCE, "clips",
+            assertReplays(branch, new int[] {2, 2, 1, 2}, branch.sizes().clipSize(),
+                    () -> 0.5 * random.nextGaussian(), "clips",
                     "audio in_proj", "audio_Qformer cross attention", "audio_llama_proj");
         }
     }
@@ -77,16 +62,13 @@ abstract class AudioDeviceContract extends DeviceContract {
     void releasedHeadWidthAndQueryCountOverEightClips(@TempDir Path dir) {
         SyntheticAudioBranch.write(dir, SyntheticAudioBranch.shape("narrow-heads-64"));
         try (AudioBranch branch = AudioBranch.open(dir);
-             BranchChecks.Encoders<AudioEncoder> encoders = BranchChecks.Encoders.of(branch, backend)) {
+             Encoders<AudioEncoder> encoders = Encoders.of(branch, backend)) {
             assertEquals(64, branch.sizes().encoderWidth() / branch.config().audioEncoder().heads());
             int clips = 8;
-            float[] fbank = new float[clips * branch.sizes().clipSize()];
-            for (int i = 0; i < fbank.length; i++) {
-                fbank[i] = (float) (0.5 * random.nextGaussian());
-            }
+            float[] fbank = randomInput(clips * branch.sizes().clipSize(), () -> 0.5 * random.nextGaussian());
             AudioOutputs out = encoders.device().encode(fbank, clips);
             assertEquals(8 * 64, out.tokens().length);
-            BranchChecks.assertStagesClose(out, encoders.reference().encode(fbank, clips), RANDOM_INPUT_TOLERANCE, "narrow-heads-64");
+            assertStagesClose(out, encoders.reference().encode(fbank, clips), RANDOM_INPUT_TOLERANCE, "narrow-heads-64");
         }
     }
 

@@ -3,9 +3,7 @@ package videollama.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -13,7 +11,6 @@ import videollama.model.videollama.SyntheticVisionBranch;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionEncoder;
 import videollama.model.videollama.VisionOutputs;
-import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 
 /**
@@ -23,21 +20,9 @@ import videollama.weights.DType;
  * 1e-2 where CUDA rounds activations to 16-bit weights' type, see {@link Tolerance#of}), the graph replayed for new
  * frames and rebuilt for another frame count.
  */
-abstract class VisionDeviceContract extends DeviceContract {
-    @RegisterExtension
-    final SeededRandom random = new SeededRandom();
-
-    private static final double DEVICE_TOLERANCE = 1e-5;
-    /**
-     * Fresh N(0, 1) frames: the summation-order differences of every GEMM and norm accumulate through 2 ViT
-     * blocks and 4 + 2 Q-Former layers with peaked attention; measured up to 5.5e-6 over 20 draws, so twice the
-     * op tolerance keeps a rare draw from failing.
-     */
-    private static final double RANDOM_FRAMES_TOLERANCE = 2e-5;
-
-    /** The golden cases this backend runs: all of them unless a subclass narrows the list. */
-    Stream<GoldenCase> cases() throws Exception {
-        return VisionGoldenTest.cases();
+abstract class VisionDeviceContract extends BranchDeviceContract {
+    VisionDeviceContract() {
+        super("vision");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -45,7 +30,7 @@ abstract class VisionDeviceContract extends DeviceContract {
     void everyStageMatchesTheReferenceAndPyTorch(GoldenCase c) {
         boolean sixteenBit = Tolerance.sixteenBitWeights(c.dir().resolve("model.safetensors"), name -> true);
         try (VideoBranch branch = VideoBranch.open(c.dir())) {
-            BranchChecks.assertGoldenCase(c, "frames", branch, backend, Tolerance.of(backend, sixteenBit, DEVICE_TOLERANCE),
+            assertGoldenCase(c, "frames", branch, Tolerance.of(backend, sixteenBit, DEVICE_TOLERANCE),
                     Tolerance.of(backend, sixteenBit, VisionGoldenTest.TOLERANCE), "vision: ViT + Q-Formers over ");
         }
     }
@@ -54,8 +39,8 @@ abstract class VisionDeviceContract extends DeviceContract {
     @Test
     void theGraphIsReplayedForNewFramesAndRebuiltForAnotherCount() {
         try (VideoBranch branch = VideoBranch.open(GoldenCase.named("vision", "video-t3").dir())) {
-            BranchChecks.assertReplays(branch, backend, new int[] {2, 2, 5, 2}, branch.sizes().frameSize(), random::nextGaussian,
-                    RANDOM_FRAMES_TOLERANCE, "frames", "vit qkv", "Qformer cross attention", "llama_proj");
+            assertReplays(branch, new int[] {2, 2, 5, 2}, branch.sizes().frameSize(), random::nextGaussian,
+                    "frames", "vit qkv", "Qformer cross attention", "llama_proj");
         }
     }
 
@@ -68,16 +53,13 @@ abstract class VisionDeviceContract extends DeviceContract {
         SyntheticVisionBranch.Shape shape = SyntheticVisionBranch.shape("narrow-heads-88");
         SyntheticVisionBranch.write(dir, shape, DType.F16);
         try (VideoBranch branch = VideoBranch.open(dir);
-             BranchChecks.Encoders<VisionEncoder> encoders = BranchChecks.Encoders.of(branch, backend)) {
+             Encoders<VisionEncoder> encoders = Encoders.of(branch, backend)) {
             assertEquals(88, branch.sizes().vitWidth() / branch.config().vision().heads());
             int t = 8;
-            float[] frames = new float[t * branch.sizes().frameSize()];
-            for (int i = 0; i < frames.length; i++) {
-                frames[i] = (float) random.nextGaussian();
-            }
+            float[] frames = randomInput(t * branch.sizes().frameSize(), random::nextGaussian);
             VisionOutputs out = encoders.device().encode(frames, t);
             assertEquals(32 * 64, out.tokens().length);
-            BranchChecks.assertStagesClose(out, encoders.reference().encode(frames, t), Tolerance.of(backend, true, RANDOM_FRAMES_TOLERANCE),
+            assertStagesClose(out, encoders.reference().encode(frames, t), Tolerance.of(backend, true, RANDOM_INPUT_TOLERANCE),
                     "narrow-heads-88");
         }
     }
