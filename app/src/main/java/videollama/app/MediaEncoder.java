@@ -22,6 +22,9 @@ import videollama.model.chat.SoftTokens;
 import videollama.model.videollama.AudioBranch;
 import videollama.model.videollama.AudioEncoder;
 import videollama.model.videollama.AudioOutputs;
+import videollama.model.videollama.BranchEncoder;
+import videollama.model.videollama.BranchOutputs;
+import videollama.model.videollama.MediaBranch;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionEncoder;
 import videollama.model.videollama.VisionOutputs;
@@ -67,10 +70,16 @@ public final class MediaEncoder implements AutoCloseable {
     private final Progress progress;
     private final Profile visionProfile;
     private final Profile audioProfile;
-    private VideoBranch videoBranch;
-    private VisionEncoder vision;
-    private AudioBranch audioBranch;
-    private AudioEncoder audio;
+    private Opened<VisionEncoder> vision;
+    private Opened<AudioEncoder> audio;
+
+    /** A branch opened and its encoder made on {@link #compute}; closed together. */
+    private record Opened<E extends BranchEncoder<?>>(MediaBranch<E> branch, E encoder) {
+        void close() {
+            encoder.close();
+            branch.close();
+        }
+    }
 
     /**
      * Opens nothing yet: each branch opens at its first file.
@@ -145,8 +154,13 @@ public final class MediaEncoder implements AutoCloseable {
         return tokens("video", encodeVision(frames, null));
     }
 
-    private static SoftTokens tokens(String name, VisionOutputs outputs) {
-        return new SoftTokens(name, outputs.tokens(), outputs.sizes().videoQueries());
+    /** The soft tokens of a branch's outputs, each as wide as the LLaMA (checked when the branch was opened). */
+    private SoftTokens tokens(String name, BranchOutputs outputs) {
+        return new SoftTokens(name, outputs.tokens(), tokenCount(outputs));
+    }
+
+    private int tokenCount(BranchOutputs outputs) {
+        return outputs.tokens().length / dModel;
     }
 
     /**
@@ -158,24 +172,29 @@ public final class MediaEncoder implements AutoCloseable {
         if (vision != null) {
             return;
         }
-        VideoBranch branch = VideoBranch.open(modelDir);
+        vision = open(VideoBranch.open(modelDir), visionProfile);
+    }
+
+    /** {@code branch}'s encoder, its soft tokens checked to be as wide as the LLaMA; the branch closed if that fails. */
+    private <E extends BranchEncoder<?>> Opened<E> open(MediaBranch<E> branch, Profile profile) {
+        E encoder;
         try {
-            requireWidth("llama_proj.weight", branch.sizes().dModel());
-            vision = branch.encoder(compute);
+            requireWidth(branch.projectionName(), branch.dModel());
+            encoder = branch.encoder(compute);
         } catch (RuntimeException e) {
             branch.close();
             throw e;
         }
-        videoBranch = branch;
-        vision.profile(visionProfile);
+        encoder.profile(profile);
+        return new Opened<>(branch, encoder);
     }
 
     private VisionOutputs encodeVision(SampledFrames frames, Path source) {
         openVision();
         String what = "encoding " + frames.count() + (frames.count() == 1 ? " frame" : " frames") + (source != null ? " of " + source : "")
                 + " on " + compute.name();
-        return progress.counted(what, lines -> vision.encode(frames.pixels(), frames.count(), lines),
-                outputs -> outputs.sizes().videoQueries() + " soft tokens");
+        return progress.counted(what, lines -> vision.encoder().encode(frames.pixels(), frames.count(), lines),
+                outputs -> tokenCount(outputs) + " soft tokens");
     }
 
     /**
@@ -187,16 +206,7 @@ public final class MediaEncoder implements AutoCloseable {
         if (audio != null) {
             return;
         }
-        AudioBranch branch = AudioBranch.open(modelDir);
-        try {
-            requireWidth("audio_llama_proj.weight", branch.sizes().dModel());
-            audio = branch.encoder(compute);
-        } catch (RuntimeException e) {
-            branch.close();
-            throw e;
-        }
-        audioBranch = branch;
-        audio.profile(audioProfile);
+        audio = open(AudioBranch.open(modelDir), audioProfile);
     }
 
     /** Opens every branch {@code request} needs, so that a model without one is refused before any file is read. */
@@ -212,10 +222,10 @@ public final class MediaEncoder implements AutoCloseable {
     private SoftTokens encodeAudio(AudioInput sound, Path source, List<Tensor> dumps) {
         openAudio();
         AudioOutputs outputs = progress.counted("encoding " + AudioInput.CLIPS + " sound clips of " + source + " on " + compute.name(),
-                lines -> audio.encode(sound.fbank(), AudioInput.CLIPS, lines), o -> o.sizes().queries() + " soft tokens");
+                lines -> audio.encoder().encode(sound.fbank(), AudioInput.CLIPS, lines), o -> tokenCount(o) + " soft tokens");
         dumps.add(Tensor.ofFloats("audio.fbank", sound.fbank(), AudioInput.CLIPS, 1, AudioInput.MEL_BINS, AudioInput.TARGET_LENGTH));
         dumps.addAll(outputs.dumpTensors());
-        return new SoftTokens("audio", outputs.tokens(), outputs.sizes().queries());
+        return tokens("audio", outputs);
     }
 
     private void requireWidth(String tensor, int tokenWidth) {
@@ -235,14 +245,8 @@ public final class MediaEncoder implements AutoCloseable {
         if (vision != null) {
             vision.close();
         }
-        if (videoBranch != null) {
-            videoBranch.close();
-        }
         if (audio != null) {
             audio.close();
-        }
-        if (audioBranch != null) {
-            audioBranch.close();
         }
     }
 }

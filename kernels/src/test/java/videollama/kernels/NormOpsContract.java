@@ -48,12 +48,22 @@ public abstract class NormOpsContract extends DeviceOpsContract {
                 .flatMap(width -> Stream.of(false, true).map(inPlace -> Arguments.of(rows, width, inPlace))));
     }
 
-    /** The input buffer, and the output: the input itself in place, else a poisoned buffer of the same size. */
-    private record InOut(DeviceBuffer in, DeviceBuffer out) {}
+    /** An op from one input buffer into one output buffer, appended to a graph. */
+    private interface InOutOp {
+        void append(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer in);
+    }
 
-    private InOut inOut(float[] x, boolean inPlace) {
+    /**
+     * Runs {@code op} named {@code name} over {@code x} uploaded, into the input itself in place, else into a poisoned
+     * buffer of the same size, and compares the output with {@code expected}.
+     */
+    private void checkInOut(String name, float[] x, boolean inPlace, InOutOp op, float[] expected, double tolerance, String label) {
         DeviceBuffer in = upload(backend(), "x", x);
-        return new InOut(in, inPlace ? in : poisoned(backend(), "out", x.length));
+        DeviceBuffer out = inPlace ? in : poisoned(backend(), "out", x.length);
+        TaskGraph g = backend().graph(name);
+        op.append(g, name, out, in);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), out, x.length), tolerance, label);
     }
 
     private static String label(String op, int rows, int width, boolean inPlace) {
@@ -70,11 +80,10 @@ public abstract class NormOpsContract extends DeviceOpsContract {
         float[] b = randomFloats(random, dim);
         float[] expected = new float[rows * dim];
         LayerNorm.layerNorm(expected, x, w, b, rows, eps);
-        InOut io = inOut(x, inPlace);
-        TaskGraph g = backend().graph("layernorm");
-        backend().ops().layerNorm(g, "layernorm", io.out(), io.in(), upload(backend(), "w", w), upload(backend(), "b", b), rows, dim, eps);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), io.out(), rows * dim), TOLERANCE, label("layernorm eps " + eps, rows, dim, inPlace));
+        DeviceBuffer dw = upload(backend(), "w", w);
+        DeviceBuffer db = upload(backend(), "b", b);
+        checkInOut("layernorm", x, inPlace, (g, name, out, in) -> backend().ops().layerNorm(g, name, out, in, dw, db, rows, dim, eps),
+                expected, TOLERANCE, label("layernorm eps " + eps, rows, dim, inPlace));
     }
 
     /** In place here means into the residual (the Q-Former's hidden state) on odd widths, into x on even ones. */
@@ -179,11 +188,8 @@ public abstract class NormOpsContract extends DeviceOpsContract {
         }
         float[] expected = new float[n];
         Gelu.gelu(expected, x, n);
-        InOut io = inOut(x, inPlace);
-        TaskGraph g = backend().graph("gelu");
-        backend().ops().gelu(g, "gelu", io.out(), io.in(), n);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), io.out(), n), TOLERANCE, label("gelu", rows, width, inPlace));
+        checkInOut("gelu", x, inPlace, (g, name, out, in) -> backend().ops().gelu(g, name, out, in, n),
+                expected, TOLERANCE, label("gelu", rows, width, inPlace));
     }
 
     @ParameterizedTest(name = "{0} rows x {1}, in place {2}")
@@ -195,11 +201,9 @@ public abstract class NormOpsContract extends DeviceOpsContract {
         float[] bias = randomFloats(random, width);
         float[] expected = new float[n];
         Gelu.biasGelu(expected, x, bias, rows);
-        InOut io = inOut(x, inPlace);
-        TaskGraph g = backend().graph("bias-gelu");
-        backend().ops().biasGelu(g, "bias-gelu", io.out(), io.in(), upload(backend(), "bias", bias), rows, width);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), io.out(), n), TOLERANCE, label("bias-gelu", rows, width, inPlace));
+        DeviceBuffer db = upload(backend(), "bias", bias);
+        checkInOut("bias-gelu", x, inPlace, (g, name, out, in) -> backend().ops().biasGelu(g, name, out, in, db, rows, width),
+                expected, TOLERANCE, label("bias-gelu", rows, width, inPlace));
     }
 
     /**
@@ -256,11 +260,8 @@ public abstract class NormOpsContract extends DeviceOpsContract {
         for (int r = 0; r < rows; r++) {
             Softmax.softmax(expected, r * cols, cols);
         }
-        InOut io = inOut(x, inPlace);
-        TaskGraph g = backend().graph("softmax");
-        backend().ops().softmax(g, "softmax", io.out(), io.in(), rows, cols, scale);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), io.out(), rows * cols), SOFTMAX_TOLERANCE, label("softmax scale " + scale, rows, cols, inPlace));
+        checkInOut("softmax", x, inPlace, (g, name, out, in) -> backend().ops().softmax(g, name, out, in, rows, cols, scale),
+                expected, SOFTMAX_TOLERANCE, label("softmax scale " + scale, rows, cols, inPlace));
     }
 
     /** Logits near 1e4 overflow exp unless the row maximum is subtracted first. */
@@ -295,11 +296,8 @@ public abstract class NormOpsContract extends DeviceOpsContract {
         float scale = (float) Math.exp((float) Math.log(20)); // ImageBind's exp(log_logit_scale), in float32
         float[] expected = new float[rows * dim];
         L2Norm.normalize(expected, x, rows, dim, 1e-12f, scale);
-        InOut io = inOut(x, inPlace);
-        TaskGraph g = backend().graph("l2norm");
-        backend().ops().l2Normalize(g, "l2norm", io.out(), io.in(), rows, dim, 1e-12f, scale);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), io.out(), rows * dim), TOLERANCE, label("l2norm", rows, dim, inPlace));
+        checkInOut("l2norm", x, inPlace, (g, name, out, in) -> backend().ops().l2Normalize(g, name, out, in, rows, dim, 1e-12f, scale),
+                expected, TOLERANCE, label("l2norm", rows, dim, inPlace));
     }
 
     /** In place here means into a on odd widths, into b on even ones. */
@@ -330,11 +328,9 @@ public abstract class NormOpsContract extends DeviceOpsContract {
         float[] bias = randomFloats(random, width);
         float[] expected = new float[n];
         Elementwise.addBias(expected, x, bias, rows);
-        InOut io = inOut(x, inPlace);
-        TaskGraph g = backend().graph("add-bias");
-        backend().ops().addBias(g, "add-bias", io.out(), io.in(), upload(backend(), "bias", bias), rows, width);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), io.out(), n), 0, label("add-bias", rows, width, inPlace));
+        DeviceBuffer db = upload(backend(), "bias", bias);
+        checkInOut("add-bias", x, inPlace, (g, name, out, in) -> backend().ops().addBias(g, name, out, in, db, rows, width),
+                expected, 0, label("add-bias", rows, width, inPlace));
     }
 
     /**

@@ -3,16 +3,11 @@ package videollama.tests;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,17 +16,13 @@ import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
-import videollama.kernels.Profile;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.Transfer;
-import videollama.kernels.reference.ReferenceBackend;
 import videollama.model.videollama.AudioBranch;
 import videollama.model.videollama.AudioEncoder;
 import videollama.model.videollama.AudioOutputs;
 import videollama.model.videollama.SyntheticAudioBranch;
-import videollama.testing.SeededRandom;
-import videollama.weights.SafetensorsFile;
 
 /**
  * The audio-language branch as task graphs on a device backend against the reference path and the PyTorch golden
@@ -39,43 +30,17 @@ import videollama.weights.SafetensorsFile;
  * the project bound; measured up to 2.9e-6 on OpenCL), the graph replayed for a new fbank and rebuilt for another
  * clip count, the released head width over 8 clips.
  */
-abstract class AudioDeviceContract extends DeviceContract {
-    @RegisterExtension
-    final SeededRandom random = new SeededRandom();
-
-    private static final double DEVICE_TOLERANCE = 1e-5;
-    /**
-     * Fresh random fbanks: the summation-order differences of every GEMM and norm accumulate through 2 blocks and
-     * the 2-layer Q-Former with peaked attention; measured up to 3.4e-6 over 35 draws, so twice the golden cases'
-     * tolerance keeps a rare draw from failing (as VisionDeviceContract).
-     */
-    private static final double RANDOM_INPUT_TOLERANCE = 2e-5;
-
-    /** The golden cases this backend runs: all of them unless a subclass narrows the list. */
-    Stream<GoldenCase> cases() throws Exception {
-        return AudioGoldenTest.cases();
-    }
-
-    private static void assertStagesClose(AudioOutputs device, AudioOutputs reference, double tolerance, String what) {
-        assertEquals(reference.clips(), device.clips());
-        Tolerance.assertStagesClose(device.dumpTensors(), Tolerance.byName(reference.dumpTensors()), tolerance, what);
+abstract class AudioDeviceContract extends BranchDeviceContract {
+    AudioDeviceContract() {
+        super("audio");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void everyStageMatchesTheReferenceAndPyTorch(GoldenCase c) {
-        int[] clips = new int[1];
-        float[] fbank = c.input("fbank", clips);
-        try (AudioBranch branch = AudioBranch.open(c.dir());
-             ReferenceBackend reference = new ReferenceBackend();
-             AudioEncoder referenceEncoder = branch.encoder(reference);
-             AudioEncoder device = branch.encoder(backend);
-             SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
-            List<String> progress = new ArrayList<>();
-            AudioOutputs out = device.encode(fbank, clips[0], progress::add);
-            assertStagesClose(out, referenceEncoder.encode(fbank, clips[0]), DEVICE_TOLERANCE, c + " " + backend.name() + " vs reference");
-            Tolerance.assertStagesClose(out.dumpTensors(), expected::get, AudioGoldenTest.TOLERANCE, c + " " + backend.name());
-            assertTrue(progress.getLast().startsWith("audio: ImageBind + Q-Former over " + clips[0]), progress.toString());
+        try (AudioBranch branch = AudioBranch.open(c.dir())) {
+            assertGoldenCase(c, "fbank", branch, DEVICE_TOLERANCE, AudioGoldenTest.TOLERANCE,
+                    "audio: ImageBind + Q-Former over ");
         }
     }
 
@@ -85,25 +50,10 @@ abstract class AudioDeviceContract extends DeviceContract {
      */
     @Test
     void theGraphIsReplayedForNewInputAndRebuiltForAnotherCount() {
-        GoldenCase c = GoldenCase.named("audio", "clips3");
-        try (AudioBranch branch = AudioBranch.open(c.dir());
-             ReferenceBackend reference = new ReferenceBackend();
-             AudioEncoder referenceEncoder = branch.encoder(reference);
-             AudioEncoder device = branch.encoder(backend)) {
-            Profile profile = new Profile();
-            device.profile(profile);
-            for (int clips : new int[] {2, 2, 1, 2}) {
-                float[] fbank = new float[clips * branch.sizes().clipSize()];
-                for (int i = 0; i < fbank.length; i++) {
-                    fbank[i] = (float) (0.5 * random.nextGaussian());
-                }
-                assertStagesClose(device.encode(fbank, clips), referenceEncoder.encode(fbank, clips), RANDOM_INPUT_TOLERANCE,
-                        clips + " random clips");
-            }
-            assertEquals(4, profile.replays());
-            String table = profile.table(0);
-            assertTrue(table.contains("audio in_proj") && table.contains("audio_Qformer cross attention")
-                    && table.contains("audio_llama_proj"), table);
+        try (AudioBranch branch = AudioBranch.open(GoldenCase.named("audio", "clips3").dir())) {
+            assertReplays(branch, new int[] {2, 2, 1, 2}, branch.sizes().clipSize(),
+                    () -> 0.5 * random.nextGaussian(), "clips",
+                    "audio in_proj", "audio_Qformer cross attention", "audio_llama_proj");
         }
     }
 
@@ -112,18 +62,13 @@ abstract class AudioDeviceContract extends DeviceContract {
     void releasedHeadWidthAndQueryCountOverEightClips(@TempDir Path dir) {
         SyntheticAudioBranch.write(dir, SyntheticAudioBranch.shape("narrow-heads-64"));
         try (AudioBranch branch = AudioBranch.open(dir);
-             ReferenceBackend reference = new ReferenceBackend();
-             AudioEncoder referenceEncoder = branch.encoder(reference);
-             AudioEncoder device = branch.encoder(backend)) {
+             Encoders<AudioEncoder> encoders = Encoders.of(branch, backend)) {
             assertEquals(64, branch.sizes().encoderWidth() / branch.config().audioEncoder().heads());
             int clips = 8;
-            float[] fbank = new float[clips * branch.sizes().clipSize()];
-            for (int i = 0; i < fbank.length; i++) {
-                fbank[i] = (float) (0.5 * random.nextGaussian());
-            }
-            AudioOutputs out = device.encode(fbank, clips);
+            float[] fbank = randomInput(clips * branch.sizes().clipSize(), () -> 0.5 * random.nextGaussian());
+            AudioOutputs out = encoders.device().encode(fbank, clips);
             assertEquals(8 * 64, out.tokens().length);
-            assertStagesClose(out, referenceEncoder.encode(fbank, clips), RANDOM_INPUT_TOLERANCE, "narrow-heads-64");
+            assertStagesClose(out, encoders.reference().encode(fbank, clips), RANDOM_INPUT_TOLERANCE, "narrow-heads-64");
         }
     }
 

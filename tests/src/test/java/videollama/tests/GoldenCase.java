@@ -8,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.stream.Stream;
+import videollama.kernels.Backend;
+import videollama.kernels.Backends;
 import videollama.model.videollama.BranchEncoder;
+import videollama.model.videollama.BranchOutputs;
+import videollama.model.videollama.MediaBranch;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.Tensor;
 
@@ -53,18 +56,22 @@ record GoldenCase(String name, Path dir) {
     }
 
     /**
-     * This case's {@code input} (frames or fbank clips, their count the first dimension) through {@code encoder}:
-     * every stage it dumps ({@code stages} of the outputs) against expected.safetensors within {@code tolerance},
-     * shapes included, and its progress lines counting the inputs ({@code progress} + "1/N" first, "N/N" among them).
+     * This case's {@code input} (frames or fbank clips, their count the first dimension) through {@code branch} on
+     * the reference backend: every stage it dumps against expected.safetensors within {@code tolerance}, shapes
+     * included, and its progress lines counting the inputs ({@code progress} + "1/N" first, "N/N" among them).
      */
-    <O> O assertEncodesAsExpected(BranchEncoder<O> encoder, String input, Function<O, List<Tensor>> stages, double tolerance,
-                                  String progress) {
+    <O extends BranchOutputs, E extends BranchEncoder<O>> O assertReferenceEncodesAsExpected(MediaBranch<E> branch, String input,
+                                                                                           double tolerance, String progress) {
         int[] count = new int[1];
         float[] values = input(input, count);
         List<String> lines = new ArrayList<>();
-        O out = encoder.encode(values, count[0], lines::add);
+        O out;
+        try (Backend reference = Backends.open("reference");
+             E encoder = branch.encoder(reference)) {
+            out = encoder.encode(values, count[0], lines::add);
+        }
         try (SafetensorsFile expected = SafetensorsFile.open(expected())) {
-            Tolerance.assertStagesClose(stages.apply(out), expected::get, tolerance, name);
+            Tolerance.assertStagesClose(out.dumpTensors(), expected::get, tolerance, name);
         }
         assertEquals(progress + "1/" + count[0], lines.getFirst());
         assertTrue(lines.contains(progress + count[0] + "/" + count[0]), lines.toString());

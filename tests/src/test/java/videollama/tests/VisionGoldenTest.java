@@ -1,15 +1,11 @@
 package videollama.tests;
 
-
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import videollama.kernels.Backend;
-import videollama.kernels.Backends;
 import videollama.kernels.reference.LayerNorm;
 import videollama.model.videollama.VideoBranch;
-import videollama.model.videollama.VisionEncoder;
 import videollama.model.videollama.VisionOutputs;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.Tensor;
@@ -31,11 +27,8 @@ class VisionGoldenTest {
     @MethodSource("cases")
     void everyStageMatchesPyTorch(GoldenCase c) {
         try (VideoBranch branch = VideoBranch.open(c.dir());
-             Backend reference = Backends.open("reference");
-             VisionEncoder encoder = branch.encoder(reference);
              SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
-            VisionOutputs out = c.assertEncodesAsExpected(encoder, "frames", VisionOutputs::dumpTensors, TOLERANCE,
-                    "vision: frame ");
+            VisionOutputs out = c.assertReferenceEncodesAsExpected(branch, "frames", TOLERANCE, "vision: frame ");
             assertClose(lnVision(branch, out.vitOut(), out.frames()), expected.get("ln_vision.out"), c + " ln_vision.out");
         }
     }

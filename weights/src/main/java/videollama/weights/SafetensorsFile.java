@@ -1,17 +1,11 @@
 package videollama.weights;
 
-import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One safetensors file, memory-mapped.
@@ -23,15 +17,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SafetensorsFile implements TensorSource {
     private final Path path;
-    private final Arena arena;
+    private final MappedFile file;
     private final SafetensorsHeader header;
     private final Map<String, Tensor> tensors;
     private final List<String> names;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SafetensorsFile(Path path, Arena arena, MemorySegment bytes, SafetensorsHeader header) {
+    private SafetensorsFile(Path path, MappedFile file, SafetensorsHeader header) {
         this.path = path;
-        this.arena = arena;
+        this.file = file;
+        MemorySegment bytes = file.bytes();
         this.header = header;
         this.tensors = new LinkedHashMap<>();
         for (TensorInfo info : header.tensors()) {
@@ -47,24 +41,12 @@ public final class SafetensorsFile implements TensorSource {
      * @throws WeightsException if the file cannot be read or is not a valid safetensors file
      */
     public static SafetensorsFile open(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new WeightsException(file + (Files.exists(file) ? ": not a regular file" : ": no such file"));
-        }
-        Arena arena = Arena.ofShared();
+        MappedFile mapped = MappedFile.open(file);
         try {
-            MemorySegment bytes = map(file, arena);
-            return new SafetensorsFile(file, arena, bytes, SafetensorsHeader.read(file.toString(), bytes));
+            return new SafetensorsFile(file, mapped, SafetensorsHeader.read(file.toString(), mapped.bytes()));
         } catch (RuntimeException e) {
-            arena.close();
+            mapped.close();
             throw e;
-        }
-    }
-
-    private static MemorySegment map(Path file, Arena arena) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-        } catch (IOException e) {
-            throw WeightsException.io(file, "read", e);
         }
     }
 
@@ -94,17 +76,13 @@ public final class SafetensorsFile implements TensorSource {
 
     @Override
     public Optional<Tensor> find(String name) {
-        if (closed.get()) {
-            throw new IllegalStateException(describe() + ": closed");
-        }
+        file.checkOpen();
         return Optional.ofNullable(tensors.get(name));
     }
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            arena.close();
-        }
+        file.close();
     }
 
     @Override

@@ -175,9 +175,7 @@ public final class CudaBackend implements DeviceBackend {
 
     @Override
     public DeviceBuffer allocate(String name, long bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer " + name + ": " + bytes + " bytes");
-        }
+        DeviceBuffer.checkAllocation(name, bytes);
         lock.lock();
         try {
             checkOpen();
@@ -207,7 +205,7 @@ public final class CudaBackend implements DeviceBackend {
 
     @Override
     public void write(DeviceBuffer buffer, MemorySegment host) {
-        checkSize(buffer, host);
+        buffer.checkHostSize(host);
         lock.lock();
         try (Arena staging = Arena.ofConfined()) {
             checkOpen();
@@ -223,7 +221,7 @@ public final class CudaBackend implements DeviceBackend {
 
     @Override
     public void read(DeviceBuffer buffer, MemorySegment host) {
-        checkSize(buffer, host);
+        buffer.checkHostSize(host);
         lock.lock();
         try (Arena staging = Arena.ofConfined()) {
             checkOpen();
@@ -241,8 +239,8 @@ public final class CudaBackend implements DeviceBackend {
 
     @Override
     public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long bytes) {
-        checkRange(src, srcOffset, bytes);
-        checkRange(dst, dstOffset, bytes);
+        src.checkRange(srcOffset, bytes);
+        dst.checkRange(dstOffset, bytes);
         if (bytes == 0) {
             return;
         }
@@ -254,13 +252,6 @@ public final class CudaBackend implements DeviceBackend {
             cu.copyOnDeviceAsync(address(dst) + dstOffset, address(src) + srcOffset, bytes, stream);
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void checkRange(DeviceBuffer buffer, long offset, long bytes) {
-        if (offset < 0 || bytes < 0 || offset + bytes > buffer.bytes()) {
-            throw new IllegalArgumentException("buffer " + buffer.name() + " of " + buffer.bytes() + " bytes has no range ["
-                    + offset + ", " + (offset + bytes) + ")");
         }
     }
 
@@ -423,13 +414,6 @@ public final class CudaBackend implements DeviceBackend {
             functions.put(key, f);
         }
         return f;
-    }
-
-    private static void checkSize(DeviceBuffer buffer, MemorySegment host) {
-        if (host.byteSize() > buffer.bytes()) {
-            throw new IllegalArgumentException("buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, the host side "
-                    + host.byteSize());
-        }
     }
 
     @Override

@@ -4,10 +4,11 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static videollama.kernels.Downcalls.call;
+import static videollama.kernels.Downcalls.downcall;
+import static videollama.kernels.Downcalls.rethrow;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import videollama.kernels.BackendUnavailableException;
+import videollama.kernels.NativeBindings;
 
 /**
  * The CUDA driver API ({@code libcuda.so.1}) through {@code java.lang.foreign}: no JNI, no native jar, and on a
@@ -54,9 +56,9 @@ final class CudaDriver {
     private static final int JIT_ERROR_LOG_BUFFER = 5;
     private static final int JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static volatile CudaDriver instance;
-    private static volatile String unavailable;
+    private static final NativeBindings<CudaDriver> BINDINGS = new NativeBindings<>("cuda",
+            "cannot open " + LIBRARY + ": no NVIDIA driver on this machine",
+            () -> new CudaDriver(SymbolLookup.libraryLookup(LIBRARY, Arena.global())));
 
     private final MethodHandle getErrorName;
     private final MethodHandle init;
@@ -193,25 +195,7 @@ final class CudaDriver {
 
     /** The bindings, or {@link BackendUnavailableException} saying why there are none (no driver library). */
     static CudaDriver get() {
-        CudaDriver cu = instance;
-        if (cu != null) {
-            return cu;
-        }
-        synchronized (CudaDriver.class) {
-            if (instance == null && unavailable == null) {
-                try {
-                    instance = new CudaDriver(SymbolLookup.libraryLookup(LIBRARY, Arena.global()));
-                } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
-                    unavailable = "cannot open " + LIBRARY + ": no NVIDIA driver on this machine";
-                } catch (BackendUnavailableException e) {
-                    unavailable = e.getMessage().replaceFirst("^backend unavailable: cuda: ", "");
-                }
-            }
-            if (instance == null) {
-                throw new BackendUnavailableException("cuda", unavailable);
-            }
-            return instance;
-        }
+        return BINDINGS.get();
     }
 
     /**
@@ -230,7 +214,7 @@ final class CudaDriver {
         for (String name : signature.symbols()) {
             Optional<MemorySegment> symbol = lib.find(name);
             if (symbol.isPresent()) {
-                return LINKER.downcallHandle(symbol.get(), FunctionDescriptor.of(JAVA_INT, signature.params()));
+                return downcall(symbol.get(), JAVA_INT, signature.params());
             }
         }
         throw new BackendUnavailableException("cuda", LIBRARY + " has no " + signature.symbols().getFirst() + " (the NVIDIA driver is too old)");
@@ -257,25 +241,6 @@ final class CudaDriver {
         if (code != SUCCESS) {
             throw new CudaException(call, code, errorName(code));
         }
-    }
-
-    /** Invokes a set-up call (not a hot path): boxing is fine here. */
-    private static int call(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 
     // ---- driver, devices, contexts --------------------------------------------------------------------------

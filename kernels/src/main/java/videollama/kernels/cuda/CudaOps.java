@@ -1,6 +1,7 @@
 package videollama.kernels.cuda;
 
 import videollama.kernels.Cost;
+import videollama.kernels.DecodeOpCosts;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
@@ -41,14 +42,14 @@ final class CudaOps extends FamilyDeviceOps {
     public void embedding(TaskGraph g, DeviceBuffer out, DeviceTensor table, DeviceBuffer ids, int index) {
         int dim = table.cols();
         g.task("embedding", new KernelSource("embedding", "embedding_" + CudaGemvOps.suffix(table.dtype())),
-                Launch.items(dim, THREADS), new Cost((long) dim * (table.dtype().byteSize() + 4), 0),
+                Launch.items(dim, THREADS), DecodeOpCosts.embedding(dim, table.dtype()),
                 out, table.buffer(), ids, index, dim);
     }
 
     @Override
     public void rmsNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, int rows, int dim, float eps) {
         g.task(name, new KernelSource("rmsnorm", "rms_norm"), Launch.groups(rows, THREADS),
-                new Cost((long) rows * dim * 8 + dim * 4L, 4L * rows * dim),
+                DecodeOpCosts.rmsNorm(rows, dim),
                 out, x, weight, dim, eps);
     }
 
@@ -58,14 +59,14 @@ final class CudaOps extends FamilyDeviceOps {
                                   DeviceBuffer cosSin, int tablePositions, DeviceBuffer pos, int heads, int kvHeads, int headDim) {
         int pairs = (heads + kvHeads) * headDim / 2;
         g.task(name, new KernelSource("rope", "rope_cache_write_" + suffix(cacheType)), Launch.items(pairs, THREADS),
-                new Cost((long) (heads + 2 * kvHeads) * headDim * 8 + (long) kvHeads * headDim * 2 * cacheType.bytes(), 6L * pairs),
+                DecodeOpCosts.ropeAndCacheWrite(cacheType, heads, kvHeads, headDim),
                 q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, heads, kvHeads, headDim);
     }
 
     @Override
     public void argmax(TaskGraph g, DeviceBuffer out, DeviceBuffer x, int n) {
         int threads = (int) Math.min(ARGMAX_THREADS, backend.info().maxWorkGroupSize()) / 32 * 32;
-        g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, threads), new Cost(4L * n, n),
+        g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, threads), DecodeOpCosts.argmax(n),
                 out, x, n);
     }
 
@@ -74,12 +75,10 @@ final class CudaOps extends FamilyDeviceOps {
                                       DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
                                       int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
         OpChecks.requireRopeRows(name, q, k, v, keyCache, valueCache, cacheType, tablePositions, rows, heads, kvHeads, headDim);
-        long qFloats = (long) rows * heads * headDim;
-        long kvFloats = (long) rows * kvHeads * headDim;
         int pairs = (heads + kvHeads) * headDim / 2;
         // One thread per pair of every row, in a 1-D grid (rope.cu).
         g.task(name, new KernelSource("rope", "rope_cache_write_rows_" + suffix(cacheType)), Launch.items((long) rows * pairs, THREADS),
-                new Cost(8 * qFloats + 12 * kvFloats + 2 * kvFloats * cacheType.bytes(), 6L * pairs * rows),
+                DecodeOpCosts.ropeAndCacheWriteRows(cacheType, rows, heads, kvHeads, headDim),
                 q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, rows, heads, kvHeads, headDim);
     }
 }

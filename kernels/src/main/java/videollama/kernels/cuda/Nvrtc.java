@@ -4,11 +4,11 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static videollama.kernels.Downcalls.call;
+import static videollama.kernels.Downcalls.downcall;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -40,7 +40,6 @@ final class Nvrtc {
     private static final List<String> SONAMES = List.of("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so");
 
     private static final int SUCCESS = 0;
-    private static final Linker LINKER = Linker.nativeLinker();
 
     private final Path library;
     private final MethodHandle version;
@@ -65,7 +64,7 @@ final class Nvrtc {
         version = bind(lib, "nvrtcVersion", ADDRESS, ADDRESS);
         getNumSupportedArchs = bind(lib, "nvrtcGetNumSupportedArchs", ADDRESS);
         getSupportedArchs = bind(lib, "nvrtcGetSupportedArchs", ADDRESS);
-        getErrorString = LINKER.downcallHandle(symbol(lib, "nvrtcGetErrorString"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        getErrorString = downcall(symbol(lib, "nvrtcGetErrorString"), ADDRESS, JAVA_INT);
         createProgram = bind(lib, "nvrtcCreateProgram", ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
         compileProgram = bind(lib, "nvrtcCompileProgram", ADDRESS, JAVA_INT, ADDRESS);
         destroyProgram = bind(lib, "nvrtcDestroyProgram", ADDRESS);
@@ -326,22 +325,12 @@ final class Nvrtc {
         }
     }
 
-    private static int call(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
     private static MemorySegment symbol(SymbolLookup lib, String name) {
         return lib.find(name).orElseThrow(() -> new NvrtcException("the NVRTC library has no " + name + " (older than CUDA 11.2?)"));
     }
 
     /** A function returning an {@code nvrtcResult} (an int). */
     private static MethodHandle bind(SymbolLookup lib, String name, MemoryLayout... params) {
-        return LINKER.downcallHandle(symbol(lib, name), FunctionDescriptor.of(JAVA_INT, params));
+        return downcall(symbol(lib, name), JAVA_INT, params);
     }
 }

@@ -3,16 +3,20 @@ package videollama.kernels.opencl;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static videollama.kernels.Downcalls.call;
+import static videollama.kernels.Downcalls.callAddress;
+import static videollama.kernels.Downcalls.downcall;
+import static videollama.kernels.Downcalls.rethrow;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import videollama.kernels.BackendUnavailableException;
+import videollama.kernels.NativeBindings;
 
 /**
  * The OpenCL 1.2 host API through {@code java.lang.foreign}: no JNI, no native jar. Each method wraps one C
@@ -21,9 +25,11 @@ import videollama.kernels.BackendUnavailableException;
  * {@code int*}). Handles are plain {@link MemorySegment} addresses.
  */
 final class OpenCL {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static volatile OpenCL instance;
-    private static volatile String unavailable;
+    private static final String LIBRARY = "libOpenCL.so.1";
+    private static final NativeBindings<OpenCL> BINDINGS = new NativeBindings<>("opencl",
+            "cannot open " + LIBRARY + " (install an OpenCL loader and driver, e.g. apt-get install ocl-icd-libopencl1 "
+                    + "pocl-opencl-icd)",
+            () -> new OpenCL(SymbolLookup.libraryLookup(LIBRARY, Arena.global())));
 
     private final MethodHandle getPlatformIDs;
     private final MethodHandle getPlatformInfo;
@@ -92,30 +98,12 @@ final class OpenCL {
 
     /** The bindings, or {@link BackendUnavailableException} saying why there are none (no loader library). */
     static OpenCL get() {
-        OpenCL cl = instance;
-        if (cl != null) {
-            return cl;
-        }
-        synchronized (OpenCL.class) {
-            if (instance == null && unavailable == null) {
-                try {
-                    instance = new OpenCL(SymbolLookup.libraryLookup("libOpenCL.so.1", Arena.global()));
-                } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
-                    unavailable = "cannot open libOpenCL.so.1 (install an OpenCL loader and driver, e.g. "
-                            + "apt-get install ocl-icd-libopencl1 pocl-opencl-icd)";
-                }
-            }
-            if (instance == null) {
-                throw new BackendUnavailableException("opencl", unavailable);
-            }
-            return instance;
-        }
+        return BINDINGS.get();
     }
 
     private static MethodHandle bind(SymbolLookup lib, String name, ValueLayout result, ValueLayout... args) {
-        MemorySegment symbol = lib.find(name).orElseThrow(() -> new BackendUnavailableException("opencl",
-                "libOpenCL.so.1 has no " + name));
-        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, args));
+        return downcall(lib.find(name).orElseThrow(() -> new BackendUnavailableException("opencl", LIBRARY + " has no " + name)),
+                result, args);
     }
 
     private static void check(String call, int code) {
@@ -124,77 +112,41 @@ final class OpenCL {
         }
     }
 
-    /** Invokes a handle that returns cl_int (set-up calls; the hot paths use invokeExact). */
-    private static int call(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    private static MemorySegment callAddress(MethodHandle h, Object... args) {
-        try {
-            return (MemorySegment) h.invokeWithArguments(args);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
-    }
-
     // ---- platforms and devices ------------------------------------------------------------------------------
 
     /** Every platform; none (or the ICD's "platform not found") gives an empty array. */
     MemorySegment[] platforms() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment count = a.allocate(JAVA_INT);
-            int rc = call(getPlatformIDs, 0, MemorySegment.NULL, count);
-            if (rc == CL.PLATFORM_NOT_FOUND_KHR || (rc == CL.SUCCESS && count.get(JAVA_INT, 0) == 0)) {
-                return new MemorySegment[0];
-            }
-            check("clGetPlatformIDs", rc);
-            int n = count.get(JAVA_INT, 0);
-            MemorySegment ids = a.allocate(ADDRESS, n);
-            check("clGetPlatformIDs", call(getPlatformIDs, n, ids, MemorySegment.NULL));
-            MemorySegment[] out = new MemorySegment[n];
-            for (int i = 0; i < n; i++) {
-                out[i] = ids.getAtIndex(ADDRESS, i);
-            }
-            return out;
-        }
+        return handles("clGetPlatformIDs", getPlatformIDs, CL.PLATFORM_NOT_FOUND_KHR);
     }
 
     String platformString(MemorySegment platform, int param) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment size = a.allocate(JAVA_LONG);
-            check("clGetPlatformInfo", call(getPlatformInfo, platform, param, 0L, MemorySegment.NULL, size));
-            MemorySegment value = a.allocate(size.get(JAVA_LONG, 0) + 1);
-            check("clGetPlatformInfo", call(getPlatformInfo, platform, param, size.get(JAVA_LONG, 0), value, MemorySegment.NULL));
-            return value.getString(0, StandardCharsets.UTF_8).strip();
-        }
+        return infoString("clGetPlatformInfo", getPlatformInfo, platform, param);
     }
 
     /** The platform's devices of any type; none gives an empty array. */
     MemorySegment[] devices(MemorySegment platform) {
+        return handles("clGetDeviceIDs", getDeviceIDs, CL.DEVICE_NOT_FOUND, platform, CL.DEVICE_TYPE_ALL);
+    }
+
+    String deviceString(MemorySegment device, int param) {
+        return infoString("clGetDeviceInfo", getDeviceInfo, device, param);
+    }
+
+    /**
+     * The handles a {@code clGet*IDs} call lists: asked once for the count and once for the handles, its
+     * arguments {@code leading} then {@code (num_entries, ids, num_ids)}; {@code none} (or a count of 0) is none.
+     */
+    private static MemorySegment[] handles(String call, MethodHandle h, int none, Object... leading) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment count = a.allocate(JAVA_INT);
-            int rc = call(getDeviceIDs, platform, CL.DEVICE_TYPE_ALL, 0, MemorySegment.NULL, count);
-            if (rc == CL.DEVICE_NOT_FOUND) {
+            int rc = call(h, with(leading, 0, MemorySegment.NULL, count));
+            if (rc == none || (rc == CL.SUCCESS && count.get(JAVA_INT, 0) == 0)) {
                 return new MemorySegment[0];
             }
-            check("clGetDeviceIDs", rc);
+            check(call, rc);
             int n = count.get(JAVA_INT, 0);
             MemorySegment ids = a.allocate(ADDRESS, n);
-            check("clGetDeviceIDs", call(getDeviceIDs, platform, CL.DEVICE_TYPE_ALL, n, ids, MemorySegment.NULL));
+            check(call, call(h, with(leading, n, ids, MemorySegment.NULL)));
             MemorySegment[] out = new MemorySegment[n];
             for (int i = 0; i < n; i++) {
                 out[i] = ids.getAtIndex(ADDRESS, i);
@@ -203,14 +155,21 @@ final class OpenCL {
         }
     }
 
-    String deviceString(MemorySegment device, int param) {
+    /** A string parameter of a {@code clGet*Info(handle, param, size, value, size_ret)} call, asked its size first. */
+    private static String infoString(String call, MethodHandle h, MemorySegment handle, int param) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment size = a.allocate(JAVA_LONG);
-            check("clGetDeviceInfo", call(getDeviceInfo, device, param, 0L, MemorySegment.NULL, size));
+            check(call, call(h, handle, param, 0L, MemorySegment.NULL, size));
             MemorySegment value = a.allocate(size.get(JAVA_LONG, 0) + 1);
-            check("clGetDeviceInfo", call(getDeviceInfo, device, param, size.get(JAVA_LONG, 0), value, MemorySegment.NULL));
+            check(call, call(h, handle, param, size.get(JAVA_LONG, 0), value, MemorySegment.NULL));
             return value.getString(0, StandardCharsets.UTF_8).strip();
         }
+    }
+
+    private static Object[] with(Object[] leading, Object... trailing) {
+        Object[] all = Arrays.copyOf(leading, leading.length + trailing.length);
+        System.arraycopy(trailing, 0, all, leading.length, trailing.length);
+        return all;
     }
 
     /** A numeric device property of {@code bytes} bytes (4: cl_uint, 8: cl_ulong / size_t / bitfield). */

@@ -89,9 +89,7 @@ public final class OpenCLBackend implements DeviceBackend {
 
     @Override
     public synchronized DeviceBuffer allocate(String name, long bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer " + name + ": " + bytes + " bytes");
-        }
+        DeviceBuffer.checkAllocation(name, bytes);
         if (bytes > info.maxAllocationBytes()) {
             throw new OpenCLException("buffer " + name + " needs " + bytes + " bytes; " + info.name()
                     + " allows at most " + info.maxAllocationBytes() + " in one buffer");
@@ -171,7 +169,7 @@ public final class OpenCLBackend implements DeviceBackend {
 
     @Override
     public void write(DeviceBuffer buffer, MemorySegment host) {
-        checkSize(buffer, host);
+        buffer.checkHostSize(host);
         checkWritable(buffer);
         if (host.isNative()) {
             cl.write(queue, handle(buffer), 0, host, true);
@@ -185,7 +183,7 @@ public final class OpenCLBackend implements DeviceBackend {
 
     @Override
     public void read(DeviceBuffer buffer, MemorySegment host) {
-        checkSize(buffer, host);
+        buffer.checkHostSize(host);
         if (host.isNative()) {
             cl.read(queue, handle(buffer), 0, host);
             return;
@@ -199,18 +197,11 @@ public final class OpenCLBackend implements DeviceBackend {
 
     @Override
     public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long bytes) {
-        checkRange(src, srcOffset, bytes);
-        checkRange(dst, dstOffset, bytes);
+        src.checkRange(srcOffset, bytes);
+        dst.checkRange(dstOffset, bytes);
         checkWritable(dst);
         if (bytes > 0) {
             cl.copy(queue, handle(src), handle(dst), srcOffset, dstOffset, bytes);
-        }
-    }
-
-    private static void checkRange(DeviceBuffer buffer, long offset, long bytes) {
-        if (offset < 0 || bytes < 0 || offset + bytes > buffer.bytes()) {
-            throw new IllegalArgumentException("buffer " + buffer.name() + " of " + buffer.bytes() + " bytes has no range ["
-                    + offset + ", " + (offset + bytes) + ")");
         }
     }
 
@@ -288,13 +279,6 @@ public final class OpenCLBackend implements DeviceBackend {
     private static void checkWritable(DeviceBuffer buffer) {
         if (buffer instanceof OpenCLBuffer b && b.wrapsHostMemory()) {
             throw new IllegalArgumentException("buffer " + b.name() + " is a weight used in place in its read-only file mapping");
-        }
-    }
-
-    private static void checkSize(DeviceBuffer buffer, MemorySegment host) {
-        if (host.byteSize() > buffer.bytes()) {
-            throw new IllegalArgumentException("buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, the host side "
-                    + host.byteSize());
         }
     }
 }

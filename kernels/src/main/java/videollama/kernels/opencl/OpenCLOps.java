@@ -1,6 +1,6 @@
 package videollama.kernels.opencl;
 
-import videollama.kernels.Cost;
+import videollama.kernels.DecodeOpCosts;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.FamilyDeviceOps;
 import videollama.kernels.DeviceTensor;
@@ -48,14 +48,14 @@ final class OpenCLOps extends FamilyDeviceOps {
     public void embedding(TaskGraph g, DeviceBuffer out, DeviceTensor table, DeviceBuffer ids, int index) {
         int dim = table.cols();
         g.task("embedding", new KernelSource("embedding", "embedding", weightOption(table.dtype())),
-                Launch.items(dim, groupSize), new Cost((long) dim * (table.dtype().byteSize() + 4), 0),
+                Launch.items(dim, groupSize), DecodeOpCosts.embedding(dim, table.dtype()),
                 out, table.buffer(), ids, index, dim);
     }
 
     @Override
     public void rmsNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, int rows, int dim, float eps) {
         g.task(name, new KernelSource("rmsnorm", "rms_norm"), Launch.groups(rows, groupSize),
-                new Cost((long) rows * dim * 8 + dim * 4L, 4L * rows * dim),
+                DecodeOpCosts.rmsNorm(rows, dim),
                 out, x, weight, dim, eps, new LocalMemory(groupSize * 4L));
     }
 
@@ -65,7 +65,7 @@ final class OpenCLOps extends FamilyDeviceOps {
                                   DeviceBuffer cosSin, int tablePositions, DeviceBuffer pos, int heads, int kvHeads, int headDim) {
         int pairs = (heads + kvHeads) * headDim / 2;
         g.task(name, new KernelSource("rope", "rope_cache_write", kvOption(cacheType)), Launch.items(pairs, groupSize),
-                new Cost((long) (heads + 2 * kvHeads) * headDim * 8 + (long) kvHeads * headDim * 2 * cacheType.bytes(), 6L * pairs),
+                DecodeOpCosts.ropeAndCacheWrite(cacheType, heads, kvHeads, headDim),
                 q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, heads, kvHeads, headDim);
     }
 
@@ -74,19 +74,17 @@ final class OpenCLOps extends FamilyDeviceOps {
                                       DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
                                       int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
         OpChecks.requireRopeRows(name, q, k, v, keyCache, valueCache, cacheType, tablePositions, rows, heads, kvHeads, headDim);
-        long qFloats = (long) rows * heads * headDim;
-        long kvFloats = (long) rows * kvHeads * headDim;
         int pairs = (heads + kvHeads) * headDim / 2;
         g.task(name, new KernelSource("rope", "rope_cache_write_rows", kvOption(cacheType)),
                 Launch.groups2d((pairs + groupSize - 1) / groupSize, groupSize, rows),
-                new Cost(8 * qFloats + 12 * kvFloats + 2 * kvFloats * cacheType.bytes(), 6L * pairs * rows),
+                DecodeOpCosts.ropeAndCacheWriteRows(cacheType, rows, heads, kvHeads, headDim),
                 q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, rows, heads, kvHeads, headDim);
     }
 
     @Override
     public void argmax(TaskGraph g, DeviceBuffer out, DeviceBuffer x, int n) {
         int size = (int) Math.min(256, Long.highestOneBit(backend.info().maxWorkGroupSize()));
-        g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, size), new Cost(4L * n, n),
+        g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, size), DecodeOpCosts.argmax(n),
                 out, x, n, new LocalMemory(size * 4L), new LocalMemory(size * 4L));
     }
 }

@@ -88,19 +88,26 @@ abstract class CudaGraphContract {
         videollama.kernels.DeviceCopyChecks.check(backend());
     }
 
-    @Test
-    void aReplayWithoutHostOutputsStillRunsItsTasks() {
-        int dim = 131;
+    /** A graph of one RMSNorm of random x and weight of width {@code dim} into a poisoned out, and what out must hold. */
+    record NormGraph(TaskGraph graph, DeviceBuffer out, float[] expected) {}
+
+    NormGraph normGraph(String name, int dim) {
         float[] x = randomFloats(random, dim);
         float[] w = randomFloats(random, dim);
         float[] expected = new float[dim];
         RmsNorm.rmsNorm(expected, x, w, 1, 1e-5f);
         DeviceBuffer out = poisoned(backend(), "out", dim);
-        TaskGraph g = backend().graph("no outputs");
+        TaskGraph g = backend().graph(name);
         backend().ops().rmsNorm(g, "norm", out, upload(backend(), "x", x), upload(backend(), "w", w), 1, dim, 1e-5f);
-        try (GraphPlan plan = g.build()) {
+        return new NormGraph(g, out, expected);
+    }
+
+    @Test
+    void aReplayWithoutHostOutputsStillRunsItsTasks() {
+        NormGraph n = normGraph("no outputs", 131);
+        try (GraphPlan plan = n.graph().build()) {
             plan.execute();
-            assertClose(expected, readFloats(backend(), out, dim), 1e-6, "rmsnorm");
+            assertClose(n.expected(), readFloats(backend(), n.out(), 131), 1e-6, "rmsnorm");
         }
     }
 
@@ -133,18 +140,11 @@ abstract class CudaGraphContract {
 
     @Test
     void anotherThreadCanReplayAPlan() throws Exception {
-        int dim = 64;
-        float[] x = randomFloats(random, dim);
-        float[] w = randomFloats(random, dim);
-        float[] expected = new float[dim];
-        RmsNorm.rmsNorm(expected, x, w, 1, 1e-5f);
-        DeviceBuffer out = poisoned(backend(), "out", dim);
-        TaskGraph g = backend().graph("threads");
-        backend().ops().rmsNorm(g, "norm", out, upload(backend(), "x", x), upload(backend(), "w", w), 1, dim, 1e-5f);
-        try (GraphPlan plan = g.build()) {
+        NormGraph n = normGraph("threads", 64);
+        try (GraphPlan plan = n.graph().build()) {
             CompletableFuture.runAsync(plan::execute).get();
-            float[] actual = CompletableFuture.supplyAsync(() -> readFloats(backend(), out, dim)).get();
-            assertClose(expected, actual, 2e-6, "from another thread");
+            float[] actual = CompletableFuture.supplyAsync(() -> readFloats(backend(), n.out(), 64)).get();
+            assertClose(n.expected(), actual, 2e-6, "from another thread");
         }
     }
 

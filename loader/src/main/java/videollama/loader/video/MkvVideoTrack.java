@@ -20,24 +20,17 @@ import videollama.loader.LoaderException;
  * recognise Matroska). Block timestamps are presentation times; listing the frames reads every block once.
  * No rotation: Matroska has no display matrix decord would read.
  */
-final class MkvVideoTrack implements VideoTrack {
-    private final SeekableByteChannel channel;
-    private final MKVDemuxer.VideoTrack track;
+final class MkvVideoTrack extends JCodecVideoTrack {
     private final ByteBuffer codecPrivate;
-    private final FrameTable frames;
-    private final double averageFps;
-    private long next;
 
     private MkvVideoTrack(SeekableByteChannel channel, MKVDemuxer demuxer, MKVDemuxer.VideoTrack track,
                           Path file) throws IOException {
-        this.channel = channel;
-        this.track = track;
         ByteBuffer cp = track.getMeta().getCodecPrivate();
         if (cp == null) {
             throw new LoaderException(file + ": the H.264 track has no codec private data (SPS/PPS)");
         }
         // Matroska stores an avcC record (version byte 1); the decoder wants Annex B.
-        this.codecPrivate = cp.remaining() > 0 && cp.get(cp.position()) == 1
+        ByteBuffer annexB = cp.remaining() > 0 && cp.get(cp.position()) == 1
                 ? H264Utils.avcCToAnnexB(H264Utils.parseAVCCFromBuffer(cp.duplicate()))
                 : cp.duplicate();
         int count = track.getFrameCount();
@@ -52,9 +45,8 @@ final class MkvVideoTrack implements VideoTrack {
             pts[i] = p.getPts();
             keyframe[i] = p.isKeyFrame();
         }
-        next = count;
-        this.frames = new FrameTable(pts, keyframe);
-        this.averageFps = averageFps(demuxer, pts);
+        super(channel, track, new FrameTable(pts, keyframe), averageFps(demuxer, pts), count);
+        this.codecPrivate = annexB;
     }
 
     static MkvVideoTrack open(Path file) throws IOException {
@@ -118,16 +110,6 @@ final class MkvVideoTrack implements VideoTrack {
     }
 
     @Override
-    public FrameTable frames() {
-        return frames;
-    }
-
-    @Override
-    public double averageFps() {
-        return averageFps;
-    }
-
-    @Override
     public int rotation() {
         return 0;
     }
@@ -135,28 +117,5 @@ final class MkvVideoTrack implements VideoTrack {
     @Override
     public ByteBuffer codecPrivate() {
         return codecPrivate.duplicate();
-    }
-
-    @Override
-    public ByteBuffer frame(int decodeIndex) throws IOException {
-        Packet packet;
-        try {
-            if (decodeIndex != next) {
-                track.gotoFrame(decodeIndex);
-            }
-            packet = track.nextFrame();
-        } catch (RuntimeException e) { // a damaged block: the loader names the file
-            throw new IOException("frame " + decodeIndex + " cannot be read: " + Mp4VideoTrack.describe(e), e);
-        }
-        if (packet == null) {
-            throw new IOException("frame " + decodeIndex + " cannot be read");
-        }
-        next = decodeIndex + 1;
-        return packet.getData();
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 }

@@ -29,20 +29,14 @@ import videollama.loader.LoaderException;
  * The first video track of an MP4/MOV file through JCodec's demuxer. Frame times and keyframes come from
  * the sample tables ({@code stts}, {@code ctts}, {@code stss}), so listing the frames reads no frame data.
  */
-final class Mp4VideoTrack implements VideoTrack {
-    private final SeekableByteChannel channel;
+final class Mp4VideoTrack extends JCodecVideoTrack {
     private final MP4DemuxerTrack track;
-    private final FrameTable frames;
-    private final double averageFps;
     private final int rotation;
-    private long next = -1; // decode index the demuxer will read next
 
     private Mp4VideoTrack(SeekableByteChannel channel, MP4DemuxerTrack track) {
-        this.channel = channel;
-        this.track = track;
         TrakBox box = track.getBox();
-        this.frames = frameTable(box, (int) track.getFrameCount());
-        this.averageFps = averageFps(box, (int) track.getFrameCount());
+        super(channel, track, frameTable(box, (int) track.getFrameCount()), averageFps(box, (int) track.getFrameCount()), -1);
+        this.track = track;
         this.rotation = rotation(box.getTrackHeader().getMatrix());
     }
 
@@ -207,16 +201,6 @@ final class Mp4VideoTrack implements VideoTrack {
     }
 
     @Override
-    public FrameTable frames() {
-        return frames;
-    }
-
-    @Override
-    public double averageFps() {
-        return averageFps;
-    }
-
-    @Override
     public int rotation() {
         return rotation;
     }
@@ -224,29 +208,6 @@ final class Mp4VideoTrack implements VideoTrack {
     @Override
     public ByteBuffer codecPrivate() {
         return track.getMeta().getCodecPrivate().duplicate();
-    }
-
-    @Override
-    public ByteBuffer frame(int decodeIndex) throws IOException {
-        Packet packet;
-        try {
-            if (decodeIndex != next) {
-                track.gotoFrame(decodeIndex);
-            }
-            packet = track.nextFrame();
-        } catch (RuntimeException e) { // a damaged sample table: the loader names the file
-            throw new IOException("frame " + decodeIndex + " cannot be read: " + describe(e), e);
-        }
-        if (packet == null) {
-            throw new IOException("frame " + decodeIndex + " cannot be read");
-        }
-        next = decodeIndex + 1;
-        return packet.getData();
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 
     /**

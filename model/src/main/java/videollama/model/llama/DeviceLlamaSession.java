@@ -17,8 +17,7 @@ import videollama.kernels.TaskGraph;
 import videollama.kernels.Profile;
 import videollama.kernels.Transfer;
 import videollama.kernels.reference.Rope;
-import videollama.model.ModelException;
-import videollama.weights.Tensor;
+import videollama.kernels.reference.WeightMatrix;
 
 /**
  * LLaMA on a device backend: the weights uploaded once in their stored dtype, the key/value cache and every
@@ -31,10 +30,8 @@ import videollama.weights.Tensor;
  * the decode graph instead (the bench compares the two); backends without the batched ops do so
  * anyway.
  */
-final class DeviceLlamaSession implements LlamaSession {
-    private final LlamaConfig config;
+final class DeviceLlamaSession extends AbstractLlamaSession {
     private final DeviceBackend device;
-    private final int capacity;
     private final KvCacheType cacheType;
     private final Arena host = Arena.ofShared();
     private final MemorySegment hostPos;
@@ -43,7 +40,6 @@ final class DeviceLlamaSession implements LlamaSession {
     private final MemorySegment hostLogits;
     private final MemorySegment hostNext;
     private final LlamaWeights weights;
-    private final Tensor embedTokens;
     private final Buffers b;
     private final DeviceLlamaWeights w;
     private final GraphPlan rowPlan;          // an input row through the layers, no logits (prefill)
@@ -54,7 +50,6 @@ final class DeviceLlamaSession implements LlamaSession {
     /** Batched prefill of inputs of two or more rows; false: one position at a time. */
     private boolean batched;
     private DevicePrefill prefill; // made at the first batched input
-    private int position;
     private Profile profile;
 
     /** The device buffers of one sequence. */
@@ -65,12 +60,10 @@ final class DeviceLlamaSession implements LlamaSession {
 
     DeviceLlamaSession(LlamaConfig config, LlamaWeights weights, DeviceLlamaWeights deviceWeights, DeviceBackend device,
                        int capacity, KvCacheType cacheType) {
-        this.config = config;
+        super(config, new WeightMatrix(weights.embedTokens), capacity);
         this.device = device;
-        this.capacity = capacity;
         this.cacheType = cacheType;
         this.weights = weights;
-        this.embedTokens = weights.embedTokens;
         int d = config.hiddenSize();
         hostPos = host.allocate(JAVA_INT);
         hostToken = host.allocate(JAVA_INT);
@@ -160,55 +153,8 @@ final class DeviceLlamaSession implements LlamaSession {
     }
 
     @Override
-    public LlamaConfig config() {
-        return config;
-    }
-
-    @Override
-    public int position() {
-        return position;
-    }
-
-    @Override
-    public int capacity() {
-        return capacity;
-    }
-
-    @Override
-    public float[] embed(int... tokens) {
-        int d = config.hiddenSize();
-        float[] out = new float[tokens.length * d];
-        for (int t = 0; t < tokens.length; t++) {
-            checkToken(tokens[t]);
-            for (int i = 0; i < d; i++) {
-                out[t * d + i] = embedTokens.getFloat((long) tokens[t] * d + i);
-            }
-        }
-        return out;
-    }
-
-    private void checkToken(int token) {
-        if (token < 0 || token >= config.vocabSize()) {
-            throw new ModelException("token id " + token + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-        }
-    }
-
-    private void nextPosition(int n) {
-        if (position + n > capacity) {
-            throw new ModelException("context full: " + position + " + " + n + " positions exceed the cache of " + capacity);
-        }
-    }
-
-    @Override
     public float[] forward(float[] embeddings, int n, boolean logitsForEveryRow) {
-        if (n <= 0) {
-            throw new IllegalArgumentException("forward needs at least one input row");
-        }
-        if (embeddings.length < (long) n * config.hiddenSize()) {
-            throw new IllegalArgumentException(n + " input rows need " + (long) n * config.hiddenSize() + " floats, got "
-                    + embeddings.length);
-        }
-        nextPosition(n);
+        checkInput(embeddings, n);
         if (n >= 2 && batched) {
             float[] logits = forwardBatched(embeddings, n, logitsForEveryRow);
             if (logits != null) {
@@ -236,14 +182,14 @@ final class DeviceLlamaSession implements LlamaSession {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("forward needs at least one token");
         }
-        nextPosition(tokens.length);
+        checkRoom(tokens.length);
         if (tokens.length >= 2 && batched) {
             return forward(embed(tokens), tokens.length, logitsForEveryRow);
         }
         int vocab = config.vocabSize();
         float[] logits = new float[(logitsForEveryRow ? tokens.length : 1) * vocab];
         for (int t = 0; t < tokens.length; t++) {
-            checkToken(tokens[t]);
+            checkToken(tokens[t], config.vocabSize());
             boolean wanted = logitsForEveryRow || t == tokens.length - 1;
             hostToken.set(JAVA_INT, 0, tokens[t]);
             hostPos.set(JAVA_INT, 0, position);
@@ -305,8 +251,8 @@ final class DeviceLlamaSession implements LlamaSession {
 
     @Override
     public int forwardGreedy(int token) {
-        checkToken(token);
-        nextPosition(1);
+        checkToken(token, config.vocabSize());
+        checkRoom(1);
         hostToken.set(JAVA_INT, 0, token);
         hostPos.set(JAVA_INT, 0, position);
         run(tokenGreedyPlan);
@@ -323,6 +269,12 @@ final class DeviceLlamaSession implements LlamaSession {
         return copy;
     }
 
+    @Override
+    boolean sameCacheAs(AbstractLlamaSession other) {
+        return other instanceof DeviceLlamaSession s && s.device == device && s.w == w && s.capacity == capacity
+                && s.cacheType == cacheType;
+    }
+
     /**
      * Copies the rows on the device ({@link DeviceBackend#copy}, queued in order with the graph replays): a beam's
      * own rows, per layer a key and a value range. Chosen over an index indirection in the attention kernels
@@ -332,21 +284,14 @@ final class DeviceLlamaSession implements LlamaSession {
      * takes 0.2 % of a 4-beam step on PoCL).
      */
     @Override
-    public void copyCacheFrom(LlamaSession source, int from) {
-        if (!(source instanceof DeviceLlamaSession s) || s.device != device || s.w != w || s.capacity != capacity
-                || s.cacheType != cacheType) {
-            throw new IllegalArgumentException("a cache copies only between sessions forked from one another");
-        }
-        if (from < 0 || from > s.position) {
-            throw new IllegalArgumentException("rows from " + from + " of a session at position " + s.position);
-        }
+    void copyCacheRows(AbstractLlamaSession source, int from, int to) {
+        DeviceLlamaSession s = (DeviceLlamaSession) source;
         long rowBytes = (long) config.kvDim() * cacheType.bytes();
-        long bytes = (s.position - from) * rowBytes;
+        long bytes = (to - from) * rowBytes;
         for (int l = 0; l < config.numLayers(); l++) {
             device.copy(s.b.keyCache()[l], from * rowBytes, b.keyCache()[l], from * rowBytes, bytes);
             device.copy(s.b.valueCache()[l], from * rowBytes, b.valueCache()[l], from * rowBytes, bytes);
         }
-        position = s.position;
     }
 
     @Override

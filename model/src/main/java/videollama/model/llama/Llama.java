@@ -83,16 +83,7 @@ public final class Llama implements AutoCloseable {
      * segments and soft tokens is put together before any session exists (its length decides the session's size).
      */
     public float[] embed(int... ids) {
-        int d = config.hiddenSize();
-        WeightMatrix table = new WeightMatrix(weights.embedTokens);
-        float[] out = new float[ids.length * d];
-        for (int t = 0; t < ids.length; t++) {
-            if (ids[t] < 0 || ids[t] >= table.rows()) {
-                throw new ModelException("token id " + ids[t] + " is outside the vocabulary [0, " + table.rows() + ")");
-            }
-            table.copyRow(ids[t], out, t * d);
-        }
-        return out;
+        return AbstractLlamaSession.embedRows(new WeightMatrix(weights.embedTokens), ids);
     }
 
     /**

@@ -8,7 +8,6 @@ import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.RmsNorm;
 import videollama.kernels.reference.Rope;
 import videollama.kernels.reference.WeightMatrix;
-import videollama.model.ModelException;
 import videollama.model.llama.LlamaWeights.Layer;
 import videollama.weights.Tensor;
 
@@ -17,18 +16,14 @@ import videollama.weights.Tensor;
  * against, as transformers' {@code LlamaForCausalLM} computes it. Written to be read top to bottom;
  * {@link Llama#newSession} returns one for the reference backend, and it can be made directly from the weights.
  */
-public final class ReferenceLlamaSession implements LlamaSession {
-    private final LlamaConfig config;
-    private final WeightMatrix embedding;
+public final class ReferenceLlamaSession extends AbstractLlamaSession {
     /** Each layer's matrices as read-in-place views, its norm vectors widened to float. */
     private final List<Layer<WeightMatrix, float[]>> layers;
     private final float[] finalNorm;
     private final WeightMatrix lmHead;
     private final Rope rope;
-    private final int capacity;
     private final float[][] keyCache;   // [layer][position · kvDim + i]
     private final float[][] valueCache;
-    private int position;
     private Consumer<String> progress = line -> {};
 
     /** A fresh sequence of at most {@code capacity} positions over {@code weights}, read in place. */
@@ -39,13 +34,11 @@ public final class ReferenceLlamaSession implements LlamaSession {
 
     private ReferenceLlamaSession(LlamaConfig config, WeightMatrix embedding, List<Layer<WeightMatrix, float[]>> layers, float[] finalNorm,
                                   WeightMatrix lmHead, int capacity) {
-        this.config = config;
-        this.embedding = embedding;
+        super(config, embedding, capacity);
         this.layers = layers;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.rope = new Rope(config.headDim(), config.ropeTheta());
-        this.capacity = capacity;
         this.keyCache = new float[config.numLayers()][Math.multiplyExact(capacity, config.kvDim())];
         this.valueCache = new float[config.numLayers()][Math.multiplyExact(capacity, config.kvDim())];
     }
@@ -58,57 +51,23 @@ public final class ReferenceLlamaSession implements LlamaSession {
     }
 
     @Override
-    public void copyCacheFrom(LlamaSession source, int from) {
-        if (!(source instanceof ReferenceLlamaSession s) || s.config != config || s.capacity != capacity) {
-            throw new IllegalArgumentException("a cache copies only between sessions forked from one another");
-        }
-        if (from < 0 || from > s.position) {
-            throw new IllegalArgumentException("rows from " + from + " of a session at position " + s.position);
-        }
+    boolean sameCacheAs(AbstractLlamaSession other) {
+        return other.config == config && other.capacity == capacity;
+    }
+
+    @Override
+    void copyCacheRows(AbstractLlamaSession source, int from, int to) {
+        ReferenceLlamaSession s = (ReferenceLlamaSession) source;
         int kvDim = config.kvDim();
         for (int l = 0; l < config.numLayers(); l++) {
-            System.arraycopy(s.keyCache[l], from * kvDim, keyCache[l], from * kvDim, (s.position - from) * kvDim);
-            System.arraycopy(s.valueCache[l], from * kvDim, valueCache[l], from * kvDim, (s.position - from) * kvDim);
+            System.arraycopy(s.keyCache[l], from * kvDim, keyCache[l], from * kvDim, (to - from) * kvDim);
+            System.arraycopy(s.valueCache[l], from * kvDim, valueCache[l], from * kvDim, (to - from) * kvDim);
         }
-        position = s.position;
-    }
-
-    @Override
-    public LlamaConfig config() {
-        return config;
-    }
-
-    @Override
-    public int position() {
-        return position;
-    }
-
-    @Override
-    public int capacity() {
-        return capacity;
-    }
-
-    @Override
-    public float[] embed(int... tokens) {
-        int d = config.hiddenSize();
-        float[] out = new float[tokens.length * d];
-        for (int t = 0; t < tokens.length; t++) {
-            if (tokens[t] < 0 || tokens[t] >= embedding.rows()) {
-                throw new ModelException("token id " + tokens[t] + " is outside the vocabulary [0, " + embedding.rows() + ")");
-            }
-            embedding.copyRow(tokens[t], out, t * d);
-        }
-        return out;
     }
 
     @Override
     public float[] forward(float[] embeddings, int n, boolean logitsForEveryRow) {
-        if (n <= 0) {
-            throw new IllegalArgumentException("forward needs at least one input row");
-        }
-        if (position + n > capacity) {
-            throw new ModelException("context full: " + position + " + " + n + " positions exceed the cache of " + capacity);
-        }
+        checkInput(embeddings, n);
         int d = config.hiddenSize();
         int qDim = config.qDim();
         int kvDim = config.kvDim();

@@ -17,8 +17,7 @@ import videollama.weights.TensorSource;
  * the clip's position embedding (in ImageBind's 1024-wide embedding space) → the audio Q-Former over all clips →
  * audio_llama_proj → the soft tokens. This holds the checked weights; {@link #encoder} computes on a backend.
  */
-public final class AudioBranch implements AutoCloseable {
-    private final VideoLlamaConfig config;
+public final class AudioBranch extends MediaBranch<AudioEncoder> {
     private final ImageBindAudioWeights imageBind;
     /** {@code audio_position_embedding.weight} [maxClips, embedWidth]. */
     private final Tensor clipPositions;
@@ -26,13 +25,10 @@ public final class AudioBranch implements AutoCloseable {
     private final Tensor projWeight;
     private final Tensor projBias;
     private final AudioSizes sizes;
-    /** Set when this branch opened its weights itself: closed with it. */
-    private final VideoLlamaWeights owned;
     private final Map<DeviceBackend, DeviceAudioWeights> deviceWeights = new IdentityHashMap<>();
 
     private AudioBranch(TensorSource source, VideoLlamaConfig config, VideoLlamaWeights owned) {
-        this.config = config;
-        this.owned = owned;
+        super(config, owned);
         if (!VideoLlamaWeights.of(source).hasAudio()) {
             throw new ModelException(source.describe() + ": no audio branch (no tensor named " + String.join("*, ",
                     VideoLlamaWeights.AUDIO_PREFIXES) + "*); videollama convert writes it from imagebind_huge.pth and"
@@ -66,18 +62,17 @@ public final class AudioBranch implements AutoCloseable {
 
     /** The branch of a model folder: its branch safetensors files and its {@code videollama.json}; closed with this. */
     public static AudioBranch open(Path modelDir) {
-        VideoLlamaConfig config = VideoLlamaConfig.load(modelDir);
-        VideoLlamaWeights weights = VideoLlamaWeights.open(modelDir);
-        try {
-            return new AudioBranch(weights.tensors(), config, weights);
-        } catch (RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        return open(modelDir, AudioBranch::new);
     }
 
-    public VideoLlamaConfig config() {
-        return config;
+    @Override
+    public int dModel() {
+        return sizes.dModel();
+    }
+
+    @Override
+    public String projectionName() {
+        return "audio_llama_proj.weight";
     }
 
     public AudioSizes sizes() {
@@ -123,22 +118,12 @@ public final class AudioBranch implements AutoCloseable {
         }
     }
 
-    /**
-     * The branch on {@code backend}: the plain-Java reference path, or task graphs on a device (the weights are
-     * uploaded at the first encoder for that device and shared by later ones).
-     */
+    @Override
     public AudioEncoder encoder(Backend backend) {
         if (backend instanceof DeviceBackend device) {
             DeviceAudioWeights uploaded = deviceWeights.computeIfAbsent(device, d -> DeviceAudioWeights.upload(this, d));
             return new DeviceAudioEncoder(this, uploaded, device);
         }
         return new ReferenceAudioEncoder(this);
-    }
-
-    @Override
-    public void close() {
-        if (owned != null) {
-            owned.close();
-        }
     }
 }

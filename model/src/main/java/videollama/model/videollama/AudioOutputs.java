@@ -12,9 +12,10 @@ import videollama.weights.Tensor;
  * @param qformerOut  [queries, qformerWidth]: the audio Q-Former's output
  * @param tokens      [queries, dModel]: audio_llama_proj's output, the soft tokens spliced into the prompt
  */
-public record AudioOutputs(int clips, AudioSizes sizes, float[] encoderOut, float[] qformerOut, float[] tokens) {
+public record AudioOutputs(int clips, AudioSizes sizes, float[] encoderOut, float[] qformerOut, float[] tokens)
+        implements BranchOutputs {
 
-    /** The stages as float32 tensors under the names and shapes of {@code --dump}. */
+    @Override
     public List<Tensor> dumpTensors() {
         AudioSizes s = sizes;
         return List.of(

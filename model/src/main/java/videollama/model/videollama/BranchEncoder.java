@@ -8,7 +8,7 @@ import videollama.kernels.Profile;
  * before them out ({@code O}). The vision and audio branches are this with their own inputs and outputs
  * ({@link VisionEncoder}, {@link AudioEncoder}); each has a reference and a device implementation.
  */
-public interface BranchEncoder<O> extends AutoCloseable {
+public interface BranchEncoder<O extends BranchOutputs> extends AutoCloseable {
 
     /**
      * Encodes one upload.

@@ -24,7 +24,7 @@ import videollama.kernels.Transfer;
  *
  * @param <O> the branch's outputs
  */
-abstract sealed class DeviceBranchEncoder<O> implements BranchEncoder<O> permits DeviceAudioEncoder, DeviceVisionEncoder {
+abstract sealed class DeviceBranchEncoder<O extends BranchOutputs> implements BranchEncoder<O> permits DeviceAudioEncoder, DeviceVisionEncoder {
     final DeviceBackend device;
     private final Branch branch;
     private final BuiltGraphs<Plan> plans = new BuiltGraphs<>(this::build, Plan::release);

@@ -1,8 +1,16 @@
 package videollama.model.videollama;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import videollama.model.DiskSpace;
 import videollama.weights.DType;
+import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
 
 /**
@@ -65,5 +73,29 @@ record SeededWeights(SplittableRandom random) {
     private double gaussian() {
         double u = 1.0 - random.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    /**
+     * Writes a synthetic branch folder: {@code file} with the tensors {@code tensors} makes (each a branch of the
+     * shape {@code shape}) and {@code config} as {@code videollama.json}, unless a complete folder of that branch is
+     * already there (a marker file written last says so), checking the disk has room first.
+     */
+    static Path writeFolder(Path dir, String branch, String shape, String file, Supplier<List<Tensor>> tensors,
+                            Map<String, String> metadata, String config) {
+        try {
+            Path done = dir.resolve(".complete-" + branch);
+            if (Files.exists(done)) {
+                return dir;
+            }
+            List<Tensor> all = tensors.get();
+            DiskSpace.check(dir, all.stream().mapToLong(t -> t.data().byteSize()).sum(), "writing a random " + shape + " " + branch + " branch");
+            Files.createDirectories(dir);
+            SafetensorsWriter.write(dir.resolve(file), all, metadata);
+            Files.writeString(dir.resolve(VideoLlamaConfig.FILE_NAME), config);
+            Files.writeString(done, shape);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -34,6 +34,13 @@ final class ShapeNames {
                         + " " + encoder + " blocks, or " + String.join(", ", shapes.stream().map(name).toList()) + ")"));
     }
 
+    /** The shape of {@code shapes} named {@code wanted}; an error listing the names for any other. */
+    static <S> S named(String wanted, List<S> shapes, Function<S, String> name) {
+        return shapes.stream().filter(s -> name.apply(s).equals(wanted)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("unknown shape '" + wanted + "' (choose one of "
+                        + String.join(", ", shapes.stream().map(name).toList()) + ")"));
+    }
+
     /** The error for a released shape of {@code blocks} blocks, if it has too few or too many. */
     static void checkBlocks(int blocks, String encoder, int releasedBlocks) {
         if (blocks < 1 || blocks > releasedBlocks) {

@@ -1,17 +1,12 @@
 package videollama.model.videollama;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import videollama.model.audio.ImageBindAudioWeights;
-import videollama.model.DiskSpace;
 import videollama.weights.DType;
-import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
 
 /**
@@ -48,9 +43,7 @@ public final class SyntheticAudioBranch {
     private SyntheticAudioBranch() {}
 
     public static Shape shape(String name) {
-        return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
-                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+        return ShapeNames.named(name, SHAPES, Shape::name);
     }
 
     /**
@@ -78,21 +71,8 @@ public final class SyntheticAudioBranch {
      * videollama.json} into {@code dir}, unless a complete folder is already there.
      */
     public static Path write(Path dir, Shape s) {
-        try {
-            Path done = dir.resolve(".complete-audio");
-            if (Files.exists(done)) {
-                return dir;
-            }
-            List<Tensor> tensors = tensors(s);
-            DiskSpace.check(dir, tensors.stream().mapToLong(t -> t.data().byteSize()).sum(), "writing a random " + s.name() + " audio branch");
-            Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve("audio.safetensors"), tensors, Map.of("synthetic", s.name()));
-            Files.writeString(dir.resolve(VideoLlamaConfig.FILE_NAME), s.configJson());
-            Files.writeString(done, s.name());
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SeededWeights.writeFolder(dir, "audio", s.name(), "audio.safetensors", () -> tensors(s), Map.of("synthetic", s.name()),
+                s.configJson());
     }
 
     /** The branch's tensors under their released names, seeded by the shape's name. */

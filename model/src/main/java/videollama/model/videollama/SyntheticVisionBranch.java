@@ -1,16 +1,11 @@
 package videollama.model.videollama;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import videollama.model.DiskSpace;
 import videollama.weights.DType;
-import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
 
 /**
@@ -49,9 +44,7 @@ public final class SyntheticVisionBranch {
     private SyntheticVisionBranch() {}
 
     public static Shape shape(String name) {
-        return SHAPES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("unknown shape '" + name + "' (choose one of "
-                        + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
+        return ShapeNames.named(name, SHAPES, Shape::name);
     }
 
     /**
@@ -80,21 +73,8 @@ public final class SyntheticVisionBranch {
      * there.
      */
     public static Path write(Path dir, Shape s, DType vitDType) {
-        try {
-            Path done = dir.resolve(".complete-vision");
-            if (Files.exists(done)) {
-                return dir;
-            }
-            List<Tensor> tensors = tensors(s, vitDType);
-            DiskSpace.check(dir, tensors.stream().mapToLong(t -> t.data().byteSize()).sum(), "writing a random " + s.name() + " vision branch");
-            Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve("vision.safetensors"), tensors, Map.of("synthetic", s.name(), "vit_dtype", vitDType.name()));
-            Files.writeString(dir.resolve(VideoLlamaConfig.FILE_NAME), s.configJson());
-            Files.writeString(done, s.name());
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SeededWeights.writeFolder(dir, "vision", s.name(), "vision.safetensors", () -> tensors(s, vitDType),
+                Map.of("synthetic", s.name(), "vit_dtype", vitDType.name()), s.configJson());
     }
 
     /** The branch's tensors under their released names, seeded by the shape's name. */

@@ -17,8 +17,7 @@ import videollama.weights.TensorSource;
  * frame → plus the frame's position embedding → the video Q-Former over all frames' queries → llama_proj → the
  * soft tokens. This holds the checked weights; {@link #encoder} computes on a backend.
  */
-public final class VideoBranch implements AutoCloseable {
-    private final VideoLlamaConfig config;
+public final class VideoBranch extends MediaBranch<VisionEncoder> {
     private final EvaVitWeights vit;
     private final Tensor lnVisionWeight;
     private final Tensor lnVisionBias;
@@ -29,13 +28,10 @@ public final class VideoBranch implements AutoCloseable {
     private final Tensor projWeight;
     private final Tensor projBias;
     private final VisionSizes sizes;
-    /** Set when this branch opened its weights itself: closed with it. */
-    private final VideoLlamaWeights owned;
     private final Map<DeviceBackend, DeviceVisionWeights> deviceWeights = new IdentityHashMap<>();
 
     private VideoBranch(TensorSource source, VideoLlamaConfig config, VideoLlamaWeights owned) {
-        this.config = config;
-        this.owned = owned;
+        super(config, owned);
         if (!VideoLlamaWeights.of(source).hasVision()) {
             throw new ModelException(source.describe() + ": no vision branch (no tensor named " + String.join("*, ",
                     VideoLlamaWeights.VISION_PREFIXES) + "*); a Video-LLaMA folder holds the branch weights in a"
@@ -82,18 +78,17 @@ public final class VideoBranch implements AutoCloseable {
 
     /** The branch of a model folder: its branch safetensors files and its {@code videollama.json}; closed with this. */
     public static VideoBranch open(Path modelDir) {
-        VideoLlamaConfig config = VideoLlamaConfig.load(modelDir);
-        VideoLlamaWeights weights = VideoLlamaWeights.open(modelDir);
-        try {
-            return new VideoBranch(weights.tensors(), config, weights);
-        } catch (RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        return open(modelDir, VideoBranch::new);
     }
 
-    public VideoLlamaConfig config() {
-        return config;
+    @Override
+    public int dModel() {
+        return sizes.dModel();
+    }
+
+    @Override
+    public String projectionName() {
+        return "llama_proj.weight";
     }
 
     public VisionSizes sizes() {
@@ -151,22 +146,12 @@ public final class VideoBranch implements AutoCloseable {
         }
     }
 
-    /**
-     * The branch on {@code backend}: the plain-Java reference path, or task graphs on a device (the weights are
-     * uploaded at the first encoder for that device and shared by later ones).
-     */
+    @Override
     public VisionEncoder encoder(Backend backend) {
         if (backend instanceof DeviceBackend device) {
             DeviceVisionWeights uploaded = deviceWeights.computeIfAbsent(device, d -> DeviceVisionWeights.upload(this, d));
             return new DeviceVisionEncoder(this, uploaded, device);
         }
         return new ReferenceVisionEncoder(this);
-    }
-
-    @Override
-    public void close() {
-        if (owned != null) {
-            owned.close();
-        }
     }
 }

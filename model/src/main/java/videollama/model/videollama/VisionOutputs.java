@@ -13,9 +13,10 @@ import videollama.weights.Tensor;
  * @param tokens          [videoQueries, dModel]: llama_proj's output, the soft tokens spliced into the prompt
  */
 public record VisionOutputs(int frames, VisionSizes sizes, float[] vitOut, float[] imageQformerOut, float[] videoQformerOut,
-                            float[] tokens) {
+                            float[] tokens) implements BranchOutputs {
 
-    /** The stages as float32 tensors under the names and shapes of {@code --dump} (docs/design.md section 6). */
+    /** The stages under the names and shapes of {@code --dump} (docs/design.md section 6). */
+    @Override
     public List<Tensor> dumpTensors() {
         VisionSizes s = sizes;
         return List.of(

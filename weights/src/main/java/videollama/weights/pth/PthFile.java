@@ -1,18 +1,13 @@
 package videollama.weights.pth;
 
-import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import videollama.weights.MappedFile;
 import videollama.weights.WeightsException;
 
 /**
@@ -42,15 +37,14 @@ public final class PthFile implements AutoCloseable {
     private static final long MAX_PICKLE_BYTES = 1L << 30;
 
     private final Path path;
-    private final Arena arena;
+    private final MappedFile file;
     private final StoredZip zip;
     private final String archive;
     private final Object root;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private PthFile(Path path, Arena arena, StoredZip zip, String archive) {
+    private PthFile(Path path, MappedFile file, StoredZip zip, String archive) {
         this.path = path;
-        this.arena = arena;
+        this.file = file;
         this.zip = zip;
         this.archive = archive;
         StoredZip.Entry pickle = entry(archive + "/data.pkl");
@@ -69,12 +63,9 @@ public final class PthFile implements AutoCloseable {
      * @throws WeightsException naming the file, if it cannot be read or is not a zip-format PyTorch checkpoint
      */
     public static PthFile open(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new WeightsException(file + (Files.exists(file) ? ": not a regular file" : ": no such file"));
-        }
-        Arena arena = Arena.ofShared();
+        MappedFile mapped = MappedFile.open(file);
         try {
-            MemorySegment bytes = map(file, arena);
+            MemorySegment bytes = mapped.bytes();
             if (startsWith(bytes, LEGACY_MAGIC)) {
                 throw new WeightsException(file + ": a PyTorch checkpoint in the legacy format of torch < 1.6, which"
                         + " is not supported: load it and save it again with torch >= 1.6");
@@ -84,22 +75,13 @@ public final class PthFile implements AutoCloseable {
                         + " and this one does not start like one)");
             }
             StoredZip zip = StoredZip.read(file.toString(), bytes);
-            return new PthFile(file, arena, zip, archiveName(zip));
+            return new PthFile(file, mapped, zip, archiveName(zip));
         } catch (PthFormatException e) {
-            arena.close();
+            mapped.close();
             throw new WeightsException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            arena.close();
+            mapped.close();
             throw e;
-        }
-    }
-
-    private static MemorySegment map(Path file, Arena arena) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-        } catch (IOException e) {
-            throw new WeightsException(file + ": cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage(),
-                    e);
         }
     }
 
@@ -163,9 +145,7 @@ public final class PthFile implements AutoCloseable {
 
         @Override
         public MemorySegment bytes(TorchStorage storage) {
-            if (closed.get()) {
-                throw new IllegalStateException(path + ": closed");
-            }
+            file.checkOpen();
             MemorySegment data = zip.data(entry(archive + "/data/" + storage.key()));
             int elementSize = storage.type().byteSize();
             if (elementSize == 0) {
@@ -239,9 +219,7 @@ public final class PthFile implements AutoCloseable {
     /** Unmaps the file; tensors handed out before become unusable (access throws, never crashes). */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            arena.close();
-        }
+        file.close();
     }
 
     @Override
