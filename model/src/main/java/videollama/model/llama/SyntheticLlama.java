@@ -101,11 +101,12 @@ public final class SyntheticLlama {
     }
 
     /**
-     * What {@code .complete} says: the shape, and that the data starts on a page (a folder of an older writer, whose
-     * weights a device that shares host memory would copy, is written again).
+     * What {@code .complete} says: the shape, that the data starts on a page (a folder of an older writer, whose
+     * weights a device that shares host memory would copy, is written again), and that {@code config.json} names the
+     * activation and the special ids, which other loaders (Jlama) require.
      */
     private static String complete(Shape s) {
-        return s.name() + ", data aligned to " + SafetensorsWriter.DATA_ALIGNMENT;
+        return s.name() + ", data aligned to " + SafetensorsWriter.DATA_ALIGNMENT + ", config with hidden_act and special ids";
     }
 
     private static void writeConfig(Path dir, Shape s, DType dtype) throws IOException {
@@ -119,6 +120,9 @@ public final class SyntheticLlama {
         config.put("num_key_value_heads", s.kvHeads());
         config.put("vocab_size", s.vocab());
         config.put("max_position_embeddings", s.context());
+        config.put("hidden_act", "silu");
+        config.put("bos_token_id", 1);
+        config.put("eos_token_id", 2);
         config.put("rms_norm_eps", 1e-5);
         config.put("rope_theta", 10000.0);
         config.put("tie_word_embeddings", false);
