@@ -51,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
             Map.entry("--prompt-runs", List.of("decode")), Map.entry("--num-beams", List.of("decode")), Map.entry("--dtype", List.of("decode", "vision")),
             Map.entry("--frames", List.of("vision", "media")), Map.entry("--clips", List.of("audio")),
             Map.entry("--runs", List.of("vision", "audio", "media")), Map.entry("--decoder", List.of("media")),
-            Map.entry("--media", List.of("media")), Map.entry("--json", List.of("decode")), Map.entry("--chart", List.of("decode")),
+            Map.entry("--media", List.of("media")), Map.entry("--json", List.of("decode", "vision", "audio")), Map.entry("--chart", List.of("decode")),
             Map.entry("--chart-size", List.of("decode")));
 
     @CommandLine.Spec
@@ -128,8 +128,8 @@ final class BenchCommand implements Callable<Integer> {
             + " encode).")
     boolean profile;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "decode: also write every figure, the machine and the command as JSON"
-            + " (its JSON Schema: bench-report.schema.json in the benchmarks module).")
+    @Option(names = "--json", paramLabel = "FILE", description = "decode, vision, audio: also write every figure, the machine and the"
+            + " command as JSON (its JSON Schema: bench-report.schema.json in the benchmarks module).")
     Path json;
 
     @Option(names = "--chart", paramLabel = "FILE.png", description = "decode: also draw the profiled kernels' GB/s and GFLOP/s against"
@@ -200,6 +200,7 @@ final class BenchCommand implements Callable<Integer> {
         if (frames < 1) {
             throw new CommandLine.ParameterException(cli, "--frames: need at least one frame, got " + frames);
         }
+        checkOutput(cli, "--json", json);
         VisionBench bench = new VisionBench(name, frames, warm, runs, vitDType, cache, profile, bandwidth);
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
@@ -212,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
                         + branch.sizes().maxFrames() + " rows: at most " + branch.sizes().maxFrames());
             }
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            bench.run(branch, compute, cli.getOut(), progress::time);
+            writeJson(err, bench.run(branch, compute, cli.getOut(), progress::time, commandLine()));
         }
         return 0;
     }
@@ -223,6 +224,7 @@ final class BenchCommand implements Callable<Integer> {
         if (clips < 1) {
             throw new CommandLine.ParameterException(cli, "--clips: need at least one clip, got " + clips);
         }
+        checkOutput(cli, "--json", json);
         AudioBench bench = new AudioBench(name, clips, warm, runs, cache, profile, bandwidth);
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
@@ -235,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
                         + branch.sizes().maxClips() + " rows: at most " + branch.sizes().maxClips());
             }
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            bench.run(branch, compute, cli.getOut(), progress::time);
+            writeJson(err, bench.run(branch, compute, cli.getOut(), progress::time, commandLine()));
         }
         return 0;
     }
@@ -295,6 +297,14 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** With {@code --json}: the report written there, and said on stderr. */
+    private void writeJson(PrintWriter err, BenchReport report) {
+        if (json != null) {
+            report.write(json);
+            err.println("wrote " + json);
+        }
+    }
+
     /** The command as typed, for the report: "videollama bench --shape ...". */
     private String commandLine() {
         return "videollama " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs().stream()
@@ -349,10 +359,7 @@ final class BenchCommand implements Callable<Integer> {
              Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
             BenchReport report = bench.run(llama, compute, out, progress::time, commandLine());
-            if (json != null) {
-                report.write(json);
-                err.println("wrote " + json);
-            }
+            writeJson(err, report);
             if (chart != null) {
                 RooflineChart.write(chart, size[0], size[1], report);
                 err.println("wrote " + chart + " (" + size[0] + "x" + size[1] + ")");

@@ -2,8 +2,6 @@ package videollama.benchmarks.stages;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +11,6 @@ import java.util.function.Consumer;
 import videollama.kernels.Backend;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.Profile;
-import videollama.kernels.opencl.OpenCLBackend;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.model.llama.LlamaWeights;
@@ -79,7 +76,7 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
             }
         }
         ModelFigures figures = figures(llama.weights());
-        BenchReport.Memory memory = memory(compute, figures.allBytes());
+        BenchReport.Memory memory = BenchReport.memory(compute, figures.allBytes());
         Roofline roofline = steps.time("measuring the roofline (read bandwidth, GEMM)", () -> Roofline.measure(compute, machine),
                 Roofline::summary);
         BenchReport.ModelInfo model = new BenchReport.ModelInfo(shape.name(), figures.weightType(), shape.parameters(),
@@ -88,7 +85,7 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         List<BenchReport.TestResult> tests = new ArrayList<>();
         tests.add(TestTable.test("tg" + tokens, "greedy decode, tokens/s of each timed step", 1, rates(nanos, 1)));
         printDecode(out, compute, model, decode, memory, roofline, machine);
-        List<BenchReport.Kernel> kernels = p == null || p.replays() == 0 ? List.of() : kernels(p, decode.bandwidthGBs(), machine);
+        List<BenchReport.Kernel> kernels = p == null || p.replays() == 0 ? List.of() : BenchReport.kernels(p, decode.bandwidthGBs(), machine);
         if (p != null) {
             out.println();
             out.print(p.replays() == 0 ? "no kernels to profile on the reference backend\n"
@@ -98,9 +95,9 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         BenchReport.Prefill prefill = promptTokens > 0 ? prefill(llama, compute, out, tests) : null;
         out.println();
         out.print(TestTable.of(model, compute.name(), tests));
-        return new BenchReport(BenchReport.SCHEMA_VERSION, command, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine,
+        return new BenchReport(BenchReport.SCHEMA_VERSION, "decode", command, BenchReport.now(), machine,
                 new BenchReport.BackendInfo(compute.name(), compute.device()), model, tests, decode, memory, roofline, kernels, beams,
-                prefill);
+                prefill, null);
     }
 
     /** Times the prefill of a random {@code promptTokens}-token prompt, prints it, adds its {@code ppN} test. */
@@ -154,19 +151,6 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
     }
 
     /**
-     * The peak resident memory and where the weights went: OpenCL counts what it used in place and copied; another
-     * device (CUDA) copies every weight into its own memory; the reference path reads them in the mapping.
-     */
-    private static BenchReport.Memory memory(Backend compute, long weightBytes) {
-        long peak = PeakMemory.peakRssBytes();
-        if (compute instanceof OpenCLBackend openCL) {
-            OpenCLBackend.WeightMemory m = openCL.weightMemory();
-            return new BenchReport.Memory(peak, m.wrappedBytes(), m.copiedBytes());
-        }
-        return new BenchReport.Memory(peak, 0, compute instanceof DeviceBackend ? weightBytes : 0);
-    }
-
-    /**
      * The decode step's figures. Its share of DRAM bandwidth only where its weights came from DRAM: not when they fit in
      * the last-level cache (stories260K's 1 MB), where they stay between steps, nor when they came faster than DRAM.
      */
@@ -205,17 +189,6 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                 m.peakRssBytes() < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f GB", m.peakRssBytes() / 1e9),
                 m.weightBytesInPlace() / 1e9, m.weightBytesCopied() / 1e9));
         out.println("roofline  " + roofline.summary());
-    }
-
-    private static List<BenchReport.Kernel> kernels(Profile p, double bandwidthGBs, Machine machine) {
-        int steps = p.replays();
-        long total = Math.max(1, p.totalNanos());
-        return p.ops().stream().map(op -> {
-            Profile.Source source = p.source(op, bandwidthGBs, machine.lastLevelCacheBytes());
-            return new BenchReport.Kernel(op.op(), op.calls() / steps, op.nanos() / 1e3 / steps, op.nanos() / (double) total,
-                    op.bytes() / steps, op.flops() / steps, op.gigabytesPerSecond(), op.gigaflopsPerSecond(), BenchReport.from(source),
-                    source == Profile.Source.DRAM ? op.gigabytesPerSecond() / bandwidthGBs : null);
-        }).toList();
     }
 
     /** Tokens/s of each timing: {@code tokensEach} tokens in each of {@code nanos}. */

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import videollama.benchmarks.BenchSupport;
 import videollama.benchmarks.Smoke;
@@ -34,15 +35,18 @@ import videollama.kernels.Backend;
 import videollama.kernels.Backends;
 import videollama.model.llama.Llama;
 import videollama.model.llama.SyntheticLlama;
+import videollama.model.videollama.AudioBranch;
+import videollama.model.videollama.VideoBranch;
 import videollama.weights.DType;
 
 /**
- * {@code bench}'s decode report on a random stories260K: the JSON of a real run (reference path and OpenCL, with the
- * profile, beams and prefill) is valid against the committed JSON Schema, and the schema refuses what it must (a
- * kernel at 294 % of DRAM bandwidth, a missing figure); the llama-bench table names the tests; the chart is a PNG of
- * the requested size; the model is written with progress lines from 0 to all of it.
+ * {@code bench}'s reports: the JSON of real runs is valid against the committed JSON Schema: the decode stage on a
+ * random stories260K (reference path and OpenCL, with the profile, beams and prefill), the vision and audio stages on
+ * the bundled demo model (both backends, with the profile); and the schema refuses what it must (a kernel at 294 % of
+ * DRAM bandwidth, a missing figure, a branch report with decode figures); the llama-bench table names the tests; the
+ * chart is a PNG of the requested size; the model is written with progress lines from 0 to all of it.
  */
-class DecodeBenchReportTest {
+class BenchReportTest {
     @TempDir
     static Path cache;
 
@@ -78,6 +82,7 @@ class DecodeBenchReportTest {
         report[0].write(json);
         JsonNode node = new ObjectMapper().readTree(json.toFile());
         assertEquals(List.of(), errors(node), "the run's JSON against the schema");
+        assertEquals("decode", node.path("stage").asText());
         assertEquals("tg4", node.path("tests").get(0).path("name").asText());
         assertEquals("pp8", node.path("tests").get(1).path("name").asText());
         assertEquals(backendName, node.path("backend").path("name").asText());
@@ -104,6 +109,57 @@ class DecodeBenchReportTest {
         assertFalse(errors(incomplete).isEmpty(), "no memory figures");
     }
 
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"vision, reference", "vision, opencl", "audio, reference", "audio, opencl"})
+    void theJsonOfABranchRunIsValidAgainstTheSchema(String stage, String backendName, @TempDir Path out) throws Exception {
+        Path demo = BenchSupport.repositoryFile("models/videollama-demo");
+        BenchReport[] report = new BenchReport[1];
+        StringWriter text = new StringWriter();
+        PrintWriter print = new PrintWriter(text, true);
+        String command = "videollama bench --stage " + stage + " --test";
+        Smoke.setUpOrSkip(() -> {
+            try (Backend backend = Backends.open(backendName)) {
+                if (stage.equals("vision")) {
+                    try (VideoBranch branch = VideoBranch.open(demo)) {
+                        report[0] = new VisionBench("demo", 2, 0, 2, DType.F16, cache, true, 0).run(branch, backend, print, StepTimer.SILENT,
+                                command);
+                    }
+                } else {
+                    try (AudioBranch branch = AudioBranch.open(demo)) {
+                        report[0] = new AudioBench("demo", 2, 0, 2, cache, true, 0).run(branch, backend, print, StepTimer.SILENT, command);
+                    }
+                }
+            }
+        });
+        Path json = out.resolve("bench.json");
+        report[0].write(json);
+        JsonNode node = new ObjectMapper().readTree(json.toFile());
+        assertEquals(List.of(), errors(node), "the run's JSON against the schema");
+        assertEquals(stage, node.path("stage").asText());
+        assertEquals(command, node.path("command").asText());
+        JsonNode branch = node.path("branch");
+        assertEquals(stage.equals("vision") ? "frames" : "clips", branch.path("itemsName").asText());
+        assertEquals(2, branch.path("items").asInt());
+        assertEquals(2, branch.path("runs").asInt());
+        // the figures are those printed: the median line and the stage table's rows
+        assertTrue(text.toString().contains(String.format(java.util.Locale.ROOT, "median %.1f", branch.path("msMedian").asDouble())),
+                text.toString());
+        assertTrue(branch.path("msMin").asDouble() <= branch.path("msMedian").asDouble()
+                && branch.path("msMedian").asDouble() <= branch.path("msMax").asDouble());
+        for (JsonNode s : branch.path("stages")) {
+            assertTrue(text.toString().contains(s.path("name").asText()), s.path("name").asText());
+        }
+        assertEquals(backendName.equals("opencl"), node.path("kernels").size() > 0, "the profile's ops on a device only");
+
+        // a branch report carries no decode figures, and needs its branch
+        ObjectNode withDecode = node.deepCopy();
+        withDecode.put("stage", "decode");
+        assertFalse(errors(withDecode).isEmpty(), "a branch report called a decode report");
+        ObjectNode noBranch = node.deepCopy();
+        noBranch.putNull("branch");
+        assertFalse(errors(noBranch).isEmpty(), "a branch stage without its branch figures");
+    }
+
     @Test
     void theChartIsAPngOfTheRequestedSize(@TempDir Path out) throws Exception {
         BenchReport report = sampleReport();
@@ -122,7 +178,7 @@ class DecodeBenchReportTest {
     /** A report as a profiled OpenCL run gives it, without needing a device: two ops, one of them from cache. */
     private static BenchReport sampleReport() {
         Machine machine = Machine.describe();
-        return new BenchReport(BenchReport.SCHEMA_VERSION, "videollama bench", "2026-12-06T18:00:00Z", machine,
+        return new BenchReport(BenchReport.SCHEMA_VERSION, "decode", "videollama bench", "2026-12-06T18:00:00Z", machine,
                 new BenchReport.BackendInfo("opencl", "test"),
                 new BenchReport.ModelInfo("llama2-7b", "bf16", 6_738_415_616L, 13_476_831_232L, 32, 4096, 32000),
                 List.of(TestTable.test("tg8", "decode", 1, new double[] {1.0, 1.1})),
@@ -130,7 +186,7 @@ class DecodeBenchReportTest {
                 new BenchReport.Memory(14_000_000_000L, 13_476_831_232L, 0), new Roofline(15, 14, "test", 60, "test"),
                 List.of(new BenchReport.Kernel("gate/up + silu", 32, 300_000, 0.6, 5_771_362_304L, 2_885_681_152L, 13.9, 6.9, "dram", 0.93),
                         new BenchReport.Kernel("attention norm", 32, 300, 0.001, 524_288, 262_144, 30.0, 15.0, "cache", null)),
-                null, null);
+                null, null, null);
     }
 
     private static List<String> errors(JsonNode report) throws Exception {
