@@ -72,8 +72,9 @@ final class BenchCommand implements Callable<Integer> {
             "audio: demo, released (12 ImageBind blocks), released-N (N ImageBind blocks, extrapolated to 12) (default: demo)."})
     String shape;
 
-    @Option(names = "--dtype", description = "Weight dtype: f32, f16, bf16 (default: f32; vision: the ViT matrices of a random"
-            + " branch, default f16 as released; audio: always f32, as released).")
+    @Option(names = "--dtype", description = "Weight dtype: f32, f16, bf16, q8_0 (decode only: the linear layers in 8-bit blocks as"
+            + " convert --quantize q8_0 writes them, the embeddings f16) (default: f32; vision: the ViT matrices of a random branch,"
+            + " default f16 as released; audio: always f32, as released).")
     String dtype;
 
     @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
@@ -161,8 +162,12 @@ final class BenchCommand implements Callable<Integer> {
             case "f32" -> DType.F32;
             case "f16" -> DType.F16;
             case "bf16" -> DType.BF16;
-            default -> throw new CommandLine.ParameterException(cli, "--dtype must be f32, f16 or bf16, got " + dtype);
+            case "q8_0" -> DType.Q8_0;
+            default -> throw new CommandLine.ParameterException(cli, "--dtype must be f32, f16, bf16 or q8_0, got " + dtype);
         };
+        if (weights == DType.Q8_0 && !stage.equals("decode")) {
+            throw new CommandLine.ParameterException(cli, "--dtype q8_0 is for --stage decode (a random vision branch is f32, f16 or bf16)");
+        }
         Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "videollama", "bench");
         return switch (stage) {
             case "vision" -> vision(cli, weights, cache);

@@ -26,7 +26,7 @@ import videollama.weights.Tensor;
  * beam search ({@link BeamBench}). Everything printed is also in the returned {@link BenchReport} ({@code --json}).
  *
  * @param shape       the model shape, written once with random weights ({@link #modelDir})
- * @param dtype       the weights' dtype
+ * @param dtype       the weights' dtype (Q8_0: the linear layers' matrices, the embedding table F16)
  * @param tokens      timed decode steps
  * @param warmup      untimed decode steps first
  * @param promptTokens the prompt length of the prefill timing (0: leave out)
@@ -124,7 +124,7 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         return new BenchReport.Prefill(promptTokens, promptRuns, batched / 1e6, positionsMs);
     }
 
-    /** "f32", "f16", "bf16": the dtype as the option names it. */
+    /** "f32", "f16", "bf16", "q8_0": the dtype as the option names it. */
     private String dtypeName() {
         return dtype.name().toLowerCase(Locale.ROOT);
     }
@@ -140,14 +140,18 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         long layers = 0;
         for (LlamaWeights.Layer<Tensor, Tensor> l : w.layers) {
             for (Tensor t : List.of(l.inputNorm(), l.wq(), l.wk(), l.wv(), l.wo(), l.postAttentionNorm(), l.gate(), l.up(), l.down())) {
-                layers += t.data().byteSize();
+                layers += bytes(t);
             }
         }
-        long head = w.lmHead == w.embedTokens ? 0 : w.lmHead.data().byteSize();
-        long perToken = layers + w.finalNorm.data().byteSize() + (head > 0 ? head : w.embedTokens.data().byteSize());
+        long head = w.lmHead == w.embedTokens ? 0 : bytes(w.lmHead);
+        long perToken = layers + bytes(w.finalNorm) + (head > 0 ? head : bytes(w.embedTokens));
         String type = w.layers.isEmpty() ? w.embedTokens.dtype().name() : w.layers.getFirst().wq().dtype().name();
-        return new ModelFigures(type.toLowerCase(Locale.ROOT), layers + w.finalNorm.data().byteSize() + head + w.embedTokens.data().byteSize(),
-                perToken);
+        return new ModelFigures(type.toLowerCase(Locale.ROOT), layers + bytes(w.finalNorm) + head + bytes(w.embedTokens), perToken);
+    }
+
+    /** A tensor's bytes as stored: a Q8_0 matrix's quants and its scales. */
+    private static long bytes(Tensor t) {
+        return t.data().byteSize() + (t.dtype() == DType.Q8_0 ? t.scales().data().byteSize() : 0);
     }
 
     /**

@@ -109,6 +109,56 @@ class BenchReportTest {
         assertFalse(errors(incomplete).isEmpty(), "no memory figures");
     }
 
+    /**
+     * {@code --dtype q8_0}: the random model is written as {@code convert --quantize q8_0} writes one (the matrices as I8
+     * quants and F16 scales, the one 172-wide matrix and the embeddings F16), loads as Q8_0, decodes the same greedy
+     * tokens on both backends, and counts its scales in the bytes a step streams.
+     */
+    @Test
+    void aQ8_0ModelIsWrittenQuantisedAndDecodedOnBothBackends(@TempDir Path out) throws Exception {
+        DecodeBench q8 = new DecodeBench(SHAPE, DType.Q8_0, 4, 1, 0, 1, 1, 0, false);
+        Path dir = q8.modelDir(cache, BenchSupport.repositoryFile("models/stories260K/tokenizer.model"), line -> {});
+        assertEquals(cache.resolve("stories260K-q8_0"), dir);
+        long fileBytes = 0;
+        long embeddingBytes;
+        try (var file = videollama.weights.SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            for (String name : file.names()) {
+                fileBytes += file.get(name).data().byteSize();
+            }
+            embeddingBytes = file.get("model.embed_tokens.weight").data().byteSize();
+            assertEquals(DType.I8, file.get("model.layers.0.self_attn.q_proj.weight").dtype());
+            assertEquals(DType.F16, file.get("model.layers.0.self_attn.q_proj.weight.q8_0_scales").dtype());
+            assertEquals(DType.F16, file.get("model.layers.0.mlp.down_proj.weight").dtype(), "172 columns: not whole blocks");
+            assertEquals(DType.F16, file.get("model.embed_tokens.weight").dtype());
+        }
+        long allBytes = fileBytes;
+        long embedding = embeddingBytes;
+        List<int[]> tokens = new ArrayList<>();
+        for (String backendName : List.of("reference", "opencl")) {
+            Smoke.setUpOrSkip(() -> {
+                try (Llama llama = Llama.load(dir); Backend backend = Backends.open(backendName)) {
+                    assertEquals(DType.Q8_0, llama.weights().layers.getFirst().wq().dtype());
+                    BenchReport report = q8.run(llama, backend, new PrintWriter(new StringWriter(), true), StepTimer.SILENT, "q8_0 test");
+                    assertEquals("q8_0", report.model().weightType());
+                    // every tensor of the file counted once (the scales too); a step reads all but the embedding table
+                    assertEquals(allBytes, report.model().weightBytes());
+                    assertEquals(allBytes - embedding, report.decode().bytesPerToken());
+                    try (var session = llama.newSession(backend, 8)) {
+                        int[] t = new int[6];
+                        t[0] = session.forwardGreedy(llama.tokenizer().bosId());
+                        for (int i = 1; i < t.length; i++) {
+                            t[i] = session.forwardGreedy(t[i - 1]);
+                        }
+                        tokens.add(t);
+                    }
+                }
+            });
+        }
+        if (tokens.size() == 2) {
+            assertArrayEquals(tokens.get(0), tokens.get(1), "greedy tokens, reference path and OpenCL");
+        }
+    }
+
     @ParameterizedTest(name = "{0} on {1}")
     @CsvSource({"vision, reference", "vision, opencl", "audio, reference", "audio, opencl"})
     void theJsonOfABranchRunIsValidAgainstTheSchema(String stage, String backendName, @TempDir Path out) throws Exception {
