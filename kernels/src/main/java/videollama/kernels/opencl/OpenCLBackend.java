@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import videollama.kernels.Notices;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceInfo;
@@ -116,7 +117,7 @@ public final class OpenCLBackend implements DeviceBackend {
             synchronized (this) {
                 if (!copyReported) {
                     copyReported = true;
-                    System.err.println("opencl: weight " + tensor.name() + " lies at an address that is not a multiple of "
+                    Notices.tell("opencl: weight " + tensor.name() + " lies at an address that is not a multiple of "
                             + wrapAlignment + " bytes, which " + info.name() + " needs to use it in place: copied, so it"
                             + " sits in memory twice (so do later such weights; a folder written by videollama convert is aligned)");
                 }
