@@ -98,15 +98,20 @@ class BenchReportTest {
         }
 
         // the schema has teeth: a kernel at 294 % of DRAM bandwidth, and a report without its memory, are refused
-        ObjectNode over = node.deepCopy();
-        over.withArray("/kernels").removeAll();
-        over.withArray("/kernels").addObject().put("op", "lm_head").put("callsPerStep", 1).put("microsecondsPerStep", 1.0)
-                .put("shareOfTime", 0.5).put("bytesPerStep", 100).put("flopsPerStep", 50).put("gigabytesPerSecond", 44.1)
-                .put("gigaflopsPerSecond", 22.0).put("bytesFrom", "dram").put("shareOfBandwidth", 2.94);
-        assertFalse(errors(over).isEmpty(), "a share of DRAM bandwidth above 1");
-        ObjectNode incomplete = node.deepCopy();
-        incomplete.remove("memory");
-        assertFalse(errors(incomplete).isEmpty(), "no memory figures");
+        assertRefused(node, over -> {
+            over.withArray("/kernels").removeAll();
+            over.withArray("/kernels").addObject().put("op", "lm_head").put("callsPerStep", 1).put("microsecondsPerStep", 1.0)
+                    .put("shareOfTime", 0.5).put("bytesPerStep", 100).put("flopsPerStep", 50).put("gigabytesPerSecond", 44.1)
+                    .put("gigaflopsPerSecond", 22.0).put("bytesFrom", "dram").put("shareOfBandwidth", 2.94);
+        }, "a share of DRAM bandwidth above 1");
+        assertRefused(node, incomplete -> incomplete.remove("memory"), "no memory figures");
+    }
+
+    /** The schema refuses {@code report} once {@code damage} has changed a copy of it. */
+    private static void assertRefused(JsonNode report, java.util.function.Consumer<ObjectNode> damage, String what) throws Exception {
+        ObjectNode copy = report.deepCopy();
+        damage.accept(copy);
+        assertFalse(errors(copy).isEmpty(), what);
     }
 
     /**
@@ -115,7 +120,7 @@ class BenchReportTest {
      * tokens on both backends, and counts its scales in the bytes a step streams.
      */
     @Test
-    void aQ8_0ModelIsWrittenQuantisedAndDecodedOnBothBackends(@TempDir Path out) throws Exception {
+    void aQ8_0ModelIsWrittenQuantisedAndDecodedOnBothBackends() {
         DecodeBench q8 = new DecodeBench(SHAPE, DType.Q8_0, 4, 1, 0, 1, 1, 0, false);
         Path dir = q8.modelDir(cache, BenchSupport.repositoryFile("models/stories260K/tokenizer.model"), line -> {});
         assertEquals(cache.resolve("stories260K-q8_0"), dir);
@@ -202,12 +207,8 @@ class BenchReportTest {
         assertEquals(backendName.equals("opencl"), node.path("kernels").size() > 0, "the profile's ops on a device only");
 
         // a branch report carries no decode figures, and needs its branch
-        ObjectNode withDecode = node.deepCopy();
-        withDecode.put("stage", "decode");
-        assertFalse(errors(withDecode).isEmpty(), "a branch report called a decode report");
-        ObjectNode noBranch = node.deepCopy();
-        noBranch.putNull("branch");
-        assertFalse(errors(noBranch).isEmpty(), "a branch stage without its branch figures");
+        assertRefused(node, withDecode -> withDecode.put("stage", "decode"), "a branch report called a decode report");
+        assertRefused(node, noBranch -> noBranch.putNull("branch"), "a branch stage without its branch figures");
     }
 
     @Test
