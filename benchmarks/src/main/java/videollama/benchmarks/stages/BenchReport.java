@@ -49,13 +49,15 @@ public record BenchReport(int schemaVersion, String stage, String command, Strin
     public record TestResult(String name, String what, int tokens, int samples, double meanTokensPerSecond, double sdTokensPerSecond) {}
 
     /**
+     * @param msMean              the timed steps' total over their number (what a program that divides its tokens by its
+     *                            time reports, llama2.c's "achieved tok/s")
      * @param bytesPerToken       the weights a step streams (every matrix and norm but the embedding table)
      * @param bandwidthGBs        what the share is of: the --bandwidth-gbs given, else the roofline's measured read bandwidth
      * @param bytesFrom           "dram", "cache" (the weights fit in the last-level cache) or "above measured" (faster than
      *                            that bandwidth, with more bytes than the cache: the bandwidth measured was low)
      * @param shareOfBandwidth    achieved GB/s over that bandwidth, as a fraction; null where not from DRAM
      */
-    public record Decode(int tokens, int warmup, double msMedian, double msP10, double msP90, double tokensPerSecond,
+    public record Decode(int tokens, int warmup, double msMedian, double msP10, double msP90, double msMean, double tokensPerSecond,
                          long bytesPerToken, double gigabytesPerSecond, double bandwidthGBs, String bandwidthSource,
                          String bytesFrom, Double shareOfBandwidth) {}
 

@@ -168,7 +168,8 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         double limit = bandwidth > 0 ? bandwidth : roofline.readGBs();
         Profile.Source source = machine.lastLevelCacheBytes() > 0 && perToken <= machine.lastLevelCacheBytes() ? Profile.Source.CACHE
                 : gbs > limit ? Profile.Source.ABOVE_MEASURED : Profile.Source.DRAM;
-        return new BenchReport.Decode(tokens, warmup, median, p10, p90, 1000 / median, perToken, gbs, limit,
+        double mean = Arrays.stream(nanos).sum() / 1e6 / nanos.length;
+        return new BenchReport.Decode(tokens, warmup, median, p10, p90, mean, 1000 / median, perToken, gbs, limit,
                 bandwidth > 0 ? "--bandwidth-gbs" : "measured read bandwidth", BenchReport.from(source),
                 source == Profile.Source.DRAM ? gbs / limit : null);
     }
@@ -177,7 +178,8 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                              Roofline roofline, Machine machine) {
         out.println(String.format(Locale.ROOT, "shape %s, weights %s, %d timed steps after %d warm-up, backend %s (%s)",
                 shape.name(), model.weightType(), tokens, warmup, compute.name(), compute.device()));
-        out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f", d.msMedian(), d.msP10(), d.msP90()));
+        out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f  mean %.3f", d.msMedian(), d.msP10(), d.msP90(),
+                d.msMean()));
         out.println(String.format(Locale.ROOT, "tokens/s  %.1f", d.tokensPerSecond()));
         String share = switch (d.bytesFrom()) {
             case "dram" -> String.format(Locale.ROOT, "= %.0f%% of %.1f GB/s (%s; limit %.1f tok/s)", 100 * d.shareOfBandwidth(),

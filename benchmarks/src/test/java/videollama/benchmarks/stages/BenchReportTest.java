@@ -233,7 +233,7 @@ class BenchReportTest {
                 new BenchReport.BackendInfo("opencl", "test"),
                 new BenchReport.ModelInfo("llama2-7b", "bf16", 6_738_415_616L, 13_476_831_232L, 32, 4096, 32000),
                 List.of(TestTable.test("tg8", "decode", 1, new double[] {1.0, 1.1})),
-                new BenchReport.Decode(8, 1, 900, 880, 950, 1.1, 12_000_000_000L, 13.3, 15, "measured read bandwidth", "dram", 0.89),
+                new BenchReport.Decode(8, 1, 900, 880, 950, 910, 1.1, 12_000_000_000L, 13.3, 15, "measured read bandwidth", "dram", 0.89),
                 new BenchReport.Memory(14_000_000_000L, 13_476_831_232L, 0), new Roofline(15, 14, "test", 60, "test"),
                 List.of(new BenchReport.Kernel("gate/up + silu", 32, 300_000, 0.6, 5_771_362_304L, 2_885_681_152L, 13.9, 6.9, "dram", 0.93),
                         new BenchReport.Kernel("attention norm", 32, 300, 0.001, 524_288, 262_144, 30.0, 15.0, "cache", null)),
