@@ -31,6 +31,9 @@ Run from the repository root with /tmp/pyref (torch, transformers, safetensors, 
 checkout of DAMO-NLP-SG/Video-LLaMA:
 
     /tmp/pyref/bin/python scripts/reference/make_chat_golden.py PATH/TO/Video-LLaMA
+
+then align every tensor of models/videollama-demo/branches.safetensors to 128 bytes for OpenCL with the command in
+models/README.md (RealignSafetensors: the tensors byte for byte, the goldens unchanged).
 """
 import json
 import os

@@ -51,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
             Map.entry("--prompt-runs", List.of("decode")), Map.entry("--num-beams", List.of("decode")), Map.entry("--dtype", List.of("decode", "vision")),
             Map.entry("--frames", List.of("vision", "media")), Map.entry("--clips", List.of("audio")),
             Map.entry("--runs", List.of("vision", "audio", "media")), Map.entry("--decoder", List.of("media")),
-            Map.entry("--media", List.of("media")), Map.entry("--json", List.of("decode")), Map.entry("--chart", List.of("decode")),
+            Map.entry("--media", List.of("media")), Map.entry("--json", List.of("decode", "vision", "audio")), Map.entry("--chart", List.of("decode")),
             Map.entry("--chart-size", List.of("decode")));
 
     @CommandLine.Spec
@@ -72,8 +72,9 @@ final class BenchCommand implements Callable<Integer> {
             "audio: demo, released (12 ImageBind blocks), released-N (N ImageBind blocks, extrapolated to 12) (default: demo)."})
     String shape;
 
-    @Option(names = "--dtype", description = "Weight dtype: f32, f16, bf16 (default: f32; vision: the ViT matrices of a random"
-            + " branch, default f16 as released; audio: always f32, as released).")
+    @Option(names = "--dtype", description = "Weight dtype: f32, f16, bf16, q8_0 (decode only: the linear layers in 8-bit blocks as"
+            + " convert --quantize q8_0 writes them, the embeddings f16) (default: f32; vision: the ViT matrices of a random branch,"
+            + " default f16 as released; audio: always f32, as released).")
     String dtype;
 
     @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
@@ -128,8 +129,8 @@ final class BenchCommand implements Callable<Integer> {
             + " encode).")
     boolean profile;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "decode: also write every figure, the machine and the command as JSON"
-            + " (its JSON Schema: bench-report.schema.json in the benchmarks module).")
+    @Option(names = "--json", paramLabel = "FILE", description = "decode, vision, audio: also write every figure, the machine and the"
+            + " command as JSON (its JSON Schema: bench-report.schema.json in the benchmarks module).")
     Path json;
 
     @Option(names = "--chart", paramLabel = "FILE.png", description = "decode: also draw the profiled kernels' GB/s and GFLOP/s against"
@@ -161,8 +162,12 @@ final class BenchCommand implements Callable<Integer> {
             case "f32" -> DType.F32;
             case "f16" -> DType.F16;
             case "bf16" -> DType.BF16;
-            default -> throw new CommandLine.ParameterException(cli, "--dtype must be f32, f16 or bf16, got " + dtype);
+            case "q8_0" -> DType.Q8_0;
+            default -> throw new CommandLine.ParameterException(cli, "--dtype must be f32, f16, bf16 or q8_0, got " + dtype);
         };
+        if (weights == DType.Q8_0 && !stage.equals("decode")) {
+            throw new CommandLine.ParameterException(cli, "--dtype q8_0 is for --stage decode (a random vision branch is f32, f16 or bf16)");
+        }
         Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "videollama", "bench");
         return switch (stage) {
             case "vision" -> vision(cli, weights, cache);
@@ -200,6 +205,7 @@ final class BenchCommand implements Callable<Integer> {
         if (frames < 1) {
             throw new CommandLine.ParameterException(cli, "--frames: need at least one frame, got " + frames);
         }
+        checkOutput(cli, "--json", json);
         VisionBench bench = new VisionBench(name, frames, warm, runs, vitDType, cache, profile, bandwidth);
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
@@ -212,7 +218,7 @@ final class BenchCommand implements Callable<Integer> {
                         + branch.sizes().maxFrames() + " rows: at most " + branch.sizes().maxFrames());
             }
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            bench.run(branch, compute, cli.getOut(), progress::time);
+            writeJson(err, bench.run(branch, compute, cli.getOut(), progress::time, commandLine()));
         }
         return 0;
     }
@@ -223,6 +229,7 @@ final class BenchCommand implements Callable<Integer> {
         if (clips < 1) {
             throw new CommandLine.ParameterException(cli, "--clips: need at least one clip, got " + clips);
         }
+        checkOutput(cli, "--json", json);
         AudioBench bench = new AudioBench(name, clips, warm, runs, cache, profile, bandwidth);
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
@@ -235,7 +242,7 @@ final class BenchCommand implements Callable<Integer> {
                         + branch.sizes().maxClips() + " rows: at most " + branch.sizes().maxClips());
             }
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            bench.run(branch, compute, cli.getOut(), progress::time);
+            writeJson(err, bench.run(branch, compute, cli.getOut(), progress::time, commandLine()));
         }
         return 0;
     }
@@ -295,6 +302,14 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** With {@code --json}: the report written there, and said on stderr. */
+    private void writeJson(PrintWriter err, BenchReport report) {
+        if (json != null) {
+            report.write(json);
+            err.println("wrote " + json);
+        }
+    }
+
     /** The command as typed, for the report: "videollama bench --shape ...". */
     private String commandLine() {
         return "videollama " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs().stream()
@@ -349,10 +364,7 @@ final class BenchCommand implements Callable<Integer> {
              Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
             BenchReport report = bench.run(llama, compute, out, progress::time, commandLine());
-            if (json != null) {
-                report.write(json);
-                err.println("wrote " + json);
-            }
+            writeJson(err, report);
             if (chart != null) {
                 RooflineChart.write(chart, size[0], size[1], report);
                 err.println("wrote " + chart + " (" + size[0] + "x" + size[1] + ")");

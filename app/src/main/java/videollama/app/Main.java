@@ -44,6 +44,7 @@ public final class Main implements Runnable {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
         Progress.detectTerminal();
+        videollama.kernels.Notices.sendTo(Progress::notice);
         int code = execute(args, out, err);
         out.flush();
         err.flush();

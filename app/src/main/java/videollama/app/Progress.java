@@ -36,6 +36,10 @@ public final class Progress {
     private static final Pattern PARTS_DONE = Pattern.compile(" (\\d+)/(\\d+)$");
 
     private static volatile boolean stderrIsTerminal;
+    /** The step line now open ("what ..." waiting for its summary), or null: a notice must end it first. */
+    private static OpenLine openLine; // guarded by Progress.class
+
+    private record OpenLine(PrintWriter err, String text) {}
 
     private final PrintWriter err;
     private final boolean terminal;
@@ -66,12 +70,40 @@ public final class Progress {
         }
     }
 
+    /**
+     * A backend's notice ({@link videollama.kernels.Notices}, which {@link Main} routes here): on a line of its own. Given
+     * while a step's "what ..." line is open, it ends that line first and opens it again after, so the summary still
+     * follows the step's name.
+     */
+    static synchronized void notice(String line) {
+        if (openLine == null) {
+            System.err.println(line);
+            return;
+        }
+        openLine.err().println();
+        openLine.err().println(line);
+        openLine.err().print(openLine.text());
+        openLine.err().flush();
+    }
+
+    private static synchronized void open(OpenLine line) {
+        openLine = line;
+    }
+
     /** Runs {@code step}, printing "what ..." before and "what ... summary (t s)" after. */
     public <T> T time(String what, Supplier<T> step, Function<T, String> summary) {
-        err.print(what + " ...");
-        err.flush();
         long start = nanoTime.getAsLong();
-        T result = guarded(what, step, true);
+        T result;
+        synchronized (Progress.class) {
+            err.print(what + " ...");
+            err.flush();
+            open(new OpenLine(err, what + " ..."));
+        }
+        try {
+            result = guarded(what, step, true);
+        } finally {
+            open(null);
+        }
         err.println(String.format(Locale.ROOT, " %s (%.2f s)", summary.apply(result), seconds(nanoTime.getAsLong() - start)));
         return result;
     }

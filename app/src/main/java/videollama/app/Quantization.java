@@ -1,6 +1,5 @@
 package videollama.app;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import videollama.weights.DType;
@@ -56,24 +55,8 @@ enum Quantization {
         return videollama.kernels.reference.Q8_0.quantize(t.renamed(name)); // the class, not the constant Q8_0
     }
 
-    /**
-     * {@code t} quantised as a file stores it ({@link QuantizedTensors#stored}: the I8 quants, then the F16 scales), made
-     * only when the writer reaches the quants and let go once it has the scales, so that one matrix at a time is in
-     * memory.
-     */
+    /** {@code t} quantised as a file stores it ({@link QuantizedTensors#planned}), one matrix at a time in memory. */
     List<Planned> planned(String name, Tensor t) {
-        long rows = t.dim(0);
-        long cols = t.dim(1);
-        List<Tensor> made = new ArrayList<>(2);
-        return List.of(
-                new Planned(name, DType.I8, new long[] {rows, cols}, () -> {
-                    made.addAll(QuantizedTensors.stored(quantize(name, t)));
-                    return made.getFirst();
-                }),
-                new Planned(name + QuantizedTensors.SCALES_SUFFIX, DType.F16, new long[] {rows, cols / DType.Q8_0_BLOCK}, () -> {
-                    Tensor scales = made.getLast();
-                    made.clear();
-                    return scales;
-                }));
+        return QuantizedTensors.planned(name, t.dim(0), t.dim(1), () -> quantize(name, t));
     }
 }

@@ -88,6 +88,23 @@ class ProgressTest {
         assertEquals("decoding v.mp4 ... failed\n", text.toString());
     }
 
+    /** A backend's notice in the middle of a step (OpenCL copying a misaligned weight) is a line of its own. */
+    @Test
+    void aNoticeInsideAStepGetsALineOfItsOwnAndTheStepLineGoesOn() {
+        Progress p = progress(false);
+        videollama.kernels.Notices.sendTo(Progress::notice); // as Main routes them
+        try {
+            p.time("loading the vision branch of demo", () -> {
+                videollama.kernels.Notices.tell("opencl: weight w lies at an address ...");
+                return 3;
+            }, blocks -> "ViT " + blocks + " blocks");
+        } finally {
+            videollama.kernels.Notices.sendTo(null);
+        }
+        assertEquals("loading the vision branch of demo ...\nopencl: weight w lies at an address ...\n"
+                + "loading the vision branch of demo ... ViT 3 blocks (0.00 s)\n", text.toString());
+    }
+
     @Test
     void clockReadsAsSecondsMinutesOrHours() {
         assertEquals("42 s", Progress.clock(42_000_000_000L));

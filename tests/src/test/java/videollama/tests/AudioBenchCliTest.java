@@ -25,9 +25,10 @@ class AudioBenchCliTest {
     Path cache;
 
     @Test
-    void theReferencePathIsTimedAndSplitAtTheQFormer() {
+    void theReferencePathIsTimedAndSplitAtTheQFormer() throws IOException {
+        Path json = cache.resolve("audio.json");
         Cli run = Cli.run("bench", "--stage", "audio", "--backend", "reference", "--clips", "3", "--runs", "3", "--warmup", "0",
-                "--profile");
+                "--profile", "--json", json.toString());
         assertEquals(0, run.exitCode(), run.toString());
         String out = run.out();
         assertTrue(out.startsWith("audio stage: shape demo (ImageBind 48 wide, 2 blocks, heads of 12, 229 tokens a clip, embeddings 64"
@@ -39,6 +40,14 @@ class AudioBenchCliTest {
         assertTrue(out.contains("no kernels to profile on the reference backend"), out);
         assertFalse(out.contains("at 12 ImageBind blocks"), "no extrapolation for the demo: " + out);
         assertTrue(run.err().contains("loading the audio branch") && run.err().contains("ImageBind 2 blocks, width 48"), run.err());
+        // --json: the same run's figures (the schema is checked on such reports in the benchmarks module)
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertTrue(run.err().contains("wrote " + json), run.err());
+        assertEquals("audio", report.path("stage").asText());
+        assertEquals(3, report.path("branch").path("items").asInt());
+        assertTrue(out.contains(String.format(java.util.Locale.ROOT, "median %.1f", report.path("branch").path("msMedian").asDouble())),
+                out);
+        assertTrue(report.path("command").asText().startsWith("videollama bench --stage audio"), report.path("command").asText());
     }
 
     @Test

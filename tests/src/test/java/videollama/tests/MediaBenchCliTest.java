@@ -85,6 +85,7 @@ class MediaBenchCliTest {
             "--stage media --runs 0|--runs/--warmup",
             "--stage media --clips 3|--clips is for --stage audio",
             "--stage media --tokens 3|--tokens is for --stage decode",
+            "--stage media --json x.json|--json is for --stage decode or vision or audio",
             "--decoder java|--decoder is for --stage media",
             "--stage vision --media x.mp4|--media is for --stage media"})
     void badOptionsAreUsageErrors(String options, String message) {

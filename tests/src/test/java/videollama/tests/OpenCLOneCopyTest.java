@@ -2,11 +2,15 @@ package videollama.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -16,6 +20,8 @@ import videollama.kernels.opencl.OpenCLBackend;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.model.llama.SyntheticLlama;
+import videollama.model.videollama.AudioBranch;
+import videollama.model.videollama.VideoBranch;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsWriter;
 
@@ -23,7 +29,8 @@ import videollama.weights.SafetensorsWriter;
  * A LLaMA folder opened on PoCL keeps one copy of its weights: every tensor the device reads is a buffer over the
  * file mapping (none copied, the byte counts of the backend against the file's data section), and greedy decode
  * through those buffers gives the reference path's tokens. (That such a buffer's {@code CL_MEM_HOST_PTR} is the
- * tensor's address in the mapping is checked in the kernels module, {@code OpenCLWeightsInPlaceTest}.)
+ * tensor's address in the mapping is checked in the kernels module, {@code OpenCLWeightsInPlaceTest}.) The bundled
+ * demo (the LLaMA, the vision and the audio branch, every tensor at a multiple of 128 bytes) is used in place whole.
  */
 class OpenCLOneCopyTest {
     @TempDir
@@ -49,6 +56,30 @@ class OpenCLOneCopyTest {
             OpenCLBackend.WeightMemory memory = openCL.weightMemory();
             assertEquals(0, memory.copiedBytes(), "no weight copied");
             assertEquals(dataBytes, memory.wrappedBytes(), "every tensor of the file used in place");
+        }
+    }
+
+    @Test
+    void theBundledDemoIsUsedInPlaceWhole() {
+        Path demo = TestFiles.bundledModel().resolveSibling("videollama-demo");
+        List<String> notices = new ArrayList<>();
+        videollama.kernels.Notices.sendTo(notices::add);
+        try (Backend backend = TestFiles.openClOrSkip()) {
+            OpenCLBackend openCL = (OpenCLBackend) backend;
+            assumeTrue(openCL.sharesHostMemory(), "the device has memory of its own: weights are copied there");
+            try (Llama llama = Llama.load(demo); LlamaSession session = llama.newSession(backend, 4);
+                 VideoBranch video = VideoBranch.open(demo); AudioBranch audio = AudioBranch.open(demo);
+                 var videoEncoder = video.encoder(backend); var audioEncoder = audio.encoder(backend)) {
+                session.forwardGreedy(llama.tokenizer().bosId());
+                videoEncoder.encode(new float[video.sizes().frameSize()], 1, line -> {});
+                audioEncoder.encode(new float[audio.sizes().clipSize()], 1, line -> {});
+                // what is still copied is made on the host (weights the model derives at load), not read from the file
+                assertEquals(List.of(), notices, "no weight of the files copied for want of alignment");
+                OpenCLBackend.WeightMemory memory = openCL.weightMemory();
+                assertTrue(memory.wrappedBytes() > 2_000_000, memory.wrappedBytes() + " bytes used in place");
+            }
+        } finally {
+            videollama.kernels.Notices.sendTo(null);
         }
     }
 

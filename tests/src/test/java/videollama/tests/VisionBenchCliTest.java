@@ -83,7 +83,8 @@ class VisionBenchCliTest {
             "--stage vision --shape stories110M|unknown shape 'stories110M'",
             "--stage vision --frames 0|--frames: need at least one frame",
             "--stage vision --runs 0|--runs/--warmup",
-            "--stage vision --dtype f8|--dtype must be f32, f16 or bf16",
+            "--stage vision --dtype f8|--dtype must be f32, f16, bf16 or q8_0",
+            "--stage vision --dtype q8_0|--dtype q8_0 is for --stage decode",
             "--stage vision --backend reference --frames 33|--frames: 33 frames, but the frame position embedding has 32 rows"})
     void badOptionsAreUsageErrors(String options, String message) {
         Cli.assertFailure(Cli.run(("bench " + options + " --cache-dir " + cache).split(" ")), 2, message);

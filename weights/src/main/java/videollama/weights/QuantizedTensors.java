@@ -1,9 +1,11 @@
 package videollama.weights;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -78,6 +80,25 @@ public final class QuantizedTensors implements TensorSource {
     /** A Q8_0 tensor as a file stores it: the I8 quants under its name, then its scales under {@code NAME.q8_0_scales}. */
     public static List<Tensor> stored(Tensor q8) {
         return List.of(Tensor.of(q8.name(), DType.I8, q8.shape(), q8.data()), q8.scales().renamed(q8.name() + SCALES_SUFFIX));
+    }
+
+    /**
+     * A Q8_0 matrix {@code name} [rows, cols] planned as a file stores it ({@link #stored}: the I8 quants, then the F16
+     * scales), {@code quantised} made only when the writer reaches the quants and let go once it has the scales, so
+     * that one matrix at a time is in memory.
+     */
+    public static List<SafetensorsWriter.Planned> planned(String name, long rows, long cols, Supplier<Tensor> quantised) {
+        List<Tensor> made = new ArrayList<>(2);
+        return List.of(
+                new SafetensorsWriter.Planned(name, DType.I8, new long[] {rows, cols}, () -> {
+                    made.addAll(stored(quantised.get()));
+                    return made.getFirst();
+                }),
+                new SafetensorsWriter.Planned(name + SCALES_SUFFIX, DType.F16, new long[] {rows, cols / DType.Q8_0_BLOCK}, () -> {
+                    Tensor scales = made.getLast();
+                    made.clear();
+                    return scales;
+                }));
     }
 
     @Override

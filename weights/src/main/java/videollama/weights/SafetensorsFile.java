@@ -10,6 +10,8 @@ import java.util.Optional;
 /**
  * One safetensors file, memory-mapped.
  *
+ * <p>Filler tensors ({@link SafetensorsWriter#PADDING_PREFIX}, U8) are not listed.
+ *
  * <p>The whole file is mapped read-only as one segment (a segment, unlike a {@code MappedByteBuffer}, has no
  * 2 GB limit) and each tensor is a slice of it, so opening costs the header and nothing more.
  * The header is validated completely in {@link #open} before any slice is made. The mapping belongs to a
@@ -29,6 +31,9 @@ public final class SafetensorsFile implements TensorSource {
         this.header = header;
         this.tensors = new LinkedHashMap<>();
         for (TensorInfo info : header.tensors()) {
+            if (info.name().startsWith(SafetensorsWriter.PADDING_PREFIX) && info.dtype() == DType.U8) {
+                continue; // filler that aligns the next tensor (SafetensorsWriter.alignedEach), no weight
+            }
             MemorySegment slice = bytes.asSlice(header.dataStart() + info.begin(), info.byteSpan());
             tensors.put(info.name(), Tensor.of(info.name(), info.dtype(), info.shape(), slice));
         }
@@ -59,7 +64,12 @@ public final class SafetensorsFile implements TensorSource {
         return header.metadata();
     }
 
-    /** The header entries in file order. */
+    /** The file offset of the data section: a tensor's bytes start at this plus its {@link TensorInfo#begin}. */
+    public long dataStart() {
+        return header.dataStart();
+    }
+
+    /** The header entries in file order (filler tensors too). */
     public List<TensorInfo> tensorInfos() {
         return header.tensors();
     }

@@ -38,6 +38,11 @@ public final class SafetensorsWriter {
     private static final int COPY_CHUNK = 1 << 22;
     /** Where the data section starts in the file: a multiple of a 4 KiB page. */
     public static final int DATA_ALIGNMENT = 4096;
+    /**
+     * The name prefix of the filler tensors {@link #alignedEach} puts between tensors ({@code __padding__.0}, ...):
+     * zero bytes that {@link SafetensorsFile} does not list.
+     */
+    public static final String PADDING_PREFIX = "__padding__.";
 
     private SafetensorsWriter() {
     }
@@ -73,6 +78,37 @@ public final class SafetensorsWriter {
         public long bytes() {
             return Shapes.byteCount(shape, dtype);
         }
+    }
+
+    /**
+     * {@code tensors} with a U8 filler tensor ({@link #PADDING_PREFIX}) after each one whose end is not a multiple of
+     * {@code alignment} bytes, so that every tensor starts at such a multiple of the file (the data section starts on
+     * a page). The safetensors format has no gaps between tensors (its reference reader refuses them), so the filler
+     * is a tensor of its own. For a device that uses weights in place only at its base alignment (OpenCL on PoCL: 128
+     * bytes): a model whose vectors are narrow (the bundled demo's 48-wide biases, 192 bytes) needs it.
+     *
+     * @throws IllegalArgumentException for an alignment that does not divide {@link #DATA_ALIGNMENT}
+     */
+    public static List<Planned> alignedEach(List<Planned> tensors, int alignment) {
+        if (alignment <= 0 || DATA_ALIGNMENT % alignment != 0) {
+            throw new IllegalArgumentException("alignment " + alignment + " does not divide " + DATA_ALIGNMENT);
+        }
+        List<Planned> out = new java.util.ArrayList<>();
+        long offset = 0;
+        int fillers = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            Planned t = tensors.get(i);
+            out.add(t);
+            offset += t.bytes();
+            long gap = (alignment - offset % alignment) % alignment;
+            if (gap > 0 && i < tensors.size() - 1) {
+                String name = PADDING_PREFIX + fillers++;
+                out.add(new Planned(name, DType.U8, new long[] {gap}, () -> Tensor.of(name, DType.U8, new long[] {gap},
+                        java.lang.foreign.Arena.ofAuto().allocate(gap))));
+                offset += gap;
+            }
+        }
+        return out;
     }
 
     /** The size of the file {@link #writePlanned} makes of these tensors: the length field, the header, the data. */

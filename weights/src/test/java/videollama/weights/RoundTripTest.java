@@ -210,7 +210,7 @@ class RoundTripTest {
     }
 
     /** Random non-zero elements; for the float dtypes finite values, so the comparison is about bits only. */
-    private static Tensor randomTensor(String name, DType dtype, long[] shape, Random random) {
+    static Tensor randomTensor(String name, DType dtype, long[] shape, Random random) {
         int count = Math.toIntExact(Shapes.elementCount(shape));
         MemorySegment data = Arena.ofAuto().allocate((long) count * dtype.byteSize());
         ValueLayout.OfShort half = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import videollama.kernels.Backend;
-import videollama.kernels.DeviceBackend;
 import videollama.model.videollama.AudioBranch;
 import videollama.model.videollama.AudioStages;
 import videollama.model.videollama.SyntheticAudioBranch;
@@ -33,11 +32,12 @@ public record AudioBench(String shape, int clips, int warmup, int runs, Path cac
                 () -> SyntheticAudioBranch.write(dir, s), p -> "ready");
     }
 
-    public void run(AudioBranch branch, Backend compute, PrintWriter out, StepTimer steps) {
+    /** Times, prints the report on {@code out} and returns every figure; {@code command} is the command line, for the report. */
+    public BenchReport run(AudioBranch branch, Backend compute, PrintWriter out, StepTimer steps, String command) {
         // N(0, 1): wider than a normalised log-mel fbank (about -1 .. 1); what the stages cost does not depend on it
-        BranchBench.timeAndReport(branch.encoder(compute), AudioStages.LAYOUT, branch.sizes().clipSize(), clips,
-                branch.imageBind().blocks.size(), compute instanceof DeviceBackend, new BranchBench.Options(shape, warmup, runs, profile, bandwidth),
-                steps, branch.sizes().queries() + " soft tokens", out, header(branch, compute));
+        return BranchBench.timeAndReport("audio", branch.encoder(compute), AudioStages.LAYOUT, branch.sizes().clipSize(), clips,
+                branch.imageBind().blocks.size(), compute, new BranchBench.Options(shape, warmup, runs, profile, bandwidth),
+                steps, branch.sizes().queries() + " soft tokens", out, header(branch, compute), command);
     }
 
     private String header(AudioBranch branch, Backend compute) {

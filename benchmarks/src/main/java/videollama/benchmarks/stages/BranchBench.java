@@ -2,8 +2,11 @@ package videollama.benchmarks.stages;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import videollama.kernels.Backend;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.Profile;
 import videollama.model.videollama.BranchEncoder;
 import videollama.model.videollama.StageTimes;
@@ -36,17 +39,33 @@ final class BranchBench {
     record Options(String shape, int warmup, int runs, boolean profile, double bandwidth) {}
 
     /**
-     * Times {@code encoder} (then closes it) over {@code items} inputs of {@code itemSize} standard normal floats, and
-     * reports it after {@code header}: the first encode's summary is {@code firstSummary}.
+     * Times {@code encoder} (then closes it) on {@code compute} over {@code items} inputs of {@code itemSize} standard
+     * normal floats, and reports it after {@code header}: the first encode's summary is {@code firstSummary}. Returns every
+     * figure printed, as the {@code --json} report of {@code stage} run by {@code command}.
      */
-    static void timeAndReport(BranchEncoder<?> encoder, StageTimes.Layout layout, int itemSize, int items, int blocks, boolean device,
-                              Options options, StepTimer steps, String firstSummary, PrintWriter out, String header) {
+    static BenchReport timeAndReport(String stage, BranchEncoder<?> encoder, StageTimes.Layout layout, int itemSize, int items, int blocks,
+                                     Backend compute, Options options, StepTimer steps, String firstSummary, PrintWriter out, String header,
+                                     String command) {
+        Machine machine = Machine.describe();
+        Timings t;
         try (encoder) {
             float[] input = gaussian(Math.multiplyExact(items, itemSize), items);
-            Timings t = time(layout, StageTimes.Encode.of(p -> encoder.encode(input, items, p), encoder::profile), device, blocks, items,
-                    options.warmup(), options.runs(), steps, firstSummary);
+            t = time(layout, StageTimes.Encode.of(p -> encoder.encode(input, items, p), encoder::profile), compute instanceof DeviceBackend,
+                    blocks, items, options.warmup(), options.runs(), steps, firstSummary);
             report(out, header, options.shape(), t, options.profile(), options.bandwidth());
         }
+        long[] sorted = t.sorted();
+        double median = t.medianMillis();
+        StageTimes split = t.split();
+        BenchReport.Branch branch = new BenchReport.Branch(layout.encoder(), options.shape(), layout.itemsName(), items, blocks,
+                layout.releasedBlocks(), options.warmup(), options.runs(), median, sorted[0] / 1e6, sorted[sorted.length - 1] / 1e6,
+                items * 1000 / median, split.source(), split.stages(), split.blockMillis(),
+                options.shape().startsWith("released-") ? split.extrapolate(median, layout.releasedBlocks()) : null);
+        List<BenchReport.Kernel> kernels = options.profile() && t.kernels() != null
+                ? BenchReport.kernels(t.kernels(), options.bandwidth(), machine) : List.of();
+        return new BenchReport(BenchReport.SCHEMA_VERSION, stage, command, BenchReport.now(), machine,
+                new BenchReport.BackendInfo(compute.name(), compute.device()), null, List.of(), null, BenchReport.memory(compute, 0),
+                null, kernels, null, null, branch);
     }
 
     /** {@code n} standard normal floats, the same for the same seed: a benchmark's input. */

@@ -2,8 +2,6 @@ package videollama.benchmarks.stages;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +11,6 @@ import java.util.function.Consumer;
 import videollama.kernels.Backend;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.Profile;
-import videollama.kernels.opencl.OpenCLBackend;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.model.llama.LlamaWeights;
@@ -29,7 +26,7 @@ import videollama.weights.Tensor;
  * beam search ({@link BeamBench}). Everything printed is also in the returned {@link BenchReport} ({@code --json}).
  *
  * @param shape       the model shape, written once with random weights ({@link #modelDir})
- * @param dtype       the weights' dtype
+ * @param dtype       the weights' dtype (Q8_0: the linear layers' matrices, the embedding table F16)
  * @param tokens      timed decode steps
  * @param warmup      untimed decode steps first
  * @param promptTokens the prompt length of the prefill timing (0: leave out)
@@ -79,7 +76,7 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
             }
         }
         ModelFigures figures = figures(llama.weights());
-        BenchReport.Memory memory = memory(compute, figures.allBytes());
+        BenchReport.Memory memory = BenchReport.memory(compute, figures.allBytes());
         Roofline roofline = steps.time("measuring the roofline (read bandwidth, GEMM)", () -> Roofline.measure(compute, machine),
                 Roofline::summary);
         BenchReport.ModelInfo model = new BenchReport.ModelInfo(shape.name(), figures.weightType(), shape.parameters(),
@@ -88,7 +85,7 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         List<BenchReport.TestResult> tests = new ArrayList<>();
         tests.add(TestTable.test("tg" + tokens, "greedy decode, tokens/s of each timed step", 1, rates(nanos, 1)));
         printDecode(out, compute, model, decode, memory, roofline, machine);
-        List<BenchReport.Kernel> kernels = p == null || p.replays() == 0 ? List.of() : kernels(p, decode.bandwidthGBs(), machine);
+        List<BenchReport.Kernel> kernels = p == null || p.replays() == 0 ? List.of() : BenchReport.kernels(p, decode.bandwidthGBs(), machine);
         if (p != null) {
             out.println();
             out.print(p.replays() == 0 ? "no kernels to profile on the reference backend\n"
@@ -98,9 +95,9 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         BenchReport.Prefill prefill = promptTokens > 0 ? prefill(llama, compute, out, tests) : null;
         out.println();
         out.print(TestTable.of(model, compute.name(), tests));
-        return new BenchReport(BenchReport.SCHEMA_VERSION, command, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine,
+        return new BenchReport(BenchReport.SCHEMA_VERSION, "decode", command, BenchReport.now(), machine,
                 new BenchReport.BackendInfo(compute.name(), compute.device()), model, tests, decode, memory, roofline, kernels, beams,
-                prefill);
+                prefill, null);
     }
 
     /** Times the prefill of a random {@code promptTokens}-token prompt, prints it, adds its {@code ppN} test. */
@@ -127,7 +124,7 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         return new BenchReport.Prefill(promptTokens, promptRuns, batched / 1e6, positionsMs);
     }
 
-    /** "f32", "f16", "bf16": the dtype as the option names it. */
+    /** "f32", "f16", "bf16", "q8_0": the dtype as the option names it. */
     private String dtypeName() {
         return dtype.name().toLowerCase(Locale.ROOT);
     }
@@ -143,27 +140,18 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         long layers = 0;
         for (LlamaWeights.Layer<Tensor, Tensor> l : w.layers) {
             for (Tensor t : List.of(l.inputNorm(), l.wq(), l.wk(), l.wv(), l.wo(), l.postAttentionNorm(), l.gate(), l.up(), l.down())) {
-                layers += t.data().byteSize();
+                layers += bytes(t);
             }
         }
-        long head = w.lmHead == w.embedTokens ? 0 : w.lmHead.data().byteSize();
-        long perToken = layers + w.finalNorm.data().byteSize() + (head > 0 ? head : w.embedTokens.data().byteSize());
+        long head = w.lmHead == w.embedTokens ? 0 : bytes(w.lmHead);
+        long perToken = layers + bytes(w.finalNorm) + (head > 0 ? head : bytes(w.embedTokens));
         String type = w.layers.isEmpty() ? w.embedTokens.dtype().name() : w.layers.getFirst().wq().dtype().name();
-        return new ModelFigures(type.toLowerCase(Locale.ROOT), layers + w.finalNorm.data().byteSize() + head + w.embedTokens.data().byteSize(),
-                perToken);
+        return new ModelFigures(type.toLowerCase(Locale.ROOT), layers + bytes(w.finalNorm) + head + bytes(w.embedTokens), perToken);
     }
 
-    /**
-     * The peak resident memory and where the weights went: OpenCL counts what it used in place and copied; another
-     * device (CUDA) copies every weight into its own memory; the reference path reads them in the mapping.
-     */
-    private static BenchReport.Memory memory(Backend compute, long weightBytes) {
-        long peak = PeakMemory.peakRssBytes();
-        if (compute instanceof OpenCLBackend openCL) {
-            OpenCLBackend.WeightMemory m = openCL.weightMemory();
-            return new BenchReport.Memory(peak, m.wrappedBytes(), m.copiedBytes());
-        }
-        return new BenchReport.Memory(peak, 0, compute instanceof DeviceBackend ? weightBytes : 0);
+    /** A tensor's bytes as stored: a Q8_0 matrix's quants and its scales. */
+    private static long bytes(Tensor t) {
+        return t.data().byteSize() + (t.dtype() == DType.Q8_0 ? t.scales().data().byteSize() : 0);
     }
 
     /**
@@ -180,7 +168,8 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
         double limit = bandwidth > 0 ? bandwidth : roofline.readGBs();
         Profile.Source source = machine.lastLevelCacheBytes() > 0 && perToken <= machine.lastLevelCacheBytes() ? Profile.Source.CACHE
                 : gbs > limit ? Profile.Source.ABOVE_MEASURED : Profile.Source.DRAM;
-        return new BenchReport.Decode(tokens, warmup, median, p10, p90, 1000 / median, perToken, gbs, limit,
+        double mean = Arrays.stream(nanos).sum() / 1e6 / nanos.length;
+        return new BenchReport.Decode(tokens, warmup, median, p10, p90, mean, 1000 / median, perToken, gbs, limit,
                 bandwidth > 0 ? "--bandwidth-gbs" : "measured read bandwidth", BenchReport.from(source),
                 source == Profile.Source.DRAM ? gbs / limit : null);
     }
@@ -189,7 +178,8 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                              Roofline roofline, Machine machine) {
         out.println(String.format(Locale.ROOT, "shape %s, weights %s, %d timed steps after %d warm-up, backend %s (%s)",
                 shape.name(), model.weightType(), tokens, warmup, compute.name(), compute.device()));
-        out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f", d.msMedian(), d.msP10(), d.msP90()));
+        out.println(String.format(Locale.ROOT, "ms/token  median %.3f  p10 %.3f  p90 %.3f  mean %.3f", d.msMedian(), d.msP10(), d.msP90(),
+                d.msMean()));
         out.println(String.format(Locale.ROOT, "tokens/s  %.1f", d.tokensPerSecond()));
         String share = switch (d.bytesFrom()) {
             case "dram" -> String.format(Locale.ROOT, "= %.0f%% of %.1f GB/s (%s; limit %.1f tok/s)", 100 * d.shareOfBandwidth(),
@@ -205,17 +195,6 @@ public record DecodeBench(SyntheticLlama.Shape shape, DType dtype, int tokens, i
                 m.peakRssBytes() < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f GB", m.peakRssBytes() / 1e9),
                 m.weightBytesInPlace() / 1e9, m.weightBytesCopied() / 1e9));
         out.println("roofline  " + roofline.summary());
-    }
-
-    private static List<BenchReport.Kernel> kernels(Profile p, double bandwidthGBs, Machine machine) {
-        int steps = p.replays();
-        long total = Math.max(1, p.totalNanos());
-        return p.ops().stream().map(op -> {
-            Profile.Source source = p.source(op, bandwidthGBs, machine.lastLevelCacheBytes());
-            return new BenchReport.Kernel(op.op(), op.calls() / steps, op.nanos() / 1e3 / steps, op.nanos() / (double) total,
-                    op.bytes() / steps, op.flops() / steps, op.gigabytesPerSecond(), op.gigaflopsPerSecond(), BenchReport.from(source),
-                    source == Profile.Source.DRAM ? op.gigabytesPerSecond() / bandwidthGBs : null);
-        }).toList();
     }
 
     /** Tokens/s of each timing: {@code tokensEach} tokens in each of {@code nanos}. */

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import videollama.kernels.Backend;
-import videollama.kernels.DeviceBackend;
 import videollama.model.videollama.SyntheticVisionBranch;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionStages;
@@ -35,11 +34,12 @@ public record VisionBench(String shape, int frames, int warmup, int runs, DType 
                 () -> SyntheticVisionBranch.write(dir, s, vitDType), p -> "ready");
     }
 
-    public void run(VideoBranch branch, Backend compute, PrintWriter out, StepTimer steps) {
+    /** Times, prints the report on {@code out} and returns every figure; {@code command} is the command line, for the report. */
+    public BenchReport run(VideoBranch branch, Backend compute, PrintWriter out, StepTimer steps, String command) {
         // N(0, 1): about the spread of CLIP-normalised pixels; what the stages cost does not depend on them
-        BranchBench.timeAndReport(branch.encoder(compute), VisionStages.LAYOUT, branch.sizes().frameSize(), frames,
-                branch.vit().blocks.size(), compute instanceof DeviceBackend, new BranchBench.Options(shape, warmup, runs, profile, bandwidth),
-                steps, branch.sizes().videoQueries() + " soft tokens", out, header(branch, compute));
+        return BranchBench.timeAndReport("vision", branch.encoder(compute), VisionStages.LAYOUT, branch.sizes().frameSize(), frames,
+                branch.vit().blocks.size(), compute, new BranchBench.Options(shape, warmup, runs, profile, bandwidth),
+                steps, branch.sizes().videoQueries() + " soft tokens", out, header(branch, compute), command);
     }
 
     private String header(VideoBranch branch, Backend compute) {

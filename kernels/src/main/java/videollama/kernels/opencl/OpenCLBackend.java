@@ -12,6 +12,7 @@ import videollama.kernels.DeviceInfo;
 import videollama.kernels.DeviceOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.Notices;
 import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
@@ -114,7 +115,7 @@ public final class OpenCLBackend implements DeviceBackend {
             synchronized (this) {
                 if (!copyReported) {
                     copyReported = true;
-                    System.err.println("opencl: weight " + tensor.name() + " lies at an address that is not a multiple of "
+                    Notices.tell("opencl: weight " + tensor.name() + " lies at an address that is not a multiple of "
                             + wrapAlignment + " bytes, which " + info.name() + " needs to use it in place: copied, so it"
                             + " sits in memory twice (so do later such weights; a folder written by videollama convert is aligned)");
                 }

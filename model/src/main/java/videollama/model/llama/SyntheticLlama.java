@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import videollama.kernels.reference.Q8_0;
 import videollama.model.DiskSpace;
 import videollama.weights.DType;
+import videollama.weights.QuantizedTensors;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
 
@@ -101,11 +103,12 @@ public final class SyntheticLlama {
     }
 
     /**
-     * What {@code .complete} says: the shape, and that the data starts on a page (a folder of an older writer, whose
-     * weights a device that shares host memory would copy, is written again).
+     * What {@code .complete} says: the shape, that the data starts on a page (a folder of an older writer, whose
+     * weights a device that shares host memory would copy, is written again), and that {@code config.json} names the
+     * activation and the special ids, which other loaders (Jlama) require.
      */
     private static String complete(Shape s) {
-        return s.name() + ", data aligned to " + SafetensorsWriter.DATA_ALIGNMENT;
+        return s.name() + ", data aligned to " + SafetensorsWriter.DATA_ALIGNMENT + ", config with hidden_act and special ids";
     }
 
     private static void writeConfig(Path dir, Shape s, DType dtype) throws IOException {
@@ -119,33 +122,53 @@ public final class SyntheticLlama {
         config.put("num_key_value_heads", s.kvHeads());
         config.put("vocab_size", s.vocab());
         config.put("max_position_embeddings", s.context());
+        config.put("hidden_act", "silu");
+        config.put("bos_token_id", 1);
+        config.put("eos_token_id", 2);
         config.put("rms_norm_eps", 1e-5);
         config.put("rope_theta", 10000.0);
         config.put("tie_word_embeddings", false);
-        config.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
+        // Q8_0: the float tensors' type, as convert --quantize q8_0 keeps it from an f16 model
+        config.put("torch_dtype", dtype == DType.F32 ? "float32" : dtype == DType.BF16 ? "bfloat16" : "float16");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("config.json").toFile(), config);
     }
 
-    /** The tensors in file order, each made from {@code random} when the writer reaches it (so in this order). */
+    /**
+     * The tensors in file order, each made from {@code random} when the writer reaches it (so in this order). With
+     * {@link DType#Q8_0} the linear layers' matrices are quantised as {@code convert --quantize q8_0} writes them (the I8
+     * quants and their F16 scales, {@link QuantizedTensors#planned}) and the embedding table is F16.
+     */
     private static List<SafetensorsWriter.Planned> plan(Shape s, DType dtype, SplittableRandom random) {
         int kvDim = s.kvHeads() * (s.dim() / s.heads());
         List<SafetensorsWriter.Planned> tensors = new ArrayList<>();
-        tensors.add(random("model.embed_tokens.weight", random, dtype, 1.0, s.vocab(), s.dim()));
+        tensors.add(random("model.embed_tokens.weight", random, dtype == DType.Q8_0 ? DType.F16 : dtype, 1.0, s.vocab(), s.dim()));
         for (int l = 0; l < s.layers(); l++) {
             String p = "model.layers." + l + ".";
             tensors.add(random(p + "input_layernorm.weight", random, DType.F32, 0, s.dim()));
-            tensors.add(random(p + "self_attn.q_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.dim(), s.dim()));
-            tensors.add(random(p + "self_attn.k_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), kvDim, s.dim()));
-            tensors.add(random(p + "self_attn.v_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), kvDim, s.dim()));
-            tensors.add(random(p + "self_attn.o_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.dim(), s.dim()));
+            tensors.addAll(matrix(p + "self_attn.q_proj.weight", random, dtype, s.dim(), s.dim()));
+            tensors.addAll(matrix(p + "self_attn.k_proj.weight", random, dtype, kvDim, s.dim()));
+            tensors.addAll(matrix(p + "self_attn.v_proj.weight", random, dtype, kvDim, s.dim()));
+            tensors.addAll(matrix(p + "self_attn.o_proj.weight", random, dtype, s.dim(), s.dim()));
             tensors.add(random(p + "post_attention_layernorm.weight", random, DType.F32, 0, s.dim()));
-            tensors.add(random(p + "mlp.gate_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.hidden(), s.dim()));
-            tensors.add(random(p + "mlp.up_proj.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.hidden(), s.dim()));
-            tensors.add(random(p + "mlp.down_proj.weight", random, dtype, 1 / Math.sqrt(s.hidden()), s.dim(), s.hidden()));
+            tensors.addAll(matrix(p + "mlp.gate_proj.weight", random, dtype, s.hidden(), s.dim()));
+            tensors.addAll(matrix(p + "mlp.up_proj.weight", random, dtype, s.hidden(), s.dim()));
+            tensors.addAll(matrix(p + "mlp.down_proj.weight", random, dtype, s.dim(), s.hidden()));
         }
         tensors.add(random("model.norm.weight", random, DType.F32, 0, s.dim()));
-        tensors.add(random("lm_head.weight", random, dtype, 1 / Math.sqrt(s.dim()), s.vocab(), s.dim()));
+        tensors.addAll(matrix("lm_head.weight", random, dtype, s.vocab(), s.dim()));
         return tensors;
+    }
+
+    /**
+     * A linear layer's [rows, cols] matrix of standard deviation 1/sqrt(cols), in {@code dtype}: one tensor, or Q8_0's
+     * two; a Q8_0 matrix whose rows are not whole blocks (stories260K's 172-wide down_proj) is F16, as convert leaves it.
+     */
+    private static List<SafetensorsWriter.Planned> matrix(String name, SplittableRandom random, DType dtype, int rows, int cols) {
+        double std = 1 / Math.sqrt(cols);
+        if (dtype == DType.Q8_0 && cols % DType.Q8_0_BLOCK == 0) {
+            return QuantizedTensors.planned(name, rows, cols, () -> Q8_0.quantize(randomTensor(name, random, DType.F32, std, rows, cols)));
+        }
+        return List.of(random(name, random, dtype == DType.Q8_0 ? DType.F16 : dtype, std, rows, cols));
     }
 
     /** Gaussian values of standard deviation {@code std}, made when written; std 0 gives norm weights around 1. */
