@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * families has a row; each kernel a row names is a kernel of the file it links (an OpenCL {@code __kernel}, an entry of
  * the committed PTX of the {@code .cu}); each numbered variant is the enum constant of that number; each op has a JMH
  * benchmark whose {@code -p} parameters exist. And the backends name things alike: a kernel file and a family class of
- * the same name on both. (That the linked files exist is {@link RepositoryTextTest}'s check.) Each failure names the
- * docs/ops.md line.
+ * the same name on both, the committed PTX marked generated. (That the linked files exist is
+ * {@link RepositoryTextTest}'s check.) Each failure names the docs/ops.md line.
  */
 class OpCatalogueTest {
     private static final String OPS = "docs/ops.md";
@@ -198,6 +198,9 @@ class OpCatalogueTest {
             }
         }
         assertEquals(cu, ptx, "a committed PTX in " + PTX + " for every .cu");
+        assertTrue(read(root.resolve(".gitattributes")).lines()
+                        .anyMatch(l -> l.matches("(kernels/src/generated/\\*\\*|\\*\\.ptx)\\s+.*linguist-generated=true.*")),
+                ".gitattributes marks the committed PTX as generated");
 
         Set<String> openclFamilies = classes(root.resolve(KERNELS + "/opencl"), "OpenCL");
         Set<String> cudaFamilies = classes(root.resolve(KERNELS + "/cuda"), "Cuda");
