@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -63,18 +62,10 @@ class RandomSeedTest {
                 "double d = Math.random();",
                 "long deadline = System.nanoTime() + 5;");
         assertEquals(List.of("A.java:2", "A.java:3", "A.java:4", "A.java:5"),
-                unseeded("A.java", planted).stream().map(p -> p.substring(0, p.indexOf(' ') - 1)).toList());
+                LineFindings.places(unseeded("A.java", planted)));
     }
 
     static List<String> unseeded(String file, String text) {
-        List<String> problems = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            Matcher m = UNSEEDED.matcher(lines[i]);
-            if (m.find()) {
-                problems.add(file + ":" + (i + 1) + ": " + lines[i].strip());
-            }
-        }
-        return problems;
+        return LineFindings.of(file, text, line -> UNSEEDED.matcher(line).find() ? List.of(line.strip()) : List.of());
     }
 }

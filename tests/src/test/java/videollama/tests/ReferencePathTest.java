@@ -63,26 +63,25 @@ class ReferencePathTest {
                 "x = layerNorm(add(f, x), nw, nb, eps);",
                 "var s = AttentionShape.cross(1, 32, 257, 12, 64);");
         assertEquals(List.of("A.java:2", "A.java:3", "A.java:5"),
-                fusedCalls("A.java", planted).stream().map(p -> p.substring(0, p.indexOf(' ') - 1)).toList());
+                LineFindings.places(fusedCalls("A.java", planted)));
     }
 
     /** Calls of the device's fused forms in {@code text}, as "file:line: what". */
     static List<String> fusedCalls(String file, String text) {
-        List<String> problems = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            Matcher fused = FUSED.matcher(lines[i]);
+        return LineFindings.of(file, text, line -> {
+            List<String> found = new ArrayList<>();
+            Matcher fused = FUSED.matcher(line);
             if (fused.find()) {
-                problems.add(file + ":" + (i + 1) + ": " + fused.group() + " (the fused form)");
+                found.add(fused.group() + " (the fused form)");
             }
-            Matcher linear = LINEAR_CALL.matcher(lines[i]);
+            Matcher linear = LINEAR_CALL.matcher(line);
             while (linear.find()) {
-                if (arguments(lines[i], linear.end()) > 3) {
-                    problems.add(file + ":" + (i + 1) + ": linear with an output array (the fused form; use linear(x, W, b))");
+                if (arguments(line, linear.end()) > 3) {
+                    found.add("linear with an output array (the fused form; use linear(x, W, b))");
                 }
             }
-        }
-        return problems;
+            return found;
+        });
     }
 
     /** The number of top-level arguments of the call whose "(" ends just before {@code from}, within one line. */
