@@ -9,6 +9,7 @@ import videollama.kernels.DeviceTensor;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
+import videollama.model.audio.ImageBindAudioWeights.Block;
 import videollama.model.DeviceFloats;
 import videollama.weights.Tensor;
 
@@ -44,15 +45,13 @@ public final class DeviceImageBindAudio {
     private final DeviceBuffer stemNormBias;
     private final DeviceBuffer classToken;
     private final DeviceBuffer positions;
-    private final List<Block> blocks;
+    /** The blocks' weights as the reference declares them; bias_k and bias_v are not uploaded on their own (null). */
+    private final List<Block<DeviceTensor, DeviceBuffer>> blocks;
+    /** Per block, the row (0, bias_k, bias_v) put before each clip's q/k/v rows. */
+    private final List<DeviceBuffer> extraRows;
     private final DeviceBuffer headNormWeight;
     private final DeviceBuffer headNormBias;
     private final DeviceTensor head;
-
-    /** A block's weights; {@code extraRow} is the row (0, bias_k, bias_v) put before each clip's q/k/v rows. */
-    private record Block(DeviceBuffer norm1Weight, DeviceBuffer norm1Bias, DeviceTensor inProj, DeviceBuffer inProjBias,
-                         DeviceBuffer extraRow, DeviceTensor outProj, DeviceBuffer outProjBias, DeviceBuffer norm2Weight,
-                         DeviceBuffer norm2Bias, DeviceTensor fc1, DeviceBuffer fc1Bias, DeviceTensor fc2, DeviceBuffer fc2Bias) {}
 
     /** The activations of one batch of clips, kept on the device between the tasks and between replays. */
     public record Activations(int clips, DeviceBuffer patches, DeviceBuffer x, DeviceBuffer xb, DeviceBuffer qkv,
@@ -81,21 +80,17 @@ public final class DeviceImageBindAudio {
         this.stemNormBias = DeviceFloats.upload(device, weights.stemNormBias);
         this.classToken = DeviceFloats.upload(device, weights.classToken);
         this.positions = DeviceFloats.upload(device, weights.positions);
-        this.blocks = weights.blocks.stream().map(b -> new Block(
-                DeviceFloats.upload(device, b.norm1Weight()), DeviceFloats.upload(device, b.norm1Bias()),
-                device.upload(b.inProjWeight()), DeviceFloats.upload(device, b.inProjBias()),
-                DeviceFloats.upload(device, b.biasK().name() + " row", extraRow(b, weights.width)),
-                device.upload(b.outProjWeight()), DeviceFloats.upload(device, b.outProjBias()),
-                DeviceFloats.upload(device, b.norm2Weight()), DeviceFloats.upload(device, b.norm2Bias()),
-                device.upload(b.fc1Weight()), DeviceFloats.upload(device, b.fc1Bias()),
-                device.upload(b.fc2Weight()), DeviceFloats.upload(device, b.fc2Bias()))).toList();
+        this.blocks = weights.blocks.stream().map(b -> b.map(device::upload,
+                t -> t == b.biasK() || t == b.biasV() ? null : DeviceFloats.upload(device, t))).toList();
+        this.extraRows = weights.blocks.stream()
+                .map(b -> DeviceFloats.upload(device, b.biasK().name() + " row", extraRow(b, weights.width))).toList();
         this.headNormWeight = DeviceFloats.upload(device, weights.headNormWeight);
         this.headNormBias = DeviceFloats.upload(device, weights.headNormBias);
         this.head = device.upload(weights.headWeight);
     }
 
     /** A q/k/v row whose key is {@code bias_k} and value {@code bias_v}; its query third is never read. */
-    private static float[] extraRow(ImageBindAudioWeights.Block<Tensor, Tensor> b, int width) {
+    private static float[] extraRow(Block<Tensor, Tensor> b, int width) {
         float[] row = new float[3 * width];
         System.arraycopy(b.biasK().toFloatArray(), 0, row, width, width);
         System.arraycopy(b.biasV().toFloatArray(), 0, row, 2 * width, width);
@@ -144,19 +139,19 @@ public final class DeviceImageBindAudio {
         AttentionShape shape = new AttentionShape(c, n, n + 1, w.heads, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim),
                 false, 0);
         for (int i = 0; i < blocks.size(); i++) {
-            Block b = blocks.get(i);
+            Block<DeviceTensor, DeviceBuffer> b = blocks.get(i);
             String p = "layer " + i + " audio ";
             ops.layerNorm(g, p + "norm_1", a.xb(), a.x(), b.norm1Weight(), b.norm1Bias(), rows, d, eps);
-            ops.linear(g, p + "in_proj", a.qkv(), a.xb(), b.inProj(), b.inProjBias(), null, rows, 3 * d, d);
-            ops.prependClassToken(g, p + "bias_k/bias_v row", a.keysValues(), a.qkv(), b.extraRow(), null, c, n, 3 * d);
+            ops.linear(g, p + "in_proj", a.qkv(), a.xb(), b.inProjWeight(), b.inProjBias(), null, rows, 3 * d, d);
+            ops.prependClassToken(g, p + "bias_k/bias_v row", a.keysValues(), a.qkv(), extraRows.get(i), null, c, n, 3 * d);
             ops.attention(g, p + "attention", StridedRows.dense(a.attention(), d), new StridedRows(a.qkv(), 0, 3 * d),
                     new StridedRows(a.keysValues(), d, 3 * d), new StridedRows(a.keysValues(), 2 * d, 3 * d), KvCacheType.F32,
                     shape);
-            ops.linear(g, p + "out_proj + residual", a.x(), a.attention(), b.outProj(), b.outProjBias(), a.x(), rows, d, d);
+            ops.linear(g, p + "out_proj + residual", a.x(), a.attention(), b.outProjWeight(), b.outProjBias(), a.x(), rows, d, d);
             ops.layerNorm(g, p + "norm_2", a.xb(), a.x(), b.norm2Weight(), b.norm2Bias(), rows, d, eps);
-            ops.linear(g, p + "fc1", a.hidden(), a.xb(), b.fc1(), null, null, rows, w.mlpWidth, d);
+            ops.linear(g, p + "fc1", a.hidden(), a.xb(), b.fc1Weight(), null, null, rows, w.mlpWidth, d);
             ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), b.fc1Bias(), rows, w.mlpWidth);
-            ops.linear(g, p + "fc2 + residual", a.x(), a.hidden(), b.fc2(), b.fc2Bias(), a.x(), rows, d, w.mlpWidth);
+            ops.linear(g, p + "fc2 + residual", a.x(), a.hidden(), b.fc2Weight(), b.fc2Bias(), a.x(), rows, d, w.mlpWidth);
         }
         selectClassTokens(g, ops, a);
         ops.layerNorm(g, "audio head norm", a.headNorm(), a.classTokens(), headNormWeight, headNormBias, c, d, eps);

@@ -75,10 +75,10 @@ public final class ImageBindAudioWeights {
     /**
      * One pre-norm block with {@code torch.nn.MultiheadAttention(bias=True, add_bias_kv=True)}:
      * {@code x += out_proj(attention(in_proj(norm_1(x)), with bias_k/bias_v as one more key and value));
-     * x += fc2(gelu(fc1(norm_2(x))))}. {@code in_proj} rows are Q, then K, then V. Declared once for the weights and
-     * the reference: {@code M} is how a matrix is held and {@code V} a vector ({@link Tensor}s here, a
-     * {@code WeightMatrix} and {@code float[]} in {@link ReferenceImageBindAudio}); {@link DeviceImageBindAudio} holds
-     * bias_k and bias_v as one row, its own record.
+     * x += fc2(gelu(fc1(norm_2(x))))}. {@code in_proj} rows are Q, then K, then V. Declared once for the weights, the
+     * reference and the device: {@code M} is how a matrix is held and {@code V} a vector ({@link Tensor}s here, a
+     * {@code WeightMatrix} and {@code float[]} in {@link ReferenceImageBindAudio}, {@code DeviceTensor} and
+     * {@code DeviceBuffer} in {@link DeviceImageBindAudio}, which holds bias_k and bias_v as one row beside the block).
      */
     public record Block<M, V>(V norm1Weight, V norm1Bias, M inProjWeight, V inProjBias, V biasK, V biasV, M outProjWeight,
                               V outProjBias, V norm2Weight, V norm2Bias, M fc1Weight, V fc1Bias, M fc2Weight, V fc2Bias) {
