@@ -54,8 +54,8 @@ final class ChatCommand implements Callable<Integer> {
                     + "for a video or an image, empty when there is sound).")
     String system;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
     boolean profile;
@@ -95,7 +95,7 @@ final class ChatCommand implements Callable<Integer> {
 
         checkAnswerBudget(cli, dir);
         // Everything is checked before any media file is read: the backend, the model, its branches.
-        try (ChatSession session = ChatSession.open(dir, BackendChoice.open(cli, backend, dir), mediaDecoder, chosenTemplate,
+        try (ChatSession session = ChatSession.open(dir, backend.open(cli, dir), mediaDecoder, chosenTemplate,
                 profile, err)) {
             MediaEncoder.Request request = media.request(session.config().frames(), mediaDecoder);
             session.openBranches(request);

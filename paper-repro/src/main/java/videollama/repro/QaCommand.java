@@ -22,7 +22,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import videollama.app.BackendChoice;
+import videollama.app.BackendOption;
 import videollama.app.ChatSession;
 import videollama.app.Errors;
 import videollama.app.MediaEncoder;
@@ -84,8 +84,8 @@ final class QaCommand implements Callable<Integer> {
     @Option(names = "--template", paramLabel = "NAME", description = OptionValues.TEMPLATE_HELP)
     String template;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--decoder", paramLabel = "NAME", description = "ffmpeg or java (default: ffmpeg where its natives load).")
     String decoder;
@@ -192,7 +192,7 @@ final class QaCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
         PrintWriter log = verbose ? err : new PrintWriter(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
 
-        try (ChatSession session = ChatSession.open(model, BackendChoice.open(cli, backend, model), mediaDecoder, chosenTemplate,
+        try (ChatSession session = ChatSession.open(model, backend.open(cli, model), mediaDecoder, chosenTemplate,
                 false, err);
              MediaEncoder encoder = new MediaEncoder(model, session.backend(), session.llama().config().hiddenSize(), log, null, null)) {
             Backend compute = session.backend();
