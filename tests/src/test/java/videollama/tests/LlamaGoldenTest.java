@@ -51,25 +51,19 @@ class LlamaGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void promptLogitsOfEveryPosition(Case c) {
-        try (Llama llama = Llama.load(c.model());
-             SafetensorsFile expected = SafetensorsFile.open(c.expected());
-             Backend backend = Backends.open("reference")) {
-            int[] prompt = ids(expected.get("prompt_ids"));
+        onReference(c, (llama, expected, backend, prompt) -> {
             float[] want = expected.get("prompt_logits").toFloatArray();
             try (LlamaSession session = llama.newSession(backend, prompt.length)) {
                 float[] got = session.forwardTokens(prompt, true);
                 Tolerance.assertClose(got, want, TOLERANCE, c + " prompt logits");
             }
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void greedyContinuationThroughTheCache(Case c) {
-        try (Llama llama = Llama.load(c.model());
-             SafetensorsFile expected = SafetensorsFile.open(c.expected());
-             Backend backend = Backends.open("reference")) {
-            int[] prompt = ids(expected.get("prompt_ids"));
+        onReference(c, (llama, expected, backend, prompt) -> {
             int[] greedy = ids(expected.get("greedy_ids"));
             float[] stepLogits = expected.get("step_logits").toFloatArray();
             int vocab = llama.config().vocabSize();
@@ -86,6 +80,19 @@ class LlamaGoldenTest {
                     logits = session.forwardTokens(new int[] {token}, false);
                 }
             }
+        });
+    }
+
+    /** A check of one case's model on the reference backend against its expected tensors, from its prompt's ids. */
+    private interface GoldenCheck {
+        void check(Llama llama, SafetensorsFile expected, Backend backend, int[] prompt);
+    }
+
+    private static void onReference(Case c, GoldenCheck check) {
+        try (Llama llama = Llama.load(c.model());
+             SafetensorsFile expected = SafetensorsFile.open(c.expected());
+             Backend backend = Backends.open("reference")) {
+            check.check(llama, expected, backend, ids(expected.get("prompt_ids")));
         }
     }
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Assumptions;
 import videollama.kernels.Backend;
 import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.Backends;
+import videollama.kernels.cuda.EmulatedCuda;
 import videollama.loader.ffmpeg.Ffmpeg;
 
 /** Where the repository's test material lies. */
@@ -32,6 +33,21 @@ final class TestFiles {
      * The OpenCL backend, or the calling test class skipped, saying why, when this machine has none. CI sets
      * {@code VIDEOLLAMA_REQUIRE_OPENCL=1} (it installs PoCL), so there a missing backend fails instead.
      */
+    /** {@link #openOrSkip}'s name for the CUDA backend on the CPU emulation of its driver. */
+    static final String EMULATED_CUDA = "emulated-cuda";
+
+    /**
+     * The backend of that name ({@code reference}, {@code opencl}, or {@link #EMULATED_CUDA}), or the calling test skipped,
+     * saying why, where this machine has none.
+     */
+    static Backend openOrSkip(String name) {
+        return switch (name) {
+            case "opencl" -> openClOrSkip();
+            case EMULATED_CUDA -> EmulatedCuda.openOrSkip();
+            default -> Backends.open(name);
+        };
+    }
+
     static Backend openClOrSkip() {
         try {
             return Backends.open("opencl");
