@@ -7,6 +7,7 @@ import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.Backends;
 import videollama.kernels.cuda.EmulatedCuda;
 import videollama.loader.ffmpeg.Ffmpeg;
+import videollama.testing.RepositoryFiles;
 
 /** Where the repository's test material lies. */
 final class TestFiles {
@@ -14,11 +15,7 @@ final class TestFiles {
 
     /** The repository root (surefire passes it as {@code videollama.root}). */
     static Path root() {
-        String root = System.getProperty("videollama.root");
-        if (root == null) {
-            throw new IllegalStateException("system property videollama.root is not set (run the tests through Maven)");
-        }
-        return Path.of(root);
+        return RepositoryFiles.root();
     }
 
     static Path bundledModel() {
