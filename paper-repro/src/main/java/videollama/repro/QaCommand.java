@@ -29,6 +29,7 @@ import videollama.app.MediaEncoder;
 import videollama.app.OptionValues;
 import videollama.app.Progress;
 import videollama.app.SamplingOptions;
+import videollama.app.TemplateOption;
 import videollama.kernels.Backend;
 import videollama.loader.FrameSampling;
 import videollama.loader.MediaDecoder;
@@ -81,8 +82,8 @@ final class QaCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from each video, 1 to 32 (default: videollama.json's, else 8).")
     Integer frames;
 
-    @Option(names = "--template", paramLabel = "NAME", description = OptionValues.TEMPLATE_HELP)
-    String template;
+    @Mixin
+    TemplateOption template;
 
     @Mixin
     BackendOption backend;
@@ -129,7 +130,7 @@ final class QaCommand implements Callable<Integer> {
                 return frames;
             });
         }
-        ChatTemplate chosenTemplate = template == null ? null : OptionValues.template(cli, template);
+        ChatTemplate chosenTemplate = template.chosen(cli);
         MediaDecoder mediaDecoder = OptionValues.decoder(cli, decoder);
         SamplingSettings samplingSettings = sampling.settings(cli);
         if (part != null && !sampling.seedGiven() && !samplingSettings.isGreedy()) {
