@@ -17,7 +17,6 @@ import videollama.model.generate.Sampler;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.weights.SafetensorsFile;
-import videollama.weights.Tensor;
 
 /**
  * The reference LLaMA against Hugging Face {@code LlamaForCausalLM} in float32 on the same weights
@@ -64,7 +63,7 @@ class LlamaGoldenTest {
     @MethodSource("cases")
     void greedyContinuationThroughTheCache(Case c) {
         onReference(c, (llama, expected, backend, prompt) -> {
-            int[] greedy = ids(expected.get("greedy_ids"));
+            int[] greedy = TestFiles.ids(expected.get("greedy_ids"));
             float[] stepLogits = expected.get("step_logits").toFloatArray();
             int vocab = llama.config().vocabSize();
             if (c.name().equals("stories260K")) {
@@ -92,7 +91,7 @@ class LlamaGoldenTest {
         try (Llama llama = Llama.load(c.model());
              SafetensorsFile expected = SafetensorsFile.open(c.expected());
              Backend backend = Backends.open("reference")) {
-            check.check(llama, expected, backend, ids(expected.get("prompt_ids")));
+            check.check(llama, expected, backend, TestFiles.ids(expected.get("prompt_ids")));
         }
     }
 
@@ -106,13 +105,5 @@ class LlamaGoldenTest {
                 }
             }
         }
-    }
-
-    private static int[] ids(Tensor t) {
-        int[] ids = new int[Math.toIntExact(t.size())];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = Math.toIntExact(t.getLong(i));
-        }
-        return ids;
     }
 }

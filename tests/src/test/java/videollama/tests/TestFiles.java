@@ -8,6 +8,7 @@ import videollama.kernels.Backends;
 import videollama.kernels.cuda.EmulatedCuda;
 import videollama.loader.ffmpeg.Ffmpeg;
 import videollama.testing.RepositoryFiles;
+import videollama.weights.Tensor;
 
 /** Where the repository's test material lies. */
 final class TestFiles {
@@ -16,6 +17,15 @@ final class TestFiles {
     /** The repository root (surefire passes it as {@code videollama.root}). */
     static Path root() {
         return RepositoryFiles.root();
+    }
+
+    /** The token ids a golden file stores as a tensor of integers (int64 in the scripts' output). */
+    static int[] ids(Tensor t) {
+        int[] ids = new int[Math.toIntExact(t.size())];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = Math.toIntExact(t.getLong(i));
+        }
+        return ids;
     }
 
     static Path bundledModel() {
