@@ -38,6 +38,12 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     MediaOptions media;
 
+    @Mixin
+    TemplateOption template;
+
+    @Mixin
+    BackendOption backend;
+
     @Option(names = "--model", paramLabel = "DIR",
             description = "Video-LLaMA folder: a Hugging Face LLaMA folder plus the branch weights (*.safetensors) and an optional "
                     + "videollama.json (default: the bundled demo model, whose answers are not meaningful).")
@@ -46,16 +52,10 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--question", paramLabel = "TEXT", description = "The question; without it, an interactive chat on stdin.")
     String question;
 
-    @Option(names = "--template", paramLabel = "NAME", description = OptionValues.TEMPLATE_HELP)
-    String template;
-
     @Option(names = "--system", paramLabel = "TEXT",
             description = "The system message (default: the reference demo's: \"You are able to understand the visual content ...\" "
                     + "for a video or an image, empty when there is sound).")
     String system;
-
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
-    String backend;
 
     @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
     boolean profile;
@@ -79,7 +79,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cli = common.cli();
         SamplingSettings samplingSettings = sampling.settings(cli);
-        ChatTemplate chosenTemplate = template == null ? null : OptionValues.template(cli, template);
+        ChatTemplate chosenTemplate = template.chosen(cli);
         media.check(cli);
         if (question != null && question.length() > MAX_QUESTION_CHARS) {
             throw new CommandLine.ParameterException(cli, "--question is " + question.length() + " characters, more than the "
@@ -95,7 +95,7 @@ final class ChatCommand implements Callable<Integer> {
 
         checkAnswerBudget(cli, dir);
         // Everything is checked before any media file is read: the backend, the model, its branches.
-        try (ChatSession session = ChatSession.open(dir, BackendChoice.open(cli, backend, dir), mediaDecoder, chosenTemplate,
+        try (ChatSession session = ChatSession.open(dir, backend.open(cli, dir), mediaDecoder, chosenTemplate,
                 profile, err)) {
             MediaEncoder.Request request = media.request(session.config().frames(), mediaDecoder);
             session.openBranches(request);

@@ -46,8 +46,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Chat template: llama2 or vicuna (default: vicuna for a 32001-token vocabulary, else llama2).")
     String template;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
     boolean profile;
@@ -73,7 +73,7 @@ final class GenerateCommand implements Callable<Integer> {
             Dumps.prepare(dump);
         }
         // The backend first: a missing device is reported before a long model load.
-        try (LoadedLlama loaded = LoadedLlama.open(dir, BackendChoice.open(cli, backend, dir), err)) {
+        try (LoadedLlama loaded = LoadedLlama.open(dir, backend.open(cli, dir), err)) {
             Backend compute = loaded.backend();
             Llama llama = loaded.llama();
             if (chatTemplate == null && !raw) {

@@ -37,8 +37,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "Port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--decoder", paramLabel = "NAME", description = "ffmpeg or java, as chat's --decoder (default: ffmpeg where its natives load).")
     String decoder;
@@ -84,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
         MediaDecoder mediaDecoder = OptionValues.decoder(cli, decoder);
         Path dir = model != null ? model : CommonOptions.bundledVideoLlama();
         PrintWriter err = cli.getErr();
-        ChatSession session = ChatSession.open(dir, BackendChoice.open(cli, backend, dir), mediaDecoder, null, false, err);
+        ChatSession session = ChatSession.open(dir, backend.open(cli, dir), mediaDecoder, null, false, err);
         ChatServer server;
         try {
             server = ChatServer.start(session, mediaDecoder, dir.toAbsolutePath().normalize().getFileName().toString(),

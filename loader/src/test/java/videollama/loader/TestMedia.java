@@ -7,17 +7,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import videollama.testing.RepositoryFiles;
 
 /** Where the loader's test media and golden data lie, and small helpers to compare pictures. */
 public final class TestMedia {
     private TestMedia() {}
 
     public static Path root() {
-        String root = System.getProperty("videollama.root");
-        if (root == null) {
-            throw new IllegalStateException("system property videollama.root is not set (run the tests through Maven)");
-        }
-        return Path.of(root);
+        return RepositoryFiles.root();
     }
 
     /** Small media made by {@code scripts/reference/make_frame_golden.py}, committed. */

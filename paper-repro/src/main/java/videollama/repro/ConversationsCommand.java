@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import videollama.app.BackendChoice;
+import videollama.app.BackendOption;
 import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
 import videollama.app.ModelSummary;
@@ -51,8 +52,8 @@ public final class ConversationsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Video-LLaMA folder, as chat takes it.")
     Path model;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--decoder", paramLabel = "NAME", description = "ffmpeg or java (default: ffmpeg where its natives load, else java).")
     String decoder;
@@ -80,7 +81,7 @@ public final class ConversationsCommand implements Callable<Integer> {
         PrintWriter err = cli.getErr();
         List<Conversation> done = new ArrayList<>();
         String header;
-        try (ChatSession session = ChatSession.open(model, BackendChoice.open(cli, backend, model), null, null, false, err)) {
+        try (ChatSession session = ChatSession.open(model, backend.open(cli, model), null, null, false, err)) {
             Backend compute = session.backend();
             header = Transcript.header(spec.root().version()[0], Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), model,
                     ModelSummary.of(session.llama()), compute.name() + " (" + compute.device() + ")", mediaDecoder == null ? null : mediaDecoder.describe());

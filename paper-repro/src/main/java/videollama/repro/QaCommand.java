@@ -22,13 +22,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import videollama.app.BackendChoice;
+import videollama.app.BackendOption;
 import videollama.app.ChatSession;
 import videollama.app.Errors;
 import videollama.app.MediaEncoder;
 import videollama.app.OptionValues;
 import videollama.app.Progress;
 import videollama.app.SamplingOptions;
+import videollama.app.TemplateOption;
 import videollama.kernels.Backend;
 import videollama.loader.FrameSampling;
 import videollama.loader.MediaDecoder;
@@ -81,11 +82,11 @@ final class QaCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Frames sampled from each video, 1 to 32 (default: videollama.json's, else 8).")
     Integer frames;
 
-    @Option(names = "--template", paramLabel = "NAME", description = OptionValues.TEMPLATE_HELP)
-    String template;
+    @Mixin
+    TemplateOption template;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.MODEL_BACKEND_HELP)
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--decoder", paramLabel = "NAME", description = "ffmpeg or java (default: ffmpeg where its natives load).")
     String decoder;
@@ -129,7 +130,7 @@ final class QaCommand implements Callable<Integer> {
                 return frames;
             });
         }
-        ChatTemplate chosenTemplate = template == null ? null : OptionValues.template(cli, template);
+        ChatTemplate chosenTemplate = template.chosen(cli);
         MediaDecoder mediaDecoder = OptionValues.decoder(cli, decoder);
         SamplingSettings samplingSettings = sampling.settings(cli);
         if (part != null && !sampling.seedGiven() && !samplingSettings.isGreedy()) {
@@ -192,7 +193,7 @@ final class QaCommand implements Callable<Integer> {
         Progress progress = new Progress(err);
         PrintWriter log = verbose ? err : new PrintWriter(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
 
-        try (ChatSession session = ChatSession.open(model, BackendChoice.open(cli, backend, model), mediaDecoder, chosenTemplate,
+        try (ChatSession session = ChatSession.open(model, backend.open(cli, model), mediaDecoder, chosenTemplate,
                 false, err);
              MediaEncoder encoder = new MediaEncoder(model, session.backend(), session.llama().config().hiddenSize(), log, null, null)) {
             Backend compute = session.backend();

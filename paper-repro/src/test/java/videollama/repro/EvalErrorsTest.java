@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import videollama.testing.RepositoryFiles;
 
 /**
  * Bad options and inputs of {@code eval qa} and {@code eval merge}: one line naming the flag, file or shard at fault,
@@ -79,7 +80,7 @@ class EvalErrorsTest {
         TinyData.run(replaced(qa(Dataset.MSRVTT), "--videos", empty.toString()))
                 .fails(1, empty + ": none of the dataset's 4 videos is here", "expected " + empty.resolve("video9001.mp4"));
         // a model folder without the vision branch: checked before any question
-        TinyData.run(replaced(qa(Dataset.MSRVTT), "--model", TinyData.root().resolve("models/stories260K").toString()))
+        TinyData.run(replaced(qa(Dataset.MSRVTT), "--model", RepositoryFiles.root().resolve("models/stories260K").toString()))
                 .fails(1, "no vision branch");
         assertFalse(Files.exists(tmp.resolve("out/predictions.jsonl")));
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import videollama.testing.RepositoryFiles;
 
 /**
  * {@code eval qa} end to end on the tiny datasets (testdata/eval) with the bundled demo model, greedy on the reference
@@ -154,7 +155,7 @@ class EvalQaCliTest {
         Path out = tmp.resolve("killed");
         Path predictions = out.resolve("predictions.jsonl");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dvideollama.home=" + TinyData.root(), "-cp",
+                "--enable-native-access=ALL-UNNAMED", "-Dvideollama.home=" + RepositoryFiles.root(), "-cp",
                 System.getProperty("java.class.path"), "videollama.app.Main"));
         command.addAll(TinyData.qaArgs(Dataset.GENERIC, out, tmp.resolve("cache"), "--max-new-tokens", "300"));
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();

@@ -3,6 +3,7 @@ package videollama.repro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static videollama.testing.RepositoryFiles.root;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,15 +20,6 @@ import videollama.loader.ffmpeg.Ffmpeg;
 /** The tiny datasets of testdata/eval, the bundled demo model, and the command line run in this JVM. */
 final class TinyData {
     private TinyData() {}
-
-    /** The repository root (surefire passes it as {@code videollama.root}). */
-    static Path root() {
-        String root = System.getProperty("videollama.root");
-        if (root == null) {
-            throw new IllegalStateException("system property videollama.root is not set (run the tests through Maven)");
-        }
-        return Path.of(root);
-    }
 
     static Path eval() {
         return root().resolve("testdata/eval");

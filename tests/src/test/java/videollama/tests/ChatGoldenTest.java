@@ -11,10 +11,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import videollama.kernels.Backend;
-import videollama.kernels.Backends;
-import videollama.kernels.cuda.EmulatedCuda;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.audio.AudioClips;
@@ -64,45 +63,19 @@ class ChatGoldenTest {
      */
     private static final double FBANK_TOLERANCE = 3e-4 / 9.138;
 
-    @Test
-    void referencePathAnswersAsPyTorch() {
-        try (Backend reference = Backends.open("reference")) {
-            checkChat(reference);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"reference", "opencl", TestFiles.EMULATED_CUDA})
+    void answersAsPyTorch(String backend) {
+        try (Backend b = TestFiles.openOrSkip(backend)) {
+            checkChat(b);
         }
     }
 
-    @Test
-    void openClAnswersAsPyTorch() {
-        try (Backend opencl = TestFiles.openClOrSkip()) {
-            checkChat(opencl);
-        }
-    }
-
-    @Test
-    void emulatedCudaAnswersAsPyTorch() {
-        try (Backend cuda = EmulatedCuda.openOrSkip()) {
-            checkChat(cuda);
-        }
-    }
-
-    @Test
-    void referencePathHearsAndSeesAsPyTorch() {
-        try (Backend reference = Backends.open("reference")) {
-            checkAudioVideoChat(reference);
-        }
-    }
-
-    @Test
-    void openClHearsAndSeesAsPyTorch() {
-        try (Backend opencl = TestFiles.openClOrSkip()) {
-            checkAudioVideoChat(opencl);
-        }
-    }
-
-    @Test
-    void emulatedCudaHearsAndSeesAsPyTorch() {
-        try (Backend cuda = EmulatedCuda.openOrSkip()) {
-            checkAudioVideoChat(cuda);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"reference", "opencl", TestFiles.EMULATED_CUDA})
+    void hearsAndSeesAsPyTorch(String backend) {
+        try (Backend b = TestFiles.openOrSkip(backend)) {
+            checkAudioVideoChat(b);
         }
     }
 

@@ -21,18 +21,10 @@ class GenerateCliTest {
     @TempDir
     Path tmp;
 
-    private static int[] ids(Tensor t) {
-        int[] ids = new int[Math.toIntExact(t.size())];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = Math.toIntExact(t.getLong(i));
-        }
-        return ids;
-    }
-
     /** The golden greedy tokens up to (not including) the first EOS, at most {@code limit}. */
     private static int[] goldenContinuation(int limit) {
         try (SafetensorsFile expected = SafetensorsFile.open(TestFiles.golden("llama/stories260K/expected.safetensors"))) {
-            int[] greedy = ids(expected.get("greedy_ids"));
+            int[] greedy = TestFiles.ids(expected.get("greedy_ids"));
             int end = 0;
             while (end < Math.min(limit, greedy.length) && greedy[end] != 2) {
                 end++;

@@ -9,7 +9,6 @@ import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
-import videollama.weights.Tensor;
 
 /**
  * LLaMA on a device backend against the PyTorch golden data: the same greedy tokens, logits within 1e-5 relative
@@ -30,22 +29,14 @@ abstract class LlamaDeviceContract extends DeviceContract {
         return available;
     }
 
-    static int[] ids(Tensor t) {
-        int[] ids = new int[Math.toIntExact(t.size())];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = Math.toIntExact(t.getLong(i));
-        }
-        return ids;
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void promptLogitsAndGreedyContinuation(LlamaGoldenTest.Case c) {
         try (Llama llama = Llama.load(c.model());
              SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
             double tolerance = llama.weights().embedTokens.dtype() == DType.F32 ? 1e-5 : Tolerance.of(backend, true, 1e-3);
-            int[] prompt = ids(expected.get("prompt_ids"));
-            int[] greedy = ids(expected.get("greedy_ids"));
+            int[] prompt = TestFiles.ids(expected.get("prompt_ids"));
+            int[] greedy = TestFiles.ids(expected.get("greedy_ids"));
             float[] stepLogits = expected.get("step_logits").toFloatArray();
             int vocab = llama.config().vocabSize();
             try (LlamaSession session = llama.newSession(backend, prompt.length + greedy.length)) {

@@ -17,7 +17,6 @@ import videollama.model.generate.Sampler;
 import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 import videollama.weights.SafetensorsFile;
-import videollama.weights.Tensor;
 
 /**
  * The reference LLaMA against Hugging Face {@code LlamaForCausalLM} in float32 on the same weights
@@ -51,26 +50,20 @@ class LlamaGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void promptLogitsOfEveryPosition(Case c) {
-        try (Llama llama = Llama.load(c.model());
-             SafetensorsFile expected = SafetensorsFile.open(c.expected());
-             Backend backend = Backends.open("reference")) {
-            int[] prompt = ids(expected.get("prompt_ids"));
+        onReference(c, (llama, expected, backend, prompt) -> {
             float[] want = expected.get("prompt_logits").toFloatArray();
             try (LlamaSession session = llama.newSession(backend, prompt.length)) {
                 float[] got = session.forwardTokens(prompt, true);
                 Tolerance.assertClose(got, want, TOLERANCE, c + " prompt logits");
             }
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void greedyContinuationThroughTheCache(Case c) {
-        try (Llama llama = Llama.load(c.model());
-             SafetensorsFile expected = SafetensorsFile.open(c.expected());
-             Backend backend = Backends.open("reference")) {
-            int[] prompt = ids(expected.get("prompt_ids"));
-            int[] greedy = ids(expected.get("greedy_ids"));
+        onReference(c, (llama, expected, backend, prompt) -> {
+            int[] greedy = TestFiles.ids(expected.get("greedy_ids"));
             float[] stepLogits = expected.get("step_logits").toFloatArray();
             int vocab = llama.config().vocabSize();
             if (c.name().equals("stories260K")) {
@@ -86,6 +79,19 @@ class LlamaGoldenTest {
                     logits = session.forwardTokens(new int[] {token}, false);
                 }
             }
+        });
+    }
+
+    /** A check of one case's model on the reference backend against its expected tensors, from its prompt's ids. */
+    private interface GoldenCheck {
+        void check(Llama llama, SafetensorsFile expected, Backend backend, int[] prompt);
+    }
+
+    private static void onReference(Case c, GoldenCheck check) {
+        try (Llama llama = Llama.load(c.model());
+             SafetensorsFile expected = SafetensorsFile.open(c.expected());
+             Backend backend = Backends.open("reference")) {
+            check.check(llama, expected, backend, TestFiles.ids(expected.get("prompt_ids")));
         }
     }
 
@@ -99,13 +105,5 @@ class LlamaGoldenTest {
                 }
             }
         }
-    }
-
-    private static int[] ids(Tensor t) {
-        int[] ids = new int[Math.toIntExact(t.size())];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = Math.toIntExact(t.getLong(i));
-        }
-        return ids;
     }
 }

@@ -1,6 +1,5 @@
 package videollama.tests;
 
-import java.util.stream.Stream;
 import videollama.kernels.Backend;
 
 /**
@@ -9,13 +8,12 @@ import videollama.kernels.Backend;
  * fp16 key/value cache there (logits within 1e-2), too coarse for candidates 1e-4 apart.
  */
 class OpenCLGenerationTest extends GenerationContract {
-    @Override
-    Backend open() {
-        return TestFiles.openClOrSkip();
+    OpenCLGenerationTest() {
+        super(Case::float32Weights);
     }
 
     @Override
-    Stream<Case> cases() {
-        return allCases().stream().filter(Case::float32Weights);
+    Backend open() {
+        return TestFiles.openClOrSkip();
     }
 }

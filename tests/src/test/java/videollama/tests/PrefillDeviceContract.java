@@ -47,8 +47,8 @@ abstract class PrefillDeviceContract extends DeviceContract {
     /** The golden prompt followed by its greedy continuation: a few dozen real tokens. */
     static int[] tokens(LlamaGoldenTest.Case c) {
         try (SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
-            int[] prompt = LlamaDeviceContract.ids(expected.get("prompt_ids"));
-            int[] greedy = LlamaDeviceContract.ids(expected.get("greedy_ids"));
+            int[] prompt = TestFiles.ids(expected.get("prompt_ids"));
+            int[] greedy = TestFiles.ids(expected.get("greedy_ids"));
             int[] all = Arrays.copyOf(prompt, prompt.length + greedy.length);
             System.arraycopy(greedy, 0, all, prompt.length, greedy.length);
             return all;

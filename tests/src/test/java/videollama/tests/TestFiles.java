@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Assumptions;
 import videollama.kernels.Backend;
 import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.Backends;
+import videollama.kernels.cuda.EmulatedCuda;
 import videollama.loader.ffmpeg.Ffmpeg;
+import videollama.testing.RepositoryFiles;
+import videollama.weights.Tensor;
 
 /** Where the repository's test material lies. */
 final class TestFiles {
@@ -13,11 +16,16 @@ final class TestFiles {
 
     /** The repository root (surefire passes it as {@code videollama.root}). */
     static Path root() {
-        String root = System.getProperty("videollama.root");
-        if (root == null) {
-            throw new IllegalStateException("system property videollama.root is not set (run the tests through Maven)");
+        return RepositoryFiles.root();
+    }
+
+    /** The token ids a golden file stores as a tensor of integers (int64 in the scripts' output). */
+    static int[] ids(Tensor t) {
+        int[] ids = new int[Math.toIntExact(t.size())];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = Math.toIntExact(t.getLong(i));
         }
-        return Path.of(root);
+        return ids;
     }
 
     static Path bundledModel() {
@@ -32,6 +40,21 @@ final class TestFiles {
      * The OpenCL backend, or the calling test class skipped, saying why, when this machine has none. CI sets
      * {@code VIDEOLLAMA_REQUIRE_OPENCL=1} (it installs PoCL), so there a missing backend fails instead.
      */
+    /** {@link #openOrSkip}'s name for the CUDA backend on the CPU emulation of its driver. */
+    static final String EMULATED_CUDA = "emulated-cuda";
+
+    /**
+     * The backend of that name ({@code reference}, {@code opencl}, or {@link #EMULATED_CUDA}), or the calling test skipped,
+     * saying why, where this machine has none.
+     */
+    static Backend openOrSkip(String name) {
+        return switch (name) {
+            case "opencl" -> openClOrSkip();
+            case EMULATED_CUDA -> EmulatedCuda.openOrSkip();
+            default -> Backends.open(name);
+        };
+    }
+
     static Backend openClOrSkip() {
         try {
             return Backends.open("opencl");

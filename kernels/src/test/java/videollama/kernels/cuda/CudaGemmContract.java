@@ -12,22 +12,22 @@ import static videollama.kernels.KernelChecks.upload;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOpsContract;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.cuda.CudaGemmOps.Tile;
 import videollama.kernels.reference.Linear;
 import videollama.kernels.reference.WeightMatrix;
-import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.Float16;
 import videollama.weights.Tensor;
@@ -49,15 +49,26 @@ import videollama.weights.Tensor;
  * <p>Run on a GPU by {@link CudaGemmTest} and on the CPU emulation of the driver by {@link EmulatedCudaGemmTest}
  * (whose mma emulation rebuilds A and B from the PTX ISA's fragment layout).
  */
-abstract class CudaGemmContract {
-    /** The backend under test: a real CUDA device, or the CPU emulation of the driver. */
-    abstract CudaBackend backend();
+abstract class CudaGemmContract extends DeviceOpsContract {
+    private final boolean emulated;
 
-    /** True on the emulated driver, where model-sized cases are left to the GPU. */
-    abstract boolean emulated();
+    /**
+     * @param backend  a real CUDA device, or the CPU emulation of the driver
+     * @param emulated true on the emulated driver, where model-sized cases are left to the GPU
+     */
+    CudaGemmContract(Supplier<CudaBackend> backend, boolean emulated) {
+        super(backend);
+        this.emulated = emulated;
+    }
 
-    @RegisterExtension
-    final SeededRandom random = new SeededRandom();
+    @Override
+    protected CudaBackend backend() {
+        return (CudaBackend) super.backend();
+    }
+
+    boolean emulated() {
+        return emulated;
+    }
 
     /**
      * Every tile × dtype × shape, the epilogue rotating through all five. 1x1x1: one element in a tile of zeros;

@@ -11,13 +11,7 @@ class CudaGemmTest extends CudaGemmContract {
     @RegisterExtension
     static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
-    @Override
-    CudaBackend backend() {
-        return cuda.get();
-    }
-
-    @Override
-    boolean emulated() {
-        return false;
+    CudaGemmTest() {
+        super(cuda, false);
     }
 }

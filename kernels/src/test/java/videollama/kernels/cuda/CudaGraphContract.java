@@ -16,10 +16,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOpsContract;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelSource;
@@ -30,7 +31,6 @@ import videollama.kernels.Transfer;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.RmsNorm;
 import videollama.kernels.reference.WeightMatrix;
-import videollama.testing.SeededRandom;
 import videollama.weights.Tensor;
 
 /**
@@ -38,12 +38,16 @@ import videollama.weights.Tensor;
  * replays that see new host inputs, per-task timings from a profiled replay, replays from another thread, and
  * errors that name the kernel. Run on a GPU by the *Test class and on the CPU emulation of the driver by Emulated*Test.
  */
-abstract class CudaGraphContract {
-    /** The backend under test: a real CUDA device, or the CPU emulation of the driver. */
-    abstract CudaBackend backend();
+abstract class CudaGraphContract extends DeviceOpsContract {
+    /** @param backend a real CUDA device, or the CPU emulation of the driver */
+    CudaGraphContract(Supplier<CudaBackend> backend) {
+        super(backend);
+    }
 
-    @RegisterExtension
-    final SeededRandom random = new SeededRandom();
+    @Override
+    protected CudaBackend backend() {
+        return (CudaBackend) super.backend();
+    }
 
     private static float[] matVec(Tensor w, float[] x) {
         float[] out = new float[w.toFloatArray().length / x.length];

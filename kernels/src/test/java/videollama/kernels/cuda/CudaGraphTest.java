@@ -11,8 +11,7 @@ class CudaGraphTest extends CudaGraphContract {
     @RegisterExtension
     static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
-    @Override
-    CudaBackend backend() {
-        return cuda.get();
+    CudaGraphTest() {
+        super(cuda);
     }
 }

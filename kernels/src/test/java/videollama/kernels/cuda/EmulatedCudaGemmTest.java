@@ -11,13 +11,7 @@ class EmulatedCudaGemmTest extends CudaGemmContract {
     @RegisterExtension
     static final EmulatedBackend emulator = new EmulatedBackend();
 
-    @Override
-    CudaBackend backend() {
-        return emulator.get();
-    }
-
-    @Override
-    boolean emulated() {
-        return true;
+    EmulatedCudaGemmTest() {
+        super(emulator, true);
     }
 }

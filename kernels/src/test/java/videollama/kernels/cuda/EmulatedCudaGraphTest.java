@@ -21,9 +21,8 @@ class EmulatedCudaGraphTest extends CudaGraphContract {
     @RegisterExtension
     static final EmulatedBackend emulator = new EmulatedBackend();
 
-    @Override
-    CudaBackend backend() {
-        return emulator.get();
+    EmulatedCudaGraphTest() {
+        super(emulator);
     }
 
     /**

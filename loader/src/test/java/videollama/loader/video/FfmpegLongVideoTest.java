@@ -1,11 +1,8 @@
 package videollama.loader.video;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,30 +21,13 @@ class FfmpegLongVideoTest {
     @Test
     void tenMinutesDecodesOnlyTheNeededGops(@TempDir Path dir) throws Exception {
         FfmpegTests.assumeAvailable();
-        Path video = dir.resolve("ten-minutes.mp4");
-        Mp4Boxes.repeatGop(TestMedia.video("gop.mp4"), 601, video);
-
         VideoLoader loader = new VideoLoader(MediaDecoder.FFMPEG);
-        long start = System.nanoTime();
-        SampledFrames frames = loader.loadFrames(video, 8);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("10-minute video on FFmpeg: 8 frames in %.2f s, %d packets decoded%n", seconds,
-                loader.framesDecoded());
-
-        assertArrayEquals(new int[] {0, 2253, 4507, 6761, 9015, 11268, 13522, 15776}, frames.indices());
-        assertEquals("The video contains 8 frames sampled at 0.0, 75.1, 150.2, 225.4, 300.5, 375.6, 450.7, 525.9 seconds. ",
-                frames.timestampSentence());
-        int runs = 0;
-        for (int index : frames.indices()) {
-            runs += index % 30 + 1;
-        }
+        SampledFrames frames = LongVideoTest.eightFramesOfTenMinutes(dir, loader, "10-minute video on FFmpeg", "packets");
+        int runs = LongVideoTest.gopRuns(frames);
         // Each run may send up to 16 packets more than it needs before its frame comes out (frame threads).
         assertTrue(loader.framesDecoded() >= runs && loader.framesDecoded() <= runs + 8 * 16,
                 loader.framesDecoded() + " packets for runs of " + runs);
-
-        int f = SampledFrames.SIZE * SampledFrames.SIZE * 3;
-        SampledFrames gop = new VideoLoader(MediaDecoder.FFMPEG).loadFrames(TestMedia.video("gop.mp4"), 30);
-        assertArrayEquals(Arrays.copyOfRange(gop.rgb(), 3 * f, 4 * f), Arrays.copyOfRange(frames.rgb(), f, 2 * f));
+        LongVideoTest.assertSecondFrameIsTheGopsFourth(MediaDecoder.FFMPEG, frames);
     }
 
     /**

@@ -1,5 +1,6 @@
 package videollama.model.videollama;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.model.ModelException;
 import videollama.weights.SafetensorsFile;
@@ -35,14 +37,20 @@ abstract class BranchLoadContract {
 
     private final Path goldenDir;
     private final Function<Path, AutoCloseable> open;
+    private final Predicate<VideoLlamaWeights> hasBranch;
+    private final String noBranch;
 
     /**
      * @param goldenDir the golden model folder (model.safetensors, videollama.json), under testdata/golden
-     * @param open opens a model folder as the branch under test
+     * @param open      opens a model folder as the branch under test
+     * @param hasBranch whether a folder's weights hold the branch
+     * @param noBranch  how the error opening a folder without the branch begins, after the folder
      */
-    BranchLoadContract(Path goldenDir, Function<Path, AutoCloseable> open) {
+    BranchLoadContract(Path goldenDir, Function<Path, AutoCloseable> open, Predicate<VideoLlamaWeights> hasBranch, String noBranch) {
         this.goldenDir = goldenDir;
         this.open = open;
+        this.hasBranch = hasBranch;
+        this.noBranch = noBranch;
     }
 
     /** testdata/golden/{@code branch}/{@code name} in this repository. */
@@ -62,6 +70,16 @@ abstract class BranchLoadContract {
 
     Path goldenDir() {
         return goldenDir;
+    }
+
+    @Test
+    void aFolderWithoutTheBranchTensorsSaysSo() throws IOException {
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), List.of(zeros("model.norm.weight", 4)), Map.of());
+        try (VideoLlamaWeights w = VideoLlamaWeights.open(dir)) {
+            assertFalse(hasBranch.test(w));
+        }
+        String error = loadError(dir);
+        assertTrue(error.startsWith(dir + noBranch), error);
     }
 
     /** The golden tensors, each passed through {@code change} (null drops it), written to dir/model.safetensors. */
