@@ -124,6 +124,47 @@ class Q8_0Test {
         System.err.printf("Q8_0 dot: worst |error| / Σ|w·x| = %.2e (bound %.2e)%n", worst, (33 + blocks) * U);
     }
 
+    /**
+     * The activation quantiser: every q within half a step of x / d, the block's largest |x| on ±127, d = max|x| / 127
+     * in float32; and the integer block dot within the bound of its float32 additions (one rounding for the two scales'
+     * product, one for the product with the exact integer block sum, then blocks additions: (2 + blocks)·u of Σ|w·x̂|).
+     */
+    @Test
+    void quantisedActivationsAndTheirIntegerDot() {
+        int rows = 17;
+        int cols = 4096;
+        int blocks = cols / 32;
+        float[] x = randomFloats(random, cols);
+        byte[] xq = new byte[cols];
+        float[] xd = new float[blocks];
+        Q8_0.quantizeActivations(x, 0, cols, xq, xd);
+        for (int b = 0; b < blocks; b++) {
+            float amax = 0;
+            int qmax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+                qmax = Math.max(qmax, Math.abs(xq[b * 32 + j]));
+                assertTrue(Math.abs(x[b * 32 + j] / xd[b] - xq[b * 32 + j]) <= 0.5 + 1e-4, "element " + (b * 32 + j));
+            }
+            assertEquals(amax / 127f, xd[b]);
+            assertEquals(127, qmax);
+        }
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols));
+        for (int r = 0; r < rows; r++) {
+            double exact = 0;
+            double magnitude = 0;
+            for (int c = 0; c < cols; c++) {
+                double term = (double) Float.float16ToFloat(q8.scales().data().getAtIndex(
+                        ValueLayout.JAVA_SHORT_UNALIGNED, (long) r * blocks + c / 32)) * xd[c / 32]
+                        * q8.data().get(ValueLayout.JAVA_BYTE, (long) r * cols + c) * xq[c];
+                exact += term;
+                magnitude += Math.abs(term);
+            }
+            float dot = Q8_0.dotQuantized(q8.data(), q8.scales().data(), r, cols, xq, xd);
+            assertTrue(Math.abs(dot - exact) <= (2 + blocks) * U * magnitude, "row " + r + ": " + dot + " vs exact " + exact);
+        }
+    }
+
     @Test
     void onlyFloatMatricesOfWholeBlocksAreQuantised() {
         var e = assertThrows(IllegalArgumentException.class, () -> Q8_0.quantize(Tensor.ofFloats("w", new float[40], 1, 40)));
