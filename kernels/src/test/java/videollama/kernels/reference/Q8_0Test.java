@@ -165,6 +165,38 @@ class Q8_0Test {
         }
     }
 
+    /** MatMul of one row under the activations property is the integer dot, of several rows the float one; a bad value is refused. */
+    @Test
+    void theActivationsPropertyPicksTheDecodeProduct() {
+        int rows = 5;
+        int cols = 256;
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols));
+        WeightMatrix w = new WeightMatrix(q8);
+        float[] x = randomFloats(random, 2 * cols);
+        byte[] xq = new byte[cols];
+        float[] xd = new float[cols / 32];
+        Q8_0.quantizeActivations(x, 0, cols, xq, xd);
+        float[] floats = new float[rows];
+        MatMul.matmul(floats, w, x, 1);
+        float[] one = new float[rows];
+        float[] two = new float[2 * rows];
+        System.setProperty(Q8_0.ACTIVATIONS_PROPERTY, "q8_0");
+        try {
+            MatMul.matmul(one, w, x, 1);
+            MatMul.matmul(two, w, x, 2);
+            System.setProperty(Q8_0.ACTIVATIONS_PROPERTY, "int8");
+            var e = assertThrows(IllegalArgumentException.class, () -> MatMul.matmul(one, w, x, 1));
+            assertEquals("-Dvideollama.q8_0.activations=int8: expected f32 or q8_0", e.getMessage());
+        } finally {
+            System.clearProperty(Q8_0.ACTIVATIONS_PROPERTY);
+        }
+        for (int r = 0; r < rows; r++) {
+            assertEquals(Q8_0.dotQuantized(q8.data(), q8.scales().data(), r, cols, xq, xd), one[r]);
+            assertEquals(floats[r], two[r]);
+            assertTrue(one[r] != floats[r], "row " + r + ": quantising x changed nothing");
+        }
+    }
+
     @Test
     void onlyFloatMatricesOfWholeBlocksAreQuantised() {
         var e = assertThrows(IllegalArgumentException.class, () -> Q8_0.quantize(Tensor.ofFloats("w", new float[40], 1, 40)));
