@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 import videollama.benchmarks.stages.Machine;
 import videollama.benchmarks.stages.Roofline;
@@ -16,6 +18,7 @@ import videollama.kernels.DeviceTensor;
 import videollama.kernels.GemvOps;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.TaskTiming;
 import videollama.kernels.opencl.OpenCLGemvOps;
 import videollama.kernels.opencl.OpenCLQ8_0Ops;
 import videollama.kernels.reference.Q8_0;
@@ -67,6 +70,7 @@ public final class DecodeGemvRounds {
         Gemvs gemvs = new Gemvs(device, x, residual, q, k, v, mlp);
         Variant[] variants = {
                 new Variant("bf16 matvec_wide", gemvs.plan(OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.WIDE, 0), bf16), 2 * elements),
+                new Variant("bf16 matvec_wide4", gemvs.plan(OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.WIDE4, 0), bf16), 2 * elements),
                 q8Variant(gemvs, device, OpenCLQ8_0Ops.Variant.WIDE, q8, elements),
                 q8Variant(gemvs, device, OpenCLQ8_0Ops.Variant.WIDE8, q8, elements),
                 q8Variant(gemvs, device, OpenCLQ8_0Ops.Variant.INT8, q8, elements)};
@@ -104,6 +108,19 @@ public final class DecodeGemvRounds {
                     median(speedup[i]));
         }
         System.out.println("load average after: " + loadAverage());
+        System.out.println("one profiled replay each (device time of each task, summed by name; GB/s of its own bytes):");
+        for (Variant variant : variants) {
+            Map<String, long[]> byName = new TreeMap<>();
+            for (TaskTiming t : variant.plan().executeProfiled()) {
+                long[] sum = byName.computeIfAbsent(t.task(), name -> new long[2]);
+                sum[0] += t.nanos();
+                sum[1] += t.cost().bytes();
+            }
+            StringBuilder line = new StringBuilder("  " + variant.name() + ":");
+            byName.forEach((name, sum) -> line.append(String.format(Locale.ROOT, " %s %.1f GB/s (%.1f ms);", name,
+                    (double) sum[1] / sum[0], sum[0] * 1e-6)));
+            System.out.println(line);
+        }
         BenchSupport.close(Arrays.stream(variants).map(Variant::plan).toArray(AutoCloseable[]::new));
         device.close();
     }
