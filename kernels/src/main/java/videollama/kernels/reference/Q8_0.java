@@ -76,18 +76,23 @@ public final class Q8_0 {
 
     /** Quantises {@code x[at .. at+32)} into {@code q[at .. at+32)}; returns the block's fp16 scale (its bits). */
     static short quantizeBlock(float[] x, int at, byte[] q) {
+        return Float.floatToFloat16(quantizeBlock(x, at, q, at));
+    }
+
+    /** Quantises {@code x[from .. from+32)} into {@code q[to .. to+32)}; returns the block's float32 scale {@code d}. */
+    private static float quantizeBlock(float[] x, int from, byte[] q, int to) {
         float amax = 0f;
         for (int j = 0; j < BLOCK; j++) {
-            amax = Math.max(amax, Math.abs(x[at + j]));
+            amax = Math.max(amax, Math.abs(x[from + j]));
         }
         float d = amax / QMAX;
         float id = d != 0f ? 1f / d : 0f;
         for (int j = 0; j < BLOCK; j++) {
-            float v = x[at + j] * id;
+            float v = x[from + j] * id;
             // C's roundf: halves away from zero (Math.round would take -0.5 to 0)
-            q[at + j] = (byte) (v < 0 ? -Math.round(-v) : Math.round(v));
+            q[to + j] = (byte) (v < 0 ? -Math.round(-v) : Math.round(v));
         }
-        return Float.floatToFloat16(d);
+        return d;
     }
 
     /**
@@ -99,16 +104,7 @@ public final class Q8_0 {
      */
     public static void quantizeActivations(float[] x, int offset, int cols, byte[] q, float[] d) {
         for (int b = 0; b < cols / BLOCK; b++) {
-            float amax = 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                amax = Math.max(amax, Math.abs(x[offset + b * BLOCK + j]));
-            }
-            d[b] = amax / QMAX;
-            float id = d[b] != 0f ? 1f / d[b] : 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                float v = x[offset + b * BLOCK + j] * id;
-                q[b * BLOCK + j] = (byte) (v < 0 ? -Math.round(-v) : Math.round(v));
-            }
+            d[b] = quantizeBlock(x, offset + b * BLOCK, q, b * BLOCK);
         }
     }
 

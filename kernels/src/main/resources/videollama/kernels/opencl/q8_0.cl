@@ -54,16 +54,31 @@ __kernel void gemv_q8_0(__global float* out, __global const char* q, __global co
     }
 }
 
-// CPUs (PoCL): a work-item per row, one straight loop over its blocks, no local memory and no barriers.
-__kernel void gemv_q8_0_wide(__global float* out, __global const char* q, __global const half* scales,
-                             __global const float* x, int rows, int cols, int accumulate) {
-    int row = get_global_id(0);
-    if (row >= rows) {
-        return;
-    }
-    float sum = q8_row_dot(q, scales, x, row, cols);
-    out[row] = accumulate ? out[row] + sum : sum;
+// CPUs (PoCL): a work-item per row, one straight loop over its blocks, no local memory and no barriers: the GEMV and
+// the gate/up GEMV with SiLU over one row dot (q8_row_dot for variant 2, q8_row_dot_scales8 for variant 3 below).
+#define Q8_WIDE_KERNELS(SUFFIX, ROW_DOT)                                                                            \
+__kernel void gemv_q8_0_##SUFFIX(__global float* out, __global const char* q, __global const half* scales,         \
+                                 __global const float* x, int rows, int cols, int accumulate) {                   \
+    int row = get_global_id(0);                                                                                     \
+    if (row >= rows) {                                                                                              \
+        return;                                                                                                     \
+    }                                                                                                               \
+    float sum = ROW_DOT(q, scales, x, row, cols);                                                                   \
+    out[row] = accumulate ? out[row] + sum : sum;                                                                   \
+}                                                                                                                   \
+__kernel void swiglu_gemv_q8_0_##SUFFIX(__global float* out, __global const char* gq, __global const half* gd,    \
+                                        __global const char* uq, __global const half* ud,                         \
+                                        __global const float* x, int rows, int cols) {                            \
+    int row = get_global_id(0);                                                                                     \
+    if (row >= rows) {                                                                                              \
+        return;                                                                                                     \
+    }                                                                                                               \
+    float g = ROW_DOT(gq, gd, x, row, cols);                                                                        \
+    float u = ROW_DOT(uq, ud, x, row, cols);                                                                        \
+    out[row] = g / (1.0f + exp(-g)) * u;                                                                            \
 }
+
+Q8_WIDE_KERNELS(wide, q8_row_dot)
 
 // ---- CPU GEMVs, second form (variant 3, WIDE8): the scales 8 blocks at a time ----
 // PoCL turns a scalar vload_half into ~18 scalar integer instructions (its library's bit-by-bit fp16 decode; the
@@ -95,27 +110,7 @@ static inline float q8_row_dot_scales8(__global const char* q, __global const ha
     return sum8(sum);
 }
 
-__kernel void gemv_q8_0_wide8(__global float* out, __global const char* q, __global const half* scales,
-                              __global const float* x, int rows, int cols, int accumulate) {
-    int row = get_global_id(0);
-    if (row >= rows) {
-        return;
-    }
-    float sum = q8_row_dot_scales8(q, scales, x, row, cols);
-    out[row] = accumulate ? out[row] + sum : sum;
-}
-
-__kernel void swiglu_gemv_q8_0_wide8(__global float* out, __global const char* gq, __global const half* gd,
-                                     __global const char* uq, __global const half* ud, __global const float* x,
-                                     int rows, int cols) {
-    int row = get_global_id(0);
-    if (row >= rows) {
-        return;
-    }
-    float g = q8_row_dot_scales8(gq, gd, x, row, cols);
-    float u = q8_row_dot_scales8(uq, ud, x, row, cols);
-    out[row] = g / (1.0f + exp(-g)) * u;
-}
+Q8_WIDE_KERNELS(wide8, q8_row_dot_scales8)
 
 // ---- Integer block dot over a quantised activation (variant 4, INT8): llama.cpp's q8_0 × q8_0 ----
 // x is quantised once per product into Q8_0 blocks (Q8_0.quantizeActivations: d = max|x| / 127 in float32, q =
@@ -261,19 +256,6 @@ __kernel void swiglu_gemv_q8_0(__global float* out, __global const char* gq, __g
     if (lid == 0) {
         out[row] = g / (1.0f + exp(-g)) * u;
     }
-}
-
-// The same, a work-item per row (CPUs).
-__kernel void swiglu_gemv_q8_0_wide(__global float* out, __global const char* gq, __global const half* gd,
-                                    __global const char* uq, __global const half* ud, __global const float* x,
-                                    int rows, int cols) {
-    int row = get_global_id(0);
-    if (row >= rows) {
-        return;
-    }
-    float g = q8_row_dot(gq, gd, x, row, cols);
-    float u = q8_row_dot(uq, ud, x, row, cols);
-    out[row] = g / (1.0f + exp(-g)) * u;
 }
 
 // ---- GEMM: out[M, N] = x[M, K]·Wᵀ (+ bias[N]) (+ residual[M, N]), for the encoders and the LLaMA's prefill ----
