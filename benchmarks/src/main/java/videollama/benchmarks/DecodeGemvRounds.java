@@ -73,7 +73,8 @@ public final class DecodeGemvRounds {
                 new Variant("bf16 matvec_wide4", gemvs.plan(OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.WIDE4, 0), bf16), 2 * elements),
                 q8Variant(gemvs, device, OpenCLQ8_0Ops.Variant.WIDE, q8, elements),
                 q8Variant(gemvs, device, OpenCLQ8_0Ops.Variant.WIDE8, q8, elements),
-                q8Variant(gemvs, device, OpenCLQ8_0Ops.Variant.INT8, q8, elements)};
+                q8Variant(gemvs, device, OpenCLQ8_0Ops.Variant.INT8, q8, elements),
+                q8Variant(gemvs, device, OpenCLQ8_0Ops.Variant.INT8_4, q8, elements)};
         long[][] probe = Roofline.hostProbe(machine);
         System.out.printf(Locale.ROOT, "%s; %d layers of LLaMA-7B GEMVs (bf16 %.2f GB, Q8_0 %.2f GB); load average before: %s%n",
                 machine.summary(), layers, 2e-9 * elements, 17e-9 * elements / 16, loadAverage());

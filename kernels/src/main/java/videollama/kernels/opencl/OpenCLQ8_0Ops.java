@@ -40,10 +40,15 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
          */
         INT8,
         /** 5, GPUs: INT8's product, a work-group per row ({@code gemv_q8_0_int8_rows}). */
-        ROWS_INT8;
+        ROWS_INT8,
+        /**
+         * 6, CPUs: INT8's product, a work-item per 4 rows sharing each block of x ({@code gemv_q8_0_int8_4}; INT8's
+         * results exactly; the gate/up GEMV stays INT8's, whose x fits L1).
+         */
+        INT8_4;
 
         boolean quantisesInput() {
-            return this == INT8 || this == ROWS_INT8;
+            return this == INT8 || this == ROWS_INT8 || this == INT8_4;
         }
 
         /** The GEMV kernel of this variant ({@code swiglu_} before it for the gate/up one). */
@@ -53,6 +58,7 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
                 case WIDE -> "gemv_q8_0_wide";
                 case WIDE8 -> "gemv_q8_0_wide8";
                 case INT8 -> "gemv_q8_0_int8";
+                case INT8_4 -> "gemv_q8_0_int8_4";
                 case ROWS_INT8 -> "gemv_q8_0_int8_rows";
             };
         }
@@ -110,7 +116,7 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         int cols = w.cols();
         Cost cost = new Cost(Q8_0Ops.bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
         Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
-        g.task(name, new KernelSource("q8_0", variant.kernel()), launch(rows), cost,
+        g.task(name, new KernelSource("q8_0", variant.kernel()), variant == Variant.INT8_4 ? launch((rows + 3) / 4) : launch(rows), cost,
                 args(new Object[] {out, w.buffer(), w.scales()}, input, variant.itemPerRow()
                         ? new Object[] {rows, cols, accumulate ? 1 : 0}
                         : new Object[] {cols, accumulate ? 1 : 0, new LocalMemory(group * 4L)}));
@@ -124,7 +130,9 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         int cols = gate.cols();
         Cost cost = new Cost(2 * Q8_0Ops.bytes(gate) + cols * 4L + rows * 4L, 4L * rows * cols);
         Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
-        g.task(name, new KernelSource("q8_0", "swiglu_" + variant.kernel()), launch(rows), cost,
+        // INT8_4 has no gate/up form: INT8's (gate/up's x is 4096 wide, in L1)
+        String kernel = variant == Variant.INT8_4 ? Variant.INT8.kernel() : variant.kernel();
+        g.task(name, new KernelSource("q8_0", "swiglu_" + kernel), launch(rows), cost,
                 args(new Object[] {out, gate.buffer(), gate.scales(), up.buffer(), up.scales()}, input, variant.itemPerRow()
                         ? new Object[] {rows, cols}
                         : new Object[] {cols, new LocalMemory(group * 4L)}));

@@ -196,6 +196,64 @@ __kernel void swiglu_gemv_q8_0_int8(__global float* out, __global const char* gq
     out[row] = g / (1.0f + exp(-g)) * u;
 }
 
+// CPUs (variant 6, INT8_4): INT8's product, a work-item per 4 rows, each block of the quantised x loaded once for the
+// 4 rows (as gemv.cl's matvec_wide4: down_proj's x, 22 KiB of shorts, shares L1 with the weights streaming through
+// it). Each row's sums are q8_row_idot's, in its order, so the results are INT8's exactly.
+#define INT8_ROWS 4
+__kernel void gemv_q8_0_int8_4(__global float* out, __global const char* q, __global const half* scales,
+                               __global const short* xq, __global const float* xd, int rows, int cols, int accumulate) {
+    int first = get_global_id(0) * INT8_ROWS;
+    if (first >= rows) {
+        return;
+    }
+    if (first + INT8_ROWS > rows) { // the last item of a row count that is not a multiple of 4
+        for (int row = first; row < rows; row++) {
+            float sum = q8_row_idot(q, scales, xq, xd, row, cols);
+            out[row] = accumulate ? out[row] + sum : sum;
+        }
+        return;
+    }
+    int blocks = cols / QBLOCK;
+    __global const char* qr = q + (size_t)first * cols;
+    __global const half* dr = scales + (size_t)first * blocks;
+    float8 sum[INT8_ROWS];
+    #pragma unroll
+    for (int i = 0; i < INT8_ROWS; i++) {
+        sum[i] = (float8)(0.0f);
+    }
+    int b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        float8 dx = vload8(0, xd + b);
+        float d[INT8_ROWS][8];
+        #pragma unroll
+        for (int i = 0; i < INT8_ROWS; i++) {
+            vstore8(vload_half8(0, dr + (size_t)i * blocks + b) * dx, 0, d[i]);
+        }
+        #pragma unroll
+        for (int j = 0; j < 8; j++) {
+            __global const short* xb = xq + (b + j) * QBLOCK;
+            short16 x0 = vload16(0, xb);
+            short16 x1 = vload16(1, xb);
+            #pragma unroll
+            for (int i = 0; i < INT8_ROWS; i++) {
+                __global const char* qb = qr + (size_t)i * cols + (b + j) * QBLOCK;
+                short16 p = convert_short16(vload16(0, qb)) * x0 + convert_short16(vload16(1, qb)) * x1;
+                sum[i] += d[i][j] * convert_float8(convert_int8(p.lo) + convert_int8(p.hi));
+            }
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < INT8_ROWS; i++) {
+        for (int t = b; t < blocks; t++) {
+            sum[i] += vload_half(t, dr + (size_t)i * blocks) * xd[t]
+                    * convert_float8(q8_block_idot8(qr + (size_t)i * cols + t * QBLOCK, xq + t * QBLOCK));
+        }
+        int row = first + i;
+        float s = sum8(sum[i]);
+        out[row] = accumulate ? out[row] + s : s;
+    }
+}
+
 // GPUs (variant 5, ROWS_INT8): a work-group per row over the quantised x, its items taking every n-th block, each
 // block's exact integer sum meeting the two scales in one multiply (as the reference), a local tree at the end.
 static inline float q8_group_row_idot(__global const char* q, __global const half* scales, __global const short* xq,
