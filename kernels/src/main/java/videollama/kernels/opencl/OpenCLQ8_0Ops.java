@@ -158,7 +158,10 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
             xq = quantisedInputs.computeIfAbsent(cols, c -> new DeviceBuffer[] {
                     backend.allocate("x quants " + c, 2L * c), backend.allocate("x scales " + c, 4L * blocks)});
         }
-        g.task(name + " quantise x", new KernelSource("q8_0", "quantize_q8_0_activations"), Launch.items(blocks, wideGroup),
+        // the option makes d = max|x| / 127 and 1 / d IEEE divisions on every device (OpenCL allows 2.5 ulp otherwise),
+        // so a device rounds x to the reference's quants
+        g.task(name + " quantise x", new KernelSource("q8_0", "quantize_q8_0_activations", "-cl-fp32-correctly-rounded-divide-sqrt"),
+                Launch.items(blocks, wideGroup),
                 new Cost(6L * cols + 4L * blocks, 3L * cols), xq[0], xq[1], x, blocks);
         return xq;
     }
