@@ -38,7 +38,7 @@ public class GemvQ8_0Benchmark extends KernelBenchmark {
     @Param({"768x768", "4096x4096", "11008x4096", "4096x11008"})
     public String shape;
 
-    @Param({"reference", "q8_0_rows", "q8_0_wide", "f16_wide"})
+    @Param({"reference", "q8_0_rows", "q8_0_wide", "q8_0_wide8", "q8_0_int8", "f16_wide", "bf16_wide4"})
     public String variant;
 
     /** How much the weight copies take together; the smoke test makes it small. */
@@ -55,18 +55,32 @@ public class GemvQ8_0Benchmark extends KernelBenchmark {
         int cols = s[1];
         Random random = BenchSupport.freshRandom();
         Tensor f32 = randomMatrix(random, "w", DType.F32, rows, cols);
-        boolean f16 = variant.equals("f16_wide");
+        DType wide = switch (variant) {
+            case "f16_wide" -> DType.F16;
+            case "bf16_wide4" -> DType.BF16;
+            default -> null;
+        };
         x = randomFloats(random, cols);
-        long bytes = f16 ? 2L * rows * cols : (long) rows * cols * 17 / 16;
+        long bytes = wide != null ? 2L * rows * cols : (long) rows * cols * 17 / 16;
         int copies = copiesFor(bytes, coldBytes);
         Tensor[] weights = new Tensor[copies];
         for (int i = 0; i < copies; i++) {
             // each conversion or quantisation is a copy in memory of its own
-            weights[i] = f16 ? f32.convertTo(DType.F16) : Q8_0.quantize(f32);
+            weights[i] = wide != null ? f32.convertTo(wide) : Q8_0.quantize(f32);
         }
         cost = new Cost(bytes + cols * 4L + rows * 4L, 2L * rows * cols);
         expected = new float[rows];
-        MatMul.matmul(expected, new WeightMatrix(weights[0]), x, 1);
+        if (variant.equals("q8_0_int8")) {
+            byte[] xq = new byte[cols];
+            float[] xd = new float[cols / Q8_0.BLOCK];
+            Q8_0.quantizeActivations(x, 0, cols, xq, xd);
+            WeightMatrix w = new WeightMatrix(weights[0]);
+            for (int r = 0; r < rows; r++) {
+                expected[r] = w.dotQuantized(r, xq, xd);
+            }
+        } else {
+            MatMul.matmul(expected, new WeightMatrix(weights[0]), x, 1);
+        }
         if (variant.equals("reference")) {
             hostOut = new float[][] {new float[rows]};
             matrices = new WeightMatrix[copies];
@@ -79,8 +93,12 @@ public class GemvQ8_0Benchmark extends KernelBenchmark {
         GemvOps ops = switch (variant) {
             case "q8_0_rows" -> OpenCLQ8_0Ops.of(device, OpenCLQ8_0Ops.Variant.ROWS);
             case "q8_0_wide" -> OpenCLQ8_0Ops.of(device, OpenCLQ8_0Ops.Variant.WIDE);
+            case "q8_0_wide8" -> OpenCLQ8_0Ops.of(device, OpenCLQ8_0Ops.Variant.WIDE8);
+            case "q8_0_int8" -> OpenCLQ8_0Ops.of(device, OpenCLQ8_0Ops.Variant.INT8);
             case "f16_wide" -> OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.WIDE, 0);
-            default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, q8_0_rows, q8_0_wide, f16_wide)");
+            case "bf16_wide4" -> OpenCLGemvOps.of(device, OpenCLGemvOps.Variant.WIDE4, 0);
+            default -> throw new IllegalArgumentException("unknown variant " + variant
+                    + " (reference, q8_0_rows, q8_0_wide, q8_0_wide8, q8_0_int8, f16_wide, bf16_wide4)");
         };
         DeviceBuffer dx = upload(device, "x", x);
         out = new DeviceBuffer[] {device.allocate("out", rows * 4L)};

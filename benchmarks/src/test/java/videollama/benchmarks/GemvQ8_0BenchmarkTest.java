@@ -7,7 +7,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GemvQ8_0BenchmarkTest {
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"reference, 37x64", "q8_0_rows, 37x64", "q8_0_wide, 130x320", "f16_wide, 65x96"})
+    @CsvSource({"reference, 37x64", "q8_0_rows, 37x64", "q8_0_wide, 130x320", "q8_0_wide8, 130x320", "q8_0_int8, 130x320",
+            "f16_wide, 65x96", "bf16_wide4, 65x96"})
     void oneCallMatchesTheReference(String variant, String shape) {
         GemvQ8_0Benchmark b = new GemvQ8_0Benchmark();
         b.variant = variant;

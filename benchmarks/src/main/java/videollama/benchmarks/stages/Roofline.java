@@ -76,16 +76,28 @@ public record Roofline(double readGBs, double readGBsMedian, String readMethod, 
     private static final int CHUNK_LONGS = 1 << 20;
 
     private static double[] hostReadPasses(Machine machine) {
-        int threads = machine.cores();
+        return hostReadPasses(hostProbe(machine), machine.cores(), PASSES);
+    }
+
+    /** The host probe's memory for {@code machine}: 16 times its last-level cache, at least 512 MiB, every page touched. */
+    public static long[][] hostProbe(Machine machine) {
         long[][] chunks = new long[(int) (hostProbeBytes(machine) / (8L * CHUNK_LONGS))][];
         for (int c = 0; c < chunks.length; c++) {
             chunks[c] = new long[CHUNK_LONGS];
             Arrays.fill(chunks[c], c); // touched, so every page is backed before the first pass
         }
+        return chunks;
+    }
+
+    /**
+     * {@code passes} timed sums of {@code chunks} on {@code threads} threads (after two untimed ones that compile the
+     * loop), GB/s each: the host read bandwidth, for a benchmark that interleaves it with the kernels it judges.
+     */
+    public static double[] hostReadPasses(long[][] chunks, int threads, int passes) {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            double[] gbs = new double[PASSES];
-            for (int pass = -2; pass < PASSES; pass++) { // two passes to compile the loop first
+            double[] gbs = new double[passes];
+            for (int pass = -2; pass < passes; pass++) { // two passes to compile the loop first
                 long t0 = System.nanoTime();
                 List<Future<Long>> parts = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {

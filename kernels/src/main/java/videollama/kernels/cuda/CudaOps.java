@@ -30,7 +30,7 @@ final class CudaOps extends FamilyDeviceOps {
     CudaOps(DeviceBackend backend) {
         // gemm.cu: fp32 SIMT for F32 weights, tensor cores for F16 / BF16; the tile is chosen from the shape
         super(new CudaGemvOps(backend), new CudaDecodeAttentionOps(backend), new CudaGemmOps(backend.info()),
-                new CudaNormOps(), new CudaAttentionOps(), new CudaConvOps(), new CudaQ8_0Ops());
+                new CudaNormOps(), new CudaAttentionOps(), new CudaConvOps(), new CudaQ8_0Ops(backend));
         this.backend = backend;
     }
 

@@ -1,21 +1,39 @@
 package videollama.kernels.cuda;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
 import videollama.kernels.Cost;
+import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
+import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.OpChecks;
 import videollama.kernels.Q8_0Ops;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.reference.Q8_0;
 
 /**
  * The products with Q8_0 weights in CUDA C ({@code q8_0.cu}): the decode GEMV {@code gemv_q8_0} and the gate/up GEMV
- * with SiLU (a warp per row, a lane per block of 32), q/k/v as three GEMVs ({@link Q8_0Ops}), and the encoders' and prefill's GEMM
+ * with SiLU (a warp per row, a lane per block of 32; {@link Variant#DP4A} over an activation quantised to Q8_0, an
+ * integer dot per block), q/k/v as three GEMVs ({@link Q8_0Ops}), and the encoders' and prefill's GEMM
  * {@code linear_q8_0} (a thread per 4 rows × 1 column, W widened in registers: a first SIMT form, no int8 tensor
  * cores). The OpenCL twin is {@code OpenCLQ8_0Ops}.
  */
 public final class CudaQ8_0Ops implements Q8_0Ops {
+    /** The GEMV kernels of q8_0.cu, numbered from the baseline ({@link KernelVariant}). */
+    public enum Variant implements KernelVariant {
+        /** 1: a warp per row, each block's Σ q·x in fp32 ({@code gemv_q8_0}). */
+        FLOAT,
+        /**
+         * 2: x quantised to Q8_0 blocks once per product ({@code quantize_q8_0_activations}), then a warp per row, 8
+         * dp4a a block ({@code gemv_q8_0_dp4a}): checked against {@link Q8_0#dotQuantized}.
+         */
+        DP4A
+    }
+
     /** Threads per block of the warp-per-row GEMVs: 8 rows a block. */
     static final int GEMV_THREADS = 256;
     /** Threads per block of the GEMM. */
@@ -23,7 +41,24 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
     /** Rows of x per thread of {@code linear_q8_0} (its {@code Q8_M}). */
     static final int GEMM_ROWS = 4;
 
-    CudaQ8_0Ops() {
+    private final DeviceBackend backend;
+    private final Variant variant;
+    /** DP4A's quantised x (int8 quants, float scales) per width, reused by every product. */
+    private final Map<Integer, DeviceBuffer[]> quantisedInputs = new HashMap<>();
+
+    /** The variant {@link Q8_0#ACTIVATIONS_PROPERTY} asks for. */
+    CudaQ8_0Ops(DeviceBackend backend) {
+        this(backend, Q8_0.quantizesActivations() ? Variant.DP4A : Variant.FLOAT);
+    }
+
+    private CudaQ8_0Ops(DeviceBackend backend, Variant variant) {
+        this.backend = backend;
+        this.variant = variant;
+    }
+
+    /** The Q8_0 ops with the GEMV {@code variant} forced (tests, benchmarks). */
+    public static CudaQ8_0Ops of(DeviceBackend backend, Variant variant) {
+        return new CudaQ8_0Ops(backend, Objects.requireNonNull(variant));
     }
 
     /** A warp per row: blocks of {@link #GEMV_THREADS} threads cover {@code rows} warps. */
@@ -37,8 +72,14 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
         OpChecks.requireQ8_0(name, w);
         int rows = w.rows();
         int cols = w.cols();
-        g.task(name, new KernelSource("q8_0", "gemv_q8_0"), warpPerRow(rows),
-                new Cost(Q8_0Ops.bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols),
+        Cost cost = new Cost(Q8_0Ops.bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
+        if (variant == Variant.DP4A) {
+            DeviceBuffer[] xq = quantise(g, name, x, cols);
+            g.task(name, new KernelSource("q8_0", "gemv_q8_0_dp4a"), warpPerRow(rows), cost,
+                    out, w.buffer(), w.scales(), xq[0], xq[1], rows, cols, accumulate ? 1 : 0);
+            return;
+        }
+        g.task(name, new KernelSource("q8_0", "gemv_q8_0"), warpPerRow(rows), cost,
                 out, w.buffer(), w.scales(), x, rows, cols, accumulate ? 1 : 0);
     }
 
@@ -46,9 +87,29 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
         OpChecks.requireGateUp(name, gate, up);
         OpChecks.requireQ8_0(name, gate);
-        g.task(name, new KernelSource("q8_0", "swiglu_gemv_q8_0"), warpPerRow(gate.rows()),
-                new Cost(2 * Q8_0Ops.bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols()),
+        Cost cost = new Cost(2 * Q8_0Ops.bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols());
+        if (variant == Variant.DP4A) {
+            DeviceBuffer[] xq = quantise(g, name, x, gate.cols());
+            g.task(name, new KernelSource("q8_0", "swiglu_gemv_q8_0_dp4a"), warpPerRow(gate.rows()), cost,
+                    out, gate.buffer(), gate.scales(), up.buffer(), up.scales(), xq[0], xq[1], gate.rows(), gate.cols());
+            return;
+        }
+        g.task(name, new KernelSource("q8_0", "swiglu_gemv_q8_0"), warpPerRow(gate.rows()), cost,
                 out, gate.buffer(), gate.scales(), up.buffer(), up.scales(), x, gate.rows(), gate.cols());
+    }
+
+    /** Adds the task that quantises x (cols wide) for DP4A's GEMV; returns its quants and scales. */
+    private DeviceBuffer[] quantise(TaskGraph g, String name, DeviceBuffer x, int cols) {
+        int blocks = cols / Q8_0.BLOCK;
+        DeviceBuffer[] xq;
+        synchronized (quantisedInputs) {
+            // the quants are read as 128-bit words: a buffer from cuMemAlloc is 256-byte aligned
+            xq = quantisedInputs.computeIfAbsent(cols, c -> new DeviceBuffer[] {
+                    backend.allocate("x quants " + c, c), backend.allocate("x scales " + c, 4L * blocks)});
+        }
+        g.task(name + " quantise x", new KernelSource("q8_0", "quantize_q8_0_activations"), Launch.items(blocks, 128),
+                new Cost(5L * cols + 4L * blocks, 3L * cols), xq[0], xq[1], x, blocks);
+        return xq;
     }
 
     @Override

@@ -18,7 +18,9 @@ import videollama.kernels.TaskGraph;
 
 /**
  * The GEMVs of decoding in OpenCL C ({@code gemv.cl}): {@code out = W·x} (or {@code out += W·x}) in one of three
- * forms, for this device and matrix, and the fused q/k/v and gate/up GEMVs in the row or the wide form. CPUs (PoCL) get a work-item per row with float8 loads ({@link Variant#WIDE}); GPUs a work-group per row
+ * forms, for this device and matrix, and the fused q/k/v and gate/up GEMVs in the row or the wide form. CPUs (PoCL) get a
+ * work-item per 4 rows with float8 loads ({@link Variant#WIDE4}: {@link Variant#WIDE}'s sums, x loaded once for the 4
+ * rows; the fused GEMVs a work-item per row); GPUs a work-group per row
  * ({@link Variant#ROWS}), or, when the rows are too few to fill the GPU, a work-group per range of a row's columns
  * and a second small task that adds each row's partials ({@link Variant#SPLIT_K}, see {@link #slicesFor}).
  * {@code VIDEOLLAMA_OPENCL_WIDE=0} gives a CPU the GPU forms, as for the other CPU-shaped kernels.
@@ -32,7 +34,9 @@ public final class OpenCLGemvOps implements GemvOps {
         /** 2, CPUs: a work-item per row, float8 loads, no barriers ({@code matvec_wide}). */
         WIDE,
         /** 3, GPUs with few rows: a work-group per (row, range of columns), then a work-item per row adds ({@code matvec_split}, {@code matvec_combine}). */
-        SPLIT_K
+        SPLIT_K,
+        /** 4, CPUs: a work-item per 4 rows, each x chunk loaded once for them; WIDE's sums exactly ({@code matvec_wide4}). */
+        WIDE4
     }
 
     /**
@@ -63,7 +67,7 @@ public final class OpenCLGemvOps implements GemvOps {
     private final Map<Long, DeviceBuffer> workspaces = new HashMap<>();
 
     OpenCLGemvOps(OpenCLBackend backend) {
-        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : null, 0);
+        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE4 : null, 0);
     }
 
     /**
@@ -109,6 +113,11 @@ public final class OpenCLGemvOps implements GemvOps {
                     out, w.buffer(), x, rows, cols, accumulate ? 1 : 0);
             return;
         }
+        if (variant == Variant.WIDE4) {
+            g.task(name, new KernelSource("gemv", "matvec_wide4", option), Launch.items((rows + 3) / 4, wideGroup), cost,
+                    out, w.buffer(), x, rows, cols, accumulate ? 1 : 0);
+            return;
+        }
         if (variant == Variant.ROWS) {
             g.task(name, new KernelSource("gemv", "matvec", option), Launch.groups(rows, group), cost,
                     out, w.buffer(), x, cols, accumulate ? 1 : 0, new LocalMemory(group * 4L));
@@ -134,7 +143,7 @@ public final class OpenCLGemvOps implements GemvOps {
         int rows = wq.rows() + 2 * wk.rows();
         Cost cost = new Cost(bytes(wq) + 2 * bytes(wk) + wq.cols() * 4L + rows * 4L, 2L * rows * wq.cols());
         String option = OpenCLOps.weightOption(wq.dtype());
-        if (forced == Variant.WIDE) {
+        if (forced == Variant.WIDE || forced == Variant.WIDE4) {
             g.task(name, new KernelSource("gemv", "qkv_matvec_wide", option), Launch.items(rows, wideGroup), cost,
                     q, k, v, wq.buffer(), wk.buffer(), wv.buffer(), x, wq.rows(), wk.rows(), wq.cols());
             return;
@@ -148,7 +157,7 @@ public final class OpenCLGemvOps implements GemvOps {
         OpChecks.requireGateUp(name, gate, up);
         Cost cost = new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols());
         String option = OpenCLOps.weightOption(gate.dtype());
-        if (forced == Variant.WIDE) {
+        if (forced == Variant.WIDE || forced == Variant.WIDE4) {
             g.task(name, new KernelSource("gemv", "swiglu_matvec_wide", option), Launch.items(gate.rows(), wideGroup), cost,
                     out, gate.buffer(), up.buffer(), x, gate.rows(), gate.cols());
             return;

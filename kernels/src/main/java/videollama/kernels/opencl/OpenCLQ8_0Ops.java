@@ -1,5 +1,8 @@
 package videollama.kernels.opencl;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
@@ -12,6 +15,7 @@ import videollama.kernels.LocalMemory;
 import videollama.kernels.OpChecks;
 import videollama.kernels.Q8_0Ops;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.reference.Q8_0;
 
 /**
  * The products with Q8_0 weights in OpenCL C ({@code q8_0.cl}): the decode GEMV {@code gemv_q8_0} (a work-group per
@@ -26,26 +30,78 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         /** 1: a work-group per row, its items taking every n-th block ({@code gemv_q8_0}). */
         ROWS,
         /** 2, CPUs: a work-item per row, one loop over its blocks ({@code gemv_q8_0_wide}). */
-        WIDE
+        WIDE,
+        /** 3, CPUs: as WIDE, the scales read 8 blocks at a time (one vector fp16 conversion, {@code gemv_q8_0_wide8}). */
+        WIDE8,
+        /**
+         * 4, CPUs: x quantised to Q8_0 blocks once per product, then an integer dot per block ({@code
+         * quantize_q8_0_activations}, {@code gemv_q8_0_int8}): llama.cpp's q8_0 × q8_0. A different product (x is
+         * rounded to 8 bits), checked against {@link videollama.kernels.reference.Q8_0#dotQuantized}.
+         */
+        INT8,
+        /** 5, GPUs: INT8's product, a work-group per row ({@code gemv_q8_0_int8_rows}). */
+        ROWS_INT8,
+        /**
+         * 6, CPUs: INT8's product, a work-item per 4 rows sharing each block of x ({@code gemv_q8_0_int8_4}; INT8's
+         * results exactly; the gate/up GEMV stays INT8's, whose x fits L1).
+         */
+        INT8_4;
+
+        boolean quantisesInput() {
+            return this == INT8 || this == ROWS_INT8 || this == INT8_4;
+        }
+
+        /** The GEMV kernel of this variant ({@code swiglu_} before it for the gate/up one). */
+        String kernel() {
+            return switch (this) {
+                case ROWS -> "gemv_q8_0";
+                case WIDE -> "gemv_q8_0_wide";
+                case WIDE8 -> "gemv_q8_0_wide8";
+                case INT8 -> "gemv_q8_0_int8";
+                case INT8_4 -> "gemv_q8_0_int8_4";
+                case ROWS_INT8 -> "gemv_q8_0_int8_rows";
+            };
+        }
+
+        /** A work-item per row (CPUs) rather than a work-group per row (GPUs). */
+        boolean itemPerRow() {
+            return this != ROWS && this != ROWS_INT8;
+        }
     }
 
     /** Rows of x per work-item of {@code linear_q8_0} (its {@code Q8_M}): 8 sums and the block's 4 float8 of W in registers. */
     static final int GEMM_ROWS = 8;
 
+    private final OpenCLBackend backend;
     private final Variant variant;
+    /** INT8's quantised x (quants as shorts, then float scales) per width, one pair per width, reused by every product. */
+    private final Map<Integer, DeviceBuffer[]> quantisedInputs = new HashMap<>();
     /** Work-group size of the group-per-row kernels: a power of two the device accepts, at most 64. */
     private final int group;
     /** Work-items per group of the item-per-row kernels. */
     private final int wideGroup;
 
     OpenCLQ8_0Ops(OpenCLBackend backend) {
-        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : Variant.ROWS);
+        this(backend, defaultVariant(backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")),
+                Q8_0.quantizesActivations()));
     }
 
     private OpenCLQ8_0Ops(OpenCLBackend backend, Variant variant) {
+        this.backend = backend;
         this.variant = variant;
         this.group = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
+    }
+
+    /**
+     * The GEMV a device gets: on a CPU WIDE8 (variant 2's sums, the scales read 8 at a time) or, with quantised
+     * activations ({@link Q8_0#ACTIVATIONS_PROPERTY}), INT8; on a GPU ROWS or ROWS_INT8.
+     */
+    static Variant defaultVariant(boolean cpu, boolean quantisedActivations) {
+        if (cpu) {
+            return quantisedActivations ? Variant.INT8 : Variant.WIDE8;
+        }
+        return quantisedActivations ? Variant.ROWS_INT8 : Variant.ROWS;
     }
 
     /** The Q8_0 ops with the GEMV {@code variant} forced on an OpenCL device whatever its kind (tests, benchmarks). */
@@ -59,13 +115,11 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         int rows = w.rows();
         int cols = w.cols();
         Cost cost = new Cost(Q8_0Ops.bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
-        if (variant == Variant.WIDE) {
-            g.task(name, new KernelSource("q8_0", "gemv_q8_0_wide"), Launch.items(rows, wideGroup), cost,
-                    out, w.buffer(), w.scales(), x, rows, cols, accumulate ? 1 : 0);
-        } else {
-            g.task(name, new KernelSource("q8_0", "gemv_q8_0"), Launch.groups(rows, group), cost,
-                    out, w.buffer(), w.scales(), x, cols, accumulate ? 1 : 0, new LocalMemory(group * 4L));
-        }
+        Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
+        g.task(name, new KernelSource("q8_0", variant.kernel()), variant == Variant.INT8_4 ? launch((rows + 3) / 4) : launch(rows), cost,
+                args(new Object[] {out, w.buffer(), w.scales()}, input, variant.itemPerRow()
+                        ? new Object[] {rows, cols, accumulate ? 1 : 0}
+                        : new Object[] {cols, accumulate ? 1 : 0, new LocalMemory(group * 4L)}));
     }
 
     @Override
@@ -75,13 +129,41 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         int rows = gate.rows();
         int cols = gate.cols();
         Cost cost = new Cost(2 * Q8_0Ops.bytes(gate) + cols * 4L + rows * 4L, 4L * rows * cols);
-        if (variant == Variant.WIDE) {
-            g.task(name, new KernelSource("q8_0", "swiglu_gemv_q8_0_wide"), Launch.items(rows, wideGroup), cost,
-                    out, gate.buffer(), gate.scales(), up.buffer(), up.scales(), x, rows, cols);
-        } else {
-            g.task(name, new KernelSource("q8_0", "swiglu_gemv_q8_0"), Launch.groups(rows, group), cost,
-                    out, gate.buffer(), gate.scales(), up.buffer(), up.scales(), x, cols, new LocalMemory(group * 4L));
+        Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
+        // INT8_4 has no gate/up form: INT8's (gate/up's x is 4096 wide, in L1)
+        String kernel = variant == Variant.INT8_4 ? Variant.INT8.kernel() : variant.kernel();
+        g.task(name, new KernelSource("q8_0", "swiglu_" + kernel), launch(rows), cost,
+                args(new Object[] {out, gate.buffer(), gate.scales(), up.buffer(), up.scales()}, input, variant.itemPerRow()
+                        ? new Object[] {rows, cols}
+                        : new Object[] {cols, new LocalMemory(group * 4L)}));
+    }
+
+    private Launch launch(int rows) {
+        return variant.itemPerRow() ? Launch.items(rows, wideGroup) : Launch.groups(rows, group);
+    }
+
+    /** A kernel's arguments: the weights', the input's (x, or its quants and scales), then the shape's. */
+    private static Object[] args(Object[] weights, Object[] input, Object[] shape) {
+        Object[] all = Arrays.copyOf(weights, weights.length + input.length + shape.length);
+        System.arraycopy(input, 0, all, weights.length, input.length);
+        System.arraycopy(shape, 0, all, weights.length + input.length, shape.length);
+        return all;
+    }
+
+    /** Adds the task that quantises x (cols wide) for INT8's GEMV; returns its quants and scales. */
+    private Object[] quantise(TaskGraph g, String name, DeviceBuffer x, int cols) {
+        int blocks = cols / Q8_0.BLOCK;
+        DeviceBuffer[] xq;
+        synchronized (quantisedInputs) {
+            xq = quantisedInputs.computeIfAbsent(cols, c -> new DeviceBuffer[] {
+                    backend.allocate("x quants " + c, 2L * c), backend.allocate("x scales " + c, 4L * blocks)});
         }
+        // the option makes d = max|x| / 127 and 1 / d IEEE divisions on every device (OpenCL allows 2.5 ulp otherwise),
+        // so a device rounds x to the reference's quants
+        g.task(name + " quantise x", new KernelSource("q8_0", "quantize_q8_0_activations", "-cl-fp32-correctly-rounded-divide-sqrt"),
+                Launch.items(blocks, wideGroup),
+                new Cost(6L * cols + 4L * blocks, 3L * cols), xq[0], xq[1], x, blocks);
+        return xq;
     }
 
     /** {@code out[M,N] = x[M,K]·Wᵀ (+ bias) (+ residual)} with W Q8_0; see {@link videollama.kernels.GemmOps#linear}. */

@@ -23,7 +23,25 @@ public final class Q8_0 {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
 
+    /**
+     * The system property that makes the decode GEMVs over Q8_0 weights quantise their input too ({@code q8_0}; the
+     * default {@code f32} keeps it float): {@link MatMul} of one row on the reference path, and the Q8_0 GEMV variant
+     * the OpenCL and CUDA ops choose. Products of several rows (prefill, the encoders' GEMMs) keep float inputs on
+     * every backend.
+     */
+    public static final String ACTIVATIONS_PROPERTY = "videollama.q8_0.activations";
+
     private Q8_0() {}
+
+    /** Whether {@link #ACTIVATIONS_PROPERTY} asks for quantised activations; refuses a value it does not know. */
+    public static boolean quantizesActivations() {
+        String value = System.getProperty(ACTIVATIONS_PROPERTY, "f32");
+        return switch (value) {
+            case "f32" -> false;
+            case "q8_0" -> true;
+            default -> throw new IllegalArgumentException("-D" + ACTIVATIONS_PROPERTY + "=" + value + ": expected f32 or q8_0");
+        };
+    }
 
     /**
      * A float matrix (F32, F16 or BF16) [rows, cols] quantised, as a Q8_0 tensor of the same name in memory of its own.
@@ -58,18 +76,56 @@ public final class Q8_0 {
 
     /** Quantises {@code x[at .. at+32)} into {@code q[at .. at+32)}; returns the block's fp16 scale (its bits). */
     static short quantizeBlock(float[] x, int at, byte[] q) {
+        return Float.floatToFloat16(quantizeBlock(x, at, q, at));
+    }
+
+    /** Quantises {@code x[from .. from+32)} into {@code q[to .. to+32)}; returns the block's float32 scale {@code d}. */
+    private static float quantizeBlock(float[] x, int from, byte[] q, int to) {
         float amax = 0f;
         for (int j = 0; j < BLOCK; j++) {
-            amax = Math.max(amax, Math.abs(x[at + j]));
+            amax = Math.max(amax, Math.abs(x[from + j]));
         }
         float d = amax / QMAX;
         float id = d != 0f ? 1f / d : 0f;
         for (int j = 0; j < BLOCK; j++) {
-            float v = x[at + j] * id;
+            float v = x[from + j] * id;
             // C's roundf: halves away from zero (Math.round would take -0.5 to 0)
-            q[at + j] = (byte) (v < 0 ? -Math.round(-v) : Math.round(v));
+            q[to + j] = (byte) (v < 0 ? -Math.round(-v) : Math.round(v));
         }
-        return Float.floatToFloat16(d);
+        return d;
+    }
+
+    /**
+     * An activation vector {@code x[offset .. offset+cols)} quantised to Q8_0 blocks for the integer block dot ({@link
+     * #dotQuantized}), as llama.cpp quantises the activation once per product for its q8_0 × q8_0 {@code vec_dot}: per
+     * block of 32, {@code d = max|x| / 127} and {@code q = round(x · (1 / d))} (halves away from zero), as {@link
+     * #quantize} does for weights, except that d stays float32 (the kernels keep it so: nothing is gained by rounding a
+     * scale that is never stored). Writes {@code q[0 .. cols)} and {@code d[0 .. cols / 32)}.
+     */
+    public static void quantizeActivations(float[] x, int offset, int cols, byte[] q, float[] d) {
+        for (int b = 0; b < cols / BLOCK; b++) {
+            d[b] = quantizeBlock(x, offset + b * BLOCK, q, b * BLOCK);
+        }
+    }
+
+    /**
+     * The integer block dot of row {@code row} of a Q8_0 matrix with an activation quantised by {@link
+     * #quantizeActivations} ({@code xq}, {@code xd}): each block's {@code Σ q·xq} in int32 (exact: at most 32 · 127²),
+     * times the weight's scale times the activation's, added in block order in float32. The kernels of this product
+     * differ from it only in the order of the blocks' additions.
+     */
+    public static float dotQuantized(MemorySegment quants, MemorySegment scales, int row, int cols, byte[] xq, float[] xd) {
+        int blocks = cols / BLOCK;
+        long base = (long) row * cols;
+        float sum = 0f;
+        for (int b = 0; b < blocks; b++) {
+            int block = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                block += quants.get(I8, base + b * BLOCK + j) * xq[b * BLOCK + j];
+            }
+            sum += Float.float16ToFloat(scales.getAtIndex(U16, (long) row * blocks + b)) * xd[b] * block;
+        }
+        return sum;
     }
 
     /** A Q8_0 tensor widened back to float32, {@code q · d} element by element: the matrix the quants stand for. */

@@ -102,4 +102,12 @@ public final class WeightMatrix {
         }
         return sum;
     }
+
+    /** Row {@code row} of a Q8_0 matrix dotted with an activation quantised by {@link Q8_0#quantizeActivations}. */
+    public float dotQuantized(int row, byte[] xq, float[] xd) {
+        if (dtype != DType.Q8_0) {
+            throw new IllegalStateException("the integer block dot needs Q8_0 weights, not " + dtype);
+        }
+        return Q8_0.dotQuantized(data, scales, row, cols, xq, xd);
+    }
 }

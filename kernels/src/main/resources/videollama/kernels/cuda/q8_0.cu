@@ -64,6 +64,84 @@ extern "C" __global__ void swiglu_gemv_q8_0(float* out, const signed char* gq, c
     }
 }
 
+// ---- Integer block dot over a quantised activation (-Dvideollama.q8_0.activations=q8_0): llama.cpp's q8_0 × q8_0 ----
+// x is quantised once per product into Q8_0 blocks (d = max|x| / 127 in fp32, q = round(x / d), halves away from
+// zero, as Q8_0.quantizeActivations); a block's Σ qw·qx is then 8 dp4a (four int8 products and their sum a
+// instruction, sm_61 and later), exact in int32, and meets the two scales in one float multiply.
+
+// A thread per block of 32: xq[block] = round(x / d), xd[block] = d.
+extern "C" __global__ void quantize_q8_0_activations(signed char* xq, float* xd, const float* x, int blocks) {
+    int b = blockIdx.x * blockDim.x + threadIdx.x;
+    if (b >= blocks) {
+        return;
+    }
+    const float* xb = x + b * QBLOCK;
+    float amax = 0.0f;
+    for (int j = 0; j < QBLOCK; j++) {
+        amax = fmaxf(amax, fabsf(xb[j]));
+    }
+    float d = amax / 127.0f;
+    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    for (int j = 0; j < QBLOCK; j++) {
+        xq[b * QBLOCK + j] = (signed char)roundf(xb[j] * id);
+    }
+    xd[b] = d;
+}
+
+// W[row,:]·x̂ for the calling warp over the quantised x: lane l takes blocks l, l + 32, ..., each two 128-bit loads
+// of W and two of xq, 8 dp4a; the lanes' sums meet in a shuffle tree.
+__device__ __forceinline__ float q8_warp_row_idot(const signed char* __restrict__ q, const __half* __restrict__ scales,
+                                                  const signed char* __restrict__ xq, const float* __restrict__ xd,
+                                                  int row, int cols) {
+    int blocks = cols / QBLOCK;
+    const signed char* qr = q + (size_t)row * cols;
+    const __half* dr = scales + (size_t)row * blocks;
+    float sum = 0.0f;
+    for (int b = threadIdx.x & 31; b < blocks; b += 32) {
+        const uint4* w = reinterpret_cast<const uint4*>(qr + b * QBLOCK);
+        const uint4* a = reinterpret_cast<const uint4*>(xq + b * QBLOCK);
+        uint4 w0 = __ldg(w), w1 = __ldg(w + 1), a0 = __ldg(a), a1 = __ldg(a + 1);
+        int dot = __dp4a((int)w0.x, (int)a0.x, 0);
+        dot = __dp4a((int)w0.y, (int)a0.y, dot);
+        dot = __dp4a((int)w0.z, (int)a0.z, dot);
+        dot = __dp4a((int)w0.w, (int)a0.w, dot);
+        dot = __dp4a((int)w1.x, (int)a1.x, dot);
+        dot = __dp4a((int)w1.y, (int)a1.y, dot);
+        dot = __dp4a((int)w1.z, (int)a1.z, dot);
+        dot = __dp4a((int)w1.w, (int)a1.w, dot);
+        sum += __half2float(dr[b]) * xd[b] * (float)dot;
+    }
+    return warp_sum(sum);
+}
+
+// A warp per row: out[row] = W[row,:]·x̂, or out[row] += W[row,:]·x̂ when accumulate.
+extern "C" __global__ void gemv_q8_0_dp4a(float* out, const signed char* q, const __half* scales, const signed char* xq,
+                                          const float* xd, int rows, int cols, int accumulate) {
+    int row = global_warp();
+    if (row >= rows) {
+        return;
+    }
+    float sum = q8_warp_row_idot(q, scales, xq, xd, row, cols);
+    if ((threadIdx.x & 31) == 0) {
+        out[row] = accumulate ? out[row] + sum : sum;
+    }
+}
+
+// A warp per row of the MLP middle over the quantised x: out[row] = silu(G[row,:]·x̂) · (U[row,:]·x̂).
+extern "C" __global__ void swiglu_gemv_q8_0_dp4a(float* out, const signed char* gq, const __half* gd,
+                                                 const signed char* uq, const __half* ud, const signed char* xq,
+                                                 const float* xd, int rows, int cols) {
+    int row = global_warp();
+    if (row >= rows) {
+        return;
+    }
+    float g = q8_warp_row_idot(gq, gd, xq, xd, row, cols);
+    float u = q8_warp_row_idot(uq, ud, xq, xd, row, cols);
+    if ((threadIdx.x & 31) == 0) {
+        out[row] = g / (1.0f + expf(-g)) * u;
+    }
+}
+
 // out[M, N] = x[M, K]·Wᵀ (+ bias[N]) (+ residual[M, N]) with W Q8_0, for the encoders and the LLaMA's prefill. A
 // thread per (block of Q8_M rows of x, one row n of W), consecutive threads taking consecutive n: each block of
 // W's row is loaded and widened once, in registers, and dotted with the Q8_M rows (a first, SIMT form: no tensor

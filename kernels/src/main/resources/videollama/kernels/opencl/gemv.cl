@@ -110,6 +110,60 @@ __kernel void matvec_wide(__global float* out, __global const weight_t* w, __glo
     out[row] = accumulate ? out[row] + sum : sum;
 }
 
+// Variant 4 (CPUs): a work-item per 4 rows, each x chunk loaded once for the 4 rows. matvec_wide reads x once per
+// row: where x outgrows L1 (down_proj's 11008 floats are 43 KiB, a core's L1 32 KiB) every row re-reads it from L2
+// beside its weights, and PoCL's work-group loop runs the items of a group one after another, so nothing else shares
+// those loads. Each row keeps row_dot_wide's two accumulators and order, so the results are matvec_wide's exactly.
+#define WIDE_ROWS 4
+__kernel void matvec_wide4(__global float* out, __global const weight_t* w, __global const float* x,
+                           int rows, int cols, int accumulate) {
+    int first = get_global_id(0) * WIDE_ROWS;
+    if (first >= rows) {
+        return;
+    }
+    if (first + WIDE_ROWS > rows) { // the last item of a row count that is not a multiple of 4
+        for (int row = first; row < rows; row++) {
+            float sum = row_dot_wide(w + (size_t)row * cols, x, cols);
+            out[row] = accumulate ? out[row] + sum : sum;
+        }
+        return;
+    }
+    __global const weight_t* wr = w + (size_t)first * cols;
+    float8 a0[WIDE_ROWS];
+    float8 a1[WIDE_ROWS];
+    #pragma unroll
+    for (int i = 0; i < WIDE_ROWS; i++) {
+        a0[i] = (float8)(0.0f);
+        a1[i] = (float8)(0.0f);
+    }
+    int c = 0;
+    for (; c + 16 <= cols; c += 16) {
+        float8 x0 = vload8(0, x + c);
+        float8 x1 = vload8(0, x + c + 8);
+        #pragma unroll
+        for (int i = 0; i < WIDE_ROWS; i++) {
+            a0[i] += LOAD_W8(wr + (size_t)i * cols, c) * x0;
+            a1[i] += LOAD_W8(wr + (size_t)i * cols, c + 8) * x1;
+        }
+    }
+    for (; c + 8 <= cols; c += 8) {
+        float8 x0 = vload8(0, x + c);
+        #pragma unroll
+        for (int i = 0; i < WIDE_ROWS; i++) {
+            a0[i] += LOAD_W8(wr + (size_t)i * cols, c) * x0;
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < WIDE_ROWS; i++) {
+        float sum = sum8(a0[i] + a1[i]);
+        for (int t = c; t < cols; t++) {
+            sum += LOAD_W(wr + (size_t)i * cols, t) * x[t];
+        }
+        int row = first + i;
+        out[row] = accumulate ? out[row] + sum : sum;
+    }
+}
+
 __kernel void swiglu_matvec_wide(__global float* out, __global const weight_t* gate, __global const weight_t* up,
                                  __global const float* x, int rows, int cols) {
     int row = get_global_id(0);

@@ -16,6 +16,6 @@ class CudaQ8_0OpsTest extends Q8_0OpsContract {
 
     @Override
     protected Q8_0Ops q8Family() {
-        return new CudaQ8_0Ops();
+        return new CudaQ8_0Ops(cuda.get());
     }
 }

@@ -23,6 +23,6 @@ class EmulatedCudaQ8_0OpsTest extends Q8_0OpsContract {
 
     @Override
     protected Q8_0Ops q8Family() {
-        return new CudaQ8_0Ops();
+        return new CudaQ8_0Ops(emulator.get());
     }
 }

@@ -1,5 +1,6 @@
 package videollama.kernels.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static videollama.kernels.KernelChecks.assertClose;
 import static videollama.kernels.KernelChecks.poisoned;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceTensor;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelChecks;
 import videollama.kernels.TaskGraph;
@@ -55,9 +57,30 @@ class OpenCLMatVecTest {
 
     @ParameterizedTest(name = "{0}: {1} x {2}, {3}, accumulate {4}")
     @CsvSource({"ROWS, 1, 1, F32, false", "ROWS, 37, 53, F16, true", "ROWS, 65, 1001, BF16, false",
-            "WIDE, 1, 3, F32, true", "WIDE, 37, 53, F32, false", "WIDE, 130, 300, F16, true", "WIDE, 9, 1001, BF16, false"})
+            "WIDE, 1, 3, F32, true", "WIDE, 37, 53, F32, false", "WIDE, 130, 300, F16, true", "WIDE, 9, 1001, BF16, false",
+            "WIDE4, 1, 3, F32, true", "WIDE4, 37, 53, F32, false", "WIDE4, 130, 300, F16, true", "WIDE4, 8, 1001, BF16, false",
+            "WIDE4, 64, 11008, BF16, true"})
     void rowKernelsMatchTheReference(Variant variant, int rows, int cols, DType dtype, boolean accumulate) {
         check(new OpenCLGemvOps(backend(), variant, 0), rows, cols, dtype, accumulate, variant.name());
+    }
+
+    /** WIDE4 keeps each row's accumulators and order: bit for bit WIDE's results, including a last item of fewer rows. */
+    @ParameterizedTest(name = "{0} x {1}, {2}")
+    @CsvSource({"7, 11008, BF16", "12, 4101, F16", "5, 40, F32"})
+    void wide4IsWideExactly(int rows, int cols, DType dtype) {
+        Tensor w = Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
+        DeviceTensor dw = backend().upload(w);
+        DeviceBuffer x = upload(backend(), "x", randomFloats(random, cols));
+        float[][] results = new float[2][];
+        Variant[] variants = {Variant.WIDE, Variant.WIDE4};
+        for (int i = 0; i < 2; i++) {
+            DeviceBuffer out = poisoned(backend(), "out", rows);
+            TaskGraph g = backend().graph("matvec");
+            new OpenCLGemvOps(backend(), variants[i], 0).matVec(g, "matvec", out, dw, x, false);
+            KernelChecks.runOnce(g);
+            results[i] = readFloats(backend(), out, rows);
+        }
+        assertArrayEquals(results[0], results[1]);
     }
 
     @ParameterizedTest(name = "{0} x {1} in {2} ranges, {3}, accumulate {4}")
@@ -108,7 +131,7 @@ class OpenCLMatVecTest {
         OpenCLGemvOps ops = new OpenCLGemvOps(backend());
         boolean wide = backend().info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
         int units = backend().info().computeUnits();
-        assertEquals(wide ? Variant.WIDE : Variant.ROWS, ops.variantFor(32 * units, 4096));
-        assertEquals(wide ? Variant.WIDE : Variant.SPLIT_K, ops.variantFor(1, 4096));
+        assertEquals(wide ? Variant.WIDE4 : Variant.ROWS, ops.variantFor(32 * units, 4096));
+        assertEquals(wide ? Variant.WIDE4 : Variant.SPLIT_K, ops.variantFor(1, 4096));
     }
 }

@@ -5,7 +5,7 @@ import videollama.kernels.Q8_0Ops;
 import videollama.kernels.Q8_0OpsContract;
 import videollama.kernels.TestBackend;
 
-/** {@link Q8_0OpsContract} on OpenCL (PoCL in CI) through the op catalogue: the device's own GEMV variant (WIDE on a CPU). */
+/** {@link Q8_0OpsContract} on OpenCL (PoCL in CI) through the op catalogue: the device's own GEMV variant (WIDE8 on a CPU). */
 class OpenCLQ8_0OpsTest extends Q8_0OpsContract {
     @RegisterExtension
     static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();

@@ -124,6 +124,79 @@ class Q8_0Test {
         System.err.printf("Q8_0 dot: worst |error| / Σ|w·x| = %.2e (bound %.2e)%n", worst, (33 + blocks) * U);
     }
 
+    /**
+     * The activation quantiser: every q within half a step of x / d, the block's largest |x| on ±127, d = max|x| / 127
+     * in float32; and the integer block dot within the bound of its float32 additions (one rounding for the two scales'
+     * product, one for the product with the exact integer block sum, then blocks additions: (2 + blocks)·u of Σ|w·x̂|).
+     */
+    @Test
+    void quantisedActivationsAndTheirIntegerDot() {
+        int rows = 17;
+        int cols = 4096;
+        int blocks = cols / 32;
+        float[] x = randomFloats(random, cols);
+        byte[] xq = new byte[cols];
+        float[] xd = new float[blocks];
+        Q8_0.quantizeActivations(x, 0, cols, xq, xd);
+        for (int b = 0; b < blocks; b++) {
+            float amax = 0;
+            int qmax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+                qmax = Math.max(qmax, Math.abs(xq[b * 32 + j]));
+                assertTrue(Math.abs(x[b * 32 + j] / xd[b] - xq[b * 32 + j]) <= 0.5 + 1e-4, "element " + (b * 32 + j));
+            }
+            assertEquals(amax / 127f, xd[b]);
+            assertEquals(127, qmax);
+        }
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols));
+        for (int r = 0; r < rows; r++) {
+            double exact = 0;
+            double magnitude = 0;
+            for (int c = 0; c < cols; c++) {
+                double term = (double) Float.float16ToFloat(q8.scales().data().getAtIndex(
+                        ValueLayout.JAVA_SHORT_UNALIGNED, (long) r * blocks + c / 32)) * xd[c / 32]
+                        * q8.data().get(ValueLayout.JAVA_BYTE, (long) r * cols + c) * xq[c];
+                exact += term;
+                magnitude += Math.abs(term);
+            }
+            float dot = Q8_0.dotQuantized(q8.data(), q8.scales().data(), r, cols, xq, xd);
+            assertTrue(Math.abs(dot - exact) <= (2 + blocks) * U * magnitude, "row " + r + ": " + dot + " vs exact " + exact);
+        }
+    }
+
+    /** MatMul of one row under the activations property is the integer dot, of several rows the float one; a bad value is refused. */
+    @Test
+    void theActivationsPropertyPicksTheDecodeProduct() {
+        int rows = 5;
+        int cols = 256;
+        Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols));
+        WeightMatrix w = new WeightMatrix(q8);
+        float[] x = randomFloats(random, 2 * cols);
+        byte[] xq = new byte[cols];
+        float[] xd = new float[cols / 32];
+        Q8_0.quantizeActivations(x, 0, cols, xq, xd);
+        float[] floats = new float[rows];
+        MatMul.matmul(floats, w, x, 1);
+        float[] one = new float[rows];
+        float[] two = new float[2 * rows];
+        System.setProperty(Q8_0.ACTIVATIONS_PROPERTY, "q8_0");
+        try {
+            MatMul.matmul(one, w, x, 1);
+            MatMul.matmul(two, w, x, 2);
+            System.setProperty(Q8_0.ACTIVATIONS_PROPERTY, "int8");
+            var e = assertThrows(IllegalArgumentException.class, () -> MatMul.matmul(one, w, x, 1));
+            assertEquals("-Dvideollama.q8_0.activations=int8: expected f32 or q8_0", e.getMessage());
+        } finally {
+            System.clearProperty(Q8_0.ACTIVATIONS_PROPERTY);
+        }
+        for (int r = 0; r < rows; r++) {
+            assertEquals(Q8_0.dotQuantized(q8.data(), q8.scales().data(), r, cols, xq, xd), one[r]);
+            assertEquals(floats[r], two[r]);
+            assertTrue(one[r] != floats[r], "row " + r + ": quantising x changed nothing");
+        }
+    }
+
     @Test
     void onlyFloatMatricesOfWholeBlocksAreQuantised() {
         var e = assertThrows(IllegalArgumentException.class, () -> Q8_0.quantize(Tensor.ofFloats("w", new float[40], 1, 40)));

@@ -66,6 +66,13 @@ inline __half __float2half_rn(float f) { __half h; h.v = (_Float16)f; return h; 
 inline __half __ushort_as_half(unsigned short s) { __half h; std::memcpy(&h, &s, 2); return h; }
 inline float __uint_as_float(unsigned int u) { float f; std::memcpy(&f, &u, 4); return f; }
 inline float __bfloat162float(__nv_bfloat16 b) { return __uint_as_float((unsigned int)b.bits << 16); }
+// dp4a: the four signed bytes of a and of b multiplied pairwise, added to c.
+inline int __dp4a(int a, int b, int c) {
+    for (int i = 0; i < 4; i++) {
+        c += (signed char)(a >> (8 * i)) * (signed char)(b >> (8 * i));
+    }
+    return c;
+}
 // A GPU faults on a misaligned 128-bit load; so does the emulator.
 inline uint4 __ldg(const uint4* p) {
     if (reinterpret_cast<uintptr_t>(p) % 16 != 0) { std::fprintf(stderr, "misaligned 128-bit load at %p\n", (const void*)p); std::abort(); }

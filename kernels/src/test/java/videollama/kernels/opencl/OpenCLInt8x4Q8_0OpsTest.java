@@ -1,0 +1,55 @@
+package videollama.kernels.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static videollama.kernels.KernelChecks.poisoned;
+import static videollama.kernels.KernelChecks.randomFloats;
+import static videollama.kernels.KernelChecks.readFloats;
+import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.upload;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.Q8_0Int8OpsContract;
+import videollama.kernels.Q8_0Ops;
+import videollama.kernels.TaskGraph;
+import videollama.kernels.TestBackend;
+import videollama.kernels.reference.Q8_0;
+import videollama.weights.Tensor;
+
+/**
+ * {@link Q8_0Int8OpsContract} on OpenCL with the GEMV variant 6 forced ({@link OpenCLQ8_0Ops.Variant#INT8_4}, a
+ * work-item per 4 rows), and its results against INT8's, which it must equal bit for bit.
+ */
+class OpenCLInt8x4Q8_0OpsTest extends Q8_0Int8OpsContract {
+    @RegisterExtension
+    static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
+
+    OpenCLInt8x4Q8_0OpsTest() {
+        super(openCL);
+    }
+
+    @Override
+    protected Q8_0Ops int8Family() {
+        return OpenCLQ8_0Ops.of(openCL.get(), OpenCLQ8_0Ops.Variant.INT8_4);
+    }
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({"7, 11008", "12, 4128", "5, 96"})
+    void int8x4IsInt8Exactly(int rows, int cols) {
+        DeviceTensor w = openCL.get().upload(Q8_0.quantize(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols)));
+        DeviceBuffer x = upload(openCL.get(), "x", randomFloats(random, cols));
+        float[][] results = new float[2][];
+        OpenCLQ8_0Ops.Variant[] variants = {OpenCLQ8_0Ops.Variant.INT8, OpenCLQ8_0Ops.Variant.INT8_4};
+        for (int i = 0; i < 2; i++) {
+            DeviceBuffer out = poisoned(openCL.get(), "out", rows);
+            TaskGraph g = openCL.get().graph("gemv");
+            OpenCLQ8_0Ops.of(openCL.get(), variants[i]).matVec(g, "gemv", out, w, x, false);
+            runOnce(g);
+            results[i] = readFloats(openCL.get(), out, rows);
+        }
+        assertArrayEquals(results[0], results[1]);
+    }
+}
