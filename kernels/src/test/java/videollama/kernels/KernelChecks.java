@@ -115,6 +115,41 @@ public final class KernelChecks {
     }
 
     /**
+     * {@code out[b, oy·outW + ox, co] = bias[co] + Σ_{ci,ky,kx} w[co, ci, ky, kx] · x[b, ci, oy·s + ky, ox·s + kx]}
+     * in double, straight from the definition.
+     */
+    public static Sums patchEmbeddingReference(float[] x, float[] w, float[] bias, int batch, int cin, int height, int width,
+                                               int cout, int k, int stride) {
+        int outH = (height - k) / stride + 1;
+        int outW = (width - k) / stride + 1;
+        double[] out = new double[batch * outH * outW * cout];
+        double[] scales = new double[out.length]; // Σ|w·x| (and |bias|): what float rounding grows with
+        for (int b = 0; b < batch; b++) {
+            for (int co = 0; co < cout; co++) {
+                for (int oy = 0; oy < outH; oy++) {
+                    for (int ox = 0; ox < outW; ox++) {
+                        double sum = bias == null ? 0 : bias[co];
+                        double scale = Math.abs(sum);
+                        for (int ci = 0; ci < cin; ci++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    double term = (double) w[((co * cin + ci) * k + ky) * k + kx]
+                                            * x[((b * cin + ci) * height + oy * stride + ky) * width + ox * stride + kx];
+                                    sum += term;
+                                    scale += Math.abs(term);
+                                }
+                            }
+                        }
+                        out[((b * outH + oy) * outW + ox) * cout + co] = sum;
+                        scales[((b * outH + oy) * outW + ox) * cout + co] = scale;
+                    }
+                }
+            }
+        }
+        return new Sums(out, scales);
+    }
+
+    /**
      * For sums of products: fails unless every element is finite and {@code max|actual − expected|} is at most
      * {@code tolerance} times the largest row scale. Relative to the largest result instead, a case with one or
      * three rows whose sums happen to cancel to near zero would fail on rounding alone (it did, once in a few
