@@ -26,8 +26,9 @@ import videollama.weights.Tensor;
  * definition {@link PatchEmbedding} implements), the class token and positions against their reference twin: odd
  * sizes, EVA ViT-g's and ImageBind audio's real geometries, every weight dtype, with and without bias, outputs
  * poisoned first so an unwritten element shows as NaN. Both sides read the same stored weights; the kernel's float32
- * sums are held to 5e-6 of each output's Σ|w·x|. Run by each backend's test class, and per convolution kernel where a
- * backend has several ({@link #patchEmbedding} is the op under test).
+ * sums are held to 1e-6 of each output's Σ|w·x| (worst measured 2.6e-7, over seeds 11 to 55 and the seed that failed
+ * the older yardstick). Run by each backend's test class, and per convolution kernel where a backend has several
+ * ({@link #patchEmbedding} is the op under test).
  *
  * <p>A case's work ({@link #largestCase}) is the number of values it writes.
  */
@@ -72,7 +73,7 @@ public abstract class ConvOpsContract extends DeviceOpsContract {
         float[] images = randomFloats(random, batch * cin * height * width);
         float[] bias = withBias ? randomFloats(random, cout) : null;
         // the direct convolution in double, each output's error relative to its Σ|w·x|: relative to the largest
-        // output, a case whose few sums cancel failed on rounding alone (1.5e-5 > 5e-6 for the one-patch 5x5 case)
+        // output, a case whose few sums cancel failed on rounding alone (1.5e-5 > 5e-6 at seed -2691385816158220768)
         KernelChecks.Sums expected = KernelChecks.patchEmbeddingReference(images, weight.toFloatArray(), bias, batch,
                 cin, height, width, cout, k, stride);
 
@@ -81,7 +82,7 @@ public abstract class ConvOpsContract extends DeviceOpsContract {
         patchEmbedding(g, "patch-embed", out, upload(backend(), "images", images),
                 backend().upload(weight), withBias ? upload(backend(), "bias", bias) : null, batch, height, width, stride);
         runOnce(g);
-        assertSumsClose(expected, readFloats(backend(), out, outputs), 5e-6, dtype.toString());
+        assertSumsClose(expected, readFloats(backend(), out, outputs), 1e-6, dtype.toString());
     }
 
     @Test

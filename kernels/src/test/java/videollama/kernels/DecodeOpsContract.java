@@ -2,20 +2,21 @@ package videollama.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertSumsClose;
+import static videollama.kernels.KernelChecks.matVecReference;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
 import static videollama.kernels.KernelChecks.readFloats;
 import static videollama.kernels.KernelChecks.readInts;
 import static videollama.kernels.KernelChecks.runOnce;
+import static videollama.kernels.KernelChecks.swiGluReference;
 import static videollama.kernels.KernelChecks.upload;
 
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import videollama.kernels.reference.Activations;
 import videollama.kernels.reference.Attention;
-import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.RmsNorm;
 import videollama.kernels.reference.Rope;
 import videollama.kernels.reference.WeightMatrix;
@@ -35,17 +36,21 @@ public abstract class DecodeOpsContract extends DeviceOpsContract {
     /** Checks a matVec's output {@code W·x (+ start)} against the reference, within this backend's bound. */
     protected abstract void assertMatVecClose(Tensor w, float[] x, float[] start, float[] actual, String what);
 
-    private final double qkvTolerance;
+    /**
+     * The GEMVs' error relative to each output's Σ|w·x| (with silu(g)·u's propagation for the gate/up GEMV), on
+     * every backend: measured up to 7.8e-8 (q/k/v) and 3.5e-8 (gate/up) over seeds 11, 22, 33 on PoCL and the CUDA
+     * emulator.
+     */
+    protected static final double SUMS_TOLERANCE = 5e-7;
+
     private final double attentionF32Tolerance;
 
     /**
      * @param backend the backend under test, as {@link DeviceOpsContract#DeviceOpsContract} takes it
-     * @param qkvTolerance the relative error allowed in the fused q/k/v projection
      * @param attentionF32Tolerance the relative error allowed in decode attention over a float32 cache
      */
-    protected DecodeOpsContract(Supplier<? extends DeviceBackend> backend, double qkvTolerance, double attentionF32Tolerance) {
+    protected DecodeOpsContract(Supplier<? extends DeviceBackend> backend, double attentionF32Tolerance) {
         super(backend);
-        this.qkvTolerance = qkvTolerance;
         this.attentionF32Tolerance = attentionF32Tolerance;
     }
 
@@ -76,21 +81,15 @@ public abstract class DecodeOpsContract extends DeviceOpsContract {
         Tensor wk = Tensor.ofFloats("wk", randomFloats(random, kvRows * cols), kvRows, cols).convertTo(dtype);
         Tensor wv = Tensor.ofFloats("wv", randomFloats(random, kvRows * cols), kvRows, cols).convertTo(dtype);
         float[] x = randomFloats(random, cols);
-        float[] q = new float[qRows];
-        float[] k = new float[kvRows];
-        float[] v = new float[kvRows];
-        MatMul.matmul(q, new WeightMatrix(wq), x, 1);
-        MatMul.matmul(k, new WeightMatrix(wk), x, 1);
-        MatMul.matmul(v, new WeightMatrix(wv), x, 1);
         DeviceBuffer dq = poisoned(backend(), "q", qRows);
         DeviceBuffer dk = poisoned(backend(), "k", kvRows);
         DeviceBuffer dv = poisoned(backend(), "v", kvRows);
         TaskGraph g = backend().graph("qkv");
         backend().ops().qkvMatVec(g, "qkv", dq, dk, dv, backend().upload(wq), backend().upload(wk), backend().upload(wv), upload(backend(), "x", x));
         runOnce(g);
-        assertClose(q, readFloats(backend(), dq, qRows), qkvTolerance, "q " + dtype);
-        assertClose(k, readFloats(backend(), dk, kvRows), qkvTolerance, "k " + dtype);
-        assertClose(v, readFloats(backend(), dv, kvRows), qkvTolerance, "v " + dtype);
+        assertSumsClose(matVecReference(wq, x, null), readFloats(backend(), dq, qRows), SUMS_TOLERANCE, "q " + dtype);
+        assertSumsClose(matVecReference(wk, x, null), readFloats(backend(), dk, kvRows), SUMS_TOLERANCE, "k " + dtype);
+        assertSumsClose(matVecReference(wv, x, null), readFloats(backend(), dv, kvRows), SUMS_TOLERANCE, "v " + dtype);
     }
 
     @ParameterizedTest(name = "{0} rows x {1} cols, {2}")
@@ -99,16 +98,14 @@ public abstract class DecodeOpsContract extends DeviceOpsContract {
         Tensor gate = Tensor.ofFloats("gate", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
         Tensor up = Tensor.ofFloats("up", randomFloats(random, rows * cols), rows, cols).convertTo(dtype);
         float[] x = randomFloats(random, cols);
-        float[] g = new float[rows];
-        float[] u = new float[rows];
-        MatMul.matmul(g, new WeightMatrix(gate), x, 1);
-        MatMul.matmul(u, new WeightMatrix(up), x, 1);
-        Activations.swiGlu(g, u, rows);
         DeviceBuffer out = poisoned(backend(), "out", rows);
         TaskGraph graph = backend().graph("swiglu");
         backend().ops().swiGluMatVec(graph, "swiglu", out, backend().upload(gate), backend().upload(up), upload(backend(), "x", x));
         runOnce(graph);
-        assertClose(g, readFloats(backend(), out, rows), 1e-5, "swiglu " + dtype);
+        // against the sums in double with the error scale their rounding carries through silu(g)·u: a row whose
+        // sums cancel has a small output but not a small error (the 1 x 3 case, relative to its one output)
+        assertSumsClose(swiGluReference(matVecReference(gate, x, null), matVecReference(up, x, null)),
+                readFloats(backend(), out, rows), SUMS_TOLERANCE, "swiglu " + dtype);
     }
 
     @ParameterizedTest(name = "{0} rows x {1}")

@@ -149,6 +149,25 @@ public final class KernelChecks {
         return new Sums(out, scales);
     }
 
+    /** silu(g)·u from the gate's and up's sums, with the error scale their rounding carries into it. */
+    public static Sums swiGluReference(Sums gx, Sums ux) {
+        int rows = gx.values().length;
+        double[] expected = new double[rows];
+        double[] scales = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double gs = gx.values()[r];
+            double u = ux.values()[r];
+            double sigmoid = 1 / (1 + Math.exp(-gs));
+            expected[r] = gs * sigmoid * u;
+            // the two sums' rounding (each in proportion to its Σ|w·x|) carried through silu(g)·u to first order,
+            // plus a few roundings of silu and the product in proportion to the output itself: a row whose sums
+            // cancel has a small output but not a small error, so the largest output is the wrong yardstick
+            double dSilu = sigmoid * (1 + gs * (1 - sigmoid));
+            scales[r] = Math.abs(dSilu * u) * gx.scales()[r] + Math.abs(gs * sigmoid) * ux.scales()[r] + Math.abs(expected[r]);
+        }
+        return new Sums(expected, scales);
+    }
+
     /**
      * For sums of products: fails unless every element is finite and {@code max|actual − expected|} is at most
      * {@code tolerance} times the largest row scale. Relative to the largest result instead, a case with one or

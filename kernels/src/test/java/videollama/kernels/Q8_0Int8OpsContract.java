@@ -110,7 +110,7 @@ public abstract class Q8_0Int8OpsContract extends DeviceOpsContract {
         int8Family().swiGluMatVec(g, "swiglu_gemv_q8_0_int8", out, backend().upload(gate), backend().upload(up),
                 upload(backend(), "x", x));
         runOnce(g);
-        assertSumsClose(Q8_0OpsContract.swiGluReference(int8Reference(gate, x, null), int8Reference(up, x, null)),
+        assertSumsClose(KernelChecks.swiGluReference(int8Reference(gate, x, null), int8Reference(up, x, null)),
                 readFloats(backend(), out, rows), TOLERANCE, "swiglu_gemv_q8_0_int8 " + rows + " x " + cols);
     }
 }

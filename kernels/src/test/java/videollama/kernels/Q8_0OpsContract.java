@@ -102,27 +102,8 @@ public abstract class Q8_0OpsContract extends DeviceOpsContract {
         TaskGraph g = backend().graph("swiglu_gemv_q8_0");
         gemv().swiGluMatVec(g, "swiglu_gemv_q8_0", out, gate.device(), up.device(), upload(backend(), "x", x));
         runOnce(g);
-        assertSumsClose(swiGluReference(matVecReference(gate.q8(), x, null), matVecReference(up.q8(), x, null)),
+        assertSumsClose(KernelChecks.swiGluReference(matVecReference(gate.q8(), x, null), matVecReference(up.q8(), x, null)),
                 readFloats(backend(), out, rows), TOLERANCE, "swiglu_gemv_q8_0 " + rows + " x " + cols);
-    }
-
-    /** silu(g)·u from the gate's and up's sums, with the error scale their rounding carries into it. */
-    static Sums swiGluReference(Sums gx, Sums ux) {
-        int rows = gx.values().length;
-        double[] expected = new double[rows];
-        double[] scales = new double[rows];
-        for (int r = 0; r < rows; r++) {
-            double gs = gx.values()[r];
-            double u = ux.values()[r];
-            double sigmoid = 1 / (1 + Math.exp(-gs));
-            expected[r] = gs * sigmoid * u;
-            // the two sums' rounding (each in proportion to its Σ|w·x|) carried through silu(g)·u to first order,
-            // plus a few roundings of silu and the product in proportion to the output itself: a row whose sums
-            // cancel has a small output but not a small error, so the largest output is the wrong yardstick
-            double dSilu = sigmoid * (1 + gs * (1 - sigmoid));
-            scales[r] = Math.abs(dSilu * u) * gx.scales()[r] + Math.abs(gs * sigmoid) * ux.scales()[r] + Math.abs(expected[r]);
-        }
-        return new Sums(expected, scales);
     }
 
     /** bias: 0 none, 1 given; residual: 0 none, 1 its own buffer, 2 out itself (in place). */

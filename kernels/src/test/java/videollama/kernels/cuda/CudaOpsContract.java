@@ -26,7 +26,7 @@ import videollama.weights.Tensor;
 abstract class CudaOpsContract extends DecodeOpsContract {
     /** @param backend a real CUDA device, or the CPU emulation of the driver */
     CudaOpsContract(Supplier<CudaBackend> backend) {
-        super(backend, 1e-5, 5e-6);
+        super(backend, 5e-6);
     }
 
     @Override
@@ -40,8 +40,8 @@ abstract class CudaOpsContract extends DecodeOpsContract {
     }
 
     /**
-     * The 7B model's q/k/v shape. OpenCL's fused q/k/v (held to 2e-6 relative to the largest output) measured 2.7e-6
-     * here, its sums running over 4096 columns; so this case stays with CUDA's bound.
+     * The 7B model's q/k/v shape, its sums over 4096 columns held to the small shapes' bound (relative to each
+     * output's Σ|w·x|; 1.2e-8 measured on the emulator).
      */
     @ParameterizedTest(name = "q {0}, kv {1} rows x {2} cols, {3}")
     @CsvSource({"4096, 1024, 4096, F16"})
