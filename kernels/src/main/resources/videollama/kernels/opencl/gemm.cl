@@ -142,7 +142,7 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 // float8 accumulator whose lanes are eight interleaved partial sums over K. Per 8 steps of K it loads
 // BLOCK_M + BLOCK_N vectors and does BLOCK_M · BLOCK_N vector multiply-adds, all in registers (16 AVX2
 // registers: 3×4 leaves exactly room for the loads; 4×3 spills and runs at half the speed; with float32
-// weights the op takes 4×6, which the 32 registers of AVX-512 hold and whose fewer loads per multiply-add
+// weights on AVX-512 CPUs the op takes 4×6, which their 32 registers hold and whose fewer loads per multiply-add
 // pay). No local memory and no barriers: PoCL runs each work-item as one straight loop. Rows past M and
 // columns past N are clamped to the last one (computed again, not stored), which keeps the loop free of tests.
 //
