@@ -13,6 +13,10 @@ milliseconds per video of --runs timed runs after --warmup untimed ones, CUDA-sy
 
     python benchmarks/scripts/torch_vision_time.py --device cuda --dtype float16 --frames 8
     python benchmarks/scripts/torch_vision_time.py --device cpu --dtype float32 --blocks 1   # a smoke run
+    python benchmarks/scripts/torch_vision_time.py --device cpu --dtype float32 --blocks 1 --profile   # + per-op table
+
+--profile also prints torch.profiler's table of one more "ViT + image Q-Former" run, per aten op (self time, calls),
+to set beside `videollama bench --stage vision --profile`'s per-kernel table.
 """
 import argparse
 import statistics
@@ -46,6 +50,7 @@ def main():
     p.add_argument("--attn", default="sdpa", choices=["sdpa", "eager"], help="transformers' attention implementation")
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--profile", action="store_true", help="also print torch.profiler's per-op table of one more run")
     a = p.parse_args()
     device = torch.device(a.device)
     dtype = getattr(torch, a.dtype)
@@ -80,6 +85,14 @@ def main():
         for name, fn in (("ViT", vit_only), ("image Q-Former", qformer_only), ("ViT + image Q-Former", both)):
             median, lo, hi = median_ms(fn, device, a.warmup, a.runs)
             print(f"{name:22s} {median:10.2f} ms/video ({lo:.2f}, {hi:.2f})  {a.frames * 1000 / median:8.1f} frames/s")
+        if a.profile:
+            with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]
+                                        + ([torch.profiler.ProfilerActivity.CUDA] if device.type == "cuda" else [])) as prof:
+                both()
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+            sort = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
+            print(prof.key_averages().table(sort_by=sort, row_limit=25))
 
 
 if __name__ == "__main__":

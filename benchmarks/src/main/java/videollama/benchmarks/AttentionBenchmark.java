@@ -4,6 +4,7 @@ import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.sizes;
 import static videollama.benchmarks.BenchSupport.upload;
 
+import java.util.Locale;
 import java.util.Random;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -27,16 +28,17 @@ import videollama.kernels.opencl.OpenCLBackend;
  *       against its 257 ViT tokens, 12 heads of 64 (8 independent sets).</li>
  * </ul>
  *
- * <p>Variants: {@code reference} ({@link MultiHeadAttention}), {@code flash} (GPUs: a work-group per block of
- * queries, head and set; keys streamed through local memory with an online softmax) and {@code rows} (CPUs: a
- * work-item per query, head and set, no barriers; the choice on PoCL), forced through the op's test
- * constructor. Compute-bound: read the {@code gigaflop} rows.
+ * <p>Variants: {@code reference} ({@link MultiHeadAttention}), and the kernels of {@link OpenCLAttentionOps.Variant} by
+ * name: {@code flash} (1, GPUs: a work-group per block of queries, head and set; keys streamed through local memory
+ * with an online softmax), {@code rows} (2, CPUs' baseline: a work-item per query, head and set, no barriers) and
+ * {@code blocked} (3, CPUs: a work-item per block of 4 queries, register blocks as the CPU GEMM's; the choice on
+ * PoCL). Compute-bound: read the {@code gigaflop} rows.
  */
 public class AttentionBenchmark extends KernelBenchmark {
     @Param({"vit", "qformer-cross"})
     public String shape;
 
-    @Param({"reference", "flash", "rows"})
+    @Param({"reference", "flash", "rows", "blocked"})
     public String variant;
 
     private AttentionShape s;
@@ -72,17 +74,13 @@ public class AttentionBenchmark extends KernelBenchmark {
             hostOut = new float[][] {new float[q.length]};
             return;
         }
-        boolean rowPerItem = switch (variant) {
-            case "flash" -> false;
-            case "rows" -> true;
-            default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, flash, rows)");
-        };
+        OpenCLAttentionOps.Variant kernel = OpenCLAttentionOps.Variant.valueOf(variant.toUpperCase(Locale.ROOT));
         OpenCLBackend opencl = (OpenCLBackend) BenchSupport.openDevice("opencl");
         device = opencl;
         DeviceBuffer o = opencl.allocate("out", q.length * 4L);
         out = new DeviceBuffer[] {o};
         TaskGraph g = opencl.graph("attention");
-        OpenCLAttentionOps.of(opencl, rowPerItem ? OpenCLAttentionOps.Variant.ROWS : OpenCLAttentionOps.Variant.FLASH).attention(g, "attention", StridedRows.dense(o, s.queryWidth()),
+        OpenCLAttentionOps.of(opencl, kernel).attention(g, "attention", StridedRows.dense(o, s.queryWidth()),
                 StridedRows.dense(upload(opencl, "q", q), s.queryWidth()), StridedRows.dense(upload(opencl, "k", k), s.kvWidth()),
                 StridedRows.dense(upload(opencl, "v", v), s.kvWidth()), KvCacheType.F32, s);
         plans = new GraphPlan[] {g.build()};

@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AttentionBenchmarkTest {
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"reference, 2x5x37x3x24", "flash, 2x5x37x3x24", "rows, 2x5x37x3x24", "flash, qformer-cross", "rows, qformer-cross"})
+    @CsvSource({"reference, 2x5x37x3x24", "flash, 2x5x37x3x24", "rows, 2x5x37x3x24", "blocked, 2x5x37x3x24", "flash, qformer-cross",
+            "rows, qformer-cross", "blocked, qformer-cross"})
     void oneCallMatchesTheReference(String variant, String shape) {
         AttentionBenchmark b = new AttentionBenchmark();
         b.variant = variant;

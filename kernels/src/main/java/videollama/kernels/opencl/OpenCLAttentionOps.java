@@ -18,8 +18,10 @@ import videollama.kernels.TaskGraph;
  * {@link videollama.kernels.reference.MultiHeadAttention}.
  *
  * <p>GPUs get the flash kernel (a work-group per block of queries, head and set; keys streamed through local
- * memory); CPUs get the row kernel (a work-item per query, head and set; no barriers, which PoCL handles
- * slowly), as {@link OpenCLGemvOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0} forces the flash kernel.
+ * memory); CPUs get the blocked kernel (a work-item per block of queries, head and set, register blocks as the
+ * CPU GEMM's; no barriers, which PoCL handles slowly), or for heads narrower than one float8 the row kernel it
+ * replaced (a work-item per query), as {@link OpenCLGemvOps} picks its wide GEMVs; {@code VIDEOLLAMA_OPENCL_WIDE=0}
+ * forces the flash kernel.
  */
 public final class OpenCLAttentionOps implements AttentionOps {
     /** Local memory the flash kernel may use per work-group: well within the 48 KiB of GPUs. */
@@ -29,31 +31,56 @@ public final class OpenCLAttentionOps implements AttentionOps {
     private static final int SPLIT = 4;
     /** Queries per work-group of the row kernel. */
     private static final int ROW_GROUP = 8;
+    /**
+     * The blocked kernel's register blocks: 4 queries × 3 keys of scores (12 float8 accumulators, 7 loads per 12
+     * multiply-adds) and 4 queries × 3 float8s of the head in p·v, as the CPU GEMM's 3 × 4
+     * ({@link OpenCLGemmOps#CPU_BLOCK}); work-groups of 4 such items.
+     */
+    private static final String BLOCKED_OPTIONS = " -DQUERY_BLOCK=4 -DKEY_BLOCK=3 -DVALUE_BLOCK=3";
+    private static final int QUERY_BLOCK = 4;
+    private static final int BLOCKED_GROUP = 4;
 
     /** The kernels of flash_attention.cl, numbered from the baseline ({@link KernelVariant}). */
     public enum Variant implements KernelVariant {
         /** 1, GPUs: a work-group per block of queries, head and set, keys streamed through local memory ({@code flash_attention}). */
         FLASH,
-        /** 2, CPUs: a work-item per query, head and set, no barriers. */
-        ROWS
+        /**
+         * 2, CPUs before {@link #BLOCKED}: a work-item per query, head and set, no barriers ({@code attention_rows});
+         * the CPUs' kernel for heads narrower than 8.
+         */
+        ROWS,
+        /**
+         * 3, CPUs: a work-item per block of 4 queries, head and set; scores and p·v in register blocks, float8 along
+         * the head ({@code attention_blocked}).
+         */
+        BLOCKED
     }
 
     private final OpenCLBackend backend;
-    private final boolean rowPerItem;
+    /** Null: the device's choice ({@link #cpuVariant} on CPUs, else FLASH); otherwise every call uses this kernel. */
+    private final Variant forced;
 
     /** Attention with {@code variant} forced on an OpenCL device whatever its kind (benchmarks, tests). */
     public static OpenCLAttentionOps of(DeviceBackend backend, Variant variant) {
-        return new OpenCLAttentionOps(OpenCLBackend.of(backend, "attention " + variant), variant == Variant.ROWS);
+        return new OpenCLAttentionOps(OpenCLBackend.of(backend, "attention " + variant), variant);
     }
 
     OpenCLAttentionOps(OpenCLBackend backend) {
-        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")));
+        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? null : Variant.FLASH);
     }
 
-    /** With {@code rowPerItem} the CPU-shaped row kernel, else the flash kernel (tests run both on any device). */
-    OpenCLAttentionOps(OpenCLBackend backend, boolean rowPerItem) {
+    /** With {@code forced} that kernel for every call, else (null) the CPU's choice by head width (tests run each on any device). */
+    OpenCLAttentionOps(OpenCLBackend backend, Variant forced) {
         this.backend = backend;
-        this.rowPerItem = rowPerItem;
+        this.forced = forced;
+    }
+
+    /**
+     * The CPUs' kernel: the blocked one, except for heads narrower than a float8, where its register blocks would
+     * hold nothing but the one-by-one rest.
+     */
+    static Variant cpuVariant(int headDim) {
+        return headDim >= 8 ? Variant.BLOCKED : Variant.ROWS;
     }
 
     /**
@@ -72,10 +99,18 @@ public final class OpenCLAttentionOps implements AttentionOps {
         Object[] args = {out.buffer(), out.offset(), out.stride(), q.buffer(), q.offset(), q.stride(),
                 k.buffer(), k.offset(), k.stride(), v.buffer(), v.offset(), v.stride(),
                 s.queries(), s.keys(), s.heads(), s.kvHeads(), s.scale(), s.causal() ? 1 : 0, s.queryStart()};
-        if (rowPerItem) {
+        Variant variant = forced != null ? forced : cpuVariant(s.headDim());
+        if (variant == Variant.ROWS) {
             long items = (s.queries() + ROW_GROUP - 1) / ROW_GROUP * ROW_GROUP;
             Launch launch = new Launch(new long[] {items, s.heads(), s.sets()}, new long[] {ROW_GROUP, 1, 1});
             g.task(name, new KernelSource("flash_attention", "attention_rows", options), launch, cost, args);
+            return;
+        }
+        if (variant == Variant.BLOCKED) {
+            long blocks = (s.queries() + QUERY_BLOCK - 1) / QUERY_BLOCK;
+            long items = (blocks + BLOCKED_GROUP - 1) / BLOCKED_GROUP * BLOCKED_GROUP;
+            Launch launch = new Launch(new long[] {items, s.heads(), s.sets()}, new long[] {BLOCKED_GROUP, 1, 1});
+            g.task(name, new KernelSource("flash_attention", "attention_blocked", options + BLOCKED_OPTIONS), launch, cost, args);
             return;
         }
         int blockQ = blockQueries(s.queries());

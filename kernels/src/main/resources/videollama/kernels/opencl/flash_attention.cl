@@ -239,4 +239,187 @@ __kernel void attention_rows(__global float* out, int out_offset, int out_stride
     }
 }
 
+// Blocked attention for CPUs: one work-item per (block of QUERY_BLOCK queries, head, set). The row kernel
+// above is load-bound: per key it loads the key, the value and its whole accumulator (a head of 88 floats is
+// 11 AVX2 registers, q and the accumulator together do not fit in 16) for 2 · HEAD_DIM multiply-adds, and
+// each query reads every key and value again. Here the queries of a block share every load, and the work is
+// split as a GEMM's is, into register blocks, per tile of KEY_TILE keys:
+//   scores   QUERY_BLOCK × KEY_BLOCK dot products at once, float8 accumulators along the head (as
+//            linear_blocked in gemm.cl): QUERY_BLOCK + KEY_BLOCK loads per QUERY_BLOCK · KEY_BLOCK
+//            vector multiply-adds;
+//   softmax  the tile's maximum and exponentials a float8 at a time, the running maximum and sum per query
+//            (the online softmax, as the kernels above), the accumulator rescaled once per tile;
+//   p · v    the accumulator VALUE_BLOCK float8s of the head at a time for all the block's queries, held in
+//            registers over the tile's keys: VALUE_BLOCK loads of a value row and QUERY_BLOCK broadcasts
+//            per QUERY_BLOCK · VALUE_BLOCK vector multiply-adds.
+// Spare queries of the last block and keys past the end of a tile are clamped to the last real one (computed,
+// never stored; a clamped key's score is −∞, so its weight is 0), which keeps the inner loops free of tests.
+// The HEAD_DIM % 8 rest of a head goes one element at a time.
+
+#ifndef QUERY_BLOCK
+#define QUERY_BLOCK 4
+#endif
+#ifndef KEY_BLOCK
+#define KEY_BLOCK 3
+#endif
+#ifndef VALUE_BLOCK
+#define VALUE_BLOCK 3
+#endif
+#define KEY_TILE (8 * KEY_BLOCK) // a whole number of float8s and of key blocks
+
+__kernel void attention_blocked(__global float* out, int out_offset, int out_stride,
+                                __global const float* q, int q_offset, int q_stride,
+                                __global const kv_t* k, int k_offset, int k_stride,
+                                __global const kv_t* v, int v_offset, int v_stride,
+                                int queries, int keys, int heads, int kv_heads, float scale, int causal, int query_start) {
+    int first = get_global_id(0) * QUERY_BLOCK;
+    int h = get_global_id(1);
+    int set = get_global_id(2);
+    if (first >= queries) {
+        return;
+    }
+    int kv_head = h / (heads / kv_heads);
+    int last = min(first + QUERY_BLOCK, queries) - 1; // the block's last real query
+    float qv[QUERY_BLOCK][HEAD_DIM];
+    float acc[QUERY_BLOCK][HEAD_DIM];
+    float m[QUERY_BLOCK];
+    float l[QUERY_BLOCK];
+    int row_end[QUERY_BLOCK];
+    for (int i = 0; i < QUERY_BLOCK; i++) {
+        int query = min(first + i, last);
+        __global const float* q_row = q + q_offset + (size_t)(set * queries + query) * q_stride + h * HEAD_DIM;
+        for (int d = 0; d < HEAD_DIM; d++) {
+            qv[i][d] = q_row[d];
+            acc[i][d] = 0.0f;
+        }
+        m[i] = -INFINITY;
+        l[i] = 0.0f;
+        row_end[i] = visible_keys(query, keys, causal, query_start);
+    }
+
+    int end = row_end[QUERY_BLOCK - 1]; // the last query sees the most keys (all of them see key 0)
+    __global const kv_t* k_set = k + k_offset + (size_t)set * keys * k_stride + kv_head * HEAD_DIM;
+    __global const kv_t* v_set = v + v_offset + (size_t)set * keys * v_stride + kv_head * HEAD_DIM;
+    float p[QUERY_BLOCK][KEY_TILE]; // the tile's scores, then their weights
+    for (int k0 = 0; k0 < end; k0 += KEY_TILE) {
+        for (int j0 = 0; j0 < KEY_TILE; j0 += KEY_BLOCK) {
+            __global const kv_t* key[KEY_BLOCK];
+            #pragma unroll
+            for (int b = 0; b < KEY_BLOCK; b++) {
+                key[b] = k_set + (size_t)min(k0 + j0 + b, end - 1) * k_stride;
+            }
+            float8 dot[QUERY_BLOCK][KEY_BLOCK];
+            #pragma unroll
+            for (int i = 0; i < QUERY_BLOCK; i++) {
+                #pragma unroll
+                for (int b = 0; b < KEY_BLOCK; b++) {
+                    dot[i][b] = (float8)(0.0f);
+                }
+            }
+            for (int c = 0; c < VECTORS; c++) {
+                float8 kv[KEY_BLOCK];
+                #pragma unroll
+                for (int b = 0; b < KEY_BLOCK; b++) {
+                    kv[b] = LOAD_KV8(key[b], 8 * c);
+                }
+                #pragma unroll
+                for (int i = 0; i < QUERY_BLOCK; i++) {
+                    float8 qc = vload8(c, qv[i]);
+                    #pragma unroll
+                    for (int b = 0; b < KEY_BLOCK; b++) {
+                        dot[i][b] += qc * kv[b];
+                    }
+                }
+            }
+            #pragma unroll
+            for (int i = 0; i < QUERY_BLOCK; i++) {
+                #pragma unroll
+                for (int b = 0; b < KEY_BLOCK; b++) {
+                    float s = sum8(dot[i][b]);
+                    for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
+                        s += qv[i][d] * LOAD_KV(key[b], d);
+                    }
+                    p[i][j0 + b] = k0 + j0 + b < row_end[i] ? s * scale : -INFINITY;
+                }
+            }
+        }
+
+        for (int i = 0; i < QUERY_BLOCK; i++) {
+            float8 tile_max = vload8(0, p[i]);
+            for (int c = 1; c < KEY_TILE / 8; c++) {
+                tile_max = fmax(tile_max, vload8(c, p[i]));
+            }
+            float4 max4 = fmax(tile_max.lo, tile_max.hi);
+            float2 max2 = fmax(max4.lo, max4.hi);
+            // finite: key 0 is in the first tile and every query sees it
+            float m_new = fmax(m[i], fmax(max2.x, max2.y));
+            float8 sum = (float8)(0.0f);
+            for (int c = 0; c < KEY_TILE / 8; c++) {
+                float8 weight = exp(vload8(c, p[i]) - m_new);
+                vstore8(weight, c, p[i]);
+                sum += weight;
+            }
+            float correction = exp(m[i] - m_new);
+            l[i] = l[i] * correction + sum8(sum);
+            m[i] = m_new;
+            for (int d = 0; d < HEAD_DIM; d++) {
+                acc[i][d] *= correction;
+            }
+        }
+
+        int tile_end = min(KEY_TILE, end - k0); // weights past it are 0: their keys are not read
+        for (int c0 = 0; c0 < VECTORS; c0 += VALUE_BLOCK) {
+            float8 a[QUERY_BLOCK][VALUE_BLOCK];
+            #pragma unroll
+            for (int i = 0; i < QUERY_BLOCK; i++) {
+                #pragma unroll
+                for (int c = 0; c < VALUE_BLOCK; c++) {
+                    a[i][c] = vload8(min(c0 + c, VECTORS - 1), acc[i]);
+                }
+            }
+            for (int j = 0; j < tile_end; j++) {
+                __global const kv_t* value = v_set + (size_t)(k0 + j) * v_stride;
+                float8 vv[VALUE_BLOCK];
+                #pragma unroll
+                for (int c = 0; c < VALUE_BLOCK; c++) {
+                    vv[c] = LOAD_KV8(value, 8 * min(c0 + c, VECTORS - 1));
+                }
+                #pragma unroll
+                for (int i = 0; i < QUERY_BLOCK; i++) {
+                    float weight = p[i][j];
+                    #pragma unroll
+                    for (int c = 0; c < VALUE_BLOCK; c++) {
+                        a[i][c] += weight * vv[c];
+                    }
+                }
+            }
+            #pragma unroll
+            for (int i = 0; i < QUERY_BLOCK; i++) {
+                #pragma unroll
+                for (int c = 0; c < VALUE_BLOCK; c++) {
+                    if (c0 + c < VECTORS) { // the clamped repeat of the last vector is not stored
+                        vstore8(a[i][c], c0 + c, acc[i]);
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < tile_end; j++) {
+            __global const kv_t* value = v_set + (size_t)(k0 + j) * v_stride;
+            for (int i = 0; i < QUERY_BLOCK; i++) {
+                for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
+                    acc[i][d] += p[i][j] * LOAD_KV(value, d);
+                }
+            }
+        }
+    }
+
+    for (int i = 0; i < QUERY_BLOCK && first + i < queries; i++) {
+        float inverse = 1.0f / l[i];
+        __global float* out_row = out + out_offset + (size_t)(set * queries + first + i) * out_stride + h * HEAD_DIM;
+        for (int d = 0; d < HEAD_DIM; d++) {
+            out_row[d] = acc[i][d] * inverse;
+        }
+    }
+}
+
 #endif

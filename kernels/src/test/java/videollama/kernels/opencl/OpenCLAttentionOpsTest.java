@@ -9,8 +9,8 @@ import videollama.kernels.TaskGraph;
 import videollama.kernels.TestBackend;
 
 /**
- * {@link AttentionOpsContract} on OpenCL's flash kernel (the GPU variant, run on whatever device there is; the row
- * kernel for CPUs is {@link OpenCLRowAttentionOpsTest}); the flash kernel's local-memory sizing is in
+ * {@link AttentionOpsContract} on OpenCL's flash kernel (the GPU variant, run on whatever device there is; the CPU
+ * kernels are {@link OpenCLRowAttentionOpsTest} and {@link OpenCLBlockedAttentionOpsTest}); the flash kernel's local-memory sizing is in
  * {@link OpenCLVariantsTest}.
  */
 class OpenCLAttentionOpsTest extends AttentionOpsContract {
@@ -24,11 +24,11 @@ class OpenCLAttentionOpsTest extends AttentionOpsContract {
     @Override
     protected void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                              KvCacheType kvType, AttentionShape shape) {
-        new OpenCLAttentionOps(openCL.get(), rowKernel()).attention(g, name, out, q, k, v, kvType, shape);
+        new OpenCLAttentionOps(openCL.get(), variant()).attention(g, name, out, q, k, v, kvType, shape);
     }
 
-    /** Whether the row kernel (the CPU variant) runs instead of the flash kernel. */
-    boolean rowKernel() {
-        return false;
+    /** The kernel under test: the flash kernel here, a CPU variant in the subclasses. */
+    OpenCLAttentionOps.Variant variant() {
+        return OpenCLAttentionOps.Variant.FLASH;
     }
 }

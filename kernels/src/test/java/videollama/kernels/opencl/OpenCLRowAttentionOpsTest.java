@@ -1,9 +1,9 @@
 package videollama.kernels.opencl;
 
-/** {@link OpenCLAttentionOpsTest}'s contract on OpenCL's row kernel (the CPU variant: a work-item per query, head and set). */
+/** {@link OpenCLAttentionOpsTest}'s contract on OpenCL's row kernel (variant 2, the CPUs' baseline: a work-item per query, head and set). */
 class OpenCLRowAttentionOpsTest extends OpenCLAttentionOpsTest {
     @Override
-    boolean rowKernel() {
-        return true;
+    OpenCLAttentionOps.Variant variant() {
+        return OpenCLAttentionOps.Variant.ROWS;
     }
 }

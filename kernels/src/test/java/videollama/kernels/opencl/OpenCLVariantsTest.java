@@ -25,7 +25,7 @@ class OpenCLVariantsTest {
 
     @Test
     void theFlashKernelStaysWithinItsLocalMemoryForHeadsUpTo128() {
-        OpenCLAttentionOps ops = new OpenCLAttentionOps(openCL.get(), false);
+        OpenCLAttentionOps ops = new OpenCLAttentionOps(openCL.get(), OpenCLAttentionOps.Variant.FLASH);
         for (int headDim : new int[] {8, 64, 88, 128}) {
             int blockK = ops.blockKeys(16, headDim);
             assertTrue(blockK >= 8, headDim + ": tiles of " + blockK + " keys");
@@ -35,5 +35,12 @@ class OpenCLVariantsTest {
         assertEquals(8, OpenCLAttentionOps.blockQueries(5));
         assertEquals(8, OpenCLAttentionOps.blockQueries(8));
         assertEquals(16, OpenCLAttentionOps.blockQueries(257));
+    }
+
+    @Test
+    void cpusGetTheBlockedAttentionKernelWhenAHeadHoldsAFloat8() {
+        assertEquals(OpenCLAttentionOps.Variant.BLOCKED, OpenCLAttentionOps.cpuVariant(88));
+        assertEquals(OpenCLAttentionOps.Variant.BLOCKED, OpenCLAttentionOps.cpuVariant(12));
+        assertEquals(OpenCLAttentionOps.Variant.ROWS, OpenCLAttentionOps.cpuVariant(5));
     }
 }
