@@ -59,7 +59,7 @@ final class CudaDecodeAttentionOps implements DecodeAttentionOps {
         DeviceBuffer partials = workspace(partialFloats * 4);
         float scale = (float) (1.0 / Math.sqrt(headDim)); // as the reference computes it
         // The OpenCL op's cost, that of a full cache (the real one grows with the position); the merge adds its own.
-        g.task(name, new KernelSource("decode_attention", "decode_attention_partial_" + CudaOps.suffix(cacheType)),
+        g.task(name, new KernelSource("decode_attention", "decode_attention_slices_" + CudaOps.suffix(cacheType)),
                 Launch.groups2d(heads, ATTENTION_WARPS * 32, blocksPerHead),
                 new Cost(2L * capacity * kvHeads * headDim * cacheType.bytes(), 4L * heads * capacity * headDim),
                 partials, q, keyCache, valueCache, pos, heads, kvHeads, headDim, ATTENTION_SLICE, scale);

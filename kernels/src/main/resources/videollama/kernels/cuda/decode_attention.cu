@@ -1,7 +1,7 @@
 // Decode attention: one query row at position pos[0] against cache rows 0..pos[0], grouped-query (query head h
 // reads key/value head h / (heads / kv_heads)), in two kernels (flash-decoding):
 //
-//  1. decode_attention_partial_*: the positions are cut into slices of `slice` consecutive positions, one slice per
+//  1. decode_attention_slices_*: the positions are cut into slices of `slice` consecutive positions, one slice per
 //     warp. A warp makes one pass over its slice with an online softmax (running max m, running sum l, and an
 //     unnormalised accumulator o) and writes its partial (m, l, o). Grid: x = query head, y = groups of
 //     blockDim.x / 32 slices.
@@ -16,7 +16,7 @@
 #define MAX_PER_LANE 8
 
 template <typename KV>
-__device__ __forceinline__ void decode_attention_partial(float* partial, const float* __restrict__ q, const KV* __restrict__ key_cache,
+__device__ __forceinline__ void decode_attention_slice(float* partial, const float* __restrict__ q, const KV* __restrict__ key_cache,
                                                   const KV* __restrict__ value_cache, const int* pos, int heads, int kv_heads,
                                                   int head_dim, int slice, float scale) {
     int h = blockIdx.x;
@@ -85,13 +85,13 @@ __device__ __forceinline__ void decode_attention_partial(float* partial, const f
     }
 }
 
-extern "C" __global__ void decode_attention_partial_f32(float* partial, const float* q, const float* key_cache, const float* value_cache,
+extern "C" __global__ void decode_attention_slices_f32(float* partial, const float* q, const float* key_cache, const float* value_cache,
                                                  const int* pos, int heads, int kv_heads, int head_dim, int slice, float scale) {
-    decode_attention_partial(partial, q, key_cache, value_cache, pos, heads, kv_heads, head_dim, slice, scale);
+    decode_attention_slice(partial, q, key_cache, value_cache, pos, heads, kv_heads, head_dim, slice, scale);
 }
-extern "C" __global__ void decode_attention_partial_f16(float* partial, const float* q, const __half* key_cache, const __half* value_cache,
+extern "C" __global__ void decode_attention_slices_f16(float* partial, const float* q, const __half* key_cache, const __half* value_cache,
                                                  const int* pos, int heads, int kv_heads, int head_dim, int slice, float scale) {
-    decode_attention_partial(partial, q, key_cache, value_cache, pos, heads, kv_heads, head_dim, slice, scale);
+    decode_attention_slice(partial, q, key_cache, value_cache, pos, heads, kv_heads, head_dim, slice, scale);
 }
 
 // One block per head. Every thread finds the largest partial maximum M (a few hundred cached reads at most);

@@ -272,7 +272,7 @@ class CudaOpsKernelsTest {
     @Test
     void attentionSlicesCoverTheCacheAndTheMergeReadsThemAll() {
         for (Recorded t : everyTask()) {
-            if (t.kernel().entry().startsWith("decode_attention_partial")) {
+            if (t.kernel().entry().startsWith("decode_attention_slices")) {
                 LaunchShape s = LaunchShape.of(t.launch(), 1024, t.name());
                 int slice = (Integer) t.args()[8];
                 long warps = (long) s.gridY() * (s.blockX() / 32);
