@@ -9,28 +9,19 @@ import videollama.weights.DType;
  * GEMMs of {@link DType#Q8_0} weights go to the {@link Q8_0Ops} family whatever op asks for them.
  */
 public abstract class FamilyDeviceOps implements DeviceOps {
-    private final GemvOps gemv;
-    private final DecodeAttentionOps decodeAttention;
-    private final GemmOps gemm;
-    private final NormOps norms;
-    private final AttentionOps attention;
-    private final ConvOps conv;
-    private final Q8_0Ops q8;
+    /** A backend's family classes, one per family of {@link DeviceOps}. */
+    public record Families(GemvOps gemv, DecodeAttentionOps decodeAttention, GemmOps gemm, NormOps norms,
+                           AttentionOps attention, ConvOps conv, Q8_0Ops q8) {}
 
-    protected FamilyDeviceOps(GemvOps gemv, DecodeAttentionOps decodeAttention, GemmOps gemm, NormOps norms,
-                              AttentionOps attention, ConvOps conv, Q8_0Ops q8) {
-        this.gemv = gemv;
-        this.decodeAttention = decodeAttention;
-        this.gemm = gemm;
-        this.norms = norms;
-        this.attention = attention;
-        this.conv = conv;
-        this.q8 = q8;
+    private final Families families;
+
+    protected FamilyDeviceOps(Families families) {
+        this.families = families;
     }
 
     /** The family that multiplies by {@code w}: Q8_0's for Q8_0 weights. */
     private GemvOps gemvFor(DeviceTensor w) {
-        return w.dtype() == DType.Q8_0 ? q8 : gemv;
+        return w.dtype() == DType.Q8_0 ? families.q8() : families.gemv();
     }
 
     @Override
@@ -53,82 +44,82 @@ public abstract class FamilyDeviceOps implements DeviceOps {
     public final void decodeAttention(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer q, DeviceBuffer keyCache,
                                       DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer pos,
                                       int heads, int kvHeads, int headDim, int capacity) {
-        decodeAttention.decodeAttention(g, name, out, q, keyCache, valueCache, cacheType, pos, heads, kvHeads, headDim, capacity);
+        families.decodeAttention().decodeAttention(g, name, out, q, keyCache, valueCache, cacheType, pos, heads, kvHeads, headDim, capacity);
     }
 
     @Override
     public final void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                              DeviceBuffer residual, int m, int n, int k) {
-        (w.dtype() == DType.Q8_0 ? q8 : gemm).linear(g, name, out, x, w, bias, residual, m, n, k);
+        (w.dtype() == DType.Q8_0 ? families.q8() : families.gemm()).linear(g, name, out, x, w, bias, residual, m, n, k);
     }
 
     @Override
     public final void layerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer weight, DeviceBuffer bias,
                                 int rows, int dim, float eps) {
-        norms.layerNorm(g, name, out, x, weight, bias, rows, dim, eps);
+        families.norms().layerNorm(g, name, out, x, weight, bias, rows, dim, eps);
     }
 
     @Override
     public final void addLayerNorm(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer residual,
                                    DeviceBuffer weight, DeviceBuffer bias, int rows, int dim, float eps) {
-        norms.addLayerNorm(g, name, out, x, residual, weight, bias, rows, dim, eps);
+        families.norms().addLayerNorm(g, name, out, x, residual, weight, bias, rows, dim, eps);
     }
 
     @Override
     public final void gelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int n) {
-        norms.gelu(g, name, out, x, n);
+        families.norms().gelu(g, name, out, x, n);
     }
 
     @Override
     public final void biasGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        norms.biasGelu(g, name, out, x, bias, rows, width);
+        families.norms().biasGelu(g, name, out, x, bias, rows, width);
     }
 
     @Override
     public final void softmax(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int cols, float scale) {
-        norms.softmax(g, name, out, x, rows, cols, scale);
+        families.norms().softmax(g, name, out, x, rows, cols, scale);
     }
 
     @Override
     public final void l2Normalize(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, int rows, int dim, float eps, float scale) {
-        norms.l2Normalize(g, name, out, x, rows, dim, eps, scale);
+        families.norms().l2Normalize(g, name, out, x, rows, dim, eps, scale);
     }
 
     @Override
     public final void swiGlu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, int n) {
-        norms.swiGlu(g, name, out, gate, up, n);
+        families.norms().swiGlu(g, name, out, gate, up, n);
     }
 
     @Override
     public final void add(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer a, DeviceBuffer b, int n) {
-        norms.add(g, name, out, a, b, n);
+        families.norms().add(g, name, out, a, b, n);
     }
 
     @Override
     public final void addBias(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
-        norms.addBias(g, name, out, x, bias, rows, width);
+        families.norms().addBias(g, name, out, x, bias, rows, width);
     }
 
     @Override
     public final void attention(TaskGraph g, String name, StridedRows out, StridedRows q, StridedRows k, StridedRows v,
                                 KvCacheType kvType, AttentionShape shape) {
-        attention.attention(g, name, out, q, k, v, kvType, shape);
+        families.attention().attention(g, name, out, q, k, v, kvType, shape);
     }
 
     @Override
     public final void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                                      DeviceBuffer bias, int batch, int height, int width, int stride) {
-        conv.patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
+        families.conv().patchEmbedding(g, name, out, images, weight, bias, batch, height, width, stride);
     }
 
     @Override
     public final void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
                                         DeviceBuffer positions, int batch, int patches, int dim) {
-        conv.prependClassToken(g, name, out, tokens, cls, positions, batch, patches, dim);
+        families.conv().prependClassToken(g, name, out, tokens, cls, positions, batch, patches, dim);
     }
 
     @Override
     public final void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
-        conv.addPositions(g, name, x, positions, batch, tokens, dim);
+        families.conv().addPositions(g, name, x, positions, batch, tokens, dim);
     }
 }

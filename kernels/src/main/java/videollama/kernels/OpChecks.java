@@ -1,5 +1,7 @@
 package videollama.kernels;
 
+import videollama.weights.DType;
+
 /**
  * The argument checks an op makes before it appends its task, the same on every backend (so are the messages): a
  * shape a kernel cannot take or a buffer too small for it is refused with a one-line error naming the op, instead
@@ -69,9 +71,22 @@ public final class OpChecks {
         }
     }
 
+    /**
+     * A weight of the float kernels (F32, F16 or BF16), by the name both backends give its kernels: {@code f32},
+     * {@code f16}, {@code bf16} (CUDA's entry-point suffix, OpenCL's {@code -DWEIGHT_F16} / {@code -DWEIGHT_BF16}).
+     */
+    public static String floatWeight(DType dtype) {
+        return switch (dtype) {
+            case F32 -> "f32";
+            case F16 -> "f16";
+            case BF16 -> "bf16";
+            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
+        };
+    }
+
     /** A Q8_0 weight (a family class can be called directly, past FamilyDeviceOps' choice by dtype). */
     public static void requireQ8_0(String name, DeviceTensor w) {
-        if (w.dtype() != videollama.weights.DType.Q8_0) {
+        if (w.dtype() != DType.Q8_0) {
             throw new IllegalArgumentException(name + ": weight " + w + " is not Q8_0");
         }
     }

@@ -6,6 +6,7 @@ import videollama.kernels.ConvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
+import videollama.kernels.OpChecks;
 import videollama.kernels.PatchConvolution;
 import videollama.kernels.TaskGraph;
 
@@ -31,7 +32,7 @@ final class CudaConvOps implements ConvOps {
     public void patchEmbedding(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer images, DeviceTensor weight,
                         DeviceBuffer bias, int batch, int height, int width, int stride) {
         PatchConvolution c = PatchConvolution.check(name, out, images, weight, bias, batch, height, width, stride);
-        String entry = "patch_embed_" + CudaGemvOps.suffix(weight.dtype());
+        String entry = "patch_embed_" + OpChecks.floatWeight(weight.dtype());
         // Tiles of patches along x (no grid limit there), of channels along y.
         long patchTiles = (c.totalPatches() + CONV_TILE - 1) / CONV_TILE;
         Launch launch = new Launch(new long[] {patchTiles * CONV_THREADS, (c.cout() + CONV_TILE - 1) / CONV_TILE},

@@ -124,12 +124,12 @@ public final class CudaGemmOps implements GemmOps {
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
         OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
-        CudaGemvOps.suffix(w.dtype()); // F32, F16 or BF16
+        OpChecks.floatWeight(w.dtype()); // F32, F16 or BF16
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
                 + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
         Tile tile = tileFor(m, n);
         int threads = tile.threads(w.dtype());
-        String entry = "linear_" + CudaGemvOps.suffix(w.dtype()) + "_" + tile.size();
+        String entry = "linear_" + OpChecks.floatWeight(w.dtype()) + "_" + tile.size();
         // An absent bias or residual is never read, but the kernel still takes a pointer there: pass out.
         g.task(name, new KernelSource("gemm", entry),
                 new Launch(new long[] {blocks(n, tile.n) * threads, blocks(m, tile.m)}, new long[] {threads, 1}),

@@ -13,7 +13,6 @@ import videollama.kernels.Launch;
 import videollama.kernels.OpChecks;
 import videollama.kernels.SplitK;
 import videollama.kernels.TaskGraph;
-import videollama.weights.DType;
 
 /**
  * The GEMVs of decoding in CUDA C ({@code gemv.cu}): a warp per row with 128-bit weight loads and shuffle
@@ -51,15 +50,6 @@ public final class CudaGemvOps implements GemvOps {
         return ops;
     }
 
-    static String suffix(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "f32";
-            case F16 -> "f16";
-            case BF16 -> "bf16";
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
-        };
-    }
-
     private static long bytes(DeviceTensor w) {
         return (long) w.rows() * w.cols() * w.dtype().byteSize();
     }
@@ -95,7 +85,7 @@ public final class CudaGemvOps implements GemvOps {
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
         int rows = w.rows();
         int cols = w.cols();
-        String dtype = suffix(w.dtype());
+        String dtype = OpChecks.floatWeight(w.dtype());
         Cost cost = new Cost(bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
         int wanted = forcedSplitK > 0 ? forcedSplitK : splitKSlices(rows, cols, backend.info().computeUnits());
         if (wanted < 2) {
@@ -129,7 +119,7 @@ public final class CudaGemvOps implements GemvOps {
                           DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
         OpChecks.requireQkv(name, wq, wk, wv);
         int rows = wq.rows() + 2 * wk.rows();
-        g.task(name, new KernelSource("gemv", "qkv_matvec_" + suffix(wq.dtype())), warpPerRow(rows),
+        g.task(name, new KernelSource("gemv", "qkv_matvec_" + OpChecks.floatWeight(wq.dtype())), warpPerRow(rows),
                 new Cost(bytes(wq) + 2 * bytes(wk) + wq.cols() * 4L + rows * 4L, 2L * rows * wq.cols()),
                 q, k, v, wq.buffer(), wk.buffer(), wv.buffer(), x, wq.rows(), wk.rows(), wq.cols());
     }
@@ -137,7 +127,7 @@ public final class CudaGemvOps implements GemvOps {
     @Override
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
         OpChecks.requireGateUp(name, gate, up);
-        g.task(name, new KernelSource("gemv", "swiglu_matvec_" + suffix(gate.dtype())), warpPerRow(gate.rows()),
+        g.task(name, new KernelSource("gemv", "swiglu_matvec_" + OpChecks.floatWeight(gate.dtype())), warpPerRow(gate.rows()),
                 new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols()),
                 out, gate.buffer(), up.buffer(), x, gate.rows(), gate.cols());
     }

@@ -29,8 +29,8 @@ final class CudaOps extends FamilyDeviceOps {
 
     CudaOps(DeviceBackend backend) {
         // gemm.cu: fp32 SIMT for F32 weights, tensor cores for F16 / BF16; the tile is chosen from the shape
-        super(new CudaGemvOps(backend), new CudaDecodeAttentionOps(backend), new CudaGemmOps(backend.info()),
-                new CudaNormOps(), new CudaAttentionOps(), new CudaConvOps(), new CudaQ8_0Ops(backend));
+        super(new Families(new CudaGemvOps(backend), new CudaDecodeAttentionOps(backend), new CudaGemmOps(backend.info()),
+                new CudaNormOps(), new CudaAttentionOps(), new CudaConvOps(), new CudaQ8_0Ops(backend)));
         this.backend = backend;
     }
 
@@ -41,7 +41,7 @@ final class CudaOps extends FamilyDeviceOps {
     @Override
     public void embedding(TaskGraph g, DeviceBuffer out, DeviceTensor table, DeviceBuffer ids, int index) {
         int dim = table.cols();
-        g.task("embedding", new KernelSource("embedding", "embedding_" + CudaGemvOps.suffix(table.dtype())),
+        g.task("embedding", new KernelSource("embedding", "embedding_" + OpChecks.floatWeight(table.dtype())),
                 Launch.items(dim, THREADS), DecodeOpCosts.embedding(dim, table.dtype()),
                 out, table.buffer(), ids, index, dim);
     }

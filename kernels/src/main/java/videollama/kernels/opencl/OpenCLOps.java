@@ -1,5 +1,6 @@
 package videollama.kernels.opencl;
 
+import java.util.Locale;
 import videollama.kernels.DecodeOpCosts;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.FamilyDeviceOps;
@@ -24,20 +25,17 @@ final class OpenCLOps extends FamilyDeviceOps {
     private final int groupSize;
 
     OpenCLOps(OpenCLBackend backend) {
-        super(new OpenCLGemvOps(backend), new OpenCLDecodeAttentionOps(backend), new OpenCLGemmOps(backend),
+        super(new Families(new OpenCLGemvOps(backend), new OpenCLDecodeAttentionOps(backend), new OpenCLGemmOps(backend),
                 new OpenCLNormOps(backend.info()), new OpenCLAttentionOps(backend), new OpenCLConvOps(backend),
-                new OpenCLQ8_0Ops(backend));
+                new OpenCLQ8_0Ops(backend)));
         this.backend = backend;
         this.groupSize = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
     }
 
+    /** The build option of a float weight's kernels: none for F32, {@code -DWEIGHT_F16} or {@code -DWEIGHT_BF16}. */
     static String weightOption(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "";
-            case F16 -> "-DWEIGHT_F16";
-            case BF16 -> "-DWEIGHT_BF16";
-            default -> throw new IllegalArgumentException("weights must be F32, F16 or BF16, not " + dtype);
-        };
+        String weight = OpChecks.floatWeight(dtype);
+        return dtype == DType.F32 ? "" : "-DWEIGHT_" + weight.toUpperCase(Locale.ROOT);
     }
 
     private static String kvOption(KvCacheType type) {
