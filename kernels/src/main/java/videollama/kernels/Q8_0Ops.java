@@ -1,5 +1,7 @@
 package videollama.kernels;
 
+import videollama.kernels.reference.Q8_0;
+
 /**
  * The GEMVs and GEMMs of {@link videollama.weights.DType#Q8_0} weights ({@code q8_0.cl}, {@code q8_0.cu}): the ops of
  * {@link GemvOps} and {@link GemmOps} when the weight is Q8_0, so a model runs on quantised weights through the same
@@ -9,6 +11,45 @@ public interface Q8_0Ops extends GemvOps, GemmOps {
     /** Bytes of a Q8_0 matrix as the kernels read it: a byte per quant and 2 per block of 32 for its scale. */
     static long bytes(DeviceTensor w) {
         return (long) w.rows() * w.cols() * 17 / 16;
+    }
+
+    /** {@link GemvOps#matVec}'s weight checked (Q8_0), and what the call moves and computes. */
+    static Cost checkedMatVec(String name, DeviceTensor w, boolean accumulate) {
+        OpChecks.requireQ8_0(name, w);
+        return new Cost(bytes(w) + w.cols() * 4L + w.rows() * (accumulate ? 8L : 4L), 2L * w.rows() * w.cols());
+    }
+
+    /** {@link GemvOps#swiGluMatVec}'s weights checked (one shape, Q8_0), and what the call moves and computes. */
+    static Cost checkedSwiGlu(String name, DeviceTensor gate, DeviceTensor up) {
+        OpChecks.requireGateUp(name, gate, up);
+        OpChecks.requireQ8_0(name, gate);
+        return new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols());
+    }
+
+    /**
+     * Adds the task that quantises x ({@code cols} wide) to Q8_0 blocks for the integer-dot GEMVs ({@code kernel},
+     * {@code quantize_q8_0_activations}, a work-item per block in groups of {@code group}); returns its quants
+     * ({@code quantBytes} each) and float scales, workspaces of that width.
+     */
+    static DeviceBuffer[] quantiseActivations(TaskGraph g, String name, Workspaces workspaces, KernelSource kernel,
+                                              int group, int quantBytes, DeviceBuffer x, int cols) {
+        int blocks = cols / Q8_0.BLOCK;
+        DeviceBuffer quants = workspaces.get("x quants " + cols, (long) quantBytes * cols);
+        DeviceBuffer scales = workspaces.get("x scales " + cols, 4L * blocks);
+        g.task(name + " quantise x", kernel, Launch.items(blocks, group),
+                new Cost((quantBytes + 4L) * cols + 4L * blocks, 3L * cols), quants, scales, x, blocks);
+        return new DeviceBuffer[] {quants, scales};
+    }
+
+    /**
+     * {@code linear_q8_0}'s arguments: out, x, W's quants and scales, bias and residual, m, n, k, and whether there
+     * are a bias and a residual. An absent bias or residual is never read, but the kernel still takes a buffer
+     * there: out stands in.
+     */
+    static Object[] linearArgs(DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias, DeviceBuffer residual,
+                               int m, int n, int k) {
+        return new Object[] {out, x, w.buffer(), w.scales(), bias != null ? bias : out, residual != null ? residual : out,
+                m, n, k, bias != null ? 1 : 0, residual != null ? 1 : 0};
     }
 
     /**

@@ -1,7 +1,5 @@
 package videollama.kernels.cuda;
 
-import java.util.HashMap;
-import java.util.Map;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -12,6 +10,7 @@ import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.Workspaces;
 
 /**
  * Decode attention in CUDA C ({@code decode_attention.cu}): flash-decoding, a warp per slice of positions then a
@@ -27,12 +26,11 @@ final class CudaDecodeAttentionOps implements DecodeAttentionOps {
     /** head_dim limit of the attention kernel: 32 lanes × MAX_PER_LANE (decode_attention.cu). */
     static final int MAX_HEAD_DIM = 256;
 
-    private final DeviceBackend backend;
     /** Scratch for the attention partials, one per size (see {@link #decodeAttention}). */
-    private final Map<Long, DeviceBuffer> attentionWorkspaces = new HashMap<>();
+    private final Workspaces workspaces;
 
     CudaDecodeAttentionOps(DeviceBackend backend) {
-        this.backend = backend;
+        this.workspaces = new Workspaces(backend);
     }
 
     /**
@@ -56,7 +54,7 @@ final class CudaDecodeAttentionOps implements DecodeAttentionOps {
         long partialFloats = (long) heads * parts * (2 + headDim);
         // The merge keeps one weight a partial in shared memory: CudaGraph checks parts * 4 bytes beside the kernel's
         // static arrays against the device's limits when the graph is built.
-        DeviceBuffer partials = workspace(partialFloats * 4);
+        DeviceBuffer partials = workspaces.get("attention partials", partialFloats * 4);
         float scale = (float) (1.0 / Math.sqrt(headDim)); // as the reference computes it
         // The OpenCL op's cost, that of a full cache (the real one grows with the position); the merge adds its own.
         g.task(name, new KernelSource("decode_attention", "decode_attention_slices_" + CudaOps.suffix(cacheType)),
@@ -66,9 +64,5 @@ final class CudaDecodeAttentionOps implements DecodeAttentionOps {
         g.task(name + " merge", new KernelSource("decode_attention", "decode_attention_merge"), Launch.groups(heads, MERGE_THREADS),
                 new Cost(partialFloats * 4 + heads * headDim * 4L, 2L * heads * parts * headDim),
                 out, partials, pos, headDim, parts, ATTENTION_SLICE, new LocalMemory(parts * 4L));
-    }
-
-    private synchronized DeviceBuffer workspace(long bytes) {
-        return attentionWorkspaces.computeIfAbsent(bytes, b -> backend.allocate("attention partials", b));
     }
 }

@@ -1,7 +1,5 @@
 package videollama.kernels.cuda;
 
-import java.util.HashMap;
-import java.util.Map;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -13,6 +11,7 @@ import videollama.kernels.Launch;
 import videollama.kernels.OpChecks;
 import videollama.kernels.SplitK;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.Workspaces;
 
 /**
  * The GEMVs of decoding in CUDA C ({@code gemv.cu}): a warp per row with 128-bit weight loads and shuffle
@@ -37,6 +36,7 @@ public final class CudaGemvOps implements GemvOps {
 
     CudaGemvOps(DeviceBackend backend) {
         this.backend = backend;
+        this.workspaces = new Workspaces(backend);
     }
 
     /**
@@ -78,8 +78,8 @@ public final class CudaGemvOps implements GemvOps {
 
     /** Split-K with about this many ranges per row whatever the shape (1: a warp per row); 0: the device's size decides. */
     int forcedSplitK;
-    /** Scratch for the split-K partials, one per size (shared as the decode attention partials are, see CudaDecodeAttentionOps). */
-    private final Map<Long, DeviceBuffer> splitKWorkspaces = new HashMap<>();
+    /** Scratch for the split-K partials, one per size. */
+    private final Workspaces workspaces;
 
     @Override
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
@@ -97,7 +97,7 @@ public final class CudaGemvOps implements GemvOps {
         sliceCols = (sliceCols + SPLIT_K_ALIGN - 1) / SPLIT_K_ALIGN * SPLIT_K_ALIGN;
         int slices = (cols + sliceCols - 1) / sliceCols; // no empty range
         long partialFloats = (long) rows * slices;
-        DeviceBuffer partials = splitKWorkspace(partialFloats * 4);
+        DeviceBuffer partials = workspaces.get("split-K partials", partialFloats * 4);
         g.task(name, new KernelSource("gemv", "matvec_split_" + dtype), warpPerRow(partialFloats), cost,
                 partials, w.buffer(), x, rows, cols, sliceCols, slices);
         g.task(name + " combine", new KernelSource("gemv", "matvec_combine"), Launch.items(rows, THREADS),
@@ -108,10 +108,6 @@ public final class CudaGemvOps implements GemvOps {
     /** Column ranges per row for split-K on a GPU of {@code sms} SMs; below 2, a warp per whole row. */
     static int splitKSlices(int rows, int cols, int sms) {
         return SPLIT_K_RULE.slices(rows, cols, sms);
-    }
-
-    private synchronized DeviceBuffer splitKWorkspace(long bytes) {
-        return splitKWorkspaces.computeIfAbsent(bytes, b -> backend.allocate("split-K partials", b));
     }
 
     @Override

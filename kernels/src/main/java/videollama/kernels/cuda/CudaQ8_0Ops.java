@@ -1,7 +1,5 @@
 package videollama.kernels.cuda;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
@@ -10,9 +8,9 @@ import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
-import videollama.kernels.OpChecks;
 import videollama.kernels.Q8_0Ops;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.Workspaces;
 import videollama.kernels.reference.Q8_0;
 
 /**
@@ -41,10 +39,9 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
     /** Rows of x per thread of {@code linear_q8_0} (its {@code Q8_M}). */
     static final int GEMM_ROWS = 4;
 
-    private final DeviceBackend backend;
     private final Variant variant;
     /** DP4A's quantised x (int8 quants, float scales) per width, reused by every product. */
-    private final Map<Integer, DeviceBuffer[]> quantisedInputs = new HashMap<>();
+    private final Workspaces quantisedInputs;
 
     /** The variant {@link Q8_0#ACTIVATIONS_PROPERTY} asks for. */
     CudaQ8_0Ops(DeviceBackend backend) {
@@ -52,8 +49,8 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
     }
 
     private CudaQ8_0Ops(DeviceBackend backend, Variant variant) {
-        this.backend = backend;
         this.variant = variant;
+        this.quantisedInputs = new Workspaces(backend);
     }
 
     /** The Q8_0 ops with the GEMV {@code variant} forced (tests, benchmarks). */
@@ -69,10 +66,9 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
 
     @Override
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
-        OpChecks.requireQ8_0(name, w);
+        Cost cost = Q8_0Ops.checkedMatVec(name, w, accumulate);
         int rows = w.rows();
         int cols = w.cols();
-        Cost cost = new Cost(Q8_0Ops.bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
         if (variant == Variant.DP4A) {
             DeviceBuffer[] xq = quantise(g, name, x, cols);
             g.task(name, new KernelSource("q8_0", "gemv_q8_0_dp4a"), warpPerRow(rows), cost,
@@ -85,9 +81,7 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
 
     @Override
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
-        OpChecks.requireGateUp(name, gate, up);
-        OpChecks.requireQ8_0(name, gate);
-        Cost cost = new Cost(2 * Q8_0Ops.bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols());
+        Cost cost = Q8_0Ops.checkedSwiGlu(name, gate, up);
         if (variant == Variant.DP4A) {
             DeviceBuffer[] xq = quantise(g, name, x, gate.cols());
             g.task(name, new KernelSource("q8_0", "swiglu_gemv_q8_0_dp4a"), warpPerRow(gate.rows()), cost,
@@ -100,16 +94,9 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
 
     /** Adds the task that quantises x (cols wide) for DP4A's GEMV; returns its quants and scales. */
     private DeviceBuffer[] quantise(TaskGraph g, String name, DeviceBuffer x, int cols) {
-        int blocks = cols / Q8_0.BLOCK;
-        DeviceBuffer[] xq;
-        synchronized (quantisedInputs) {
-            // the quants are read as 128-bit words: a buffer from cuMemAlloc is 256-byte aligned
-            xq = quantisedInputs.computeIfAbsent(cols, c -> new DeviceBuffer[] {
-                    backend.allocate("x quants " + c, c), backend.allocate("x scales " + c, 4L * blocks)});
-        }
-        g.task(name + " quantise x", new KernelSource("q8_0", "quantize_q8_0_activations"), Launch.items(blocks, 128),
-                new Cost(5L * cols + 4L * blocks, 3L * cols), xq[0], xq[1], x, blocks);
-        return xq;
+        // the quants are read as 128-bit words: a buffer from cuMemAlloc is 256-byte aligned
+        return Q8_0Ops.quantiseActivations(g, name, quantisedInputs, new KernelSource("q8_0", "quantize_q8_0_activations"),
+                128, 1, x, cols);
     }
 
     @Override
@@ -117,9 +104,7 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
                        DeviceBuffer residual, int m, int n, int k) {
         Cost cost = Q8_0Ops.checkedLinear(name, out, x, w, bias, residual, m, n, k);
         long threads = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
-        // An absent bias or residual is never read, but the kernel still takes a pointer there: pass out.
         g.task(name, new KernelSource("q8_0", "linear_q8_0"), Launch.items(threads, GEMM_THREADS), cost,
-                out, x, w.buffer(), w.scales(), bias != null ? bias : out, residual != null ? residual : out, m, n, k,
-                bias != null ? 1 : 0, residual != null ? 1 : 0);
+                Q8_0Ops.linearArgs(out, x, w, bias, residual, m, n, k));
     }
 }

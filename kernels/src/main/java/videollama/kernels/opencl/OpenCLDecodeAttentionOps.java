@@ -1,7 +1,5 @@
 package videollama.kernels.opencl;
 
-import java.util.HashMap;
-import java.util.Map;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -13,6 +11,7 @@ import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.Workspaces;
 
 /**
  * Decode attention in OpenCL C ({@code decode_attention.cl}): flash-decoding in two tasks, {@code name} (a partial
@@ -64,7 +63,7 @@ public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
     private final int slice;
     /** Work-group size of the GPU kernels: a power of two the device accepts, at most 64. */
     private final int group;
-    private final Map<Long, DeviceBuffer> workspaces = new HashMap<>();
+    private final Workspaces workspaces;
 
     OpenCLDecodeAttentionOps(OpenCLBackend backend) {
         this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES, 0);
@@ -76,6 +75,7 @@ public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
             throw new IllegalArgumentException("slices of " + slice + " positions");
         }
         this.backend = backend;
+        this.workspaces = new Workspaces(backend);
         this.variant = variant;
         this.slice = slice;
         this.group = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
@@ -118,7 +118,7 @@ public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
         int positions = slice > 0 ? slice : kernel == Variant.ROWS ? CPU_SLICE : GPU_SLICE;
         int parts = (capacity + positions - 1) / positions;
         long partialFloats = (long) heads * parts * (2 + headDim);
-        DeviceBuffer partials = workspace(partialFloats * 4);
+        DeviceBuffer partials = workspaces.get("attention partials", partialFloats * 4);
         float scale = (float) (1.0 / Math.sqrt(headDim)); // as the reference computes it
         String options = "-DHEAD_DIM=" + headDim + (cacheType == KvCacheType.F16 ? " -DKV_F16" : "");
         Cost mergeCost = new Cost(partialFloats * 4 + 4L * heads * headDim, 3L * heads * parts * headDim);
@@ -148,9 +148,5 @@ public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
         String options = "-DHEAD_DIM=" + headDim + (cacheType == KvCacheType.F16 ? " -DKV_F16" : "");
         g.task(name, new KernelSource("decode_attention", "decode_attention_heads", options), Launch.groups(heads, group), cost,
                 out, q, keyCache, valueCache, pos, heads, kvHeads, headDim, new LocalMemory(scoreBytes), new LocalMemory(group * 4L));
-    }
-
-    private synchronized DeviceBuffer workspace(long bytes) {
-        return workspaces.computeIfAbsent(bytes, b -> backend.allocate("attention partials", b));
     }
 }

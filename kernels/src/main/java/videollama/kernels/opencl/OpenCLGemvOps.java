@@ -1,7 +1,5 @@
 package videollama.kernels.opencl;
 
-import java.util.HashMap;
-import java.util.Map;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -15,6 +13,7 @@ import videollama.kernels.LocalMemory;
 import videollama.kernels.OpChecks;
 import videollama.kernels.SplitK;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.Workspaces;
 
 /**
  * The GEMVs of decoding in OpenCL C ({@code gemv.cl}): {@code out = W·x} (or {@code out += W·x}) in one of three
@@ -64,7 +63,7 @@ public final class OpenCLGemvOps implements GemvOps {
     private final int group;
     /** Work-items per group of the wide kernel. */
     private final int wideGroup;
-    private final Map<Long, DeviceBuffer> workspaces = new HashMap<>();
+    private final Workspaces workspaces;
 
     OpenCLGemvOps(OpenCLBackend backend) {
         this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE4 : null, 0);
@@ -76,6 +75,7 @@ public final class OpenCLGemvOps implements GemvOps {
      */
     OpenCLGemvOps(OpenCLBackend backend, Variant forced, int slices) {
         this.backend = backend;
+        this.workspaces = new Workspaces(backend);
         this.info = backend.info();
         this.forced = forced;
         this.forcedSlices = Math.max(2, slices);
@@ -128,7 +128,7 @@ public final class OpenCLGemvOps implements GemvOps {
         sliceCols = (sliceCols + SLICE_ALIGN - 1) / SLICE_ALIGN * SLICE_ALIGN;
         int slices = (cols + sliceCols - 1) / sliceCols; // no empty range
         long partialFloats = (long) rows * slices;
-        DeviceBuffer partials = workspace(partialFloats * 4);
+        DeviceBuffer partials = workspaces.get("split-K partials", partialFloats * 4);
         g.task(name, new KernelSource("gemv", "matvec_split", option), Launch.groups(partialFloats, group), cost,
                 partials, w.buffer(), x, cols, sliceCols, slices, new LocalMemory(group * 4L));
         g.task(name + " combine", new KernelSource("gemv", "matvec_combine", option), Launch.items(rows, group),
@@ -173,9 +173,5 @@ public final class OpenCLGemvOps implements GemvOps {
     /** Column ranges per row for split-K on a GPU of {@code computeUnits}; below 2, a work-group per whole row. */
     static int slicesFor(int rows, int cols, int computeUnits) {
         return SPLIT_K_RULE.slices(rows, cols, computeUnits);
-    }
-
-    private synchronized DeviceBuffer workspace(long bytes) {
-        return workspaces.computeIfAbsent(bytes, b -> backend.allocate("split-K partials", b));
     }
 }

@@ -1,8 +1,6 @@
 package videollama.kernels.opencl;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
@@ -12,9 +10,9 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
-import videollama.kernels.OpChecks;
 import videollama.kernels.Q8_0Ops;
 import videollama.kernels.TaskGraph;
+import videollama.kernels.Workspaces;
 import videollama.kernels.reference.Q8_0;
 
 /**
@@ -72,10 +70,9 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
     /** Rows of x per work-item of {@code linear_q8_0} (its {@code Q8_M}): 8 sums and the block's 4 float8 of W in registers. */
     static final int GEMM_ROWS = 8;
 
-    private final OpenCLBackend backend;
     private final Variant variant;
-    /** INT8's quantised x (quants as shorts, then float scales) per width, one pair per width, reused by every product. */
-    private final Map<Integer, DeviceBuffer[]> quantisedInputs = new HashMap<>();
+    /** INT8's quantised x (quants as shorts, then float scales) per width, reused by every product. */
+    private final Workspaces quantisedInputs;
     /** Work-group size of the group-per-row kernels: a power of two the device accepts, at most 64. */
     private final int group;
     /** Work-items per group of the item-per-row kernels. */
@@ -87,8 +84,8 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
     }
 
     private OpenCLQ8_0Ops(OpenCLBackend backend, Variant variant) {
-        this.backend = backend;
         this.variant = variant;
+        this.quantisedInputs = new Workspaces(backend);
         this.group = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
     }
@@ -111,10 +108,9 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
 
     @Override
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
-        OpChecks.requireQ8_0(name, w);
+        Cost cost = Q8_0Ops.checkedMatVec(name, w, accumulate);
         int rows = w.rows();
         int cols = w.cols();
-        Cost cost = new Cost(Q8_0Ops.bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
         Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
         g.task(name, new KernelSource("q8_0", variant.kernel()), variant == Variant.INT8_4 ? launch((rows + 3) / 4) : launch(rows), cost,
                 args(new Object[] {out, w.buffer(), w.scales()}, input, variant.itemPerRow()
@@ -124,11 +120,9 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
 
     @Override
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
-        OpChecks.requireGateUp(name, gate, up);
-        OpChecks.requireQ8_0(name, gate);
+        Cost cost = Q8_0Ops.checkedSwiGlu(name, gate, up);
         int rows = gate.rows();
         int cols = gate.cols();
-        Cost cost = new Cost(2 * Q8_0Ops.bytes(gate) + cols * 4L + rows * 4L, 4L * rows * cols);
         Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
         // INT8_4 has no gate/up form: INT8's (gate/up's x is 4096 wide, in L1)
         String kernel = variant == Variant.INT8_4 ? Variant.INT8.kernel() : variant.kernel();
@@ -152,18 +146,10 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
 
     /** Adds the task that quantises x (cols wide) for INT8's GEMV; returns its quants and scales. */
     private Object[] quantise(TaskGraph g, String name, DeviceBuffer x, int cols) {
-        int blocks = cols / Q8_0.BLOCK;
-        DeviceBuffer[] xq;
-        synchronized (quantisedInputs) {
-            xq = quantisedInputs.computeIfAbsent(cols, c -> new DeviceBuffer[] {
-                    backend.allocate("x quants " + c, 2L * c), backend.allocate("x scales " + c, 4L * blocks)});
-        }
         // the option makes d = max|x| / 127 and 1 / d IEEE divisions on every device (OpenCL allows 2.5 ulp otherwise),
         // so a device rounds x to the reference's quants
-        g.task(name + " quantise x", new KernelSource("q8_0", "quantize_q8_0_activations", "-cl-fp32-correctly-rounded-divide-sqrt"),
-                Launch.items(blocks, wideGroup),
-                new Cost(6L * cols + 4L * blocks, 3L * cols), xq[0], xq[1], x, blocks);
-        return xq;
+        return Q8_0Ops.quantiseActivations(g, name, quantisedInputs,
+                new KernelSource("q8_0", "quantize_q8_0_activations", "-cl-fp32-correctly-rounded-divide-sqrt"), wideGroup, 2, x, cols);
     }
 
     /** {@code out[M,N] = x[M,K]·Wᵀ (+ bias) (+ residual)} with W Q8_0; see {@link videollama.kernels.GemmOps#linear}. */
@@ -172,9 +158,7 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
                        DeviceBuffer residual, int m, int n, int k) {
         Cost cost = Q8_0Ops.checkedLinear(name, out, x, w, bias, residual, m, n, k);
         long items = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
-        // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
         g.task(name, new KernelSource("q8_0", "linear_q8_0", "-DQ8_M=" + GEMM_ROWS), Launch.items(items, wideGroup), cost,
-                out, x, w.buffer(), w.scales(), bias != null ? bias : out, residual != null ? residual : out, m, n, k,
-                bias != null ? 1 : 0, residual != null ? 1 : 0);
+                Q8_0Ops.linearArgs(out, x, w, bias, residual, m, n, k));
     }
 }
