@@ -5,8 +5,10 @@ import videollama.weights.DType;
 /**
  * A backend's {@link DeviceOps} as its op families: each family's ops go to that family's class (on OpenCL
  * {@code OpenCLGemvOps}, {@code OpenCLNormOps}, ...; on CUDA {@code CudaGemvOps}, {@code CudaNormOps}, ...), so a
- * backend states only its own ops (embedding, RMSNorm, RoPE, argmax) and which family classes it uses. The GEMVs and
- * GEMMs of {@link DType#Q8_0} weights go to the {@link Q8_0Ops} family whatever op asks for them.
+ * backend states only its own ops (RMSNorm, argmax), which family classes it uses, how it names a kernel for a
+ * weight or cache type and how it grids RoPE over rows; the embedding and RoPE, whose arguments, checks and costs
+ * are the same on both backends, are here. The
+ * GEMVs and GEMMs of {@link DType#Q8_0} weights go to the {@link Q8_0Ops} family whatever op asks for them.
  */
 public abstract class FamilyDeviceOps implements DeviceOps {
     /** A backend's family classes, one per family of {@link DeviceOps}. */
@@ -17,6 +19,51 @@ public abstract class FamilyDeviceOps implements DeviceOps {
 
     protected FamilyDeviceOps(Families families) {
         this.families = families;
+    }
+
+    /** Work-items (threads) per group of the element-wise kernels. */
+    protected abstract int elementGroup();
+
+    /**
+     * The kernel {@code entry} of {@code program} for weights of {@code dtype} (F32, F16 or BF16): on CUDA an entry
+     * point per dtype ({@code embedding_f16}), on OpenCL a build option ({@code -DWEIGHT_F16}).
+     */
+    protected abstract KernelSource weightKernel(String program, String entry, DType dtype);
+
+    /** The kernel {@code entry} of {@code program} for a cache of {@code type}, named as {@link #weightKernel} names it. */
+    protected abstract KernelSource cacheKernel(String program, String entry, KvCacheType type);
+
+    /**
+     * The grid of {@code rope_cache_write_rows}: a work-item per pair of every one of {@code rows} rows, as the
+     * backend's kernel indexes them.
+     */
+    protected abstract Launch ropeRowsLaunch(int pairs, int rows);
+
+    @Override
+    public final void embedding(TaskGraph g, DeviceBuffer out, DeviceTensor table, DeviceBuffer ids, int index) {
+        int dim = table.cols();
+        g.task("embedding", weightKernel("embedding", "embedding", table.dtype()), Launch.items(dim, elementGroup()),
+                DecodeOpCosts.embedding(dim, table.dtype()), out, table.buffer(), ids, index, dim);
+    }
+
+    @Override
+    public final void ropeAndCacheWrite(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                                        DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType,
+                                        DeviceBuffer cosSin, int tablePositions, DeviceBuffer pos, int heads, int kvHeads, int headDim) {
+        int pairs = (heads + kvHeads) * headDim / 2;
+        g.task(name, cacheKernel("rope", "rope_cache_write", cacheType), Launch.items(pairs, elementGroup()),
+                DecodeOpCosts.ropeAndCacheWrite(cacheType, heads, kvHeads, headDim),
+                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, heads, kvHeads, headDim);
+    }
+
+    @Override
+    public final void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
+                                            DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
+                                            int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
+        OpChecks.requireRopeRows(name, q, k, v, keyCache, valueCache, cacheType, tablePositions, rows, heads, kvHeads, headDim);
+        g.task(name, cacheKernel("rope", "rope_cache_write_rows", cacheType), ropeRowsLaunch((heads + kvHeads) * headDim / 2, rows),
+                DecodeOpCosts.ropeAndCacheWriteRows(cacheType, rows, heads, kvHeads, headDim),
+                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, rows, heads, kvHeads, headDim);
     }
 
     /** The family that multiplies by {@code w}: Q8_0's for Q8_0 weights. */

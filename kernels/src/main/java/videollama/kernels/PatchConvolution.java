@@ -83,42 +83,4 @@ public record PatchConvolution(int cout, int channels, int k, int stride, int he
             throw new IllegalArgumentException(op + ": buffer " + buffer.name() + " holds " + buffer.bytes() + " bytes, needs " + bytes);
         }
     }
-
-    /**
-     * Appends the class-token task ({@code class_token} of {@code patch_embed.cl} / {@code .cu}, one item per
-     * output element in groups of {@code group}): {@code out} [batch, patches + 1, dim] gets {@code cls} [dim] at
-     * token 0 of each image and token {@code p} of {@code tokens} [batch, patches, dim] at token {@code p + 1};
-     * unless {@code positions} is null, its row {@code t} ([patches + 1, dim]) is added to token {@code t} in the
-     * same pass. All float32; {@code out} must not overlap {@code tokens}. Both backends launch it alike.
-     */
-    public static void prependClassToken(TaskGraph g, String name, int group, DeviceBuffer out, DeviceBuffer tokens,
-                                         DeviceBuffer cls, DeviceBuffer positions, int batch, int patches, int dim) {
-        long elements = (long) batch * (patches + 1) * dim;
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements");
-        }
-        requireBytes(name, out, elements * 4);
-        requireBytes(name, tokens, (long) batch * patches * dim * 4);
-        requireBytes(name, cls, dim * 4L);
-        if (positions != null) {
-            requireBytes(name, positions, (long) (patches + 1) * dim * 4);
-        }
-        g.task(name, new KernelSource("patch_embed", "class_token"), Launch.items(elements, group),
-                new Cost((long) batch * patches * dim * 4 + elements * 4 + (positions != null ? (long) (patches + 1) * dim * 4 : 0) + dim * 4L,
-                        positions != null ? elements : 0),
-                out, tokens, cls, positions != null ? positions : cls, positions != null ? 1 : 0, batch, patches, dim);
-    }
-
-    /** Appends {@code x} [batch, tokens, dim] += {@code positions} [tokens, dim] for each image, in place ({@code add_positions}). */
-    public static void addPositions(TaskGraph g, String name, int group, DeviceBuffer x, DeviceBuffer positions,
-                                    int batch, int tokens, int dim) {
-        long elements = (long) batch * tokens * dim;
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + ": more than 2^31 elements");
-        }
-        requireBytes(name, x, elements * 4);
-        requireBytes(name, positions, (long) tokens * dim * 4);
-        g.task(name, new KernelSource("patch_embed", "add_positions"), Launch.items(elements, group),
-                new Cost(elements * 8 + (long) tokens * dim * 4, elements), x, positions, batch, tokens, dim);
-    }
 }

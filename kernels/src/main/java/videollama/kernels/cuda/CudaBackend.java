@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
@@ -176,16 +177,11 @@ public final class CudaBackend implements DeviceBackend {
     @Override
     public DeviceBuffer allocate(String name, long bytes) {
         DeviceBuffer.checkAllocation(name, bytes);
-        lock.lock();
-        try {
-            checkOpen();
-            makeCurrent();
+        return inContext(() -> {
             CudaBuffer b = new CudaBuffer(name, bytes, cu.memAlloc(bytes, name));
             buffers.add(b);
             return b;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
@@ -206,35 +202,29 @@ public final class CudaBackend implements DeviceBackend {
     @Override
     public void write(DeviceBuffer buffer, MemorySegment host) {
         buffer.checkHostSize(host);
-        lock.lock();
-        try (Arena staging = Arena.ofConfined()) {
-            checkOpen();
-            makeCurrent();
-            // Native calls cannot take Java arrays: stage heap memory through native memory.
-            MemorySegment source = host.isNative() ? host : staging.allocate(host.byteSize(), 8).copyFrom(host);
-            cu.copyToDeviceAsync(address(buffer), source, host.byteSize(), stream);
-            cu.streamSynchronize(stream);
-        } finally {
-            lock.unlock();
-        }
+        inContext(() -> {
+            try (Arena staging = Arena.ofConfined()) {
+                // Native calls cannot take Java arrays: stage heap memory through native memory.
+                MemorySegment source = host.isNative() ? host : staging.allocate(host.byteSize(), 8).copyFrom(host);
+                cu.copyToDeviceAsync(address(buffer), source, host.byteSize(), stream);
+                cu.streamSynchronize(stream);
+            }
+        });
     }
 
     @Override
     public void read(DeviceBuffer buffer, MemorySegment host) {
         buffer.checkHostSize(host);
-        lock.lock();
-        try (Arena staging = Arena.ofConfined()) {
-            checkOpen();
-            makeCurrent();
-            MemorySegment target = host.isNative() ? host : staging.allocate(host.byteSize(), 8);
-            cu.copyToHostAsync(target, address(buffer), host.byteSize(), stream);
-            cu.streamSynchronize(stream);
-            if (!host.isNative()) {
-                host.copyFrom(target);
+        inContext(() -> {
+            try (Arena staging = Arena.ofConfined()) {
+                MemorySegment target = host.isNative() ? host : staging.allocate(host.byteSize(), 8);
+                cu.copyToHostAsync(target, address(buffer), host.byteSize(), stream);
+                cu.streamSynchronize(stream);
+                if (!host.isNative()) {
+                    host.copyFrom(target);
+                }
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
@@ -244,28 +234,16 @@ public final class CudaBackend implements DeviceBackend {
         if (bytes == 0) {
             return;
         }
-        lock.lock();
-        try {
-            checkOpen();
-            makeCurrent();
-            // queued on the stream the graphs are launched on, so it runs after them and before the next one
-            cu.copyOnDeviceAsync(address(dst) + dstOffset, address(src) + srcOffset, bytes, stream);
-        } finally {
-            lock.unlock();
-        }
+        // queued on the stream the graphs are launched on, so it runs after them and before the next one
+        inContext(() -> cu.copyOnDeviceAsync(address(dst) + dstOffset, address(src) + srcOffset, bytes, stream));
     }
 
     @Override
     public void fill(DeviceBuffer buffer, int pattern) {
-        lock.lock();
-        try {
-            checkOpen();
-            makeCurrent();
+        inContext(() -> {
             cu.memsetD32Async(address(buffer), pattern, buffer.bytes() / 4, stream);
             cu.streamSynchronize(stream);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
@@ -275,14 +253,7 @@ public final class CudaBackend implements DeviceBackend {
 
     @Override
     public void finish() {
-        lock.lock();
-        try {
-            checkOpen();
-            makeCurrent();
-            cu.streamSynchronize(stream);
-        } finally {
-            lock.unlock();
-        }
+        inContext(() -> cu.streamSynchronize(stream));
     }
 
     @Override
@@ -362,6 +333,25 @@ public final class CudaBackend implements DeviceBackend {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Runs {@code work} holding the lock, the backend open and its context current on this thread. */
+    private <T> T inContext(Supplier<T> work) {
+        lock.lock();
+        try {
+            checkOpen();
+            makeCurrent();
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void inContext(Runnable work) {
+        inContext(() -> {
+            work.run();
+            return null;
+        });
     }
 
     boolean isClosed() {

@@ -2,7 +2,7 @@ package videollama.kernels.cuda;
 
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.ConvOps;
+import videollama.kernels.AbstractConvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
@@ -16,12 +16,16 @@ import videollama.kernels.TaskGraph;
  * per weight dtype), the class token and the learned positions. Same arguments, checks and {@link Cost}s as the
  * OpenCL ops; the twin is {@link videollama.kernels.reference.PatchEmbedding}.
  */
-final class CudaConvOps implements ConvOps {
+final class CudaConvOps extends AbstractConvOps {
     /** The convolution's block: 16 × 16 threads, each computing 4 × 4 outputs of a 64 × 64 tile. */
     static final int CONV_THREADS = 256;
     static final int CONV_TILE = 64;
     /** Threads per block of the element-wise kernels. */
     static final int THREADS = 256;
+
+    CudaConvOps() {
+        super(THREADS);
+    }
 
     /**
      * {@code out} [batch, outHeight · outWidth, cout] (float32, patch index {@code oy · outWidth + ox}) = Conv2d of
@@ -39,16 +43,5 @@ final class CudaConvOps implements ConvOps {
                 new long[] {CONV_THREADS, 1});
         g.task(name, new KernelSource("patch_embed", entry), launch, c.cost(weight, bias != null),
                 c.kernelArgs(out, images, weight, bias));
-    }
-
-    @Override
-    public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
-                                  DeviceBuffer positions, int batch, int patches, int dim) {
-        PatchConvolution.prependClassToken(g, name, THREADS, out, tokens, cls, positions, batch, patches, dim);
-    }
-
-    @Override
-    public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
-        PatchConvolution.addPositions(g, name, THREADS, x, positions, batch, tokens, dim);
     }
 }

@@ -6,7 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static videollama.kernels.Downcalls.call;
 import static videollama.kernels.Downcalls.downcall;
-import static videollama.kernels.Downcalls.rethrow;
+import static videollama.kernels.Downcalls.exact;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -16,6 +16,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.NativeBindings;
 
@@ -28,7 +29,8 @@ import videollama.kernels.NativeBindings;
  *
  * <p>The symbols are the versioned names the driver exports ({@code cuMemAlloc_v2}, {@code cuStreamBeginCapture_v2},
  * ...), which {@code cuda.h} otherwise supplies through macros. The hot paths (launches, graph launches, copies,
- * event records) use {@code invokeExact} and allocate nothing.
+ * event records) use {@code invokeExact} ({@link videollama.kernels.Downcalls#exact}) and, once compiled, allocate
+ * nothing.
  */
 final class CudaDriver {
     static final String LIBRARY = "libcuda.so.1";
@@ -243,6 +245,33 @@ final class CudaDriver {
         }
     }
 
+    /**
+     * Calls {@code h(result, args...)}, a function that returns its result through a pointer before its arguments,
+     * checks the CUresult, and reads the result ({@code layout}) with {@code read}.
+     */
+    private <T> T out(String call, MemoryLayout layout, Function<MemorySegment, T> read, MethodHandle h, Object... args) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment result = a.allocate(layout);
+            Object[] all = new Object[args.length + 1];
+            all[0] = result;
+            System.arraycopy(args, 0, all, 1, args.length);
+            check(call, call(h, all));
+            return read.apply(result);
+        }
+    }
+
+    private int intOut(String call, MethodHandle h, Object... args) {
+        return out(call, JAVA_INT, r -> r.get(JAVA_INT, 0), h, args);
+    }
+
+    private long longOut(String call, MethodHandle h, Object... args) {
+        return out(call, JAVA_LONG, r -> r.get(JAVA_LONG, 0), h, args);
+    }
+
+    private MemorySegment addressOut(String call, MethodHandle h, Object... args) {
+        return out(call, ADDRESS, r -> r.get(ADDRESS, 0), h, args);
+    }
+
     // ---- driver, devices, contexts --------------------------------------------------------------------------
 
     /** cuInit(0): returns the CUresult rather than throwing, so the caller can say why there is no device. */
@@ -252,27 +281,15 @@ final class CudaDriver {
 
     /** The driver's CUDA version, e.g. 13000 for 13.0. */
     int driverVersion() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check("cuDriverGetVersion", call(driverGetVersion, v));
-            return v.get(JAVA_INT, 0);
-        }
+        return intOut("cuDriverGetVersion", driverGetVersion);
     }
 
     int deviceCount() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment n = a.allocate(JAVA_INT);
-            check("cuDeviceGetCount", call(deviceGetCount, n));
-            return n.get(JAVA_INT, 0);
-        }
+        return intOut("cuDeviceGetCount", deviceGetCount);
     }
 
     int device(int ordinal) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment d = a.allocate(JAVA_INT);
-            check("cuDeviceGet(" + ordinal + ")", call(deviceGet, d, ordinal));
-            return d.get(JAVA_INT, 0);
-        }
+        return intOut("cuDeviceGet(" + ordinal + ")", deviceGet, ordinal);
     }
 
     String deviceName(int device) {
@@ -284,28 +301,16 @@ final class CudaDriver {
     }
 
     int deviceAttribute(int device, int attribute) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check("cuDeviceGetAttribute(" + attribute + ")", call(deviceGetAttribute, v, attribute, device));
-            return v.get(JAVA_INT, 0);
-        }
+        return intOut("cuDeviceGetAttribute(" + attribute + ")", deviceGetAttribute, attribute, device);
     }
 
     long deviceTotalMemory(int device) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_LONG);
-            check("cuDeviceTotalMem_v2", call(deviceTotalMem, v, device));
-            return v.get(JAVA_LONG, 0);
-        }
+        return longOut("cuDeviceTotalMem_v2", deviceTotalMem, device);
     }
 
     /** The device's primary context (shared with any other user of the driver API in this process), retained. */
     MemorySegment primaryContextRetain(int device) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment ctx = a.allocate(ADDRESS);
-            check("cuDevicePrimaryCtxRetain", call(primaryCtxRetain, ctx, device));
-            return ctx.get(ADDRESS, 0);
-        }
+        return addressOut("cuDevicePrimaryCtxRetain", primaryCtxRetain, device);
     }
 
     void primaryContextRelease(int device) {
@@ -314,13 +319,7 @@ final class CudaDriver {
 
     /** Makes {@code context} current on the calling thread (the driver keeps the current context per thread). */
     void setCurrent(MemorySegment context) {
-        int rc;
-        try {
-            rc = (int) ctxSetCurrent.invokeExact(context);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("cuCtxSetCurrent", rc);
+        check("cuCtxSetCurrent", exact(() -> (int) ctxSetCurrent.invokeExact(context)));
     }
 
     // ---- modules and functions ------------------------------------------------------------------------------
@@ -350,9 +349,7 @@ final class CudaDriver {
 
     MemorySegment moduleFunction(MemorySegment module, String name) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment f = a.allocate(ADDRESS);
-            check("cuModuleGetFunction(" + name + ")", call(moduleGetFunction, f, module, a.allocateFrom(name, StandardCharsets.US_ASCII)));
-            return f.get(ADDRESS, 0);
+            return addressOut("cuModuleGetFunction(" + name + ")", moduleGetFunction, module, a.allocateFrom(name, StandardCharsets.US_ASCII));
         }
     }
 
@@ -361,11 +358,7 @@ final class CudaDriver {
     }
 
     int functionAttribute(MemorySegment function, int attribute) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check("cuFuncGetAttribute(" + attribute + ")", call(funcGetAttribute, v, attribute, function));
-            return v.get(JAVA_INT, 0);
-        }
+        return intOut("cuFuncGetAttribute(" + attribute + ")", funcGetAttribute, attribute, function);
     }
 
     void functionAttribute(MemorySegment function, int attribute, int value) {
@@ -376,11 +369,7 @@ final class CudaDriver {
 
     /** Device memory (256-byte aligned), or a CudaException saying CUDA_ERROR_OUT_OF_MEMORY. */
     long memAlloc(long bytes, String what) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(JAVA_LONG);
-            check("cuMemAlloc_v2(" + what + ", " + bytes + " bytes)", call(memAlloc, p, bytes));
-            return p.get(JAVA_LONG, 0);
-        }
+        return longOut("cuMemAlloc_v2(" + what + ", " + bytes + " bytes)", memAlloc, bytes);
     }
 
     void memFree(long pointer) {
@@ -392,24 +381,12 @@ final class CudaDriver {
      * stages the bytes before it returns, so the host may rewrite them right after.
      */
     void copyToDeviceAsync(long device, MemorySegment host, long bytes, MemorySegment stream) {
-        int rc;
-        try {
-            rc = (int) memcpyHtoDAsync.invokeExact(device, host, bytes, stream);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("cuMemcpyHtoDAsync_v2", rc);
+        check("cuMemcpyHtoDAsync_v2", exact(() -> (int) memcpyHtoDAsync.invokeExact(device, host, bytes, stream)));
     }
 
     /** Queues a device-to-host copy on {@code stream}; the host memory holds the bytes after a stream sync. */
     void copyToHostAsync(MemorySegment host, long device, long bytes, MemorySegment stream) {
-        int rc;
-        try {
-            rc = (int) memcpyDtoHAsync.invokeExact(host, device, bytes, stream);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("cuMemcpyDtoHAsync_v2", rc);
+        check("cuMemcpyDtoHAsync_v2", exact(() -> (int) memcpyDtoHAsync.invokeExact(host, device, bytes, stream)));
     }
 
     /** Queues a device-to-device copy on {@code stream}. */
@@ -426,34 +403,18 @@ final class CudaDriver {
     /** cuLaunchKernel: {@code params} is the array of pointers to the argument values (see KernelParams). */
     void launch(MemorySegment function, int gridX, int gridY, int gridZ, int blockX, int blockY, int blockZ, int sharedBytes,
                 MemorySegment stream, MemorySegment params) {
-        int rc;
-        try {
-            rc = (int) launchKernel.invokeExact(function, gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes, stream, params,
-                    MemorySegment.NULL);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("cuLaunchKernel", rc);
+        check("cuLaunchKernel", exact(() -> (int) launchKernel.invokeExact(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
+                sharedBytes, stream, params, MemorySegment.NULL)));
     }
 
     // ---- streams and graphs ---------------------------------------------------------------------------------
 
     MemorySegment streamCreate(int flags) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(ADDRESS);
-            check("cuStreamCreate", call(streamCreate, s, flags));
-            return s.get(ADDRESS, 0);
-        }
+        return addressOut("cuStreamCreate", streamCreate, flags);
     }
 
     void streamSynchronize(MemorySegment stream) {
-        int rc;
-        try {
-            rc = (int) streamSynchronize.invokeExact(stream);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("cuStreamSynchronize", rc);
+        check("cuStreamSynchronize", exact(() -> (int) streamSynchronize.invokeExact(stream)));
     }
 
     void streamDestroy(MemorySegment stream) {
@@ -481,21 +442,11 @@ final class CudaDriver {
     }
 
     MemorySegment graphInstantiate(MemorySegment graph) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment exec = a.allocate(ADDRESS);
-            check("cuGraphInstantiateWithFlags", call(graphInstantiate, exec, graph, 0L));
-            return exec.get(ADDRESS, 0);
-        }
+        return addressOut("cuGraphInstantiateWithFlags", graphInstantiate, graph, 0L);
     }
 
     void graphLaunch(MemorySegment exec, MemorySegment stream) {
-        int rc;
-        try {
-            rc = (int) graphLaunch.invokeExact(exec, stream);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("cuGraphLaunch", rc);
+        check("cuGraphLaunch", exact(() -> (int) graphLaunch.invokeExact(exec, stream)));
     }
 
     void graphExecDestroy(MemorySegment exec) {
@@ -509,21 +460,11 @@ final class CudaDriver {
     // ---- events ---------------------------------------------------------------------------------------------
 
     MemorySegment eventCreate() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment e = a.allocate(ADDRESS);
-            check("cuEventCreate", call(eventCreate, e, EVENT_DEFAULT));
-            return e.get(ADDRESS, 0);
-        }
+        return addressOut("cuEventCreate", eventCreate, EVENT_DEFAULT);
     }
 
     void eventRecord(MemorySegment event, MemorySegment stream) {
-        int rc;
-        try {
-            rc = (int) eventRecord.invokeExact(event, stream);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("cuEventRecord", rc);
+        check("cuEventRecord", exact(() -> (int) eventRecord.invokeExact(event, stream)));
     }
 
     void eventSynchronize(MemorySegment event) {
@@ -532,11 +473,7 @@ final class CudaDriver {
 
     /** Milliseconds between two completed events (about half a microsecond of resolution). */
     float eventElapsedMillis(MemorySegment start, MemorySegment end) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment ms = a.allocate(JAVA_FLOAT);
-            check("cuEventElapsedTime", call(eventElapsedTime, ms, start, end));
-            return ms.get(JAVA_FLOAT, 0);
-        }
+        return out("cuEventElapsedTime", JAVA_FLOAT, r -> r.get(JAVA_FLOAT, 0), eventElapsedTime, start, end);
     }
 
     void eventDestroy(MemorySegment event) {

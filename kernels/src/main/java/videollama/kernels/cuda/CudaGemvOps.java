@@ -12,6 +12,7 @@ import videollama.kernels.OpChecks;
 import videollama.kernels.SplitK;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.Workspaces;
+import videollama.weights.DType;
 
 /**
  * The GEMVs of decoding in CUDA C ({@code gemv.cu}): a warp per row with 128-bit weight loads and shuffle
@@ -50,6 +51,11 @@ public final class CudaGemvOps implements GemvOps {
         return ops;
     }
 
+    /** The gemv.cu kernel {@code entry} for weights of {@code dtype}: an entry point per dtype ({@code matvec_f16}, ...). */
+    private static KernelSource kernel(String entry, DType dtype) {
+        return new KernelSource("gemv", entry + "_" + OpChecks.floatWeight(dtype));
+    }
+
     private static long bytes(DeviceTensor w) {
         return (long) w.rows() * w.cols() * w.dtype().byteSize();
     }
@@ -85,11 +91,10 @@ public final class CudaGemvOps implements GemvOps {
     public void matVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor w, DeviceBuffer x, boolean accumulate) {
         int rows = w.rows();
         int cols = w.cols();
-        String dtype = OpChecks.floatWeight(w.dtype());
         Cost cost = new Cost(bytes(w) + cols * 4L + rows * (accumulate ? 8L : 4L), 2L * rows * cols);
         int wanted = forcedSplitK > 0 ? forcedSplitK : splitKSlices(rows, cols, backend.info().computeUnits());
         if (wanted < 2) {
-            g.task(name, new KernelSource("gemv", "matvec_" + dtype), warpPerRow(rows), cost,
+            g.task(name, kernel("matvec", w.dtype()), warpPerRow(rows), cost,
                     out, w.buffer(), x, rows, cols, accumulate ? 1 : 0);
             return;
         }
@@ -98,7 +103,7 @@ public final class CudaGemvOps implements GemvOps {
         int slices = (cols + sliceCols - 1) / sliceCols; // no empty range
         long partialFloats = (long) rows * slices;
         DeviceBuffer partials = workspaces.get("split-K partials", partialFloats * 4);
-        g.task(name, new KernelSource("gemv", "matvec_split_" + dtype), warpPerRow(partialFloats), cost,
+        g.task(name, kernel("matvec_split", w.dtype()), warpPerRow(partialFloats), cost,
                 partials, w.buffer(), x, rows, cols, sliceCols, slices);
         g.task(name + " combine", new KernelSource("gemv", "matvec_combine"), Launch.items(rows, THREADS),
                 new Cost(partialFloats * 4 + rows * (accumulate ? 8L : 4L), partialFloats),
@@ -115,7 +120,7 @@ public final class CudaGemvOps implements GemvOps {
                           DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceBuffer x) {
         OpChecks.requireQkv(name, wq, wk, wv);
         int rows = wq.rows() + 2 * wk.rows();
-        g.task(name, new KernelSource("gemv", "qkv_matvec_" + OpChecks.floatWeight(wq.dtype())), warpPerRow(rows),
+        g.task(name, kernel("qkv_matvec", wq.dtype()), warpPerRow(rows),
                 new Cost(bytes(wq) + 2 * bytes(wk) + wq.cols() * 4L + rows * 4L, 2L * rows * wq.cols()),
                 q, k, v, wq.buffer(), wk.buffer(), wv.buffer(), x, wq.rows(), wk.rows(), wq.cols());
     }
@@ -123,7 +128,7 @@ public final class CudaGemvOps implements GemvOps {
     @Override
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
         OpChecks.requireGateUp(name, gate, up);
-        g.task(name, new KernelSource("gemv", "swiglu_matvec_" + OpChecks.floatWeight(gate.dtype())), warpPerRow(gate.rows()),
+        g.task(name, kernel("swiglu_matvec", gate.dtype()), warpPerRow(gate.rows()),
                 new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols()),
                 out, gate.buffer(), up.buffer(), x, gate.rows(), gate.cols());
     }

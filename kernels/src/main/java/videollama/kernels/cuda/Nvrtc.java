@@ -49,12 +49,19 @@ final class Nvrtc {
     private final MethodHandle createProgram;
     private final MethodHandle compileProgram;
     private final MethodHandle destroyProgram;
-    private final MethodHandle getProgramLogSize;
-    private final MethodHandle getProgramLog;
-    private final MethodHandle getCubinSize;
-    private final MethodHandle getCubin;
-    private final MethodHandle getPtxSize;
-    private final MethodHandle getPtx;
+    private final ProgramOutput programLog;
+    private final ProgramOutput cubin;
+    private final ProgramOutput ptx;
+
+    /**
+     * One of a program's outputs, read by two calls: {@code <call>Size(program, size_t*)} for its bytes, then
+     * {@code <call>(program, char*)}.
+     */
+    private record ProgramOutput(String call, MethodHandle size, MethodHandle get) {
+        static ProgramOutput bind(SymbolLookup lib, String call) {
+            return new ProgramOutput(call, Nvrtc.bind(lib, call + "Size", ADDRESS, ADDRESS), Nvrtc.bind(lib, call, ADDRESS, ADDRESS));
+        }
+    }
 
     /** What a compile made: the cubin (when compiled for a real {@code sm_XY}), the PTX, and NVRTC's log. */
     record Output(byte[] cubin, String ptx, String log) {}
@@ -68,12 +75,9 @@ final class Nvrtc {
         createProgram = bind(lib, "nvrtcCreateProgram", ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
         compileProgram = bind(lib, "nvrtcCompileProgram", ADDRESS, JAVA_INT, ADDRESS);
         destroyProgram = bind(lib, "nvrtcDestroyProgram", ADDRESS);
-        getProgramLogSize = bind(lib, "nvrtcGetProgramLogSize", ADDRESS, ADDRESS);
-        getProgramLog = bind(lib, "nvrtcGetProgramLog", ADDRESS, ADDRESS);
-        getCubinSize = bind(lib, "nvrtcGetCUBINSize", ADDRESS, ADDRESS);
-        getCubin = bind(lib, "nvrtcGetCUBIN", ADDRESS, ADDRESS);
-        getPtxSize = bind(lib, "nvrtcGetPTXSize", ADDRESS, ADDRESS);
-        getPtx = bind(lib, "nvrtcGetPTX", ADDRESS, ADDRESS);
+        programLog = ProgramOutput.bind(lib, "nvrtcGetProgramLog");
+        cubin = ProgramOutput.bind(lib, "nvrtcGetCUBIN");
+        ptx = ProgramOutput.bind(lib, "nvrtcGetPTX");
     }
 
     /**
@@ -274,23 +278,23 @@ final class Nvrtc {
                     optionArray.setAtIndex(ADDRESS, k, a.allocateFrom(options.get(k), StandardCharsets.UTF_8));
                 }
                 int rc = call(compileProgram, handle, options.size(), optionArray);
-                String log = text(handle, getProgramLogSize, getProgramLog, "nvrtcGetProgramLog", a);
+                String log = text(handle, programLog, a);
                 if (rc != SUCCESS) {
                     throw NvrtcException.compileError(name, errorString(rc), log);
                 }
-                String ptx = text(handle, getPtxSize, getPtx, "nvrtcGetPTX", a);
-                byte[] cubin = options.stream().anyMatch(o -> o.matches("(--gpu-architecture=|-arch=?)sm_\\w+"))
-                        ? bytes(handle, getCubinSize, getCubin, "nvrtcGetCUBIN", a)
+                String ptxText = text(handle, ptx, a);
+                byte[] cubinBytes = options.stream().anyMatch(o -> o.matches("(--gpu-architecture=|-arch=?)sm_\\w+"))
+                        ? bytes(handle, cubin, a)
                         : new byte[0];
-                return new Output(cubin, ptx, log);
+                return new Output(cubinBytes, ptxText, log);
             } finally {
                 check("nvrtcDestroyProgram", call(destroyProgram, program));
             }
         }
     }
 
-    private String text(MemorySegment program, MethodHandle size, MethodHandle get, String call, Arena a) {
-        byte[] b = bytes(program, size, get, call, a);
+    private String text(MemorySegment program, ProgramOutput output, Arena a) {
+        byte[] b = bytes(program, output, a);
         int n = b.length;
         while (n > 0 && b[n - 1] == 0) {
             n--; // the sizes count the terminating NUL
@@ -298,15 +302,15 @@ final class Nvrtc {
         return new String(b, 0, n, StandardCharsets.UTF_8);
     }
 
-    private byte[] bytes(MemorySegment program, MethodHandle size, MethodHandle get, String call, Arena a) {
+    private byte[] bytes(MemorySegment program, ProgramOutput output, Arena a) {
         MemorySegment n = a.allocate(JAVA_LONG);
-        check(call + "Size", call(size, program, n));
+        check(output.call() + "Size", call(output.size(), program, n));
         long bytes = n.get(JAVA_LONG, 0);
         if (bytes == 0) {
             return new byte[0];
         }
         MemorySegment buffer = a.allocate(bytes);
-        check(call, call(get, program, buffer));
+        check(output.call(), call(output.get(), program, buffer));
         return buffer.toArray(JAVA_BYTE);
     }
 

@@ -6,7 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static videollama.kernels.Downcalls.call;
 import static videollama.kernels.Downcalls.callAddress;
 import static videollama.kernels.Downcalls.downcall;
-import static videollama.kernels.Downcalls.rethrow;
+import static videollama.kernels.Downcalls.exact;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -231,26 +231,14 @@ final class OpenCL {
 
     /** Copies host memory into a buffer; blocking unless the host memory outlives the queue's use of it. */
     void write(MemorySegment queue, MemorySegment buffer, long offset, MemorySegment host, boolean blocking) {
-        int rc;
-        try {
-            rc = (int) enqueueWriteBuffer.invokeExact(queue, buffer, blocking ? 1 : 0, offset, host.byteSize(), host,
-                    0, MemorySegment.NULL, MemorySegment.NULL);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("clEnqueueWriteBuffer", rc);
+        check("clEnqueueWriteBuffer", exact(() -> (int) enqueueWriteBuffer.invokeExact(queue, buffer, blocking ? 1 : 0, offset,
+                host.byteSize(), host, 0, MemorySegment.NULL, MemorySegment.NULL)));
     }
 
     /** Copies a buffer into host memory and waits for it (and so for everything queued before it). */
     void read(MemorySegment queue, MemorySegment buffer, long offset, MemorySegment host) {
-        int rc;
-        try {
-            rc = (int) enqueueReadBuffer.invokeExact(queue, buffer, 1, offset, host.byteSize(), host,
-                    0, MemorySegment.NULL, MemorySegment.NULL);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("clEnqueueReadBuffer", rc);
+        check("clEnqueueReadBuffer", exact(() -> (int) enqueueReadBuffer.invokeExact(queue, buffer, 1, offset, host.byteSize(), host,
+                0, MemorySegment.NULL, MemorySegment.NULL)));
     }
 
     void copy(MemorySegment queue, MemorySegment src, MemorySegment dst, long srcOffset, long dstOffset, long bytes) {
@@ -344,14 +332,8 @@ final class OpenCL {
      */
     void launch(MemorySegment queue, MemorySegment kernel, int dims, MemorySegment global, MemorySegment local, MemorySegment event) {
         // invokeExact: this is the hot path of every graph replay, so no boxing.
-        int rc;
-        try {
-            rc = (int) enqueueNDRangeKernel.invokeExact(queue, kernel, dims, MemorySegment.NULL, global, local, 0,
-                    MemorySegment.NULL, event);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("clEnqueueNDRangeKernel", rc);
+        check("clEnqueueNDRangeKernel", exact(() -> (int) enqueueNDRangeKernel.invokeExact(queue, kernel, dims, MemorySegment.NULL,
+                global, local, 0, MemorySegment.NULL, event)));
     }
 
     void finish(MemorySegment queue) {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBackend;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.ConvOps;
+import videollama.kernels.AbstractConvOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.KernelVariant;
@@ -24,7 +24,7 @@ import videollama.weights.DType;
  * before the class token, not between it and the positions, so both models use the fused form;
  * {@code addPositions} is there for a stem that adds them elsewhere.
  */
-public final class OpenCLConvOps implements ConvOps {
+public final class OpenCLConvOps extends AbstractConvOps {
     /** Which convolution kernel: 1, local-memory tiles for GPUs, or 2, 8-wide register blocks for CPUs (PoCL). */
     public enum Variant implements KernelVariant { TILED, WIDE }
 
@@ -44,8 +44,6 @@ public final class OpenCLConvOps implements ConvOps {
     private final Variant variant;
     /** The tiled kernel's work-group is groupSide × groupSide items, a tile groupSide · 4 on a side. */
     private final int groupSide;
-    /** Work-group size of the element-wise kernels. */
-    private final int groupSize;
 
     OpenCLConvOps(OpenCLBackend backend) {
         this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : Variant.TILED);
@@ -53,10 +51,11 @@ public final class OpenCLConvOps implements ConvOps {
 
     /** With an explicit variant: the tests run both on whatever device there is. */
     OpenCLConvOps(OpenCLBackend backend, Variant variant) {
+        // the element-wise kernels' work-groups: a power of two the device accepts, at most 64
+        super((int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize())));
         this.backend = backend;
         this.variant = variant;
         this.groupSide = backend.info().maxWorkGroupSize() >= 256 ? 16 : 8;
-        this.groupSize = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
     }
 
     Variant variant() {
@@ -96,16 +95,5 @@ public final class OpenCLConvOps implements ConvOps {
                 new long[] {groupSide, groupSide});
         String options = (OpenCLOps.weightOption(weight.dtype()) + " -DGROUP_SIDE=" + groupSide).strip();
         g.task(name, new KernelSource("patch_embed", "patch_embed_tiled", options), launch, cost, args);
-    }
-
-    @Override
-    public void prependClassToken(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer tokens, DeviceBuffer cls,
-                                  DeviceBuffer positions, int batch, int patches, int dim) {
-        PatchConvolution.prependClassToken(g, name, groupSize, out, tokens, cls, positions, batch, patches, dim);
-    }
-
-    @Override
-    public void addPositions(TaskGraph g, String name, DeviceBuffer x, DeviceBuffer positions, int batch, int tokens, int dim) {
-        PatchConvolution.addPositions(g, name, groupSize, x, positions, batch, tokens, dim);
     }
 }

@@ -4,7 +4,6 @@ import java.util.Locale;
 import videollama.kernels.DecodeOpCosts;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.FamilyDeviceOps;
-import videollama.kernels.DeviceTensor;
 import videollama.kernels.KernelSource;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.Launch;
@@ -14,8 +13,10 @@ import videollama.kernels.TaskGraph;
 import videollama.weights.DType;
 
 /**
- * The op catalogue in OpenCL C: the decode ops that have no family of their own (embedding, RMSNorm, RoPE with the
- * cache write, argmax) here, the rest in the family classes ({@link OpenCLGemvOps}, {@link OpenCLDecodeAttentionOps},
+ * The op catalogue in OpenCL C: the decode ops that have no family of their own (RMSNorm, RoPE with the cache write
+ * over rows, argmax) here, with how a kernel is built for a weight or cache type (a build option: {@code -DWEIGHT_F16},
+ * {@code -DKV_F16}); the embedding and one position's RoPE in {@link FamilyDeviceOps}; the rest in the family classes
+ * ({@link OpenCLGemvOps}, {@link OpenCLDecodeAttentionOps},
  * {@link OpenCLGemmOps}, {@link OpenCLNormOps}, {@link OpenCLAttentionOps}, {@link OpenCLConvOps}, {@link OpenCLQ8_0Ops}),
  * as in CudaOps.
  */
@@ -38,16 +39,25 @@ final class OpenCLOps extends FamilyDeviceOps {
         return dtype == DType.F32 ? "" : "-DWEIGHT_" + weight.toUpperCase(Locale.ROOT);
     }
 
-    private static String kvOption(KvCacheType type) {
-        return type == KvCacheType.F16 ? "-DKV_F16" : "";
+    @Override
+    protected int elementGroup() {
+        return groupSize;
     }
 
     @Override
-    public void embedding(TaskGraph g, DeviceBuffer out, DeviceTensor table, DeviceBuffer ids, int index) {
-        int dim = table.cols();
-        g.task("embedding", new KernelSource("embedding", "embedding", weightOption(table.dtype())),
-                Launch.items(dim, groupSize), DecodeOpCosts.embedding(dim, table.dtype()),
-                out, table.buffer(), ids, index, dim);
+    protected KernelSource weightKernel(String program, String entry, DType dtype) {
+        return new KernelSource(program, entry, weightOption(dtype));
+    }
+
+    @Override
+    protected KernelSource cacheKernel(String program, String entry, KvCacheType type) {
+        return new KernelSource(program, entry, type == KvCacheType.F16 ? "-DKV_F16" : "");
+    }
+
+    /** A grid row per row, its items one per pair (rope.cl). */
+    @Override
+    protected Launch ropeRowsLaunch(int pairs, int rows) {
+        return Launch.groups2d((pairs + groupSize - 1) / groupSize, groupSize, rows);
     }
 
     @Override
@@ -55,28 +65,6 @@ final class OpenCLOps extends FamilyDeviceOps {
         g.task(name, new KernelSource("rmsnorm", "rms_norm"), Launch.groups(rows, groupSize),
                 DecodeOpCosts.rmsNorm(rows, dim),
                 out, x, weight, dim, eps, new LocalMemory(groupSize * 4L));
-    }
-
-    @Override
-    public void ropeAndCacheWrite(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
-                                  DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType,
-                                  DeviceBuffer cosSin, int tablePositions, DeviceBuffer pos, int heads, int kvHeads, int headDim) {
-        int pairs = (heads + kvHeads) * headDim / 2;
-        g.task(name, new KernelSource("rope", "rope_cache_write", kvOption(cacheType)), Launch.items(pairs, groupSize),
-                DecodeOpCosts.ropeAndCacheWrite(cacheType, heads, kvHeads, headDim),
-                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, heads, kvHeads, headDim);
-    }
-
-    @Override
-    public void ropeAndCacheWriteRows(TaskGraph g, String name, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v,
-                                      DeviceBuffer keyCache, DeviceBuffer valueCache, KvCacheType cacheType, DeviceBuffer cosSin,
-                                      int tablePositions, DeviceBuffer pos, int rows, int heads, int kvHeads, int headDim) {
-        OpChecks.requireRopeRows(name, q, k, v, keyCache, valueCache, cacheType, tablePositions, rows, heads, kvHeads, headDim);
-        int pairs = (heads + kvHeads) * headDim / 2;
-        g.task(name, new KernelSource("rope", "rope_cache_write_rows", kvOption(cacheType)),
-                Launch.groups2d((pairs + groupSize - 1) / groupSize, groupSize, rows),
-                DecodeOpCosts.ropeAndCacheWriteRows(cacheType, rows, heads, kvHeads, headDim),
-                q, k, v, keyCache, valueCache, cosSin, tablePositions, pos, rows, heads, kvHeads, headDim);
     }
 
     @Override

@@ -123,9 +123,9 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         Cost cost = Q8_0Ops.checkedSwiGlu(name, gate, up);
         int rows = gate.rows();
         int cols = gate.cols();
-        Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
         // INT8_4 has no gate/up form: INT8's (gate/up's x is 4096 wide, in L1)
         String kernel = variant == Variant.INT8_4 ? Variant.INT8.kernel() : variant.kernel();
+        Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
         g.task(name, new KernelSource("q8_0", "swiglu_" + kernel), launch(rows), cost,
                 args(new Object[] {out, gate.buffer(), gate.scales(), up.buffer(), up.scales()}, input, variant.itemPerRow()
                         ? new Object[] {rows, cols}
