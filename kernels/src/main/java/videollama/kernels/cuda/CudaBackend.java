@@ -61,28 +61,28 @@ public final class CudaBackend implements DeviceBackend {
         this.context = context;
         makeCurrent();
         this.stream = cu.streamCreate(CudaDriver.STREAM_NON_BLOCKING);
-        int major = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
-        int minor = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        int major = cu.deviceAttribute(device, CudaDriver.DeviceAttribute.COMPUTE_CAPABILITY_MAJOR);
+        int minor = cu.deviceAttribute(device, CudaDriver.DeviceAttribute.COMPUTE_CAPABILITY_MINOR);
         this.computeCapability = major * 10 + minor;
         this.images = KernelImages.choose(computeCapability, cu.driverVersion(), env);
-        this.maxSharedMemoryOptIn = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
+        this.maxSharedMemoryOptIn = cu.deviceAttribute(device, CudaDriver.DeviceAttribute.MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
         long total = cu.deviceTotalMemory(device);
         int driver = cu.driverVersion();
         // DDR: two transfers per memory clock (kHz) over the bus width (bits).
-        this.memoryBandwidthGBs = 2.0 * cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MEMORY_CLOCK_RATE) * 1e3
-                * (cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH) / 8.0) / 1e9;
+        this.memoryBandwidthGBs = 2.0 * cu.deviceAttribute(device, CudaDriver.DeviceAttribute.MEMORY_CLOCK_RATE) * 1e3
+                * (cu.deviceAttribute(device, CudaDriver.DeviceAttribute.GLOBAL_MEMORY_BUS_WIDTH) / 8.0) / 1e9;
         this.info = new DeviceInfo(
                 String.format(Locale.ROOT, "CUDA %d.%d driver", driver / 1000, driver % 1000 / 10),
                 cu.deviceName(device),
                 "NVIDIA",
                 "compute capability " + major + "." + minor,
                 false,
-                cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MULTIPROCESSOR_COUNT),
+                cu.deviceAttribute(device, CudaDriver.DeviceAttribute.MULTIPROCESSOR_COUNT),
                 total,
                 total,
-                cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK),
-                cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_MAX_THREADS_PER_BLOCK),
-                cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_CLOCK_RATE) / 1000,
+                cu.deviceAttribute(device, CudaDriver.DeviceAttribute.MAX_SHARED_MEMORY_PER_BLOCK),
+                cu.deviceAttribute(device, CudaDriver.DeviceAttribute.MAX_THREADS_PER_BLOCK),
+                cu.deviceAttribute(device, CudaDriver.DeviceAttribute.CLOCK_RATE) / 1000,
                 true,
                 true);
         this.ops = new CudaOps(this);
@@ -128,8 +128,8 @@ public final class CudaBackend implements DeviceBackend {
                 throw new BackendUnavailableException("cuda", "VIDEOLLAMA_CUDA_DEVICE=" + ordinal + " but there are " + count + " devices");
             }
             device = cu.device(ordinal);
-            int cc = cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10
-                    + cu.deviceAttribute(device, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+            int cc = cu.deviceAttribute(device, CudaDriver.DeviceAttribute.COMPUTE_CAPABILITY_MAJOR) * 10
+                    + cu.deviceAttribute(device, CudaDriver.DeviceAttribute.COMPUTE_CAPABILITY_MINOR);
             if (cc < MIN_COMPUTE_CAPABILITY) {
                 throw new BackendUnavailableException("cuda", cu.deviceName(device) + " has compute capability " + cc / 10 + "." + cc % 10
                         + "; the kernels need 8.0 (Ampere) or later");

@@ -35,26 +35,45 @@ import videollama.kernels.NativeBindings;
 final class CudaDriver {
     static final String LIBRARY = "libcuda.so.1";
 
+    // CUresult
     static final int SUCCESS = 0;
     static final int ERROR_NO_DEVICE = 100;
 
-    // CUdevice_attribute
-    static final int ATTRIBUTE_MAX_THREADS_PER_BLOCK = 1;
-    static final int ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK = 8;
-    static final int ATTRIBUTE_CLOCK_RATE = 13;
-    static final int ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
-    static final int ATTRIBUTE_MEMORY_CLOCK_RATE = 36;
-    static final int ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH = 37;
-    static final int ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
-    static final int ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
-    static final int ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
+    /** The device properties the backend reads: {@code CUdevice_attribute} of cuda.h, its values. */
+    enum DeviceAttribute {
+        MAX_THREADS_PER_BLOCK(1),
+        MAX_SHARED_MEMORY_PER_BLOCK(8),
+        CLOCK_RATE(13),
+        MULTIPROCESSOR_COUNT(16),
+        MEMORY_CLOCK_RATE(36),
+        GLOBAL_MEMORY_BUS_WIDTH(37),
+        COMPUTE_CAPABILITY_MAJOR(75),
+        COMPUTE_CAPABILITY_MINOR(76),
+        MAX_SHARED_MEMORY_PER_BLOCK_OPTIN(97);
+
+        final int code;
+
+        DeviceAttribute(int code) {
+            this.code = code;
+        }
+    }
+
+    /** The kernel properties the graphs read and set: {@code CUfunction_attribute} of cuda.h, its values. */
+    enum FunctionAttribute {
+        SHARED_SIZE_BYTES(1),
+        MAX_DYNAMIC_SHARED_SIZE_BYTES(8);
+
+        final int code;
+
+        FunctionAttribute(int code) {
+            this.code = code;
+        }
+    }
 
     static final int STREAM_NON_BLOCKING = 1;
     static final int STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
     static final int EVENT_DEFAULT = 0;
-    // CUfunction_attribute
-    static final int FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = 1;
-    static final int FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
+    // CUjit_option
     private static final int JIT_ERROR_LOG_BUFFER = 5;
     private static final int JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 
@@ -300,8 +319,8 @@ final class CudaDriver {
         }
     }
 
-    int deviceAttribute(int device, int attribute) {
-        return intOut("cuDeviceGetAttribute(" + attribute + ")", deviceGetAttribute, attribute, device);
+    int deviceAttribute(int device, DeviceAttribute attribute) {
+        return intOut("cuDeviceGetAttribute(" + attribute.code + ")", deviceGetAttribute, attribute.code, device);
     }
 
     long deviceTotalMemory(int device) {
@@ -357,12 +376,12 @@ final class CudaDriver {
         call(moduleUnload, module);
     }
 
-    int functionAttribute(MemorySegment function, int attribute) {
-        return intOut("cuFuncGetAttribute(" + attribute + ")", funcGetAttribute, attribute, function);
+    int functionAttribute(MemorySegment function, FunctionAttribute attribute) {
+        return intOut("cuFuncGetAttribute(" + attribute.code + ")", funcGetAttribute, attribute.code, function);
     }
 
-    void functionAttribute(MemorySegment function, int attribute, int value) {
-        check("cuFuncSetAttribute(" + attribute + ")", call(funcSetAttribute, function, attribute, value));
+    void functionAttribute(MemorySegment function, FunctionAttribute attribute, int value) {
+        check("cuFuncSetAttribute(" + attribute.code + ")", call(funcSetAttribute, function, attribute.code, value));
     }
 
     // ---- memory ---------------------------------------------------------------------------------------------

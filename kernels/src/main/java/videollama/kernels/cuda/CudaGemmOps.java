@@ -21,33 +21,32 @@ import videollama.weights.DType;
  * semantics, checks and {@link Cost} as the OpenCL op.
  */
 public final class CudaGemmOps implements GemmOps {
+    /** Threads of the fp32 kernel whatever the tile ({@code SIMT_THREADS} in gemm.cu: 16 × 16, a register block each). */
+    static final int SIMT_THREADS = 256;
 
     /**
-     * The output tile of a block, {@code m × n}, and the block's threads in each kernel (gemm.cu says why these).
-     * The entry point of a dtype and tile is {@code linear_<dtype>_<m>x<n>}.
+     * The output tile of a block, {@code m × n}, and the block's threads in the tensor-core kernel (gemm.cu says why
+     * these). The entry point of a dtype and tile is {@code linear_<dtype>_<m>x<n>}.
      */
     public enum Tile implements KernelVariant {
         /** 128 × 128: the model-sized shapes (the ViT, LLaMA prefill). */
-        LARGE(128, 128, 256, 256),
+        LARGE(128, 128, 256),
         /** 64 × 64: shapes with fewer large tiles than the device has SMs (the Q-Formers). */
-        SMALL(64, 64, 256, 128);
+        SMALL(64, 64, 128);
 
         final int m;
         final int n;
-        /** Threads of the fp32 kernel (16 × 16, a register block each). */
-        final int simtThreads;
         /** Threads of the tensor-core kernel (whole warps, a sub-tile each). */
         final int mmaThreads;
 
-        Tile(int m, int n, int simtThreads, int mmaThreads) {
+        Tile(int m, int n, int mmaThreads) {
             this.m = m;
             this.n = n;
-            this.simtThreads = simtThreads;
             this.mmaThreads = mmaThreads;
         }
 
         int threads(DType dtype) {
-            return dtype == DType.F32 ? simtThreads : mmaThreads;
+            return dtype == DType.F32 ? SIMT_THREADS : mmaThreads;
         }
 
         /** How many tiles cover an {@code m × n} output. */

@@ -90,7 +90,7 @@ final class CudaGraph extends RecordedTaskGraph {
             if (dynamicBytes == 0) {
                 return;
             }
-            int staticBytes = cu.functionAttribute(function, CudaDriver.FUNC_ATTRIBUTE_SHARED_SIZE_BYTES);
+            int staticBytes = cu.functionAttribute(function, CudaDriver.FunctionAttribute.SHARED_SIZE_BYTES);
             long total = (long) staticBytes + dynamicBytes;
             if (total <= backend.info().localMemoryBytes()) {
                 return;
@@ -99,7 +99,7 @@ final class CudaGraph extends RecordedTaskGraph {
                 throw new IllegalArgumentException("task " + task + " needs " + dynamicBytes + " bytes of dynamic shared memory beside its "
                         + staticBytes + " static; " + backend.info().name() + " allows " + backend.maxSharedMemoryOptIn() + " in all");
             }
-            cu.functionAttribute(function, CudaDriver.FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynamicBytes);
+            cu.functionAttribute(function, CudaDriver.FunctionAttribute.MAX_DYNAMIC_SHARED_SIZE_BYTES, dynamicBytes);
         }
 
         /** Records every launch, in order, into one graph (a chain: each kernel waits for the one before). */

@@ -116,14 +116,13 @@ public final class Q8_0 {
      */
     public static float dotQuantized(MemorySegment quants, MemorySegment scales, int row, int cols, byte[] xq, float[] xd) {
         int blocks = cols / BLOCK;
-        long base = (long) row * cols;
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {
             int block = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                block += quants.get(I8, base + b * BLOCK + j) * xq[b * BLOCK + j];
+            for (int c = b * BLOCK; c < (b + 1) * BLOCK; c++) {
+                block += quant(quants, row, cols, c) * xq[c];
             }
-            sum += Float.float16ToFloat(scales.getAtIndex(U16, (long) row * blocks + b)) * xd[b] * block;
+            sum += scale(scales, row, blocks, b) * xd[b] * block;
         }
         return sum;
     }
@@ -143,16 +142,24 @@ public final class Q8_0 {
      */
     static float dot(MemorySegment quants, MemorySegment scales, int row, int cols, float[] x, int offset) {
         int blocks = cols / BLOCK;
-        long base = (long) row * cols;
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {
             float block = 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                int c = b * BLOCK + j;
-                block += quants.get(I8, base + c) * x[offset + c];
+            for (int c = b * BLOCK; c < (b + 1) * BLOCK; c++) {
+                block += quant(quants, row, cols, c) * x[offset + c];
             }
-            sum += Float.float16ToFloat(scales.getAtIndex(U16, (long) row * blocks + b)) * block;
+            sum += scale(scales, row, blocks, b) * block;
         }
         return sum;
+    }
+
+    /** The int8 quant at column {@code c} of row {@code row} of a matrix {@code cols} wide. */
+    private static int quant(MemorySegment quants, int row, int cols, int c) {
+        return quants.get(I8, (long) row * cols + c);
+    }
+
+    /** The scale of block {@code b} of row {@code row} ({@code blocks} a row), widened from fp16. */
+    private static float scale(MemorySegment scales, int row, int blocks, int b) {
+        return Float.float16ToFloat(scales.getAtIndex(U16, (long) row * blocks + b));
     }
 }

@@ -81,7 +81,7 @@ abstract class CudaOpsContract extends DecodeOpsContract {
         try {
             b.makeCurrent();
             var merge = b.function(new videollama.kernels.KernelSource("decode_attention", "decode_attention_merge"));
-            assertEquals(128, b.driver().functionAttribute(merge, CudaDriver.FUNC_ATTRIBUTE_SHARED_SIZE_BYTES));
+            assertEquals(128, b.driver().functionAttribute(merge, CudaDriver.FunctionAttribute.SHARED_SIZE_BYTES));
         } finally {
             b.lock().unlock();
         }
