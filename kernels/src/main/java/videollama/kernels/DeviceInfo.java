@@ -9,4 +9,10 @@ package videollama.kernels;
  */
 public record DeviceInfo(String platform, String name, String vendor, String version, boolean isCpu, int computeUnits,
                          long globalMemoryBytes, long maxAllocationBytes, long localMemoryBytes, long maxWorkGroupSize,
-                         int clockMHz, boolean fp16Arithmetic, boolean subgroups) {}
+                         int clockMHz, boolean fp16Arithmetic, boolean subgroups) {
+
+    /** The largest power-of-two work-group of at most {@code most} items this device accepts. */
+    public int groupSize(int most) {
+        return (int) Math.min(most, Long.highestOneBit(maxWorkGroupSize));
+    }
+}

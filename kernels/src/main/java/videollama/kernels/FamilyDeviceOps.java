@@ -7,8 +7,8 @@ import videollama.weights.DType;
  * {@code OpenCLGemvOps}, {@code OpenCLNormOps}, ...; on CUDA {@code CudaGemvOps}, {@code CudaNormOps}, ...), so a
  * backend states only its own ops (RMSNorm, argmax), which family classes it uses, how it names a kernel for a
  * weight or cache type and how it grids RoPE over rows; the embedding and RoPE, whose arguments, checks and costs
- * are the same on both backends, are here. The
- * GEMVs and GEMMs of {@link DType#Q8_0} weights go to the {@link Q8_0Ops} family whatever op asks for them.
+ * are the same on both backends, are here. The GEMVs and GEMMs of {@link DType#Q8_0} weights go to the
+ * {@link Q8_0Ops} family whatever op asks for them.
  */
 public abstract class FamilyDeviceOps implements DeviceOps {
     /** A backend's family classes, one per family of {@link DeviceOps}. */

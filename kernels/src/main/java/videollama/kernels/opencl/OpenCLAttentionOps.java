@@ -66,7 +66,7 @@ public final class OpenCLAttentionOps implements AttentionOps {
     }
 
     OpenCLAttentionOps(OpenCLBackend backend) {
-        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? null : Variant.FLASH);
+        this(backend, backend.cpuShaped() ? null : Variant.FLASH);
     }
 
     /** With {@code forced} that kernel for every call, else (null) the CPU's choice by head width (tests run each on any device). */

@@ -83,6 +83,14 @@ public final class OpenCLBackend implements DeviceBackend {
         return info;
     }
 
+    /**
+     * Whether the ops take their CPU-shaped kernels (a work-item per row or slice, wide vectors): on a CPU device,
+     * unless {@code VIDEOLLAMA_OPENCL_WIDE=0} gives it the GPU shapes.
+     */
+    boolean cpuShaped() {
+        return info.isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
+    }
+
     @Override
     public DeviceOps ops() {
         return ops;

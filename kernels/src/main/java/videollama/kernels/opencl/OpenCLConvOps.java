@@ -46,13 +46,12 @@ public final class OpenCLConvOps extends AbstractConvOps {
     private final int groupSide;
 
     OpenCLConvOps(OpenCLBackend backend) {
-        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE : Variant.TILED);
+        this(backend, backend.cpuShaped() ? Variant.WIDE : Variant.TILED);
     }
 
     /** With an explicit variant: the tests run both on whatever device there is. */
     OpenCLConvOps(OpenCLBackend backend, Variant variant) {
-        // the element-wise kernels' work-groups: a power of two the device accepts, at most 64
-        super((int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize())));
+        super(backend.info().groupSize(64)); // the element-wise kernels' work-groups
         this.backend = backend;
         this.variant = variant;
         this.groupSide = backend.info().maxWorkGroupSize() >= 256 ? 16 : 8;

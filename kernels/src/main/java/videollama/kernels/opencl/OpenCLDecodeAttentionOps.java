@@ -66,7 +66,7 @@ public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
     private final Workspaces workspaces;
 
     OpenCLDecodeAttentionOps(OpenCLBackend backend) {
-        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES, 0);
+        this(backend, backend.cpuShaped() ? Variant.ROWS : Variant.SLICES, 0);
     }
 
     /** A forced variant and slice length (0: its default): tests run every variant on any device, with many slices. */
@@ -78,7 +78,7 @@ public final class OpenCLDecodeAttentionOps implements DecodeAttentionOps {
         this.workspaces = new Workspaces(backend);
         this.variant = variant;
         this.slice = slice;
-        this.group = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+        this.group = backend.info().groupSize(64);
     }
 
     /**

@@ -131,7 +131,7 @@ public final class OpenCLGemmOps implements GemmOps {
         this.forced = kernel;
         this.tile = tile;
         this.block = block;
-        this.rowGroup = (int) Math.min(64, Long.highestOneBit(info.maxWorkGroupSize()));
+        this.rowGroup = info.groupSize(64);
         if (!fits(tile, info)) {
             throw new IllegalArgumentException("tile " + tile + " needs " + tile.itemsX() * tile.itemsY() + " items and " + tile.localBytes()
                     + " bytes of local memory; " + info.name() + " allows " + info.maxWorkGroupSize() + " and " + info.localMemoryBytes());

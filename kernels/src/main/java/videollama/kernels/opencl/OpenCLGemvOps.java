@@ -66,7 +66,7 @@ public final class OpenCLGemvOps implements GemvOps {
     private final Workspaces workspaces;
 
     OpenCLGemvOps(OpenCLBackend backend) {
-        this(backend, backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.WIDE4 : null, 0);
+        this(backend, backend.cpuShaped() ? Variant.WIDE4 : null, 0);
     }
 
     /**
@@ -79,7 +79,7 @@ public final class OpenCLGemvOps implements GemvOps {
         this.info = backend.info();
         this.forced = forced;
         this.forcedSlices = Math.max(2, slices);
-        this.group = (int) Math.min(64, Long.highestOneBit(info.maxWorkGroupSize()));
+        this.group = info.groupSize(64);
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
     }
 

@@ -30,7 +30,7 @@ final class OpenCLOps extends FamilyDeviceOps {
                 new OpenCLNormOps(backend.info()), new OpenCLAttentionOps(backend), new OpenCLConvOps(backend),
                 new OpenCLQ8_0Ops(backend)));
         this.backend = backend;
-        this.groupSize = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+        this.groupSize = backend.info().groupSize(64);
     }
 
     /** The build option of a float weight's kernels: none for F32, {@code -DWEIGHT_F16} or {@code -DWEIGHT_BF16}. */
@@ -69,7 +69,7 @@ final class OpenCLOps extends FamilyDeviceOps {
 
     @Override
     public void argmax(TaskGraph g, DeviceBuffer out, DeviceBuffer x, int n) {
-        int size = (int) Math.min(256, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+        int size = backend.info().groupSize(256);
         g.task("argmax", new KernelSource("argmax", "argmax"), Launch.groups(1, size), DecodeOpCosts.argmax(n),
                 out, x, n, new LocalMemory(size * 4L), new LocalMemory(size * 4L));
     }

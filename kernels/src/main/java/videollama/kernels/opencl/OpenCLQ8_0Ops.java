@@ -79,14 +79,13 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
     private final int wideGroup;
 
     OpenCLQ8_0Ops(OpenCLBackend backend) {
-        this(backend, defaultVariant(backend.info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")),
-                Q8_0.quantizesActivations()));
+        this(backend, defaultVariant(backend.cpuShaped(), Q8_0.quantizesActivations()));
     }
 
     private OpenCLQ8_0Ops(OpenCLBackend backend, Variant variant) {
         this.variant = variant;
         this.quantisedInputs = new Workspaces(backend);
-        this.group = (int) Math.min(64, Long.highestOneBit(backend.info().maxWorkGroupSize()));
+        this.group = backend.info().groupSize(64);
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
     }
 
