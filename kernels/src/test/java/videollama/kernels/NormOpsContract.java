@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import videollama.kernels.reference.Elementwise;
@@ -95,7 +96,7 @@ public abstract class NormOpsContract extends DeviceOpsContract {
                 yield new Check("add-layernorm", (g, out, dx, dy) -> ops.addLayerNorm(g, "add-layernorm", out, dx, dy, dw, db, rows, width, 1e-12f), TOLERANCE);
             }
             case GELU -> {
-                scale(x, 3); // reach well into both tails
+                affine(x, 3, 0); // reach well into both tails
                 Gelu.gelu(expected, x, n);
                 yield new Check("gelu", (g, out, dx, dy) -> ops.gelu(g, "gelu", out, dx, n), TOLERANCE);
             }
@@ -106,7 +107,7 @@ public abstract class NormOpsContract extends DeviceOpsContract {
             case SOFTMAX -> {
                 // The Q-Former's 1/8, EVA's 88^-0.5, none, and a negative one (the maximum is taken after scaling).
                 float scale = new float[] {0.125f, (float) (1 / Math.sqrt(88)), 1f, -0.5f}[(rows + width) % 4];
-                scale(x, 4);
+                affine(x, 4, 0);
                 // The twin: PyTorch's softmax(x · scale), the product rounded to float first.
                 for (int i = 0; i < n; i++) {
                     expected[i] = x[i] * scale;
@@ -134,20 +135,34 @@ public abstract class NormOpsContract extends DeviceOpsContract {
             }
         };
         boolean twoInputs = op == RowOp.ADD || op == RowOp.ADD_LAYER_NORM;
+        Into into = !inPlace ? Into.NEW : twoInputs && width % 2 == 1 ? Into.Y : Into.X;
+        run(check, check.label() + " " + rows + " x " + width + (inPlace ? " in place" : ""), expected, x, y, into);
+    }
+
+    /** Where an op writes: a fresh poisoned buffer, or over one of its inputs. */
+    private enum Into { NEW, X, Y }
+
+    /** Runs the op on x and y (null: none) uploaded, into {@code into}, and holds its output to {@code expected}. */
+    private void run(Check check, String what, float[] expected, float[] x, float[] y, Into into) {
         DeviceBuffer dx = upload(backend(), "x", x);
-        DeviceBuffer dy = upload(backend(), "y", y);
-        DeviceBuffer out = !inPlace ? poisoned(backend(), "out", n) : twoInputs && width % 2 == 1 ? dy : dx;
+        DeviceBuffer dy = y == null ? null : upload(backend(), "y", y);
+        DeviceBuffer out = switch (into) {
+            case NEW -> poisoned(backend(), "out", x.length);
+            case X -> dx;
+            case Y -> dy;
+        };
         TaskGraph g = backend().graph(check.label());
         check.op().append(g, out, dx, dy);
         runOnce(g);
-        assertClose(expected, readFloats(backend(), out, n), check.tolerance(),
-                check.label() + " " + rows + " x " + width + (inPlace ? " in place" : ""));
+        assertClose(expected, readFloats(backend(), out, x.length), check.tolerance(), what);
     }
 
-    private static void scale(float[] x, float factor) {
+    /** x · factor + offset in place, each element rounded to float once per operation; returns x. */
+    private static float[] affine(float[] x, float factor, float offset) {
         for (int i = 0; i < x.length; i++) {
-            x[i] *= factor;
+            x[i] = x[i] * factor + offset;
         }
+        return x;
     }
 
     /**
@@ -201,24 +216,19 @@ public abstract class NormOpsContract extends DeviceOpsContract {
      * ulp(9·10⁴) = 0.008 in a variance of 1; the two-pass statistics keep it up to the float32 rounding of the sums
      * (ulp(300) = 3e-5 relative to a spread of 1, hence the looser tolerance).
      */
-    @Test
-    void layerNormKeepsTheVarianceOfOffsetRows() {
-        int rows = 7;
-        int dim = 1408;
+    @ParameterizedTest(name = "{0} rows x {1}")
+    @CsvSource({"7, 1408", "3, 768"})
+    void layerNormKeepsTheVarianceOfOffsetRows(int rows, int dim) {
         assumeAtMost(rows, "offset rows");
-        float[] x = randomFloats(random, rows * dim);
-        for (int i = 0; i < x.length; i++) {
-            x[i] += 300f;
-        }
+        float[] x = affine(randomFloats(random, rows * dim), 1, 300);
         float[] w = randomFloats(random, dim);
         float[] b = randomFloats(random, dim);
         float[] expected = new float[rows * dim];
         LayerNorm.layerNorm(expected, x, w, b, rows, 1e-6f);
-        DeviceBuffer out = poisoned(backend(), "out", rows * dim);
-        TaskGraph g = backend().graph("layernorm-offset");
-        backend().ops().layerNorm(g, "layernorm", out, upload(backend(), "x", x), upload(backend(), "w", w), upload(backend(), "b", b), rows, dim, 1e-6f);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), out, rows * dim), 1e-4, "layernorm of offset rows");
+        DeviceBuffer dw = upload(backend(), "w", w);
+        DeviceBuffer db = upload(backend(), "b", b);
+        run(new Check("layernorm-offset", (g, out, dx, dy) -> backend().ops().layerNorm(g, "layernorm", out, dx, dw, db, rows, dim, 1e-6f), 1e-4),
+                "layernorm of offset rows", expected, x, null, Into.NEW);
     }
 
     /**
@@ -258,24 +268,17 @@ public abstract class NormOpsContract extends DeviceOpsContract {
     }
 
     /** Logits near 1e4 overflow exp unless the row maximum is subtracted first. */
-    @Test
-    void softmaxSubtractsTheRowMaximum() {
-        int rows = 3;
-        int cols = 257;
+    @ParameterizedTest(name = "{0} rows x {1}")
+    @CsvSource({"3, 257", "5, 7"})
+    void softmaxSubtractsTheRowMaximum(int rows, int cols) {
         assumeAtMost(rows, "large logits");
-        float[] x = randomFloats(random, rows * cols);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = 10000f + 8 * x[i];
-        }
+        float[] x = affine(randomFloats(random, rows * cols), 8, 10000);
         float[] expected = x.clone();
         for (int r = 0; r < rows; r++) {
             Softmax.softmax(expected, r * cols, cols);
         }
-        DeviceBuffer out = poisoned(backend(), "out", rows * cols);
-        TaskGraph g = backend().graph("softmax-large");
-        backend().ops().softmax(g, "softmax", out, upload(backend(), "x", x), rows, cols, 1f);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), out, rows * cols), TOLERANCE, "softmax of large logits");
+        run(new Check("softmax-large", (g, out, dx, dy) -> backend().ops().softmax(g, "softmax", out, dx, rows, cols, 1f), TOLERANCE),
+                "softmax of large logits", expected, x, null, Into.NEW);
     }
 
     /**
