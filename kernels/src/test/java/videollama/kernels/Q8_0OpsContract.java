@@ -16,6 +16,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -56,18 +58,30 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final EnumSet<V> variants;
+    private final BiFunction<DeviceBackend, V, Q8_0Ops> family;
+    private final Predicate<V> quantisesInput;
 
-    /** @param variants the backend's enum of GEMV variants, every one of which the GEMV cases run */
-    protected Q8_0OpsContract(Supplier<? extends DeviceBackend> backend, Class<V> variants) {
+    /**
+     * @param variants       the backend's enum of GEMV variants, every one of which the GEMV cases run
+     * @param family         the backend's Q8_0 family with a GEMV variant forced (its {@code of(backend, variant)})
+     * @param quantisesInput whether a variant quantises x to Q8_0 blocks before an integer dot per block
+     */
+    protected Q8_0OpsContract(Supplier<? extends DeviceBackend> backend, Class<V> variants,
+                              BiFunction<DeviceBackend, V, Q8_0Ops> family, Predicate<V> quantisesInput) {
         super(backend);
         this.variants = EnumSet.allOf(variants);
+        this.family = family;
+        this.quantisesInput = quantisesInput;
     }
 
     /** The backend's Q8_0 family with the GEMV {@code variant} forced, past the op catalogue's choice by dtype. */
-    protected abstract Q8_0Ops q8Family(V variant);
+    private Q8_0Ops q8Family(V variant) {
+        return family.apply(backend(), variant);
+    }
 
-    /** Whether {@code variant} quantises x to Q8_0 blocks before an integer dot per block. */
-    protected abstract boolean quantisesInput(V variant);
+    private boolean quantisesInput(V variant) {
+        return quantisesInput.test(variant);
+    }
 
     /** W·x̂ in double with each row's Σ|w·x̂|, x̂ = x quantised as the reference op does; start added when given. */
     static Sums int8Reference(Tensor w, float[] x, float[] start) {

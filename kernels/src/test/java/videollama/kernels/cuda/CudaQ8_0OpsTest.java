@@ -1,7 +1,6 @@
 package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
-import videollama.kernels.Q8_0Ops;
 import videollama.kernels.Q8_0OpsContract;
 import videollama.kernels.TestBackend;
 import videollama.kernels.cuda.CudaQ8_0Ops.Variant;
@@ -12,16 +11,6 @@ class CudaQ8_0OpsTest extends Q8_0OpsContract<Variant> {
     static final TestBackend<CudaBackend> cuda = TestBackend.cuda();
 
     CudaQ8_0OpsTest() {
-        super(cuda, Variant.class);
-    }
-
-    @Override
-    protected Q8_0Ops q8Family(Variant variant) {
-        return CudaQ8_0Ops.of(cuda.get(), variant);
-    }
-
-    @Override
-    protected boolean quantisesInput(Variant variant) {
-        return variant == Variant.DP4A;
+        super(cuda, Variant.class, CudaQ8_0Ops::of, variant -> variant == Variant.DP4A);
     }
 }

@@ -1,7 +1,6 @@
 package videollama.kernels.cuda;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
-import videollama.kernels.Q8_0Ops;
 import videollama.kernels.Q8_0OpsContract;
 import videollama.kernels.cuda.CudaQ8_0Ops.Variant;
 
@@ -15,21 +14,11 @@ class EmulatedCudaQ8_0OpsTest extends Q8_0OpsContract<Variant> {
     static final EmulatedBackend emulator = new EmulatedBackend();
 
     EmulatedCudaQ8_0OpsTest() {
-        super(emulator, Variant.class);
+        super(emulator, Variant.class, CudaQ8_0Ops::of, variant -> variant == Variant.DP4A);
     }
 
     @Override
     protected long largestCase() {
         return 1L << 26;
-    }
-
-    @Override
-    protected Q8_0Ops q8Family(Variant variant) {
-        return CudaQ8_0Ops.of(emulator.get(), variant);
-    }
-
-    @Override
-    protected boolean quantisesInput(Variant variant) {
-        return variant == Variant.DP4A;
     }
 }

@@ -115,15 +115,13 @@ class OpenCLMatVecTest {
         }
     }
 
-    @Test
-    void gpusSplitOnlyMatricesWithFewRows() {
-        // 132 compute units (an H100 under OpenCL): 32 groups each fill it; half of that is the threshold
-        assertEquals(1, OpenCLGemvOps.slicesFor(4096, 11008, 132));
-        assertEquals(1, OpenCLGemvOps.slicesFor(32000, 4096, 132));
-        assertEquals(6, OpenCLGemvOps.slicesFor(768, 3072, 132));
-        assertEquals(4, OpenCLGemvOps.slicesFor(768, 2048, 132));
-        assertEquals(1, OpenCLGemvOps.slicesFor(768, 768, 132));  // too narrow to cut: one range
-        assertEquals(32, OpenCLGemvOps.slicesFor(8, 65536, 132));
+    /** 132 compute units (an H100 under OpenCL): 32 groups each fill it; half of that is the threshold. */
+    @ParameterizedTest(name = "{0} x {1} on {2} units: {3} ranges")
+    @CsvSource({"4096, 11008, 132, 1", "32000, 4096, 132, 1", "768, 3072, 132, 6", "768, 2048, 132, 4",
+            "768, 768, 132, 1", // too narrow to cut: one range
+            "8, 65536, 132, 32"})
+    void gpusSplitOnlyMatricesWithFewRows(int rows, int cols, int units, int slices) {
+        assertEquals(slices, OpenCLGemvOps.slicesFor(rows, cols, units));
     }
 
     @Test

@@ -12,7 +12,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
-import videollama.kernels.Q8_0Ops;
 import videollama.kernels.Q8_0OpsContract;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.TestBackend;
@@ -29,17 +28,7 @@ class OpenCLQ8_0OpsTest extends Q8_0OpsContract<Variant> {
     static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
     OpenCLQ8_0OpsTest() {
-        super(openCL, Variant.class);
-    }
-
-    @Override
-    protected Q8_0Ops q8Family(Variant variant) {
-        return OpenCLQ8_0Ops.of(openCL.get(), variant);
-    }
-
-    @Override
-    protected boolean quantisesInput(Variant variant) {
-        return variant.quantisesInput();
+        super(openCL, Variant.class, OpenCLQ8_0Ops::of, Variant::quantisesInput);
     }
 
     /** INT8_4 (a work-item per 4 rows) keeps each row's sums and their order: INT8's results, to the bit. */

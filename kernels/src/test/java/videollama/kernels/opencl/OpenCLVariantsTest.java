@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLConvOps.Variant;
 
@@ -31,16 +33,17 @@ class OpenCLVariantsTest {
             assertTrue(blockK >= 8, headDim + ": tiles of " + blockK + " keys");
             assertTrue(OpenCLAttentionOps.localMemoryBytes(16, blockK, headDim) <= OpenCLAttentionOps.LOCAL_MEMORY_BUDGET);
         }
-        assertEquals(1, OpenCLAttentionOps.blockQueries(1));
-        assertEquals(8, OpenCLAttentionOps.blockQueries(5));
-        assertEquals(8, OpenCLAttentionOps.blockQueries(8));
-        assertEquals(16, OpenCLAttentionOps.blockQueries(257));
     }
 
-    @Test
-    void cpusGetTheBlockedAttentionKernelWhenAHeadHoldsAFloat8() {
-        assertEquals(OpenCLAttentionOps.Variant.BLOCKED, OpenCLAttentionOps.cpuVariant(88));
-        assertEquals(OpenCLAttentionOps.Variant.BLOCKED, OpenCLAttentionOps.cpuVariant(12));
-        assertEquals(OpenCLAttentionOps.Variant.ROWS, OpenCLAttentionOps.cpuVariant(5));
+    @ParameterizedTest(name = "{0} queries: tiles of {1}")
+    @CsvSource({"1, 1", "5, 8", "8, 8", "257, 16"})
+    void theFlashKernelTilesQueriesByTheirCount(int queries, int block) {
+        assertEquals(block, OpenCLAttentionOps.blockQueries(queries));
+    }
+
+    @ParameterizedTest(name = "head of {0}: {1}")
+    @CsvSource({"88, BLOCKED", "12, BLOCKED", "5, ROWS"})
+    void cpusGetTheBlockedAttentionKernelWhenAHeadHoldsAFloat8(int headDim, OpenCLAttentionOps.Variant variant) {
+        assertEquals(variant, OpenCLAttentionOps.cpuVariant(headDim));
     }
 }
