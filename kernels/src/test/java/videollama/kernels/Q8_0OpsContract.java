@@ -48,7 +48,8 @@ import videollama.weights.Tensor;
  * {@code silu(g)·u}.
  *
  * <p>A case's work ({@link #largestCase}) is its multiply-adds, what the CPU emulation of CUDA pays for. One instance
- * runs a class's tests ({@link TestInstance.Lifecycle#PER_CLASS}), so that the cases can list the subclass's variants.
+ * runs a class's tests ({@link TestInstance.Lifecycle#PER_CLASS}), so that the cases can list the subclass's variants;
+ * its {@code SeededRandom} takes one seed for the class, prints it once, and restarts from it before each test.
  *
  * @param <V> the backend's enum of Q8_0 GEMV variants
  */
