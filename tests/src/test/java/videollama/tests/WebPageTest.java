@@ -66,13 +66,13 @@ class WebPageTest {
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
     }
 
+    /** The browser first, then the server, each if it was started ({@code try} closes a null server not at all). */
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (server != null) {
-            server.close();
+        try (DemoServer _ = server) {
+            if (browser != null) {
+                browser.quit();
+            }
         }
     }
 
