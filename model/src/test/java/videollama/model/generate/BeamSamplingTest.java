@@ -46,14 +46,9 @@ class BeamSamplingTest {
     }
 
     /** A session whose cache is the list of inputs it was fed (prompt rows count by their first float). */
-    record ToySession(List<Integer> fed, int capacity) implements LlamaSession {
+    record ToySession(LlamaConfig config, List<Integer> fed, int capacity) implements LlamaSession {
         ToySession(int capacity) {
-            this(new ArrayList<>(), capacity);
-        }
-
-        @Override
-        public LlamaConfig config() {
-            return CONFIG;
+            this(CONFIG, new ArrayList<>(), capacity);
         }
 
         @Override
@@ -80,7 +75,7 @@ class BeamSamplingTest {
 
         @Override
         public LlamaSession fork() {
-            return new ToySession(new ArrayList<>(fed), capacity);
+            return new ToySession(config, new ArrayList<>(fed), capacity);
         }
 
         @Override
