@@ -66,7 +66,7 @@ class WebPageTest {
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
     }
 
-    /** The browser first, then the server, each if it was started ({@code try} closes a null server not at all). */
+    /** The browser, then the server, each if it was started (try-with-resources skips a null server). */
     @AfterAll
     static void stop() {
         try (DemoServer _ = server) {
