@@ -19,6 +19,11 @@ class ProgressTest {
         return new Progress(new PrintWriter(text, true), terminal, () -> now);
     }
 
+    /** What was written so far, line by line, is {@code expected}. */
+    private void assertLines(String... expected) {
+        assertEquals(List.of(expected), text.toString().lines().toList());
+    }
+
     /** Four parts of 10 s each, reported as the reference encoder reports frames. */
     private String encodeFourParts(Progress p) {
         return p.counted("encoding 4 frames of a.mp4 on reference", lines -> {
@@ -34,13 +39,12 @@ class ProgressTest {
     @Test
     void plainLinesWithElapsedTimeAndEstimateAndNoCarriageReturn() {
         encodeFourParts(progress(false));
-        List<String> lines = text.toString().lines().toList();
-        assertEquals(List.of("encoding 4 frames of a.mp4 on reference ...",
+        assertLines("encoding 4 frames of a.mp4 on reference ...",
                 "  vision: frame 1/4, 10 s elapsed, about 30 s left",
                 "  vision: frame 2/4, 20 s elapsed, about 20 s left",
                 "  vision: frame 3/4, 30 s elapsed, about 10 s left",
                 "  vision: frame 4/4, 40 s elapsed",
-                "encoding 4 frames of a.mp4 on reference: 32 soft tokens (40.00 s)"), lines);
+                "encoding 4 frames of a.mp4 on reference: 32 soft tokens (40.00 s)");
         assertFalse(text.toString().contains("\r"), text.toString());
     }
 
@@ -121,14 +125,13 @@ class ProgressTest {
                 now += 2_000_000_000L;
             }
         }
-        List<String> lines = text.toString().lines().toList();
-        assertEquals(List.of("prefill on reference ...",
+        assertLines("prefill on reference ...",
                 "  prefill: layer 1/2, 2 s elapsed, about 2 s left",
                 "  prefill: layer 2/2, 4 s elapsed",
                 "prefill on reference: done (4.00 s)",
                 "prefill on reference ...",
                 "  prefill: layer 1/2, 2 s elapsed, about 2 s left",
                 "  prefill: layer 2/2, 4 s elapsed",
-                "prefill on reference: done (4.00 s)"), lines);
+                "prefill on reference: done (4.00 s)");
     }
 }

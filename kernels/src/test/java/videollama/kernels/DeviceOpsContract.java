@@ -7,9 +7,10 @@ import videollama.testing.SeededRandom;
 
 /**
  * The base of the backend-agnostic op contracts ({@link NormOpsContract}, {@link AttentionOpsContract},
- * {@link ConvOpsContract}, {@link PrefillOpsContract}): each test class that runs a contract passes the backend under
- * test (OpenCL, CUDA on a GPU, or CUDA on the CPU emulation of its driver) and how large a case it takes in
- * reasonable time. Every case draws fresh random inputs (a {@link SeededRandom}: printed, replayable) and compares
+ * {@link ConvOpsContract}, {@link PrefillOpsContract}, {@link Q8_0OpsContract}), and of the tests of one backend's
+ * variants against the reference ({@code OpenCLMatVecTest}, {@code OpenCLDecodeAttentionTest}): each test class passes
+ * the backend under test (OpenCL, CUDA on a GPU, or CUDA on the CPU emulation of its driver) and how large a case it
+ * takes in reasonable time. Every case draws fresh random inputs (a {@link SeededRandom}: printed, replayable) and compares
  * the device with the reference twin.
  */
 public abstract class DeviceOpsContract {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TimestampSentenceTest {
     @Test
@@ -20,30 +22,36 @@ class TimestampSentenceTest {
         }
     }
 
-    @Test
-    void roundIsHalfEvenOnTheExactBinaryValue() {
-        assertEquals(0.2, PythonFloats.round(0.25, 1)); // 0.25 is exact: tie, to even
-        assertEquals(0.8, PythonFloats.round(0.75, 1));
-        assertEquals(2.6, PythonFloats.round(2.65, 1)); // 2.65 is 2.6499999...
-        assertEquals(2.67, PythonFloats.round(2.675, 2)); // 2.675 is 2.67499999...
-        assertEquals(0.0, PythonFloats.round(0.04, 1));
+    @ParameterizedTest(name = "round({0}, {1}) = {2}")
+    @CsvSource({
+        "0.25,  1, 0.2", // 0.25 is exact: tie, to even
+        "0.75,  1, 0.8",
+        "2.65,  1, 2.6", // 2.65 is 2.6499999...
+        "2.675, 2, 2.67", // 2.675 is 2.67499999...
+        "0.04,  1, 0.0",
+    })
+    void roundIsHalfEvenOnTheExactBinaryValue(double x, int digits, double expected) {
+        assertEquals(expected, PythonFloats.round(x, digits));
     }
 
-    @Test
-    void reprLikePython() {
-        assertEquals("0.0", PythonFloats.repr(0.0));
-        assertEquals("-0.0", PythonFloats.repr(-0.0));
-        assertEquals("1.2", PythonFloats.repr(1.2));
-        assertEquals("10.0", PythonFloats.repr(10.0));
-        assertEquals("59940.1", PythonFloats.repr(59940.1));
-        assertEquals("12345678.9", PythonFloats.repr(12345678.9));
-        assertEquals("1e+16", PythonFloats.repr(1e16));
-        assertEquals("1234567890123456.8", PythonFloats.repr(1234567890123456.8));
-        assertEquals("1.5e+20", PythonFloats.repr(1.5e20));
-        assertEquals("0.0001", PythonFloats.repr(0.0001));
-        assertEquals("1e-05", PythonFloats.repr(0.00001));
-        assertEquals("0.30000000000000004", PythonFloats.repr(0.1 + 0.2));
-        assertEquals("-3.5", PythonFloats.repr(-3.5));
+    @ParameterizedTest(name = "repr({0}) = {1}")
+    @CsvSource({
+        "0.0,                 0.0",
+        "-0.0,                -0.0",
+        "1.2,                 1.2",
+        "10.0,                10.0",
+        "59940.1,             59940.1",
+        "12345678.9,          12345678.9",
+        "1e16,                1e+16",
+        "1234567890123456.8,  1234567890123456.8",
+        "1.5e20,              1.5e+20",
+        "0.0001,              0.0001",
+        "0.00001,             1e-05",
+        "0.30000000000000004, 0.30000000000000004", // 0.1 + 0.2
+        "-3.5,                -3.5",
+    })
+    void reprLikePython(double x, String expected) {
+        assertEquals(expected, PythonFloats.repr(x));
     }
 
     @Test

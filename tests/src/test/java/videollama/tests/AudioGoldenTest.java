@@ -1,10 +1,7 @@
 package videollama.tests;
 
-import java.io.IOException;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import videollama.model.videollama.AudioBranch;
+import videollama.model.videollama.AudioOutputs;
 
 /**
  * The reference audio-language branch against PyTorch in float32 on the same weights ({@code
@@ -13,18 +10,8 @@ import videollama.model.videollama.AudioBranch;
  * relative (the project bound for float32 is 1e-4; measured at most 1.8e-6 here, on PoCL and on the CUDA emulator), for 3
  * clips with an odd head width and for 8 clips.
  */
-class AudioGoldenTest {
-    static final double TOLERANCE = 1e-5;
-
-    static Stream<GoldenCase> cases() throws IOException {
-        return GoldenCase.of("audio");
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void everyStageMatchesPyTorch(GoldenCase c) {
-        try (AudioBranch branch = AudioBranch.open(c.dir())) {
-            c.assertReferenceEncodesAsExpected(branch, "fbank", TOLERANCE, "audio: clip ");
-        }
+class AudioGoldenTest extends BranchGoldenTest<AudioOutputs, AudioBranch> {
+    AudioGoldenTest() {
+        super("audio", AudioBranch::open, "fbank", "audio: clip ");
     }
 }

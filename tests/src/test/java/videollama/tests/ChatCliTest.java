@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -35,6 +36,19 @@ class ChatCliTest {
 
     private static String demoVideo() {
         return demo().resolve("stream-of-water.mp4").toString();
+    }
+
+    /** {@code videollama chat} on the demo model with {@code args}, greedy, on the reference backend. */
+    private static Cli greedyChat(String... args) {
+        List<String> all = new ArrayList<>(List.of("chat", "--model", demo().toString(), "--temperature", "0", "--backend", "reference"));
+        all.addAll(List.of(args));
+        return Cli.run(all.toArray(String[]::new));
+    }
+
+    /** The run answered: exit code 0 and an answer on stdout. */
+    private static void assertAnswered(Cli run) {
+        assertEquals(0, run.exitCode(), run.toString());
+        assertFalse(run.out().isBlank(), run.toString());
     }
 
     private static JsonNode golden() throws IOException {
@@ -88,11 +102,9 @@ class ChatCliTest {
     @Test
     void answersWithBeamSearchAndPenalties() {
         String image = TestFiles.root().resolve("testdata/image/gradient.jpg").toString();
-        Cli run = Cli.run("chat", "--model", demo().toString(), "--image", image, "--question", "What is in this image?",
-                "--temperature", "0", "--num-beams", "3", "--length-penalty", "0.6", "--repetition-penalty", "1.2",
-                "--min-length", "5", "--max-new-tokens", "12", "--backend", "reference");
-        assertEquals(0, run.exitCode(), run.toString());
-        assertFalse(run.out().isBlank(), run.toString());
+        Cli run = greedyChat("--image", image, "--question", "What is in this image?", "--num-beams", "3", "--length-penalty", "0.6",
+                "--repetition-penalty", "1.2", "--min-length", "5", "--max-new-tokens", "12");
+        assertAnswered(run);
         assertTrue(run.err().contains("beam search: 3 beams, length penalty 0.600000; repetition penalty 1.2; min length 5"), run.err());
         assertTrue(run.err().contains("3 beams: "), run.err());
         Cli.assertFailure(Cli.run("chat", "--model", demo().toString(), "--image", image, "--question", "q", "--min-length", "14",
@@ -101,20 +113,18 @@ class ChatCliTest {
 
     @Test
     void answersAboutAnImage() {
-        Cli run = Cli.run("chat", "--model", demo().toString(), "--image", TestFiles.root().resolve("testdata/image/gradient.jpg").toString(),
-                "--question", "What is in this image?", "--temperature", "0", "--max-new-tokens", "12", "--backend", "reference");
-        assertEquals(0, run.exitCode(), run.toString());
-        assertFalse(run.out().isBlank(), run.toString());
+        Cli run = greedyChat("--image", TestFiles.root().resolve("testdata/image/gradient.jpg").toString(),
+                "--question", "What is in this image?", "--max-new-tokens", "12");
+        assertAnswered(run);
         assertTrue(run.err().contains("reading "), run.err());
     }
 
     @Test
     void hearsAndSeesTheBundledVideoWithAudio() throws IOException {
         Path dump = tmp.resolve("dump-av");
-        Cli run = Cli.run("chat", "--model", demo().toString(), "--video", demoVideo(), "--audio", "--question", "What do you hear?",
-                "--temperature", "0", "--max-new-tokens", "12", "--backend", "reference", "--dump", dump.toString());
-        assertEquals(0, run.exitCode(), run.toString());
-        assertFalse(run.out().isBlank(), run.toString());
+        Cli run = greedyChat("--video", demoVideo(), "--audio", "--question", "What do you hear?", "--max-new-tokens", "12",
+                "--dump", dump.toString());
+        assertAnswered(run);
         assertTrue(run.err().contains("8 sound clips"), run.err());
         try (SafetensorsFile file = SafetensorsFile.open(dump.resolve("dump.safetensors"))) {
             assertShape(file, "audio.fbank", 8, 1, 128, 204);
@@ -129,37 +139,31 @@ class ChatCliTest {
 
     @Test
     void aVideoWithoutSoundFallsBackToThePicturesWithAWarning() {
-        Cli run = Cli.run("chat", "--model", demo().toString(), "--video", TestFiles.root().resolve("testdata/video/bframes.mp4").toString(),
-                "--audio", "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference",
-                "--decoder", "java");
-        assertEquals(0, run.exitCode(), run.toString());
+        Cli run = greedyChat("--video", TestFiles.root().resolve("testdata/video/bframes.mp4").toString(), "--audio",
+                "--question", "What is it?", "--max-new-tokens", "6", "--decoder", "java");
+        assertAnswered(run);
         assertTrue(run.err().contains("warning: ") && run.err().contains("answering from the pictures alone"), run.err());
         assertFalse(run.err().contains("--decoder ffmpeg"), "JCodec decodes these B-frames exactly: " + run.err());
-        assertFalse(run.out().isBlank(), run.toString());
     }
 
     @Test
     void framesTheJavaDecoderGetsWrongAreWarnedAboutOnce() {
         Path video = TestFiles.root().resolve("testdata/video/temporal-direct.mp4");
-        Cli run = Cli.run("chat", "--model", demo().toString(), "--video", video.toString(), "--question", "What is it?",
-                "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference", "--decoder", "java");
-        assertEquals(0, run.exitCode(), run.toString());
+        Cli run = greedyChat("--video", video.toString(), "--question", "What is it?", "--max-new-tokens", "6", "--decoder", "java");
+        assertAnswered(run);
         List<String> warnings = run.err().lines().filter(l -> l.contains("--decoder ffmpeg")).toList();
         assertEquals(1, warnings.size(), run.err());
         assertTrue(warnings.getFirst().startsWith("warning: " + video + ": "), run.err());
-        assertFalse(run.out().isBlank(), run.toString());
         assertFalse(run.out().contains("--decoder"), "the warning goes to stderr only: " + run.out());
     }
 
     @Test
     void answersAboutASoundFileAlone() {
-        Cli run = Cli.run("chat", "--model", demo().toString(), "--audio-only", TestFiles.root().resolve("testdata/audio/jfk.wav").toString(),
-                "--question", "What is said?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference");
-        assertEquals(0, run.exitCode(), run.toString());
-        assertFalse(run.out().isBlank(), run.toString());
+        String jfk = TestFiles.root().resolve("testdata/audio/jfk.wav").toString();
+        Cli run = greedyChat("--audio-only", jfk, "--question", "What is said?", "--max-new-tokens", "6");
+        assertAnswered(run);
         assertFalse(run.err().contains("frames at"), "no pictures: " + run.err());
-        Cli sevenths = Cli.run("chat", "--model", demo().toString(), "--audio-only", TestFiles.root().resolve("testdata/audio/jfk.wav").toString(),
-                "--question", "What is said?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference",
+        Cli sevenths = greedyChat("--audio-only", jfk, "--question", "What is said?", "--max-new-tokens", "6",
                 "--clip-step", "7", "--copied-clip-means");
         assertEquals(0, sevenths.exitCode(), sevenths.toString());
         Cli.assertFailure(Cli.run("chat", "--model", demo().toString(), "--audio-only", "x.wav", "--clip-step", "6", "--question", "q"),
@@ -171,10 +175,8 @@ class ChatCliTest {
         InputStream stdin = System.in;
         try {
             System.setIn(new ByteArrayInputStream("What is happening?\nAnd then?\n\n".getBytes(StandardCharsets.UTF_8)));
-            Cli run = Cli.run("chat", "--model", demo().toString(), "--video", demoVideo(), "--frames", "2",
-                    "--temperature", "0", "--max-new-tokens", "8", "--backend", "reference");
-            assertEquals(0, run.exitCode(), run.toString());
-            assertFalse(run.out().isBlank(), run.toString());
+            Cli run = greedyChat("--video", demoVideo(), "--frames", "2", "--max-new-tokens", "8");
+            assertAnswered(run);
             assertTrue(run.err().contains("2 frames at [0, 45]"), run.err());
             // the second prompt holds the first question and answer, so it is longer
             List<Integer> promptLengths = Pattern.compile("prompt: (\\d+) positions").matcher(run.err()).results()

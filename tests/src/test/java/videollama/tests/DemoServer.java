@@ -33,10 +33,15 @@ record DemoServer(ChatSession session, ChatServer server) implements AutoCloseab
 
     /** A server whose every request but the page and /health must carry {@code key} (null: none). */
     static DemoServer start(Writer log, String key) {
+        return start(log, key, 64 << 20);
+    }
+
+    /** A server that also refuses uploads larger than {@code maxUpload} bytes. */
+    static DemoServer start(Writer log, String key, long maxUpload) {
         ChatSession session = session(log);
         try {
             return new DemoServer(session, ChatServer.start(session, MediaDecoder.preferred(), "videollama-demo",
-                    new ChatServer.Options("127.0.0.1", 0, key, 64 << 20, 2), new PrintWriter(log, true)));
+                    new ChatServer.Options("127.0.0.1", 0, key, maxUpload, 2), new PrintWriter(log, true)));
         } catch (RuntimeException e) {
             session.close();
             throw e;

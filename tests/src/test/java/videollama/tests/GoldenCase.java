@@ -60,14 +60,14 @@ record GoldenCase(String name, Path dir) {
      * the reference backend: every stage it dumps against expected.safetensors within {@code tolerance}, shapes
      * included, and its progress lines counting the inputs ({@code progress} + "1/N" first, "N/N" among them).
      */
-    <O extends BranchOutputs, E extends BranchEncoder<O>> O assertReferenceEncodesAsExpected(MediaBranch<E> branch, String input,
-                                                                                           double tolerance, String progress) {
+    <O extends BranchOutputs> O assertReferenceEncodesAsExpected(MediaBranch<? extends BranchEncoder<O>> branch, String input,
+                                                               double tolerance, String progress) {
         int[] count = new int[1];
         float[] values = input(input, count);
         List<String> lines = new ArrayList<>();
         O out;
         try (Backend reference = Backends.open("reference");
-             E encoder = branch.encoder(reference)) {
+             BranchEncoder<O> encoder = branch.encoder(reference)) {
             out = encoder.encode(values, count[0], lines::add);
         }
         try (SafetensorsFile expected = SafetensorsFile.open(expected())) {

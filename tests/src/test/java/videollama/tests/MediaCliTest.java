@@ -44,6 +44,17 @@ class MediaCliTest {
         return Cli.run(all);
     }
 
+    /**
+     * A chat that answered with its media read by FFmpeg: exit code 0, the answer and nothing else on stdout, the
+     * {@code media: ffmpeg} line and no {@code warning} on stderr.
+     */
+    private static void assertAnsweredOnFfmpeg(int exitCode, String out, String err, String warning) {
+        assertEquals(0, exitCode, err);
+        assertEquals(1, out.lines().count(), "the answer and nothing else: " + out);
+        assertTrue(err.contains("media: ffmpeg"), err);
+        assertFalse(err.contains(warning), err);
+    }
+
     /** The golden chat's answer (ChatGoldenTest's) from either decoder: the bundled video decodes exactly on both. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"ffmpeg", "java"})
@@ -79,10 +90,7 @@ class MediaCliTest {
     void everyContainerIsAnsweredOnFfmpeg(String name) {
         TestFiles.ffmpegOrSkip();
         Cli run = chat("--video", media(name), "--audio");
-        assertEquals(0, run.exitCode(), run.toString());
-        assertEquals(1, run.out().lines().count(), "the answer and nothing else: " + run.out());
-        assertTrue(run.err().contains("media: ffmpeg"), run.err());
-        assertFalse(run.err().contains("warning"), run.err());
+        assertAnsweredOnFfmpeg(run.exitCode(), run.out(), run.err(), "warning");
     }
 
     @Test
@@ -101,10 +109,7 @@ class MediaCliTest {
         TestFiles.ffmpegOrSkip();
         JarProcessTest.Result r = JarProcessTest.run("chat", "--model", demo(), "--video", media("vp9-opus.webm"), "--audio",
                 "--question", "What is it?", "--temperature", "0", "--max-new-tokens", "6", "--backend", "reference");
-        assertEquals(0, r.code(), r.err());
-        assertEquals(1, r.out().lines().count(), "the answer and nothing else: " + r.out());
-        assertTrue(r.err().contains("media: ffmpeg"), r.err());
-        assertFalse(r.err().contains("WARNING"), r.err());
+        assertAnsweredOnFfmpeg(r.code(), r.out(), r.err(), "WARNING");
     }
 
     @Test

@@ -235,7 +235,7 @@ class Q8_0AccuracyTest {
     /**
      * The same with quantised activations on both paths (the property set while the OpenCL backend picks its GEMV:
      * INT8 on PoCL, and while both decode). The integer dot itself matches its reference to float rounding ({@code
-     * Q8_0Int8OpsContract}), but a model feeds each GEMV an x that already differs by float rounding (and, for 16-bit
+     * Q8_0OpsContract}), but a model feeds each GEMV an x that already differs by float rounding (and, for 16-bit
      * models, by the device's fp16 KV cache): where an element of x sits near a rounding boundary of its block the
      * two paths round it to neighbouring quants, a step of max|x|/127, the size of the quantisation's own error. So
      * the bound is the quantisation's own measured cost on the case ({@link #activationCases}: twice its logit

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -56,12 +59,11 @@ class RepositoryTextTest {
     private static final String SELF = "tests/src/test/java/videollama/tests/RepositoryTextTest.java";
 
     @Test
-    void noCommentOrDocumentCitesAFileOutsideTheRepository() {
-        Path root = root();
+    void noCommentOrDocumentCitesAFileOutsideTheRepository() throws IOException {
         List<String> problems = new ArrayList<>();
-        for (String file : textFiles(root)) {
-            if (!file.equals(SELF)) {
-                problems.addAll(outsideCitations(file, read(root.resolve(file))));
+        for (Map.Entry<String, String> file : textFiles(root()).entrySet()) {
+            if (!file.getKey().equals(SELF)) {
+                problems.addAll(outsideCitations(file.getKey(), file.getValue()));
             }
         }
         assertTrue(problems.isEmpty(), "citations of files outside the repository (cite docs/model.md, "
@@ -69,7 +71,7 @@ class RepositoryTextTest {
     }
 
     @Test
-    void relativeLinksOfTheReadmeAndDocsLeadToFilesAndHeadingsThatExist() {
+    void relativeLinksOfTheReadmeAndDocsLeadToFilesAndHeadingsThatExist() throws IOException {
         Path root = root();
         List<String> problems = new ArrayList<>();
         for (String doc : documents(root)) {
@@ -79,14 +81,14 @@ class RepositoryTextTest {
     }
 
     @Test
-    void everyCitedSectionOfModelAndDesignExists() {
+    void everyCitedSectionOfModelAndDesignExists() throws IOException {
         Path root = root();
-        Set<String> model = numberedHeadings(read(root.resolve("docs/model.md")));
-        Set<String> design = numberedHeadings(read(root.resolve("docs/design.md")));
+        Set<String> model = numberedHeadings(Files.readString(root.resolve("docs/model.md")));
+        Set<String> design = numberedHeadings(Files.readString(root.resolve("docs/design.md")));
         List<String> problems = new ArrayList<>();
-        for (String file : textFiles(root)) {
-            if (!file.equals(SELF)) {
-                problems.addAll(missingSections(file, read(root.resolve(file)), model, design));
+        for (Map.Entry<String, String> file : textFiles(root).entrySet()) {
+            if (!file.getKey().equals(SELF)) {
+                problems.addAll(missingSections(file.getKey(), file.getValue(), model, design));
             }
         }
         assertTrue(problems.isEmpty(), "cited sections that docs/model.md or docs/design.md does not have:\n"
@@ -94,7 +96,7 @@ class RepositoryTextTest {
     }
 
     @Test
-    void everyPathTheReadingOrderAndTheOpCatalogueNameExists() {
+    void everyPathTheReadingOrderAndTheOpCatalogueNameExists() throws IOException {
         Path root = root();
         Set<String> fileNames = new TreeSet<>();
         for (String file : trackedFiles(root)) {
@@ -190,10 +192,10 @@ class RepositoryTextTest {
         return heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
     }
 
-    private static List<String> brokenLinks(Path root, String doc) {
+    private static List<String> brokenLinks(Path root, String doc) throws IOException {
         List<String> problems = new ArrayList<>();
         Path dir = root.resolve(doc).getParent();
-        String[] lines = read(root.resolve(doc)).split("\n", -1);
+        String[] lines = Files.readString(root.resolve(doc)).split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             Matcher m = MARKDOWN_LINK.matcher(lines[i]);
             while (m.find()) {
@@ -208,7 +210,7 @@ class RepositoryTextTest {
                 if (!resolved.startsWith(root) || !Files.exists(resolved)) {
                     problems.add(where + " (no such file)");
                 } else if (hash >= 0 && resolved.toString().endsWith(".md")
-                        && !anchors(read(resolved)).contains(target.substring(hash + 1))) {
+                        && !anchors(Files.readString(resolved)).contains(target.substring(hash + 1))) {
                     problems.add(where + " (no such heading)");
                 }
             }
@@ -233,10 +235,10 @@ class RepositoryTextTest {
      * Paths in backticks or links: one whose first folder is a folder of the repository root must exist there; a
      * bare file name with an extension ({@code Foo.java}) must be the name of some tracked file.
      */
-    private static List<String> missingPaths(Path root, String doc, Set<String> fileNames) {
+    private static List<String> missingPaths(Path root, String doc, Set<String> fileNames) throws IOException {
         List<String> problems = new ArrayList<>();
         Path dir = root.resolve(doc).getParent();
-        String[] lines = read(root.resolve(doc)).split("\n", -1);
+        String[] lines = Files.readString(root.resolve(doc)).split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             List<String[]> named = new ArrayList<>(); // {path, base it is relative to}
             Matcher b = BACKTICKS.matcher(lines[i]);
@@ -297,12 +299,18 @@ class RepositoryTextTest {
         return docs;
     }
 
-    /** Tracked files that are text (valid UTF-8 without NUL bytes), outside any target/ folder. */
-    private static List<String> textFiles(Path root) {
-        return trackedFiles(root).stream()
-                .filter(f -> !f.startsWith("target/") && !f.contains("/target/"))
-                .filter(f -> isText(root.resolve(f)))
-                .toList();
+    /** Tracked files that are text (valid UTF-8 without NUL bytes), outside any target/ folder, with their text. */
+    private static Map<String, String> textFiles(Path root) throws IOException {
+        Map<String, String> texts = new LinkedHashMap<>();
+        for (String file : trackedFiles(root)) {
+            if (!file.startsWith("target/") && !file.contains("/target/")) {
+                String text = textOf(root.resolve(file));
+                if (text != null) {
+                    texts.put(file, text);
+                }
+            }
+        }
+        return texts;
     }
 
     /** {@code git ls-files}, or, where there is no git (an unpacked archive), every file but target/ and .git/. */
@@ -330,28 +338,18 @@ class RepositoryTextTest {
         }
     }
 
-    private static boolean isText(Path file) {
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            for (byte b : bytes) {
-                if (b == 0) {
-                    return false;
-                }
+    /** The text of {@code file}, or null where it is not text: not valid UTF-8, or holding a NUL byte. */
+    private static String textOf(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        for (byte b : bytes) {
+            if (b == 0) {
+                return null;
             }
-            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-    }
-
-    private static String read(Path file) {
         try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
         }
     }
 }

@@ -55,11 +55,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import videollama.app.BackendChoice;
 import videollama.app.ChatSession;
 import videollama.app.MediaEncoder;
 import videollama.app.serve.ChatServer;
-import videollama.kernels.reference.ReferenceBackend;
 import videollama.loader.MediaDecoder;
 import videollama.loader.audio.ClipOptions;
 import videollama.loader.audio.ClipSampler;
@@ -81,39 +79,28 @@ class ServeApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final StringWriter serverLog = new StringWriter();
+    private static DemoServer demoServer;
     private static ChatSession session;
     private static ChatServer server;
     private static final HttpClient http = HttpClient.newHttpClient();
 
-    private static Path demo() {
-        return TestFiles.root().resolve("models/videollama-demo");
-    }
-
-    private static Path video() {
-        return demo().resolve("stream-of-water.mp4");
-    }
-
     @BeforeAll
     static void start() {
-        session = ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"), null, null,
-                false, new PrintWriter(serverLog, true));
-        server = ChatServer.start(session, MediaDecoder.preferred(), "videollama-demo",
-                new ChatServer.Options("127.0.0.1", 0, KEY, MAX_UPLOAD, 2), new PrintWriter(serverLog, true));
+        demoServer = DemoServer.start(serverLog, KEY, MAX_UPLOAD);
+        session = demoServer.session();
+        server = demoServer.server();
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (session != null) {
-            session.close();
+        if (demoServer != null) {
+            demoServer.close();
         }
     }
 
     @Test
     void answersAsTheChatSessionDoes() throws Exception {
-        MediaChat.Answer expected = directAnswer(null, video(), false);
+        MediaChat.Answer expected = directAnswer(null, DemoServer.video(), false);
         HttpResponse<String> response = post(question(videoMessage(QUESTION)));
         assertEquals(200, response.statusCode(), response.body());
         JsonNode completion = JSON.readTree(response.body());
@@ -348,7 +335,7 @@ class ServeApiTest {
     void aSoundAndAVideoHeardWithItsSoundAnswerAsTheChatSessionDoes() throws Exception {
         Path sound = TestFiles.root().resolve("testdata/audio/tone-8k-u8.wav");
         String expectedSound = directAnswer(sound, null, false).text();
-        MediaChat.Answer expectedVideoWithSound = directAnswer(null, video(), true);
+        MediaChat.Answer expectedVideoWithSound = directAnswer(null, DemoServer.video(), true);
 
         OpenAIClient client = openAiClient();
         try {
@@ -366,7 +353,7 @@ class ServeApiTest {
         assertEquals(expectedVideoWithSound.text(), content(response));
         int promptTokens = JSON.readTree(response.body()).path("usage").path("prompt_tokens").asInt();
         assertEquals(expectedVideoWithSound.prompt().length(), promptTokens, "the sound track's soft tokens in the prompt");
-        assertNotEquals(directAnswer(null, video(), false).prompt().length(), promptTokens, "heard, not only seen");
+        assertNotEquals(directAnswer(null, DemoServer.video(), false).prompt().length(), promptTokens, "heard, not only seen");
     }
 
     private static OpenAIClient openAiClient() {
@@ -383,8 +370,7 @@ class ServeApiTest {
 
     /** The chat session's own greedy answer to {@link #QUESTION}, without the server. */
     private static MediaChat.Answer directAnswer(Path soundOnly, Path video, boolean withAudio) {
-        try (ChatSession direct = ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"),
-                null, null, false, new PrintWriter(new StringWriter(), true))) {
+        try (ChatSession direct = DemoServer.session(new StringWriter())) {
             direct.upload(new MediaEncoder.Request(video, null, soundOnly, withAudio, direct.config().frames(),
                     new ClipOptions(ClipSampler.Step.EIGHTHS, true), MediaDecoder.preferred()), null);
             GenerationSettings greedy = new GenerationSettings(MAX_TOKENS, new SamplingSettings(0, 50, 0.9f, 1), 1, 1, 1f, 1,
@@ -519,8 +505,8 @@ class ServeApiTest {
     void namesLocalFilesOnlyInsideTheMediaRoot(@TempDir Path temp) throws Exception {
         Path root = Files.createDirectories(temp.resolve("media"));
         Files.createDirectories(root.resolve("sub"));
-        Files.copy(video(), root.resolve("clip.mp4"));
-        Path outside = Files.copy(video(), temp.resolve("outside.mp4"));
+        Files.copy(DemoServer.video(), root.resolve("clip.mp4"));
+        Path outside = Files.copy(DemoServer.video(), temp.resolve("outside.mp4"));
         Files.createSymbolicLink(root.resolve("link.mp4"), outside);
         String inRoot = root.toUri().toString(); // file:///.../media/
 
@@ -528,8 +514,7 @@ class ServeApiTest {
                 "messages[0].content[0].video_url.url"); // this server has no --media-root
 
         StringWriter log = new StringWriter();
-        try (ChatSession own = ChatSession.open(demo(), new BackendChoice(new ReferenceBackend(), "backend: reference (test)"),
-                null, null, false, new PrintWriter(log, true));
+        try (ChatSession own = DemoServer.session(log);
              ChatServer rooted = ChatServer.start(own, MediaDecoder.preferred(), "videollama-demo",
                      new ChatServer.Options("127.0.0.1", 0, null, MAX_UPLOAD, 2, root), new PrintWriter(log, true))) {
             Function<String, HttpResponse<String>> ask = url -> {
@@ -541,7 +526,7 @@ class ServeApiTest {
                     throw new AssertionError(e);
                 }
             };
-            String uploaded = content(ask.apply(dataUrl("video/mp4", Files.readAllBytes(video()))));
+            String uploaded = content(ask.apply(dataUrl("video/mp4", Files.readAllBytes(DemoServer.video()))));
             assertEquals(uploaded, content(ask.apply(inRoot + "clip.mp4")), "the file answered as its upload is");
             assertEquals(uploaded, content(ask.apply("clip.mp4")), "a path relative to the root");
             assertEquals(uploaded, content(ask.apply("sub/../clip.mp4")), "'..' that stays inside");
@@ -591,7 +576,7 @@ class ServeApiTest {
     }
 
     private static ObjectNode videoMessage(String question) throws Exception {
-        ObjectNode message = mediaMessage("video_url", dataUrl("video/mp4", Files.readAllBytes(video())));
+        ObjectNode message = mediaMessage("video_url", dataUrl("video/mp4", Files.readAllBytes(DemoServer.video())));
         ((ObjectNode) message.withArray("content").get(1)).put("text", question);
         return message;
     }

@@ -1,9 +1,5 @@
 package videollama.tests;
 
-import java.io.IOException;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.reference.LayerNorm;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionOutputs;
@@ -16,19 +12,15 @@ import videollama.weights.Tensor;
  * float32 bound is 1e-4; measured at most 2.5e-6 here, 2.7e-6 on PoCL and the CUDA emulator), for a three-frame
  * video with float32 weights and a one-frame image with F16 ViT weights, odd head widths and a BF16 llama_proj.
  */
-class VisionGoldenTest {
-    static final double TOLERANCE = 1e-5;
-
-    static Stream<GoldenCase> cases() throws IOException {
-        return GoldenCase.of("vision");
+class VisionGoldenTest extends BranchGoldenTest<VisionOutputs, VideoBranch> {
+    VisionGoldenTest() {
+        super("vision", VideoBranch::open, "frames", "vision: frame ");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void everyStageMatchesPyTorch(GoldenCase c) {
-        try (VideoBranch branch = VideoBranch.open(c.dir());
-             SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
-            VisionOutputs out = c.assertReferenceEncodesAsExpected(branch, "frames", TOLERANCE, "vision: frame ");
+    /** ln_vision, which the encoder applies but does not dump, over the ViT's output. */
+    @Override
+    void assertLaterStages(GoldenCase c, VideoBranch branch, VisionOutputs out) {
+        try (SafetensorsFile expected = SafetensorsFile.open(c.expected())) {
             assertClose(lnVision(branch, out.vitOut(), out.frames()), expected.get("ln_vision.out"), c + " ln_vision.out");
         }
     }

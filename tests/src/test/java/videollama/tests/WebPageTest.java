@@ -66,13 +66,13 @@ class WebPageTest {
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
     }
 
+    /** The browser, then the server, each if it was started (try-with-resources skips a null server). */
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (server != null) {
-            server.close();
+        try (DemoServer _ = server) {
+            if (browser != null) {
+                browser.quit();
+            }
         }
     }
 

@@ -4,15 +4,25 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import videollama.weights.Tensor;
 import videollama.weights.TensorSource;
 
 /**
  * Fuzz inputs as files, for the Jazzer fuzz tests: the parsers and loaders under test open paths. Each test
- * class writes every input over one temporary file of its own, named with the suffix its parser expects.
+ * writes every input over one temporary file, named with the suffix its parser expects: a file of its own, or the
+ * JVM's file of that suffix (Jazzer fuzzes one test per JVM, and runs its inputs one after another).
  */
 public final class FuzzFiles {
+    private static final Map<String, Path> BY_SUFFIX = new ConcurrentHashMap<>();
+
     private FuzzFiles() {}
+
+    /** {@code bytes} written over this JVM's fuzz file with {@code suffix} (made at the first input): that file. */
+    public static Path write(String suffix, byte[] bytes) {
+        return write(BY_SUFFIX.computeIfAbsent(suffix, FuzzFiles::create), bytes);
+    }
 
     /** A temporary file deleted when the JVM exits. */
     public static Path create(String suffix) {

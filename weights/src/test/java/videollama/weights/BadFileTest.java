@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -114,16 +115,16 @@ class BadFileTest {
                 + " (supported: F32, F16, BF16, I64, I32, U8, I8)", e.getMessage());
     }
 
-    @Test
-    void offsetsPastTheDataSection() {
-        assertOpenFails(crafted("{" + entry("w", "F32", "[4]", "[8,24]") + "}", 16),
-                "tensor 'w' has data_offsets [8, 24] past the end of the data section (16 bytes)");
-    }
-
-    @Test
-    void offsetsReversed() {
-        assertOpenFails(crafted("{" + entry("w", "F32", "[1]", "[8,4]") + "}", 16),
-                "tensor 'w' has data_offsets [8, 4] that end before they begin");
+    /** One tensor whose data_offsets do not fit the data section, or do not span its shape. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+        offsets past the data section | F32  | [4]                     | [8,24] | 16 | tensor 'w' has data_offsets [8, 24] past the end of the data section (16 bytes)
+        offsets reversed              | F32  | [1]                     | [8,4]  | 16 | tensor 'w' has data_offsets [8, 4] that end before they begin
+        shape not the byte span       | F32  | [3,4]                   | [0,40] | 48 | tensor 'w' has shape [3, 4] of F32 (48 bytes) but data_offsets [0, 40] span 40 bytes
+        shape overflow: a mismatch    | BF16 | [4611686018427387904,4] | [0,8]  | 8  | tensor 'w' has shape [4611686018427387904, 4] of BF16 (more than 9223372036854775807 bytes)
+        """)
+    void offsetsThatDoNotFit(String what, String dtype, String shape, String offsets, int dataBytes, String message) {
+        assertOpenFails(crafted("{" + entry("w", dtype, shape, offsets) + "}", dataBytes), message);
     }
 
     @Test
@@ -137,18 +138,6 @@ class BadFileTest {
         String header = "{" + entry("late", "I32", "[1]", "[40,44]") + "," + entry("outer", "U8", "[48]", "[0,48]")
                 + "," + entry("inner", "F32", "[1]", "[8,12]") + "}";
         assertOpenFails(crafted(header, 48), "tensors 'outer' [0, 48] and 'inner' [8, 12] overlap");
-    }
-
-    @Test
-    void shapeDoesNotMatchByteSpan() {
-        assertOpenFails(crafted("{" + entry("w", "F32", "[3,4]", "[0,40]") + "}", 48),
-                "tensor 'w' has shape [3, 4] of F32 (48 bytes) but data_offsets [0, 40] span 40 bytes");
-    }
-
-    @Test
-    void shapeOverflowIsAMismatch() {
-        assertOpenFails(crafted("{" + entry("w", "BF16", "[4611686018427387904,4]", "[0,8]") + "}", 8),
-                "tensor 'w' has shape [4611686018427387904, 4] of BF16 (more than 9223372036854775807 bytes)");
     }
 
     @Test

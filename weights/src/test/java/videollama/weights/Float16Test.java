@@ -10,35 +10,32 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Widening and narrowing of F16 and BF16, against known bit patterns. */
 class Float16Test {
     private static final ValueLayout.OfShort SHORT =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    @Test
-    void f16Widening() {
-        assertEquals(1.0f, Float16.f16ToFloat((short) 0x3C00));
-        assertEquals(-2.0f, Float16.f16ToFloat((short) 0xC000));
-        assertEquals(65504.0f, Float16.f16ToFloat((short) 0x7BFF));
-        assertEquals(0x1p-24f, Float16.f16ToFloat((short) 0x0001), "smallest subnormal");
-        assertEquals(0x3FFp-24f, Float16.f16ToFloat((short) 0x03FF), "largest subnormal");
-        assertEquals(Float.POSITIVE_INFINITY, Float16.f16ToFloat((short) 0x7C00));
-        assertEquals(Float.NEGATIVE_INFINITY, Float16.f16ToFloat((short) 0xFC00));
-        assertTrue(Float.isNaN(Float16.f16ToFloat((short) 0x7E00)));
-        assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(Float16.f16ToFloat((short) 0x8000)));
-    }
-
-    @Test
-    void bf16Widening() {
-        assertEquals(1.0f, Float16.bf16ToFloat((short) 0x3F80));
-        assertEquals(-2.0f, Float16.bf16ToFloat((short) 0xC000));
-        assertEquals(0x1p-133f, Float16.bf16ToFloat((short) 0x0001), "smallest subnormal");
-        assertEquals(Float.intBitsToFloat(0x7F7F0000), Float16.bf16ToFloat((short) 0x7F7F), "largest finite");
-        assertEquals(Float.POSITIVE_INFINITY, Float16.bf16ToFloat((short) 0x7F80));
-        assertEquals(Float.NEGATIVE_INFINITY, Float16.bf16ToFloat((short) 0xFF80));
-        assertTrue(Float.isNaN(Float16.bf16ToFloat((short) 0x7FC0)));
-        assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(Float16.bf16ToFloat((short) 0x8000)));
+    /**
+     * Bit patterns and the float each widens to: ±1 and 2, the largest finite, the subnormals' ends, the infinities,
+     * a NaN and −0 (compared by {@link Float#floatToIntBits}: every NaN alike, −0 apart from 0).
+     */
+    @ParameterizedTest(name = "{0} {1}: {2}")
+    @CsvSource({
+        "F16, 0x3C00, 1.0", "F16, 0xC000, -2.0", "F16, 0x7BFF, 65504.0",
+        "F16, 0x0001, 0x1p-24",   // smallest subnormal
+        "F16, 0x03FF, 0x3FFp-24", // largest subnormal
+        "F16, 0x7C00, Infinity", "F16, 0xFC00, -Infinity", "F16, 0x7E00, NaN", "F16, 0x8000, -0.0",
+        "BF16, 0x3F80, 1.0", "BF16, 0xC000, -2.0",
+        "BF16, 0x0001, 0x1p-133",  // smallest subnormal
+        "BF16, 0x7F7F, 0x1.FEp127", // largest finite
+        "BF16, 0x7F80, Infinity", "BF16, 0xFF80, -Infinity", "BF16, 0x7FC0, NaN", "BF16, 0x8000, -0.0"})
+    void widening(DType format, String bits, float expected) {
+        short half = (short) (int) Integer.decode(bits);
+        float actual = format == DType.F16 ? Float16.f16ToFloat(half) : Float16.bf16ToFloat(half);
+        assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual), () -> format + " " + bits + " widened to " + actual);
     }
 
     @Test

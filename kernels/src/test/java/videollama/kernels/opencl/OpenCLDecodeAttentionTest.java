@@ -1,6 +1,5 @@
 package videollama.kernels.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static videollama.kernels.KernelChecks.assertClose;
 import static videollama.kernels.KernelChecks.poisoned;
@@ -18,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOpsContract;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelChecks;
 import videollama.kernels.KvCacheType;
@@ -25,7 +25,6 @@ import videollama.kernels.TaskGraph;
 import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLDecodeAttentionOps.Variant;
 import videollama.kernels.reference.Attention;
-import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -37,15 +36,12 @@ import videollama.weights.Tensor;
  * Tolerance: 1e-5 relative with either cache (measured at most 1.2e-6 on PoCL): the reference reads the f16-rounded
  * cache too, so only the order of the float32 sums differs.
  */
-class OpenCLDecodeAttentionTest {
-    @RegisterExtension
-    final SeededRandom random = new SeededRandom();
-
+class OpenCLDecodeAttentionTest extends DeviceOpsContract {
     @RegisterExtension
     static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    private static OpenCLBackend backend() {
-        return openCL.get();
+    OpenCLDecodeAttentionTest() {
+        super(openCL);
     }
 
     /** heads, kvHeads, headDim, position, capacity, cache, slice (0: the variant's default). */
@@ -76,8 +72,8 @@ class OpenCLDecodeAttentionTest {
         }));
     }
 
-    private static OpenCLDecodeAttentionOps forced(Variant variant, int slice) {
-        return new OpenCLDecodeAttentionOps(backend(), variant, slice);
+    private OpenCLDecodeAttentionOps forced(Variant variant, int slice) {
+        return OpenCLDecodeAttentionOps.of(backend(), variant, slice);
     }
 
     /** A cache of {@code capacity} random rows in its storage type, and the same rows as the reference reads them. */
@@ -137,16 +133,10 @@ class OpenCLDecodeAttentionTest {
     }
 
     @Test
-    void theDeviceKindPicksTheVariant() {
-        Variant expected = backend().info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE")) ? Variant.ROWS : Variant.SLICES;
-        assertEquals(expected, new OpenCLDecodeAttentionOps(backend()).variant());
-    }
-
-    @Test
     void headsThatDoNotGroupAreRefused() {
         DeviceBuffer b = backend().allocate("b", 1 << 16);
         TaskGraph g = backend().graph("refused");
-        assertThrows(IllegalArgumentException.class, () -> new OpenCLDecodeAttentionOps(backend()).decodeAttention(
+        assertThrows(IllegalArgumentException.class, () -> new OpenCLDecodeAttentionOps(openCL.get()).decodeAttention(
                 g, "attention", b, b, b, b, KvCacheType.F32, b, 8, 3, 8, 16));
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceOpsContract;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelChecks;
@@ -21,7 +22,6 @@ import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLGemvOps.Variant;
 import videollama.kernels.reference.MatMul;
 import videollama.kernels.reference.WeightMatrix;
-import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -31,15 +31,12 @@ import videollama.weights.Tensor;
  * divide the row, and one range narrower than the rest. Outputs are poisoned first (accumulate starts from random
  * values instead). Tolerance 1e-5 relative, float32 with a different summation order.
  */
-class OpenCLMatVecTest {
-    @RegisterExtension
-    final SeededRandom random = new SeededRandom();
-
+class OpenCLMatVecTest extends DeviceOpsContract {
     @RegisterExtension
     static final TestBackend<OpenCLBackend> openCL = TestBackend.openCL();
 
-    private static OpenCLBackend backend() {
-        return openCL.get();
+    OpenCLMatVecTest() {
+        super(openCL);
     }
 
     private void check(OpenCLGemvOps ops, int rows, int cols, DType dtype, boolean accumulate, String what) {
@@ -61,7 +58,7 @@ class OpenCLMatVecTest {
             "WIDE4, 1, 3, F32, true", "WIDE4, 37, 53, F32, false", "WIDE4, 130, 300, F16, true", "WIDE4, 8, 1001, BF16, false",
             "WIDE4, 64, 11008, BF16, true"})
     void rowKernelsMatchTheReference(Variant variant, int rows, int cols, DType dtype, boolean accumulate) {
-        check(new OpenCLGemvOps(backend(), variant, 0), rows, cols, dtype, accumulate, variant.name());
+        check(OpenCLGemvOps.of(backend(), variant, 0), rows, cols, dtype, accumulate, variant.name());
     }
 
     /** WIDE4 keeps each row's accumulators and order: bit for bit WIDE's results, including a last item of fewer rows. */
@@ -76,7 +73,7 @@ class OpenCLMatVecTest {
         for (int i = 0; i < 2; i++) {
             DeviceBuffer out = poisoned(backend(), "out", rows);
             TaskGraph g = backend().graph("matvec");
-            new OpenCLGemvOps(backend(), variants[i], 0).matVec(g, "matvec", out, dw, x, false);
+            OpenCLGemvOps.of(backend(), variants[i], 0).matVec(g, "matvec", out, dw, x, false);
             KernelChecks.runOnce(g);
             results[i] = readFloats(backend(), out, rows);
         }
@@ -88,7 +85,7 @@ class OpenCLMatVecTest {
             "9, 1031, 5, F32, true", "13, 520, 7, F16, false", "3, 40, 9, BF16, true", "2, 4099, 32, F32, false",
             "768, 130, 2, F16, true", "7, 9, 2, F32, false"})
     void splitKMatchesTheReference(int rows, int cols, int slices, DType dtype, boolean accumulate) {
-        check(new OpenCLGemvOps(backend(), Variant.SPLIT_K, slices), rows, cols, dtype, accumulate, "split-K/" + slices);
+        check(OpenCLGemvOps.of(backend(), Variant.SPLIT_K, slices), rows, cols, dtype, accumulate, "split-K/" + slices);
     }
 
     /** The residual add happens once per replay: the combine adds the whole product, never a range of it twice. */
@@ -103,7 +100,7 @@ class OpenCLMatVecTest {
         float[] product = new float[rows];
         MatMul.matmul(product, new WeightMatrix(w), x, 1);
         TaskGraph g = backend().graph("matvec");
-        new OpenCLGemvOps(backend(), Variant.SPLIT_K, 3).matVec(g, "matvec", out, backend().upload(w), upload(backend(), "x", x), true);
+        OpenCLGemvOps.of(backend(), Variant.SPLIT_K, 3).matVec(g, "matvec", out, backend().upload(w), upload(backend(), "x", x), true);
         try (GraphPlan plan = g.build()) {
             for (int replay = 1; replay <= 3; replay++) {
                 plan.execute();
@@ -115,23 +112,12 @@ class OpenCLMatVecTest {
         }
     }
 
-    @Test
-    void gpusSplitOnlyMatricesWithFewRows() {
-        // 132 compute units (an H100 under OpenCL): 32 groups each fill it; half of that is the threshold
-        assertEquals(1, OpenCLGemvOps.slicesFor(4096, 11008, 132));
-        assertEquals(1, OpenCLGemvOps.slicesFor(32000, 4096, 132));
-        assertEquals(6, OpenCLGemvOps.slicesFor(768, 3072, 132));
-        assertEquals(4, OpenCLGemvOps.slicesFor(768, 2048, 132));
-        assertEquals(1, OpenCLGemvOps.slicesFor(768, 768, 132));  // too narrow to cut: one range
-        assertEquals(32, OpenCLGemvOps.slicesFor(8, 65536, 132));
-    }
-
-    @Test
-    void theDeviceKindPicksTheVariant() {
-        OpenCLGemvOps ops = new OpenCLGemvOps(backend());
-        boolean wide = backend().info().isCpu() && !"0".equals(System.getenv("VIDEOLLAMA_OPENCL_WIDE"));
-        int units = backend().info().computeUnits();
-        assertEquals(wide ? Variant.WIDE4 : Variant.ROWS, ops.variantFor(32 * units, 4096));
-        assertEquals(wide ? Variant.WIDE4 : Variant.SPLIT_K, ops.variantFor(1, 4096));
+    /** 132 compute units (an H100 under OpenCL): 32 groups each fill it; half of that is the threshold. */
+    @ParameterizedTest(name = "{0} x {1} on {2} units: {3} ranges")
+    @CsvSource({"4096, 11008, 132, 1", "32000, 4096, 132, 1", "768, 3072, 132, 6", "768, 2048, 132, 4",
+            "768, 768, 132, 1", // too narrow to cut: one range
+            "8, 65536, 132, 32"})
+    void gpusSplitOnlyMatricesWithFewRows(int rows, int cols, int units, int slices) {
+        assertEquals(slices, OpenCLGemvOps.slicesFor(rows, cols, units));
     }
 }

@@ -48,16 +48,14 @@ class PatchEmbeddingTest {
         assertSumsClose(expected, out, 1e-6, dtype.name());
     }
 
-    /** A one-hot filter picks one pixel per patch, so the tokens show the layout: row-major over the output grid. */
-    @Test
-    void tokensAreThePatchGridInRowMajorOrder() {
+    /**
+     * A one-hot filter picks one pixel per patch, so the tokens show the layout: row-major over the output grid of
+     * outH x outW patches (two input channels, filters of 3 or more).
+     */
+    @ParameterizedTest(name = "{0}x{1}, k {2} s {3}: {4}x{5} patches")
+    @CsvSource({"9, 11, 3, 2, 4, 5", "10, 7, 3, 3, 3, 2", "16, 20, 4, 4, 4, 5"})
+    void tokensAreThePatchGridInRowMajorOrder(int height, int width, int k, int stride, int outH, int outW) {
         int cin = 2;
-        int height = 9;
-        int width = 11;
-        int k = 3;
-        int stride = 2;
-        int outH = 4;
-        int outW = 5;
         float[] images = new float[cin * height * width];
         for (int i = 0; i < images.length; i++) {
             images[i] = i;
@@ -76,13 +74,15 @@ class PatchEmbeddingTest {
         }
     }
 
+    /** (size − k) / stride + 1: EVA's 224 in patches of 14, ImageBind's 128 x 204 spectrogram in 16s at stride 10. */
+    @ParameterizedTest(name = "{0} in {1} at stride {2}: {3}")
+    @CsvSource({"224, 14, 14, 16", "128, 16, 10, 12", "204, 16, 10, 19", "10, 3, 2, 4", "5, 5, 3, 1"})
+    void outputSizeIsThatOfAConvolutionWithoutPadding(int size, int k, int stride, int patches) {
+        assertEquals(patches, PatchEmbedding.outputSize(size, k, stride));
+    }
+
     @Test
-    void outputSizeIsThatOfAConvolutionWithoutPadding() {
-        assertEquals(16, PatchEmbedding.outputSize(224, 14, 14));
-        assertEquals(12, PatchEmbedding.outputSize(128, 16, 10));
-        assertEquals(19, PatchEmbedding.outputSize(204, 16, 10));
-        assertEquals(4, PatchEmbedding.outputSize(10, 3, 2));
-        assertEquals(1, PatchEmbedding.outputSize(5, 5, 3));
+    void anImageSmallerThanTheFilterIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> PatchEmbedding.outputSize(4, 5, 1));
     }
 

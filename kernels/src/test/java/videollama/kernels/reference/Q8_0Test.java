@@ -9,6 +9,8 @@ import static videollama.kernels.KernelChecks.randomFloats;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import videollama.testing.SeededRandom;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
@@ -21,10 +23,9 @@ class Q8_0Test {
     @RegisterExtension
     final SeededRandom random = new SeededRandom();
 
-    @Test
-    void valuesThatAreQuantsTimesAnFp16ScaleRoundTripExactly() {
-        int rows = 5;
-        int cols = 96;
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({"5, 96", "1, 32"})
+    void valuesThatAreQuantsTimesAnFp16ScaleRoundTripExactly(int rows, int cols) {
         float[] x = new float[rows * cols];
         for (int b = 0; b < rows * cols / 32; b++) {
             // a normal fp16 scale between 2^-14 and 2^3, and a block whose largest quant is ±127
@@ -40,10 +41,9 @@ class Q8_0Test {
         assertArrayEquals(x, Q8_0.dequantize(q8));
     }
 
-    @Test
-    void eachElementIsWithinHalfAScaleOfItsValue() {
-        int rows = 7;
-        int cols = 256;
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({"7, 256", "2, 4096"})
+    void eachElementIsWithinHalfAScaleOfItsValue(int rows, int cols) {
         float[] x = randomFloats(random, rows * cols);
         Tensor q8 = Q8_0.quantize(Tensor.ofFloats("w", x, rows, cols).convertTo(DType.BF16));
         float[] bf16 = Tensor.ofFloats("w", x, rows, cols).convertTo(DType.BF16).toFloatArray();

@@ -7,36 +7,35 @@ import static videollama.kernels.KernelChecks.randomFloats;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
 /**
  * The reference ops against straightforward double-precision formulas written out here, on random inputs
- * with odd sizes. (The whole LLaMA forward is checked against PyTorch in the golden tests.)
+ * with odd sizes. (Causal attention is checked in {@link MultiHeadAttentionTest}; the whole LLaMA forward against
+ * PyTorch in the golden tests.)
  */
 class ReferenceOpsTest {
     private final Random random = new Random(20261125);
 
-    @Test
-    void matmulMatchesTheDefinitionForEveryWeightDtype() {
-        int rows = 37;
-        int cols = 53;
-        int n = 3;
+    @ParameterizedTest(name = "{0}: {1} x {2}, {3} rows of x")
+    @CsvSource({"F32, 37, 53, 3", "F16, 37, 53, 3", "BF16, 37, 53, 3", "BF16, 1, 1, 1", "F16, 64, 7, 2"})
+    void matmulMatchesTheDefinitionForEveryWeightDtype(DType dtype, int rows, int cols, int n) {
         float[] w = randomFloats(random, rows * cols);
         float[] x = randomFloats(random, n * cols);
-        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
-            Tensor t = Tensor.ofFloats("w", w, rows, cols).convertTo(dtype);
-            float[] widened = t.toFloatArray();
-            float[] out = new float[n * rows];
-            MatMul.matmul(out, new WeightMatrix(t), x, n);
-            for (int r = 0; r < rows; r++) {
-                for (int s = 0; s < n; s++) {
-                    double expected = 0;
-                    for (int c = 0; c < cols; c++) {
-                        expected += (double) widened[r * cols + c] * x[s * cols + c];
-                    }
-                    assertEquals(expected, out[s * rows + r], 1e-5 * (1 + Math.abs(expected)), dtype + " row " + r);
+        Tensor t = Tensor.ofFloats("w", w, rows, cols).convertTo(dtype);
+        float[] widened = t.toFloatArray();
+        float[] out = new float[n * rows];
+        MatMul.matmul(out, new WeightMatrix(t), x, n);
+        for (int r = 0; r < rows; r++) {
+            for (int s = 0; s < n; s++) {
+                double expected = 0;
+                for (int c = 0; c < cols; c++) {
+                    expected += (double) widened[r * cols + c] * x[s * cols + c];
                 }
+                assertEquals(expected, out[s * rows + r], 1e-5 * (1 + Math.abs(expected)), dtype + " row " + r);
             }
         }
     }
@@ -55,10 +54,9 @@ class ReferenceOpsTest {
         assertThrows(IllegalArgumentException.class, () -> new WeightMatrix(Tensor.ofFloats("v", w, 6)));
     }
 
-    @Test
-    void rmsNormMatchesTheDefinition() {
-        int dim = 19;
-        int n = 2;
+    @ParameterizedTest(name = "{0} rows x {1}")
+    @CsvSource({"2, 19", "1, 1", "3, 64"})
+    void rmsNormMatchesTheDefinition(int n, int dim) {
         float[] x = randomFloats(random, n * dim);
         float[] weight = randomFloats(random, dim);
         float[] out = new float[n * dim];
@@ -75,14 +73,11 @@ class ReferenceOpsTest {
         }
     }
 
-    @Test
-    void ropeRotatesHalvesByPositionTimesFrequency() {
-        int headDim = 12;
-        int heads = 3;
-        double theta = 500000;
+    @ParameterizedTest(name = "{0} heads of {1}, theta {2}, position {3}")
+    @CsvSource({"3, 12, 500000, 777", "2, 64, 10000, 31", "1, 2, 10000, 1"})
+    void ropeRotatesHalvesByPositionTimesFrequency(int heads, int headDim, double theta, int pos) {
         float[] x = randomFloats(random, heads * headDim);
         float[] rotated = x.clone();
-        int pos = 777;
         new Rope(headDim, theta).rotate(rotated, 0, heads, pos);
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < headDim / 2; i++) {
@@ -119,48 +114,5 @@ class ReferenceOpsTest {
         Activations.swiGlu(gate, new float[] {3f, 0.5f}, 2);
         assertEquals(3 * 2 / (1 + Math.exp(-2)), gate[0], 1e-6);
         assertEquals(0.5 * -1 / (1 + Math.exp(1)), gate[1], 1e-6);
-    }
-
-    /** Grouped-query causal attention against a direct double-precision computation. */
-    @Test
-    void causalAttentionWithGroupedQueryHeads() {
-        int heads = 6;
-        int kvHeads = 2;
-        int headDim = 5;
-        int start = 4;
-        int n = 3;
-        int total = start + n;
-        float[] q = randomFloats(random, n * heads * headDim);
-        float[] k = randomFloats(random, total * kvHeads * headDim);
-        float[] v = randomFloats(random, total * kvHeads * headDim);
-        float[] out = new float[n * heads * headDim];
-        Attention.causal(out, q, k, v, n, start, heads, kvHeads, headDim);
-        for (int t = 0; t < n; t++) {
-            for (int h = 0; h < heads; h++) {
-                int g = h / (heads / kvHeads);
-                int visible = start + t + 1;
-                double[] s = new double[visible];
-                double max = Double.NEGATIVE_INFINITY;
-                for (int p = 0; p < visible; p++) {
-                    for (int i = 0; i < headDim; i++) {
-                        s[p] += (double) q[(t * heads + h) * headDim + i] * k[(p * kvHeads + g) * headDim + i];
-                    }
-                    s[p] /= Math.sqrt(headDim);
-                    max = Math.max(max, s[p]);
-                }
-                double z = 0;
-                for (int p = 0; p < visible; p++) {
-                    s[p] = Math.exp(s[p] - max);
-                    z += s[p];
-                }
-                for (int i = 0; i < headDim; i++) {
-                    double expected = 0;
-                    for (int p = 0; p < visible; p++) {
-                        expected += s[p] / z * v[(p * kvHeads + g) * headDim + i];
-                    }
-                    assertEquals(expected, out[(t * heads + h) * headDim + i], 2e-6, "t " + t + " head " + h);
-                }
-            }
-        }
     }
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.loader.MediaDecoder;
@@ -34,12 +33,8 @@ class AacGoldenTest {
     static final double BOUND = 1e-12; // 120 dB as an energy ratio
     static final double QUIET = 1e-2; // 20 dB
 
-    static Stream<AacGolden> streams() {
-        return AacGolden.all();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("streams")
+    @MethodSource("videollama.loader.audio.AacGolden#all")
     void decodesAsFfmpeg(AacGolden g) {
         Waveform w = AudioLoader.load(g.file(), MediaDecoder.JAVA);
         assertEquals(g.sampleRate(), w.sampleRate(), "sample rate");
@@ -51,7 +46,7 @@ class AacGoldenTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("streams")
+    @MethodSource("videollama.loader.audio.AacGolden#all")
     void countsTheToolsItIsMadeFor(AacGolden g) throws Exception {
         AacToolCounts counts;
         try (AudioSource source = AudioLoader.open(g.file())) {

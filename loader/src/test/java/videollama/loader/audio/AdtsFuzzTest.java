@@ -1,7 +1,6 @@
 package videollama.loader.audio;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.nio.file.Path;
 import videollama.testing.FuzzFiles;
 
 /**
@@ -11,11 +10,8 @@ import videollama.testing.FuzzFiles;
  * {@code src/test/resources/videollama/loader/audio/AdtsFuzzTestInputs/decodeAdts/}.
  */
 class AdtsFuzzTest {
-    private static final Path FILE = FuzzFiles.create(".aac");
-
     @FuzzTest
     void decodeAdts(byte[] input) {
-        FuzzFiles.write(FILE, input);
-        WavFuzzTest.decode(FILE, AdtsAacSource::open);
+        WavFuzzTest.decode(FuzzFiles.write(".aac", input), AdtsAacSource::open);
     }
 }

@@ -1,5 +1,7 @@
 package videollama.loader.audio;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -50,6 +52,25 @@ record AudioGolden(String name, Map<String, String> meta, Map<String, float[]> f
 
     int integer(String key) {
         return Integer.parseInt(meta.get(key));
+    }
+
+    /**
+     * {@code w} against torchaudio.load's decode of this case: the same rate, channel count and length, and the
+     * largest |difference| over the first samples of every channel ({@code waveform.head}), returned.
+     */
+    double headError(Waveform w) {
+        assertEquals(integer("sample_rate"), w.sampleRate(), "sample rate");
+        assertEquals(integer("channels"), w.channelCount(), "channels");
+        assertEquals(integer("samples"), w.frames(), "samples a channel");
+        float[] head = floats.get("waveform.head");
+        int n = head.length / w.channelCount();
+        double max = 0;
+        for (int c = 0; c < w.channelCount(); c++) {
+            for (int i = 0; i < n; i++) {
+                max = Math.max(max, Math.abs(w.channels()[c][i] - head[c * n + i]));
+            }
+        }
+        return max;
     }
 
     boolean isAac() {

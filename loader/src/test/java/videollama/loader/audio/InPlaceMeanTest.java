@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -15,12 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * are shifted by the mean of every clip that covers them, in order.
  */
 class InPlaceMeanTest {
-    static Stream<AudioGolden> cases() {
-        return AudioGolden.all();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource("videollama.loader.audio.AudioGolden#all")
     void overlappingClipsSeeShiftedSamples(AudioGolden g) throws Exception {
         float[] before = g.floats().get("after.before");
         float[] after = g.floats().get("after.value");

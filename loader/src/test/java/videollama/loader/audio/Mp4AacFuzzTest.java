@@ -1,7 +1,6 @@
 package videollama.loader.audio;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.nio.file.Path;
 import videollama.testing.FuzzFiles;
 
 /**
@@ -10,11 +9,8 @@ import videollama.testing.FuzzFiles;
  * short AAC tracks in MP4, in {@code src/test/resources/videollama/loader/audio/Mp4AacFuzzTestInputs/decodeMp4Aac/}.
  */
 class Mp4AacFuzzTest {
-    private static final Path FILE = FuzzFiles.create(".mp4");
-
     @FuzzTest
     void decodeMp4Aac(byte[] input) {
-        FuzzFiles.write(FILE, input);
-        WavFuzzTest.decode(FILE, AudioLoader::open);
+        WavFuzzTest.decode(FuzzFiles.write(".mp4", input), AudioLoader::open);
     }
 }

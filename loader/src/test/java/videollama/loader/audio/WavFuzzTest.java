@@ -14,13 +14,11 @@ import videollama.loader.LoaderException;
  * sample format, in {@code src/test/resources/videollama/loader/audio/WavFuzzTestInputs/decodeWav/}.
  */
 class WavFuzzTest {
-    private static final Path FILE = FuzzFiles.create(".wav");
     private static final int BLOCK = 4096;
 
     @FuzzTest
     void decodeWav(byte[] input) {
-        FuzzFiles.write(FILE, input);
-        decode(FILE, WavSource::open);
+        decode(FuzzFiles.write(".wav", input), WavSource::open);
     }
 
     /** How a target opens its file: straight through its source, so that mutations stay in its format. */

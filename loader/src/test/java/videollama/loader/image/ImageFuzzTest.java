@@ -12,15 +12,13 @@ import videollama.loader.LoaderException;
  * colour model, in {@code src/test/resources/videollama/loader/image/ImageFuzzTestInputs/loadImage/}.
  */
 class ImageFuzzTest {
-    private static final Path FILE = FuzzFiles.create(".png");
-
     @FuzzTest
     void loadImage(byte[] input) {
-        FuzzFiles.write(FILE, input);
+        Path file = FuzzFiles.write(".png", input);
         try {
-            ImageLoader.load(FILE);
+            ImageLoader.load(file);
         } catch (LoaderException e) {
-            FuzzFiles.checkRefusal(e, FILE);
+            FuzzFiles.checkRefusal(e, file);
         }
     }
 }

@@ -16,17 +16,16 @@ import videollama.loader.LoaderException;
  * MP4 and Matroska, in {@code src/test/resources/videollama/loader/video/VideoContainerFuzzTestInputs/openVideo/}.
  */
 class VideoContainerFuzzTest {
-    private static final Path FILE = FuzzFiles.create(".mp4");
     /** Packets read per input at most: enough to reach past a damaged sample table, few enough to stay fast. */
     private static final int PACKETS = 64;
 
     @FuzzTest
     void openVideo(byte[] input) {
-        FuzzFiles.write(FILE, input);
+        Path file = FuzzFiles.write(".mp4", input);
         try {
-            index(FILE);
+            index(file);
         } catch (LoaderException e) {
-            FuzzFiles.checkRefusal(e, FILE);
+            FuzzFiles.checkRefusal(e, file);
         } catch (IOException e) {
             // refused: loadFrames wraps it with the file's name
         }

@@ -5,24 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import videollama.model.chat.ChatTemplate.Turn;
 
 /** The prompt strings of docs/model.md section 6.1, written out by hand from the reference {@code get_prompt()}. */
 class ChatTemplateTest {
-    @Test
-    void vicunaSingleAndMultiTurn() {
-        assertEquals("SYS###Human: hi###Assistant:",
-                ChatTemplate.VICUNA.render("SYS", List.of(new Turn("hi", null))));
-        assertEquals("###Human: q1###Assistant: a1###Human: q2###Assistant:",
-                ChatTemplate.VICUNA.render("", List.of(new Turn("q1", "a1"), new Turn("q2", null))));
-    }
-
-    @Test
-    void llama2SingleAndMultiTurn() {
-        assertEquals("[INST] <<SYS>>\nSYS\n<</SYS>>\n\nhi [/INST]",
-                ChatTemplate.LLAMA2.render("SYS", List.of(new Turn("hi", null))));
-        assertEquals("[INST] <<SYS>>\n\n<</SYS>>\n\nq1 [/INST] a1 </s><s>[INST] q2 [/INST]",
-                ChatTemplate.LLAMA2.render("", List.of(new Turn("q1", "a1"), new Turn("q2", null))));
+    /** Each template with a system message and one question, then with an empty system message and two turns. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "VICUNA | SYS###Human: hi###Assistant: | ###Human: q1###Assistant: a1###Human: q2###Assistant:",
+        "LLAMA2 | '[INST] <<SYS>>\nSYS\n<</SYS>>\n\nhi [/INST]' | '[INST] <<SYS>>\n\n<</SYS>>\n\nq1 [/INST] a1 </s><s>[INST] q2 [/INST]'",
+    })
+    void singleAndMultiTurn(ChatTemplate template, String singleTurn, String twoTurns) {
+        assertEquals(singleTurn, template.render("SYS", List.of(new Turn("hi", null))));
+        assertEquals(twoTurns, template.render("", List.of(new Turn("q1", "a1"), new Turn("q2", null))));
     }
 
     @Test

@@ -46,27 +46,14 @@ class BeamSamplingTest {
     }
 
     /** A session whose cache is the list of inputs it was fed (prompt rows count by their first float). */
-    static final class ToySession implements LlamaSession {
-        final List<Integer> fed = new ArrayList<>();
-        final int capacity;
-
+    record ToySession(LlamaConfig config, List<Integer> fed, int capacity) implements LlamaSession {
         ToySession(int capacity) {
-            this.capacity = capacity;
-        }
-
-        @Override
-        public LlamaConfig config() {
-            return CONFIG;
+            this(CONFIG, new ArrayList<>(), capacity);
         }
 
         @Override
         public int position() {
             return fed.size();
-        }
-
-        @Override
-        public int capacity() {
-            return capacity;
         }
 
         @Override
@@ -88,9 +75,7 @@ class BeamSamplingTest {
 
         @Override
         public LlamaSession fork() {
-            ToySession copy = new ToySession(capacity);
-            copy.fed.addAll(fed);
-            return copy;
+            return new ToySession(config, new ArrayList<>(fed), capacity);
         }
 
         @Override

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import videollama.model.ModelException;
@@ -23,17 +24,16 @@ class LlamaConfigTest {
         return LlamaConfig.load(file);
     }
 
+    /** hidden, intermediate, layers, heads, key/value heads, head width, vocabulary, positions. */
+    private static List<Integer> sizes(LlamaConfig c) {
+        return List.of(c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(), c.numKvHeads(), c.headDim(),
+                c.vocabSize(), c.maxPositionEmbeddings());
+    }
+
     @Test
     void readsTheBundledStories260K() {
         LlamaConfig c = LlamaConfig.load(Path.of(System.getProperty("videollama.root"), "models", "stories260K", "config.json"));
-        assertEquals(64, c.hiddenSize());
-        assertEquals(172, c.intermediateSize());
-        assertEquals(5, c.numLayers());
-        assertEquals(8, c.numHeads());
-        assertEquals(4, c.numKvHeads());
-        assertEquals(8, c.headDim());
-        assertEquals(512, c.vocabSize());
-        assertEquals(512, c.maxPositionEmbeddings());
+        assertEquals(List.of(64, 172, 5, 8, 4, 8, 512, 512), sizes(c));
         assertEquals(1e-5f, c.rmsNormEps());
         assertEquals(10000.0, c.ropeTheta());
         assertFalse(c.tieWordEmbeddings());
@@ -44,10 +44,7 @@ class LlamaConfigTest {
     void defaultsAreThoseOfTransformersLlamaConfig() throws IOException {
         LlamaConfig c = load("""
                 {"hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "num_attention_heads": 32}""");
-        assertEquals(32, c.numKvHeads());
-        assertEquals(128, c.headDim());
-        assertEquals(32000, c.vocabSize());
-        assertEquals(2048, c.maxPositionEmbeddings());
+        assertEquals(List.of(4096, 11008, 32, 32, 32, 128, 32000, 2048), sizes(c));
         assertEquals(1e-6f, c.rmsNormEps());
         assertEquals(10000.0, c.ropeTheta());
         assertEquals(1, c.bosTokenId());
@@ -61,11 +58,9 @@ class LlamaConfigTest {
                  "num_key_value_heads": 2, "vocab_size": 32001, "max_position_embeddings": 4096, "rms_norm_eps": 1e-5,
                  "rope_theta": 500000.0, "tie_word_embeddings": true, "bos_token_id": 5, "eos_token_id": [2, 7],
                  "head_dim": 16, "rope_scaling": null}""");
-        assertEquals(2, c.numKvHeads());
-        assertEquals(16, c.headDim());
+        assertEquals(List.of(96, 200, 3, 8, 2, 16, 32001, 4096), sizes(c));
         assertEquals(128, c.qDim());
         assertEquals(32, c.kvDim());
-        assertEquals(32001, c.vocabSize());
         assertEquals(500000.0, c.ropeTheta());
         assertTrue(c.tieWordEmbeddings());
         assertEquals(5, c.bosTokenId());

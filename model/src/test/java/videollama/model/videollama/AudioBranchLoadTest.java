@@ -13,7 +13,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import videollama.kernels.reference.ReferenceBackend;
-import videollama.model.ModelException;
 import videollama.model.audio.ImageBindAudioWeights;
 import videollama.testing.MeasuredErrors;
 import videollama.testing.SeededRandom;
@@ -149,16 +148,10 @@ class AudioBranchLoadTest extends BranchLoadContract {
 
     @Test
     void clipCountsAreChecked() throws IOException {
-        try (AudioBranch b = AudioBranch.open(write(t -> t));
-             ReferenceBackend reference = new ReferenceBackend();
-             AudioEncoder encoder = b.encoder(reference)) {
-            int clips = b.sizes().maxClips() + 1;
-            ModelException e = assertThrows(ModelException.class,
-                    () -> encoder.encode(new float[clips * b.sizes().clipSize()], clips));
-            assertEquals("9 audio clips, but audio_position_embedding.weight has 8 rows: at most 8 clips", e.getMessage());
-            assertEquals("a sound track needs at least one clip, got 0",
-                    assertThrows(ModelException.class, () -> encoder.encode(new float[0], 0)).getMessage());
-            assertThrows(IllegalArgumentException.class, () -> encoder.encode(new float[10], 1));
+        try (AudioBranch b = AudioBranch.open(write(t -> t))) {
+            assertEquals("9 audio clips, but audio_position_embedding.weight has 8 rows: at most 8 clips",
+                    encodeError(b, b.sizes().maxClips() + 1, b.sizes().clipSize()));
+            assertEquals("a sound track needs at least one clip, got 0", encodeError(b, 0, b.sizes().clipSize()));
         }
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import videollama.kernels.reference.ReferenceBackend;
 import videollama.model.ModelException;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
@@ -108,6 +109,19 @@ abstract class BranchLoadContract {
             n *= d;
         }
         return Tensor.ofFloats(name, new float[(int) n], shape);
+    }
+
+    /**
+     * The message of the {@link ModelException} the reference encoder of {@code branch} gives for {@code count}
+     * inputs (frames, clips) of {@code inputSize} floats each; an input that is not {@code count} inputs long is
+     * refused as an illegal argument.
+     */
+    static String encodeError(MediaBranch<?> branch, int count, int inputSize) {
+        try (ReferenceBackend reference = new ReferenceBackend();
+             BranchEncoder<?> encoder = branch.encoder(reference)) {
+            assertThrows(IllegalArgumentException.class, () -> encoder.encode(new float[10], 1));
+            return assertThrows(ModelException.class, () -> encoder.encode(new float[count * inputSize], count)).getMessage();
+        }
     }
 
     /** The message of the error opening {@code modelDir} as the branch gives (a weights or model error). */
