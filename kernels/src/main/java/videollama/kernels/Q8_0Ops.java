@@ -1,7 +1,5 @@
 package videollama.kernels;
 
-import videollama.kernels.reference.Q8_0;
-
 /**
  * The GEMVs and GEMMs of {@link videollama.weights.DType#Q8_0} weights ({@code q8_0.cl}, {@code q8_0.cu}): the ops of
  * {@link GemvOps} and {@link GemmOps} when the weight is Q8_0, so a model runs on quantised weights through the same
@@ -24,21 +22,6 @@ public interface Q8_0Ops extends GemvOps, GemmOps {
         OpChecks.requireGateUp(name, gate, up);
         OpChecks.requireQ8_0(name, gate);
         return new Cost(2 * bytes(gate) + gate.cols() * 4L + gate.rows() * 4L, 4L * gate.rows() * gate.cols());
-    }
-
-    /**
-     * Adds the task that quantises x ({@code cols} wide) to Q8_0 blocks for the integer-dot GEMVs ({@code kernel},
-     * {@code quantize_q8_0_activations}, a work-item per block in groups of {@code group}); returns its quants
-     * ({@code quantBytes} each) and float scales, workspaces of that width.
-     */
-    static DeviceBuffer[] quantiseActivations(TaskGraph g, String name, Workspaces workspaces, KernelSource kernel,
-                                              int group, int quantBytes, DeviceBuffer x, int cols) {
-        int blocks = cols / Q8_0.BLOCK;
-        DeviceBuffer quants = workspaces.get("x quants " + cols, (long) quantBytes * cols);
-        DeviceBuffer scales = workspaces.get("x scales " + cols, 4L * blocks);
-        g.task(name + " quantise x", kernel, Launch.items(blocks, group),
-                new Cost((quantBytes + 4L) * cols + 4L * blocks, 3L * cols), quants, scales, x, blocks);
-        return new DeviceBuffer[] {quants, scales};
     }
 
     /**

@@ -9,8 +9,8 @@ import videollama.kernels.KernelSource;
 import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.Q8_0Ops;
+import videollama.kernels.QuantisedActivations;
 import videollama.kernels.TaskGraph;
-import videollama.kernels.Workspaces;
 import videollama.kernels.reference.Q8_0;
 
 /**
@@ -40,8 +40,8 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
     static final int GEMM_ROWS = 4;
 
     private final Variant variant;
-    /** DP4A's quantised x (int8 quants, float scales) per width, reused by every product. */
-    private final Workspaces quantisedInputs;
+    /** DP4A's quantised x: int8 quants, float scales. */
+    private final QuantisedActivations quantisedInputs;
 
     /** The variant {@link Q8_0#ACTIVATIONS_PROPERTY} asks for. */
     CudaQ8_0Ops(DeviceBackend backend) {
@@ -50,7 +50,8 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
 
     private CudaQ8_0Ops(DeviceBackend backend, Variant variant) {
         this.variant = variant;
-        this.quantisedInputs = new Workspaces(backend);
+        // the quants are read as 128-bit words: a buffer from cuMemAlloc is 256-byte aligned
+        this.quantisedInputs = new QuantisedActivations(backend, new KernelSource("q8_0", "quantize_q8_0_activations"), 1, 128);
     }
 
     /** The Q8_0 ops with the GEMV {@code variant} forced (tests, benchmarks). */
@@ -70,7 +71,7 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
         int rows = w.rows();
         int cols = w.cols();
         if (variant == Variant.DP4A) {
-            DeviceBuffer[] xq = quantise(g, name, x, cols);
+            DeviceBuffer[] xq = quantisedInputs.quantise(g, name, x, cols);
             g.task(name, new KernelSource("q8_0", "gemv_q8_0_dp4a"), warpPerRow(rows), cost,
                     out, w.buffer(), w.scales(), xq[0], xq[1], rows, cols, accumulate ? 1 : 0);
             return;
@@ -83,20 +84,13 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
     public void swiGluMatVec(TaskGraph g, String name, DeviceBuffer out, DeviceTensor gate, DeviceTensor up, DeviceBuffer x) {
         Cost cost = Q8_0Ops.checkedSwiGlu(name, gate, up);
         if (variant == Variant.DP4A) {
-            DeviceBuffer[] xq = quantise(g, name, x, gate.cols());
+            DeviceBuffer[] xq = quantisedInputs.quantise(g, name, x, gate.cols());
             g.task(name, new KernelSource("q8_0", "swiglu_gemv_q8_0_dp4a"), warpPerRow(gate.rows()), cost,
                     out, gate.buffer(), gate.scales(), up.buffer(), up.scales(), xq[0], xq[1], gate.rows(), gate.cols());
             return;
         }
         g.task(name, new KernelSource("q8_0", "swiglu_gemv_q8_0"), warpPerRow(gate.rows()), cost,
                 out, gate.buffer(), gate.scales(), up.buffer(), up.scales(), x, gate.rows(), gate.cols());
-    }
-
-    /** Adds the task that quantises x (cols wide) for DP4A's GEMV; returns its quants and scales. */
-    private DeviceBuffer[] quantise(TaskGraph g, String name, DeviceBuffer x, int cols) {
-        // the quants are read as 128-bit words: a buffer from cuMemAlloc is 256-byte aligned
-        return Q8_0Ops.quantiseActivations(g, name, quantisedInputs, new KernelSource("q8_0", "quantize_q8_0_activations"),
-                128, 1, x, cols);
     }
 
     @Override

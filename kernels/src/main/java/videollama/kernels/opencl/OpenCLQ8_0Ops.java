@@ -11,8 +11,8 @@ import videollama.kernels.KernelVariant;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.Q8_0Ops;
+import videollama.kernels.QuantisedActivations;
 import videollama.kernels.TaskGraph;
-import videollama.kernels.Workspaces;
 import videollama.kernels.reference.Q8_0;
 
 /**
@@ -71,8 +71,8 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
     static final int GEMM_ROWS = 8;
 
     private final Variant variant;
-    /** INT8's quantised x (quants as shorts, then float scales) per width, reused by every product. */
-    private final Workspaces quantisedInputs;
+    /** INT8's quantised x: quants as shorts, float scales. */
+    private final QuantisedActivations quantisedInputs;
     /** Work-group size of the group-per-row kernels: a power of two the device accepts, at most 64. */
     private final int group;
     /** Work-items per group of the item-per-row kernels. */
@@ -84,9 +84,12 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
 
     private OpenCLQ8_0Ops(OpenCLBackend backend, Variant variant) {
         this.variant = variant;
-        this.quantisedInputs = new Workspaces(backend);
         this.group = backend.info().groupSize(64);
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
+        // the option makes d = max|x| / 127 and 1 / d IEEE divisions on every device (OpenCL allows 2.5 ulp otherwise),
+        // so a device rounds x to the reference's quants
+        this.quantisedInputs = new QuantisedActivations(backend,
+                new KernelSource("q8_0", "quantize_q8_0_activations", "-cl-fp32-correctly-rounded-divide-sqrt"), 2, wideGroup);
     }
 
     /**
@@ -110,7 +113,7 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         Cost cost = Q8_0Ops.checkedMatVec(name, w, accumulate);
         int rows = w.rows();
         int cols = w.cols();
-        Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
+        Object[] input = variant.quantisesInput() ? quantisedInputs.quantise(g, name, x, cols) : new Object[] {x};
         g.task(name, new KernelSource("q8_0", variant.kernel()), variant == Variant.INT8_4 ? launch((rows + 3) / 4) : launch(rows), cost,
                 args(new Object[] {out, w.buffer(), w.scales()}, input, variant.itemPerRow()
                         ? new Object[] {rows, cols, accumulate ? 1 : 0}
@@ -124,7 +127,7 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         int cols = gate.cols();
         // INT8_4 has no gate/up form: INT8's (gate/up's x is 4096 wide, in L1)
         String kernel = variant == Variant.INT8_4 ? Variant.INT8.kernel() : variant.kernel();
-        Object[] input = variant.quantisesInput() ? quantise(g, name, x, cols) : new Object[] {x};
+        Object[] input = variant.quantisesInput() ? quantisedInputs.quantise(g, name, x, cols) : new Object[] {x};
         g.task(name, new KernelSource("q8_0", "swiglu_" + kernel), launch(rows), cost,
                 args(new Object[] {out, gate.buffer(), gate.scales(), up.buffer(), up.scales()}, input, variant.itemPerRow()
                         ? new Object[] {rows, cols}
@@ -141,14 +144,6 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         System.arraycopy(input, 0, all, weights.length, input.length);
         System.arraycopy(shape, 0, all, weights.length + input.length, shape.length);
         return all;
-    }
-
-    /** Adds the task that quantises x (cols wide) for INT8's GEMV; returns its quants and scales. */
-    private Object[] quantise(TaskGraph g, String name, DeviceBuffer x, int cols) {
-        // the option makes d = max|x| / 127 and 1 / d IEEE divisions on every device (OpenCL allows 2.5 ulp otherwise),
-        // so a device rounds x to the reference's quants
-        return Q8_0Ops.quantiseActivations(g, name, quantisedInputs,
-                new KernelSource("q8_0", "quantize_q8_0_activations", "-cl-fp32-correctly-rounded-divide-sqrt"), wideGroup, 2, x, cols);
     }
 
     /** {@code out[M,N] = x[M,K]·Wᵀ (+ bias) (+ residual)} with W Q8_0; see {@link videollama.kernels.GemmOps#linear}. */
