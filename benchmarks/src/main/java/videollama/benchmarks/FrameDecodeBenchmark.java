@@ -1,22 +1,15 @@
 package videollama.benchmarks;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
-import videollama.loader.video.VideoLoader;
 
 /**
  * A whole video load as {@code videollama chat --video} does it: demux, decode from the keyframe before each
@@ -29,37 +22,24 @@ import videollama.loader.video.VideoLoader;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-public class FrameDecodeBenchmark extends ForkedBenchmark {
+public class FrameDecodeBenchmark extends FileDecodeBenchmark {
     @Param({"flower.mp4", "friday.mp4", "stream-of-water.mp4"})
     public String video;
 
     @Param({"ffmpeg", "java"})
     public String decoder;
 
-    Path file;
-
-    /** Decoded pictures, per second in JMH's output. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Decoded {
-        public long framesDecoded;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            framesDecoded = 0;
-        }
+    public FrameDecodeBenchmark() {
+        super("testdata/video/");
     }
 
-    @Setup
-    public void setup() {
-        file = BenchSupport.repositoryFile("testdata/video/" + video);
+    @Override
+    String fileName() {
+        return video;
     }
 
     @Benchmark
     public SampledFrames load(Decoded decoded) {
-        VideoLoader loader = new VideoLoader(MediaDecoder.parse(decoder));
-        SampledFrames frames = loader.loadFrames(file, 8);
-        decoded.framesDecoded += loader.framesDecoded();
-        return frames;
+        return loadFrames(MediaDecoder.parse(decoder), 8, decoded);
     }
 }
