@@ -1,11 +1,8 @@
 package videollama.benchmarks;
 
 import java.nio.file.Path;
-import org.openjdk.jmh.annotations.AuxCounters;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Scope;
+import java.util.function.LongConsumer;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.video.VideoLoader;
@@ -27,28 +24,20 @@ public abstract class FileDecodeBenchmark extends ForkedBenchmark {
     /** The file's name: the benchmark's {@code @Param}. */
     abstract String fileName();
 
-    /** Pictures given to the decoder, per second in JMH's output: the decoder's throughput. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Decoded {
-        public long framesDecoded;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            framesDecoded = 0;
-        }
-    }
-
     @Setup
     public void setup() {
         file = BenchSupport.repositoryFile(folder + fileName());
     }
 
-    /** {@code count} frames of the file sampled, decoded with {@code decoder}, resized and normalised; counted in {@code decoded}. */
-    SampledFrames loadFrames(MediaDecoder decoder, int count, Decoded decoded) {
+    /**
+     * {@code count} frames of the file sampled, decoded with {@code decoder}, resized and normalised; {@code decoded} is
+     * given the number of pictures the decoder was given (the benchmark's {@code framesDecoded} counter: JMH reads a
+     * counter only from the benchmark's own {@code @AuxCounters} class, not from a superclass of it).
+     */
+    SampledFrames loadFrames(MediaDecoder decoder, int count, LongConsumer decoded) {
         VideoLoader loader = new VideoLoader(decoder);
         SampledFrames frames = loader.loadFrames(file, count);
-        decoded.framesDecoded += loader.framesDecoded();
+        decoded.accept(loader.framesDecoded());
         return frames;
     }
 }

@@ -1,12 +1,17 @@
 package videollama.benchmarks;
 
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
@@ -33,6 +38,18 @@ public class FrameDecodeBenchmark extends FileDecodeBenchmark {
         super("testdata/video/");
     }
 
+    /** Decoded pictures, per second in JMH's output. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Decoded {
+        public long framesDecoded;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            framesDecoded = 0;
+        }
+    }
+
     @Override
     String fileName() {
         return video;
@@ -40,6 +57,6 @@ public class FrameDecodeBenchmark extends FileDecodeBenchmark {
 
     @Benchmark
     public SampledFrames load(Decoded decoded) {
-        return loadFrames(MediaDecoder.parse(decoder), 8, decoded);
+        return loadFrames(MediaDecoder.parse(decoder), 8, n -> decoded.framesDecoded += n);
     }
 }

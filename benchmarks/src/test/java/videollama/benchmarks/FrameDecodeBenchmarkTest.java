@@ -16,7 +16,7 @@ class FrameDecodeBenchmarkTest {
         b.decoder = decoder;
         Smoke.assumeDecoder(decoder);
         Smoke.setUpOrSkipWithoutMedia(b::setup);
-        FileDecodeBenchmark.Decoded decoded = new FileDecodeBenchmark.Decoded();
+        FrameDecodeBenchmark.Decoded decoded = new FrameDecodeBenchmark.Decoded();
         assertEquals(8, b.load(decoded).count());
         assertTrue(decoded.framesDecoded >= 8 && decoded.framesDecoded <= 90 + 16, "decoded " + decoded.framesDecoded);
     }

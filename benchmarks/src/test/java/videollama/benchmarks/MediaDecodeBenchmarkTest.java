@@ -15,13 +15,12 @@ class MediaDecodeBenchmarkTest {
         MediaDecodeBenchmark b = new MediaDecodeBenchmark();
         b.media = media;
         Smoke.setUpOrSkipWithoutMedia(b::setup);
-        FileDecodeBenchmark.Decoded decoded = new FileDecodeBenchmark.Decoded();
+        MediaDecodeBenchmark.Work work = new MediaDecodeBenchmark.Work();
         if (frames > 0) {
-            assertEquals(32, b.frames(decoded).count());
-            assertTrue(decoded.framesDecoded >= frames / 2 && decoded.framesDecoded <= frames, "decoded " + decoded.framesDecoded);
+            assertEquals(32, b.frames(work).count());
+            assertTrue(work.framesDecoded >= frames / 2 && work.framesDecoded <= frames, "decoded " + work.framesDecoded);
         }
-        MediaDecodeBenchmark.Sound sound = new MediaDecodeBenchmark.Sound();
-        b.sound(sound);
-        assertEquals(seconds, sound.soundSeconds, 1e-9);
+        b.sound(work);
+        assertEquals(seconds, work.soundSeconds, 1e-9);
     }
 }

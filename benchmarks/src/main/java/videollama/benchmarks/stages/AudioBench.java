@@ -23,9 +23,11 @@ public record AudioBench(String shape, int clips, int warmup, int runs, Path cac
 
     @Override
     public Path modelDir(Path demo, StepTimer steps) {
-        if (shape.equals("demo")) {
-            return demo;
-        }
+        return shape.equals("demo") ? demo : randomBranch(cacheDir, shape, steps);
+    }
+
+    /** A random branch of the synthetic {@code shape} in {@code cacheDir/audio-<shape>}, written there once. */
+    public static Path randomBranch(Path cacheDir, String shape, StepTimer steps) {
         SyntheticAudioBranch.Shape s = SyntheticAudioBranch.parse(shape);
         Path dir = cacheDir.resolve("audio-" + s.name());
         return steps.time("writing a random " + s.name() + " audio branch to " + dir + " (once)",

@@ -25,9 +25,11 @@ public record VisionBench(String shape, int frames, int warmup, int runs, DType 
 
     @Override
     public Path modelDir(Path demo, StepTimer steps) {
-        if (shape.equals("demo")) {
-            return demo;
-        }
+        return shape.equals("demo") ? demo : randomBranch(cacheDir, shape, vitDType, steps);
+    }
+
+    /** A random branch of the synthetic {@code shape} in {@code cacheDir/vision-<shape>-<vitDType>}, written there once. */
+    public static Path randomBranch(Path cacheDir, String shape, DType vitDType, StepTimer steps) {
         SyntheticVisionBranch.Shape s = SyntheticVisionBranch.parse(shape);
         Path dir = cacheDir.resolve("vision-" + s.name() + "-" + vitDType.name().toLowerCase(Locale.ROOT));
         return steps.time("writing a random " + s.name() + " vision branch (ViT " + vitDType + ") to " + dir + " (once)",
