@@ -72,12 +72,7 @@ void patch_embed_tiled(__global float* out, __global const float* images, __glob
                 ? patch_origin(patch, patches_per_image, out_w, channels, height, width, stride) : -1;
     }
 
-    float acc[BLOCK][BLOCK];
-    for (int i = 0; i < BLOCK; i++) {
-        for (int j = 0; j < BLOCK; j++) {
-            acc[i][j] = 0.0f;
-        }
-    }
+    float acc[BLOCK][BLOCK] = {0};
 
     for (int k0 = 0; k0 < taps; k0 += TILE_K) {
         int k = k0 + load_k;
