@@ -17,10 +17,11 @@
 // (M = 256, K = 768 / 1408). All are compute-bound: at 128x128 tiles a block does 2·128·128 FLOPs per 128 + 128
 // operands it loads per step of K.
 //
-// Both kernels stage global -> shared through registers, double-buffered: the loads for step k+1 are issued
-// before the math of step k and written to the other shared buffer after it, so their latency hides behind the
-// math with one __syncthreads per step. (No cp.async: x must be converted on the way, and the emulator that tests
-// these kernels on the CPU runs plain loads. A cp.async pipeline for W is a later step, to be measured.)
+// Both kernels stage global -> shared through registers, double-buffered (double_buffered_k_loop): the loads for
+// step k+1 are issued before the math of step k and written to the other shared buffer after it, so their latency
+// hides behind the math with one __syncthreads per step. (No cp.async: x must be converted on the way, and the
+// emulator that tests these kernels on the CPU runs plain loads. A cp.async pipeline for W is a later step, to be
+// measured.)
 //
 // Edges: tiles are zero-filled past M, N and K (both operands, so a product there is exactly 0), stores are
 // guarded. Rows are read 16 bytes at a time when K allows it (K % 4 == 0 for fp32, K % 8 == 0 for the 16-bit
