@@ -1,11 +1,9 @@
 package videollama.model.videollama;
 
 import static videollama.kernels.reference.Elementwise.add;
-import static videollama.kernels.reference.Linear.linear;
 
 import java.util.Arrays;
 import java.util.function.Consumer;
-import videollama.kernels.reference.WeightMatrix;
 import videollama.model.audio.ReferenceImageBindAudio;
 import videollama.model.qformer.ReferenceQFormer;
 
@@ -19,8 +17,7 @@ final class ReferenceAudioEncoder implements AudioEncoder {
     private final ReferenceImageBindAudio imageBind;
     private final float[] clipPositions;
     private final ReferenceQFormer qformer;
-    private final WeightMatrix proj;
-    private final float[] projBias;
+    private final ReferenceProjection proj;
 
     ReferenceAudioEncoder(AudioBranch branch) {
         VideoLlamaConfig c = branch.config();
@@ -29,8 +26,7 @@ final class ReferenceAudioEncoder implements AudioEncoder {
         this.imageBind = new ReferenceImageBindAudio(branch.imageBind(), c.audioEncoder());
         this.clipPositions = branch.clipPositions().toFloatArray();
         this.qformer = new ReferenceQFormer(branch.qformer(), c.audioQformer());
-        this.proj = new WeightMatrix(branch.projWeight());
-        this.projBias = branch.projBias().toFloatArray();
+        this.proj = ReferenceProjection.of(branch.projection());
     }
 
     @Override
@@ -39,7 +35,7 @@ final class ReferenceAudioEncoder implements AudioEncoder {
         float[] encoderOut = imageBind.forward(fbank, clips, c -> progress.accept("audio: clip " + (c + 1) + "/" + clips));
         progress.accept("audio: Q-Former");
         float[] qformerOut = qformer(encoderOut, clips);
-        float[] tokens = linear(qformerOut, proj, projBias);
+        float[] tokens = proj.apply(qformerOut);
         return new AudioOutputs(clips, sizes, encoderOut, qformerOut, tokens);
     }
 

@@ -1,10 +1,8 @@
 package videollama.model.videollama;
 
 import static videollama.kernels.reference.LayerNorm.layerNorm;
-import static videollama.kernels.reference.Linear.linear;
 
 import java.util.function.Consumer;
-import videollama.kernels.reference.WeightMatrix;
 import videollama.model.qformer.ReferenceQFormer;
 import videollama.model.vision.ReferenceEvaVit;
 
@@ -22,8 +20,7 @@ final class ReferenceVisionEncoder implements VisionEncoder {
     private final ReferenceQFormer imageQFormer;
     private final float[] framePositions;
     private final ReferenceQFormer videoQFormer;
-    private final WeightMatrix proj;
-    private final float[] projBias;
+    private final ReferenceProjection proj;
 
     ReferenceVisionEncoder(VideoBranch branch) {
         VideoLlamaConfig c = branch.config();
@@ -35,8 +32,7 @@ final class ReferenceVisionEncoder implements VisionEncoder {
         this.imageQFormer = new ReferenceQFormer(branch.imageQFormer(), c.qformer());
         this.framePositions = branch.framePositions().toFloatArray();
         this.videoQFormer = new ReferenceQFormer(branch.videoQFormer(), c.videoQformer());
-        this.proj = new WeightMatrix(branch.projWeight());
-        this.projBias = branch.projBias().toFloatArray();
+        this.proj = ReferenceProjection.of(branch.projection());
     }
 
     @Override
@@ -90,7 +86,7 @@ final class ReferenceVisionEncoder implements VisionEncoder {
 
     /** llama_proj: [videoQueries, videoWidth] → [videoQueries, dModel]. */
     float[] project(float[] videoQ) {
-        return linear(videoQ, proj, projBias);
+        return proj.apply(videoQ);
     }
 
     @Override
