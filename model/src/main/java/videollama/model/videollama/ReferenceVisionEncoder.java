@@ -2,7 +2,6 @@ package videollama.model.videollama;
 
 import static videollama.kernels.reference.LayerNorm.layerNorm;
 
-import java.util.function.Consumer;
 import videollama.model.qformer.ReferenceQFormer;
 import videollama.model.vision.ReferenceEvaVit;
 
@@ -11,10 +10,9 @@ import videollama.model.vision.ReferenceEvaVit;
  * checked against (docs/model.md sections 4.1, 4.2): the ViT per frame, ln_vision, the image Q-Former per frame,
  * the frame positions, the video Q-Former, llama_proj. Each stage is also available on its own for tests.
  */
-final class ReferenceVisionEncoder implements VisionEncoder {
+final class ReferenceVisionEncoder extends ReferenceBranchEncoder<VisionOutputs> implements VisionEncoder {
     private final VideoBranch branch;
     private final VisionSizes sizes;
-    private final ReferenceEvaVit vit;
     private final float[] lnVisionWeight;
     private final float[] lnVisionBias;
     private final ReferenceQFormer imageQFormer;
@@ -24,9 +22,10 @@ final class ReferenceVisionEncoder implements VisionEncoder {
 
     ReferenceVisionEncoder(VideoBranch branch) {
         VideoLlamaConfig c = branch.config();
+        ReferenceEvaVit vit = new ReferenceEvaVit(branch.vit(), c.vision());
+        super(new Branch("vision", "frame", VisionStages.VIT_DONE, branch::checkFrames, vit::forward));
         this.branch = branch;
         this.sizes = branch.sizes();
-        this.vit = new ReferenceEvaVit(branch.vit(), c.vision());
         this.lnVisionWeight = branch.lnVisionWeight().toFloatArray();
         this.lnVisionBias = branch.lnVisionBias().toFloatArray();
         this.imageQFormer = new ReferenceQFormer(branch.imageQFormer(), c.qformer());
@@ -35,11 +34,9 @@ final class ReferenceVisionEncoder implements VisionEncoder {
         this.proj = ReferenceProjection.of(branch.projection());
     }
 
+    /** The ViT's tokens [t, vitTokens, vitWidth] → ln_vision, the image Q-Former, the video Q-Former, llama_proj. */
     @Override
-    public VisionOutputs encode(float[] frames, int t, Consumer<String> progress) {
-        branch.checkFrames(frames, t);
-        float[] vitOut = vit.forward(frames, t, f -> progress.accept("vision: frame " + (f + 1) + "/" + t));
-        progress.accept("vision: Q-Formers");
+    VisionOutputs afterEncoder(float[] vitOut, int t) {
         float[] imageQ = imageQFormer(lnVision(vitOut, t), t);
         float[] videoQ = videoQFormer(imageQ, t);
         return new VisionOutputs(t, sizes, vitOut, imageQ, videoQ, project(videoQ));
@@ -88,7 +85,4 @@ final class ReferenceVisionEncoder implements VisionEncoder {
     float[] project(float[] videoQ) {
         return proj.apply(videoQ);
     }
-
-    @Override
-    public void close() {}
 }
