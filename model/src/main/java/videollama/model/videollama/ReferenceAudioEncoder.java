@@ -14,23 +14,21 @@ final class ReferenceAudioEncoder extends ReferenceBranchEncoder<AudioOutputs> i
     private final AudioSizes sizes;
     private final float[] clipPositions;
     private final ReferenceQFormer qformer;
-    private final ReferenceProjection proj;
 
     ReferenceAudioEncoder(AudioBranch branch) {
         VideoLlamaConfig c = branch.config();
         ReferenceImageBindAudio imageBind = new ReferenceImageBindAudio(branch.imageBind(), c.audioEncoder());
-        super(new Branch("audio", "clip", AudioStages.IMAGEBIND_DONE, branch::checkClips, imageBind::forward));
+        super(new Branch("audio", "clip", AudioStages.IMAGEBIND_DONE, branch::checkClips, imageBind::forward), branch.projection());
         this.sizes = branch.sizes();
         this.clipPositions = branch.clipPositions().toFloatArray();
         this.qformer = new ReferenceQFormer(branch.qformer(), c.audioQformer());
-        this.proj = ReferenceProjection.of(branch.projection());
     }
 
     /** ImageBind's embeddings [clips, embedWidth] → the clip positions, the audio Q-Former, audio_llama_proj. */
     @Override
     AudioOutputs afterEncoder(float[] encoderOut, int clips) {
         float[] qformerOut = qformer(encoderOut, clips);
-        float[] tokens = proj.apply(qformerOut);
+        float[] tokens = project(qformerOut);
         return new AudioOutputs(clips, sizes, encoderOut, qformerOut, tokens);
     }
 

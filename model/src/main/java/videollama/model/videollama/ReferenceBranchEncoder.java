@@ -7,8 +7,9 @@ import java.util.function.IntConsumer;
 /**
  * A media branch on the plain-Java reference path (the twin of {@link DeviceBranchEncoder}): the branch's encoder
  * (the ViT, ImageBind) over each input in turn, a progress line per input, then the rest of the branch over all the
- * inputs' encodings. The vision and audio branches differ only in their encoder and that rest
- * ({@link #afterEncoder}); checking the input and reporting progress are this one class.
+ * inputs' encodings, which ends in the branch's projection to the soft tokens. The vision and audio branches differ
+ * only in their encoder and the stages between ({@link #afterEncoder}); checking the input, reporting progress and
+ * the projection are this one class.
  *
  * @param <O> the branch's outputs
  */
@@ -33,9 +34,16 @@ abstract sealed class ReferenceBranchEncoder<O extends BranchOutputs> implements
     record Branch(String name, String unit, String encoderDone, BiConsumer<float[], Integer> check, Encoder encoder) {}
 
     private final Branch branch;
+    private final ReferenceProjection projection;
 
-    ReferenceBranchEncoder(Branch branch) {
+    ReferenceBranchEncoder(Branch branch, Projection projection) {
         this.branch = branch;
+        this.projection = ReferenceProjection.of(projection);
+    }
+
+    /** The branch's projection: its last Q-Former's output [queries, width] → the soft tokens [queries, dModel]. */
+    final float[] project(float[] qformerOut) {
+        return projection.apply(qformerOut);
     }
 
     /** The rest of the branch over the encoder's output for {@code count} inputs, and every stage's output. */

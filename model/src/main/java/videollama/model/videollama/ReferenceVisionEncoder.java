@@ -18,12 +18,11 @@ final class ReferenceVisionEncoder extends ReferenceBranchEncoder<VisionOutputs>
     private final ReferenceQFormer imageQFormer;
     private final float[] framePositions;
     private final ReferenceQFormer videoQFormer;
-    private final ReferenceProjection proj;
 
     ReferenceVisionEncoder(VideoBranch branch) {
         VideoLlamaConfig c = branch.config();
         ReferenceEvaVit vit = new ReferenceEvaVit(branch.vit(), c.vision());
-        super(new Branch("vision", "frame", VisionStages.VIT_DONE, branch::checkFrames, vit::forward));
+        super(new Branch("vision", "frame", VisionStages.VIT_DONE, branch::checkFrames, vit::forward), branch.projection());
         this.branch = branch;
         this.sizes = branch.sizes();
         this.lnVisionWeight = branch.lnVisionWeight().toFloatArray();
@@ -31,7 +30,6 @@ final class ReferenceVisionEncoder extends ReferenceBranchEncoder<VisionOutputs>
         this.imageQFormer = new ReferenceQFormer(branch.imageQFormer(), c.qformer());
         this.framePositions = branch.framePositions().toFloatArray();
         this.videoQFormer = new ReferenceQFormer(branch.videoQFormer(), c.videoQformer());
-        this.proj = ReferenceProjection.of(branch.projection());
     }
 
     /** The ViT's tokens [t, vitTokens, vitWidth] → ln_vision, the image Q-Former, the video Q-Former, llama_proj. */
@@ -79,10 +77,5 @@ final class ReferenceVisionEncoder extends ReferenceBranchEncoder<VisionOutputs>
             }
         }
         return videoQFormer.forward(sequence, 1, t * q, probe);
-    }
-
-    /** llama_proj: [videoQueries, videoWidth] → [videoQueries, dModel]. */
-    float[] project(float[] videoQ) {
-        return proj.apply(videoQ);
     }
 }
