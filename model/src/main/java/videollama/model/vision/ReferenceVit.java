@@ -28,8 +28,11 @@ public final class ReferenceVit {
      * @return the new residual stream
      */
     public static float[] block(VitBlock<WeightMatrix, float[]> b, float[] x, float eps, UnaryOperator<float[]> attention) {
+        // x += proj(attention(qkv(norm1(x))))
         float[] qkv = linear(layerNorm(x, b.norm1Weight(), b.norm1Bias(), eps), b.qkvWeight(), b.qkvBias());
         x = add(x, linear(attention.apply(qkv), b.projWeight(), b.projBias()));
+
+        // x += fc2(gelu(fc1(norm2(x))))
         float[] hidden = gelu(linear(layerNorm(x, b.norm2Weight(), b.norm2Bias(), eps), b.fc1Weight(), b.fc1Bias()));
         return add(x, linear(hidden, b.fc2Weight(), b.fc2Bias()));
     }
