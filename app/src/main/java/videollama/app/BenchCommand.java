@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.benchmarks.stages.AudioBench;
 import videollama.benchmarks.stages.BenchReport;
+import videollama.benchmarks.stages.BranchStage;
 import videollama.benchmarks.stages.DecodeBench;
 import videollama.benchmarks.stages.MediaBench;
 import videollama.benchmarks.stages.RooflineChart;
@@ -24,6 +27,7 @@ import videollama.loader.MediaDecoder;
 import videollama.model.llama.Llama;
 import videollama.model.llama.SyntheticLlama;
 import videollama.model.videollama.AudioBranch;
+import videollama.model.videollama.MediaBranch;
 import videollama.model.videollama.SyntheticAudioBranch;
 import videollama.model.videollama.SyntheticVisionBranch;
 import videollama.model.videollama.VideoBranch;
@@ -206,21 +210,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cli, "--frames: need at least one frame, got " + frames);
         }
         checkOutput(cli, "--json", json);
-        VisionBench bench = new VisionBench(name, frames, warm, runs, vitDType, cache, profile, bandwidth);
-        PrintWriter err = cli.getErr();
-        Progress progress = new Progress(err);
-        Path dir = bench.modelDir(CommonOptions.bundledVideoLlama(), progress::time);
-        try (VideoBranch branch = progress.time("loading the vision branch " + dir, () -> VideoBranch.open(dir),
-                b -> "ViT " + b.vit().blocks.size() + " blocks, width " + b.sizes().vitWidth());
-             Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
-            if (frames > branch.sizes().maxFrames()) {
-                throw new CommandLine.ParameterException(cli, "--frames: " + frames + " frames, but the frame position embedding has "
-                        + branch.sizes().maxFrames() + " rows: at most " + branch.sizes().maxFrames());
-            }
-            err.println("backend: " + compute.name() + " (" + compute.device() + ")");
-            writeJson(err, bench.run(branch, compute, cli.getOut(), progress::time, commandLine()));
-        }
-        return 0;
+        return branch(cli, "vision", new VisionBench(name, frames, warm, runs, vitDType, cache, profile, bandwidth), VideoBranch::open,
+                b -> "ViT " + b.vit().blocks.size() + " blocks, width " + b.sizes().vitWidth(), "frame", frames, b -> b.sizes().maxFrames());
     }
 
     private int audio(CommandLine cli, Path cache) {
@@ -230,16 +221,26 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cli, "--clips: need at least one clip, got " + clips);
         }
         checkOutput(cli, "--json", json);
-        AudioBench bench = new AudioBench(name, clips, warm, runs, cache, profile, bandwidth);
+        return branch(cli, "audio", new AudioBench(name, clips, warm, runs, cache, profile, bandwidth), AudioBranch::open,
+                b -> "ImageBind " + b.imageBind().blocks.size() + " blocks, width " + b.sizes().encoderWidth(), "clip", clips,
+                b -> b.sizes().maxClips());
+    }
+
+    /**
+     * A branch stage: the branch loaded ({@code open}, said on stderr with its {@code summary}), {@code items} of
+     * {@code item} checked against the {@code maxItems} its position embedding has rows for, then timed on the backend.
+     */
+    private <B extends MediaBranch<?>> int branch(CommandLine cli, String stage, BranchStage<B> bench, Function<Path, B> open,
+                                                  Function<B, String> summary, String item, int items, ToIntFunction<B> maxItems) {
         PrintWriter err = cli.getErr();
         Progress progress = new Progress(err);
         Path dir = bench.modelDir(CommonOptions.bundledVideoLlama(), progress::time);
-        try (AudioBranch branch = progress.time("loading the audio branch " + dir, () -> AudioBranch.open(dir),
-                b -> "ImageBind " + b.imageBind().blocks.size() + " blocks, width " + b.sizes().encoderWidth());
+        try (B branch = progress.time("loading the " + stage + " branch " + dir, () -> open.apply(dir), summary);
              Backend compute = backend == null ? Backends.openBest() : Backends.open(backend)) {
-            if (clips > branch.sizes().maxClips()) {
-                throw new CommandLine.ParameterException(cli, "--clips: " + clips + " clips, but the clip position embedding has "
-                        + branch.sizes().maxClips() + " rows: at most " + branch.sizes().maxClips());
+            int max = maxItems.applyAsInt(branch);
+            if (items > max) {
+                throw new CommandLine.ParameterException(cli, "--" + item + "s: " + items + " " + item + "s, but the " + item
+                        + " position embedding has " + max + " rows: at most " + max);
             }
             err.println("backend: " + compute.name() + " (" + compute.device() + ")");
             writeJson(err, bench.run(branch, compute, cli.getOut(), progress::time, commandLine()));

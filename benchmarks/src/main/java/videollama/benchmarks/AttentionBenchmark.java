@@ -41,11 +41,6 @@ public class AttentionBenchmark extends KernelBenchmark {
     @Param({"reference", "flash", "rows", "blocked"})
     public String variant;
 
-    private AttentionShape s;
-    private float[] q;
-    private float[] k;
-    private float[] v;
-
     /** A shape by name, or any {@code SETSxQUERIESxKEYSxHEADSxHEAD_DIM} (bidirectional, as both named ones). */
     static AttentionShape shape(String name) {
         return switch (name) {
@@ -60,18 +55,19 @@ public class AttentionBenchmark extends KernelBenchmark {
 
     @Override
     protected void build() {
-        s = shape(shape);
+        AttentionShape s = shape(shape);
         int queryRows = s.sets() * s.queries();
         int keyRows = s.sets() * s.keys();
         Random random = BenchSupport.freshRandom();
-        q = randomFloats(random, queryRows * s.queryWidth());
-        k = randomFloats(random, keyRows * s.kvWidth());
-        v = randomFloats(random, keyRows * s.kvWidth());
+        float[] q = randomFloats(random, queryRows * s.queryWidth());
+        float[] k = randomFloats(random, keyRows * s.kvWidth());
+        float[] v = randomFloats(random, keyRows * s.kvWidth());
         expected = new float[q.length];
         MultiHeadAttention.attention(expected, q, k, v, s);
         cost = new Cost(8L * q.length + 8L * k.length, s.flops());
         if (variant.equals("reference")) {
             hostOut = new float[][] {new float[q.length]};
+            reference = () -> MultiHeadAttention.attention(hostOut[0], q, k, v, s);
             return;
         }
         OpenCLAttentionOps.Variant kernel = OpenCLAttentionOps.Variant.valueOf(variant.toUpperCase(Locale.ROOT));
@@ -89,15 +85,5 @@ public class AttentionBenchmark extends KernelBenchmark {
     @Benchmark
     public Object attention(Traffic traffic) {
         return call(traffic);
-    }
-
-    @Override
-    protected void runReference() {
-        MultiHeadAttention.attention(hostOut[0], q, k, v, s);
-    }
-
-    @Override
-    protected String describe() {
-        return variant + " " + shape;
     }
 }

@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.copiesFor;
 import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.upload;
 
@@ -10,9 +9,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.KvCacheType;
-import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLDecodeAttentionOps;
 import videollama.kernels.reference.Attention;
 import videollama.model.llama.SyntheticLlama;
@@ -47,16 +44,10 @@ public class AttentionDecodeBenchmark extends KernelBenchmark {
     @Param({"reference", "opencl:heads", "opencl:slices", "opencl:rows"})
     public String variant;
 
-    long coldBytes = BenchSupport.COLD_BYTES;
-
     private int heads;
     private int kvHeads;
     private int headDim;
     private float[] q;
-    private int nextCopy;
-    // reference: one key and one value cache per copy, as the reference keeps them (float, rounded to the cache type)
-    private float[][] keys;
-    private float[][] values;
 
     @Override
     protected void build() {
@@ -77,15 +68,19 @@ public class AttentionDecodeBenchmark extends KernelBenchmark {
         Attention.causal(expected, q, k0, v0, 1, positions - 1, heads, kvHeads, headDim);
         long cacheBytes = 2L * positions * kvDim * type.bytes();
         cost = new Cost(cacheBytes + 8L * q.length, 4L * heads * positions * headDim);
-        int copies = copiesFor(cacheBytes, coldBytes);
+        int copies = copies(cacheBytes);
         if (variant.equals("reference")) {
             hostOut = new float[][] {new float[q.length]};
-            keys = new float[copies][];
-            values = new float[copies][];
+            // a key and a value cache per copy, as the reference keeps them (float, rounded to the cache type)
+            record Cache(float[] keys, float[] values) {}
+            Cache[] caches = new Cache[copies];
             for (int i = 0; i < copies; i++) {
-                keys[i] = i == 0 ? k0 : k0.clone();
-                values[i] = i == 0 ? v0 : v0.clone();
+                caches[i] = i == 0 ? new Cache(k0, v0) : new Cache(k0.clone(), v0.clone());
             }
+            reference = () -> {
+                Cache c = next(caches);
+                Attention.causal(hostOut[0], q, c.keys(), c.values(), 1, positions - 1, heads, kvHeads, headDim);
+            };
             return;
         }
         String[] backendAndKernel = variant.split(":", 2);
@@ -94,9 +89,7 @@ public class AttentionDecodeBenchmark extends KernelBenchmark {
         DeviceBuffer pos = upload(device, "pos", new int[] {positions - 1});
         DeviceBuffer o = device.allocate("out", q.length * 4L);
         out = new DeviceBuffer[] {o};
-        plans = new GraphPlan[copies];
-        for (int i = 0; i < copies; i++) {
-            TaskGraph g = device.graph("attention " + i);
+        plan(copies, "attention", (g, i) -> {
             DeviceBuffer keyCache = device.upload(k).buffer();
             DeviceBuffer valueCache = device.upload(v).buffer();
             if (backendAndKernel.length > 1) {
@@ -107,24 +100,12 @@ public class AttentionDecodeBenchmark extends KernelBenchmark {
             } else {
                 device.ops().decodeAttention(g, "attention", o, dq, keyCache, valueCache, type, pos, heads, kvHeads, headDim, positions);
             }
-            plans[i] = g.build();
-        }
+        });
     }
 
     /** One layer's attention with the next copy of the cache; returns when it is done. */
     @Benchmark
     public Object decodeAttention(Traffic traffic) {
         return call(traffic);
-    }
-
-    @Override
-    protected void runReference() {
-        int i = nextCopy++ % keys.length;
-        Attention.causal(hostOut[0], q, keys[i], values[i], 1, positions - 1, heads, kvHeads, headDim);
-    }
-
-    @Override
-    protected String describe() {
-        return variant + " " + model + " " + positions + " " + cache;
     }
 }

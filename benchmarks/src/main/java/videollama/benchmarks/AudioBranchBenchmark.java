@@ -3,6 +3,8 @@ package videollama.benchmarks;
 import java.nio.file.Path;
 import java.util.List;
 import org.openjdk.jmh.annotations.Param;
+import videollama.benchmarks.stages.AudioBench;
+import videollama.benchmarks.stages.StepTimer;
 import videollama.model.videollama.AudioBranch;
 import videollama.model.videollama.AudioEncoder;
 import videollama.model.videollama.AudioOutputs;
@@ -36,14 +38,8 @@ public class AudioBranchBenchmark extends BranchBenchmark {
     }
 
     @Override
-    String item() {
-        return "clip";
-    }
-
-    @Override
     Path randomBranch(Path cacheDir) {
-        SyntheticAudioBranch.Shape s = SyntheticAudioBranch.parse(shape);
-        return SyntheticAudioBranch.write(cacheDir.resolve("audio-" + s.name()), s);
+        return AudioBench.randomBranch(cacheDir, shape, StepTimer.SILENT);
     }
 
     /** The per-clip stage: ImageBind's output. */

@@ -125,14 +125,17 @@ public final class BenchSupport {
     }
 
     public static DeviceBuffer upload(DeviceBackend device, String name, float[] values) {
-        DeviceBuffer buffer = device.allocate(name, Math.max(4, values.length * 4L));
-        device.write(buffer, MemorySegment.ofArray(values));
-        return buffer;
+        return upload(device, name, MemorySegment.ofArray(values));
     }
 
     public static DeviceBuffer upload(DeviceBackend device, String name, int[] values) {
-        DeviceBuffer buffer = device.allocate(name, Math.max(4, values.length * 4L));
-        device.write(buffer, MemorySegment.ofArray(values));
+        return upload(device, name, MemorySegment.ofArray(values));
+    }
+
+    /** A new buffer holding {@code values} (at least 4 bytes, so that an empty array still gets a buffer). */
+    private static DeviceBuffer upload(DeviceBackend device, String name, MemorySegment values) {
+        DeviceBuffer buffer = device.allocate(name, Math.max(4, values.byteSize()));
+        device.write(buffer, values);
         return buffer;
     }
 

@@ -110,9 +110,6 @@ public abstract class BranchBenchmark extends ForkedBenchmark {
     /** Items per input: the {@code frames} or {@code clips} parameter. */
     abstract int items();
 
-    /** "frame", "clip". */
-    abstract String item();
-
     /** A random branch of the synthetic {@link #shape}, written once into the cache folder. */
     abstract Path randomBranch(Path cacheDir);
 
@@ -143,15 +140,15 @@ public abstract class BranchBenchmark extends ForkedBenchmark {
             return;
         }
         try (Backend reference = Backends.open("reference"); Encoder oracle = branch.encoder().apply(reference)) {
-            String what = backend + " " + shape + " " + items() + " " + item() + "s";
+            String what = backend + " " + shape + " " + items() + " " + branch.layout().itemsName();
             if (branch.encoderWidth() <= fullCheckMaxWidth) {
                 checkedError = checkStages(what + " ", oracle.stages().apply(input, items()), out, out.size());
                 return;
             }
             float[] first = Arrays.copyOf(input, branch.itemSize());
             List<float[]> expected = oracle.stages().apply(first, 1);
-            checkedError = Math.max(checkStages(what + ", " + item() + " 0 ", expected, out, branch.itemStages()),
-                    checkStages(shape + " 1 " + item() + " ", expected, encoder.stages().apply(first, 1), expected.size()));
+            checkedError = Math.max(checkStages(what + ", item 0 ", expected, out, branch.itemStages()),
+                    checkStages(shape + " item 0 alone ", expected, encoder.stages().apply(first, 1), expected.size()));
         }
     }
 

@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,7 +15,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
-import videollama.loader.video.VideoLoader;
 
 /**
  * A whole video load as {@code videollama chat --video} does it: demux, decode from the keyframe before each
@@ -29,14 +27,16 @@ import videollama.loader.video.VideoLoader;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-public class FrameDecodeBenchmark extends ForkedBenchmark {
+public class FrameDecodeBenchmark extends FileDecodeBenchmark {
     @Param({"flower.mp4", "friday.mp4", "stream-of-water.mp4"})
     public String video;
 
     @Param({"ffmpeg", "java"})
     public String decoder;
 
-    Path file;
+    public FrameDecodeBenchmark() {
+        super("testdata/video/");
+    }
 
     /** Decoded pictures, per second in JMH's output. */
     @State(Scope.Thread)
@@ -50,16 +50,13 @@ public class FrameDecodeBenchmark extends ForkedBenchmark {
         }
     }
 
-    @Setup
-    public void setup() {
-        file = BenchSupport.repositoryFile("testdata/video/" + video);
+    @Override
+    String fileName() {
+        return video;
     }
 
     @Benchmark
     public SampledFrames load(Decoded decoded) {
-        VideoLoader loader = new VideoLoader(MediaDecoder.parse(decoder));
-        SampledFrames frames = loader.loadFrames(file, 8);
-        decoded.framesDecoded += loader.framesDecoded();
-        return frames;
+        return loadFrames(MediaDecoder.parse(decoder), 8, n -> decoded.framesDecoded += n);
     }
 }

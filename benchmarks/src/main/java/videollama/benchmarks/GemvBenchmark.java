@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.copiesFor;
 import static videollama.benchmarks.BenchSupport.copyOf;
 import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.randomMatrix;
@@ -13,7 +12,6 @@ import org.openjdk.jmh.annotations.Param;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceTensor;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
@@ -36,9 +34,8 @@ import videollama.weights.Tensor;
  * row, then a task that adds the quarters). The kernels are launched with the grid {@link OpenCLGemvOps} gives
  * them, whatever the device, so that each can be timed anywhere.
  *
- * <p>The weights cycle through copies that together exceed the caches ({@link BenchSupport#COLD_BYTES}), as
- * in decode, where every matrix is read once per token; so GB/s here is memory bandwidth, not cache bandwidth.
- * A call is one launch and a wait for it, so a small matrix also pays the launch and wait overhead.
+ * <p>The weights cycle through cold copies ({@link KernelBenchmark#copies}), so GB/s here is memory bandwidth, not
+ * cache bandwidth. A call is one launch and a wait for it, so a small matrix also pays the launch and wait overhead.
  */
 public class GemvBenchmark extends KernelBenchmark {
     /** Work-group size of {@code matvec}, as OpenCLGemvOps picks it: 64 or the device's limit. */
@@ -58,15 +55,10 @@ public class GemvBenchmark extends KernelBenchmark {
     @Param({"reference", "matvec", "matvec_wide", "matvec_split"})
     public String variant;
 
-    /** How much the weight copies take together; the smoke test makes it small. */
-    long coldBytes = BenchSupport.COLD_BYTES;
-
     private int rows;
     private int cols;
     private float[] x;
     private OpenCLBackend opencl;
-    private WeightMatrix[] matrices;
-    private int nextCopy;
 
     @Override
     protected void build() {
@@ -81,25 +73,21 @@ public class GemvBenchmark extends KernelBenchmark {
         MatMul.matmul(expected, new WeightMatrix(w), x, 1);
         long weightBytes = (long) rows * cols * type.byteSize();
         cost = new Cost(weightBytes + cols * 4L + rows * 4L, 2L * rows * cols);
-        int copies = copiesFor(weightBytes, coldBytes);
+        int copies = copies(weightBytes);
         if (variant.equals("reference")) {
             hostOut = new float[][] {new float[rows]};
-            matrices = new WeightMatrix[copies];
+            WeightMatrix[] matrices = new WeightMatrix[copies];
             for (int i = 0; i < copies; i++) {
                 matrices[i] = new WeightMatrix(i == 0 ? w : copyOf(w));
             }
+            reference = () -> MatMul.matmul(hostOut[0], next(matrices), x, 1);
             return;
         }
         opencl = (OpenCLBackend) BenchSupport.openDevice("opencl");
         device = opencl;
         DeviceBuffer dx = upload(device, "x", x);
         out = new DeviceBuffer[] {device.allocate("out", rows * 4L)};
-        plans = new GraphPlan[copies];
-        for (int i = 0; i < copies; i++) {
-            TaskGraph g = device.graph("gemv " + i);
-            launch(g, device.upload(w), dx);
-            plans[i] = g.build();
-        }
+        plan(copies, "gemv", (g, i) -> launch(g, device.upload(w), dx));
     }
 
     private void launch(TaskGraph g, DeviceTensor w, DeviceBuffer dx) {
@@ -127,15 +115,5 @@ public class GemvBenchmark extends KernelBenchmark {
     @Benchmark
     public Object gemv(Traffic traffic) {
         return call(traffic);
-    }
-
-    @Override
-    protected void runReference() {
-        MatMul.matmul(hostOut[0], matrices[nextCopy++ % matrices.length], x, 1);
-    }
-
-    @Override
-    protected String describe() {
-        return variant + " " + shape + " " + dtype;
     }
 }

@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.copiesFor;
 import static videollama.benchmarks.BenchSupport.copyOf;
 import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.randomMatrix;
@@ -13,7 +12,6 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
-import videollama.kernels.GraphPlan;
 import videollama.kernels.KernelSource;
 import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
@@ -54,15 +52,9 @@ public class GemvFusedBenchmark extends KernelBenchmark {
     @Param({"reference", "fused", "fused_wide"})
     public String variant;
 
-    long coldBytes = BenchSupport.COLD_BYTES;
-
     private float[] x;
-    private int nextCopy;
     /** An output per matrix: q, k, v or gate, up (the SwiGLU product goes into gate); their lengths size the device's. */
     private float[][] products;
-    // reference
-    private WeightMatrix[][] matrices;
-    // device
     private OpenCLBackend opencl;
 
     @Override
@@ -87,20 +79,21 @@ public class GemvFusedBenchmark extends KernelBenchmark {
             outputs += w.dim(0);
         }
         cost = new Cost(weightBytes + x.length * 4L + (op.equals("qkv") ? outputs : outputs / 2) * 4L, 2L * outputs * s.dim());
-        int copies = copiesFor(weightBytes, coldBytes);
-        matrices = new WeightMatrix[copies][];
-        matrices[0] = weights.stream().map(WeightMatrix::new).toArray(WeightMatrix[]::new);
-        products = outputsFor(matrices[0]);
-        reference(matrices[0], products);
+        int copies = copies(weightBytes);
+        WeightMatrix[] first = weights.stream().map(WeightMatrix::new).toArray(WeightMatrix[]::new);
+        products = outputsFor(first);
+        reference(first, products);
         expected = concat(Arrays.copyOf(products, results()));
         if (variant.equals("reference")) {
             hostOut = products;
+            WeightMatrix[][] matrices = new WeightMatrix[copies][];
+            matrices[0] = first;
             for (int i = 1; i < copies; i++) {
                 matrices[i] = weights.stream().map(w -> new WeightMatrix(copyOf(w))).toArray(WeightMatrix[]::new);
             }
+            reference = () -> reference(next(matrices), hostOut);
             return;
         }
-        matrices = null;
         opencl = (OpenCLBackend) BenchSupport.openDevice("opencl");
         device = opencl;
         DeviceBuffer dx = upload(device, "x", x);
@@ -108,12 +101,8 @@ public class GemvFusedBenchmark extends KernelBenchmark {
         for (int i = 0; i < out.length; i++) {
             out[i] = device.allocate("out " + i, products[i].length * 4L);
         }
-        plans = new GraphPlan[copies];
-        for (int i = 0; i < copies; i++) {
-            TaskGraph g = device.graph(op + " " + i);
-            launch(g, weights.stream().map(device::upload).map(t -> t.buffer()).toArray(DeviceBuffer[]::new), dx, s.dim());
-            plans[i] = g.build();
-        }
+        plan(copies, op, (g, i) -> launch(g, weights.stream().map(device::upload).map(t -> t.buffer()).toArray(DeviceBuffer[]::new),
+                dx, s.dim()));
     }
 
     /** An output vector per matrix. */
@@ -167,15 +156,5 @@ public class GemvFusedBenchmark extends KernelBenchmark {
     @Benchmark
     public Object fusedGemv(Traffic traffic) {
         return call(traffic);
-    }
-
-    @Override
-    protected void runReference() {
-        reference(matrices[nextCopy++ % matrices.length], hostOut);
-    }
-
-    @Override
-    protected String describe() {
-        return variant + " " + op + " " + model + " " + dtype;
     }
 }

@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import static videollama.benchmarks.BenchSupport.copiesFor;
 import static videollama.benchmarks.BenchSupport.randomFloats;
 import static videollama.benchmarks.BenchSupport.randomMatrix;
 import static videollama.benchmarks.BenchSupport.sizes;
@@ -12,8 +11,6 @@ import org.openjdk.jmh.annotations.Param;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.GemvOps;
-import videollama.kernels.GraphPlan;
-import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLGemvOps;
 import videollama.kernels.opencl.OpenCLQ8_0Ops;
 import videollama.kernels.reference.MatMul;
@@ -41,12 +38,7 @@ public class GemvQ8_0Benchmark extends KernelBenchmark {
     @Param({"reference", "q8_0_rows", "q8_0_wide", "q8_0_wide8", "q8_0_int8", "f16_wide", "bf16_wide4"})
     public String variant;
 
-    /** How much the weight copies take together; the smoke test makes it small. */
-    long coldBytes = BenchSupport.COLD_BYTES;
-
     private float[] x;
-    private WeightMatrix[] matrices;
-    private int nextCopy;
 
     @Override
     protected void build() {
@@ -62,7 +54,7 @@ public class GemvQ8_0Benchmark extends KernelBenchmark {
         };
         x = randomFloats(random, cols);
         long bytes = wide != null ? 2L * rows * cols : (long) rows * cols * 17 / 16;
-        int copies = copiesFor(bytes, coldBytes);
+        int copies = copies(bytes);
         Tensor[] weights = new Tensor[copies];
         for (int i = 0; i < copies; i++) {
             // each conversion or quantisation is a copy in memory of its own
@@ -83,10 +75,11 @@ public class GemvQ8_0Benchmark extends KernelBenchmark {
         }
         if (variant.equals("reference")) {
             hostOut = new float[][] {new float[rows]};
-            matrices = new WeightMatrix[copies];
+            WeightMatrix[] matrices = new WeightMatrix[copies];
             for (int i = 0; i < copies; i++) {
                 matrices[i] = new WeightMatrix(weights[i]);
             }
+            reference = () -> MatMul.matmul(hostOut[0], next(matrices), x, 1);
             return;
         }
         device = BenchSupport.openDevice("opencl");
@@ -102,27 +95,12 @@ public class GemvQ8_0Benchmark extends KernelBenchmark {
         };
         DeviceBuffer dx = upload(device, "x", x);
         out = new DeviceBuffer[] {device.allocate("out", rows * 4L)};
-        plans = new GraphPlan[copies];
-        for (int i = 0; i < copies; i++) {
-            TaskGraph g = device.graph("gemv " + i);
-            ops.matVec(g, variant, out[0], device.upload(weights[i]), dx, false);
-            plans[i] = g.build();
-        }
+        plan(copies, "gemv", (g, i) -> ops.matVec(g, variant, out[0], device.upload(weights[i]), dx, false));
     }
 
     /** One product with the next copy of W; returns when it is done. */
     @Benchmark
     public Object gemv(Traffic traffic) {
         return call(traffic);
-    }
-
-    @Override
-    protected void runReference() {
-        MatMul.matmul(hostOut[0], matrices[nextCopy++ % matrices.length], x, 1);
-    }
-
-    @Override
-    protected String describe() {
-        return variant + " " + shape;
     }
 }

@@ -1,6 +1,5 @@
 package videollama.benchmarks;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,7 +17,6 @@ import videollama.loader.MediaDecoder;
 import videollama.loader.SampledFrames;
 import videollama.loader.audio.AudioLoader;
 import videollama.loader.audio.Waveform;
-import videollama.loader.video.VideoLoader;
 
 /**
  * The FFmpeg path per container and codec, on the fixtures of {@code testdata/media} ({@code -Dvideollama.root=DIR}):
@@ -32,12 +30,14 @@ import videollama.loader.video.VideoLoader;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 3)
-public class MediaDecodeBenchmark extends ForkedBenchmark {
+public class MediaDecodeBenchmark extends FileDecodeBenchmark {
     @Param({"mpeg4-mp3.avi", "vp9-opus.webm", "hevc-aac.mp4", "av1-vorbis.mkv", "phone-rotated.mov", "hevc-main10.mkv",
             "h264-yuv444.mp4", "tone-44k.mp3", "sweep-48k-s24.flac", "surround-5.1.m4a"})
     public String media;
 
-    Path file;
+    public MediaDecodeBenchmark() {
+        super("testdata/media/");
+    }
 
     /** Frames given to the decoder and seconds of sound decoded, per second in JMH's output. */
     @State(Scope.Thread)
@@ -53,17 +53,14 @@ public class MediaDecodeBenchmark extends ForkedBenchmark {
         }
     }
 
-    @Setup
-    public void setup() {
-        file = BenchSupport.repositoryFile("testdata/media/" + media);
+    @Override
+    String fileName() {
+        return media;
     }
 
     @Benchmark
     public SampledFrames frames(Work work) {
-        VideoLoader loader = new VideoLoader(MediaDecoder.FFMPEG);
-        SampledFrames frames = loader.loadFrames(file, 32);
-        work.framesDecoded += loader.framesDecoded();
-        return frames;
+        return loadFrames(MediaDecoder.FFMPEG, 32, n -> work.framesDecoded += n);
     }
 
     @Benchmark

@@ -61,7 +61,6 @@ public class OpBenchmark extends KernelBenchmark {
     @Param({"reference", "opencl"}) // and "cuda", where a driver is
     public String backend;
 
-    private Op opCase;
     /** Reads the device op's outputs back, every buffer it writes one after another. */
     private Supplier<float[]> outputs;
 
@@ -83,12 +82,13 @@ public class OpBenchmark extends KernelBenchmark {
      */
     @Override
     protected void build() {
-        opCase = op(op, BenchSupport.freshRandom());
+        Op opCase = op(op, BenchSupport.freshRandom());
         expected = opCase.expected();
         cost = new Cost(opCase.bytes(), 0);
         tolerance = TOLERANCE;
         if (backend.equals("reference")) {
             hostOut = new float[0][];
+            reference = opCase.reference();
             return;
         }
         device = BenchSupport.openDevice(backend);
@@ -104,18 +104,8 @@ public class OpBenchmark extends KernelBenchmark {
     }
 
     @Override
-    protected void runReference() {
-        opCase.reference().run();
-    }
-
-    @Override
     float[] result() {
         return device == null ? super.result() : outputs.get();
-    }
-
-    @Override
-    protected String describe() {
-        return op + " on " + backend;
     }
 
     /** The case of op {@code name} on random inputs from {@code random}. */

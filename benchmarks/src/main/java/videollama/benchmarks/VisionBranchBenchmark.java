@@ -3,6 +3,8 @@ package videollama.benchmarks;
 import java.nio.file.Path;
 import java.util.List;
 import org.openjdk.jmh.annotations.Param;
+import videollama.benchmarks.stages.StepTimer;
+import videollama.benchmarks.stages.VisionBench;
 import videollama.model.videollama.SyntheticVisionBranch;
 import videollama.model.videollama.VideoBranch;
 import videollama.model.videollama.VisionEncoder;
@@ -39,20 +41,14 @@ public class VisionBranchBenchmark extends BranchBenchmark {
     }
 
     @Override
-    String item() {
-        return "frame";
-    }
-
-    @Override
     Path randomBranch(Path cacheDir) {
-        SyntheticVisionBranch.Shape s = SyntheticVisionBranch.parse(shape);
         DType dtype = switch (vitDtype) {
             case "f32" -> DType.F32;
             case "f16" -> DType.F16;
             case "bf16" -> DType.BF16;
             default -> throw new IllegalArgumentException("vitDtype must be f32, f16 or bf16, not " + vitDtype);
         };
-        return SyntheticVisionBranch.write(cacheDir.resolve("vision-" + s.name() + "-" + vitDtype), s, dtype);
+        return VisionBench.randomBranch(cacheDir, shape, dtype, StepTimer.SILENT);
     }
 
     /** The per-frame stages: the ViT's and the image Q-Former's output. */

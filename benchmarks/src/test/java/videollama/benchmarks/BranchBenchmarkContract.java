@@ -26,14 +26,11 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
     @TempDir
     Path cache;
 
-    private final Supplier<B> benchmark;
-    private final String narrowShape;
-    private final int tokenFloats;
-    private final Map<String, Integer> blocks;
-    private final List<String> deviceStages;
-    private final List<String> referenceStages;
+    private final Case<B> branch;
 
     /**
+     * What a branch's test class states.
+     *
      * @param benchmark       a benchmark of a few items, its parameters but shape and backend set
      * @param narrowShape     the synthetic shape with the released head width and a narrow encoder
      * @param tokenFloats     floats of the soft tokens of one call
@@ -41,25 +38,22 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
      * @param deviceStages    stages a device's kernels must all fall into
      * @param referenceStages stages the reference path's progress lines mark
      */
-    BranchBenchmarkContract(Supplier<B> benchmark, String narrowShape, int tokenFloats, Map<String, Integer> blocks,
-                            List<String> deviceStages, List<String> referenceStages) {
-        this.benchmark = benchmark;
-        this.narrowShape = narrowShape;
-        this.tokenFloats = tokenFloats;
-        this.blocks = blocks;
-        this.deviceStages = deviceStages;
-        this.referenceStages = referenceStages;
+    record Case<B>(Supplier<B> benchmark, String narrowShape, int tokenFloats, Map<String, Integer> blocks,
+                     List<String> deviceStages, List<String> referenceStages) {}
+
+    BranchBenchmarkContract(Case<B> branch) {
+        this.branch = branch;
     }
 
     @ParameterizedTest(name = "{0} {1} full check up to width {2}")
     @CsvSource({"reference, demo, 512", "opencl, demo, 512", "opencl, narrow, 512", "opencl, narrow, 0"})
     void aCheckedCallAndItsSplit(String backend, String shapeKind, int fullCheckMaxWidth) throws IOException {
-        String shape = shapeKind.equals("demo") ? "demo" : narrowShape;
+        String shape = shapeKind.equals("demo") ? "demo" : branch.narrowShape();
         B b = benchmark(backend, shape);
         b.fullCheckMaxWidth = fullCheckMaxWidth;
         try {
             Smoke.setUpOrSkip(b::setup);
-            assertEquals(tokenFloats, b.encode().length, "the soft tokens");
+            assertEquals(branch.tokenFloats(), b.encode().length, "the soft tokens");
             if (backend.equals("opencl")) {
                 assertTrue(b.checkedError() <= BranchBenchmark.TOLERANCE, "checked: " + b.checkedError());
             }
@@ -73,15 +67,15 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
         }
         StageTimes split = b.split();
         assertEquals(b.items(), split.items());
-        assertEquals((int) blocks.get(shape), split.blocks());
+        assertEquals((int) branch.blocks().get(shape), split.blocks());
         assertTrue(split.totalMillis() > 0 && split.blockMillis() > 0, split.table());
         if (backend.equals("opencl")) {
             assertEquals(0, split.millis(StageTimes.OTHER), "every kernel belongs to a stage: " + split.table());
-            for (String stage : deviceStages) {
+            for (String stage : branch.deviceStages()) {
                 assertTrue(split.millis(stage) > 0, stage + ": " + split.table());
             }
         } else {
-            for (String stage : referenceStages) {
+            for (String stage : branch.referenceStages()) {
                 assertTrue(split.millis(stage) > 0, stage + ": " + split.table());
             }
         }
@@ -93,7 +87,7 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
         B b = benchmark("cuda", "demo");
         try {
             Smoke.setUpOrSkipWithoutCuda(b::setup);
-            assertEquals(tokenFloats, b.encode().length);
+            assertEquals(branch.tokenFloats(), b.encode().length);
             assertTrue(b.checkedError() <= BranchBenchmark.TOLERANCE, "checked: " + b.checkedError());
         } finally {
             b.tearDown();
@@ -101,7 +95,7 @@ abstract class BranchBenchmarkContract<B extends BranchBenchmark> {
     }
 
     private B benchmark(String backend, String shape) {
-        B b = benchmark.get();
+        B b = branch.benchmark().get();
         b.backend = backend;
         b.shape = shape;
         b.cacheDir = cache;

@@ -8,15 +8,13 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import videollama.loader.MediaDecoder;
 import videollama.loader.audio.AudioLoader;
 
 /**
  * {@code videollama bench --stage media}: a row per file and decoder with the load time, the pictures decoded and
  * their rate, the whole track's time and its speed against real time, the clips' time; what a decoder cannot read is
- * said in its row; options of other stages and bad values are usage errors.
+ * said in its row (its usage errors: {@link BenchUsageCliTest}).
  */
 class MediaBenchCliTest {
     /** file, kind, decoder, load ms, decoded, frames/s, track ms, sound x, clips ms, then any note. */
@@ -75,20 +73,5 @@ class MediaBenchCliTest {
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(1, run.out().lines().filter(l -> l.startsWith("bframes.mp4 ")).count(), run.out());
         assertTrue(run.out().contains(" java "), run.out());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "--stage media --decoder vlc|--decoder: unknown decoder 'vlc' (ffmpeg or java)",
-            "--stage media --media /no/such/file.mp4|--media: /no/such/file.mp4 does not exist",
-            "--stage media --frames 33|--frames: 1 to 32 frames a load, got 33",
-            "--stage media --runs 0|--runs/--warmup",
-            "--stage media --clips 3|--clips is for --stage audio",
-            "--stage media --tokens 3|--tokens is for --stage decode",
-            "--stage media --json x.json|--json is for --stage decode or vision or audio",
-            "--decoder java|--decoder is for --stage media",
-            "--stage vision --media x.mp4|--media is for --stage media"})
-    void badOptionsAreUsageErrors(String options, String message) {
-        Cli.assertFailure(Cli.run(("bench " + options).split(" ")), 2, message);
     }
 }

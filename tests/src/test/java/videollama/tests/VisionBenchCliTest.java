@@ -6,16 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import videollama.kernels.Backend;
 
 /**
  * {@code videollama bench --stage vision}: the bundled demo's branch (and a random one written into a temporary
  * cache) over a few frames on the reference path and OpenCL, the time per video, frames/s, the stage split and the
- * per-kernel table; options of the other stage and bad values are usage errors.
+ * per-kernel table (its usage errors: {@link BenchUsageCliTest}).
  */
 class VisionBenchCliTest {
 
@@ -46,14 +45,8 @@ class VisionBenchCliTest {
             String out = run.out();
             assertTrue(out.contains("3 frames, 2 timed runs after 1 warm-up, backend opencl"), out);
             assertTimesAgree(out, 3);
-            for (String stage : new String[] {"kernel time, 1 profiled run", "ViT patch embedding", "ViT blocks (3)",
-                    "ln_vision + image Q-Former", "video Q-Former + llama_proj"}) {
-                assertTrue(out.contains(stage), stage + " in\n" + out);
-            }
-            assertFalse(out.contains("other kernels"), "every kernel belongs to a stage: " + out);
-            assertTrue(out.contains("vit qkv") && out.contains("Qformer cross attention") && out.contains("video_Qformer self q")
-                    && out.contains("llama_proj") && out.contains("of bandwidth"), out);
-            assertTrue(run.err().contains("first encode (uploads the weights, builds the graph) ... 32 soft tokens"), run.err());
+            BenchOutput.assertProfiledStages(run, 32, List.of("ViT patch embedding", "ViT blocks (3)", "ln_vision + image Q-Former",
+                    "video Q-Former + llama_proj"), List.of("vit qkv", "Qformer cross attention", "video_Qformer self q", "llama_proj"));
         }
     }
 
@@ -69,25 +62,6 @@ class VisionBenchCliTest {
         assertTrue(first.err().contains("writing a random narrow-heads-88 vision branch (ViT F16)"), first.err());
         Cli again = Cli.run(args);
         assertEquals(0, again.exitCode(), again.toString());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "--stage sound|--stage must be decode, vision, audio or media",
-            "--stage vision --tokens 5|--tokens is for --stage decode",
-            "--stage vision --prompt-tokens 5|--prompt-tokens is for --stage decode",
-            "--frames 4|--frames is for --stage vision",
-            "--runs 4 --shape stories260K|--runs is for --stage vision",
-            "--stage vision --shape released-40|the released ViT has 1 to 39 blocks, not 40",
-            "--stage vision --shape released-x|expected released-N",
-            "--stage vision --shape stories110M|unknown shape 'stories110M'",
-            "--stage vision --frames 0|--frames: need at least one frame",
-            "--stage vision --runs 0|--runs/--warmup",
-            "--stage vision --dtype f8|--dtype must be f32, f16, bf16 or q8_0",
-            "--stage vision --dtype q8_0|--dtype q8_0 is for --stage decode",
-            "--stage vision --backend reference --frames 33|--frames: 33 frames, but the frame position embedding has 32 rows"})
-    void badOptionsAreUsageErrors(String options, String message) {
-        Cli.assertFailure(Cli.run(("bench " + options + " --cache-dir " + cache).split(" ")), 2, message);
     }
 
     private static void assertTimesAgree(String out, int frames) {

@@ -12,14 +12,14 @@ import java.util.stream.Collectors;
  * quants; the scales are a tensor of their own ({@link Tensor#scales}).
  */
 public enum DType {
-    F32(4, true),
-    F16(2, true),
-    BF16(2, true),
-    I64(8, false),
-    I32(4, false),
-    U8(1, false),
-    I8(1, false),
-    Q8_0(1, false);
+    F32(4),
+    F16(2),
+    BF16(2),
+    I64(8),
+    I32(4),
+    U8(1),
+    I8(1),
+    Q8_0(1);
 
     /** Elements per Q8_0 block, each block one fp16 scale. */
     public static final int Q8_0_BLOCK = 32;
@@ -28,11 +28,9 @@ public enum DType {
             .map(DType::safetensorsName).collect(Collectors.joining(", "));
 
     private final int byteSize;
-    private final boolean isFloat;
 
-    DType(int byteSize, boolean isFloat) {
+    DType(int byteSize) {
         this.byteSize = byteSize;
-        this.isFloat = isFloat;
     }
 
     /** Bytes per element. */
@@ -42,12 +40,12 @@ public enum DType {
 
     /** True for F32, F16 and BF16: the types a weight matrix may have. */
     public boolean isFloat() {
-        return isFloat;
+        return this == F32 || this == F16 || this == BF16;
     }
 
     /** True for the weight-matrix types: the float types and {@link #Q8_0}. */
     public boolean isWeight() {
-        return isFloat || this == Q8_0;
+        return isFloat() || this == Q8_0;
     }
 
     /** True for every type a safetensors file may hold under its name (all but {@link #Q8_0}). */

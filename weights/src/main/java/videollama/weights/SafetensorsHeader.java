@@ -3,10 +3,6 @@ package videollama.weights;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,14 +73,6 @@ record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors,
 
     /** Strict decoding: a malformed byte is an error, not a replacement character in a tensor name. */
     private static String utf8(String file, byte[] header) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(header))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new WeightsException(file + ": header is not valid UTF-8", e);
-        }
+        return StrictUtf8.decode(header, e -> new WeightsException(file + ": header is not valid UTF-8", e));
     }
 }

@@ -19,20 +19,22 @@ import videollama.model.videollama.SyntheticAudioBranch;
  * @param cacheDir  where random branches are written once
  * @param bandwidth the device's GB/s for the per-kernel table (0: leave out)
  */
-public record AudioBench(String shape, int clips, int warmup, int runs, Path cacheDir, boolean profile, double bandwidth) {
+public record AudioBench(String shape, int clips, int warmup, int runs, Path cacheDir, boolean profile, double bandwidth) implements BranchStage<AudioBranch> {
 
-    /** {@code demo} (the bundled demo's folder) for the shape demo, else a random branch written into the cache folder (once). */
+    @Override
     public Path modelDir(Path demo, StepTimer steps) {
-        if (shape.equals("demo")) {
-            return demo;
-        }
+        return shape.equals("demo") ? demo : randomBranch(cacheDir, shape, steps);
+    }
+
+    /** A random branch of the synthetic {@code shape} in {@code cacheDir/audio-<shape>}, written there once. */
+    public static Path randomBranch(Path cacheDir, String shape, StepTimer steps) {
         SyntheticAudioBranch.Shape s = SyntheticAudioBranch.parse(shape);
         Path dir = cacheDir.resolve("audio-" + s.name());
         return steps.time("writing a random " + s.name() + " audio branch to " + dir + " (once)",
                 () -> SyntheticAudioBranch.write(dir, s), p -> "ready");
     }
 
-    /** Times, prints the report on {@code out} and returns every figure; {@code command} is the command line, for the report. */
+    @Override
     public BenchReport run(AudioBranch branch, Backend compute, PrintWriter out, StepTimer steps, String command) {
         // N(0, 1): wider than a normalised log-mel fbank (about -1 .. 1); what the stages cost does not depend on it
         return BranchBench.timeAndReport("audio", branch.encoder(compute), AudioStages.LAYOUT, branch.sizes().clipSize(), clips,

@@ -104,13 +104,7 @@ final class BranchBench {
         if (!device) {
             return new Timings(items, nanos, clock.times(blocks, items), null);
         }
-        Profile kernels = new Profile();
-        encode.profile(kernels);
-        try {
-            encode.encode(line -> {});
-        } finally {
-            encode.profile(null);
-        }
+        Profile kernels = encode.profiled();
         return new Timings(items, nanos, StageTimes.ofProfile(layout, kernels, blocks, items), kernels);
     }
 

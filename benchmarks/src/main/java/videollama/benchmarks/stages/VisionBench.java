@@ -21,20 +21,22 @@ import videollama.weights.DType;
  * @param cacheDir  where random branches are written once
  * @param bandwidth the device's GB/s for the per-kernel table (0: leave out)
  */
-public record VisionBench(String shape, int frames, int warmup, int runs, DType vitDType, Path cacheDir, boolean profile, double bandwidth) {
+public record VisionBench(String shape, int frames, int warmup, int runs, DType vitDType, Path cacheDir, boolean profile, double bandwidth) implements BranchStage<VideoBranch> {
 
-    /** {@code demo} (the bundled demo's folder) for the shape demo, else a random branch written into the cache folder (once). */
+    @Override
     public Path modelDir(Path demo, StepTimer steps) {
-        if (shape.equals("demo")) {
-            return demo;
-        }
+        return shape.equals("demo") ? demo : randomBranch(cacheDir, shape, vitDType, steps);
+    }
+
+    /** A random branch of the synthetic {@code shape} in {@code cacheDir/vision-<shape>-<vitDType>}, written there once. */
+    public static Path randomBranch(Path cacheDir, String shape, DType vitDType, StepTimer steps) {
         SyntheticVisionBranch.Shape s = SyntheticVisionBranch.parse(shape);
         Path dir = cacheDir.resolve("vision-" + s.name() + "-" + vitDType.name().toLowerCase(Locale.ROOT));
         return steps.time("writing a random " + s.name() + " vision branch (ViT " + vitDType + ") to " + dir + " (once)",
                 () -> SyntheticVisionBranch.write(dir, s, vitDType), p -> "ready");
     }
 
-    /** Times, prints the report on {@code out} and returns every figure; {@code command} is the command line, for the report. */
+    @Override
     public BenchReport run(VideoBranch branch, Backend compute, PrintWriter out, StepTimer steps, String command) {
         // N(0, 1): about the spread of CLIP-normalised pixels; what the stages cost does not depend on them
         return BranchBench.timeAndReport("vision", branch.encoder(compute), VisionStages.LAYOUT, branch.sizes().frameSize(), frames,

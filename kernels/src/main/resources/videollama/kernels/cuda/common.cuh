@@ -27,40 +27,30 @@ __device__ __forceinline__ void store(float* p, float v) { *p = v; }
 __device__ __forceinline__ void store(__half* p, float v) { *p = __float2half_rn(v); }
 
 // The two halves / bfloat16s packed in one 32-bit word (the first element in the low 16 bits), widened.
-__device__ __forceinline__ float low_half(unsigned int bits) { return __half2float(__ushort_as_half((unsigned short)(bits & 0xffffu))); }
-__device__ __forceinline__ float high_half(unsigned int bits) { return __half2float(__ushort_as_half((unsigned short)(bits >> 16))); }
-__device__ __forceinline__ float low_bf16(unsigned int bits) { return __uint_as_float(bits << 16); }
-__device__ __forceinline__ float high_bf16(unsigned int bits) { return __uint_as_float(bits & 0xffff0000u); }
+template <typename T> __device__ __forceinline__ float low16(unsigned int bits);
+template <typename T> __device__ __forceinline__ float high16(unsigned int bits);
+template <> __device__ __forceinline__ float low16<__half>(unsigned int bits) { return __half2float(__ushort_as_half((unsigned short)(bits & 0xffffu))); }
+template <> __device__ __forceinline__ float high16<__half>(unsigned int bits) { return __half2float(__ushort_as_half((unsigned short)(bits >> 16))); }
+template <> __device__ __forceinline__ float low16<__nv_bfloat16>(unsigned int bits) { return __uint_as_float(bits << 16); }
+template <> __device__ __forceinline__ float high16<__nv_bfloat16>(unsigned int bits) { return __uint_as_float(bits & 0xffff0000u); }
 
-// 16 bytes of weights (one 128-bit load: 4 floats, or 8 halves or bfloat16s) dotted with the matching floats of
+// 16 bytes of weights (one 128-bit load: 8 halves or bfloat16s, or 4 floats) dotted with the matching floats of
 // x. x must be 16-byte aligned, which it is when the chunk index times ELEMENTS is a multiple of 4.
-template <typename W> struct Chunk;
+template <typename W> struct Chunk {
+    static constexpr int ELEMENTS = 8;
+    static __device__ __forceinline__ float dot(uint4 w, const float* __restrict__ x) {
+        float4 a = *reinterpret_cast<const float4*>(x);
+        float4 b = *reinterpret_cast<const float4*>(x + 4);
+        return low16<W>(w.x) * a.x + high16<W>(w.x) * a.y + low16<W>(w.y) * a.z + high16<W>(w.y) * a.w
+             + low16<W>(w.z) * b.x + high16<W>(w.z) * b.y + low16<W>(w.w) * b.z + high16<W>(w.w) * b.w;
+    }
+};
 
 template <> struct Chunk<float> {
     static constexpr int ELEMENTS = 4;
     static __device__ __forceinline__ float dot(uint4 w, const float* __restrict__ x) {
         float4 a = *reinterpret_cast<const float4*>(x);
         return __uint_as_float(w.x) * a.x + __uint_as_float(w.y) * a.y + __uint_as_float(w.z) * a.z + __uint_as_float(w.w) * a.w;
-    }
-};
-
-template <> struct Chunk<__half> {
-    static constexpr int ELEMENTS = 8;
-    static __device__ __forceinline__ float dot(uint4 w, const float* __restrict__ x) {
-        float4 a = *reinterpret_cast<const float4*>(x);
-        float4 b = *reinterpret_cast<const float4*>(x + 4);
-        return low_half(w.x) * a.x + high_half(w.x) * a.y + low_half(w.y) * a.z + high_half(w.y) * a.w
-             + low_half(w.z) * b.x + high_half(w.z) * b.y + low_half(w.w) * b.z + high_half(w.w) * b.w;
-    }
-};
-
-template <> struct Chunk<__nv_bfloat16> {
-    static constexpr int ELEMENTS = 8;
-    static __device__ __forceinline__ float dot(uint4 w, const float* __restrict__ x) {
-        float4 a = *reinterpret_cast<const float4*>(x);
-        float4 b = *reinterpret_cast<const float4*>(x + 4);
-        return low_bf16(w.x) * a.x + high_bf16(w.x) * a.y + low_bf16(w.y) * a.z + high_bf16(w.y) * a.w
-             + low_bf16(w.z) * b.x + high_bf16(w.z) * b.y + low_bf16(w.w) * b.z + high_bf16(w.w) * b.w;
     }
 };
 

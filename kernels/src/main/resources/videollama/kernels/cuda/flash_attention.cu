@@ -34,6 +34,18 @@
 #define TILE_KEYS 16
 #define FLASH_MAX_THREADS 128 // 32 queries a block
 
+// Calls f(t, e, d) for each element this thread holds of a head: element e of its chunk t is dimension d.
+template <int CHUNKS, typename F>
+__device__ __forceinline__ void for_my_dims(int part, F f) {
+#pragma unroll
+    for (int t = 0; t < CHUNKS; t++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            f(t, e, 4 * (part + QUARTET * t) + e);
+        }
+    }
+}
+
 template <typename KV, int CHUNKS>
 __device__ __forceinline__ void flash_attention(float* out, int out_offset, int out_stride,
                                                 const float* q, int q_offset, int q_stride,
@@ -61,15 +73,10 @@ __device__ __forceinline__ void flash_attention(float* out, int out_offset, int 
     float qv[CHUNKS][4];
     float acc[CHUNKS][4];
     size_t q_row = q_offset + ((size_t)set * queries + query) * q_stride + (size_t)h * head_dim;
-#pragma unroll
-    for (int t = 0; t < CHUNKS; t++) {
-#pragma unroll
-        for (int e = 0; e < 4; e++) {
-            int d = 4 * (part + QUARTET * t) + e;
-            qv[t][e] = active && d < head_dim ? q[q_row + d] : 0.0f;
-            acc[t][e] = 0.0f;
-        }
-    }
+    for_my_dims<CHUNKS>(part, [&](int t, int e, int d) {
+        qv[t][e] = active && d < head_dim ? q[q_row + d] : 0.0f;
+        acc[t][e] = 0.0f;
+    });
 
     // Keys this query sees, and those the block's last query sees (the most): tiles past them are skipped.
     int last = min(first + block_queries, queries) - 1;
@@ -127,13 +134,7 @@ __device__ __forceinline__ void flash_attention(float* out, int out_offset, int 
         float shift = m_new == -INFINITY ? 0.0f : m_new;
         float correction = expf(m - shift);
         l *= correction;
-#pragma unroll
-        for (int t = 0; t < CHUNKS; t++) {
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                acc[t][e] *= correction;
-            }
-        }
+        for_my_dims<CHUNKS>(part, [&](int t, int e, int) { acc[t][e] *= correction; });
 #pragma unroll
         for (int j = 0; j < TILE_KEYS; j++) {
             float p = expf(s[j] - shift);
@@ -153,16 +154,11 @@ __device__ __forceinline__ void flash_attention(float* out, int out_offset, int 
     if (active) {
         float inverse = 1.0f / l;
         size_t out_row = out_offset + ((size_t)set * queries + query) * out_stride + (size_t)h * head_dim;
-#pragma unroll
-        for (int t = 0; t < CHUNKS; t++) {
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                int d = 4 * (part + QUARTET * t) + e;
-                if (d < head_dim) {
-                    out[out_row + d] = acc[t][e] * inverse;
-                }
+        for_my_dims<CHUNKS>(part, [&](int t, int e, int d) {
+            if (d < head_dim) {
+                out[out_row + d] = acc[t][e] * inverse;
             }
-        }
+        });
     }
 }
 

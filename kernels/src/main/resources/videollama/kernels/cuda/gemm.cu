@@ -17,10 +17,11 @@
 // (M = 256, K = 768 / 1408). All are compute-bound: at 128x128 tiles a block does 2·128·128 FLOPs per 128 + 128
 // operands it loads per step of K.
 //
-// Both kernels stage global -> shared through registers, double-buffered: the loads for step k+1 are issued
-// before the math of step k and written to the other shared buffer after it, so their latency hides behind the
-// math with one __syncthreads per step. (No cp.async: x must be converted on the way, and the emulator that tests
-// these kernels on the CPU runs plain loads. A cp.async pipeline for W is a later step, to be measured.)
+// Both kernels stage global -> shared through registers, double-buffered (double_buffered_k_loop): the loads for
+// step k+1 are issued before the math of step k and written to the other shared buffer after it, so their latency
+// hides behind the math with one __syncthreads per step. (No cp.async: x must be converted on the way, and the
+// emulator that tests these kernels on the CPU runs plain loads. A cp.async pipeline for W is a later step, to be
+// measured.)
 //
 // Edges: tiles are zero-filled past M, N and K (both operands, so a product there is exactly 0), stores are
 // guarded. Rows are read 16 bytes at a time when K allows it (K % 4 == 0 for fp32, K % 8 == 0 for the 16-bit
@@ -61,6 +62,56 @@ __device__ __forceinline__ float4 load_row4(const float* __restrict__ p, int row
     return v;
 }
 
+// ---- the K loop both kernels share --------------------------------------------------------------------------
+//
+// Each step of K stages a slice of BM rows of x and BN rows of W, cut into chunks of consecutive elements of a row:
+// chunk c of an operand is row c / CHUNKS_PER_ROW, chunk c % CHUNKS_PER_ROW of that row, and thread t stages the
+// chunks t, t + THREADS, ... . for_my_chunks calls f(p, row, chunk) for the calling thread's p-th chunk.
+template <int CHUNKS, int THREADS, int CHUNKS_PER_ROW, typename F>
+__device__ __forceinline__ void for_my_chunks(F f) {
+#pragma unroll
+    for (int p = 0; p < CHUNKS; p++) {
+        int c = threadIdx.x + p * THREADS;
+        f(p, c / CHUNKS_PER_ROW, c % CHUNKS_PER_ROW);
+    }
+}
+
+// The double-buffered loop over K in steps of BK. Per step each thread moves its chunks of the block's x slice and
+// W slice global -> registers -> shared: read_x(row, k) / read_w(row, k) read the chunk at column k of the slice's
+// row `row`, write_x(buf, row, chunk, v) / write_w(...) put it into shared buffer buf, math(buf) multiplies out of
+// buffer buf. The reads for step k+1 are issued before the math of step k and written after it.
+template <int BK, int THREADS, int CHUNKS_PER_ROW, int X_CHUNKS, int W_CHUNKS, typename ReadX, typename ReadW,
+          typename WriteX, typename WriteW, typename Math>
+__device__ __forceinline__ void double_buffered_k_loop(int K, ReadX read_x, ReadW read_w, WriteX write_x, WriteW write_w,
+                                                       Math math) {
+    constexpr int ELEMENTS = BK / CHUNKS_PER_ROW; // per chunk
+    decltype(read_x(0, 0)) xr[X_CHUNKS];
+    decltype(read_w(0, 0)) wr[W_CHUNKS];
+    auto load = [&](int k0) {
+        for_my_chunks<X_CHUNKS, THREADS, CHUNKS_PER_ROW>([&](int p, int r, int q) { xr[p] = read_x(r, k0 + q * ELEMENTS); });
+        for_my_chunks<W_CHUNKS, THREADS, CHUNKS_PER_ROW>([&](int p, int r, int q) { wr[p] = read_w(r, k0 + q * ELEMENTS); });
+    };
+    auto store = [&](int buf) {
+        for_my_chunks<X_CHUNKS, THREADS, CHUNKS_PER_ROW>([&](int p, int r, int q) { write_x(buf, r, q, xr[p]); });
+        for_my_chunks<W_CHUNKS, THREADS, CHUNKS_PER_ROW>([&](int p, int r, int q) { write_w(buf, r, q, wr[p]); });
+    };
+    load(0);
+    store(0);
+    __syncthreads();
+    for (int k0 = 0, buf = 0; k0 < K; k0 += BK, buf ^= 1) {
+        bool more = k0 + BK < K;
+        if (more) {
+            load(k0 + BK); // in flight during the math below
+        }
+        math(buf);
+        if (more) {
+            store(buf ^ 1); // the other buffer: nobody reads it in this step
+        }
+        // buf ^ 1 is complete for the next step, and everyone is done reading buf before the next step refills it
+        __syncthreads();
+    }
+}
+
 // ---- F32 weights: tiled SIMT GEMM --------------------------------------------------------------------------
 //
 // A block of 256 threads (16 x 16) computes a BM x BN tile of out, K advancing SIMT_BK = 16 at a time; thread
@@ -78,6 +129,28 @@ __device__ __forceinline__ float4 load_row4(const float* __restrict__ p, int row
 #define SIMT_THREADS 256
 #define SIMT_BK 16
 #define SIMT_PAD 4
+
+// v's four floats down column `row` of a [k][row] tile, from row k on: the transposing store.
+template <int ROW>
+__device__ __forceinline__ void store_column4(float (*tile)[ROW], int k, int row, float4 v) {
+    tile[k][row] = v.x;
+    tile[k + 1][row] = v.y;
+    tile[k + 2][row] = v.z;
+    tile[k + 3][row] = v.w;
+}
+
+// A thread's operands for one k: the float4s of a shared row at first, first + 64, ..., unpacked.
+template <int G>
+__device__ __forceinline__ void read_groups4(float (&dst)[G * 4], const float* row, int first) {
+#pragma unroll
+    for (int g = 0; g < G; g++) {
+        float4 v = *reinterpret_cast<const float4*>(&row[g * 64 + first]);
+        dst[g * 4] = v.x;
+        dst[g * 4 + 1] = v.y;
+        dst[g * 4 + 2] = v.z;
+        dst[g * 4 + 3] = v.w;
+    }
+}
 
 template <int BM, int BN>
 __device__ __forceinline__ void linear_simt(float* out, const float* __restrict__ x, const float* __restrict__ w,
@@ -98,96 +171,31 @@ __device__ __forceinline__ void linear_simt(float* out, const float* __restrict_
     int n0 = blockIdx.x * BN;
     bool vector = (K & 3) == 0;
 
+    float acc[GM * 4][GN * 4] = {};
+
     // Chunk c of a step is row c / CHUNKS_PER_ROW, columns (c % CHUNKS_PER_ROW)·4..+3: four consecutive threads
     // read one row's 64 bytes, so a warp's loads are whole 32-byte sectors.
-    float4 xr[X_CHUNKS];
-    float4 wr[W_CHUNKS];
-    auto load = [&](int k0) {
+    double_buffered_k_loop<SIMT_BK, SIMT_THREADS, CHUNKS_PER_ROW, X_CHUNKS, W_CHUNKS>(K,
+        [&](int r, int k) { return load_row4(x, M, K, m0 + r, k, vector); },
+        [&](int r, int k) { return load_row4(w, N, K, n0 + r, k, vector); },
+        [&](int buf, int r, int q, float4 v) { store_column4(xs[buf], q * 4, r, v); },
+        [&](int buf, int r, int q, float4 v) { store_column4(ws[buf], q * 4, r, v); },
+        [&](int buf) {
 #pragma unroll
-        for (int p = 0; p < X_CHUNKS; p++) {
-            int c = tid + p * SIMT_THREADS;
-            xr[p] = load_row4(x, M, K, m0 + c / CHUNKS_PER_ROW, k0 + (c % CHUNKS_PER_ROW) * 4, vector);
-        }
+            for (int k = 0; k < SIMT_BK; k++) {
+                float a[GM * 4];
+                float b[GN * 4];
+                read_groups4<GM>(a, xs[buf][k], ty * 4);
+                read_groups4<GN>(b, ws[buf][k], tx * 4);
 #pragma unroll
-        for (int p = 0; p < W_CHUNKS; p++) {
-            int c = tid + p * SIMT_THREADS;
-            wr[p] = load_row4(w, N, K, n0 + c / CHUNKS_PER_ROW, k0 + (c % CHUNKS_PER_ROW) * 4, vector);
-        }
-    };
-    auto store = [&](int buf) {
+                for (int i = 0; i < GM * 4; i++) {
 #pragma unroll
-        for (int p = 0; p < X_CHUNKS; p++) {
-            int c = tid + p * SIMT_THREADS;
-            int r = c / CHUNKS_PER_ROW;
-            int k = (c % CHUNKS_PER_ROW) * 4;
-            xs[buf][k][r] = xr[p].x;
-            xs[buf][k + 1][r] = xr[p].y;
-            xs[buf][k + 2][r] = xr[p].z;
-            xs[buf][k + 3][r] = xr[p].w;
-        }
-#pragma unroll
-        for (int p = 0; p < W_CHUNKS; p++) {
-            int c = tid + p * SIMT_THREADS;
-            int r = c / CHUNKS_PER_ROW;
-            int k = (c % CHUNKS_PER_ROW) * 4;
-            ws[buf][k][r] = wr[p].x;
-            ws[buf][k + 1][r] = wr[p].y;
-            ws[buf][k + 2][r] = wr[p].z;
-            ws[buf][k + 3][r] = wr[p].w;
-        }
-    };
-
-    float acc[GM * 4][GN * 4];
-#pragma unroll
-    for (int i = 0; i < GM * 4; i++) {
-#pragma unroll
-        for (int j = 0; j < GN * 4; j++) {
-            acc[i][j] = 0.0f;
-        }
-    }
-
-    load(0);
-    store(0);
-    __syncthreads();
-    for (int k0 = 0, buf = 0; k0 < K; k0 += SIMT_BK, buf ^= 1) {
-        bool more = k0 + SIMT_BK < K;
-        if (more) {
-            load(k0 + SIMT_BK); // in flight during the math below
-        }
-#pragma unroll
-        for (int k = 0; k < SIMT_BK; k++) {
-            float a[GM * 4];
-            float b[GN * 4];
-#pragma unroll
-            for (int g = 0; g < GM; g++) {
-                float4 v = *reinterpret_cast<const float4*>(&xs[buf][k][g * 64 + ty * 4]);
-                a[g * 4] = v.x;
-                a[g * 4 + 1] = v.y;
-                a[g * 4 + 2] = v.z;
-                a[g * 4 + 3] = v.w;
-            }
-#pragma unroll
-            for (int g = 0; g < GN; g++) {
-                float4 v = *reinterpret_cast<const float4*>(&ws[buf][k][g * 64 + tx * 4]);
-                b[g * 4] = v.x;
-                b[g * 4 + 1] = v.y;
-                b[g * 4 + 2] = v.z;
-                b[g * 4 + 3] = v.w;
-            }
-#pragma unroll
-            for (int i = 0; i < GM * 4; i++) {
-#pragma unroll
-                for (int j = 0; j < GN * 4; j++) {
-                    acc[i][j] += a[i] * b[j];
+                    for (int j = 0; j < GN * 4; j++) {
+                        acc[i][j] += a[i] * b[j];
+                    }
                 }
             }
-        }
-        if (more) {
-            store(buf ^ 1); // the other buffer: nobody reads it in this step
-        }
-        // buf ^ 1 is complete for the next step, and everyone is done reading buf before the next step refills it
-        __syncthreads();
-    }
+        });
 
 #pragma unroll
     for (int i = 0; i < GM * 4; i++) {
@@ -288,87 +296,44 @@ __device__ __forceinline__ void linear_mma(float* out, const float* __restrict__
     int n0 = blockIdx.x * BN;
     bool vector = (K & 7) == 0;
 
+    float acc[MT][NT][4] = {};
+
     // Chunk c of a step is row c / CHUNKS_PER_ROW, columns (c % CHUNKS_PER_ROW)·8..+7: four consecutive threads
-    // read one row's 128 bytes of x (64 of W).
-    uint4 xr[X_CHUNKS];
-    uint4 wr[W_CHUNKS];
-    auto load = [&](int k0) {
+    // read one row's 128 bytes of x (64 of W), written to shared memory as they are.
+    double_buffered_k_loop<MMA_BK, THREADS, CHUNKS_PER_ROW, X_CHUNKS, W_CHUNKS>(K,
+        [&](int r, int k) { return load_x8<T>(x, M, K, m0 + r, k, vector); },
+        [&](int r, int k) { return load_w8(w, N, K, n0 + r, k, vector); },
+        [&](int buf, int r, int q, uint4 v) { *reinterpret_cast<uint4*>(&xs[buf][r][q * 4]) = v; },
+        [&](int buf, int r, int q, uint4 v) { *reinterpret_cast<uint4*>(&ws[buf][r][q * 4]) = v; },
+        [&](int buf) {
 #pragma unroll
-        for (int p = 0; p < X_CHUNKS; p++) {
-            int c = tid + p * THREADS;
-            xr[p] = load_x8<T>(x, M, K, m0 + c / CHUNKS_PER_ROW, k0 + (c % CHUNKS_PER_ROW) * 8, vector);
-        }
+            for (int ks = 0; ks < MMA_BK / 16; ks++) {
+                int kw = ks * 8 + quad;                   // the word of k = ks·16 + 2·threadID_in_group
+                unsigned int a[MT][4];
+                unsigned int b[NT][2];
 #pragma unroll
-        for (int p = 0; p < W_CHUNKS; p++) {
-            int c = tid + p * THREADS;
-            wr[p] = load_w8(w, N, K, n0 + c / CHUNKS_PER_ROW, k0 + (c % CHUNKS_PER_ROW) * 8, vector);
-        }
-    };
-    auto store = [&](int buf) {
-#pragma unroll
-        for (int p = 0; p < X_CHUNKS; p++) {
-            int c = tid + p * THREADS;
-            *reinterpret_cast<uint4*>(&xs[buf][c / CHUNKS_PER_ROW][(c % CHUNKS_PER_ROW) * 4]) = xr[p];
-        }
-#pragma unroll
-        for (int p = 0; p < W_CHUNKS; p++) {
-            int c = tid + p * THREADS;
-            *reinterpret_cast<uint4*>(&ws[buf][c / CHUNKS_PER_ROW][(c % CHUNKS_PER_ROW) * 4]) = wr[p];
-        }
-    };
-
-    float acc[MT][NT][4];
-#pragma unroll
-    for (int i = 0; i < MT; i++) {
-#pragma unroll
-        for (int j = 0; j < NT; j++) {
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                acc[i][j][e] = 0.0f;
-            }
-        }
-    }
-
-    load(0);
-    store(0);
-    __syncthreads();
-    for (int k0 = 0, buf = 0; k0 < K; k0 += MMA_BK, buf ^= 1) {
-        bool more = k0 + MMA_BK < K;
-        if (more) {
-            load(k0 + MMA_BK); // in flight during the mmas below
-        }
-#pragma unroll
-        for (int ks = 0; ks < MMA_BK / 16; ks++) {
-            int kw = ks * 8 + quad;                   // the word of k = ks·16 + 2·threadID_in_group
-            unsigned int a[MT][4];
-            unsigned int b[NT][2];
-#pragma unroll
-            for (int i = 0; i < MT; i++) {
-                int r = wm0 + i * 16 + group;
-                a[i][0] = xs[buf][r][kw];             // A[g][2t, 2t+1]
-                a[i][1] = xs[buf][r + 8][kw];         // A[g+8][2t, 2t+1]
-                a[i][2] = xs[buf][r][kw + 4];         // A[g][2t+8, 2t+9]
-                a[i][3] = xs[buf][r + 8][kw + 4];     // A[g+8][2t+8, 2t+9]
-            }
-#pragma unroll
-            for (int j = 0; j < NT; j++) {
-                int c = wn0 + j * 8 + group;
-                b[j][0] = ws[buf][c][kw];             // B[2t, 2t+1][g] = W[n0 + c][k]
-                b[j][1] = ws[buf][c][kw + 4];         // B[2t+8, 2t+9][g]
-            }
-#pragma unroll
-            for (int i = 0; i < MT; i++) {
+                for (int i = 0; i < MT; i++) {
+                    int r = wm0 + i * 16 + group;
+                    a[i][0] = xs[buf][r][kw];             // A[g][2t, 2t+1]
+                    a[i][1] = xs[buf][r + 8][kw];         // A[g+8][2t, 2t+1]
+                    a[i][2] = xs[buf][r][kw + 4];         // A[g][2t+8, 2t+9]
+                    a[i][3] = xs[buf][r + 8][kw + 4];     // A[g+8][2t+8, 2t+9]
+                }
 #pragma unroll
                 for (int j = 0; j < NT; j++) {
-                    mma_m16n8k16<T>(acc[i][j], a[i], b[j]);
+                    int c = wn0 + j * 8 + group;
+                    b[j][0] = ws[buf][c][kw];             // B[2t, 2t+1][g] = W[n0 + c][k]
+                    b[j][1] = ws[buf][c][kw + 4];         // B[2t+8, 2t+9][g]
+                }
+#pragma unroll
+                for (int i = 0; i < MT; i++) {
+#pragma unroll
+                    for (int j = 0; j < NT; j++) {
+                        mma_m16n8k16<T>(acc[i][j], a[i], b[j]);
+                    }
                 }
             }
-        }
-        if (more) {
-            store(buf ^ 1);
-        }
-        __syncthreads();
-    }
+        });
 
     // accumulator e of tile (i, j) is out[row g (+8 for e >= 2)][column 2t + (e & 1)] of that 16 x 8 tile
 #pragma unroll

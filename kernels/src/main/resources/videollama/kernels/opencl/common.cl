@@ -1,5 +1,6 @@
-// Prepended to every program. How weights and the KV cache are read in their stored dtype, and the
-// work-group reductions. Only OpenCL C 1.2 core: half is a storage type read and written through
+// Prepended to every program. How weights and the KV cache are read in their stored dtype, the register-block
+// steps of the GEMMs, the work-group reductions, and (for programs compiled with -DHEAD_DIM) the loops over one
+// attention head. Only OpenCL C 1.2 core: half is a storage type read and written through
 // vload_half / vstore_half, so no cl_khr_fp16 is needed (PoCL has none); bf16 is the upper half of a float.
 
 // LOAD_W reads one weight as float; LOAD_W8 reads 8 consecutive ones starting at element i (8 floats are one
@@ -25,25 +26,61 @@ static inline float sum8(float8 v) {
     return c.x + c.y;
 }
 
+// ---- register blocks ------------------------------------------------------------------------------------------
+
+// Zeroes the n float8s at acc: a register block of accumulators float8 acc[R][C] is zero_float8s(&acc[0][0], R * C).
+static inline void zero_float8s(float8* acc, int n) {
+    #pragma unroll
+    for (int i = 0; i < n; i++) {
+        acc[i] = (float8)(0.0f);
+    }
+}
+
+// The operands of a work-item's register block for one k of a tiled GEMM: dst[i] = row[first + i · stride], i < n,
+// from a row of a tile in local memory.
+static inline void read_strided(float* dst, __local const float* row, int first, int stride, int n) {
+    #pragma unroll
+    for (int i = 0; i < n; i++) {
+        dst[i] = row[first + i * stride];
+    }
+}
+
+// acc[i][j] += a[i] · b[j] for a register block acc[rows][cols] passed as &acc[0][0]: one k of a tiled GEMM.
+static inline void add_outer_product(float* acc, const float* a, const float* b, int rows, int cols) {
+    #pragma unroll
+    for (int i = 0; i < rows; i++) {
+        #pragma unroll
+        for (int j = 0; j < cols; j++) {
+            acc[i * cols + j] += a[i] * b[j];
+        }
+    }
+}
+
+// ---- the KV cache: LOAD_KV reads one key/value element as float, LOAD_KV8 8 consecutive ones from element i -------
 #if defined(KV_F16)
 typedef half kv_t;
 #define LOAD_KV(p, i) vload_half((i), (p))
+#define LOAD_KV8(p, i) vload_half8(0, (p) + (i))
 #define STORE_KV(v, p, i) vstore_half_rte((v), (i), (p))
 #else
 typedef float kv_t;
 #define LOAD_KV(p, i) ((p)[(i)])
+#define LOAD_KV8(p, i) vload8(0, (p) + (i))
 #define STORE_KV(v, p, i) ((p)[(i)] = (v))
 #endif
 
-// The sum of one value per work-item over the work-group (a power of two in size), by a tree in local
-// memory. Every item gets the result; scratch holds one float per item and is free again on return.
-static inline float group_sum(float v, __local float* scratch) {
+// ---- work-group reductions -------------------------------------------------------------------------------------
+
+// The sum (or, with take_max, the maximum) of one value per work-item over the work-group (a power of two in
+// size), by a tree in local memory. Every item gets the result; scratch holds one float per item and is free again
+// on return.
+static inline float group_reduce(float v, __local float* scratch, bool take_max) {
     int lid = get_local_id(0);
     scratch[lid] = v;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {
         if (lid < s) {
-            scratch[lid] += scratch[lid + s];
+            scratch[lid] = take_max ? fmax(scratch[lid], scratch[lid + s]) : scratch[lid] + scratch[lid + s];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -52,18 +89,65 @@ static inline float group_sum(float v, __local float* scratch) {
     return r;
 }
 
-// The maximum over the work-group, as group_sum.
-static inline float group_max(float v, __local float* scratch) {
-    int lid = get_local_id(0);
-    scratch[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {
-        if (lid < s) {
-            scratch[lid] = fmax(scratch[lid], scratch[lid + s]);
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    float r = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
+static inline float group_sum(float v, __local float* scratch) {
+    return group_reduce(v, scratch, false);
 }
+
+static inline float group_max(float v, __local float* scratch) {
+    return group_reduce(v, scratch, true);
+}
+
+// Two row reductions by the whole work-group: item l takes the elements l, l + size, ... of the range (consecutive
+// items read consecutive elements, so a GPU coalesces the loads) and the tree adds the items' sums.
+// dot(w[first..last), x[first..last)), the weights in their stored dtype:
+static inline float group_dot(__global const weight_t* w, __global const float* x, int first, int last,
+                              __local float* scratch) {
+    float sum = 0.0f;
+    for (int c = first + get_local_id(0); c < last; c += get_local_size(0)) {
+        sum += LOAD_W(w, c) * x[c];
+    }
+    return group_sum(sum, scratch);
+}
+
+// and Σ x[i]² over a row of n floats.
+static inline float group_sum_squares(__global const float* x, int n, __local float* scratch) {
+    float sum = 0.0f;
+    for (int i = get_local_id(0); i < n; i += get_local_size(0)) {
+        sum += x[i] * x[i];
+    }
+    return group_sum(sum, scratch);
+}
+
+// ---- one attention head, for the attention programs (compiled with -DHEAD_DIM) --------------------------------
+#if defined(HEAD_DIM)
+#define VECTORS (HEAD_DIM / 8) // whole float8s of a head; the HEAD_DIM % 8 rest goes one by one
+
+// q · key over one head, float8 at a time. OpenCL C 1.2 has no generic address space, so DOT_HEAD writes this one
+// function once for each space the kernels keep q in: dot_head (private), dot_head_local, dot_head_global.
+#define DOT_HEAD(NAME, SPACE)                                                                                       \
+static inline float NAME(SPACE const float* q, __global const kv_t* key) {                                          \
+    float8 sum = 0.0f;                                                                                              \
+    for (int c = 0; c < VECTORS; c++) {                                                                             \
+        sum += vload8(c, q) * LOAD_KV8(key, 8 * c);                                                                 \
+    }                                                                                                               \
+    float dot = sum8(sum);                                                                                          \
+    for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {                                                                  \
+        dot += q[d] * LOAD_KV(key, d);                                                                              \
+    }                                                                                                               \
+    return dot;                                                                                                     \
+}
+DOT_HEAD(dot_head, __private)
+DOT_HEAD(dot_head_local, __local)
+DOT_HEAD(dot_head_global, __global)
+#undef DOT_HEAD
+
+// acc += weight · value over one head.
+static inline void add_scaled(float* acc, float weight, __global const kv_t* value) {
+    for (int c = 0; c < VECTORS; c++) {
+        vstore8(vload8(c, acc) + weight * LOAD_KV8(value, 8 * c), c, acc);
+    }
+    for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
+        acc[d] += weight * LOAD_KV(value, d);
+    }
+}
+#endif

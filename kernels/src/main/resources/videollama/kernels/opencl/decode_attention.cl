@@ -26,37 +26,35 @@
 // and the merges do not read them. HEAD_DIM is a compile-time option, so the private arrays have their exact
 // size and the loops over a head unroll.
 
-#define VECTORS (HEAD_DIM / 8) // whole float8s of a head; the HEAD_DIM % 8 rest goes one by one
-
-#if defined(KV_F16)
-#define LOAD_KV8(p, i) vload_half8(0, (p) + (i))
-#else
-#define LOAD_KV8(p, i) vload8(0, (p) + (i))
-#endif
+// Over one head, from common.cl: dot_head_local / dot_head_global (q · key, q in local or global memory) and
+// add_scaled (acc += weight · value).
 
 // The slices that held at least one position: those the merges read.
 static inline int used_slices(int position, int slice, int parts) {
     return min((position + slice) / slice, parts);
 }
 
+#if defined(HEAD_DIM)
+// Where the partial of head h, slice s starts.
+static inline size_t partial_index(int h, int s, int parts) {
+    return ((size_t)h * parts + s) * (2 + HEAD_DIM);
+}
+
+// The largest partial maximum M over head h's used slices.
+static inline float largest_partial_max(__global const float* partial, int h, int parts, int used) {
+    float m = -INFINITY;
+    for (int s = 0; s < used; s++) {
+        m = fmax(m, partial[partial_index(h, s, parts)]);
+    }
+    return m;
+}
+#endif
+
 // ---- GPUs -------------------------------------------------------------------------------------------------------
 
 #if defined(GROUP)
 // Output elements per item: item lid holds elements lid, lid + GROUP, ...
 #define PER_ITEM ((HEAD_DIM + GROUP - 1) / GROUP)
-
-// q · key over one head, q in local memory.
-static inline float dot_head(__local const float* qv, __global const kv_t* key) {
-    float8 sum = 0.0f;
-    for (int c = 0; c < VECTORS; c++) {
-        sum += vload8(c, qv) * LOAD_KV8(key, 8 * c);
-    }
-    float dot = sum8(sum);
-    for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
-        dot += qv[d] * LOAD_KV(key, d);
-    }
-    return dot;
-}
 
 // Grid: (parts × GROUP, heads), groups of GROUP items.
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
@@ -94,7 +92,7 @@ void decode_attention_slices(__global float* partial, __global const float* q, _
         int p = chunk + lid;
         float score = -INFINITY;
         if (p < last) {
-            score = dot_head(qs, keys + (size_t)p * kv_dim) * scale;
+            score = dot_head_local(qs, keys + (size_t)p * kv_dim) * scale;
         }
         float m_new = fmax(m, group_max(score, scratch)); // finite: the chunk has at least one position
         float rescale = exp(m - m_new);                  // 0 at the first chunk, where m is -inf
@@ -117,7 +115,7 @@ void decode_attention_slices(__global float* partial, __global const float* q, _
         barrier(CLK_LOCAL_MEM_FENCE); // every item has read the weights before the next chunk writes them
     }
 
-    __global float* out = partial + ((size_t)h * get_num_groups(0) + part) * (2 + HEAD_DIM);
+    __global float* out = partial + partial_index(h, part, get_num_groups(0));
     if (lid == 0) {
         out[0] = m;
         out[1] = l;
@@ -140,15 +138,11 @@ __kernel void decode_attention_merge(__global float* out, __global const float* 
         return;
     }
     int used = used_slices(pos[0], slice, parts);
-    __global const float* base = partial + (size_t)h * parts * (2 + HEAD_DIM);
-    float m = -INFINITY;
-    for (int s = 0; s < used; s++) {
-        m = fmax(m, base[(size_t)s * (2 + HEAD_DIM)]);
-    }
+    float m = largest_partial_max(partial, h, parts, used);
     float l = 0.0f;
     float acc = 0.0f;
     for (int s = 0; s < used; s++) {
-        __global const float* p = base + (size_t)s * (2 + HEAD_DIM);
+        __global const float* p = partial + partial_index(h, s, parts);
         float weight = exp(p[0] - m);
         l += weight * p[1];
         acc += weight * p[2 + i];
@@ -199,17 +193,7 @@ __kernel void decode_attention_rows(__global float* partial, __global const floa
             }
             __global const kv_t* key = key_cache + (size_t)(p0 + t) * KV_DIM;
             for (int h = 0; h < HEADS; h++) {
-                __global const float* qh = q + h * HEAD_DIM;
-                __global const kv_t* kh = key + (h / HEAD_GROUP) * HEAD_DIM;
-                float8 sum = 0.0f;
-                for (int c = 0; c < VECTORS; c++) {
-                    sum += vload8(c, qh) * LOAD_KV8(kh, 8 * c);
-                }
-                float dot = sum8(sum);
-                for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
-                    dot += qh[d] * LOAD_KV(kh, d);
-                }
-                scores[h * TILE + t] = dot * scale;
+                scores[h * TILE + t] = dot_head_global(q + h * HEAD_DIM, key + (h / HEAD_GROUP) * HEAD_DIM) * scale;
             }
         }
         for (int h = 0; h < HEADS; h++) {
@@ -233,20 +217,12 @@ __kernel void decode_attention_rows(__global float* partial, __global const floa
         for (int t = 0; t < n; t++) {
             __global const kv_t* value = value_cache + (size_t)(p0 + t) * KV_DIM;
             for (int h = 0; h < HEADS; h++) {
-                float weight = scores[h * TILE + t];
-                float* a = acc + h * HEAD_DIM;
-                __global const kv_t* vh = value + (h / HEAD_GROUP) * HEAD_DIM;
-                for (int c = 0; c < VECTORS; c++) {
-                    vstore8(vload8(c, a) + weight * LOAD_KV8(vh, 8 * c), c, a);
-                }
-                for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
-                    a[d] += weight * LOAD_KV(vh, d);
-                }
+                add_scaled(acc + h * HEAD_DIM, scores[h * TILE + t], value + (h / HEAD_GROUP) * HEAD_DIM);
             }
         }
     }
     for (int h = 0; h < HEADS; h++) {
-        __global float* out = partial + ((size_t)h * parts + part) * (2 + HEAD_DIM);
+        __global float* out = partial + partial_index(h, part, parts);
         out[0] = m[h];
         out[1] = l[h];
         for (int d = 0; d < HEAD_DIM; d++) {
@@ -263,18 +239,11 @@ __kernel void decode_attention_merge_heads(__global float* out, __global const f
         return;
     }
     int used = used_slices(pos[0], slice, parts);
-    __global const float* base = partial + (size_t)h * parts * (2 + HEAD_DIM);
-    float m = -INFINITY;
-    for (int s = 0; s < used; s++) {
-        m = fmax(m, base[(size_t)s * (2 + HEAD_DIM)]);
-    }
-    float acc[HEAD_DIM];
-    for (int d = 0; d < HEAD_DIM; d++) {
-        acc[d] = 0.0f;
-    }
+    float m = largest_partial_max(partial, h, parts, used);
+    float acc[HEAD_DIM] = {0};
     float l = 0.0f;
     for (int s = 0; s < used; s++) {
-        __global const float* p = base + (size_t)s * (2 + HEAD_DIM);
+        __global const float* p = partial + partial_index(h, s, parts);
         float weight = exp(p[0] - m);
         l += weight * p[1];
         for (int c = 0; c < VECTORS; c++) {

@@ -154,37 +154,6 @@ void flash_attention(__global float* out, int out_offset, int out_stride,
 // of ROW_TILE so that the accumulator is rescaled once per tile rather than once per key.
 
 #define ROW_TILE 8
-#define VECTORS (HEAD_DIM / 8) // whole float8s of a head; the HEAD_DIM % 8 rest goes one by one
-
-#if defined(KV_F16)
-#define LOAD_KV8(p, i) vload_half8(0, (p) + (i))
-#else
-#define LOAD_KV8(p, i) vload8(0, (p) + (i))
-#endif
-
-// q · key over one head.
-static inline float dot_head(const float* qv, __global const kv_t* key) {
-    float8 sum = 0.0f;
-    for (int c = 0; c < VECTORS; c++) {
-        sum += vload8(c, qv) * LOAD_KV8(key, 8 * c);
-    }
-    float dot = sum8(sum);
-    for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
-        dot += qv[d] * LOAD_KV(key, d);
-    }
-    return dot;
-}
-
-// acc += weight · value over one head.
-static inline void add_scaled(float* acc, float weight, __global const kv_t* value) {
-    for (int c = 0; c < VECTORS; c++) {
-        vstore8(vload8(c, acc) + weight * LOAD_KV8(value, 8 * c), c, acc);
-    }
-    for (int d = 8 * VECTORS; d < HEAD_DIM; d++) {
-        acc[d] += weight * LOAD_KV(value, d);
-    }
-}
-
 __kernel void attention_rows(__global float* out, int out_offset, int out_stride,
                              __global const float* q, int q_offset, int q_stride,
                              __global const kv_t* k, int k_offset, int k_stride,
@@ -267,6 +236,15 @@ __kernel void attention_rows(__global float* out, int out_offset, int out_stride
 #endif
 #define KEY_TILE (8 * KEY_BLOCK) // a whole number of float8s and of key blocks
 
+// acc[b] += s · v[b] for b < n: one query's row of a register block, both products (q·kᵀ with s a float8 of the
+// query, p·v with s its weight broadcast) being such rows.
+static inline void add_products8(float8* acc, float8 s, const float8* v, int n) {
+    #pragma unroll
+    for (int b = 0; b < n; b++) {
+        acc[b] += s * v[b];
+    }
+}
+
 __kernel void attention_blocked(__global float* out, int out_offset, int out_stride,
                                 __global const float* q, int q_offset, int q_stride,
                                 __global const kv_t* k, int k_offset, int k_stride,
@@ -309,13 +287,7 @@ __kernel void attention_blocked(__global float* out, int out_offset, int out_str
                 key[b] = k_set + (size_t)min(k0 + j0 + b, end - 1) * k_stride;
             }
             float8 dot[QUERY_BLOCK][KEY_BLOCK];
-            #pragma unroll
-            for (int i = 0; i < QUERY_BLOCK; i++) {
-                #pragma unroll
-                for (int b = 0; b < KEY_BLOCK; b++) {
-                    dot[i][b] = (float8)(0.0f);
-                }
-            }
+            zero_float8s(&dot[0][0], QUERY_BLOCK * KEY_BLOCK);
             for (int c = 0; c < VECTORS; c++) {
                 float8 kv[KEY_BLOCK];
                 #pragma unroll
@@ -324,11 +296,7 @@ __kernel void attention_blocked(__global float* out, int out_offset, int out_str
                 }
                 #pragma unroll
                 for (int i = 0; i < QUERY_BLOCK; i++) {
-                    float8 qc = vload8(c, qv[i]);
-                    #pragma unroll
-                    for (int b = 0; b < KEY_BLOCK; b++) {
-                        dot[i][b] += qc * kv[b];
-                    }
+                    add_products8(dot[i], vload8(c, qv[i]), kv, KEY_BLOCK);
                 }
             }
             #pragma unroll
@@ -386,11 +354,7 @@ __kernel void attention_blocked(__global float* out, int out_offset, int out_str
                 }
                 #pragma unroll
                 for (int i = 0; i < QUERY_BLOCK; i++) {
-                    float weight = p[i][j];
-                    #pragma unroll
-                    for (int c = 0; c < VALUE_BLOCK; c++) {
-                        a[i][c] += weight * vv[c];
-                    }
+                    add_products8(a[i], (float8)(p[i][j]), vv, VALUE_BLOCK);
                 }
             }
             #pragma unroll

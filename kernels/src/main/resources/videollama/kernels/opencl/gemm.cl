@@ -68,14 +68,7 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
     int n0 = get_group_id(0) * TILE_N;
     int m0 = get_group_id(1) * TILE_M;
 
-    float acc[ITEM_M][ITEM_N];
-    #pragma unroll
-    for (int i = 0; i < ITEM_M; i++) {
-        #pragma unroll
-        for (int j = 0; j < ITEM_N; j++) {
-            acc[i][j] = 0.0f;
-        }
-    }
+    float acc[ITEM_M][ITEM_N] = {0};
     for (int k0 = 0; k0 < K; k0 += TILE_K) {
         // consecutive items read consecutive k of one row: TILE_K floats in a row per load
         for (int e = lid; e < TILE_M * TILE_K; e += ITEMS) {
@@ -96,21 +89,9 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
         for (int k = 0; k < TILE_K; k++) {
             float a[ITEM_M];
             float b[ITEM_N];
-            #pragma unroll
-            for (int i = 0; i < ITEM_M; i++) {
-                a[i] = xs[k][ty + i * ITEMS_Y];
-            }
-            #pragma unroll
-            for (int j = 0; j < ITEM_N; j++) {
-                b[j] = ws[k][tx + j * ITEMS_X];
-            }
-            #pragma unroll
-            for (int i = 0; i < ITEM_M; i++) {
-                #pragma unroll
-                for (int j = 0; j < ITEM_N; j++) {
-                    acc[i][j] += a[i] * b[j];
-                }
-            }
+            read_strided(a, xs[k], ty, ITEMS_Y, ITEM_M);
+            read_strided(b, ws[k], tx, ITEMS_X, ITEM_N);
+            add_outer_product(&acc[0][0], a, b, ITEM_M, ITEM_N);
         }
         // the next slice overwrites the tiles: everyone must be done reading them
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -176,13 +157,7 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
         wr[j] = w + (size_t)min(n0 + j, N - 1) * K;
     }
     float8 acc[BLOCK_M][BLOCK_N];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        #pragma unroll
-        for (int j = 0; j < BLOCK_N; j++) {
-            acc[i][j] = (float8)(0.0f);
-        }
-    }
+    zero_float8s(&acc[0][0], BLOCK_M * BLOCK_N);
     int k = 0;
     for (; k + 8 <= K; k += 8) {
         float8 xv[BLOCK_M];
@@ -229,23 +204,15 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
 // ---- GPU, one input row (M = 1): a work-group per output element -------------------------------------------
 
 // Group (n, m) computes out[m, n]: its items stride along K (consecutive items read consecutive weights, so
-// the loads coalesce) and a local tree adds their partial sums, as matvec in gemv.cl. A tile of 64 rows
-// would leave 63 of them empty when M is 1.
+// the loads coalesce) and a local tree adds their partial sums (common.cl's group_dot, as matvec in gemv.cl).
+// A tile of 64 rows would leave 63 of them empty when M is 1.
 __kernel void linear_rows(__global float* out, __global const float* x, __global const weight_t* w,
                           __global const float* bias, __global const float* residual,
                           int M, int N, int K, int has_bias, int has_residual, __local float* scratch) {
     int n = get_group_id(0);
     int m = get_group_id(1);
-    int lid = get_local_id(0);
-    int items = get_local_size(0);
-    __global const float* xr = x + (size_t)m * K;
-    __global const weight_t* wr = w + (size_t)n * K;
-    float sum = 0.0f;
-    for (int k = lid; k < K; k += items) {
-        sum += xr[k] * LOAD_W(wr, k);
-    }
-    sum = group_sum(sum, scratch);
-    if (lid == 0) {
+    float sum = group_dot(w + (size_t)n * K, x + (size_t)m * K, 0, K, scratch);
+    if (get_local_id(0) == 0) {
         store_out(out, bias, residual, has_bias, has_residual, N, m, n, sum);
     }
 }

@@ -1,20 +1,14 @@
 // Matrix-vector products over weights in their stored dtype (-DWEIGHT_F16 / -DWEIGHT_BF16 / float),
 // accumulated in float32. One work-group per output row: the items stride along the row (consecutive items
-// read consecutive weights, so a GPU coalesces the loads) and a local tree adds their partial sums.
+// read consecutive weights, so a GPU coalesces the loads) and a local tree adds their partial sums (common.cl's
+// group_dot).
 
 // out[row] = W[row,:]·x, or out[row] += W[row,:]·x when accumulate (the residual add, fused).
 __kernel void matvec(__global float* out, __global const weight_t* w, __global const float* x,
                      int cols, int accumulate, __local float* scratch) {
     int row = get_group_id(0);
-    int lid = get_local_id(0);
-    int n = get_local_size(0);
-    __global const weight_t* wr = w + (size_t)row * cols;
-    float sum = 0.0f;
-    for (int c = lid; c < cols; c += n) {
-        sum += LOAD_W(wr, c) * x[c];
-    }
-    sum = group_sum(sum, scratch);
-    if (lid == 0) {
+    float sum = group_dot(w + (size_t)row * cols, x, 0, cols, scratch);
+    if (get_local_id(0) == 0) {
         out[row] = accumulate ? out[row] + sum : sum;
     }
 }
@@ -30,15 +24,8 @@ __kernel void matvec_split(__global float* partial, __global const weight_t* w, 
     int row = group / slices;
     int first = (group - row * slices) * slice_cols;
     int last = min(first + slice_cols, cols);
-    int lid = get_local_id(0);
-    int n = get_local_size(0);
-    __global const weight_t* wr = w + (size_t)row * cols;
-    float sum = 0.0f;
-    for (int c = first + lid; c < last; c += n) {
-        sum += LOAD_W(wr, c) * x[c];
-    }
-    sum = group_sum(sum, scratch);
-    if (lid == 0) {
+    float sum = group_dot(w + (size_t)row * cols, x, first, last, scratch);
+    if (get_local_id(0) == 0) {
         partial[group] = sum;
     }
 }
@@ -192,15 +179,8 @@ __kernel void qkv_matvec(__global float* q, __global float* k, __global float* v
         out = k;
         w = wk;
     }
-    int lid = get_local_id(0);
-    int n = get_local_size(0);
-    __global const weight_t* wr = w + (size_t)row * cols;
-    float sum = 0.0f;
-    for (int c = lid; c < cols; c += n) {
-        sum += LOAD_W(wr, c) * x[c];
-    }
-    sum = group_sum(sum, scratch);
-    if (lid == 0) {
+    float sum = group_dot(w + (size_t)row * cols, x, 0, cols, scratch);
+    if (get_local_id(0) == 0) {
         out[row] = sum;
     }
 }

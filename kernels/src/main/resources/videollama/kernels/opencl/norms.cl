@@ -97,14 +97,8 @@ __kernel void l2_normalize(__global float* out, __global const float* x, int dim
     size_t row = get_group_id(0) * (size_t) dim;
     __global const float* xr = x + row;
     __global float* o = out + row;
-    int lid = get_local_id(0);
-    int n = get_local_size(0);
-    float squares = 0.0f;
-    for (int i = lid; i < dim; i += n) {
-        squares += xr[i] * xr[i];
-    }
-    float norm = fmax(sqrt(group_sum(squares, scratch)), eps);
-    for (int i = lid; i < dim; i += n) {
+    float norm = fmax(sqrt(group_sum_squares(xr, dim, scratch)), eps);
+    for (int i = get_local_id(0); i < dim; i += get_local_size(0)) {
         o[i] = xr[i] / norm * scale;
     }
 }

@@ -72,12 +72,7 @@ void patch_embed_tiled(__global float* out, __global const float* images, __glob
                 ? patch_origin(patch, patches_per_image, out_w, channels, height, width, stride) : -1;
     }
 
-    float acc[BLOCK][BLOCK];
-    for (int i = 0; i < BLOCK; i++) {
-        for (int j = 0; j < BLOCK; j++) {
-            acc[i][j] = 0.0f;
-        }
-    }
+    float acc[BLOCK][BLOCK] = {0};
 
     for (int k0 = 0; k0 < taps; k0 += TILE_K) {
         int k = k0 + load_k;
@@ -92,15 +87,9 @@ void patch_embed_tiled(__global float* out, __global const float* images, __glob
         for (int kk = 0; kk < TILE_K; kk++) {
             float a[BLOCK];
             float b[BLOCK];
-            for (int i = 0; i < BLOCK; i++) {
-                a[i] = patch_tile[kk][ty + GROUP_SIDE * i];
-                b[i] = weight_tile[kk][tx + GROUP_SIDE * i];
-            }
-            for (int i = 0; i < BLOCK; i++) {
-                for (int j = 0; j < BLOCK; j++) {
-                    acc[i][j] += a[i] * b[j];
-                }
-            }
+            read_strided(a, patch_tile[kk], ty, GROUP_SIDE, BLOCK);
+            read_strided(b, weight_tile[kk], tx, GROUP_SIDE, BLOCK);
+            add_outer_product(&acc[0][0], a, b, BLOCK, BLOCK);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }

@@ -6,6 +6,19 @@
 
 #define QBLOCK 32
 
+// Row `row` of a Q8_0 matrix [rows, cols]: its quants q, and its `blocks` fp16 scales d.
+typedef struct {
+    __global const char* q;
+    __global const half* d;
+    int blocks;
+} q8_row;
+
+static inline q8_row q8_row_of(__global const char* q, __global const half* scales, int row, int cols) {
+    int blocks = cols / QBLOCK;
+    q8_row r = {q + (size_t)row * cols, scales + (size_t)row * blocks, blocks};
+    return r;
+}
+
 // Σ q[j]·x[j] over one block of 32 as 8 lanes: four 8-wide int8 loads widened to float.
 static inline float8 q8_block_dot8(__global const char* q, __global const float* x) {
     float8 a = convert_float8(vload8(0, q)) * vload8(0, x);
@@ -24,12 +37,10 @@ static inline float q8_block_dot(__global const char* q, __global const float* x
 // horizontal sum a row, not one a block: on a CPU that sum cost as much as the block's loads).
 static inline float q8_row_dot(__global const char* q, __global const half* scales, __global const float* x,
                                int row, int cols) {
-    int blocks = cols / QBLOCK;
-    __global const char* qr = q + (size_t)row * cols;
-    __global const half* dr = scales + (size_t)row * blocks;
+    q8_row r = q8_row_of(q, scales, row, cols);
     float8 sum = (float8)(0.0f);
-    for (int b = 0; b < blocks; b++) {
-        sum += vload_half(b, dr) * q8_block_dot8(qr + b * QBLOCK, x + b * QBLOCK);
+    for (int b = 0; b < r.blocks; b++) {
+        sum += vload_half(b, r.d) * q8_block_dot8(r.q + b * QBLOCK, x + b * QBLOCK);
     }
     return sum8(sum);
 }
@@ -41,12 +52,10 @@ __kernel void gemv_q8_0(__global float* out, __global const char* q, __global co
     int row = get_group_id(0);
     int lid = get_local_id(0);
     int n = get_local_size(0);
-    int blocks = cols / QBLOCK;
-    __global const char* qr = q + (size_t)row * cols;
-    __global const half* dr = scales + (size_t)row * blocks;
+    q8_row r = q8_row_of(q, scales, row, cols);
     float sum = 0.0f;
-    for (int b = lid; b < blocks; b += n) {
-        sum += vload_half(b, dr) * q8_block_dot(qr + b * QBLOCK, x + b * QBLOCK);
+    for (int b = lid; b < r.blocks; b += n) {
+        sum += vload_half(b, r.d) * q8_block_dot(r.q + b * QBLOCK, x + b * QBLOCK);
     }
     sum = group_sum(sum, scratch);
     if (lid == 0) {
@@ -86,14 +95,12 @@ Q8_WIDE_KERNELS(wide, q8_row_dot)
 // together; vload_half8 becomes one vcvtph2ps. Same sums in the same order as q8_row_dot, so the same results.
 static inline float q8_row_dot_scales8(__global const char* q, __global const half* scales, __global const float* x,
                                        int row, int cols) {
-    int blocks = cols / QBLOCK;
-    __global const char* qr = q + (size_t)row * cols;
-    __global const half* dr = scales + (size_t)row * blocks;
+    q8_row r = q8_row_of(q, scales, row, cols);
     float8 sum = (float8)(0.0f);
     int b = 0;
-    for (; b + 8 <= blocks; b += 8) {
-        float8 d = vload_half8(0, dr + b);
-        __global const char* qb = qr + b * QBLOCK;
+    for (; b + 8 <= r.blocks; b += 8) {
+        float8 d = vload_half8(0, r.d + b);
+        __global const char* qb = r.q + b * QBLOCK;
         __global const float* xb = x + b * QBLOCK;
         sum += d.s0 * q8_block_dot8(qb, xb);
         sum += d.s1 * q8_block_dot8(qb + QBLOCK, xb + QBLOCK);
@@ -104,8 +111,8 @@ static inline float q8_row_dot_scales8(__global const char* q, __global const ha
         sum += d.s6 * q8_block_dot8(qb + 6 * QBLOCK, xb + 6 * QBLOCK);
         sum += d.s7 * q8_block_dot8(qb + 7 * QBLOCK, xb + 7 * QBLOCK);
     }
-    for (; b < blocks; b++) {
-        sum += vload_half(b, dr) * q8_block_dot8(qr + b * QBLOCK, x + b * QBLOCK);
+    for (; b < r.blocks; b++) {
+        sum += vload_half(b, r.d) * q8_block_dot8(r.q + b * QBLOCK, x + b * QBLOCK);
     }
     return sum8(sum);
 }
@@ -149,14 +156,12 @@ static inline int8 q8_block_idot8(__global const char* q, __global const short* 
 // at a time, as in q8_row_dot_scales8), kept in 8 float lanes until the row ends.
 static inline float q8_row_idot(__global const char* q, __global const half* scales, __global const short* xq,
                                 __global const float* xd, int row, int cols) {
-    int blocks = cols / QBLOCK;
-    __global const char* qr = q + (size_t)row * cols;
-    __global const half* dr = scales + (size_t)row * blocks;
+    q8_row r = q8_row_of(q, scales, row, cols);
     float8 sum = (float8)(0.0f);
     int b = 0;
-    for (; b + 8 <= blocks; b += 8) {
-        float8 d = vload_half8(0, dr + b) * vload8(0, xd + b);
-        __global const char* qb = qr + b * QBLOCK;
+    for (; b + 8 <= r.blocks; b += 8) {
+        float8 d = vload_half8(0, r.d + b) * vload8(0, xd + b);
+        __global const char* qb = r.q + b * QBLOCK;
         __global const short* xb = xq + b * QBLOCK;
         sum += d.s0 * convert_float8(q8_block_idot8(qb, xb));
         sum += d.s1 * convert_float8(q8_block_idot8(qb + QBLOCK, xb + QBLOCK));
@@ -167,8 +172,8 @@ static inline float q8_row_idot(__global const char* q, __global const half* sca
         sum += d.s6 * convert_float8(q8_block_idot8(qb + 6 * QBLOCK, xb + 6 * QBLOCK));
         sum += d.s7 * convert_float8(q8_block_idot8(qb + 7 * QBLOCK, xb + 7 * QBLOCK));
     }
-    for (; b < blocks; b++) {
-        sum += vload_half(b, dr) * xd[b] * convert_float8(q8_block_idot8(qr + b * QBLOCK, xq + b * QBLOCK));
+    for (; b < r.blocks; b++) {
+        sum += vload_half(b, r.d) * xd[b] * convert_float8(q8_block_idot8(r.q + b * QBLOCK, xq + b * QBLOCK));
     }
     return sum8(sum);
 }
@@ -258,15 +263,13 @@ __kernel void gemv_q8_0_int8_4(__global float* out, __global const char* q, __gl
 // block's exact integer sum meeting the two scales in one multiply (as the reference), a local tree at the end.
 static inline float q8_group_row_idot(__global const char* q, __global const half* scales, __global const short* xq,
                                       __global const float* xd, int row, int cols, __local float* scratch) {
-    int blocks = cols / QBLOCK;
-    __global const char* qr = q + (size_t)row * cols;
-    __global const half* dr = scales + (size_t)row * blocks;
+    q8_row r = q8_row_of(q, scales, row, cols);
     float sum = 0.0f;
-    for (int b = get_local_id(0); b < blocks; b += get_local_size(0)) {
-        int8 p = q8_block_idot8(qr + b * QBLOCK, xq + b * QBLOCK);
+    for (int b = get_local_id(0); b < r.blocks; b += get_local_size(0)) {
+        int8 p = q8_block_idot8(r.q + b * QBLOCK, xq + b * QBLOCK);
         int4 h = p.lo + p.hi;
         int2 t = h.lo + h.hi;
-        sum += vload_half(b, dr) * xd[b] * (float)(t.x + t.y);
+        sum += vload_half(b, r.d) * xd[b] * (float)(t.x + t.y);
     }
     return group_sum(sum, scratch);
 }
@@ -336,21 +339,19 @@ __kernel void linear_q8_0(__global float* out, __global const float* x, __global
     }
     int n = t % N;
     int m0 = (t / N) * Q8_M;
-    int blocks = K / QBLOCK;
-    __global const char* qr = q + (size_t)n * K;
-    __global const half* dr = scales + (size_t)n * blocks;
+    q8_row r = q8_row_of(q, scales, n, K);
     float8 acc[Q8_M];
     #pragma unroll
     for (int i = 0; i < Q8_M; i++) {
         acc[i] = (float8)(0.0f);
     }
-    for (int b = 0; b < blocks; b++) {
+    for (int b = 0; b < r.blocks; b++) {
         int k = b * QBLOCK;
-        float8 w0 = convert_float8(vload8(0, qr + k));
-        float8 w1 = convert_float8(vload8(1, qr + k));
-        float8 w2 = convert_float8(vload8(2, qr + k));
-        float8 w3 = convert_float8(vload8(3, qr + k));
-        float d = vload_half(b, dr);
+        float8 w0 = convert_float8(vload8(0, r.q + k));
+        float8 w1 = convert_float8(vload8(1, r.q + k));
+        float8 w2 = convert_float8(vload8(2, r.q + k));
+        float8 w3 = convert_float8(vload8(3, r.q + k));
+        float d = vload_half(b, r.d);
         #pragma unroll
         for (int i = 0; i < Q8_M; i++) {
             __global const float* xr = x + (size_t)min(m0 + i, M - 1) * K + k;

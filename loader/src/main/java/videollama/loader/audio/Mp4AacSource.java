@@ -2,7 +2,6 @@ package videollama.loader.audio;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.io.SeekableByteChannel;
@@ -18,6 +17,7 @@ import videollama.loader.MediaKind;
 import videollama.loader.audio.aac.AacConfig;
 import videollama.loader.audio.aac.AacException;
 import videollama.loader.video.JCodecLog;
+import videollama.loader.video.JCodecMp4;
 import videollama.loader.video.Mp4BoxCheck;
 
 /**
@@ -44,15 +44,7 @@ final class Mp4AacSource extends AacSource {
         Mp4BoxCheck.check(file);
         SeekableByteChannel channel = NIOUtils.readableChannel(file.toFile());
         try {
-            MP4Demuxer demuxer;
-            try {
-                demuxer = MP4Demuxer.createMP4Demuxer(channel);
-            } catch (RuntimeException | IOException e) {
-                throw new LoaderException(file + ": corrupt or truncated MP4 (" + AudioLoader.describe(e) + ")", e);
-            }
-            if (demuxer.getMovie() == null) {
-                throw new LoaderException(file + ": corrupt or truncated MP4 (no 'moov' box)");
-            }
+            MP4Demuxer demuxer = JCodecMp4.demuxer(file, channel, AudioLoader::describe);
             TrakBox trak = audioTrack(demuxer);
             if (trak == null) {
                 throw new NoAudioTrackException(file + ": no audio track");
@@ -92,17 +84,7 @@ final class Mp4AacSource extends AacSource {
             if (packets <= 0) {
                 throw new LoaderException(file + ": the audio track has no samples");
             }
-            if (trak.getStsz().getSizes() == null) { // constant sample size: JCodec wants the list
-                // made only for as many packets as the file can hold: a damaged count asks for gigabytes
-                long bytes = (long) packets * Math.max(1, trak.getStsz().getDefaultSize());
-                if (bytes > channel.size()) {
-                    throw new LoaderException(file + ": corrupt MP4 sample table (" + packets + " packets of "
-                            + trak.getStsz().getDefaultSize() + " bytes in a file of " + channel.size() + " bytes)");
-                }
-                int[] sizes = new int[packets];
-                Arrays.fill(sizes, trak.getStsz().getDefaultSize());
-                trak.getStsz().setSizes(sizes);
-            }
+            JCodecMp4.listConstantSampleSizes(file, trak, channel, "packets");
             MP4DemuxerTrack demuxerTrack = new MP4DemuxerTrack(demuxer.getMovie(), trak, channel);
             AacTrack track = new AacTrack(file, config, new JCodecPackets(file, demuxerTrack), packets,
                     encoderDelay(trak, config.sampleRate()));

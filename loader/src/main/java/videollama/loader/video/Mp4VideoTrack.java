@@ -48,15 +48,7 @@ final class Mp4VideoTrack extends JCodecVideoTrack {
     static Mp4VideoTrack open(Path file) throws IOException {
         SeekableByteChannel channel = NIOUtils.readableChannel(file.toFile());
         try {
-            MP4Demuxer demuxer;
-            try {
-                demuxer = MP4Demuxer.createMP4Demuxer(channel);
-            } catch (RuntimeException | IOException e) {
-                throw new LoaderException(file + ": corrupt or truncated MP4 (" + describe(e) + ")", e);
-            }
-            if (demuxer.getMovie() == null) {
-                throw new LoaderException(file + ": corrupt or truncated MP4 (no 'moov' box)");
-            }
+            MP4Demuxer demuxer = JCodecMp4.demuxer(file, channel, Mp4VideoTrack::describe);
             AbstractMP4DemuxerTrack video = null;
             for (AbstractMP4DemuxerTrack t : demuxer.getTracks()) {
                 if (t.getBox().isVideo()) {
@@ -79,20 +71,9 @@ final class Mp4VideoTrack extends JCodecVideoTrack {
                 throw new LoaderException(file + ": the video track's sample description '" + fourcc
                         + "' is not one the Java decoder reads (only 'avc1'; --decoder ffmpeg reads more)");
             }
-            if (trak.getStsz().getSizes() == null) {
-                // A constant sample size (one-frame videos have one) makes JCodec take the track for PCM audio;
-                // list the sizes and open it as a video track; only for as many frames as the file can hold (a
-                // damaged count asks for gigabytes).
-                long bytes = (long) trak.getStsz().getCount() * Math.max(1, trak.getStsz().getDefaultSize());
-                if (trak.getStsz().getCount() < 0 || bytes > channel.size()) {
-                    throw new LoaderException(file + ": corrupt MP4 sample table (" + trak.getStsz().getCount()
-                            + " frames of " + trak.getStsz().getDefaultSize() + " bytes in a file of " + channel.size()
-                            + " bytes)");
-                }
-                int[] sizes = new int[trak.getStsz().getCount()];
-                Arrays.fill(sizes, trak.getStsz().getDefaultSize());
-                trak.getStsz().setSizes(sizes);
-            }
+            // A constant sample size (one-frame videos have one) makes JCodec take the track for PCM audio;
+            // with the sizes listed it opens it as a video track.
+            JCodecMp4.listConstantSampleSizes(file, trak, channel, "frames");
             MP4DemuxerTrack track;
             DemuxerTrackMeta meta;
             try {

@@ -10,7 +10,10 @@ import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
 import videollama.model.audio.ImageBindAudioWeights.Block;
+import videollama.model.DeviceActivations;
 import videollama.model.DeviceFloats;
+import videollama.model.vision.DeviceVit;
+import videollama.model.vision.VitBlock;
 import videollama.weights.Tensor;
 
 /**
@@ -45,8 +48,8 @@ public final class DeviceImageBindAudio {
     private final DeviceBuffer stemNormBias;
     private final DeviceBuffer classToken;
     private final DeviceBuffer positions;
-    /** The blocks' weights as the reference declares them; bias_k and bias_v are not uploaded on their own (null). */
-    private final List<Block<DeviceTensor, DeviceBuffer>> blocks;
+    /** The blocks' ViT weights; bias_k and bias_v are uploaded as {@link #extraRows}. */
+    private final List<VitBlock<DeviceTensor, DeviceBuffer>> blocks;
     /** Per block, the row (0, bias_k, bias_v) put before each clip's q/k/v rows. */
     private final List<DeviceBuffer> extraRows;
     private final DeviceBuffer headNormWeight;
@@ -56,16 +59,16 @@ public final class DeviceImageBindAudio {
     /** The activations of one batch of clips, kept on the device between the tasks and between replays. */
     public record Activations(int clips, DeviceBuffer patches, DeviceBuffer x, DeviceBuffer xb, DeviceBuffer qkv,
                               DeviceBuffer keysValues, DeviceBuffer attention, DeviceBuffer hidden, DeviceBuffer zeros,
-                              DeviceBuffer classTokens, DeviceBuffer headNorm, DeviceBuffer out) {
+                              DeviceBuffer classTokens, DeviceBuffer headNorm, DeviceBuffer out)
+            implements DeviceActivations, DeviceVit.BlockActivations {
         /** The encoder's output [clips, outWidth] after the appended tasks: normalised, scaled embeddings. */
         public DeviceBuffer out() {
             return out;
         }
 
-        public void release(DeviceBackend device) {
-            for (DeviceBuffer b : List.of(patches, x, xb, qkv, keysValues, attention, hidden, zeros, classTokens, headNorm, out)) {
-                device.release(b);
-            }
+        @Override
+        public List<DeviceBuffer> buffers() {
+            return List.of(patches, x, xb, qkv, keysValues, attention, hidden, zeros, classTokens, headNorm, out);
         }
     }
 
@@ -80,8 +83,7 @@ public final class DeviceImageBindAudio {
         this.stemNormBias = DeviceFloats.upload(device, weights.stemNormBias);
         this.classToken = DeviceFloats.upload(device, weights.classToken);
         this.positions = DeviceFloats.upload(device, weights.positions);
-        this.blocks = weights.blocks.stream().map(b -> b.map(device::upload,
-                t -> t == b.biasK() || t == b.biasV() ? null : DeviceFloats.upload(device, t))).toList();
+        this.blocks = weights.blocks.stream().map(b -> b.vit().map(device::upload, t -> DeviceFloats.upload(device, t))).toList();
         this.extraRows = weights.blocks.stream()
                 .map(b -> DeviceFloats.upload(device, b.biasK().name() + " row", extraRow(b, weights.width))).toList();
         this.headNormWeight = DeviceFloats.upload(device, weights.headNormWeight);
@@ -139,19 +141,14 @@ public final class DeviceImageBindAudio {
         AttentionShape shape = new AttentionShape(c, n, n + 1, w.heads, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim),
                 false, 0);
         for (int i = 0; i < blocks.size(); i++) {
-            Block<DeviceTensor, DeviceBuffer> b = blocks.get(i);
             String p = "layer " + i + " audio ";
-            ops.layerNorm(g, p + "norm_1", a.xb(), a.x(), b.norm1Weight(), b.norm1Bias(), rows, d, eps);
-            ops.linear(g, p + "in_proj", a.qkv(), a.xb(), b.inProjWeight(), b.inProjBias(), null, rows, 3 * d, d);
-            ops.prependClassToken(g, p + "bias_k/bias_v row", a.keysValues(), a.qkv(), extraRows.get(i), null, c, n, 3 * d);
-            ops.attention(g, p + "attention", StridedRows.dense(a.attention(), d), new StridedRows(a.qkv(), 0, 3 * d),
-                    new StridedRows(a.keysValues(), d, 3 * d), new StridedRows(a.keysValues(), 2 * d, 3 * d), KvCacheType.F32,
-                    shape);
-            ops.linear(g, p + "out_proj + residual", a.x(), a.attention(), b.outProjWeight(), b.outProjBias(), a.x(), rows, d, d);
-            ops.layerNorm(g, p + "norm_2", a.xb(), a.x(), b.norm2Weight(), b.norm2Bias(), rows, d, eps);
-            ops.linear(g, p + "fc1", a.hidden(), a.xb(), b.fc1Weight(), null, null, rows, w.mlpWidth, d);
-            ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), b.fc1Bias(), rows, w.mlpWidth);
-            ops.linear(g, p + "fc2 + residual", a.x(), a.hidden(), b.fc2Weight(), b.fc2Bias(), a.x(), rows, d, w.mlpWidth);
+            DeviceBuffer extraRow = extraRows.get(i);
+            DeviceVit.appendBlock(g, ops, p, ImageBindAudioWeights.NAMES, blocks.get(i), a, rows, d, w.mlpWidth, eps, () -> {
+                ops.prependClassToken(g, p + "bias_k/bias_v row", a.keysValues(), a.qkv(), extraRow, null, c, n, 3 * d);
+                ops.attention(g, p + "attention", StridedRows.dense(a.attention(), d), new StridedRows(a.qkv(), 0, 3 * d),
+                        new StridedRows(a.keysValues(), d, 3 * d), new StridedRows(a.keysValues(), 2 * d, 3 * d),
+                        KvCacheType.F32, shape);
+            });
         }
         selectClassTokens(g, ops, a);
         ops.layerNorm(g, "audio head norm", a.headNorm(), a.classTokens(), headNormWeight, headNormBias, c, d, eps);

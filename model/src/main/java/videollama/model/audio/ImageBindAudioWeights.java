@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import videollama.kernels.reference.PatchEmbedding;
 import videollama.model.CheckedTensors;
+import videollama.model.vision.VitBlock;
 import videollama.weights.Tensor;
 
 /**
@@ -32,6 +33,8 @@ public final class ImageBindAudioWeights {
     private static final String HEAD = PREFIX + "modality_heads.audio.";
     /** {@code LearnableLogitScaling(logit_scale_init=20.0, learnable=False)}: a buffer holding ln 20. */
     public static final String LOG_LOGIT_SCALE = PREFIX + "modality_postprocessors.audio.1.log_logit_scale";
+    /** ImageBind's names for a block's modules. */
+    static final VitBlock.Names NAMES = new VitBlock.Names("norm_1", "in_proj", "out_proj", "norm_2");
 
     /** Token width (ImageBind-Huge audio: 768). */
     public final int width;
@@ -73,21 +76,17 @@ public final class ImageBindAudioWeights {
     public final Optional<Tensor> logLogitScale;
 
     /**
-     * One pre-norm block with {@code torch.nn.MultiheadAttention(bias=True, add_bias_kv=True)}:
-     * {@code x += out_proj(attention(in_proj(norm_1(x)), with bias_k/bias_v as one more key and value));
-     * x += fc2(gelu(fc1(norm_2(x))))}. {@code in_proj} rows are Q, then K, then V. Declared once for the weights, the
-     * reference and the device: {@code M} is how a matrix is held and {@code V} a vector ({@link Tensor}s here, a
-     * {@code WeightMatrix} and {@code float[]} in {@link ReferenceImageBindAudio}, {@code DeviceTensor} and
-     * {@code DeviceBuffer} in {@link DeviceImageBindAudio}, which holds bias_k and bias_v as one row beside the block).
+     * One pre-norm block with {@code torch.nn.MultiheadAttention(bias=True, add_bias_kv=True)}: a {@link VitBlock}
+     * ({@code norm_1}, {@code in_proj} as its qkv, {@code out_proj}, {@code norm_2}, the MLP) whose attention has
+     * {@code bias_k} and {@code bias_v} [1, 1, width] as one more key and value:
+     * {@code x += out_proj(attention(in_proj(norm_1(x)), with bias_k/bias_v)); x += fc2(gelu(fc1(norm_2(x))))}.
+     * {@code M}, {@code V} as in {@link VitBlock} ({@link DeviceImageBindAudio} holds bias_k and bias_v as one row
+     * beside the block).
      */
-    public record Block<M, V>(V norm1Weight, V norm1Bias, M inProjWeight, V inProjBias, V biasK, V biasV, M outProjWeight,
-                              V outProjBias, V norm2Weight, V norm2Bias, M fc1Weight, V fc1Bias, M fc2Weight, V fc2Bias) {
+    public record Block<M, V>(VitBlock<M, V> vit, V biasK, V biasV) {
         /** The same block with each matrix and vector passed through {@code matrix} and {@code vector}. */
         public <N, U> Block<N, U> map(Function<? super M, N> matrix, Function<? super V, U> vector) {
-            return new Block<>(vector.apply(norm1Weight), vector.apply(norm1Bias), matrix.apply(inProjWeight),
-                    vector.apply(inProjBias), vector.apply(biasK), vector.apply(biasV), matrix.apply(outProjWeight),
-                    vector.apply(outProjBias), vector.apply(norm2Weight), vector.apply(norm2Bias), matrix.apply(fc1Weight),
-                    vector.apply(fc1Bias), matrix.apply(fc2Weight), vector.apply(fc2Bias));
+            return new Block<>(vit.map(matrix, vector), vector.apply(biasK), vector.apply(biasV));
         }
     }
 
@@ -136,21 +135,10 @@ public final class ImageBindAudioWeights {
         List<Block<Tensor, Tensor>> list = new ArrayList<>(depth);
         for (int i = 0; i < depth; i++) {
             String b = TRUNK + i + ".";
-            list.add(new Block<>(
-                    load.vector(b + "norm_1.weight", width),
-                    load.vector(b + "norm_1.bias", width),
-                    load.matrix(b + "attn.in_proj_weight", 3 * width, width),
-                    load.vector(b + "attn.in_proj_bias", 3 * width),
-                    load.get(b + "attn.bias_k", 1, 1, width),
-                    load.get(b + "attn.bias_v", 1, 1, width),
-                    load.matrix(b + "attn.out_proj.weight", width, width),
-                    load.vector(b + "attn.out_proj.bias", width),
-                    load.vector(b + "norm_2.weight", width),
-                    load.vector(b + "norm_2.bias", width),
-                    load.matrix(b + "mlp.fc1.weight", mlpWidth, width),
-                    load.vector(b + "mlp.fc1.bias", mlpWidth),
-                    load.matrix(b + "mlp.fc2.weight", width, mlpWidth),
-                    load.vector(b + "mlp.fc2.bias", width)));
+            Tensor inProj = load.matrix(b + "attn.in_proj_weight", 3 * width, width);
+            Tensor inProjBias = load.vector(b + "attn.in_proj_bias", 3 * width);
+            list.add(new Block<>(VitBlock.load(load, b, NAMES, inProj, inProjBias, width, mlpWidth),
+                    load.get(b + "attn.bias_k", 1, 1, width), load.get(b + "attn.bias_v", 1, 1, width)));
         }
         blocks = List.copyOf(list);
         headNormWeight = load.vector(HEAD + "0.weight", width);

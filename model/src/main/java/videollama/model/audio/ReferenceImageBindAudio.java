@@ -1,7 +1,5 @@
 package videollama.model.audio;
 
-import static videollama.kernels.reference.Elementwise.add;
-import static videollama.kernels.reference.Gelu.gelu;
 import static videollama.kernels.reference.LayerNorm.layerNorm;
 import static videollama.kernels.reference.Linear.linear;
 import static videollama.kernels.reference.MultiHeadAttention.attention;
@@ -14,6 +12,7 @@ import videollama.kernels.reference.L2Norm;
 import videollama.kernels.reference.PatchEmbedding;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.model.audio.ImageBindAudioWeights.Block;
+import videollama.model.vision.ReferenceVit;
 import videollama.weights.Tensor;
 
 /**
@@ -87,18 +86,27 @@ public final class ReferenceImageBindAudio {
      *         {@code audio_imagebind_finalout})
      */
     public float[] forward(float[] fbank, int clips, IntConsumer clipDone) {
-        int clipSize = w.clipSize();
-        if (clips < 1 || fbank.length != (long) clips * clipSize) {
-            throw new IllegalArgumentException(clips + " clips of " + clipSize + " floats need " + (long) clips * clipSize
-                    + " floats, got " + fbank.length);
+        return ReferenceVit.eachInput(fbank, clips, w.clipSize(), w.outWidth, "clips", this::forwardClip, clipDone);
+    }
+
+    /**
+     * {@code torch.nn.MultiheadAttention} with {@code add_bias_kv}: qkv [tokens, 3W] → [tokens, W], the keys and
+     * values one row longer (bias_k, bias_v).
+     */
+    private float[] attentionWithBiasKv(float[] qkv, Block<WeightMatrix, float[]> b) {
+        int n = w.tokens;
+        int d = w.width;
+        float[] q = new float[n * d];
+        float[] k = new float[(n + 1) * d];
+        float[] v = new float[(n + 1) * d];
+        for (int row = 0; row < n; row++) {
+            System.arraycopy(qkv, row * 3 * d, q, row * d, d);
+            System.arraycopy(qkv, row * 3 * d + d, k, row * d, d);
+            System.arraycopy(qkv, row * 3 * d + 2 * d, v, row * d, d);
         }
-        float[] out = new float[Math.multiplyExact(clips, w.outWidth)];
-        for (int c = 0; c < clips; c++) {
-            float[] e = forwardClip(Arrays.copyOfRange(fbank, c * clipSize, (c + 1) * clipSize));
-            System.arraycopy(e, 0, out, c * w.outWidth, w.outWidth);
-            clipDone.accept(c);
-        }
-        return out;
+        System.arraycopy(b.biasK(), 0, k, n * d, d);
+        System.arraycopy(b.biasV(), 0, v, n * d, d);
+        return attention(q, k, v, 1, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim));
     }
 
     /** One clip's fbank [1, MEL_BINS, FRAMES] → its embedding [outWidth]. */
@@ -114,24 +122,7 @@ public final class ReferenceImageBindAudio {
         PatchEmbedding.addPositions(x, positions, 1, n, d);
 
         for (Block<WeightMatrix, float[]> b : blocks) {
-            // x += out_proj(attention(norm_1(x))), the keys and values one row longer: bias_k, bias_v
-            float[] qkv = linear(layerNorm(x, b.norm1Weight(), b.norm1Bias(), eps), b.inProjWeight(), b.inProjBias());
-            float[] q = new float[n * d];
-            float[] k = new float[(n + 1) * d];
-            float[] v = new float[(n + 1) * d];
-            for (int row = 0; row < n; row++) {
-                System.arraycopy(qkv, row * 3 * d, q, row * d, d);
-                System.arraycopy(qkv, row * 3 * d + d, k, row * d, d);
-                System.arraycopy(qkv, row * 3 * d + 2 * d, v, row * d, d);
-            }
-            System.arraycopy(b.biasK(), 0, k, n * d, d);
-            System.arraycopy(b.biasV(), 0, v, n * d, d);
-            float[] attention = attention(q, k, v, 1, w.heads, w.headDim, AttentionShape.defaultScale(w.headDim));
-            x = add(x, linear(attention, b.outProjWeight(), b.outProjBias()));
-
-            // x += fc2(gelu(fc1(norm_2(x))))
-            float[] hidden = gelu(linear(layerNorm(x, b.norm2Weight(), b.norm2Bias(), eps), b.fc1Weight(), b.fc1Bias()));
-            x = add(x, linear(hidden, b.fc2Weight(), b.fc2Bias()));
+            x = ReferenceVit.block(b.vit(), x, eps, qkv -> attentionWithBiasKv(qkv, b));
         }
 
         // The head: LayerNorm, the class token, Linear without bias; then normalise and scale.

@@ -1,6 +1,7 @@
 package videollama.model.chat;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The two conversation formats of Video-LLaMA's {@code conversation_video.py} (docs/model.md section 6.1): Vicuna's
@@ -9,37 +10,26 @@ import java.util.List;
  */
 public enum ChatTemplate {
     /** {@code {system}###Human: {msg}###Assistant:} — Vicuna v0, roles Human/Assistant, sep {@code ###}. */
-    VICUNA("vicuna", "", List.of("###"), List.of(new int[] {835}, new int[] {2277, 29937})),
+    VICUNA,
     /** {@code [INST] <<SYS>>\n{system}\n<</SYS>>\n\n{msg} [/INST]} — LLaMA-2-Chat, sep {@code <s>}, sep2 {@code </s>}. */
-    LLAMA2("llama2",
-            "You are a helpful language and vision assistant. You are able to understand the visual content that the"
-                    + " user provides, and assist the user with a variety of tasks using natural language.",
-            List.of(), List.of(new int[] {2}));
+    LLAMA2;
 
-    private final String id;
-    private final String defaultSystem;
-    private final List<String> stopStrings;
-    private final List<int[]> stopTokenIds;
-
-    ChatTemplate(String id, String defaultSystem, List<String> stopStrings, List<int[]> stopTokenIds) {
-        this.id = id;
-        this.defaultSystem = defaultSystem;
-        this.stopStrings = stopStrings;
-        this.stopTokenIds = stopTokenIds;
-    }
-
-    /** {@code llama2} or {@code vicuna}, as on the command line and in {@code videollama.json}. */
+    /** {@code llama2} or {@code vicuna}, as on the command line and in {@code videollama.json}: the name in lower case. */
     public String id() {
-        return id;
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public String defaultSystem() {
-        return defaultSystem;
+        return switch (this) {
+            case VICUNA -> "";
+            case LLAMA2 -> "You are a helpful language and vision assistant. You are able to understand the visual content"
+                    + " that the user provides, and assist the user with a variety of tasks using natural language.";
+        };
     }
 
     /** Texts that end an answer besides EOS (Vicuna's separator; LLaMA-2 stops on EOS alone). */
     public List<String> stopStrings() {
-        return stopStrings;
+        return this == VICUNA ? List.of("###") : List.of();
     }
 
     /**
@@ -48,12 +38,15 @@ public enum ChatTemplate {
      * decide when a beam search stops (on the best running beam); without beams the stop string and EOS stop first.
      */
     public List<int[]> stopTokenIds() {
-        return stopTokenIds.stream().map(int[]::clone).toList();
+        return switch (this) {
+            case VICUNA -> List.of(new int[] {835}, new int[] {2277, 29937});
+            case LLAMA2 -> List.of(new int[] {2});
+        };
     }
 
     public static ChatTemplate byId(String id) {
         for (ChatTemplate t : values()) {
-            if (t.id.equals(id)) {
+            if (t.id().equals(id)) {
                 return t;
             }
         }

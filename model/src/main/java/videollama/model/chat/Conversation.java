@@ -27,10 +27,6 @@ public final class Conversation {
         return template;
     }
 
-    public String system() {
-        return system;
-    }
-
     /** Adds the upload message (an image, video or audio-video body of {@link DemoMessages}) as a user message. */
     public void upload(String body) {
         if (pending != null) {

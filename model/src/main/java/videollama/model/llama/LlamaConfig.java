@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import videollama.model.ModelException;
 import videollama.weights.SmallFile;
 
@@ -142,6 +144,22 @@ public record LlamaConfig(
         }
 
         private int intValue(String name, Integer fallback) {
+            return value(name, fallback, n -> n.canConvertToInt() && n.isIntegralNumber(), "an integer", JsonNode::intValue);
+        }
+
+        double positiveDouble(String name, double fallback) {
+            return value(name, fallback, n -> n.isNumber() && n.doubleValue() > 0, "a positive number", JsonNode::doubleValue);
+        }
+
+        boolean bool(String name, boolean fallback) {
+            return value(name, fallback, JsonNode::isBoolean, "true or false", JsonNode::booleanValue);
+        }
+
+        /**
+         * The field read by {@code read}, or {@code fallback} when it is absent or null (an error if there is no
+         * fallback); a value that is not {@code valid} is an error saying what it must be.
+         */
+        private <T> T value(String name, T fallback, Predicate<JsonNode> valid, String mustBe, Function<JsonNode, T> read) {
             JsonNode n = root.get(name);
             if (n == null || n.isNull()) {
                 if (fallback == null) {
@@ -149,32 +167,10 @@ public record LlamaConfig(
                 }
                 return fallback;
             }
-            if (!n.canConvertToInt() || !n.isIntegralNumber()) {
-                throw new ModelException(file + ": " + name + " must be an integer, got " + n);
+            if (!valid.test(n)) {
+                throw new ModelException(file + ": " + name + " must be " + mustBe + ", got " + n);
             }
-            return n.intValue();
-        }
-
-        double positiveDouble(String name, double fallback) {
-            JsonNode n = root.get(name);
-            if (n == null || n.isNull()) {
-                return fallback;
-            }
-            if (!n.isNumber() || !(n.doubleValue() > 0)) {
-                throw new ModelException(file + ": " + name + " must be a positive number, got " + n);
-            }
-            return n.doubleValue();
-        }
-
-        boolean bool(String name, boolean fallback) {
-            JsonNode n = root.get(name);
-            if (n == null || n.isNull()) {
-                return fallback;
-            }
-            if (!n.isBoolean()) {
-                throw new ModelException(file + ": " + name + " must be true or false, got " + n);
-            }
-            return n.booleanValue();
+            return read.apply(n);
         }
 
         String string(String name, String fallback) {

@@ -12,6 +12,7 @@ import videollama.kernels.DeviceTensor;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
+import videollama.model.DeviceActivations;
 import videollama.model.DeviceFloats;
 import videollama.model.qformer.QFormerWeights.Attention;
 import videollama.model.qformer.QFormerWeights.Layer;
@@ -43,16 +44,15 @@ public final class DeviceQFormer {
      */
     public record Activations(int sets, int encoderTokens, DeviceBuffer queryTokens, DeviceBuffer x, DeviceBuffer q,
                               DeviceBuffer k, DeviceBuffer v, DeviceBuffer attention, DeviceBuffer dense, DeviceBuffer hidden,
-                              DeviceBuffer encoderKeys, DeviceBuffer encoderValues) {
+                              DeviceBuffer encoderKeys, DeviceBuffer encoderValues) implements DeviceActivations {
         /** The Q-Former's output [sets · queries, hidden] after the appended tasks. */
         public DeviceBuffer out() {
             return x;
         }
 
-        public void release(DeviceBackend device) {
-            for (DeviceBuffer b : List.of(queryTokens, x, q, k, v, attention, dense, hidden, encoderKeys, encoderValues)) {
-                device.release(b);
-            }
+        @Override
+        public List<DeviceBuffer> buffers() {
+            return List.of(queryTokens, x, q, k, v, attention, dense, hidden, encoderKeys, encoderValues);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import videollama.model.tokenizer.SentencePieceModel.PieceType;
 
 /**
  * sentencepiece's {@code encode} of one sentence with a BPE model, following its normalizer and
@@ -59,7 +60,7 @@ final class BpeEncoder {
         boolean previousUnknown = false;
         for (String piece : result) {
             int id = model.pieceToId(piece);
-            boolean unknown = model.type(id) == SentencePieceModel.UNKNOWN;
+            boolean unknown = model.type(id) == PieceType.UNKNOWN;
             if (unknown && model.byteFallback()) {
                 for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
                     out.add(model.byteId(b & 0xFF));
@@ -182,7 +183,7 @@ final class BpeEncoder {
                 return;
             }
             agenda.add(new Candidate(model.score(id), left, right, len));
-            if (model.type(id) == SentencePieceModel.UNUSED) {
+            if (model.type(id) == PieceType.UNUSED) {
                 unmerge.put(merged, new String[] {
                     text.substring(start[left], start[left] + length[left]),
                     text.substring(start[right], start[right] + length[right])
@@ -220,7 +221,7 @@ final class BpeEncoder {
 
         private void resegment(String piece, List<String> out) {
             int id = model.pieceToId(piece);
-            if (model.type(id) == SentencePieceModel.UNUSED) {
+            if (model.type(id) == PieceType.UNUSED) {
                 String[] parts = unmerge.get(piece);
                 if (parts != null) {
                     resegment(parts[0], out);

@@ -47,18 +47,9 @@ final class ModelProto {
         while (!r.atEnd()) {
             int tag = r.readTag();
             switch (ProtoReader.fieldNumber(tag)) {
-                case 1 -> {
-                    r.expect(tag, ProtoReader.LENGTH_DELIMITED, "ModelProto.pieces");
-                    readPiece(r.readMessage(), p);
-                }
-                case 2 -> {
-                    r.expect(tag, ProtoReader.LENGTH_DELIMITED, "ModelProto.trainer_spec");
-                    readTrainerSpec(r.readMessage(), p);
-                }
-                case 3 -> {
-                    r.expect(tag, ProtoReader.LENGTH_DELIMITED, "ModelProto.normalizer_spec");
-                    readNormalizerSpec(r.readMessage(), p);
-                }
+                case 1 -> readPiece(r.message(tag, "ModelProto.pieces"), p);
+                case 2 -> readTrainerSpec(r.message(tag, "ModelProto.trainer_spec"), p);
+                case 3 -> readNormalizerSpec(r.message(tag, "ModelProto.normalizer_spec"), p);
                 default -> r.skip(tag);
             }
         }
@@ -68,22 +59,13 @@ final class ModelProto {
     private static void readPiece(ProtoReader r, ModelProto p) {
         String piece = "";
         float score = 0f;
-        int type = SentencePieceModel.NORMAL;
+        int type = SentencePieceModel.PieceType.NORMAL.number();
         while (!r.atEnd()) {
             int tag = r.readTag();
             switch (ProtoReader.fieldNumber(tag)) {
-                case 1 -> {
-                    r.expect(tag, ProtoReader.LENGTH_DELIMITED, "SentencePiece.piece");
-                    piece = r.readString("piece " + p.pieces.size());
-                }
-                case 2 -> {
-                    r.expect(tag, ProtoReader.FIXED32, "SentencePiece.score");
-                    score = r.readFloat();
-                }
-                case 3 -> {
-                    r.expect(tag, ProtoReader.VARINT, "SentencePiece.type");
-                    type = r.readInt32();
-                }
+                case 1 -> piece = r.string(tag, "SentencePiece.piece", "piece " + p.pieces.size());
+                case 2 -> score = r.float32(tag, "SentencePiece.score");
+                case 3 -> type = r.int32(tag, "SentencePiece.type");
                 default -> r.skip(tag);
             }
         }
@@ -96,38 +78,14 @@ final class ModelProto {
         while (!r.atEnd()) {
             int tag = r.readTag();
             switch (ProtoReader.fieldNumber(tag)) {
-                case 3 -> {
-                    r.expect(tag, ProtoReader.VARINT, "TrainerSpec.model_type");
-                    p.modelType = r.readInt32();
-                }
-                case 24 -> {
-                    r.expect(tag, ProtoReader.VARINT, "TrainerSpec.treat_whitespace_as_suffix");
-                    p.treatWhitespaceAsSuffix = r.readBool();
-                }
-                case 35 -> {
-                    r.expect(tag, ProtoReader.VARINT, "TrainerSpec.byte_fallback");
-                    p.byteFallback = r.readBool();
-                }
-                case 40 -> {
-                    r.expect(tag, ProtoReader.VARINT, "TrainerSpec.unk_id");
-                    p.trainerUnkId = r.readInt32();
-                }
-                case 41 -> {
-                    r.expect(tag, ProtoReader.VARINT, "TrainerSpec.bos_id");
-                    p.bosId = r.readInt32();
-                }
-                case 42 -> {
-                    r.expect(tag, ProtoReader.VARINT, "TrainerSpec.eos_id");
-                    p.eosId = r.readInt32();
-                }
-                case 43 -> {
-                    r.expect(tag, ProtoReader.VARINT, "TrainerSpec.pad_id");
-                    p.padId = r.readInt32();
-                }
-                case 44 -> {
-                    r.expect(tag, ProtoReader.LENGTH_DELIMITED, "TrainerSpec.unk_surface");
-                    p.unkSurface = r.readString("TrainerSpec.unk_surface");
-                }
+                case 3 -> p.modelType = r.int32(tag, "TrainerSpec.model_type");
+                case 24 -> p.treatWhitespaceAsSuffix = r.bool(tag, "TrainerSpec.treat_whitespace_as_suffix");
+                case 35 -> p.byteFallback = r.bool(tag, "TrainerSpec.byte_fallback");
+                case 40 -> p.trainerUnkId = r.int32(tag, "TrainerSpec.unk_id");
+                case 41 -> p.bosId = r.int32(tag, "TrainerSpec.bos_id");
+                case 42 -> p.eosId = r.int32(tag, "TrainerSpec.eos_id");
+                case 43 -> p.padId = r.int32(tag, "TrainerSpec.pad_id");
+                case 44 -> p.unkSurface = r.string(tag, "TrainerSpec.unk_surface", "TrainerSpec.unk_surface");
                 default -> r.skip(tag);
             }
         }
@@ -137,26 +95,11 @@ final class ModelProto {
         while (!r.atEnd()) {
             int tag = r.readTag();
             switch (ProtoReader.fieldNumber(tag)) {
-                case 1 -> {
-                    r.expect(tag, ProtoReader.LENGTH_DELIMITED, "NormalizerSpec.name");
-                    p.normalizerName = r.readString("NormalizerSpec.name");
-                }
-                case 2 -> {
-                    r.expect(tag, ProtoReader.LENGTH_DELIMITED, "NormalizerSpec.precompiled_charsmap");
-                    p.precompiledCharsmapLength = r.readBytes().length;
-                }
-                case 3 -> {
-                    r.expect(tag, ProtoReader.VARINT, "NormalizerSpec.add_dummy_prefix");
-                    p.addDummyPrefix = r.readBool();
-                }
-                case 4 -> {
-                    r.expect(tag, ProtoReader.VARINT, "NormalizerSpec.remove_extra_whitespaces");
-                    p.removeExtraWhitespaces = r.readBool();
-                }
-                case 5 -> {
-                    r.expect(tag, ProtoReader.VARINT, "NormalizerSpec.escape_whitespaces");
-                    p.escapeWhitespaces = r.readBool();
-                }
+                case 1 -> p.normalizerName = r.string(tag, "NormalizerSpec.name", "NormalizerSpec.name");
+                case 2 -> p.precompiledCharsmapLength = r.bytes(tag, "NormalizerSpec.precompiled_charsmap").length;
+                case 3 -> p.addDummyPrefix = r.bool(tag, "NormalizerSpec.add_dummy_prefix");
+                case 4 -> p.removeExtraWhitespaces = r.bool(tag, "NormalizerSpec.remove_extra_whitespaces");
+                case 5 -> p.escapeWhitespaces = r.bool(tag, "NormalizerSpec.escape_whitespaces");
                 default -> r.skip(tag);
             }
         }

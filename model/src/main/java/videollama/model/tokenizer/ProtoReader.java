@@ -1,9 +1,6 @@
 package videollama.model.tokenizer;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import videollama.weights.StrictUtf8;
 
 /**
  * Reads the protocol-buffers wire format from a byte array: a sequence of (tag, value) fields, where the tag is
@@ -12,12 +9,8 @@ import java.nio.charset.StandardCharsets;
  * {@code ModelProto}; anything out of shape throws {@link Malformed} with a one-line reason.
  */
 final class ProtoReader {
-    static final int VARINT = 0;
-    static final int FIXED64 = 1;
-    static final int LENGTH_DELIMITED = 2;
-    static final int START_GROUP = 3;
-    static final int END_GROUP = 4;
-    static final int FIXED32 = 5;
+    /** How a field's value is laid out; the ordinal is the number the wire format gives it in the tag's low 3 bits. */
+    enum WireType { VARINT, FIXED64, LENGTH_DELIMITED, START_GROUP, END_GROUP, FIXED32 }
 
     /** Groups may nest; a limit keeps a hostile file from overflowing the stack. */
     private static final int MAX_GROUP_DEPTH = 64;
@@ -56,8 +49,9 @@ final class ProtoReader {
         return tag >>> 3;
     }
 
-    static int wireType(int tag) {
-        return tag & 7;
+    /** The wire type of a tag {@link #readTag} returned (which checked it). */
+    static WireType wireType(int tag) {
+        return WireType.values()[tag & 7];
     }
 
     /** Reads a field's tag, checking that the field number and the wire type are legal. */
@@ -68,18 +62,54 @@ final class ProtoReader {
             throw new Malformed("bad field tag " + Long.toUnsignedString(tag) + " at byte " + at);
         }
         int wireType = (int) (tag & 7);
-        if (wireType > FIXED32) {
+        if (wireType >= WireType.values().length) {
             throw new Malformed("unknown wire type " + wireType + " at byte " + at);
         }
         return (int) tag;
     }
 
     /** Throws unless the field just read has the wire type its declaration implies. */
-    void expect(int tag, int wireType, String field) {
+    void expect(int tag, WireType wireType, String field) {
         if (wireType(tag) != wireType) {
-            throw new Malformed(field + " (field " + fieldNumber(tag) + ") has wire type " + wireType(tag)
-                    + ", expected " + wireType + " (before byte " + pos + ")");
+            throw new Malformed(field + " (field " + fieldNumber(tag) + ") has wire type " + wireType(tag).ordinal()
+                    + ", expected " + wireType.ordinal() + " (before byte " + pos + ")");
         }
+    }
+
+    /** The value of an int32/enum field whose tag was just read; {@code field} names it in an error. */
+    int int32(int tag, String field) {
+        expect(tag, WireType.VARINT, field);
+        return readInt32();
+    }
+
+    /** The value of a bool field whose tag was just read. */
+    boolean bool(int tag, String field) {
+        expect(tag, WireType.VARINT, field);
+        return readBool();
+    }
+
+    /** The value of a float field whose tag was just read. */
+    float float32(int tag, String field) {
+        expect(tag, WireType.FIXED32, field);
+        return readFloat();
+    }
+
+    /** The value of a string field whose tag was just read; {@code what} names it if it is not UTF-8. */
+    String string(int tag, String field, String what) {
+        expect(tag, WireType.LENGTH_DELIMITED, field);
+        return readString(what);
+    }
+
+    /** The value of a bytes field whose tag was just read. */
+    byte[] bytes(int tag, String field) {
+        expect(tag, WireType.LENGTH_DELIMITED, field);
+        return readBytes();
+    }
+
+    /** A reader over the embedded message of a field whose tag was just read. */
+    ProtoReader message(int tag, String field) {
+        expect(tag, WireType.LENGTH_DELIMITED, field);
+        return readMessage();
     }
 
     long readVarint() {
@@ -99,11 +129,11 @@ final class ProtoReader {
     }
 
     /** An int32/enum field: negative values are sent as 10-byte varints and come back by truncation. */
-    int readInt32() {
+    private int readInt32() {
         return (int) readVarint();
     }
 
-    boolean readBool() {
+    private boolean readBool() {
         return readVarint() != 0;
     }
 
@@ -116,7 +146,7 @@ final class ProtoReader {
         return v;
     }
 
-    float readFloat() {
+    private float readFloat() {
         return Float.intBitsToFloat(readFixed32());
     }
 
@@ -130,12 +160,12 @@ final class ProtoReader {
     }
 
     /** A length-delimited value as a reader over just its bytes. */
-    ProtoReader readMessage() {
+    private ProtoReader readMessage() {
         int[] range = readLengthDelimited();
         return new ProtoReader(buf, range[0], range[1]);
     }
 
-    byte[] readBytes() {
+    private byte[] readBytes() {
         int[] range = readLengthDelimited();
         byte[] out = new byte[range[1] - range[0]];
         System.arraycopy(buf, range[0], out, 0, out.length);
@@ -143,17 +173,10 @@ final class ProtoReader {
     }
 
     /** A {@code string} field: must be valid UTF-8. */
-    String readString(String field) {
+    private String readString(String field) {
         int[] range = readLengthDelimited();
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(buf, range[0], range[1] - range[0]))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new Malformed(field + " at byte " + range[0] + " is not valid UTF-8");
-        }
+        return StrictUtf8.decode(buf, range[0], range[1] - range[0],
+                e -> new Malformed(field + " at byte " + range[0] + " is not valid UTF-8"));
     }
 
     private int[] readLengthDelimited() {
@@ -188,7 +211,7 @@ final class ProtoReader {
                         throw truncated("group " + fieldNumber(tag), pos);
                     }
                     int inner = readTag();
-                    if (wireType(inner) == END_GROUP) {
+                    if (wireType(inner) == WireType.END_GROUP) {
                         if (fieldNumber(inner) != fieldNumber(tag)) {
                             throw new Malformed("group " + fieldNumber(tag) + " closed by field " + fieldNumber(inner)
                                     + " before byte " + pos);
@@ -199,7 +222,6 @@ final class ProtoReader {
                 }
             }
             case END_GROUP -> throw new Malformed("unexpected end of group " + fieldNumber(tag) + " before byte " + pos);
-            default -> throw new Malformed("unknown wire type " + wireType(tag) + " before byte " + pos);
         }
     }
 

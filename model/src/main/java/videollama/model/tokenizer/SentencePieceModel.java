@@ -18,20 +18,22 @@ import videollama.weights.SmallFile;
  * <p>The accessors that take a token id throw {@link IllegalArgumentException} for an id outside the vocabulary.
  */
 final class SentencePieceModel {
-    // SentencePiece.Type
-    static final int NORMAL = 1;
-    static final int UNKNOWN = 2;
-    static final int CONTROL = 3;
-    static final int USER_DEFINED = 4;
-    static final int UNUSED = 5;
-    static final int BYTE = 6;
+    /** {@code SentencePiece.Type}, in the order of its numbers in {@code sentencepiece_model.proto} (1 to 6). */
+    enum PieceType {
+        NORMAL, UNKNOWN, CONTROL, USER_DEFINED, UNUSED, BYTE;
+
+        /** The number the proto gives this type. */
+        int number() {
+            return ordinal() + 1;
+        }
+    }
 
     /** "▁", the symbol that stands for a space in pieces. */
     static final char SPACE_SYMBOL = '\u2581';
 
     private final String[] pieces;
     private final float[] scores;
-    private final byte[] types;
+    private final PieceType[] types;
     /** Piece to id for the pieces BPE may produce by merging: NORMAL, USER_DEFINED, UNUSED. */
     private final Map<String, Integer> mergeable;
     /** Piece to id for UNKNOWN, CONTROL and BYTE pieces; looked up first, as sentencepiece does. */
@@ -98,7 +100,7 @@ final class SentencePieceModel {
         }
         this.pieces = p.pieces.toArray(new String[0]);
         this.scores = new float[n];
-        this.types = new byte[n];
+        this.types = new PieceType[n];
         this.mergeable = new HashMap<>();
         this.reserved = new HashMap<>();
         this.byteIds = new int[256];
@@ -109,29 +111,30 @@ final class SentencePieceModel {
         int byteCount = 0;
         for (int i = 0; i < n; i++) {
             String piece = pieces[i];
-            int type = p.types.get(i);
+            int number = p.types.get(i);
             if (piece.isEmpty()) {
                 throw invalid(file, "piece " + i + " is empty");
             }
-            if (type < NORMAL || type > BYTE) {
-                throw invalid(file, "piece " + i + " ('" + piece + "') has unknown type " + type);
+            if (number < PieceType.NORMAL.number() || number > PieceType.BYTE.number()) {
+                throw invalid(file, "piece " + i + " ('" + piece + "') has unknown type " + number);
             }
+            PieceType type = PieceType.values()[number - 1];
             Integer earlier = mergeable.getOrDefault(piece, reserved.get(piece));
             if (earlier != null) {
                 throw invalid(file, "piece '" + piece + "' is defined twice (ids " + earlier + " and " + i + ")");
             }
             scores[i] = p.scores.get(i);
-            types[i] = (byte) type;
-            boolean normal = type == NORMAL || type == USER_DEFINED || type == UNUSED;
+            types[i] = type;
+            boolean normal = type == PieceType.NORMAL || type == PieceType.USER_DEFINED || type == PieceType.UNUSED;
             (normal ? mergeable : reserved).put(piece, i);
-            if (type == USER_DEFINED) {
+            if (type == PieceType.USER_DEFINED) {
                 userDefinedPieces.add(piece);
-            } else if (type == UNKNOWN) {
+            } else if (type == PieceType.UNKNOWN) {
                 if (unk >= 0) {
                     throw invalid(file, "two unknown pieces (ids " + unk + " and " + i + ")");
                 }
                 unk = i;
-            } else if (type == BYTE) {
+            } else if (type == PieceType.BYTE) {
                 if (!p.byteFallback) {
                     throw invalid(file, "byte piece '" + piece + "' (id " + i + ") although byte_fallback is false");
                 }
@@ -192,8 +195,8 @@ final class SentencePieceModel {
         return scores[check(id)];
     }
 
-    /** The piece's type: {@link #NORMAL} ... {@link #BYTE}. */
-    int type(int id) {
+    /** The piece's type. */
+    PieceType type(int id) {
         return types[check(id)];
     }
 

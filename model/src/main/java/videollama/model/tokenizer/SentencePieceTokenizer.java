@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import videollama.model.ModelException;
+import videollama.model.tokenizer.SentencePieceModel.PieceType;
 
 /**
  * The SentencePiece BPE tokenizer of LLaMA, read from a {@code tokenizer.model} file (a serialized sentencepiece
@@ -36,8 +37,8 @@ public final class SentencePieceTokenizer {
         this.encoder = new BpeEncoder(model);
         List<Integer> special = new ArrayList<>();
         for (int i = 0; i < model.vocabSize(); i++) {
-            int type = model.type(i);
-            if (type == SentencePieceModel.CONTROL || type == SentencePieceModel.UNKNOWN) {
+            PieceType type = model.type(i);
+            if (type == PieceType.CONTROL || type == PieceType.UNKNOWN) {
                 special.add(i);
             }
         }
@@ -92,15 +93,15 @@ public final class SentencePieceTokenizer {
     }
 
     public boolean isControl(int id) {
-        return model.type(id) == SentencePieceModel.CONTROL;
+        return model.type(id) == PieceType.CONTROL;
     }
 
     public boolean isByte(int id) {
-        return model.type(id) == SentencePieceModel.BYTE;
+        return model.type(id) == PieceType.BYTE;
     }
 
     public boolean isUnknown(int id) {
-        return model.type(id) == SentencePieceModel.UNKNOWN;
+        return model.type(id) == PieceType.UNKNOWN;
     }
 
     // ---------------------------------------------------------------------------------------------------------

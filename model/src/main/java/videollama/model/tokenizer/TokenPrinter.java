@@ -1,5 +1,7 @@
 package videollama.model.tokenizer;
 
+import videollama.model.tokenizer.SentencePieceModel.PieceType;
+
 /**
  * Turns generated ids into text one token at a time, for printing as tokens arrive. Made by
  * {@link SentencePieceTokenizer#printer()}, one per generated sequence; not thread-safe.
@@ -48,19 +50,19 @@ public final class TokenPrinter {
      * @throws IllegalArgumentException for an id outside the vocabulary
      */
     public String next(int id) {
-        int type = model.type(id);
+        PieceType type = model.type(id);
         StringBuilder out = new StringBuilder();
-        if (type == SentencePieceModel.BYTE) {
+        if (type == PieceType.BYTE) {
             pending[pendingCount++] = (byte) model.byteValue(id);
             drainBytes(out, false);
             return out.toString();
         }
         drainBytes(out, true);
-        if (type == SentencePieceModel.CONTROL) {
+        if (type == PieceType.CONTROL) {
             return out.toString();
         }
         String text;
-        if (type == SentencePieceModel.UNKNOWN) {
+        if (type == PieceType.UNKNOWN) {
             text = model.unkSurface();
         } else {
             String piece = model.piece(id);

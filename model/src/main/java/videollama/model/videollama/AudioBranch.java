@@ -22,8 +22,7 @@ public final class AudioBranch extends MediaBranch<AudioEncoder> {
     /** {@code audio_position_embedding.weight} [maxClips, embedWidth]. */
     private final Tensor clipPositions;
     private final QFormerWeights qformer;
-    private final Tensor projWeight;
-    private final Tensor projBias;
+    private final Projection projection;
     private final AudioSizes sizes;
     private final Map<DeviceBackend, DeviceAudioWeights> deviceWeights = new IdentityHashMap<>();
 
@@ -42,12 +41,9 @@ public final class AudioBranch extends MediaBranch<AudioEncoder> {
         clipPositions = positions;
         qformer = new QFormerWeights(load, "audio_Qformer.", "audio_query_tokens", config.audioQformer());
         VideoBranch.requireEncoderWidth(load, qformer, imageBind.outWidth, "the audio encoder's output width");
-        Tensor proj = load.rowsOf("audio_llama_proj.weight", "d_model", qformer.hidden, "the audio Q-Former's width");
-        projWeight = proj;
-        projBias = load.vector("audio_llama_proj.bias", Math.toIntExact(proj.dim(0)));
+        projection = Projection.load(load, "audio_llama_proj", qformer.hidden, "the audio Q-Former's width");
         sizes = new AudioSizes(ImageBindAudioWeights.MEL_BINS, ImageBindAudioWeights.FRAMES, imageBind.tokens, imageBind.width,
-                imageBind.outWidth, qformer.queries, qformer.hidden, Math.toIntExact(proj.dim(0)),
-                Math.toIntExact(positions.dim(0)));
+                imageBind.outWidth, qformer.queries, qformer.hidden, projection.dModel(), Math.toIntExact(positions.dim(0)));
     }
 
     /**
@@ -66,13 +62,8 @@ public final class AudioBranch extends MediaBranch<AudioEncoder> {
     }
 
     @Override
-    public int dModel() {
-        return sizes.dModel();
-    }
-
-    @Override
-    public String projectionName() {
-        return "audio_llama_proj.weight";
+    public Projection projection() {
+        return projection;
     }
 
     public AudioSizes sizes() {
@@ -89,14 +80,6 @@ public final class AudioBranch extends MediaBranch<AudioEncoder> {
 
     public QFormerWeights qformer() {
         return qformer;
-    }
-
-    public Tensor projWeight() {
-        return projWeight;
-    }
-
-    public Tensor projBias() {
-        return projBias;
     }
 
     /**

@@ -19,6 +19,6 @@ record DeviceAudioWeights(DeviceImageBindAudio imageBind, DeviceBuffer clipPosit
     static DeviceAudioWeights upload(AudioBranch b, DeviceBackend device) {
         return new DeviceAudioWeights(new DeviceImageBindAudio(b.imageBind(), b.config().audioEncoder(), device),
                 DeviceFloats.upload(device, b.clipPositions()), new DeviceQFormer(b.qformer(), b.config().audioQformer(), device),
-                DeviceProjection.upload(device, b.projWeight(), b.projBias()));
+                DeviceProjection.upload(device, b.projection()));
     }
 }

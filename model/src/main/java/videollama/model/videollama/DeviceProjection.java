@@ -6,16 +6,15 @@ import videollama.kernels.DeviceOps;
 import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
 import videollama.model.DeviceFloats;
-import videollama.weights.Tensor;
 
 /**
- * A branch's projection into the language model's embedding space on one device (llama_proj, audio_llama_proj): the
- * weight in its stored dtype, the bias as float32.
+ * A branch's {@link Projection} into the language model's embedding space on one device (llama_proj,
+ * audio_llama_proj): the weight in its stored dtype, the bias as float32.
  */
 record DeviceProjection(DeviceTensor weight, DeviceBuffer bias) {
 
-    static DeviceProjection upload(DeviceBackend device, Tensor weight, Tensor bias) {
-        return new DeviceProjection(device.upload(weight), DeviceFloats.upload(device, bias));
+    static DeviceProjection upload(DeviceBackend device, Projection p) {
+        return new DeviceProjection(device.upload(p.weight()), DeviceFloats.upload(device, p.bias()));
     }
 
     /** Appends {@code out[rows, outWidth] = in[rows, inWidth] · weightᵀ + bias} as task {@code name}. */

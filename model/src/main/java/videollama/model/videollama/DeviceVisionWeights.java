@@ -17,6 +17,6 @@ record DeviceVisionWeights(DeviceEvaVit vit, DeviceBuffer lnVisionWeight, Device
         VideoLlamaConfig c = b.config();
         return new DeviceVisionWeights(new DeviceEvaVit(b.vit(), c.vision(), device), DeviceFloats.upload(device, b.lnVisionWeight()),
                 DeviceFloats.upload(device, b.lnVisionBias()), new DeviceQFormer(b.imageQFormer(), c.qformer(), device),
-                new DeviceQFormer(b.videoQFormer(), c.videoQformer(), device), DeviceProjection.upload(device, b.projWeight(), b.projBias()));
+                new DeviceQFormer(b.videoQFormer(), c.videoQformer(), device), DeviceProjection.upload(device, b.projection()));
     }
 }

@@ -8,7 +8,8 @@ import videollama.weights.TensorSource;
  * One of Video-LLaMA's media branches as checked weights: the vision branch ({@link VideoBranch}) or the audio
  * branch ({@link AudioBranch}). What both hold alike lives here: the folder's {@code videollama.json}, the weights
  * a branch opened itself (closed with it), and what a caller that serves both the same way needs (the chat's media
- * encoder, the tests that hold a device to the reference): the soft tokens' width, and an encoder on a backend.
+ * encoder, the tests that hold a device to the reference): the projection to the soft tokens and their width, and
+ * an encoder on a backend.
  *
  * @param <E> the branch's encoder ({@link VisionEncoder}, {@link AudioEncoder})
  */
@@ -43,11 +44,18 @@ public abstract sealed class MediaBranch<E extends BranchEncoder<?>> implements 
         return config;
     }
 
-    /** The width of the soft tokens: the LLaMA's d_model, the projection's output. */
-    public abstract int dModel();
+    /** The projection whose output rows are the soft tokens. */
+    public abstract Projection projection();
 
-    /** The name of the projection whose output is the soft tokens, for an error about their width. */
-    public abstract String projectionName();
+    /** The width of the soft tokens: the LLaMA's d_model, the projection's output. */
+    public final int dModel() {
+        return projection().dModel();
+    }
+
+    /** The name of the projection's weight, for an error about the soft tokens' width. */
+    public final String projectionName() {
+        return projection().name() + ".weight";
+    }
 
     /**
      * The branch on {@code backend}: the plain-Java reference path, or task graphs on a device (the weights are

@@ -1,11 +1,8 @@
 package videollama.model.videollama;
 
 import static videollama.kernels.reference.Elementwise.add;
-import static videollama.kernels.reference.Linear.linear;
 
 import java.util.Arrays;
-import java.util.function.Consumer;
-import videollama.kernels.reference.WeightMatrix;
 import videollama.model.audio.ReferenceImageBindAudio;
 import videollama.model.qformer.ReferenceQFormer;
 
@@ -13,33 +10,25 @@ import videollama.model.qformer.ReferenceQFormer;
  * The plain-Java float32 reference of the audio-language branch, the oracle {@link DeviceAudioEncoder} is checked
  * against (docs/model.md section 4.3): ImageBind per clip, the clip positions, the audio Q-Former, audio_llama_proj.
  */
-final class ReferenceAudioEncoder implements AudioEncoder {
-    private final AudioBranch branch;
+final class ReferenceAudioEncoder extends ReferenceBranchEncoder<AudioOutputs> implements AudioEncoder {
     private final AudioSizes sizes;
-    private final ReferenceImageBindAudio imageBind;
     private final float[] clipPositions;
     private final ReferenceQFormer qformer;
-    private final WeightMatrix proj;
-    private final float[] projBias;
 
     ReferenceAudioEncoder(AudioBranch branch) {
         VideoLlamaConfig c = branch.config();
-        this.branch = branch;
+        ReferenceImageBindAudio imageBind = new ReferenceImageBindAudio(branch.imageBind(), c.audioEncoder());
+        super(new Branch("audio", "clip", AudioStages.IMAGEBIND_DONE, branch::checkClips, imageBind::forward), branch.projection());
         this.sizes = branch.sizes();
-        this.imageBind = new ReferenceImageBindAudio(branch.imageBind(), c.audioEncoder());
         this.clipPositions = branch.clipPositions().toFloatArray();
         this.qformer = new ReferenceQFormer(branch.qformer(), c.audioQformer());
-        this.proj = new WeightMatrix(branch.projWeight());
-        this.projBias = branch.projBias().toFloatArray();
     }
 
+    /** ImageBind's embeddings [clips, embedWidth] → the clip positions, the audio Q-Former, audio_llama_proj. */
     @Override
-    public AudioOutputs encode(float[] fbank, int clips, Consumer<String> progress) {
-        branch.checkClips(fbank, clips);
-        float[] encoderOut = imageBind.forward(fbank, clips, c -> progress.accept("audio: clip " + (c + 1) + "/" + clips));
-        progress.accept("audio: Q-Former");
+    AudioOutputs afterEncoder(float[] encoderOut, int clips) {
         float[] qformerOut = qformer(encoderOut, clips);
-        float[] tokens = linear(qformerOut, proj, projBias);
+        float[] tokens = project(qformerOut);
         return new AudioOutputs(clips, sizes, encoderOut, qformerOut, tokens);
     }
 
@@ -51,7 +40,4 @@ final class ReferenceAudioEncoder implements AudioEncoder {
         float[] sequence = add(encoderOut, Arrays.copyOf(clipPositions, encoderOut.length));
         return qformer.forward(sequence, 1, clips);
     }
-
-    @Override
-    public void close() {}
 }

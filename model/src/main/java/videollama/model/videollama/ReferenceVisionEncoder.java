@@ -1,10 +1,7 @@
 package videollama.model.videollama;
 
 import static videollama.kernels.reference.LayerNorm.layerNorm;
-import static videollama.kernels.reference.Linear.linear;
 
-import java.util.function.Consumer;
-import videollama.kernels.reference.WeightMatrix;
 import videollama.model.qformer.ReferenceQFormer;
 import videollama.model.vision.ReferenceEvaVit;
 
@@ -13,37 +10,31 @@ import videollama.model.vision.ReferenceEvaVit;
  * checked against (docs/model.md sections 4.1, 4.2): the ViT per frame, ln_vision, the image Q-Former per frame,
  * the frame positions, the video Q-Former, llama_proj. Each stage is also available on its own for tests.
  */
-final class ReferenceVisionEncoder implements VisionEncoder {
+final class ReferenceVisionEncoder extends ReferenceBranchEncoder<VisionOutputs> implements VisionEncoder {
     private final VideoBranch branch;
     private final VisionSizes sizes;
-    private final ReferenceEvaVit vit;
     private final float[] lnVisionWeight;
     private final float[] lnVisionBias;
     private final ReferenceQFormer imageQFormer;
     private final float[] framePositions;
     private final ReferenceQFormer videoQFormer;
-    private final WeightMatrix proj;
-    private final float[] projBias;
 
     ReferenceVisionEncoder(VideoBranch branch) {
         VideoLlamaConfig c = branch.config();
+        ReferenceEvaVit vit = new ReferenceEvaVit(branch.vit(), c.vision());
+        super(new Branch("vision", "frame", VisionStages.VIT_DONE, branch::checkFrames, vit::forward), branch.projection());
         this.branch = branch;
         this.sizes = branch.sizes();
-        this.vit = new ReferenceEvaVit(branch.vit(), c.vision());
         this.lnVisionWeight = branch.lnVisionWeight().toFloatArray();
         this.lnVisionBias = branch.lnVisionBias().toFloatArray();
         this.imageQFormer = new ReferenceQFormer(branch.imageQFormer(), c.qformer());
         this.framePositions = branch.framePositions().toFloatArray();
         this.videoQFormer = new ReferenceQFormer(branch.videoQFormer(), c.videoQformer());
-        this.proj = new WeightMatrix(branch.projWeight());
-        this.projBias = branch.projBias().toFloatArray();
     }
 
+    /** The ViT's tokens [t, vitTokens, vitWidth] → ln_vision, the image Q-Former, the video Q-Former, llama_proj. */
     @Override
-    public VisionOutputs encode(float[] frames, int t, Consumer<String> progress) {
-        branch.checkFrames(frames, t);
-        float[] vitOut = vit.forward(frames, t, f -> progress.accept("vision: frame " + (f + 1) + "/" + t));
-        progress.accept("vision: Q-Formers");
+    VisionOutputs afterEncoder(float[] vitOut, int t) {
         float[] imageQ = imageQFormer(lnVision(vitOut, t), t);
         float[] videoQ = videoQFormer(imageQ, t);
         return new VisionOutputs(t, sizes, vitOut, imageQ, videoQ, project(videoQ));
@@ -87,12 +78,4 @@ final class ReferenceVisionEncoder implements VisionEncoder {
         }
         return videoQFormer.forward(sequence, 1, t * q, probe);
     }
-
-    /** llama_proj: [videoQueries, videoWidth] → [videoQueries, dModel]. */
-    float[] project(float[] videoQ) {
-        return linear(videoQ, proj, projBias);
-    }
-
-    @Override
-    public void close() {}
 }

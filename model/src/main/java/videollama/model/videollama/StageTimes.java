@@ -137,6 +137,18 @@ public record StageTimes(Layout layout, String source, int blocks, int items, Li
         /** Records the kernel times of later encodes into {@code profile} (null stops it); the reference path records none. */
         void profile(Profile profile);
 
+        /** One more encode with its kernel times recorded: their profile (empty on the reference path). */
+        default Profile profiled() {
+            Profile profile = new Profile();
+            profile(profile);
+            try {
+                encode(line -> {});
+            } finally {
+                profile(null);
+            }
+            return profile;
+        }
+
         static Encode of(Consumer<Consumer<String>> encode, Consumer<Profile> profile) {
             return new Encode() {
                 @Override
@@ -158,14 +170,7 @@ public record StageTimes(Layout layout, String source, int blocks, int items, Li
      */
     public static StageTimes ofOneEncode(Layout layout, Encode encode, boolean device, int blocks, int items) {
         if (device) {
-            Profile profile = new Profile();
-            encode.profile(profile);
-            try {
-                encode.encode(line -> {});
-            } finally {
-                encode.profile(null);
-            }
-            return ofProfile(layout, profile, blocks, items);
+            return ofProfile(layout, encode.profiled(), blocks, items);
         }
         ReferenceClock clock = new ReferenceClock(layout);
         clock.start();

@@ -25,8 +25,7 @@ public final class VideoBranch extends MediaBranch<VisionEncoder> {
     /** {@code video_frame_position_embedding.weight} [maxFrames, imageWidth]. */
     private final Tensor framePositions;
     private final QFormerWeights videoQFormer;
-    private final Tensor projWeight;
-    private final Tensor projBias;
+    private final Projection projection;
     private final VisionSizes sizes;
     private final Map<DeviceBackend, DeviceVisionWeights> deviceWeights = new IdentityHashMap<>();
 
@@ -49,11 +48,9 @@ public final class VideoBranch extends MediaBranch<VisionEncoder> {
         framePositions = positions;
         videoQFormer = new QFormerWeights(load, "video_Qformer.", "video_query_tokens", config.videoQformer());
         requireEncoderWidth(load, videoQFormer, imageQFormer.hidden, "the image Q-Former's width");
-        Tensor proj = load.rowsOf("llama_proj.weight", "d_model", videoQFormer.hidden, "the video Q-Former's width");
-        projWeight = proj;
-        projBias = load.vector("llama_proj.bias", Math.toIntExact(proj.dim(0)));
+        projection = Projection.load(load, "llama_proj", videoQFormer.hidden, "the video Q-Former's width");
         sizes = new VisionSizes(vit.imageSize, vit.channels, vit.tokens, vit.width, imageQFormer.queries, imageQFormer.hidden,
-                videoQFormer.queries, videoQFormer.hidden, Math.toIntExact(proj.dim(0)), Math.toIntExact(positions.dim(0)));
+                videoQFormer.queries, videoQFormer.hidden, projection.dModel(), Math.toIntExact(positions.dim(0)));
     }
 
     /** A Q-Former's cross-attention must read states as wide as what feeds it. */
@@ -82,13 +79,8 @@ public final class VideoBranch extends MediaBranch<VisionEncoder> {
     }
 
     @Override
-    public int dModel() {
-        return sizes.dModel();
-    }
-
-    @Override
-    public String projectionName() {
-        return "llama_proj.weight";
+    public Projection projection() {
+        return projection;
     }
 
     public VisionSizes sizes() {
@@ -117,14 +109,6 @@ public final class VideoBranch extends MediaBranch<VisionEncoder> {
 
     public QFormerWeights videoQFormer() {
         return videoQFormer;
-    }
-
-    public Tensor projWeight() {
-        return projWeight;
-    }
-
-    public Tensor projBias() {
-        return projBias;
     }
 
     /**

@@ -9,8 +9,8 @@ import videollama.kernels.DeviceTensor;
 import videollama.kernels.KvCacheType;
 import videollama.kernels.StridedRows;
 import videollama.kernels.TaskGraph;
+import videollama.model.DeviceActivations;
 import videollama.model.DeviceFloats;
-import videollama.model.vision.EvaVitWeights.Block;
 
 /**
  * The EVA ViT as device tasks (the twin of {@link ReferenceEvaVit}): its weights uploaded once in their stored dtype
@@ -38,20 +38,19 @@ public final class DeviceEvaVit {
     private final DeviceBuffer classToken;
     private final DeviceBuffer positions;
     /** The blocks' matrices as uploaded (stored dtype), their vectors as float32. */
-    private final List<Block<DeviceTensor, DeviceBuffer>> blocks;
+    private final List<VitBlock<DeviceTensor, DeviceBuffer>> blocks;
 
     /** The activations of one batch of frames, kept on the device between the tasks and between replays. */
     public record Activations(int frames, DeviceBuffer patches, DeviceBuffer x, DeviceBuffer xb, DeviceBuffer qkv,
-                              DeviceBuffer attention, DeviceBuffer hidden) {
+                              DeviceBuffer attention, DeviceBuffer hidden) implements DeviceActivations, DeviceVit.BlockActivations {
         /** The ViT's output [frames · tokens, width] after the appended tasks: the residual stream. */
         public DeviceBuffer out() {
             return x;
         }
 
-        public void release(DeviceBackend device) {
-            for (DeviceBuffer b : List.of(patches, x, xb, qkv, attention, hidden)) {
-                device.release(b);
-            }
+        @Override
+        public List<DeviceBuffer> buffers() {
+            return List.of(patches, x, xb, qkv, attention, hidden);
         }
     }
 
@@ -98,17 +97,10 @@ public final class DeviceEvaVit {
         ops.prependClassToken(g, "vit class token + positions", a.x(), a.patches(), classToken, positions, t, w.patches, d);
         AttentionShape shape = new AttentionShape(t, w.tokens, w.tokens, w.heads, w.heads, w.headDim, scale, false, 0);
         for (int i = 0; i < blocks.size(); i++) {
-            Block<DeviceTensor, DeviceBuffer> b = blocks.get(i);
             String p = "layer " + i + " vit ";
-            ops.layerNorm(g, p + "norm1", a.xb(), a.x(), b.norm1Weight(), b.norm1Bias(), rows, d, eps);
-            ops.linear(g, p + "qkv", a.qkv(), a.xb(), b.qkvWeight(), b.qkvBias(), null, rows, 3 * d, d);
-            ops.attention(g, p + "attention", StridedRows.dense(a.attention(), d), new StridedRows(a.qkv(), 0, 3 * d),
-                    new StridedRows(a.qkv(), d, 3 * d), new StridedRows(a.qkv(), 2 * d, 3 * d), KvCacheType.F32, shape);
-            ops.linear(g, p + "proj + residual", a.x(), a.attention(), b.projWeight(), b.projBias(), a.x(), rows, d, d);
-            ops.layerNorm(g, p + "norm2", a.xb(), a.x(), b.norm2Weight(), b.norm2Bias(), rows, d, eps);
-            ops.linear(g, p + "fc1", a.hidden(), a.xb(), b.fc1Weight(), null, null, rows, w.mlpWidth, d);
-            ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), b.fc1Bias(), rows, w.mlpWidth);
-            ops.linear(g, p + "fc2 + residual", a.x(), a.hidden(), b.fc2Weight(), b.fc2Bias(), a.x(), rows, d, w.mlpWidth);
+            DeviceVit.appendBlock(g, ops, p, EvaVitWeights.NAMES, blocks.get(i), a, rows, d, w.mlpWidth, eps,
+                    () -> ops.attention(g, p + "attention", StridedRows.dense(a.attention(), d), new StridedRows(a.qkv(), 0, 3 * d),
+                            new StridedRows(a.qkv(), d, 3 * d), new StridedRows(a.qkv(), 2 * d, 3 * d), KvCacheType.F32, shape));
         }
     }
 }

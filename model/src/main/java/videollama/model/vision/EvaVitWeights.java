@@ -2,7 +2,6 @@ package videollama.model.vision;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import videollama.model.CheckedTensors;
 import videollama.weights.Tensor;
 
@@ -14,6 +13,8 @@ import videollama.weights.Tensor;
  */
 public final class EvaVitWeights {
     public static final String PREFIX = "visual_encoder.";
+    /** EVA's names for a block's modules. */
+    static final VitBlock.Names NAMES = new VitBlock.Names("norm1", "qkv", "proj", "norm2");
 
     /** Token width (ViT-g: 1408). */
     public final int width;
@@ -41,26 +42,12 @@ public final class EvaVitWeights {
     public final Tensor classToken;
     /** {@code pos_embed} [1, tokens, width]. */
     public final Tensor positions;
-    public final List<Block<Tensor, Tensor>> blocks;
-
     /**
-     * One pre-norm block: {@code x += proj(attention(qkv(norm1(x)))); x += fc2(gelu(fc1(norm2(x))))}. The key
-     * projection has no bias: {@code qkvBias} is EVA's {@code torch.cat((q_bias, torch.zeros_like(v_bias),
-     * v_bias))} of the checkpoint's {@code attn.q_bias} and {@code attn.v_bias}, assembled at load. Declared once
-     * for every place that holds these tensors: {@code M} is how a matrix is held and {@code V} a vector
-     * ({@link Tensor}s here, a {@code WeightMatrix} and {@code float[]} in {@link ReferenceEvaVit}, device copies
-     * in {@link DeviceEvaVit}).
+     * The pre-norm blocks. The key projection has no bias: each {@code qkvBias} is EVA's {@code torch.cat((q_bias,
+     * torch.zeros_like(v_bias), v_bias))} of the checkpoint's {@code attn.q_bias} and {@code attn.v_bias}, assembled
+     * at load.
      */
-    public record Block<M, V>(V norm1Weight, V norm1Bias, M qkvWeight, V qkvBias, M projWeight, V projBias,
-                              V norm2Weight, V norm2Bias, M fc1Weight, V fc1Bias, M fc2Weight, V fc2Bias) {
-        /** The same block with each matrix and vector passed through {@code matrix} and {@code vector}. */
-        public <N, U> Block<N, U> map(Function<? super M, N> matrix, Function<? super V, U> vector) {
-            return new Block<>(vector.apply(norm1Weight), vector.apply(norm1Bias), matrix.apply(qkvWeight),
-                    vector.apply(qkvBias), matrix.apply(projWeight), vector.apply(projBias), vector.apply(norm2Weight),
-                    vector.apply(norm2Bias), matrix.apply(fc1Weight), vector.apply(fc1Bias), matrix.apply(fc2Weight),
-                    vector.apply(fc2Bias));
-        }
-    }
+    public final List<VitBlock<Tensor, Tensor>> blocks;
 
     /**
      * Reads and checks the ViT's tensors; a missing or mis-shaped tensor is an error naming it.
@@ -113,23 +100,13 @@ public final class EvaVitWeights {
         }
         Tensor fc1 = load.ofRank(p + "blocks.0.mlp.fc1.weight", 2, "[mlp, " + width + "]");
         mlpWidth = Math.toIntExact(fc1.dim(0));
-        List<Block<Tensor, Tensor>> list = new ArrayList<>(depth);
+        List<VitBlock<Tensor, Tensor>> list = new ArrayList<>(depth);
         for (int i = 0; i < depth; i++) {
             String b = p + "blocks." + i + ".";
             Tensor qkv = load.matrix(b + "attn.qkv.weight", 3 * width, width);
-            list.add(new Block<>(
-                    load.vector(b + "norm1.weight", width),
-                    load.vector(b + "norm1.bias", width),
-                    qkv,
-                    qkvBias(qkv.name() + " bias", load.vector(b + "attn.q_bias", width), load.vector(b + "attn.v_bias", width)),
-                    load.matrix(b + "attn.proj.weight", width, width),
-                    load.vector(b + "attn.proj.bias", width),
-                    load.vector(b + "norm2.weight", width),
-                    load.vector(b + "norm2.bias", width),
-                    load.matrix(b + "mlp.fc1.weight", mlpWidth, width),
-                    load.vector(b + "mlp.fc1.bias", mlpWidth),
-                    load.matrix(b + "mlp.fc2.weight", width, mlpWidth),
-                    load.vector(b + "mlp.fc2.bias", width)));
+            Tensor qkvBias = qkvBias(qkv.name() + " bias", load.vector(b + "attn.q_bias", width),
+                    load.vector(b + "attn.v_bias", width));
+            list.add(VitBlock.load(load, b, NAMES, qkv, qkvBias, width, mlpWidth));
         }
         blocks = List.copyOf(list);
     }

@@ -1,17 +1,11 @@
 package videollama.model.vision;
 
-import static videollama.kernels.reference.Elementwise.add;
-import static videollama.kernels.reference.Gelu.gelu;
-import static videollama.kernels.reference.LayerNorm.layerNorm;
-import static videollama.kernels.reference.Linear.linear;
 import static videollama.kernels.reference.MultiHeadAttention.attention;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 import videollama.kernels.reference.PatchEmbedding;
 import videollama.kernels.reference.WeightMatrix;
-import videollama.model.vision.EvaVitWeights.Block;
 import videollama.weights.Tensor;
 
 /**
@@ -30,7 +24,7 @@ public final class ReferenceEvaVit {
     private final float[] classToken;
     private final float[] positions;
     /** The blocks' matrices as read-in-place views, their vectors widened. */
-    private final List<Block<WeightMatrix, float[]>> blocks;
+    private final List<VitBlock<WeightMatrix, float[]>> blocks;
 
     public ReferenceEvaVit(EvaVitWeights weights, EvaVitSettings settings) {
         this.w = weights;
@@ -54,19 +48,7 @@ public final class ReferenceEvaVit {
      * @return [t, tokens, width]: the last block's output, before ln_vision
      */
     public float[] forward(float[] frames, int t, IntConsumer frameDone) {
-        int frameSize = w.frameSize();
-        if (t < 1 || frames.length != (long) t * frameSize) {
-            throw new IllegalArgumentException(t + " frames of " + frameSize + " floats need " + (long) t * frameSize
-                    + " floats, got " + frames.length);
-        }
-        int tokenFloats = w.tokens * w.width;
-        float[] out = new float[Math.multiplyExact(t, tokenFloats)];
-        for (int f = 0; f < t; f++) {
-            float[] x = forwardFrame(Arrays.copyOfRange(frames, f * frameSize, (f + 1) * frameSize));
-            System.arraycopy(x, 0, out, f * tokenFloats, tokenFloats);
-            frameDone.accept(f);
-        }
-        return out;
+        return ReferenceVit.eachInput(frames, t, w.frameSize(), w.tokens * w.width, "frames", this::forwardFrame, frameDone);
     }
 
     /** One frame [channels, imageSize, imageSize] → its tokens [tokens, width]. */
@@ -79,26 +61,27 @@ public final class ReferenceEvaVit {
         PatchEmbedding.prependClassToken(x, patches, classToken, 1, w.patches, d);
         PatchEmbedding.addPositions(x, positions, 1, n, d);
 
-        for (Block<WeightMatrix, float[]> b : blocks) {
-            // x += proj(attention(norm1(x))), EVA scaling q before the product (so the product's scale is 1)
-            float[] qkv = linear(layerNorm(x, b.norm1Weight(), b.norm1Bias(), eps), b.qkvWeight(), b.qkvBias());
-            float[] q = new float[n * d];
-            float[] k = new float[n * d];
-            float[] v = new float[n * d];
-            for (int row = 0; row < n; row++) {
-                int base = row * 3 * d;
-                for (int i = 0; i < d; i++) {
-                    q[row * d + i] = qkv[base + i] * scale;
-                    k[row * d + i] = qkv[base + d + i];
-                    v[row * d + i] = qkv[base + 2 * d + i];
-                }
-            }
-            x = add(x, linear(attention(q, k, v, 1, w.heads, w.headDim, 1f), b.projWeight(), b.projBias()));
-
-            // x += fc2(gelu(fc1(norm2(x))))
-            float[] hidden = gelu(linear(layerNorm(x, b.norm2Weight(), b.norm2Bias(), eps), b.fc1Weight(), b.fc1Bias()));
-            x = add(x, linear(hidden, b.fc2Weight(), b.fc2Bias()));
+        for (VitBlock<WeightMatrix, float[]> b : blocks) {
+            x = ReferenceVit.block(b, x, eps, this::scaledQAttention);
         }
         return x;
+    }
+
+    /** EVA's attention, scaling q before the product (so the product's scale is 1): qkv [tokens, 3W] → [tokens, W]. */
+    private float[] scaledQAttention(float[] qkv) {
+        int n = w.tokens;
+        int d = w.width;
+        float[] q = new float[n * d];
+        float[] k = new float[n * d];
+        float[] v = new float[n * d];
+        for (int row = 0; row < n; row++) {
+            int base = row * 3 * d;
+            for (int i = 0; i < d; i++) {
+                q[row * d + i] = qkv[base + i] * scale;
+                k[row * d + i] = qkv[base + d + i];
+                v[row * d + i] = qkv[base + 2 * d + i];
+            }
+        }
+        return attention(q, k, v, 1, w.heads, w.headDim, 1f);
     }
 }

@@ -3,8 +3,6 @@ package videollama.weights.pth;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import videollama.weights.StrictUtf8;
 
 /**
  * A pickle interpreter for what {@code torch.save} writes: protocol 2 (torch's default) and the opcodes of
@@ -536,15 +535,7 @@ final class Unpickler {
     }
 
     private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new PthFormatException("a string that is not valid UTF-8");
-        }
+        return StrictUtf8.decode(bytes, e -> new PthFormatException("a string that is not valid UTF-8"));
     }
 
     private static String latin1(byte[] bytes) {
