@@ -12,7 +12,6 @@ import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.PatchConvolution;
 import videollama.kernels.TaskGraph;
-import videollama.weights.DType;
 
 /**
  * The stem of the vision transformers in OpenCL C ({@code patch_embed.cl}): the patch-embedding convolution,
