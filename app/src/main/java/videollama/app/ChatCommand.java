@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,13 +23,10 @@ import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.LlamaConfig;
 
 /** {@code videollama chat}: a question about a video or an image, answered by Video-LLaMA. */
-@Command(name = "chat", mixinStandardHelpOptions = true,
+@Command(name = "chat",
         description = {"Ask Video-LLaMA about a video (with --audio: its pictures and its sound), an image or a sound, as the reference demo does.",
                 "Without --question, an interactive chat: one question per line on stdin, an empty line or end of input ends it."})
-final class ChatCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions common;
+final class ChatCommand extends AppCommand {
 
     @Mixin
     SamplingOptions sampling;

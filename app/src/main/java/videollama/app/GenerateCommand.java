@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,12 +21,9 @@ import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 
 /** {@code videollama generate}: text in, text out, with a LLaMA-family model. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(name = "generate",
         description = "Generate text with a LLaMA / LLaMA-2 / Vicuna model folder (Hugging Face layout).")
-final class GenerateCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions common;
+final class GenerateCommand extends AppCommand {
 
     @Mixin
     SamplingOptions sampling;
