@@ -53,8 +53,8 @@ final class ChatCommand extends AppCommand {
                     + "for a video or an image, empty when there is sound).")
     String system;
 
-    @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
-    boolean profile;
+    @Mixin
+    ProfileOption profile;
 
     @Option(names = "--stream", description = "Print the answer as it is generated (the raw text, before the reference's clean-up).")
     boolean stream;
@@ -92,7 +92,7 @@ final class ChatCommand extends AppCommand {
         checkAnswerBudget(cli, dir);
         // Everything is checked before any media file is read: the backend, the model, its branches.
         try (ChatSession session = ChatSession.open(dir, backend.open(cli, dir), mediaDecoder, chosenTemplate,
-                profile, err)) {
+                profile.on, err)) {
             MediaEncoder.Request request = media.request(session.config().frames(), mediaDecoder);
             session.openBranches(request);
             session.upload(request, system);

@@ -45,8 +45,8 @@ final class GenerateCommand extends AppCommand {
     @Mixin
     BackendOption backend;
 
-    @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
-    boolean profile;
+    @Mixin
+    ProfileOption profile;
 
     @Option(names = "--dump", paramLabel = "DIR", description = "Write prompt.embeds and logits to DIR/dump.safetensors and the prompt's ids to DIR/prompt.json.")
     Path dump;
@@ -98,7 +98,7 @@ final class GenerateCommand extends AppCommand {
             }
             int capacity = (int) Math.min(context, (long) ids.length() + Math.max(1, sampling.maxNewTokens));
             try (LlamaSession session = llama.newSession(compute, capacity)) {
-                Profile kernelProfile = profile ? new Profile() : null;
+                Profile kernelProfile = profile.on ? new Profile() : null;
                 session.profile(kernelProfile);
                 session.progress(new Progress(err).parts("prefill of " + ids.length() + " positions on " + compute.name()));
                 float[] embeddings = session.embed(ids.ids());
