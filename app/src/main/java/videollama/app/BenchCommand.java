@@ -6,13 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import videollama.benchmarks.stages.AudioBench;
 import videollama.benchmarks.stages.BenchReport;
@@ -40,14 +38,14 @@ import videollama.weights.DType;
  * video ({@link VisionBench}), {@code --stage audio} the audio-language branch over one sound track ({@link AudioBench}),
  * {@code --stage media} reading media on each decoder path ({@link MediaBench}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench",
         description = {"Decode benchmark on a model shape with seeded random weights: tokens/s, GB/s, per-kernel profile.",
                 "--stage vision: ViT + Q-Formers over one video of --frames frames: ms/video, frames/s, time per stage.",
                 "--stage audio: ImageBind + audio Q-Former over one sound track of --clips clips: ms/track, clips/s,"
                         + " time per stage.",
                 "--stage media: reading media on the FFmpeg and Java paths, file by file: decoded frames/s of a --frames"
                         + " load, seconds of sound decoded a second."})
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand extends AppCommand {
     private static final List<String> STAGES = List.of("decode", "vision", "audio", "media");
     /** The options that only some stages read: given with another stage they are an error, not ignored. */
     private static final List<Map.Entry<String, List<String>>> STAGES_OF_OPTION = List.of(
@@ -60,9 +58,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
 
     @Option(names = "--stage", defaultValue = "decode",
             description = "What to time: decode (the LLaMA), vision (ViT + Q-Formers + llama_proj) or audio (ImageBind + audio"

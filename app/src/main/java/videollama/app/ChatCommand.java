@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,13 +23,10 @@ import videollama.model.generate.SamplingSettings;
 import videollama.model.llama.LlamaConfig;
 
 /** {@code videollama chat}: a question about a video or an image, answered by Video-LLaMA. */
-@Command(name = "chat", mixinStandardHelpOptions = true,
+@Command(name = "chat",
         description = {"Ask Video-LLaMA about a video (with --audio: its pictures and its sound), an image or a sound, as the reference demo does.",
                 "Without --question, an interactive chat: one question per line on stdin, an empty line or end of input ends it."})
-final class ChatCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions common;
+final class ChatCommand extends AppCommand {
 
     @Mixin
     SamplingOptions sampling;
@@ -57,8 +53,8 @@ final class ChatCommand implements Callable<Integer> {
                     + "for a video or an image, empty when there is sound).")
     String system;
 
-    @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
-    boolean profile;
+    @Mixin
+    ProfileOption profile;
 
     @Option(names = "--stream", description = "Print the answer as it is generated (the raw text, before the reference's clean-up).")
     boolean stream;
@@ -96,7 +92,7 @@ final class ChatCommand implements Callable<Integer> {
         checkAnswerBudget(cli, dir);
         // Everything is checked before any media file is read: the backend, the model, its branches.
         try (ChatSession session = ChatSession.open(dir, backend.open(cli, dir), mediaDecoder, chosenTemplate,
-                profile, err)) {
+                profile.on, err)) {
             MediaEncoder.Request request = media.request(session.config().frames(), mediaDecoder);
             session.openBranches(request);
             session.upload(request, system);

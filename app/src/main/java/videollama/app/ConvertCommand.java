@@ -3,10 +3,8 @@ package videollama.app;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -14,7 +12,7 @@ import picocli.CommandLine.Parameters;
  * {@code videollama convert}: the options of a {@link Converter}, the files it wrote on stdout and what the folder can
  * now do on stderr.
  */
-@Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "convert", sortOptions = false,
         description = {
             "Convert the released Video-LLaMA files to safetensors in one model folder that --model DIR reads.",
             "",
@@ -35,10 +33,7 @@ import picocli.CommandLine.Parameters;
                     + " imagebind, then the branch checkpoints in the order given), as in its load_state_dict order.",
             ""
         })
-final class ConvertCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
+final class ConvertCommand extends AppCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The model folder to write (created if needed).")
     Path out;
 
@@ -59,8 +54,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cli = common.cli();
-        CheckpointKind forcedKind = parseKind(cli);
-        Quantization quantization = parseQuantization(cli);
+        CheckpointKind forcedKind = kindName == null ? null
+                : OptionValues.parse(cli, "--kind", kindName, CheckpointKind::fromCliName);
+        Quantization quantization = quantizeName == null ? null
+                : OptionValues.parse(cli, "--quantize", quantizeName, Quantization::fromCliName);
         PrintWriter err = cli.getErr();
         Converter converter = new Converter(out, forcedKind, quantization, err);
         int files;
@@ -73,27 +70,5 @@ final class ConvertCommand implements Callable<Integer> {
         err.println("converted " + files + " file(s) into " + out + ", the folder for --model");
         FolderAbilities.of(out).lines().forEach(err::println);
         return 0;
-    }
-
-    private Quantization parseQuantization(CommandLine cli) {
-        if (quantizeName == null) {
-            return null;
-        }
-        try {
-            return Quantization.fromCliName(quantizeName);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--quantize: " + e.getMessage());
-        }
-    }
-
-    private CheckpointKind parseKind(CommandLine cli) {
-        if (kindName == null) {
-            return null;
-        }
-        try {
-            return CheckpointKind.fromCliName(kindName);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--kind: " + e.getMessage());
-        }
     }
 }

@@ -3,10 +3,8 @@ package videollama.app;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import videollama.kernels.BackendUnavailableException;
 import videollama.kernels.DeviceInfo;
 import videollama.kernels.cuda.CudaBackend;
@@ -14,12 +12,9 @@ import videollama.kernels.opencl.OpenCLDevices;
 import videollama.loader.MediaDecoder;
 
 /** {@code videollama devices}: the compute devices this machine offers, with their limits, and the media decoders in use. */
-@Command(name = "devices", mixinStandardHelpOptions = true,
+@Command(name = "devices",
         description = "List the OpenCL and CUDA devices and their limits, and which decoders read videos and sounds.")
-final class DevicesCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions common;
+final class DevicesCommand extends AppCommand {
 
     @Override
     public Integer call() {

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,12 +21,9 @@ import videollama.model.llama.Llama;
 import videollama.model.llama.LlamaSession;
 
 /** {@code videollama generate}: text in, text out, with a LLaMA-family model. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(name = "generate",
         description = "Generate text with a LLaMA / LLaMA-2 / Vicuna model folder (Hugging Face layout).")
-final class GenerateCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions common;
+final class GenerateCommand extends AppCommand {
 
     @Mixin
     SamplingOptions sampling;
@@ -49,8 +45,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
-    @Option(names = "--profile", description = "Print each kernel's device time, share, GB/s and GFLOP/s on stderr (device backends).")
-    boolean profile;
+    @Mixin
+    ProfileOption profile;
 
     @Option(names = "--dump", paramLabel = "DIR", description = "Write prompt.embeds and logits to DIR/dump.safetensors and the prompt's ids to DIR/prompt.json.")
     Path dump;
@@ -102,7 +98,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             int capacity = (int) Math.min(context, (long) ids.length() + Math.max(1, sampling.maxNewTokens));
             try (LlamaSession session = llama.newSession(compute, capacity)) {
-                Profile kernelProfile = profile ? new Profile() : null;
+                Profile kernelProfile = profile.on ? new Profile() : null;
                 session.profile(kernelProfile);
                 session.progress(new Progress(err).parts("prefill of " + ids.length() + " positions on " + compute.name()));
                 float[] embeddings = session.embed(ids.ids());

@@ -11,10 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.Tensor;
@@ -27,12 +25,9 @@ import videollama.weights.pth.TorchTensor;
  * checkpoint ({@code .pth}, {@code .bin}; its pickle read by the allowlisting reader, no tensor data touched), or
  * a model folder, every such file in it (the LLaMA's shards and each branch file).
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(name = "inspect",
         description = "List the tensors of a weight file or of every weight file in a folder: name, dtype, shape.")
-final class InspectCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions common;
+final class InspectCommand extends AppCommand {
 
     @Parameters(index = "0", paramLabel = "FILE",
             description = "A .safetensors file, a .pth or .bin checkpoint, or a folder of them (a model folder).")

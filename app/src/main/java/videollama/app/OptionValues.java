@@ -1,5 +1,6 @@
 package videollama.app;
 
+import java.util.function.Function;
 import picocli.CommandLine;
 import videollama.kernels.Backend;
 import videollama.kernels.Backends;
@@ -24,13 +25,21 @@ public final class OptionValues {
 
     private OptionValues() {}
 
+    /**
+     * {@code value} as {@code parser} reads it; where the parser refuses it (an {@link IllegalArgumentException}), a usage
+     * error "FLAG: why".
+     */
+    public static <T> T parse(CommandLine cli, String flag, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, flag + ": " + e.getMessage());
+        }
+    }
+
     /** {@code --template NAME}. */
     public static ChatTemplate template(CommandLine cli, String name) {
-        try {
-            return ChatTemplate.byId(name);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--template: " + e.getMessage());
-        }
+        return parse(cli, "--template", name, ChatTemplate::byId);
     }
 
     /**
@@ -45,25 +54,11 @@ public final class OptionValues {
 
     /** {@code --decoder NAME}, or FFmpeg where its natives load, else the Java decoders, when {@code name} is null. */
     public static MediaDecoder decoder(CommandLine cli, String name) {
-        if (name == null) {
-            return MediaDecoder.preferred();
-        }
-        try {
-            return MediaDecoder.parse(name);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--decoder: " + e.getMessage());
-        }
+        return name == null ? MediaDecoder.preferred() : parse(cli, "--decoder", name, MediaDecoder::parse);
     }
 
     /** {@code --backend NAME}, or the best backend this machine has when {@code name} is null. */
     public static Backend backend(CommandLine cli, String name) {
-        if (name == null) {
-            return Backends.openBest();
-        }
-        try {
-            return Backends.open(name);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "--backend: " + e.getMessage());
-        }
+        return name == null ? Backends.openBest() : parse(cli, "--backend", name, Backends::open);
     }
 }

@@ -6,7 +6,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,15 +15,12 @@ import videollama.app.serve.ChatServer;
 import videollama.loader.MediaDecoder;
 
 /** {@code videollama serve}: the model behind OpenAI's chat completions API, until the process is stopped. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve",
         description = {"Serve Video-LLaMA over HTTP with OpenAI's chat completions API: POST /v1/chat/completions (a video_url, "
                 + "image_url or input_audio data URL and questions; stream: true for server-sent events), GET /v1/models, GET /health, "
                 + "GET /metrics (Prometheus).",
                 "The model is loaded once; requests take turns on it in arrival order."})
-final class ServeCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions common;
+final class ServeCommand extends AppCommand {
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Video-LLaMA folder (default: the bundled demo model, whose answers are not meaningful).")

@@ -3,22 +3,17 @@ package videollama.app;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import videollama.model.tokenizer.SentencePieceTokenizer;
 
 /** {@code videollama tokenize}: the ids SentencePiece gives for a text, on one line. */
-@Command(name = "tokenize", mixinStandardHelpOptions = true,
+@Command(name = "tokenize",
         description = "Print the token ids of TEXT, space separated, on one line (literal <s>, </s>, <unk> become their ids).")
-final class TokenizeCommand implements Callable<Integer> {
-
-    @Mixin
-    CommonOptions common;
+final class TokenizeCommand extends AppCommand {
 
     @Option(names = "--model", paramLabel = "DIR", description = "A folder holding tokenizer.model (default: the bundled stories260K).")
     Path model;

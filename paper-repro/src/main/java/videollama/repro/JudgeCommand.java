@@ -112,14 +112,15 @@ public final class JudgeCommand implements Callable<Integer> {
                 seconds(backoffSeconds), Duration.ofSeconds(60)));
         Judging.Judge judge = new Judging.Judge(url.toString(), judgeModel, temperature, chosen, extractDict);
         Judging judging = new Judging(judge, endpoint, new ReplyCache(cacheDir != null ? cacheDir : out.resolve("judge-cache")), concurrency, err);
-        List<Judgement> judgements = judging.judge(inputs.predictions());
+        Judging.Result judged = judging.judge(inputs.predictions());
+        List<Judgement> judgements = judged.judgements();
 
         writeJudged(judgements);
         Metrics metrics = Metrics.of(judgeInfo(url, chosen, judgements), inputs.runs(), inputs.filesByDataset(), inputs.predictions(), judgements);
         metrics.write(out);
         VideoChatGptFiles.write(out, inputs.predictions());
         printMetrics(stdout, metrics);
-        err.printf(Locale.ROOT, "judge: %d requests sent, %d answers from the cache; outputs in %s%n", judging.asked(), judging.cached(), out);
+        err.printf(Locale.ROOT, "judge: %d requests sent, %d answers from the cache; outputs in %s%n", judged.asked(), judged.cached(), out);
         showProblems(err, metrics);
         if (!metrics.failed().isEmpty()) {
             throw new Errors.UsageFailure(metrics.failed().size() + " requests failed after their retries (left out of the metrics, listed in "

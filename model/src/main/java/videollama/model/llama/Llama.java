@@ -29,12 +29,12 @@ public final class Llama implements AutoCloseable {
     private final LlamaWeights weights;
     private final Map<DeviceBackend, DeviceLlamaWeights> deviceWeights = new IdentityHashMap<>();
 
-    private Llama(Path dir, LlamaConfig config, SentencePieceTokenizer tokenizer, TensorSource tensors, LlamaWeights weights) {
+    private Llama(Path dir, LlamaConfig config, SentencePieceTokenizer tokenizer, TensorSource tensors) {
         this.dir = dir;
         this.config = config;
         this.tokenizer = tokenizer;
         this.tensors = tensors;
-        this.weights = weights;
+        this.weights = new LlamaWeights(config, tensors);
     }
 
     /** Loads and checks the folder; each error names the file or tensor at fault. */
@@ -55,7 +55,7 @@ public final class Llama implements AutoCloseable {
         }
         TensorSource tensors = QuantizedTensors.of(ShardedTensors.open(dir));
         try {
-            return new Llama(dir, config, tokenizer, tensors, new LlamaWeights(config, tensors));
+            return new Llama(dir, config, tokenizer, tensors);
         } catch (RuntimeException e) {
             tensors.close();
             throw e;

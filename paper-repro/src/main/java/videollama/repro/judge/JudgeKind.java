@@ -13,29 +13,27 @@ import java.util.Locale;
  *                 (the QA files are named by dataset instead)
  */
 public enum JudgeKind {
-    QA(true, null),
-    CORRECTNESS(false, "correctness_pred"),
-    DETAIL(false, "detailed_orientation_pred"),
-    CONTEXT(false, "contextual_pred"),
-    TEMPORAL(false, "temporal_understanding_pred"),
-    CONSISTENCY(false, "consistency_pred");
+    QA(null),
+    CORRECTNESS("correctness_pred"),
+    DETAIL("detailed_orientation_pred"),
+    CONTEXT("contextual_pred"),
+    TEMPORAL("temporal_understanding_pred"),
+    CONSISTENCY("consistency_pred");
 
     /** The zero-shot QA datasets, all judged the same way. */
     public static final List<String> QA_DATASETS = List.of("msvd", "msrvtt", "activitynet", "tgif");
     /** The generative benchmark's question sets. */
     public static final List<String> BENCHMARK_DATASETS = List.of("generic", "temporal", "consistency");
 
-    private final boolean asksYesNo;
     private final String fileName;
 
-    JudgeKind(boolean asksYesNo, String fileName) {
-        this.asksYesNo = asksYesNo;
+    JudgeKind(String fileName) {
         this.fileName = fileName;
     }
 
-    /** True when the reply must hold a yes/no verdict besides the score. */
+    /** True when the reply must hold a yes/no verdict besides the score: the QA question's only. */
     public boolean asksYesNo() {
-        return asksYesNo;
+        return this == QA;
     }
 
     public String fileName() {

@@ -22,9 +22,10 @@ import videollama.repro.judge.Judgement.Status;
 /**
  * Asks the judge about every answer: one chat request per answer and {@link JudgeKind} (the benchmark's generic
  * answers three times), {@code concurrency} at a time, each answered from the {@link ReplyCache} when it was asked
- * before. The judgements come back in the order of the predictions, however the requests interleave.
+ * before, a progress line on {@code err}. The judgements come back in the order of the predictions, however the
+ * requests interleave.
  */
-public final class Judging {
+public record Judging(Judge judge, ChatEndpoint endpoint, ReplyCache cache, int concurrency, PrintWriter err) {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The longest reply or response body kept in judged.jsonl; a judge that rambles is shown, not stored whole. */
     private static final int LONGEST_REPLY = 4000;
@@ -32,50 +33,60 @@ public final class Judging {
     /** Who judges and how: the request's fixed parts. {@code temperature} null leaves it to the endpoint. */
     public record Judge(String url, String model, Double temperature, Map<JudgeKind, JudgeTemplate> templates, boolean extractDict) {}
 
-    private final Judge judge;
-    private final ChatEndpoint endpoint;
-    private final ReplyCache cache;
-    private final int concurrency;
-    private final PrintWriter err;
-    private final AtomicInteger asked = new AtomicInteger();
-    private final AtomicInteger cached = new AtomicInteger();
-    private int done; // answers in, guarded by this
-    private long lastProgress; // guarded by this
+    /**
+     * What one run found.
+     *
+     * @param judgements every answer's, in the order of the predictions
+     * @param asked      requests sent to the endpoint (retries not counted)
+     * @param cached     answers taken from the cache
+     */
+    public record Result(List<Judgement> judgements, int asked, int cached) {}
 
-    public Judging(Judge judge, ChatEndpoint endpoint, ReplyCache cache, int concurrency, PrintWriter err) {
-        this.judge = judge;
-        this.endpoint = endpoint;
-        this.cache = cache;
-        this.concurrency = concurrency;
-        this.err = err;
+    /** The counts of one run, which its requests' threads share, and its progress line. */
+    private static final class Run {
+        final int total;
+        final long start = System.nanoTime();
+        final AtomicInteger asked = new AtomicInteger();
+        final AtomicInteger cached = new AtomicInteger();
+        private int done; // answers in, guarded by this
+        private long lastProgress; // guarded by this
+
+        Run(int total) {
+            this.total = total;
+        }
+
+        /** One more answer in: a line on {@code err} at most once a second, and when the last answer is in. */
+        synchronized void answered(PrintWriter err) {
+            int n = ++done;
+            long now = System.nanoTime();
+            if (now - lastProgress < 1_000_000_000L && n < total) {
+                return;
+            }
+            lastProgress = now;
+            double elapsed = (now - start) / 1e9;
+            double eta = elapsed / n * (total - n);
+            err.printf(Locale.ROOT, "judge: %d/%d answers (%d asked, %d from the cache), %.0f s%s%n", n, total, asked.get(),
+                    cached.get(), elapsed, n < total ? String.format(Locale.ROOT, ", about %.0f s left", eta) : "");
+            err.flush();
+        }
     }
 
-    /** Requests sent to the endpoint in this run (retries not counted). */
-    public int asked() {
-        return asked.get();
-    }
-
-    /** Answers taken from the cache in this run. */
-    public int cached() {
-        return cached.get();
-    }
-
-    /** The judgements of every answer of {@code predictions}, in order. */
-    public List<Judgement> judge(List<Prediction> predictions) throws InterruptedException {
+    /** The judgements of every answer of {@code predictions}, in order, and where they came from. */
+    public Result judge(List<Prediction> predictions) throws InterruptedException {
         List<Item> items = new ArrayList<>();
         for (Prediction p : predictions) {
             for (JudgeKind kind : JudgeKind.forDataset(p.dataset())) {
                 items.add(new Item(p, kind));
             }
         }
-        long start = System.nanoTime();
+        Run run = new Run(items.size());
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try {
             List<Future<Judgement>> pending = new ArrayList<>();
             for (Item item : items) {
                 pending.add(pool.submit(() -> {
-                    Judgement j = judge(item);
-                    progress(items.size(), start);
+                    Judgement j = judge(item, run);
+                    run.answered(err);
                     return j;
                 }));
             }
@@ -83,7 +94,7 @@ public final class Judging {
             for (Future<Judgement> f : pending) {
                 out.add(f.get());
             }
-            return out;
+            return new Result(out, run.asked.get(), run.cached.get());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r; // the endpoint refused (wrong key or URL): stop everything
@@ -96,7 +107,7 @@ public final class Judging {
 
     private record Item(Prediction prediction, JudgeKind kind) {}
 
-    private Judgement judge(Item item) throws InterruptedException {
+    private Judgement judge(Item item, Run run) throws InterruptedException {
         Prediction p = item.prediction();
         if (!p.answered()) {
             return judgement(item, Status.NOT_ANSWERED, null, null, p.error(), null);
@@ -105,9 +116,9 @@ public final class Judging {
         String key = ReplyCache.key(judge.url(), request);
         String body = cache.get(key).orElse(null);
         if (body != null) {
-            cached.incrementAndGet();
+            run.cached.incrementAndGet();
         } else {
-            asked.incrementAndGet();
+            run.asked.incrementAndGet();
             ChatEndpoint.Answer answer = endpoint.post(request);
             if (answer.body() == null) {
                 return judgement(item, Status.FAILED, null, null, answer.failure(), null);
@@ -165,20 +176,5 @@ public final class Judging {
 
     private static String clip(String text) {
         return text.length() <= LONGEST_REPLY ? text : text.substring(0, LONGEST_REPLY) + "...";
-    }
-
-    /** A line on stderr at most once a second, and when the last answer is in. */
-    private synchronized void progress(int total, long start) {
-        int n = ++done;
-        long now = System.nanoTime();
-        if (now - lastProgress < 1_000_000_000L && n < total) {
-            return;
-        }
-        lastProgress = now;
-        double elapsed = (now - start) / 1e9;
-        double eta = elapsed / n * (total - n);
-        err.printf(Locale.ROOT, "judge: %d/%d answers (%d asked, %d from the cache), %.0f s%s%n", n, total, asked.get(),
-                cached.get(), elapsed, n < total ? String.format(Locale.ROOT, ", about %.0f s left", eta) : "");
-        err.flush();
     }
 }

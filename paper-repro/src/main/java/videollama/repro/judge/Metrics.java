@@ -92,44 +92,35 @@ public record Metrics(JudgeInfo judge, List<RunInfo> runs, List<DatasetMetrics> 
     }
 
     private static Scores scores(JudgeKind kind, String type, List<Judgement> all, Predicate<Judgement> in, List<Scores> byType) {
-        int judged = 0;
-        int unparseable = 0;
-        int failed = 0;
-        int yes = 0;
-        int no = 0;
-        int neither = 0;
+        List<Judgement> these = all.stream().filter(in).toList();
+        List<Judgement> judged = withStatus(these, Status.JUDGED);
         long sum = 0;
         Integer[] histogram = new Integer[6];
         Arrays.fill(histogram, 0);
-        for (Judgement j : all) {
-            if (!in.test(j)) {
-                continue;
-            }
-            switch (j.status()) {
-                case JUDGED -> {
-                    judged++;
-                    sum += j.score();
-                    histogram[j.score()]++;
-                    switch (String.valueOf(j.verdict())) {
-                        case "yes" -> yes++;
-                        case "no" -> no++;
-                        case "neither" -> neither++;
-                        default -> { } // the benchmark's kinds have no verdict
-                    }
-                }
-                case UNPARSEABLE -> unparseable++;
-                case FAILED -> failed++;
-                case NOT_ANSWERED -> { } // counted per dataset
-            }
+        for (Judgement j : judged) {
+            sum += j.score();
+            histogram[j.score()]++;
         }
         boolean yesNo = kind.asksYesNo();
-        return new Scores(kind.id(), type, judged, unparseable, failed, yesNo ? yes : null, yesNo ? no : null,
-                yesNo ? neither : null, yesNo && yes + no > 0 ? (double) yes / (yes + no) : null,
-                judged > 0 ? (double) sum / judged : null, List.of(histogram), byType);
+        int yes = verdicts(judged, "yes");
+        int no = verdicts(judged, "no");
+        return new Scores(kind.id(), type, judged.size(), withStatus(these, Status.UNPARSEABLE).size(),
+                withStatus(these, Status.FAILED).size(), yesNo ? yes : null, yesNo ? no : null,
+                yesNo ? verdicts(judged, "neither") : null, yesNo && yes + no > 0 ? (double) yes / (yes + no) : null,
+                judged.isEmpty() ? null : (double) sum / judged.size(), List.of(histogram), byType);
+    }
+
+    private static List<Judgement> withStatus(List<Judgement> judgements, Status status) {
+        return judgements.stream().filter(j -> j.status() == status).toList();
+    }
+
+    /** How many of the judged replies gave {@code verdict} (the benchmark's kinds give none). */
+    private static int verdicts(List<Judgement> judged, String verdict) {
+        return (int) judged.stream().filter(j -> verdict.equals(j.verdict())).count();
     }
 
     private static List<Shown> shown(List<Judgement> judgements, Status status) {
-        return judgements.stream().filter(j -> j.status() == status)
+        return withStatus(judgements, status).stream()
                 .map(j -> new Shown(j.dataset(), j.id(), j.kind(), j.problem(), j.reply())).toList();
     }
 
