@@ -8,12 +8,12 @@
 // when one is absent the op passes some other buffer in its place, never read. out may be residual (the
 // transformer's "x = x + proj(...)"): each element is read and then written by the same work-item.
 //
-// Four kernels, picked by OpenCLGemmOps from the device, the shape and the weights' dtype:
+// Four kernels, picked by OpenCLGemmOps from the device and the shape (linear_widened only when forced):
 //   linear_tiled   GPUs: a work-group per output tile, x and W tiles staged through local memory.
 //   linear_blocked CPUs (PoCL): a work-item per small output block, float8 along K, no local memory.
 //   linear_rows    GPUs when M is 1 (a decode step): a work-group per output element, like gemv.cl.
 //   linear_widened CPUs with f16 or bf16 weights: linear_blocked's register blocks, reading a group's
-//                  columns of W widened to float once into local memory (a measured baseline, only forced).
+//                  columns of W widened to float once into local memory (a measured, slower baseline).
 
 // The epilogue shared by the kernels: out[m, n] = sum + bias[n] + residual[m, n].
 static inline void store_out(__global float* out, __global const float* bias, __global const float* residual,
@@ -121,6 +121,14 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 #define BLOCK_N 4
 #endif
 
+// The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
+static inline void sum_lanes(float* sum, const float8* acc) {
+    #pragma unroll
+    for (int e = 0; e < BLOCK_M * BLOCK_N; e++) {
+        sum[e] = sum8(acc[e]);
+    }
+}
+
 // Each work-item computes one BLOCK_M × BLOCK_N block of out: BLOCK_M · BLOCK_N dot products at once, each a
 // float8 accumulator whose lanes are eight interleaved partial sums over K. Per 8 steps of K it loads
 // BLOCK_M + BLOCK_N vectors and does BLOCK_M · BLOCK_N vector multiply-adds, all in registers (16 AVX2
@@ -134,14 +142,6 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 // consecutive items walk down one panel for the same columns (so those BLOCK_N rows of W stay in L1), then
 // move to the next columns (the panel's x stays in cache); W comes from memory once per panel, not once per
 // row block: 3-4x faster on the ViT's shapes than walking along N.
-// The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
-static inline void sum_lanes(float* sum, const float8* acc) {
-    #pragma unroll
-    for (int e = 0; e < BLOCK_M * BLOCK_N; e++) {
-        sum[e] = sum8(acc[e]);
-    }
-}
-
 __kernel void linear_blocked(__global float* out, __global const float* x, __global const weight_t* w,
                              __global const float* bias, __global const float* residual,
                              int M, int N, int K, int has_bias, int has_residual, int panel) {
