@@ -33,7 +33,8 @@ import videollama.weights.Tensor;
  * <p>Variants: {@code reference} ({@link Linear}, plain Java), {@code tiled} (GPUs: a work-group per 64×64
  * output tile through local memory), {@code blocked} (CPUs: a work-item per 3×4 register block, float8 along
  * K, the choice on PoCL) and {@code rows} (GPUs with one input row: a work-group per output element; here at
- * M = 257 for comparison, which it is not made for). Each kernel is forced through the op's own test
+ * M = 257 for comparison, which it is not made for); {@code -p variant=widened} forces {@code linear_widened}
+(a work-group's columns of W widened once into local memory, a slower baseline on PoCL). Each kernel is forced through the op's own test
  * constructor with the tile and block the op uses by default. {@code opencl} is the OpenCL device's own {@code linear}
  * op, the one that takes Q8_0 weights ({@code -p dtype=Q8_0}: {@code linear_q8_0} of q8_0.cl; the reference is then
  * {@link Linear} over the Q8_0 matrix). {@code cuda} is the CUDA backend's own
@@ -51,7 +52,7 @@ public class GemmBenchmark extends KernelBenchmark {
     @Param({"F32"})
     public String dtype;
 
-    @Param({"reference", "tiled", "blocked", "rows"}) // and "cuda", on a GPU
+    @Param({"reference", "tiled", "blocked", "rows"}) // and "widened", "opencl", and "cuda" on a GPU
     public String variant;
 
     @Override
@@ -93,7 +94,8 @@ public class GemmBenchmark extends KernelBenchmark {
                 case "tiled" -> Variant.TILED;
                 case "blocked" -> Variant.BLOCKED;
                 case "rows" -> Variant.ROWS;
-                default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, tiled, blocked, rows, opencl, cuda)");
+                case "widened" -> Variant.WIDENED;
+                default -> throw new IllegalArgumentException("unknown variant " + variant + " (reference, tiled, blocked, rows, widened, opencl, cuda)");
             };
             device = BenchSupport.openDevice("opencl");
             OpenCLGemmOps.Tile tile = device.info().maxWorkGroupSize() >= 256 ? OpenCLGemmOps.GPU_TILE : OpenCLGemmOps.SMALL_GPU_TILE;

@@ -1,12 +1,13 @@
 package videollama.benchmarks;
 
 import static videollama.benchmarks.BenchSupport.randomFloats;
-import static videollama.benchmarks.BenchSupport.randomMatrix;
 import static videollama.benchmarks.BenchSupport.upload;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import videollama.kernels.DeviceBackend;
@@ -17,6 +18,7 @@ import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLGemmOps;
 import videollama.weights.DType;
+import videollama.weights.Tensor;
 
 /**
  * A sweep of the OpenCL GEMM kernels' tiles and blocks (no JMH, no check: {@link GemmBenchmark} checks and times
@@ -29,8 +31,11 @@ import videollama.weights.DType;
  *     [dtype] [MxNxK ...] [-- config ...]
  * </pre>
  *
- * A config is {@code blocked:BMxBN:GROUP:PANEL_KIB}, {@code tiled:TMxTNxTK:IMxIN} or {@code rows}, each forced
- * through {@link OpenCLGemmOps#of}; without any, the device's default choice ({@code default}) is measured.
+ * A config is {@code blocked:BMxBN:GROUP:PANEL_KIB}, {@code widened:BMxBN:GROUP:PANEL_KIB} (GROUP items share a
+ * widening of W), {@code tiled:TMxTNxTK:IMxIN} or {@code rows}, each forced
+ * through {@link OpenCLGemmOps#of}; without any, the device's default choice ({@code default}) is measured. A
+ * config ending in {@code /DTYPE} (e.g. {@code blocked:4x6:8:4096/F32}) runs on weights of that dtype instead of
+ * the run's, so that dtypes too are compared interleaved.
  */
 public final class GemmTileSweep {
     private static final int ROUNDS = 3;
@@ -73,7 +78,12 @@ public final class GemmTileSweep {
 
     /** Every configuration in turn, several rounds, for one M × N × K. */
     private static void sweep(DeviceBackend backend, List<String> configs, DType dtype, Random random, int m, int n, int k) {
-        DeviceTensor w = backend.upload(randomMatrix(random, "w", dtype, n, k));
+        // the same random W in every dtype a configuration asks for, each uploaded once
+        float[] weights = randomFloats(random, n * k);
+        Map<DType, DeviceTensor> ws = new EnumMap<>(DType.class);
+        for (String c : configs) {
+            ws.computeIfAbsent(dtypeOf(c, dtype), d -> backend.upload(Tensor.ofFloats("w", weights, n, k).convertTo(d)));
+        }
         DeviceBuffer x = upload(backend, "x", randomFloats(random, m * k));
         DeviceBuffer bias = upload(backend, "bias", randomFloats(random, n));
         DeviceBuffer out = backend.allocate("out", 4L * m * n);
@@ -82,7 +92,7 @@ public final class GemmTileSweep {
         List<GraphPlan> plans = new ArrayList<>();
         for (String c : configs) {
             TaskGraph g = backend.graph("sweep");
-            ops(backend, c).linear(g, "linear", out, x, w, bias, null, m, n, k);
+            ops(backend, c.split("/")[0]).linear(g, "linear", out, x, ws.get(dtypeOf(c, dtype)), bias, null, m, n, k);
             GraphPlan plan = g.build();
             plan.executeProfiled();
             plans.add(plan);
@@ -105,7 +115,13 @@ public final class GemmTileSweep {
         backend.release(out);
         backend.release(bias);
         backend.release(x);
-        backend.release(w.buffer());
+        ws.values().forEach(w -> backend.release(w.buffer()));
+    }
+
+    /** A config's own weight dtype ({@code config/F32}), else the run's. */
+    private static DType dtypeOf(String config, DType dtype) {
+        int slash = config.indexOf('/');
+        return slash < 0 ? dtype : DType.valueOf(config.substring(slash + 1));
     }
 
     private static GemmOps ops(DeviceBackend backend, String config) {
@@ -113,10 +129,10 @@ public final class GemmTileSweep {
         return switch (p[0]) {
             case "default" -> backend.ops();
             case "rows" -> OpenCLGemmOps.of(backend, OpenCLGemmOps.Variant.ROWS, OpenCLGemmOps.GPU_TILE, OpenCLGemmOps.CPU_BLOCK);
-            case "blocked" -> {
+            case "blocked", "widened" -> {
                 int[] b = ints(p[1]);
-                yield OpenCLGemmOps.of(backend, OpenCLGemmOps.Variant.BLOCKED, OpenCLGemmOps.GPU_TILE,
-                        new OpenCLGemmOps.Block(b[0], b[1], Integer.parseInt(p[2]), Long.parseLong(p[3]) * 1024));
+                yield OpenCLGemmOps.of(backend, p[0].equals("blocked") ? OpenCLGemmOps.Variant.BLOCKED : OpenCLGemmOps.Variant.WIDENED,
+                        OpenCLGemmOps.GPU_TILE, new OpenCLGemmOps.Block(b[0], b[1], Integer.parseInt(p[2]), Long.parseLong(p[3]) * 1024));
             }
             case "tiled" -> {
                 int[] t = ints(p[1]);
@@ -124,7 +140,7 @@ public final class GemmTileSweep {
                 yield OpenCLGemmOps.of(backend, OpenCLGemmOps.Variant.TILED,
                         new OpenCLGemmOps.Tile(t[0], t[1], t[2], item[0], item[1]), OpenCLGemmOps.CPU_BLOCK);
             }
-            default -> throw new IllegalArgumentException("config " + config + " (default, rows, blocked:BMxBN:GROUP:PANEL_KIB,"
+            default -> throw new IllegalArgumentException("config " + config + " (default, rows, blocked:BMxBN:GROUP:PANEL_KIB, widened:BMxBN:GROUP:PANEL_KIB,"
                     + " tiled:TMxTNxTK:IMxIN)");
         };
     }

@@ -18,7 +18,6 @@ import videollama.kernels.Launch;
 import videollama.kernels.LocalMemory;
 import videollama.kernels.OpChecks;
 import videollama.kernels.TaskGraph;
-import videollama.weights.DType;
 
 /**
  * Linear layers over many rows at once (GEMM) in OpenCL C, for the ViT, the Q-Formers, ImageBind and LLaMA's
@@ -33,7 +32,14 @@ public final class OpenCLGemmOps implements GemmOps {
         /** 2, CPUs: a work-item per register block, float8 along K ({@code linear_blocked}). */
         BLOCKED,
         /** 3, GPUs with one input row: a work-group per output element ({@code linear_rows}). */
-        ROWS
+        ROWS,
+        /**
+         * 4, CPUs with f16 or bf16 weights: BLOCKED's register blocks, a work-group's columns of W widened to float
+         * once into local memory ({@code linear_widened}). Never chosen, only forced: on PoCL it ran at 0.74-0.88× of
+         * BLOCKED at 4×6 on the ViT's shapes (GemmTileSweep {@code widened:4x6:32:4096}; a group of 8 items at 0.86×
+         * of 32, 16 at 0.97×), as PoCL's code for BLOCKED already widens 8 weights in one or two instructions.
+         */
+        WIDENED
     }
 
     /**
@@ -76,8 +82,22 @@ public final class OpenCLGemmOps implements GemmOps {
 
         /** How many blocks of rows make a panel. */
         int panel(int rows, int k) {
-            long blocks = (rows + m - 1) / m;
-            return (int) Math.clamp(panelBytes / (4L * m * k), 1, blocks);
+            return panel(rows, k, m);
+        }
+
+        /** WIDENED: how many groups' rows ({@code group · m} each) make a panel. */
+        int groupPanel(int rows, int k) {
+            return panel(rows, k, m * group);
+        }
+
+        private int panel(int rows, int k, int blockRows) {
+            long blocks = (rows + blockRows - 1) / blockRows;
+            return (int) Math.clamp(panelBytes / (4L * blockRows * k), 1, blocks);
+        }
+
+        /** WIDENED: the local memory of a group's n columns of W over k, widened to float, k padded to 8. */
+        long widenedBytes(int k) {
+            return 4L * n * ((k + 7) / 8 * 8);
         }
     }
 
@@ -98,13 +118,15 @@ public final class OpenCLGemmOps implements GemmOps {
      */
     public static final Block CPU_BLOCK = new Block(3, 4, 8, 4 << 20);
     /**
-     * With float32 weights on a CPU with AVX-512 ({@link #HOST_AVX512}), 4 rows × 6 columns: 24 accumulators, which
-     * its 32 vector registers hold (with AVX2's 16 they would spill); 10 loads per 24 vector multiply-adds instead of
-     * 7 per 12, which pays where W's rows are twice the bytes of f16. GemmTileSweep, F32, interleaved in one run on the 2-core EPYC (Zen 4) under load
-     * 9-12, median GFLOP/s 3×4 against 4×6: 2056×768×1408 (the Q-Former's cross-attention k and v) 21.7 / 48.4,
-     * 256×768×3072 41.8 / 49.0, 256×768×768 89.3 / 96.0, 64×4096×4096 30.1 / 41.3, 512×4096×4096 55.8 / 84.8.
+     * On a CPU with AVX-512 ({@link #HOST_AVX512}), 4 rows × 6 columns: 24 accumulators, which its 32 vector registers
+     * hold (with AVX2's 16 they would spill); 10 loads per 24 vector multiply-adds instead of 7 per 12.
+     * GemmTileSweep, F32, interleaved in one run on the 2-core EPYC (Zen 4) under load 9-12, median GFLOP/s 3×4
+     * against 4×6: 2056×768×1408 (the Q-Former's cross-attention k and v) 21.7 / 48.4, 256×768×3072 41.8 / 49.0,
+     * 256×768×768 89.3 / 96.0, 64×4096×4096 30.1 / 41.3, 512×4096×4096 55.8 / 84.8. With f16 and bf16 weights on
+     * the ViT's four shapes, interleaved at load 2-3 (docs/benchmarks.md): 1.05-1.10× (f16) and 1.09-1.14× (bf16),
+     * and f16 at 4×6 as fast as F32 at 4×6 (PoCL widens 8 halves with one vcvtph2ps, bf16 with vpmovzxwd and a shift).
      */
-    public static final Block CPU_BLOCK_F32 = new Block(4, 6, 8, 4 << 20);
+    public static final Block CPU_BLOCK_AVX512 = new Block(4, 6, 8, 4 << 20);
     /**
      * Whether the host CPU has AVX-512 (the avx512f flag of Linux's /proc/cpuinfo; false where that cannot be read):
      * PoCL compiles kernels for the host, so this says how many vector registers a CPU work-item has.
@@ -186,9 +208,20 @@ public final class OpenCLGemmOps implements GemmOps {
                     new Launch(new long[] {groups(n, tile.n()) * tile.itemsX(), groups(m, tile.m()) * tile.itemsY()},
                             new long[] {tile.itemsX(), tile.itemsY()}),
                     cost, args);
+            case WIDENED -> {
+                Block b = block;   // only ever forced
+                if (b.widenedBytes(k) > info.localMemoryBytes()) {
+                    throw new IllegalArgumentException(name + ": " + b.n() + " widened rows of " + k + " weights need " + b.widenedBytes(k)
+                            + " bytes of local memory; " + info.name() + " has " + info.localMemoryBytes());
+                }
+                long groups = groups(m, (long) b.m() * b.group()) * groups(n, b.n());
+                g.task(name, new KernelSource("gemm", "linear_widened", (weights + b.options()).strip()),
+                        Launch.groups(groups, b.group()),
+                        cost, append(append(args, b.groupPanel(m, k)), new LocalMemory(b.widenedBytes(k))));
+            }
             case BLOCKED -> {
                 Block b = forced != null ? block : m == 1 ? CPU_ROW_BLOCK
-                        : w.dtype() == DType.F32 && HOST_AVX512 ? CPU_BLOCK_F32 : block;
+                        : HOST_AVX512 ? CPU_BLOCK_AVX512 : block;
                 long blocks = groups(m, b.m()) * groups(n, b.n());
                 g.task(name, new KernelSource("gemm", "linear_blocked", (weights + b.options()).strip()), Launch.items(blocks, b.group()),
                         cost, append(args, b.panel(m, k)));

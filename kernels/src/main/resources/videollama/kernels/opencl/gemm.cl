@@ -8,12 +8,14 @@
 // when one is absent the op passes some other buffer in its place, never read. out may be residual (the
 // transformer's "x = x + proj(...)"): each element is read and then written by the same work-item.
 //
-// Three kernels, picked by OpenCLGemmOps from the device and the shape:
+// Four kernels, picked by OpenCLGemmOps from the device and the shape (linear_widened only when forced):
 //   linear_tiled   GPUs: a work-group per output tile, x and W tiles staged through local memory.
 //   linear_blocked CPUs (PoCL): a work-item per small output block, float8 along K, no local memory.
 //   linear_rows    GPUs when M is 1 (a decode step): a work-group per output element, like gemv.cl.
+//   linear_widened CPUs with f16 or bf16 weights: linear_blocked's register blocks, reading a group's
+//                  columns of W widened to float once into local memory (a measured, slower baseline).
 
-// The epilogue shared by the three kernels: out[m, n] = sum + bias[n] + residual[m, n].
+// The epilogue shared by the kernels: out[m, n] = sum + bias[n] + residual[m, n].
 static inline void store_out(__global float* out, __global const float* bias, __global const float* residual,
                              int has_bias, int has_residual, int N, int m, int n, float sum) {
     size_t i = (size_t)m * N + n;
@@ -119,11 +121,19 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 #define BLOCK_N 4
 #endif
 
+// The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
+static inline void sum_lanes(float* sum, const float8* acc) {
+    #pragma unroll
+    for (int e = 0; e < BLOCK_M * BLOCK_N; e++) {
+        sum[e] = sum8(acc[e]);
+    }
+}
+
 // Each work-item computes one BLOCK_M × BLOCK_N block of out: BLOCK_M · BLOCK_N dot products at once, each a
 // float8 accumulator whose lanes are eight interleaved partial sums over K. Per 8 steps of K it loads
 // BLOCK_M + BLOCK_N vectors and does BLOCK_M · BLOCK_N vector multiply-adds, all in registers (16 AVX2
-// registers: 3×4 leaves exactly room for the loads; 4×3 spills and runs at half the speed; with float32
-// weights on AVX-512 CPUs the op takes 4×6, which their 32 registers hold and whose fewer loads per multiply-add
+// registers: 3×4 leaves exactly room for the loads; 4×3 spills and runs at half the speed; on AVX-512 CPUs
+// the op takes 4×6 for every weight dtype, which their 32 registers hold and whose fewer loads per multiply-add
 // pay). No local memory and no barriers: PoCL runs each work-item as one straight loop. Rows past M and
 // columns past N are clamped to the last one (computed again, not stored), which keeps the loop free of tests.
 //
@@ -175,13 +185,7 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
         }
     }
     float sum[BLOCK_M][BLOCK_N];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        #pragma unroll
-        for (int j = 0; j < BLOCK_N; j++) {
-            sum[i][j] = sum8(acc[i][j]);
-        }
-    }
+    sum_lanes(&sum[0][0], &acc[0][0]);
     for (; k < K; k++) {
         #pragma unroll
         for (int i = 0; i < BLOCK_M; i++) {
@@ -189,6 +193,91 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
             #pragma unroll
             for (int j = 0; j < BLOCK_N; j++) {
                 sum[i][j] += xk * LOAD_W(wr[j], k);
+            }
+        }
+    }
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
+            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i][j]);
+        }
+    }
+}
+
+// ---- CPU (PoCL), f16 and bf16 weights: a group's columns of W widened once --------------------------------
+
+// linear_blocked widens every weight vector again for each block of BLOCK_M rows: a 2056-row GEMM converts each
+// f16 weight about 700 times. This kernel tested whether that is what kept f16 weights below the float32 rate;
+// it is not (PoCL turns vload_half8 into one vcvtph2ps, and bf16 into a widening load and a shift), and this
+// kernel runs at 0.74-0.88 of linear_blocked on the ViT's shapes, so it is kept as a forced-only baseline
+// (OpenCLGemmOps.Variant.WIDENED). Here a work-group of G items shares BLOCK_N
+// columns: first its items widen those columns over all of K into local memory (once per G · BLOCK_M rows),
+// then each item computes a BLOCK_M × BLOCK_N block as linear_blocked does, reading float8s of the widened
+// weights. The local copy is laid out [K / 8][BLOCK_N][8] (the last 8 zero-padded), so each step of 8 along K
+// reads BLOCK_N float8s that lie next to each other. Groups are ordered in panels as linear_blocked's items:
+// consecutive groups walk down a panel of rows for the same columns, then move to the next columns.
+__kernel void linear_widened(__global float* out, __global const float* x, __global const weight_t* w,
+                             __global const float* bias, __global const float* residual,
+                             int M, int N, int K, int has_bias, int has_residual, int panel, __local float* wl) {
+    int items = get_local_size(0);
+    int lid = get_local_id(0);
+    int rows = items * BLOCK_M;                         // rows of x per group
+    int m_groups = (M + rows - 1) / rows;
+    int n_blocks = (N + BLOCK_N - 1) / BLOCK_N;
+    int t = get_group_id(0);
+    int p = t / (panel * n_blocks);
+    int r = t - p * panel * n_blocks;
+    int height = min(panel, m_groups - p * panel);
+    int m0 = (p * panel + r % height) * rows + lid * BLOCK_M;
+    int n0 = (r / height) * BLOCK_N;
+
+    int k8 = K / 8;                                     // whole steps of 8
+    int chunks = (K + 7) / 8;
+    for (int e = lid; e < k8 * BLOCK_N; e += items) {
+        int c = e / BLOCK_N;
+        int j = e - c * BLOCK_N;
+        vstore8(LOAD_W8(w + (size_t)min(n0 + j, N - 1) * K, c * 8), c * BLOCK_N + j, wl);
+    }
+    for (int e = lid; e < (chunks - k8) * BLOCK_N * 8; e += items) {
+        int j = e / 8;
+        int lane = e - j * 8;
+        int k = k8 * 8 + lane;
+        wl[(k8 * BLOCK_N + j) * 8 + lane] = k < K ? LOAD_W(w + (size_t)min(n0 + j, N - 1) * K, k) : 0.0f;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    __global const float* xr[BLOCK_M];
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
+    }
+    float8 acc[BLOCK_M][BLOCK_N];
+    zero_float8s(&acc[0][0], BLOCK_M * BLOCK_N);
+    for (int c = 0; c < k8; c++) {
+        float8 xv[BLOCK_M];
+        #pragma unroll
+        for (int i = 0; i < BLOCK_M; i++) {
+            xv[i] = vload8(c, xr[i]);
+        }
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N; j++) {
+            float8 wv = vload8(c * BLOCK_N + j, wl);
+            #pragma unroll
+            for (int i = 0; i < BLOCK_M; i++) {
+                acc[i][j] += xv[i] * wv;
+            }
+        }
+    }
+    float sum[BLOCK_M][BLOCK_N];
+    sum_lanes(&sum[0][0], &acc[0][0]);
+    for (int k = k8 * 8; k < K; k++) {
+        #pragma unroll
+        for (int i = 0; i < BLOCK_M; i++) {
+            float xk = xr[i][k];
+            #pragma unroll
+            for (int j = 0; j < BLOCK_N; j++) {
+                sum[i][j] += xk * wl[(k8 * BLOCK_N + j) * 8 + (k - k8 * 8)];
             }
         }
     }

@@ -107,8 +107,9 @@ class OpenCLGemmOpsTest {
     static Stream<Arguments> defaults() {
         return Stream.of(Arguments.of(1, 300, 257, DType.F32, Epilogue.IN_PLACE), Arguments.of(1, 77, 64, DType.BF16, Epilogue.NONE),
                 Arguments.of(2, 77, 64, DType.F16, Epilogue.BIAS), Arguments.of(100, 130, 129, DType.F16, Epilogue.BOTH),
-                // float32 weights over many rows get their own block on CPUs (OpenCLGemmOps.CPU_BLOCK_F32)
-                Arguments.of(100, 130, 129, DType.F32, Epilogue.BOTH), Arguments.of(257, 97, 1408, DType.F32, Epilogue.BIAS));
+                // many rows get their own block on AVX-512 CPUs (OpenCLGemmOps.CPU_BLOCK_AVX512)
+                Arguments.of(100, 130, 129, DType.F32, Epilogue.BOTH), Arguments.of(257, 97, 1408, DType.F32, Epilogue.BIAS),
+                Arguments.of(257, 97, 1408, DType.F16, Epilogue.BIAS), Arguments.of(130, 50, 300, DType.BF16, Epilogue.IN_PLACE));
     }
 
     private void check(OpenCLGemmOps ops, int m, int n, int k, DType dtype, Epilogue epilogue) {
