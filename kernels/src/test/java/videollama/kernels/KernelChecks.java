@@ -245,7 +245,8 @@ public final class KernelChecks {
 
     /**
      * {@link GemmOps#linear}'s refusals, the same on every backend ({@link OpChecks#requireLinear}): a K that is not
-     * W's, an out too small for its rows, out the same buffer as x, no rows, a bias shorter than N.
+     * W's, an out too small for its rows, out the same buffer as x, no rows, a bias shorter than N; and
+     * {@link GemmOps#linearGelu}'s, which also wants a bias.
      */
     public static void assertLinearRefusesMismatches(DeviceBackend backend, GemmOps ops, Random random) {
         DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
@@ -258,5 +259,11 @@ public final class KernelChecks {
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "zero rows", out, x, w, null, null, 0, 2, 3));
         DeviceBuffer shortBias = backend.allocate("bias", 4);
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "short bias", out, x, w, shortBias, null, 4, 2, 3));
+        // linearGelu: the same checks, and a bias
+        DeviceBuffer bias = upload(backend, "bias", randomFloats(random, 2));
+        assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "no bias", out, x, w, null, 4, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "k", out, x, w, bias, 4, 2, 4));
+        assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "x is out", x, x, w, bias, 2, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "short bias", out, x, w, shortBias, 4, 2, 3));
     }
 }

@@ -24,9 +24,11 @@ import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceOpsContract;
 import videollama.kernels.DeviceTensor;
+import videollama.kernels.GemmOps;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.cuda.CudaGemmOps.Tile;
 import videollama.kernels.reference.Linear;
+import videollama.kernels.reference.Q8_0;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.weights.DType;
 import videollama.weights.Float16;
@@ -37,7 +39,9 @@ import videollama.weights.Tensor;
  * F32 weights, tensor cores for F16 / BF16) in each tile, forced whatever the shape: odd sizes (M, N, K not
  * multiples of any tile or of a 16-byte load, so the zero-filled edges and the element-by-element loads run),
  * sizes whose K takes the 16-byte loads, several tiles in both directions, with and without bias and residual,
- * the residual in out itself, outputs poisoned first.
+ * the residual in out itself, the GELU epilogue ({@code linearGelu}, {@code linear_gelu_*}), outputs poisoned first.
+ * The GELU epilogue is also held bit for bit to the same kernel's linear followed by biasGelu (the same sums, bias
+ * add and common.cuh gelu_erf), and through the op catalogue with Q8_0 weights, which it runs as those two tasks.
  *
  * <p>Tolerances (relative, max |a − e| / max |e|): 1e-5 for F32 weights (float32 on both sides, only the order of
  * the additions differs). The tensor-core kernel rounds x to the weights' 16-bit type, so its reference rounds x
@@ -71,9 +75,10 @@ abstract class CudaGemmContract extends DeviceOpsContract {
     }
 
     /**
-     * Every tile × dtype × shape, the epilogue rotating through all five. 1x1x1: one element in a tile of zeros;
-     * 37x53x19 and 130x97x300: nothing a multiple of anything (element loads; 130 rows are three small tiles and
-     * two large ones); 70x136x64 and 19x200x136: K a multiple of 8 (16-byte loads), 200 columns over two large tiles.
+     * Every tile × dtype × shape, the epilogue rotating through all six, and the GELU epilogue with every tile and
+     * dtype at 130x97x300. 1x1x1: one element in a tile of zeros; 37x53x19 and 130x97x300: nothing a multiple of
+     * anything (element loads; 130 rows are three small tiles and two large ones); 70x136x64 and 19x200x136: K a
+     * multiple of 8 (16-byte loads), 200 columns over two large tiles.
      */
     static Stream<Arguments> cases() {
         int[][] shapes = {{1, 1, 1}, {37, 53, 19}, {130, 97, 300}, {70, 136, 64}, {19, 200, 136}};
@@ -85,6 +90,7 @@ abstract class CudaGemmContract extends DeviceOpsContract {
                 for (int[] s : shapes) {
                     cases.add(Arguments.of(tile, dtype, s[0], s[1], s[2], epilogues[turn++ % epilogues.length]));
                 }
+                cases.add(Arguments.of(tile, dtype, 130, 97, 300, Epilogue.GELU));
             }
         }
         return cases.stream();
@@ -177,16 +183,14 @@ abstract class CudaGemmContract extends DeviceOpsContract {
         float[] bias = epilogue.bias ? randomFloats(random, n) : null;
         float[] residual = epilogue.residual ? randomFloats(random, m * n) : null;
         WeightMatrix weights = new WeightMatrix(w);
-        float[] expected = new float[m * n];
-        Linear.linear(expected, weights, x, bias, residual, m);
+        float[] expected = reference(epilogue, weights, x, bias, residual, m);
         float[] expectedRounded = expected;
         if (dtype != DType.F32) {
             float[] xRounded = new float[x.length];
             for (int i = 0; i < x.length; i++) {
                 xRounded[i] = widen(dtype, narrow(dtype, x[i]));
             }
-            expectedRounded = new float[m * n];
-            Linear.linear(expectedRounded, weights, xRounded, bias, residual, m);
+            expectedRounded = reference(epilogue, weights, xRounded, bias, residual, m);
         }
 
         DeviceBuffer out = epilogue.inPlace ? upload(backend(), "out", residual) : poisoned(backend(), "out", (long) m * n);
@@ -195,14 +199,23 @@ abstract class CudaGemmContract extends DeviceOpsContract {
         TaskGraph g = backend().graph("linear");
         DeviceBuffer dx = upload(backend(), "x", x);
         DeviceTensor dw = backend().upload(w);
-        if (ops == null) {
-            backend().ops().linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
+        GemmOps gemm = ops == null ? backend().ops() : ops;
+        if (epilogue.gelu) {
+            gemm.linearGelu(g, "linear", out, dx, dw, dBias, m, n, k);
         } else {
-            ops.linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
+            gemm.linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
         }
         runOnce(g);
         float[] actual = readFloats(backend(), out, m * n);
         String what = (ops == null ? "default tile" : ops.tileFor(m, n)) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
+        if (epilogue.gelu) {
+            DeviceBuffer twoTasks = poisoned(backend(), "two tasks", (long) m * n);
+            TaskGraph unfused = backend().graph("linear, bias + gelu");
+            gemm.linear(unfused, "linear", twoTasks, dx, dw, null, null, m, n, k);
+            backend().ops().biasGelu(unfused, "bias + gelu", twoTasks, twoTasks, dBias, m, n);
+            runOnce(unfused);
+            assertArrayEquals(readFloats(backend(), twoTasks, m * n), actual, what + ": linearGelu against linear, biasGelu");
+        }
         // F32: the emulator measures 0; a GPU sums in another order. F16/BF16 against the rounded x: exact products
         // summed in float32, so the emulator, which sums in IEEE float32, is held to 5e-6 (measured at most 8.1e-7 over
         // 35 seeds; the old shared 1e-3 was 1,200 times that, room for a wrong element of K to hide). A GPU's tensor
@@ -214,6 +227,39 @@ abstract class CudaGemmContract extends DeviceOpsContract {
             assertClose(expectedRounded, actual, emulated() ? 5e-6 : 1e-3, what + " (x rounded to " + dtype + ")");
             assertClose(expected, actual, 1e-2, what);
         }
+    }
+
+    /** {@link Linear}'s form of {@code epilogue}: {@link Linear#linearGelu} for GELU, else {@link Linear#linear}. */
+    private static float[] reference(Epilogue epilogue, WeightMatrix w, float[] x, float[] bias, float[] residual, int m) {
+        float[] out = new float[m * w.rows()];
+        if (epilogue.gelu) {
+            Linear.linearGelu(out, w, x, bias, m);
+        } else {
+            Linear.linear(out, w, x, bias, residual, m);
+        }
+        return out;
+    }
+
+    /**
+     * linearGelu with Q8_0 weights through the op catalogue (Q8_0's linear, then biasGelu): against the reference
+     * over the same weights at the F32 bound, as Q8_0's linear computes in float32.
+     */
+    @Test
+    void linearGeluWithQ8_0WeightsThroughTheOps() {
+        int m = 37;
+        int n = 70;
+        int k = 96;
+        Tensor w = Q8_0.quantize(Tensor.ofFloats("w", randomFloats(random, n * k), n, k));
+        float[] x = randomFloats(random, m * k);
+        float[] bias = randomFloats(random, n);
+        float[] expected = new float[m * n];
+        Linear.linearGelu(expected, new WeightMatrix(w), x, bias, m);
+        DeviceBuffer out = poisoned(backend(), "out", (long) m * n);
+        TaskGraph g = backend().graph("linear + gelu");
+        backend().ops().linearGelu(g, "fc1 + bias + gelu", out, upload(backend(), "x", x), backend().upload(w),
+                upload(backend(), "bias", bias), m, n, k);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), out, m * n), 1e-5, "Q8_0 through the ops");
     }
 
     private static short narrow(DType dtype, float v) {

@@ -1,5 +1,6 @@
 package videollama.kernels.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static videollama.kernels.KernelChecks.assertClose;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
 import static videollama.kernels.KernelChecks.poisoned;
@@ -15,15 +16,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLGemmOps.Block;
 import videollama.kernels.opencl.OpenCLGemmOps.Variant;
 import videollama.kernels.opencl.OpenCLGemmOps.Tile;
 import videollama.kernels.reference.Linear;
+import videollama.kernels.reference.Q8_0;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.testing.SeededRandom;
 import videollama.weights.DType;
@@ -32,8 +36,11 @@ import videollama.weights.Tensor;
 /**
  * Each GEMM kernel, forced whatever the device, against {@link Linear} on fresh random inputs: odd shapes
  * (M, N, K not multiples of any tile or block), every weight dtype, with and without bias and residual, the
- * residual in out itself, and outputs poisoned first. 1e-5 relative: the weights are widened to float and
- * everything is float32 on both sides, only the order of the additions differs.
+ * residual in out itself, the GELU epilogue ({@code linearGelu}), and outputs poisoned first. 1e-5 relative: the
+ * weights are widened to float and everything is float32 on both sides, only the order of the additions differs
+ * (GELU's slope is at most 1.13, and gelu_erf's own error is about 3e-7 of its value). The GELU epilogue is also
+ * held bit for bit to the same kernel's linear followed by biasGelu: the same sums, the same bias add, the same
+ * gelu_erf (common.cl).
  */
 class OpenCLGemmOpsTest {
     @RegisterExtension
@@ -118,15 +125,59 @@ class OpenCLGemmOpsTest {
         float[] bias = epilogue.bias ? randomFloats(random, n) : null;
         float[] residual = epilogue.residual ? randomFloats(random, m * n) : null;
         float[] expected = new float[m * n];
-        Linear.linear(expected, new WeightMatrix(w), x, bias, residual, m);
+        if (epilogue.gelu) {
+            Linear.linearGelu(expected, new WeightMatrix(w), x, bias, m);
+        } else {
+            Linear.linear(expected, new WeightMatrix(w), x, bias, residual, m);
+        }
 
         DeviceBuffer out = epilogue.inPlace ? upload(backend(), "out", residual) : poisoned(backend(), "out", (long) m * n);
         DeviceBuffer dResidual = !epilogue.residual ? null : epilogue.inPlace ? out : upload(backend(), "residual", residual);
         DeviceBuffer dBias = bias == null ? null : upload(backend(), "bias", bias);
+        DeviceBuffer dx = upload(backend(), "x", x);
+        DeviceTensor dw = backend().upload(w);
         TaskGraph g = backend().graph("linear");
-        ops.linear(g, "linear", out, upload(backend(), "x", x), backend().upload(w), dBias, dResidual, m, n, k);
+        if (epilogue.gelu) {
+            ops.linearGelu(g, "linear", out, dx, dw, dBias, m, n, k);
+        } else {
+            ops.linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
+        }
         runOnce(g);
-        assertClose(expected, readFloats(backend(), out, m * n), 1e-5, ops.kernelFor(m) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue);
+        String what = ops.kernelFor(m) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
+        float[] actual = readFloats(backend(), out, m * n);
+        assertClose(expected, actual, 1e-5, what);
+        if (epilogue.gelu) {
+            DeviceBuffer twoTasks = poisoned(backend(), "two tasks", (long) m * n);
+            TaskGraph unfused = backend().graph("linear, bias + gelu");
+            ops.linear(unfused, "linear", twoTasks, dx, dw, null, null, m, n, k);
+            backend().ops().biasGelu(unfused, "bias + gelu", twoTasks, twoTasks, dBias, m, n);
+            runOnce(unfused);
+            assertArrayEquals(readFloats(backend(), twoTasks, m * n), actual, what + ": linearGelu against linear, biasGelu");
+        }
+    }
+
+    /**
+     * linearGelu through the op catalogue, Q8_0 weights included (which it runs as Q8_0's linear and then biasGelu):
+     * against the reference over the same weights, the bound of the rows above.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16", "Q8_0"})
+    void linearGeluThroughTheOps(DType dtype) {
+        int m = 37;
+        int n = 70;
+        int k = 96;
+        Tensor f32 = Tensor.ofFloats("w", randomFloats(random, n * k), n, k);
+        Tensor w = dtype == DType.Q8_0 ? Q8_0.quantize(f32) : f32.convertTo(dtype);
+        float[] x = randomFloats(random, m * k);
+        float[] bias = randomFloats(random, n);
+        float[] expected = new float[m * n];
+        Linear.linearGelu(expected, new WeightMatrix(w), x, bias, m);
+        DeviceBuffer out = poisoned(backend(), "out", (long) m * n);
+        TaskGraph g = backend().graph("linear + gelu");
+        backend().ops().linearGelu(g, "fc1 + bias + gelu", out, upload(backend(), "x", x), backend().upload(w),
+                upload(backend(), "bias", bias), m, n, k);
+        runOnce(g);
+        assertClose(expected, readFloats(backend(), out, m * n), 1e-5, dtype + " through the ops");
     }
 
     @Test
