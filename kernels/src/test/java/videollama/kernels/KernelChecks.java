@@ -192,6 +192,34 @@ public final class KernelChecks {
         }
     }
 
+    /**
+     * Fails unless every element of {@code actual} is within {@code ulps} units in the last place of the same element
+     * of {@code expected} (counted along the floats in order, so across zero too), and finite.
+     */
+    public static void assertUlps(float[] expected, float[] actual, int ulps, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        assertAllFinite(actual, what);
+        long worst = 0;
+        int at = 0;
+        for (int i = 0; i < expected.length; i++) {
+            long d = Math.abs((long) ordered(expected[i]) - ordered(actual[i]));
+            if (d > worst) {
+                worst = d;
+                at = i;
+            }
+        }
+        MeasuredErrors.record(what + " (ulps)", worst, ulps);
+        int i = at;
+        assertTrue(worst <= ulps, () -> what + ": " + actual[i] + " at " + i + " is " + Math.abs((long) ordered(expected[i])
+                - ordered(actual[i])) + " ulps from " + expected[i] + " (at most " + ulps + ")");
+    }
+
+    /** The float's bits as an int that orders like the floats (−0 and +0 one apart). */
+    private static int ordered(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        return bits < 0 ? Integer.MIN_VALUE - bits - 1 : bits;
+    }
+
     private static void assertWithin(double error, double tolerance, String what) {
         MeasuredErrors.record(what, error, tolerance);
         assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);

@@ -65,23 +65,32 @@ static inline void add_outer_product(float* acc, const float* a, const float* b,
 // frames, 50 times its memory traffic), while this vectorises. exp(-z²) is taken as exp(-hi)·(1 - lo) with z² = hi +
 // lo split exactly by fma, and exp(P) separately, so the tail keeps its relative accuracy (z² reaches 72 where
 // gelu still has normal floats, and one rounding of z² there would cost 4e-6).
-static inline float erfc_nonnegative(float z) {
-    float t = 1.0f / (1.0f + 0.5f * z);
-    float p = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f
-            + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
-    float hi = z * z;
-    float lo = fma(z, z, -hi);
-    return t * exp(-hi) * (1.0f - lo) * exp(p);
-}
-
+//
 // The exact GELU, 0.5·x·(1 + erf(x/√2)), written as 0.5·x·erfc(−x/√2): the same function, but for negative x
 // the erf form subtracts two numbers near 1 and keeps only the absolute accuracy of erf, where erfc keeps
 // its relative accuracy. x/√2 is rounded to float first, as PyTorch does.
-static inline float gelu_erf(float x) {
-    float z = x * M_SQRT1_2_F;
-    float e = erfc_nonnegative(fabs(z));
-    return 0.5f * x * (z > 0.0f ? 2.0f - e : e); // erfc(-z) = 2 - erfc(z)
+//
+// GELU_FUNCTIONS(T, S) writes both for T as erfc_nonnegative##S and gelu_erf##S, the same expressions whatever T:
+// for float (activations.cl's kernels, which PoCL vectorises across work-items, and the GPU GEMMs' stores) and for
+// float8 (the CPU GEMMs' stores: those kernels are vectorised along K by hand, so PoCL leaves a work-item's scalar
+// GELU scalar, two exp calls an element, which made the ViT's fc1 + GELU 1.5x slower than fc1 and bias_gelu apart).
+#define GELU_FUNCTIONS(T, S)                                                                                        \
+static inline T erfc_nonnegative##S(T z) {                                                                          \
+    T t = 1.0f / (1.0f + 0.5f * z);                                                                                 \
+    T p = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f                 \
+            + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f)))))))); \
+    T hi = z * z;                                                                                                   \
+    T lo = fma(z, z, -hi);                                                                                          \
+    return t * exp(-hi) * (1.0f - lo) * exp(p);                                                                     \
+}                                                                                                                   \
+static inline T gelu_erf##S(T x) {                                                                                  \
+    T z = x * M_SQRT1_2_F;                                                                                          \
+    T e = erfc_nonnegative##S(fabs(z));                                                                             \
+    return 0.5f * x * (z > 0.0f ? 2.0f - e : e); /* erfc(-z) = 2 - erfc(z) */                                       \
 }
+GELU_FUNCTIONS(float, )
+GELU_FUNCTIONS(float8, 8)
+#undef GELU_FUNCTIONS
 
 // ---- the KV cache: LOAD_KV reads one key/value element as float, LOAD_KV8 8 consecutive ones from element i -------
 #if defined(KV_F16)

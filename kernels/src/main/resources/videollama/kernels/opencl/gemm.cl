@@ -128,6 +128,46 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 #define BLOCK_N 4
 #endif
 
+// The CPU kernels' store of a work-item's block of sums (sum[BLOCK_M][BLOCK_N] as &sum[0][0]) at rows m0.. and columns
+// n0.., the parts inside M and N, with store_out's epilogue. Under -DGELU the block goes through common.cl's
+// gelu_erf8 eight at a time (the same expressions as gelu_erf, so the same numbers): PoCL does not vectorise these
+// kernels across work-items, and a scalar GELU per element cost the ViT's fc1 + GELU more than a separate bias_gelu.
+#define BLOCK_VECTORS ((BLOCK_M * BLOCK_N + 7) / 8)
+static inline void store_block(__global float* out, __global const float* bias, __global const float* residual,
+                               int has_bias, int has_residual, int M, int N, int m0, int n0, const float* sum) {
+#if defined(GELU)
+    float v[BLOCK_VECTORS * 8];
+    #pragma unroll
+    for (int e = 0; e < BLOCK_VECTORS * 8; e++) {
+        int j = e % BLOCK_N;
+        v[e] = e < BLOCK_M * BLOCK_N ? sum[e] : 0.0f;
+        if (has_bias) {
+            v[e] += bias[min(n0 + j, N - 1)];   // columns past N are computed, never stored
+        }
+    }
+    #pragma unroll
+    for (int c = 0; c < BLOCK_VECTORS; c++) {
+        vstore8(gelu_erf8(vload8(c, v)), c, v);
+    }
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
+            size_t o = (size_t)(m0 + i) * N + n0 + j;
+            out[o] = has_residual ? v[i * BLOCK_N + j] + residual[o] : v[i * BLOCK_N + j];
+        }
+    }
+#else
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
+            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i * BLOCK_N + j]);
+        }
+    }
+#endif
+}
+
 // The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
 static inline void sum_lanes(float* sum, const float8* acc) {
     #pragma unroll
@@ -203,13 +243,7 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
             }
         }
     }
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
-        #pragma unroll
-        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
-            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i][j]);
-        }
-    }
+    store_block(out, bias, residual, has_bias, has_residual, M, N, m0, n0, &sum[0][0]);
 }
 
 // ---- CPU (PoCL), f16 and bf16 weights: a group's columns of W widened once --------------------------------
@@ -288,13 +322,7 @@ __kernel void linear_widened(__global float* out, __global const float* x, __glo
             }
         }
     }
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
-        #pragma unroll
-        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
-            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i][j]);
-        }
-    }
+    store_block(out, bias, residual, has_bias, has_residual, M, N, m0, n0, &sum[0][0]);
 }
 
 // ---- GPU, one input row (M = 1): a work-group per output element -------------------------------------------

@@ -1,7 +1,7 @@
 package videollama.kernels.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertUlps;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
@@ -39,8 +39,8 @@ import videollama.weights.Tensor;
  * residual in out itself, the GELU epilogue ({@code linearGelu}), and outputs poisoned first. 1e-5 relative: the
  * weights are widened to float and everything is float32 on both sides, only the order of the additions differs
  * (GELU's slope is at most 1.13, and gelu_erf's own error is about 3e-7 of its value). The GELU epilogue is also
- * held bit for bit to the same kernel's linear followed by biasGelu: the same sums, the same bias add, the same
- * gelu_erf (common.cl).
+ * held to the same kernel's linear followed by biasGelu: the same sums and bias add, and common.cl's GELU expressions
+ * (see check for the ulps the CPU kernels' float8 form may differ by).
  */
 class OpenCLGemmOpsTest {
     @RegisterExtension
@@ -143,7 +143,8 @@ class OpenCLGemmOpsTest {
             ops.linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
         }
         runOnce(g);
-        String what = ops.kernelFor(m) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
+        Variant kernel = ops.kernelFor(m);
+        String what = kernel + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
         float[] actual = readFloats(backend(), out, m * n);
         assertClose(expected, actual, 1e-5, what);
         if (epilogue.gelu) {
@@ -152,7 +153,11 @@ class OpenCLGemmOpsTest {
             ops.linear(unfused, "linear", twoTasks, dx, dw, null, null, m, n, k);
             backend().ops().biasGelu(unfused, "bias + gelu", twoTasks, twoTasks, dBias, m, n);
             runOnce(unfused);
-            assertArrayEquals(readFloats(backend(), twoTasks, m * n), actual, what + ": linearGelu against linear, biasGelu");
+            // the GPU kernels' stores apply gelu_erf, bias_gelu's function, to the same sums: bit for bit; the CPU
+            // kernels' gelu_erf8 (common.cl) differs by an ulp or two where PoCL's float8 exp does from the exp of its
+            // vectorised bias_gelu (measured at most 3 ulps, on GELU's negative side, over seeds 1-7)
+            int ulps = kernel == Variant.BLOCKED || kernel == Variant.WIDENED ? 4 : 0;
+            assertUlps(readFloats(backend(), twoTasks, m * n), actual, ulps, what + ": linearGelu against linear, biasGelu");
         }
     }
 
