@@ -9,7 +9,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.function.IntToDoubleFunction;
+import videollama.kernels.reference.Linear;
+import videollama.kernels.reference.Q8_0;
+import videollama.kernels.reference.WeightMatrix;
 import videollama.testing.MeasuredErrors;
+import videollama.weights.DType;
 import videollama.weights.Tensor;
 
 /**
@@ -269,6 +273,43 @@ public final class KernelChecks {
             b.read(buffer, host);
             return host.toArray(ValueLayout.JAVA_INT);
         }
+    }
+
+    /**
+     * {@link GemmOps#linearGelu}'s two-task form on {@code backend}: {@code gemm}'s linear without bias into a fresh
+     * poisoned buffer, then the backend's {@link NormOps#biasGelu} in place; the result read back.
+     */
+    public static float[] linearThenBiasGelu(DeviceBackend backend, GemmOps gemm, DeviceBuffer x, DeviceTensor w,
+                                             DeviceBuffer bias, int m, int n, int k) {
+        DeviceBuffer out = poisoned(backend, "two tasks", (long) m * n);
+        TaskGraph g = backend.graph("linear, bias + gelu");
+        gemm.linear(g, "linear", out, x, w, null, null, m, n, k);
+        backend.ops().biasGelu(g, "bias + gelu", out, out, bias, m, n);
+        runOnce(g);
+        return readFloats(backend, out, m * n);
+    }
+
+    /**
+     * {@link GemmOps#linearGelu} through {@code backend}'s op catalogue at 37 × 70 × 96 with {@code w} of {@code dtype}
+     * (Q8_0 too, which the catalogue runs as Q8_0's linear and then biasGelu), against {@link Linear#linearGelu} over
+     * the same weights within {@code tolerance}.
+     */
+    public static void assertLinearGeluThroughTheOps(DeviceBackend backend, DType dtype, Random random, double tolerance) {
+        int m = 37;
+        int n = 70;
+        int k = 96;
+        Tensor f32 = Tensor.ofFloats("w", randomFloats(random, n * k), n, k);
+        Tensor w = dtype == DType.Q8_0 ? Q8_0.quantize(f32) : f32.convertTo(dtype);
+        float[] x = randomFloats(random, m * k);
+        float[] bias = randomFloats(random, n);
+        float[] expected = new float[m * n];
+        Linear.linearGelu(expected, new WeightMatrix(w), x, bias, m);
+        DeviceBuffer out = poisoned(backend, "out", (long) m * n);
+        TaskGraph g = backend.graph("linear + gelu");
+        backend.ops().linearGelu(g, "fc1 + bias + gelu", out, upload(backend, "x", x), backend.upload(w),
+                upload(backend, "bias", bias), m, n, k);
+        runOnce(g);
+        assertClose(expected, readFloats(backend, out, m * n), tolerance, dtype + " through the ops");
     }
 
     /**

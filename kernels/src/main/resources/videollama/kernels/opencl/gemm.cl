@@ -8,8 +8,9 @@
 // when one is absent the op passes some other buffer in its place, never read. out may be residual (the
 // transformer's "x = x + proj(...)"): each element is read and then written by the same work-item. Built with
 // -DGELU (the op linearGelu, an MLP's first layer), every kernel stores gelu(sum + bias) instead, with common.cl's
-// gelu_erf, the function activations.cl's bias_gelu applies: the same numbers as linear then biasGelu, without
-// writing the hidden layer and reading it back (2056 × 6144 floats a ViT-g block over 8 frames).
+// GELU, the one activations.cl's bias_gelu applies: linear then biasGelu's numbers (bit for bit in the GPU kernels,
+// within a few ulps in the CPU ones, see store_block), without writing the hidden layer and reading it back
+// (2056 × 6144 floats a ViT-g block over 8 frames).
 //
 // Four kernels, picked by OpenCLGemmOps from the device and the shape (linear_widened only when forced):
 //   linear_tiled   GPUs: a work-group per output tile, x and W tiles staged through local memory.
@@ -130,8 +131,10 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 
 // The CPU kernels' store of a work-item's block of sums (sum[BLOCK_M][BLOCK_N] as &sum[0][0]) at rows m0.. and columns
 // n0.., the parts inside M and N, with store_out's epilogue. Under -DGELU the block goes through common.cl's
-// gelu_erf8 eight at a time (the same expressions as gelu_erf, so the same numbers): PoCL does not vectorise these
-// kernels across work-items, and a scalar GELU per element cost the ViT's fc1 + GELU more than a separate bias_gelu.
+// gelu_erf8 eight at a time: PoCL does not vectorise these kernels across work-items, and a scalar GELU per element
+// (two exp calls) made the ViT's fc1 + GELU slower than fc1 and a separate bias_gelu. gelu_erf8 is gelu_erf's
+// expressions on float8; PoCL's float8 exp differs from the exp of its vectorised bias_gelu by an ulp for some
+// arguments, so the results may differ from linear then biasGelu by a few ulps (OpenCLGemmOpsTest).
 #define BLOCK_VECTORS ((BLOCK_M * BLOCK_N + 7) / 8)
 static inline void store_block(__global float* out, __global const float* bias, __global const float* residual,
                                int has_bias, int has_residual, int M, int N, int m0, int n0, const float* sum) {

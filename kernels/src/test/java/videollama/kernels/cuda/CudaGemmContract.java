@@ -3,7 +3,9 @@ package videollama.kernels.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertLinearGeluThroughTheOps;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
+import static videollama.kernels.KernelChecks.linearThenBiasGelu;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
 import static videollama.kernels.KernelChecks.readFloats;
@@ -28,7 +30,6 @@ import videollama.kernels.GemmOps;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.cuda.CudaGemmOps.Tile;
 import videollama.kernels.reference.Linear;
-import videollama.kernels.reference.Q8_0;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.weights.DType;
 import videollama.weights.Float16;
@@ -209,12 +210,9 @@ abstract class CudaGemmContract extends DeviceOpsContract {
         float[] actual = readFloats(backend(), out, m * n);
         String what = (ops == null ? "default tile" : ops.tileFor(m, n)) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
         if (epilogue.gelu) {
-            DeviceBuffer twoTasks = poisoned(backend(), "two tasks", (long) m * n);
-            TaskGraph unfused = backend().graph("linear, bias + gelu");
-            gemm.linear(unfused, "linear", twoTasks, dx, dw, null, null, m, n, k);
-            backend().ops().biasGelu(unfused, "bias + gelu", twoTasks, twoTasks, dBias, m, n);
-            runOnce(unfused);
-            assertArrayEquals(readFloats(backend(), twoTasks, m * n), actual, what + ": linearGelu against linear, biasGelu");
+            // the same sums, bias add and gelu_erf (common.cuh): bit for bit
+            assertArrayEquals(linearThenBiasGelu(backend(), gemm, dx, dw, dBias, m, n, k), actual,
+                    what + ": linearGelu against linear, biasGelu");
         }
         // F32: the emulator measures 0; a GPU sums in another order. F16/BF16 against the rounded x: exact products
         // summed in float32, so the emulator, which sums in IEEE float32, is held to 5e-6 (measured at most 8.1e-7 over
@@ -241,25 +239,12 @@ abstract class CudaGemmContract extends DeviceOpsContract {
     }
 
     /**
-     * linearGelu with Q8_0 weights through the op catalogue (Q8_0's linear, then biasGelu): against the reference
-     * over the same weights at the F32 bound, as Q8_0's linear computes in float32.
+     * linearGelu with Q8_0 weights through the op catalogue (Q8_0's linear, then biasGelu), at the F32 bound: Q8_0's
+     * linear computes in float32.
      */
     @Test
     void linearGeluWithQ8_0WeightsThroughTheOps() {
-        int m = 37;
-        int n = 70;
-        int k = 96;
-        Tensor w = Q8_0.quantize(Tensor.ofFloats("w", randomFloats(random, n * k), n, k));
-        float[] x = randomFloats(random, m * k);
-        float[] bias = randomFloats(random, n);
-        float[] expected = new float[m * n];
-        Linear.linearGelu(expected, new WeightMatrix(w), x, bias, m);
-        DeviceBuffer out = poisoned(backend(), "out", (long) m * n);
-        TaskGraph g = backend().graph("linear + gelu");
-        backend().ops().linearGelu(g, "fc1 + bias + gelu", out, upload(backend(), "x", x), backend().upload(w),
-                upload(backend(), "bias", bias), m, n, k);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), out, m * n), 1e-5, "Q8_0 through the ops");
+        assertLinearGeluThroughTheOps(backend(), DType.Q8_0, random, 1e-5);
     }
 
     private static short narrow(DType dtype, float v) {

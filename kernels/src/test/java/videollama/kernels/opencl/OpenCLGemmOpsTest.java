@@ -1,8 +1,10 @@
 package videollama.kernels.opencl;
 
 import static videollama.kernels.KernelChecks.assertClose;
-import static videollama.kernels.KernelChecks.assertUlps;
+import static videollama.kernels.KernelChecks.assertLinearGeluThroughTheOps;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
+import static videollama.kernels.KernelChecks.assertUlps;
+import static videollama.kernels.KernelChecks.linearThenBiasGelu;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
 import static videollama.kernels.KernelChecks.readFloats;
@@ -27,7 +29,6 @@ import videollama.kernels.opencl.OpenCLGemmOps.Block;
 import videollama.kernels.opencl.OpenCLGemmOps.Variant;
 import videollama.kernels.opencl.OpenCLGemmOps.Tile;
 import videollama.kernels.reference.Linear;
-import videollama.kernels.reference.Q8_0;
 import videollama.kernels.reference.WeightMatrix;
 import videollama.testing.SeededRandom;
 import videollama.weights.DType;
@@ -148,41 +149,20 @@ class OpenCLGemmOpsTest {
         float[] actual = readFloats(backend(), out, m * n);
         assertClose(expected, actual, 1e-5, what);
         if (epilogue.gelu) {
-            DeviceBuffer twoTasks = poisoned(backend(), "two tasks", (long) m * n);
-            TaskGraph unfused = backend().graph("linear, bias + gelu");
-            ops.linear(unfused, "linear", twoTasks, dx, dw, null, null, m, n, k);
-            backend().ops().biasGelu(unfused, "bias + gelu", twoTasks, twoTasks, dBias, m, n);
-            runOnce(unfused);
             // the GPU kernels' stores apply gelu_erf, bias_gelu's function, to the same sums: bit for bit; the CPU
             // kernels' gelu_erf8 (common.cl) differs by an ulp or two where PoCL's float8 exp does from the exp of its
             // vectorised bias_gelu (measured at most 3 ulps, on GELU's negative side, over seeds 1-7)
             int ulps = kernel == Variant.BLOCKED || kernel == Variant.WIDENED ? 4 : 0;
-            assertUlps(readFloats(backend(), twoTasks, m * n), actual, ulps, what + ": linearGelu against linear, biasGelu");
+            assertUlps(linearThenBiasGelu(backend(), ops, dx, dw, dBias, m, n, k), actual, ulps,
+                    what + ": linearGelu against linear, biasGelu");
         }
     }
 
-    /**
-     * linearGelu through the op catalogue, Q8_0 weights included (which it runs as Q8_0's linear and then biasGelu):
-     * against the reference over the same weights, the bound of the rows above.
-     */
+    /** linearGelu through the op catalogue, Q8_0 weights included, at the bound of the rows above. */
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = DType.class, names = {"F32", "F16", "BF16", "Q8_0"})
     void linearGeluThroughTheOps(DType dtype) {
-        int m = 37;
-        int n = 70;
-        int k = 96;
-        Tensor f32 = Tensor.ofFloats("w", randomFloats(random, n * k), n, k);
-        Tensor w = dtype == DType.Q8_0 ? Q8_0.quantize(f32) : f32.convertTo(dtype);
-        float[] x = randomFloats(random, m * k);
-        float[] bias = randomFloats(random, n);
-        float[] expected = new float[m * n];
-        Linear.linearGelu(expected, new WeightMatrix(w), x, bias, m);
-        DeviceBuffer out = poisoned(backend(), "out", (long) m * n);
-        TaskGraph g = backend().graph("linear + gelu");
-        backend().ops().linearGelu(g, "fc1 + bias + gelu", out, upload(backend(), "x", x), backend().upload(w),
-                upload(backend(), "bias", bias), m, n, k);
-        runOnce(g);
-        assertClose(expected, readFloats(backend(), out, m * n), 1e-5, dtype + " through the ops");
+        assertLinearGeluThroughTheOps(backend(), dtype, random, 1e-5);
     }
 
     @Test
