@@ -8,7 +8,8 @@ public interface GemmOps {
 
     /**
      * {@code out[M,N] = gelu(x[M,K]·Wᵀ + bias[N])}, the exact GELU: an MLP's first layer and its activation in one
-     * kernel, the same numbers as {@link #linear} without bias followed by {@link NormOps#biasGelu}.
+     * kernel, the numbers of {@link #linear} without bias followed by {@link NormOps#biasGelu} (bit for bit, or within
+     * a few ulps where a kernel evaluates the GELU at another vector width than biasGelu; docs/ops.md).
      */
     void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                     int m, int n, int k);

@@ -213,9 +213,10 @@ public final class KernelChecks {
             }
         }
         MeasuredErrors.record(what + " (ulps)", worst, ulps);
+        long found = worst;
         int i = at;
-        assertTrue(worst <= ulps, () -> what + ": " + actual[i] + " at " + i + " is " + Math.abs((long) ordered(expected[i])
-                - ordered(actual[i])) + " ulps from " + expected[i] + " (at most " + ulps + ")");
+        assertTrue(found <= ulps, () -> what + ": " + actual[i] + " at " + i + " is " + found + " ulps from " + expected[i]
+                + " (at most " + ulps + ")");
     }
 
     /** The float's bits as an int that orders like the floats (−0 and +0 one apart). */

@@ -201,8 +201,9 @@ public final class OpenCLGemmOps implements GemmOps {
     }
 
     /**
-     * {@code out = gelu(x · Wᵀ + bias)}: the kernel {@link #linear} would take, built with {@code -DGELU} (gemm.cl's
-     * store_out applies common.cl's gelu_erf, as activations.cl's bias_gelu does). Its {@link Cost} is the GEMM's.
+     * {@code out = gelu(x · Wᵀ + bias)}: the kernel {@link #linear} would take, built with {@code -DGELU}: its store
+     * applies common.cl's GELU, activations.cl's bias_gelu's (the CPU kernels on eight outputs at a time, gelu_erf8).
+     * Its {@link Cost} is the GEMM's.
      */
     @Override
     public void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,

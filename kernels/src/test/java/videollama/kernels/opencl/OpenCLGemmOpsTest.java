@@ -149,10 +149,11 @@ class OpenCLGemmOpsTest {
         float[] actual = readFloats(backend(), out, m * n);
         assertClose(expected, actual, 1e-5, what);
         if (epilogue.gelu) {
-            // the GPU kernels' stores apply gelu_erf, bias_gelu's function, to the same sums: bit for bit; the CPU
-            // kernels' gelu_erf8 (common.cl) differs by an ulp or two where PoCL's float8 exp does from the exp of its
-            // vectorised bias_gelu (measured at most 3 ulps, on GELU's negative side, over seeds 1-7)
-            int ulps = kernel == Variant.BLOCKED || kernel == Variant.WIDENED ? 4 : 0;
+            // the GPU kernels' stores apply gelu_erf, bias_gelu's function, to the same sums: bit for bit. The CPU
+            // kernels' gelu_erf8 (common.cl) is the same expressions on float8, but PoCL's float8 exp differs from the
+            // exp of its vectorised bias_gelu by an ulp for some arguments: two exps, then five roundings that may go
+            // either way, 8 ulps (measured at most 3, on GELU's negative side, over seeds 1-7 and a random one each run)
+            int ulps = kernel == Variant.BLOCKED || kernel == Variant.WIDENED ? 8 : 0;
             assertUlps(linearThenBiasGelu(backend(), ops, dx, dw, dBias, m, n, k), actual, ulps,
                     what + ": linearGelu against linear, biasGelu");
         }
