@@ -81,12 +81,20 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         BLOCKED
     }
 
+    /**
+     * BLOCKED's block on AVX-512 CPUs: 5 rows × 4 columns. Beside the 20 accumulators sit the 4 columns' scales of the
+     * current block (the compiler keeps them in registers across the block's 4 steps) and 5 x vectors: 30 of the 32
+     * registers; at 4 × 6 (24 + 6 + 4) one accumulator spills. GemmTileSweep on PoCL (2-core EPYC Zen 4), interleaved,
+     * median GFLOP/s 5 × 4 against 4 × 6 on the ViT's shapes: 1.04–1.13× in 4 of 5 shapes (docs/benchmarks.md).
+     */
+    static final OpenCLGemmOps.Block CPU_BLOCK_AVX512 = new OpenCLGemmOps.Block(5, 4, 8, 4 << 20);
+
     /** Rows of x per work-item of {@code linear_q8_0} (its {@code Q8_M}): 8 sums and the block's 4 float8 of W in registers. */
     static final int GEMM_ROWS = 8;
 
     private final Variant variant;
     private final GemmVariant gemm;
-    /** BLOCKED's register block and panels: null for the CPU's default ({@link OpenCLGemmOps#cpuBlock}). */
+    /** BLOCKED's register block and panels: null for the CPU's default ({@link #CPU_BLOCK_AVX512}, AVX2's 3 × 4). */
     private final OpenCLGemmOps.Block block;
     /** INT8's quantised x: quants as shorts, float scales. */
     private final QuantisedActivations quantisedInputs;
@@ -200,7 +208,7 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
                 g.task(name, new KernelSource("q8_0", "linear_q8_0", "-DQ8_M=" + GEMM_ROWS), Launch.items(items, wideGroup), cost, args);
             }
             case BLOCKED -> {
-                OpenCLGemmOps.Block b = block != null ? block : OpenCLGemmOps.cpuBlock(m, OpenCLGemmOps.CPU_BLOCK);
+                OpenCLGemmOps.Block b = block != null ? block : OpenCLGemmOps.cpuBlock(m, CPU_BLOCK_AVX512, OpenCLGemmOps.CPU_BLOCK);
                 long blocks = (long) ((m + b.m() - 1) / b.m()) * ((n + b.n() - 1) / b.n());
                 Object[] withPanel = Arrays.copyOf(args, args.length + 1);
                 withPanel[args.length] = b.panel(m, k);
