@@ -85,6 +85,15 @@ static inline bool panel_block(int t, int M, int N, int panel, int* m0, int* n0)
     return true;
 }
 
+// The rows of x [M, K] of a block from row m0: xr[i] = row m0 + i, a row past M clamped to the last one (computed
+// again, not stored), which keeps the kernels' loops free of tests.
+static inline void block_rows(__global const float** xr, __global const float* x, int m0, int M, int K) {
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
+    }
+}
+
 // The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
 static inline void sum_lanes(float* sum, const float8* acc) {
     #pragma unroll

@@ -123,10 +123,7 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
     }
     __global const float* xr[BLOCK_M];
     __global const weight_t* wr[BLOCK_N];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
-    }
+    block_rows(xr, x, m0, M, K);
     #pragma unroll
     for (int j = 0; j < BLOCK_N; j++) {
         wr[j] = w + (size_t)min(n0 + j, N - 1) * K;
@@ -207,10 +204,7 @@ __kernel void linear_widened(__global float* out, __global const float* x, __glo
     barrier(CLK_LOCAL_MEM_FENCE);
 
     __global const float* xr[BLOCK_M];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
-    }
+    block_rows(xr, x, m0, M, K);
     float8 acc[BLOCK_M][BLOCK_N];
     zero_float8s(&acc[0][0], BLOCK_M * BLOCK_N);
     for (int c = 0; c < k8; c++) {

@@ -398,10 +398,7 @@ __kernel void linear_q8_0_blocked(__global float* out, __global const float* x, 
     __global const float* xr[BLOCK_M];
     __global const char* wq[BLOCK_N];
     __global const half* wd[BLOCK_N];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
-    }
+    block_rows(xr, x, m0, M, K);
     #pragma unroll
     for (int j = 0; j < BLOCK_N; j++) {
         q8_row r = q8_row_of(q, scales, min(n0 + j, N - 1), K);
