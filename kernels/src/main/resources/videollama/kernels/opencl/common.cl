@@ -94,6 +94,23 @@ static inline void block_rows(__global const float** xr, __global const float* x
     }
 }
 
+// One step of 8 along K of a register block float8 acc[BLOCK_M][BLOCK_N] (passed as &acc[0][0]): xv[i] = the 8 values
+// of row i of the block's x (xr) from k, loaded once for all its columns ...
+static inline void load_rows8(float8* xv, __global const float** xr, int k) {
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        xv[i] = vload8(0, xr[i] + k);
+    }
+}
+
+// ... and for each column j, its 8 weights wv (widened to float) multiplied into every row: acc[i][j] += xv[i] · wv.
+static inline void add_column8(float8* acc, const float8* xv, float8 wv, int j) {
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        acc[i * BLOCK_N + j] += xv[i] * wv;
+    }
+}
+
 // The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
 static inline void sum_lanes(float* sum, const float8* acc) {
     #pragma unroll

@@ -133,17 +133,10 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
     int k = 0;
     for (; k + 8 <= K; k += 8) {
         float8 xv[BLOCK_M];
-        #pragma unroll
-        for (int i = 0; i < BLOCK_M; i++) {
-            xv[i] = vload8(0, xr[i] + k);
-        }
+        load_rows8(xv, xr, k);
         #pragma unroll
         for (int j = 0; j < BLOCK_N; j++) {
-            float8 wv = LOAD_W8(wr[j], k);
-            #pragma unroll
-            for (int i = 0; i < BLOCK_M; i++) {
-                acc[i][j] += xv[i] * wv;
-            }
+            add_column8(&acc[0][0], xv, LOAD_W8(wr[j], k), j);
         }
     }
     float sum[BLOCK_M][BLOCK_N];
@@ -209,17 +202,10 @@ __kernel void linear_widened(__global float* out, __global const float* x, __glo
     zero_float8s(&acc[0][0], BLOCK_M * BLOCK_N);
     for (int c = 0; c < k8; c++) {
         float8 xv[BLOCK_M];
-        #pragma unroll
-        for (int i = 0; i < BLOCK_M; i++) {
-            xv[i] = vload8(c, xr[i]);
-        }
+        load_rows8(xv, xr, 8 * c);
         #pragma unroll
         for (int j = 0; j < BLOCK_N; j++) {
-            float8 wv = vload8(c * BLOCK_N + j, wl);
-            #pragma unroll
-            for (int i = 0; i < BLOCK_M; i++) {
-                acc[i][j] += xv[i] * wv;
-            }
+            add_column8(&acc[0][0], xv, vload8(c * BLOCK_N + j, wl), j);
         }
     }
     float sum[BLOCK_M][BLOCK_N];

@@ -425,17 +425,10 @@ __kernel void linear_q8_0_blocked(__global float* out, __global const float* x, 
             for (int c = 0; c < QBLOCK / 8; c++) {
                 int k = (b0 + s) * QBLOCK + 8 * c;
                 float8 xv[BLOCK_M];
-                #pragma unroll
-                for (int i = 0; i < BLOCK_M; i++) {
-                    xv[i] = vload8(0, xr[i] + k);
-                }
+                load_rows8(xv, xr, k);
                 #pragma unroll
                 for (int j = 0; j < BLOCK_N; j++) {
-                    float8 wv = convert_float8(vload8(0, wq[j] + k)) * d[j][s];
-                    #pragma unroll
-                    for (int i = 0; i < BLOCK_M; i++) {
-                        acc[i][j] += xv[i] * wv;
-                    }
+                    add_column8(&acc[0][0], xv, convert_float8(vload8(0, wq[j] + k)) * d[j][s], j);
                 }
             }
         }
