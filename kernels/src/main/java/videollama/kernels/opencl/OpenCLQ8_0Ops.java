@@ -132,7 +132,8 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
 
     /**
      * The GEMM a device gets: BLOCKED on a CPU, COLUMN on a GPU (BLOCKED's items are CPU-shaped: no coalescing, no
-     * local memory). On PoCL BLOCKED is the faster on the ViT's shapes (GemmTileSweep, docs/benchmarks.md).
+     * local memory). On PoCL BLOCKED at 5 × 4 ran the ViT's GEMMs at 1.36–1.66× COLUMN's speed (and 0.72× of f16
+     * weights' {@code linear_blocked}), GemmTileSweep interleaved (docs/benchmarks.md).
      */
     static GemmVariant defaultGemm(boolean cpu) {
         return cpu ? GemmVariant.BLOCKED : GemmVariant.COLUMN;
