@@ -15,18 +15,7 @@
 //   linear_widened CPUs with f16 or bf16 weights: linear_blocked's register blocks, reading a group's
 //                  columns of W widened to float once into local memory (a measured, slower baseline).
 
-// The epilogue shared by the kernels: out[m, n] = sum + bias[n] + residual[m, n].
-static inline void store_out(__global float* out, __global const float* bias, __global const float* residual,
-                             int has_bias, int has_residual, int N, int m, int n, float sum) {
-    size_t i = (size_t)m * N + n;
-    if (has_bias) {
-        sum += bias[n];
-    }
-    if (has_residual) {
-        sum += residual[i];
-    }
-    out[i] = sum;
-}
+// The epilogue shared by the kernels is common.cl's store_out: out[m, n] = sum + bias[n] + residual[m, n].
 
 // ---- GPU: tiles in local memory, a register block per work-item --------------------------------------------
 
@@ -113,21 +102,8 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 
 // ---- CPU (PoCL): a register block per work-item, 8-wide vectors along K ------------------------------------
 
-// The block shape, set by the op's options: BLOCK_M rows × BLOCK_N columns of out per work-item.
-#ifndef BLOCK_M
-#define BLOCK_M 3
-#endif
-#ifndef BLOCK_N
-#define BLOCK_N 4
-#endif
-
-// The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
-static inline void sum_lanes(float* sum, const float8* acc) {
-    #pragma unroll
-    for (int e = 0; e < BLOCK_M * BLOCK_N; e++) {
-        sum[e] = sum8(acc[e]);
-    }
-}
+// The block shape (BLOCK_M rows × BLOCK_N columns of out per work-item), the order of the blocks and the store of
+// a block are common.cl's, shared with q8_0.cl's linear_q8_0_blocked.
 
 // Each work-item computes one BLOCK_M × BLOCK_N block of out: BLOCK_M · BLOCK_N dot products at once, each a
 // float8 accumulator whose lanes are eight interleaved partial sums over K. Per 8 steps of K it loads
@@ -136,32 +112,18 @@ static inline void sum_lanes(float* sum, const float8* acc) {
 // the op takes 4×6 for every weight dtype, which their 32 registers hold and whose fewer loads per multiply-add
 // pay). No local memory and no barriers: PoCL runs each work-item as one straight loop. Rows past M and
 // columns past N are clamped to the last one (computed again, not stored), which keeps the loop free of tests.
-//
-// Which block a work-item gets is chosen for the caches, as PoCL runs the items in order of their id: the
-// row blocks are cut into panels of `panel` blocks (as many rows of x as fit in a few MiB, sized by the op);
-// consecutive items walk down one panel for the same columns (so those BLOCK_N rows of W stay in L1), then
-// move to the next columns (the panel's x stays in cache); W comes from memory once per panel, not once per
-// row block: 3-4x faster on the ViT's shapes than walking along N.
+// Which block a work-item gets is chosen for the caches (common.cl's panel_block: panels of row blocks).
 __kernel void linear_blocked(__global float* out, __global const float* x, __global const weight_t* w,
                              __global const float* bias, __global const float* residual,
                              int M, int N, int K, int has_bias, int has_residual, int panel) {
-    int m_blocks = (M + BLOCK_M - 1) / BLOCK_M;
-    int n_blocks = (N + BLOCK_N - 1) / BLOCK_N;
-    int t = get_global_id(0);
-    if (t >= m_blocks * n_blocks) {
+    int m0;
+    int n0;
+    if (!panel_block(get_global_id(0), M, N, panel, &m0, &n0)) {
         return;
     }
-    int p = t / (panel * n_blocks);                     // the panel
-    int r = t - p * panel * n_blocks;                   // the item within it
-    int height = min(panel, m_blocks - p * panel);      // the last panel may be shorter
-    int m0 = (p * panel + r % height) * BLOCK_M;
-    int n0 = (r / height) * BLOCK_N;
     __global const float* xr[BLOCK_M];
     __global const weight_t* wr[BLOCK_N];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
-    }
+    block_rows(xr, x, m0, M, K);
     #pragma unroll
     for (int j = 0; j < BLOCK_N; j++) {
         wr[j] = w + (size_t)min(n0 + j, N - 1) * K;
@@ -171,17 +133,10 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
     int k = 0;
     for (; k + 8 <= K; k += 8) {
         float8 xv[BLOCK_M];
-        #pragma unroll
-        for (int i = 0; i < BLOCK_M; i++) {
-            xv[i] = vload8(0, xr[i] + k);
-        }
+        load_rows8(xv, xr, k);
         #pragma unroll
         for (int j = 0; j < BLOCK_N; j++) {
-            float8 wv = LOAD_W8(wr[j], k);
-            #pragma unroll
-            for (int i = 0; i < BLOCK_M; i++) {
-                acc[i][j] += xv[i] * wv;
-            }
+            add_column8(&acc[0][0], xv, LOAD_W8(wr[j], k), j);
         }
     }
     float sum[BLOCK_M][BLOCK_N];
@@ -196,13 +151,7 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
             }
         }
     }
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
-        #pragma unroll
-        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
-            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i][j]);
-        }
-    }
+    store_block(out, bias, residual, has_bias, has_residual, M, N, m0, n0, &sum[0][0]);
 }
 
 // ---- CPU (PoCL), f16 and bf16 weights: a group's columns of W widened once --------------------------------
@@ -248,25 +197,15 @@ __kernel void linear_widened(__global float* out, __global const float* x, __glo
     barrier(CLK_LOCAL_MEM_FENCE);
 
     __global const float* xr[BLOCK_M];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
-    }
+    block_rows(xr, x, m0, M, K);
     float8 acc[BLOCK_M][BLOCK_N];
     zero_float8s(&acc[0][0], BLOCK_M * BLOCK_N);
     for (int c = 0; c < k8; c++) {
         float8 xv[BLOCK_M];
-        #pragma unroll
-        for (int i = 0; i < BLOCK_M; i++) {
-            xv[i] = vload8(c, xr[i]);
-        }
+        load_rows8(xv, xr, 8 * c);
         #pragma unroll
         for (int j = 0; j < BLOCK_N; j++) {
-            float8 wv = vload8(c * BLOCK_N + j, wl);
-            #pragma unroll
-            for (int i = 0; i < BLOCK_M; i++) {
-                acc[i][j] += xv[i] * wv;
-            }
+            add_column8(&acc[0][0], xv, vload8(c * BLOCK_N + j, wl), j);
         }
     }
     float sum[BLOCK_M][BLOCK_N];
@@ -281,13 +220,7 @@ __kernel void linear_widened(__global float* out, __global const float* x, __glo
             }
         }
     }
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
-        #pragma unroll
-        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
-            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i][j]);
-        }
-    }
+    store_block(out, bias, residual, has_bias, has_residual, M, N, m0, n0, &sum[0][0]);
 }
 
 // ---- GPU, one input row (M = 1): a work-group per output element -------------------------------------------
