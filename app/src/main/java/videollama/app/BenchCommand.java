@@ -73,7 +73,8 @@ final class BenchCommand extends AppCommand {
 
     @Option(names = "--dtype", description = "Weight dtype: f32, f16, bf16, q8_0 (decode only: the linear layers in 8-bit blocks as"
             + " convert --quantize q8_0 writes them, the embeddings f16) (default: f32; vision: the ViT matrices of a random branch,"
-            + " default f16 as released; audio: always f32, as released).")
+            + " default f16 as released, q8_0 that branch's ViT and Q-Former linears quantised as convert --quantize q8_0 does;"
+            + " audio: always f32, as released).")
     String dtype;
 
     @Option(names = "--backend", paramLabel = "NAME", description = OptionValues.BACKEND_HELP)
@@ -164,9 +165,6 @@ final class BenchCommand extends AppCommand {
             case "q8_0" -> DType.Q8_0;
             default -> throw new CommandLine.ParameterException(cli, "--dtype must be f32, f16, bf16 or q8_0, got " + dtype);
         };
-        if (weights == DType.Q8_0 && !stage.equals("decode")) {
-            throw new CommandLine.ParameterException(cli, "--dtype q8_0 is for --stage decode (a random vision branch is f32, f16 or bf16)");
-        }
         Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "videollama", "bench");
         return switch (stage) {
             case "vision" -> vision(cli, weights, cache);

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import videollama.model.Q8_0Linears;
 import videollama.weights.DType;
 import videollama.weights.SafetensorsFile;
 import videollama.weights.SafetensorsWriter;
@@ -423,12 +424,12 @@ public final class Converter {
         List<String> leftInFloat = new ArrayList<>();
         for (Map.Entry<String, String> kept : conversion.kept().entrySet()) {
             Tensor tensor = conversion.source().get(kept.getValue());
-            if (quantization != null && Quantization.quantises(kept.getKey(), tensor)) {
+            if (quantization != null && Q8_0Linears.quantises(kept.getKey(), tensor)) {
                 tensors.addAll(quantization.planned(kept.getKey(), tensor));
                 quantised++;
                 continue;
             }
-            if (quantization != null && Quantization.isLinear(kept.getKey())) {
+            if (quantization != null && Q8_0Linears.isLinear(kept.getKey())) {
                 leftInFloat.add(kept.getKey() + " " + tensor.shapeString());
             }
             Tensor renamed = Tensor.of(kept.getKey(), tensor.dtype(), tensor.shape(), tensor.data());

@@ -17,6 +17,8 @@ import videollama.kernels.GemmOps;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLGemmOps;
+import videollama.kernels.opencl.OpenCLQ8_0Ops;
+import videollama.kernels.reference.Q8_0;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
@@ -35,7 +37,9 @@ import videollama.weights.Tensor;
  * widening of W), {@code tiled:TMxTNxTK:IMxIN} or {@code rows}, each forced
  * through {@link OpenCLGemmOps#of}; without any, the device's default choice ({@code default}) is measured. A
  * config ending in {@code /DTYPE} (e.g. {@code blocked:4x6:8:4096/F32}) runs on weights of that dtype instead of
- * the run's, so that dtypes too are compared interleaved.
+ * the run's, so that dtypes too are compared interleaved. The Q8_0 GEMMs of {@link OpenCLQ8_0Ops}, on the same W
+ * quantised: {@code q8_0:column} ({@code linear_q8_0}) and {@code q8_0:blocked:BMxBN:GROUP:PANEL_KIB}
+ * ({@code linear_q8_0_blocked}); {@code default/Q8_0} is the op's own choice for Q8_0 weights.
  */
 public final class GemmTileSweep {
     private static final int ROUNDS = 3;
@@ -82,7 +86,8 @@ public final class GemmTileSweep {
         float[] weights = randomFloats(random, n * k);
         Map<DType, DeviceTensor> ws = new EnumMap<>(DType.class);
         for (String c : configs) {
-            ws.computeIfAbsent(dtypeOf(c, dtype), d -> backend.upload(Tensor.ofFloats("w", weights, n, k).convertTo(d)));
+            ws.computeIfAbsent(dtypeOf(c, dtype), d -> backend.upload(d == DType.Q8_0 ? Q8_0.quantize(Tensor.ofFloats("w", weights, n, k))
+                    : Tensor.ofFloats("w", weights, n, k).convertTo(d)));
         }
         DeviceBuffer x = upload(backend, "x", randomFloats(random, m * k));
         DeviceBuffer bias = upload(backend, "bias", randomFloats(random, n));
@@ -118,10 +123,10 @@ public final class GemmTileSweep {
         ws.values().forEach(w -> backend.release(w.buffer()));
     }
 
-    /** A config's own weight dtype ({@code config/F32}), else the run's. */
+    /** A config's own weight dtype ({@code config/F32}; Q8_0 for the q8_0 kernels), else the run's. */
     private static DType dtypeOf(String config, DType dtype) {
         int slash = config.indexOf('/');
-        return slash < 0 ? dtype : DType.valueOf(config.substring(slash + 1));
+        return slash >= 0 ? DType.valueOf(config.substring(slash + 1)) : config.startsWith("q8_0:") ? DType.Q8_0 : dtype;
     }
 
     private static GemmOps ops(DeviceBackend backend, String config) {
@@ -129,11 +134,10 @@ public final class GemmTileSweep {
         return switch (p[0]) {
             case "default" -> backend.ops();
             case "rows" -> OpenCLGemmOps.of(backend, OpenCLGemmOps.Variant.ROWS, OpenCLGemmOps.GPU_TILE, OpenCLGemmOps.CPU_BLOCK);
-            case "blocked", "widened" -> {
-                int[] b = ints(p[1]);
-                yield OpenCLGemmOps.of(backend, p[0].equals("blocked") ? OpenCLGemmOps.Variant.BLOCKED : OpenCLGemmOps.Variant.WIDENED,
-                        OpenCLGemmOps.GPU_TILE, new OpenCLGemmOps.Block(b[0], b[1], Integer.parseInt(p[2]), Long.parseLong(p[3]) * 1024));
-            }
+            case "blocked", "widened" -> OpenCLGemmOps.of(backend, p[0].equals("blocked") ? OpenCLGemmOps.Variant.BLOCKED
+                    : OpenCLGemmOps.Variant.WIDENED, OpenCLGemmOps.GPU_TILE, block(p, 1));
+            case "q8_0" -> p[1].equals("column") ? OpenCLQ8_0Ops.of(backend, OpenCLQ8_0Ops.GemmVariant.COLUMN, null)
+                    : OpenCLQ8_0Ops.of(backend, OpenCLQ8_0Ops.GemmVariant.BLOCKED, block(p, 2));
             case "tiled" -> {
                 int[] t = ints(p[1]);
                 int[] item = ints(p[2]);
@@ -141,8 +145,14 @@ public final class GemmTileSweep {
                         new OpenCLGemmOps.Tile(t[0], t[1], t[2], item[0], item[1]), OpenCLGemmOps.CPU_BLOCK);
             }
             default -> throw new IllegalArgumentException("config " + config + " (default, rows, blocked:BMxBN:GROUP:PANEL_KIB, widened:BMxBN:GROUP:PANEL_KIB,"
-                    + " tiled:TMxTNxTK:IMxIN)");
+                    + " tiled:TMxTNxTK:IMxIN, q8_0:column, q8_0:blocked:BMxBN:GROUP:PANEL_KIB)");
         };
+    }
+
+    /** The CPU block {@code BMxBN:GROUP:PANEL_KIB} given by the config's parts from {@code at}. */
+    private static OpenCLGemmOps.Block block(String[] p, int at) {
+        int[] b = ints(p[at]);
+        return new OpenCLGemmOps.Block(b[0], b[1], Integer.parseInt(p[at + 1]), Long.parseLong(p[at + 2]) * 1024);
     }
 
     private static int[] ints(String s) {

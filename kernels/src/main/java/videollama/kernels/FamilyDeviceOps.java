@@ -12,7 +12,7 @@ import videollama.weights.DType;
  */
 public abstract class FamilyDeviceOps implements DeviceOps {
     /** A backend's family classes, one per family of {@link DeviceOps}. */
-    public record Families(GemvOps gemv, DecodeAttentionOps decodeAttention, GemmOps gemm, NormOps norms,
+    public record Families(GemvOps gemv, DecodeAttentionOps decodeAttention, GemmOps.WithGelu gemm, NormOps norms,
                            AttentionOps attention, ConvOps conv, Q8_0Ops q8) {}
 
     private final Families families;
@@ -97,11 +97,7 @@ public abstract class FamilyDeviceOps implements DeviceOps {
     @Override
     public final void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                              DeviceBuffer residual, int m, int n, int k) {
-        if (w.dtype() == DType.Q8_0) {
-            families.q8().linear(g, name, out, x, w, bias, residual, m, n, k);
-        } else {
-            families.gemm().linear(g, name, out, x, w, bias, residual, m, n, k);
-        }
+        (w.dtype() == DType.Q8_0 ? families.q8() : families.gemm()).linear(g, name, out, x, w, bias, residual, m, n, k);
     }
 
     /**

@@ -277,7 +277,7 @@ public final class KernelChecks {
     }
 
     /**
-     * {@link GemmOps#linearGelu}'s two-task form on {@code backend}: {@code gemm}'s linear without bias into a fresh
+     * {@link GemmOps.WithGelu#linearGelu}'s two-task form on {@code backend}: {@code gemm}'s linear without bias into a fresh
      * poisoned buffer, then the backend's {@link NormOps#biasGelu} in place; the result read back.
      */
     public static float[] linearThenBiasGelu(DeviceBackend backend, GemmOps gemm, DeviceBuffer x, DeviceTensor w,
@@ -291,7 +291,7 @@ public final class KernelChecks {
     }
 
     /**
-     * {@link GemmOps#linearGelu} through {@code backend}'s op catalogue at 37 × 70 × 96 with {@code w} of {@code dtype}
+     * {@link GemmOps.WithGelu#linearGelu} through {@code backend}'s op catalogue at 37 × 70 × 96 with {@code w} of {@code dtype}
      * (Q8_0 too, which the catalogue runs as Q8_0's linear and then biasGelu), against {@link Linear#linearGelu} over
      * the same weights within {@code tolerance}.
      */
@@ -315,8 +315,7 @@ public final class KernelChecks {
 
     /**
      * {@link GemmOps#linear}'s refusals, the same on every backend ({@link OpChecks#requireLinear}): a K that is not
-     * W's, an out too small for its rows, out the same buffer as x, no rows, a bias shorter than N; and
-     * {@link GemmOps#linearGelu}'s, which also wants a bias.
+     * W's, an out too small for its rows, out the same buffer as x, no rows, a bias shorter than N.
      */
     public static void assertLinearRefusesMismatches(DeviceBackend backend, GemmOps ops, Random random) {
         DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
@@ -329,7 +328,15 @@ public final class KernelChecks {
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "zero rows", out, x, w, null, null, 0, 2, 3));
         DeviceBuffer shortBias = backend.allocate("bias", 4);
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "short bias", out, x, w, shortBias, null, 4, 2, 3));
-        // linearGelu: the same checks, and a bias
+    }
+
+    /** {@link GemmOps.WithGelu#linearGelu}'s refusals: {@link #assertLinearRefusesMismatches}' checks, and a bias. */
+    public static void assertLinearGeluRefusesMismatches(DeviceBackend backend, GemmOps.WithGelu ops, Random random) {
+        DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
+        DeviceBuffer x = upload(backend, "x", randomFloats(random, 12));
+        DeviceBuffer out = backend.allocate("out", 4 * 8);
+        TaskGraph g = backend.graph("bad");
+        DeviceBuffer shortBias = backend.allocate("bias", 4);
         DeviceBuffer bias = upload(backend, "bias", randomFloats(random, 2));
         assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "no bias", out, x, w, null, 4, 2, 3));
         assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "k", out, x, w, bias, 4, 2, 4));

@@ -16,7 +16,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -24,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.KernelChecks.Sums;
 import videollama.kernels.reference.Q8_0;
@@ -34,9 +35,10 @@ import videollama.weights.Tensor;
 /**
  * The Q8_0 ops ({@link Q8_0Ops}: {@code gemv_q8_0}, the gate/up GEMV, q/k/v, {@code linear_q8_0}) against the exact
  * product of the dequantised weights on fresh random inputs: every GEMV variant of the backend's Q8_0 family forced in
- * turn (the variant is each GEMV case's first parameter), and the op catalogue's own choice through the op names the
- * models call ({@code matVec}, {@code linear}, ...) with Q8_0 weights. Shapes: the LLaMA's widths (64 to 4096, 11008
- * for the GEMV), the ViT-g's 1408 and the Q-Former's 768, one row to 257 (EVA's tokens per frame).
+ * turn (the variant is each GEMV case's first parameter), every GEMM variant the backend names ({@link #gemmVariants}),
+ * and the op catalogue's own choice through the op names the models call ({@code matVec}, {@code linear}, ...) with
+ * Q8_0 weights. Shapes: the LLaMA's widths (64 to 4096, 11008 for the GEMV), the ViT-g's 1408 and the Q-Former's 768,
+ * one row to 257 (EVA's tokens per frame), and GEMMs ragged against the kernels' blocks.
  *
  * <p>A variant that quantises x to Q8_0 blocks once per product (then {@code Σ qw·qx} per block in integers times the
  * two scales: llama.cpp's q8_0 × q8_0) is held to that product in double, x quantised by the reference op
@@ -240,12 +242,34 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
         checkSwiGlu(backend().ops(), quantised, 5, 64);
     }
 
-    /** bias: 0 none, 1 given; residual: 0 none, 1 its own buffer, 2 out itself (in place). One GEMM whatever the GEMV variant. */
-    @ParameterizedTest(name = "{0} x {1} x {2}, bias {3}, residual {4}")
-    @CsvSource({"1, 64, 64, 0, 0", "5, 48, 96, 1, 0", "9, 96, 64, 1, 1", "257, 96, 1408, 1, 2", "257, 1408, 768, 0, 1",
-            "32, 768, 1408, 1, 0"})
-    void linear(int m, int n, int k, int bias, int residual) {
+    /** The op catalogue's own GEMM in {@link #linearCases}. */
+    private static final String CATALOGUE = "catalogue";
+
+    /**
+     * The backend's GEMM variants, each forced (a family whose {@code linear} runs it), by a name for the case; the
+     * linear cases run each and the op catalogue's choice. None here: a backend of one GEMM kernel overrides nothing.
+     */
+    protected Map<String, Function<DeviceBackend, Q8_0Ops>> gemmVariants() {
+        return Map.of();
+    }
+
+    /**
+     * Each GEMM (the catalogue's, then the forced ones) on every shape: the ViT's and Q-Former's widths, and M, N and
+     * the blocks of K ragged against the kernels' register blocks (3 × 4, 4 × 6, 8 rows) and their 8 scales a load.
+     * bias: 0 none, 1 given; residual: 0 none, 1 its own buffer, 2 out itself (in place).
+     */
+    Stream<Arguments> linearCases() {
+        int[][] shapes = {{1, 64, 64, 0, 0}, {5, 48, 96, 1, 0}, {9, 96, 64, 1, 1}, {257, 96, 1408, 1, 2}, {257, 1408, 768, 0, 1},
+                {32, 768, 1408, 1, 0}, {2, 5, 32, 1, 2}, {7, 50, 288, 1, 1}, {13, 97, 800, 0, 2}, {131, 250, 1408, 1, 2}};
+        return Stream.concat(Stream.of(CATALOGUE), gemmVariants().keySet().stream())
+                .flatMap(gemm -> Stream.of(shapes).map(s -> arguments(gemm, s[0], s[1], s[2], s[3], s[4])));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} x {2} x {3}, bias {4}, residual {5}")
+    @MethodSource("linearCases")
+    void linear(String gemm, int m, int n, int k, int bias, int residual) {
         assumeAtMost((long) m * n * k, "linear");
+        GemmOps ops = gemm.equals(CATALOGUE) ? backend().ops() : gemmVariants().get(gemm).apply(backend());
         Weight w = weight("w", n, k);
         float[] x = randomFloats(random, m * k);
         float[] b = bias == 1 ? randomFloats(random, n) : null;
@@ -253,7 +277,7 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
         DeviceBuffer rb = r != null ? upload(backend(), "residual", r) : null;
         DeviceBuffer out = residual == 2 ? rb : poisoned(backend(), "out", (long) m * n);
         TaskGraph g = backend().graph("linear_q8_0");
-        backend().ops().linear(g, "linear_q8_0", out, upload(backend(), "x", x), w.device(), b != null ? upload(backend(), "b", b) : null,
+        ops.linear(g, "linear_q8_0 " + gemm, out, upload(backend(), "x", x), w.device(), b != null ? upload(backend(), "b", b) : null,
                 rb, m, n, k);
         runOnce(g);
         float[] actual = readFloats(backend(), out, m * n);
@@ -270,7 +294,7 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
             System.arraycopy(s.values(), 0, values, i * n, n);
             System.arraycopy(s.scales(), 0, scales, i * n, n);
         }
-        assertSumsClose(new Sums(values, scales), actual, TOLERANCE, "linear_q8_0 " + m + " x " + n + " x " + k);
+        assertSumsClose(new Sums(values, scales), actual, TOLERANCE, "linear_q8_0 " + gemm + " " + m + " x " + n + " x " + k);
     }
 
     @Test

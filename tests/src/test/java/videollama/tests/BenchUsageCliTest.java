@@ -28,7 +28,6 @@ class BenchUsageCliTest {
             "--stage vision --frames 0|--frames: need at least one frame",
             "--stage vision --runs 0|--runs/--warmup",
             "--stage vision --dtype f8|--dtype must be f32, f16, bf16 or q8_0",
-            "--stage vision --dtype q8_0|--dtype q8_0 is for --stage decode",
             "--stage vision --backend reference --frames 33|--frames: 33 frames, but the frame position embedding has 32 rows",
             // audio
             "--stage sound|--stage must be decode, vision, audio or media, got sound",

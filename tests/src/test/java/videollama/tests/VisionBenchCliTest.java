@@ -64,6 +64,22 @@ class VisionBenchCliTest {
         assertEquals(0, again.exitCode(), again.toString());
     }
 
+    /**
+     * {@code --dtype q8_0}: the random branch as {@code convert --quantize q8_0} writes the F16 one (which tensors are
+     * quantised: {@code SyntheticVisionBranchTest}), in a folder of its own, loaded and timed.
+     */
+    @Test
+    void aQ8_0BranchIsWrittenAndTimed() {
+        try (Backend ignored = TestFiles.openClOrSkip()) {
+            Cli run = Cli.run("bench", "--stage", "vision", "--shape", "narrow-heads-88", "--dtype", "q8_0", "--backend", "opencl",
+                    "--frames", "1", "--runs", "1", "--warmup", "0", "--cache-dir", cache.toString());
+            assertEquals(0, run.exitCode(), run.toString());
+            assertTrue(run.err().contains("writing a random narrow-heads-88 vision branch (ViT Q8_0)"), run.err());
+            assertTrue(Files.isRegularFile(cache.resolve("vision-narrow-heads-88-q8_0/vision.safetensors")));
+            assertTimesAgree(run.out(), 1);
+        }
+    }
+
     private static void assertTimesAgree(String out, int frames) {
         BenchOutput.assertTimesAgree(out, "ms/video", "frames/s", frames);
     }

@@ -23,7 +23,7 @@ import videollama.kernels.TaskGraph;
  * Linear layers over many rows at once (GEMM) in OpenCL C, for the ViT, the Q-Formers, ImageBind and LLaMA's
  * prefill: which kernel of {@code gemm.cl}, with which tile and grid, for this device and shape.
  */
-public final class OpenCLGemmOps implements GemmOps {
+public final class OpenCLGemmOps implements GemmOps.WithGelu {
 
     /** The kernels of gemm.cl, numbered from the baseline ({@link KernelVariant}). */
     public enum Variant implements KernelVariant {
@@ -238,8 +238,7 @@ public final class OpenCLGemmOps implements GemmOps {
                         cost, append(append(args, b.groupPanel(m, k)), new LocalMemory(b.widenedBytes(k))));
             }
             case BLOCKED -> {
-                Block b = forced != null ? block : m == 1 ? CPU_ROW_BLOCK
-                        : HOST_AVX512 ? CPU_BLOCK_AVX512 : block;
+                Block b = forced != null ? block : cpuBlock(m, CPU_BLOCK_AVX512, block);
                 long blocks = groups(m, b.m()) * groups(n, b.n());
                 g.task(name, new KernelSource("gemm", "linear_blocked", (weights + b.options()).strip()), Launch.items(blocks, b.group()),
                         cost, append(args, b.panel(m, k)));
@@ -248,6 +247,14 @@ public final class OpenCLGemmOps implements GemmOps {
                     new Launch(new long[] {(long) n * rowGroup, m}, new long[] {rowGroup, 1}),
                     cost, append(args, new LocalMemory(rowGroup * 4L)));
         }
+    }
+
+    /**
+     * The register block a CPU kernel takes for {@code m} rows: {@link #CPU_ROW_BLOCK} for one row, else {@code avx512}
+     * on CPUs with AVX-512 ({@link #HOST_AVX512}: 32 vector registers) and {@code avx2} on the others (16).
+     */
+    static Block cpuBlock(int m, Block avx512, Block avx2) {
+        return m == 1 ? CPU_ROW_BLOCK : HOST_AVX512 ? avx512 : avx2;
     }
 
     private static boolean hostHasAvx512() {

@@ -18,7 +18,7 @@ import videollama.kernels.reference.Q8_0;
 /**
  * The products with Q8_0 weights in OpenCL C ({@code q8_0.cl}): the decode GEMV {@code gemv_q8_0} (a work-group per
  * row for GPUs, {@link Variant#ROWS}; a work-item per row for CPUs, {@link Variant#WIDE}), the gate/up GEMV with SiLU,
- * q/k/v as three GEMVs, and the encoders' and prefill's GEMM {@code linear_q8_0}, which widens each block of W in
+ * q/k/v as three GEMVs, and the encoders' and prefill's GEMM ({@link GemmVariant}), which widens each block of W in
  * registers as it goes. The CUDA twin is {@code CudaQ8_0Ops}.
  */
 public final class OpenCLQ8_0Ops implements Q8_0Ops {
@@ -67,10 +67,35 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         }
     }
 
+    /** The GEMM kernels of q8_0.cl, numbered from the baseline ({@link KernelVariant}). */
+    public enum GemmVariant implements KernelVariant {
+        /**
+         * 1: a work-item per 8 rows × 1 column, each block of W widened once for the 8 rows ({@code linear_q8_0}). The
+         * GPUs' kernel; on CPUs the baseline that BLOCKED replaced, only forced there.
+         */
+        COLUMN,
+        /**
+         * 2, CPUs: gemm.cl's BLOCKED register blocks and panels over Q8_0 weights, each weight widened and scaled in
+         * registers ({@code linear_q8_0_blocked}): the sums of {@code linear_blocked} over the dequantised matrix.
+         */
+        BLOCKED
+    }
+
+    /**
+     * BLOCKED's block on AVX-512 CPUs: 5 rows × 4 columns. Beside the 20 accumulators sit the 4 columns' scales of the
+     * current block (the compiler keeps them in registers across the block's 4 steps) and 5 x vectors: 30 of the 32
+     * registers; at 4 × 6 (24 + 6 + 4) one accumulator spills. GemmTileSweep on PoCL (2-core EPYC Zen 4), interleaved,
+     * median GFLOP/s 5 × 4 against 4 × 6 on the ViT's shapes: 1.04–1.13× in 4 of 5 shapes (docs/benchmarks.md).
+     */
+    static final OpenCLGemmOps.Block CPU_BLOCK_AVX512 = new OpenCLGemmOps.Block(5, 4, 8, 4 << 20);
+
     /** Rows of x per work-item of {@code linear_q8_0} (its {@code Q8_M}): 8 sums and the block's 4 float8 of W in registers. */
     static final int GEMM_ROWS = 8;
 
     private final Variant variant;
+    private final GemmVariant gemm;
+    /** BLOCKED's register block and panels: null for the CPU's default ({@link #CPU_BLOCK_AVX512}, AVX2's 3 × 4). */
+    private final OpenCLGemmOps.Block block;
     /** INT8's quantised x: quants as shorts, float scales. */
     private final QuantisedActivations quantisedInputs;
     /** Work-group size of the group-per-row kernels: a power of two the device accepts, at most 64. */
@@ -79,11 +104,13 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
     private final int wideGroup;
 
     OpenCLQ8_0Ops(OpenCLBackend backend) {
-        this(backend, defaultVariant(backend.cpuShaped(), Q8_0.quantizesActivations()));
+        this(backend, defaultVariant(backend.cpuShaped(), Q8_0.quantizesActivations()), defaultGemm(backend.cpuShaped()), null);
     }
 
-    private OpenCLQ8_0Ops(OpenCLBackend backend, Variant variant) {
+    private OpenCLQ8_0Ops(OpenCLBackend backend, Variant variant, GemmVariant gemm, OpenCLGemmOps.Block block) {
         this.variant = variant;
+        this.gemm = gemm;
+        this.block = block;
         this.group = backend.info().groupSize(64);
         this.wideGroup = Integer.parseInt(System.getenv().getOrDefault("VIDEOLLAMA_OPENCL_WIDE_GROUP", "4"));
         // the option makes d = max|x| / 127 and 1 / d IEEE divisions on every device (OpenCL allows 2.5 ulp otherwise),
@@ -103,9 +130,33 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
         return quantisedActivations ? Variant.ROWS_INT8 : Variant.ROWS;
     }
 
+    /**
+     * The GEMM a device gets: BLOCKED on a CPU, COLUMN on a GPU (BLOCKED's items are CPU-shaped: no coalescing, no
+     * local memory). On PoCL BLOCKED at 5 × 4 ran the ViT's GEMMs at 1.36–1.66× COLUMN's speed (and 0.72× of f16
+     * weights' {@code linear_blocked}), GemmTileSweep interleaved (docs/benchmarks.md).
+     */
+    static GemmVariant defaultGemm(boolean cpu) {
+        return cpu ? GemmVariant.BLOCKED : GemmVariant.COLUMN;
+    }
+
     /** The Q8_0 ops with the GEMV {@code variant} forced on an OpenCL device whatever its kind (tests, benchmarks). */
     public static OpenCLQ8_0Ops of(DeviceBackend backend, Variant variant) {
-        return new OpenCLQ8_0Ops(OpenCLBackend.of(backend, "gemv_q8_0 " + variant), Objects.requireNonNull(variant));
+        OpenCLBackend openCL = OpenCLBackend.of(backend, "gemv_q8_0 " + variant);
+        return new OpenCLQ8_0Ops(openCL, Objects.requireNonNull(variant), defaultGemm(openCL.cpuShaped()), null);
+    }
+
+    /**
+     * The Q8_0 ops with the GEMM {@code gemm} forced on an OpenCL device whatever its kind, BLOCKED with this
+     * {@code block} (its m × n and work-group; null: the CPU's default) (tests, benchmarks).
+     */
+    public static OpenCLQ8_0Ops of(DeviceBackend backend, GemmVariant gemm, OpenCLGemmOps.Block block) {
+        OpenCLBackend openCL = OpenCLBackend.of(backend, "linear_q8_0 " + gemm);
+        return new OpenCLQ8_0Ops(openCL, defaultVariant(openCL.cpuShaped(), Q8_0.quantizesActivations()), Objects.requireNonNull(gemm), block);
+    }
+
+    /** The GEMM this family runs. */
+    GemmVariant gemm() {
+        return gemm;
     }
 
     @Override
@@ -151,8 +202,19 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                        DeviceBuffer residual, int m, int n, int k) {
         Cost cost = Q8_0Ops.checkedLinear(name, out, x, w, bias, residual, m, n, k);
-        long items = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
-        g.task(name, new KernelSource("q8_0", "linear_q8_0", "-DQ8_M=" + GEMM_ROWS), Launch.items(items, wideGroup), cost,
-                Q8_0Ops.linearArgs(out, x, w, bias, residual, m, n, k));
+        Object[] args = Q8_0Ops.linearArgs(out, x, w, bias, residual, m, n, k);
+        switch (gemm) {
+            case COLUMN -> {
+                long items = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
+                g.task(name, new KernelSource("q8_0", "linear_q8_0", "-DQ8_M=" + GEMM_ROWS), Launch.items(items, wideGroup), cost, args);
+            }
+            case BLOCKED -> {
+                OpenCLGemmOps.Block b = block != null ? block : OpenCLGemmOps.cpuBlock(m, CPU_BLOCK_AVX512, OpenCLGemmOps.CPU_BLOCK);
+                long blocks = (long) ((m + b.m() - 1) / b.m()) * ((n + b.n() - 1) / b.n());
+                Object[] withPanel = Arrays.copyOf(args, args.length + 1);
+                withPanel[args.length] = b.panel(m, k);
+                g.task(name, new KernelSource("q8_0", "linear_q8_0_blocked", b.options()), Launch.items(blocks, b.group()), cost, withPanel);
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 // Prepended to every program. How weights and the KV cache are read in their stored dtype, the register-block
-// steps of the GEMMs, the exact GELU (activations.cl's kernels and gemm.cl's fused epilogue), the work-group
-// reductions, and (for programs compiled with -DHEAD_DIM) the loops over one attention head. Only OpenCL C 1.2
-// core: half is a storage type read and written through vload_half / vstore_half, so no cl_khr_fp16 is needed
+// steps and the epilogue of the GEMMs, the exact GELU (activations.cl's kernels and the GEMMs' -DGELU epilogue), the
+// work-group reductions, and (for programs compiled with -DHEAD_DIM) the loops over one attention head. Only OpenCL
+// C 1.2 core: half is a storage type read and written through vload_half / vstore_half, so no cl_khr_fp16 is needed
 // (PoCL has none); bf16 is the upper half of a float.
 
 // LOAD_W reads one weight as float; LOAD_W8 reads 8 consecutive ones starting at element i (8 floats are one
@@ -91,6 +91,129 @@ static inline T gelu_erf##S(T x) {                                              
 GELU_FUNCTIONS(float, )
 GELU_FUNCTIONS(float8, 8)
 #undef GELU_FUNCTIONS
+
+// ---- the CPU GEMMs' register blocks (gemm.cl's linear_blocked and linear_widened, q8_0.cl's linear_q8_0_blocked) ----
+
+// The block shape, set by the op's options: BLOCK_M rows × BLOCK_N columns of out per work-item.
+#ifndef BLOCK_M
+#define BLOCK_M 3
+#endif
+#ifndef BLOCK_N
+#define BLOCK_N 4
+#endif
+
+// Which block of out work-item t computes: its first row *m0 and column *n0; false for an item past the last block.
+// Chosen for the caches, as PoCL runs the items in order of their id: the row blocks are cut into panels of `panel`
+// blocks (as many rows of x as fit in a few MiB, sized by the op); consecutive items walk down one panel for the same
+// columns (so those BLOCK_N rows of W stay in L1), then move to the next columns (the panel's x stays in cache); W
+// comes from memory once per panel, not once per row block: 3-4x faster on the ViT's shapes than walking along N.
+static inline bool panel_block(int t, int M, int N, int panel, int* m0, int* n0) {
+    int m_blocks = (M + BLOCK_M - 1) / BLOCK_M;
+    int n_blocks = (N + BLOCK_N - 1) / BLOCK_N;
+    if (t >= m_blocks * n_blocks) {
+        return false;
+    }
+    int p = t / (panel * n_blocks);                     // the panel
+    int r = t - p * panel * n_blocks;                   // the item within it
+    int height = min(panel, m_blocks - p * panel);      // the last panel may be shorter
+    *m0 = (p * panel + r % height) * BLOCK_M;
+    *n0 = (r / height) * BLOCK_N;
+    return true;
+}
+
+// The rows of x [M, K] of a block from row m0: xr[i] = row m0 + i, a row past M clamped to the last one (computed
+// again, not stored), which keeps the kernels' loops free of tests.
+static inline void block_rows(__global const float** xr, __global const float* x, int m0, int M, int K) {
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
+    }
+}
+
+// One step of 8 along K of a register block float8 acc[BLOCK_M][BLOCK_N] (passed as &acc[0][0]): xv[i] = the 8 values
+// of row i of the block's x (xr) from k, loaded once for all its columns ...
+static inline void load_rows8(float8* xv, __global const float** xr, int k) {
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        xv[i] = vload8(0, xr[i] + k);
+    }
+}
+
+// ... and for each column j, its 8 weights wv (widened to float) multiplied into every row: acc[i][j] += xv[i] · wv.
+static inline void add_column8(float8* acc, const float8* xv, float8 wv, int j) {
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M; i++) {
+        acc[i * BLOCK_N + j] += xv[i] * wv;
+    }
+}
+
+// The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
+static inline void sum_lanes(float* sum, const float8* acc) {
+    #pragma unroll
+    for (int e = 0; e < BLOCK_M * BLOCK_N; e++) {
+        sum[e] = sum8(acc[e]);
+    }
+}
+
+// The GEMMs' fused epilogue: out[m, n] = sum + bias[n] + residual[m, n], in that order (as reference/Linear.java
+// adds them); has_bias / has_residual say whether to read them. out may be residual: read, then written, by one item.
+// Built with -DGELU (the op linearGelu, which passes no residual): gelu(sum + bias[n]) with gelu_erf above.
+static inline void store_out(__global float* out, __global const float* bias, __global const float* residual,
+                             int has_bias, int has_residual, int N, int m, int n, float sum) {
+    size_t i = (size_t)m * N + n;
+    if (has_bias) {
+        sum += bias[n];
+    }
+#if defined(GELU)
+    sum = gelu_erf(sum);
+#endif
+    if (has_residual) {
+        sum += residual[i];
+    }
+    out[i] = sum;
+}
+
+// store_out of a block's sums sum[BLOCK_M][BLOCK_N] (passed as &sum[0][0]) from row m0, column n0: the rows and
+// columns past M and N, computed again for a clamped last row or column, are not stored. Under -DGELU the block goes
+// through gelu_erf8 eight at a time: PoCL does not vectorise these kernels across work-items, and a scalar GELU per
+// element (two exp calls) made the ViT's fc1 + GELU slower than fc1 and a separate bias_gelu. gelu_erf8 is
+// gelu_erf's expressions on float8; PoCL's float8 exp differs from the exp of its vectorised bias_gelu by an ulp for
+// some arguments, so the results may differ from linear then biasGelu by a few ulps (OpenCLGemmOpsTest).
+#define BLOCK_VECTORS ((BLOCK_M * BLOCK_N + 7) / 8)
+static inline void store_block(__global float* out, __global const float* bias, __global const float* residual,
+                               int has_bias, int has_residual, int M, int N, int m0, int n0, const float* sum) {
+#if defined(GELU)
+    float v[BLOCK_VECTORS * 8];
+    #pragma unroll
+    for (int e = 0; e < BLOCK_VECTORS * 8; e++) {
+        int j = e % BLOCK_N;
+        v[e] = e < BLOCK_M * BLOCK_N ? sum[e] : 0.0f;
+        if (has_bias) {
+            v[e] += bias[min(n0 + j, N - 1)];   // columns past N are computed, never stored
+        }
+    }
+    #pragma unroll
+    for (int c = 0; c < BLOCK_VECTORS; c++) {
+        vstore8(gelu_erf8(vload8(c, v)), c, v);
+    }
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
+            size_t o = (size_t)(m0 + i) * N + n0 + j;
+            out[o] = has_residual ? v[i * BLOCK_N + j] + residual[o] : v[i * BLOCK_N + j];
+        }
+    }
+#else
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
+            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i * BLOCK_N + j]);
+        }
+    }
+#endif
+}
 
 // ---- the KV cache: LOAD_KV reads one key/value element as float, LOAD_KV8 8 consecutive ones from element i -------
 #if defined(KV_F16)

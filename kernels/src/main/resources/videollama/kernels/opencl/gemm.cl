@@ -9,8 +9,8 @@
 // transformer's "x = x + proj(...)"): each element is read and then written by the same work-item. Built with
 // -DGELU (the op linearGelu, an MLP's first layer), every kernel stores gelu(sum + bias) instead, with common.cl's
 // GELU, the one activations.cl's bias_gelu applies: linear then biasGelu's numbers (bit for bit in the GPU kernels,
-// within a few ulps in the CPU ones, see store_block), without writing the hidden layer and reading it back
-// (2056 × 6144 floats a ViT-g block over 8 frames).
+// within a few ulps in the CPU ones, see common.cl's store_block), without writing the hidden layer and reading it
+// back (2056 × 6144 floats a ViT-g block over 8 frames).
 //
 // Four kernels, picked by OpenCLGemmOps from the device and the shape (linear_widened only when forced):
 //   linear_tiled   GPUs: a work-group per output tile, x and W tiles staged through local memory.
@@ -19,22 +19,8 @@
 //   linear_widened CPUs with f16 or bf16 weights: linear_blocked's register blocks, reading a group's
 //                  columns of W widened to float once into local memory (a measured, slower baseline).
 
-// The epilogue shared by the kernels: out[m, n] = sum + bias[n] + residual[m, n], or with -DGELU
-// gelu(sum + bias[n]) (linearGelu passes no residual).
-static inline void store_out(__global float* out, __global const float* bias, __global const float* residual,
-                             int has_bias, int has_residual, int N, int m, int n, float sum) {
-    size_t i = (size_t)m * N + n;
-    if (has_bias) {
-        sum += bias[n];
-    }
-#if defined(GELU)
-    sum = gelu_erf(sum);
-#endif
-    if (has_residual) {
-        sum += residual[i];
-    }
-    out[i] = sum;
-}
+// The epilogue shared by the kernels is common.cl's store_out: out[m, n] = sum + bias[n] + residual[m, n], or with
+// -DGELU gelu(sum + bias[n]); the CPU kernels store a whole block with common.cl's store_block.
 
 // ---- GPU: tiles in local memory, a register block per work-item --------------------------------------------
 
@@ -121,63 +107,8 @@ void linear_tiled(__global float* out, __global const float* x, __global const w
 
 // ---- CPU (PoCL): a register block per work-item, 8-wide vectors along K ------------------------------------
 
-// The block shape, set by the op's options: BLOCK_M rows × BLOCK_N columns of out per work-item.
-#ifndef BLOCK_M
-#define BLOCK_M 3
-#endif
-#ifndef BLOCK_N
-#define BLOCK_N 4
-#endif
-
-// The CPU kernels' store of a work-item's block of sums (sum[BLOCK_M][BLOCK_N] as &sum[0][0]) at rows m0.. and columns
-// n0.., the parts inside M and N, with store_out's epilogue. Under -DGELU the block goes through common.cl's
-// gelu_erf8 eight at a time: PoCL does not vectorise these kernels across work-items, and a scalar GELU per element
-// (two exp calls) made the ViT's fc1 + GELU slower than fc1 and a separate bias_gelu. gelu_erf8 is gelu_erf's
-// expressions on float8; PoCL's float8 exp differs from the exp of its vectorised bias_gelu by an ulp for some
-// arguments, so the results may differ from linear then biasGelu by a few ulps (OpenCLGemmOpsTest).
-#define BLOCK_VECTORS ((BLOCK_M * BLOCK_N + 7) / 8)
-static inline void store_block(__global float* out, __global const float* bias, __global const float* residual,
-                               int has_bias, int has_residual, int M, int N, int m0, int n0, const float* sum) {
-#if defined(GELU)
-    float v[BLOCK_VECTORS * 8];
-    #pragma unroll
-    for (int e = 0; e < BLOCK_VECTORS * 8; e++) {
-        int j = e % BLOCK_N;
-        v[e] = e < BLOCK_M * BLOCK_N ? sum[e] : 0.0f;
-        if (has_bias) {
-            v[e] += bias[min(n0 + j, N - 1)];   // columns past N are computed, never stored
-        }
-    }
-    #pragma unroll
-    for (int c = 0; c < BLOCK_VECTORS; c++) {
-        vstore8(gelu_erf8(vload8(c, v)), c, v);
-    }
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
-        #pragma unroll
-        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
-            size_t o = (size_t)(m0 + i) * N + n0 + j;
-            out[o] = has_residual ? v[i * BLOCK_N + j] + residual[o] : v[i * BLOCK_N + j];
-        }
-    }
-#else
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
-        #pragma unroll
-        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
-            store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i * BLOCK_N + j]);
-        }
-    }
-#endif
-}
-
-// The register block's sums: each of the BLOCK_M · BLOCK_N float8 accumulators added across its lanes.
-static inline void sum_lanes(float* sum, const float8* acc) {
-    #pragma unroll
-    for (int e = 0; e < BLOCK_M * BLOCK_N; e++) {
-        sum[e] = sum8(acc[e]);
-    }
-}
+// The block shape (BLOCK_M rows × BLOCK_N columns of out per work-item), the order of the blocks and the store of
+// a block are common.cl's, shared with q8_0.cl's linear_q8_0_blocked.
 
 // Each work-item computes one BLOCK_M × BLOCK_N block of out: BLOCK_M · BLOCK_N dot products at once, each a
 // float8 accumulator whose lanes are eight interleaved partial sums over K. Per 8 steps of K it loads
@@ -186,32 +117,18 @@ static inline void sum_lanes(float* sum, const float8* acc) {
 // the op takes 4×6 for every weight dtype, which their 32 registers hold and whose fewer loads per multiply-add
 // pay). No local memory and no barriers: PoCL runs each work-item as one straight loop. Rows past M and
 // columns past N are clamped to the last one (computed again, not stored), which keeps the loop free of tests.
-//
-// Which block a work-item gets is chosen for the caches, as PoCL runs the items in order of their id: the
-// row blocks are cut into panels of `panel` blocks (as many rows of x as fit in a few MiB, sized by the op);
-// consecutive items walk down one panel for the same columns (so those BLOCK_N rows of W stay in L1), then
-// move to the next columns (the panel's x stays in cache); W comes from memory once per panel, not once per
-// row block: 3-4x faster on the ViT's shapes than walking along N.
+// Which block a work-item gets is chosen for the caches (common.cl's panel_block: panels of row blocks).
 __kernel void linear_blocked(__global float* out, __global const float* x, __global const weight_t* w,
                              __global const float* bias, __global const float* residual,
                              int M, int N, int K, int has_bias, int has_residual, int panel) {
-    int m_blocks = (M + BLOCK_M - 1) / BLOCK_M;
-    int n_blocks = (N + BLOCK_N - 1) / BLOCK_N;
-    int t = get_global_id(0);
-    if (t >= m_blocks * n_blocks) {
+    int m0;
+    int n0;
+    if (!panel_block(get_global_id(0), M, N, panel, &m0, &n0)) {
         return;
     }
-    int p = t / (panel * n_blocks);                     // the panel
-    int r = t - p * panel * n_blocks;                   // the item within it
-    int height = min(panel, m_blocks - p * panel);      // the last panel may be shorter
-    int m0 = (p * panel + r % height) * BLOCK_M;
-    int n0 = (r / height) * BLOCK_N;
     __global const float* xr[BLOCK_M];
     __global const weight_t* wr[BLOCK_N];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
-    }
+    block_rows(xr, x, m0, M, K);
     #pragma unroll
     for (int j = 0; j < BLOCK_N; j++) {
         wr[j] = w + (size_t)min(n0 + j, N - 1) * K;
@@ -221,17 +138,10 @@ __kernel void linear_blocked(__global float* out, __global const float* x, __glo
     int k = 0;
     for (; k + 8 <= K; k += 8) {
         float8 xv[BLOCK_M];
-        #pragma unroll
-        for (int i = 0; i < BLOCK_M; i++) {
-            xv[i] = vload8(0, xr[i] + k);
-        }
+        load_rows8(xv, xr, k);
         #pragma unroll
         for (int j = 0; j < BLOCK_N; j++) {
-            float8 wv = LOAD_W8(wr[j], k);
-            #pragma unroll
-            for (int i = 0; i < BLOCK_M; i++) {
-                acc[i][j] += xv[i] * wv;
-            }
+            add_column8(&acc[0][0], xv, LOAD_W8(wr[j], k), j);
         }
     }
     float sum[BLOCK_M][BLOCK_N];
@@ -292,25 +202,15 @@ __kernel void linear_widened(__global float* out, __global const float* x, __glo
     barrier(CLK_LOCAL_MEM_FENCE);
 
     __global const float* xr[BLOCK_M];
-    #pragma unroll
-    for (int i = 0; i < BLOCK_M; i++) {
-        xr[i] = x + (size_t)min(m0 + i, M - 1) * K;
-    }
+    block_rows(xr, x, m0, M, K);
     float8 acc[BLOCK_M][BLOCK_N];
     zero_float8s(&acc[0][0], BLOCK_M * BLOCK_N);
     for (int c = 0; c < k8; c++) {
         float8 xv[BLOCK_M];
-        #pragma unroll
-        for (int i = 0; i < BLOCK_M; i++) {
-            xv[i] = vload8(c, xr[i]);
-        }
+        load_rows8(xv, xr, 8 * c);
         #pragma unroll
         for (int j = 0; j < BLOCK_N; j++) {
-            float8 wv = vload8(c * BLOCK_N + j, wl);
-            #pragma unroll
-            for (int i = 0; i < BLOCK_M; i++) {
-                acc[i][j] += xv[i] * wv;
-            }
+            add_column8(&acc[0][0], xv, vload8(c * BLOCK_N + j, wl), j);
         }
     }
     float sum[BLOCK_M][BLOCK_N];

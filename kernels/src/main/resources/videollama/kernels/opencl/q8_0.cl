@@ -375,3 +375,65 @@ __kernel void linear_q8_0(__global float* out, __global const float* x, __global
         }
     }
 }
+
+// CPUs (GEMM variant 2, BLOCKED): gemm.cl's linear_blocked over Q8_0 weights. Each work-item computes a BLOCK_M ×
+// BLOCK_N block of out, its blocks in linear_blocked's panel order (common.cl's panel_block), with BLOCK_M · BLOCK_N
+// float8 accumulators. Each 8 quants of W are widened to float and multiplied by their block's scale in registers:
+// q·d, an int8 (8 significant bits) times an fp16 value (11), has at most 19, so it is exactly the dequantised weight
+// and the sums are linear_blocked's over the dequantised matrix, bit for bit (the same products in the same order).
+// linear_q8_0 above loads each x vector once per weight vector (8 rows × 1 column); here each is loaded once per
+// BLOCK_N columns and each widened weight serves BLOCK_M rows. The scales of 8 blocks at a time are read with one
+// vload_half8 (one vcvtph2ps; a scalar vload_half is ~18 instructions on PoCL, see WIDE8) into a private array
+// that the loop broadcasts from: BLOCK_N float8s more in registers would not fit beside 4 × 6 accumulators.
+__kernel void linear_q8_0_blocked(__global float* out, __global const float* x, __global const char* q,
+                                  __global const half* scales, __global const float* bias,
+                                  __global const float* residual, int M, int N, int K, int has_bias, int has_residual,
+                                  int panel) {
+    int m0;
+    int n0;
+    if (!panel_block(get_global_id(0), M, N, panel, &m0, &n0)) {
+        return;
+    }
+    int blocks = K / QBLOCK;
+    __global const float* xr[BLOCK_M];
+    __global const char* wq[BLOCK_N];
+    __global const half* wd[BLOCK_N];
+    block_rows(xr, x, m0, M, K);
+    #pragma unroll
+    for (int j = 0; j < BLOCK_N; j++) {
+        q8_row r = q8_row_of(q, scales, min(n0 + j, N - 1), K);
+        wq[j] = r.q;
+        wd[j] = r.d;
+    }
+    float8 acc[BLOCK_M][BLOCK_N];
+    zero_float8s(&acc[0][0], BLOCK_M * BLOCK_N);
+    float d[BLOCK_N][8];
+    for (int b0 = 0; b0 < blocks; b0 += 8) {
+        int count = min(8, blocks - b0);
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N; j++) {
+            if (count == 8) {
+                vstore8(vload_half8(0, wd[j] + b0), 0, d[j]);
+            } else {
+                for (int s = 0; s < count; s++) {
+                    d[j][s] = vload_half(b0 + s, wd[j]);
+                }
+            }
+        }
+        for (int s = 0; s < count; s++) {
+            #pragma unroll
+            for (int c = 0; c < QBLOCK / 8; c++) {
+                int k = (b0 + s) * QBLOCK + 8 * c;
+                float8 xv[BLOCK_M];
+                load_rows8(xv, xr, k);
+                #pragma unroll
+                for (int j = 0; j < BLOCK_N; j++) {
+                    add_column8(&acc[0][0], xv, convert_float8(vload8(0, wq[j] + k)) * d[j][s], j);
+                }
+            }
+        }
+    }
+    float sum[BLOCK_M][BLOCK_N];
+    sum_lanes(&sum[0][0], &acc[0][0]);
+    store_block(out, bias, residual, has_bias, has_residual, M, N, m0, n0, &sum[0][0]);
+}

@@ -3,6 +3,7 @@ package videollama.kernels.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertLinearGeluRefusesMismatches;
 import static videollama.kernels.KernelChecks.assertLinearGeluThroughTheOps;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
 import static videollama.kernels.KernelChecks.linearThenBiasGelu;
@@ -170,6 +171,7 @@ abstract class CudaGemmContract extends DeviceOpsContract {
     void mismatchedArgumentsAreRefused() {
         CudaGemmOps ops = new CudaGemmOps(backend().info());
         assertLinearRefusesMismatches(backend(), ops, random);
+        assertLinearGeluRefusesMismatches(backend(), ops, random);
         DeviceBuffer x = upload(backend(), "x", randomFloats(random, 12));
         DeviceBuffer out = backend().allocate("out", 4 * 8);
         TaskGraph g = backend().graph("bad");
@@ -200,7 +202,7 @@ abstract class CudaGemmContract extends DeviceOpsContract {
         TaskGraph g = backend().graph("linear");
         DeviceBuffer dx = upload(backend(), "x", x);
         DeviceTensor dw = backend().upload(w);
-        GemmOps gemm = ops == null ? backend().ops() : ops;
+        GemmOps.WithGelu gemm = ops == null ? backend().ops() : ops;
         if (epilogue.gelu) {
             gemm.linearGelu(g, "linear", out, dx, dw, dBias, m, n, k);
         } else {

@@ -1,6 +1,7 @@
 package videollama.kernels.opencl;
 
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertLinearGeluRefusesMismatches;
 import static videollama.kernels.KernelChecks.assertLinearGeluThroughTheOps;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
 import static videollama.kernels.KernelChecks.assertUlps;
@@ -169,5 +170,6 @@ class OpenCLGemmOpsTest {
     @Test
     void mismatchedShapesAreRefused() {
         assertLinearRefusesMismatches(backend(), new OpenCLGemmOps(backend()), random);
+        assertLinearGeluRefusesMismatches(backend(), new OpenCLGemmOps(backend()), random);
     }
 }

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import videollama.kernels.reference.Q8_0;
+import videollama.model.Q8_0Linears;
 import videollama.weights.DType;
+import videollama.weights.QuantizedTensors;
 import videollama.weights.Tensor;
 
 /**
@@ -69,16 +72,29 @@ public final class SyntheticVisionBranch {
 
     /**
      * Writes {@code vision.safetensors} (the ViT's matrices in {@code vitDType}, as the released EVA file has
-     * F16, everything else F32) and {@code videollama.json} into {@code dir}, unless a complete folder is already
-     * there.
+     * F16, everything else F32; with {@link DType#Q8_0} the F16 branch as {@code convert --quantize q8_0} writes it,
+     * {@link #tensors}) and {@code videollama.json} into {@code dir}, unless a complete folder is already there.
      */
     public static Path write(Path dir, Shape s, DType vitDType) {
         return SeededWeights.writeFolder(dir, "vision", s.name(), "vision.safetensors", () -> tensors(s, vitDType),
                 Map.of("synthetic", s.name(), "vit_dtype", vitDType.name()), s.configJson());
     }
 
-    /** The branch's tensors under their released names, seeded by the shape's name. */
+    /**
+     * The branch's tensors under their released names, seeded by the shape's name. {@link DType#Q8_0}: those of the
+     * F16 branch (the released dtypes), each matrix that {@code convert --quantize q8_0} quantises ({@link
+     * Q8_0Linears}: the ViT's qkv, proj, fc1 and fc2, the Q-Formers' attention, cross-attention and feed-forward, each
+     * of whole blocks of 32) quantised from its F16 or F32 values and stored as convert stores it, its I8 quants and
+     * F16 scales ({@link QuantizedTensors#stored}).
+     */
     public static List<Tensor> tensors(Shape s, DType vitDType) {
+        if (vitDType == DType.Q8_0) {
+            List<Tensor> t = new ArrayList<>();
+            for (Tensor f : tensors(s, DType.F16)) {
+                t.addAll(Q8_0Linears.quantises(f.name(), f) ? QuantizedTensors.stored(Q8_0.quantize(f)) : List.of(f));
+            }
+            return t;
+        }
         SeededWeights r = new SeededWeights(s.name().hashCode());
         List<Tensor> t = new ArrayList<>();
         int w = s.vitWidth();

@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import videollama.kernels.reference.Q8_0;
+import videollama.model.Q8_0Linears;
 import videollama.weights.DType;
+import videollama.weights.QuantizedTensors;
 import videollama.weights.SafetensorsWriter;
 import videollama.weights.Tensor;
 
@@ -173,5 +177,42 @@ class VideoBranchLoadTest extends BranchLoadContract {
             assertEquals(List.of(0, 1), b.videoQFormer().crossAttentionLayers());
         }
         assertThrows(IllegalArgumentException.class, () -> SyntheticVisionBranch.shape("eva-vit-h"));
+    }
+
+    /**
+     * The Q8_0 branch of {@code bench --stage vision --dtype q8_0} is the F16 one as {@code convert --quantize q8_0}
+     * writes it: each tensor {@link Q8_0Linears} names quantised from the F16 branch's values, as I8 quants and F16
+     * scales, every other tensor the F16 branch's byte for byte; and it loads with those matrices Q8_0. At 176 wide
+     * the ViT's qkv, proj and fc1 are not whole blocks and stay F16, as convert leaves them; fc2 (768 wide) and the
+     * 128-wide Q-Formers' matrices are quantised.
+     */
+    @Test
+    void aQ8_0SyntheticBranchIsTheF16OneQuantisedAsConvertDoes() {
+        SyntheticVisionBranch.Shape shape = SyntheticVisionBranch.shape("narrow-heads-88");
+        List<Tensor> f16 = SyntheticVisionBranch.tensors(shape, DType.F16);
+        Map<String, Tensor> q8 = new HashMap<>();
+        SyntheticVisionBranch.tensors(shape, DType.Q8_0).forEach(t -> q8.put(t.name(), t));
+        int quantised = 0;
+        for (Tensor t : f16) {
+            if (Q8_0Linears.quantises(t.name(), t)) {
+                Tensor expected = Q8_0.quantize(t);
+                assertEquals(DType.I8, q8.get(t.name()).dtype(), t.name());
+                assertEquals(-1, expected.data().mismatch(q8.get(t.name()).data()), t.name());
+                assertEquals(-1, expected.scales().data().mismatch(q8.get(t.name() + QuantizedTensors.SCALES_SUFFIX).data()), t.name());
+                quantised++;
+            } else {
+                assertEquals(t.dtype(), q8.get(t.name()).dtype(), t.name());
+                assertEquals(-1, t.data().mismatch(q8.get(t.name()).data()), t.name());
+            }
+        }
+        assertEquals(f16.size() + quantised, q8.size());
+        SyntheticVisionBranch.write(dir, shape, DType.Q8_0);
+        try (VideoBranch b = VideoBranch.open(dir)) {
+            assertEquals(DType.Q8_0, b.vit().blocks.getFirst().fc2Weight().dtype());
+            assertEquals(DType.F16, b.vit().blocks.getFirst().qkvWeight().dtype());
+        }
+        assertTrue(q8.get("Qformer.bert.encoder.layer.0.attention.self.query.weight").dtype() == DType.I8
+                && q8.get("video_Qformer.bert.encoder.layer.1.output_query.dense.weight").dtype() == DType.I8
+                && q8.get("llama_proj.weight").dtype() == DType.F32);
     }
 }
