@@ -175,10 +175,9 @@ static inline void store_out(__global float* out, __global const float* bias, __
 
 // store_out of a block's sums sum[BLOCK_M][BLOCK_N] (passed as &sum[0][0]) from row m0, column n0: the rows and
 // columns past M and N, computed again for a clamped last row or column, are not stored. Under -DGELU the block goes
-// through gelu_erf8 eight at a time: PoCL does not vectorise these kernels across work-items, and a scalar GELU per
-// element (two exp calls) made the ViT's fc1 + GELU slower than fc1 and a separate bias_gelu. gelu_erf8 is
-// gelu_erf's expressions on float8; PoCL's float8 exp differs from the exp of its vectorised bias_gelu by an ulp for
-// some arguments, so the results may differ from linear then biasGelu by a few ulps (OpenCLGemmOpsTest).
+// through gelu_erf8 eight at a time (why: the GELU section above); PoCL's float8 exp differs from the exp of its
+// vectorised bias_gelu by an ulp for some arguments, so the results may differ from linear then biasGelu by a few
+// ulps (OpenCLGemmOpsTest).
 #define BLOCK_VECTORS ((BLOCK_M * BLOCK_N + 7) / 8)
 static inline void store_block(__global float* out, __global const float* bias, __global const float* residual,
                                int has_bias, int has_residual, int M, int N, int m0, int n0, const float* sum) {
