@@ -10,6 +10,8 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import videollama.kernels.Cost;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceTensor;
+import videollama.kernels.GemmOps;
 import videollama.kernels.GraphPlan;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.opencl.OpenCLGemmOps.Variant;
@@ -43,6 +45,8 @@ import videollama.weights.Tensor;
  * against the reference at 1e-2 with 16-bit weights, as it rounds x to their type. GEMM is compute-bound, so the
  * weights are not copied cold; read the {@code gigaflop} rows. On a GPU, time the full-sized shapes, e.g.
  * EVA ViT-g over 8 frames: {@code -p variant=cuda -p dtype=F16 -p shape=2056x4224x1408,2056x1408x1408,2056x6144x1408,2056x1408x6144}.
+ * {@code -p gelu=true} times {@code linearGelu} instead (the MLP's first layer with its GELU in the store; Q8_0 weights:
+ * Q8_0's linear, then {@code bias_gelu}).
  */
 public class GemmBenchmark extends KernelBenchmark {
     /** M × N × K: rows of x, output features, input features. */
@@ -54,6 +58,10 @@ public class GemmBenchmark extends KernelBenchmark {
 
     @Param({"reference", "tiled", "blocked", "rows"}) // and "widened", "opencl", and "cuda" on a GPU
     public String variant;
+
+    /** true: {@code linearGelu}, the same product with the exact GELU in its store ({@code -DGELU}, {@code linear_gelu_*}). */
+    @Param({"false"})
+    public boolean gelu;
 
     @Override
     protected void build() {
@@ -68,12 +76,12 @@ public class GemmBenchmark extends KernelBenchmark {
         float[] x = randomFloats(random, m * k);
         float[] bias = randomFloats(random, n);
         expected = new float[m * n];
-        Linear.linear(expected, w, x, bias, null, m);
+        reference(expected, w, x, bias, m);
         // as OpenCLGemmOps counts it: the weights once, x, the output and the bias
         cost = new Cost(weight.data().byteSize() + 4L * m * k + 4L * m * n + 4L * n, 2L * m * n * k);
         if (variant.equals("reference")) {
             hostOut = new float[][] {new float[m * n]};
-            reference = () -> Linear.linear(hostOut[0], w, x, bias, null, m);
+            reference = () -> reference(hostOut[0], w, x, bias, m);
             return;
         }
         TaskGraph g;
@@ -81,12 +89,12 @@ public class GemmBenchmark extends KernelBenchmark {
             device = BenchSupport.openDevice("opencl");
             out = new DeviceBuffer[] {device.allocate("out", 4L * m * n)};
             g = device.graph("linear");
-            device.ops().linear(g, "linear", out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
+            append(device.ops(), g, out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), m, n, k);
         } else if (variant.equals("cuda")) {
             device = BenchSupport.openDevice("cuda");
             out = new DeviceBuffer[] {device.allocate("out", 4L * m * n)};
             g = device.graph("linear");
-            device.ops().linear(g, "linear", out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
+            append(device.ops(), g, out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), m, n, k);
             // the tensor cores take x rounded to the weights' 16-bit type (docs/design.md section 7: 1e-2 for fp16 arithmetic)
             tolerance = type == DType.F32 ? 1e-5 : 1e-2;
         } else {
@@ -102,9 +110,27 @@ public class GemmBenchmark extends KernelBenchmark {
             OpenCLGemmOps ops = OpenCLGemmOps.of(device, kernel, tile, OpenCLGemmOps.CPU_BLOCK);
             out = new DeviceBuffer[] {device.allocate("out", 4L * m * n)};
             g = device.graph("linear");
-            ops.linear(g, "linear", out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), null, m, n, k);
+            append(ops, g, out[0], upload(device, "x", x), device.upload(weight), upload(device, "bias", bias), m, n, k);
         }
         plans = new GraphPlan[] {g.build()};
+    }
+
+    /** The reference of what is timed: {@link Linear#linear} with the bias, or {@link Linear#linearGelu}. */
+    private void reference(float[] out, WeightMatrix w, float[] x, float[] bias, int m) {
+        if (gelu) {
+            Linear.linearGelu(out, w, x, bias, m);
+        } else {
+            Linear.linear(out, w, x, bias, null, m);
+        }
+    }
+
+    /** The timed task: {@code ops}' linear with the bias, or its linearGelu. */
+    private void append(GemmOps.WithGelu ops, TaskGraph g, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias, int m, int n, int k) {
+        if (gelu) {
+            ops.linearGelu(g, "linear + gelu", out, x, w, bias, m, n, k);
+        } else {
+            ops.linear(g, "linear", out, x, w, bias, null, m, n, k);
+        }
     }
 
     @Benchmark

@@ -39,7 +39,10 @@ class KernelBenchmarkTest {
         "GemmBenchmark | shape=17x33x65 dtype=F32 variant=reference | 1 | 1", "GemmBenchmark | shape=17x33x65 dtype=F32 variant=tiled | 1 | 1",
         "GemmBenchmark | shape=70x130x129 dtype=F16 variant=blocked | 1 | 1", "GemmBenchmark | shape=5x33x300 dtype=BF16 variant=rows | 1 | 1",
         "GemmBenchmark | shape=17x33x64 dtype=F32 variant=opencl | 1 | 1", "GemmBenchmark | shape=17x33x96 dtype=Q8_0 variant=reference | 1 | 1",
-        "GemmBenchmark | shape=70x130x128 dtype=Q8_0 variant=opencl | 1 | 1"})
+        "GemmBenchmark | shape=70x130x128 dtype=Q8_0 variant=opencl | 1 | 1",
+        "GemmBenchmark | shape=17x33x65 dtype=F32 variant=reference gelu=true | 1 | 1",
+        "GemmBenchmark | shape=70x130x129 dtype=F16 variant=blocked gelu=true | 1 | 1",
+        "GemmBenchmark | shape=17x33x96 dtype=Q8_0 variant=opencl gelu=true | 1 | 1"})
     void callsMatchTheReference(String benchmark, String params, long coldBytes, int calls) {
         Smoke.callsMatchTheReference(configured(benchmark, params, coldBytes), calls);
     }
@@ -65,7 +68,8 @@ class KernelBenchmarkTest {
                 if (!field.isAnnotationPresent(Param.class)) {
                     throw new IllegalArgumentException(param + ": not a @Param of " + benchmark);
                 }
-                field.set(b, field.getType() == int.class ? Integer.valueOf(nameAndValue[1]) : nameAndValue[1]);
+                field.set(b, field.getType() == int.class ? Integer.valueOf(nameAndValue[1])
+                        : field.getType() == boolean.class ? Boolean.valueOf(nameAndValue[1]) : nameAndValue[1]);
             }
             b.coldBytes = coldBytes;
             return b;

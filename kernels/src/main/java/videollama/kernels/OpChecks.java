@@ -145,4 +145,13 @@ public final class OpChecks {
             requireBytes(name, "residual", residual, 4L * m * n);
         }
     }
+
+    /** {@link GemmOps.WithGelu#linearGelu}: {@link #requireLinear}'s checks, and a bias. */
+    public static void requireLinearGelu(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                                         int m, int n, int k) {
+        if (bias == null) {
+            throw new IllegalArgumentException(name + ": linearGelu needs a bias (linear then gelu for a layer without one)");
+        }
+        requireLinear(name, out, x, w, bias, null, m, n, k);
+    }
 }

@@ -118,7 +118,10 @@ public final class Profile {
     public synchronized String table(double bandwidthGBs, long cacheBytes) {
         StringBuilder s = new StringBuilder();
         long total = Math.max(1, totalNanos());
-        s.append(String.format(Locale.ROOT, "%-26s %7s %12s %7s %9s %10s%s%n", "op", "calls", "µs/replay", "share", "GB/s",
+        // the op column as wide as the longest name (fused tasks such as "video_Qformer intermediate + bias + gelu"),
+        // at least 26, so that the numbers stay in their columns
+        String op = "%-" + Math.max(26, ops().stream().mapToInt(r -> r.op().length()).max().orElse(0)) + "s";
+        s.append(String.format(Locale.ROOT, op + " %7s %12s %7s %9s %10s%s%n", "op", "calls", "µs/replay", "share", "GB/s",
                 "GFLOP/s", bandwidthGBs > 0 ? "  of bandwidth" : ""));
         for (OpTotals r : ops()) {
             String share = switch (source(r, bandwidthGBs, cacheBytes)) {
@@ -126,11 +129,11 @@ public final class Profile {
                 case ABOVE_MEASURED -> "  above";
                 case DRAM -> String.format(Locale.ROOT, "  %5.1f%%", 100 * r.gigabytesPerSecond() / bandwidthGBs);
             };
-            s.append(String.format(Locale.ROOT, "%-26s %7d %12.1f %6.1f%% %9.1f %10.1f%s%n", r.op(), r.calls() / Math.max(1, replays),
+            s.append(String.format(Locale.ROOT, op + " %7d %12.1f %6.1f%% %9.1f %10.1f%s%n", r.op(), r.calls() / Math.max(1, replays),
                     r.nanos() / 1e3 / Math.max(1, replays), 100.0 * r.nanos() / total, r.gigabytesPerSecond(), r.gigaflopsPerSecond(),
                     bandwidthGBs > 0 ? share : ""));
         }
-        s.append(String.format(Locale.ROOT, "%-26s %7s %12.1f %6.1f%%%n", "total", "", total / 1e3 / Math.max(1, replays), 100.0));
+        s.append(String.format(Locale.ROOT, op + " %7s %12.1f %6.1f%%%n", "total", "", total / 1e3 / Math.max(1, replays), 100.0));
         if (cacheBytes > 0 && bytesPerReplay() <= cacheBytes) {
             s.append(String.format(Locale.ROOT, "a replay moves %.1f MB, which fits in the %.0f MB last-level cache: the GB/s are"
                     + " cache bandwidth, not DRAM%n", bytesPerReplay() / 1e6, cacheBytes / 1e6));

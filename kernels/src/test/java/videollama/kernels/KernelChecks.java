@@ -9,7 +9,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.function.IntToDoubleFunction;
+import videollama.kernels.reference.Linear;
+import videollama.kernels.reference.Q8_0;
+import videollama.kernels.reference.WeightMatrix;
 import videollama.testing.MeasuredErrors;
+import videollama.weights.DType;
 import videollama.weights.Tensor;
 
 /**
@@ -192,6 +196,35 @@ public final class KernelChecks {
         }
     }
 
+    /**
+     * Fails unless every element of {@code actual} is within {@code ulps} units in the last place of the same element
+     * of {@code expected} (counted along the floats in order, so across zero too), and finite.
+     */
+    public static void assertUlps(float[] expected, float[] actual, int ulps, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        assertAllFinite(actual, what);
+        long worst = 0;
+        int at = 0;
+        for (int i = 0; i < expected.length; i++) {
+            long d = Math.abs((long) ordered(expected[i]) - ordered(actual[i]));
+            if (d > worst) {
+                worst = d;
+                at = i;
+            }
+        }
+        MeasuredErrors.record(what + " (ulps)", worst, ulps);
+        long found = worst;
+        int i = at;
+        assertTrue(found <= ulps, () -> what + ": " + actual[i] + " at " + i + " is " + found + " ulps from " + expected[i]
+                + " (at most " + ulps + ")");
+    }
+
+    /** The float's bits as an int that orders like the floats (−0 and +0 one apart). */
+    private static int ordered(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        return bits < 0 ? Integer.MIN_VALUE - bits - 1 : bits;
+    }
+
     private static void assertWithin(double error, double tolerance, String what) {
         MeasuredErrors.record(what, error, tolerance);
         assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
@@ -244,6 +277,43 @@ public final class KernelChecks {
     }
 
     /**
+     * {@link GemmOps.WithGelu#linearGelu}'s two-task form on {@code backend}: {@code gemm}'s linear without bias into a fresh
+     * poisoned buffer, then the backend's {@link NormOps#biasGelu} in place; the result read back.
+     */
+    public static float[] linearThenBiasGelu(DeviceBackend backend, GemmOps gemm, DeviceBuffer x, DeviceTensor w,
+                                             DeviceBuffer bias, int m, int n, int k) {
+        DeviceBuffer out = poisoned(backend, "two tasks", (long) m * n);
+        TaskGraph g = backend.graph("linear, bias + gelu");
+        gemm.linear(g, "linear", out, x, w, null, null, m, n, k);
+        backend.ops().biasGelu(g, "bias + gelu", out, out, bias, m, n);
+        runOnce(g);
+        return readFloats(backend, out, m * n);
+    }
+
+    /**
+     * {@link GemmOps.WithGelu#linearGelu} through {@code backend}'s op catalogue at 37 × 70 × 96 with {@code w} of {@code dtype}
+     * (Q8_0 too, which the catalogue runs as Q8_0's linear and then biasGelu), against {@link Linear#linearGelu} over
+     * the same weights within {@code tolerance}.
+     */
+    public static void assertLinearGeluThroughTheOps(DeviceBackend backend, DType dtype, Random random, double tolerance) {
+        int m = 37;
+        int n = 70;
+        int k = 96;
+        Tensor f32 = Tensor.ofFloats("w", randomFloats(random, n * k), n, k);
+        Tensor w = dtype == DType.Q8_0 ? Q8_0.quantize(f32) : f32.convertTo(dtype);
+        float[] x = randomFloats(random, m * k);
+        float[] bias = randomFloats(random, n);
+        float[] expected = new float[m * n];
+        Linear.linearGelu(expected, new WeightMatrix(w), x, bias, m);
+        DeviceBuffer out = poisoned(backend, "out", (long) m * n);
+        TaskGraph g = backend.graph("linear + gelu");
+        backend.ops().linearGelu(g, "fc1 + bias + gelu", out, upload(backend, "x", x), backend.upload(w),
+                upload(backend, "bias", bias), m, n, k);
+        runOnce(g);
+        assertClose(expected, readFloats(backend, out, m * n), tolerance, dtype + " through the ops");
+    }
+
+    /**
      * {@link GemmOps#linear}'s refusals, the same on every backend ({@link OpChecks#requireLinear}): a K that is not
      * W's, an out too small for its rows, out the same buffer as x, no rows, a bias shorter than N.
      */
@@ -258,5 +328,19 @@ public final class KernelChecks {
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "zero rows", out, x, w, null, null, 0, 2, 3));
         DeviceBuffer shortBias = backend.allocate("bias", 4);
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "short bias", out, x, w, shortBias, null, 4, 2, 3));
+    }
+
+    /** {@link GemmOps.WithGelu#linearGelu}'s refusals: {@link #assertLinearRefusesMismatches}' checks, and a bias. */
+    public static void assertLinearGeluRefusesMismatches(DeviceBackend backend, GemmOps.WithGelu ops, Random random) {
+        DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
+        DeviceBuffer x = upload(backend, "x", randomFloats(random, 12));
+        DeviceBuffer out = backend.allocate("out", 4 * 8);
+        TaskGraph g = backend.graph("bad");
+        DeviceBuffer shortBias = backend.allocate("bias", 4);
+        DeviceBuffer bias = upload(backend, "bias", randomFloats(random, 2));
+        assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "no bias", out, x, w, null, 4, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "k", out, x, w, bias, 4, 2, 4));
+        assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "x is out", x, x, w, bias, 2, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ops.linearGelu(g, "short bias", out, x, w, shortBias, 4, 2, 3));
     }
 }

@@ -64,4 +64,18 @@ class ProfileTest {
         assertTrue(p.table(20, CACHE).contains("fits in the 34 MB last-level cache"), p.table(20, CACHE));
         assertEquals(Profile.Source.DRAM, p.source(op(p, "gemv"), 20, 0), "cache unknown: taken as DRAM when below the bandwidth");
     }
+
+    @Test
+    void longOpNamesKeepTheNumbersInTheirColumns() {
+        Profile p = new Profile();
+        p.add(List.of(new TaskTiming("layer 0 video_Qformer intermediate + bias + gelu", 2_000_000, new Cost(MB, MB)),
+                new TaskTiming("norm", 1_000_000, new Cost(MB, MB))));
+        List<String> lines = p.table(0).lines().toList();
+        int callsEnd = lines.get(0).indexOf("calls") + "calls".length();
+        assertTrue(lines.get(1).startsWith("video_Qformer intermediate + bias + gelu "), lines.get(1));
+        for (String row : lines.subList(1, 3)) {
+            // each op was called once: its 1 right-aligned under "calls"
+            assertEquals("1 ", row.substring(callsEnd - 1, callsEnd + 1), row + "\n" + lines.get(0));
+        }
+    }
 }

@@ -18,13 +18,13 @@ import videollama.model.llama.ReferenceLlamaSession;
 /**
  * The model's plain-Java reference reads as a textbook: each {@code Reference<Part>} class has its {@code Device<Part>}
  * twin beside it (one naming rule), and calls the ops in their plain forms, {@code gelu(linear(x, W, b))} and
- * {@code layerNorm(add(x, y))}; the device's fused forms ({@code biasGelu}, {@code addLayerNorm}, a {@code linear}
- * with an output array and a residual, {@code AttentionShape.cross}) are for the kernels' contracts only. The LLaMA
- * forward pass is public. Each failure names the file and line.
+ * {@code layerNorm(add(x, y))}; the device's fused forms ({@code biasGelu}, {@code linearGelu}, {@code addLayerNorm},
+ * a {@code linear} with an output array and a residual, {@code AttentionShape.cross}) are for the kernels' contracts
+ * only. The LLaMA forward pass is public. Each failure names the file and line.
  */
 class ReferencePathTest {
     private static final String MODEL = "model/src/main/java";
-    private static final Pattern FUSED = Pattern.compile("\\b(biasGelu|addLayerNorm|AttentionShape\\.cross)\\b");
+    private static final Pattern FUSED = Pattern.compile("\\b(biasGelu|linearGelu|addLayerNorm|AttentionShape\\.cross)\\b");
     private static final Pattern LINEAR_CALL = Pattern.compile("\\blinear\\(");
 
     @Test
@@ -59,10 +59,11 @@ class ReferencePathTest {
         String planted = String.join("\n",
                 "float[] h = gelu(linear(x, w.fc1(), w.fc1Bias()));",
                 "Gelu.biasGelu(h, h, b, rows);",
+                "Linear.linearGelu(h, w, x, b, rows);",
                 "Linear.linear(out, w, x, null, residual, rows);",
                 "x = layerNorm(add(f, x), nw, nb, eps);",
                 "var s = AttentionShape.cross(1, 32, 257, 12, 64);");
-        assertEquals(List.of("A.java:2", "A.java:3", "A.java:5"),
+        assertEquals(List.of("A.java:2", "A.java:3", "A.java:4", "A.java:6"),
                 LineFindings.places(fusedCalls("A.java", planted)));
     }
 

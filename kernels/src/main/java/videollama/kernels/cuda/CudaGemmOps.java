@@ -17,10 +17,11 @@ import videollama.weights.DType;
  * Linear layers over many rows at once (GEMM) in CUDA C ({@code gemm.cu}), for the ViT, the Q-Formers, ImageBind and
  * LLaMA's prefill: which kernel and tile for this weight dtype and shape. F32 weights take the fp32 SIMT kernel
  * ({@code linear_f32_*}, exact to float32); F16 and BF16 weights the tensor-core kernel ({@code linear_f16_*},
- * {@code linear_bf16_*}: mma.sync with fp32 accumulation, x rounded to the weights' 16-bit type). Same parameters,
- * semantics, checks and {@link Cost} as the OpenCL op.
+ * {@code linear_bf16_*}: mma.sync with fp32 accumulation, x rounded to the weights' 16-bit type), and the same with
+ * the GELU in their store ({@code linear_gelu_*}). Same parameters, semantics, checks and {@link Cost} as the OpenCL
+ * ops.
  */
-public final class CudaGemmOps implements GemmOps {
+public final class CudaGemmOps implements GemmOps.WithGelu {
     /** Threads of the fp32 kernel whatever the tile ({@code SIMT_THREADS} in gemm.cu: 16 × 16, a register block each). */
     static final int SIMT_THREADS = 256;
 
@@ -123,12 +124,30 @@ public final class CudaGemmOps implements GemmOps {
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
         OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
+        addTask(g, name, "linear_", out, x, w, bias, residual, m, n, k);
+    }
+
+    /**
+     * {@code out = gelu(x · Wᵀ + bias)}: the kernel {@link #linear} would take with the GELU in its store
+     * ({@code linear_gelu_<dtype>_<tile>}, common.cuh's gelu_erf as activations.cu's bias_gelu). Its {@link Cost} is
+     * the GEMM's.
+     */
+    @Override
+    public void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                           int m, int n, int k) {
+        OpChecks.requireLinearGelu(name, out, x, w, bias, m, n, k);
+        addTask(g, name, "linear_gelu_", out, x, w, bias, null, m, n, k);
+    }
+
+    /** The task of a checked {@link #linear} on the entry point {@code prefix<dtype>_<tile>}. */
+    private void addTask(TaskGraph g, String name, String prefix, DeviceBuffer out, DeviceBuffer x, DeviceTensor w,
+                         DeviceBuffer bias, DeviceBuffer residual, int m, int n, int k) {
         OpChecks.floatWeight(w.dtype()); // F32, F16 or BF16
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
                 + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
         Tile tile = tileFor(m, n);
         int threads = tile.threads(w.dtype());
-        String entry = "linear_" + OpChecks.floatWeight(w.dtype()) + "_" + tile.size();
+        String entry = prefix + OpChecks.floatWeight(w.dtype()) + "_" + tile.size();
         // An absent bias or residual is never read, but the kernel still takes a pointer there: pass out.
         g.task(name, new KernelSource("gemm", entry),
                 new Launch(new long[] {blocks(n, tile.n) * threads, blocks(m, tile.m)}, new long[] {threads, 1}),

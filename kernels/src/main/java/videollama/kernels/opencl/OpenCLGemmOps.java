@@ -23,7 +23,7 @@ import videollama.kernels.TaskGraph;
  * Linear layers over many rows at once (GEMM) in OpenCL C, for the ViT, the Q-Formers, ImageBind and LLaMA's
  * prefill: which kernel of {@code gemm.cl}, with which tile and grid, for this device and shape.
  */
-public final class OpenCLGemmOps implements GemmOps {
+public final class OpenCLGemmOps implements GemmOps.WithGelu {
 
     /** The kernels of gemm.cl, numbered from the baseline ({@link KernelVariant}). */
     public enum Variant implements KernelVariant {
@@ -197,12 +197,30 @@ public final class OpenCLGemmOps implements GemmOps {
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
         OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
+        addTask(g, name, out, x, w, bias, residual, m, n, k, "");
+    }
+
+    /**
+     * {@code out = gelu(x · Wᵀ + bias)}: the kernel {@link #linear} would take, built with {@code -DGELU}: its store
+     * applies common.cl's GELU, activations.cl's bias_gelu's (the CPU kernels on eight outputs at a time, gelu_erf8).
+     * Its {@link Cost} is the GEMM's.
+     */
+    @Override
+    public void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                           int m, int n, int k) {
+        OpChecks.requireLinearGelu(name, out, x, w, bias, m, n, k);
+        addTask(g, name, out, x, w, bias, null, m, n, k, "-DGELU");
+    }
+
+    /** The task of a checked {@link #linear}; {@code epilogue} is a build option of gemm.cl's store_out, or empty. */
+    private void addTask(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                         DeviceBuffer residual, int m, int n, int k, String epilogue) {
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
                 + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
         // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
         Object[] args = {out, x, w.buffer(), bias != null ? bias : out, residual != null ? residual : out, m, n, k,
                 bias != null ? 1 : 0, residual != null ? 1 : 0};
-        String weights = OpenCLOps.weightOption(w.dtype()) + " ";
+        String weights = (OpenCLOps.weightOption(w.dtype()) + " " + epilogue).strip() + " ";
         switch (kernelFor(m)) {
             case TILED -> g.task(name, new KernelSource("gemm", "linear_tiled", (weights + tile.options()).strip()),
                     new Launch(new long[] {groups(n, tile.n()) * tile.itemsX(), groups(m, tile.m()) * tile.itemsY()},

@@ -3,7 +3,8 @@ package videollama.kernels.reference;
 /**
  * A PyTorch {@code nn.Linear} over {@code n} rows, with the transformer's residual add:
  * {@code out[t, r] = Σ_c w[r, c] · x[t, c] + bias[r] + residual[t, r]}. The sum is {@link MatMul}'s (float32,
- * in column order); the bias and then the residual are added to it, the order the device kernels use too.
+ * in column order); the bias and then the residual are added to it, the order the device kernels use too; or the
+ * GELU of the sum and bias ({@link #linearGelu}).
  */
 public final class Linear {
     private Linear() {}
@@ -55,5 +56,18 @@ public final class Linear {
                 out[i] = sum;
             }
         }
+    }
+
+    /**
+     * The device's fused MLP first layer, {@code out = gelu(x·Wᵀ + bias)} ({@code linearGelu}), for its contract tests:
+     * {@link #linear}'s sum and bias, then {@link Gelu#gelu}, the numbers of {@code gelu(linear(x, W, b))}.
+     *
+     * @param out  [n, w.rows]
+     * @param x    [n, w.cols]
+     * @param bias [w.rows]
+     */
+    public static void linearGelu(float[] out, WeightMatrix w, float[] x, float[] bias, int n) {
+        linear(out, w, x, bias, null, n);
+        Gelu.gelu(out, out, n * w.rows());
     }
 }

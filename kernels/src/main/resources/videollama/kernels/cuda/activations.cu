@@ -1,6 +1,7 @@
-// Element-wise kernels of the encoders and of batched prefill: the exact GELU (alone, or after a bias add), the
-// SwiGLU middle, and the adds. Float32. Every kernel may run in place (out the same buffer as an input): a thread
-// reads its elements before it writes them, and no thread touches another's.
+// Element-wise kernels of the encoders and of batched prefill: the exact GELU (alone, or after a bias add; common.cuh's
+// gelu_erf, which gemm.cu's fused linearGelu epilogue shares), the SwiGLU middle, and the adds. Float32. Every
+// kernel may run in place (out the same buffer as an input): a thread reads its elements before it writes them, and
+// no thread touches another's.
 //
 // Thread i takes elements 4i .. 4i + 3 as one 128-bit load per input and one 128-bit store (the buffers come from
 // cuMemAlloc and 4i is a multiple of 4, so the float4s are aligned); the thread that holds the last, partial
@@ -11,13 +12,6 @@
 // The first element of this thread's group of four (64-bit: n may be close to 2^31).
 __device__ __forceinline__ long long first_of_group() {
     return 4LL * ((long long)blockIdx.x * blockDim.x + threadIdx.x);
-}
-
-// The exact GELU, 0.5·x·(1 + erf(x/√2)), written as 0.5·x·erfc(−x/√2): the same function, but for negative x the
-// erf form subtracts two numbers near 1 and keeps only the absolute accuracy of erf, where erfc keeps its
-// relative accuracy. x/√2 is rounded to float first, as PyTorch does.
-__device__ __forceinline__ float gelu_erf(float x) {
-    return 0.5f * x * erfcf(-(x * 0.70710678118654752f));
 }
 
 template <int N>

@@ -1,6 +1,6 @@
-// Included by every .cu file here: how weights and the key/value cache are read in their stored dtype, and the
-// warp and block reductions. All arithmetic is fp32; fp16 and bf16 are storage types only. Every kernel is
-// launched with blockDim.x a multiple of 32 (whole warps), so the shuffles below always have 32 lanes.
+// Included by every .cu file here: how weights and the key/value cache are read in their stored dtype, the exact
+// GELU, and the warp and block reductions. All arithmetic is fp32; fp16 and bf16 are storage types only. Every
+// kernel is launched with blockDim.x a multiple of 32 (whole warps), so the shuffles below always have 32 lanes.
 #pragma once
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
@@ -53,6 +53,15 @@ template <> struct Chunk<float> {
         return __uint_as_float(w.x) * a.x + __uint_as_float(w.y) * a.y + __uint_as_float(w.z) * a.z + __uint_as_float(w.w) * a.w;
     }
 };
+
+// ---- the exact GELU (activations.cu's kernels and gemm.cu's fused epilogue) ---------------------------------------
+
+// 0.5·x·(1 + erf(x/√2)), written as 0.5·x·erfc(−x/√2): the same function, but for negative x the erf form subtracts
+// two numbers near 1 and keeps only the absolute accuracy of erf, where erfc keeps its relative accuracy. x/√2 is
+// rounded to float first, as PyTorch does.
+__device__ __forceinline__ float gelu_erf(float x) {
+    return 0.5f * x * erfcf(-(x * 0.70710678118654752f));
+}
 
 // ---- reductions ----------------------------------------------------------------------------------------------
 

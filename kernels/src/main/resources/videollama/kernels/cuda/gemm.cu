@@ -5,6 +5,10 @@
 // replaced by some other buffer, never read); out may be residual (each element is read, then written, by the
 // same thread), never x.
 //
+// The op linearGelu (an MLP's first layer) stores gelu(sum + bias) instead, common.cuh's gelu_erf, the function
+// activations.cu's bias_gelu applies: entry points linear_gelu_<dtype>_<BM>x<BN>, the same kernels with the GELU
+// switched on at compile time.
+//
 // Two kernels, each in two tile sizes (entry points linear_<dtype>_<BM>x<BN>, picked by CudaGemmOps):
 //   linear_simt  F32 weights: fp32 FMAs on the CUDA cores, a register block per thread. Exact to float32.
 //   linear_mma   F16 / BF16 weights: tensor cores (mma.sync m16n8k16, fp32 accumulation, mma.cuh). x is rounded
@@ -29,12 +33,25 @@
 #include "common.cuh"
 #include "mma.cuh"
 
-// out[m, n] = sum + bias[n] + residual[m, n], in that order (reference/Linear.java's order).
+// common.cuh's gelu_erf as one function the stores call: inlined into each of a thread's 64 unrolled stores, erfcf
+// made the PTX of the GELU kernels four times that of the others (2.6 MB of gemm.ptx against 0.56), for a call that
+// costs a few instructions per output after K of at least 768 steps. ptxas -v for sm_90: no spills and no stack,
+// the registers of the kernels without GELU (the 64 x 64 fp32 kernel 53 instead of 48).
+__device__ __noinline__ float gelu_erf_call(float x) {
+    return gelu_erf(x);
+}
+
+// out[m, n] = sum + bias[n] + residual[m, n], in that order (reference/Linear.java's order); with GELU,
+// gelu(sum + bias[n]) (linearGelu passes no residual).
+template <bool GELU>
 __device__ __forceinline__ void store_out(float* out, const float* bias, const float* residual, int has_bias, int has_residual,
                                           int N, int m, int n, float sum) {
     size_t i = (size_t)m * N + n;
     if (has_bias) {
         sum += bias[n];
+    }
+    if (GELU) {
+        sum = gelu_erf_call(sum);
     }
     if (has_residual) {
         sum += residual[i];
@@ -152,7 +169,7 @@ __device__ __forceinline__ void read_groups4(float (&dst)[G * 4], const float* r
     }
 }
 
-template <int BM, int BN>
+template <int BM, int BN, bool GELU>
 __device__ __forceinline__ void linear_simt(float* out, const float* __restrict__ x, const float* __restrict__ w,
                                             const float* bias, const float* residual, int M, int N, int K,
                                             int has_bias, int has_residual) {
@@ -204,7 +221,7 @@ __device__ __forceinline__ void linear_simt(float* out, const float* __restrict_
         for (int j = 0; j < GN * 4; j++) {
             int n = n0 + (j / 4) * 64 + tx * 4 + j % 4;
             if (m < M && n < N) {
-                store_out(out, bias, residual, has_bias, has_residual, N, m, n, acc[i][j]);
+                store_out<GELU>(out, bias, residual, has_bias, has_residual, N, m, n, acc[i][j]);
             }
         }
     }
@@ -270,7 +287,7 @@ __device__ __forceinline__ uint4 load_x8(const float* __restrict__ x, int M, int
     return v;
 }
 
-template <typename T, int BM, int BN, int WARPS_M, int WARPS_N>
+template <typename T, int BM, int BN, int WARPS_M, int WARPS_N, bool GELU>
 __device__ __forceinline__ void linear_mma(float* out, const float* __restrict__ x, const unsigned short* __restrict__ w,
                                            const float* bias, const float* residual, int M, int N, int K,
                                            int has_bias, int has_residual) {
@@ -345,36 +362,40 @@ __device__ __forceinline__ void linear_mma(float* out, const float* __restrict__
                 int m = m0 + wm0 + i * 16 + group + (e >> 1) * 8;
                 int n = n0 + wn0 + j * 8 + quad * 2 + (e & 1);
                 if (m < M && n < N) {
-                    store_out(out, bias, residual, has_bias, has_residual, N, m, n, acc[i][j][e]);
+                    store_out<GELU>(out, bias, residual, has_bias, has_residual, N, m, n, acc[i][j][e]);
                 }
             }
         }
     }
 }
 
-// ---- entry points: one per weight dtype and tile; grid (ceil(N / BN), ceil(M / BM)) ---------------------------
+// ---- entry points: one per epilogue, weight dtype and tile; grid (ceil(N / BN), ceil(M / BM)) -----------------
 
 #define LINEAR_PARAMS(W) float* out, const float* x, const W* w, const float* bias, const float* residual, \
                          int M, int N, int K, int has_bias, int has_residual
+#define LINEAR_ARGS out, x, w, bias, residual, M, N, K, has_bias, has_residual
+#define LINEAR_ARGS_16 out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K, has_bias, has_residual
 
-extern "C" __global__ void __launch_bounds__(SIMT_THREADS, 2) linear_f32_128x128(LINEAR_PARAMS(float)) {
-    linear_simt<128, 128>(out, x, w, bias, residual, M, N, K, has_bias, has_residual);
-}
-extern "C" __global__ void __launch_bounds__(SIMT_THREADS) linear_f32_64x64(LINEAR_PARAMS(float)) {
-    linear_simt<64, 64>(out, x, w, bias, residual, M, N, K, has_bias, has_residual);
+// NAME_<dtype>_<tile> for every dtype and tile, GELU on or off.
+#define LINEAR_ENTRIES(NAME, GELU)                                                                                      \
+extern "C" __global__ void __launch_bounds__(SIMT_THREADS, 2) NAME##_f32_128x128(LINEAR_PARAMS(float)) {               \
+    linear_simt<128, 128, GELU>(LINEAR_ARGS);                                                                           \
+}                                                                                                                       \
+extern "C" __global__ void __launch_bounds__(SIMT_THREADS) NAME##_f32_64x64(LINEAR_PARAMS(float)) {                    \
+    linear_simt<64, 64, GELU>(LINEAR_ARGS);                                                                             \
+}                                                                                                                       \
+extern "C" __global__ void __launch_bounds__(256, 2) NAME##_f16_128x128(LINEAR_PARAMS(__half)) {                       \
+    linear_mma<__half, 128, 128, 2, 4, GELU>(LINEAR_ARGS_16);                                                           \
+}                                                                                                                       \
+extern "C" __global__ void __launch_bounds__(128) NAME##_f16_64x64(LINEAR_PARAMS(__half)) {                            \
+    linear_mma<__half, 64, 64, 2, 2, GELU>(LINEAR_ARGS_16);                                                             \
+}                                                                                                                       \
+extern "C" __global__ void __launch_bounds__(256, 2) NAME##_bf16_128x128(LINEAR_PARAMS(__nv_bfloat16)) {               \
+    linear_mma<__nv_bfloat16, 128, 128, 2, 4, GELU>(LINEAR_ARGS_16);                                                    \
+}                                                                                                                       \
+extern "C" __global__ void __launch_bounds__(128) NAME##_bf16_64x64(LINEAR_PARAMS(__nv_bfloat16)) {                    \
+    linear_mma<__nv_bfloat16, 64, 64, 2, 2, GELU>(LINEAR_ARGS_16);                                                      \
 }
 
-extern "C" __global__ void __launch_bounds__(256, 2) linear_f16_128x128(LINEAR_PARAMS(__half)) {
-    linear_mma<__half, 128, 128, 2, 4>(out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K, has_bias, has_residual);
-}
-extern "C" __global__ void __launch_bounds__(128) linear_f16_64x64(LINEAR_PARAMS(__half)) {
-    linear_mma<__half, 64, 64, 2, 2>(out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K, has_bias, has_residual);
-}
-extern "C" __global__ void __launch_bounds__(256, 2) linear_bf16_128x128(LINEAR_PARAMS(__nv_bfloat16)) {
-    linear_mma<__nv_bfloat16, 128, 128, 2, 4>(out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K,
-                                              has_bias, has_residual);
-}
-extern "C" __global__ void __launch_bounds__(128) linear_bf16_64x64(LINEAR_PARAMS(__nv_bfloat16)) {
-    linear_mma<__nv_bfloat16, 64, 64, 2, 2>(out, x, reinterpret_cast<const unsigned short*>(w), bias, residual, M, N, K,
-                                            has_bias, has_residual);
-}
+LINEAR_ENTRIES(linear, false)
+LINEAR_ENTRIES(linear_gelu, true)

@@ -1,7 +1,8 @@
 // Prepended to every program. How weights and the KV cache are read in their stored dtype, the register-block
-// steps of the GEMMs, the work-group reductions, and (for programs compiled with -DHEAD_DIM) the loops over one
-// attention head. Only OpenCL C 1.2 core: half is a storage type read and written through
-// vload_half / vstore_half, so no cl_khr_fp16 is needed (PoCL has none); bf16 is the upper half of a float.
+// steps and the epilogue of the GEMMs, the exact GELU (activations.cl's kernels and the GEMMs' -DGELU epilogue), the
+// work-group reductions, and (for programs compiled with -DHEAD_DIM) the loops over one attention head. Only OpenCL
+// C 1.2 core: half is a storage type read and written through vload_half / vstore_half, so no cl_khr_fp16 is needed
+// (PoCL has none); bf16 is the upper half of a float.
 
 // LOAD_W reads one weight as float; LOAD_W8 reads 8 consecutive ones starting at element i (8 floats are one
 // AVX2 register: PoCL's CPU target warns about the ABI of wider vectors and gains nothing from them).
@@ -55,6 +56,41 @@ static inline void add_outer_product(float* acc, const float* a, const float* b,
         }
     }
 }
+
+// ---- the exact GELU -------------------------------------------------------------------------------------------
+
+// erfc(z) for z >= 0, relative error about 3e-7: the Chebyshev-fitted form of Numerical Recipes' erfcc (Press et
+// al., 2nd ed., section 6.2; fractional error below 1.2e-7 everywhere), t·exp(-z² + P(t)) with t = 1/(1 + z/2).
+// Why not the library's erfc: PoCL evaluates it element by element at about 115 ns (1.5 s for one ViT-g MLP over 8
+// frames, 50 times its memory traffic), while this vectorises. exp(-z²) is taken as exp(-hi)·(1 - lo) with z² = hi +
+// lo split exactly by fma, and exp(P) separately, so the tail keeps its relative accuracy (z² reaches 72 where
+// gelu still has normal floats, and one rounding of z² there would cost 4e-6).
+//
+// The exact GELU, 0.5·x·(1 + erf(x/√2)), written as 0.5·x·erfc(−x/√2): the same function, but for negative x
+// the erf form subtracts two numbers near 1 and keeps only the absolute accuracy of erf, where erfc keeps
+// its relative accuracy. x/√2 is rounded to float first, as PyTorch does.
+//
+// GELU_FUNCTIONS(T, S) writes both for T as erfc_nonnegative##S and gelu_erf##S, the same expressions whatever T:
+// for float (activations.cl's kernels, which PoCL vectorises across work-items, and the GPU GEMMs' stores) and for
+// float8 (the CPU GEMMs' stores: those kernels are vectorised along K by hand, so PoCL leaves a work-item's scalar
+// GELU scalar, two exp calls an element, which made the ViT's fc1 + GELU 1.5x slower than fc1 and bias_gelu apart).
+#define GELU_FUNCTIONS(T, S)                                                                                        \
+static inline T erfc_nonnegative##S(T z) {                                                                          \
+    T t = 1.0f / (1.0f + 0.5f * z);                                                                                 \
+    T p = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f                 \
+            + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f)))))))); \
+    T hi = z * z;                                                                                                   \
+    T lo = fma(z, z, -hi);                                                                                          \
+    return t * exp(-hi) * (1.0f - lo) * exp(p);                                                                     \
+}                                                                                                                   \
+static inline T gelu_erf##S(T x) {                                                                                  \
+    T z = x * M_SQRT1_2_F;                                                                                          \
+    T e = erfc_nonnegative##S(fabs(z));                                                                             \
+    return 0.5f * x * (z > 0.0f ? 2.0f - e : e); /* erfc(-z) = 2 - erfc(z) */                                       \
+}
+GELU_FUNCTIONS(float, )
+GELU_FUNCTIONS(float8, 8)
+#undef GELU_FUNCTIONS
 
 // ---- the CPU GEMMs' register blocks (gemm.cl's linear_blocked and linear_widened, q8_0.cl's linear_q8_0_blocked) ----
 
@@ -121,12 +157,16 @@ static inline void sum_lanes(float* sum, const float8* acc) {
 
 // The GEMMs' fused epilogue: out[m, n] = sum + bias[n] + residual[m, n], in that order (as reference/Linear.java
 // adds them); has_bias / has_residual say whether to read them. out may be residual: read, then written, by one item.
+// Built with -DGELU (the op linearGelu, which passes no residual): gelu(sum + bias[n]) with gelu_erf above.
 static inline void store_out(__global float* out, __global const float* bias, __global const float* residual,
                              int has_bias, int has_residual, int N, int m, int n, float sum) {
     size_t i = (size_t)m * N + n;
     if (has_bias) {
         sum += bias[n];
     }
+#if defined(GELU)
+    sum = gelu_erf(sum);
+#endif
     if (has_residual) {
         sum += residual[i];
     }
@@ -134,9 +174,36 @@ static inline void store_out(__global float* out, __global const float* bias, __
 }
 
 // store_out of a block's sums sum[BLOCK_M][BLOCK_N] (passed as &sum[0][0]) from row m0, column n0: the rows and
-// columns past M and N, computed again for a clamped last row or column, are not stored.
+// columns past M and N, computed again for a clamped last row or column, are not stored. Under -DGELU the block goes
+// through gelu_erf8 eight at a time (why: the GELU section above); PoCL's float8 exp differs from the exp of its
+// vectorised bias_gelu by an ulp for some arguments, so the results may differ from linear then biasGelu by a few
+// ulps (OpenCLGemmOpsTest).
+#define BLOCK_VECTORS ((BLOCK_M * BLOCK_N + 7) / 8)
 static inline void store_block(__global float* out, __global const float* bias, __global const float* residual,
                                int has_bias, int has_residual, int M, int N, int m0, int n0, const float* sum) {
+#if defined(GELU)
+    float v[BLOCK_VECTORS * 8];
+    #pragma unroll
+    for (int e = 0; e < BLOCK_VECTORS * 8; e++) {
+        int j = e % BLOCK_N;
+        v[e] = e < BLOCK_M * BLOCK_N ? sum[e] : 0.0f;
+        if (has_bias) {
+            v[e] += bias[min(n0 + j, N - 1)];   // columns past N are computed, never stored
+        }
+    }
+    #pragma unroll
+    for (int c = 0; c < BLOCK_VECTORS; c++) {
+        vstore8(gelu_erf8(vload8(c, v)), c, v);
+    }
+    #pragma unroll
+    for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
+        #pragma unroll
+        for (int j = 0; j < BLOCK_N && n0 + j < N; j++) {
+            size_t o = (size_t)(m0 + i) * N + n0 + j;
+            out[o] = has_residual ? v[i * BLOCK_N + j] + residual[o] : v[i * BLOCK_N + j];
+        }
+    }
+#else
     #pragma unroll
     for (int i = 0; i < BLOCK_M && m0 + i < M; i++) {
         #pragma unroll
@@ -144,6 +211,7 @@ static inline void store_block(__global float* out, __global const float* bias, 
             store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n0 + j, sum[i * BLOCK_N + j]);
         }
     }
+#endif
 }
 
 // ---- the KV cache: LOAD_KV reads one key/value element as float, LOAD_KV8 8 consecutive ones from element i -------

@@ -6,7 +6,11 @@
 // The epilogue is fused: the bias and the residual are added where the sum is stored, in that order
 // (sum + bias + residual, as reference/Linear.java does). has_bias / has_residual say whether to read them;
 // when one is absent the op passes some other buffer in its place, never read. out may be residual (the
-// transformer's "x = x + proj(...)"): each element is read and then written by the same work-item.
+// transformer's "x = x + proj(...)"): each element is read and then written by the same work-item. Built with
+// -DGELU (the op linearGelu, an MLP's first layer), every kernel stores gelu(sum + bias) instead, with common.cl's
+// GELU, the one activations.cl's bias_gelu applies: linear then biasGelu's numbers (bit for bit in the GPU kernels,
+// within a few ulps in the CPU ones, see common.cl's store_block), without writing the hidden layer and reading it
+// back (2056 × 6144 floats a ViT-g block over 8 frames).
 //
 // Four kernels, picked by OpenCLGemmOps from the device and the shape (linear_widened only when forced):
 //   linear_tiled   GPUs: a work-group per output tile, x and W tiles staged through local memory.
@@ -15,7 +19,8 @@
 //   linear_widened CPUs with f16 or bf16 weights: linear_blocked's register blocks, reading a group's
 //                  columns of W widened to float once into local memory (a measured, slower baseline).
 
-// The epilogue shared by the kernels is common.cl's store_out: out[m, n] = sum + bias[n] + residual[m, n].
+// The epilogue shared by the kernels is common.cl's store_out: out[m, n] = sum + bias[n] + residual[m, n], or with
+// -DGELU gelu(sum + bias[n]); the CPU kernels store a whole block with common.cl's store_block.
 
 // ---- GPU: tiles in local memory, a register block per work-item --------------------------------------------
 

@@ -3,7 +3,10 @@ package videollama.kernels.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertLinearGeluRefusesMismatches;
+import static videollama.kernels.KernelChecks.assertLinearGeluThroughTheOps;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
+import static videollama.kernels.KernelChecks.linearThenBiasGelu;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
 import static videollama.kernels.KernelChecks.readFloats;
@@ -24,6 +27,7 @@ import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
 import videollama.kernels.DeviceOpsContract;
 import videollama.kernels.DeviceTensor;
+import videollama.kernels.GemmOps;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.cuda.CudaGemmOps.Tile;
 import videollama.kernels.reference.Linear;
@@ -37,7 +41,9 @@ import videollama.weights.Tensor;
  * F32 weights, tensor cores for F16 / BF16) in each tile, forced whatever the shape: odd sizes (M, N, K not
  * multiples of any tile or of a 16-byte load, so the zero-filled edges and the element-by-element loads run),
  * sizes whose K takes the 16-byte loads, several tiles in both directions, with and without bias and residual,
- * the residual in out itself, outputs poisoned first.
+ * the residual in out itself, the GELU epilogue ({@code linearGelu}, {@code linear_gelu_*}), outputs poisoned first.
+ * The GELU epilogue is also held bit for bit to the same kernel's linear followed by biasGelu (the same sums, bias
+ * add and common.cuh gelu_erf), and through the op catalogue with Q8_0 weights, which it runs as those two tasks.
  *
  * <p>Tolerances (relative, max |a − e| / max |e|): 1e-5 for F32 weights (float32 on both sides, only the order of
  * the additions differs). The tensor-core kernel rounds x to the weights' 16-bit type, so its reference rounds x
@@ -71,9 +77,10 @@ abstract class CudaGemmContract extends DeviceOpsContract {
     }
 
     /**
-     * Every tile × dtype × shape, the epilogue rotating through all five. 1x1x1: one element in a tile of zeros;
-     * 37x53x19 and 130x97x300: nothing a multiple of anything (element loads; 130 rows are three small tiles and
-     * two large ones); 70x136x64 and 19x200x136: K a multiple of 8 (16-byte loads), 200 columns over two large tiles.
+     * Every tile × dtype × shape, the epilogue rotating through all six, and the GELU epilogue with every tile and
+     * dtype at 130x97x300. 1x1x1: one element in a tile of zeros; 37x53x19 and 130x97x300: nothing a multiple of
+     * anything (element loads; 130 rows are three small tiles and two large ones); 70x136x64 and 19x200x136: K a
+     * multiple of 8 (16-byte loads), 200 columns over two large tiles.
      */
     static Stream<Arguments> cases() {
         int[][] shapes = {{1, 1, 1}, {37, 53, 19}, {130, 97, 300}, {70, 136, 64}, {19, 200, 136}};
@@ -85,6 +92,7 @@ abstract class CudaGemmContract extends DeviceOpsContract {
                 for (int[] s : shapes) {
                     cases.add(Arguments.of(tile, dtype, s[0], s[1], s[2], epilogues[turn++ % epilogues.length]));
                 }
+                cases.add(Arguments.of(tile, dtype, 130, 97, 300, Epilogue.GELU));
             }
         }
         return cases.stream();
@@ -163,6 +171,7 @@ abstract class CudaGemmContract extends DeviceOpsContract {
     void mismatchedArgumentsAreRefused() {
         CudaGemmOps ops = new CudaGemmOps(backend().info());
         assertLinearRefusesMismatches(backend(), ops, random);
+        assertLinearGeluRefusesMismatches(backend(), ops, random);
         DeviceBuffer x = upload(backend(), "x", randomFloats(random, 12));
         DeviceBuffer out = backend().allocate("out", 4 * 8);
         TaskGraph g = backend().graph("bad");
@@ -177,16 +186,14 @@ abstract class CudaGemmContract extends DeviceOpsContract {
         float[] bias = epilogue.bias ? randomFloats(random, n) : null;
         float[] residual = epilogue.residual ? randomFloats(random, m * n) : null;
         WeightMatrix weights = new WeightMatrix(w);
-        float[] expected = new float[m * n];
-        Linear.linear(expected, weights, x, bias, residual, m);
+        float[] expected = reference(epilogue, weights, x, bias, residual, m);
         float[] expectedRounded = expected;
         if (dtype != DType.F32) {
             float[] xRounded = new float[x.length];
             for (int i = 0; i < x.length; i++) {
                 xRounded[i] = widen(dtype, narrow(dtype, x[i]));
             }
-            expectedRounded = new float[m * n];
-            Linear.linear(expectedRounded, weights, xRounded, bias, residual, m);
+            expectedRounded = reference(epilogue, weights, xRounded, bias, residual, m);
         }
 
         DeviceBuffer out = epilogue.inPlace ? upload(backend(), "out", residual) : poisoned(backend(), "out", (long) m * n);
@@ -195,14 +202,20 @@ abstract class CudaGemmContract extends DeviceOpsContract {
         TaskGraph g = backend().graph("linear");
         DeviceBuffer dx = upload(backend(), "x", x);
         DeviceTensor dw = backend().upload(w);
-        if (ops == null) {
-            backend().ops().linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
+        GemmOps.WithGelu gemm = ops == null ? backend().ops() : ops;
+        if (epilogue.gelu) {
+            gemm.linearGelu(g, "linear", out, dx, dw, dBias, m, n, k);
         } else {
-            ops.linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
+            gemm.linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
         }
         runOnce(g);
         float[] actual = readFloats(backend(), out, m * n);
         String what = (ops == null ? "default tile" : ops.tileFor(m, n)) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
+        if (epilogue.gelu) {
+            // the same sums, bias add and gelu_erf (common.cuh): bit for bit
+            assertArrayEquals(linearThenBiasGelu(backend(), gemm, dx, dw, dBias, m, n, k), actual,
+                    what + ": linearGelu against linear, biasGelu");
+        }
         // F32: the emulator measures 0; a GPU sums in another order. F16/BF16 against the rounded x: exact products
         // summed in float32, so the emulator, which sums in IEEE float32, is held to 5e-6 (measured at most 8.1e-7 over
         // 35 seeds; the old shared 1e-3 was 1,200 times that, room for a wrong element of K to hide). A GPU's tensor
@@ -214,6 +227,26 @@ abstract class CudaGemmContract extends DeviceOpsContract {
             assertClose(expectedRounded, actual, emulated() ? 5e-6 : 1e-3, what + " (x rounded to " + dtype + ")");
             assertClose(expected, actual, 1e-2, what);
         }
+    }
+
+    /** {@link Linear}'s form of {@code epilogue}: {@link Linear#linearGelu} for GELU, else {@link Linear#linear}. */
+    private static float[] reference(Epilogue epilogue, WeightMatrix w, float[] x, float[] bias, float[] residual, int m) {
+        float[] out = new float[m * w.rows()];
+        if (epilogue.gelu) {
+            Linear.linearGelu(out, w, x, bias, m);
+        } else {
+            Linear.linear(out, w, x, bias, residual, m);
+        }
+        return out;
+    }
+
+    /**
+     * linearGelu with Q8_0 weights through the op catalogue (Q8_0's linear, then biasGelu), at the F32 bound: Q8_0's
+     * linear computes in float32.
+     */
+    @Test
+    void linearGeluWithQ8_0WeightsThroughTheOps() {
+        assertLinearGeluThroughTheOps(backend(), DType.Q8_0, random, 1e-5);
     }
 
     private static short narrow(DType dtype, float v) {

@@ -1,7 +1,11 @@
 package videollama.kernels.opencl;
 
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertLinearGeluRefusesMismatches;
+import static videollama.kernels.KernelChecks.assertLinearGeluThroughTheOps;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
+import static videollama.kernels.KernelChecks.assertUlps;
+import static videollama.kernels.KernelChecks.linearThenBiasGelu;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
 import static videollama.kernels.KernelChecks.readFloats;
@@ -15,9 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.Epilogue;
 import videollama.kernels.DeviceBuffer;
+import videollama.kernels.DeviceTensor;
 import videollama.kernels.TaskGraph;
 import videollama.kernels.TestBackend;
 import videollama.kernels.opencl.OpenCLGemmOps.Block;
@@ -32,8 +38,11 @@ import videollama.weights.Tensor;
 /**
  * Each GEMM kernel, forced whatever the device, against {@link Linear} on fresh random inputs: odd shapes
  * (M, N, K not multiples of any tile or block), every weight dtype, with and without bias and residual, the
- * residual in out itself, and outputs poisoned first. 1e-5 relative: the weights are widened to float and
- * everything is float32 on both sides, only the order of the additions differs.
+ * residual in out itself, the GELU epilogue ({@code linearGelu}), and outputs poisoned first. 1e-5 relative: the
+ * weights are widened to float and everything is float32 on both sides, only the order of the additions differs
+ * (GELU's slope is at most 1.13, and gelu_erf's own error is about 3e-7 of its value). The GELU epilogue is also
+ * held to the same kernel's linear followed by biasGelu: the same sums and bias add, and common.cl's GELU expressions
+ * (see check for the ulps the CPU kernels' float8 form may differ by).
  */
 class OpenCLGemmOpsTest {
     @RegisterExtension
@@ -118,19 +127,49 @@ class OpenCLGemmOpsTest {
         float[] bias = epilogue.bias ? randomFloats(random, n) : null;
         float[] residual = epilogue.residual ? randomFloats(random, m * n) : null;
         float[] expected = new float[m * n];
-        Linear.linear(expected, new WeightMatrix(w), x, bias, residual, m);
+        if (epilogue.gelu) {
+            Linear.linearGelu(expected, new WeightMatrix(w), x, bias, m);
+        } else {
+            Linear.linear(expected, new WeightMatrix(w), x, bias, residual, m);
+        }
 
         DeviceBuffer out = epilogue.inPlace ? upload(backend(), "out", residual) : poisoned(backend(), "out", (long) m * n);
         DeviceBuffer dResidual = !epilogue.residual ? null : epilogue.inPlace ? out : upload(backend(), "residual", residual);
         DeviceBuffer dBias = bias == null ? null : upload(backend(), "bias", bias);
+        DeviceBuffer dx = upload(backend(), "x", x);
+        DeviceTensor dw = backend().upload(w);
         TaskGraph g = backend().graph("linear");
-        ops.linear(g, "linear", out, upload(backend(), "x", x), backend().upload(w), dBias, dResidual, m, n, k);
+        if (epilogue.gelu) {
+            ops.linearGelu(g, "linear", out, dx, dw, dBias, m, n, k);
+        } else {
+            ops.linear(g, "linear", out, dx, dw, dBias, dResidual, m, n, k);
+        }
         runOnce(g);
-        assertClose(expected, readFloats(backend(), out, m * n), 1e-5, ops.kernelFor(m) + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue);
+        Variant kernel = ops.kernelFor(m);
+        String what = kernel + " " + m + "x" + n + "x" + k + " " + dtype + " " + epilogue;
+        float[] actual = readFloats(backend(), out, m * n);
+        assertClose(expected, actual, 1e-5, what);
+        if (epilogue.gelu) {
+            // the GPU kernels' stores apply gelu_erf, bias_gelu's function, to the same sums: bit for bit. The CPU
+            // kernels' gelu_erf8 (common.cl) is the same expressions on float8, but PoCL's float8 exp differs from the
+            // exp of its vectorised bias_gelu by an ulp for some arguments: two exps, then five roundings that may go
+            // either way, 8 ulps (measured at most 3, on GELU's negative side, over seeds 1-7 and a random one each run)
+            int ulps = kernel == Variant.BLOCKED || kernel == Variant.WIDENED ? 8 : 0;
+            assertUlps(linearThenBiasGelu(backend(), ops, dx, dw, dBias, m, n, k), actual, ulps,
+                    what + ": linearGelu against linear, biasGelu");
+        }
+    }
+
+    /** linearGelu through the op catalogue, Q8_0 weights included, at the bound of the rows above. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16", "Q8_0"})
+    void linearGeluThroughTheOps(DType dtype) {
+        assertLinearGeluThroughTheOps(backend(), dtype, random, 1e-5);
     }
 
     @Test
     void mismatchedShapesAreRefused() {
         assertLinearRefusesMismatches(backend(), new OpenCLGemmOps(backend()), random);
+        assertLinearGeluRefusesMismatches(backend(), new OpenCLGemmOps(backend()), random);
     }
 }

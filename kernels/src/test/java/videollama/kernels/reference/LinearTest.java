@@ -65,4 +65,25 @@ class LinearTest {
         Linear.linear(inPlace, w, x, bias, inPlace, n);
         assertArrayEquals(expected, inPlace);
     }
+
+    /**
+     * The fused form is the two unfused ops bit for bit: the product without bias, then {@link Gelu#biasGelu}
+     * (the device's two-task form), and {@code gelu(linear(x, W, b))} (the reference models' form).
+     */
+    @Test
+    void linearGeluIsTheGeluOfTheLinearWithItsBias() {
+        int rows = 9;
+        int cols = 17;
+        int n = 6;
+        WeightMatrix w = new WeightMatrix(Tensor.ofFloats("w", randomFloats(random, rows * cols), rows, cols).convertTo(DType.F16));
+        float[] x = randomFloats(random, n * cols);
+        float[] bias = randomFloats(random, rows);
+        float[] fused = new float[n * rows];
+        Linear.linearGelu(fused, w, x, bias, n);
+        float[] twoSteps = new float[n * rows];
+        Linear.linear(twoSteps, w, x, null, null, n);
+        Gelu.biasGelu(twoSteps, twoSteps, bias, n);
+        assertArrayEquals(twoSteps, fused);
+        assertArrayEquals(Gelu.gelu(Linear.linear(x, w, bias)), fused);
+    }
 }

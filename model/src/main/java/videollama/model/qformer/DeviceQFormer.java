@@ -118,8 +118,8 @@ public final class DeviceQFormer {
             if (l.crossAttends()) {
                 attend(g, ops, p + "cross ", l.crossAttention(), a, encoder, w.encoderWidth, encoderRows, a.encoderKeys(), a.encoderValues(), cross);
             }
-            ops.linear(g, p + "intermediate", a.hidden(), a.x(), l.intermediateWeight(), null, null, rows, w.intermediate, h);
-            ops.biasGelu(g, p + "bias + gelu", a.hidden(), a.hidden(), l.intermediateBias(), rows, w.intermediate);
+            ops.linearGelu(g, p + "intermediate + bias + gelu", a.hidden(), a.x(), l.intermediateWeight(), l.intermediateBias(),
+                    rows, w.intermediate, h);
             ops.linear(g, p + "output", a.dense(), a.hidden(), l.outputWeight(), l.outputBias(), null, rows, h, w.intermediate);
             ops.addLayerNorm(g, p + "output norm", a.x(), a.dense(), a.x(), l.outputNormWeight(), l.outputNormBias(), rows, h, eps);
         }

@@ -33,7 +33,7 @@ public final class AudioStages {
             // a block's tasks, named "layer N audio ..." (the profile drops "layer N "): listed, so that a new task
             // of the stem or head shows as OTHER instead of adding to the block time that extrapolates to 12 blocks
             case "audio norm_1", "audio in_proj", "audio bias_k/bias_v row", "audio attention", "audio out_proj + residual",
-                 "audio norm_2", "audio fc1", "audio bias + gelu", "audio fc2 + residual" -> BLOCKS;
+                 "audio norm_2", "audio fc1 + bias + gelu", "audio fc2 + residual" -> BLOCKS;
             case "clip positions", "audio_llama_proj" -> QFORMER;
             default -> op.startsWith("audio_Qformer ") ? QFORMER : StageTimes.OTHER;
         };

@@ -16,7 +16,7 @@ import videollama.kernels.TaskGraph;
  *   qkv = norm1(x)·Wqkvᵀ + b                           one GEMM, [rows, 3W]
  *   a = attention(q, k, v)                             the caller's
  *   x += a·Wprojᵀ + b                                  residual fused
- *   x += gelu(norm2(x)·Wfc1ᵀ + b1)·Wfc2ᵀ + b2          bias + GELU in one pass, residual fused
+ *   x += gelu(norm2(x)·Wfc1ᵀ + b1)·Wfc2ᵀ + b2          bias + GELU in fc1's GEMM, residual in fc2's
  * </pre>
  */
 public final class DeviceVit {
@@ -56,8 +56,7 @@ public final class DeviceVit {
         ops.linear(g, prefix + names.proj() + " + residual", a.x(), a.attention(), b.projWeight(), b.projBias(), a.x(), rows,
                 d, d);
         ops.layerNorm(g, prefix + names.norm2(), a.xb(), a.x(), b.norm2Weight(), b.norm2Bias(), rows, d, eps);
-        ops.linear(g, prefix + "fc1", a.hidden(), a.xb(), b.fc1Weight(), null, null, rows, mlpWidth, d);
-        ops.biasGelu(g, prefix + "bias + gelu", a.hidden(), a.hidden(), b.fc1Bias(), rows, mlpWidth);
+        ops.linearGelu(g, prefix + "fc1 + bias + gelu", a.hidden(), a.xb(), b.fc1Weight(), b.fc1Bias(), rows, mlpWidth, d);
         ops.linear(g, prefix + "fc2 + residual", a.x(), a.hidden(), b.fc2Weight(), b.fc2Bias(), a.x(), rows, d, mlpWidth);
     }
 }

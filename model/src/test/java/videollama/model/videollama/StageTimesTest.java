@@ -89,8 +89,8 @@ class StageTimesTest {
         Profile profile = new Profile();
         // every task name of DeviceAudioEncoder's graph, as DeviceImageBindAudio and DeviceQFormer give them
         List<String> stem = List.of("audio patch embedding", "audio stem norm", "audio class token + positions");
-        List<String> block = List.of("norm_1", "in_proj", "bias_k/bias_v row", "attention", "out_proj + residual", "norm_2", "fc1",
-                "bias + gelu", "fc2 + residual");
+        List<String> block = List.of("norm_1", "in_proj", "bias_k/bias_v row", "attention", "out_proj + residual", "norm_2",
+                "fc1 + bias + gelu", "fc2 + residual");
         List<String> head = List.of("audio class tokens", "audio head norm", "audio head", "audio normalize + logit scale");
         List<String> qformer = List.of("clip positions", "audio_Qformer query norm", "layer 0 audio_Qformer self q",
                 "layer 1 audio_Qformer cross attention", "layer 1 audio_Qformer output norm", "audio_llama_proj");
@@ -135,7 +135,7 @@ class StageTimesTest {
         assertThrows(IllegalArgumentException.class, () -> StageTimes.ofProfile(VisionStages.LAYOUT, new Profile(), 1, 8));
         // an audio task outside the listed block tasks does not count as a block
         Profile audio = new Profile();
-        audio.add(List.of(timing("layer 0 audio fc1", 2_000_000), timing("audio something new", 3_000_000)));
+        audio.add(List.of(timing("layer 0 audio fc1 + bias + gelu", 2_000_000), timing("audio something new", 3_000_000)));
         StageTimes a = StageTimes.ofProfile(AudioStages.LAYOUT, audio, 1, 8);
         assertEquals(3.0, a.millis(StageTimes.OTHER), 1e-12);
         assertEquals(2.0, a.blockMillis(), 1e-12);

@@ -28,6 +28,7 @@
 #define __global__
 #define __device__
 #define __forceinline__ inline
+#define __noinline__ __attribute__((noinline))
 #define __shared__ static
 #define __align__(n) alignas(n)
 #define __launch_bounds__(...)
