@@ -36,8 +36,8 @@ import videollama.weights.Tensor;
  * the encoders' ops at EVA ViT-g's (257 tokens of 1408 a frame, MLP 6144, 14×14 patches of a 224×224 frame) and the
  * Q-Former's (768) and ImageBind head's (1024). The ops with benchmarks of their own: {@code matVec}
  * ({@code GemvBenchmark}), {@code qkvMatVec} and {@code swiGluMatVec} ({@code GemvFusedBenchmark}), {@code linear}
- * ({@code GemmBenchmark}), {@code attention} ({@code AttentionBenchmark}), {@code decodeAttention}
- * ({@link AttentionDecodeBenchmark}).
+ * and {@code linearGelu} ({@code GemmBenchmark}, {@code -p gelu=true}), {@code attention} ({@code AttentionBenchmark}),
+ * {@code decodeAttention} ({@link AttentionDecodeBenchmark}).
  *
  * <p>Backends: {@code reference} times the op's plain-Java twin in {@code videollama.kernels.reference} (argmax:
  * {@link Sampler#argmax}), {@code opencl} the device's op as its catalogue picks it, {@code cuda} (not in the

@@ -24,7 +24,7 @@ import videollama.kernels.DeviceOps;
  */
 class OpBenchmarkTest {
     /** The ops timed by benchmarks of their own (OpBenchmark's class comment names them). */
-    private static final Set<String> DEDICATED = Set.of("matVec", "qkvMatVec", "swiGluMatVec", "linear", "attention", "decodeAttention");
+    private static final Set<String> DEDICATED = Set.of("matVec", "qkvMatVec", "swiGluMatVec", "linear", "linearGelu", "attention", "decodeAttention");
 
     /** Every op on the reference path and on OpenCL. */
     static Stream<Arguments> cases() {
