@@ -45,8 +45,8 @@ import videollama.weights.Tensor;
  * against the reference at 1e-2 with 16-bit weights, as it rounds x to their type. GEMM is compute-bound, so the
  * weights are not copied cold; read the {@code gigaflop} rows. On a GPU, time the full-sized shapes, e.g.
  * EVA ViT-g over 8 frames: {@code -p variant=cuda -p dtype=F16 -p shape=2056x4224x1408,2056x1408x1408,2056x6144x1408,2056x1408x6144}.
- * {@code -p gelu=true} times {@code linearGelu} instead (the MLP's first layer with its GELU in the store; Q8_0 weights:
- * Q8_0's linear, then {@code bias_gelu}).
+ * {@code -p gelu=true} times {@code linearGelu} instead (the MLP's first layer with its GELU in the store, Q8_0
+ * weights' GEMM too).
  */
 public class GemmBenchmark extends KernelBenchmark {
     /** M × N × K: rows of x, output features, input features. */

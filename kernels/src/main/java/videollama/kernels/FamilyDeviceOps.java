@@ -8,7 +8,7 @@ import videollama.weights.DType;
  * backend states only its own ops (RMSNorm, argmax), which family classes it uses, how it names a kernel for a
  * weight or cache type and how it grids RoPE over rows; the embedding and RoPE, whose arguments, checks and costs
  * are the same on both backends, are here. The GEMVs and GEMMs of {@link DType#Q8_0} weights go to the
- * {@link Q8_0Ops} family whatever op asks for them ({@link #linearGelu} as its linear and then a bias + GELU pass).
+ * {@link Q8_0Ops} family whatever op asks for them.
  */
 public abstract class FamilyDeviceOps implements DeviceOps {
     /** A backend's family classes, one per family of {@link DeviceOps}. */
@@ -100,20 +100,11 @@ public abstract class FamilyDeviceOps implements DeviceOps {
         (w.dtype() == DType.Q8_0 ? families.q8() : families.gemm()).linear(g, name, out, x, w, bias, residual, m, n, k);
     }
 
-    /**
-     * One kernel for F32, F16 and BF16 weights. Q8_0's GEMM has no GELU epilogue: there the product and then
-     * {@link #biasGelu} in place, two tasks named {@code name (linear)} and {@code name (bias + gelu)}.
-     */
+    /** One kernel whatever the weight: the float family's, or for Q8_0 weights the Q8_0 family's. */
     @Override
     public final void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                                  int m, int n, int k) {
-        if (w.dtype() != DType.Q8_0) {
-            families.gemm().linearGelu(g, name, out, x, w, bias, m, n, k);
-            return;
-        }
-        OpChecks.requireLinearGelu(name, out, x, w, bias, m, n, k);
-        families.q8().linear(g, name + " (linear)", out, x, w, null, null, m, n, k);
-        families.norms().biasGelu(g, name + " (bias + gelu)", out, out, bias, m, n);
+        (w.dtype() == DType.Q8_0 ? families.q8() : families.gemm()).linearGelu(g, name, out, x, w, bias, m, n, k);
     }
 
     @Override

@@ -8,8 +8,7 @@ public interface GemmOps {
 
     /**
      * The GEMMs that also take an MLP's GELU into their store: the float-weight family ({@code OpenCLGemmOps},
-     * {@code CudaGemmOps}) and so {@link DeviceOps}. The {@link Q8_0Ops} family has {@link #linear} only, and
-     * {@link FamilyDeviceOps} runs {@link #linearGelu} over Q8_0 weights as that linear and then a bias + GELU pass.
+     * {@code CudaGemmOps}), the {@link Q8_0Ops} family, and so {@link DeviceOps}.
      */
     interface WithGelu extends GemmOps {
         /**

@@ -3,9 +3,10 @@ package videollama.kernels;
 /**
  * The GEMVs and GEMMs of {@link videollama.weights.DType#Q8_0} weights ({@code q8_0.cl}, {@code q8_0.cu}): the ops of
  * {@link GemvOps} and {@link GemmOps} when the weight is Q8_0, so a model runs on quantised weights through the same
- * op names. One of the {@link DeviceOps} families; docs/ops.md lists each op and its kernels.
+ * op names ({@link GemmOps.WithGelu#linearGelu} included). One of the {@link DeviceOps} families; docs/ops.md lists each
+ * op and its kernels.
  */
-public interface Q8_0Ops extends GemvOps, GemmOps {
+public interface Q8_0Ops extends GemvOps, GemmOps.WithGelu {
     /** Bytes of a Q8_0 matrix as the kernels read it: a byte per quant and 2 per block of 32 for its scale. */
     static long bytes(DeviceTensor w) {
         return (long) w.rows() * w.cols() * 17 / 16;
@@ -45,6 +46,13 @@ public interface Q8_0Ops extends GemvOps, GemmOps {
         OpChecks.requireQ8_0(name, w);
         return new Cost(bytes(w) + 4L * m * k + 4L * m * n + (bias != null ? 4L * n : 0)
                 + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
+    }
+
+    /** {@link GemmOps.WithGelu#linearGelu}'s arguments checked (a bias, a Q8_0 {@code w}), and its cost: a linear's with bias. */
+    static Cost checkedLinearGelu(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                                  int m, int n, int k) {
+        OpChecks.requireLinearGelu(name, out, x, w, bias, m, n, k);
+        return checkedLinear(name, out, x, w, bias, null, m, n, k);
     }
 
     /**

@@ -292,7 +292,7 @@ public final class KernelChecks {
 
     /**
      * {@link GemmOps.WithGelu#linearGelu} through {@code backend}'s op catalogue at 37 × 70 × 96 with {@code w} of {@code dtype}
-     * (Q8_0 too, which the catalogue runs as Q8_0's linear and then biasGelu), against {@link Linear#linearGelu} over
+     * (Q8_0 too, which the catalogue sends to its Q8_0 family), against {@link Linear#linearGelu} over
      * the same weights within {@code tolerance}.
      */
     public static void assertLinearGeluThroughTheOps(DeviceBackend backend, DType dtype, Random random, double tolerance) {

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+import static videollama.kernels.KernelChecks.assertClose;
 import static videollama.kernels.KernelChecks.assertSumsClose;
+import static videollama.kernels.KernelChecks.assertUlps;
+import static videollama.kernels.KernelChecks.linearThenBiasGelu;
 import static videollama.kernels.KernelChecks.matVecReference;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
@@ -16,6 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -28,12 +32,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import videollama.kernels.KernelChecks.Sums;
+import videollama.kernels.reference.Linear;
 import videollama.kernels.reference.Q8_0;
+import videollama.kernels.reference.WeightMatrix;
 import videollama.weights.DType;
 import videollama.weights.Tensor;
 
 /**
- * The Q8_0 ops ({@link Q8_0Ops}: {@code gemv_q8_0}, the gate/up GEMV, q/k/v, {@code linear_q8_0}) against the exact
+ * The Q8_0 ops ({@link Q8_0Ops}: {@code gemv_q8_0}, the gate/up GEMV, q/k/v, {@code linear_q8_0}, linearGelu) against the exact
  * product of the dequantised weights on fresh random inputs: every GEMV variant of the backend's Q8_0 family forced in
  * turn (the variant is each GEMV case's first parameter), every GEMM variant the backend names ({@link #gemmVariants}),
  * and the op catalogue's own choice through the op names the models call ({@code matVec}, {@code linear}, ...) with
@@ -58,6 +64,8 @@ import videollama.weights.Tensor;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends DeviceOpsContract {
     private static final double TOLERANCE = 5e-7;
+    /** linearGelu's, relative to the largest output: OpenCLGemmOpsTest's and CudaGemmContract's for F32 weights. */
+    private static final double GELU_TOLERANCE = 1e-5;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final EnumSet<V> variants;
@@ -261,15 +269,33 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
     Stream<Arguments> linearCases() {
         int[][] shapes = {{1, 64, 64, 0, 0}, {5, 48, 96, 1, 0}, {9, 96, 64, 1, 1}, {257, 96, 1408, 1, 2}, {257, 1408, 768, 0, 1},
                 {32, 768, 1408, 1, 0}, {2, 5, 32, 1, 2}, {7, 50, 288, 1, 1}, {13, 97, 800, 0, 2}, {131, 250, 1408, 1, 2}};
-        return Stream.concat(Stream.of(CATALOGUE), gemmVariants().keySet().stream())
-                .flatMap(gemm -> Stream.of(shapes).map(s -> arguments(gemm, s[0], s[1], s[2], s[3], s[4])));
+        return gemms().flatMap(gemm -> Stream.of(shapes).map(s -> arguments(gemm, s[0], s[1], s[2], s[3], s[4])));
+    }
+
+    /** The GEMMs' names: the op catalogue's, then the forced variants'. */
+    private Stream<String> gemms() {
+        return Stream.concat(Stream.of(CATALOGUE), gemmVariants().keySet().stream());
+    }
+
+    /** The ops that run the GEMM named {@code gemm} ({@link #gemms}). */
+    private GemmOps.WithGelu gemm(String gemm) {
+        return gemm.equals(CATALOGUE) ? backend().ops() : gemmVariants().get(gemm).apply(backend());
+    }
+
+    /**
+     * How many ulps the GEMM named {@code gemm} may store from its own linear followed by the backend's biasGelu:
+     * none here (the same sums, bias add and GELU expressions). A backend whose GEMM takes the GELU at another vector
+     * width than its biasGelu says how many.
+     */
+    protected int geluUlps(String gemm) {
+        return 0;
     }
 
     @ParameterizedTest(name = "{0}: {1} x {2} x {3}, bias {4}, residual {5}")
     @MethodSource("linearCases")
     void linear(String gemm, int m, int n, int k, int bias, int residual) {
         assumeAtMost((long) m * n * k, "linear");
-        GemmOps ops = gemm.equals(CATALOGUE) ? backend().ops() : gemmVariants().get(gemm).apply(backend());
+        GemmOps ops = gemm(gemm);
         Weight w = weight("w", n, k);
         float[] x = randomFloats(random, m * k);
         float[] b = bias == 1 ? randomFloats(random, n) : null;
@@ -295,6 +321,47 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
             System.arraycopy(s.scales(), 0, scales, i * n, n);
         }
         assertSumsClose(new Sums(values, scales), actual, TOLERANCE, "linear_q8_0 " + gemm + " " + m + " x " + n + " x " + k);
+    }
+
+    /**
+     * linearGelu's cases: each GEMM on shapes ragged against the kernels' blocks (M against 8 rows and 3 × 4 to
+     * 5 × 4 blocks, N, and K's blocks against 8 scales a load), the ViT's 1408.
+     */
+    Stream<Arguments> linearGeluCases() {
+        int[][] shapes = {{1, 64, 64}, {5, 48, 96}, {2, 5, 32}, {7, 50, 288}, {13, 97, 800}, {131, 250, 1408}, {257, 96, 1408}};
+        return gemms().flatMap(gemm -> Stream.of(shapes).map(s -> arguments(gemm, s[0], s[1], s[2])));
+    }
+
+    /**
+     * {@code gelu(x·Wᵀ + b)} in one task named as the call (the catalogue's too: Q8_0's GEMM takes the GELU into its
+     * store), against {@link Linear#linearGelu} over the dequantised matrix at the float GEMMs' linearGelu bound
+     * ({@value #GELU_TOLERANCE} relative: float32 sums on both sides, GELU's slope at most 1.13, gelu_erf's own error
+     * about 3e-7 of its value), and against the same GEMM's linear (held to the reference at {@value #TOLERANCE}
+     * above) followed by biasGelu within {@link #geluUlps}.
+     */
+    @ParameterizedTest(name = "{0}: {1} x {2} x {3}")
+    @MethodSource("linearGeluCases")
+    void linearGelu(String gemm, int m, int n, int k) {
+        assumeAtMost((long) m * n * k, "linearGelu");
+        GemmOps.WithGelu ops = gemm(gemm);
+        Weight w = weight("w", n, k);
+        float[] x = randomFloats(random, m * k);
+        float[] b = randomFloats(random, n);
+        float[] expected = new float[m * n];
+        Linear.linearGelu(expected, new WeightMatrix(w.q8()), x, b, m);
+        DeviceBuffer dx = upload(backend(), "x", x);
+        DeviceBuffer db = upload(backend(), "b", b);
+        DeviceBuffer out = poisoned(backend(), "out", (long) m * n);
+        String what = "linearGelu " + gemm + " " + m + " x " + n + " x " + k;
+        TaskGraph g = backend().graph("linearGelu");
+        ops.linearGelu(g, "fc1", out, dx, w.device(), db, m, n, k);
+        try (GraphPlan plan = g.build()) {
+            assertEquals(List.of("fc1"), plan.executeProfiled().stream().map(TaskTiming::task).toList(), what + ": tasks");
+        }
+        float[] actual = readFloats(backend(), out, m * n);
+        assertClose(expected, actual, GELU_TOLERANCE, what);
+        assertUlps(linearThenBiasGelu(backend(), ops, dx, w.device(), db, m, n, k), actual, geluUlps(gemm),
+                what + ": against linear, biasGelu");
     }
 
     @Test

@@ -97,8 +97,19 @@ public final class CudaQ8_0Ops implements Q8_0Ops {
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                        DeviceBuffer residual, int m, int n, int k) {
         Cost cost = Q8_0Ops.checkedLinear(name, out, x, w, bias, residual, m, n, k);
+        addTask(g, name, "linear_q8_0", cost, Q8_0Ops.linearArgs(out, x, w, bias, residual, m, n, k), m, n);
+    }
+
+    /** {@code out = gelu(x · Wᵀ + bias)}: {@link #linear}'s kernel with common.cuh's GELU in its store ({@code linear_gelu_q8_0}). */
+    @Override
+    public void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                           int m, int n, int k) {
+        Cost cost = Q8_0Ops.checkedLinearGelu(name, out, x, w, bias, m, n, k);
+        addTask(g, name, "linear_gelu_q8_0", cost, Q8_0Ops.linearArgs(out, x, w, bias, null, m, n, k), m, n);
+    }
+
+    private static void addTask(TaskGraph g, String name, String kernel, Cost cost, Object[] args, int m, int n) {
         long threads = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
-        g.task(name, new KernelSource("q8_0", "linear_q8_0"), Launch.items(threads, GEMM_THREADS), cost,
-                Q8_0Ops.linearArgs(out, x, w, bias, residual, m, n, k));
+        g.task(name, new KernelSource("q8_0", kernel), Launch.items(threads, GEMM_THREADS), cost, args);
     }
 }

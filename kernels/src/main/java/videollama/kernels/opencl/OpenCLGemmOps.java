@@ -197,7 +197,7 @@ public final class OpenCLGemmOps implements GemmOps.WithGelu {
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                 DeviceBuffer residual, int m, int n, int k) {
         OpChecks.requireLinear(name, out, x, w, bias, residual, m, n, k);
-        addTask(g, name, out, x, w, bias, residual, m, n, k, "");
+        addTask(g, name, out, x, w, bias, residual, m, n, k, false);
     }
 
     /**
@@ -209,18 +209,27 @@ public final class OpenCLGemmOps implements GemmOps.WithGelu {
     public void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                            int m, int n, int k) {
         OpChecks.requireLinearGelu(name, out, x, w, bias, m, n, k);
-        addTask(g, name, out, x, w, bias, null, m, n, k, "-DGELU");
+        addTask(g, name, out, x, w, bias, null, m, n, k, true);
     }
 
-    /** The task of a checked {@link #linear}; {@code epilogue} is a build option of gemm.cl's store_out, or empty. */
+    /**
+     * A GEMM program's build {@code options} with the GELU epilogue ({@code gelu}: {@code -DGELU}, common.cl's
+     * store_out and store_block then store gelu(sum + bias)) or without: gemm.cl's and q8_0.cl's. The options key the
+     * backend's cache of built programs, so each program is built once with and once without.
+     */
+    static String withEpilogue(String options, boolean gelu) {
+        return gelu ? (options + " -DGELU").strip() : options;
+    }
+
+    /** The task of a checked {@link #linear}, or with {@code gelu} of {@link #linearGelu}. */
     private void addTask(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
-                         DeviceBuffer residual, int m, int n, int k, String epilogue) {
+                         DeviceBuffer residual, int m, int n, int k, boolean gelu) {
         Cost cost = new Cost((long) n * k * w.dtype().byteSize() + 4L * m * k + 4L * m * n
                 + (bias != null ? 4L * n : 0) + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
         // An absent bias or residual is never read, but OpenCL still wants a buffer there: pass out.
         Object[] args = {out, x, w.buffer(), bias != null ? bias : out, residual != null ? residual : out, m, n, k,
                 bias != null ? 1 : 0, residual != null ? 1 : 0};
-        String weights = (OpenCLOps.weightOption(w.dtype()) + " " + epilogue).strip() + " ";
+        String weights = withEpilogue(OpenCLOps.weightOption(w.dtype()), gelu) + " ";
         switch (kernelFor(m)) {
             case TILED -> g.task(name, new KernelSource("gemm", "linear_tiled", (weights + tile.options()).strip()),
                     new Launch(new long[] {groups(n, tile.n()) * tile.itemsX(), groups(m, tile.m()) * tile.itemsY()},

@@ -201,19 +201,37 @@ public final class OpenCLQ8_0Ops implements Q8_0Ops {
     @Override
     public void linear(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                        DeviceBuffer residual, int m, int n, int k) {
-        Cost cost = Q8_0Ops.checkedLinear(name, out, x, w, bias, residual, m, n, k);
-        Object[] args = Q8_0Ops.linearArgs(out, x, w, bias, residual, m, n, k);
+        addTask(g, name, Q8_0Ops.checkedLinear(name, out, x, w, bias, residual, m, n, k),
+                Q8_0Ops.linearArgs(out, x, w, bias, residual, m, n, k), m, n, k, false);
+    }
+
+    /**
+     * {@code out = gelu(x · Wᵀ + bias)} with W Q8_0: the GEMM {@link #linear} would take, q8_0.cl built with
+     * {@code -DGELU} as gemm.cl is ({@link OpenCLGemmOps#linearGelu}): both variants store through common.cl's
+     * store_out (COLUMN) or store_block (BLOCKED), which apply the GELU of activations.cl's bias_gelu.
+     */
+    @Override
+    public void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                           int m, int n, int k) {
+        addTask(g, name, Q8_0Ops.checkedLinearGelu(name, out, x, w, bias, m, n, k),
+                Q8_0Ops.linearArgs(out, x, w, bias, null, m, n, k), m, n, k, true);
+    }
+
+    /** The task of a checked {@link #linear} or {@link #linearGelu} ({@code gelu}): the GEMM variant's kernel. */
+    private void addTask(TaskGraph g, String name, Cost cost, Object[] args, int m, int n, int k, boolean gelu) {
         switch (gemm) {
             case COLUMN -> {
                 long items = (long) (m + GEMM_ROWS - 1) / GEMM_ROWS * n;
-                g.task(name, new KernelSource("q8_0", "linear_q8_0", "-DQ8_M=" + GEMM_ROWS), Launch.items(items, wideGroup), cost, args);
+                g.task(name, new KernelSource("q8_0", "linear_q8_0", OpenCLGemmOps.withEpilogue("-DQ8_M=" + GEMM_ROWS, gelu)),
+                        Launch.items(items, wideGroup), cost, args);
             }
             case BLOCKED -> {
                 OpenCLGemmOps.Block b = block != null ? block : OpenCLGemmOps.cpuBlock(m, CPU_BLOCK_AVX512, OpenCLGemmOps.CPU_BLOCK);
                 long blocks = (long) ((m + b.m() - 1) / b.m()) * ((n + b.n() - 1) / b.n());
                 Object[] withPanel = Arrays.copyOf(args, args.length + 1);
                 withPanel[args.length] = b.panel(m, k);
-                g.task(name, new KernelSource("q8_0", "linear_q8_0_blocked", b.options()), Launch.items(blocks, b.group()), cost, withPanel);
+                g.task(name, new KernelSource("q8_0", "linear_q8_0_blocked", OpenCLGemmOps.withEpilogue(b.options(), gelu)),
+                        Launch.items(blocks, b.group()), cost, withPanel);
             }
         }
     }

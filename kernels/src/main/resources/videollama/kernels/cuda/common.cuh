@@ -54,13 +54,39 @@ template <> struct Chunk<float> {
     }
 };
 
-// ---- the exact GELU (activations.cu's kernels and gemm.cu's fused epilogue) ---------------------------------------
+// ---- the exact GELU, and the GEMMs' epilogue (gemm.cu, q8_0.cu) with it --------------------------------------
 
 // 0.5·x·(1 + erf(x/√2)), written as 0.5·x·erfc(−x/√2): the same function, but for negative x the erf form subtracts
 // two numbers near 1 and keeps only the absolute accuracy of erf, where erfc keeps its relative accuracy. x/√2 is
 // rounded to float first, as PyTorch does.
 __device__ __forceinline__ float gelu_erf(float x) {
     return 0.5f * x * erfcf(-(x * 0.70710678118654752f));
+}
+
+// gelu_erf as one function the GEMMs' stores call: inlined into each of a thread's 64 unrolled stores (gemm.cu), erfcf
+// made the PTX of the GELU kernels four times that of the others (2.6 MB of gemm.ptx against 0.56), for a call that
+// costs a few instructions per output after K of at least 768 steps. ptxas -v for sm_90: no spills and no stack,
+// the registers of the kernels without GELU (the 64 x 64 fp32 kernel 53 instead of 48).
+__device__ __noinline__ float gelu_erf_call(float x) {
+    return gelu_erf(x);
+}
+
+// out[m, n] = sum + bias[n] + residual[m, n], in that order (reference/Linear.java's order); with GELU,
+// gelu(sum + bias[n]) (linearGelu passes no residual).
+template <bool GELU>
+__device__ __forceinline__ void store_out(float* out, const float* bias, const float* residual, int has_bias, int has_residual,
+                                          int N, int m, int n, float sum) {
+    size_t i = (size_t)m * N + n;
+    if (has_bias) {
+        sum += bias[n];
+    }
+    if (GELU) {
+        sum = gelu_erf_call(sum);
+    }
+    if (has_residual) {
+        sum += residual[i];
+    }
+    out[i] = sum;
 }
 
 // ---- reductions ----------------------------------------------------------------------------------------------

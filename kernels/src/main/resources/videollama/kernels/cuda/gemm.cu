@@ -33,32 +33,6 @@
 #include "common.cuh"
 #include "mma.cuh"
 
-// common.cuh's gelu_erf as one function the stores call: inlined into each of a thread's 64 unrolled stores, erfcf
-// made the PTX of the GELU kernels four times that of the others (2.6 MB of gemm.ptx against 0.56), for a call that
-// costs a few instructions per output after K of at least 768 steps. ptxas -v for sm_90: no spills and no stack,
-// the registers of the kernels without GELU (the 64 x 64 fp32 kernel 53 instead of 48).
-__device__ __noinline__ float gelu_erf_call(float x) {
-    return gelu_erf(x);
-}
-
-// out[m, n] = sum + bias[n] + residual[m, n], in that order (reference/Linear.java's order); with GELU,
-// gelu(sum + bias[n]) (linearGelu passes no residual).
-template <bool GELU>
-__device__ __forceinline__ void store_out(float* out, const float* bias, const float* residual, int has_bias, int has_residual,
-                                          int N, int m, int n, float sum) {
-    size_t i = (size_t)m * N + n;
-    if (has_bias) {
-        sum += bias[n];
-    }
-    if (GELU) {
-        sum = gelu_erf_call(sum);
-    }
-    if (has_residual) {
-        sum += residual[i];
-    }
-    out[i] = sum;
-}
-
 // Four consecutive floats of row `row`, from column k: zero past `rows` and past K.
 __device__ __forceinline__ float4 load_row4(const float* __restrict__ p, int rows, int K, int row, int k, bool vector) {
     float4 v;

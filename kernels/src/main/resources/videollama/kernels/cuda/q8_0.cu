@@ -146,11 +146,13 @@ extern "C" __global__ void swiglu_gemv_q8_0_dp4a(float* out, const signed char* 
 // thread per (block of Q8_M rows of x, one row n of W), consecutive threads taking consecutive n: each block of
 // W's row is loaded and widened once, in registers, and dotted with the Q8_M rows (a first, SIMT form: no tensor
 // cores, no shared-memory tiles). out may be residual (read, then written, by one thread); an absent bias or
-// residual is some other buffer, never read.
+// residual is some other buffer, never read. The store is common.cuh's store_out: with GELU (entry point
+// linear_gelu_q8_0, the op linearGelu) gelu(sum + bias), as gemm.cu's linear_gelu_* kernels.
 #define Q8_M 4
-extern "C" __global__ void linear_q8_0(float* out, const float* __restrict__ x, const signed char* __restrict__ q,
-                                       const __half* __restrict__ scales, const float* __restrict__ bias,
-                                       const float* residual, int M, int N, int K, int has_bias, int has_residual) {
+template <bool GELU>
+__device__ __forceinline__ void linear_q8_0_kernel(float* out, const float* __restrict__ x, const signed char* __restrict__ q,
+                                                   const __half* __restrict__ scales, const float* __restrict__ bias,
+                                                   const float* residual, int M, int N, int K, int has_bias, int has_residual) {
     long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     int m_blocks = (M + Q8_M - 1) / Q8_M;
     if (t >= (long long)m_blocks * N) {
@@ -176,17 +178,21 @@ extern "C" __global__ void linear_q8_0(float* out, const float* __restrict__ x, 
     }
 #pragma unroll
     for (int i = 0; i < Q8_M; i++) {
-        int m = m0 + i;
-        if (m < M) {
-            size_t o = (size_t)m * N + n;
-            float sum = acc[i];
-            if (has_bias) {
-                sum += bias[n];
-            }
-            if (has_residual) {
-                sum += residual[o];
-            }
-            out[o] = sum;
+        if (m0 + i < M) {
+            store_out<GELU>(out, bias, residual, has_bias, has_residual, N, m0 + i, n, acc[i]);
         }
     }
+}
+
+#define LINEAR_Q8_0_ARGS out, x, q, scales, bias, residual, M, N, K, has_bias, has_residual
+extern "C" __global__ void linear_q8_0(float* out, const float* __restrict__ x, const signed char* __restrict__ q,
+                                       const __half* __restrict__ scales, const float* __restrict__ bias,
+                                       const float* residual, int M, int N, int K, int has_bias, int has_residual) {
+    linear_q8_0_kernel<false>(LINEAR_Q8_0_ARGS);
+}
+
+extern "C" __global__ void linear_gelu_q8_0(float* out, const float* __restrict__ x, const signed char* __restrict__ q,
+                                            const __half* __restrict__ scales, const float* __restrict__ bias,
+                                            const float* residual, int M, int N, int K, int has_bias, int has_residual) {
+    linear_q8_0_kernel<true>(LINEAR_Q8_0_ARGS);
 }

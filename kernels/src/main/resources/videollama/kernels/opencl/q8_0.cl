@@ -325,7 +325,8 @@ __kernel void swiglu_gemv_q8_0(__global float* out, __global const char* gq, __g
 // and multiplied into the Q8_M rows, its Σ q·x per row scaled and kept in 8 lanes as in the CPU GEMV. Consecutive items take
 // consecutive n for the same rows of x, so those rows stay in cache while W streams past. The dequantisation
 // happens in registers, tile by tile: no float copy of W is ever made. out may be residual (read, then
-// written, by one item); absent bias/residual are some other buffer, never read.
+// written, by one item); absent bias/residual are some other buffer, never read. Both GEMMs store through
+// common.cl's store_out / store_block: built with -DGELU (the op linearGelu) they store gelu(sum + bias) instead.
 #ifndef Q8_M
 #define Q8_M 8
 #endif
@@ -360,19 +361,8 @@ __kernel void linear_q8_0(__global float* out, __global const float* x, __global
         }
     }
     #pragma unroll
-    for (int i = 0; i < Q8_M; i++) {
-        int m = m0 + i;
-        if (m < M) {
-            size_t o = (size_t)m * N + n;
-            float sum = sum8(acc[i]);
-            if (has_bias) {
-                sum += bias[n];
-            }
-            if (has_residual) {
-                sum += residual[o];
-            }
-            out[o] = sum;
-        }
+    for (int i = 0; i < Q8_M && m0 + i < M; i++) {
+        store_out(out, bias, residual, has_bias, has_residual, N, m0 + i, n, sum8(acc[i]));
     }
 }
 

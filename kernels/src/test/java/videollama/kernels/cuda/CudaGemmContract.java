@@ -43,7 +43,7 @@ import videollama.weights.Tensor;
  * sizes whose K takes the 16-byte loads, several tiles in both directions, with and without bias and residual,
  * the residual in out itself, the GELU epilogue ({@code linearGelu}, {@code linear_gelu_*}), outputs poisoned first.
  * The GELU epilogue is also held bit for bit to the same kernel's linear followed by biasGelu (the same sums, bias
- * add and common.cuh gelu_erf), and through the op catalogue with Q8_0 weights, which it runs as those two tasks.
+ * add and common.cuh gelu_erf), and through the op catalogue with Q8_0 weights (q8_0.cu's {@code linear_gelu_q8_0}).
  *
  * <p>Tolerances (relative, max |a − e| / max |e|): 1e-5 for F32 weights (float32 on both sides, only the order of
  * the additions differs). The tensor-core kernel rounds x to the weights' 16-bit type, so its reference rounds x
@@ -241,8 +241,8 @@ abstract class CudaGemmContract extends DeviceOpsContract {
     }
 
     /**
-     * linearGelu with Q8_0 weights through the op catalogue (Q8_0's linear, then biasGelu), at the F32 bound: Q8_0's
-     * linear computes in float32.
+     * linearGelu with Q8_0 weights through the op catalogue ({@code linear_gelu_q8_0}), at the F32 bound: Q8_0's
+     * GEMM computes in float32.
      */
     @Test
     void linearGeluWithQ8_0WeightsThroughTheOps() {

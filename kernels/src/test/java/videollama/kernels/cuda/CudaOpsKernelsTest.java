@@ -120,6 +120,11 @@ class CudaOpsKernelsTest {
         return new DeviceTensor("w", buffer((long) rows * cols * dtype.byteSize()), dtype, new long[] {rows, cols});
     }
 
+    /** A Q8_0 weight: a byte a quant, and an fp16 scale per block of 32. */
+    private DeviceTensor q8Weight(int rows, int cols) {
+        return new DeviceTensor("w", buffer((long) rows * cols), DType.Q8_0, new long[] {rows, cols}, buffer((long) rows * cols / 16));
+    }
+
     /** Records every op once for each weight dtype and cache type, at model-like and odd sizes. */
     private List<Recorded> everyTask() {
         RecordingGraph g = new RecordingGraph();
@@ -131,6 +136,13 @@ class CudaOpsKernelsTest {
                     weight(dtype, 1024, 4096), weight(dtype, 1024, 4096), buffer(4096 * 4));
             ops.swiGluMatVec(g, "swiglu", buffer(11008 * 4), weight(dtype, 11008, 4096), weight(dtype, 11008, 4096), buffer(4096 * 4));
         }
+        // Q8_0 weights go to q8_0.cu's kernels (CudaQ8_0Ops): the GEMVs, and the GEMM with and without the GELU
+        ops.matVec(g, "matvec q8_0", buffer(4096 * 4), q8Weight(4096, 4096), buffer(4096 * 4), true);
+        ops.swiGluMatVec(g, "swiglu q8_0", buffer(11008 * 4), q8Weight(11008, 4096), q8Weight(11008, 4096), buffer(4096 * 4));
+        ops.linear(g, "linear q8_0", buffer(2056 * 1408 * 4L), buffer(2056 * 1408 * 4L), q8Weight(1408, 1408), buffer(1408 * 4),
+                null, 2056, 1408, 1408);
+        ops.linearGelu(g, "fc1 q8_0", buffer(2056 * 6144 * 4L), buffer(2056 * 1408 * 4L), q8Weight(6144, 1408), buffer(6144 * 4),
+                2056, 6144, 1408);
         ops.rmsNorm(g, "norm", buffer(4096 * 4), buffer(4096 * 4), buffer(4096 * 4), 1, 4096, 1e-5f);
         for (KvCacheType cache : KvCacheType.values()) {
             for (int capacity : new int[] {1, 5, 105, 4096}) {
