@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertGeluUlps;
 import static videollama.kernels.KernelChecks.assertSumsClose;
-import static videollama.kernels.KernelChecks.assertUlps;
 import static videollama.kernels.KernelChecks.linearThenBiasGelu;
 import static videollama.kernels.KernelChecks.matVecReference;
 import static videollama.kernels.KernelChecks.poisoned;
@@ -360,7 +360,7 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
         }
         float[] actual = readFloats(backend(), out, m * n);
         assertClose(expected, actual, GELU_TOLERANCE, what);
-        assertUlps(linearThenBiasGelu(backend(), ops, dx, w.device(), db, m, n, k), actual, geluUlps(gemm),
+        assertGeluUlps(linearThenBiasGelu(backend(), ops, dx, w.device(), db, m, n, k), actual, geluUlps(gemm),
                 what + ": against linear, biasGelu");
     }
 

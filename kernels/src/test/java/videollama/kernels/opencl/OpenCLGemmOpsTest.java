@@ -1,10 +1,10 @@
 package videollama.kernels.opencl;
 
 import static videollama.kernels.KernelChecks.assertClose;
+import static videollama.kernels.KernelChecks.assertGeluUlps;
 import static videollama.kernels.KernelChecks.assertLinearGeluRefusesMismatches;
 import static videollama.kernels.KernelChecks.assertLinearGeluThroughTheOps;
 import static videollama.kernels.KernelChecks.assertLinearRefusesMismatches;
-import static videollama.kernels.KernelChecks.assertUlps;
 import static videollama.kernels.KernelChecks.linearThenBiasGelu;
 import static videollama.kernels.KernelChecks.poisoned;
 import static videollama.kernels.KernelChecks.randomFloats;
@@ -46,13 +46,12 @@ import videollama.weights.Tensor;
  */
 class OpenCLGemmOpsTest {
     /**
-     * How far a CPU kernel's GELU epilogue may store from its linear followed by biasGelu: its gelu_erf8 (common.cl's
-     * store_block) is bias_gelu's expressions on float8, but PoCL's float8 exp differs from the exp of its vectorised
-     * bias_gelu by an ulp for some arguments: two exps, then five roundings that may go either way, 8 ulps (measured at
-     * most 3, on GELU's negative side, over seeds 1-7 and a random one each run; OpenCLQ8_0OpsTest's sums over K = 1408
-     * reach GELU's far tail, where outputs below 1.2e-38 are subnormal and an ulp is 1.4e-45 whatever their size:
-     * 0.5·x times an ulp of the subnormal erfc is 6.7 ulps there: 7 in 3 of 17 runs, seeds 1-16 and a random one, at
-     * most 4 on normal outputs).
+     * How far a CPU kernel's GELU epilogue may store from its linear followed by biasGelu, in
+     * {@link videollama.kernels.KernelChecks#assertGeluUlps}'s ulps: its gelu_erf8 (common.cl's store_block) is
+     * bias_gelu's expressions on float8, but PoCL's float8 exp differs from the exp of its vectorised bias_gelu by an
+     * ulp for some arguments: two exps, then five roundings that may go either way, 8 ulps (measured at most 3 on
+     * GELU's negative side over seeds 1-7; OpenCLQ8_0OpsTest's sums over K = 1408 reach GELU's far tail, where the
+     * erfc is subnormal and one ulp of it became 6-7 ulps of the output before assertGeluUlps counted it as one).
      */
     static final int GELU8_ULPS = 8;
 
@@ -163,7 +162,7 @@ class OpenCLGemmOpsTest {
         if (epilogue.gelu) {
             // the GPU kernels' stores apply gelu_erf, bias_gelu's function, to the same sums: bit for bit
             int ulps = kernel == Variant.BLOCKED || kernel == Variant.WIDENED ? GELU8_ULPS : 0;
-            assertUlps(linearThenBiasGelu(backend(), ops, dx, dw, dBias, m, n, k), actual, ulps,
+            assertGeluUlps(linearThenBiasGelu(backend(), ops, dx, dw, dBias, m, n, k), actual, ulps,
                     what + ": linearGelu against linear, biasGelu");
         }
     }
