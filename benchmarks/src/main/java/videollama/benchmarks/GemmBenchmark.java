@@ -125,7 +125,7 @@ public class GemmBenchmark extends KernelBenchmark {
     }
 
     /** The timed task: {@code ops}' linear with the bias, or its linearGelu. */
-    private void append(GemmOps.WithGelu ops, TaskGraph g, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias, int m, int n, int k) {
+    private void append(GemmOps ops, TaskGraph g, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias, int m, int n, int k) {
         if (gelu) {
             ops.linearGelu(g, "linear + gelu", out, x, w, bias, m, n, k);
         } else {

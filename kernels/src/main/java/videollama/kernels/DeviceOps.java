@@ -8,7 +8,7 @@ package videollama.kernels;
  * two on random inputs. Vectors are float32 device buffers; weights are {@link DeviceTensor}s in their stored
  * dtype (F32, F16, BF16); accumulation is always float32.
  */
-public interface DeviceOps extends GemvOps, DecodeAttentionOps, GemmOps.WithGelu, NormOps, AttentionOps, ConvOps {
+public interface DeviceOps extends GemvOps, DecodeAttentionOps, GemmOps, NormOps, AttentionOps, ConvOps {
 
     /** {@code out[0..dim) = table[ids[index]]}, widened to float32 (the token id stays on the device). */
     void embedding(TaskGraph g, DeviceBuffer out, DeviceTensor table, DeviceBuffer ids, int index);

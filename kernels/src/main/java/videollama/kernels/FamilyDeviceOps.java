@@ -12,7 +12,7 @@ import videollama.weights.DType;
  */
 public abstract class FamilyDeviceOps implements DeviceOps {
     /** A backend's family classes, one per family of {@link DeviceOps}. */
-    public record Families(GemvOps gemv, DecodeAttentionOps decodeAttention, GemmOps.WithGelu gemm, NormOps norms,
+    public record Families(GemvOps gemv, DecodeAttentionOps decodeAttention, GemmOps gemm, NormOps norms,
                            AttentionOps attention, ConvOps conv, Q8_0Ops q8) {}
 
     private final Families families;

@@ -7,16 +7,10 @@ public interface GemmOps {
                 DeviceBuffer residual, int m, int n, int k);
 
     /**
-     * The GEMMs that also take an MLP's GELU into their store: the float-weight family ({@code OpenCLGemmOps},
-     * {@code CudaGemmOps}), the {@link Q8_0Ops} family, and so {@link DeviceOps}.
+     * {@code out[M,N] = gelu(x[M,K]·Wᵀ + bias[N])}, the exact GELU: an MLP's first layer and its activation in one
+     * kernel, the numbers of {@link #linear} without bias followed by {@link NormOps#biasGelu} (bit for bit, or within
+     * a few ulps where a kernel evaluates the GELU at another vector width than biasGelu; docs/ops.md).
      */
-    interface WithGelu extends GemmOps {
-        /**
-         * {@code out[M,N] = gelu(x[M,K]·Wᵀ + bias[N])}, the exact GELU: an MLP's first layer and its activation in one
-         * kernel, the numbers of {@link #linear} without bias followed by {@link NormOps#biasGelu} (bit for bit, or
-         * within a few ulps where a kernel evaluates the GELU at another vector width than biasGelu; docs/ops.md).
-         */
-        void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
-                        int m, int n, int k);
-    }
+    void linearGelu(TaskGraph g, String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
+                    int m, int n, int k);
 }

@@ -146,7 +146,7 @@ public final class OpChecks {
         }
     }
 
-    /** {@link GemmOps.WithGelu#linearGelu}: {@link #requireLinear}'s checks, and a bias. */
+    /** {@link GemmOps#linearGelu}: {@link #requireLinear}'s checks, and a bias. */
     public static void requireLinearGelu(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                                          int m, int n, int k) {
         if (bias == null) {

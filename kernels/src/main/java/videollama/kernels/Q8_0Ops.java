@@ -3,10 +3,10 @@ package videollama.kernels;
 /**
  * The GEMVs and GEMMs of {@link videollama.weights.DType#Q8_0} weights ({@code q8_0.cl}, {@code q8_0.cu}): the ops of
  * {@link GemvOps} and {@link GemmOps} when the weight is Q8_0, so a model runs on quantised weights through the same
- * op names ({@link GemmOps.WithGelu#linearGelu} included). One of the {@link DeviceOps} families; docs/ops.md lists each
+ * op names ({@link GemmOps#linearGelu} included). One of the {@link DeviceOps} families; docs/ops.md lists each
  * op and its kernels.
  */
-public interface Q8_0Ops extends GemvOps, GemmOps.WithGelu {
+public interface Q8_0Ops extends GemvOps, GemmOps {
     /** Bytes of a Q8_0 matrix as the kernels read it: a byte per quant and 2 per block of 32 for its scale. */
     static long bytes(DeviceTensor w) {
         return (long) w.rows() * w.cols() * 17 / 16;
@@ -48,7 +48,7 @@ public interface Q8_0Ops extends GemvOps, GemmOps.WithGelu {
                 + (residual != null ? 4L * m * n : 0), 2L * m * n * k);
     }
 
-    /** {@link GemmOps.WithGelu#linearGelu}'s arguments checked (a bias, a Q8_0 {@code w}), and its cost: a linear's with bias. */
+    /** {@link GemmOps#linearGelu}'s arguments checked (a bias, a Q8_0 {@code w}), and its cost: a linear's with bias. */
     static Cost checkedLinearGelu(String name, DeviceBuffer out, DeviceBuffer x, DeviceTensor w, DeviceBuffer bias,
                                   int m, int n, int k) {
         OpChecks.requireLinearGelu(name, out, x, w, bias, m, n, k);

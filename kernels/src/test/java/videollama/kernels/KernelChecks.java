@@ -289,7 +289,7 @@ public final class KernelChecks {
     }
 
     /**
-     * {@link GemmOps.WithGelu#linearGelu}'s two-task form on {@code backend}: {@code gemm}'s linear without bias into a fresh
+     * {@link GemmOps#linearGelu}'s two-task form on {@code backend}: {@code gemm}'s linear without bias into a fresh
      * poisoned buffer, then the backend's {@link NormOps#biasGelu} in place; the result read back.
      */
     public static float[] linearThenBiasGelu(DeviceBackend backend, GemmOps gemm, DeviceBuffer x, DeviceTensor w,
@@ -303,7 +303,7 @@ public final class KernelChecks {
     }
 
     /**
-     * {@link GemmOps.WithGelu#linearGelu} through {@code backend}'s op catalogue at 37 × 70 × 96 with {@code w} of {@code dtype}
+     * {@link GemmOps#linearGelu} through {@code backend}'s op catalogue at 37 × 70 × 96 with {@code w} of {@code dtype}
      * (Q8_0 too, which the catalogue sends to its Q8_0 family), against {@link Linear#linearGelu} over
      * the same weights within {@code tolerance}.
      */
@@ -342,8 +342,8 @@ public final class KernelChecks {
         assertThrows(IllegalArgumentException.class, () -> ops.linear(g, "short bias", out, x, w, shortBias, null, 4, 2, 3));
     }
 
-    /** {@link GemmOps.WithGelu#linearGelu}'s refusals: {@link #assertLinearRefusesMismatches}' checks, and a bias. */
-    public static void assertLinearGeluRefusesMismatches(DeviceBackend backend, GemmOps.WithGelu ops, Random random) {
+    /** {@link GemmOps#linearGelu}'s refusals: {@link #assertLinearRefusesMismatches}' checks, and a bias. */
+    public static void assertLinearGeluRefusesMismatches(DeviceBackend backend, GemmOps ops, Random random) {
         DeviceTensor w = backend.upload(Tensor.ofFloats("w", randomFloats(random, 6), 2, 3));
         DeviceBuffer x = upload(backend, "x", randomFloats(random, 12));
         DeviceBuffer out = backend.allocate("out", 4 * 8);

@@ -278,7 +278,7 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
     }
 
     /** The ops that run the GEMM named {@code gemm} ({@link #gemms}). */
-    private GemmOps.WithGelu gemm(String gemm) {
+    private GemmOps gemm(String gemm) {
         return gemm.equals(CATALOGUE) ? backend().ops() : gemmVariants().get(gemm).apply(backend());
     }
 
@@ -343,7 +343,7 @@ public abstract class Q8_0OpsContract<V extends Enum<V> & KernelVariant> extends
     @MethodSource("linearGeluCases")
     void linearGelu(String gemm, int m, int n, int k) {
         assumeAtMost((long) m * n * k, "linearGelu");
-        GemmOps.WithGelu ops = gemm(gemm);
+        GemmOps ops = gemm(gemm);
         Weight w = weight("w", n, k);
         float[] x = randomFloats(random, m * k);
         float[] b = randomFloats(random, n);

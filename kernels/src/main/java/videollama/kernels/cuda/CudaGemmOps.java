@@ -21,7 +21,7 @@ import videollama.weights.DType;
  * the GELU in their store ({@code linear_gelu_*}). Same parameters, semantics, checks and {@link Cost} as the OpenCL
  * ops.
  */
-public final class CudaGemmOps implements GemmOps.WithGelu {
+public final class CudaGemmOps implements GemmOps {
     /** Threads of the fp32 kernel whatever the tile ({@code SIMT_THREADS} in gemm.cu: 16 × 16, a register block each). */
     static final int SIMT_THREADS = 256;
 

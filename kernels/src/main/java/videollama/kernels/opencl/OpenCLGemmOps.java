@@ -23,7 +23,7 @@ import videollama.kernels.TaskGraph;
  * Linear layers over many rows at once (GEMM) in OpenCL C, for the ViT, the Q-Formers, ImageBind and LLaMA's
  * prefill: which kernel of {@code gemm.cl}, with which tile and grid, for this device and shape.
  */
-public final class OpenCLGemmOps implements GemmOps.WithGelu {
+public final class OpenCLGemmOps implements GemmOps {
 
     /** The kernels of gemm.cl, numbered from the baseline ({@link KernelVariant}). */
     public enum Variant implements KernelVariant {

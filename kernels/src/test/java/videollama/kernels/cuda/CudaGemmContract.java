@@ -202,7 +202,7 @@ abstract class CudaGemmContract extends DeviceOpsContract {
         TaskGraph g = backend().graph("linear");
         DeviceBuffer dx = upload(backend(), "x", x);
         DeviceTensor dw = backend().upload(w);
-        GemmOps.WithGelu gemm = ops == null ? backend().ops() : ops;
+        GemmOps gemm = ops == null ? backend().ops() : ops;
         if (epilogue.gelu) {
             gemm.linearGelu(g, "linear", out, dx, dw, dBias, m, n, k);
         } else {
